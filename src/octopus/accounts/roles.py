@@ -1,0 +1,63 @@
+"""Roles and capabilities, read from ``roles.yaml`` (configuration as data)."""
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+ROLES_FILE = Path(__file__).with_name("roles.yaml")
+
+
+class RolesFileError(ValueError):
+    """The roles file is malformed; the message names the file and the entry at fault."""
+
+
+@dataclass(frozen=True)
+class Role:
+    code: str
+    label: str
+    capabilities: frozenset[str]
+
+
+@dataclass(frozen=True)
+class RoleCatalogue:
+    capabilities: dict[str, str]
+    roles: dict[str, Role]
+
+    def role(self, code: str) -> Role:
+        try:
+            return self.roles[code]
+        except KeyError:
+            raise KeyError(f"Unknown role {code!r}; known roles: {', '.join(self.roles)}") from None
+
+    def choices(self) -> list[tuple[str, str]]:
+        return [(role.code, role.label) for role in self.roles.values()]
+
+
+def parse_roles(text: str, source: str = str(ROLES_FILE)) -> RoleCatalogue:
+    document = yaml.safe_load(text) or {}
+    if not isinstance(document, dict):
+        raise RolesFileError(f"{source}: expected a mapping with 'capabilities' and 'roles'.")
+    capabilities = document.get("capabilities")
+    roles = document.get("roles")
+    if not isinstance(capabilities, dict) or not capabilities:
+        raise RolesFileError(f"{source}: 'capabilities' must map each capability to a description.")
+    if not isinstance(roles, dict) or not roles:
+        raise RolesFileError(f"{source}: 'roles' must map each role code to its definition.")
+    parsed = {}
+    for code, entry in roles.items():
+        where = f"{source}: roles.{code}"
+        if not isinstance(entry, dict) or "label" not in entry:
+            raise RolesFileError(f"{where}: each role needs a 'label' and 'capabilities'.")
+        granted = entry.get("capabilities") or []
+        unknown = sorted(set(granted) - set(capabilities))
+        if unknown:
+            raise RolesFileError(f"{where}.capabilities: unknown capability {', '.join(unknown)}.")
+        parsed[code] = Role(code=code, label=str(entry["label"]), capabilities=frozenset(granted))
+    return RoleCatalogue(capabilities=dict(capabilities), roles=parsed)
+
+
+@cache
+def catalogue() -> RoleCatalogue:
+    return parse_roles(ROLES_FILE.read_text(), str(ROLES_FILE))

@@ -1,0 +1,108 @@
+"""``octopus``: the one command for running, loading, computing and administering Octopus."""
+
+import getpass
+import os
+import sys
+
+import typer
+
+app = typer.Typer(
+    help="Octopus: population health and shared care for integrated neighbourhood teams.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+) -> None:
+    """Serve the web app (applying any pending database migrations first)."""
+    from octopus.commands.django_setup import setup
+
+    setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    typer.echo(f"Octopus is at http://{host}:{port}/ (Ctrl+C to stop)")
+    call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+
+
+@app.command()
+def demo(
+    serve_after: bool = typer.Option(False, "--serve", help="Serve the web app once ready."),
+    port: int = typer.Option(8000, help="Port for --serve."),
+) -> None:
+    """Prepare the demo neighbourhood (safe to re-run) and print the demo accounts."""
+    os.environ["OCTOPUS_ENV"] = "demo"
+    from octopus.commands.django_setup import setup
+
+    setup("demo")
+    from octopus import demo as demo_setup
+
+    demo_setup.prepare(echo=typer.echo)
+    if serve_after:
+        serve(host="127.0.0.1", port=port)
+
+
+@app.command()
+def createuser(
+    username: str = typer.Argument(..., help="The sign-in name."),
+    role: str = typer.Option(..., help="Role code from accounts/roles.yaml, e.g. clinician."),
+    team: str = typer.Option(..., help="Exact name of the user's team in the directory."),
+    first_name: str = typer.Option("", help="Given name."),
+    last_name: str = typer.Option("", help="Family name."),
+    email: str = typer.Option("", help="Email address."),
+    password_stdin: bool = typer.Option(False, help="Read the password from standard input."),
+) -> None:
+    """Create a user account in a team with a role (asks for the password)."""
+    from octopus.commands.django_setup import setup
+
+    setup()
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from octopus.accounts import services
+    from octopus.accounts.models import User
+    from octopus.accounts.roles import catalogue
+    from octopus.directory.models import Team
+
+    if role not in catalogue().roles:
+        raise typer.BadParameter(f"unknown role {role!r}; choose from {', '.join(catalogue().roles)}", param_hint="--role")
+    teams = list(Team.objects.filter(name=team))
+    if len(teams) != 1:
+        found = "no team" if not teams else f"{len(teams)} teams"
+        raise typer.BadParameter(f"{found} called {team!r} in the directory", param_hint="--team")
+    if User.objects.filter(username__iexact=username).exists():
+        raise typer.BadParameter(f"a user called {username!r} already exists", param_hint="USERNAME")
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass("Password: ")
+    try:
+        validate_password(password, User(username=username))
+    except ValidationError as error:
+        typer.echo("Password not accepted: " + " ".join(error.messages), err=True)
+        raise typer.Exit(2) from None
+    services.create_user(
+        actor=None, username=username, password=password, team=teams[0], role=role,
+        first_name=first_name, last_name=last_name, email=email,
+    )
+    typer.echo(f"Created {username} ({role}) in {team}.")
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def manage(ctx: typer.Context) -> None:
+    """Run a Django management command (for developers), e.g. `octopus manage migrate`."""
+    from octopus.commands.django_setup import setup
+
+    setup()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["octopus manage", *ctx.args])
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

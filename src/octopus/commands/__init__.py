@@ -1,0 +1,1 @@
+"""Subcommands of ``octopus``. Each module exposes a Typer app or command functions."""

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from octopus.accounts.urls import administration_urlpatterns
+
+handler403 = "octopus.core.errors.permission_denied"
+handler404 = "octopus.core.errors.not_found"
+handler500 = "octopus.core.errors.server_error"
+
+urlpatterns = [
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="registration/login.jinja", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("octopus.accounts.urls")),
+    path("administration/", include(administration_urlpatterns)),
+    path("directory/", include("octopus.directory.urls")),
+    path("django-admin/", admin.site.urls),
+    path("", include("octopus.core.urls")),
+]

@@ -1,0 +1,51 @@
+"""Test-wide fixtures.
+
+The suite runs twice in `make test`: everything on SQLite, then every test that touches the
+database again on PostgreSQL (OCTOPUS_TEST_DATABASE_URL). ``OCTOPUS_DB_PASS=postgres`` selects
+only database tests for that second pass.
+"""
+
+import os
+
+import pytest
+
+DB_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server", "client", "admin_client", "django_user_model"}
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("OCTOPUS_DB_PASS") != "postgres":
+        return
+    selected, deselected = [], []
+    for item in items:
+        uses_db = bool(DB_FIXTURES & set(getattr(item, "fixturenames", ()))) or item.get_closest_marker("django_db")
+        is_browser = item.get_closest_marker("browser") is not None
+        (selected if uses_db and not is_browser else deselected).append(item)
+    config.hook.pytest_deselected(items=deselected)
+    items[:] = selected
+
+
+@pytest.fixture
+def make_user(db):
+    """A user in a team with one role: make_user("clinician")."""
+    from octopus.accounts.models import Membership, User
+    from octopus.directory.models import Organisation, Team
+
+    counter = {"n": 0}
+
+    def _make(role: str, team=None, username: str | None = None, **fields):
+        counter["n"] += 1
+        if team is None:
+            organisation, _ = Organisation.objects.get_or_create(name="Test Organisation", defaults={"heart": "health"})
+            team, _ = Team.objects.get_or_create(organisation=organisation, name="Test Team", defaults={"tier": "consistent"})
+        user = User.objects.create_user(username=username or f"{role}{counter['n']}", password="pw-for-tests-only", **fields)
+        Membership.objects.create(user=user, team=team, role=role)
+        return user
+
+    return _make
+
+
+@pytest.fixture
+def demo_directory(db):
+    from octopus import demo
+
+    return demo.seed_directory()

@@ -1,0 +1,72 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_requires_sign_in(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_api_without_sign_in_gets_401_not_redirect(client):
+    assert client.get("/api/anything").status_code == 401
+
+
+def test_pages_carry_security_headers(client, make_user):
+    client.force_login(make_user("clinician"))
+    response = client.get("/")
+    assert response.status_code == 200
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self' 'nonce-" in csp
+    assert "'unsafe-inline'" not in csp
+    assert response["Cache-Control"] == "no-store"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_administration_refused_to_clinician(client, make_user):
+    client.force_login(make_user("clinician"))
+    response = client.get(reverse("administration:index"))
+    assert response.status_code == 403
+    assert "You cannot open this page" in response.content.decode()
+
+
+def test_system_admin_creates_user_and_it_is_audited(client, make_user):
+    from octopus.accounts.models import User
+    from octopus.directory.models import Team
+    from octopus.governance.models import AuditEvent
+
+    admin = make_user("system_admin")
+    client.force_login(admin)
+    team = Team.objects.get()
+    response = client.post(
+        reverse("administration:user-create"),
+        {
+            "username": "newnurse",
+            "first_name": "New",
+            "last_name": "Nurse",
+            "email": "n@example.nhs.uk",
+            "team": team.pk,
+            "role": "clinician",
+            "password": "a-long-enough-password",
+        },
+    )
+    assert response.status_code == 302
+    created = User.objects.get(username="newnurse")
+    assert created.has_capability("view_residents")
+    assert AuditEvent.objects.filter(action="create", username=admin.username).exists()
+
+
+def test_new_user_form_errors_name_the_field(client, make_user):
+    client.force_login(make_user("system_admin"))
+    response = client.post(reverse("administration:user-create"), {"username": ""})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in body
+    assert 'href="#id_username"' in body
+
+
+def test_about_page_unknown_is_404(client, make_user):
+    client.force_login(make_user("clinician"))
+    assert client.get("/about/nope/").status_code == 404
