@@ -349,3 +349,14 @@ def test_arrow_schema_marks_required_columns_not_nullable():
     assert schema.field("nhs_number").metadata[b"identifier"] == b"true"
     assert schema.field("registration_start_date").type == pa.date32()
     assert schema.metadata == {b"feed": b"gp_registrations", b"version": b"1.0.0"}
+
+
+def test_arrow_schema_reads_csv_datetimes_as_naive_london_time():
+    schema = load_contracts()["ae_attendances"].arrow_schema()
+    text = "arrival_datetime,departure_datetime\n2026-03-29T01:30:00,2026-03-29 03:10:00\n"
+    table = pa_csv.read_csv(
+        io.BytesIO(text.encode()),
+        convert_options=pa_csv.ConvertOptions(column_types=schema),
+    )
+    assert table.schema.field("arrival_datetime").type == pa.timestamp("us")
+    assert table.column("departure_datetime")[0].as_py() == datetime.datetime(2026, 3, 29, 3, 10)
