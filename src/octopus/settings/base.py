@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "octopus.accounts",
     "octopus.directory",
     "octopus.governance",
+    "octopus.residents",
 ]
 
 MIDDLEWARE = [
