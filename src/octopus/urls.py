@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from octopus.accounts.urls import administration_urlpatterns
+from octopus.api.endpoints import api
 
 handler403 = "octopus.core.errors.permission_denied"
 handler404 = "octopus.core.errors.not_found"
@@ -18,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("octopus.accounts.urls")),
     path("administration/", include(administration_urlpatterns)),
     path("directory/", include("octopus.directory.urls")),
+    path("api/", api.urls),
     path("django-admin/", admin.site.urls),
     path("", include("octopus.core.urls")),
 ]

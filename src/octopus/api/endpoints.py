@@ -1,0 +1,127 @@
+"""The typed JSON API (OpenAPI at /api/openapi.json). Every endpoint states its capability;
+resident endpoints go through the governance access point and are audited like the pages."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpRequest
+from ninja import NinjaAPI, Query, Router
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from octopus.directory.models import Organisation, Practitioner, Team
+from octopus.governance import access, audit
+
+from .schemas import Me, OrganisationOut, PractitionerOut, Problem, ResidentDetail, ResidentSummary, TeamOut
+from .security import CapabilitySession
+
+api = NinjaAPI(
+    title="Octopus API",
+    version="1",
+    description="Directory and resident data for integrated neighbourhood teams. Session authentication; "
+    "resident data only where the user has a legitimate relationship, and every access is audited.",
+    urls_namespace="api",
+    # The interactive docs page loads its scripts from a CDN, which the CSP forbids.
+    docs_url=None,
+)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
+
+
+@api.get("/me", response=Me, auth=CapabilitySession("view_directory"), tags=["accounts"])
+def me(request: HttpRequest):
+    user = request.auth
+    return {
+        "username": user.username,
+        "name": user.display_name,
+        "roles": sorted(user.role_codes),
+        "capabilities": sorted(user.capabilities),
+    }
+
+
+directory = Router(auth=CapabilitySession("view_directory"), tags=["directory"])
+
+
+@directory.get("/organisations", response=list[OrganisationOut])
+@paginate(LimitOffsetPagination)
+def organisations(request: HttpRequest):
+    return Organisation.objects.order_by("name")
+
+
+@directory.get("/teams", response=list[TeamOut])
+@paginate(LimitOffsetPagination)
+def teams(request: HttpRequest, q: str = ""):
+    queryset = Team.objects.select_related("organisation").order_by("name")
+    if q:
+        queryset = queryset.filter(Q(name__icontains=q) | Q(organisation__name__icontains=q))
+    return [
+        {**{f: getattr(t, f) for f in ("id", "name", "tier", "hours", "contact_route", "phone", "email")}, "organisation": t.organisation.name}
+        for t in queryset
+    ]
+
+
+@directory.get("/practitioners", response=list[PractitionerOut])
+@paginate(LimitOffsetPagination)
+def practitioners(request: HttpRequest, q: str = ""):
+    queryset = Practitioner.objects.filter(active=True).select_related("team__organisation")
+    if q:
+        queryset = queryset.filter(
+            Q(given_name__icontains=q) | Q(family_name__icontains=q) | Q(job_title__icontains=q)
+        )
+    return [
+        {
+            "id": p.id, "name": p.name, "job_title": p.job_title, "team_id": p.team_id,
+            "team": p.team.name, "organisation": p.team.organisation.name,
+            "phone": p.phone, "email": p.email, "availability": p.availability,
+        }
+        for p in queryset
+    ]
+
+
+residents = Router(auth=CapabilitySession("view_residents"), tags=["residents"])
+
+
+@residents.get("/", response=list[ResidentSummary])
+@paginate(LimitOffsetPagination)
+def resident_search(request: HttpRequest, q: str = Query("", description="Name, NHS number or postcode")):
+    queryset = access.residents_for(request.auth).order_by("family_name", "given_name")
+    term = q.strip()
+    if term:
+        digits = term.replace(" ", "")
+        queryset = queryset.filter(
+            Q(family_name__icontains=term) | Q(given_name__icontains=term)
+            | Q(nhs_number=digits) | Q(postcode__iexact=term)
+        )
+    audit.record_request(request, "search", f"API resident search ({len(term)} characters)")
+    return [_summary(r) for r in queryset]
+
+
+@residents.get("/{person_id}", response={200: ResidentDetail, 403: Problem})
+def resident_detail(request: HttpRequest, person_id: str):
+    resident, basis = access.get_resident(request.auth, person_id)
+    audit.record_request(request, "view", "Viewed resident record via API", resident_id=resident.person_id, basis=basis)
+    return {
+        **_summary(resident),
+        **{
+            f: getattr(resident, f)
+            for f in (
+                "sex", "practice_ods_code", "lsoa_code", "imd_decile", "main_language", "interpreter_needed",
+                "risk_probability", "risk_centile", "risk_factors", "long_term_conditions",
+                "frailty_category", "rising_risk", "date_of_death",
+            )
+        },
+        "access_basis": basis,
+    }
+
+
+def _summary(resident) -> dict:
+    return {
+        "person_id": resident.person_id, "name": resident.name, "nhs_number": resident.nhs_number,
+        "date_of_birth": resident.date_of_birth, "postcode": resident.postcode,
+        "risk_band": resident.risk_band, "segment": resident.segment,
+    }
+
+
+api.add_router("/directory", directory)
+api.add_router("/residents", residents)
