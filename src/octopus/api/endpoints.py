@@ -10,7 +10,15 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from octopus.directory.models import Organisation, Practitioner, Team
 from octopus.governance import access, audit
 
-from .schemas import Me, OrganisationOut, PractitionerOut, Problem, ResidentDetail, ResidentSummary, TeamOut
+from .schemas import (
+    Me,
+    OrganisationOut,
+    PractitionerOut,
+    Problem,
+    ResidentDetail,
+    ResidentSummary,
+    TeamOut,
+)
 from .security import CapabilitySession
 
 api = NinjaAPI(
