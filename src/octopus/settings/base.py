@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "octopus.governance",
     "octopus.residents",
     "octopus.api",
+    "octopus.insights",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,96 @@
+import datetime as dt
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from octopus.insights.models import PublishedSnapshot
+from octopus.insights.publish import PublishError, publish
+from octopus.residents.models import Household, Resident
+
+pytestmark = pytest.mark.django_db
+
+
+def _persons(path, rows):
+    columns = {
+        "person_id": pa.string(), "nhs_number": pa.string(), "given_name": pa.string(), "family_name": pa.string(),
+        "date_of_birth": pa.date32(), "sex": pa.string(), "postcode": pa.string(), "lsoa_code": pa.string(),
+        "practice_ods_code": pa.string(), "registered": pa.bool_(), "ethnicity_snomed_code": pa.string(),
+        "main_language": pa.string(), "interpreter_needed": pa.bool_(), "address_line": pa.string(),
+        "phone": pa.string(), "email": pa.string(),
+    }
+    table = pa.table({name: [row.get(name) for row in rows] for name in columns}, schema=pa.schema(columns))
+    pq.write_table(table, path)
+    return path
+
+
+def _person(n, **overrides):
+    row = {
+        "person_id": f"P{n:012d}", "nhs_number": None, "given_name": "Ada", "family_name": f"Person{n}",
+        "date_of_birth": dt.date(1940, 1, 1), "sex": "female", "postcode": "W2 5AA", "lsoa_code": "E01004657",
+        "practice_ods_code": "E87008", "registered": True, "main_language": "English",
+        "interpreter_needed": False, "address_line": f"{n} Church Street", "phone": None, "email": None,
+    }
+    row.update(overrides)
+    return row
+
+
+def _snapshot(directory, rows, run_id="run-1"):
+    directory.mkdir()
+    (directory / "manifest.json").write_text(json.dumps({"run_id": run_id, "as_of": "2026-11-01"}))
+    pq.write_table(pa.Table.from_pylist(rows), directory / "residents.parquet")
+    return directory
+
+
+def test_publish_creates_residents_and_households(tmp_path):
+    persons = _persons(tmp_path / "persons.parquet", [_person(1), _person(2, address_line="1 Church Street")])
+    report = publish(persons)
+    assert report.residents == 2
+    assert Household.objects.count() == 1
+    assert Resident.objects.get(person_id="P000000000002").household.residents.count() == 2
+
+
+def test_publish_twice_changes_nothing(tmp_path):
+    persons = _persons(tmp_path / "persons.parquet", [_person(1), _person(2)])
+    publish(persons)
+    first = list(Resident.objects.order_by("person_id").values())
+    publish(persons)
+    assert list(Resident.objects.order_by("person_id").values()) == first
+
+
+def test_publish_snapshot_sets_risk_and_flags(tmp_path):
+    persons = _persons(tmp_path / "persons.parquet", [_person(1)])
+    snapshot = _snapshot(tmp_path / "snap", [{
+        "person_id": "P000000000001", "probability": 0.42, "centile": 99.7, "band": "top_0_5",
+        "segment": "frail_elderly", "rising_risk": True, "rising_risk_reason": "2 A&E attendances since the last run",
+        "risk_factors": ["3 emergency admissions in the last year", "moderate frailty"],
+        "care_home": False, "current_inpatient": True,
+    }])
+    publish(persons, snapshot)
+    resident = Resident.objects.get()
+    assert resident.risk_band == "top_0_5" and resident.rising_risk
+    assert resident.risk_factors[0] == "3 emergency admissions in the last year"
+    assert resident.flags == {"care_home": False, "current_inpatient": True}
+    assert PublishedSnapshot.objects.get().run_id == "run-1"
+
+
+def test_publish_bad_snapshot_keeps_previous_state(tmp_path):
+    persons = _persons(tmp_path / "persons.parquet", [_person(1)])
+    publish(persons)
+    renamed = _persons(tmp_path / "persons2.parquet", [_person(1, family_name="Changed")])
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "manifest.json").write_text(json.dumps({"run_id": "run-2", "as_of": "2026-11-01"}))
+    (broken / "residents.parquet").write_text("not parquet")
+    with pytest.raises(PublishError, match=r"broken/residents.parquet: cannot read as Parquet"):
+        publish(renamed, broken)
+    assert Resident.objects.get().family_name == "Person1"
+    assert not PublishedSnapshot.objects.filter(run_id="run-2").exists()
+
+
+def test_publish_missing_column_named(tmp_path):
+    path = tmp_path / "persons.parquet"
+    pq.write_table(pa.table({"person_id": ["P1"]}), path)
+    with pytest.raises(PublishError, match="persons.parquet: missing column"):
+        publish(path)
