@@ -1,6 +1,17 @@
 from django.contrib import admin
 
-from .models import LSOA, PCN, GPPractice, Location, Neighbourhood, Organisation, Practitioner, Service, TaxonomyTerm, Team
+from .models import (
+    LSOA,
+    PCN,
+    GPPractice,
+    Location,
+    Neighbourhood,
+    Organisation,
+    Practitioner,
+    Service,
+    TaxonomyTerm,
+    Team,
+)
 
 
 @admin.register(Organisation)

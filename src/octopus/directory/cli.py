@@ -3,6 +3,7 @@
 import json
 import sys
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -26,7 +27,9 @@ def load_geography() -> None:
 
 
 @app.command("import-oruk")
-def import_oruk_command(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="An Open Referral UK JSON file.")) -> None:
+def import_oruk_command(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="An Open Referral UK JSON file.")],
+) -> None:
     """Import services from an Open Referral UK JSON file. A bad file imports nothing and says why."""
     _setup()
     from .openreferral import OrukImportError, import_oruk
@@ -42,7 +45,9 @@ def import_oruk_command(file: Path = typer.Argument(..., exists=True, dir_okay=F
 
 
 @app.command("export-oruk")
-def export_oruk_command(output: Path = typer.Option(None, "--output", "-o", help="Write here instead of standard output.")) -> None:
+def export_oruk_command(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of standard output.")] = None,
+) -> None:
     """Export every service as Open Referral UK JSON."""
     _setup()
     from .openreferral import export_oruk

@@ -2,7 +2,16 @@
 
 from django import forms
 
-from .models import Heart, Neighbourhood, Organisation, Practitioner, Service, TaxonomyTerm, Team, Tier
+from .models import (
+    Heart,
+    Neighbourhood,
+    Organisation,
+    Practitioner,
+    Service,
+    TaxonomyTerm,
+    Team,
+    Tier,
+)
 
 KIND_CHOICES = [("all", "Everything"), ("services", "Services"), ("people", "People"), ("teams", "Teams"), ("organisations", "Organisations")]
 

@@ -14,11 +14,22 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from django.db import transaction
 
-from .models import Heart, Location, Neighbourhood, Organisation, Practitioner, Service, ServiceStatus, TaxonomyTerm, Team, Tier
+from .models import (
+    Heart,
+    Location,
+    Neighbourhood,
+    Organisation,
+    Practitioner,
+    Service,
+    ServiceStatus,
+    TaxonomyTerm,
+    Team,
+    Tier,
+)
 
 PROFILE = "Open Referral UK 3.0 (HSDS 3.0 UK profile), with octopus_ extensions"
 STATUSES = set(ServiceStatus.values)

@@ -31,7 +31,8 @@ def parse(text: str) -> Query:
     query = Query()
     remaining = text
     for neighbourhood in Neighbourhood.objects.all():
-        for label in {neighbourhood.name, neighbourhood.borough_name}:
+        # Longest first, so "Westminster INT" is taken whole before "Westminster".
+        for label in sorted({neighbourhood.name, neighbourhood.borough_name}, key=len, reverse=True):
             if label and re.search(rf"\b{re.escape(label)}\b", remaining, re.IGNORECASE):
                 query.neighbourhoods.append(neighbourhood)
                 remaining = re.sub(rf"\b{re.escape(label)}\b", " ", remaining, flags=re.IGNORECASE)

@@ -9,7 +9,14 @@ from typer.testing import CliRunner
 from octopus.accounts.models import User
 from octopus.directory import openreferral
 from octopus.directory.cli import app
-from octopus.directory.models import Location, Organisation, Practitioner, Service, TaxonomyTerm, Team
+from octopus.directory.models import (
+    Location,
+    Organisation,
+    Practitioner,
+    Service,
+    TaxonomyTerm,
+    Team,
+)
 
 pytestmark = pytest.mark.django_db
 
