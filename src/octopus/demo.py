@@ -9,7 +9,8 @@ from django.db import transaction
 
 from octopus.accounts import services as account_services
 from octopus.accounts.models import Membership, User
-from octopus.directory.models import Organisation, Practitioner, Team
+from octopus.directory import seeding
+from octopus.directory.models import Organisation, Practitioner, Service, Team
 
 SEED = Path(__file__).parent / "directory" / "seed" / "westminster.yaml"
 DEMO_PASSWORD = "octopus-demo"
@@ -35,6 +36,8 @@ def seed_directory(path: Path = SEED) -> dict:
         )
         if "username" in entry:
             accounts.append((entry["username"], entry["role"], practitioner))
+    neighbourhoods = seeding.seed_neighbourhoods(document)
+    seeding.seed_services(document, teams, neighbourhoods)
     return {"teams": teams, "accounts": accounts}
 
 
@@ -65,7 +68,7 @@ def prepare(echo=print) -> None:
     call_command("migrate", interactive=False, verbosity=0)
     echo(f"Database: {settings.DATABASES['default']['NAME']}")
     seeded = seed_directory()
-    echo(f"Directory: {Organisation.objects.count()} organisations, {Team.objects.count()} teams, {Practitioner.objects.count()} named practitioners")
+    echo(f"Directory: {Organisation.objects.count()} organisations, {Team.objects.count()} teams, {Practitioner.objects.count()} named practitioners, {Service.objects.count()} services")
     accounts = ensure_demo_users(seeded["accounts"])
     echo("")
     echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")

@@ -4,7 +4,10 @@ Follows the London neighbourhood health design principles (resident at the centr
 consistent, tailored and aligned-specialist tiers of teams around them).
 """
 
+import uuid
+
 from django.db import models
+from django.urls import reverse
 
 
 class Heart(models.TextChoices):
@@ -24,6 +27,8 @@ class Tier(models.TextChoices):
 
 
 class Organisation(models.Model):
+    # A stable public identifier, so Open Referral exports and imports keep identity across systems.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=200, unique=True)
     heart = models.CharField(max_length=20, choices=Heart.choices)
     ods_code = models.CharField("ODS code", max_length=12, blank=True)
@@ -31,11 +36,16 @@ class Organisation(models.Model):
     website = models.URLField(blank=True)
     description = models.TextField(blank=True)
 
+    email = models.EmailField(blank=True)
+
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("directory:organisation", args=[self.pk])
 
 
 class Team(models.Model):
@@ -54,6 +64,9 @@ class Team(models.Model):
         default=False,
         help_text="Teams that never turn a referral away (like Islington's INC) may redirect but not decline.",
     )
+    neighbourhoods = models.ManyToManyField(
+        "directory.Neighbourhood", blank=True, related_name="teams", help_text="The neighbourhoods this team serves."
+    )
 
     class Meta:
         ordering = ["organisation__name", "name"]
@@ -64,10 +77,14 @@ class Team(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.organisation})"
 
+    def get_absolute_url(self) -> str:
+        return reverse("directory:team", args=[self.pk])
+
 
 class Practitioner(models.Model):
     """A named person others can find and introduce residents to ("I know Fred at...")."""
 
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
     job_title = models.CharField(max_length=200)
@@ -86,3 +103,6 @@ class Practitioner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}, {self.job_title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("directory:practitioner", args=[self.pk])
