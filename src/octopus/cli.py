@@ -100,6 +100,16 @@ def manage(ctx: typer.Context) -> None:
     execute_from_command_line(["octopus manage", *ctx.args])
 
 
+def _register_subcommands() -> None:
+    """Each domain brings its own Typer app; imported here so `octopus --help` lists them all."""
+    from octopus.directory.cli import app as directory_app
+
+    app.add_typer(directory_app, name="directory", help="The team-of-teams directory: geography, Open Referral UK import and export.")
+
+
+_register_subcommands()
+
+
 def main() -> None:
     app()
 

@@ -5,7 +5,7 @@ from functools import cached_property
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from .roles import catalogue
+from .roles import catalogue, role_choices
 
 
 class User(AbstractUser):
@@ -54,7 +54,7 @@ class Membership(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     team = models.ForeignKey("directory.Team", on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=40, choices=catalogue().choices)
+    role = models.CharField(max_length=40, choices=role_choices)
     started = models.DateField(auto_now_add=True)
 
     class Meta:

@@ -61,3 +61,8 @@ def parse_roles(text: str, source: str = str(ROLES_FILE)) -> RoleCatalogue:
 @cache
 def catalogue() -> RoleCatalogue:
     return parse_roles(ROLES_FILE.read_text(), str(ROLES_FILE))
+
+
+def role_choices() -> list[tuple[str, str]]:
+    """For model fields: a module-level callable so migrations stay stable when roles change."""
+    return catalogue().choices()

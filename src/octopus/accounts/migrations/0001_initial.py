@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
             name='Membership',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=octopus.accounts.roles.RoleCatalogue.choices, max_length=40)),
+                ('role', models.CharField(choices=octopus.accounts.roles.role_choices, max_length=40)),
                 ('started', models.DateField(auto_now_add=True)),
                 ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='directory.team')),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
