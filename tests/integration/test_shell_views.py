@@ -70,3 +70,11 @@ def test_new_user_form_errors_name_the_field(client, make_user):
 def test_about_page_unknown_is_404(client, make_user):
     client.force_login(make_user("clinician"))
     assert client.get("/about/nope/").status_code == 404
+
+
+def test_sign_out_is_a_real_form_not_escaped_text(client, make_user):
+    client.force_login(make_user("clinician"))
+    body = client.get("/").content.decode()
+    assert '<form class="nhsuk-header__account-form" method="post" action="/accounts/logout/">' in body
+    assert "&lt;form" not in body
+    assert 'name="csrfmiddlewaretoken"' in body
