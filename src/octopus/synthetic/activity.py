@@ -18,7 +18,7 @@ from octopus.synthetic.conditions import CONDITIONS, deprivation_z
 
 RATE_AGES = np.array([0, 5, 16, 30, 50, 65, 75, 85, 95], dtype=np.float64)
 # Per person-year, for someone with no recorded condition, average propensity and deprivation.
-EMERGENCY = np.array([0.085, 0.03, 0.03, 0.035, 0.04, 0.055, 0.085, 0.15, 0.22])
+EMERGENCY = np.array([0.13, 0.05, 0.05, 0.055, 0.065, 0.09, 0.14, 0.24, 0.35])
 ELECTIVE = np.array([0.02, 0.02, 0.03, 0.05, 0.10, 0.17, 0.21, 0.18, 0.10])
 OUTPATIENT = np.array([0.8, 0.6, 0.7, 1.0, 1.5, 2.2, 2.9, 2.9, 2.2])
 AE_NOT_ADMITTED = np.array([0.45, 0.28, 0.3, 0.3, 0.22, 0.2, 0.22, 0.3, 0.4])

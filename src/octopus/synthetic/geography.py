@@ -90,7 +90,8 @@ def load_area(boroughs: tuple[str, ...] | None, reference_dir: Path = REFERENCE_
     """
     lsoas = pd.read_csv(reference_dir / LSOA_FILE)
     practices = pd.read_csv(reference_dir / PRACTICE_FILE)
-    practices = practices[practices["pcn_code"].notna()].reset_index(drop=True)
+    # A few practices have no PCN (code "U" or blank): they cannot be a GP-feed sender.
+    practices = practices[practices["pcn_code"].fillna("").str.fullmatch(r"U[0-9]{5}")].reset_index(drop=True)
     if boroughs:
         known = {name.lower(): name for name in lsoas["lad24_name"].unique()}
         unknown = [name for name in boroughs if name.lower() not in known]

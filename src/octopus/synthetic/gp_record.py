@@ -130,5 +130,7 @@ def coded_events(people: pd.DataFrame, window, rng: np.random.Generator) -> pd.D
         day = ((dob[idx] + np.timedelta64(int(months * 30.4), "D") + rng.integers(0, 60, len(idx)).astype("timedelta64[D]")) - window.start).astype(np.int64)
         frames.append(_rows(idx, day, OBSERVATIONS["mmr_vaccination"]))
     events = pd.concat(frames, ignore_index=True)
-    keep = events["day"].to_numpy() <= last_day[events["person"].to_numpy()]
+    day = events["day"].to_numpy()
+    # Nothing recorded after death, and nothing before the person could have been recorded.
+    keep = (day <= last_day[events["person"].to_numpy()]) & (day > -365 * 110)
     return events[keep].reset_index(drop=True)

@@ -64,6 +64,10 @@ class FeedWriter:
                     writer = self.parquet[path] = pq.ParquetWriter(path, table.schema, compression="zstd")
                 writer.write_table(table)
             else:
+                # The contract spells datetimes YYYY-MM-DD HH:MM:SS: drop Arrow's microseconds.
+                for i, field in enumerate(table.schema):
+                    if pa.types.is_timestamp(field.type):
+                        table = table.set_column(i, field.name, table.column(i).cast(pa.timestamp("s")))
                 exists = path.exists()
                 with path.open("ab") as handle:
                     pacsv.write_csv(table, handle, pacsv.WriteOptions(include_header=not exists, quoting_style="needed"))
