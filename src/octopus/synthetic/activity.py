@@ -1,0 +1,225 @@
+"""Activity across partners: rates per person-year, then dated events.
+
+Each resident has a yearly rate for each kind of contact, the product of an age curve and rate
+ratios for conditions, frailty (eFI), deprivation, living situation and the hidden propensity.
+Each person-year also draws a shared "bad year" multiplier (gamma, mean 1), so next year's
+emergency admissions are predictable from the past but noisy, as in published models (AUROC about
+0.75-0.80). Event days follow a winter-peaked seasonal curve. See docs/decisions/0004.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from octopus.synthetic.conditions import CONDITIONS, deprivation_z
+
+RATE_AGES = np.array([0, 5, 16, 30, 50, 65, 75, 85, 95], dtype=np.float64)
+# Per person-year, for someone with no recorded condition, average propensity and deprivation.
+EMERGENCY = np.array([0.13, 0.05, 0.05, 0.055, 0.065, 0.09, 0.14, 0.24, 0.35])
+ELECTIVE = np.array([0.02, 0.02, 0.03, 0.05, 0.10, 0.17, 0.21, 0.18, 0.10])
+OUTPATIENT = np.array([0.8, 0.6, 0.7, 1.0, 1.5, 2.2, 2.9, 2.9, 2.2])
+AE_NOT_ADMITTED = np.array([0.45, 0.28, 0.3, 0.3, 0.22, 0.2, 0.22, 0.3, 0.4])
+GP = np.array([4.0, 2.0, 2.3, 3.2, 4.2, 5.5, 7.0, 8.5, 9.0])
+
+
+@dataclass(frozen=True)
+class Window:
+    """History from `start` (inclusive) to `as_of` (exclusive), in whole years."""
+
+    as_of: np.datetime64
+    years: int
+
+    @property
+    def start(self) -> np.datetime64:
+        return self.as_of - np.timedelta64(365 * self.years, "D")
+
+
+def curve(knots: np.ndarray, age: np.ndarray) -> np.ndarray:
+    return np.exp(np.interp(age, RATE_AGES, np.log(knots)))
+
+
+def seasonal_days(window: Window, count: np.ndarray, amplitude: float, rng: np.random.Generator, year: int) -> np.ndarray:
+    """Day offsets (from window start) for `count.sum()` events in history year `year`."""
+    first = year * 365
+    days = window.start + np.arange(first, first + 365)
+    day_of_year = (days - days.astype("datetime64[Y]")).astype(np.int64)
+    weight = 1 + amplitude * np.cos(2 * np.pi * (day_of_year - 15) / 365.25)  # peak mid-January
+    cdf = np.cumsum(weight) / weight.sum()
+    return first + np.searchsorted(cdf, rng.random(int(count.sum())))
+
+
+def draw_events(window: Window, rate: np.ndarray, year_factor: np.ndarray, amplitude: float, rng: np.random.Generator):
+    """Person index and day offset of events of a Poisson process with per person-year rates."""
+    persons, offsets = [], []
+    for year in range(window.years):
+        count = rng.poisson(rate * year_factor[:, year])
+        persons.append(np.repeat(np.arange(len(rate)), count))
+        offsets.append(seasonal_days(window, count, amplitude, rng, year))
+    return np.concatenate(persons), np.concatenate(offsets)
+
+
+def emergency_rate(people: pd.DataFrame) -> np.ndarray:
+    """Expected emergency admissions per year, before the person-year multiplier."""
+    age = people["age"].to_numpy().astype(np.float64)
+    rate = curve(EMERGENCY, age)
+    for condition in CONDITIONS:
+        rate = rate * np.where(people[condition.name].to_numpy(), condition.admission_rr, 1.0)
+    rate = rate * np.exp(2.2 * people["efi"].to_numpy())
+    rate = rate * np.exp(np.log(1.6) / 2 * deprivation_z(people["imd_decile"].to_numpy()))
+    situation = people["living_situation"].to_numpy()
+    rate = rate * np.select([situation == "care_home", situation == "homeless", situation == "temporary_accommodation"], [1.4, 3.0, 1.3], 1.0)
+    return rate * people["propensity"].to_numpy()
+
+
+def death_dates(people: pd.DataFrame, window: Window, rng: np.random.Generator) -> np.ndarray:
+    """Date of death within the window (NaT for survivors).
+
+    Gompertz hazard (England life tables: about 1% a year at 70, 10% at 90), raised by
+    conditions, frailty and propensity.
+    """
+    age = people["age"].to_numpy().astype(np.float64)
+    hazard = np.exp(-10.4 + 0.092 * age) * (1 + 0.25 * people["ltc_count"].to_numpy())
+    hazard *= np.exp(2.0 * people["efi"].to_numpy()) * people["propensity"].to_numpy() ** 0.3
+    hazard *= np.where(people["cancer"].to_numpy(), 2.0, 1.0)
+    # Age is as at the as-of date, so deaths are drawn as if the dead had aged along with everyone.
+    p_die = 1 - np.exp(-np.minimum(hazard, 2.0) * window.years)
+    dies = rng.random(len(age)) < p_die
+    offset = seasonal_days_flat(window, int(dies.sum()), 0.15, rng)
+    out = np.full(len(age), np.datetime64("NaT"), dtype="datetime64[D]")
+    out[dies] = window.start + offset
+    return out
+
+
+def seasonal_days_flat(window: Window, count: int, amplitude: float, rng: np.random.Generator) -> np.ndarray:
+    days = window.start + np.arange(365 * window.years)
+    day_of_year = (days - days.astype("datetime64[Y]")).astype(np.int64)
+    weight = 1 + amplitude * np.cos(2 * np.pi * (day_of_year - 15) / 365.25)
+    cdf = np.cumsum(weight) / weight.sum()
+    return np.searchsorted(cdf, rng.random(count))
+
+
+def length_of_stay(age: np.ndarray, emergency: bool, rng: np.random.Generator) -> np.ndarray:
+    """Nights in hospital: many same-day stays, a long tail for older people (HES 2023-24)."""
+    n = len(age)
+    if emergency:
+        median = 1.5 + age / 14
+        same_day = rng.random(n) < np.where(age < 65, 0.32, 0.15)
+        spread = 0.95
+    else:
+        median = 2.0 + age / 40
+        same_day = rng.random(n) < 0.78  # most elective care is day case
+        spread = 0.7
+    nights = np.ceil(rng.lognormal(np.log(median), spread)).astype(np.int64)
+    return np.where(same_day, 0, np.minimum(nights, 365))
+
+
+def clock(rng: np.random.Generator, n: int, peak_hour: float = 13, spread: float = 5) -> np.ndarray:
+    """Seconds after midnight, busiest around `peak_hour` as A&E arrivals are."""
+    hours = np.mod(rng.normal(peak_hour, spread, n), 24)
+    return (hours * 3600).astype(np.int64)
+
+
+def generate_activity(people: pd.DataFrame, window: Window, rng: np.random.Generator) -> dict[str, pd.DataFrame]:
+    """Every event of the chunk, by kind; `person` indexes rows of `people`."""
+    n = len(people)
+    age = people["age"].to_numpy().astype(np.float64)
+    death = people["date_of_death"].to_numpy()
+    death_offset = np.where(np.isnat(death), 10**6, (death - window.start).astype("timedelta64[D]").astype(np.int64))
+    prop = people["propensity"].to_numpy()
+    ltc = people["ltc_count"].to_numpy()
+    efi = people["efi"].to_numpy()
+    dep = deprivation_z(people["imd_decile"].to_numpy())
+    year_factor = rng.gamma(2.0, 0.5, (n, window.years))
+    events: dict[str, pd.DataFrame] = {}
+
+    def alive(person, offset):
+        keep = offset <= death_offset[person]
+        return person[keep], offset[keep]
+
+    # Emergency admissions, most through A&E, many by ambulance.
+    person, offset = alive(*draw_events(window, emergency_rate(people), year_factor, 0.18, rng))
+    los = length_of_stay(age[person], True, rng)
+    # The dying often die in hospital: about 45% of deaths in England (ONS place of death).
+    dead = np.flatnonzero(~np.isnat(death) & (rng.random(n) < 0.45))
+    terminal_los = length_of_stay(age[dead], True, rng) + 1
+    person = np.concatenate([person, dead])
+    offset = np.concatenate([offset, np.maximum(death_offset[dead] - terminal_los, 0)])
+    los = np.concatenate([los, np.minimum(terminal_los, death_offset[dead])])
+    died = np.concatenate([np.zeros(len(los) - len(dead), bool), np.ones(len(dead), bool)])
+    emergency = pd.DataFrame({"person": person, "day": offset, "los": los, "died": died, "method": "emergency"})
+    elective_person, elective_offset = alive(*draw_events(window, curve(ELECTIVE, age) * np.where(people["cancer"], 3.0, 1.0) * 1.1**ltc * prop**0.3, np.ones_like(year_factor), 0.0, rng))
+    elective = pd.DataFrame({"person": elective_person, "day": elective_offset, "los": length_of_stay(age[elective_person], False, rng), "died": False, "method": "elective"})
+    spells = pd.concat([emergency, elective], ignore_index=True)
+    spells["arrival_seconds"] = clock(rng, len(spells))
+    events["apc_spells"] = spells
+
+    # A&E: 80% of emergency admissions arrive through A&E; plus attendances sent home.
+    via_ae = emergency[rng.random(len(emergency)) < 0.8]
+    ae_person, ae_offset = alive(*draw_events(window, curve(AE_NOT_ADMITTED, age) * prop**0.8 * np.exp(0.2 * dep), year_factor, 0.08, rng))
+    ae = pd.concat(
+        [
+            pd.DataFrame({"person": via_ae["person"].to_numpy(), "day": via_ae["day"].to_numpy(), "admitted": True}),
+            pd.DataFrame({"person": ae_person, "day": ae_offset, "admitted": False}),
+        ],
+        ignore_index=True,
+    )
+    p_ambulance = np.clip(0.12 + 0.006 * age[ae["person"].to_numpy()], 0, 0.75) * np.where(ae["admitted"], 1.6, 0.6)
+    ae["ambulance"] = rng.random(len(ae)) < np.clip(p_ambulance, 0, 0.9)
+    ae["arrival_seconds"] = clock(rng, len(ae))
+    ae["minutes"] = np.ceil(rng.lognormal(np.log(200), 0.5, len(ae))).astype(np.int64)
+    events["ae_attendances"] = ae
+
+    # LAS: every ambulance arrival was a conveyed incident; hear-and-treat and see-and-treat
+    # add about as many again (LAS 2023-24: ~60% of incidents conveyed).
+    conveyed = ae[ae["ambulance"]]
+    extra_person, extra_offset = alive(*draw_events(window, 0.1 * curve(EMERGENCY, age) * prop * (1 + 0.3 * ltc), year_factor, 0.12, rng))
+    las = pd.concat(
+        [
+            pd.DataFrame({"person": conveyed["person"].to_numpy(), "day": conveyed["day"].to_numpy(), "seconds": np.maximum(conveyed["arrival_seconds"].to_numpy() - 2400, 0), "outcome": "conveyed"}),
+            pd.DataFrame({"person": extra_person, "day": extra_offset, "seconds": clock(rng, len(extra_person), 14, 6), "outcome": np.where(rng.random(len(extra_person)) < 0.4, "hear_and_treat", "see_and_treat")}),
+        ],
+        ignore_index=True,
+    )
+    events["las_incidents"] = las
+
+    op_person, op_offset = alive(*draw_events(window, curve(OUTPATIENT, age) * (1 + 0.25 * ltc) * prop**0.4, np.sqrt(year_factor), 0.0, rng))
+    events["op_attendances"] = pd.DataFrame({"person": op_person, "day": op_offset})
+
+    registered = people["practice_index"].to_numpy() >= 0
+    gp_rate = curve(GP, age) * (1 + 0.15 * ltc) * prop**0.3 * registered
+    gp_person, gp_offset = alive(*draw_events(window, gp_rate, np.ones_like(year_factor), 0.1, rng))
+    # A fortnight of future bookings, as an extract on the as-of date shows.
+    future_person = np.flatnonzero(registered & (rng.random(n) < gp_rate / 26) & np.isnat(death))
+    future_offset = 365 * window.years + rng.integers(0, 14, len(future_person))
+    events["gp_appointments"] = pd.DataFrame({"person": np.concatenate([gp_person, future_person]), "day": np.concatenate([gp_offset, future_offset]), "future": np.concatenate([np.zeros(len(gp_person), bool), np.ones(len(future_person), bool)])})
+
+    # Community health: frail, housebound and dying people, in episodes of regular visits.
+    p_community = 1 / (1 + np.exp(-(-8.0 + 0.06 * age + 7 * efi + 0.6 * np.log(prop))))
+    community_rate = np.where(rng.random(n) < p_community, rng.gamma(1.5, 8, n), 0.0)
+    c_person, c_offset = alive(*draw_events(window, community_rate, year_factor, 0.1, rng))
+    events["community_contacts"] = pd.DataFrame({"person": c_person, "day": c_offset})
+
+    # Mental health: people with SMI in community teams, crises; talking therapies for depression.
+    smi = people["smi"].to_numpy()
+    depression = people["depression"].to_numpy()
+    mh_rate = np.where(smi, 8.0, 0) + np.where(depression & (rng.random(n) < 0.25), 2.0, 0)
+    m_person, m_offset = alive(*draw_events(window, mh_rate * prop**0.5, year_factor, 0.0, rng))
+    crisis_person, crisis_offset = alive(*draw_events(window, np.where(smi, 0.25, 0.01) * prop, year_factor, 0.05, rng))
+    # A crisis is a few days of crisis-team contact.
+    repeats = rng.integers(2, 7, len(crisis_person))
+    crisis_person = np.repeat(crisis_person, repeats)
+    crisis_offset = np.repeat(crisis_offset, repeats) + np.concatenate([np.arange(k) for k in repeats]) if len(repeats) else crisis_offset
+    crisis_person, crisis_offset = alive(crisis_person, np.minimum(crisis_offset, 365 * window.years - 1))
+    events["mh_contacts"] = pd.DataFrame({"person": np.concatenate([m_person, crisis_person]), "day": np.concatenate([m_offset, crisis_offset]), "crisis": np.concatenate([np.zeros(len(m_person), bool), np.ones(len(crisis_person), bool)])})
+    s_person, s_offset = alive(*draw_events(window, np.where(smi, 0.05, 0.0005) * prop, year_factor, 0.0, rng))
+    events["mh_spells"] = pd.DataFrame({"person": s_person, "day": s_offset, "los": np.ceil(rng.lognormal(np.log(28), 0.8, len(s_person))).astype(np.int64)})
+
+    # VCSE: more in deprived areas, for people living alone and older people.
+    p_vcse = 1 / (1 + np.exp(-(-3.4 + 0.6 * dep + 0.6 * people["living_alone"].to_numpy() + 0.4 * (age >= 65) - 3 * (age < 16))))
+    v_rate = np.where(rng.random(n) < p_vcse, rng.gamma(1.2, 1.5, n), 0.0)
+    v_person, v_offset = alive(*draw_events(window, v_rate, np.ones_like(year_factor), 0.1, rng))
+    events["vcse_contacts"] = pd.DataFrame({"person": v_person, "day": v_offset})
+    return events

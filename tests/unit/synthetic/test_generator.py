@@ -1,0 +1,123 @@
+"""Synthetic London: contract validity, determinism, plausible rates, imperfections."""
+
+import hashlib
+import re
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from octopus.population.feeds.codes import is_valid_icd10_code, is_valid_postcode, is_valid_snomed_code
+from octopus.population.feeds.contract import ColumnType, load_contracts
+from octopus.population.feeds.nhs_number import is_valid_nhs_number
+from octopus.synthetic.generator import generate
+from octopus.synthetic.nhs_numbers import test_range_numbers as nhs_pool
+
+AS_OF = "2026-11-01"
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory):
+    out = tmp_path_factory.mktemp("clean")
+    manifest = generate(out, residents=8000, areas=["Westminster"], as_of=AS_OF, seed=7, fmt="parquet", progress=False, chunk_size=3000)
+    return out, manifest
+
+
+def read_feed(out, name):
+    return pd.concat([pq.read_table(p).to_pandas() for p in sorted((out / "feeds").glob(f"{name}__*.parquet"))], ignore_index=True)
+
+
+def test_every_feed_file_is_named_and_typed_per_contract(clean):
+    out, manifest = clean
+    contracts = load_contracts()
+    assert set(manifest.counts) == set(contracts)
+    for path in (out / "feeds").iterdir():
+        assert re.fullmatch(r"[a-z_]+__[A-Z0-9-]+__\d{8}\.parquet", path.name)
+        feed = contracts[path.name.split("__")[0]]
+        assert pq.read_schema(path).remove_metadata().equals(feed.arrow_schema().remove_metadata())
+
+
+@pytest.mark.parametrize("name", sorted(load_contracts()))
+def test_feed_values_meet_contract(clean, name):
+    out, _ = clean
+    feed = load_contracts()[name]
+    frame = read_feed(out, name)
+    for column in feed.columns:
+        values = frame[column.name]
+        if column.required:
+            assert values.notna().all(), column.name
+        present = values.dropna()
+        if column.type is ColumnType.CODE:
+            assert set(present) <= column.allowed_values, column.name
+        if column.pattern:
+            assert present.map(lambda v: re.fullmatch(column.pattern, v) is not None).all(), column.name
+        checks = {ColumnType.NHS_NUMBER: is_valid_nhs_number, ColumnType.SNOMED_CODE: is_valid_snomed_code, ColumnType.POSTCODE: is_valid_postcode}
+        if column.type in checks:
+            assert present.map(checks[column.type]).all(), column.name
+        if column.type is ColumnType.ICD10_CODE:
+            codes = present.str.split("|").explode() if column.multiple else present
+            assert codes.map(is_valid_icd10_code).all(), column.name
+        if column.minimum is not None:
+            assert (present.astype(float) >= column.minimum).all()
+
+
+def test_nhs_numbers_are_valid_distinct_test_range():
+    numbers = nhs_pool(20000, 3)
+    assert len(set(numbers)) == 20000
+    assert all(n.startswith("999") and is_valid_nhs_number(n) for n in numbers)
+
+
+def test_same_seed_gives_identical_files(tmp_path):
+    digests = []
+    for run in ("a", "b"):
+        generate(tmp_path / run, residents=1500, areas=["Newham"], as_of=AS_OF, seed=11, progress=False)
+        files = sorted((tmp_path / run / "feeds").iterdir())
+        digests.append({p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files})
+    assert digests[0] == digests[1]
+
+
+def test_emergency_admission_rate_is_plausible(clean):
+    out, manifest = clean
+    spells = read_feed(out, "apc_spells").drop_duplicates(["sender_code", "source_record_id"])
+    per_1000_year = (spells["admission_method"] == "emergency").sum() / manifest.residents / manifest.years * 1000
+    assert 70 < per_1000_year < 160
+
+
+def test_some_residents_are_in_hospital_on_the_as_of_date(clean):
+    out, _ = clean
+    spells = read_feed(out, "apc_spells")
+    assert spells["discharge_date"].isna().sum() >= 3
+
+
+def test_conditions_rise_with_age_and_deprivation(clean):
+    out, _ = clean
+    persons = pq.read_table(out / "truth" / "persons.parquet").to_pandas()
+    by_age = persons.groupby(pd.cut(persons["age"], [0, 40, 65, 120], right=False))["hypertension"].mean()
+    assert by_age.is_monotonic_increasing
+    adults = persons[(persons["age"] >= 40) & (persons["age"] < 75)]
+    deprived = adults[adults["imd_decile"] <= 4]["diabetes"].mean()
+    affluent = adults[adults["imd_decile"] >= 7]["diabetes"].mean()
+    assert deprived > affluent
+
+
+def test_costs_concentrate_in_few_residents(clean):
+    out, _ = clean
+    spells = read_feed(out, "apc_spells")
+    truth = pq.read_table(out / "truth" / "record_truth.parquet").to_pandas()
+    cost = spells.drop_duplicates(["sender_code", "source_record_id"]).merge(truth[truth.feed == "apc_spells"], on=["sender_code", "source_record_id"])
+    per_person = cost.groupby("true_person_id")["tariff_cost_gbp"].sum().astype(float).sort_values(ascending=False)
+    top = per_person.head(int(0.05 * 8000)).sum() / per_person.sum()
+    assert top > 0.5
+
+
+def test_imperfections_and_truth(tmp_path):
+    generate(tmp_path, residents=4000, areas=["Tower Hamlets"], as_of=AS_OF, seed=5, fmt="parquet", malformed_rate=0.02, progress=False)
+    truth = pq.read_table(tmp_path / "truth" / "record_truth.parquet").to_pandas()
+    assert {"feed", "sender_code", "source_record_id", "true_person_id"} <= set(truth.columns)
+    assert not truth.duplicated(["feed", "sender_code", "source_record_id"]).any()
+    assert truth["malformed"].mean() == pytest.approx(0.02, abs=0.005)
+    assert truth["late"].mean() == pytest.approx(0.02, abs=0.005)
+    vcse = truth[truth.feed == "vcse_contacts"]
+    assert vcse["nhs_number_missing"].mean() > 0.7
+    assert list((tmp_path / "feeds").glob("*__20261101.parquet")), "late rows arrive in the as-of delivery"
