@@ -103,8 +103,10 @@ def manage(ctx: typer.Context) -> None:
 def _register_subcommands() -> None:
     """Each domain brings its own Typer app; imported here so `octopus --help` lists them all."""
     from octopus.directory.cli import app as directory_app
+    from octopus.synthetic.cli import generate
 
     app.add_typer(directory_app, name="directory", help="The team-of-teams directory: geography, Open Referral UK import and export.")
+    app.command("generate", help="Write a Synthetic London population's partner feeds and ground truth.")(generate)
 
 
 _register_subcommands()
