@@ -84,7 +84,7 @@ class RestoreRefused(RuntimeError):
 def restore_backup(archive_path: Path, *, replace: bool = False, echo=print):
     from django.conf import settings
     from django.core.management import call_command
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from octopus.accounts.models import User
     from octopus.governance import audit
@@ -107,6 +107,10 @@ def restore_backup(archive_path: Path, *, replace: bool = False, echo=print):
         with transaction.atomic():
             if replace:
                 call_command("flush", interactive=False, verbosity=0)
+            if connection.vendor == "postgresql":
+                # loaddata writes rows in file order; foreign keys are checked at commit.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             call_command("loaddata", str(scratch / DB_MEMBER), verbosity=0)
         files_root = scratch / FILES_PREFIX
         restored = 0
