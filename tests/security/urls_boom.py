@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from octopus.urls import handler403, handler404, handler500, urlpatterns as real  # noqa: F401
+from octopus.urls import handler403, handler404, handler500  # noqa: F401
+from octopus.urls import urlpatterns as real
 
 
 def boom(request):

@@ -9,7 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from octopus.core import disclosure
-from octopus.core.disclosure import OPENSAFELY, DisclosureRules, protect_counts, protect_dataframe, protect_table
+from octopus.core.disclosure import (
+    OPENSAFELY,
+    DisclosureRules,
+    protect_counts,
+    protect_dataframe,
+    protect_table,
+)
 
 
 @pytest.mark.parametrize(("count", "published"), [(0, 0), (1, None), (7, None), (8, 10), (12, 10), (13, 15), (100, 100)])

@@ -48,7 +48,7 @@ class IdleTimeoutMiddleware:
             now = int(time.time())
             last_seen = request.session.get(IDLE_KEY)
             if last_seen is not None and now - int(last_seen) > timeout:
-                request.octopus_logout_reason = " (idle for more than %d minutes)" % (timeout // 60)
+                request.octopus_logout_reason = f" (idle for more than {timeout // 60} minutes)"
                 logout(request)
                 messages.info(request, "You were signed out because Octopus was not used for a while. Sign in again to carry on.")
                 if request.path.startswith("/api/"):
