@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("octopus.accounts.urls")),
     path("administration/", include(administration_urlpatterns)),
     path("directory/", include("octopus.directory.urls")),
+    path("governance/", include("octopus.governance.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
     path("", include("octopus.core.urls")),

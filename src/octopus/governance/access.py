@@ -5,15 +5,26 @@ through here. A user may see a resident only through a **legitimate relationship
 referral or introduction, meeting agenda, outreach allocation) or an active **break-glass**
 grant. Each app contributes its kinds of relationship by registering a provider, so the rule
 lives in one place while the facts live with the apps that own them.
+
+On top of the relationship come the role limits: VCSE workers see clinical detail only with
+the resident's consent (``may_see_clinical_detail``); analysts and administrators lack
+``view_residents`` and so never reach a resident at all.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from octopus.residents.models import Resident
+
+from . import audit
+from .models import BreakGlassAccess, BreakGlassReason
 
 
 @dataclass(frozen=True)
@@ -37,6 +48,11 @@ def register(code: str, description: str):
     return decorator
 
 
+def unregister(code: str) -> None:
+    """For tests that register a provider of their own."""
+    _KINDS.pop(code, None)
+
+
 def kinds() -> dict[str, RelationshipKind]:
     return dict(_KINDS)
 
@@ -45,32 +61,158 @@ def _may_see_residents(user) -> bool:
     return bool(user and user.is_authenticated and user.has_capability("view_residents"))
 
 
+# --- break glass -------------------------------------------------------------------------
+
+
+class BreakGlassRefused(PermissionDenied):
+    """The request cannot be granted; the message says why and what to do."""
+
+
+def break_glass_duration() -> timedelta:
+    return timedelta(hours=float(getattr(settings, "OCTOPUS_BREAK_GLASS_HOURS", 4)))
+
+
+def _active_grants(user) -> QuerySet[BreakGlassAccess]:
+    return BreakGlassAccess.objects.filter(user=user, expires_at__gt=timezone.now())
+
+
+def break_glass_for(user, resident: Resident) -> BreakGlassAccess | None:
+    """The user's active break-glass grant for this resident, if any (for the record's banner)."""
+    if not _may_see_residents(user) or resident is None:
+        return None
+    return _active_grants(user).filter(resident=resident).order_by("-expires_at").first()
+
+
+def request_break_glass(user, resident: Resident, reason: str, detail: str, *, path: str = "") -> BreakGlassAccess:
+    """Grant time-limited access to one resident, audited and queued for the IG lead's review."""
+    if not _may_see_residents(user):
+        raise BreakGlassRefused("Your role does not include opening residents' records, so break glass is not available.")
+    if reason not in BreakGlassReason.values:
+        raise ValidationError({"reason": f"Choose a reason from the list (got {reason!r})."})
+    detail = (detail or "").strip()
+    if len(detail) < 10:
+        raise ValidationError({"detail": "Explain in a sentence why you need this record now (at least 10 characters)."})
+    now = timezone.now()
+    with transaction.atomic():
+        grant = BreakGlassAccess.objects.create(
+            user=user,
+            resident=resident,
+            reason=reason,
+            detail=detail,
+            granted_at=now,
+            expires_at=now + break_glass_duration(),
+        )
+        audit.record(
+            user,
+            "break_glass",
+            f"Broke glass: {grant.reason_text} – {detail}"[:300],
+            resident_id=resident.person_id,
+            obj=grant,
+            basis=break_glass_basis(grant),
+            path=path,
+        )
+    return grant
+
+
+def break_glass_basis(grant: BreakGlassAccess) -> str:
+    return f"Break glass: {grant.reason_text}"
+
+
+# --- the access decision -------------------------------------------------------------------
+
+
 def residents_for(user) -> QuerySet[Resident]:
     """All residents this user may open. Empty for users without the capability."""
     if not _may_see_residents(user):
         return Resident.objects.none()
-    condition = Q(pk__in=[])
+    condition = Q(pk__in=_active_grants(user).values("resident_id"))
     for kind in _KINDS.values():
         condition |= kind.residents_q(user)
     return Resident.objects.filter(condition).distinct()
 
 
 def basis_for(user, resident: Resident) -> str | None:
-    """Why this user may see this resident ("caseload: …"), or None if they may not."""
+    """Why this user may see this resident ("On your team's caseload", "Break glass: …"), or None.
+
+    A legitimate relationship wins over break glass, so the audit names the stronger basis.
+    """
     if not _may_see_residents(user):
         return None
     for kind in _KINDS.values():
         if Resident.objects.filter(kind.residents_q(user), pk=resident.pk).exists():
             return kind.description
+    grant = break_glass_for(user, resident)
+    if grant is not None:
+        return break_glass_basis(grant)
     return None
+
+
+class NoRelationship(PermissionDenied):
+    """Raised by ``get_resident``; carries the person id so the 403 page can offer break glass."""
+
+    def __init__(self, message: str, person_id: str = "", exists: bool = False):
+        super().__init__(message)
+        self.person_id = person_id
+        self.exists = exists
 
 
 def get_resident(user, person_id: str) -> tuple[Resident, str]:
     """The resident and the basis for access, or PermissionDenied (the view offers break-glass)."""
     resident = Resident.objects.filter(person_id=person_id).first()
     if resident is None:
-        raise PermissionDenied("No such resident, or you have no relationship with them.")
+        raise NoRelationship("No such resident, or you have no relationship with them.", person_id)
     basis = basis_for(user, resident)
     if basis is None:
-        raise PermissionDenied("You have no legitimate relationship with this resident.")
+        raise NoRelationship("You have no legitimate relationship with this resident.", person_id, exists=True)
     return resident, basis
+
+
+def open_record(request, person_id: str, summary: str = "Opened the resident's record") -> tuple[Resident, str]:
+    """``get_resident`` plus the one audit entry for viewing identifiable data. Use in views."""
+    resident, basis = get_resident(request.user, person_id)
+    audit.record_request(request, "view", summary, resident_id=resident.person_id, basis=basis)
+    return resident, basis
+
+
+# --- role limits on top of the relationship -----------------------------------------------
+
+
+def is_vcse_user(user) -> bool:
+    """VCSE workers, and anyone whose only organisations are in the VCSE heart."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if "vcse_worker" in user.role_codes:
+        return True
+    from octopus.directory.models import Heart, Organisation
+
+    hearts = set(Organisation.objects.filter(pk__in=user.organisation_ids).values_list("heart", flat=True))
+    return bool(hearts) and hearts <= {Heart.VCSE}
+
+
+def may_see_clinical_detail(user, resident: Resident) -> bool:
+    """Diagnoses, medication, risk reasons: the capability, a basis, and for VCSE staff consent."""
+    if basis_for(user, resident) is None:
+        return False
+    if is_vcse_user(user):
+        from .consent import has_consent
+        from .models import ConsentKind
+
+        return has_consent(resident, ConsentKind.SHARE_CLINICAL_WITH_VCSE)
+    return user.has_capability("view_clinical_detail")
+
+
+def review_break_glass(*, actor, grant: BreakGlassAccess, outcome: str, note: str = "", path: str = "") -> BreakGlassAccess:
+    """The IG lead's verdict on one break-glass access (audited)."""
+    if outcome not in [value for value in BreakGlassAccess.Outcome.values if value]:
+        raise ValidationError({"outcome": "Choose an outcome."})
+    if outcome != BreakGlassAccess.Outcome.APPROPRIATE and not note.strip():
+        raise ValidationError({"note": "Say what follow-up is needed."})
+    with transaction.atomic():
+        grant.reviewed_by = actor
+        grant.reviewed_at = timezone.now()
+        grant.outcome = outcome
+        grant.review_note = note.strip()
+        grant.save(update_fields=["reviewed_by", "reviewed_at", "outcome", "review_note"])
+        audit.record(actor, "review", f"Reviewed break glass by {grant.user.username}: {grant.get_outcome_display()}"[:300],
+                     resident_id=grant.resident.person_id, obj=grant, path=path)
+    return grant

@@ -37,6 +37,13 @@ def _content_hash(event: AuditEvent) -> str:
     return hashlib.sha256(content.encode()).hexdigest()
 
 
+def _now_to_the_millisecond():
+    # Django's JSON serialisation (dumpdata, backups) keeps milliseconds only; an entry must
+    # hash the same after a backup and restore, so it is written at that precision.
+    now = timezone.now()
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
 def record(
     user,
     action: str,
@@ -52,7 +59,7 @@ def record(
         # Lock the tail so two concurrent writers cannot both chain to the same entry.
         last = AuditEvent.objects.select_for_update().order_by("-id").first()
         event = AuditEvent(
-            occurred_at=timezone.now(),
+            occurred_at=_now_to_the_millisecond(),
             user=user if getattr(user, "pk", None) else None,
             username=getattr(user, "username", "") or "system",
             action=action,

@@ -3,18 +3,21 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from . import audit
+from . import audit, throttle
 
 
 @receiver(user_logged_in)
 def on_login(sender, request, user, **kwargs):
     audit.record(user, "sign_in", "Signed in", path=getattr(request, "path", ""))
+    if request is not None:
+        throttle.clear(user.get_username(), request)
 
 
 @receiver(user_logged_out)
 def on_logout(sender, request, user, **kwargs):
     if user is not None:
-        audit.record(user, "sign_out", "Signed out", path=getattr(request, "path", ""))
+        reason = getattr(request, "octopus_logout_reason", "") if request is not None else ""
+        audit.record(user, "sign_out", f"Signed out{reason}", path=getattr(request, "path", ""))
 
 
 @receiver(user_login_failed)
@@ -22,3 +25,5 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
     # The attempted username is kept for the IG lead; the password never is.
     username = str(credentials.get("username", ""))[:150]
     audit.record(None, "sign_in_failed", f"Failed sign-in as {username!r}", path=getattr(request, "path", ""))
+    if username:
+        throttle.note_failure(username, request)

@@ -6,6 +6,8 @@ The defaults are the safe production ones (DEBUG off, secure cookies, secret key
 
 from pathlib import Path
 
+import os
+
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 
@@ -73,7 +75,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "octopus.core.middleware.IdleTimeoutMiddleware",
     "octopus.core.middleware.LoginRequiredMiddleware",
+    "octopus.core.middleware.TwoFactorMiddleware",
     "octopus.core.middleware.NoStoreMiddleware",
 ]
 
@@ -110,6 +114,34 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Throttling first: a locked username+address is refused before any password is checked.
+AUTHENTICATION_BACKENDS = ["octopus.governance.throttle.ThrottlingBackend"]
+OCTOPUS_SIGN_IN_MAX_FAILURES = int(env("OCTOPUS_SIGN_IN_MAX_FAILURES", "5"))
+OCTOPUS_SIGN_IN_LOCK_MINUTES = int(env("OCTOPUS_SIGN_IN_LOCK_MINUTES", "15"))
+
+# A second factor (TOTP, django-otp). Off by default for the laptop demo; on in production
+# unless single sign-on (CIS2 smartcard or authenticator) already provides a second factor.
+OCTOPUS_REQUIRE_2FA = env_bool("OCTOPUS_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = "Octopus"
+
+# Single sign-on with NHS CIS2 (mozilla-django-oidc): on only when OCTOPUS_OIDC_* are set.
+from octopus.governance.oidc_settings import BACKEND as _OIDC_BACKEND  # noqa: E402
+from octopus.governance.oidc_settings import oidc_settings as _oidc_settings  # noqa: E402
+
+_OIDC = _oidc_settings(os.environ)
+OCTOPUS_OIDC_ENABLED = bool(_OIDC)
+if _OIDC:
+    globals().update(_OIDC)
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.append(_OIDC_BACKEND)
+
+# Break glass: how long a grant to one resident lasts.
+OCTOPUS_BREAK_GLASS_HOURS = float(env("OCTOPUS_BREAK_GLASS_HOURS", "4"))
+# The key for analysts' pseudonyms (keyed HMAC); generated in the data folder for the demo.
+OCTOPUS_PSEUDONYMISATION_KEY = env("OCTOPUS_PSEUDONYMISATION_KEY")
+# Sign out after this many minutes without a request (IdleTimeoutMiddleware).
+OCTOPUS_IDLE_TIMEOUT_MINUTES = int(env("OCTOPUS_IDLE_TIMEOUT_MINUTES", "30"))
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -152,6 +184,11 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("OCTOPUS_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = int(env("OCTOPUS_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("OCTOPUS_BEHIND_TLS_PROXY", False) else None
+SESSION_SAVE_EVERY_REQUEST = False
+# Never echo request data into error pages, even if DEBUG is switched on by mistake.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "django.views.debug.SafeExceptionReporterFilter"
 
 # A strict Content-Security-Policy: no inline scripts or styles except the NHS.UK template's
 # one-line "js-enabled" script, which carries a per-request nonce.
@@ -176,7 +213,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every handler redacts NHS numbers and postcodes (octopus.governance.redaction).
+    "filters": {"redact_identifiers": {"()": "octopus.governance.redaction.RedactIdentifiers"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_identifiers"]}},
     "root": {"handlers": ["console"], "level": env("OCTOPUS_LOG_LEVEL", "INFO")},
     "loggers": {
         # Request logs can carry resident identifiers in URLs and query strings.

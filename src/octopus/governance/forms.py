@@ -1,0 +1,82 @@
+from django import forms
+from django.utils import timezone
+
+from .models import (
+    AuditEvent,
+    BreakGlassAccess,
+    BreakGlassReason,
+    ConsentKind,
+    ConsentStatus,
+    ContactRoute,
+    LawfulBasis,
+    ObjectionKind,
+)
+
+
+class BreakGlassForm(forms.Form):
+    reason = forms.ChoiceField(label="Why do you need this record now?", choices=BreakGlassReason.choices, widget=forms.RadioSelect)
+    detail = forms.CharField(
+        label="Explain in your own words",
+        help_text="The information governance lead reads this. Say what you need to do and why it cannot wait for a referral or a colleague with access.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        min_length=10,
+        max_length=1000,
+    )
+
+
+class BreakGlassReviewForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        choices=[c for c in BreakGlassAccess.Outcome.choices if c[0]],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class AuditSearchForm(forms.Form):
+    username = forms.CharField(label="User (username contains)", required=False, max_length=150)
+    person_id = forms.CharField(label="Resident person id", required=False, max_length=40)
+    action = forms.ChoiceField(label="Action", required=False, choices=[("", "Any action"), *AuditEvent.Action.choices])
+    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "The end date must be on or after the start date.")
+        return data
+
+
+class SubjectAccessForm(forms.Form):
+    person_id = forms.CharField(label="Resident's Octopus person id", max_length=40)
+
+
+class ConsentForm(forms.Form):
+    kind = forms.ChoiceField(label="What is this decision about?", choices=ConsentKind.choices)
+    status = forms.ChoiceField(label="Decision", choices=ConsentStatus.choices, widget=forms.RadioSelect)
+    basis = forms.ChoiceField(label="Basis", choices=LawfulBasis.choices, initial=LawfulBasis.CONSENT)
+    rationale = forms.CharField(label="Rationale", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                                help_text="Required unless the resident decided for themselves.")
+    decided_by = forms.CharField(label="Decided by (name and role)", required=False, max_length=200,
+                                 help_text="For best-interests and attorney decisions.")
+    expires_on = forms.DateField(label="Review by", required=False, help_text="Leave empty if there is no review date.")
+
+    def clean_expires_on(self):
+        value = self.cleaned_data.get("expires_on")
+        if value and value < timezone.localdate():
+            raise forms.ValidationError("The review date must be today or later.")
+        return value
+
+
+class ObjectionForm(forms.Form):
+    kind = forms.ChoiceField(label="Objection", choices=ObjectionKind.choices)
+    source = forms.CharField(label="Where it came from", required=False, max_length=200)
+
+
+class ContactPreferenceForm(forms.Form):
+    preferred_route = forms.ChoiceField(label="Preferred way to contact", required=False, choices=[("", "No preference"), *ContactRoute.choices])
+    refused_routes = forms.MultipleChoiceField(label="Do not contact by", required=False, choices=ContactRoute.choices, widget=forms.CheckboxSelectMultiple)
+    language = forms.CharField(label="Preferred language", required=False, max_length=60)
+    interpreter_needed = forms.BooleanField(label="Needs an interpreter", required=False)
+    do_not_contact = forms.BooleanField(label="Do not contact at all", required=False)
+    note = forms.CharField(label="Note", required=False, max_length=300)

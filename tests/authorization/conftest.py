@@ -1,0 +1,1 @@
+from tests.security.factories import relate  # noqa: F401

@@ -1,0 +1,121 @@
+"""Every named URL × every role, checked against matrix.yaml; generated from the URL configuration
+so that a new endpoint without an entry fails here, with instructions."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+from django.urls import URLResolver, get_resolver, reverse
+
+from octopus.accounts.roles import catalogue
+from octopus.governance import access
+from tests.security.factories import make_resident
+
+MATRIX_FILE = Path(__file__).with_name("matrix.yaml")
+MATRIX = yaml.safe_load(MATRIX_FILE.read_text())
+ROLES = [*catalogue().roles, "anonymous"]
+OUTCOMES = {"allowed", "denied", "login", "break_glass", "not_found"}
+
+
+def url_names(patterns=None, namespace: str = "") -> list[str]:
+    """Every named URL, namespaced, from the live URL configuration."""
+    names = []
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in MATRIX["ignore_namespaces"]:
+                continue
+            inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+            names.extend(url_names(pattern.url_patterns, inner))
+        elif pattern.name:
+            names.append(namespace + pattern.name)
+    return sorted(set(names))
+
+
+def test_every_url_has_an_entry_in_the_matrix():
+    missing = [name for name in url_names() if name not in MATRIX["urls"]]
+    assert not missing, (
+        f"These URLs have no entry in {MATRIX_FILE.relative_to(Path.cwd()) if MATRIX_FILE.is_relative_to(Path.cwd()) else MATRIX_FILE}: "
+        f"{', '.join(missing)}.\nAdd one per URL saying what each role may do (see the comment at the top of the "
+        "file), so the suite proves who can reach your new page."
+    )
+
+
+def test_matrix_has_no_stale_or_malformed_entries():
+    known = set(url_names())
+    stale = [name for name in MATRIX["urls"] if name not in known]
+    assert not stale, f"matrix.yaml lists URLs that no longer exist: {', '.join(stale)}. Remove them."
+    for name, entry in MATRIX["urls"].items():
+        for role in ROLES:
+            assert expected(entry, role) in OUTCOMES, f"{name} × {role}: unknown outcome {expected(entry, role)!r}"
+        unknown_roles = set(entry) - set(ROLES) - {"default", "method", "data", "args", "identifiable", "audit_as"}
+        assert not unknown_roles, f"{name}: unknown roles or keys {unknown_roles}"
+
+
+def expected(entry: dict, role: str) -> str:
+    return entry.get(role, entry["default"])
+
+
+@pytest.fixture
+def world(make_user):
+    """The objects URL arguments refer to. The resident has no relationship with anyone."""
+    from octopus.governance.models import BreakGlassAccess
+
+    other = make_user("clinician", username="someone-else")
+    resident = make_resident()
+    grant = BreakGlassAccess.objects.create(
+        user=other, resident=make_resident(), reason="urgent_care", detail="Fixture grant for review",
+        granted_at="2026-11-01T10:00Z", expires_at="2026-11-01T14:00Z",
+    )
+    return {
+        "person_id": resident.person_id,
+        "user_id": other.pk,
+        "membership_id": other.memberships.get().pk,
+        "team_id": other.memberships.get().team_id,
+        "grant_id": grant.pk,
+        "resident": resident,
+    }
+
+
+def request_as(client, name: str, entry: dict, world: dict):
+    args = {key: world[value] if value in world else value for key, value in (entry.get("args") or {}).items()}
+    url = reverse(name, kwargs=args or None)
+    if entry.get("method", "get") == "post":
+        return client.post(url, entry.get("data") or {})
+    return client.get(url)
+
+
+def outcome(response) -> str:
+    if response.status_code == 403:
+        return "denied"
+    if response.status_code == 404:
+        return "not_found"
+    if response.status_code in (301, 302, 303):
+        login = reverse(settings.LOGIN_URL)
+        return "login" if response["Location"].startswith(login) else "allowed"
+    if 200 <= response.status_code < 300:
+        return "allowed"
+    return f"HTTP {response.status_code}"
+
+
+CASES = [(name, role) for name in url_names() for role in ROLES]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "role"), CASES, ids=[f"{n}-{r}" for n, r in CASES])
+def test_authorization_matrix(client, make_user, world, name, role):
+    entry = MATRIX["urls"].get(name)
+    assert entry is not None, f"{name} has no entry in tests/authorization/matrix.yaml: add one (see the file's header)."
+    want = expected(entry, role)
+    user = None
+    if role != "anonymous":
+        user = make_user(role)
+        client.force_login(user)
+    got = outcome(request_as(client, name, entry, world))
+    if want == "break_glass":
+        assert got == "denied", f"{name} as {role}: expected 403 before breaking glass, got {got}"
+        access.request_break_glass(user, world["resident"], "urgent_care", "Matrix test: checking break glass opens it")
+        got = outcome(request_as(client, name, entry, world))
+        assert got == "allowed", f"{name} as {role}: still {got} after breaking glass"
+    else:
+        assert got == want, f"{name} as {role}: expected {want}, got {got} (tests/authorization/matrix.yaml)"

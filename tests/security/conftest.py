@@ -1,0 +1,1 @@
+from .factories import relate  # noqa: F401
