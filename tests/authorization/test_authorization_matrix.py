@@ -15,7 +15,7 @@ from tests.security.factories import make_resident
 MATRIX_FILE = Path(__file__).with_name("matrix.yaml")
 MATRIX = yaml.safe_load(MATRIX_FILE.read_text())
 ROLES = [*catalogue().roles, "anonymous"]
-OUTCOMES = {"allowed", "denied", "login", "break_glass", "not_found"}
+OUTCOMES = {"allowed", "denied", "login", "unauthorized", "break_glass", "not_found"}
 
 
 def url_names(patterns=None, namespace: str = "") -> list[str]:
@@ -67,13 +67,34 @@ def world(make_user):
         user=other, resident=make_resident(), reason="urgent_care", detail="Fixture grant for review",
         granted_at="2026-11-01T10:00Z", expires_at="2026-11-01T14:00Z",
     )
+    directory = _directory_objects(other)
     return {
+        **directory,
         "person_id": resident.person_id,
         "user_id": other.pk,
         "membership_id": other.memberships.get().pk,
         "team_id": other.memberships.get().team_id,
         "grant_id": grant.pk,
         "resident": resident,
+    }
+
+
+def _directory_objects(user) -> dict:
+    """One of each directory object, for the directory's detail and edit URLs."""
+    from octopus.directory.models import PCN, GPPractice, Neighbourhood, Practitioner, Service
+
+    team = user.memberships.get().team
+    practitioner = Practitioner.objects.create(given_name="Fred", family_name="Adeyemi", job_title="Debt adviser", team=team)
+    service = Service.objects.create(organisation=team.organisation, team=team, name="Debt advice")
+    pcn = PCN.objects.create(code="U00001", name="Test PCN", sub_icb_code="93C", icb_code="QMJ")
+    practice = GPPractice.objects.create(ods_code="E87001", name="Test Practice", postcode="W2 1AA", pcn=pcn)
+    neighbourhood = Neighbourhood.objects.create(name="Test INT", slug="test-int", borough_name="Westminster")
+    return {
+        "organisation_id": team.organisation_id,
+        "practitioner_id": practitioner.pk,
+        "service_id": service.pk,
+        "ods_code": practice.ods_code,
+        "slug": neighbourhood.slug,
     }
 
 
@@ -90,6 +111,8 @@ def outcome(response) -> str:
         return "denied"
     if response.status_code == 404:
         return "not_found"
+    if response.status_code == 401:
+        return "unauthorized"  # the JSON API answers 401 rather than redirecting to sign in
     if response.status_code in (301, 302, 303):
         login = reverse(settings.LOGIN_URL)
         return "login" if response["Location"].startswith(login) else "allowed"
