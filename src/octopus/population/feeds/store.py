@@ -8,6 +8,7 @@ Layout (`<data_dir>/feeds/store.duckdb`):
   are kept: nothing already stored is lost.
 - `deliveries`: one row per loaded file, keyed by the SHA-256 of its bytes (content address).
 - `quarantine`: rows of loaded files that failed validation, with row number, field and reason.
+- `person_demographics`: demographics for a sender's person id that no feed row carries (FHIR).
 - linkage tables (`person_registry`, `source_persons`, `review_queue`, `review_decisions`,
   `link_runs`), created and owned by `octopus.population.linkage`.
 
@@ -55,6 +56,20 @@ CREATE TABLE IF NOT EXISTS quarantine (
     field VARCHAR NOT NULL,
     value VARCHAR,
     reason VARCHAR NOT NULL
+);
+-- Demographics a sender gave for one of its person ids outside any feed row: FHIR Patients
+-- without an NHS number, whose events arrive in feeds that carry only source_person_id.
+CREATE TABLE IF NOT EXISTS person_demographics (
+    sender_code VARCHAR NOT NULL,
+    source_person_id VARCHAR NOT NULL,
+    nhs_number VARCHAR,
+    given_name VARCHAR,
+    family_name VARCHAR,
+    date_of_birth DATE,
+    sex VARCHAR,
+    postcode VARCHAR,
+    _delivered_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (sender_code, source_person_id)
 );
 """
 
