@@ -132,6 +132,7 @@ def _load_in_transaction(
         import pyarrow as pa
 
         numbers = pa.array(range(rows + 1, rows + batch.num_rows + 1), pa.int64())
+        con.execute("SELECT 1").fetchall()  # DuckDB 2 refuses register() while a result is unread
         con.register("_batch", batch.append_column("_row_number", numbers))
         con.register("_bad_codes", checker.bad_values(con, "_batch"))
         con.execute(f"INSERT INTO _problems {problems_sql(feed, '_batch', '_bad_codes')}")

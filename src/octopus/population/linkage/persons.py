@@ -213,6 +213,7 @@ def _assign_person_ids(store: FeedStore, clusters: _Clusters, units, best, run_i
 def _insert(con, table: str, names: list[str], rows: list[tuple], types: list) -> None:
     """Bulk insert through Arrow: DuckDB's executemany costs about a millisecond a row."""
     columns = list(zip(*rows)) if rows else [[] for _ in names]
+    con.execute("SELECT 1").fetchall()  # DuckDB 2 refuses register() while a result is unread
     con.register("_rows", pa.table({n: pa.array(c, t) for n, c, t in zip(names, columns, types)}))
     con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT * FROM _rows")
     con.unregister("_rows")

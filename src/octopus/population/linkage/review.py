@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+import pyarrow as pa
+
 from octopus.population.feeds.store import FeedStore
 
 Decision = Literal["match", "non_match"]
@@ -55,7 +57,10 @@ def refresh_review_queue(store: FeedStore, pairs: list[dict], run_id: int) -> No
         return
     keys = {key for pair in pairs for key in (pair["unit_key_l"], pair["unit_key_r"])}
     con.execute("CREATE OR REPLACE TEMP TABLE _keys (unit_key VARCHAR)")
-    con.executemany("INSERT INTO _keys VALUES (?)", [(key,) for key in keys])
+    con.execute("SELECT 1").fetchall()  # DuckDB 2 refuses register() while a result is unread
+    con.register("_new_keys", pa.table({"unit_key": pa.array(sorted(keys), pa.string())}))
+    con.execute("INSERT INTO _keys SELECT unit_key FROM _new_keys")
+    con.unregister("_new_keys")
     values = {
         row[0]: row[1:]
         for row in con.execute(
