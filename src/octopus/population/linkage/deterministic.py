@@ -71,3 +71,31 @@ def build_units(store: FeedStore) -> None:
         FROM best LEFT JOIN nhs USING (unit_key) WHERE best.n = 1
         """
     )
+
+
+def exact_demographic_pairs(store: FeedStore) -> list[dict]:
+    """Pairs where a source person without an NHS number has exactly the same first name,
+    surname and date of birth (and no conflicting sex) as others that agree on one NHS number
+    or have none. Such pairs link without a model — which matters when a run is too small for
+    Splink to learn how rare a full match is (a single FHIR folder, a first VCSE delivery)."""
+    rows = store.connection.execute(
+        """
+        WITH keyed AS (
+            SELECT unit_key, nhs_number, sex,
+                   upper(regexp_replace(given_name, '[^A-Za-z]', '', 'g')) || '|' ||
+                   upper(regexp_replace(family_name, '[^A-Za-z]', '', 'g')) || '|' || date_of_birth AS identity
+            FROM link_units
+            WHERE given_name IS NOT NULL AND family_name IS NOT NULL AND date_of_birth IS NOT NULL
+        ), groups AS (
+            SELECT identity FROM keyed GROUP BY identity
+            HAVING count(*) > 1 AND count(*) FILTER (WHERE nhs_number IS NULL) > 0
+               AND count(DISTINCT nhs_number) <= 1
+               AND count(DISTINCT sex) FILTER (WHERE sex IN ('female', 'male')) <= 1
+        )
+        SELECT a.unit_key, b.unit_key FROM keyed a JOIN keyed b USING (identity)
+        WHERE identity IN (SELECT identity FROM groups) AND a.unit_key < b.unit_key
+          AND (a.nhs_number IS NULL OR b.nhs_number IS NULL)
+        """
+    ).fetchall()
+    return [{"unit_key_l": left, "unit_key_r": right, "match_probability": 1.0, "match_weight": 99.0}
+            for left, right in rows]

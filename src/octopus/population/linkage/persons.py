@@ -23,7 +23,7 @@ from datetime import datetime
 import pyarrow as pa
 
 from octopus.population.feeds.store import FeedStore
-from octopus.population.linkage.deterministic import build_record_units, build_units
+from octopus.population.linkage.deterministic import build_record_units, build_units, exact_demographic_pairs
 from octopus.population.linkage.probabilistic import candidates_sql, score_pairs
 from octopus.population.linkage.review import DECISIONS_DDL, pair_id_for, refresh_review_queue
 
@@ -62,7 +62,7 @@ class LinkSummary:
         return (
             f"Link run {self.run_id}: {self.units} source persons -> {self.persons} persons "
             f"({self.new_persons} new); {self.by_nhs_number} linked by NHS number, "
-            f"{self.probabilistic} probabilistically; {self.review_pairs} pair(s) await review."
+            f"{self.probabilistic} by demographics (Splink, exact match or clerical decision); {self.review_pairs} pair(s) await review."
         )
 
 
@@ -127,12 +127,16 @@ def _link(store: FeedStore, upper: float, lower: float) -> LinkSummary:
         pair["pair_id"] = pair_id_for(pair["unit_key_l"], pair["unit_key_r"])
     confirmed = [p for p in pairs if decisions.get(p["pair_id"]) == "match"]
     confirmed += _confirmed_unscored(con, decisions, {p["pair_id"] for p in pairs}, units)
+    exact = [p for p in exact_demographic_pairs(store) if decisions.get(pair_id_for(p["unit_key_l"], p["unit_key_r"])) != "non_match"]
     automatic = [p for p in pairs if p["match_probability"] >= upper and p["pair_id"] not in decisions]
-    best: dict[str, float] = {}
-    for pair in sorted(confirmed, key=lambda p: -1.0) + sorted(automatic, key=lambda p: -p["match_probability"]):
+    best: dict[str, tuple[float, str]] = {}
+    ordered = [(p, "clerical") for p in confirmed] + [(p, "exact_demographics") for p in exact]
+    ordered += [(p, "probabilistic") for p in sorted(automatic, key=lambda p: -p["match_probability"])]
+    for pair, how in ordered:
         if clusters.union(pair["unit_key_l"], pair["unit_key_r"]):
             for unit in (pair["unit_key_l"], pair["unit_key_r"]):
-                best[unit] = max(best.get(unit, 0.0), pair["match_probability"])
+                if pair["match_probability"] > best.get(unit, (0.0, ""))[0]:
+                    best[unit] = (pair["match_probability"], how)
     review = [
         p for p in pairs
         if lower <= p["match_probability"] < upper and p["pair_id"] not in decisions
@@ -186,8 +190,8 @@ def _assign_person_ids(store: FeedStore, clusters: _Clusters, units, best, run_i
             nhs_updates.append((nhs, person_id))
         claimed[person_id] = root
         for unit in members[root]:
-            method = "nhs_number" if units[unit] else ("probabilistic" if unit in best else "new")
-            assignments.append((unit, person_id, method, best.get(unit), run_id))
+            probability, how = best.get(unit, (None, "new"))
+            assignments.append((unit, person_id, "nhs_number" if units[unit] else how, probability, run_id))
     if new_rows:
         _insert(con, "person_registry", ["person_id", "sequence", "nhs_number", "created_at", "merged_into"], new_rows,
                 [pa.string(), pa.int64(), pa.string(), pa.timestamp("us"), pa.string()])
@@ -234,10 +238,10 @@ def _record_run(store: FeedStore, run_id: int, units: int, new_persons: int, rev
     con.execute(
         "INSERT INTO link_runs VALUES (?, ?, ?, ?, ?, ?, ?)",
         [run_id, datetime.now().replace(microsecond=0), persons, units, counts.get("nhs_number", 0),
-         counts.get("probabilistic", 0), review_pairs],
+         sum(counts.get(how, 0) for how in ("probabilistic", "exact_demographics", "clerical")), review_pairs],
     )
-    return LinkSummary(run_id, units, persons, counts.get("nhs_number", 0), counts.get("probabilistic", 0),
-                       new_persons, review_pairs)
+    linked = sum(counts.get(how, 0) for how in ("probabilistic", "exact_demographics", "clerical"))
+    return LinkSummary(run_id, units, persons, counts.get("nhs_number", 0), linked, new_persons, review_pairs)
 
 
 def person_for_record(store: FeedStore, feed: str, sender_code: str, source_record_id: str) -> str | None:
