@@ -254,12 +254,13 @@ def typed_sql(feed: Feed, column: Column) -> str:
 
 def nhs_number_valid_sql(tidy: str) -> str:
     """NHS Data Dictionary Modulus 11 in SQL (the same rule as `is_valid_nhs_number`)."""
-    digit = lambda i: f"CAST(substr({tidy}, {i}, 1) AS INTEGER)"  # noqa: E731
+    # TRY_CAST and coalesce: SQL does not short-circuit AND, so a letter must not raise here.
+    digit = lambda i: f"TRY_CAST(substr({tidy}, {i}, 1) AS INTEGER)"  # noqa: E731
     total = " + ".join(f"{digit(i)} * {11 - i}" for i in range(1, 10))
     check = f"(11 - (({total}) % 11))"
     return (
-        f"(regexp_matches({tidy}, '^[0-9]{{10}}$') AND replace({tidy}, substr({tidy}, 1, 1), '') <> '' "
-        f"AND {check} <> 10 AND (CASE WHEN {check} = 11 THEN 0 ELSE {check} END) = {digit(10)})"
+        f"coalesce(regexp_matches({tidy}, '^[0-9]{{10}}$') AND replace({tidy}, substr({tidy}, 1, 1), '') <> '' "
+        f"AND {check} <> 10 AND (CASE WHEN {check} = 11 THEN 0 ELSE {check} END) = {digit(10)}, false)"
     )
 
 
