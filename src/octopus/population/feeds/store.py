@@ -111,6 +111,7 @@ class FeedStore:
         # Two cores are shared on our machines; partner deliveries are not latency-critical.
         connection.execute("SET threads = 2")
         connection.execute("SET preserve_insertion_order = false")
+        connection.execute("SET enable_progress_bar = false")
         store = cls(data_dir=data_dir, connection=connection, contracts=load_contracts())
         if not read_only:
             store._create_tables()

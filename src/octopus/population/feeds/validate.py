@@ -350,15 +350,19 @@ def problems_sql(feed: Feed, batch: str, bad_codes: str | None) -> str:
     for earlier, later in DATE_ORDER:
         if earlier in names and later in names:
             checks.append((later, value_sql(feed.column(later)), _order_reason_sql(feed, earlier, later)))
+    checks = [check for check in checks if check[2] != "NULL"]
+    # Reasons are computed for every row, but the list of problems is built only for rows that
+    # have one: building a list per row costs several times the checks themselves.
+    reasons = ", ".join(f"{reason} AS r{i}, {value} AS v{i}" for i, (_, value, reason) in enumerate(checks))
     structs = ", ".join(
-        f"{{'field': {_lit(name)}, 'value': {value}, 'reason': {reason}}}"
-        for name, value, reason in checks
-        if reason != "NULL"
+        f"{{'field': {_lit(name)}, 'value': v{i}, 'reason': r{i}}}" for i, (name, _, _) in enumerate(checks)
     )
+    any_reason = f"coalesce({', '.join(f'r{i}' for i in range(len(checks)))})"
     return (
+        f"WITH reasons AS (SELECT _row_number, {reasons} FROM {batch}), "
+        f"bad AS (SELECT * FROM reasons WHERE {any_reason} IS NOT NULL) "
         "SELECT _row_number AS row_number, p.field, p.value, p.reason FROM ("
-        f"SELECT _row_number, unnest(list_filter([{structs}], lambda x: x.reason IS NOT NULL)) AS p FROM {batch}"
-        ")"
+        f"SELECT _row_number, unnest(list_filter([{structs}], lambda x: x.reason IS NOT NULL)) AS p FROM bad)"
     )
 
 
