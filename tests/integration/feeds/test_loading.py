@@ -7,8 +7,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from octopus.population.feeds.load import SLEEP_MID_LOAD_ENV, load_file
 from octopus.population.feeds.quarantine import export_quarantine
 from octopus.population.feeds.store import FeedStore

@@ -8,7 +8,12 @@ import pytest
 
 from octopus.population.feeds.contract import load_contracts
 from octopus.population.feeds.nhs_number import is_valid_nhs_number
-from octopus.population.feeds.validate import FeedRejected, feed_name_from_path, nhs_number_valid_sql, typed_sql
+from octopus.population.feeds.validate import (
+    FeedRejected,
+    feed_name_from_path,
+    nhs_number_valid_sql,
+    typed_sql,
+)
 
 
 def test_sql_modulus_11_agrees_with_python():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -29,16 +29,16 @@ console = Console(stderr=True)
 out = Console()
 
 DataDir = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--data-dir", help=f"Data folder (default: ${DATA_DIR_ENV} or ./var).", show_default=False),
 ]
 
 
-def _store(data_dir: Optional[Path]) -> FeedStore:
+def _store(data_dir: Path | None) -> FeedStore:
     return FeedStore.open(data_dir or default_data_dir())
 
 
-def _codelists(codelist_dir: Optional[Path]) -> Optional[Path]:
+def _codelists(codelist_dir: Path | None) -> Path | None:
     if codelist_dir:
         return codelist_dir
     env = os.environ.get("OCTOPUS_CODELISTS_DIR")
@@ -48,9 +48,9 @@ def _codelists(codelist_dir: Optional[Path]) -> Optional[Path]:
 @app.command()
 def load(
     paths: Annotated[list[Path], typer.Argument(help="CSV or Parquet files, named <feed>__<anything>.csv")],
-    feed: Annotated[Optional[str], typer.Option("--feed", help="Declare the feed instead of reading it from the file name.")] = None,
+    feed: Annotated[str | None, typer.Option("--feed", help="Declare the feed instead of reading it from the file name.")] = None,
     max_bad_share: Annotated[float, typer.Option(help="Reject a file whole above this share of bad rows.")] = DEFAULT_MAX_BAD_SHARE,
-    codelist_dir: Annotated[Optional[Path], typer.Option(help="Folder of code lists (env OCTOPUS_CODELISTS_DIR).")] = None,
+    codelist_dir: Annotated[Path | None, typer.Option(help="Folder of code lists (env OCTOPUS_CODELISTS_DIR).")] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Validate and load feed files; bad rows are quarantined, bad files rejected whole."""
@@ -63,7 +63,7 @@ def load(
                     task = progress.add_task(f"Loading {path.name}", total=None)
                     result = load_file(store, path, feed_name=feed, max_bad_share=max_bad_share,
                                        codelist_dir=_codelists(codelist_dir),
-                                       on_rows=lambda n: progress.advance(task, n))
+                                       on_rows=lambda n, task=task: progress.advance(task, n))
                 out.print(result.summary(), highlight=False)
             except FeedRejected as error:
                 rejected += 1
@@ -75,7 +75,7 @@ def load(
 @app.command("load-fhir")
 def load_fhir(
     directory: Annotated[Path, typer.Argument(help="Folder of FHIR R4 Bundle JSON files.")],
-    sender_code: Annotated[Optional[str], typer.Option(help="Sender code (default FHIR-<FOLDER NAME>).")] = None,
+    sender_code: Annotated[str | None, typer.Option(help="Sender code (default FHIR-<FOLDER NAME>).")] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Import FHIR R4 bundles (e.g. Synthea output) through the validated feed path."""
@@ -110,8 +110,8 @@ def link(
 
 @quarantine_app.command("list")
 def quarantine_list(
-    feed: Annotated[Optional[str], typer.Option(help="Only this feed.")] = None,
-    file: Annotated[Optional[str], typer.Option(help="Only this file name.")] = None,
+    feed: Annotated[str | None, typer.Option(help="Only this feed.")] = None,
+    file: Annotated[str | None, typer.Option(help="Only this file name.")] = None,
     limit: Annotated[int, typer.Option(help="Show at most this many.")] = 50,
     data_dir: DataDir = None,
 ) -> None:
@@ -127,8 +127,8 @@ def quarantine_list(
 @quarantine_app.command("export")
 def quarantine_export(
     path: Annotated[Path, typer.Argument(help="CSV file to write.")],
-    feed: Annotated[Optional[str], typer.Option(help="Only this feed.")] = None,
-    file: Annotated[Optional[str], typer.Option(help="Only this file name.")] = None,
+    feed: Annotated[str | None, typer.Option(help="Only this feed.")] = None,
+    file: Annotated[str | None, typer.Option(help="Only this file name.")] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Export quarantined values to CSV for the sender to fix."""

@@ -31,7 +31,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from octopus.population.feeds.codes import is_valid_postcode, is_valid_snomed_code, normalise_postcode
+from octopus.population.feeds.codes import (
+    is_valid_postcode,
+    is_valid_snomed_code,
+    normalise_postcode,
+)
 from octopus.population.feeds.load import LoadResult, load_file
 from octopus.population.feeds.nhs_number import is_valid_nhs_number
 from octopus.population.feeds.store import FeedStore

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import pyarrow as pa
+
 from octopus.population.feeds.contract import Feed
 from octopus.population.feeds.store import FeedStore, duckdb_type, feed_table
 from octopus.population.feeds.validate import (
@@ -129,8 +131,6 @@ def _load_in_transaction(
     rows = 0
     selects = ", ".join(f'{typed_sql(feed, c)} AS "{c.name}"' for c in feed.columns)
     for batch in read_batches(path, feed, dict(store.contracts)):
-        import pyarrow as pa
-
         numbers = pa.array(range(rows + 1, rows + batch.num_rows + 1), pa.int64())
         con.execute("SELECT 1").fetchall()  # DuckDB 2 refuses register() while a result is unread
         con.register("_batch", batch.append_column("_row_number", numbers))

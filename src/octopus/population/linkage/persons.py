@@ -23,7 +23,11 @@ from datetime import datetime
 import pyarrow as pa
 
 from octopus.population.feeds.store import FeedStore
-from octopus.population.linkage.deterministic import build_record_units, build_units, exact_demographic_pairs
+from octopus.population.linkage.deterministic import (
+    build_record_units,
+    build_units,
+    exact_demographic_pairs,
+)
 from octopus.population.linkage.probabilistic import candidates_sql, score_pairs
 from octopus.population.linkage.review import DECISIONS_DDL, pair_id_for, refresh_review_queue
 
@@ -216,9 +220,9 @@ def _assign_person_ids(store: FeedStore, clusters: _Clusters, units, best, run_i
 
 def _insert(con, table: str, names: list[str], rows: list[tuple], types: list) -> None:
     """Bulk insert through Arrow: DuckDB's executemany costs about a millisecond a row."""
-    columns = list(zip(*rows)) if rows else [[] for _ in names]
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
     con.execute("SELECT 1").fetchall()  # DuckDB 2 refuses register() while a result is unread
-    con.register("_rows", pa.table({n: pa.array(c, t) for n, c, t in zip(names, columns, types)}))
+    con.register("_rows", pa.table({n: pa.array(c, t) for n, c, t in zip(names, columns, types, strict=True)}))
     con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT * FROM _rows")
     con.unregister("_rows")
 
