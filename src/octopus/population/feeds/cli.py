@@ -1,0 +1,194 @@
+"""`octopus feeds ...`: load partner deliveries, import FHIR, link persons, review, status.
+
+Output names files, rows and fields but never prints patient-level values, except where the
+user asks to see the quarantine or the review queue.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from octopus.population.feeds.load import DEFAULT_MAX_BAD_SHARE, load_file
+from octopus.population.feeds.quarantine import export_quarantine, quarantined
+from octopus.population.feeds.store import DATA_DIR_ENV, FeedStore, default_data_dir
+from octopus.population.feeds.validate import FeedRejected
+
+app = typer.Typer(help="Partner data feeds: load, import FHIR, link persons, review.", no_args_is_help=True)
+quarantine_app = typer.Typer(help="Rows that failed validation.", no_args_is_help=True)
+review_app = typer.Typer(help="Clerical review of possible person matches.", no_args_is_help=True)
+app.add_typer(quarantine_app, name="quarantine")
+app.add_typer(review_app, name="review")
+console = Console(stderr=True)
+out = Console()
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help=f"Data folder (default: ${DATA_DIR_ENV} or ./var).", show_default=False),
+]
+
+
+def _store(data_dir: Path | None) -> FeedStore:
+    return FeedStore.open(data_dir or default_data_dir())
+
+
+def _codelists(codelist_dir: Path | None) -> Path | None:
+    if codelist_dir:
+        return codelist_dir
+    env = os.environ.get("OCTOPUS_CODELISTS_DIR")
+    return Path(env) if env else None
+
+
+@app.command()
+def load(
+    paths: Annotated[list[Path], typer.Argument(help="CSV or Parquet files, named <feed>__<anything>.csv")],
+    feed: Annotated[str | None, typer.Option("--feed", help="Declare the feed instead of reading it from the file name.")] = None,
+    max_bad_share: Annotated[float, typer.Option(help="Reject a file whole above this share of bad rows.")] = DEFAULT_MAX_BAD_SHARE,
+    codelist_dir: Annotated[Path | None, typer.Option(help="Folder of code lists (env OCTOPUS_CODELISTS_DIR).")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Validate and load feed files; bad rows are quarantined, bad files rejected whole."""
+    rejected = 0
+    with _store(data_dir) as store:
+        for path in paths:
+            try:
+                with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                              TimeElapsedColumn(), console=console, transient=True) as progress:
+                    task = progress.add_task(f"Loading {path.name}", total=None)
+                    result = load_file(store, path, feed_name=feed, max_bad_share=max_bad_share,
+                                       codelist_dir=_codelists(codelist_dir),
+                                       on_rows=lambda n, task=task: progress.advance(task, n))
+                out.print(result.summary(), highlight=False)
+            except FeedRejected as error:
+                rejected += 1
+                console.print(f"[red]Rejected[/red] {error}", highlight=False)
+    if rejected:
+        raise typer.Exit(1)
+
+
+@app.command("load-fhir")
+def load_fhir(
+    directory: Annotated[Path, typer.Argument(help="Folder of FHIR R4 Bundle JSON files.")],
+    sender_code: Annotated[str | None, typer.Option(help="Sender code (default FHIR-<FOLDER NAME>).")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Import FHIR R4 bundles (e.g. Synthea output) through the validated feed path."""
+    from octopus.population.feeds.fhir import import_fhir_directory
+
+    with _store(data_dir) as store:
+        try:
+            report = import_fhir_directory(store, directory, sender_code=sender_code)
+        except FeedRejected as error:
+            console.print(f"[red]Rejected[/red] {error}", highlight=False)
+            raise typer.Exit(1) from None
+    for line in report.summary_lines():
+        out.print(line, highlight=False)
+
+
+@app.command()
+def link(
+    upper: Annotated[float, typer.Option(help="Match probability at or above which records link automatically.")] = 0.99,
+    lower: Annotated[float, typer.Option(help="Match probability from which pairs go to clerical review.")] = 0.5,
+    data_dir: DataDir = None,
+) -> None:
+    """Link records to persons and write the linked extract (<data-dir>/linked/)."""
+    from octopus.population.linkage.extract import write_linked_extract
+    from octopus.population.linkage.persons import link_persons
+
+    with _store(data_dir) as store:
+        summary = link_persons(store, upper=upper, lower=lower)
+        target = write_linked_extract(store)
+    out.print(summary.describe(), highlight=False)
+    out.print(f"Linked extract written to {target}", highlight=False)
+
+
+@quarantine_app.command("list")
+def quarantine_list(
+    feed: Annotated[str | None, typer.Option(help="Only this feed.")] = None,
+    file: Annotated[str | None, typer.Option(help="Only this file name.")] = None,
+    limit: Annotated[int, typer.Option(help="Show at most this many.")] = 50,
+    data_dir: DataDir = None,
+) -> None:
+    """Show quarantined values: file, row, field, value and reason."""
+    with _store(data_dir) as store:
+        rows = quarantined(store, feed=feed, file_name=file, limit=limit)
+    table = Table("file", "row", "field", "value", "reason")
+    for row in rows:
+        table.add_row(row.file_name, str(row.row_number), row.field, row.value or "", row.reason)
+    out.print(table)
+
+
+@quarantine_app.command("export")
+def quarantine_export(
+    path: Annotated[Path, typer.Argument(help="CSV file to write.")],
+    feed: Annotated[str | None, typer.Option(help="Only this feed.")] = None,
+    file: Annotated[str | None, typer.Option(help="Only this file name.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Export quarantined values to CSV for the sender to fix."""
+    with _store(data_dir) as store:
+        count = export_quarantine(store, path, feed=feed, file_name=file)
+    out.print(f"Wrote {count} quarantined values to {path}", highlight=False)
+
+
+@review_app.command("list")
+def review_list(data_dir: DataDir = None) -> None:
+    """Pairs waiting for a clerical decision, fields side by side."""
+    from octopus.population.linkage.review import review_queue
+
+    with _store(data_dir) as store:
+        pairs = review_queue(store)
+    for pair in pairs:
+        table = Table(title=f"{pair.pair_id}  p={pair.match_probability:.3f}", show_header=True)
+        table.add_column("field")
+        table.add_column(pair.left_key)
+        table.add_column(pair.right_key)
+        for name, left, right in pair.fields:
+            table.add_row(name, str(left or ""), str(right or ""))
+        out.print(table)
+    out.print(f"{len(pairs)} pair(s) to review.", highlight=False)
+
+
+@review_app.command("decide")
+def review_decide(
+    pair_id: Annotated[str, typer.Argument()],
+    decision: Annotated[str, typer.Argument(help="match or non_match")],
+    decided_by: Annotated[str, typer.Option("--by", help="Who decided.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Record a decision; it takes effect at the next `octopus feeds link`."""
+    from octopus.population.linkage.review import decide
+
+    with _store(data_dir) as store:
+        decide(store, pair_id, decision, decided_by)  # type: ignore[arg-type]
+    out.print(f"Recorded {decision} for {pair_id}; run `octopus feeds link` to apply it.", highlight=False)
+
+
+@app.command()
+def status(data_dir: DataDir = None) -> None:
+    """Deliveries loaded, rows current per feed, quarantine and review counts."""
+    with _store(data_dir) as store:
+        con = store.connection
+        table = Table("feed", "deliveries", "current rows", "quarantined values")
+        for name in sorted(store.contracts):
+            deliveries, quarantined_count = con.execute(
+                "SELECT (SELECT count(*) FROM deliveries WHERE feed = ?), (SELECT count(*) FROM quarantine WHERE feed = ?)",
+                [name, name],
+            ).fetchone()
+            current = con.execute(f"SELECT count(*) FROM ({store.current_rows_sql(name)})").fetchone()[0]
+            table.add_row(name, str(deliveries), str(current), str(quarantined_count))
+        out.print(table)
+        try:
+            persons, pending = con.execute(
+                "SELECT (SELECT count(*) FROM person_registry WHERE merged_into IS NULL), "
+                "(SELECT count(*) FROM review_queue q WHERE NOT EXISTS (SELECT 1 FROM review_decisions d WHERE d.pair_id = q.pair_id))"
+            ).fetchone()
+            out.print(f"{persons} persons; {pending} pair(s) awaiting review.", highlight=False)
+        except Exception:  # noqa: BLE001 — linkage has not run yet, so its tables do not exist
+            out.print("Linkage has not run yet.", highlight=False)

@@ -1,0 +1,53 @@
+"""The `octopus feeds` commands, end to end, and what they log."""
+
+import logging
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from octopus.population.feeds.cli import app
+from tests.fixtures.feeds_factory import population, write_feed_files
+
+FILES = Path(__file__).parents[2] / "fixtures" / "feeds"
+runner = CliRunner(env={"COLUMNS": "250"})
+pytestmark = pytest.mark.slow
+
+
+def test_load_link_review_and_status_commands(tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    files = write_feed_files(tmp_path / "out", n_people=120, seed=9)
+    data = ["--data-dir", str(tmp_path / "var")]
+    shutil.copy(FILES / "apc_spells__RYJ__bad_dates.csv", tmp_path / "apc_spells__RYJ__bad_dates.csv")
+
+    loaded = runner.invoke(app, ["load", *data, *map(str, files), str(tmp_path / "apc_spells__RYJ__bad_dates.csv")])
+    assert loaded.exit_code == 0, loaded.output
+    assert "apc_spells__RYJ__bad_dates.csv: loaded 38 of 40 rows" in loaded.output
+
+    rejected = runner.invoke(app, ["load", *data, str(FILES / "apc_spells__RYJ__semicolons.csv")])
+    assert rejected.exit_code == 1
+
+    listed = runner.invoke(app, ["quarantine", "list", *data, "--feed", "apc_spells"])
+    assert "is before admission_date" in listed.output
+    exported = runner.invoke(app, ["quarantine", "export", *data, str(tmp_path / "q.csv")])
+    assert "Wrote 3 quarantined values" in exported.output
+
+    linked = runner.invoke(app, ["link", *data, "--lower", "0.001"])
+    assert linked.exit_code == 0, linked.output
+    assert (tmp_path / "var" / "linked" / "persons.parquet").is_file()
+
+    review = runner.invoke(app, ["review", "list", *data])
+    pair_id = review.output.split()[0] if "pair(s) to review" in review.output else None
+    assert pair_id
+    decided = runner.invoke(app, ["review", "decide", *data, pair_id, "non_match", "--by", "tester"])
+    assert decided.exit_code == 0, decided.output
+
+    status = runner.invoke(app, ["status", *data])
+    assert "gp_registrations" in status.output and "persons" in status.output
+
+    # Logs carry counts and ids, never a resident's details.
+    logged = caplog.text
+    for person in population(120, seed=9)[:50]:
+        assert person.nhs_number not in logged
+        assert person.family_name not in logged or person.family_name in ("Ward", "Hall", "Bell")

@@ -1,0 +1,91 @@
+"""Importing the shared Synthea sample (10 patients, FHIR R4 transaction bundles)."""
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from octopus.population.feeds.fhir import default_sender_code, import_fhir_directory
+from octopus.population.feeds.store import FeedStore
+from octopus.population.linkage.extract import write_linked_extract
+from octopus.population.linkage.persons import link_persons
+
+SAMPLE = Path("/work/shared/data/fhir_sample")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not SAMPLE.is_dir(), reason="shared FHIR sample not present")]
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("fhir")
+    with FeedStore.open(data_dir) as store:
+        report = import_fhir_directory(store, SAMPLE)
+        link_persons(store)
+        write_linked_extract(store)
+    return data_dir, report
+
+
+def _count(data_dir, sql):
+    with FeedStore.open(data_dir) as store:
+        return store.connection.execute(sql).fetchall()
+
+
+def test_sender_code_comes_from_the_folder_and_meets_the_contract():
+    assert default_sender_code(SAMPLE) == "FHIR-FHIR-SAMPLE"
+
+
+def test_every_resource_is_counted_and_unknown_types_skipped(imported):
+    _, report = imported
+    assert dict(report.resources) == {
+        "Patient": 10, "Encounter": 215, "Condition": 109, "Observation": 1669, "Procedure": 107,
+        "MedicationRequest": 71, "Immunization": 121, "CarePlan": 26, "Goal": 39, "DiagnosticReport": 131,
+        "ImagingStudy": 14, "Claim": 286, "ExplanationOfBenefit": 215, "Organization": 15, "Practitioner": 15,
+    }
+    assert report.skipped["Claim (not imported)"] == 286
+    assert report.skipped["MedicationRequest (no prescribing feed yet)"] == 71
+    # Synthea's "34552-0" (a LOINC code sent as SNOMED CT) fails the SNOMED check digit.
+    assert report.skipped["Procedure without a SNOMED CT code or mapping"] == 4
+
+
+def test_encounters_map_onto_feeds_with_exact_counts(imported):
+    data_dir, report = imported
+    assert {feed: len(rows) for feed, rows in report.rows.items()} == {
+        "gp_appointments": 189, "ae_attendances": 17, "apc_spells": 9, "gp_events": 970, "deaths": 3,
+    }
+    assert all(load.quarantined_rows == 0 for load in report.loads)
+    assert _count(data_dir, "SELECT admission_method, count(*) FROM feed_apc_spells GROUP BY 1 ORDER BY 1") == [
+        ("elective", 3), ("emergency", 6)
+    ]
+    assert _count(data_dir, "SELECT disposal, count(*) FROM feed_ae_attendances GROUP BY 1 ORDER BY 1") == [
+        ("admitted", 6), ("discharged", 11)
+    ]
+
+
+def test_clinical_resources_become_snomed_gp_events(imported):
+    data_dir, _ = imported
+    assert _count(data_dir, "SELECT split_part(source_record_id, '-', 1), count(*), count(value) FROM feed_gp_events GROUP BY 1 ORDER BY 1") == [
+        ("car", 26, 0), ("con", 109, 0), ("imm", 83, 0), ("obs", 649, 530), ("pro", 103, 0)
+    ]
+    assert _count(data_dir, "SELECT count(*) FROM feed_gp_events WHERE snomed_code = '271649006'") == [(97,)]
+
+
+def test_patients_without_nhs_numbers_link_with_their_deaths(imported):
+    data_dir, _ = imported
+    persons = pq.read_table(data_dir / "linked" / "persons.parquet").to_pylist()
+    assert len(persons) == 10
+    assert {p["nhs_number"] for p in persons} == {None}
+    assert not any(p["registered"] for p in persons)
+    deaths = pq.read_table(data_dir / "linked" / "deaths.parquet").to_pylist()
+    events = pq.read_table(data_dir / "linked" / "gp_events.parquet").to_pylist()
+    for death in deaths:
+        patient_id = death["source_record_id"].removeprefix("death-")
+        event_people = {e["person_id"] for e in events if e["source_person_id"] == patient_id}
+        assert event_people == {death["person_id"]}
+
+
+def test_importing_the_same_folder_again_changes_nothing(imported):
+    data_dir, _ = imported
+    with FeedStore.open(data_dir) as store:
+        before = store.connection.execute("SELECT count(*) FROM deliveries").fetchone()
+        again = import_fhir_directory(store, SAMPLE)
+        assert {load.status for load in again.loads} == {"already loaded"}
+        assert store.connection.execute("SELECT count(*) FROM deliveries").fetchone() == before
