@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "octopus.directory",
     "octopus.governance",
     "octopus.residents",
+    "octopus.care",
 ]
 
 MIDDLEWARE = [

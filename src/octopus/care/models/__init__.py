@@ -1,0 +1,27 @@
+"""Care coordination models, one file per concept."""
+
+from .case import Case, CaseOutcome, CaseSource
+from .check_in import CheckIn, CheckInStatus
+from .plan import CarePlan, CarePlanAction, CarePlanVersion, NeedDomain
+from .referral import Referral, ReferralEvent, ReferralStatus
+from .task import Task, TaskSource
+from .tier import CareTier, TierAssignment
+
+__all__ = [
+    "CarePlan",
+    "CarePlanAction",
+    "CarePlanVersion",
+    "CareTier",
+    "Case",
+    "CaseOutcome",
+    "CaseSource",
+    "CheckIn",
+    "CheckInStatus",
+    "NeedDomain",
+    "Referral",
+    "ReferralEvent",
+    "ReferralStatus",
+    "Task",
+    "TaskSource",
+    "TierAssignment",
+]
