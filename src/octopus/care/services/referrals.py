@@ -62,7 +62,7 @@ def _move(referral: Referral, to_status: str, actor, note: str = "", path: str =
 
 
 def _locked(referral: Referral) -> Referral:
-    return Referral.objects.select_for_update().select_related("to_team", "to_practitioner", "resident").get(pk=referral.pk)
+    return Referral.objects.select_for_update(of=("self",)).select_related("to_team", "to_practitioner", "resident").get(pk=referral.pk)
 
 
 def is_receiver(referral: Referral, user) -> bool:
