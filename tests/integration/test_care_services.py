@@ -240,3 +240,21 @@ def test_create_task_rejects_unknown_source(setup):
         services.create_task(setup["nurse"], "x", None, source="nonsense")
     task = services.create_task(setup["nurse"], "Action from INC", dt.date(2026, 12, 3), source="meeting", link="/meetings/1/")
     assert task.is_open and task.link == "/meetings/1/"
+
+
+def test_demo_seed_creates_care_records_and_the_sam_to_fred_introduction(demo_directory):
+    from octopus import demo
+    from octopus.accounts.models import User
+    from octopus.care import demo as care_demo
+    from octopus.residents.models import Resident
+
+    demo.ensure_demo_users(demo_directory["accounts"])
+    for n in range(40):
+        make_resident(risk_probability=0.5 - n / 100, rising_risk=n % 3 == 0)
+    users = {u.username: u for u in User.objects.all()}
+    counts = care_demo.seed(Resident.objects.all(), users)
+    assert counts["complex"] == 8 and counts["proactive"] == 16 and counts["referrals"] >= 5
+    intro = Referral.objects.get(sender__username="prescriber", to_practitioner__given_name="Fred", status="accepted")
+    assert intro.owner.username == "vcse"
+    assert care_demo.seed(Resident.objects.all(), users) == {"skipped": "Residents already have care records."}
+    assert Referral.objects.filter(sender__username="prescriber", to_practitioner__given_name="Fred", status="accepted").count() == 1

@@ -238,3 +238,12 @@ def test_task_done_only_by_owner(client, world):
     assert client.post(reverse("care:task_done", args=[task.pk])).status_code == 302
     task.refresh_from_db()
     assert task.done_at is not None
+
+
+def test_starting_a_plan_from_the_form_saves_it(client, world):
+    client.force_login(world["sam"])
+    pid = world["resident"].person_id
+    assert 'name="version" value="1"' in client.get(reverse("care:plan_edit", args=[pid])).content.decode()
+    response = client.post(reverse("care:plan_edit", args=[pid]), {"version": "1", "what_matters": "My cat", "goals": "", "lead_professional": "", "review_date": ""})
+    assert response.status_code == 302
+    assert CarePlan.objects.get(resident=world["resident"]).what_matters == "My cat"

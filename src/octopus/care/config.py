@@ -22,6 +22,7 @@ class CareConfig:
     referral_response_days: dict[str, int]
     first_contact_days: int
     referral_recently_closed_days: int
+    case_recently_closed_days: int
     several_organisations_per_week: int
     first_review_days: int
 
@@ -45,7 +46,7 @@ def parse(text: str, source: str = str(CONFIG_FILE)) -> CareConfig:
         raise CareConfigError(f"{source}: expected a mapping of settings.")
     simple = {}
     for key in ("monitor_after_step_down_days", "first_contact_days", "referral_recently_closed_days",
-                "several_organisations_per_week", "first_review_days"):
+                "case_recently_closed_days", "several_organisations_per_week", "first_review_days"):
         if key not in document:
             raise CareConfigError(f"{source}: missing {key}.")
         simple[key] = _positive_int(document[key], f"{source}: {key}")

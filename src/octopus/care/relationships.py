@@ -9,14 +9,20 @@ from django.utils import timezone
 from octopus.governance import access
 
 from . import config
-from .models import Case, Referral
+from .models import CarePlan, Case, Referral
 from .models.referral import OPEN_STATUSES
 
 
-@access.register("caseload", "On your team's or your own caseload")
+@access.register("caseload", "On your team's or your own caseload, or you are their lead professional")
 def caseload(user) -> Q:
-    cases = Case.objects.filter(closed_at__isnull=True).filter(Q(team_id__in=user.team_ids) | Q(holder=user))
-    return Q(pk__in=cases.values("resident_id"))
+    # A recently closed case still counts, so the team can finish its notes and (after a death)
+    # follow up with the family.
+    since = timezone.now() - dt.timedelta(days=config.settings().case_recently_closed_days)
+    cases = Case.objects.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=since)).filter(
+        Q(team_id__in=user.team_ids) | Q(holder=user)
+    )
+    led = CarePlan.objects.filter(lead_professional=user)
+    return Q(pk__in=cases.values("resident_id")) | Q(pk__in=led.values("resident_id"))
 
 
 def referral_parties(user) -> Q:

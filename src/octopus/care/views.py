@@ -118,7 +118,7 @@ def add_case(request, person_id: str):
         except ValidationError as error:
             _apply_errors(form, error)
     _audit_view(request, resident, basis, "Opened add-to-caseload form")
-    return render(request, "care/form_page.jinja", {"resident": resident, "form": form, "title": f"Add {resident.name} to a caseload", "button": "Add to caseload"})
+    return render(request, "care/form_page.jinja", {"resident": resident, "form": form, "title": f"Add {resident.name} to a caseload", "submit_label": "Add to caseload"})
 
 
 @require_http_methods(["GET", "POST"])
@@ -134,7 +134,7 @@ def close_case(request, case_id: int):
         messages.info(request, f"Case closed: {resident.name} is no longer on the {case.team.name} caseload.")
         return redirect("care:caseload")
     _audit_view(request, resident, basis, "Opened close-case form")
-    return render(request, "care/form_page.jinja", {"resident": resident, "form": form, "title": f"Close {resident.name}'s case on {case.team.name}", "button": "Close case"})
+    return render(request, "care/form_page.jinja", {"resident": resident, "form": form, "title": f"Close {resident.name}'s case on {case.team.name}", "submit_label": "Close case"})
 
 
 # Referrals and introductions ---------------------------------------------------------------------
@@ -222,7 +222,7 @@ def referral_action(request, referral_id: int, action: str):
         except ValidationError as error:
             _apply_errors(form, error)
     _audit_view(request, resident, basis, f"Opened {action} form for {referral}")
-    return render(request, "care/form_page.jinja", {"resident": resident, "form": form, "title": f"{title}: {referral}", "button": button,
+    return render(request, "care/form_page.jinja", {"resident": resident, "form": form, "title": f"{title}: {referral}", "submit_label": button,
                                                      "back": ("care:referral", referral.pk)})
 
 
@@ -283,7 +283,8 @@ def plan_edit(request, person_id: str):
                 form = forms.CarePlanForm(data)
                 form.is_valid()
     else:
-        initial = forms.CarePlanForm.initial_for(plan) if plan else {"version": 0}
+        # A new plan starts at version 1 (start_plan), so an edit of "no plan yet" begins there.
+        initial = forms.CarePlanForm.initial_for(plan) if plan else {"version": 1}
         form = forms.CarePlanForm(initial=initial)
     _audit_view(request, resident, basis, "Opened care plan for editing")
     return render(request, "care/plan_edit.jinja", {"resident": resident, "plan": conflict.current if conflict else plan, "form": form, "conflict": conflict})
@@ -341,7 +342,7 @@ def tier(request, person_id: str):
             _apply_errors(form, error)
     _audit_view(request, resident, basis, "Opened tier form")
     return render(request, "care/form_page.jinja", {
-        "resident": resident, "form": form, "title": f"Change {resident.name}'s tier", "button": "Save tier",
+        "resident": resident, "form": form, "title": f"Change {resident.name}'s tier", "submit_label": "Save tier",
         "lede": f"Now: {current.get_tier_display()}." if current else "Not in a tier yet.",
     })
 
@@ -380,7 +381,7 @@ def check_in_complete(request, check_in_id: int):
         return redirect("care:check_ins", resident.person_id)
     _audit_view(request, resident, basis, "Opened check-in outcome form")
     return render(request, "care/form_page.jinja", {
-        "resident": resident, "form": form, "title": f"Check-in with {resident.name}", "button": "Save",
+        "resident": resident, "form": form, "title": f"Check-in with {resident.name}", "submit_label": "Save",
         "lede": f"Due {check_in.due_on:%-d %B %Y}, by {check_in.organisation.name}.", "back": ("care:check_ins", resident.person_id),
     })
 
@@ -399,7 +400,7 @@ def death(request, person_id: str):
         return _record(resident)
     _audit_view(request, resident, basis, "Opened record-a-death form")
     return render(request, "care/form_page.jinja", {
-        "resident": resident, "form": form, "title": f"Record the death of {resident.name}", "button": "Record death",
+        "resident": resident, "form": form, "title": f"Record the death of {resident.name}", "submit_label": "Record death",
         "lede": "All scheduled check-ins stop at once, open cases close with the outcome 'died', and the lead professional gets a task to contact the family.",
     })
 
