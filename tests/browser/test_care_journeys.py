@@ -153,3 +153,34 @@ def test_rising_risk_becomes_proactive_work_on_a_phone(phone_page, westminster):
     phone_page.goto("/caseload/?tier=proactive")
     assert page.get_by_role("link", name="Ada Rising", exact=True).is_visible()
     assert page.get_by_role("link", name="Cyril Rising", exact=True).count() == 0
+
+
+def test_remaining_care_pages_pass_axe_and_record_works_on_a_phone(phone_page, westminster):
+    matron = westminster["matron"]
+    resident = make_resident(given_name="Edna", family_name="Moss", interpreter_needed=True, main_language="Bengali")
+    case = services.open_case(resident, matron.memberships.first().team, matron, source="meeting", holder=matron)
+    plan = services.start_plan(resident, matron, lead_professional=matron)
+    services.save_plan(plan, matron, expected_version=1, what_matters="My garden", goals=["Sleep better"], needs={"housing": "Damp"},
+                       lead_professional=matron, review_date=dt.date.today() + dt.timedelta(days=20))
+    make_activity(resident, "admission", days_ago=12, summary="Emergency admission: chest infection")
+    page = phone_page.page
+    phone_page.sign_in("matron")
+    phone_page.goto(f"/residents/{resident.person_id}/")
+    assert page.get_by_text("Bengali, needs an interpreter").is_visible()
+    for path in [
+        f"/caseload/residents/{resident.person_id}/tier/",
+        f"/caseload/residents/{resident.person_id}/add/",
+        f"/caseload/residents/{resident.person_id}/plan/edit/",
+        f"/caseload/residents/{resident.person_id}/plan/print/",
+        f"/caseload/cases/{case.pk}/close/",
+        "/caseload/",
+        "/caseload/referrals/",
+    ]:
+        phone_page.goto(path)
+    phone_page.goto(f"/caseload/residents/{resident.person_id}/tier/")
+    page.get_by_label("Complex case management (MDT/INC)").check()
+    page.get_by_label("Reason for the move").fill("Discussed at the INC")
+    page.get_by_role("button", name="Save tier").click()
+    page.wait_for_load_state()
+    phone_page.check_accessibility()
+    assert page.get_by_text("Edna Moss is now in the Complex case management (MDT/INC) tier.").is_visible()

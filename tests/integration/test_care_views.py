@@ -247,3 +247,16 @@ def test_starting_a_plan_from_the_form_saves_it(client, world):
     response = client.post(reverse("care:plan_edit", args=[pid]), {"version": "1", "what_matters": "My cat", "goals": "", "lead_professional": "", "review_date": ""})
     assert response.status_code == 302
     assert CarePlan.objects.get(resident=world["resident"]).what_matters == "My cat"
+
+
+def test_caseload_filters_per_practitioner(client, world, make_user):
+    colleague = make_user("social_prescriber", team=world["sp_team"], username="colleague", first_name="Cara")
+    other = make_resident(given_name="Olive", family_name="Other")
+    services.open_case(other, world["sp_team"], colleague, source="search", holder=colleague)
+    client.force_login(world["sam"])
+    both = client.get(reverse("care:caseload")).content.decode()
+    assert "Mary Jones" in both and "Olive Other" in both
+    mine = client.get(reverse("care:caseload"), {"holder": "me"}).content.decode()
+    assert "Mary Jones" in mine and "Olive Other" not in mine
+    theirs = client.get(reverse("care:caseload"), {"holder": str(colleague.pk)}).content.decode()
+    assert "Olive Other" in theirs and "Mary Jones" not in theirs

@@ -24,14 +24,16 @@ SORTS = {
 SMALL_NUMBER = 5  # counts below this are suppressed where residents are not identifiable to the user
 
 
-def caseload(user, *, team_id=None, mine=False, band="", segment="", tier="", sort="review"):
+def caseload(user, *, team_id=None, holder_id=None, band="", segment="", tier="", sort="review"):
     today = timezone.localdate()
     cases = Case.objects.filter(closed_at__isnull=True, resident__in=access.residents_for(user))
     cases = cases.filter(Q(team_id__in=user.team_ids) | Q(holder=user))
     if team_id:
         cases = cases.filter(team_id=team_id)
-    if mine:
-        cases = cases.filter(holder=user)
+    if holder_id == "team":
+        cases = cases.filter(holder__isnull=True)
+    elif holder_id:
+        cases = cases.filter(holder_id=holder_id)
     if band:
         cases = cases.filter(resident__risk_band=band)
     if segment:
@@ -63,8 +65,11 @@ def caseload_counts(cases) -> dict:
 
 
 def caseload_filters(user) -> dict:
+    from octopus.accounts.models import User
+
     cases = Case.objects.filter(closed_at__isnull=True).filter(Q(team_id__in=user.team_ids) | Q(holder=user))
     return {
+        "holders": User.objects.filter(pk__in=cases.exclude(holder__isnull=True).values("holder_id")).order_by("first_name", "last_name"),
         "bands": sorted(set(cases.exclude(resident__risk_band="").values_list("resident__risk_band", flat=True))),
         "segments": sorted(set(cases.exclude(resident__segment="").values_list("resident__segment", flat=True))),
     }

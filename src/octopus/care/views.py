@@ -38,12 +38,19 @@ def _record(resident):
 
 # Caseload, inbox and the rising-risk list ------------------------------------------------------
 
+def _holder_param(request):
+    holder = request.GET.get("holder", "")
+    if holder == "me":
+        return request.user.pk
+    return holder if holder == "team" or holder.isdigit() else None
+
+
 @require_http_methods(["GET"])
 @require("hold_caseload")
 def caseload(request):
     params = {
         "team_id": request.GET.get("team") or None,
-        "mine": request.GET.get("holder") == "me",
+        "holder_id": _holder_param(request),
         "band": request.GET.get("band", ""),
         "segment": request.GET.get("segment", ""),
         "tier": request.GET.get("tier", ""),
