@@ -260,3 +260,19 @@ def test_caseload_filters_per_practitioner(client, world, make_user):
     assert "Mary Jones" in mine and "Olive Other" not in mine
     theirs = client.get(reverse("care:caseload"), {"holder": str(colleague.pk)}).content.decode()
     assert "Olive Other" in theirs and "Mary Jones" not in theirs
+
+
+def test_rising_risk_residents_left_with_a_note(client, world, make_user):
+    from octopus.care.models import RisingRiskNote
+
+    coordinator = make_user("care_coordinator", team=world["sp_team"], username="grace2")
+    client.force_login(coordinator)
+    response = client.post(reverse("care:rising_risk"), {"person_id": [world["resident"].person_id], "intent": "note", "note": ""})
+    assert response.status_code == 200 and "Write the note" in response.content.decode()
+    response = client.post(reverse("care:rising_risk"), {
+        "person_id": [world["resident"].person_id], "intent": "note", "note": "Under the heart failure nurses already",
+    })
+    assert response.status_code == 302
+    assert RisingRiskNote.objects.get().written_by == coordinator
+    assert services.current_tier(world["resident"]) is None
+    assert "Under the heart failure nurses already" in client.get(reverse("care:rising_risk")).content.decode()

@@ -109,8 +109,14 @@ def referrals_for(user) -> dict:
 def rising_risk(user):
     """Rising-risk residents the user may open, and how many more exist that they may not (a count
     only, suppressed when small)."""
+    from .models import RisingRiskNote
+
+    latest_note = RisingRiskNote.objects.filter(resident=OuterRef("pk")).order_by("-written_at", "-id")
     visible = access.residents_for(user).filter(rising_risk=True, date_of_death__isnull=True)
-    return visible.order_by("-risk_probability", "family_name")
+    return visible.annotate(
+        current_tier=Subquery(TierAssignment.objects.filter(resident=OuterRef("pk"), ended_at__isnull=True).values("tier")[:1]),
+        latest_note=Subquery(latest_note.values("note")[:1]),
+    ).order_by("-risk_probability", "family_name")
 
 
 def rising_risk_hidden_count(user, shown: int) -> str:

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from django.core.paginator import Paginator
 from django.utils import timezone
 
-from .consent import consent_records
 from .models import ActivityEvent, ActivityKind, Resident
 
 TIMELINE_PAGE_SIZE = 25

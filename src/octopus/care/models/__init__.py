@@ -4,6 +4,7 @@ from .case import Case, CaseOutcome, CaseSource
 from .check_in import CheckIn, CheckInStatus
 from .plan import CarePlan, CarePlanAction, CarePlanVersion, NeedDomain
 from .referral import Referral, ReferralEvent, ReferralStatus
+from .rising_risk import RisingRiskNote
 from .task import Task, TaskSource
 from .tier import CareTier, TierAssignment
 
@@ -21,6 +22,7 @@ __all__ = [
     "Referral",
     "ReferralEvent",
     "ReferralStatus",
+    "RisingRiskNote",
     "Task",
     "TaskSource",
     "TierAssignment",

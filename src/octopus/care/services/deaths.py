@@ -9,7 +9,18 @@ from django.utils import timezone
 
 from octopus.governance import audit
 
-from ..models import CarePlan, CarePlanAction, Case, CaseOutcome, CheckIn, CheckInStatus, Referral, Task, TaskSource, TierAssignment
+from ..models import (
+    CarePlan,
+    CarePlanAction,
+    Case,
+    CaseOutcome,
+    CheckIn,
+    CheckInStatus,
+    Referral,
+    Task,
+    TaskSource,
+    TierAssignment,
+)
 from ..models.plan import ActionStatus
 from ..models.referral import OPEN_STATUSES
 from .referrals import _move
