@@ -276,3 +276,19 @@ def test_rising_risk_residents_left_with_a_note(client, world, make_user):
     assert RisingRiskNote.objects.get().written_by == coordinator
     assert services.current_tier(world["resident"]) is None
     assert "Under the heart failure nurses already" in client.get(reverse("care:rising_risk")).content.decode()
+
+
+def test_referral_pages_audit_once_and_inbox_shows_monitoring(client, world):
+    referral = services.send_referral(
+        world["resident"], world["sam"], to_practitioner=world["fred_p"], reason="r", urgency="routine",
+        shared_information="s", resident_agreed=True, preferred_contact="phone",
+    )
+    client.force_login(world["fred"])
+    get_audited_once(client, reverse("care:referral", args=[referral.pk]))
+    get_audited_once(client, reverse("care:referral_action", args=[referral.pk, "accept"]))
+    get_audited_once(client, reverse("residents:record", args=[world["resident"].person_id]))
+    services.set_tier(world["resident"], "complex", "INC", world["sam"])
+    services.set_tier(world["resident"], "proactive", "Stable", world["sam"])
+    client.force_login(world["sam"])
+    body = client.get(reverse("care:inbox")).content.decode()
+    assert "Stepped down and monitored (1)" in body and "monitored until" in body

@@ -93,6 +93,12 @@ def inbox(user) -> dict:
             Q(assignee=user) | Q(assignee__isnull=True, organisation_id__in=user.organisation_ids)
         ).select_related("resident", "organisation").order_by("due_on"),
         "reviews": Case.objects.filter(holder=user, closed_at__isnull=True, next_review_due__lte=soon).select_related("resident", "team").order_by("next_review_due"),
+        # Stepped down a tier and still watched by the tier below (Islington's rising-risk group
+        # monitors residents de-escalated from the INC).
+        "monitoring": TierAssignment.objects.filter(
+            ended_at__isnull=True, monitor_until__gte=today,
+            resident__in=Case.objects.filter(closed_at__isnull=True).filter(Q(team_id__in=user.team_ids) | Q(holder=user)).values("resident_id"),
+        ).select_related("resident").order_by("monitor_until"),
         "today": today,
     }
 
