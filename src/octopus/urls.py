@@ -19,6 +19,8 @@ urlpatterns = [
     path("accounts/", include("octopus.accounts.urls")),
     path("administration/", include(administration_urlpatterns)),
     path("directory/", include("octopus.directory.urls")),
+    path("residents/", include("octopus.residents.urls")),
+    path("caseload/", include("octopus.care.urls")),
     path("governance/", include("octopus.governance.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),

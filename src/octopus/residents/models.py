@@ -77,3 +77,49 @@ class Resident(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ActivityKind(models.TextChoices):
+    """Where an event in the resident's timeline came from. Labels are what a reader sees."""
+
+    GP = "gp", "GP"
+    AE = "ae", "A&E"
+    ADMISSION = "admission", "Hospital admission"
+    OUTPATIENT = "outpatient", "Outpatients"
+    AMBULANCE = "ambulance", "Ambulance"
+    COMMUNITY = "community", "Community health"
+    MENTAL_HEALTH = "mental_health", "Mental health"
+    SOCIAL_CARE = "social_care", "Social care"
+    VCSE = "vcse", "Voluntary and community"
+    OCTOPUS = "octopus", "Octopus contact"
+
+
+# Kinds that are someone reaching out to the resident (as opposed to the resident using a service):
+# these count towards the "contacted by several organisations this week" warning, the problem
+# Westminster's shielded residents reported.
+CONTACT_KINDS = {ActivityKind.COMMUNITY, ActivityKind.MENTAL_HEALTH, ActivityKind.SOCIAL_CARE, ActivityKind.VCSE, ActivityKind.OCTOPUS}
+
+
+class ActivityEvent(models.Model):
+    """One thing that happened to the resident at a partner: the joined-up timeline.
+
+    Filled by the population publish step from the linked partner feeds (``source_feed`` and
+    ``source_key`` make the publish idempotent), and by Octopus itself when a contact is recorded.
+    """
+
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="activity")
+    occurred_on = models.DateField()
+    occurred_at = models.DateTimeField(null=True, blank=True, help_text="When the time of day is known.")
+    kind = models.CharField(max_length=20, choices=ActivityKind.choices)
+    source_organisation = models.CharField(max_length=200, help_text="The partner that recorded it.")
+    summary = models.CharField(max_length=300)
+    detail = models.JSONField(default=dict, blank=True)
+    source_feed = models.CharField(max_length=60, blank=True)
+    source_key = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-occurred_at", "-id"]
+        indexes = [models.Index(fields=["resident", "occurred_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_on} {self.get_kind_display()}: {self.summary}"

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "octopus.directory",
     "octopus.governance",
     "octopus.residents",
+    "octopus.care",
     "octopus.api",
     "octopus.insights",
 ]

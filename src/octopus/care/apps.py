@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class CareConfig(AppConfig):
+    name = "octopus.care"
+    label = "care"
+    verbose_name = "Care coordination"
+
+    def ready(self):
+        # The caseload and referral relationships that let a practitioner open a record.
+        from . import relationships  # noqa: F401

@@ -1,0 +1,122 @@
+"""What care coordination contributes to the resident's record page, and the caseload rows."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from .models import CarePlan, Case, CheckIn, CheckInStatus, Referral, TierAssignment
+from .models.plan import ActionStatus
+from .models.referral import OPEN_STATUSES
+from .services.check_ins import organisations_contacting
+from .services.referrals import actions_for
+
+
+@dataclass
+class Involved:
+    """A team or person involved now, and how to reach them."""
+
+    who: str
+    team: str
+    why: list[str] = field(default_factory=list)
+    phone: str = ""
+    email: str = ""
+
+
+def _contact_for_user(user) -> tuple[str, str]:
+    practitioner = getattr(user, "practitioner", None)
+    if practitioner:
+        return practitioner.phone, practitioner.email or user.email
+    return "", user.email
+
+
+def involvement(resident) -> list[Involved]:
+    people: dict[tuple, Involved] = {}
+
+    def add_user(user, team_name: str, why: str):
+        key = ("user", user.pk)
+        if key not in people:
+            phone, email = _contact_for_user(user)
+            job = user.practitioner.job_title if getattr(user, "practitioner", None) else ""
+            people[key] = Involved(f"{user.display_name}{', ' + job if job else ''}", team_name, [], phone, email)
+        people[key].why.append(why)
+
+    def add_team(team, why: str):
+        key = ("team", team.pk)
+        if key not in people:
+            people[key] = Involved(team.name, team.organisation.name, [], team.phone, team.email)
+        people[key].why.append(why)
+
+    for case in Case.objects.filter(resident=resident, closed_at__isnull=True).select_related(
+        "team__organisation", "holder__practitioner"
+    ):
+        if case.holder:
+            add_user(case.holder, case.team.name, "Holds the case")
+        else:
+            add_team(case.team, "Resident on caseload")
+    for referral in Referral.objects.filter(resident=resident, status__in=OPEN_STATUSES).select_related(
+        "to_team__organisation", "to_practitioner", "owner__practitioner"
+    ):
+        label = "Introduction" if referral.is_introduction else "Referral"
+        if referral.owner:
+            add_user(referral.owner, referral.to_team.name, f"{label} {referral.get_status_display().lower()}")
+        elif referral.to_practitioner:
+            p = referral.to_practitioner
+            key = ("practitioner", p.pk)
+            people.setdefault(key, Involved(f"{p.name}, {p.job_title}", referral.to_team.name, [], p.phone, p.email))
+            people[key].why.append(f"{label} {referral.get_status_display().lower()}")
+        else:
+            add_team(referral.to_team, f"{label} {referral.get_status_display().lower()}")
+    plan = CarePlan.objects.filter(resident=resident).select_related("lead_professional__practitioner__team").first()
+    if plan:
+        if plan.lead_professional:
+            lead = plan.lead_professional
+            add_user(lead, lead.practitioner.team.name if getattr(lead, "practitioner", None) else "", "Lead professional")
+        for action in plan.actions.filter(status__in=[ActionStatus.TO_DO, ActionStatus.IN_PROGRESS]).select_related("owner__practitioner__team"):
+            owner = action.owner
+            add_user(owner, owner.practitioner.team.name if getattr(owner, "practitioner", None) else "", "Owns a care plan action")
+    for item in people.values():
+        item.why = list(dict.fromkeys(item.why))
+    return list(people.values())
+
+
+@dataclass(frozen=True)
+class Preferences:
+    language: str
+    interpreter_needed: bool
+    contact_routes: list[tuple[str, str, str]]  # (route, details, from referral on date)
+    sharing: list[tuple[str, str]]  # (what the resident agreed to share, with whom)
+
+
+def preferences(resident) -> Preferences:
+    referrals = Referral.objects.filter(resident=resident).select_related("to_team", "to_practitioner").order_by("-sent_at")[:5]
+    return Preferences(
+        language=resident.main_language,
+        interpreter_needed=resident.interpreter_needed,
+        contact_routes=[(r.get_preferred_contact_display(), r.contact_details, r.sent_at) for r in referrals],
+        sharing=[(r.shared_information, r.recipient_label) for r in referrals],
+    )
+
+
+def care_summary(resident, user) -> dict:
+    """Everything the record page shows from care coordination, in one call."""
+    today = timezone.localdate()
+    plan = CarePlan.objects.filter(resident=resident).select_related("lead_professional").first()
+    referrals = list(
+        Referral.objects.filter(resident=resident).select_related("to_team", "to_practitioner", "sender", "owner").order_by("-sent_at")[:10]
+    )
+    return {
+        "tier": TierAssignment.objects.filter(resident=resident).first(),
+        "tier_history": TierAssignment.objects.filter(resident=resident).select_related("set_by")[:10],
+        "plan": plan,
+        "actions": list(plan.actions.select_related("owner").all()) if plan else [],
+        "cases": Case.objects.filter(resident=resident).select_related("team", "holder").order_by("closed_at", "-opened_at")[:10],
+        "referrals": [(r, actions_for(r, user)) for r in referrals],
+        "upcoming": CheckIn.objects.filter(resident=resident, status=CheckInStatus.SCHEDULED).select_related("organisation", "assignee")[:6],
+        "recent_check_ins": CheckIn.objects.filter(resident=resident).exclude(status=CheckInStatus.SCHEDULED).select_related("organisation").order_by("-due_on")[:5],
+        "several_organisations": organisations_contacting(resident, today),
+        "involved": involvement(resident),
+        "preferences": preferences(resident),
+        "today": today,
+        "overdue_after": today - dt.timedelta(days=0),
+    }

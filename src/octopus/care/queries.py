@@ -1,0 +1,135 @@
+"""Read-side queries for caseloads, the inbox and the rising-risk list. Every resident reached
+here comes from ``access.residents_for(user)``; care rows are filtered to those residents."""
+
+import datetime as dt
+
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from octopus.governance import access
+
+from .models import CarePlanAction, Case, CheckIn, CheckInStatus, Referral, Task, TierAssignment
+from .models.plan import ActionStatus
+from .models.referral import OPEN_STATUSES, ReferralStatus
+from .relationships import referral_parties
+
+SORTS = {
+    "name": ("resident__family_name", "resident__given_name"),
+    "band": ("-resident__risk_probability",),
+    "segment": ("resident__segment", "resident__family_name"),
+    "review": ("next_review_due",),
+    "overdue": ("-overdue_actions", "next_review_due"),
+    "last_contact": ("last_contact_on",),
+}
+SMALL_NUMBER = 5  # counts below this are suppressed where residents are not identifiable to the user
+
+
+def caseload(user, *, team_id=None, holder_id=None, band="", segment="", tier="", sort="review"):
+    today = timezone.localdate()
+    cases = Case.objects.filter(closed_at__isnull=True, resident__in=access.residents_for(user))
+    cases = cases.filter(Q(team_id__in=user.team_ids) | Q(holder=user))
+    if team_id:
+        cases = cases.filter(team_id=team_id)
+    if holder_id == "team":
+        cases = cases.filter(holder__isnull=True)
+    elif holder_id:
+        cases = cases.filter(holder_id=holder_id)
+    if band:
+        cases = cases.filter(resident__risk_band=band)
+    if segment:
+        cases = cases.filter(resident__segment=segment)
+    current_tier = TierAssignment.objects.filter(resident=OuterRef("resident_id"), ended_at__isnull=True).values("tier")[:1]
+    if tier:
+        cases = cases.annotate(_tier=Subquery(current_tier)).filter(_tier=tier)
+    cases = cases.annotate(
+        overdue_actions=Count(
+            "resident__care_plan__actions",
+            filter=Q(resident__care_plan__actions__status__in=[ActionStatus.TO_DO, ActionStatus.IN_PROGRESS],
+                     resident__care_plan__actions__due__lt=today),
+            distinct=True,
+        ),
+        current_tier=Subquery(current_tier),
+    ).select_related("resident", "team", "holder")
+    return cases.order_by(*SORTS.get(sort, SORTS["review"]), "pk")
+
+
+def caseload_counts(cases) -> dict:
+    today = timezone.localdate()
+    week_ago = timezone.now() - dt.timedelta(days=7)
+    return {
+        "open": cases.count(),
+        "reviews_overdue": cases.filter(next_review_due__lt=today).count(),
+        "new_this_week": cases.filter(opened_at__gte=week_ago).count(),
+        "with_overdue_actions": cases.filter(overdue_actions__gt=0).count(),
+    }
+
+
+def caseload_filters(user) -> dict:
+    from octopus.accounts.models import User
+
+    cases = Case.objects.filter(closed_at__isnull=True).filter(Q(team_id__in=user.team_ids) | Q(holder=user))
+    return {
+        "holders": User.objects.filter(pk__in=cases.exclude(holder__isnull=True).values("holder_id")).order_by("first_name", "last_name"),
+        "bands": sorted(set(cases.exclude(resident__risk_band="").values_list("resident__risk_band", flat=True))),
+        "segments": sorted(set(cases.exclude(resident__segment="").values_list("resident__segment", flat=True))),
+    }
+
+
+def inbox(user) -> dict:
+    today = timezone.localdate()
+    soon = today + dt.timedelta(days=7)
+    visible = access.residents_for(user)
+    waiting = Referral.objects.filter(status=ReferralStatus.SENT).filter(
+        Q(to_team_id__in=user.team_ids) | Q(to_practitioner_id=user.practitioner_id or 0)
+    )
+    in_hand = Referral.objects.filter(owner=user, status__in=[ReferralStatus.ACCEPTED, ReferralStatus.FIRST_CONTACT])
+    return {
+        "tasks": Task.objects.filter(owner=user, done_at__isnull=True, cancelled_at__isnull=True).select_related("resident"),
+        "referrals_waiting": waiting.select_related("resident", "sender", "to_team", "to_practitioner").order_by("due_at"),
+        "referrals_in_hand": in_hand.select_related("resident", "to_team", "to_practitioner").order_by("due_at"),
+        "actions": CarePlanAction.objects.filter(owner=user, status__in=[ActionStatus.TO_DO, ActionStatus.IN_PROGRESS], due__lte=soon,
+                                                 plan__resident__in=visible).select_related("plan__resident").order_by("due"),
+        "check_ins": CheckIn.objects.filter(status=CheckInStatus.SCHEDULED, due_on__lte=soon, resident__in=visible).filter(
+            Q(assignee=user) | Q(assignee__isnull=True, organisation_id__in=user.organisation_ids)
+        ).select_related("resident", "organisation").order_by("due_on"),
+        "reviews": Case.objects.filter(holder=user, closed_at__isnull=True, next_review_due__lte=soon).select_related("resident", "team").order_by("next_review_due"),
+        # Stepped down a tier and still watched by the tier below (Islington's rising-risk group
+        # monitors residents de-escalated from the INC).
+        "monitoring": TierAssignment.objects.filter(
+            ended_at__isnull=True, monitor_until__gte=today,
+            resident__in=Case.objects.filter(closed_at__isnull=True).filter(Q(team_id__in=user.team_ids) | Q(holder=user)).values("resident_id"),
+        ).select_related("resident").order_by("monitor_until"),
+        "today": today,
+    }
+
+
+def referrals_for(user) -> dict:
+    parties = referral_parties(user)
+    base = Referral.objects.filter(parties).select_related("resident", "sender", "to_team", "to_practitioner", "owner")
+    return {
+        "incoming": base.exclude(sender=user).filter(status__in=OPEN_STATUSES).order_by("due_at"),
+        "sent": base.filter(sender=user).order_by("-sent_at")[:50],
+    }
+
+
+def rising_risk(user):
+    """Rising-risk residents the user may open, and how many more exist that they may not (a count
+    only, suppressed when small)."""
+    from .models import RisingRiskNote
+
+    latest_note = RisingRiskNote.objects.filter(resident=OuterRef("pk")).order_by("-written_at", "-id")
+    visible = access.residents_for(user).filter(rising_risk=True, date_of_death__isnull=True)
+    return visible.annotate(
+        current_tier=Subquery(TierAssignment.objects.filter(resident=OuterRef("pk"), ended_at__isnull=True).values("tier")[:1]),
+        latest_note=Subquery(latest_note.values("note")[:1]),
+    ).order_by("-risk_probability", "family_name")
+
+
+def rising_risk_hidden_count(user, shown: int) -> str:
+    from octopus.residents.models import Resident  # aggregate only: no resident is identified
+
+    total = Resident.objects.filter(rising_risk=True, date_of_death__isnull=True).count()
+    hidden = max(total - shown, 0)
+    if hidden == 0:
+        return "0"
+    return str(hidden) if hidden >= SMALL_NUMBER else f"fewer than {SMALL_NUMBER}"

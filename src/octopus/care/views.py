@@ -1,0 +1,426 @@
+"""Care coordination pages. Residents come only from ``governance.access``; each page showing
+identifiable data is audited once ("view"), and each change by the service that makes it."""
+
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from octopus.accounts.permissions import require
+from octopus.governance import access, audit
+
+from . import forms, queries, services
+from .fhir import care_plan_json
+from .models import CarePlan, CareTier, Case, CheckIn, CheckInStatus, Referral, Task
+from .models.plan import ActionStatus
+from .services.referrals import is_receiver
+
+
+def _audit_view(request, resident, basis, summary):
+    audit.record(request.user, "view", summary, resident_id=resident.person_id, basis=basis, path=request.path)
+
+
+def _apply_errors(form, error: ValidationError):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _record(resident):
+    return redirect("residents:record", resident.person_id)
+
+
+# Caseload, inbox and the rising-risk list ------------------------------------------------------
+
+def _holder_param(request):
+    holder = request.GET.get("holder", "")
+    if holder == "me":
+        return request.user.pk
+    return holder if holder == "team" or holder.isdigit() else None
+
+
+@require_http_methods(["GET"])
+@require("hold_caseload")
+def caseload(request):
+    params = {
+        "team_id": request.GET.get("team") or None,
+        "holder_id": _holder_param(request),
+        "band": request.GET.get("band", ""),
+        "segment": request.GET.get("segment", ""),
+        "tier": request.GET.get("tier", ""),
+        "sort": request.GET.get("sort", "review"),
+    }
+    cases = queries.caseload(request.user, **params)
+    counts = queries.caseload_counts(cases)
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    audit.record(request.user, "view", f"Viewed caseload ({counts['open']} residents)", path=request.path)
+    return render(request, "care/caseload.jinja", {
+        "page": page, "counts": counts, "params": params, "filters": queries.caseload_filters(request.user),
+        "teams": request.user.memberships.select_related("team"), "tiers": CareTier.choices,
+        "sorts": [("review", "Next review due"), ("overdue", "Overdue actions"), ("last_contact", "Last contact"),
+                  ("band", "Risk"), ("segment", "Segment"), ("name", "Name")],
+        "today": timezone.localdate(),
+    })
+
+
+@require_http_methods(["GET"])
+@require("view_residents")
+def inbox(request):
+    context = queries.inbox(request.user)
+    audit.record(request.user, "view", "Viewed task inbox", path=request.path)
+    return render(request, "care/inbox.jinja", context)
+
+
+@require_POST
+@require("view_residents")
+def task_done(request, task_id: int):
+    task = get_object_or_404(Task, pk=task_id, owner=request.user)
+    services.complete_task(task, request.user, path=request.path)
+    messages.info(request, f"Done: {task.title}")
+    return redirect("care:inbox")
+
+
+@require_http_methods(["GET", "POST"])
+@require("hold_caseload")
+def rising_risk(request):
+    residents = queries.rising_risk(request.user)
+    form = forms.ProactiveTierForm(request.POST or None, user=request.user)
+    note_error = ""
+    if request.method == "POST":
+        chosen = list(residents.filter(person_id__in=request.POST.getlist("person_id")))
+        if request.POST.get("intent") == "note":
+            form = forms.ProactiveTierForm(user=request.user)
+            try:
+                if not chosen:
+                    raise ValidationError("Choose at least one resident to leave a note on.")
+                left = services.leave_with_note(chosen, request.POST.get("note", ""), request.user, path=request.path)
+                messages.info(request, f"Note left on {left} residents.")
+                return redirect("care:rising_risk")
+            except ValidationError as error:
+                note_error = " ".join(error.messages)
+        elif not chosen:
+            form.add_error(None, "Choose at least one resident to add to the proactive tier.")
+        if request.POST.get("intent") != "note" and form.is_valid() and chosen:
+            added = services.add_to_proactive_tier(
+                chosen, team=form.cleaned_data["team"], lead_professional=form.cleaned_data["lead_professional"],
+                reason=form.cleaned_data["reason"], actor=request.user, path=request.path,
+            )
+            messages.info(request, f"{added} residents added to the proactive tier with {form.cleaned_data['lead_professional'].display_name} as lead professional.")
+            return redirect("care:rising_risk")
+    page = Paginator(residents, 100).get_page(request.GET.get("page"))
+    audit.record(request.user, "view", f"Viewed rising-risk list ({page.paginator.count} residents)", path=request.path)
+    return render(request, "care/rising_risk.jinja", {
+        "page": page, "form": form, "hidden": queries.rising_risk_hidden_count(request.user, page.paginator.count),
+        "note_error": note_error,
+    })
+
+
+# Cases ----------------------------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+@require("hold_caseload")
+def add_case(request, person_id: str):
+    resident, basis = access.get_resident(request.user, person_id)
+    form = forms.AddCaseForm(request.POST or None, user=request.user, initial={"source": request.GET.get("source", "search")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.open_case(resident, form.cleaned_data["team"], request.user, source=form.cleaned_data["source"],
+                               holder=form.cleaned_data["holder"], next_review_due=form.cleaned_data["next_review_due"], path=request.path)
+            messages.info(request, f"{resident.name} is on the {form.cleaned_data['team'].name} caseload.")
+            return _record(resident)
+        except ValidationError as error:
+            _apply_errors(form, error)
+    _audit_view(request, resident, basis, "Opened add-to-caseload form")
+    return render(request, "care/form_page.jinja", {"resident": resident, "form": form, "title": f"Add {resident.name} to a caseload", "submit_label": "Add to caseload"})
+
+
+@require_http_methods(["GET", "POST"])
+@require("hold_caseload")
+def close_case(request, case_id: int):
+    case = get_object_or_404(Case.objects.select_related("team"), pk=case_id, closed_at__isnull=True)
+    resident, basis = access.get_resident(request.user, case.resident.person_id)
+    if case.team_id not in request.user.team_ids and case.holder_id != request.user.pk:
+        raise PermissionDenied("Only the team holding a case can close it.")
+    form = forms.CloseCaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.close_case(case, request.user, form.cleaned_data["outcome"], form.cleaned_data["note"], path=request.path)
+        messages.info(request, f"Case closed: {resident.name} is no longer on the {case.team.name} caseload.")
+        return redirect("care:caseload")
+    _audit_view(request, resident, basis, "Opened close-case form")
+    return render(request, "care/form_page.jinja", {"resident": resident, "form": form, "title": f"Close {resident.name}'s case on {case.team.name}", "submit_label": "Close case"})
+
+
+# Referrals and introductions ---------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+@require("refer")
+def refer(request, person_id: str):
+    resident, basis = access.get_resident(request.user, person_id)
+    initial = {"to_practitioner": request.GET.get("practitioner"), "to_team": request.GET.get("team")}
+    form = forms.ReferralForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = services.send_referral(resident, request.user, path=request.path, **form.cleaned_data)
+            messages.info(request, f"{'Introduction' if referral.is_introduction else 'Referral'} sent to {referral.recipient_label}.")
+            return redirect("care:referral", referral.pk)
+        except ValidationError as error:
+            _apply_errors(form, error)
+    _audit_view(request, resident, basis, "Opened referral form")
+    return render(request, "care/refer.jinja", {"resident": resident, "form": form})
+
+
+@require_http_methods(["GET"])
+@require("view_residents")
+def referrals(request):
+    context = queries.referrals_for(request.user)
+    audit.record(request.user, "view", "Viewed referrals and introductions", path=request.path)
+    return render(request, "care/referrals.jinja", context)
+
+
+def _referral_for(request, referral_id: int):
+    referral = get_object_or_404(Referral.objects.select_related("resident", "to_team__organisation", "to_practitioner", "sender", "owner"), pk=referral_id)
+    resident, basis = access.get_resident(request.user, referral.resident.person_id)
+    return referral, resident, basis
+
+
+@require_http_methods(["GET"])
+@require("view_residents")
+def referral(request, referral_id: int):
+    referral, resident, basis = _referral_for(request, referral_id)
+    _audit_view(request, resident, basis, f"Viewed {referral}")
+    return render(request, "care/referral.jinja", {
+        "referral": referral, "resident": resident, "events": referral.events.select_related("actor"),
+        "actions": services.actions_for(referral, request.user), "responsiveness": services.responsiveness(referral.to_team),
+        "receiver": is_receiver(referral, request.user),
+    })
+
+
+TRANSITION_FORMS = {
+    "accept": (forms.NoteForm, "Accept", "Accept and take on"),
+    "first_contact": (forms.NoteForm, "Record first contact", "Record first contact"),
+    "complete": (forms.NoteForm, "Mark as completed", "Mark as completed"),
+    "decline": (forms.DeclineForm, "Decline", "Decline"),
+    "redirect": (forms.RedirectForm, "Redirect", "Redirect"),
+    "close": (forms.CloseReferralForm, "Close", "Close"),
+}
+
+
+@require_http_methods(["GET", "POST"])
+@require("view_residents")
+def referral_action(request, referral_id: int, action: str):
+    if action not in TRANSITION_FORMS:
+        raise PermissionDenied("Unknown action.")
+    referral, resident, basis = _referral_for(request, referral_id)
+    if action not in services.actions_for(referral, request.user):
+        raise PermissionDenied("You cannot do that with this referral now.")
+    form_class, title, button = TRANSITION_FORMS[action]
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "accept":
+                services.accept(referral, request.user, data["note"], path=request.path)
+            elif action == "first_contact":
+                services.record_first_contact(referral, request.user, data["note"], path=request.path)
+            elif action == "complete":
+                services.complete(referral, request.user, data["note"], path=request.path)
+            elif action == "decline":
+                services.decline(referral, request.user, data["reason"], path=request.path)
+            elif action == "redirect":
+                services.redirect(referral, request.user, to_team=data["to_team"], to_practitioner=data["to_practitioner"], note=data["note"], path=request.path)
+            else:
+                services.close(referral, request.user, data["note"], path=request.path)
+            messages.info(request, f"{title}: done.")
+            return redirect("care:referral", referral.pk)
+        except ValidationError as error:
+            _apply_errors(form, error)
+    _audit_view(request, resident, basis, f"Opened {action} form for {referral}")
+    return render(request, "care/form_page.jinja", {"resident": resident, "form": form, "title": f"{title}: {referral}", "submit_label": button,
+                                                     "back": ("care:referral", referral.pk)})
+
+
+# Care plan -------------------------------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+@require("view_residents")
+def plan(request, person_id: str):
+    resident, basis = access.get_resident(request.user, person_id)
+    plan = CarePlan.objects.filter(resident=resident).select_related("lead_professional").first()
+    action_form = forms.ActionForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.has_capability("hold_caseload"):
+            raise PermissionDenied("Adding care plan actions needs the 'hold_caseload' capability.")
+        plan = plan or services.start_plan(resident, request.user, path=request.path)
+        if action_form.is_valid():
+            try:
+                services.add_action(plan, request.user, path=request.path, **action_form.cleaned_data)
+                messages.info(request, "Action added.")
+                return redirect("care:plan", resident.person_id)
+            except ValidationError as error:
+                _apply_errors(action_form, error)
+    _audit_view(request, resident, basis, "Viewed care plan")
+    return render(request, "care/plan.jinja", {
+        "resident": resident, "plan": plan, "form": action_form, "today": timezone.localdate(),
+        "actions": plan.actions.select_related("owner") if plan else [],
+        "versions": plan.versions.select_related("changed_by")[:20] if plan else [],
+        "status_choices": ActionStatus.choices,
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@require("hold_caseload")
+def plan_edit(request, person_id: str):
+    resident, basis = access.get_resident(request.user, person_id)
+    if resident.is_deceased:
+        raise PermissionDenied("The resident has died; their care plan is closed.")
+    plan = CarePlan.objects.filter(resident=resident).first()
+    conflict = None
+    if request.method == "POST":
+        plan = plan or services.start_plan(resident, request.user, path=request.path)
+        form = forms.CarePlanForm(request.POST)
+        if form.is_valid():
+            try:
+                services.save_plan(
+                    plan, request.user, expected_version=form.cleaned_data["version"], what_matters=form.cleaned_data["what_matters"],
+                    goals=form.goal_list(), needs=form.needs(), lead_professional=form.cleaned_data["lead_professional"],
+                    review_date=form.cleaned_data["review_date"], path=request.path,
+                )
+                messages.info(request, "Care plan saved.")
+                return redirect("care:plan", resident.person_id)
+            except services.PlanConflict as error:
+                conflict = error
+                # Keep the user's words in the form, but let the next save go over the latest version
+                # now that the user has been shown it.
+                data = request.POST.copy()
+                data["version"] = str(error.current.version)
+                form = forms.CarePlanForm(data)
+                form.is_valid()
+    else:
+        # A new plan starts at version 1 (start_plan), so an edit of "no plan yet" begins there.
+        initial = forms.CarePlanForm.initial_for(plan) if plan else {"version": 1}
+        form = forms.CarePlanForm(initial=initial)
+    _audit_view(request, resident, basis, "Opened care plan for editing")
+    return render(request, "care/plan_edit.jinja", {"resident": resident, "plan": conflict.current if conflict else plan, "form": form, "conflict": conflict})
+
+
+@require_POST
+@require("hold_caseload")
+def action_status(request, action_id: int):
+    from .models import CarePlanAction
+
+    action = get_object_or_404(CarePlanAction.objects.select_related("plan__resident"), pk=action_id)
+    resident, _ = access.get_resident(request.user, action.plan.resident.person_id)
+    form = forms.ActionStatusForm(request.POST)
+    if form.is_valid():
+        services.set_action_status(action, request.user, form.cleaned_data["status"], path=request.path)
+        messages.info(request, f"Action marked {action.get_status_display().lower()}.")
+    return redirect("care:plan", resident.person_id)
+
+
+@require_http_methods(["GET"])
+@require("view_residents")
+def plan_fhir(request, person_id: str):
+    resident, basis = access.get_resident(request.user, person_id)
+    plan = get_object_or_404(CarePlan, resident=resident)
+    body = care_plan_json(plan)
+    audit.record(request.user, "export", "Exported care plan as FHIR CarePlan", resident_id=resident.person_id, obj=plan, basis=basis, path=request.path)
+    response = HttpResponse(body, content_type="application/fhir+json")
+    response["Content-Disposition"] = f'attachment; filename="careplan-{resident.person_id}-v{plan.version}.json"'
+    return response
+
+
+@require_http_methods(["GET"])
+@require("view_residents")
+def plan_print(request, person_id: str):
+    resident, basis = access.get_resident(request.user, person_id)
+    plan = get_object_or_404(CarePlan.objects.select_related("lead_professional"), resident=resident)
+    audit.record(request.user, "export", "Printed care plan", resident_id=resident.person_id, obj=plan, basis=basis, path=request.path)
+    return render(request, "care/plan_print.jinja", {"resident": resident, "plan": plan, "actions": plan.actions.select_related("owner"), "printed_at": timezone.now()})
+
+
+# Tiers, check-ins, death ---------------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+@require("hold_caseload")
+def tier(request, person_id: str):
+    resident, basis = access.get_resident(request.user, person_id)
+    current = services.current_tier(resident)
+    form = forms.TierForm(request.POST or None, initial={"tier": current.tier if current else None})
+    if request.method == "POST" and form.is_valid():
+        try:
+            assignment = services.set_tier(resident, form.cleaned_data["tier"], form.cleaned_data["reason"], request.user, path=request.path)
+            messages.info(request, f"{resident.name} is now in the {assignment.get_tier_display()} tier.")
+            return _record(resident)
+        except ValidationError as error:
+            _apply_errors(form, error)
+    _audit_view(request, resident, basis, "Opened tier form")
+    return render(request, "care/form_page.jinja", {
+        "resident": resident, "form": form, "title": f"Change {resident.name}'s tier", "submit_label": "Save tier",
+        "lede": f"Now: {current.get_tier_display()}." if current else "Not in a tier yet.",
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@require("hold_caseload")
+def check_ins(request, person_id: str):
+    resident, basis = access.get_resident(request.user, person_id)
+    form = forms.CheckInScheduleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.schedule_check_ins(resident, actor=request.user, path=request.path, **form.cleaned_data)
+            messages.info(request, f"{len(created)} check-ins scheduled with {form.cleaned_data['organisation'].name}.")
+            return redirect("care:check_ins", resident.person_id)
+        except ValidationError as error:
+            _apply_errors(form, error)
+    _audit_view(request, resident, basis, "Viewed check-ins")
+    return render(request, "care/check_ins.jinja", {
+        "resident": resident, "form": form,
+        "check_ins": CheckIn.objects.filter(resident=resident).select_related("organisation", "assignee").order_by("-due_on")[:40],
+        "warning": services.organisations_contacting(resident),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@require("hold_caseload")
+def check_in_complete(request, check_in_id: int):
+    check_in = get_object_or_404(CheckIn.objects.select_related("resident", "organisation"), pk=check_in_id, status=CheckInStatus.SCHEDULED)
+    resident, basis = access.get_resident(request.user, check_in.resident.person_id)
+    form = forms.CheckInOutcomeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        warning = services.complete_check_in(check_in, request.user, status=form.cleaned_data["status"], note=form.cleaned_data["note"], path=request.path)
+        messages.info(request, "Check-in recorded.")
+        if warning:
+            messages.warning(request, f"{resident.name} has been contacted by {len(warning)} organisations this week: {', '.join(warning)}. Agree who keeps in touch.")
+        return redirect("care:check_ins", resident.person_id)
+    _audit_view(request, resident, basis, "Opened check-in outcome form")
+    return render(request, "care/form_page.jinja", {
+        "resident": resident, "form": form, "title": f"Check-in with {resident.name}", "submit_label": "Save",
+        "lede": f"Due {check_in.due_on:%-d %B %Y}, by {check_in.organisation.name}.", "back": ("care:check_ins", resident.person_id),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@require("hold_caseload")
+def death(request, person_id: str):
+    resident, basis = access.get_resident(request.user, person_id)
+    form = forms.DeathForm(request.POST or None, initial={"date_of_death": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        outcome = services.record_death(resident, form.cleaned_data["date_of_death"], form.cleaned_data["source"], request.user, path=request.path)
+        messages.info(request, (
+            f"Death recorded. {outcome.check_ins_stopped} scheduled check-ins stopped, {outcome.cases_closed} cases closed"
+            + (f"; {outcome.bereavement_task_for} has a task to contact the family." if outcome.bereavement_task_for else ".")
+        ))
+        return _record(resident)
+    _audit_view(request, resident, basis, "Opened record-a-death form")
+    return render(request, "care/form_page.jinja", {
+        "resident": resident, "form": form, "title": f"Record the death of {resident.name}", "submit_label": "Record death",
+        "lede": "All scheduled check-ins stop at once, open cases close with the outcome 'died', and the lead professional gets a task to contact the family.",
+    })
+
+

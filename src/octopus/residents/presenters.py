@@ -1,0 +1,54 @@
+"""View-models for the resident's record, so templates stay dumb."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.utils import timezone
+
+from .models import ActivityEvent, ActivityKind, Resident
+
+TIMELINE_PAGE_SIZE = 25
+
+
+def age(date_of_birth: dt.date | None, on: dt.date | None = None) -> int | None:
+    if date_of_birth is None:
+        return None
+    on = on or timezone.localdate()
+    return on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
+
+
+@dataclass(frozen=True)
+class HouseholdMember:
+    name: str
+    age: int | None
+    person_id: str
+    may_open: bool
+
+
+def household_members(resident: Resident, visible_ids: set[int]) -> list[HouseholdMember]:
+    """Who lives with the resident: first name, family name and age only (carers, children and
+    partners matter for care); a link only when the user may open that record too."""
+    if resident.household_id is None:
+        return []
+    others = resident.household.residents.exclude(pk=resident.pk).filter(date_of_death__isnull=True)
+    return [
+        HouseholdMember(o.name, age(o.date_of_birth), o.person_id, o.pk in visible_ids)
+        for o in others.order_by("date_of_birth")
+    ]
+
+
+def timeline(resident: Resident, kinds: list[str], page_number, clinical: bool):
+    events = ActivityEvent.objects.filter(resident=resident)
+    selected = [k for k in kinds if k in ActivityKind.values]
+    if selected:
+        events = events.filter(kind__in=selected)
+    page = Paginator(events, TIMELINE_PAGE_SIZE).get_page(page_number)
+    return {
+        "page": page,
+        "selected": selected,
+        "kinds": ActivityKind.choices,
+        # Without clinical-detail capability the reader sees that a contact happened, where and when,
+        # but not what it was about (VCSE partners see the minimum they need).
+        "clinical": clinical,
+    }
