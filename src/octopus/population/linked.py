@@ -9,6 +9,7 @@ so every feature has the same shape whichever partners have joined the INT.
 from __future__ import annotations
 
 import json
+from functools import cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +17,12 @@ import ibis
 import pyarrow as pa
 from ibis.backends import BaseBackend
 
-from octopus.population.feeds.contract import load_contracts
+from octopus.population.feeds import contract
+
+
+@cache
+def load_contracts():
+    return contract.load_contracts()
 
 PERSONS_SCHEMA = pa.schema(
     [
@@ -44,6 +50,7 @@ class LinkedExtractError(ValueError):
     pass
 
 
+@cache
 def feed_schema(feed_name: str) -> pa.Schema:
     """The contract's Arrow schema plus ``person_id``."""
     contract = load_contracts()[feed_name].arrow_schema()

@@ -43,9 +43,20 @@ FLAG_COLUMNS = (
 )
 
 
-def _join(left: ibis.Table, right: ibis.Table) -> ibis.Table:
-    joined = left.left_join(right, left.person_id == right.person_id)
-    return joined.drop("person_id_right") if "person_id_right" in joined.columns else joined
+def _join_all(base: ibis.Table, parts: list[ibis.Table]) -> ibis.Table:
+    """Left-join every part on person_id as one flat multi-way join.
+
+    Each part's key gets its own name so Ibis keeps a single join chain: nesting a join per
+    part compiles several times slower.
+    """
+    table = base
+    keys = []
+    for index, part in enumerate(parts):
+        key = f"_pid_{index}"
+        part = part.rename({key: "person_id"})
+        table = table.left_join(part, [("person_id", key)])
+        keys.append(key)
+    return table.drop(*keys)
 
 
 def feature_tables(linked: LinkedExtract, period: Period) -> list[ibis.Table]:
@@ -61,11 +72,10 @@ def feature_tables(linked: LinkedExtract, period: Period) -> list[ibis.Table]:
 
 def build_features(linked: LinkedExtract, as_of: date, *, with_outcome: bool = False) -> ibis.Table:
     period = Period(as_of)
-    table = demographics.residents(linked, period)
-    for part in feature_tables(linked, period):
-        table = _join(table, part)
+    parts = feature_tables(linked, period)
     if with_outcome:
-        table = _join(table, activity.outcome(linked, period))
+        parts.append(activity.outcome(linked, period))
+    table = _join_all(demographics.residents(linked, period), parts)
     fills = {c: table[c].fill_null(0).cast("int64") for c in COUNT_FEATURES}
     fills |= {c: table[c].fill_null(False) for c in FLAG_COLUMNS}
     fills["hfrs"] = table.hfrs.fill_null(0.0).cast("float64")
