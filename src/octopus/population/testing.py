@@ -66,6 +66,8 @@ def parse_table(text: str) -> list[dict[str, str]]:
 def _value(text, field: pa.Field):
     if text is None or text == "":
         return None
+    if isinstance(text, str) and pa.types.is_decimal(field.type):
+        return Decimal(text)
     if not isinstance(text, str):
         return text
     if field.name == "secondary_diagnoses":
