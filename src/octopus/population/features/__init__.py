@@ -18,6 +18,7 @@ from octopus.population.linked import LinkedExtract
 COUNT_FEATURES = (
     "emergency_admissions",
     "elective_admissions",
+    "maternity_admissions",
     "bed_days",
     "ae_attendances",
     "outpatient_attendances",

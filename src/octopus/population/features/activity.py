@@ -44,6 +44,7 @@ def hospital(linked: LinkedExtract, period: Period) -> ibis.Table:
     return spells.group_by("person_id").aggregate(
         emergency_admissions=count_where(in_year & emergency),
         elective_admissions=count_where(in_year & (spells.admission_method == "elective")),
+        maternity_admissions=count_where(in_year & (spells.admission_method == "maternity")),
         bed_days=overlaps.ifelse(nights, 0).sum(),
         last_emergency_admission=(emergency & (spells.admission_date <= period.as_of))
         .ifelse(spells.admission_date, None)

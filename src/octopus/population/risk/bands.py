@@ -11,6 +11,8 @@ import yaml
 
 from octopus.population.config import CONFIG_DIR, ConfigError
 
+BANDS_FILE = CONFIG_DIR / "bands.yaml"
+
 
 @dataclass(frozen=True)
 class Band:
@@ -46,7 +48,7 @@ class BandScale:
         raise KeyError(band)
 
 
-def load_bands(path: Path | str = CONFIG_DIR / "bands.yaml") -> BandScale:
+def load_bands(path: Path | str = BANDS_FILE) -> BandScale:
     path = Path(path)
     document = yaml.safe_load(path.read_text()) or {}
     try:
