@@ -22,7 +22,8 @@ _FIELDS: dict[str, str] = {
 }
 _FIELDS.update({name: "int" for name in COUNT_FEATURES})
 _FIELDS.update({name: "bool" for name in FLAG_COLUMNS if name != "care_home_package"})
-for _internal in ("care_home_stay", "care_home_package", "current_mental_health_inpatient"):
+for _internal in ("care_home_stay", "care_home_package", "current_mental_health_inpatient",
+                  "care_home_coded", "housebound_coded"):
     _FIELDS.pop(_internal, None)
 RESIDENT_FIELDS = dict(sorted(_FIELDS.items()))
 
