@@ -68,3 +68,22 @@ def execute(con: BaseBackend, expression: ibis.Table):
     arrow = con.to_pyarrow(expression)
     mapping = {pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int64Dtype()}
     return arrow.to_pandas(types_mapper=mapping.get)
+
+
+
+def table_from_frame(con: BaseBackend, frame, name: str) -> ibis.Table:
+    """A pandas frame as a table on the engine, through a Parquet file in a temporary folder.
+
+    Parquet, not ``ibis.memtable``: Spark's pandas conversion turns nullable integers into NaN
+    and loses rows' nulls, while Parquet carries the same types and nulls to every engine.
+    """
+    import uuid
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    scratch = tempfile.mkdtemp(prefix="octopus-frame-")
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+    path = f"{scratch}/{name}.parquet"
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
+    return con.read_parquet(path, table_name=f"{name}_{uuid.uuid4().hex[:8]}")

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-import ibis
 import pandas as pd
 from rich.console import Console
 
@@ -157,10 +156,10 @@ def run_pipeline(linked_dir: Path | str, out_dir: Path | str, *, as_of: date, en
         )
         steps.count("rising risk", int(scored["rising_risk"].sum()))
     with steps.step("segments and cohorts"):
-        table = ibis.memtable(scored)
+        table = engines.table_from_frame(con, scored, "scored")
         residents = engines.execute(con, with_segments(table, segment_rules).order_by("person_id"))
         members = engines.execute(
-            con, cohort_members(cohorts, ibis.memtable(residents)).order_by(["cohort", "person_id"])
+            con, cohort_members(cohorts, engines.table_from_frame(con, residents, "residents")).order_by(["cohort", "person_id"])
         )
         steps.count("cohort memberships", len(members))
     with steps.step("publish"), store.staging(run_id) as staging:

@@ -34,7 +34,7 @@ def residents_frame() -> pd.DataFrame:
 
 
 def run_on(con):
-    table = ibis.memtable(residents_frame())
+    table = engines.table_from_frame(con, residents_frame(), "residents")
     segments = engines.execute(con, with_segments(table, load_segments()).order_by("person_id"))
     cohorts = load_cohorts()
     members = engines.execute(con, cohort_members(cohorts, table).order_by(["cohort", "person_id"]))

@@ -12,6 +12,7 @@ AS_OF = dt.date(2025, 3, 31)
 
 
 @pytest.mark.spark
+@pytest.mark.slow  # about 6 minutes on a shared 2-core machine: run with -m slow before releases
 def test_pipeline_gives_identical_residents_and_cohorts_on_both_engines(tmp_path, spark_con):
     linked = simulate_linked(tmp_path / "linked", people=1500, as_of=AS_OF, seed=11)
     config = PipelineConfig(bootstrap_resamples=10, show_progress=False)
