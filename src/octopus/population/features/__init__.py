@@ -1,0 +1,106 @@
+"""Features per resident as of a date: one Ibis expression over the linked extract.
+
+``build_features`` joins the small per-topic tables (demographics, conditions, frailty,
+activity) onto the residents and fills "no rows" with 0 or False, so every resident has every
+feature. It returns an unexecuted Ibis table: the same expression runs on DuckDB or Spark.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ibis
+
+from octopus.population.features import activity, conditions, demographics, frailty
+from octopus.population.features.periods import Period
+from octopus.population.linked import LinkedExtract
+
+COUNT_FEATURES = (
+    "emergency_admissions",
+    "elective_admissions",
+    "maternity_admissions",
+    "bed_days",
+    "ae_attendances",
+    "outpatient_attendances",
+    "gp_contacts",
+    "ambulance_calls",
+    "mental_health_contacts",
+    "mental_health_crisis_contacts",
+    "mental_health_admissions",
+    "community_contacts",
+    "vcse_contacts",
+    "efi_deficits",
+    "ltc_count",
+)
+COST_COLUMNS = ("hospital_cost", "ae_cost", "op_cost", "las_cost", "mh_cost", "mhs_cost", "cc_cost", "asc_cost")
+FLAG_COLUMNS = (
+    *(conditions.ltc_column(c) for c in conditions.CONDITIONS),
+    "current_inpatient",
+    "current_mental_health_inpatient",
+    "discharged_last_14_days",
+    "social_care_package",
+    "care_home_package",
+    "care_home_stay",
+)
+
+
+def _join_all(base: ibis.Table, parts: list[ibis.Table]) -> ibis.Table:
+    """Left-join every part on person_id as one flat multi-way join.
+
+    Each part's key gets its own name so Ibis keeps a single join chain: nesting a join per
+    part compiles several times slower.
+    """
+    table = base
+    keys = []
+    for index, part in enumerate(parts):
+        key = f"_pid_{index}"
+        part = part.rename({key: "person_id"})
+        table = table.left_join(part, [("person_id", key)])
+        keys.append(key)
+    return table.drop(*keys)
+
+
+def feature_tables(linked: LinkedExtract, period: Period) -> list[ibis.Table]:
+    return [
+        conditions.conditions(linked, period),
+        frailty.frailty(linked, period),
+        activity.hospital(linked, period),
+        *activity.events_in_year(linked, period).values(),
+        activity.social_care(linked, period),
+        activity.care_home_stays(linked, period),
+    ]
+
+
+def build_features(linked: LinkedExtract, as_of: date, *, with_outcome: bool = False) -> ibis.Table:
+    period = Period(as_of)
+    parts = feature_tables(linked, period)
+    if with_outcome:
+        parts.append(activity.outcome(linked, period))
+    table = _join_all(demographics.residents(linked, period), parts)
+    fills = {c: table[c].fill_null(0).cast("int64") for c in COUNT_FEATURES}
+    fills |= {c: table[c].fill_null(False) for c in FLAG_COLUMNS}
+    fills["hfrs"] = table.hfrs.fill_null(0.0).cast("float64")
+    table = table.mutate(**fills)
+    prior_cost = sum(table[c].fill_null(0.0) for c in COST_COLUMNS)
+    as_of_literal = period.literal()
+    table = table.mutate(
+        prior_cost=prior_cost.cast("float64").round(2),
+        days_since_last_emergency_admission=as_of_literal.delta(
+            table.last_emergency_admission, unit="day"
+        ).cast("int64"),
+        current_inpatient=table.current_inpatient | table.current_mental_health_inpatient,
+        care_home=table.care_home_stay | table.care_home_package | table.care_home_coded,
+        housebound=table.housebound_coded,
+        homeless=table.no_fixed_abode,
+    )
+    if with_outcome:
+        table = table.mutate(
+            emergency_admission_next_year=table.emergency_admissions_next_year.fill_null(0) > 0
+        )
+    table = frailty.with_frailty_categories(table)
+    drop = [*COST_COLUMNS, "last_emergency_admission", "care_home_stay", "care_home_package",
+            "care_home_coded", "housebound_coded", "no_fixed_abode",
+            "current_mental_health_inpatient"]
+    if with_outcome:
+        drop.append("emergency_admissions_next_year")
+    return table.drop(*drop).order_by("person_id")

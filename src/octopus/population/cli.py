@@ -1,0 +1,112 @@
+"""``octopus pipeline …`` and ``octopus export …``: run the population pipeline, list and export snapshots.
+
+The lead registers these Typer apps in ``octopus/cli.py``: ``pipeline_app`` as ``pipeline``
+and ``export_app`` as ``export``. ``app`` bundles both for running this module on its own.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import typer
+
+DEFAULT_DATA_DIR = Path("data")
+
+app = typer.Typer(help="Population health engine: pipeline runs and exports.", no_args_is_help=True, add_completion=False)
+pipeline_app = typer.Typer(help="Run the population pipeline and list its snapshots.", no_args_is_help=True)
+export_app = typer.Typer(help="Export from a population snapshot.", no_args_is_help=True)
+app.add_typer(pipeline_app, name="pipeline")
+app.add_typer(export_app, name="export")
+
+DATA_DIR_OPTION = typer.Option(DEFAULT_DATA_DIR, "--data-dir", help="Folder holding linked/ and snapshots/.")
+
+EXPORT_COLUMNS = {
+    "person_id": "person_id",
+    "nhs_number": "nhs_number",
+    "risk_probability": "probability",
+    "risk_centile": "centile",
+    "risk_band": "band",
+    "segment": "segment",
+    "rising_risk": "rising_risk",
+}
+
+
+@pipeline_app.command("run")
+def run(
+    as_of: str = typer.Option(None, "--as-of", help="As-of date, YYYY-MM-DD (default today)."),
+    engine: str = typer.Option("duckdb", "--engine", help="duckdb (embedded) or spark."),
+    data_dir: Path = DATA_DIR_OPTION,
+    case_managed: Path = typer.Option(None, "--case-managed", help="Text file of case-managed person ids, one a line."),
+) -> None:
+    """Build features, train and score the risk model, and publish a snapshot."""
+    from octopus.population.pipeline import PipelineConfig, run_pipeline
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
+    try:
+        when = date.fromisoformat(as_of) if as_of else date.today()
+    except ValueError:
+        raise typer.BadParameter(f"{as_of!r} is not a date: use YYYY-MM-DD.", param_hint="--as-of") from None
+    if engine not in ("duckdb", "spark"):
+        raise typer.BadParameter("choose duckdb or spark.", param_hint="--engine")
+    ids = frozenset()
+    if case_managed:
+        ids = frozenset(line.strip() for line in case_managed.read_text().splitlines() if line.strip())
+    info = run_pipeline(data_dir / "linked", data_dir / "snapshots", as_of=when, engine=engine,
+                        config=PipelineConfig(case_managed=ids))
+    typer.echo(f"Published snapshot {info.run_id} ({info.row_counts.get('residents.parquet', 0)} residents, "
+               f"model {info.chosen_model}) at {info.path}")
+
+
+@pipeline_app.command("snapshots")
+def snapshots(data_dir: Path = DATA_DIR_OPTION) -> None:
+    """List snapshots, newest last; * marks the one in service."""
+    from octopus.population.snapshot import SnapshotStore
+
+    store = SnapshotStore(data_dir / "snapshots")
+    current = store.current_id()
+    runs = store.list()
+    if not runs:
+        typer.echo(f"No snapshots in {store.root}. Run `octopus pipeline run`.")
+        return
+    for m in runs:
+        mark = "*" if m["run_id"] == current else " "
+        typer.echo(f"{mark} {m['run_id']}  as of {m['as_of']}  {m['row_counts'].get('residents.parquet', '?')} residents"
+                   f"  {m['engine']}  {m['model_version']} ({m['chosen_model']})")
+
+
+@export_app.command("scores")
+def export_scores(
+    run_id: str = typer.Option(None, "--run", help="Snapshot run id (default: the current one)."),
+    output_format: str = typer.Option("csv", "--format", help="Only csv for now."),
+    data_dir: Path = DATA_DIR_OPTION,
+    output: Path = typer.Option(None, "--output", "-o", help="File to write (default standard output)."),
+) -> None:
+    """Per resident: person id, NHS number, probability, centile, band, segment, rising-risk flag."""
+    from octopus.population.snapshot import SnapshotStore
+
+    if output_format != "csv":
+        raise typer.BadParameter("only csv is supported.", param_hint="--format")
+    store = SnapshotStore(data_dir / "snapshots")
+    run_id = run_id or store.current_id()
+    if run_id is None:
+        raise typer.BadParameter(f"no snapshot in service in {store.root}; run the pipeline first.", param_hint="--run")
+    try:
+        path = store.path(run_id)
+    except FileNotFoundError as error:
+        raise typer.BadParameter(str(error), param_hint="--run") from None
+    frame = pd.read_parquet(path / "residents.parquet", columns=list(EXPORT_COLUMNS)).rename(columns=EXPORT_COLUMNS)
+    handle = open(output, "w", newline="") if output else sys.stdout
+    try:
+        frame.to_csv(handle, index=False, quoting=csv.QUOTE_MINIMAL)
+    finally:
+        if output:
+            handle.close()
+
+
+if __name__ == "__main__":
+    app()

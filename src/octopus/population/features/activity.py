@@ -1,0 +1,150 @@
+"""Use of services in the 12 months before the as-of date, and where the person is now.
+
+Counts are rows in the previous 12 months (see ``periods.YEAR``), by event date. Bed days are
+nights in an acute spell within the window (admission to discharge, or to the as-of date while
+still in hospital). Prior cost adds the tariff or reference cost of every costed row in the
+window, and the weekly cost of social care packages pro rata for the days open in the window.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import ibis
+
+from octopus.population.features.periods import Period, count_where
+from octopus.population.linked import LinkedExtract
+
+RECENT_DISCHARGE_DAYS = 14  # Discharge-to-assess: the two weeks after leaving hospital.
+
+
+def _days_between(later, earlier) -> ibis.IntegerValue:
+    return later.delta(earlier, unit="day")
+
+
+def _cost(column) -> ibis.FloatingValue:
+    return column.cast("float64").fill_null(0.0)
+
+
+def hospital(linked: LinkedExtract, period: Period) -> ibis.Table:
+    spells = linked.feed("apc_spells")
+    as_of = period.literal()
+    in_year = period.in_last_year(spells.admission_date)
+    emergency = spells.admission_method == "emergency"
+    discharge_or_now = ibis.coalesce(spells.discharge_date, as_of)
+    night_start = ibis.greatest(spells.admission_date, ibis.literal(period.year_start))
+    night_end = ibis.least(discharge_or_now, as_of)
+    nights = ibis.greatest(_days_between(night_end, night_start), 0)
+    overlaps = (spells.admission_date <= period.as_of) & (
+        spells.discharge_date.isnull() | (spells.discharge_date > period.year_start)
+    )
+    still_in = (spells.admission_date <= period.as_of) & (
+        spells.discharge_date.isnull() | (spells.discharge_date > period.as_of)
+    )
+    return spells.group_by("person_id").aggregate(
+        emergency_admissions=count_where(in_year & emergency),
+        elective_admissions=count_where(in_year & (spells.admission_method == "elective")),
+        maternity_admissions=count_where(in_year & (spells.admission_method == "maternity")),
+        bed_days=overlaps.ifelse(nights, 0).sum(),
+        last_emergency_admission=(emergency & (spells.admission_date <= period.as_of))
+        .ifelse(spells.admission_date, None)
+        .max(),
+        current_inpatient=count_where(still_in) > 0,
+        discharged_last_14_days=count_where(
+            period.in_last_days(spells.discharge_date, RECENT_DISCHARGE_DAYS)
+        )
+        > 0,
+        hospital_cost=in_year.ifelse(_cost(spells.tariff_cost_gbp), 0.0).sum(),
+    )
+
+
+def outcome(linked: LinkedExtract, period: Period) -> ibis.Table:
+    """Emergency admissions in the 12 months after the as-of date (the training outcome)."""
+    spells = linked.feed("apc_spells")
+    return spells.group_by("person_id").aggregate(
+        emergency_admissions_next_year=count_where(
+            period.in_next_year(spells.admission_date) & (spells.admission_method == "emergency")
+        )
+    )
+
+
+def events_in_year(linked: LinkedExtract, period: Period) -> dict[str, ibis.Table]:
+    """Per-feed counts and costs; each table is keyed by person_id."""
+    ae = linked.feed("ae_attendances")
+    ae_year = period.in_last_year(ae.arrival_datetime.date())
+    op = linked.feed("op_attendances")
+    op_year = period.in_last_year(op.appointment_date)
+    gp = linked.feed("gp_appointments")
+    gp_year = period.in_last_year(gp.appointment_date)
+    las = linked.feed("las_incidents")
+    las_year = period.in_last_year(las.incident_datetime.date())
+    mh = linked.feed("mh_contacts")
+    mh_year = period.in_last_year(mh.contact_date)
+    mhs = linked.feed("mh_spells")
+    mhs_year = period.in_last_year(mhs.admission_date)
+    cc = linked.feed("community_contacts")
+    cc_year = period.in_last_year(cc.contact_date)
+    vc = linked.feed("vcse_contacts")
+    vc_year = period.in_last_year(vc.contact_date)
+    return {
+        "ae": ae.group_by("person_id").aggregate(
+            ae_attendances=count_where(ae_year),
+            ae_cost=ae_year.ifelse(_cost(ae.cost_gbp), 0.0).sum(),
+        ),
+        "op": op.group_by("person_id").aggregate(
+            outpatient_attendances=count_where(op_year & (op.attendance == "attended")),
+            op_cost=op_year.ifelse(_cost(op.cost_gbp), 0.0).sum(),
+        ),
+        "gp": gp.group_by("person_id").aggregate(
+            gp_contacts=count_where(gp_year & (gp.status == "attended")),
+        ),
+        "las": las.group_by("person_id").aggregate(
+            ambulance_calls=count_where(las_year),
+            las_cost=las_year.ifelse(_cost(las.cost_gbp), 0.0).sum(),
+        ),
+        "mh": mh.group_by("person_id").aggregate(
+            mental_health_contacts=count_where(mh_year),
+            mental_health_crisis_contacts=count_where(mh_year & mh.crisis),
+            mh_cost=mh_year.ifelse(_cost(mh.cost_gbp), 0.0).sum(),
+        ),
+        "mhs": mhs.group_by("person_id").aggregate(
+            mental_health_admissions=count_where(mhs_year),
+            current_mental_health_inpatient=count_where(
+                (mhs.admission_date <= period.as_of)
+                & (mhs.discharge_date.isnull() | (mhs.discharge_date > period.as_of))
+            )
+            > 0,
+            mhs_cost=mhs_year.ifelse(_cost(mhs.cost_gbp), 0.0).sum(),
+        ),
+        "cc": cc.group_by("person_id").aggregate(
+            community_contacts=count_where(cc_year),
+            cc_cost=cc_year.ifelse(_cost(cc.cost_gbp), 0.0).sum(),
+        ),
+        "vc": vc.group_by("person_id").aggregate(vcse_contacts=count_where(vc_year)),
+    }
+
+
+def social_care(linked: LinkedExtract, period: Period) -> ibis.Table:
+    """Open packages on the as-of date, and package cost pro rata over the previous year."""
+    packages = linked.feed("asc_packages")
+    as_of = period.literal()
+    open_now = (packages.start_date <= period.as_of) & (
+        packages.end_date.isnull() | (packages.end_date >= period.as_of)
+    )
+    first = ibis.greatest(packages.start_date, ibis.literal(period.year_start + timedelta(days=1)))
+    last = ibis.least(ibis.coalesce(packages.end_date, as_of), as_of)
+    days = ibis.greatest(_days_between(last, first) + 1, 0)
+    care_home_type = packages.package_type.isin(["residential", "nursing"])
+    return packages.group_by("person_id").aggregate(
+        social_care_package=count_where(open_now) > 0,
+        care_home_package=count_where(open_now & care_home_type) > 0,
+        asc_cost=(days * _cost(packages.weekly_cost_gbp) / 7.0).sum(),
+    )
+
+
+def care_home_stays(linked: LinkedExtract, period: Period) -> ibis.Table:
+    stays = linked.feed("care_home_residents")
+    open_now = (stays.move_in_date <= period.as_of) & (
+        stays.move_out_date.isnull() | (stays.move_out_date > period.as_of)
+    )
+    return stays.group_by("person_id").aggregate(care_home_stay=count_where(open_now) > 0)

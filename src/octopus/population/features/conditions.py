@@ -1,0 +1,110 @@
+"""Long-term conditions and other coded flags from the GP record.
+
+Each condition is a list of SNOMED CT codes from the NHS England primary care domain reference
+sets used by QOF (``pcd_*_cod.csv``; see the code lists' PROVENANCE.md for versions). A
+condition is present when it was ever recorded on or before the as-of date and, where QOF has
+a "resolved" cluster, the latest diagnosis is later than the latest resolved code (the QOF
+business-rule convention). Placeholder dates (1900-01-01) still count: the code was recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import ibis
+import pandas as pd
+
+from octopus.population.codelists import read_codelist
+from octopus.population.features.periods import Period
+from octopus.population.linked import LinkedExtract
+
+
+@dataclass(frozen=True)
+class CodedCondition:
+    name: str
+    label: str
+    codelists: tuple[str, ...]
+    resolved: tuple[str, ...] = ()
+    long_term: bool = True
+
+
+CONDITIONS: tuple[CodedCondition, ...] = (
+    CodedCondition("asthma", "asthma", ("pcd_ast_cod.csv",), ("pcd_astres_cod.csv",)),
+    CodedCondition("copd", "COPD", ("pcd_copd_cod.csv",), ("pcd_copdres_cod.csv",)),
+    CodedCondition("chd", "coronary heart disease", ("pcd_chd_cod.csv",)),
+    CodedCondition("stroke_tia", "stroke or TIA", ("pcd_strk_cod.csv", "pcd_tia_cod.csv")),
+    CodedCondition("heart_failure", "heart failure", ("pcd_hf_cod.csv",), ("pcd_hfres_cod.csv",)),
+    CodedCondition("atrial_fibrillation", "atrial fibrillation", ("pcd_afib_cod.csv",)),
+    CodedCondition("hypertension", "hypertension", ("pcd_hyp_cod.csv",), ("pcd_hypres_cod.csv",)),
+    CodedCondition("diabetes", "diabetes", ("pcd_dm_cod.csv",), ("pcd_dmres_cod.csv",)),
+    # CKD_COD is QOF's stage 3-5 cluster.
+    CodedCondition("ckd", "chronic kidney disease (stage 3-5)", ("pcd_ckd_cod.csv",), ("pcd_ckdres_cod.csv",)),
+    CodedCondition("dementia", "dementia", ("pcd_dem_cod.csv",)),
+    CodedCondition("epilepsy", "epilepsy", ("pcd_epil_cod.csv",), ("pcd_epilres_cod.csv",)),
+    CodedCondition("depression", "depression", ("pcd_depr_cod.csv",), ("pcd_depres_cod.csv",)),
+    # MH_COD: schizophrenia, bipolar disorder and other psychoses (QOF mental health register).
+    CodedCondition("serious_mental_illness", "serious mental illness", ("pcd_mh_cod.csv",)),
+    # C19CAN/C19HAEMCAN are the COVID-programme cancer clusters: QOF CAN_COD is not public.
+    CodedCondition("cancer", "cancer", ("pcd_c19can_cod.csv", "pcd_c19haemcan_cod.csv")),
+    CodedCondition("osteoporosis", "osteoporosis", ("pcd_osteo_cod.csv",)),
+    CodedCondition("peripheral_arterial_disease", "peripheral arterial disease", ("pcd_pad_cod.csv",)),
+    CodedCondition("rheumatoid_arthritis", "rheumatoid arthritis", ("pcd_rarth_cod.csv",)),
+    CodedCondition("multiple_sclerosis", "multiple sclerosis", ("pcd_multiple-sclerosis-codes.csv",)),
+    CodedCondition("hiv", "HIV", ("pcd_human-immunodeficiency-virus-hiv-codes.csv",)),
+    CodedCondition(
+        "inflammatory_bowel_disease",
+        "inflammatory bowel disease",
+        ("pcd_crohns-disease-codes.csv", "pcd_ulcerative-colitis-uc-codes.csv"),
+    ),
+    # Flags that are not long-term conditions but select people for segments and cohorts.
+    CodedCondition("learning_disability", "learning disability", ("pcd_ld_cod.csv",), long_term=False),
+    CodedCondition("palliative_care", "on the palliative care register", ("pcd_palcare_cod.csv",), long_term=False),
+    # OpenSAFELY housebound lists: the latest "no longer housebound" code ends the flag.
+    CodedCondition(
+        "housebound_coded", "housebound", ("opensafely-housebound.csv",),
+        ("opensafely-no-longer-housebound.csv",), long_term=False,
+    ),
+    # PRIMIS LONGRES: lives in a care home, nursing home or other long-stay residence.
+    CodedCondition(
+        "care_home_coded", "lives in a care home",
+        ("primis-covid19-vacc-uptake-longres.csv",), long_term=False,
+    ),
+)
+LONG_TERM_CONDITIONS = tuple(c for c in CONDITIONS if c.long_term)
+
+
+def ltc_column(condition: CodedCondition) -> str:
+    return f"ltc_{condition.name}" if condition.long_term else condition.name
+
+
+@cache
+def condition_codes() -> pd.DataFrame:
+    """One row per (code, condition, kind) where kind is ``dx`` or ``res``."""
+    rows = []
+    for condition in CONDITIONS:
+        for kind, files in (("dx", condition.codelists), ("res", condition.resolved)):
+            for file_name in files:
+                for code in read_codelist(file_name)["code"]:
+                    rows.append((code.strip(), condition.name, kind))
+    return pd.DataFrame(rows, columns=["cond_code", "condition", "kind"]).drop_duplicates()
+
+
+def conditions(linked: LinkedExtract, period: Period) -> ibis.Table:
+    events = linked.feed("gp_events")
+    events = events.filter(events.event_date <= period.as_of)
+    codes = ibis.memtable(condition_codes())
+    coded = events.join(codes, events.snomed_code == codes.cond_code)
+    latest = {}
+    for condition in CONDITIONS:
+        for kind in ("dx", "res"):
+            is_kind = (coded.condition == condition.name) & (coded.kind == kind)
+            latest[f"{condition.name}__{kind}"] = is_kind.ifelse(coded.event_date, None).max()
+    per_person = coded.group_by("person_id").aggregate(**latest)
+    flags = {}
+    for condition in CONDITIONS:
+        dx, res = per_person[f"{condition.name}__dx"], per_person[f"{condition.name}__res"]
+        flags[ltc_column(condition)] = (dx.notnull() & (res.isnull() | (dx > res))).fill_null(False)
+    table = per_person.select("person_id", **flags)
+    ltc_count = sum(table[ltc_column(c)].ifelse(1, 0) for c in LONG_TERM_CONDITIONS)
+    return table.mutate(ltc_count=ltc_count.cast("int64"))

@@ -1,0 +1,122 @@
+"""Frailty: the electronic Frailty Index from the GP record and the Hospital Frailty Risk Score.
+
+eFI: Clegg A et al., "Development and validation of an electronic frailty index using routine
+primary care electronic health record data", Age Ageing 2016;45(3):353-60. 36 deficits; the
+index is deficits present / 36; fit <= 0.12, mild 0.12-0.24, moderate 0.24-0.36, severe > 0.36.
+Deficits are read from the GM SDE SNOMED CT mapping of the published Read code lists
+(``efi_clegg2016_deficits_gmsde.csv``, 35 coded deficits). The polypharmacy deficit (5+
+medicines) needs prescribing data no feed carries yet, so it is never present: the index can
+understate frailty by one deficit (1/36 = 0.028).
+
+HFRS: Gilbert T et al., "Development and validation of a Hospital Frailty Risk Score focusing
+on older people in acute care settings using electronic hospital records", Lancet
+2018;391:1775-82. Points for 109 ICD-10 3-character categories recorded in hospital spells in
+the 2 years before the as-of date, each category counted once; low < 5, intermediate 5-15,
+high > 15.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import cache
+
+import ibis
+import pandas as pd
+
+from octopus.population.codelists import read_codelist
+from octopus.population.features.periods import Period
+from octopus.population.linked import LinkedExtract
+
+EFI_CODELIST = "efi_clegg2016_deficits_gmsde.csv"
+EFI_DEFICITS = 36  # Clegg 2016: the denominator stays 36 whatever is recordable.
+EFI_THRESHOLDS = ((0.36, "severe"), (0.24, "moderate"), (0.12, "mild"))
+
+HFRS_CODELIST = "hfrs_icd10_gilbert2018.csv"
+HFRS_LOOKBACK = timedelta(days=730)  # Gilbert 2018: two years of hospital records.
+HFRS_THRESHOLDS = ((15.0, "high"), (5.0, "intermediate"))  # > 15 high; 5-15 intermediate
+
+
+@cache
+def efi_codes() -> pd.DataFrame:
+    codelist = read_codelist(EFI_CODELIST)
+    snomed = codelist[codelist["coding_system"] == "snomed"]
+    return (
+        snomed[["code", "deficit"]]
+        .rename(columns={"code": "efi_code", "deficit": "efi_deficit"})
+        .drop_duplicates()
+    )
+
+
+@cache
+def hfrs_points() -> pd.DataFrame:
+    codelist = read_codelist(HFRS_CODELIST)
+    return pd.DataFrame(
+        {
+            "hfrs_code": codelist["icd10_3char"].str.strip().str.upper(),
+            "hfrs_points": codelist["points"].astype(float),
+        }
+    )
+
+
+def efi_category(efi: ibis.FloatingValue) -> ibis.StringValue:
+    return ibis.cases(*[(efi > cut, name) for cut, name in EFI_THRESHOLDS], else_="fit")
+
+
+def hfrs_category(hfrs: ibis.FloatingValue) -> ibis.StringValue:
+    return ibis.cases(
+        (hfrs > HFRS_THRESHOLDS[0][0], "high"),
+        (hfrs >= HFRS_THRESHOLDS[1][0], "intermediate"),
+        else_="low",
+    )
+
+
+def efi(linked: LinkedExtract, period: Period) -> ibis.Table:
+    events = linked.feed("gp_events")
+    events = events.filter(events.event_date <= period.as_of)
+    codes = ibis.memtable(efi_codes())
+    deficits = events.join(codes, events.snomed_code == codes.efi_code)
+    return deficits.group_by("person_id").aggregate(
+        efi_deficits=deficits.efi_deficit.nunique().cast("int64")
+    )
+
+
+def hfrs(linked: LinkedExtract, period: Period) -> ibis.Table:
+    spells = linked.feed("apc_spells")
+    spells = spells.filter(
+        (spells.admission_date > period.as_of - HFRS_LOOKBACK)
+        & (spells.admission_date <= period.as_of)
+    )
+    # "|A|B.1|C" without dots: a 3-character category matches any code that starts with it.
+    diagnoses = (
+        ibis.literal("|")
+        + spells.primary_diagnosis.fill_null("")
+        + "|"
+        + spells.secondary_diagnoses.fill_null("")
+    ).replace(".", "").upper()
+    spells = spells.select("person_id", diagnoses=diagnoses)
+    points = ibis.memtable(hfrs_points())
+    matched = spells.join(points, spells.diagnoses.contains("|" + points.hfrs_code))
+    distinct = matched.select("person_id", "hfrs_code", "hfrs_points").distinct()
+    return distinct.group_by("person_id").aggregate(
+        hfrs=distinct.hfrs_points.sum().cast("float64")
+    )
+
+
+def frailty(linked: LinkedExtract, period: Period) -> ibis.Table:
+    """Both scores per person with any deficit or frailty diagnosis (others are 0 / fit / low)."""
+    e, h = efi(linked, period), hfrs(linked, period)
+    table = e.outer_join(h, e.person_id == h.person_id)
+    return table.select(
+        person_id=ibis.coalesce(table.person_id, table.person_id_right),
+        efi_deficits=table.efi_deficits.fill_null(0),
+        hfrs=table.hfrs.fill_null(0.0),
+    )
+
+
+def with_frailty_categories(table: ibis.Table) -> ibis.Table:
+    efi_value = (table.efi_deficits / EFI_DEFICITS).cast("float64")
+    return table.mutate(
+        efi=efi_value.round(4),
+        efi_category=efi_category(efi_value),
+        hfrs_category=hfrs_category(table.hfrs),
+    )

@@ -1,0 +1,47 @@
+"""The model's inputs: resident features turned into a numeric matrix, the same way everywhere."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from octopus.population.features.conditions import LONG_TERM_CONDITIONS, ltc_column
+
+# Counts are heavy-tailed: log(1 + n) keeps one frequent attender from dominating the fit.
+LOG_COUNTS = (
+    "emergency_admissions", "elective_admissions", "bed_days", "ae_attendances",
+    "outpatient_attendances", "gp_contacts", "ambulance_calls", "mental_health_contacts",
+    "mental_health_admissions", "community_contacts", "prior_cost",
+)
+FLAGS = (
+    "social_care_package", "care_home", "housebound", "homeless", "learning_disability",
+    "palliative_care", "current_inpatient",
+    *(ltc_column(c) for c in LONG_TERM_CONDITIONS),
+)
+NUMBERS = ("age", "ltc_count", "efi", "hfrs")
+
+
+def feature_names() -> list[str]:
+    return [
+        *NUMBERS, "age_over_75", "female", "imd_decile_filled", "emergency_in_last_90_days",
+        *(f"log_{c}" for c in LOG_COUNTS), *FLAGS,
+    ]
+
+
+def design_matrix(frame: pd.DataFrame) -> np.ndarray:
+    columns = {name: frame[name].astype("float64") for name in NUMBERS}
+    columns["age_over_75"] = np.clip(frame["age"].astype("float64") - 75, 0, None)
+    columns["female"] = (frame["sex"] == "female").astype("float64")
+    # Unknown LSOA: the middle of the scale, so missing deprivation neither raises nor lowers risk.
+    columns["imd_decile_filled"] = frame["imd_decile"].astype("Float64").fillna(5.5).astype("float64")
+    days = frame["days_since_last_emergency_admission"].astype("Float64")
+    columns["emergency_in_last_90_days"] = (days <= 90).fillna(False).astype("float64")
+    for name in LOG_COUNTS:
+        columns[f"log_{name}"] = np.log1p(frame[name].astype("float64").clip(lower=0))
+    for name in FLAGS:
+        columns[name] = frame[name].astype("bool").astype("float64")
+    return np.column_stack([np.asarray(columns[n], dtype="float64") for n in feature_names()])
+
+
+def outcome(frame: pd.DataFrame) -> np.ndarray:
+    return frame["emergency_admission_next_year"].astype("bool").to_numpy().astype(int)

@@ -1,0 +1,174 @@
+"""The model card: what the risk model was trained on and how well it does, for whom.
+
+Written as ``model_card.json`` (for the web app) and ``model_card.md`` (for people), with a
+calibration plot. Figures for groups with fewer than 10 residents or 5 events are withheld:
+they are unstable and could identify people.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from octopus.population.risk.design import feature_names, outcome  # noqa: E402
+from octopus.population.risk.metrics import calibration_curve, evaluate  # noqa: E402
+from octopus.population.risk.train import MODEL_VERSION, TrainingResult, baseline_scores, points_table  # noqa: E402
+
+SUBGROUPS = {"IMD quintile": "imd_quintile", "sex": "sex", "age band": "age_band", "ethnic group": "ethnicity_group"}
+MIN_GROUP, MIN_EVENTS = 10, 5
+PUBLISHED = [
+    {"model": "QAdmissions (Hippisley-Cox & Coupland, BMJ Open 2013)", "auroc": "about 0.76-0.78",
+     "note": "English primary care (QResearch), ages 18-100, 2-year emergency admission."},
+    {"model": "SPARRA version 4 (Public Health Scotland, 2023)", "auroc": "about 0.80",
+     "note": "Whole Scottish population, 12-month emergency admission, national linked data."},
+]
+COMPARABILITY = (
+    "Published figures are for other populations, outcomes and data; they are shown for "
+    "orientation only and are not directly comparable with this model's figures."
+)
+
+
+def subgroup_figures(frame: pd.DataFrame, p: np.ndarray, resamples: int) -> dict:
+    y = outcome(frame)
+    result = {}
+    for title, column in SUBGROUPS.items():
+        groups = {}
+        values = frame[column].astype("object").where(frame[column].notna(), "unknown").astype(str)
+        for value in sorted(values.unique()):
+            mask = (values == value).to_numpy()
+            if mask.sum() < MIN_GROUP or y[mask].sum() < MIN_EVENTS:
+                groups[value] = {"withheld": f"fewer than {MIN_GROUP} residents or {MIN_EVENTS} events"}
+            else:
+                groups[value] = evaluate(y[mask], p[mask], resamples=resamples)
+        result[title] = groups
+    return result
+
+
+def build_card(result: TrainingResult, *, training_as_of: date, later_period: dict | None,
+               resamples: int = 200) -> dict:
+    frame = result.training_frame
+    test = frame[(result.roles == "test").to_numpy()]
+    y = outcome(test)
+    models = {
+        name: {
+            "validation_auroc": result.validation_auroc[name],
+            "held_out": evaluate(y, model.predict(test), resamples=resamples),
+        }
+        for name, model in result.candidates.items()
+    }
+    baselines = {
+        name: evaluate(y, score, resamples=resamples)
+        for name, score in baseline_scores(result, test).items()
+    }
+    chosen_p = result.chosen.predict(test)
+    return {
+        "model_version": MODEL_VERSION,
+        "outcome": "At least one emergency hospital admission (apc_spells, admission_method "
+                   "emergency) in the 12 months after the feature date.",
+        "data_period": {
+            "features_as_of": training_as_of.isoformat(),
+            "outcome_from_exclusive": training_as_of.isoformat(),
+            "outcome_to": (training_as_of.replace(year=training_as_of.year + 1)).isoformat()
+            if not (training_as_of.month == 2 and training_as_of.day == 29) else None,
+        },
+        "population": {"residents": int(len(frame)), "events": int(outcome(frame).sum()),
+                       "split": result.roles.value_counts().to_dict()},
+        "features": feature_names(),
+        "chosen_model": result.chosen.kind,
+        "selection": "Higher AUROC on the validation set; probabilities recalibrated on the "
+                     "validation set by Platt scaling.",
+        "models": models,
+        "baselines": baselines,
+        "subgroups_chosen_model_held_out": subgroup_figures(test, chosen_p, resamples=min(resamples, 100)),
+        "later_period": later_period,
+        "points": points_table(result.logistic),
+        "published_comparators": PUBLISHED,
+        "comparability": COMPARABILITY,
+    }
+
+
+def plot_calibration(result: TrainingResult, path: Path) -> None:
+    test = result.training_frame[(result.roles == "test").to_numpy()]
+    y = outcome(test)
+    figure, axes = plt.subplots(figsize=(5, 5))
+    top = 0.0
+    for name, model in result.candidates.items():
+        predicted, observed = calibration_curve(y, model.predict(test))
+        axes.plot(predicted, observed, marker="o", label=name)
+        top = max(top, predicted.max(initial=0), observed.max(initial=0))
+    top = top or 1.0
+    axes.plot([0, top], [0, top], linestyle="--", color="grey", label="perfect calibration")
+    axes.set_xlabel("Mean predicted risk (decile of predicted risk)")
+    axes.set_ylabel("Observed emergency admission rate")
+    axes.set_title("Calibration on held-out residents")
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+def _fmt(value, digits=3):
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def _row(name: str, figures: dict) -> str:
+    if "withheld" in figures:
+        return f"| {name} | withheld: {figures['withheld']} | | | | | |"
+    ci = figures["auroc_95ci"]
+    cal = figures["calibration"] or {}
+    return (
+        f"| {name} | {figures['n']} | {figures['events']} | {_fmt(figures['auroc'])}"
+        f" ({_fmt(ci[0]) if ci else '—'}–{_fmt(ci[1]) if ci else '—'}) | {_fmt(cal.get('slope'), 2)}"
+        f" / {_fmt(cal.get('intercept'), 2)} | "
+        + " ".join(f"{figures[k]['ppv']:.2f}/{figures[k]['sensitivity']:.2f}" for k in ("top_1pct", "top_5pct", "top_20pct"))
+        + " |"
+    )
+
+
+HEADER = ("| | residents | events | AUROC (95% CI) | calibration slope / intercept | "
+          "PPV/sensitivity top 1% 5% 20% |\n|---|---|---|---|---|---|")
+
+
+def render_markdown(card: dict) -> str:
+    lines = [
+        f"# Model card: {card['model_version']}", "",
+        f"**Outcome.** {card['outcome']}", "",
+        f"**Data period.** Features as of {card['data_period']['features_as_of']}; outcome in the "
+        f"following 12 months. {card['population']['residents']} residents, "
+        f"{card['population']['events']} with the outcome.", "",
+        f"**Chosen model:** {card['chosen_model']}. {card['selection']}", "",
+        "## Held-out residents", "", HEADER,
+        *(_row(name, m["held_out"]) for name, m in card["models"].items()),
+        *(_row(f"baseline: {name}", figures) for name, figures in card["baselines"].items()),
+        "", "![Calibration](calibration.png)", "",
+    ]
+    lines += ["## Later period", ""]
+    later = card["later_period"]
+    if later and "figures" in later:
+        lines += [later["description"], "", HEADER, _row(card["chosen_model"], later["figures"]), ""]
+    else:
+        lines += [(later or {}).get("reason", "Not available."), ""]
+    for title, groups in card["subgroups_chosen_model_held_out"].items():
+        lines += [f"## By {title} (chosen model, held-out residents)", "", HEADER,
+                  *(_row(value, figures) for value, figures in groups.items()), ""]
+    lines += ["## Points view (logistic model)", "", "| feature | points per unit | odds ratio per unit |",
+              "|---|---|---|"]
+    lines += [f"| {p['feature']} | {p['points_per_unit']} | {p['odds_ratio_per_unit']:.2f} |" for p in card["points"]]
+    lines += ["", "## Published models", ""]
+    lines += [f"- {p['model']}: AUROC {p['auroc']}. {p['note']}" for p in card["published_comparators"]]
+    lines += ["", card["comparability"], ""]
+    return "\n".join(lines)
+
+
+def write_card(card: dict, result: TrainingResult, directory: Path) -> None:
+    (directory / "model_card.json").write_text(json.dumps(card, indent=2, default=str))
+    (directory / "model_card.md").write_text(render_markdown(card))
+    plot_calibration(result, directory / "calibration.png")

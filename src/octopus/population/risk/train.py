@@ -1,0 +1,132 @@
+"""Train the 12-month emergency admission risk model on the population's own history.
+
+Residents' features at a training date (normally as-of minus 12 months) are paired with
+whether they had at least one emergency admission in the following 12 months. Residents are
+split by a stable hash of their person id into training (60%), validation (20%) and held-out
+test (20%) sets. Two candidates are fitted on the training set — a logistic regression (with a
+points view) and a gradient-boosted tree model (scikit-learn HistGradientBoosting) — and the
+one with the higher validation AUROC is chosen. Its probabilities are then recalibrated on the
+validation set by Platt scaling (a logistic model on the logit of the raw prediction).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from octopus.population.risk.design import design_matrix, feature_names, outcome
+from octopus.population.risk.metrics import auroc, logit
+
+MODEL_VERSION = "emergency-admission-12m/1"
+SPLIT_SHARES = {"train": 60, "validation": 20, "test": 20}
+
+
+class TrainingDataError(ValueError):
+    pass
+
+
+def split_role(person_id: str) -> str:
+    bucket = int(hashlib.sha256(person_id.encode()).hexdigest()[:8], 16) % 100
+    if bucket < SPLIT_SHARES["train"]:
+        return "train"
+    return "validation" if bucket < SPLIT_SHARES["train"] + SPLIT_SHARES["validation"] else "test"
+
+
+def split_roles(person_ids: pd.Series) -> pd.Series:
+    return person_ids.map(split_role)
+
+
+@dataclass
+class RiskModel:
+    kind: str
+    estimator: object
+    calibrator: LogisticRegression | None = None
+
+    def raw(self, frame: pd.DataFrame) -> np.ndarray:
+        return self.estimator.predict_proba(design_matrix(frame))[:, 1]
+
+    def predict(self, frame: pd.DataFrame) -> np.ndarray:
+        raw = self.raw(frame)
+        if self.calibrator is None:
+            return raw
+        return self.calibrator.predict_proba(logit(raw).reshape(-1, 1))[:, 1]
+
+    def calibrate(self, frame: pd.DataFrame) -> RiskModel:
+        calibrator = LogisticRegression(C=np.inf, max_iter=1000)
+        calibrator.fit(logit(self.raw(frame)).reshape(-1, 1), outcome(frame))
+        return RiskModel(self.kind, self.estimator, calibrator)
+
+
+@dataclass
+class TrainingResult:
+    chosen: RiskModel
+    candidates: dict[str, RiskModel]
+    validation_auroc: dict[str, float | None]
+    roles: pd.Series
+    logistic: RiskModel
+    training_frame: pd.DataFrame = field(repr=False)
+
+
+def fit_logistic(frame: pd.DataFrame) -> RiskModel:
+    pipeline = make_pipeline(StandardScaler(), LogisticRegression(C=0.5, max_iter=2000))
+    return RiskModel("logistic", pipeline.fit(design_matrix(frame), outcome(frame)))
+
+
+def fit_gbm(frame: pd.DataFrame, seed: int = 0) -> RiskModel:
+    model = HistGradientBoostingClassifier(
+        max_iter=150, learning_rate=0.05, max_leaf_nodes=15, min_samples_leaf=20,
+        l2_regularization=1.0, early_stopping=False, random_state=seed,
+    )
+    return RiskModel("gbm", model.fit(design_matrix(frame), outcome(frame)))
+
+
+def train(frame: pd.DataFrame) -> TrainingResult:
+    """Fit, choose and calibrate on features at the training date with their outcome."""
+    roles = split_roles(frame["person_id"])
+    train_set, validation = frame[roles == "train"], frame[roles == "validation"]
+    for name, part in (("training", train_set), ("validation", validation)):
+        if outcome(part).sum() < 5 or outcome(part).sum() == len(part):
+            raise TrainingDataError(
+                f"The {name} set has {outcome(part).sum()} emergency admissions among "
+                f"{len(part)} residents in the outcome year: too few to train a risk model. "
+                "The linked extract needs at least two years of hospital activity."
+            )
+    candidates = {"logistic": fit_logistic(train_set), "gbm": fit_gbm(train_set)}
+    scores = {name: auroc(outcome(validation), m.raw(validation)) for name, m in candidates.items()}
+    best = max(scores, key=lambda name: scores[name] or 0.0)
+    calibrated = {name: m.calibrate(validation) for name, m in candidates.items()}
+    return TrainingResult(calibrated[best], calibrated, scores, roles, calibrated["logistic"], frame)
+
+
+def points_table(model: RiskModel) -> list[dict]:
+    """Points view of the logistic model: 10 points per unit of log-odds, per unit of input."""
+    scaler, regression = model.estimator.steps[0][1], model.estimator.steps[1][1]
+    per_unit = regression.coef_[0] / scaler.scale_
+    return [
+        {
+            "feature": name,
+            "coefficient_per_unit": float(beta),
+            "odds_ratio_per_unit": float(np.exp(beta)),
+            "points_per_unit": int(round(10 * beta)),
+        }
+        for name, beta in zip(feature_names(), per_unit, strict=True)
+    ]
+
+
+def baseline_scores(result: TrainingResult, frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Simple comparators: PARR-style prior emergency admissions; age and LTC count."""
+    train_set = result.training_frame[result.roles == "train"]
+    simple = LogisticRegression(max_iter=1000).fit(
+        train_set[["age", "ltc_count"]].astype(float), outcome(train_set)
+    )
+    return {
+        "prior_emergency_admissions": frame["emergency_admissions"].astype(float).to_numpy(),
+        "age_and_ltc_count": simple.predict_proba(frame[["age", "ltc_count"]].astype(float))[:, 1],
+    }

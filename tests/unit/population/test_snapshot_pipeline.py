@@ -1,0 +1,72 @@
+"""Pipeline and snapshot publication: complete snapshots, atomic CURRENT, history, CLI."""
+
+import datetime as dt
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from octopus.population import pipeline as pipeline_module
+from octopus.population.cli import app
+from octopus.population.cohorts.fields import RESIDENT_FIELDS
+from octopus.population.pipeline import PipelineConfig, run_pipeline
+from octopus.population.simulate import simulate_linked
+from octopus.population.snapshot import SnapshotStore
+
+AS_OF = dt.date(2025, 3, 31)
+FAST = PipelineConfig(bootstrap_resamples=20, show_progress=False)
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("data")
+    simulate_linked(root / "linked", people=2500, as_of=AS_OF)
+    return root
+
+
+@pytest.fixture(scope="module")
+def first_run(data_dir):
+    return run_pipeline(data_dir / "linked", data_dir / "snapshots", as_of=AS_OF, config=FAST)
+
+
+def test_run_publishes_complete_snapshot_and_current(first_run, data_dir):
+    names = {p.name for p in first_run.path.iterdir()}
+    assert names == {"residents.parquet", "cohorts.parquet", "cohorts.json", "model_card.json",
+                     "model_card.md", "calibration.png", "manifest.json"}
+    assert (data_dir / "snapshots" / "CURRENT").read_text().strip() == first_run.run_id
+    manifest = json.loads((first_run.path / "manifest.json").read_text())
+    assert manifest["as_of"] == "2025-03-31" and manifest["row_counts"]["residents.parquet"] == 2500
+    assert set(manifest["step_timings_seconds"]) >= {"features", "train", "score"}
+
+
+def test_residents_columns_match_the_cohort_field_table(first_run):
+    residents = pd.read_parquet(first_run.path / "residents.parquet")
+    assert set(residents.columns) == set(RESIDENT_FIELDS)
+    assert residents["risk_band"].between(1, 6).all() and residents["top_factors"].notna().all()
+
+
+def test_failed_run_leaves_current_snapshot_in_service(first_run, data_dir, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(pipeline_module, "write_card", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        run_pipeline(data_dir / "linked", data_dir / "snapshots", as_of=AS_OF, config=FAST)
+    store = SnapshotStore(data_dir / "snapshots")
+    assert store.current_id() == first_run.run_id
+    assert [m["run_id"] for m in store.list()] == [first_run.run_id]
+    assert not [p for p in store.root.iterdir() if p.name.startswith(".staging")]
+
+
+def test_cli_lists_snapshots_and_exports_scores(first_run, data_dir, tmp_path):
+    runner = CliRunner()
+    listed = runner.invoke(app, ["pipeline", "snapshots", "--data-dir", str(data_dir)])
+    assert listed.exit_code == 0 and f"* {first_run.run_id}" in listed.output
+    out = tmp_path / "scores.csv"
+    exported = runner.invoke(app, ["export", "scores", "--run", first_run.run_id, "--format", "csv",
+                                   "--data-dir", str(data_dir), "-o", str(out)])
+    assert exported.exit_code == 0, exported.output
+    scores = pd.read_csv(out)
+    assert list(scores.columns) == ["person_id", "nhs_number", "probability", "centile", "band", "segment", "rising_risk"]
+    assert len(scores) == 2500
