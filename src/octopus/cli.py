@@ -105,12 +105,15 @@ def _register_subcommands() -> None:
     from octopus.backup import app as backup_app
     from octopus.directory.cli import app as directory_app
     from octopus.governance.cli import app as audit_app
+    from octopus.population.cli import export_app, pipeline_app
     from octopus.population.feeds.cli import app as feeds_app
     from octopus.synthetic.cli import generate
 
     app.add_typer(directory_app, name="directory", help="The team-of-teams directory: geography, Open Referral UK import and export.")
     app.command("generate", help="Write a Synthetic London population's partner feeds and ground truth.")(generate)
     app.add_typer(feeds_app, name="feeds", help="Partner data feeds: load (validated, quarantined), import FHIR, link persons, review.")
+    app.add_typer(pipeline_app, name="pipeline", help="Run the population pipeline (DuckDB or Spark) and list its snapshots.")
+    app.add_typer(export_app, name="export", help="Export from a population snapshot (risk scores).")
     app.add_typer(audit_app, name="audit", help="The audit log: verify it is intact, export it.")
     for command in backup_app.registered_commands:
         app.registered_commands.append(command)  # `octopus backup` and `octopus restore` at the top level
