@@ -68,8 +68,10 @@ def world(make_user):
         granted_at="2026-11-01T10:00Z", expires_at="2026-11-01T14:00Z",
     )
     directory = _directory_objects(other)
+    care = _care_objects(resident)
     return {
         **directory,
+        **care,
         "person_id": resident.person_id,
         "user_id": other.pk,
         "membership_id": other.memberships.get().pk,
@@ -95,6 +97,38 @@ def _directory_objects(user) -> dict:
         "service_id": service.pk,
         "ods_code": practice.ods_code,
         "slug": neighbourhood.slug,
+    }
+
+
+def _care_objects(world_resident) -> dict:
+    """Care records about a second resident, held by a team none of the test users belong to
+    (and a care plan for the world resident, so its plan pages have something to show)."""
+    import datetime as dt
+
+    from octopus.accounts.models import Membership, User
+    from octopus.care import services
+    from octopus.care.models import Case
+    from octopus.directory.models import Organisation, Team
+
+    organisation = Organisation.objects.create(name="Elsewhere Trust", heart="health")
+    team = Team.objects.create(organisation=organisation, name="Elsewhere Team", tier="consistent")
+    holder = User.objects.create_user(username="elsewhere-nurse", password="pw-for-tests-only")
+    Membership.objects.create(user=holder, team=team, role="clinician")
+    resident = make_resident()
+    case = services.open_case(resident, team, holder, source="search", holder=holder)
+    referral = services.send_referral(
+        resident, holder, to_team=team, reason="Falls", urgency="routine", shared_information="Falls history",
+        resident_agreed=True, preferred_contact="phone",
+    )
+    task = services.create_task(holder, "Call the family", dt.date.today(), resident=resident)
+    plan = services.start_plan(resident, holder, lead_professional=holder)
+    services.start_plan(world_resident, holder, lead_professional=holder)
+    action = services.add_action(plan, holder, description="Review medicines", owner=holder, due=dt.date.today())
+    check_in = services.schedule_check_ins(resident, organisation=organisation, first_due=dt.date.today(), count=1, actor=holder)[0]
+    assert Case.objects.filter(pk=case.pk).exists()
+    return {
+        "case_id": case.pk, "referral_id": referral.pk, "task_id": task.pk, "action_id": action.pk,
+        "check_in_id": check_in.pk,
     }
 
 
