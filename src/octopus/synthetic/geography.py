@@ -2,22 +2,18 @@
 
 The generator places residents in the real 2021 LSOAs of an area in proportion to Census 2021,
 gives each LSOA its IMD 2025 score, and registers residents with real GP practices near them.
-The open data it needs ships compactly in `reference/` (London only, a few hundred kilobytes),
-built from the shared data folder by `build_reference`; sources and licences are in
-`reference/SOURCES.md`.
+The open data comes from `octopus.reference`, the one London reference package the directory
+also uses (sources and licences in its README).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-REFERENCE_DIR = Path(__file__).parent / "reference"
-LSOA_FILE = "london_lsoa21.csv"
-PRACTICE_FILE = "london_gp_practices.csv"
+from octopus import reference
 
 # Census 2021 broad age bands (ONS TS007A-style grouping in the shared extract), as [low, high).
 AGE_BANDS: tuple[tuple[str, int, int], ...] = (
@@ -42,54 +38,15 @@ class Area:
         return tuple(sorted(self.lsoas["lad24_name"].unique()))
 
 
-def build_reference(shared_dir: Path | str, out_dir: Path | str = REFERENCE_DIR) -> None:
-    """Write the compact London reference files from the shared open-data folder."""
-    shared = Path(shared_dir)
-    out = Path(out_dir)
-    geo = pd.read_csv(shared / "lsoa21_geography_lookup_london.csv")
-    census = pd.read_csv(shared / "census2021_population_by_broad_age_lsoa21_england_wales.csv")
-    imd = pd.read_csv(shared / "imd2025_lsoa21_london.csv")
-    centroids = pd.read_csv(shared / "lsoa21_centroids_london.csv")
-    lsoas = (
-        geo[["lsoa21_code", "lsoa21_name", "msoa21_code", "lad24_code", "lad24_name"]]
-        .merge(census.drop(columns=["lsoa21_name"]), on="lsoa21_code", how="inner")
-        .merge(imd[["lsoa21_code", "imd_score", "imd_rank", "imd_decile"]], on="lsoa21_code")
-        .merge(
-            centroids[["lsoa21_code", "inside_point_lat", "inside_point_long", "area_km2"]].rename(
-                columns={"inside_point_lat": "lat", "inside_point_long": "long"}
-            ),
-            on="lsoa21_code",
-        )
-        .sort_values("lsoa21_code")
-    )
-    lsoas.to_csv(out / LSOA_FILE, index=False)
-    practices = pd.read_csv(shared / "gp_practices_london_oct2025.csv")
-    practices = practices.dropna(subset=["lat", "long"])[
-        [
-            "practice_code",
-            "practice_name",
-            "practice_postcode",
-            "pcn_code",
-            "pcn_name",
-            "sub_icb_location_code",
-            "icb_code",
-            "registered_patients_2022",
-            "lat",
-            "long",
-            "lad_of_point",
-        ]
-    ].sort_values("practice_code")
-    practices.to_csv(out / PRACTICE_FILE, index=False)
-
-
-def load_area(boroughs: tuple[str, ...] | None, reference_dir: Path = REFERENCE_DIR) -> Area:
+def load_area(boroughs: tuple[str, ...] | None) -> Area:
     """The LSOAs of the named boroughs (all of London when None) and every London practice.
 
     Every London practice stays a candidate, so residents near a borough edge can register
     across it, as they do.
     """
-    lsoas = pd.read_csv(reference_dir / LSOA_FILE)
-    practices = pd.read_csv(reference_dir / PRACTICE_FILE)
+    lsoas = reference.lsoas().rename(columns={"latitude": "lat", "longitude": "long"})
+    practices = reference.practices().rename(columns={"latitude": "lat", "longitude": "long"})
+    practices = practices.dropna(subset=["lat", "long"])
     # A few practices have no PCN (code "U" or blank): they cannot be a GP-feed sender.
     practices = practices[practices["pcn_code"].fillna("").str.fullmatch(r"U[0-9]{5}")].reset_index(drop=True)
     if boroughs:
