@@ -9,6 +9,7 @@ also uses (sources and licences in its README).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -36,6 +37,17 @@ class Area:
     @property
     def boroughs(self) -> tuple[str, ...]:
         return tuple(sorted(self.lsoas["lad24_name"].unique()))
+
+    @cached_property
+    def borough_codes(self) -> tuple[str, ...]:
+        """ONS GSS codes of `boroughs`, in the same order."""
+        names = dict(zip(self.lsoas["lad24_name"], self.lsoas["lad24_code"], strict=False))
+        return tuple(names[name] for name in self.boroughs)
+
+    @cached_property
+    def borough_of_lsoa(self) -> np.ndarray:
+        """Index into `boroughs` of each LSOA."""
+        return np.searchsorted(np.array(self.boroughs), self.lsoas["lad24_name"].to_numpy(dtype=str))
 
 
 def load_area(boroughs: tuple[str, ...] | None) -> Area:
@@ -69,8 +81,9 @@ def lsoa_counts(area: Area, residents: int | None, rng: np.random.Generator) -> 
     return rng.multinomial(residents, census / census.sum())
 
 
-def nearest_practices(area: Area, k: int = 6) -> tuple[np.ndarray, np.ndarray]:
-    """For each LSOA, its `k` nearest practices (indices) and the choice weight of each.
+def nearest_practices(area: Area, k: int = 6, further: int = 40) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each LSOA, its `k` nearest practices (indices), the choice weight of each, and the
+    `further` practices after those (where out-of-area registrants go).
 
     Weight is list size over squared distance (plus 300 m, so a practice next door does not take
     everyone): people mostly register near home, and big practices draw more of them.
@@ -82,8 +95,9 @@ def nearest_practices(area: Area, k: int = 6) -> tuple[np.ndarray, np.ndarray]:
     dx = (lon[:, None] - plon[None, :]) * 69.4  # km per degree of longitude at 51.5 N
     dy = (lat[:, None] - plat[None, :]) * 111.2
     distance = np.hypot(dx, dy)
-    nearest = np.argsort(distance, axis=1, kind="stable")[:, :k]
+    ranked = np.argsort(distance, axis=1, kind="stable")
+    nearest = ranked[:, :k]
     near_distance = np.take_along_axis(distance, nearest, axis=1)
     size = area.practices["registered_patients_2022"].fillna(5000).to_numpy()[nearest]
     weight = size / (near_distance + 0.3) ** 2
-    return nearest, weight / weight.sum(axis=1, keepdims=True)
+    return nearest, weight / weight.sum(axis=1, keepdims=True), ranked[:, k : k + further]
