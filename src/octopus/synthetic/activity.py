@@ -17,10 +17,13 @@ from octopus.synthetic.conditions import CONDITIONS, deprivation_z
 
 RATE_AGES = np.array([0, 5, 16, 30, 50, 65, 75, 85, 95], dtype=np.float64)
 # Per person-year, for someone with no recorded condition, average propensity and deprivation.
-EMERGENCY = np.array([0.13, 0.05, 0.05, 0.055, 0.065, 0.09, 0.14, 0.24, 0.35])
+EMERGENCY = np.array([0.14, 0.04, 0.045, 0.05, 0.065, 0.11, 0.19, 0.33, 0.5])
 ELECTIVE = np.array([0.02, 0.02, 0.03, 0.05, 0.10, 0.17, 0.21, 0.18, 0.10])
 OUTPATIENT = np.array([0.8, 0.6, 0.7, 1.0, 1.5, 2.2, 2.9, 2.9, 2.2])
 AE_NOT_ADMITTED = np.array([0.45, 0.28, 0.3, 0.3, 0.22, 0.2, 0.22, 0.3, 0.4])
+# Shape of the gamma(shape, 1/shape) person-year "bad year" factor (mean 1, variance 1/shape):
+# the lower, the noisier next year is given the past (see conditions.PROPENSITY_SIGMA).
+BAD_YEAR_SHAPE = 8.0
 GP = np.array([4.0, 2.0, 2.3, 3.2, 4.2, 5.5, 7.0, 8.5, 9.0])
 
 
@@ -135,7 +138,7 @@ def generate_activity(people: dict, window: Window, rng: np.random.Generator) ->
     ltc = people["ltc_count"]
     efi = people["efi"]
     dep = deprivation_z(people["imd_decile"])
-    year_factor = rng.gamma(2.0, 0.5, (n, window.years))
+    year_factor = rng.gamma(BAD_YEAR_SHAPE, 1 / BAD_YEAR_SHAPE, (n, window.years))
     events: dict[str, dict[str, np.ndarray]] = {}
 
     def alive(person, offset):

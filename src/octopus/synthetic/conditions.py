@@ -58,8 +58,8 @@ EFI_DEFICITS = 36
 # The hidden propensity: log-normal spread, and its correlation with latent health. Together
 # with the person-year "bad year" factor in `activity` these set how predictable next year's
 # emergency admissions are (tuned so a prior-year model reaches AUROC about 0.75-0.80).
-PROPENSITY_SIGMA = 0.75
-PROPENSITY_HEALTH = 0.45
+PROPENSITY_SIGMA = 1.5
+PROPENSITY_HEALTH = 0.7
 
 
 def logit(p: np.ndarray) -> np.ndarray:
