@@ -1,4 +1,4 @@
-"""Loads the shipped reference geography (``reference/``) into the database and defines neighbourhoods.
+"""Loads the shipped London reference geography (``octopus.reference``) into the database and defines neighbourhoods.
 
 Idempotent and fast: one ``bulk_create`` per table that updates rows already present, so a
 re-run refreshes names after a new ONS or NHS England release without touching anything that
@@ -11,11 +11,12 @@ from pathlib import Path
 
 from django.db import transaction
 
+from octopus.reference import lsoas_path, practices_path
+
 from .models import LSOA, PCN, GPPractice, Neighbourhood
 
-REFERENCE = Path(__file__).parent / "reference"
-LSOA_FILE = REFERENCE / "lsoas_london.csv"
-PRACTICE_FILE = REFERENCE / "gp_practices_london.csv"
+LSOA_FILE = lsoas_path()
+PRACTICE_FILE = practices_path()
 
 
 @dataclass(frozen=True)

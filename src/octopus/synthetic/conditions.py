@@ -13,6 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from octopus.synthetic import rows
+from octopus.synthetic.households import CARE_HOME
 
 AGE_KNOTS = np.array([0, 18, 30, 45, 60, 75, 90], dtype=np.float64)
 
@@ -50,6 +55,12 @@ CONDITION_NAMES = tuple(condition.name for condition in CONDITIONS)
 # eFI (Clegg et al., Age Ageing 2016): 36 deficits; fit < 0.12 <= mild < 0.24 <= moderate < 0.36 <= severe.
 EFI_DEFICITS = 36
 
+# The hidden propensity: log-normal spread, and its correlation with latent health. Together
+# with the person-year "bad year" factor in `activity` these set how predictable next year's
+# emergency admissions are (tuned so a prior-year model reaches AUROC about 0.75-0.80).
+PROPENSITY_SIGMA = 1.5
+PROPENSITY_HEALTH = 0.7
+
 
 def logit(p: np.ndarray) -> np.ndarray:
     p = np.clip(p, 1e-6, 1 - 1e-6)
@@ -61,87 +72,84 @@ def deprivation_z(decile: np.ndarray) -> np.ndarray:
     return (5.5 - decile.astype(np.float64)) / 4.5
 
 
-def assign_conditions(residents: pd.DataFrame, as_of: np.datetime64, rng: np.random.Generator) -> pd.DataFrame:
+def assign_conditions(residents: dict, as_of: np.datetime64, rng: np.random.Generator) -> dict:
     """Add latent health, the hidden propensity, each condition and its diagnosis date, and eFI."""
-    n = len(residents)
-    age = residents["age"].to_numpy().astype(np.float64)
-    dep = deprivation_z(residents["imd_decile"].to_numpy())
+    age = residents["age"].astype(np.float64)
+    n = len(age)
+    dep = deprivation_z(residents["imd_decile"])
     health = rng.normal(0, 1, n)
     # Hidden propensity to use urgent care: partly the same latent health the conditions
     # share (so conditions predict it), partly independent (so no model can see all of it).
-    # Log-normal, sigma 0.75, mean 1.
-    log_prop = 0.75 * (0.45 * health + np.sqrt(1 - 0.45**2) * rng.normal(0, 1, n))
-    propensity = np.exp(log_prop - 0.75**2 / 2)
-    columns: dict[str, np.ndarray] = {"latent_health": health.round(4), "propensity": propensity.round(5)}
+    # Log-normal with mean 1.
+    log_prop = PROPENSITY_SIGMA * (PROPENSITY_HEALTH * health + np.sqrt(1 - PROPENSITY_HEALTH**2) * rng.normal(0, 1, n))
+    propensity = np.exp(log_prop - PROPENSITY_SIGMA**2 / 2)
+    residents["latent_health"] = health.round(4)
+    residents["propensity"] = propensity.round(5)
     deficits = np.zeros(n, dtype=np.int64)
-    counted: set[str] = set()
+    ltc = np.zeros(n, dtype=np.int64)
     for condition in CONDITIONS:
         base = logit(np.interp(age, AGE_KNOTS, np.array(condition.prevalence) + 1e-7))
         score = base + np.log(condition.deprivation_or) / 2 * dep + 0.45 * health - 0.1
         has = rng.random(n) < 1 / (1 + np.exp(-score))
-        columns[condition.name] = has
+        residents[condition.name] = has
         # Diagnosed some years ago, never before age 1 (learning disability is lifelong).
         years_since = np.minimum(rng.exponential(6, n), np.maximum(age - 1, 0) * rng.random(n))
-        onset = as_of - (years_since * 365.25).astype("timedelta64[D]")
-        columns[f"{condition.name}_since"] = np.where(has, onset, np.datetime64("NaT"))
-        if condition.efi_deficit and condition.efi_deficit not in counted:
-            counted.add(condition.efi_deficit)
+        residents[f"{condition.name}_since"] = as_of - (years_since * 365.25).astype("timedelta64[D]")
         if condition.efi_deficit:
             deficits += has
+        ltc += has
     # Deficits not tied to a listed condition (falls, mobility, vision, incontinence ...):
     # rising steeply after 60 and with latent health.
     other_mean = np.exp(-4.2 + 0.075 * np.clip(age - 20, 0, None) + 0.5 * health + 0.15 * dep)
     deficits = np.minimum(deficits + rng.poisson(other_mean), EFI_DEFICITS)
-    columns["efi_deficits"] = deficits
-    columns["efi"] = (deficits / EFI_DEFICITS).round(4)
-    out = residents.assign(**columns)
-    ltc = np.zeros(n, dtype=np.int64)
-    for name in CONDITION_NAMES:
-        ltc += out[name].to_numpy()
-    out["ltc_count"] = ltc
-    return out
+    residents["efi_deficits"] = deficits
+    residents["efi"] = (deficits / EFI_DEFICITS).round(4)
+    residents["ltc_count"] = ltc
+    return residents
 
 
-def assign_care_homes(residents: pd.DataFrame, care_homes: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def assign_care_homes(residents: dict, care_homes: pd.DataFrame, rng: np.random.Generator) -> dict:
     """Move the frailest older residents into a care home of their borough.
 
     About 3% of over-65s in England live in care homes (ONS Census 2021, "Older people living in
     care homes"), most over 85, many with dementia.
     """
-    age = residents["age"].to_numpy()
-    score = -9.5 + 0.085 * np.clip(age, 0, 105) + 1.6 * residents["dementia"].to_numpy() + 4.0 * residents["efi"].to_numpy()
+    age = residents["age"]
+    score = -9.5 + 0.085 * np.clip(age, 0, 105) + 1.6 * residents["dementia"] + 4.0 * residents["efi"]
     in_home = (age >= 65) & (rng.random(len(age)) < 1 / (1 + np.exp(-score)))
-    borough = residents["lad24_code"].to_numpy()
+    borough = residents["borough_index"]
     home_index = np.full(len(age), -1, dtype=np.int64)
+    home_borough = care_homes["borough_index"].to_numpy()
     for code in np.unique(borough[in_home]):
-        candidates = np.flatnonzero(care_homes["lad24_code"].to_numpy() == code)
+        candidates = np.flatnonzero(home_borough == code)
         mask = in_home & (borough == code)
         home_index[mask] = candidates[rng.integers(0, len(candidates), int(mask.sum()))]
-    out = residents.copy()
-    homes = care_homes.iloc[home_index[in_home]]
-    out.loc[in_home, "living_situation"] = "care_home"
-    out.loc[in_home, "address_line"] = homes["care_home_name"].to_numpy()
-    out.loc[in_home, "postcode"] = homes["postcode"].to_numpy()
-    out.loc[in_home, "household_id"] = -1 - home_index[in_home]
-    out.loc[in_home, "living_alone"] = False
-    out["care_home_index"] = home_index
-    return out
+    safe = pa.array(np.maximum(home_index, 0))
+    flag = pa.array(in_home)
+    residents["situation"] = np.where(in_home, CARE_HOME, residents["situation"]).astype(np.int8)
+    residents["address_line"] = pc.if_else(flag, rows.vocabulary(care_homes["care_home_name"]).take(safe), residents["address_line"])
+    residents["postcode"] = pc.if_else(flag, rows.vocabulary(care_homes["postcode"]).take(safe), residents["postcode"])
+    residents["household_id"] = np.where(in_home, -1 - home_index, residents["household_id"])
+    residents["living_alone"] = residents["living_alone"] & ~in_home
+    residents["care_home_index"] = home_index
+    return residents
 
 
 def make_care_homes(area, outward: np.ndarray, seed: int) -> pd.DataFrame:
     """Synthetic care homes, about one per 700 residents over 65 of each borough."""
     rng = np.random.default_rng([seed, 77])
-    rows = []
+    homes = []
     first = ("Oak", "Willow", "Cedar", "Rose", "Lavender", "Beech", "Maple", "Ash", "Holly", "Elm", "Park", "River", "Abbey", "Heath")
     second = ("Lodge", "House", "Court", "Gardens", "Manor", "View", "Grange")
-    for code, group in area.lsoas.groupby("lad24_code", sort=True):
+    lsoas = area.lsoas.assign(borough_index=area.borough_of_lsoa)
+    for borough, group in lsoas.groupby("borough_index", sort=True):
         count = max(3, int(group["age_65_plus"].sum() / 700))
         lsoa_rows = rng.choice(group.index.to_numpy(), size=count)
-        for k, lsoa in enumerate(lsoa_rows):
+        for lsoa in lsoa_rows:
             inward = f"{rng.integers(1, 10)}{'ABDEFGHJLNPQRSTUWXYZ'[rng.integers(20)]}{'ABDEFGHJLNPQRSTUWXYZ'[rng.integers(20)]}"
-            rows.append(
+            homes.append(
                 {
-                    "lad24_code": code,
+                    "borough_index": borough,
                     "lsoa_index": int(lsoa),
                     "care_home_name": f"{first[rng.integers(len(first))]} {second[rng.integers(len(second))]} Care Home",
                     "care_home_cqc_location_id": f"1-{rng.integers(10**9, 10**10)}",
@@ -149,4 +157,4 @@ def make_care_homes(area, outward: np.ndarray, seed: int) -> pd.DataFrame:
                     "postcode": f"{outward[lsoa]} {inward}",
                 }
             )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(homes)

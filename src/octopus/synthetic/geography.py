@@ -2,22 +2,19 @@
 
 The generator places residents in the real 2021 LSOAs of an area in proportion to Census 2021,
 gives each LSOA its IMD 2025 score, and registers residents with real GP practices near them.
-The open data it needs ships compactly in `reference/` (London only, a few hundred kilobytes),
-built from the shared data folder by `build_reference`; sources and licences are in
-`reference/SOURCES.md`.
+The open data comes from `octopus.reference`, the one London reference package the directory
+also uses (sources and licences in its README).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
-REFERENCE_DIR = Path(__file__).parent / "reference"
-LSOA_FILE = "london_lsoa21.csv"
-PRACTICE_FILE = "london_gp_practices.csv"
+from octopus import reference
 
 # Census 2021 broad age bands (ONS TS007A-style grouping in the shared extract), as [low, high).
 AGE_BANDS: tuple[tuple[str, int, int], ...] = (
@@ -41,55 +38,27 @@ class Area:
     def boroughs(self) -> tuple[str, ...]:
         return tuple(sorted(self.lsoas["lad24_name"].unique()))
 
+    @cached_property
+    def borough_codes(self) -> tuple[str, ...]:
+        """ONS GSS codes of `boroughs`, in the same order."""
+        names = dict(zip(self.lsoas["lad24_name"], self.lsoas["lad24_code"], strict=False))
+        return tuple(names[name] for name in self.boroughs)
 
-def build_reference(shared_dir: Path | str, out_dir: Path | str = REFERENCE_DIR) -> None:
-    """Write the compact London reference files from the shared open-data folder."""
-    shared = Path(shared_dir)
-    out = Path(out_dir)
-    geo = pd.read_csv(shared / "lsoa21_geography_lookup_london.csv")
-    census = pd.read_csv(shared / "census2021_population_by_broad_age_lsoa21_england_wales.csv")
-    imd = pd.read_csv(shared / "imd2025_lsoa21_london.csv")
-    centroids = pd.read_csv(shared / "lsoa21_centroids_london.csv")
-    lsoas = (
-        geo[["lsoa21_code", "lsoa21_name", "msoa21_code", "lad24_code", "lad24_name"]]
-        .merge(census.drop(columns=["lsoa21_name"]), on="lsoa21_code", how="inner")
-        .merge(imd[["lsoa21_code", "imd_score", "imd_rank", "imd_decile"]], on="lsoa21_code")
-        .merge(
-            centroids[["lsoa21_code", "inside_point_lat", "inside_point_long", "area_km2"]].rename(
-                columns={"inside_point_lat": "lat", "inside_point_long": "long"}
-            ),
-            on="lsoa21_code",
-        )
-        .sort_values("lsoa21_code")
-    )
-    lsoas.to_csv(out / LSOA_FILE, index=False)
-    practices = pd.read_csv(shared / "gp_practices_london_oct2025.csv")
-    practices = practices.dropna(subset=["lat", "long"])[
-        [
-            "practice_code",
-            "practice_name",
-            "practice_postcode",
-            "pcn_code",
-            "pcn_name",
-            "sub_icb_location_code",
-            "icb_code",
-            "registered_patients_2022",
-            "lat",
-            "long",
-            "lad_of_point",
-        ]
-    ].sort_values("practice_code")
-    practices.to_csv(out / PRACTICE_FILE, index=False)
+    @cached_property
+    def borough_of_lsoa(self) -> np.ndarray:
+        """Index into `boroughs` of each LSOA."""
+        return np.searchsorted(np.array(self.boroughs), self.lsoas["lad24_name"].to_numpy(dtype=str))
 
 
-def load_area(boroughs: tuple[str, ...] | None, reference_dir: Path = REFERENCE_DIR) -> Area:
+def load_area(boroughs: tuple[str, ...] | None) -> Area:
     """The LSOAs of the named boroughs (all of London when None) and every London practice.
 
     Every London practice stays a candidate, so residents near a borough edge can register
     across it, as they do.
     """
-    lsoas = pd.read_csv(reference_dir / LSOA_FILE)
-    practices = pd.read_csv(reference_dir / PRACTICE_FILE)
+    lsoas = reference.lsoas().rename(columns={"latitude": "lat", "longitude": "long"})
+    practices = reference.practices().rename(columns={"latitude": "lat", "longitude": "long"})
+    practices = practices.dropna(subset=["lat", "long"])
     # A few practices have no PCN (code "U" or blank): they cannot be a GP-feed sender.
     practices = practices[practices["pcn_code"].fillna("").str.fullmatch(r"U[0-9]{5}")].reset_index(drop=True)
     if boroughs:
@@ -112,8 +81,9 @@ def lsoa_counts(area: Area, residents: int | None, rng: np.random.Generator) -> 
     return rng.multinomial(residents, census / census.sum())
 
 
-def nearest_practices(area: Area, k: int = 6) -> tuple[np.ndarray, np.ndarray]:
-    """For each LSOA, its `k` nearest practices (indices) and the choice weight of each.
+def nearest_practices(area: Area, k: int = 6, further: int = 40) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each LSOA, its `k` nearest practices (indices), the choice weight of each, and the
+    `further` practices after those (where out-of-area registrants go).
 
     Weight is list size over squared distance (plus 300 m, so a practice next door does not take
     everyone): people mostly register near home, and big practices draw more of them.
@@ -125,8 +95,9 @@ def nearest_practices(area: Area, k: int = 6) -> tuple[np.ndarray, np.ndarray]:
     dx = (lon[:, None] - plon[None, :]) * 69.4  # km per degree of longitude at 51.5 N
     dy = (lat[:, None] - plat[None, :]) * 111.2
     distance = np.hypot(dx, dy)
-    nearest = np.argsort(distance, axis=1, kind="stable")[:, :k]
+    ranked = np.argsort(distance, axis=1, kind="stable")
+    nearest = ranked[:, :k]
     near_distance = np.take_along_axis(distance, nearest, axis=1)
     size = area.practices["registered_patients_2022"].fillna(5000).to_numpy()[nearest]
     weight = size / (near_distance + 0.3) ** 2
-    return nearest, weight / weight.sum(axis=1, keepdims=True)
+    return nearest, weight / weight.sum(axis=1, keepdims=True), ranked[:, k : k + further]

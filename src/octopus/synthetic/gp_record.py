@@ -7,13 +7,15 @@ al. 2016, as published by GM SDE); observations a short list of well-known SNOME
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from octopus.population.feeds.codes import is_valid_snomed_code
+from octopus.synthetic import rows
 from octopus.synthetic.conditions import CONDITIONS
 
 CODELIST_DIR = Path(__file__).resolve().parent.parent / "codelists"
@@ -33,77 +35,102 @@ OBSERVATIONS = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def snomed_codes(name: str) -> np.ndarray:
     table = pd.read_csv(CODELIST_DIR / f"{name}.csv", dtype=str)
     codes = table["code"].str.strip()
     return np.array([code for code in codes if is_valid_snomed_code(code)], dtype=object)
 
 
-@lru_cache(maxsize=None)
+@cache
 def icd10_codes(name: str) -> np.ndarray:
     return pd.read_csv(CODELIST_DIR / f"{name}.csv", dtype=str)["code"].str.strip().to_numpy(dtype=object)
 
 
-@lru_cache(maxsize=1)
+@cache
 def efi_snomed_codes() -> np.ndarray:
     table = pd.read_csv(CODELIST_DIR / "efi_clegg2016_deficits_gmsde.csv", dtype=str)
     codes = table.loc[table["coding_system"] == "snomed", "code"].str.strip()
     return np.array(sorted({code for code in codes if is_valid_snomed_code(code)}), dtype=object)
 
 
-def _rows(person, day, code, value=None, unit=None):
+_FRAILTY_CLUSTERS = ("pcd_mildfrail_cod", "pcd_modfrail_cod", "pcd_sevfrail_cod")
+
+
+@cache
+def vocabulary() -> tuple[pa.Array, dict[str, tuple[int, int]]]:
+    """Every SNOMED CT code the GP record uses, and each list's (first position, length) in it."""
+    lists: dict[str, np.ndarray] = {condition.snomed_list: snomed_codes(condition.snomed_list) for condition in CONDITIONS}
+    lists.update({name: snomed_codes(name) for name in _FRAILTY_CLUSTERS})
+    lists["efi"] = efi_snomed_codes()
+    lists.update({name: np.array([code], dtype=object) for name, code in OBSERVATIONS.items()})
+    spans, codes, start = {}, [], 0
+    for name, values in lists.items():
+        spans[name] = (start, len(values))
+        codes.extend(values)
+        start += len(values)
+    return rows.vocabulary(codes), spans
+
+
+def _codes(name: str, n: int, rng: np.random.Generator) -> np.ndarray:
+    start, length = vocabulary()[1][name]
+    return start + rng.integers(0, length, n) if length > 1 else np.full(n, start, dtype=np.int64)
+
+
+def _rows(person, day, code, value=None, unit=0):
     n = len(person)
-    return pd.DataFrame(
-        {
-            "person": person,
-            "day": day,
-            "snomed_code": code if not np.isscalar(code) else np.full(n, code, dtype=object),
-            "value": np.full(n, np.nan) if value is None else value,
-            "unit": np.full(n, None, dtype=object) if unit is None else np.full(n, unit, dtype=object),
-        }
-    )
+    return {
+        "person": person,
+        "day": day,
+        "code": code,
+        "value": np.full(n, np.nan) if value is None else value.astype(np.float64),
+        "unit": np.full(n, unit, dtype=np.int8),
+    }
 
 
-def coded_events(people: pd.DataFrame, window, rng: np.random.Generator) -> pd.DataFrame:
-    """Every coded GP event of the chunk's registered residents; `day` counts from window start."""
-    n = len(people)
+UNITS = (None, "kg/m2", "mm[Hg]")
+
+
+def coded_events(people: dict, window, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Every coded GP event of the chunk's registered residents; `day` counts from window start.
+
+    `code` is a position in `vocabulary()`, `unit` in `UNITS`.
+    """
+    n = len(people["age"])
     horizon = 365 * window.years
-    registered = people["practice_index"].to_numpy() >= 0
-    age = people["age"].to_numpy()
-    female = people["sex"].to_numpy() == "female"
-    death = people["date_of_death"].to_numpy()
+    registered = people["practice_index"] >= 0
+    age = people["age"]
+    female = people["female"]
+    death = people["date_of_death"]
     last_day = np.where(np.isnat(death), horizon - 1, (death - window.start).astype("timedelta64[D]").astype(np.int64))
     frames = []
     for condition in CONDITIONS:
-        has = np.flatnonzero(people[condition.name].to_numpy() & registered)
-        codes = snomed_codes(condition.snomed_list)
-        since = people[f"{condition.name}_since"].to_numpy()[has]
+        has = np.flatnonzero(people[condition.name] & registered)
+        since = people[f"{condition.name}_since"][has]
         day = (since - window.start).astype("timedelta64[D]").astype(np.int64)
-        frames.append(_rows(has, day, codes[rng.integers(0, len(codes), len(has))]))
-    deficits = people["efi_deficits"].to_numpy() * registered
-    efi_codes = efi_snomed_codes()
+        frames.append(_rows(has, day, _codes(condition.snomed_list, len(has), rng)))
+    deficits = people["efi_deficits"] * registered
     person = np.repeat(np.arange(n), deficits)
-    frames.append(_rows(person, rng.integers(-horizon * 2, horizon, len(person)), efi_codes[rng.integers(0, len(efi_codes), len(person))]))
-    efi = people["efi"].to_numpy()
+    frames.append(_rows(person, rng.integers(-horizon * 2, horizon, len(person)), _codes("efi", len(person), rng)))
+    efi = people["efi"]
     older = registered & (age >= 65) & (efi >= 0.12)
-    for low, high, cluster in ((0.12, 0.24, "pcd_mildfrail_cod"), (0.24, 0.36, "pcd_modfrail_cod"), (0.36, 2.0, "pcd_sevfrail_cod")):
+    for low, high, cluster in zip((0.12, 0.24, 0.36), (0.24, 0.36, 2.0), _FRAILTY_CLUSTERS, strict=True):
         idx = np.flatnonzero(older & (efi >= low) & (efi < high))
-        codes = snomed_codes(cluster)
-        frames.append(_rows(idx, rng.integers(0, horizon, len(idx)), codes[rng.integers(0, len(codes), len(idx))]))
+        frames.append(_rows(idx, rng.integers(0, horizon, len(idx)), _codes(cluster, len(idx), rng)))
 
     adult = np.flatnonzero(registered & (age >= 16) & (rng.random(n) < 0.8))
-    status = rng.choice(np.array(["smoker", "ex_smoker", "never_smoked"]), len(adult), p=[0.13, 0.22, 0.65])
-    frames.append(_rows(adult, rng.integers(0, horizon, len(adult)), np.array([OBSERVATIONS[s] for s in status], dtype=object)))
+    status = np.searchsorted([0.13, 0.35], rng.random(len(adult)), side="right")  # smoker, ex, never
+    smoking = np.array([vocabulary()[1][name][0] for name in ("smoker", "ex_smoker", "never_smoked")])
+    frames.append(_rows(adult, rng.integers(0, horizon, len(adult)), smoking[status]))
     bmi_people = np.flatnonzero(registered & (age >= 18) & (rng.random(n) < 0.6))
     bmi = np.round(rng.lognormal(np.log(26.5), 0.17, len(bmi_people)), 1)
-    frames.append(_rows(bmi_people, rng.integers(0, horizon, len(bmi_people)), OBSERVATIONS["bmi"], bmi, "kg/m2"))
-    bp_people = np.flatnonzero(registered & ((age >= 40) | people["hypertension"].to_numpy()) & (rng.random(n) < 0.75))
+    frames.append(_rows(bmi_people, rng.integers(0, horizon, len(bmi_people)), _codes("bmi", len(bmi_people), rng), bmi, 1))
+    bp_people = np.flatnonzero(registered & ((age >= 40) | people["hypertension"]) & (rng.random(n) < 0.75))
     bp_people = np.repeat(bp_people, rng.integers(1, 4, len(bp_people)))
     bp_day = rng.integers(0, horizon, len(bp_people))
-    systolic = np.round(rng.normal(128 + 0.3 * (age[bp_people] - 50) + 8 * people["hypertension"].to_numpy()[bp_people], 14))
-    frames.append(_rows(bp_people, bp_day, OBSERVATIONS["systolic"], systolic, "mm[Hg]"))
-    frames.append(_rows(bp_people, bp_day, OBSERVATIONS["diastolic"], np.round(systolic * 0.6 + rng.normal(2, 6, len(bp_people))), "mm[Hg]"))
+    systolic = np.round(rng.normal(128 + 0.3 * (age[bp_people] - 50) + 8 * people["hypertension"][bp_people], 14))
+    frames.append(_rows(bp_people, bp_day, _codes("systolic", len(bp_people), rng), systolic, 2))
+    frames.append(_rows(bp_people, bp_day, _codes("diastolic", len(bp_people), rng), np.round(systolic * 0.6 + rng.normal(2, 6, len(bp_people))), 2))
 
     # Screening (NHS programmes, London coverage below England's): breast 50-70 every 3 years
     # (~60%), cervical 25-64 (~65%), bowel 54-74 every 2 years (~60%).
@@ -113,24 +140,24 @@ def coded_events(people: pd.DataFrame, window, rng: np.random.Generator) -> pd.D
         ("bowel_screening", (age >= 54) & (age <= 74), 2, 0.6),
     ):
         idx = np.flatnonzero(registered & mask & (rng.random(n) < uptake))
-        frames.append(_rows(idx, rng.integers(horizon - 365 * interval, horizon, len(idx)), OBSERVATIONS[name]))
+        frames.append(_rows(idx, rng.integers(horizon - 365 * interval, horizon, len(idx)), _codes(name, len(idx), rng)))
     # Flu: each autumn, 65+ and people with a condition (London uptake ~ 60% / 40%).
-    eligible = registered & ((age >= 65) | (people["ltc_count"].to_numpy() > 0))
+    eligible = registered & ((age >= 65) | (people["ltc_count"] > 0))
     for year in range(window.years):
         autumn = np.datetime64(f"{int(str(window.start)[:4]) + year}-10-01")
         offset = int((autumn - window.start).astype(np.int64))
         if offset < 0 or offset >= horizon:
             continue
         idx = np.flatnonzero(eligible & (rng.random(n) < np.where(age >= 65, 0.6, 0.4)))
-        frames.append(_rows(idx, offset + rng.integers(0, 75, len(idx)), OBSERVATIONS["flu_vaccination"]))
+        frames.append(_rows(idx, offset + rng.integers(0, 75, len(idx)), _codes("flu_vaccination", len(idx), rng)))
     # MMR: two doses, at 1 year and 3 years 4 months; about 80% coverage in London.
-    dob = people["date_of_birth"].to_numpy()
+    dob = people["date_of_birth"]
     for months in (12, 40):
         idx = np.flatnonzero(registered & (age >= months / 12) & (age < 19) & (rng.random(n) < 0.8))
         day = ((dob[idx] + np.timedelta64(int(months * 30.4), "D") + rng.integers(0, 60, len(idx)).astype("timedelta64[D]")) - window.start).astype(np.int64)
-        frames.append(_rows(idx, day, OBSERVATIONS["mmr_vaccination"]))
-    events = pd.concat(frames, ignore_index=True)
-    day = events["day"].to_numpy()
+        frames.append(_rows(idx, day, _codes("mmr_vaccination", len(idx), rng)))
+    events = {key: np.concatenate([frame[key] for frame in frames]) for key in frames[0]}
+    day = events["day"]
     # Nothing recorded after death, and nothing before the person could have been recorded.
-    keep = (day <= last_day[events["person"].to_numpy()]) & (day > -365 * 110)
-    return events[keep].reset_index(drop=True)
+    keep = (day <= last_day[events["person"]]) & (day > -365 * 110)
+    return {key: values[keep] for key, values in events.items()}

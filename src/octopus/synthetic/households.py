@@ -10,8 +10,10 @@ frailer residents, set in `conditions` after frailty is known), temporary accomm
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from octopus.synthetic import rows
 from octopus.synthetic.geography import Area
 from octopus.synthetic.names import ESTATES, STREETS
 
@@ -21,6 +23,9 @@ TEMPORARY_ACCOMMODATION_RATE = 0.02
 HOMELESS_RATE = 0.0015
 # About 15 households share a postcode (Royal Mail PAF averages).
 HOUSEHOLDS_PER_POSTCODE = 15
+# Living situation codes, positions in `SITUATIONS`.
+SITUATIONS = ("private", "temporary_accommodation", "homeless", "care_home")
+PRIVATE, TEMPORARY, HOMELESS, CARE_HOME = range(4)
 
 
 def outward_codes(area: Area) -> np.ndarray:
@@ -33,18 +38,24 @@ def outward_codes(area: Area) -> np.ndarray:
     return area.practices["practice_postcode"].str.split(" ").str[0].to_numpy(dtype=object)[nearest]
 
 
-def assign_households(residents: pd.DataFrame, area: Area, outward: np.ndarray, chunk: int, rng: np.random.Generator) -> pd.DataFrame:
+# Every inward code the generator uses ("0AB" ... "9ZZ"), so a postcode is two lookups.
+_INWARD_CODES = rows.vocabulary(f"{d}{a}{b}" for b in _INWARD_LETTERS for a in _INWARD_LETTERS for d in range(10))
+STREET_NAMES = rows.vocabulary(STREETS)
+ESTATE_NAMES = rows.vocabulary(ESTATES)
+
+
+def assign_households(residents: dict, area: Area, outward: pa.Array, chunk: int, rng: np.random.Generator) -> dict:
     """Add household, address, postcode, coordinates and living situation to `residents`.
 
     `residents` must be sorted by LSOA (the generator builds chunks that way).
     """
-    n = len(residents)
-    lsoa = residents["lsoa_index"].to_numpy()
-    adult = residents["age"].to_numpy() >= 18
-    situation = np.full(n, "private", dtype=object)
+    lsoa = residents["lsoa_index"]
+    n = len(lsoa)
+    adult = residents["age"] >= 18
+    situation = np.zeros(n, dtype=np.int8)
     u = rng.random(n)
-    situation[u < TEMPORARY_ACCOMMODATION_RATE] = "temporary_accommodation"
-    situation[(u >= TEMPORARY_ACCOMMODATION_RATE) & (u < TEMPORARY_ACCOMMODATION_RATE + HOMELESS_RATE) & adult] = "homeless"
+    situation[u < TEMPORARY_ACCOMMODATION_RATE] = TEMPORARY
+    situation[(u >= TEMPORARY_ACCOMMODATION_RATE) & (u < TEMPORARY_ACCOMMODATION_RATE + HOMELESS_RATE) & adult] = HOMELESS
 
     # Heads: a random ~42% of adults, at least one per LSOA that has adults.
     head = adult & (rng.random(n) < 0.42)
@@ -60,7 +71,7 @@ def assign_households(residents: pd.DataFrame, area: Area, outward: np.ndarray, 
     household = np.empty(n, dtype=np.int64)
     household[order] = order[household_sorted]
     # Homeless people and most in temporary accommodation count as their own household.
-    alone_elsewhere = situation != "private"
+    alone_elsewhere = situation != PRIVATE
     household[alone_elsewhere] = np.arange(n)[alone_elsewhere]
 
     household_size = np.bincount(household, minlength=n)[household]
@@ -69,33 +80,29 @@ def assign_households(residents: pd.DataFrame, area: Area, outward: np.ndarray, 
     radius_km = np.sqrt(area.lsoas["area_km2"].to_numpy()[lsoa] / np.pi)
     jitter = rng.normal(0, 0.5, (n, 2))[household] * radius_km[:, None]
     house_number = rng.integers(1, 240, n)[household]
-    street = np.array(STREETS, dtype=object)[rng.integers(0, len(STREETS), n)][household]
-    estate = np.array(ESTATES, dtype=object)[rng.integers(0, len(ESTATES), n)][household]
+    street = STREET_NAMES.take(pa.array(rng.integers(0, len(STREETS), n)[household]))
+    estate = ESTATE_NAMES.take(pa.array(rng.integers(0, len(ESTATES), n)[household]))
     flat = rng.random(n)[household] < 0.5
-    address = np.where(
-        flat,
-        "Flat " + (house_number % 40 + 1).astype(str).astype(object) + ", " + np.char.add(street.astype(str), "").astype(object).copy(),
-        house_number.astype(str).astype(object) + " " + street,
+    address = pc.if_else(
+        pa.array(flat),
+        rows.join(rows.join("Flat ", rows.number_text(house_number % 40 + 1)), street, separator=", "),
+        rows.join(rows.number_text(house_number), street, separator=" "),
     )
-    address = np.where(situation == "temporary_accommodation", "Room " + (house_number % 30 + 1).astype(str).astype(object) + ", " + street.astype(object) + " " + estate, address)
+    room = rows.join(rows.join("Room ", rows.number_text(house_number % 30 + 1)), rows.join(street, estate, separator=" "), separator=", ")
+    address = pc.if_else(pa.array(situation == TEMPORARY), room, address)
     # A postcode per ~15 households of the LSOA, deterministic from chunk and LSOA.
     slot = (rng.random(n)[household] * np.maximum(1, np.bincount(lsoa, minlength=lsoa.max() + 1)[lsoa] // (HOUSEHOLDS_PER_POSTCODE * 2.6))).astype(np.int64)
     code = (lsoa.astype(np.int64) * 7919 + slot * 104729) % (10 * len(_INWARD_LETTERS) ** 2)
-    inward = np.char.add(
-        (code % 10).astype(str),
-        np.char.add(_INWARD_LETTERS[(code // 10) % len(_INWARD_LETTERS)], _INWARD_LETTERS[(code // 200) % len(_INWARD_LETTERS)]),
-    )
-    postcode = np.char.add(np.char.add(outward[lsoa].astype(str), " "), inward).astype(object)
-    homeless = situation == "homeless"
-    postcode[homeless] = None
-    address[homeless] = None
-    residents = residents.assign(
+    postcode = rows.join(outward.take(pa.array(lsoa)), _INWARD_CODES.take(pa.array(code)), separator=" ")
+    homeless = situation == HOMELESS
+    none = pa.scalar(None, pa.string())
+    residents.update(
         household_id=(np.int64(chunk) << 32) + household,
         household_size=np.where(homeless, 1, household_size),
-        living_alone=(household_size == 1) & (situation == "private"),
-        living_situation=situation,
-        address_line=address,
-        postcode=postcode,
+        living_alone=(household_size == 1) & (situation == PRIVATE),
+        situation=situation,
+        address_line=pc.if_else(pa.array(homeless), none, address),
+        postcode=pc.if_else(pa.array(homeless), none, postcode),
         lat=np.round(lat + jitter[:, 0] / 111.2, 6),
         long=np.round(lon + jitter[:, 1] / 69.4, 6),
     )

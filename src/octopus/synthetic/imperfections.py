@@ -2,15 +2,30 @@
 
 Missing NHS numbers (council, VCSE and ambulance senders often lack them), name typos and
 nicknames, day and month swapped, postcodes without their space, duplicated rows, late-arriving
-rows (delivered in the next file) and, on request, malformed rows a loader must quarantine.
+rows (delivered in the next file) and, on request (`--malformed-rate`), malformed rows a loader
+must quarantine. A malformed row is broken in one of four ways, chosen at random:
+
+- `invalid_nhs_number`: ten digits with a wrong Modulus 11 check digit;
+- `invalid_code`: a value outside the allowed list in a code column (or a bad SNOMED CT code);
+- `missing_required`: a required column left empty;
+- `unparseable_date`: the event date written as text no parser accepts ("31/02/2026 ??").
+  CSV only: a Parquet date column cannot hold text, so in Parquet such rows get one of the
+  other three kinds instead.
+
+Each kind is recorded per row in `truth/record_truth` (`malformed_kind`).
 """
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from dataclasses import dataclass
 
-from octopus.synthetic.names import NICKNAMES
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from octopus.population.feeds.contract import ColumnType, Feed
+from octopus.synthetic.feeds import GIVEN, GIVEN_VARIANTS
+from octopus.synthetic.rows import Coded, FeedRows, Numbered
 
 MISSING_NHS_NUMBER = {"asc_clients": 0.3, "asc_packages": 0.3, "vcse_contacts": 0.85, "las_incidents": 0.25, "care_home_residents": 0.2, "deaths": 0.02}
 DEFAULT_MISSING_NHS_NUMBER = 0.01
@@ -19,57 +34,107 @@ DOB_SWAP_RATE = 0.01
 POSTCODE_VARIANT_RATE = 0.05
 DUPLICATE_RATE = 0.005
 LATE_RATE = 0.02
+TRUTH_FLAGS = ("nhs_number_missing", "name_altered", "dob_swapped", "postcode_variant", "duplicated", "late", "malformed")
+MALFORMED_KINDS = ("invalid_nhs_number", "invalid_code", "missing_required", "unparseable_date")
+# Fails Modulus 11 (the check digit of 123456789 is 1), so a loader must reject it.
+BAD_NHS_NUMBER = "1234567890"
+BAD_CODE = "not a code!"
+UNPARSEABLE_DATE = "31/02/2026 ??"
+_KEY = ("sender_code", "source_record_id")
 
 
-def typo(names: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A nickname where one exists, else two adjacent letters swapped."""
-    out = names.copy()
-    for i, name in enumerate(names):
-        if not isinstance(name, str) or len(name) < 3:
-            continue
-        if name in NICKNAMES and rng.random() < 0.6:
-            out[i] = NICKNAMES[name]
-        else:
-            k = int(rng.integers(1, len(name) - 1))
-            out[i] = name[:k] + name[k + 1] + name[k] + name[k + 2 :]
-    return out
+@dataclass
+class Degraded:
+    """A feed's rows after degrading: what to write, and per original row what was done."""
+
+    rows: FeedRows  # original rows then duplicate copies
+    late: np.ndarray  # per written row
+    unparseable: np.ndarray  # per written row: write the event date as text (CSV)
+    flags: dict[str, np.ndarray]  # per original row
+    malformed_kind: np.ndarray  # per original row: index into MALFORMED_KINDS, -1 if none
 
 
-def apply(feed: str, frame: pd.DataFrame, rng: np.random.Generator, malformed_rate: float) -> pd.DataFrame:
-    """Degrade a feed's rows; adds truth flag columns (dropped before writing)."""
-    n = len(frame)
-    frame = frame.copy()
-    flags = {key: np.zeros(n, bool) for key in ("nhs_number_missing", "name_altered", "dob_swapped", "postcode_variant", "duplicated", "late", "malformed")}
-    if "nhs_number" in frame and feed != "gp_registrations":
-        drop = rng.random(n) < MISSING_NHS_NUMBER.get(feed, DEFAULT_MISSING_NHS_NUMBER)
-        drop &= frame["nhs_number"].notna().to_numpy()
-        frame.loc[drop, "nhs_number"] = None
+def set_null(values: Coded, mask: np.ndarray) -> Coded:
+    return Coded(values.vocabulary, np.where(mask, -1, values.codes))
+
+
+def set_text(values, mask: np.ndarray, text: str):
+    if isinstance(values, Coded):
+        return values.replace(mask, text)
+    return pc.if_else(pa.array(mask), text, values.to_arrow() if isinstance(values, Numbered) else values)
+
+
+def _malformable(feed: Feed, fmt: str) -> tuple[dict[int, str], tuple[int, ...]]:
+    """Per malformed kind this feed can carry, the column it breaks."""
+    names = {column.name: column for column in feed.columns}
+    targets: dict[int, str] = {}
+    if "nhs_number" in names:
+        targets[0] = "nhs_number"
+    code = next((c.name for c in feed.columns if c.type in (ColumnType.CODE, ColumnType.SNOMED_CODE) and c.required), None)
+    code = code or next((c.name for c in feed.columns if c.type is ColumnType.CODE), None)
+    if code:
+        targets[1] = code
+    required = next((c.name for c in feed.columns if c.required and c.name not in _KEY and c.arrow_type() == pa.string()), None)
+    if required:
+        targets[2] = required
+    if fmt == "csv" and feed.event_date:
+        targets[3] = feed.event_date
+    return targets, tuple(sorted(targets))
+
+
+def apply(feed: Feed, feed_rows: FeedRows, rng: np.random.Generator, malformed_rate: float, fmt: str) -> Degraded:
+    """Degrade a feed's rows and say, row by row, what was done."""
+    n = len(feed_rows)
+    columns = dict(feed_rows.columns)
+    flags = {key: np.zeros(n, bool) for key in TRUTH_FLAGS}
+    if "nhs_number" in columns and feed.name != "gp_registrations":
+        drop = rng.random(n) < MISSING_NHS_NUMBER.get(feed.name, DEFAULT_MISSING_NHS_NUMBER)
+        drop &= columns["nhs_number"].present()
+        columns["nhs_number"] = set_null(columns["nhs_number"], drop)
         flags["nhs_number_missing"] = drop
-    if "given_name" in frame:
+    if "given_name" in columns:
         alter = rng.random(n) < NAME_ERROR_RATE
-        frame.loc[alter, "given_name"] = typo(frame["given_name"].to_numpy()[alter], rng)
+        given = columns["given_name"].codes.copy()
+        given[alter] = GIVEN_VARIANTS.typo(given[alter], rng)
+        columns["given_name"] = Coded(GIVEN, given)
         flags["name_altered"] = alter
-    if "date_of_birth" in frame:
-        dob = pd.to_datetime(frame["date_of_birth"])
-        swap = (rng.random(n) < DOB_SWAP_RATE) & (dob.dt.day <= 12).to_numpy() & (dob.dt.day != dob.dt.month).to_numpy()
-        swapped = pd.to_datetime({"year": dob.dt.year[swap], "month": dob.dt.day[swap], "day": dob.dt.month[swap]})
-        frame.loc[swap, "date_of_birth"] = swapped.to_numpy().astype("datetime64[D]")
+    if "date_of_birth" in columns:
+        dob = columns["date_of_birth"].astype("datetime64[D]")
+        month_start = dob.astype("datetime64[M]")
+        day = (dob - month_start.astype("datetime64[D]")).astype(np.int64) + 1
+        month = month_start.astype(np.int64) % 12 + 1
+        swap = (rng.random(n) < DOB_SWAP_RATE) & (day <= 12) & (day != month)
+        year_start = dob[swap].astype("datetime64[Y]").astype("datetime64[M]")
+        swapped = (year_start + (day[swap] - 1)).astype("datetime64[D]") + (month[swap] - 1)
+        dob = dob.copy()
+        dob[swap] = swapped
+        columns["date_of_birth"] = dob
         flags["dob_swapped"] = swap
-    if "postcode" in frame:
-        vary = (rng.random(n) < POSTCODE_VARIANT_RATE) & frame["postcode"].notna().to_numpy()
-        frame.loc[vary, "postcode"] = frame.loc[vary, "postcode"].str.replace(" ", "", regex=False)
+    if "postcode" in columns:
+        postcode = columns["postcode"]
+        vary = (rng.random(n) < POSTCODE_VARIANT_RATE) & postcode.present()
+        columns["postcode"] = postcode.rewrite(vary, lambda codes: pc.replace_substring(codes, " ", ""))
         flags["postcode_variant"] = vary
     flags["late"] = rng.random(n) < LATE_RATE
+    kind = np.full(n, -1, dtype=np.int64)
     if malformed_rate > 0:
         bad = rng.random(n) < malformed_rate
-        # A malformed row breaks its contract in a string-typed field, so it fits CSV and Parquet:
-        # a bad NHS number check digit, or an unknown code in the first code column.
-        target = "nhs_number" if "nhs_number" in frame else "sender_code"
-        frame.loc[bad, target] = "1234567890" if target == "nhs_number" else "not a code!"
+        targets, kinds = _malformable(feed, fmt)
+        kind[bad] = np.array(kinds)[rng.integers(0, len(kinds), int(bad.sum()))]
+        for k, column in targets.items():
+            mask = kind == k
+            if not mask.any() or k == 3:
+                continue
+            if k == 2:
+                columns[column] = set_text(columns[column], mask, "")
+            else:
+                columns[column] = set_text(columns[column], mask, BAD_NHS_NUMBER if k == 0 else BAD_CODE)
         flags["malformed"] = bad
-    frame = frame.assign(**{f"_{k}": v for k, v in flags.items()})
-    dup = rng.random(n) < DUPLICATE_RATE
-    if dup.any():
-        copies = frame[dup].assign(_duplicated=True)
-        frame = pd.concat([frame, copies], ignore_index=True)
-    return frame
+    dup = np.flatnonzero(rng.random(n) < DUPLICATE_RATE)
+    flags["duplicated"][dup] = True
+    index = np.concatenate([np.arange(n), dup])
+    degraded = FeedRows(feed_rows.senders, feed_rows.sender, feed_rows.person, columns)
+    if len(dup):
+        degraded = degraded.take(index)
+    return Degraded(degraded, flags["late"][index], (kind == 3)[index], flags, kind)
+

@@ -77,24 +77,97 @@ STREETS = (
 ESTATES = ("Court", "House", "Mansions", "Tower", "Buildings", "Estate")
 
 
+def _vocabulary(*pool_sets) -> tuple[str, ...]:
+    return tuple(sorted({name for pools in pool_sets for pool in pools for name in pool}))
+
+
+GIVEN_NAMES = _vocabulary(GIVEN_FEMALE, GIVEN_MALE)
+FAMILY_NAMES = _vocabulary(FAMILY)
+
+
+def _pool_codes(pools, names) -> tuple[np.ndarray, ...]:
+    position = {name: i for i, name in enumerate(names)}
+    return tuple(np.array([position[name] for name in pool], dtype=np.int64) for pool in pools)
+
+
+_POOL_CODES = {
+    id(GIVEN_FEMALE): _pool_codes(GIVEN_FEMALE, GIVEN_NAMES),
+    id(GIVEN_MALE): _pool_codes(GIVEN_MALE, GIVEN_NAMES),
+    id(FAMILY): _pool_codes(FAMILY, FAMILY_NAMES),
+}
+
+
 def pick(pools: tuple[tuple[str, ...], ...], tradition: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One name per person from their tradition's pool, skewed to the commoner names."""
-    out = np.empty(len(tradition), dtype=object)
+    """One name per person from their tradition's pool, skewed to the commoner names.
+
+    Returns codes into `GIVEN_NAMES` or `FAMILY_NAMES` (whichever vocabulary holds the pools).
+    """
+    codes = _POOL_CODES[id(pools)]
+    out = np.zeros(len(tradition), dtype=np.int64)
     u = rng.random(len(tradition))
-    for index, pool in enumerate(pools):
+    for index, pool in enumerate(codes):
         mask = tradition == index
-        if mask.any():
-            names = np.array(pool, dtype=object)
-            # A Zipf-like skew: the first names in each pool are the commonest.
-            position = np.minimum((u[mask] ** 1.6 * len(names)).astype(np.int64), len(names) - 1)
-            out[mask] = names[position]
+        # A Zipf-like skew: the first names in each pool are the commonest.
+        position = np.minimum((u[mask] ** 1.6 * len(pool)).astype(np.int64), len(pool) - 1)
+        out[mask] = pool[position]
     return out
 
 
+class Variants:
+    """Every recording error a name in a vocabulary can get, precomputed once.
+
+    The vocabulary is extended with each name's nickname and each adjacent-letter swap, so a
+    typo is an integer lookup rather than Python string slicing per row.
+    """
+
+    def __init__(self, names: tuple[str, ...]):
+        extended = list(names)
+        index = {name: i for i, name in enumerate(extended)}
+
+        def code(name: str) -> int:
+            if name not in index:
+                index[name] = len(extended)
+                extended.append(name)
+            return index[name]
+
+        self.nickname = np.full(len(names), -1, dtype=np.int64)
+        self.swap_start = np.zeros(len(names), dtype=np.int64)
+        self.swap_count = np.zeros(len(names), dtype=np.int64)
+        swaps: list[int] = []
+        for i, name in enumerate(names):
+            if name in NICKNAMES:
+                self.nickname[i] = code(NICKNAMES[name])
+            self.swap_start[i] = len(swaps)
+            for k in range(1, len(name) - 1):
+                swaps.append(code(name[:k] + name[k + 1] + name[k] + name[k + 2 :]))
+            self.swap_count[i] = len(name) - 2 if len(name) >= 3 else 0
+        self.swaps = np.array(swaps, dtype=np.int64)
+        self.names = tuple(extended)
+        self.size = len(names)
+
+    def typo(self, codes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """A nickname where one exists (60% of the time), else two adjacent letters swapped."""
+        u, v = rng.random(len(codes)), rng.random(len(codes))
+        base = np.where(codes < self.size, codes, 0)
+        nick = self.nickname[base]
+        count = self.swap_count[base]
+        swap = self.swaps[np.minimum(self.swap_start[base] + (v * count).astype(np.int64), max(len(self.swaps) - 1, 0))]
+        out = np.where((nick >= 0) & (u < 0.6), nick, np.where(count > 0, swap, codes))
+        return np.where(codes < self.size, out, codes)
+
+
+LANGUAGE_CODES = tuple(sorted({code for codes, _ in LANGUAGES for code in codes}))
+ENGLISH = LANGUAGE_CODES.index("en")
+
+
 def languages(tradition: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    out = np.full(len(tradition), "en", dtype=object)
+    """Codes into `LANGUAGE_CODES` per person."""
+    out = np.full(len(tradition), ENGLISH, dtype=np.int64)
+    u = rng.random(len(tradition))
     for index, (codes, shares) in enumerate(LANGUAGES):
         mask = tradition == index
-        if mask.any() and len(codes) > 1:
-            out[mask] = rng.choice(np.array(codes, dtype=object), size=int(mask.sum()), p=np.array(shares) / sum(shares))
+        if len(codes) > 1:
+            cumulative = np.cumsum(shares) / sum(shares)
+            choice = np.minimum(np.searchsorted(cumulative, u[mask], side="right"), len(codes) - 1)
+            out[mask] = np.array([LANGUAGE_CODES.index(c) for c in codes])[choice]
     return out

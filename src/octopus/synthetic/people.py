@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from octopus.synthetic import names as naming
+from octopus.synthetic import rows
 from octopus.synthetic.geography import AGE_BANDS, Area
 
 # Census 2021 ethnicity shares (%), 16 groups in Grouping_16 order (1 White British ...
@@ -52,30 +55,44 @@ def draw_ages(area: Area, lsoa: np.ndarray, rng: np.random.Generator) -> np.ndar
     return ages
 
 
-def draw_ethnicity(boroughs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def draw_ethnicity(borough_names: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Census 16-group ethnicity (1..16) per person; 0 where the record has none."""
-    out = np.zeros(len(boroughs), dtype=np.int8)
-    for borough in np.unique(boroughs):
-        mask = boroughs == borough
+    out = np.zeros(len(borough_names), dtype=np.int8)
+    u = rng.random(len(borough_names))
+    for borough in np.unique(borough_names):
+        mask = borough_names == borough
         shares = np.array(BOROUGH_ETHNICITY.get(borough, LONDON_ETHNICITY))
-        out[mask] = rng.choice(np.arange(1, 17), size=int(mask.sum()), p=shares / shares.sum())
+        cumulative = np.cumsum(shares) / shares.sum()
+        out[mask] = 1 + np.minimum(np.searchsorted(cumulative, u[mask], side="right"), 15)
     out[rng.random(len(out)) < ETHNICITY_UNRECORDED] = 0
     return out
 
 
-def ethnicity_codes(groups: np.ndarray, table: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
-    """A SNOMED CT ethnicity code from the shipped OpenSAFELY list for each group (None for 0)."""
-    out = np.full(len(groups), None, dtype=object)
+def ethnicity_vocabulary(table: pd.DataFrame) -> tuple[pa.Array, tuple[np.ndarray, ...]]:
+    """The shipped OpenSAFELY ethnicity codes, and for each group 1..16 the codes' positions."""
+    codes = table["code"].to_numpy(dtype=object)
+    groups = table["Grouping_16"].to_numpy()
+    return rows.vocabulary(codes), tuple(np.flatnonzero(groups == g) for g in range(17))
+
+
+def ethnicity_codes(groups: np.ndarray, by_group: tuple[np.ndarray, ...], rng: np.random.Generator) -> np.ndarray:
+    """A code (position in the ethnicity vocabulary) for each group; -1 for group 0 (unrecorded)."""
+    out = np.full(len(groups), -1, dtype=np.int64)
     u = rng.random(len(groups))
     for group in range(1, 17):
         mask = groups == group
-        codes = table.loc[table["Grouping_16"] == group, "code"].to_numpy(dtype=object)
-        if mask.any() and len(codes):
+        codes = by_group[group]
+        if len(codes):
             # The commonest codes in GP records are the few census-category ones: favour the
             # first few listed rather than spreading evenly over rare free-text-like concepts.
             take = np.minimum((u[mask] ** 3 * len(codes)).astype(np.int64), len(codes) - 1)
             out[mask] = codes[take]
     return out
+
+
+GIVEN = rows.vocabulary(naming.GIVEN_NAMES)
+EMAIL_GIVEN = rows.vocabulary(name.lower() for name in naming.GIVEN_NAMES)
+EMAIL_FAMILY = rows.vocabulary(name.lower().replace("'", "") for name in naming.FAMILY_NAMES)
 
 
 def make_residents(
@@ -84,10 +101,10 @@ def make_residents(
     person_ids: np.ndarray,
     nhs_numbers: np.ndarray,
     as_of: np.datetime64,
-    ethnicity_table: pd.DataFrame,
+    ethnicity: tuple[pa.Array, tuple[np.ndarray, ...]],
     rng: np.random.Generator,
-) -> pd.DataFrame:
-    """The residents of one chunk: demographics and identity, one row per person."""
+) -> dict:
+    """The residents of one chunk: demographics and identity, one array entry per person."""
     n = len(lsoa)
     ages = draw_ages(area, lsoa, rng)
     # Slightly more women at older ages (ONS mid-year estimates: about 55% of over-65s).
@@ -95,9 +112,9 @@ def make_residents(
     female = rng.random(n) < p_female
     days_old = ages.astype(np.int64) * 365 + rng.integers(0, 365, n)
     dob = as_of - days_old.astype("timedelta64[D]")
-    boroughs = area.lsoas["lad24_name"].to_numpy(dtype=object)[lsoa]
-    ethnicity = draw_ethnicity(boroughs, rng)
-    tradition_group = np.where(ethnicity == 0, rng.choice(np.arange(1, 17), size=n), ethnicity)
+    borough = area.borough_of_lsoa[lsoa]
+    group = draw_ethnicity(np.array(area.boroughs, dtype=object)[borough], rng)
+    tradition_group = np.where(group == 0, rng.integers(1, 17, n), group)
     tradition = naming.TRADITION_OF_ETHNICITY[tradition_group]
     given = np.where(
         female,
@@ -107,40 +124,33 @@ def make_residents(
     family = naming.pick(naming.FAMILY, tradition, rng)
     language = naming.languages(tradition, rng)
     # Children share the household language, but are recorded as English speakers far more often.
-    language[(ages < 16) & (rng.random(n) < 0.7)] = "en"
-    interpreter = (language != "en") & (rng.random(n) < np.where(ages >= 65, 0.55, 0.2))
+    language[(ages < 16) & (rng.random(n) < 0.7)] = naming.ENGLISH
+    interpreter = (language != naming.ENGLISH) & (rng.random(n) < np.where(ages >= 65, 0.55, 0.2))
     phone_digits = rng.integers(0, 100_000, n)
     # Ofcom's drama range 07700 900000-900999 is reserved for fiction; wider 07700 9xxxxx used
     # here so a synthetic number is never a real subscriber's in practice.
-    phone = np.char.add("07700 9", np.char.zfill(phone_digits.astype(str), 5).astype("<U5"))
+    phone = rows.join("07700 9", pc.utf8_lpad(rows.number_text(phone_digits), 5, "0"))
     has_phone = rng.random(n) < np.where(ages < 16, 0.0, 0.85)
     has_email = rng.random(n) < np.where((ages >= 16) & (ages < 75), 0.6, 0.15)
-    email = np.char.add(
-        np.char.add(np.char.lower(given.astype(str)), "."),
-        np.char.add(np.char.lower(np.char.replace(family.astype(str), "'", "")), "@example.org"),
-    )
-    imd = area.lsoas["imd_score"].to_numpy()[lsoa]
-    decile = area.lsoas["imd_decile"].to_numpy()[lsoa]
-    return pd.DataFrame(
-        {
-            "true_person_id": person_ids,
-            "nhs_number": nhs_numbers,
-            "lsoa_index": lsoa.astype(np.int32),
-            "lsoa_code": area.lsoas["lsoa21_code"].to_numpy(dtype=object)[lsoa],
-            "borough": boroughs,
-            "lad24_code": area.lsoas["lad24_code"].to_numpy(dtype=object)[lsoa],
-            "imd_score": imd,
-            "imd_decile": decile.astype(np.int8),
-            "age": ages,
-            "sex": np.where(female, "female", "male"),
-            "date_of_birth": dob,
-            "ethnicity_group": ethnicity,
-            "ethnicity_snomed_code": ethnicity_codes(ethnicity, ethnicity_table, rng),
-            "given_name": given,
-            "family_name": family,
-            "main_language": language,
-            "interpreter_needed": interpreter,
-            "phone": np.where(has_phone, phone.astype(object), None),
-            "email": np.where(has_email, email.astype(object), None),
-        }
-    )
+    email = rows.join(EMAIL_GIVEN.take(pa.array(given)), EMAIL_FAMILY.take(pa.array(family)), separator=".")
+    email = rows.join(email, "@example.org")
+    none = pa.scalar(None, pa.string())
+    return {
+        "true_person_id": person_ids,
+        "nhs_number": rows.digits_text(nhs_numbers, 10),
+        "lsoa_index": lsoa.astype(np.int64),
+        "borough_index": borough,
+        "imd_score": area.lsoas["imd_score"].to_numpy()[lsoa],
+        "imd_decile": area.lsoas["imd_decile"].to_numpy()[lsoa].astype(np.int8),
+        "age": ages,
+        "female": female,
+        "date_of_birth": dob,
+        "ethnicity_group": group,
+        "ethnicity_code": ethnicity_codes(group, ethnicity[1], rng),
+        "given_name": given,
+        "family_name": family,
+        "main_language": language,
+        "interpreter_needed": interpreter,
+        "phone": pc.if_else(pa.array(has_phone), phone, none),
+        "email": pc.if_else(pa.array(has_email), email, none),
+    }

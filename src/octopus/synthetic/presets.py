@@ -12,6 +12,17 @@ PRESETS: dict[str, tuple[str, ...] | None] = {
     "welc": ("Waltham Forest", "Tower Hamlets", "Newham"),
     "london": None,
 }
+# Residents of each preset: the GP-registered population an INT works with, not the Census count.
+# Registered lists exceed the resident population, most in central London (list inflation:
+# people who have moved away or abroad and not deregistered, students, people registered near
+# work). Westminster's practices hold about 275,000 patients against a Census 2021 population of
+# 204,243; WEL about 1.0M against 939,721; London about 9.5M against 8.8M (NHS England, Patients
+# Registered at a GP Practice). See docs/decisions/0004-synthetic-london.md.
+REGISTERED_POPULATION: dict[str, int] = {
+    "westminster": 275_000,
+    "welc": 1_000_000,
+    "london": 9_000_000,
+}
 
 # borough -> (acute trust, community trust, mental health trust)
 _NEL = ("R1H", "RWK", "RWK")

@@ -4,224 +4,200 @@ packages; care home residents; VCSE contacts; deaths."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
-from octopus.synthetic import presets
+from octopus.synthetic import presets, rows
 from octopus.synthetic.activity import Window
-from octopus.synthetic.feeds import NEED_DOMAINS, VCSE_ORGS, _person, dates, local_ids, record_ids
+from octopus.synthetic.feeds import (
+    LANGUAGES,
+    NEED_DOMAINS,
+    VCSE_ORGS,
+    Senders,
+    categories,
+    choice,
+    dates,
+    identify,
+    linkage,
+    of,
+)
+from octopus.synthetic.gp_record import UNITS
+from octopus.synthetic.gp_record import vocabulary as snomed_vocabulary
+from octopus.synthetic.households import CARE_HOME
+from octopus.synthetic.rows import Coded, FeedRows
 
 
-def gp_sender(people: pd.DataFrame, practices: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    index = people["practice_index"].to_numpy()
-    safe = np.maximum(index, 0)
-    return practices["pcn_code"].to_numpy(dtype=object)[safe], practices["practice_code"].to_numpy(dtype=object)[safe]
+def gp_rows(people: dict, senders: Senders, person: np.ndarray) -> FeedRows:
+    """GP data is sent per PCN (an ICB data service extracts for each practice group)."""
+    practice = people["practice_index"][person]
+    return FeedRows(senders.pcns, senders.pcn_of_practice[practice], person)
 
 
-def gp_registrations(people, practices, window: Window, chunk, rng):
-    registered = people[people["practice_index"].to_numpy() >= 0]
-    n = len(registered)
-    pcn, practice = gp_sender(registered, practices)
-    dob = registered["date_of_birth"].to_numpy()
+def gp_registrations(people, senders: Senders, ethnicity_codes, window: Window, chunk, rng) -> FeedRows:
+    person = np.flatnonzero(people["practice_index"] >= 0)
+    n = len(person)
+    feed = gp_rows(people, senders, person)
+    dob = people["date_of_birth"][person]
     years_registered = rng.exponential(9, n)
     start = np.maximum(window.as_of - (years_registered * 365.25).astype("timedelta64[D]"), dob)
-    return pd.DataFrame(
-        {
-            "sender_code": pcn,
-            "source_record_id": record_ids("R", chunk, n),
-            "source_person_id": local_ids(registered["true_person_id"].to_numpy(), pcn),
-            "nhs_number": registered["nhs_number"].to_numpy(),
-            "given_name": registered["given_name"].to_numpy(),
-            "family_name": registered["family_name"].to_numpy(),
-            "date_of_birth": dob,
-            "sex": registered["sex"].to_numpy(),
-            "ethnicity_snomed_code": registered["ethnicity_snomed_code"].to_numpy(),
-            "address_line": registered["address_line"].to_numpy(),
-            "postcode": registered["postcode"].to_numpy(),
-            "lsoa_code": np.where(registered["postcode"].isna().to_numpy(), None, registered["lsoa_code"].to_numpy()),
-            "practice_ods_code": practice,
-            "registration_start_date": start,
-            "registration_end_date": registered["date_of_death"].to_numpy(),
-            "main_language": registered["main_language"].to_numpy(),
-            "interpreter_needed": registered["interpreter_needed"].to_numpy(),
-            "phone": registered["phone"].to_numpy(),
-            "email": registered["email"].to_numpy(),
-            "true_person_id": registered["true_person_id"].to_numpy(),
-        }
-    )
-
-
-def gp_appointments(people, practices, events, window, chunk, rng):
-    a = events["gp_appointments"]
-    n = len(a)
-    pcn, practice = gp_sender(people.iloc[a["person"].to_numpy()], practices)
-    future = a["future"].to_numpy()
-    status = rng.choice(np.array(["attended", "did_not_attend", "cancelled"], dtype=object), n, p=[0.88, 0.05, 0.07])
-    status[future] = "booked"
-    role = rng.choice(np.array(["gp", "nurse", "healthcare_assistant", "pharmacist", "paramedic", "physiotherapist", "social_prescriber", "health_and_wellbeing_coach", "care_coordinator", "other"], dtype=object), n, p=[0.45, 0.2, 0.1, 0.07, 0.03, 0.03, 0.03, 0.02, 0.03, 0.04])
-    mode = rng.choice(np.array(["face_to_face", "telephone", "video", "home_visit"], dtype=object), n, p=[0.66, 0.29, 0.02, 0.03])
-    return pd.DataFrame(
-        {
-            "sender_code": pcn,
-            "source_record_id": record_ids("G", chunk, n),
-            "source_person_id": local_ids(_person(people, a, "true_person_id"), pcn),
-            "nhs_number": _person(people, a, "nhs_number"),
-            "practice_ods_code": practice,
-            "appointment_date": dates(window, a["day"].to_numpy()),
-            "mode": mode,
-            "staff_role": role,
-            "status": status,
-            "true_person_id": _person(people, a, "true_person_id"),
-        }
-    )
-
-
-def gp_events(people, practices, coded, window, chunk, rng):
-    n = len(coded)
-    pcn, _ = gp_sender(people.iloc[coded["person"].to_numpy()], practices)
-    return pd.DataFrame(
-        {
-            "sender_code": pcn,
-            "source_record_id": record_ids("E", chunk, n),
-            "source_person_id": local_ids(_person(people, coded, "true_person_id"), pcn),
-            "nhs_number": _person(people, coded, "nhs_number"),
-            "event_date": dates(window, coded["day"].to_numpy()),
-            "snomed_code": coded["snomed_code"].to_numpy(),
-            "value": coded["value"].to_numpy(),
-            "unit": coded["unit"].to_numpy(),
-            "true_person_id": _person(people, coded, "true_person_id"),
-        }
-    )
-
-
-def _linkage(people, idx):
-    return {
-        "nhs_number": people["nhs_number"].to_numpy()[idx],
-        "given_name": people["given_name"].to_numpy()[idx],
-        "family_name": people["family_name"].to_numpy()[idx],
-        "date_of_birth": people["date_of_birth"].to_numpy()[idx],
-        "sex": people["sex"].to_numpy()[idx],
-        "postcode": people["postcode"].to_numpy()[idx],
+    homeless = people["situation"][person] == 2
+    feed.columns = {
+        **identify(feed, people, "R", chunk),
+        **linkage(people, person),
+        "ethnicity_snomed_code": Coded(ethnicity_codes, people["ethnicity_code"][person]),
+        "address_line": of(people, "address_line", person),
+        "lsoa_code": Coded(senders.lsoa_codes, np.where(homeless, -1, people["lsoa_index"][person])),
+        "practice_ods_code": Coded(senders.practice_codes, people["practice_index"][person]),
+        "registration_start_date": start,
+        "registration_end_date": people["date_of_death"][person],
+        "main_language": Coded(LANGUAGES, people["main_language"][person]),
+        "interpreter_needed": people["interpreter_needed"][person],
+        "phone": of(people, "phone", person),
+        "email": of(people, "email", person),
     }
+    return feed
 
 
-PACKAGE_COST = {"home_care": 380, "reablement": 420, "residential": 1150, "nursing": 1350, "direct_payment": 320, "supported_living": 1600, "day_care": 160, "equipment": 0, "respite": 900, "other": 200}
+STAFF_ROLES = ("gp", "nurse", "healthcare_assistant", "pharmacist", "paramedic", "physiotherapist", "social_prescriber", "health_and_wellbeing_coach", "care_coordinator", "other")
 
 
-def social_care(people, care_homes, window: Window, chunk, rng):
+def gp_appointments(people, events, senders: Senders, window, chunk, rng) -> FeedRows:
+    a = events["gp_appointments"]
+    person = a["person"]
+    n = len(person)
+    feed = gp_rows(people, senders, person)
+    status = choice(rng, (0.88, 0.05, 0.07), n)  # attended, did not attend, cancelled
+    status[a["future"]] = 3
+    role = choice(rng, (0.45, 0.2, 0.1, 0.07, 0.03, 0.03, 0.03, 0.02, 0.03, 0.04), n)
+    mode = choice(rng, (0.66, 0.29, 0.02, 0.03), n)
+    feed.columns = {
+        **identify(feed, people, "G", chunk),
+        "nhs_number": of(people, "nhs_number", person),
+        "practice_ods_code": Coded(senders.practice_codes, people["practice_index"][person]),
+        "appointment_date": dates(window, a["day"]),
+        "mode": categories(("face_to_face", "telephone", "video", "home_visit"), mode),
+        "staff_role": categories(STAFF_ROLES, role),
+        "status": categories(("attended", "did_not_attend", "cancelled", "booked"), status),
+    }
+    return feed
+
+
+def gp_events(people, coded_events, senders: Senders, window, chunk, rng) -> FeedRows:
+    person = coded_events["person"]
+    feed = gp_rows(people, senders, person)
+    feed.columns = {
+        **identify(feed, people, "E", chunk),
+        "nhs_number": of(people, "nhs_number", person),
+        "event_date": dates(window, coded_events["day"]),
+        "snomed_code": Coded(snomed_vocabulary()[0], coded_events["code"]),
+        "value": coded_events["value"],
+        "unit": Coded(rows.vocabulary(u or "" for u in UNITS), np.where(coded_events["unit"] == 0, -1, coded_events["unit"]).astype(np.int64)),
+    }
+    return feed
+
+
+PACKAGE_TYPES = ("home_care", "direct_payment", "day_care", "equipment", "reablement", "respite", "supported_living", "residential", "nursing")
+PACKAGE_COST = np.array([380, 320, 160, 0, 420, 900, 1600, 1150, 1350], dtype=np.float64)
+SUPPORT_REASONS = ("memory_and_cognition", "learning_disability", "mental_health", "physical_support_personal_care", "physical_support_access_mobility")
+CARE_HOME_TYPES = ("nursing", "residential")
+
+
+def social_care(people, care_homes, senders: Senders, window: Window, chunk, rng) -> tuple[FeedRows, FeedRows, FeedRows]:
     """Adult social care clients and their packages, and the care home residents register.
 
     About 2% of adults receive long-term support in London (NHS England ASC-FR 2023-24), most
     of them older, frail or with dementia; adults with a learning disability or SMI too.
     """
-    n = len(people)
-    age = people["age"].to_numpy()
-    efi = people["efi"].to_numpy()
-    in_home = people["living_situation"].to_numpy() == "care_home"
-    score = -8.2 + 0.055 * age + 5.0 * efi + 1.5 * people["dementia"].to_numpy()
+    age = people["age"]
+    n = len(age)
+    in_home = people["situation"] == CARE_HOME
+    score = -8.2 + 0.055 * age + 5.0 * people["efi"] + 1.5 * people["dementia"]
     p = 1 / (1 + np.exp(-score))
-    p = np.where(people["learning_disability"].to_numpy(), 0.4, p) + np.where(people["smi"].to_numpy(), 0.06, 0)
+    p = np.where(people["learning_disability"], 0.4, p) + np.where(people["smi"], 0.06, 0)
     client = (age >= 18) & ((rng.random(n) < p) | in_home)
     idx = np.flatnonzero(client)
-    sender = people["lad24_code"].to_numpy(dtype=object)[idx]
+    council = people["borough_index"][idx]
     reason = np.where(
-        people["dementia"].to_numpy()[idx], "memory_and_cognition",
-        np.where(people["learning_disability"].to_numpy()[idx], "learning_disability",
-                 np.where(people["smi"].to_numpy()[idx], "mental_health",
-                          np.where(rng.random(len(idx)) < 0.7, "physical_support_personal_care", "physical_support_access_mobility")))).astype(object)
-    clients = pd.DataFrame(
-        {
-            "sender_code": sender,
-            "source_record_id": record_ids("K", chunk, len(idx)),
-            "source_person_id": local_ids(people["true_person_id"].to_numpy()[idx], sender),
-            **_linkage(people, idx),
-            "primary_support_reason": reason,
-            "true_person_id": people["true_person_id"].to_numpy()[idx],
-        }
-    )
+        people["dementia"][idx], 0,
+        np.where(people["learning_disability"][idx], 1,
+                 np.where(people["smi"][idx], 2, np.where(rng.random(len(idx)) < 0.7, 3, 4))))
+    clients = FeedRows(senders.councils, council, idx)
+    clients.columns = {
+        **identify(clients, people, "K", chunk),
+        **linkage(people, idx),
+        "primary_support_reason": categories(SUPPORT_REASONS, reason),
+    }
     # Packages: care home residents have a residential or nursing placement; others home care,
     # direct payments, day care, equipment, supported living (learning disability), reablement.
-    home_type = np.where(people["care_home_index"].to_numpy()[idx] >= 0, care_homes["care_home_type"].to_numpy(dtype=object)[np.maximum(people["care_home_index"].to_numpy()[idx], 0)], None)
-    kinds = rng.choice(np.array(["home_care", "direct_payment", "day_care", "equipment", "reablement", "respite"], dtype=object), len(idx), p=[0.55, 0.15, 0.08, 0.1, 0.1, 0.02])
-    kinds = np.where(people["learning_disability"].to_numpy()[idx] & (rng.random(len(idx)) < 0.5), "supported_living", kinds)
-    kinds = np.where(home_type != None, home_type, kinds)  # noqa: E711 - elementwise
+    home = people["care_home_index"][idx]
+    home_type = np.where(home >= 0, care_homes["care_home_type"].to_numpy(dtype=object)[np.maximum(home, 0)] == "nursing", False)
+    kinds = choice(rng, (0.55, 0.15, 0.08, 0.1, 0.1, 0.02), len(idx))
+    kinds = np.where(people["learning_disability"][idx] & (rng.random(len(idx)) < 0.5), 6, kinds)
+    kinds = np.where(home >= 0, np.where(home_type, 8, 7), kinds)
     horizon = 365 * window.years
-    start_day = rng.integers(-horizon, horizon, len(idx))
-    move_in = dates(window, start_day)
-    death = people["date_of_death"].to_numpy()[idx]
-    end = np.where(kinds == "reablement", move_in + np.timedelta64(42, "D"), death)
-    end = np.where((end >= window.as_of), np.datetime64("NaT"), end)
-    cost = np.array([PACKAGE_COST[k] for k in kinds]) * rng.lognormal(0, 0.2, len(idx))
-    packages = pd.DataFrame(
-        {
-            "sender_code": sender,
-            "source_record_id": record_ids("W", chunk, len(idx)),
-            "source_person_id": clients["source_person_id"].to_numpy(),
-            "nhs_number": people["nhs_number"].to_numpy()[idx],
-            "package_type": kinds.astype(object),
-            "start_date": move_in,
-            "end_date": end,
-            "weekly_cost_gbp": np.round(cost, 2),
-            "true_person_id": people["true_person_id"].to_numpy()[idx],
-        }
-    )
+    move_in = dates(window, rng.integers(-horizon, horizon, len(idx)))
+    death = people["date_of_death"][idx]
+    end = np.where(kinds == 4, move_in + np.timedelta64(42, "D"), death)
+    end = np.where(end >= window.as_of, np.datetime64("NaT"), end)
+    cost = PACKAGE_COST[kinds] * rng.lognormal(0, 0.2, len(idx))
+    packages = FeedRows(senders.councils, council, idx)
+    packages.columns = {
+        **identify(packages, people, "W", chunk),
+        "nhs_number": of(people, "nhs_number", idx),
+        "package_type": categories(PACKAGE_TYPES, kinds),
+        "start_date": move_in,
+        "end_date": end,
+        "weekly_cost_gbp": np.round(cost, 2),
+    }
     home_rows = np.flatnonzero(in_home[idx])
     hidx = idx[home_rows]
-    homes = care_homes.iloc[people["care_home_index"].to_numpy()[hidx]]
-    residents = pd.DataFrame(
-        {
-            "sender_code": sender[home_rows],
-            "source_record_id": record_ids("CH", chunk, len(hidx)),
-            "source_person_id": clients["source_person_id"].to_numpy()[home_rows],
-            **_linkage(people, hidx),
-            "care_home_cqc_location_id": homes["care_home_cqc_location_id"].to_numpy(dtype=object),
-            "care_home_name": homes["care_home_name"].to_numpy(dtype=object),
-            "care_home_type": homes["care_home_type"].to_numpy(dtype=object),
-            "move_in_date": move_in[home_rows],
-            "move_out_date": end[home_rows],
-            "true_person_id": people["true_person_id"].to_numpy()[hidx],
-        }
-    )
+    homes = people["care_home_index"][hidx]
+    residents = FeedRows(senders.councils, council[home_rows], hidx)
+    residents.columns = {
+        **identify(residents, people, "CH", chunk),
+        **linkage(people, hidx),
+        "care_home_cqc_location_id": Coded(rows.vocabulary(care_homes["care_home_cqc_location_id"]), homes),
+        "care_home_name": Coded(rows.vocabulary(care_homes["care_home_name"]), homes),
+        "care_home_type": Coded(rows.vocabulary(CARE_HOME_TYPES), np.where(home_type[home_rows], 0, 1)),
+        "move_in_date": move_in[home_rows],
+        "move_out_date": end[home_rows],
+    }
     return clients, packages, residents
 
 
-def vcse_contacts(people, events, window, chunk, rng):
+def vcse_contacts(people, events, senders: Senders, window, chunk, rng) -> FeedRows:
     v = events["vcse_contacts"]
-    n = len(v)
-    borough_code = _person(people, v, "lad24_code")
+    person = v["person"]
+    n = len(person)
     org = rng.integers(0, len(VCSE_ORGS), n)
-    sender = np.char.add(np.char.add("VCSE-", borough_code.astype(str)), np.char.add("-", org.astype(str))).astype(object)
-    borough = _person(people, v, "borough")
-    idx = v["person"].to_numpy()
-    return pd.DataFrame(
-        {
-            "sender_code": sender,
-            "source_record_id": record_ids("V", chunk, n),
-            "source_person_id": local_ids(people["true_person_id"].to_numpy()[idx], sender),
-            **_linkage(people, idx),
-            "organisation_name": np.char.add(np.char.add(borough.astype(str), " "), np.array(VCSE_ORGS)[org]).astype(object),
-            "contact_date": dates(window, v["day"].to_numpy()),
-            "need_domain": NEED_DOMAINS[rng.integers(0, len(NEED_DOMAINS), n)],
-            "true_person_id": people["true_person_id"].to_numpy()[idx],
-        }
-    )
+    borough = people["borough_index"][person]
+    feed = FeedRows(senders.vcse, borough * len(VCSE_ORGS) + org, person)
+    organisation = rows.vocabulary(f"{b} {o}" for b in senders.area.boroughs for o in VCSE_ORGS)
+    feed.columns = {
+        **identify(feed, people, "V", chunk),
+        **linkage(people, person),
+        "organisation_name": Coded(organisation, feed.sender),
+        "contact_date": dates(window, v["day"]),
+        "need_domain": categories(NEED_DOMAINS, rng.integers(0, len(NEED_DOMAINS), n)),
+    }
+    return feed
 
 
-def deaths(people, window, chunk, rng, in_hospital: np.ndarray):
-    idx = np.flatnonzero(~np.isnat(people["date_of_death"].to_numpy()))
-    died = people["date_of_death"].to_numpy()[idx]
-    situation = people["living_situation"].to_numpy()[idx]
-    place = np.where(in_hospital[idx], "hospital", np.where(situation == "care_home", "care_home", rng.choice(np.array(["home", "hospice", "elsewhere"], dtype=object), len(idx), p=[0.75, 0.18, 0.07]))).astype(object)
-    causes = np.array(["I219", "I64X", "J440", "C349", "F03X", "J189", "I500", "C189", "G309", "I251"], dtype=object)
+PLACES_OF_DEATH = ("home", "hospice", "elsewhere", "hospital", "care_home")
+CAUSES_OF_DEATH = ("I219", "I64X", "J440", "C349", "F03X", "J189", "I500", "C189", "G309", "I251")
+
+
+def deaths(people, senders: Senders, window, chunk, rng, in_hospital: np.ndarray) -> FeedRows:
+    idx = np.flatnonzero(~np.isnat(people["date_of_death"]))
+    died = people["date_of_death"][idx]
+    place = np.where(in_hospital[idx], 3, np.where(people["situation"][idx] == CARE_HOME, 4, choice(rng, (0.75, 0.18, 0.07), len(idx))))
     registration = died + rng.integers(1, 10, len(idx)).astype("timedelta64[D]")
-    return pd.DataFrame(
-        {
-            "sender_code": np.full(len(idx), presets.DEATHS_SENDER, dtype=object),
-            "source_record_id": record_ids("D", chunk, len(idx)),
-            **_linkage(people, idx),
-            "date_of_death": died,
-            "date_of_registration": np.where(registration >= window.as_of, np.datetime64("NaT"), registration),
-            "place_of_death": place,
-            "underlying_cause": causes[rng.integers(0, len(causes), len(idx))],
-            "true_person_id": people["true_person_id"].to_numpy()[idx],
-        }
-    )
+    feed = FeedRows((presets.DEATHS_SENDER,), np.zeros(len(idx), dtype=np.int64), idx)
+    feed.columns = {
+        **identify(feed, people, "D", chunk, with_person_id=False),
+        **linkage(people, idx),
+        "date_of_death": died,
+        "date_of_registration": np.where(registration >= window.as_of, np.datetime64("NaT"), registration),
+        "place_of_death": categories(PLACES_OF_DEATH, place),
+        "underlying_cause": categories(CAUSES_OF_DEATH, rng.integers(0, len(CAUSES_OF_DEATH), len(idx))),
+    }
+    return feed
+
