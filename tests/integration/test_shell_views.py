@@ -78,3 +78,28 @@ def test_sign_out_is_a_real_form_not_escaped_text(client, make_user):
     assert '<form class="nhsuk-header__account-form" method="post" action="/accounts/logout/">' in body
     assert "&lt;form" not in body
     assert 'name="csrfmiddlewaretoken"' in body
+
+
+def test_record_without_relationship_offers_break_glass(client, make_user):
+    from octopus.residents.factories import make_resident
+
+    resident = make_resident()
+    client.force_login(make_user("clinician"))
+    response = client.get(reverse("residents:record", args=[resident.person_id]))
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert reverse("governance:break-glass", args=[resident.person_id]) in body
+    assert resident.family_name not in body
+
+
+def test_record_page_shows_consent_panel_with_relationship(client, make_user):
+    from octopus.governance import access
+    from octopus.residents.factories import make_resident
+
+    resident = make_resident()
+    user = make_user("clinician")
+    access.request_break_glass(user, resident, "urgent_care", "Seen in clinic, needs history")
+    client.force_login(user)
+    body = client.get(reverse("residents:record", args=[resident.person_id])).content.decode()
+    assert 'id="consent-panel"' in body
+    assert "Break-glass access" in body

@@ -4,6 +4,16 @@ from django.shortcuts import render
 
 
 def permission_denied(request, exception=None):
+    person_id = getattr(exception, "person_id", "")
+    if person_id and getattr(exception, "exists", False) and request.user.is_authenticated and request.user.has_capability("view_residents"):
+        # No relationship with this resident: say so, and offer recorded emergency access.
+        # Nothing about the resident is shown beyond the id the user already had.
+        return render(
+            request,
+            "error_no_relationship.jinja",
+            {"person_id": person_id, "next": request.get_full_path()},
+            status=403,
+        )
     return render(
         request,
         "error.jinja",

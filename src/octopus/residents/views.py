@@ -8,9 +8,9 @@ from django.views.decorators.http import require_GET
 from octopus.accounts.permissions import require
 from octopus.care.presenters import care_summary
 from octopus.governance import access, audit
+from octopus.governance.presenters import break_glass_banner_context, consent_panel_context
 
 from . import presenters, search
-from .consent import consent_records
 
 
 @require_GET
@@ -44,10 +44,11 @@ def record(request, person_id: str):
         "basis": basis,
         "age": presenters.age(resident.date_of_birth),
         "household": presenters.household_members(resident, visible),
-        "clinical": request.user.has_capability("view_clinical_detail"),
+        "clinical": access.may_see_clinical_detail(request.user, resident),
         "timeline": _timeline_context(request, resident),
         "care": care_summary(resident, request.user),
-        "consent": consent_records(resident),
+        **consent_panel_context(request.user, resident),
+        **break_glass_banner_context(request.user, resident),
     }
     audit.record(request.user, "view", "Opened the resident's record", resident_id=resident.person_id, basis=basis, path=request.path)
     return render(request, "residents/record.jinja", context)
