@@ -197,15 +197,21 @@ def test_cis2_backend_matches_existing_accounts_only(make_user, settings):
 
 @pytest.mark.urls("tests.security.urls_boom")
 def test_error_page_and_log_carry_no_patient_identifiers(client, make_user):
-    handler = next(h for h in logging.getLogger().handlers if getattr(h, "name", "") == "console" or isinstance(h, logging.StreamHandler))
+    # A fresh handler wired like the configured console one (same filters and formatter): the
+    # configured handler may hold a stream an earlier test's output capture has already closed.
+    console = next(h for h in logging.getLogger().handlers if getattr(h, "name", "") == "console")
     stream = io.StringIO()
-    previous = handler.setStream(stream)
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(console.formatter)
+    for log_filter in console.filters:
+        handler.addFilter(log_filter)
+    logging.getLogger().addHandler(handler)
     try:
         client.raise_request_exception = False
         client.force_login(make_user("clinician"))
         response = client.get("/boom/")
     finally:
-        handler.setStream(previous)
+        logging.getLogger().removeHandler(handler)
     body = response.content.decode()
     assert response.status_code == 500
     assert "Sorry, there is a problem" in body

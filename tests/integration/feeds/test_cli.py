@@ -15,6 +15,18 @@ runner = CliRunner(env={"COLUMNS": "250"})
 pytestmark = pytest.mark.slow
 
 
+@pytest.fixture(autouse=True)
+def wide_console(monkeypatch):
+    # Rich reads COLUMNS when a Console is built, which for the module's consoles is at first
+    # import, possibly by another test: fix the width here so tables are never truncated.
+    from rich.console import Console
+
+    from octopus.population.feeds import cli
+
+    monkeypatch.setattr(cli, "out", Console(width=250))
+    monkeypatch.setattr(cli, "console", Console(width=250, stderr=True))
+
+
 def test_load_link_review_and_status_commands(tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
     files = write_feed_files(tmp_path / "out", n_people=120, seed=9)
