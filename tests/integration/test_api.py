@@ -75,3 +75,10 @@ def test_openapi_schema_served(client, make_user):
     client.force_login(make_user("clinician"))
     schema = client.get("/api/openapi.json").json()
     assert "/api/residents/{person_id}" in schema["paths"]
+
+
+def test_api_pagination_out_of_range_is_refused_not_a_server_error(client, make_user):
+    client.force_login(make_user("clinician"))
+    response = client.get("/api/directory/organisations", {"offset": 2**70, "limit": 10})
+    assert response.status_code == 422
+    assert client.get("/api/directory/organisations", {"limit": 10_000}).status_code == 422

@@ -5,11 +5,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest
 from ninja import NinjaAPI, Query, Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from octopus.directory.models import Organisation, Practitioner, Team
 from octopus.governance import access, audit
 
+from .pagination import BoundedLimitOffsetPagination
 from .schemas import (
     Me,
     OrganisationOut,
@@ -52,13 +53,13 @@ directory = Router(auth=CapabilitySession("view_directory"), tags=["directory"])
 
 
 @directory.get("/organisations", response=list[OrganisationOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def organisations(request: HttpRequest):
     return Organisation.objects.order_by("name")
 
 
 @directory.get("/teams", response=list[TeamOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def teams(request: HttpRequest, q: str = ""):
     queryset = Team.objects.select_related("organisation").order_by("name")
     if q:
@@ -70,7 +71,7 @@ def teams(request: HttpRequest, q: str = ""):
 
 
 @directory.get("/practitioners", response=list[PractitionerOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def practitioners(request: HttpRequest, q: str = ""):
     queryset = Practitioner.objects.filter(active=True).select_related("team__organisation")
     if q:
@@ -91,7 +92,7 @@ residents = Router(auth=CapabilitySession("view_residents"), tags=["residents"])
 
 
 @residents.get("/", response=list[ResidentSummary])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def resident_search(request: HttpRequest, q: str = Query("", description="Name, NHS number or postcode")):
     queryset = access.residents_for(request.auth).order_by("family_name", "given_name")
     term = q.strip()

@@ -224,3 +224,9 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
     },
 }
+
+# API pagination bounds: unbounded offsets reach the database as out-of-range integers
+# (found by schemathesis: SQLite answers "datatype mismatch").
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_LIMIT = 500
+NINJA_PAGINATION_MAX_OFFSET = 10_000_000  # applied by octopus.api.pagination
