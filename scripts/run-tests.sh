@@ -7,7 +7,7 @@ BIN=${VENV:-.venv}/bin
 status=0
 
 echo "== pass 1: SQLite, DuckDB, Spark, browser =="
-"$BIN/python" -m pytest -q -p no:cacheprovider "$@" || status=$?
+"$BIN/python" -m pytest -q -p no:cacheprovider -n "${OCTOPUS_TEST_WORKERS:-2}" "$@" || status=$?
 
 pg_url=${OCTOPUS_TEST_DATABASE_URL:-}
 if [ -z "$pg_url" ] && "$BIN/python" - <<'PY' 2>/dev/null
@@ -21,7 +21,7 @@ fi
 if [ -n "$pg_url" ]; then
   echo "== pass 2: PostgreSQL ($pg_url) =="
   OCTOPUS_TEST_DATABASE_URL="$pg_url" OCTOPUS_DB_PASS=postgres \
-    "$BIN/python" -m pytest -q -p no:cacheprovider "$@" || status=$?
+    "$BIN/python" -m pytest -q -p no:cacheprovider -n "${OCTOPUS_TEST_WORKERS:-2}" "$@" || status=$?
 elif [ "${CI:-}" = "true" ]; then
   echo "CI needs PostgreSQL: set OCTOPUS_TEST_DATABASE_URL or run a server on 127.0.0.1:5432." >&2
   status=1
