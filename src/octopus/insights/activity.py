@@ -20,6 +20,8 @@ from django.conf import settings
 
 from octopus.residents.models import ActivityEvent, ActivityKind
 
+from . import bulk
+
 BATCH = 5000
 WINDOW = dt.timedelta(days=730)
 
@@ -149,20 +151,21 @@ def publish_activity(linked_dir: Path, residents: dict[str, int], names: dict[st
         path = linked_dir / f"{timeline.feed}.parquet"
         if not path.is_file():
             continue  # a feed not delivered yet: its events stay as they were
-        wanted: dict[str, ActivityEvent] = {}
+        wanted: dict[str, tuple] = {}
         for row in _rows(path, timeline, since):
             pk = residents.get(row.get("person_id"))
             if pk is None:
                 continue
             when = row[timeline.date_column]
             code = row.get(timeline.organisation_column) or row.get("sender_code") or ""
-            key = f"{row['sender_code']}:{row['source_record_id']}"
-            wanted[key] = ActivityEvent(
-                resident_id=pk, kind=timeline.kind, source_feed=timeline.feed, source_key=key,
-                occurred_on=when.date() if isinstance(when, dt.datetime) else when,
-                occurred_at=_aware(row.get(timeline.time_column)) if timeline.time_column else None,
-                source_organisation=names.get(code, code)[:200], summary=timeline.summary(row)[:300],
-                detail={name: _json(row[name]) for name in timeline.detail if row.get(name) not in (None, "")},
+            wanted[f"{row['sender_code']}:{row['source_record_id']}"] = (
+                pk,
+                when.date() if isinstance(when, dt.datetime) else when,
+                _aware(row.get(timeline.time_column)) if timeline.time_column else None,
+                str(timeline.kind),
+                names.get(code, code)[:200],
+                timeline.summary(row)[:300],
+                {name: _json(row[name]) for name in timeline.detail if row.get(name) not in (None, "")},
             )
         _apply(timeline.feed, wanted, since, counts)
         progress(len(wanted))
@@ -172,22 +175,36 @@ def publish_activity(linked_dir: Path, residents: dict[str, int], names: dict[st
 _COMPARED = ("resident_id", "occurred_on", "occurred_at", "kind", "source_organisation", "summary", "detail")
 
 
-def _apply(feed: str, wanted: dict[str, ActivityEvent], since: dt.date, counts: ActivityCounts) -> None:
+# What decides whether a stored event still matches its source record. Reading back every
+# event's JSON detail and timestamp would cost more than the rest of the publish put together.
+_MATCHED = ("resident_id", "occurred_on", "kind", "source_organisation", "summary")
+_MATCH_INDEX = [_COMPARED.index(name) for name in _MATCHED]
+
+
+def _event(feed: str, key: str, values: tuple, pk: int | None = None) -> ActivityEvent:
+    return ActivityEvent(pk=pk, source_feed=feed, source_key=key, **dict(zip(_COMPARED, values, strict=True)))
+
+
+def _matched(values: tuple) -> tuple:
+    return tuple(values[i] for i in _MATCH_INDEX)
+
+
+def _apply(feed: str, wanted: dict[str, tuple], since: dt.date, counts: ActivityCounts) -> None:
+    """Insert new records, update changed ones, delete withdrawn ones; build model objects only
+    for those (a republish of an unchanged extract touches nothing)."""
     existing = {
-        values[0]: values[1:]
-        for values in ActivityEvent.objects.filter(source_feed=feed).values_list("source_key", "pk", *_COMPARED)
+        values[0]: (values[1], values[2:])
+        for values in ActivityEvent.objects.filter(source_feed=feed).values_list("source_key", "pk", *_MATCHED).iterator(chunk_size=BATCH)
     }
-    new = [event for key, event in wanted.items() if key not in existing]
-    ActivityEvent.objects.bulk_create(new, batch_size=BATCH)
-    changed = []
-    for key, event in wanted.items():
-        if key in existing:
-            pk, *old = existing[key]
-            if _comparable(old) != _comparable([getattr(event, f) for f in _COMPARED]):
-                event.pk = pk
-                changed.append(event)
-    ActivityEvent.objects.bulk_update(changed, _COMPARED, batch_size=BATCH)
-    gone = [values[0] for key, values in existing.items() if key not in wanted and _within(values[2], since)]
+    new = [(*values, feed, key) for key, values in wanted.items() if key not in existing]
+    bulk.insert(ActivityEvent, [*_COMPARED, "source_feed", "source_key"], new)
+    changed = [
+        _event(feed, key, values, existing[key][0])
+        for key, values in wanted.items()
+        if key in existing and existing[key][1] != _matched(values)
+    ]
+    ActivityEvent.objects.bulk_update(changed, _COMPARED, batch_size=500)
+    gone = [pk for key, (pk, old) in existing.items() if key not in wanted and _within(old[_MATCHED.index("occurred_on")], since)]
     for start in range(0, len(gone), BATCH):
         ActivityEvent.objects.filter(pk__in=gone[start:start + BATCH]).delete()
     counts.added += len(new)
@@ -204,7 +221,3 @@ def _aware(value):
     if isinstance(value, dt.datetime) and value.tzinfo is None:
         return value.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
     return value
-
-
-def _comparable(values: list) -> tuple:
-    return tuple(v.astimezone(dt.UTC) if isinstance(v, dt.datetime) else v for v in values)

@@ -22,6 +22,7 @@ from django.db import transaction
 from octopus.governance import audit
 from octopus.residents.models import Household, Resident
 
+from . import bulk
 from .activity import ActivityCounts, publish_activity
 from .models import PublishedSnapshot
 from .organisations import organisation_names
@@ -107,13 +108,9 @@ def _publish_persons(persons_path: Path, progress: Callable[[int], None]) -> tup
             fields["sex"] = fields["sex"] or "unknown"
             key = household_key(fields["address_line"], fields["postcode"]) if fields["address_line"] and fields["postcode"] else None
             residents.append(Resident(person_id=row["person_id"], household_id=households.get(key), **fields))
-        Resident.objects.bulk_create(
-            residents,
-            batch_size=BATCH,
-            update_conflicts=True,
-            unique_fields=["person_id"],
-            update_fields=[*DEMOGRAPHIC_FIELDS, "household"],
-        )
+        every = [f.name for f in Resident._meta.concrete_fields if not f.primary_key]
+        bulk.upsert(Resident, every, "person_id", [*DEMOGRAPHIC_FIELDS, "household"],
+                    ([getattr(r, Resident._meta.get_field(f).attname) for f in every] for r in residents))
         total += len(residents)
         progress(len(residents))
     return total, len(households)
@@ -208,12 +205,11 @@ def _publish_scores(snapshot_dir: Path, run_id: str, as_of: dt.date, known: dict
                      "risk_band", *SNAPSHOT_FIELDS.values()]
     updated = 0
     for rows in _batches(residents_path, list(dict.fromkeys(columns))):
-        batch = []
+        values = []
         for row in rows:
-            pk = known.get(row["person_id"])
-            if pk is None:
+            if row["person_id"] not in known:
                 continue  # scored but not in the linked persons: nothing identifiable to attach to
-            resident = Resident(pk=pk, snapshot_run_id=run_id, snapshot_as_of=as_of)
+            resident = Resident(person_id=row["person_id"], snapshot_run_id=run_id, snapshot_as_of=as_of)
             for column, field in SNAPSHOT_FIELDS.items():
                 default = _EMPTY.get(field, "")
                 setattr(resident, field, _flag(row.get(column)) if _flag(row.get(column)) is not None else default)
@@ -231,9 +227,9 @@ def _publish_scores(snapshot_dir: Path, run_id: str, as_of: dt.date, known: dict
             resident.rising_risk_reason = (resident.rising_risk_reason or "")[:300]
             if resident.risk_centile is not None:
                 resident.risk_centile = float(resident.risk_centile)
-            batch.append(resident)
-        Resident.objects.bulk_update(batch, update_fields, batch_size=BATCH)
-        updated += len(batch)
+            values.append([getattr(resident, f) for f in update_fields] + [resident.person_id])
+        bulk.update(Resident, update_fields, "person_id", values)
+        updated += len(values)
         progress(len(rows))
     return updated
 
