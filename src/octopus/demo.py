@@ -10,6 +10,7 @@ folder (or one marker) to rebuild.
 import datetime as dt
 import importlib.util
 import json
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -197,6 +198,9 @@ def prepare(echo=print, *, residents: int | None = None, full: bool = False, con
 
     data_dir = Path(settings.DATA_DIR)
     console = console or Console(stderr=True)
+    # One line per step here; the engine's per-file INFO logs are for `octopus feeds load` runs.
+    for name in ("octopus.population", "octopus.insights", "octopus.synthetic"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     steps = DemoSteps(data_dir, console)
     size = demo_size(residents, full)
     echo(f"Data folder: {data_dir}")
