@@ -13,4 +13,6 @@ def render_model_card(text: str, calibration_url: str) -> str:
     html = html.replace("<table>", '<div class="octopus-table-scroll" tabindex="0" role="region" '
                                    'aria-label="Table, scrolls sideways on small screens"><table class="nhsuk-table">')
     html = html.replace("</table>", "</table></div>")
+    for level in range(5, 0, -1):  # the page has its own h1: the card's headings sit under it
+        html = html.replace(f"<h{level}>", f"<h{level + 1}>").replace(f"</h{level}>", f"</h{level + 1}>")
     return html.replace("<img ", '<img class="octopus-figure" ')
