@@ -19,7 +19,8 @@ def publish(
     from django.conf import settings
     from rich.console import Console
 
-    from octopus.insights.publish import PublishError, publish as run
+    from octopus.insights.publish import PublishError
+    from octopus.insights.publish import publish as run
     from octopus.population.snapshot import SnapshotStore
 
     console = Console(stderr=True)
