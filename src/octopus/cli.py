@@ -33,6 +33,8 @@ def serve(
 def demo(
     serve_after: bool = typer.Option(False, "--serve", help="Serve the web app once ready."),
     port: int = typer.Option(8000, help="Port for --serve."),
+    residents: int = typer.Option(None, "--residents", help="Synthetic residents (default 20,000, or OCTOPUS_DEMO_RESIDENTS)."),
+    full: bool = typer.Option(False, "--full", help="The full Westminster preset (~275,000 residents)."),
 ) -> None:
     """Prepare the demo neighbourhood (safe to re-run) and print the demo accounts."""
     os.environ["OCTOPUS_ENV"] = "demo"
@@ -41,7 +43,7 @@ def demo(
     setup("demo")
     from octopus import demo as demo_setup
 
-    demo_setup.prepare(echo=typer.echo)
+    demo_setup.prepare(echo=typer.echo, residents=residents, full=full)
     if serve_after:
         serve(host="127.0.0.1", port=port)
 
@@ -105,6 +107,7 @@ def _register_subcommands() -> None:
     from octopus.backup import app as backup_app
     from octopus.directory.cli import app as directory_app
     from octopus.governance.cli import app as audit_app
+    from octopus.insights.cli import publish as publish_command
     from octopus.population.cli import export_app, pipeline_app
     from octopus.population.feeds.cli import app as feeds_app
     from octopus.synthetic.cli import generate
@@ -114,6 +117,7 @@ def _register_subcommands() -> None:
     app.add_typer(feeds_app, name="feeds", help="Partner data feeds: load (validated, quarantined), import FHIR, link persons, review.")
     app.add_typer(pipeline_app, name="pipeline", help="Run the population pipeline (DuckDB or Spark) and list its snapshots.")
     app.add_typer(export_app, name="export", help="Export from a population snapshot (risk scores).")
+    app.command("publish", help="Publish the current snapshot and linked persons into the operational database.")(publish_command)
     app.add_typer(audit_app, name="audit", help="The audit log: verify it is intact, export it.")
     for command in backup_app.registered_commands:
         app.registered_commands.append(command)  # `octopus backup` and `octopus restore` at the top level

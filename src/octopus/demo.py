@@ -1,11 +1,26 @@
-"""The demo neighbourhood: what `octopus demo` prepares. Every step is safe to repeat."""
+"""The demo neighbourhood: what `octopus demo` prepares. Every step is safe to repeat.
 
+Steps: database and directory → synthetic Westminster population → feed load → linkage →
+population pipeline → publish into the operational database → demo care records. Each data step
+writes a marker under ``<data dir>/demo/`` when it finishes, and is skipped on the next run while
+its marker and output are there, so a second ``octopus demo`` takes seconds. Delete the data
+folder (or one marker) to rebuild.
+"""
+
+import datetime as dt
+import importlib.util
+import json
+import logging
+import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
 from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
+from rich.console import Console
 
 from octopus.accounts import services as account_services
 from octopus.accounts.models import Membership, User
@@ -14,6 +29,8 @@ from octopus.directory.models import Organisation, Practitioner, Service, Team
 
 SEED = Path(__file__).parent / "directory" / "seed" / "westminster.yaml"
 DEMO_PASSWORD = "octopus-demo"
+DEFAULT_RESIDENTS = 20_000
+RESIDENTS_ENV = "OCTOPUS_DEMO_RESIDENTS"  # `make demo` can pass a size without a flag
 
 
 @transaction.atomic
@@ -63,15 +80,177 @@ def ensure_demo_users(accounts) -> list[tuple[str, str, str]]:
     return created
 
 
-def prepare(echo=print) -> None:
-    echo(f"Data folder: {settings.DATA_DIR}")
-    call_command("migrate", interactive=False, verbosity=0)
-    echo(f"Database: {settings.DATABASES['default']['NAME']}")
-    seeded = seed_directory()
-    echo(f"Directory: {Organisation.objects.count()} organisations, {Team.objects.count()} teams, {Practitioner.objects.count()} named practitioners, {Service.objects.count()} services")
-    accounts = ensure_demo_users(seeded["accounts"])
+class DemoSteps:
+    """Runs each data step once: a marker file per step records what it made and when."""
+
+    def __init__(self, data_dir: Path, console: Console):
+        self.folder = data_dir / "demo"
+        self.console = console
+        self.timings: dict[str, float] = {}
+
+    def marker(self, name: str) -> dict | None:
+        path = self.folder / f"{name}.json"
+        return json.loads(path.read_text()) if path.is_file() else None
+
+    def run(self, name: str, title: str, work: Callable[[], dict], *, done: bool = False) -> dict:
+        """``work`` returns a small summary dict; ``done`` says the step's output already exists."""
+        previous = self.marker(name)
+        if done and previous is not None:
+            self.timings[name] = 0.0
+            self.console.print(f"[green]✓[/green] {title}: already done ({previous.get('summary', '')})", highlight=False)
+            return previous
+        started = time.perf_counter()
+        with self.console.status(f"[bold]{title}[/bold]…"):
+            result = work()
+        elapsed = time.perf_counter() - started
+        self.timings[name] = elapsed
+        result = {**result, "seconds": round(elapsed, 1), "finished_at": dt.datetime.now().isoformat(timespec="seconds")}
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / f"{name}.json").write_text(json.dumps(result, indent=2, default=str))
+        self.console.print(f"[green]✓[/green] {title}: {result.get('summary', '')} [dim]({elapsed:.1f}s)[/dim]", highlight=False)
+        return result
+
+
+def _generate(folder: Path, residents: int | None) -> dict:
+    from octopus.synthetic.generator import generate
+
+    manifest = generate(folder, preset="westminster", residents=residents, fmt="parquet", progress=False)
+    return {"summary": f"{manifest.residents:,} synthetic Westminster residents in {len(manifest.files)} files",
+            "residents": manifest.residents, "folder": str(folder)}
+
+
+def _load_feeds(feeds_folder: Path, data_dir: Path) -> dict:
+    from octopus.population.feeds.load import load_file
+    from octopus.population.feeds.store import FeedStore
+    from octopus.population.feeds.validate import FeedRejected
+
+    loaded = quarantined = 0
+    refused = []
+    with FeedStore.open(data_dir) as store:
+        for path in sorted(p for p in feeds_folder.iterdir() if p.suffix in {".csv", ".parquet"}):
+            try:
+                result = load_file(store, path)
+            except FeedRejected as error:
+                refused.append(f"{path.name}: {str(error).split('. ')[0]}")
+                continue
+            loaded += result.loaded_rows
+            quarantined += result.quarantined_rows
+    summary = f"{loaded:,} rows loaded, {quarantined:,} quarantined, {len(refused)} files refused"
+    return {"summary": summary, "refused": refused}
+
+
+def _link(data_dir: Path) -> dict:
+    from octopus.population.feeds.store import FeedStore
+    from octopus.population.linkage.extract import write_linked_extract
+    from octopus.population.linkage.persons import link_persons
+
+    with FeedStore.open(data_dir) as store:
+        linked = link_persons(store)
+        target = write_linked_extract(store)
+    return {"summary": linked.describe().splitlines()[0], "folder": str(target)}
+
+
+def _pipeline(data_dir: Path, as_of: dt.date) -> dict:
+    from octopus.population.pipeline import PipelineConfig, run_pipeline
+
+    info = run_pipeline(data_dir / "linked", data_dir / "snapshots", as_of=as_of,
+                        config=PipelineConfig(show_progress=False, bootstrap_resamples=50))
+    return {"summary": f"snapshot {info.run_id}, {info.row_counts.get('residents.parquet', 0):,} residents "
+                       f"scored ({info.chosen_model})", "run_id": info.run_id}
+
+
+def _publish(data_dir: Path, run_id: str) -> dict:
+    from octopus.insights.publish import publish
+
+    report = publish(data_dir / "linked" / "persons.parquet", data_dir / "snapshots" / run_id)
+    return {"summary": f"{report.residents:,} residents, {report.households:,} households, "
+                       f"{report.activity_added:,} timeline events, {report.deaths} deaths recorded",
+            "run_id": run_id}
+
+
+def _seed_care() -> dict:
+    from octopus.care import demo as care_demo
+    from octopus.residents.models import Resident
+
+    users = {user.username: user for user in User.objects.all()}
+    results = {"care": care_demo.seed(Resident.objects.all(), users)}
+    if _module_exists("octopus.meetings.demo"):
+        from octopus.meetings import demo as meetings_demo
+
+        results["meetings"] = meetings_demo.seed(Resident.objects.all(), users)
+    summary = "; ".join(f"{k}: {v.get('skipped') if isinstance(v, dict) and 'skipped' in v else v}" for k, v in results.items())
+    return {"summary": summary[:300]}
+
+
+def _module_exists(name: str) -> bool:
+    """True when ``name`` can be imported; False also when its parent package does not exist yet."""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def demo_size(residents: int | None = None, full: bool = False) -> int | None:
+    """Residents to generate: None means the whole borough's Census population (``--full``)."""
+    if full:
+        return None
+    if residents:
+        return residents
+    return int(os.environ.get(RESIDENTS_ENV) or DEFAULT_RESIDENTS)
+
+
+def prepare(echo=print, *, residents: int | None = None, full: bool = False, console: Console | None = None) -> dict:
+    """Prepare (or bring up to date) the demo in ``settings.DATA_DIR``; return the step timings."""
+    from octopus.insights.models import PublishedSnapshot
+    from octopus.population.snapshot import SnapshotStore
+
+    data_dir = Path(settings.DATA_DIR)
+    console = console or Console(stderr=True)
+    # One line per step here; the engine's per-file INFO logs are for `octopus feeds load` runs.
+    for name in ("octopus.population", "octopus.insights", "octopus.synthetic"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    steps = DemoSteps(data_dir, console)
+    size = demo_size(residents, full)
+    echo(f"Data folder: {data_dir}")
+    started = time.perf_counter()
+    steps.run("database", "Database, directory and demo accounts", lambda: _database(), done=False)
+    synthetic = data_dir / "synthetic"
+    generated = steps.marker("generate")
+    if generated and size is not None and generated.get("residents") not in (None, size):
+        console.print(f"[yellow]![/yellow] {data_dir} already holds a demo of {generated['residents']:,} residents; "
+                      f"keeping it. Use a fresh OCTOPUS_DATA_DIR for {size:,}.", highlight=False)
+    steps.run("generate", "Synthetic population", lambda: _generate(synthetic, size),
+              done=(synthetic / "manifest.json").is_file())
+    steps.run("load", "Partner feeds loaded", lambda: _load_feeds(synthetic / "feeds", data_dir),
+              done=(data_dir / "feeds" / "store.duckdb").is_file())
+    steps.run("link", "Persons linked", lambda: _link(data_dir), done=(data_dir / "linked" / "persons.parquet").is_file())
+    store = SnapshotStore(data_dir / "snapshots")
+    steps.run("pipeline", "Population pipeline", lambda: _pipeline(data_dir, dt.date.today()),
+              done=store.current_id() is not None)
+    run_id = store.current_id()
+    steps.run("publish", "Published into the operational database", lambda: _publish(data_dir, run_id),
+              done=PublishedSnapshot.objects.filter(run_id=run_id).exists())
+    steps.run("care", "Demo care records", _seed_care, done=False)
+    total = time.perf_counter() - started
+    accounts = ensure_demo_users(seed_directory()["accounts"])
     echo("")
-    echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+    echo(f"Demo ready in {total:.0f}s. Demo accounts (password for all: {DEMO_PASSWORD}):")
     width = max(len(name) for name, _, _ in accounts)
     for username, role, who in accounts:
         echo(f"  {username.ljust(width)}  {role:<18} {who}")
+    echo("")
+    echo("Where the data lives:")
+    echo(f"  database          {settings.DATABASES['default']['NAME']}")
+    echo(f"  synthetic feeds   {synthetic / 'feeds'}")
+    echo(f"  feed store        {data_dir / 'feeds' / 'store.duckdb'}")
+    echo(f"  linked extract    {data_dir / 'linked'}")
+    echo(f"  snapshots         {data_dir / 'snapshots'} (current: {run_id})")
+    return {"timings": steps.timings, "total": total, "run_id": run_id}
+
+
+def _database() -> dict:
+    call_command("migrate", interactive=False, verbosity=0)
+    seeded = seed_directory()
+    ensure_demo_users(seeded["accounts"])
+    return {"summary": f"{Organisation.objects.count()} organisations, {Team.objects.count()} teams, "
+                       f"{Practitioner.objects.count()} named practitioners, {Service.objects.count()} services"}

@@ -57,9 +57,12 @@ def expected(entry: dict, role: str) -> str:
 
 
 @pytest.fixture
-def world(make_user):
+def world(make_user, tmp_path):
     """The objects URL arguments refer to. The resident has no relationship with anyone."""
     from octopus.governance.models import BreakGlassAccess
+    from octopus.insights.testing import write_snapshot
+
+    write_snapshot(tmp_path / "snapshot")  # for the Population pages and the calibration plot
 
     other = make_user("clinician", username="someone-else")
     resident = make_resident()

@@ -36,13 +36,6 @@ def _person(n, **overrides):
     return row
 
 
-def _snapshot(directory, rows, run_id="run-1"):
-    directory.mkdir()
-    (directory / "manifest.json").write_text(json.dumps({"run_id": run_id, "as_of": "2026-11-01"}))
-    pq.write_table(pa.Table.from_pylist(rows), directory / "residents.parquet")
-    return directory
-
-
 def test_publish_creates_residents_and_households(tmp_path):
     persons = _persons(tmp_path / "persons.parquet", [_person(1), _person(2, address_line="1 Church Street")])
     report = publish(persons)
@@ -57,22 +50,6 @@ def test_publish_twice_changes_nothing(tmp_path):
     first = list(Resident.objects.order_by("person_id").values())
     publish(persons)
     assert list(Resident.objects.order_by("person_id").values()) == first
-
-
-def test_publish_snapshot_sets_risk_and_flags(tmp_path):
-    persons = _persons(tmp_path / "persons.parquet", [_person(1)])
-    snapshot = _snapshot(tmp_path / "snap", [{
-        "person_id": "P000000000001", "probability": 0.42, "centile": 99.7, "band": "top_0_5",
-        "segment": "frail_elderly", "rising_risk": True, "rising_risk_reason": "2 A&E attendances since the last run",
-        "risk_factors": ["3 emergency admissions in the last year", "moderate frailty"],
-        "care_home": False, "current_inpatient": True,
-    }])
-    publish(persons, snapshot)
-    resident = Resident.objects.get()
-    assert resident.risk_band == "top_0_5" and resident.rising_risk
-    assert resident.risk_factors[0] == "3 emergency admissions in the last year"
-    assert resident.flags == {"care_home": False, "current_inpatient": True}
-    assert PublishedSnapshot.objects.get().run_id == "run-1"
 
 
 def test_publish_bad_snapshot_keeps_previous_state(tmp_path):

@@ -1,9 +1,11 @@
 """Publishing what the population engine produced into the operational database.
 
 The engine (``octopus.population``) writes Parquet: the linked extract's ``persons.parquet``
-(demographics, one row per linked person) and a snapshot's ``residents.parquet`` (risk, band,
-segment, flags). This module upserts them into ``residents.Resident`` in ONE transaction, so
-caseloads and meeting lists never see half a snapshot; a failure leaves the previous state.
+(demographics, one row per linked person) and its feeds, and a snapshot's ``residents.parquet``
+(risk, band, segment, flags) and ``cohorts.parquet``. This module upserts them into
+``residents.Resident`` (and the timeline, ``ActivityEvent``) and records new deaths, in ONE
+transaction, so caseloads and meeting lists never see half a snapshot; a failure leaves the
+previous state. See docs/decisions/0010-publish-and-demo.md.
 """
 
 import datetime as dt
@@ -20,7 +22,10 @@ from django.db import transaction
 from octopus.governance import audit
 from octopus.residents.models import Household, Resident
 
+from . import bulk
+from .activity import ActivityCounts, publish_activity
 from .models import PublishedSnapshot
+from .organisations import organisation_names
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +48,10 @@ class PublishReport:
     as_of: dt.date
     residents: int
     households: int
+    activity_added: int = 0
+    activity_updated: int = 0
+    activity_removed: int = 0
+    deaths: int = 0
 
 
 def _open(path: Path) -> pq.ParquetFile:
@@ -99,76 +108,161 @@ def _publish_persons(persons_path: Path, progress: Callable[[int], None]) -> tup
             fields["sex"] = fields["sex"] or "unknown"
             key = household_key(fields["address_line"], fields["postcode"]) if fields["address_line"] and fields["postcode"] else None
             residents.append(Resident(person_id=row["person_id"], household_id=households.get(key), **fields))
-        Resident.objects.bulk_create(
-            residents,
-            batch_size=BATCH,
-            update_conflicts=True,
-            unique_fields=["person_id"],
-            update_fields=[*DEMOGRAPHIC_FIELDS, "household"],
-        )
+        every = [f.name for f in Resident._meta.concrete_fields if not f.primary_key]
+        bulk.upsert(Resident, every, "person_id", [*DEMOGRAPHIC_FIELDS, "household"],
+                    ([getattr(r, Resident._meta.get_field(f).attname) for f in every] for r in residents))
         total += len(residents)
         progress(len(residents))
     return total, len(households)
 
 
-# Snapshot columns -> Resident fields. Lists are stored as JSON; flags gathered into one dict.
+# The engine's residents.parquet columns -> Resident fields (docs/decisions/0006 and 0010).
 SNAPSHOT_FIELDS = {
-    "probability": "risk_probability",
-    "centile": "risk_centile",
-    "band": "risk_band",
+    "risk_probability": "risk_probability",
+    "risk_centile": "risk_centile",
     "segment": "segment",
     "rising_risk": "rising_risk",
     "rising_risk_reason": "rising_risk_reason",
     "imd_decile": "imd_decile",
     "ethnicity_group": "ethnicity_group",
-    "frailty_category": "frailty_category",
+    "efi_category": "frailty_category",
 }
-SNAPSHOT_LISTS = {"risk_factors": "risk_factors", "long_term_conditions": "long_term_conditions", "cohorts": "cohorts"}
+# Direct-care facts the worklists and the record read; counts are the 12 months before as-of.
 SNAPSHOT_FLAGS = (
     "care_home", "housebound", "homeless", "current_inpatient", "discharged_last_14_days",
-    "frequent_ae_attender", "regular_ambulance_caller", "social_care_package", "cancer",
-    "emergency_admissions_12m", "ae_attendances_12m", "ambulance_calls_12m", "cost_12m",
+    "social_care_package", "cancer_overlay", "palliative_care", "learning_disability",
+    "emergency_admissions", "ae_attendances", "ambulance_calls", "prior_cost",
+    "days_since_last_emergency_admission", "risk_band",
 )
+# Population analytics: not published for residents who objected (see _publish_scores).
+ANALYTICS_FIELDS = ("risk_probability", "risk_centile", "risk_band", "risk_factors", "segment",
+                    "rising_risk", "rising_risk_reason", "cohorts")
+_EMPTY = {"risk_probability": None, "risk_centile": None, "imd_decile": None, "rising_risk": False,
+          "risk_factors": [], "cohorts": []}
 
 
-def _as_list(value) -> list:
+def _condition_labels() -> dict[str, str]:
+    from octopus.population.features.conditions import CONDITIONS, ltc_column
+
+    return {ltc_column(c): c.label[:1].upper() + c.label[1:] for c in CONDITIONS if c.long_term}
+
+
+def band_names() -> dict[int, str]:
+    """Band number -> its name in bands.yaml ("Very high" … "Low"): what the record and caseload
+    pages show; the number stays in ``flags["risk_band"]`` for sorting."""
+    from octopus.population.risk.bands import load_bands
+
+    return {band.band: band.name[:20] for band in load_bands().bands}
+
+
+def _factors(value) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
-        try:
-            parsed = json.loads(value)
-        except json.JSONDecodeError:
-            return [part.strip() for part in value.split("|") if part.strip()]
-        return parsed if isinstance(parsed, list) else [parsed]
-    return list(value)
+        return [part.strip() for part in value.split(";") if part.strip()]
+    return [str(v) for v in value]
 
 
-def _publish_scores(residents_path: Path, run_id: str, as_of: dt.date, progress) -> int:
+def _cohort_titles(snapshot_dir: Path) -> dict[str, list[str]]:
+    """person_id -> titles of the cohorts they are in (cohorts.parquet, titled by cohorts.json)."""
+    path = snapshot_dir / "cohorts.parquet"
+    if not path.is_file():
+        return {}
+    titles = {}
+    summary = snapshot_dir / "cohorts.json"
+    if summary.is_file():
+        titles = {c["name"]: c.get("title") or c["name"] for c in json.loads(summary.read_text())}
+    members: dict[str, list[str]] = {}
+    for rows in _batches(path, ["cohort", "person_id"]):
+        for row in rows:
+            members.setdefault(row["person_id"], []).append(titles.get(row["cohort"], row["cohort"]))
+    return members
+
+
+def _flag(value):
+    value = _clean(value, None)
+    return value.item() if hasattr(value, "item") else value
+
+
+def _publish_scores(snapshot_dir: Path, run_id: str, as_of: dt.date, known: dict[str, int],
+                    excluded: set[str], progress) -> int:
+    """Scores, bands, segments, conditions, flags and cohorts onto the residents.
+
+    Residents who objected to their data being used beyond their own care (national data opt-out,
+    type 1 objection) keep their direct-care record — conditions, frailty, flags such as
+    "currently an inpatient", which the people treating them need — but no risk score, band,
+    segment, rising-risk flag or cohort: those come from population analytics they opted out of.
+    """
+    residents_path = snapshot_dir / "residents.parquet"
     available = set(_open(residents_path).schema_arrow.names)
     if "person_id" not in available:
         raise PublishError(f"{residents_path}: missing column person_id.")
-    columns = ["person_id", *(c for c in (*SNAPSHOT_FIELDS, *SNAPSHOT_LISTS, *SNAPSHOT_FLAGS) if c in available)]
+    conditions = {c: label for c, label in _condition_labels().items() if c in available}
+    names = band_names()
+    columns = ["person_id", *(c for c in (*SNAPSHOT_FIELDS, "top_factors", *SNAPSHOT_FLAGS, *conditions) if c in available)]
+    cohorts = _cohort_titles(snapshot_dir)
+    update_fields = ["snapshot_run_id", "snapshot_as_of", "flags", "risk_factors", "long_term_conditions", "cohorts",
+                     "risk_band", *SNAPSHOT_FIELDS.values()]
     updated = 0
-    update_fields = ["snapshot_run_id", "snapshot_as_of", "flags", *SNAPSHOT_FIELDS.values(), *SNAPSHOT_LISTS.values()]
-    for rows in _batches(residents_path, columns):
-        known = dict(Resident.objects.filter(person_id__in=[r["person_id"] for r in rows]).values_list("person_id", "pk"))
-        batch = []
+    for rows in _batches(residents_path, list(dict.fromkeys(columns))):
+        values = []
         for row in rows:
-            pk = known.get(row["person_id"])
-            if pk is None:
+            if row["person_id"] not in known:
                 continue  # scored but not in the linked persons: nothing identifiable to attach to
-            resident = Resident(pk=pk, snapshot_run_id=run_id, snapshot_as_of=as_of)
+            resident = Resident(person_id=row["person_id"], snapshot_run_id=run_id, snapshot_as_of=as_of)
             for column, field in SNAPSHOT_FIELDS.items():
-                default = False if field == "rising_risk" else (None if field in {"risk_probability", "risk_centile", "imd_decile"} else "")
-                setattr(resident, field, _clean(row.get(column), default))
-            for column, field in SNAPSHOT_LISTS.items():
-                setattr(resident, field, _as_list(row.get(column)))
-            resident.flags = {flag: _clean(row.get(flag), None) for flag in SNAPSHOT_FLAGS if flag in row}
-            batch.append(resident)
-        Resident.objects.bulk_update(batch, update_fields, batch_size=BATCH)
-        updated += len(batch)
+                default = _EMPTY.get(field, "")
+                setattr(resident, field, _flag(row.get(column)) if _flag(row.get(column)) is not None else default)
+            band = _flag(row.get("risk_band"))
+            resident.risk_band = names.get(band, "" if band is None else str(band)[:20])
+            resident.risk_factors = _factors(row.get("top_factors"))
+            resident.long_term_conditions = [label for column, label in conditions.items() if row.get(column)]
+            resident.cohorts = cohorts.get(row["person_id"], [])
+            resident.flags = {flag: _flag(row.get(flag)) for flag in SNAPSHOT_FLAGS if flag in row}
+            if row["person_id"] in excluded:
+                for field in ANALYTICS_FIELDS:
+                    setattr(resident, field, _EMPTY.get(field, ""))
+                resident.flags.pop("risk_band", None)
+                resident.flags["analytics_excluded"] = True
+            resident.rising_risk_reason = (resident.rising_risk_reason or "")[:300]
+            if resident.risk_centile is not None:
+                resident.risk_centile = float(resident.risk_centile)
+            values.append([getattr(resident, f) for f in update_fields] + [resident.person_id])
+        bulk.update(Resident, update_fields, "person_id", values)
+        updated += len(values)
         progress(len(rows))
     return updated
+
+
+def _record_deaths(linked_dir: Path, known: dict[str, int], new_ids: set[str], actor) -> int:
+    """Residents the deaths feed reports dead who were alive in Octopus.
+
+    A resident published for the first time has nothing scheduled to stop, so their date of death
+    is simply set; anyone already known goes through ``care.services.record_death``, which stops
+    check-ins, closes cases and asks the lead professional to contact the family (journey 7).
+    """
+    from octopus.care.services import record_death
+
+    path = linked_dir / "deaths.parquet"
+    if not path.is_file():
+        return 0
+    deaths: dict[str, dt.date] = {}
+    for rows in _batches(path, ["person_id", "date_of_death"]):
+        for row in rows:
+            if row["person_id"] in known and row["date_of_death"]:
+                deaths[row["person_id"]] = min(row["date_of_death"], deaths.get(row["person_id"], row["date_of_death"]))
+    alive = Resident.objects.filter(person_id__in=list(deaths), date_of_death__isnull=True) if deaths else Resident.objects.none()
+    recorded = 0
+    first_seen = []
+    for resident in alive.iterator(chunk_size=BATCH):
+        resident.date_of_death = deaths[resident.person_id]
+        if resident.person_id in new_ids:
+            first_seen.append(resident)
+        else:
+            record_death(resident, deaths[resident.person_id], source="deaths feed", actor=actor)
+        recorded += 1
+    Resident.objects.bulk_update(first_seen, ["date_of_death"], batch_size=BATCH)
+    return recorded
 
 
 def publish(
@@ -177,26 +271,48 @@ def publish(
     *,
     actor=None,
     progress: Callable[[int], None] = lambda n: None,
+    activity: bool = True,
 ) -> PublishReport:
-    """Publish linked persons (and, if given, a snapshot) into the operational database."""
+    """Publish linked persons, their timeline and deaths, and (if given) a snapshot, atomically.
+
+    ``persons_path`` is the linked extract's ``persons.parquet``; the feeds beside it give the
+    timeline and deaths.
+    """
+    from octopus.governance.consent import analytics_excluded_person_ids
+
+    persons_path = Path(persons_path)
+    linked_dir = persons_path.parent
     manifest = {}
     run_id, as_of = "linked-only", dt.date.today()
     if snapshot_dir is not None:
+        snapshot_dir = Path(snapshot_dir)
         manifest_path = snapshot_dir / "manifest.json"
         try:
             manifest = json.loads(manifest_path.read_text())
             run_id, as_of = str(manifest["run_id"]), dt.date.fromisoformat(str(manifest["as_of"]))
         except (OSError, KeyError, ValueError) as error:
             raise PublishError(f"{manifest_path}: not a readable snapshot manifest ({error}).") from error
+        manifest["snapshot_dir"] = str(snapshot_dir.resolve())
     with transaction.atomic():
+        before = set(Resident.objects.values_list("person_id", flat=True))
         residents, households = _publish_persons(persons_path, progress)
+        known = dict(Resident.objects.values_list("person_id", "pk"))
+        excluded = analytics_excluded_person_ids()
         if snapshot_dir is not None:
-            _publish_scores(snapshot_dir / "residents.parquet", run_id, as_of, progress)
+            _publish_scores(snapshot_dir, run_id, as_of, known, excluded, progress)
+        events = ActivityCounts()
+        if activity:
+            events = publish_activity(linked_dir, known, organisation_names(), as_of, progress)
+        deaths = _record_deaths(linked_dir, known, set(known) - before, actor)
+        manifest["published"] = {"activity_added": events.added, "activity_updated": events.updated,
+                                 "activity_removed": events.removed, "deaths_recorded": deaths,
+                                 "analytics_excluded": len(excluded & set(known))}
         PublishedSnapshot.objects.update_or_create(
             run_id=run_id,
             defaults={"as_of": as_of, "published_by": actor if getattr(actor, "pk", None) else None,
                       "residents": residents, "households": households, "manifest": manifest},
         )
-        audit.record(actor, "load", f"Published snapshot {run_id} ({residents} residents)", obj=None)
+        audit.record(actor, "load", f"Published snapshot {run_id} ({residents} residents, {events.added} new "
+                     f"timeline events, {deaths} deaths recorded)", obj=None)
     log.info("published snapshot %s: %d residents, %d households", run_id, residents, households)
-    return PublishReport(run_id, as_of, residents, households)
+    return PublishReport(run_id, as_of, residents, households, events.added, events.updated, events.removed, deaths)

@@ -1,0 +1,47 @@
+"""``octopus publish``: put the current population snapshot and the linked extract into the
+operational database (residents, timeline, deaths). The lead registers ``publish`` in
+``octopus/cli.py``: ``app.command("publish")(publish)``."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def publish(
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Folder holding linked/ and snapshots/ (default: $OCTOPUS_DATA_DIR or ./var).", show_default=False)] = None,
+    run_id: Annotated[str | None, typer.Option("--run-id", help="Publish this snapshot instead of the current one.")] = None,
+) -> None:
+    """Publish the current population snapshot into the operational database, in one transaction."""
+    from octopus.commands.django_setup import setup
+
+    setup()
+    from django.conf import settings
+    from rich.console import Console
+
+    from octopus.insights.publish import PublishError
+    from octopus.insights.publish import publish as run
+    from octopus.population.snapshot import SnapshotStore
+
+    console = Console(stderr=True)
+    folder = Path(data_dir or settings.DATA_DIR)
+    persons = folder / "linked" / "persons.parquet"
+    if not persons.is_file():
+        console.print(f"[red]No linked extract[/red] at {persons}. Run `octopus feeds link` first.", highlight=False)
+        raise typer.Exit(1)
+    store = SnapshotStore(folder / "snapshots")
+    chosen = run_id or store.current_id()
+    try:
+        snapshot = store.path(chosen) if chosen else None
+    except FileNotFoundError as error:
+        console.print(f"[red]{error}[/red]", highlight=False)
+        raise typer.Exit(1) from None
+    with console.status("Publishing…"):
+        try:
+            report = run(persons, snapshot)
+        except PublishError as error:
+            console.print(f"[red]Not published[/red]: {error} Nothing was changed.", highlight=False)
+            raise typer.Exit(1) from None
+    typer.echo(f"Published {report.run_id} (as of {report.as_of}): {report.residents:,} residents, "
+               f"{report.households:,} households; timeline +{report.activity_added:,} "
+               f"~{report.activity_updated:,} -{report.activity_removed:,}; {report.deaths} deaths recorded.")

@@ -1,0 +1,153 @@
+"""The Population section's figures, computed from the published snapshot's Parquet files.
+
+Every count leaves this module through ``core.disclosure`` (counts of 1-7 suppressed, the rest
+rounded to 5, secondary suppression where a total would give a suppressed cell back), and every
+rate or share shown beside a count is withheld when that count is. Residents who objected to
+secondary use of their data (``analytics_excluded_person_ids``) are removed before anything is
+counted. Nothing here returns a name, NHS number or person id.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from octopus.core.disclosure import protect_counts, protect_table, publish_count
+from octopus.population.measures.inequality import slope_index_of_inequality
+from octopus.population.measures.variation import funnel
+
+COLUMNS = ("person_id", "risk_band", "segment", "rising_risk", "imd_decile", "imd_quintile",
+           "practice_ods_code", "registered", "emergency_admissions", "prior_cost", "risk_probability")
+TOP_BANDS = (1, 2, 3)  # the WELC target population's bands (config/cohorts.yaml)
+
+
+@lru_cache(maxsize=4)
+def _read(path: str, modified: float) -> pd.DataFrame:
+    frame = pd.read_parquet(path)
+    return frame[[c for c in COLUMNS if c in frame.columns]]
+
+
+def snapshot_residents(snapshot_dir: Path, excluded: set[str]) -> pd.DataFrame:
+    path = snapshot_dir / "residents.parquet"
+    frame = _read(str(path), path.stat().st_mtime)
+    return frame[~frame["person_id"].isin(excluded)] if excluded else frame
+
+
+def _share(part, whole) -> float | None:
+    return None if part is None or not whole else part / whole
+
+
+@dataclass(frozen=True)
+class BandRow:
+    band: int
+    name: str
+    residents: int | None
+    admissions: int | None
+    admissions_share: float | None
+    cost_share: float | None
+
+
+def pyramid(frame: pd.DataFrame, band_names: dict[int, str]) -> tuple[list[BandRow], dict]:
+    """Residents per band and the share of the prior 12 months' emergency admissions and cost."""
+    bands = sorted(band_names)
+    grouped = frame.groupby("risk_band").agg(residents=("person_id", "size"), admissions=("emergency_admissions", "sum"),
+                                             cost=("prior_cost", "sum"))
+    grouped = grouped.reindex(bands, fill_value=0)
+    residents = protect_counts({b: int(grouped.loc[b, "residents"]) for b in bands})
+    admissions = protect_counts({b: int(grouped.loc[b, "admissions"]) for b in bands})
+    total_admissions, total_cost = int(grouped["admissions"].sum()), float(grouped["cost"].sum())
+    rows = []
+    for b in bands:
+        shown = residents["values"][b]
+        rows.append(BandRow(
+            b, band_names[b], shown, admissions["values"][b],
+            _share(int(grouped.loc[b, "admissions"]), total_admissions) if admissions["values"][b] is not None else None,
+            _share(float(grouped.loc[b, "cost"]), total_cost) if shown is not None else None,
+        ))
+    return rows, {"residents": residents["total"], "admissions": admissions["total"]}
+
+
+def segments(frame: pd.DataFrame) -> dict:
+    counts = frame["segment"].fillna("not assigned").value_counts().sort_index()
+    return protect_counts({str(k).replace("_", " ").capitalize(): int(v) for k, v in counts.items()})
+
+
+def rising_risk(frame: pd.DataFrame) -> int | None:
+    return publish_count(int(frame["rising_risk"].fillna(False).astype(bool).sum()))
+
+
+def cohorts(snapshot_dir: Path, excluded: set[str]) -> list[dict]:
+    summary_path, members_path = snapshot_dir / "cohorts.json", snapshot_dir / "cohorts.parquet"
+    summary = json.loads(summary_path.read_text()) if summary_path.is_file() else []
+    sizes: dict[str, int] = {}
+    if members_path.is_file():
+        members = pd.read_parquet(members_path, columns=["cohort", "person_id"])
+        members = members[~members["person_id"].isin(excluded)] if excluded else members
+        sizes = members.groupby("cohort").size().to_dict()
+    protected = protect_counts({c["name"]: int(sizes.get(c["name"], 0)) for c in summary}, total=False)
+    return [{**c, "size": protected["values"][c["name"]]} for c in summary]
+
+
+def _top(frame: pd.DataFrame) -> pd.Series:
+    return frame["risk_band"].isin(TOP_BANDS)
+
+
+def deprivation(frame: pd.DataFrame) -> list[dict]:
+    """Residents per IMD decile, split top three bands / the rest, protected as one table."""
+    frame = frame[frame["imd_decile"].notna()]
+    deciles = list(range(1, 11))
+    top = frame[_top(frame)].groupby("imd_decile").size().reindex(deciles, fill_value=0)
+    rest = frame[~_top(frame)].groupby("imd_decile").size().reindex(deciles, fill_value=0)
+    mean_risk = frame.groupby("imd_decile")["risk_probability"].mean().reindex(deciles)
+    table = protect_table([[int(top[d]), int(rest[d])] for d in deciles], column_totals=True, row_totals=True)
+    rows = []
+    for i, d in enumerate(deciles):
+        residents = table.row_totals[i]
+        top_shown = table.cells[i][0]
+        rows.append({"decile": d, "residents": residents, "top_bands": top_shown,
+                     "top_share": _share(int(top[d]), int(top[d] + rest[d])) if top_shown is not None and residents else None,
+                     "mean_risk": float(mean_risk[d]) if residents is not None and pd.notna(mean_risk[d]) else None})
+    return rows
+
+
+def practice_variation(frame: pd.DataFrame, names: dict[str, str]) -> list[dict]:
+    """Share of each practice's registered residents in the top three bands, with funnel limits."""
+    registered = frame[frame["registered"].fillna(False).astype(bool) & frame["practice_ods_code"].notna()]
+    grouped = registered.assign(top=_top(registered)).groupby("practice_ods_code").agg(
+        numerator=("top", "sum"), denominator=("person_id", "size"))
+    grouped = grouped[grouped["denominator"] > 0]
+    if grouped.empty:
+        return []
+    points = funnel(grouped.index, grouped["numerator"], grouped["denominator"])
+    rows = []
+    for point in points:
+        numerator = publish_count(point.numerator)
+        rows.append({
+            "code": point.unit, "name": names.get(point.unit, point.unit),
+            "numerator": numerator, "denominator": publish_count(point.denominator),
+            "proportion": point.proportion if numerator is not None else None,
+            "limits_95": (point.lower_95, point.upper_95), "limits_998": (point.lower_998, point.upper_998),
+            "position": point.position, "outside": point.position != "within limits",
+        })
+    return sorted(rows, key=lambda r: (not r["outside"], r["name"]))
+
+
+def inequality(frame: pd.DataFrame) -> dict:
+    """Share of residents with an emergency admission in the prior 12 months, by IMD quintile."""
+    frame = frame[frame["imd_quintile"].notna()]
+    quintiles = list(range(1, 6))
+    admitted = frame[frame["emergency_admissions"] > 0].groupby("imd_quintile").size().reindex(quintiles, fill_value=0)
+    residents = frame.groupby("imd_quintile").size().reindex(quintiles, fill_value=0)
+    table = protect_table([[int(admitted[q]), int(residents[q] - admitted[q])] for q in quintiles])
+    rows = [{"quintile": q, "admitted": table.cells[i][0], "residents": table.row_totals[i],
+             "rate": _share(int(admitted[q]), int(residents[q])) if table.cells[i][0] is not None and residents[q] else None}
+            for i, q in enumerate(quintiles)]
+    present = [q for q in quintiles if residents[q] > 0]
+    sii = None
+    if len(present) >= 3:
+        sii = slope_index_of_inequality([int(admitted[q]) for q in present], [int(residents[q]) for q in present])
+    return {"rows": rows, "sii": sii, "description": sii.describe() if sii else None}

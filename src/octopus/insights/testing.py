@@ -1,0 +1,51 @@
+"""A small hand-made population snapshot for tests of the Population pages (no pipeline run)."""
+
+import base64
+import datetime as dt
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from .models import PublishedSnapshot
+
+# A 1×1 transparent PNG.
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=")
+
+
+def resident_rows(n: int = 400, *, very_high: int = 3) -> list[dict]:
+    """``n`` pseudonymous residents; exactly ``very_high`` of them in band 1."""
+    rows = []
+    for i in range(n):
+        band = 1 if i < very_high else 2 + i % 5
+        rows.append({
+            "person_id": f"T{i:05d}", "risk_band": band, "segment": ("frailty", "long_term_conditions", "generally_well")[i % 3],
+            "rising_risk": i % 11 == 0, "imd_decile": 1 + i % 10, "imd_quintile": 1 + (i % 10) // 2,
+            "practice_ods_code": ("E87001", "E87002", "E87003")[i % 3], "registered": True,
+            "emergency_admissions": 2 if band <= 3 else int(i % 4 == 0 and (i % 10) < 4),
+            "prior_cost": 9000.0 if band <= 3 else 400.0, "risk_probability": 0.5 if band <= 3 else 0.05,
+        })
+    return rows
+
+
+def write_snapshot(folder: Path, rows: list[dict] | None = None, *, run_id: str = "20261101T000000Z-test",
+                   as_of: dt.date | None = None) -> PublishedSnapshot:
+    as_of = as_of or dt.date.today()
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = rows if rows is not None else resident_rows()
+    pd.DataFrame(rows).to_parquet(folder / "residents.parquet", index=False)
+    members = [{"cohort": "welc_target", "person_id": r["person_id"]} for r in rows if r["risk_band"] <= 3]
+    pd.DataFrame(members, columns=["cohort", "person_id"]).to_parquet(folder / "cohorts.parquet", index=False)
+    (folder / "cohorts.json").write_text(json.dumps([{
+        "name": "welc_target", "title": "WELC target population", "size": len(members), "as_of": as_of.isoformat(),
+        "description": "Residents in the top three risk bands who are aged 65 or over or have a long-term condition.",
+    }]))
+    (folder / "model_card.md").write_text(
+        "# Model card: test\n\n**Chosen model:** logistic.\n\n| | AUROC |\n|---|---|\n| logistic | 0.80 |\n\n"
+        "![Calibration](calibration.png)\n\n<script>alert(1)</script>\n")
+    (folder / "calibration.png").write_bytes(PNG)
+    manifest = {"run_id": run_id, "as_of": as_of.isoformat(), "snapshot_dir": str(folder.resolve())}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    snapshot, _ = PublishedSnapshot.objects.update_or_create(
+        run_id=run_id, defaults={"as_of": as_of, "residents": len(rows), "manifest": manifest})
+    return snapshot

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "insights"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("cohorts/", views.cohorts, name="cohorts"),
+    path("deprivation/", views.deprivation, name="deprivation"),
+    path("inequality/", views.inequality, name="inequality"),
+    path("practices/", views.practices, name="practices"),
+    path("model-card/", views.model_card, name="model_card"),
+    path("model-card/calibration.png", views.calibration, name="calibration"),
+]

@@ -1,0 +1,29 @@
+"""Journey 9 in a browser: the analyst opens every Population page (axe on each)."""
+
+import pytest
+
+from octopus.insights.testing import write_snapshot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PAGES = [
+    ("/population/", "Population overview"),
+    ("/population/cohorts/", "Cohorts"),
+    ("/population/deprivation/", "Deprivation"),
+    ("/population/inequality/", "Inequality in emergency admissions"),
+    ("/population/practices/", "Practice variation"),
+    ("/population/model-card/", "Model card"),
+]
+
+
+def test_analyst_visits_every_population_page(browser_page, make_user, tmp_path):
+    write_snapshot(tmp_path / "snapshot")
+    make_user("analyst", username="priya")
+    browser_page.sign_in("priya")
+    for path, heading in PAGES:
+        page = browser_page.goto(path)
+        assert page.get_by_role("heading", level=1, name=heading, exact=True).is_visible()
+    page = browser_page.goto("/population/")
+    page.get_by_text("How the risk pyramid is worked out").click()
+    assert page.get_by_text("Each resident's predicted risk").is_visible()
+    assert page.get_by_role("cell", name="suppressed").first.is_visible()

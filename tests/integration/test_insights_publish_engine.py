@@ -1,0 +1,121 @@
+"""Publishing a real engine snapshot: the engine's own column names, the timeline, deaths,
+objections and atomicity. One tiny linked extract and pipeline run serve the whole module."""
+
+import datetime as dt
+import shutil
+
+import pytest
+from threadpoolctl import threadpool_limits
+
+from octopus.governance.consent import record_objection
+from octopus.insights import publish as publish_module
+from octopus.insights.models import PublishedSnapshot
+from octopus.insights.publish import publish
+from octopus.population.pipeline import PipelineConfig, run_pipeline
+from octopus.population.simulate import simulate_linked
+from octopus.population.testing import write_linked
+from octopus.residents.models import ActivityEvent, ActivityKind, Resident
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = dt.date(2026, 11, 1)
+EXTRA_FEEDS = {
+    "persons": [{"person_id": "sim00000"}],
+    "deaths": [{"person_id": "sim00003", "date_of_death": dt.date(2026, 10, 20)}],
+    "community_contacts": [{"person_id": "sim00001", "contact_date": dt.date(2026, 9, 1), "service": "district_nursing", "mode": "home_visit"},
+                           {"person_id": "sim00001", "contact_date": dt.date(2020, 1, 1)}],
+    "las_incidents": [{"person_id": "sim00002", "incident_datetime": dt.datetime(2026, 8, 1, 3, 15), "sender_code": "RRU", "outcome": "conveyed"}],
+    "vcse_contacts": [{"person_id": "sim00002", "contact_date": dt.date(2026, 7, 1), "organisation_name": "One Westminster", "need_domain": "isolation"}],
+}
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    root = tmp_path_factory.mktemp("engine")
+    linked = simulate_linked(root / "linked", people=300, as_of=AS_OF)
+    extra = write_linked(root / "extra", EXTRA_FEEDS)
+    for name in EXTRA_FEEDS:
+        if name != "persons":
+            shutil.copy(extra / f"{name}.parquet", linked / f"{name}.parquet")
+    with threadpool_limits(1):  # OpenMP threads fight on a busy two-core test machine
+        info = run_pipeline(linked, root / "snapshots", as_of=AS_OF,
+                            config=PipelineConfig(bootstrap_resamples=5, show_progress=False))
+    return linked, info.path
+
+
+def test_publish_maps_the_engine_columns(engine):
+    linked, snapshot = engine
+    report = publish(linked / "persons.parquet", snapshot)
+    assert report.residents == 300
+    scored = Resident.objects.exclude(risk_probability=None)
+    assert scored.count() == 299  # the resident who died is not scored
+    top = scored.order_by("-risk_probability").first()
+    assert top.risk_band == "Very high" and top.flags["risk_band"] == 1
+    assert top.risk_factors and all(isinstance(f, str) for f in top.risk_factors)
+    assert top.segment and top.frailty_category in {"fit", "mild", "moderate", "severe"}
+    assert {"current_inpatient", "discharged_last_14_days", "care_home", "emergency_admissions", "prior_cost",
+            "cancer_overlay"} <= set(top.flags)
+    with_conditions = [r for r in scored if r.long_term_conditions]
+    assert with_conditions and all(c[0].isupper() and not c.startswith("ltc_") for c in with_conditions[0].long_term_conditions)
+    assert Resident.objects.exclude(cohorts=[]).exists()
+    assert any("WELC target population" in r.cohorts for r in scored)
+    assert PublishedSnapshot.objects.get().manifest["snapshot_dir"] == str(snapshot.resolve())
+
+
+def test_publish_timeline_events_once_per_source_record(engine):
+    linked, snapshot = engine
+    first = publish(linked / "persons.parquet", snapshot)
+    events = sorted(ActivityEvent.objects.values_list("pk", "source_feed", "source_key"))
+    assert first.activity_added == len(events) > 0
+    again = publish(linked / "persons.parquet", snapshot)
+    assert (again.activity_added, again.activity_updated, again.activity_removed) == (0, 0, 0)
+    assert sorted(ActivityEvent.objects.values_list("pk", "source_feed", "source_key")) == events
+    nursing = ActivityEvent.objects.get(source_feed="community_contacts")  # the 2020 contact is outside the window
+    assert nursing.summary == "District nursing contact (home visit)" and nursing.kind == ActivityKind.COMMUNITY
+    ambulance = ActivityEvent.objects.get(source_feed="las_incidents")
+    assert ambulance.source_organisation == "London Ambulance Service NHS Trust" and ambulance.occurred_at is not None
+    assert ActivityEvent.objects.get(source_feed="vcse_contacts").source_organisation == "One Westminster"
+
+
+def test_publish_deaths_set_for_new_and_recorded_through_care_for_known(engine, monkeypatch):
+    linked, snapshot = engine
+    publish(linked / "persons.parquet", snapshot)
+    assert Resident.objects.get(person_id="sim00003").date_of_death == dt.date(2026, 10, 20)
+    Resident.objects.filter(person_id="sim00003").update(date_of_death=None)
+    calls = []
+    monkeypatch.setattr("octopus.care.services.record_death",
+                        lambda resident, date, source, actor: calls.append((resident.person_id, date, source, actor)))
+    report = publish(linked / "persons.parquet", snapshot)
+    assert calls == [("sim00003", dt.date(2026, 10, 20), "deaths feed", None)] and report.deaths == 1
+
+
+def test_publish_withholds_analytics_for_residents_who_objected(engine):
+    linked, snapshot = engine
+    publish(linked / "persons.parquet", snapshot)
+    resident = Resident.objects.exclude(long_term_conditions=[]).exclude(risk_band="").first()
+    record_objection(actor=None, resident=resident, kind="national_data_opt_out", source="GP feed")
+    conditions = resident.long_term_conditions
+    publish(linked / "persons.parquet", snapshot)
+    resident.refresh_from_db()
+    assert (resident.risk_probability, resident.risk_centile, resident.risk_band, resident.segment, resident.cohorts,
+            resident.risk_factors, resident.rising_risk) == (None, None, "", "", [], [], False)
+    assert resident.long_term_conditions == conditions and resident.flags["analytics_excluded"] is True
+    assert "risk_band" not in resident.flags
+
+
+def test_publish_failure_leaves_the_previous_state(engine, monkeypatch):
+    linked, snapshot = engine
+    publish(linked / "persons.parquet", snapshot)
+    before = (list(Resident.objects.order_by("pk").values()), ActivityEvent.objects.count(), PublishedSnapshot.objects.count())
+    ActivityEvent.objects.filter(source_feed="vcse_contacts").delete()
+    Resident.objects.update(risk_band="", date_of_death=None)
+    middle = (list(Resident.objects.order_by("pk").values()), ActivityEvent.objects.count())
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(publish_module, "_record_deaths", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        publish(linked / "persons.parquet", snapshot)
+    assert (list(Resident.objects.order_by("pk").values()), ActivityEvent.objects.count()) == middle
+    assert PublishedSnapshot.objects.count() == before[2]

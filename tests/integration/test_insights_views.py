@@ -1,0 +1,110 @@
+"""The Population pages: disclosure control, the stale-snapshot warning, the model card and
+calibration plot, and that nothing identifiable appears."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from octopus.core.disclosure import is_small
+from octopus.governance.consent import record_objection
+from octopus.insights import figures
+from octopus.insights.publish import band_names
+from octopus.insights.testing import resident_rows, write_snapshot
+from octopus.residents.factories import make_resident
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["insights:index", "insights:cohorts", "insights:deprivation", "insights:inequality", "insights:practices",
+         "insights:model_card"]
+
+
+@pytest.fixture
+def analyst(client, make_user):
+    user = make_user("analyst")
+    client.force_login(user)
+    return user
+
+
+def test_pyramid_band_with_three_residents_is_suppressed():
+    import pandas as pd
+
+    rows, totals = figures.pyramid(pd.DataFrame(resident_rows(400, very_high=3)), band_names())
+    very_high = rows[0]
+    assert very_high.band == 1 and very_high.residents is None and very_high.cost_share is None
+    assert all(r.residents is None or r.residents % 5 == 0 for r in rows)
+    assert totals["residents"] is None or totals["residents"] % 5 == 0
+    # the total cannot give the suppressed band back: at least one other band is hidden too
+    assert sum(r.residents is None for r in rows) >= 2 or totals["residents"] is None
+
+
+def test_index_shows_suppressed_band_and_no_identifiers(client, analyst, tmp_path):
+    write_snapshot(tmp_path / "snap")
+    resident = make_resident(given_name="Winifred", family_name="Quartermaine")
+    response = client.get(reverse("insights:index"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "1. Very high" in html and "suppressed" in html
+    assert "20261101T000000Z-test" in html
+    for page in PAGES:
+        body = client.get(reverse(page)).content.decode()
+        assert "Quartermaine" not in body and resident.nhs_number not in body and "T00001" not in body
+        assert "nhsuk-details" in body  # every figure has a definition to open
+
+
+def test_stale_snapshot_warns(client, analyst, tmp_path, settings):
+    settings.OCTOPUS_SNAPSHOT_STALE_DAYS = 7
+    write_snapshot(tmp_path / "snap", as_of=dt.date.today() - dt.timedelta(days=30))
+    assert "This snapshot is out of date" in client.get(reverse("insights:index")).content.decode()
+
+
+def test_recent_snapshot_does_not_warn(client, analyst, tmp_path):
+    write_snapshot(tmp_path / "snap", as_of=dt.date.today() - dt.timedelta(days=1))
+    assert "out of date" not in client.get(reverse("insights:index")).content.decode()
+
+
+def test_pages_without_a_snapshot_say_how_to_make_one(client, analyst):
+    for page in PAGES:
+        assert "No population snapshot has been published yet" in client.get(reverse(page)).content.decode()
+    assert client.get(reverse("insights:calibration")).status_code == 404
+
+
+def test_model_card_is_rendered_safely_with_the_calibration_plot(client, analyst, tmp_path):
+    write_snapshot(tmp_path / "snap")
+    html = client.get(reverse("insights:model_card")).content.decode()
+    assert '<table class="nhsuk-table">' in html and f'src="{reverse("insights:calibration")}"' in html
+    assert "<script>alert(1)</script>" not in html
+    plot = client.get(reverse("insights:calibration"))
+    assert plot.status_code == 200 and plot["Content-Type"] == "image/png"
+
+
+def test_cohorts_page_counts_protected_and_excludes_objectors(client, analyst, tmp_path):
+    rows = resident_rows(400, very_high=3)
+    write_snapshot(tmp_path / "snap", rows)
+    members = sum(r["risk_band"] <= 3 for r in rows)
+    html = client.get(reverse("insights:cohorts")).content.decode()
+    assert "WELC target population" in html
+    objector = make_resident(person_id="T00000")
+    record_objection(actor=None, resident=objector, kind="national_data_opt_out")
+    cohorts = figures.cohorts(tmp_path / "snap", {"T00000"})
+    assert cohorts[0]["size"] == (None if is_small(members - 1) else (members - 1 + 2) // 5 * 5)
+
+
+def test_inequality_page_has_slope_index(client, analyst, tmp_path):
+    write_snapshot(tmp_path / "snap")
+    html = client.get(reverse("insights:inequality")).content.decode()
+    assert "Slope index of inequality" in html and "most deprived end" in html
+
+
+def test_practice_variation_lists_practices_with_limits(client, analyst, tmp_path):
+    write_snapshot(tmp_path / "snap")
+    html = client.get(reverse("insights:practices")).content.decode()
+    assert "E87001" in html and "99.8% limits" in html
+
+
+def test_deprivation_rows_are_protected_as_one_table():
+    import pandas as pd
+
+    rows = figures.deprivation(pd.DataFrame(resident_rows(400)))
+    assert [r["decile"] for r in rows] == list(range(1, 11))
+    assert all(v is None or v % 5 == 0 for r in rows for v in (r["residents"], r["top_bands"]))
