@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 from scipy.stats import rankdata
+from sklearn.linear_model import LogisticRegression
 
 TOP_SHARES = (0.01, 0.05, 0.20)
 EPSILON = 1e-6

@@ -20,7 +20,12 @@ import pandas as pd  # noqa: E402
 
 from octopus.population.risk.design import feature_names, outcome  # noqa: E402
 from octopus.population.risk.metrics import calibration_curve, evaluate  # noqa: E402
-from octopus.population.risk.train import MODEL_VERSION, TrainingResult, baseline_scores, points_table  # noqa: E402
+from octopus.population.risk.train import (  # noqa: E402
+    MODEL_VERSION,
+    TrainingResult,
+    baseline_scores,
+    points_table,
+)
 
 SUBGROUPS = {"IMD quintile": "imd_quintile", "sex": "sex", "age band": "age_band", "ethnic group": "ethnicity_group"}
 MIN_GROUP, MIN_EVENTS = 10, 5
