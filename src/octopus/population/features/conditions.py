@@ -125,19 +125,28 @@ def hospital_condition_codes() -> pd.DataFrame:
 
 
 def hospital_diagnoses(linked: LinkedExtract, period: Period) -> ibis.Table:
-    """(person_id, event_date, condition, kind="dx") for condition codes in hospital spells."""
+    """(person_id, event_date, condition, kind="dx") for condition codes in hospital spells.
+
+    Each spell's diagnoses become one row per code (split on "," — Spark's ``split`` takes a
+    regex, in which "|" is special), and listed codes (3 or 4 characters) are matched on the
+    code's first 3 and first 4 characters by equi-joins, which scale like any hash join.
+    """
     spells = linked.feed("apc_spells")
     spells = spells.filter(spells.admission_date <= period.as_of)
     diagnoses = (
-        ibis.literal("|") + spells.primary_diagnosis.fill_null("") + "|"
-        + spells.secondary_diagnoses.fill_null("")
-    ).replace(".", "").upper()
-    spells = spells.select("person_id", event_date=spells.admission_date, diagnoses=diagnoses)
+        spells.primary_diagnosis.fill_null("") + "," + spells.secondary_diagnoses.fill_null("")
+    ).replace("|", ",").replace(".", "").upper()
+    rows = spells.select("person_id", event_date=spells.admission_date, code=diagnoses.split(",").unnest())
+    rows = rows.filter(rows.code.length() >= 3)
     codes = ibis.memtable(hospital_condition_codes())
-    matched = spells.join(codes, spells.diagnoses.contains("|" + codes.icd_code))
-    return matched.select(
-        "person_id", "event_date", condition=matched.icd_condition, kind=ibis.literal("dx")
-    ).distinct()
+    parts = []
+    for width in (3, 4):
+        listed = codes.filter(codes.icd_code.length() == width)
+        keyed = rows.mutate(prefix=rows.code.substr(0, width))
+        matched = keyed.join(listed, keyed.prefix == listed.icd_code)
+        parts.append(matched.select("person_id", "event_date", condition=matched.icd_condition,
+                                    kind=ibis.literal("dx")))
+    return parts[0].union(parts[1]).distinct()
 
 
 def conditions(linked: LinkedExtract, period: Period) -> ibis.Table:
