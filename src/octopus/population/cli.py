@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-DEFAULT_DATA_DIR = Path("data")
+from octopus.population.feeds.store import DATA_DIR_ENV, default_data_dir
 
 app = typer.Typer(help="Population health engine: pipeline runs and exports.", no_args_is_help=True, add_completion=False)
 pipeline_app = typer.Typer(help="Run the population pipeline and list its snapshots.", no_args_is_help=True)
@@ -23,7 +23,11 @@ export_app = typer.Typer(help="Export from a population snapshot.", no_args_is_h
 app.add_typer(pipeline_app, name="pipeline")
 app.add_typer(export_app, name="export")
 
-DATA_DIR_OPTION = typer.Option(DEFAULT_DATA_DIR, "--data-dir", help="Folder holding linked/ and snapshots/.")
+# Same rule as ``octopus feeds …``: --data-dir, else $OCTOPUS_DATA_DIR, else ./var.
+DATA_DIR_OPTION = typer.Option(
+    None, "--data-dir", show_default=False,
+    help=f"Folder holding linked/ and snapshots/ (default: ${DATA_DIR_ENV} or ./var).",
+)
 
 EXPORT_COLUMNS = {
     "person_id": "person_id",
@@ -53,6 +57,7 @@ def run(
         raise typer.BadParameter(f"{as_of!r} is not a date: use YYYY-MM-DD.", param_hint="--as-of") from None
     if engine not in ("duckdb", "spark"):
         raise typer.BadParameter("choose duckdb or spark.", param_hint="--engine")
+    data_dir = data_dir or default_data_dir()
     ids = frozenset()
     if case_managed:
         ids = frozenset(line.strip() for line in case_managed.read_text().splitlines() if line.strip())
@@ -67,7 +72,7 @@ def snapshots(data_dir: Path = DATA_DIR_OPTION) -> None:
     """List snapshots, newest last; * marks the one in service."""
     from octopus.population.snapshot import SnapshotStore
 
-    store = SnapshotStore(data_dir / "snapshots")
+    store = SnapshotStore((data_dir or default_data_dir()) / "snapshots")
     current = store.current_id()
     runs = store.list()
     if not runs:
@@ -91,7 +96,7 @@ def export_scores(
 
     if output_format != "csv":
         raise typer.BadParameter("only csv is supported.", param_hint="--format")
-    store = SnapshotStore(data_dir / "snapshots")
+    store = SnapshotStore((data_dir or default_data_dir()) / "snapshots")
     run_id = run_id or store.current_id()
     if run_id is None:
         raise typer.BadParameter(f"no snapshot in service in {store.root}; run the pipeline first.", param_hint="--run")

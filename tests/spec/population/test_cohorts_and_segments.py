@@ -1,8 +1,6 @@
 """Spec: cohort and segment rules compiled to Ibis agree with the Python reference semantics."""
 
-import ibis
 import pandas as pd
-import pytest
 
 from octopus.population import engines
 from octopus.population.cohorts.compile import cohort_members
@@ -68,6 +66,3 @@ def test_segments_and_cohorts_on_duckdb():
     check(*run_on(engines.connect()))
 
 
-@pytest.mark.spark
-def test_segments_and_cohorts_on_spark(spark_con):
-    check(*run_on(spark_con))

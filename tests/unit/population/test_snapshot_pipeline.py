@@ -70,3 +70,14 @@ def test_cli_lists_snapshots_and_exports_scores(first_run, data_dir, tmp_path):
     scores = pd.read_csv(out)
     assert list(scores.columns) == ["person_id", "nhs_number", "probability", "centile", "band", "segment", "rising_risk"]
     assert len(scores) == 2500
+
+
+def test_cli_data_dir_defaults_to_env_then_var(first_run, data_dir, tmp_path, monkeypatch):
+    runner = CliRunner()
+    monkeypatch.setenv("OCTOPUS_DATA_DIR", str(data_dir))
+    listed = runner.invoke(app, ["pipeline", "snapshots"])
+    assert listed.exit_code == 0 and f"* {first_run.run_id}" in listed.output
+    monkeypatch.delenv("OCTOPUS_DATA_DIR")
+    monkeypatch.chdir(tmp_path)
+    empty = runner.invoke(app, ["pipeline", "snapshots"])
+    assert empty.exit_code == 0 and "No snapshots in var/snapshots" in empty.output

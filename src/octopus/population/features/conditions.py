@@ -5,6 +5,13 @@ sets used by QOF (``pcd_*_cod.csv``; see the code lists' PROVENANCE.md for versi
 condition is present when it was ever recorded on or before the as-of date and, where QOF has
 a "resolved" cluster, the latest diagnosis is later than the latest resolved code (the QOF
 business-rule convention). Placeholder dates (1900-01-01) still count: the code was recorded.
+
+Hospital diagnoses count too: an ICD-10 code from the condition's secondary-care list
+(``icd10_*_secondary_care.csv``, OpenCodelists) in a spell's primary or secondary diagnoses,
+admitted on or before the as-of date, is a diagnosis dated the admission date. It enters the
+same rule, so a condition is present if the GP record *or* a hospital spell diagnosed it, unless
+a GP "resolved" code is later than every diagnosis. Diagnoses are matched without dots and in
+upper case, as a prefix (``J45`` matches ``J45.0``), like the HFRS.
 """
 
 from __future__ import annotations
@@ -27,35 +34,51 @@ class CodedCondition:
     codelists: tuple[str, ...]
     resolved: tuple[str, ...] = ()
     long_term: bool = True
+    icd10: tuple[str, ...] = ()
 
 
 CONDITIONS: tuple[CodedCondition, ...] = (
-    CodedCondition("asthma", "asthma", ("pcd_ast_cod.csv",), ("pcd_astres_cod.csv",)),
-    CodedCondition("copd", "COPD", ("pcd_copd_cod.csv",), ("pcd_copdres_cod.csv",)),
-    CodedCondition("chd", "coronary heart disease", ("pcd_chd_cod.csv",)),
-    CodedCondition("stroke_tia", "stroke or TIA", ("pcd_strk_cod.csv", "pcd_tia_cod.csv")),
-    CodedCondition("heart_failure", "heart failure", ("pcd_hf_cod.csv",), ("pcd_hfres_cod.csv",)),
+    CodedCondition("asthma", "asthma", ("pcd_ast_cod.csv",), ("pcd_astres_cod.csv",),
+                    icd10=("icd10_asthma_secondary_care.csv",)),
+    CodedCondition("copd", "COPD", ("pcd_copd_cod.csv",), ("pcd_copdres_cod.csv",),
+                    icd10=("icd10_copd_admission.csv",)),
+    CodedCondition("chd", "coronary heart disease", ("pcd_chd_cod.csv",),
+                    icd10=("icd10_coronary-heart-disease_secondary_care.csv",)),
+    CodedCondition("stroke_tia", "stroke or TIA", ("pcd_strk_cod.csv", "pcd_tia_cod.csv"),
+                    icd10=("icd10_stroke-and-tia_secondary_care.csv",)),
+    CodedCondition("heart_failure", "heart failure", ("pcd_hf_cod.csv",), ("pcd_hfres_cod.csv",),
+                    icd10=("icd10_heart-failure_secondary_care.csv",)),
     CodedCondition("atrial_fibrillation", "atrial fibrillation", ("pcd_afib_cod.csv",)),
     CodedCondition("hypertension", "hypertension", ("pcd_hyp_cod.csv",), ("pcd_hypres_cod.csv",)),
-    CodedCondition("diabetes", "diabetes", ("pcd_dm_cod.csv",), ("pcd_dmres_cod.csv",)),
+    CodedCondition("diabetes", "diabetes", ("pcd_dm_cod.csv",), ("pcd_dmres_cod.csv",),
+                    icd10=("icd10_type-1-diabetes_secondary_care.csv", "icd10_type-2-diabetes_secondary_care.csv")),
     # CKD_COD is QOF's stage 3-5 cluster.
-    CodedCondition("ckd", "chronic kidney disease (stage 3-5)", ("pcd_ckd_cod.csv",), ("pcd_ckdres_cod.csv",)),
-    CodedCondition("dementia", "dementia", ("pcd_dem_cod.csv",)),
-    CodedCondition("epilepsy", "epilepsy", ("pcd_epil_cod.csv",), ("pcd_epilres_cod.csv",)),
-    CodedCondition("depression", "depression", ("pcd_depr_cod.csv",), ("pcd_depres_cod.csv",)),
+    CodedCondition("ckd", "chronic kidney disease (stage 3-5)", ("pcd_ckd_cod.csv",), ("pcd_ckdres_cod.csv",),
+                    icd10=("icd10_chronic-kidney-disease_secondary_care.csv",)),
+    CodedCondition("dementia", "dementia", ("pcd_dem_cod.csv",),
+                    icd10=("icd10_dementia_secondary_care.csv",)),
+    CodedCondition("epilepsy", "epilepsy", ("pcd_epil_cod.csv",), ("pcd_epilres_cod.csv",),
+                    icd10=("icd10_epilepsy_secondary_care.csv",)),
+    CodedCondition("depression", "depression", ("pcd_depr_cod.csv",), ("pcd_depres_cod.csv",),
+                    icd10=("icd10_depression_secondary_care.csv",)),
     # MH_COD: schizophrenia, bipolar disorder and other psychoses (QOF mental health register).
     CodedCondition("serious_mental_illness", "serious mental illness", ("pcd_mh_cod.csv",)),
     # C19CAN/C19HAEMCAN are the COVID-programme cancer clusters: QOF CAN_COD is not public.
     CodedCondition("cancer", "cancer", ("pcd_c19can_cod.csv", "pcd_c19haemcan_cod.csv")),
-    CodedCondition("osteoporosis", "osteoporosis", ("pcd_osteo_cod.csv",)),
+    CodedCondition("osteoporosis", "osteoporosis", ("pcd_osteo_cod.csv",),
+                    icd10=("icd10_osteoporosis_secondary_care.csv",)),
     CodedCondition("peripheral_arterial_disease", "peripheral arterial disease", ("pcd_pad_cod.csv",)),
-    CodedCondition("rheumatoid_arthritis", "rheumatoid arthritis", ("pcd_rarth_cod.csv",)),
-    CodedCondition("multiple_sclerosis", "multiple sclerosis", ("pcd_multiple-sclerosis-codes.csv",)),
-    CodedCondition("hiv", "HIV", ("pcd_human-immunodeficiency-virus-hiv-codes.csv",)),
+    CodedCondition("rheumatoid_arthritis", "rheumatoid arthritis", ("pcd_rarth_cod.csv",),
+                    icd10=("icd10_rheumatoid-arthritis_secondary_care.csv",)),
+    CodedCondition("multiple_sclerosis", "multiple sclerosis", ("pcd_multiple-sclerosis-codes.csv",),
+                    icd10=("icd10_multiple-sclerosis_secondary_care.csv",)),
+    CodedCondition("hiv", "HIV", ("pcd_human-immunodeficiency-virus-hiv-codes.csv",),
+                    icd10=("icd10_hiv_secondary_care.csv",)),
     CodedCondition(
         "inflammatory_bowel_disease",
         "inflammatory bowel disease",
         ("pcd_crohns-disease-codes.csv", "pcd_ulcerative-colitis-uc-codes.csv"),
+        icd10=("icd10_crohns-disease_secondary_care.csv", "icd10_ulcerative-colitis_secondary_care.csv"),
     ),
     # Flags that are not long-term conditions but select people for segments and cohorts.
     CodedCondition("learning_disability", "learning disability", ("pcd_ld_cod.csv",), long_term=False),
@@ -90,11 +113,50 @@ def condition_codes() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["cond_code", "condition", "kind"]).drop_duplicates()
 
 
+@cache
+def hospital_condition_codes() -> pd.DataFrame:
+    """One row per (ICD-10 code without dots, condition)."""
+    rows = [
+        (code.strip().replace(".", "").upper(), condition.name)
+        for condition in CONDITIONS for file_name in condition.icd10
+        for code in read_codelist(file_name)["code"] if code.strip()
+    ]
+    return pd.DataFrame(rows, columns=["icd_code", "icd_condition"]).drop_duplicates()
+
+
+def hospital_diagnoses(linked: LinkedExtract, period: Period) -> ibis.Table:
+    """(person_id, event_date, condition, kind="dx") for condition codes in hospital spells.
+
+    Each spell's diagnoses become one row per code (split on "," — Spark's ``split`` takes a
+    regex, in which "|" is special), and listed codes (3 or 4 characters) are matched on the
+    code's first 3 and first 4 characters by equi-joins, which scale like any hash join.
+    """
+    spells = linked.feed("apc_spells")
+    spells = spells.filter(spells.admission_date <= period.as_of)
+    diagnoses = (
+        spells.primary_diagnosis.fill_null("") + "," + spells.secondary_diagnoses.fill_null("")
+    ).replace("|", ",").replace(".", "").upper()
+    rows = spells.select("person_id", event_date=spells.admission_date, code=diagnoses.split(",").unnest())
+    rows = rows.filter(rows.code.length() >= 3)
+    codes = ibis.memtable(hospital_condition_codes())
+    parts = []
+    for width in (3, 4):
+        listed = codes.filter(codes.icd_code.length() == width)
+        keyed = rows.mutate(prefix=rows.code.substr(0, width))
+        matched = keyed.join(listed, keyed.prefix == listed.icd_code)
+        parts.append(matched.select("person_id", "event_date", condition=matched.icd_condition,
+                                    kind=ibis.literal("dx")))
+    return parts[0].union(parts[1]).distinct()
+
+
 def conditions(linked: LinkedExtract, period: Period) -> ibis.Table:
     events = linked.feed("gp_events")
     events = events.filter(events.event_date <= period.as_of)
     codes = ibis.memtable(condition_codes())
     coded = events.join(codes, events.snomed_code == codes.cond_code)
+    coded = coded.select("person_id", "event_date", "condition", "kind").union(
+        hospital_diagnoses(linked, period)
+    )
     latest = {}
     for condition in CONDITIONS:
         for kind in ("dx", "res"):

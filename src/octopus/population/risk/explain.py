@@ -7,6 +7,9 @@ score. Only factors that raise the resident's risk above the population average 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -17,71 +20,77 @@ from octopus.population.risk.train import RiskModel
 TOP_FACTORS = 3
 
 
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (plural or word + 's')}"
+def _plural(n: pd.Series, word: str, plural: str | None = None) -> pd.Series:
+    n = n.astype("int64")
+    return n.astype(str) + " " + np.where(n == 1, word, plural or word + "s")
 
 
-def _count(column: str, word: str, plural: str | None = None):
-    def render(row):
-        n = int(row[column])
-        return f"{_plural(n, word, plural)} in the last year" if n > 0 else None
+@dataclass(frozen=True)
+class Concept:
+    """Features grouped as one idea; ``applies`` says who has words for it, ``words`` renders them.
 
-    return render
+    Both take a frame and work on whole columns: ``words`` is only called for the residents the
+    concept was chosen for.
+    """
+
+    features: tuple[str, ...]
+    applies: Callable[[pd.DataFrame], pd.Series]
+    words: Callable[[pd.DataFrame], pd.Series]
 
 
-def _flag(column: str, words: str):
-    return lambda row: words if bool(row[column]) else None
+def _count(column: str, word: str, plural: str | None = None) -> Concept:
+    return Concept(
+        (), lambda f: f[column] > 0,
+        lambda f: _plural(f[column], word, plural) + " in the last year",
+    )
 
 
-CONCEPTS: dict[str, tuple[tuple[str, ...], object]] = {
-    "age": (("age", "age_over_75"), lambda row: f"aged {int(row['age'])}"),
-    "emergency": (
-        ("log_emergency_admissions", "emergency_in_last_90_days"),
-        _count("emergency_admissions", "emergency admission"),
-    ),
-    "frailty": (
-        ("efi",),
-        lambda row: f"{row['efi_category']} frailty" if row["efi_category"] != "fit" else None,
-    ),
-    "hfrs": (
-        ("hfrs",),
-        lambda row: f"hospital frailty risk score {row['hfrs']:.1f}" if row["hfrs"] > 0 else None,
-    ),
-    "ltc_count": (
-        ("ltc_count",),
-        lambda row: _plural(int(row["ltc_count"]), "long-term condition") if row["ltc_count"] > 0 else None,
-    ),
-    "bed_days": (("log_bed_days",), _count("bed_days", "day in hospital", "days in hospital")),
-    "elective": (("log_elective_admissions",), _count("elective_admissions", "planned admission")),
-    "ae": (("log_ae_attendances",), _count("ae_attendances", "A&E attendance")),
-    "ambulance": (("log_ambulance_calls",), _count("ambulance_calls", "ambulance call")),
-    "outpatient": (("log_outpatient_attendances",), _count("outpatient_attendances", "outpatient appointment")),
-    "gp": (("log_gp_contacts",), _count("gp_contacts", "GP appointment")),
-    "mental_health": (
-        ("log_mental_health_contacts", "log_mental_health_admissions"),
-        _count("mental_health_contacts", "mental health contact"),
-    ),
-    "community": (("log_community_contacts",), _count("community_contacts", "community health contact")),
-    "cost": (
-        ("log_prior_cost",),
-        lambda row: f"£{row['prior_cost']:,.0f} of care in the last year" if row["prior_cost"] > 0 else None,
-    ),
-    "deprivation": (
-        ("imd_decile_filled",),
-        lambda row: (
-            f"lives in a deprived area (IMD decile {int(row['imd_decile'])})"
-            if pd.notna(row["imd_decile"]) and row["imd_decile"] <= 3 else None
-        ),
-    ),
-    "social_care": (("social_care_package",), _flag("social_care_package", "receives social care")),
-    "care_home": (("care_home",), _flag("care_home", "lives in a care home")),
-    "housebound": (("housebound",), _flag("housebound", "housebound")),
-    "homeless": (("homeless",), _flag("homeless", "no fixed abode")),
-    "learning_disability": (("learning_disability",), _flag("learning_disability", "learning disability")),
-    "palliative": (("palliative_care",), _flag("palliative_care", "on the palliative care register")),
-    "inpatient": (("current_inpatient",), _flag("current_inpatient", "in hospital now")),
+def _flag(column: str, words: str) -> Concept:
+    return Concept((), lambda f: f[column].astype(bool), lambda f: pd.Series(words, index=f.index))
+
+
+def _with(features: tuple[str, ...], concept: Concept) -> Concept:
+    return Concept(features, concept.applies, concept.words)
+
+
+def _deprived(f: pd.DataFrame) -> pd.Series:
+    decile = f["imd_decile"].astype("Float64")
+    return (decile <= 3).fillna(False).astype(bool)
+
+
+CONCEPTS: dict[str, Concept] = {
+    "age": Concept(("age", "age_over_75"), lambda f: pd.Series(True, index=f.index),
+                   lambda f: "aged " + f["age"].astype("int64").astype(str)),
+    "emergency": _with(("log_emergency_admissions", "emergency_in_last_90_days"),
+                       _count("emergency_admissions", "emergency admission")),
+    "frailty": Concept(("efi",), lambda f: f["efi_category"] != "fit", lambda f: f["efi_category"] + " frailty"),
+    "hfrs": Concept(("hfrs",), lambda f: f["hfrs"] > 0,
+                    lambda f: f["hfrs"].map(lambda v: f"hospital frailty risk score {v:.1f}")),
+    "ltc_count": Concept(("ltc_count",), lambda f: f["ltc_count"] > 0,
+                         lambda f: _plural(f["ltc_count"], "long-term condition")),
+    "bed_days": _with(("log_bed_days",), _count("bed_days", "day in hospital", "days in hospital")),
+    "elective": _with(("log_elective_admissions",), _count("elective_admissions", "planned admission")),
+    "ae": _with(("log_ae_attendances",), _count("ae_attendances", "A&E attendance")),
+    "ambulance": _with(("log_ambulance_calls",), _count("ambulance_calls", "ambulance call")),
+    "outpatient": _with(("log_outpatient_attendances",), _count("outpatient_attendances", "outpatient appointment")),
+    "gp": _with(("log_gp_contacts",), _count("gp_contacts", "GP appointment")),
+    "mental_health": _with(("log_mental_health_contacts", "log_mental_health_admissions"),
+                           _count("mental_health_contacts", "mental health contact")),
+    "community": _with(("log_community_contacts",), _count("community_contacts", "community health contact")),
+    "cost": Concept(("log_prior_cost",), lambda f: f["prior_cost"] > 0,
+                    lambda f: f["prior_cost"].map(lambda v: f"£{v:,.0f} of care in the last year")),
+    "deprivation": Concept(("imd_decile_filled",), _deprived,
+                           lambda f: "lives in a deprived area (IMD decile "
+                           + f["imd_decile"].astype("int64").astype(str) + ")"),
+    "social_care": _with(("social_care_package",), _flag("social_care_package", "receives social care")),
+    "care_home": _with(("care_home",), _flag("care_home", "lives in a care home")),
+    "housebound": _with(("housebound",), _flag("housebound", "housebound")),
+    "homeless": _with(("homeless",), _flag("homeless", "no fixed abode")),
+    "learning_disability": _with(("learning_disability",), _flag("learning_disability", "learning disability")),
+    "palliative": _with(("palliative_care",), _flag("palliative_care", "on the palliative care register")),
+    "inpatient": _with(("current_inpatient",), _flag("current_inpatient", "in hospital now")),
     **{
-        c.name: ((ltc_column(c),), _flag(ltc_column(c), c.label))
+        c.name: _with((ltc_column(c),), _flag(ltc_column(c), c.label))
         for c in LONG_TERM_CONDITIONS
     },
 }
@@ -94,24 +103,40 @@ def contributions(model: RiskModel, frame: pd.DataFrame) -> np.ndarray:
 
 
 def top_factors(model: RiskModel, frame: pd.DataFrame, k: int = TOP_FACTORS) -> list[str]:
+    """Per resident, up to ``k`` phrases for the concepts that raise their risk most.
+
+    Concepts are taken in order of contribution; one without words for this resident (an
+    A&E contribution with no attendance, say) is skipped and the next one is used. Works on
+    whole columns, one rank at a time, so a million residents take seconds.
+    """
     names = feature_names()
-    per_feature = contributions(model, frame)
     concept_names = list(CONCEPTS)
     grouping = np.zeros((len(names), len(concept_names)))
     for j, concept in enumerate(concept_names):
-        for feature in CONCEPTS[concept][0]:
+        for feature in CONCEPTS[concept].features:
             grouping[names.index(feature), j] = 1.0
-    per_concept = per_feature @ grouping
+    per_concept = contributions(model, frame) @ grouping
+    applies = np.column_stack([np.asarray(CONCEPTS[c].applies(frame), dtype=bool) for c in concept_names])
     order = np.argsort(-per_concept, axis=1, kind="stable")
-    records = frame.to_dict("records")
-    texts = []
-    for i, row in enumerate(records):
-        words = []
-        for j in order[i]:
-            if per_concept[i, j] <= 0 or len(words) == k:
-                break
-            phrase = CONCEPTS[concept_names[j]][1](row)
-            if phrase:
-                words.append(phrase)
-        texts.append("; ".join(words))
-    return texts
+    rows = np.arange(len(frame))
+    chosen = np.full((len(frame), k), -1)
+    found = np.zeros(len(frame), dtype=int)
+    for rank in range(len(concept_names)):
+        j = order[:, rank]
+        positive = per_concept[rows, j] > 0
+        if not (positive & (found < k)).any():
+            break
+        take = positive & applies[rows, j] & (found < k)
+        chosen[rows[take], found[take]] = j[take]
+        found += take
+    texts = pd.Series("", index=range(len(frame)), dtype=object)
+    for slot in range(k):
+        words = pd.Series(None, index=texts.index, dtype=object)
+        for j, concept in enumerate(concept_names):
+            where = np.flatnonzero(chosen[:, slot] == j)
+            if len(where):
+                words.iloc[where] = np.asarray(CONCEPTS[concept].words(frame.iloc[where]), dtype=object)
+        has = words.notna().to_numpy()
+        separator = "" if slot == 0 else "; "
+        texts[has] = texts[has] + separator + words[has]
+    return texts.tolist()

@@ -20,7 +20,12 @@ import pandas as pd  # noqa: E402
 
 from octopus.population.risk.design import feature_names, outcome  # noqa: E402
 from octopus.population.risk.metrics import calibration_curve, evaluate  # noqa: E402
-from octopus.population.risk.train import MODEL_VERSION, TrainingResult, baseline_scores, points_table  # noqa: E402
+from octopus.population.risk.train import (  # noqa: E402
+    MODEL_VERSION,
+    TrainingResult,
+    baseline_scores,
+    points_table,
+)
 
 SUBGROUPS = {"IMD quintile": "imd_quintile", "sex": "sex", "age band": "age_band", "ethnic group": "ethnicity_group"}
 MIN_GROUP, MIN_EVENTS = 10, 5
@@ -52,23 +57,32 @@ def subgroup_figures(frame: pd.DataFrame, p: np.ndarray, resamples: int) -> dict
     return result
 
 
+def held_out_predictions(result: TrainingResult) -> dict[str, np.ndarray]:
+    """Each candidate's calibrated predictions for the held-out residents, computed once."""
+    if not result.held_out:
+        test = result.training_frame[(result.roles == "test").to_numpy()]
+        result.held_out.update({name: m.predict(test) for name, m in result.candidates.items()})
+    return result.held_out
+
+
 def build_card(result: TrainingResult, *, training_as_of: date, later_period: dict | None,
                resamples: int = 200) -> dict:
     frame = result.training_frame
     test = frame[(result.roles == "test").to_numpy()]
     y = outcome(test)
+    predictions = held_out_predictions(result)
     models = {
         name: {
             "validation_auroc": result.validation_auroc[name],
-            "held_out": evaluate(y, model.predict(test), resamples=resamples),
+            "held_out": evaluate(y, predictions[name], resamples=resamples),
         }
-        for name, model in result.candidates.items()
+        for name in result.candidates
     }
     baselines = {
         name: evaluate(y, score, resamples=resamples)
         for name, score in baseline_scores(result, test).items()
     }
-    chosen_p = result.chosen.predict(test)
+    chosen_p = predictions[result.chosen.kind]
     return {
         "model_version": MODEL_VERSION,
         "outcome": "At least one emergency hospital admission (apc_spells, admission_method "
@@ -100,8 +114,8 @@ def plot_calibration(result: TrainingResult, path: Path) -> None:
     y = outcome(test)
     figure, axes = plt.subplots(figsize=(5, 5))
     top = 0.0
-    for name, model in result.candidates.items():
-        predicted, observed = calibration_curve(y, model.predict(test))
+    for name, p in held_out_predictions(result).items():
+        predicted, observed = calibration_curve(y, p)
         axes.plot(predicted, observed, marker="o", label=name)
         top = max(top, predicted.max(initial=0), observed.max(initial=0))
     top = top or 1.0

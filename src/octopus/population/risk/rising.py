@@ -29,14 +29,14 @@ def flag_rising_risk(scored: pd.DataFrame, previous: pd.DataFrame | None, rule: 
     entered = (result["risk_centile"] > threshold) & (prior <= threshold)
     eligible = prior.notna() & ~result["case_managed"]
     since = f" since the run as of {previous_as_of}" if previous_as_of else " since the previous run"
-    reasons = []
-    for now, before_c, r, e, ok in zip(result["risk_centile"], prior, rose.fillna(False), entered.fillna(False), eligible):
-        parts = []
-        if ok and r:
-            parts.append(f"risk centile rose from {before_c} to {now}{since}")
-        if ok and e:
-            parts.append(f"newly in the top {rule.top_percent:g}% for risk")
-        reasons.append("; ".join(parts) or None)
-    result["rising_risk_reason"] = reasons
+    rose_reason = (
+        "risk centile rose from " + prior.astype("string") + " to "
+        + result["risk_centile"].astype("string") + since
+    ).where((eligible & rose.fillna(False)).astype(bool))
+    entered_reason = pd.Series(f"newly in the top {rule.top_percent:g}% for risk", index=result.index,
+                               dtype="string").where((eligible & entered.fillna(False)).astype(bool))
+    both = rose_reason + "; " + entered_reason
+    reason = both.fillna(rose_reason).fillna(entered_reason)
+    result["rising_risk_reason"] = reason.astype(object).where(reason.notna(), None).tolist()
     result["rising_risk"] = result["rising_risk_reason"].notna()
     return result
