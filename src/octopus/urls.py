@@ -22,6 +22,7 @@ urlpatterns = [
     path("residents/", include("octopus.residents.urls")),
     path("caseload/", include("octopus.care.urls")),
     path("governance/", include("octopus.governance.urls")),
+    path("intake/", include("octopus.intake.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
     path("", include("octopus.core.urls")),
