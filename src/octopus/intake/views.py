@@ -55,7 +55,7 @@ def upload(request):
     if not form.is_valid():
         with open_store() as store:
             context = _index_context(store)
-        return render(request, "intake/index.jinja", {**context, "form": form}, status=400)
+        return render(request, "intake/index.jinja", {**context, "form": form})
     outcomes = []
     with open_store() as store:
         for uploaded in form.cleaned_data["files"]:
