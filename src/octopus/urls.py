@@ -23,6 +23,7 @@ urlpatterns = [
     path("caseload/", include("octopus.care.urls")),
     path("governance/", include("octopus.governance.urls")),
     path("population/", include("octopus.insights.urls")),
+    path("intake/", include("octopus.intake.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
     path("", include("octopus.core.urls")),

@@ -56,8 +56,24 @@ def expected(entry: dict, role: str) -> str:
     return entry.get(role, entry["default"])
 
 
+@pytest.fixture(scope="session")
+def intake_template(tmp_path_factory):
+    from tests.fixtures import intake_store
+
+    return intake_store.build(tmp_path_factory.mktemp("intake-template"))
+
+
 @pytest.fixture
-def world(make_user, tmp_path):
+def intake_data(intake_template, tmp_path, settings):
+    """A copy of the tiny feed store as DATA_DIR, for the intake pages; returns a pair to review."""
+    from tests.fixtures import intake_store
+
+    settings.DATA_DIR = intake_store.copy_to(intake_template, tmp_path / "data")
+    return {"pair_id": intake_store.first_pair_id(settings.DATA_DIR)}
+
+
+@pytest.fixture
+def world(make_user, tmp_path, intake_data):
     """The objects URL arguments refer to. The resident has no relationship with anyone."""
     from octopus.governance.models import BreakGlassAccess
     from octopus.insights.testing import write_snapshot
@@ -75,6 +91,7 @@ def world(make_user, tmp_path):
     return {
         **directory,
         **care,
+        **intake_data,
         "person_id": resident.person_id,
         "user_id": other.pk,
         "membership_id": other.memberships.get().pk,

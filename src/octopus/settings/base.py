@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "octopus.care",
     "octopus.api",
     "octopus.insights",
+    "octopus.intake",
 ]
 
 MIDDLEWARE = [

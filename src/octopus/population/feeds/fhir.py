@@ -51,19 +51,50 @@ UNKNOWN_ODS = "X99999"
 # Treatment function 300, general internal medicine: FHIR outpatient encounters carry no specialty we can map.
 DEFAULT_TREATMENT_FUNCTION = "300"
 
-# LOINC observations with a SNOMED CT observable equivalent (SNOMED CT International, checked by Verhoeff).
+# LOINC observations Synthea writes most often, mapped to the SNOMED CT concept a GP system
+# would record. References: LOINC codes from loinc.org and Synthea's modules
+# (synthetichealth/synthea, src/main/resources/modules); SNOMED CT concepts from the NHS
+# SNOMED CT browser (termbrowser.nhs.uk), International release. Every code is also checked by
+# the Verhoeff check digit (tests/unit/feeds/test_fhir_maps.py). Unmapped codes are skipped and
+# counted, never guessed.
 LOINC_TO_SNOMED = {
-    "8302-2": "50373000",  # body height
-    "29463-7": "27113001",  # body weight
-    "39156-5": "60621009",  # body mass index
-    "8480-6": "271649006",  # systolic blood pressure
-    "8462-4": "271650006",  # diastolic blood pressure
-    "4548-4": "43396009",  # haemoglobin A1c measurement
+    "8302-2": "50373000",  # body height -> Body height measure
+    "29463-7": "27113001",  # body weight -> Body weight
+    "39156-5": "60621009",  # body mass index -> Body mass index
+    "8480-6": "271649006",  # systolic blood pressure -> Systolic blood pressure
+    "8462-4": "271650006",  # diastolic blood pressure -> Diastolic blood pressure
+    "4548-4": "43396009",  # haemoglobin A1c/haemoglobin.total in blood -> Haemoglobin A1c measurement
+    "8867-4": "364075005",  # heart rate -> Heart rate
+    "9279-1": "86290005",  # respiratory rate -> Respiratory rate
+    "8310-5": "386725007",  # body temperature -> Body temperature
+    "59408-5": "431314004",  # oxygen saturation by pulse oximetry -> Peripheral oxygen saturation
+    "72166-2": "229819007",  # tobacco smoking status -> Tobacco use and exposure
+    "2093-3": "77068002",  # cholesterol in serum or plasma -> Cholesterol measurement
+    "2085-9": "17888004",  # HDL cholesterol -> High density lipoprotein measurement
+    "2571-8": "14740000",  # triglyceride -> Triglycerides measurement
+    "2339-0": "33747003",  # glucose in blood -> Glucose measurement, blood
+    "2160-0": "113075003",  # creatinine in serum or plasma -> Creatinine measurement, serum
+    "33914-3": "80274001",  # eGFR (MDRD) -> Glomerular filtration rate
+    "72514-3": "225908003",  # pain severity 0-10 -> Pain score
 }
-# CVX vaccine codes -> SNOMED CT vaccination procedures.
+# CVX vaccine codes (CDC, www2a.cdc.gov/vaccines/iis/iisstandards/vaccines.asp?rpt=cvx) ->
+# SNOMED CT vaccination procedures. Several products share one procedure: the feed records that
+# a vaccination was given, not the product.
 CVX_TO_SNOMED = {
     "140": "86198006",  # influenza, seasonal, injectable, preservative free -> influenza vaccination
+    "141": "86198006",  # influenza, seasonal, injectable
+    "150": "86198006",  # influenza, injectable, quadrivalent, preservative free
+    "88": "86198006",  # influenza, unspecified formulation
     "133": "12866006",  # pneumococcal conjugate PCV13 -> pneumococcal vaccination
+    "33": "12866006",  # pneumococcal polysaccharide PPV23
+    "152": "12866006",  # pneumococcal conjugate, unspecified formulation
+    "207": "840534001",  # COVID-19 mRNA (Moderna) -> SARS-CoV-2 vaccination
+    "208": "840534001",  # COVID-19 mRNA (Pfizer-BioNTech)
+    "212": "840534001",  # COVID-19 vector (Janssen)
+    "213": "840534001",  # COVID-19, unspecified
+    "113": "73152006",  # Td (adult), preservative free -> diphtheria and tetanus vaccination
+    "09": "73152006",  # Td (adult), adsorbed
+    "139": "73152006",  # Td (adult), unspecified formulation
 }
 IMPORTED = ("Patient", "Encounter", "Condition", "Observation", "Procedure", "Immunization",
             "MedicationRequest", "CarePlan")

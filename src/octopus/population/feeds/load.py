@@ -80,12 +80,24 @@ def load_file(
     codelist_dir: Path | None = None,
     on_rows: Callable[[int], None] | None = None,
 ) -> LoadResult:
-    """Validate and load one CSV or Parquet delivery; raise `FeedRejected` if refused whole."""
+    """Validate and load one CSV or Parquet delivery; raise `FeedRejected` if refused whole.
+
+    A refused file is recorded in `rejections` (name, digest, feed if known, reason) so the
+    people loading deliveries can see it later; nothing from its rows is kept.
+    """
     path = Path(path)
     if not path.is_file():
         raise FeedRejected(f"{path}: no such file.")
-    feed = store.feed(feed_name_from_path(path, store.contracts, feed_name))
     sha256 = file_sha256(path)
+    try:
+        return _load(store, path, sha256, feed_name, max_bad_share, codelist_dir, on_rows)
+    except FeedRejected as error:
+        record_rejection(store, path.name, sha256, _feed_hint(store, path, feed_name), str(error))
+        raise
+
+
+def _load(store, path, sha256, feed_name, max_bad_share, codelist_dir, on_rows) -> LoadResult:
+    feed = store.feed(feed_name_from_path(path, store.contracts, feed_name))
     delivery_id = sha256[:16]
     con = store.connection
     existing = con.execute(
@@ -109,6 +121,20 @@ def load_file(
         delivery_id, feed.name, result.loaded_rows, result.quarantined_rows,
     )
     return result
+
+
+def _feed_hint(store: FeedStore, path: Path, declared: str | None) -> str | None:
+    name = declared or path.stem.split("__")[0]
+    return name if name in store.contracts else None
+
+
+def record_rejection(store: FeedStore, file_name: str, sha256: str | None, feed: str | None, reason: str) -> None:
+    """Note a file refused whole. Reasons name file, row and field, never a row's values."""
+    store.connection.execute(
+        "INSERT INTO rejections VALUES (?, ?, ?, ?, ?)",
+        [file_name, sha256, feed, reason, datetime.now().replace(microsecond=0)],
+    )
+    logger.info("Rejected %s (%s)", file_name, feed or "feed unknown")
 
 
 def _load_in_transaction(
@@ -185,15 +211,14 @@ def _flag_repeated_keys(con, feed: Feed) -> None:
 
 def _supersede(con, feed: Feed, delivery_id: str) -> int:
     joins = " AND ".join(f't."{name}" = s."{name}"' for name in feed.key)
-    table = feed_table(feed.name)
-    before = con.execute(f"SELECT count(*) FROM {table} WHERE _superseded_by IS NULL").fetchone()[0]
-    con.execute(
-        f"UPDATE {table} AS t SET _superseded_by = ? FROM _staging AS s "
+    # DuckDB reports the rows an UPDATE changed; counting current rows before and after instead
+    # scanned the whole feed table twice per file, which dominated loads of many small files.
+    changed = con.execute(
+        f"UPDATE {feed_table(feed.name)} AS t SET _superseded_by = ? FROM _staging AS s "
         f"WHERE t._superseded_by IS NULL AND NOT s._bad AND {joins}",
         [delivery_id],
-    )
-    after = con.execute(f"SELECT count(*) FROM {table} WHERE _superseded_by IS NULL").fetchone()[0]
-    return before - after
+    ).fetchone()
+    return int(changed[0]) if changed else 0
 
 
 def _too_many_bad_rows(con, file_name: str, bad: int, rows: int, limit: float) -> str:

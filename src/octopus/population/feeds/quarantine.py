@@ -41,14 +41,24 @@ def _where(feed: str | None, file_name: str | None) -> tuple[str, list[str]]:
 
 
 def quarantined(
-    store: FeedStore, *, feed: str | None = None, file_name: str | None = None, limit: int | None = None
+    store: FeedStore,
+    *,
+    feed: str | None = None,
+    file_name: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[QuarantinedValue]:
     """Quarantined values, in file and row order, optionally for one feed or file."""
     where, params = _where(feed, file_name)
     sql = f"SELECT {', '.join(COLUMNS)} FROM quarantine{where} ORDER BY file_name, row_number, field"
     if limit is not None:
-        sql += f" LIMIT {int(limit)}"
+        sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
     return [QuarantinedValue(*row) for row in store.connection.execute(sql, params).fetchall()]
+
+
+def count_quarantined(store: FeedStore, *, feed: str | None = None, file_name: str | None = None) -> int:
+    where, params = _where(feed, file_name)
+    return store.connection.execute(f"SELECT count(*) FROM quarantine{where}", params).fetchone()[0]
 
 
 def export_quarantine(

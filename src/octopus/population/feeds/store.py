@@ -8,6 +8,7 @@ Layout (`<data_dir>/feeds/store.duckdb`):
   are kept: nothing already stored is lost.
 - `deliveries`: one row per loaded file, keyed by the SHA-256 of its bytes (content address).
 - `quarantine`: rows of loaded files that failed validation, with row number, field and reason.
+- `rejections`: files refused whole, with the reason given to the sender.
 - `person_demographics`: demographics for a sender's person id that no feed row carries (FHIR).
 - linkage tables (`person_registry`, `source_persons`, `review_queue`, `review_decisions`,
   `link_runs`), created and owned by `octopus.population.linkage`.
@@ -56,6 +57,15 @@ CREATE TABLE IF NOT EXISTS quarantine (
     field VARCHAR NOT NULL,
     value VARCHAR,
     reason VARCHAR NOT NULL
+);
+-- Files refused whole (structure faults, too many bad rows): kept so the people who load
+-- deliveries can see what was refused and why, and chase the sender. No row values here.
+CREATE TABLE IF NOT EXISTS rejections (
+    file_name VARCHAR NOT NULL,
+    sha256 VARCHAR,
+    feed VARCHAR,                         -- NULL when the feed could not be told
+    reason VARCHAR NOT NULL,
+    rejected_at TIMESTAMP NOT NULL
 );
 -- Demographics a sender gave for one of its person ids outside any feed row: FHIR Patients
 -- without an NHS number, whose events arrive in feeds that carry only source_person_id.

@@ -8,8 +8,12 @@ agree) are estimated from the data each run by random sampling, and term-frequen
 make agreement on a common surname or postcode count for less than on a rare one.
 
 Blocking: a pair is only compared if one side has no NHS number (two NHS numbers decide for
-themselves) and the records share a date of birth, a postcode, a surname and birth year, a
-first name and surname, or a date of birth with day and month swapped.
+themselves) and the records share a date of birth and the first letter of either name, a
+postcode and the first letter of the surname, a surname and birth year, a first name and
+surname, or a date of birth with day and month swapped. Date of birth or postcode alone made
+blocks too big at 1M residents (every pair of the ~30 people born each day, every pair in a
+large block of flats); each is paired with an initial so that one typo still leaves a rule
+that finds the pair.
 """
 
 from __future__ import annotations
@@ -25,8 +29,9 @@ logger = logging.getLogger(__name__)
 
 ONE_SIDE_WITHOUT_NHS = "(l.nhs_number IS NULL OR r.nhs_number IS NULL)"
 BLOCKING_RULES: tuple[str, ...] = (
-    "l.date_of_birth = r.date_of_birth",
-    "l.postcode = r.postcode",
+    "l.date_of_birth = r.date_of_birth AND l.family_initial = r.family_initial",
+    "l.date_of_birth = r.date_of_birth AND l.given_initial = r.given_initial",
+    "l.postcode = r.postcode AND l.family_initial = r.family_initial",
     "l.family_name = r.family_name AND l.birth_year = r.birth_year",
     "l.given_canonical = r.given_canonical AND l.family_name = r.family_name",
     "l.date_of_birth = r.dob_swapped",
@@ -113,6 +118,8 @@ def candidates_sql(units: str) -> str:
             {given} AS given_name,
             coalesce(MAP {{{nicknames}}}[{given}], {given}) AS given_canonical,
             NULLIF(regexp_replace(upper(family_name), '[^A-Z]', '', 'g'), '') AS family_name,
+            NULLIF(left(regexp_replace(upper(family_name), '[^A-Z]', '', 'g'), 1), '') AS family_initial,
+            NULLIF(left(coalesce(MAP {{{nicknames}}}[{given}], {given}), 1), '') AS given_initial,
             strftime(date_of_birth, '%Y-%m-%d') AS date_of_birth,
             CASE WHEN day(date_of_birth) <= 12 THEN strftime(date_of_birth, '%Y-%d-%m') END AS dob_swapped,
             year(date_of_birth) AS birth_year,

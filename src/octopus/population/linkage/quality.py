@@ -44,11 +44,13 @@ def measure(store: FeedStore, truth_path: Path | str) -> LinkageQuality:
             JOIN read_parquet('{path}') t USING (feed, sender_code, source_record_id)
             JOIN ({nhs_selects}) n USING (feed, sender_code, source_record_id)"""
     )
-    pair = """SELECT count(*) FROM _judged a JOIN _judged b ON {on}
-              AND (a.feed, a.sender_code, a.source_record_id) < (b.feed, b.sender_code, b.source_record_id)
-              AND (NOT a.has_nhs OR NOT b.has_nhs)"""
-    true_pairs = con.execute(pair.format(on="a.true_person_id = b.true_person_id")).fetchone()[0]
-    predicted = con.execute(pair.format(on="a.person_id = b.person_id")).fetchone()[0]
-    correct = con.execute(pair.format(on="a.person_id = b.person_id AND a.true_person_id = b.true_person_id")).fetchone()[0]
+    # Pairs with at least one row lacking an NHS number, counted per group as C(n, 2) - C(n_nhs, 2)
+    # rather than by a self-join: at 1M residents a person can have hundreds of rows, and the
+    # self-join produced hundreds of millions of pairs.
+    pairs = """SELECT coalesce(sum(n * (n - 1) // 2 - k * (k - 1) // 2), 0)::BIGINT FROM (
+                   SELECT count(*) AS n, count(*) FILTER (WHERE has_nhs) AS k FROM _judged GROUP BY {by})"""
+    true_pairs = con.execute(pairs.format(by="true_person_id")).fetchone()[0]
+    predicted = con.execute(pairs.format(by="person_id")).fetchone()[0]
+    correct = con.execute(pairs.format(by="person_id, true_person_id")).fetchone()[0]
     without = con.execute("SELECT count(*) FROM _judged WHERE NOT has_nhs").fetchone()[0]
     return LinkageQuality(without, true_pairs, predicted, correct)

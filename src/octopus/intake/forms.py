@@ -1,0 +1,43 @@
+"""Forms for the intake pages."""
+
+from django import forms
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """A file field that accepts several files in one upload; cleans to a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            if not data:
+                return [single(None, initial)]
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
+class UploadForm(forms.Form):
+    files = MultipleFileField(
+        label="Feed files",
+        help_text="CSV or Parquet files named <feed>__<sender>__<date>, for example apc_spells__RYJ__20261123.csv. "
+        "You can choose several.",
+        error_messages={"required": "Choose one or more feed files to load"},
+    )
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        wrong = [f.name for f in files if not f.name.lower().endswith((".csv", ".parquet"))]
+        if wrong:
+            raise forms.ValidationError(f"Only CSV and Parquet files can be loaded, not {', '.join(wrong)}")
+        return files
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("match", "Confirm match"), ("non_match", "Not a match")])

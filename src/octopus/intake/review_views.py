@@ -1,0 +1,103 @@
+"""Clerical review of possible matches, linking on demand, and the linkage overview."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from octopus.accounts.permissions import require
+from octopus.governance import audit
+from octopus.population.linkage.extract import write_linked_extract
+from octopus.population.linkage.overview import linkage_overview
+from octopus.population.linkage.persons import ensure_tables, link_persons
+from octopus.population.linkage.review import decide, review_queue
+
+from .forms import DecisionForm
+from .presenters import METHOD_LABELS, field_rows, neighbours, source_label
+from .store import open_store
+
+# Pairs show names, dates of birth and NHS numbers side by side: audited as identifiable views.
+REVIEW_BASIS = "manage_data: clerical review of person linkage"
+
+
+def _queue(store):
+    ensure_tables(store)  # before the first link run the queue is simply empty
+    return review_queue(store)
+
+
+@require("manage_data")
+@require_GET
+def overview(request):
+    with open_store() as store:
+        summary = linkage_overview(store)
+    return render(request, "intake/linkage.jinja", {"overview": summary, "method_labels": METHOD_LABELS})
+
+
+@require("manage_data")
+@require_POST
+def link_now(request):
+    with open_store() as store:
+        result = link_persons(store)
+        target = write_linked_extract(store)
+    audit.record_request(request, "run", f"Linked persons (run {result.run_id}) and wrote the linked extract",
+                         basis="manage_data")
+    messages.success(request, f"{result.describe()} The linked extract was written to {target.name}/.")
+    return redirect("intake:linkage")
+
+
+@require("manage_data")
+@require_GET
+def queue(request):
+    with open_store() as store:
+        pairs = _queue(store)
+    audit.record_request(request, "view", f"Viewed the clerical review queue ({len(pairs)} pairs)", basis=REVIEW_BASIS)
+    return render(request, "intake/review.jinja", {"pairs": pairs, "source_label": source_label})
+
+
+@require("manage_data")
+@require_GET
+def pair(request, pair_id: str):
+    with open_store() as store:
+        pairs = _queue(store)
+    chosen = next((p for p in pairs if p.pair_id == pair_id), None)
+    if chosen is None:
+        raise Http404("This pair is not waiting for review: it may have been decided already.")
+    position, previous, following = neighbours(pairs, pair_id)
+    audit.record_request(request, "view", f"Viewed review pair {pair_id}", basis=REVIEW_BASIS)
+    return render(request, "intake/pair.jinja", {
+        "pair": chosen, "rows": field_rows(chosen), "position": position, "total": len(pairs),
+        "previous": previous, "next": following, "left": source_label(chosen.left_key),
+        "right": source_label(chosen.right_key), "form": DecisionForm(),
+    })
+
+
+@require("manage_data")
+@require_POST
+def decide_pair(request, pair_id: str):
+    form = DecisionForm(request.POST)
+    with open_store() as store:
+        pairs = _queue(store)
+        if not form.is_valid():
+            messages.error(request, "Choose Confirm match or Not a match.")
+            return redirect("intake:pair", pair_id=pair_id) if any(p.pair_id == pair_id for p in pairs) else redirect("intake:review")
+        try:
+            decide(store, pair_id, form.cleaned_data["decision"], request.user.username)
+        except KeyError:
+            raise Http404("No such review pair.") from None
+    label = dict(form.fields["decision"].choices)[form.cleaned_data["decision"]]
+    audit.record_request(request, "review", f"Review pair {pair_id}: {label}", basis=REVIEW_BASIS)
+    messages.success(request, f"Recorded: {label.lower()}. Decisions take effect at the next link run.")
+    following = _next_undecided(pairs, pair_id)
+    return redirect(reverse("intake:pair", args=[following]) if following else reverse("intake:review"))
+
+
+def _next_undecided(pairs, decided_id: str) -> str | None:
+    ids = [p.pair_id for p in pairs]
+    if decided_id not in ids:
+        return None
+    index = ids.index(decided_id)
+    rest = ids[index + 1:] + ids[:index]
+    return rest[0] if rest else None

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import review_views, views
+
+app_name = "intake"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("upload/", views.upload, name="upload"),
+    path("quarantine/", views.quarantine, name="quarantine"),
+    path("quarantine.csv", views.quarantine_csv, name="quarantine-csv"),
+    path("linkage/", review_views.overview, name="linkage"),
+    path("linkage/run/", review_views.link_now, name="link-now"),
+    path("review/", review_views.queue, name="review"),
+    path("review/<str:pair_id>/", review_views.pair, name="pair"),
+    path("review/<str:pair_id>/decide/", review_views.decide_pair, name="decide"),
+]
