@@ -102,7 +102,9 @@ def find_candidates(series: MeetingSeries, today: dt.date | None = None) -> dict
         condition = scope_q(series) & wanted
         if any(s.kind == "unregistered" for s in snapshot_sources):
             condition |= Q(registered=False) & (scope_q(series) | _known_to_team(series))
-        rows = living.filter(condition).values_list("pk", "flags", "rising_risk", "rising_risk_reason", "registered").distinct()
+        rows = living.filter(condition).values_list("pk", "flags", "rising_risk", "rising_risk_reason", "registered")
+        if series.care_home_id:
+            rows = rows.distinct()  # the placement join could repeat a resident
         for pk, flags, rising, rising_reason, registered in rows:
             flags = flags or {}
             for source in snapshot_sources:
@@ -163,9 +165,11 @@ def generate_worklist(meeting: Meeting, actor=None, *, today: dt.date | None = N
         if pk in existing:
             entry = existing[pk]
             kept = [s for s in entry.sources if s["source"] in {CARRIED, ADDED}]
-            entry.sources = kept + [s for s in sources if s not in kept]
-            entry.referred_at = entry.referred_at or generated["referred_at"]
-            changed.append(entry)
+            merged = kept + [s for s in sources if s not in kept]
+            referred_at = entry.referred_at or generated["referred_at"]
+            if merged != entry.sources or referred_at != entry.referred_at:
+                entry.sources, entry.referred_at = merged, referred_at
+                changed.append(entry)
         else:
             new_entries.append(WorklistEntry(
                 meeting=meeting, resident_id=pk, sources=sources, referred_at=generated["referred_at"],
@@ -175,11 +179,11 @@ def generate_worklist(meeting: Meeting, actor=None, *, today: dt.date | None = N
         if pk not in candidates and pk not in carried and entry.status == EntryStatus.LISTED:
             if not any(s["source"] in {CARRIED, ADDED} for s in entry.sources):
                 removed.append(entry.pk)
-    WorklistEntry.objects.bulk_create(new_entries, batch_size=1000)
+    WorklistEntry.objects.bulk_create(new_entries, batch_size=2000)
     WorklistEntry.objects.bulk_update(changed, ["sources", "referred_at"], batch_size=1000)
     WorklistEntry.objects.filter(pk__in=removed).delete()
     # An entry already listed this week that is also carried over remembers where it came from.
-    for entry in changed:
+    for entry in existing.values():
         if entry.resident_id in carried and entry.carried_from_id is None:
             entry.carried_from = carried[entry.resident_id]["entry"]
             entry.save(update_fields=["carried_from"])
