@@ -21,6 +21,7 @@ urlpatterns = [
     path("directory/", include("octopus.directory.urls")),
     path("residents/", include("octopus.residents.urls")),
     path("caseload/", include("octopus.care.urls")),
+    path("meetings/", include("octopus.meetings.urls")),
     path("governance/", include("octopus.governance.urls")),
     path("population/", include("octopus.insights.urls")),
     path("intake/", include("octopus.intake.urls")),

@@ -88,10 +88,12 @@ def world(make_user, tmp_path, intake_data):
     )
     directory = _directory_objects(other)
     care = _care_objects(resident)
+    meetings = _meeting_objects(resident)
     return {
         **directory,
         **care,
         **intake_data,
+        **meetings,
         "person_id": resident.person_id,
         "user_id": other.pk,
         "membership_id": other.memberships.get().pk,
@@ -150,6 +152,36 @@ def _care_objects(world_resident) -> dict:
         "case_id": case.pk, "referral_id": referral.pk, "task_id": task.pk, "action_id": action.pk,
         "check_in_id": check_in.pk,
     }
+
+
+def _meeting_objects(resident) -> dict:
+    """A series held by a team none of the test users belong to, with a published agenda that
+    has the world resident on it (so attendees of *other* series cannot reach it)."""
+    from django.utils import timezone
+
+    from octopus.accounts.models import User
+    from octopus.directory.models import Team
+    from octopus.governance.consent import record_consent
+    from octopus.meetings import services
+
+    team = Team.objects.get(name="Elsewhere Team")
+    holder = User.objects.get(username="elsewhere-nurse")
+    neighbourhood = _neighbourhood()
+    home = services.register_care_home(None, name="Garside", kind="nursing", provider="Sanctuary", beds=40)
+    series = services.create_series(None, name="Elsewhere INC", kind="inc", team=team, schedule="Thursdays",
+                                    worklist="inc", neighbourhood=neighbourhood, members=[(holder, "Nurse")])
+    meeting = services.schedule_meeting(series, None, timezone.now())
+    record_consent(actor=None, resident=resident, kind="discuss_at_mdt", status="given")
+    entry = services.add_resident(meeting, resident, holder, "Falls")
+    services.put_on_agenda(entry, holder)
+    services.publish_agenda(meeting, holder)
+    return {"series_id": series.pk, "meeting_id": meeting.pk, "entry_id": entry.pk, "care_home_id": home.pk}
+
+
+def _neighbourhood():
+    from octopus.directory.models import Neighbourhood
+
+    return Neighbourhood.objects.get(slug="test-int")
 
 
 def request_as(client, name: str, entry: dict, world: dict):

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "octopus.governance",
     "octopus.residents",
     "octopus.care",
+    "octopus.meetings",
     "octopus.api",
     "octopus.insights",
     "octopus.intake",

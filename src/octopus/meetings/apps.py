@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class MeetingsConfig(AppConfig):
+    name = "octopus.meetings"
+    label = "meetings"
+    verbose_name = "Meetings: INCs, huddles and care-home MDTs"
+
+    def ready(self):
+        # The "meeting" relationship: attendees may open residents on their meetings' agendas.
+        from . import relationships  # noqa: F401

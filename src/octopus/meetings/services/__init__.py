@@ -1,0 +1,45 @@
+"""Everything that changes meeting records goes through here: one transaction and explicit audit
+calls per change.
+
+Public API:
+    generate_worklist(meeting, actor) -> WorklistReport          find_candidates(series) -> dict
+    create_series(...), add_member(...), schedule_meeting(...), publish_agenda(...)
+    confirm_confidentiality(series, user), record_attendance(meeting, user, actor)
+    discussion_basis(resident) -> DiscussionBasis, record_exception(entry, actor, *, basis, rationale, decided_by)
+    put_on_agenda(entry, actor, ...), not_this_week(entry, actor, reason, carry_over=False), add_resident(...)
+    record_discussion(entry, actor, ...), add_action(entry, actor, ...), close_meeting(meeting, actor)
+    post_message(resident, author, body), register_care_home(...), place_resident(...)
+"""
+
+from .care_homes import place_resident, register_care_home
+from .discussion import ClosedMeeting, add_action, close_meeting, follow_up_deaths, record_discussion
+from .series import (
+    add_member,
+    confirm_confidentiality,
+    create_series,
+    next_location,
+    publish_agenda,
+    record_attendance,
+    role_of,
+    schedule_meeting,
+)
+from .threads import post_message
+from .triage import (
+    EXCEPTIONS,
+    DiscussionBasis,
+    NoBasisToDiscuss,
+    add_resident,
+    discussion_basis,
+    not_this_week,
+    put_on_agenda,
+    record_exception,
+)
+from .worklist import WorklistReport, find_candidates, generate_worklist, scope_q
+
+__all__ = [
+    "EXCEPTIONS", "ClosedMeeting", "DiscussionBasis", "NoBasisToDiscuss", "WorklistReport", "add_action", "add_member",
+    "add_resident", "close_meeting", "confirm_confidentiality", "create_series", "discussion_basis", "find_candidates",
+    "follow_up_deaths", "generate_worklist", "next_location", "not_this_week", "place_resident", "post_message",
+    "publish_agenda", "put_on_agenda", "record_attendance", "record_discussion", "record_exception",
+    "register_care_home", "role_of", "schedule_meeting", "scope_q",
+]

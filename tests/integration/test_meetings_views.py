@@ -1,0 +1,65 @@
+"""Meeting pages: who may see worklists and agendas, and what is audited."""
+
+import pytest
+from django.urls import reverse
+
+from octopus.governance.models import AuditEvent
+from octopus.meetings import services
+from octopus.residents.factories import make_resident
+from tests.meetings_factories import make_series
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def inc(make_user):
+    world = make_series(make_user)
+    world["resident"] = make_resident(flags={"current_inpatient": True})
+    services.generate_worklist(world["meeting"])
+    return world
+
+
+def test_worklist_page_refused_to_non_members(client, make_user, inc):
+    client.force_login(make_user("clinician", username="outsider"))
+    response = client.get(reverse("meetings:meeting", args=[inc["meeting"].pk]))
+    assert response.status_code == 403
+
+
+def test_worklist_page_needs_the_confidentiality_agreement(client, inc):
+    client.force_login(inc["gp"])
+    url = reverse("meetings:meeting", args=[inc["meeting"].pk])
+    assert client.get(url).status_code == 403
+    client.post(reverse("meetings:confidentiality", args=[inc["series"].pk]))
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "In hospital now" in response.content.decode()
+    assert AuditEvent.objects.filter(user=inc["gp"], summary__startswith="Confirmed the confidentiality agreement").count() == 1
+    assert AuditEvent.objects.filter(user=inc["gp"], action="view", summary__startswith="Viewed the worklist").count() == 1
+
+
+def test_triage_needs_run_meetings(client, make_user, inc):
+    prescriber = make_user("social_prescriber", team=inc["team"], username="sp")
+    services.confirm_confidentiality(inc["series"], prescriber)
+    client.force_login(prescriber)
+    entry = inc["meeting"].entries.get()
+    assert client.get(reverse("meetings:meeting", args=[inc["meeting"].pk])).status_code == 200
+    assert client.post(reverse("meetings:triage", args=[entry.pk]), {"decision": "agenda"}).status_code == 403
+
+
+def test_triage_without_consent_redirects_to_the_decision_form(client, inc):
+    services.confirm_confidentiality(inc["series"], inc["gp"])
+    client.force_login(inc["gp"])
+    entry = inc["meeting"].entries.get()
+    response = client.post(reverse("meetings:triage", args=[entry.pk]), {"decision": "agenda"})
+    assert response["Location"] == reverse("meetings:consent", args=[entry.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert f"No consent to be discussed is recorded for {inc['resident'].name}" in page
+
+
+def test_live_agenda_polling_is_audited_once(client, inc):
+    services.confirm_confidentiality(inc["series"], inc["gp"])
+    client.force_login(inc["gp"])
+    url = reverse("meetings:live_agenda", args=[inc["meeting"].pk])
+    for _ in range(3):
+        assert client.get(url).status_code == 200
+    assert AuditEvent.objects.filter(user=inc["gp"], path=url).count() == 1
