@@ -71,3 +71,12 @@ def test_publish_missing_column_named(tmp_path):
     pq.write_table(pa.table({"person_id": ["P1"]}), path)
     with pytest.raises(PublishError, match="persons.parquet: missing column"):
         publish(path)
+
+
+def test_household_key_fits_the_column_for_any_address():
+    from octopus.insights.publish import household_key
+    from octopus.residents.models import Household
+
+    key = household_key("Flat 123, Very Long Named Mansion Block, " * 5, "w2 5aa")
+    assert len(key) <= Household._meta.get_field("household_id").max_length
+    assert key == household_key("flat 123,  very long named mansion block, " * 5, "W2 5AA")

@@ -9,6 +9,7 @@ previous state. See docs/decisions/0010-publish-and-demo.md.
 """
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import math
@@ -77,8 +78,13 @@ def _clean(value, default=""):
 
 
 def household_key(address_line: str, postcode: str) -> str:
-    """People sharing an address line and postcode form a household (no UPRN in the feeds)."""
-    return f"{address_line.strip().upper()}|{postcode.replace(' ', '').upper()}"
+    """People sharing an address line and postcode form a household (no UPRN in the feeds).
+
+    A fixed-length digest of the normalised address, so any address fits the 40-character key
+    (PostgreSQL enforces the length; SQLite does not, which hid this until the PostgreSQL pass).
+    """
+    normalised = f"{' '.join(address_line.upper().split())}|{postcode.replace(' ', '').upper()}"
+    return "H" + hashlib.sha256(normalised.encode()).hexdigest()[:32]
 
 
 def _publish_persons(persons_path: Path, progress: Callable[[int], None]) -> tuple[int, int]:

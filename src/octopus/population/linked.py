@@ -9,8 +9,8 @@ so every feature has the same shape whichever partners have joined the INT.
 from __future__ import annotations
 
 import json
-from functools import cache
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import ibis

@@ -15,7 +15,7 @@ import subprocess
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -183,7 +183,7 @@ def run_pipeline(linked_dir: Path | str, out_dir: Path | str, *, as_of: date, en
         manifest = {
             "run_id": run_id,
             "as_of": as_of.isoformat(),
-            "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "engine": engine,
             "code_version": code_version(),
             "model_version": MODEL_VERSION,

@@ -4,9 +4,8 @@ The defaults are the safe production ones (DEBUG off, secure cookies, secret key
 ``demo`` and ``test`` relax only what a laptop without TLS needs.
 """
 
-from pathlib import Path
-
 import os
+from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF

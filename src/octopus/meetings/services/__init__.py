@@ -12,7 +12,13 @@ Public API:
 """
 
 from .care_homes import place_resident, register_care_home
-from .discussion import ClosedMeeting, add_action, close_meeting, follow_up_deaths, record_discussion
+from .discussion import (
+    ClosedMeeting,
+    add_action,
+    close_meeting,
+    follow_up_deaths,
+    record_discussion,
+)
 from .series import (
     add_member,
     confirm_confidentiality,

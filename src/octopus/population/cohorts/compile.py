@@ -6,7 +6,16 @@ from functools import reduce
 
 import ibis
 
-from octopus.population.cohorts.model import COMPARISONS, All, AnyOf, Compare, IsTrue, Not, OneOf, Term
+from octopus.population.cohorts.model import (
+    COMPARISONS,
+    All,
+    AnyOf,
+    Compare,
+    IsTrue,
+    Not,
+    OneOf,
+    Term,
+)
 
 
 def compile_term(term: Term, table: ibis.Table) -> ibis.BooleanValue:

@@ -12,7 +12,16 @@ from pathlib import Path
 import yaml
 
 from octopus.population.cohorts.model import (
-    COMPARISONS, All, AnyOf, Cohort, CohortDefinitionError, Compare, IsTrue, Not, OneOf, Term,
+    COMPARISONS,
+    All,
+    AnyOf,
+    Cohort,
+    CohortDefinitionError,
+    Compare,
+    IsTrue,
+    Not,
+    OneOf,
+    Term,
 )
 from octopus.population.config import CONFIG_DIR
 
