@@ -8,7 +8,6 @@ folder (or one marker) to rebuild.
 """
 
 import datetime as dt
-import importlib.util
 import json
 import logging
 import os
@@ -173,21 +172,14 @@ def _seed_care() -> dict:
     from octopus.residents.models import Resident
 
     users = {user.username: user for user in User.objects.all()}
-    results = {"care": care_demo.seed(Resident.objects.all(), users)}
-    if _module_exists("octopus.meetings.demo"):
-        from octopus.meetings import demo as meetings_demo
+    from octopus.meetings import demo as meetings_demo
 
-        results["meetings"] = meetings_demo.seed(Resident.objects.all(), users)
+    results = {"care": care_demo.seed(Resident.objects.all(), users)}
+    series = meetings_demo.seed(users)
+    results["meetings"] = f"{len(series)} meeting series ({', '.join(s.name for s in series)})"
     summary = "; ".join(f"{k}: {v.get('skipped') if isinstance(v, dict) and 'skipped' in v else v}" for k, v in results.items())
     return {"summary": summary[:300]}
 
-
-def _module_exists(name: str) -> bool:
-    """True when ``name`` can be imported; False also when its parent package does not exist yet."""
-    try:
-        return importlib.util.find_spec(name) is not None
-    except ModuleNotFoundError:
-        return False
 
 
 def demo_size(residents: int | None = None, full: bool = False) -> int | None:
