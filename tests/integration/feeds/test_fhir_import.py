@@ -1,4 +1,5 @@
-"""Importing the shared Synthea sample (10 patients, FHIR R4 transaction bundles)."""
+"""Importing the Synthea sample (10 patients, FHIR R4 transaction bundles), shipped with the tests
+(Apache-2.0; provenance in tests/fixtures/fhir_sample/README.md)."""
 
 from pathlib import Path
 
@@ -10,8 +11,8 @@ from octopus.population.feeds.store import FeedStore
 from octopus.population.linkage.extract import write_linked_extract
 from octopus.population.linkage.persons import link_persons
 
-SAMPLE = Path("/work/shared/data/fhir_sample")
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(not SAMPLE.is_dir(), reason="shared FHIR sample not present")]
+SAMPLE = Path(__file__).parents[2] / "fixtures" / "fhir_sample"
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
