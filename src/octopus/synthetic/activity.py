@@ -134,6 +134,7 @@ def generate_activity(people: dict, window: Window, rng: np.random.Generator) ->
     age = people["age"].astype(np.float64)
     death = people["date_of_death"]
     death_offset = np.where(np.isnat(death), 10**6, (death - window.start).astype("timedelta64[D]").astype(np.int64))
+    birth_offset = (people["date_of_birth"] - window.start).astype("timedelta64[D]").astype(np.int64)
     prop = people["propensity"]
     ltc = people["ltc_count"]
     efi = people["efi"]
@@ -141,8 +142,9 @@ def generate_activity(people: dict, window: Window, rng: np.random.Generator) ->
     year_factor = rng.gamma(BAD_YEAR_SHAPE, 1 / BAD_YEAR_SHAPE, (n, window.years))
     events: dict[str, dict[str, np.ndarray]] = {}
 
+    # Rates are per person-year of the whole window; a child born during it has no events before birth.
     def alive(person, offset):
-        keep = offset <= death_offset[person]
+        keep = (offset <= death_offset[person]) & (offset >= birth_offset[person])
         return person[keep], offset[keep]
 
     # Emergency admissions, most through A&E, many by ambulance.
@@ -152,8 +154,9 @@ def generate_activity(people: dict, window: Window, rng: np.random.Generator) ->
     dead = np.flatnonzero(~np.isnat(death) & (rng.random(n) < 0.45))
     terminal_los = length_of_stay(age[dead], True, rng) + 1
     person = np.concatenate([person, dead])
-    offset = np.concatenate([offset, np.maximum(death_offset[dead] - terminal_los, 0)])
-    los = np.concatenate([los, np.minimum(terminal_los, death_offset[dead])])
+    terminal_start = np.maximum(death_offset[dead] - terminal_los, np.maximum(birth_offset[dead], 0))
+    offset = np.concatenate([offset, terminal_start])
+    los = np.concatenate([los, death_offset[dead] - terminal_start])
     died = np.concatenate([np.zeros(len(los) - len(dead), bool), np.ones(len(dead), bool)])
     emergency = {"person": person, "day": offset, "los": los, "died": died, "emergency": np.ones(len(person), bool)}
     elective_person, elective_offset = alive(*draw_events(window, curve(ELECTIVE, age) * np.where(people["cancer"], 3.0, 1.0) * 1.1**ltc * prop**0.3, np.ones_like(year_factor), 0.0, rng))

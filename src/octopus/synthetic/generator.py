@@ -125,7 +125,7 @@ def generate(out_dir, *, preset=None, residents=None, areas=None, as_of=None, ye
             built, persons = build_chunk(area, senders, lsoa, pids, nhs[pids], window, ethnicity, practices, care_homes, outward, chunk, rng)
             for name, feed_rows in built.items():
                 contract = contracts[name]
-                degraded = imperfections.apply(contract, feed_rows, rng, malformed_rate, fmt)
+                degraded = imperfections.apply(contract, feed_rows, rng, malformed_rate, fmt, window.as_of)
                 late = degraded.late
                 writer.write(contract, degraded.rows.take(np.flatnonzero(~late)), main_delivery, degraded.unparseable[~late])
                 writer.write(contract, degraded.rows.take(np.flatnonzero(late)), late_delivery, degraded.unparseable[late])

@@ -103,15 +103,19 @@ def coded_events(people: dict, window, rng: np.random.Generator) -> dict[str, np
     female = people["female"]
     death = people["date_of_death"]
     last_day = np.where(np.isnat(death), horizon - 1, (death - window.start).astype("timedelta64[D]").astype(np.int64))
+    first_day = (people["date_of_birth"] - window.start).astype("timedelta64[D]").astype(np.int64)
     frames = []
+    # A diagnosis the person has is on their record even if they died before the drawn date:
+    # it was made before death (and never before birth), so it is clipped, not dropped.
     for condition in CONDITIONS:
         has = np.flatnonzero(people[condition.name] & registered)
         since = people[f"{condition.name}_since"][has]
         day = (since - window.start).astype("timedelta64[D]").astype(np.int64)
-        frames.append(_rows(has, day, _codes(condition.snomed_list, len(has), rng)))
+        frames.append(_rows(has, np.clip(day, first_day[has], last_day[has]), _codes(condition.snomed_list, len(has), rng)))
     deficits = people["efi_deficits"] * registered
     person = np.repeat(np.arange(n), deficits)
-    frames.append(_rows(person, rng.integers(-horizon * 2, horizon, len(person)), _codes("efi", len(person), rng)))
+    day = rng.integers(-horizon * 2, horizon, len(person))
+    frames.append(_rows(person, np.clip(day, first_day[person], last_day[person]), _codes("efi", len(person), rng)))
     efi = people["efi"]
     older = registered & (age >= 65) & (efi >= 0.12)
     for low, high, cluster in zip((0.12, 0.24, 0.36), (0.24, 0.36, 2.0), _FRAILTY_CLUSTERS, strict=True):
@@ -158,6 +162,6 @@ def coded_events(people: dict, window, rng: np.random.Generator) -> dict[str, np
         frames.append(_rows(idx, day, _codes("mmr_vaccination", len(idx), rng)))
     events = {key: np.concatenate([frame[key] for frame in frames]) for key in frames[0]}
     day = events["day"]
-    # Nothing recorded after death, and nothing before the person could have been recorded.
-    keep = (day <= last_day[events["person"]]) & (day > -365 * 110)
+    # Nothing recorded after death or before birth (a flu season before a baby was born).
+    keep = (day <= last_day[events["person"]]) & (day >= first_day[events["person"]])
     return {key: values[keep] for key, values in events.items()}

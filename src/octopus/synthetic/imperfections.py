@@ -3,7 +3,19 @@
 Missing NHS numbers (council, VCSE and ambulance senders often lack them), name typos and
 nicknames, day and month swapped, postcodes without their space, duplicated rows, late-arriving
 rows (delivered in the next file) and, on request (`--malformed-rate`), malformed rows a loader
-must quarantine. A malformed row is broken in one of four ways, chosen at random:
+must quarantine.
+
+Only malformed rows may fail the feed contract. Every other imperfection is one a valid file
+can carry, so with no malformed rate every file loads with no row quarantined:
+
+- a swapped date of birth stays on or before every date the contract says may not precede it
+  (registration start, death, contact, ...) and before the as-of date, since a loader checks
+  both; a swap that would break either is not made;
+- a duplicated row is the same record sent again, in the next (as-of) delivery with the same
+  key, as overlapping extracts do: a later delivery supersedes it. A repeat inside one file
+  would be a fault (the key must be unique in a file), so late rows are never duplicated.
+
+A malformed row is broken in one of four ways, chosen at random:
 
 - `invalid_nhs_number`: ten digits with a wrong Modulus 11 check digit;
 - `invalid_code`: a value outside the allowed list in a code column (or a bad SNOMED CT code);
@@ -24,6 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from octopus.population.feeds.contract import ColumnType, Feed
+from octopus.population.feeds.validate import DATE_ORDER
 from octopus.synthetic.feeds import GIVEN, GIVEN_VARIANTS
 from octopus.synthetic.rows import Coded, FeedRows, Numbered
 
@@ -48,7 +61,7 @@ class Degraded:
     """A feed's rows after degrading: what to write, and per original row what was done."""
 
     rows: FeedRows  # original rows then duplicate copies
-    late: np.ndarray  # per written row
+    late: np.ndarray  # per written row: goes in the as-of delivery (late rows and resent copies)
     unparseable: np.ndarray  # per written row: write the event date as text (CSV)
     flags: dict[str, np.ndarray]  # per original row
     malformed_kind: np.ndarray  # per original row: index into MALFORMED_KINDS, -1 if none
@@ -82,7 +95,18 @@ def _malformable(feed: Feed, fmt: str) -> tuple[dict[int, str], tuple[int, ...]]
     return targets, tuple(sorted(targets))
 
 
-def apply(feed: Feed, feed_rows: FeedRows, rng: np.random.Generator, malformed_rate: float, fmt: str) -> Degraded:
+def latest_birth(columns: dict, as_of: np.datetime64) -> np.ndarray:
+    """Per row, the latest date of birth the contract allows: before as-of and on or before
+    every date of the row that may not precede birth."""
+    latest = np.full(len(columns["date_of_birth"]), as_of - np.timedelta64(1, "D"), dtype="datetime64[D]")
+    for earlier, later in DATE_ORDER:
+        if earlier == "date_of_birth" and later in columns and isinstance(columns[later], np.ndarray):
+            dates = columns[later].astype("datetime64[D]")
+            latest = np.where(np.isnat(dates), latest, np.minimum(latest, dates))
+    return latest
+
+
+def apply(feed: Feed, feed_rows: FeedRows, rng: np.random.Generator, malformed_rate: float, fmt: str, as_of: np.datetime64) -> Degraded:
     """Degrade a feed's rows and say, row by row, what was done."""
     n = len(feed_rows)
     columns = dict(feed_rows.columns)
@@ -104,10 +128,10 @@ def apply(feed: Feed, feed_rows: FeedRows, rng: np.random.Generator, malformed_r
         day = (dob - month_start.astype("datetime64[D]")).astype(np.int64) + 1
         month = month_start.astype(np.int64) % 12 + 1
         swap = (rng.random(n) < DOB_SWAP_RATE) & (day <= 12) & (day != month)
-        year_start = dob[swap].astype("datetime64[Y]").astype("datetime64[M]")
-        swapped = (year_start + (day[swap] - 1)).astype("datetime64[D]") + (month[swap] - 1)
-        dob = dob.copy()
-        dob[swap] = swapped
+        year_start = dob.astype("datetime64[Y]").astype("datetime64[M]")
+        swapped = (year_start + (np.minimum(day, 12) - 1)).astype("datetime64[D]") + (month - 1)
+        swap &= swapped <= latest_birth(columns, as_of)
+        dob = np.where(swap, swapped, dob)
         columns["date_of_birth"] = dob
         flags["dob_swapped"] = swap
     if "postcode" in columns:
@@ -115,7 +139,8 @@ def apply(feed: Feed, feed_rows: FeedRows, rng: np.random.Generator, malformed_r
         vary = (rng.random(n) < POSTCODE_VARIANT_RATE) & postcode.present()
         columns["postcode"] = postcode.rewrite(vary, lambda codes: pc.replace_substring(codes, " ", ""))
         flags["postcode_variant"] = vary
-    flags["late"] = rng.random(n) < LATE_RATE
+    late = rng.random(n) < LATE_RATE
+    flags["late"] = late
     kind = np.full(n, -1, dtype=np.int64)
     if malformed_rate > 0:
         bad = rng.random(n) < malformed_rate
@@ -130,11 +155,13 @@ def apply(feed: Feed, feed_rows: FeedRows, rng: np.random.Generator, malformed_r
             else:
                 columns[column] = set_text(columns[column], mask, BAD_NHS_NUMBER if k == 0 else BAD_CODE)
         flags["malformed"] = bad
-    dup = np.flatnonzero(rng.random(n) < DUPLICATE_RATE)
+    # Drawn among on-time rows only, at a rate that keeps the share of all rows DUPLICATE_RATE.
+    dup = np.flatnonzero((rng.random(n) < DUPLICATE_RATE / (1 - LATE_RATE)) & ~late)
     flags["duplicated"][dup] = True
     index = np.concatenate([np.arange(n), dup])
     degraded = FeedRows(feed_rows.senders, feed_rows.sender, feed_rows.person, columns)
     if len(dup):
         degraded = degraded.take(index)
-    return Degraded(degraded, flags["late"][index], (kind == 3)[index], flags, kind)
+    resent = np.concatenate([late, np.ones(len(dup), bool)])
+    return Degraded(degraded, resent, (kind == 3)[index], flags, kind)
 

@@ -110,7 +110,8 @@ def make_residents(
     # Slightly more women at older ages (ONS mid-year estimates: about 55% of over-65s).
     p_female = np.where(ages >= 65, 0.55 + (ages - 65).clip(0, 30) * 0.006, 0.505)
     female = rng.random(n) < p_female
-    days_old = ages.astype(np.int64) * 365 + rng.integers(0, 365, n)
+    # At least a day old: the history window ends the day before as-of, and nobody is born after it.
+    days_old = ages.astype(np.int64) * 365 + rng.integers(1, 366, n)
     dob = as_of - days_old.astype("timedelta64[D]")
     borough = area.borough_of_lsoa[lsoa]
     group = draw_ethnicity(np.array(area.boroughs, dtype=object)[borough], rng)

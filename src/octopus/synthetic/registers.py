@@ -37,7 +37,11 @@ def gp_registrations(people, senders: Senders, ethnicity_codes, window: Window, 
     feed = gp_rows(people, senders, person)
     dob = people["date_of_birth"][person]
     years_registered = rng.exponential(9, n)
-    start = np.maximum(window.as_of - (years_registered * 365.25).astype("timedelta64[D]"), dob)
+    # Counted back from the end of the registration (death, or the day before as-of), so a
+    # registration never starts after it ends nor before birth.
+    death = people["date_of_death"][person]
+    end = np.where(np.isnat(death), window.as_of - np.timedelta64(1, "D"), death)
+    start = np.maximum(end - (years_registered * 365.25).astype("timedelta64[D]"), dob)
     homeless = people["situation"][person] == 2
     feed.columns = {
         **identify(feed, people, "R", chunk),
@@ -47,7 +51,7 @@ def gp_registrations(people, senders: Senders, ethnicity_codes, window: Window, 
         "lsoa_code": Coded(senders.lsoa_codes, np.where(homeless, -1, people["lsoa_index"][person])),
         "practice_ods_code": Coded(senders.practice_codes, people["practice_index"][person]),
         "registration_start_date": start,
-        "registration_end_date": people["date_of_death"][person],
+        "registration_end_date": death,
         "main_language": Coded(LANGUAGES, people["main_language"][person]),
         "interpreter_needed": people["interpreter_needed"][person],
         "phone": of(people, "phone", person),
@@ -133,9 +137,11 @@ def social_care(people, care_homes, senders: Senders, window: Window, chunk, rng
     kinds = np.where(people["learning_disability"][idx] & (rng.random(len(idx)) < 0.5), 6, kinds)
     kinds = np.where(home >= 0, np.where(home_type, 8, 7), kinds)
     horizon = 365 * window.years
-    move_in = dates(window, rng.integers(-horizon, horizon, len(idx)))
     death = people["date_of_death"][idx]
-    end = np.where(kinds == 4, move_in + np.timedelta64(42, "D"), death)
+    # Support starts before death: the last possible start is the day of death (or of as-of - 1).
+    last_start = np.where(np.isnat(death), horizon - 1, (death - window.start).astype("timedelta64[D]").astype(np.int64))
+    move_in = dates(window, rng.integers(-horizon, last_start + 1))
+    end = np.where(kinds == 4, np.minimum(move_in + np.timedelta64(42, "D"), np.where(np.isnat(death), np.datetime64("9999-12-31"), death)), death)
     end = np.where(end >= window.as_of, np.datetime64("NaT"), end)
     cost = PACKAGE_COST[kinds] * rng.lognormal(0, 0.2, len(idx))
     packages = FeedRows(senders.councils, council, idx)
