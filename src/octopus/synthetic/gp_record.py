@@ -49,9 +49,13 @@ def icd10_codes(name: str) -> np.ndarray:
 
 @cache
 def efi_snomed_codes() -> np.ndarray:
+    """eFI deficit codes other than diagnoses: a listed condition is coded from its own list
+    when the person has it, so a deficit code never records a diagnosis the person lacks."""
     table = pd.read_csv(CODELIST_DIR / "efi_clegg2016_deficits_gmsde.csv", dtype=str)
-    codes = table.loc[table["coding_system"] == "snomed", "code"].str.strip()
-    return np.array(sorted({code for code in codes if is_valid_snomed_code(code)}), dtype=object)
+    diagnoses = {condition.efi_deficit for condition in CONDITIONS}
+    listed = {code for condition in CONDITIONS for code in snomed_codes(condition.snomed_list)}
+    codes = table.loc[(table["coding_system"] == "snomed") & ~table["deficit"].isin(diagnoses), "code"].str.strip()
+    return np.array(sorted({code for code in codes if is_valid_snomed_code(code)} - listed), dtype=object)
 
 
 _FRAILTY_CLUSTERS = ("pcd_mildfrail_cod", "pcd_modfrail_cod", "pcd_sevfrail_cod")
@@ -59,8 +63,17 @@ _FRAILTY_CLUSTERS = ("pcd_mildfrail_cod", "pcd_modfrail_cod", "pcd_sevfrail_cod"
 
 @cache
 def vocabulary() -> tuple[pa.Array, dict[str, tuple[int, int]]]:
-    """Every SNOMED CT code the GP record uses, and each list's (first position, length) in it."""
-    lists: dict[str, np.ndarray] = {condition.snomed_list: snomed_codes(condition.snomed_list) for condition in CONDITIONS}
+    """Every SNOMED CT code the GP record uses, and each list's (first position, length) in it.
+
+    A diagnosis is coded only with codes of its own list: QOF clusters share a few codes (asthma
+    and COPD, depression and SMI ...), and one of those would record a second condition the
+    person does not have.
+    """
+    diagnoses = {condition.snomed_list: snomed_codes(condition.snomed_list) for condition in CONDITIONS}
+    lists: dict[str, np.ndarray] = {}
+    for name, values in diagnoses.items():
+        elsewhere = {code for other, codes in diagnoses.items() if other != name for code in codes}
+        lists[name] = np.array([code for code in values if code not in elsewhere], dtype=object)
     lists.update({name: snomed_codes(name) for name in _FRAILTY_CLUSTERS})
     lists["efi"] = efi_snomed_codes()
     lists.update({name: np.array([code], dtype=object) for name, code in OBSERVATIONS.items()})
@@ -112,7 +125,8 @@ def coded_events(people: dict, window, rng: np.random.Generator) -> dict[str, np
         since = people[f"{condition.name}_since"][has]
         day = (since - window.start).astype("timedelta64[D]").astype(np.int64)
         frames.append(_rows(has, np.clip(day, first_day[has], last_day[has]), _codes(condition.snomed_list, len(has), rng)))
-    deficits = people["efi_deficits"] * registered
+    diagnosed = sum(people[condition.name].astype(np.int64) for condition in CONDITIONS if condition.efi_deficit)
+    deficits = np.maximum(people["efi_deficits"] - diagnosed, 0) * registered
     person = np.repeat(np.arange(n), deficits)
     day = rng.integers(-horizon * 2, horizon, len(person))
     frames.append(_rows(person, np.clip(day, first_day[person], last_day[person]), _codes("efi", len(person), rng)))
