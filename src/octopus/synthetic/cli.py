@@ -23,6 +23,13 @@ def generate(
     years: Annotated[int, typer.Option(help="Years of history.")] = 3,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives identical files.")] = DEFAULT_SEED,
     format: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    gp_format: Annotated[
+        str | None,
+        typer.Option(
+            help="fhir: write the GP feeds (registrations, appointments, coded events) as FHIR R4 collection bundles "
+            "under fhir/<delivery>/<sender>/, for `octopus feeds load-fhir`, instead of as --format files."
+        ),
+    ] = None,
     malformed_rate: Annotated[
         float,
         typer.Option(
@@ -34,5 +41,9 @@ def generate(
     progress: Annotated[bool, typer.Option(help="Report progress on stderr.")] = True,
 ) -> None:
     areas = [name.strip() for name in area.split(",")] if area else None
-    manifest = run(out, preset=preset, residents=residents, areas=areas, as_of=as_of, years=years, seed=seed, fmt=format, malformed_rate=malformed_rate, progress=progress)
-    typer.echo(f"{manifest.residents:,} residents, {sum(manifest.counts.values()):,} rows in {len(manifest.files)} files -> {out}")
+    try:
+        manifest = run(out, preset=preset, residents=residents, areas=areas, as_of=as_of, years=years, seed=seed, fmt=format, gp_format=gp_format, malformed_rate=malformed_rate, progress=progress)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+    bundles = f" and {manifest.fhir_bundles} FHIR bundles" if manifest.fhir_bundles else ""
+    typer.echo(f"{manifest.residents:,} residents, {sum(manifest.counts.values()):,} rows in {len(manifest.files)} files{bundles} -> {out}")

@@ -29,6 +29,7 @@ from octopus.synthetic import (
 )
 from octopus.synthetic.feeds import Senders
 from octopus.synthetic.geography import load_area, lsoa_counts, nearest_practices
+from octopus.synthetic.gp_fhir import GP_FEEDS, FhirWriter
 from octopus.synthetic.nhs_numbers import test_range_integers
 from octopus.synthetic.output import FeedWriter, TruthWriter
 from octopus.synthetic.rows import Coded, vocabulary
@@ -47,9 +48,12 @@ class Manifest:
     format: str
     residents: int
     malformed_rate: float
+    gp_format: str | None = None
     generator_version: str = GENERATOR_VERSION
     counts: dict[str, int] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    fhir_folders: list[str] = field(default_factory=list)
+    fhir_bundles: int = 0
 
 
 def _chunks(counts: np.ndarray, chunk_size: int) -> list[tuple[int, int]]:
@@ -84,14 +88,18 @@ def register(residents: dict, near: np.ndarray, weights: np.ndarray, far: np.nda
     return residents
 
 
-def generate(out_dir, *, preset=None, residents=None, areas=None, as_of=None, years=3, seed=DEFAULT_SEED, fmt="csv", malformed_rate=0.0, progress=True, chunk_size=50_000) -> Manifest:
+def generate(out_dir, *, preset=None, residents=None, areas=None, as_of=None, years=3, seed=DEFAULT_SEED, fmt="csv", gp_format=None, malformed_rate=0.0, progress=True, chunk_size=50_000) -> Manifest:
     """Write a synthetic population's partner feeds, truth and manifest under `out_dir`.
 
     `residents` defaults to the preset's registered population (see `presets`), or the Census
-    population of `areas`. The same seed and arguments give byte-identical files.
+    population of `areas`. `gp_format="fhir"` writes the GP feeds as FHIR R4 bundles under
+    `fhir/` instead (see `gp_fhir`). The same seed and arguments give byte-identical files.
     """
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"Unknown format {fmt!r}: use csv or parquet.")
+    if gp_format not in (None, fmt, "fhir"):
+        raise ValueError(f"Unknown GP format {gp_format!r}: use fhir, or leave it out to write GP feeds as {fmt}.")
+    gp_fhir = gp_format == "fhir"
     out = Path(out_dir)
     as_of_date = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else (as_of or dt.date.today())
     boroughs = presets.resolve(preset, tuple(areas) if areas else None)
@@ -113,6 +121,7 @@ def generate(out_dir, *, preset=None, residents=None, areas=None, as_of=None, ye
     main_delivery = (as_of_date - dt.timedelta(days=1)).strftime("%Y%m%d")
     late_delivery = as_of_date.strftime("%Y%m%d")
     writer = FeedWriter(out / "feeds", fmt)
+    fhir = FhirWriter(out / "fhir", contracts, (main_delivery, late_delivery)) if gp_fhir else None
     truth = TruthWriter(out / "truth")
     bounds = _chunks(counts, chunk_size)
     first_person = np.concatenate([[0], np.cumsum(counts)])
@@ -123,20 +132,33 @@ def generate(out_dir, *, preset=None, residents=None, areas=None, as_of=None, ye
             lsoa = np.repeat(np.arange(lo, hi), counts[lo:hi])
             pids = np.arange(first_person[lo], first_person[hi], dtype=np.int64)
             built, persons = build_chunk(area, senders, lsoa, pids, nhs[pids], window, ethnicity, practices, care_homes, outward, chunk, rng)
+            as_fhir = {}
             for name, feed_rows in built.items():
                 contract = contracts[name]
-                degraded = imperfections.apply(contract, feed_rows, rng, malformed_rate, fmt, window.as_of)
-                late = degraded.late
-                writer.write(contract, degraded.rows.take(np.flatnonzero(~late)), main_delivery, degraded.unparseable[~late])
-                writer.write(contract, degraded.rows.take(np.flatnonzero(late)), late_delivery, degraded.unparseable[late])
+                feed_fmt = "fhir" if gp_fhir and name in GP_FEEDS else fmt
+                degraded = imperfections.apply(contract, feed_rows, rng, malformed_rate, feed_fmt, window.as_of)
+                if feed_fmt == "fhir":
+                    as_fhir[name] = degraded
+                else:
+                    late = degraded.late
+                    writer.write(contract, degraded.rows.take(np.flatnonzero(~late)), main_delivery, degraded.unparseable[~late])
+                    writer.write(contract, degraded.rows.take(np.flatnonzero(late)), late_delivery, degraded.unparseable[late])
                 truth.write("record_truth", record_truth(name, feed_rows, persons["true_person_id"], degraded))
+            if fhir:
+                fhir.write(chunk, built, as_fhir)
             truth.write("persons", person_truth(persons, area, senders))
             if report:
                 report(len(pids))
     finally:
         writer.close()
         truth.close()
-    manifest = Manifest(seed=seed, preset=preset, areas=list(area.boroughs), as_of=as_of_date.isoformat(), years=years, format=fmt, residents=total, malformed_rate=malformed_rate, counts=dict(sorted(writer.rows.items())), files=sorted(p.name for p in (out / "feeds").iterdir()))
+    counts = {**writer.rows, **(fhir.rows if fhir else {})}
+    manifest = Manifest(
+        seed=seed, preset=preset, areas=list(area.boroughs), as_of=as_of_date.isoformat(), years=years, format=fmt,
+        residents=total, malformed_rate=malformed_rate, gp_format=gp_format if gp_fhir else None,
+        counts=dict(sorted(counts.items())), files=sorted(p.name for p in (out / "feeds").iterdir()),
+        fhir_folders=sorted(fhir.folders) if fhir else [], fhir_bundles=fhir.bundles if fhir else 0,
+    )
     (out / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2) + "\n")
     return manifest
 

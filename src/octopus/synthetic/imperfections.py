@@ -24,6 +24,12 @@ A malformed row is broken in one of four ways, chosen at random:
   CSV only: a Parquet date column cannot hold text, so in Parquet such rows get one of the
   other three kinds instead.
 
+GP feeds written as FHIR bundles (`gp_fhir`) break where FHIR can: a Patient's NHS number
+identifier fails Modulus 11; an event's SNOMED CT code (or an appointment's encounter class) is
+not a code, or its date is missing. A bundle that is not valid FHIR would be refused whole, so
+no fault makes invalid FHIR; the importer drops the bad NHS number and skips the bad resources.
+Events carry no NHS number in FHIR (they point at their Patient), so none goes missing there.
+
 Each kind is recorded per row in `truth/record_truth` (`malformed_kind`).
 """
 
@@ -65,6 +71,7 @@ class Degraded:
     unparseable: np.ndarray  # per written row: write the event date as text (CSV)
     flags: dict[str, np.ndarray]  # per original row
     malformed_kind: np.ndarray  # per original row: index into MALFORMED_KINDS, -1 if none
+    origin: np.ndarray  # per written row: the original row it is (a copy of)
 
 
 def set_null(values: Coded, mask: np.ndarray) -> Coded:
@@ -81,6 +88,8 @@ def _malformable(feed: Feed, fmt: str) -> tuple[dict[int, str], tuple[int, ...]]
     """Per malformed kind this feed can carry, the column it breaks."""
     names = {column.name: column for column in feed.columns}
     targets: dict[int, str] = {}
+    if fmt == "fhir":
+        return _fhir_malformable(feed)
     if "nhs_number" in names:
         targets[0] = "nhs_number"
     code = next((c.name for c in feed.columns if c.type in (ColumnType.CODE, ColumnType.SNOMED_CODE) and c.required), None)
@@ -93,6 +102,21 @@ def _malformable(feed: Feed, fmt: str) -> tuple[dict[int, str], tuple[int, ...]]
     if fmt == "csv" and feed.event_date:
         targets[3] = feed.event_date
     return targets, tuple(sorted(targets))
+
+
+def _fhir_malformable(feed: Feed) -> tuple[dict[int, str], tuple[int, ...]]:
+    if feed.name == "gp_registrations":
+        targets = {0: "nhs_number"}
+    else:
+        code = next(c.name for c in feed.columns if c.type in (ColumnType.CODE, ColumnType.SNOMED_CODE) and c.required)
+        targets = {1: code, 2: feed.event_date}
+    return targets, tuple(sorted(targets))
+
+
+def set_missing(values, mask: np.ndarray):
+    if isinstance(values, np.ndarray) and values.dtype.kind == "M":
+        return np.where(mask, np.datetime64("NaT"), values)
+    return set_text(values, mask, "")
 
 
 def latest_birth(columns: dict, as_of: np.datetime64) -> np.ndarray:
@@ -114,6 +138,8 @@ def apply(feed: Feed, feed_rows: FeedRows, rng: np.random.Generator, malformed_r
     if "nhs_number" in columns and feed.name != "gp_registrations":
         drop = rng.random(n) < MISSING_NHS_NUMBER.get(feed.name, DEFAULT_MISSING_NHS_NUMBER)
         drop &= columns["nhs_number"].present()
+        if fmt == "fhir":
+            drop[:] = False
         columns["nhs_number"] = set_null(columns["nhs_number"], drop)
         flags["nhs_number_missing"] = drop
     if "given_name" in columns:
@@ -151,7 +177,7 @@ def apply(feed: Feed, feed_rows: FeedRows, rng: np.random.Generator, malformed_r
             if not mask.any() or k == 3:
                 continue
             if k == 2:
-                columns[column] = set_text(columns[column], mask, "")
+                columns[column] = set_missing(columns[column], mask)
             else:
                 columns[column] = set_text(columns[column], mask, BAD_NHS_NUMBER if k == 0 else BAD_CODE)
         flags["malformed"] = bad
@@ -163,5 +189,5 @@ def apply(feed: Feed, feed_rows: FeedRows, rng: np.random.Generator, malformed_r
     if len(dup):
         degraded = degraded.take(index)
     resent = np.concatenate([late, np.ones(len(dup), bool)])
-    return Degraded(degraded, resent, (kind == 3)[index], flags, kind)
+    return Degraded(degraded, resent, (kind == 3)[index], flags, kind, index)
 

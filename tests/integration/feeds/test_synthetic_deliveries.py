@@ -74,9 +74,9 @@ def test_malformed_rows_are_exactly_the_quarantined_rows_at_the_requested_rate(t
 
 def _quarantined_keys(store: FeedStore, out: Path) -> set[tuple[str, str, str]]:
     """(feed, sender, record id) of every quarantined row, read back from its file."""
-    rows = store.connection.execute("SELECT DISTINCT feed, file_name, row_number FROM quarantine").fetchall()
+    rows = store.connection.execute("SELECT DISTINCT file_name, row_number FROM quarantine").fetchall()
     by_file: dict[str, list[int]] = {}
-    for feed, file_name, row_number in rows:
+    for file_name, row_number in rows:
         by_file.setdefault(file_name, []).append(row_number)
     keys = set()
     for file_name, numbers in by_file.items():

@@ -71,13 +71,23 @@ def test_nhs_numbers_are_valid_distinct_test_range():
     assert all(n.startswith("999") and is_valid_nhs_number(n) for n in numbers)
 
 
-def test_same_seed_gives_identical_files(tmp_path):
+@pytest.mark.parametrize(("fmt", "gp_format"), [("csv", None), ("parquet", "fhir")])
+def test_same_seed_gives_identical_files(tmp_path, fmt, gp_format):
     digests = []
     for run in ("a", "b"):
-        generate(tmp_path / run, residents=1500, areas=["Newham"], as_of=AS_OF, seed=11, progress=False)
-        files = sorted((tmp_path / run / "feeds").iterdir())
-        digests.append({p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files})
+        generate(tmp_path / run, residents=1500, areas=["Newham"], as_of=AS_OF, seed=11, fmt=fmt, gp_format=gp_format, malformed_rate=0.01, progress=False, chunk_size=700)
+        files = sorted(p for p in (tmp_path / run).rglob("*") if p.is_file())
+        digests.append({str(p.relative_to(tmp_path / run)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files})
     assert digests[0] == digests[1]
+    assert any(name.startswith("truth/") for name in digests[0])
+    assert any(name.startswith("fhir/") for name in digests[0]) == (gp_format == "fhir")
+
+
+def test_a_different_seed_gives_different_files(tmp_path):
+    for run, seed in (("a", 1), ("b", 2)):
+        generate(tmp_path / run, residents=300, areas=["Newham"], as_of=AS_OF, seed=seed, progress=False)
+    a, b = ((tmp_path / run / "truth" / "persons.parquet").read_bytes() for run in ("a", "b"))
+    assert a != b
 
 
 def test_emergency_admission_rate_is_plausible(clean):
@@ -91,6 +101,16 @@ def test_some_residents_are_in_hospital_on_the_as_of_date(clean):
     out, _ = clean
     spells = read_feed(out, "apc_spells")
     assert spells["discharge_date"].isna().sum() >= 3
+
+
+def test_long_term_conditions_rise_with_age_and_with_deprivation_at_each_age(clean):
+    out, _ = clean
+    persons = pq.read_table(out / "truth" / "persons.parquet").to_pandas()
+    age_band = pd.cut(persons["age"], [0, 18, 40, 65, 80, 120], right=False)
+    assert persons.groupby(age_band, observed=True)["ltc_count"].mean().is_monotonic_increasing
+    for low, high in ((40, 65), (65, 120)):
+        band = persons[(persons["age"] >= low) & (persons["age"] < high)]
+        assert band[band["imd_decile"] <= 3]["ltc_count"].mean() > band[band["imd_decile"] >= 8]["ltc_count"].mean(), (low, high)
 
 
 def test_conditions_rise_with_age_and_deprivation(clean):
