@@ -41,8 +41,11 @@ from octopus.synthetic.output import to_array
 from octopus.synthetic.rows import Coded, FeedRows, join
 
 GP_FEEDS = ("gp_registrations", "gp_appointments", "gp_events")
-# Bounds a bundle's size (about 1-2 MB of JSON) so a reader parses it comfortably in memory.
+# Bounds a bundle's size (about 3.5 MB of JSON) so a reader parses it comfortably in memory.
 PATIENTS_PER_BUNDLE = 1000
+# Every entry's text ends with the separator, so a bundle's entries are one contiguous Arrow
+# buffer written as it is (less its last separator): no Python string per resource.
+SEPARATOR = ",\n"
 UCUM = "http://unitsofmeasure.org"
 V3_ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 INTERPRETER_REQUIRED = "http://hl7.org/fhir/StructureDefinition/patient-interpreterRequired"
@@ -158,7 +161,7 @@ class GpBundles:
             optional(',"deceasedDateTime":"', self.text(feed, "registration_end_date"), '"'),
             ',"address":[{"use":"home"', line, postcode, "}]",
             optional(',"communication":[{"language":{"coding":[{"system":"urn:ietf:bcp:47","code":', literal(self.text(feed, "main_language")), '}]},"preferred":true}]'),
-            f',"generalPractitioner":[{{"type":"Organization","identifier":{{"system":"{ODS_SYSTEM}","value":', literal(self.text(feed, "practice_ods_code")), "}}]}}",
+            f',"generalPractitioner":[{{"type":"Organization","identifier":{{"system":"{ODS_SYSTEM}","value":', literal(self.text(feed, "practice_ods_code")), "}}]}}", SEPARATOR,
         )
 
     def encounters(self) -> pa.Array:
@@ -174,7 +177,7 @@ class GpBundles:
             ',"subject":{"reference":"Patient/', self.text(feed, "source_person_id"), '"}',
             ',"participant":[{"type":[{"text":', literal(roles), "}]}]",
             optional(',"period":{"start":"', self.text(feed, "appointment_date"), '"}'),
-            f',"serviceProvider":{{"identifier":{{"system":"{ODS_SYSTEM}","value":', literal(self.text(feed, "practice_ods_code")), "}}}}",
+            f',"serviceProvider":{{"identifier":{{"system":"{ODS_SYSTEM}","value":', literal(self.text(feed, "practice_ods_code")), "}}}}", SEPARATOR,
         )
 
     def clinical(self) -> pa.Array:
@@ -211,7 +214,7 @@ class GpBundles:
             ',"', pick(CODE_KEY, kind), '":{"coding":[', codings, "]}",
             ',"', pick(SUBJECT_KEY, kind), '":{"reference":"Patient/', self.text(feed, "source_person_id"), '"}',
             pc.if_else(pc.equal(dated, ""), pick(NO_DATE, kind), dated),
-            coded_value, quantity, "}}",
+            coded_value, quantity, "}}", SEPARATOR,
         )
 
 
@@ -228,7 +231,7 @@ class FhirWriter:
 
     def write(self, chunk: int, built: dict[str, FeedRows], degraded: dict[str, Degraded]) -> None:
         bundles = GpBundles(self.contracts, built, degraded)
-        texts = {"gp_registrations": bundles.patients(), "gp_appointments": bundles.encounters(), "gp_events": bundles.clinical()}
+        texts = (bundles.patients(), bundles.encounters(), bundles.clinical())
         for name in GP_FEEDS:
             self.rows[name] = self.rows.get(name, 0) + len(degraded[name].rows)
         registrations = degraded["gp_registrations"].rows
@@ -237,27 +240,31 @@ class FhirWriter:
         patient_of = np.full(int(registrations.person.max(initial=-1)) + 1, -1, dtype=np.int64)
         patient_of[registrations.person[first]] = first
         for late, delivery in enumerate(self.deliveries):
-            self._write_delivery(chunk, delivery, late == 1, texts, degraded, patient_of, bundles.senders)
+            entries = self._entries(degraded, late == 1, patient_of)
+            if entries is not None:
+                self._write_delivery(chunk, delivery, entries, texts, bundles.senders)
 
-    def _write_delivery(self, chunk, delivery, late, texts, degraded, patient_of, senders) -> None:
-        people, events, event_texts = [], [], []
+    @staticmethod
+    def _entries(degraded: dict[str, Degraded], late: bool, patient_of: np.ndarray) -> np.ndarray | None:
+        """Rows (sender, person, feed, row) of a delivery's entries, in bundle order: by sender and
+        person, each Patient before its encounters and clinical resources, in generated order."""
+        people, events = [], []
         for rank, name in enumerate(GP_FEEDS):
             written = np.flatnonzero(degraded[name].late == late)
             people.append(degraded[name].rows.person[written])
             if rank:
                 events.append(np.stack([degraded[name].rows.person[written], np.full(len(written), rank), written]))
-                event_texts.append(texts[name].take(pa.array(written)))
         persons = np.unique(np.concatenate(people))
         if not len(persons):
-            return
-        registration = patient_of[persons]
-        patients = np.stack([persons, np.zeros(len(persons), dtype=np.int64), np.arange(len(persons))])
-        entries = np.concatenate([patients, *events], axis=1)
-        text = pa.concat_arrays([texts["gp_registrations"].take(pa.array(registration)), *event_texts])
-        sender = degraded["gp_registrations"].rows.sender[patient_of[entries[0]]]
-        # Patient first, then its encounters and clinical resources, in generated order.
-        order = np.lexsort((entries[2], entries[1], entries[0], sender))
-        sender, person, text = sender[order], entries[0][order], text.take(pa.array(order))
+            return None
+        patients = np.stack([persons, np.zeros(len(persons), dtype=np.int64), patient_of[persons]])
+        person, feed, row = np.concatenate([patients, *events], axis=1)
+        sender = degraded["gp_registrations"].rows.sender[patient_of[person]]
+        order = np.lexsort((row, feed, person, sender))
+        return np.stack([sender, person, feed, row])[:, order]
+
+    def _write_delivery(self, chunk: int, delivery: str, entries: np.ndarray, texts, senders) -> None:
+        sender, person = entries[0], entries[1]
         new_patient = np.concatenate([[True], (person[1:] != person[:-1]) | (sender[1:] != sender[:-1])])
         for index in np.unique(sender):
             rows = np.flatnonzero(sender == index)
@@ -266,14 +273,27 @@ class FhirWriter:
             folder.mkdir(parents=True, exist_ok=True)
             self.folders.add(f"{delivery}/{senders[index]}")
             for number in range(int(part[-1]) + 1):
-                selected = rows[part == number]
+                selected = entries[:, rows[part == number]]
                 bundle_id = f"{senders[index]}-{delivery}-{chunk:05d}-{number:03d}"
-                self._write_bundle(folder / f"{chunk:05d}-{number:03d}.json", bundle_id, delivery, text.take(pa.array(selected)))
+                self._write_bundle(folder / f"{chunk:05d}-{number:03d}.json", bundle_id, delivery, _gather(texts, selected[2], selected[3]))
 
-    def _write_bundle(self, path: Path, bundle_id: str, delivery: str, entries: pa.Array) -> None:
+    def _write_bundle(self, path: Path, bundle_id: str, delivery: str, entries: pa.StringArray) -> None:
         timestamp = f"{delivery[:4]}-{delivery[4:6]}-{delivery[6:]}T00:00:00Z"
-        with path.open("w", encoding="utf-8") as handle:
-            handle.write(f'{{"resourceType":"Bundle","id":"{bundle_id}","type":"collection","timestamp":"{timestamp}","entry":[\n')
-            handle.write(",\n".join(entries.to_pylist()))
-            handle.write("\n]}\n")
+        offsets = np.frombuffer(entries.buffers()[1], dtype=np.int32)[entries.offset:entries.offset + len(entries) + 1]
+        body = memoryview(entries.buffers()[2])[offsets[0]:offsets[-1] - len(SEPARATOR)]
+        with path.open("wb") as handle:
+            handle.write(f'{{"resourceType":"Bundle","id":"{bundle_id}","type":"collection","timestamp":"{timestamp}","entry":[\n'.encode())
+            handle.write(body)
+            handle.write(b"\n]}\n")
         self.bundles += 1
+
+
+def _gather(texts: tuple[pa.Array, ...], feed: np.ndarray, row: np.ndarray) -> pa.StringArray:
+    """Entries from the per-feed text arrays, in the given order, as one contiguous array."""
+    pieces, position, start = [], np.empty(len(feed), dtype=np.int64), 0
+    for rank, text in enumerate(texts):
+        mine = np.flatnonzero(feed == rank)
+        pieces.append(text.take(pa.array(row[mine])))
+        position[mine] = start + np.arange(len(mine))
+        start += len(mine)
+    return pa.concat_arrays(pieces).take(pa.array(position))
