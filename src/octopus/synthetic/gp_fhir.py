@@ -17,7 +17,8 @@ with late or resent resources appears again in the as-of delivery.
 - gp_events -> Condition (diagnoses, eFI deficits, frailty), Observation (smoking status as a
   coded value of LOINC 72166-2; BMI and blood pressure with SNOMED CT and LOINC codes and a UCUM
   quantity, systolic and diastolic as separate Observations so each keeps its own record id),
-  Procedure (screening) and Immunization (flu, MMR).
+  Procedure (screening) and Immunization (flu, MMR: the vaccination procedure code, in
+  vaccineCode and in UK Core's VaccinationProcedure extension).
 
 Record ids become resource ids, so the importer's rows keep the CSV route's keys (with its
 prefixes: `con-`, `obs-`, `enc-` ...) and `source_person_id` is the Patient id. The JSON is
@@ -49,6 +50,10 @@ SEPARATOR = ",\n"
 UCUM = "http://unitsofmeasure.org"
 V3_ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 INTERPRETER_REQUIRED = "http://hl7.org/fhir/StructureDefinition/patient-interpreterRequired"
+# UK Core puts the vaccination procedure here and a dm+d vaccine product in vaccineCode. The GP
+# record here holds procedure codes only, which is also what the importer reads from vaccineCode,
+# so both carry the procedure (decision 0012).
+VACCINATION_PROCEDURE = "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-VaccinationProcedure"
 BASE = "https://{sender}.gp.synthetic-london.invalid/fhir/"  # .invalid: never a real host (RFC 2606)
 
 GENDER = {"male": "male", "female": "female", "indeterminate": "other", "unknown": "unknown"}
@@ -208,8 +213,10 @@ class GpBundles:
         quantity = optional(',"valueQuantity":{"value":', value, ',"unit":', unit, f',"system":"{UCUM}","code":', unit, "}")
         date = self.text(feed, "event_date")
         dated = optional(',"', pick(DATE_KEY, kind), '":"', date, '"')
+        procedure = pc.if_else(pa.array(kind == IMMUNIZATION), join(',"extension":[{"url":"', VACCINATION_PROCEDURE, '","valueCodeableConcept":{"coding":[', snomed, "]}}]"), "")
         return join(
             self.head(feed, pick(RESOURCE_TYPES, kind), record_id),
+            procedure,
             pick(HEAD, kind),
             ',"', pick(CODE_KEY, kind), '":{"coding":[', codings, "]}",
             ',"', pick(SUBJECT_KEY, kind), '":{"reference":"Patient/', self.text(feed, "source_person_id"), '"}',
