@@ -71,6 +71,13 @@ def test_nhs_numbers_are_valid_distinct_test_range():
     assert all(n.startswith("999") and is_valid_nhs_number(n) for n in numbers)
 
 
+def test_every_resident_has_a_distinct_valid_nhs_number(clean):
+    out, manifest = clean
+    numbers = pq.read_table(out / "truth" / "persons.parquet", columns=["nhs_number"]).column(0).to_pylist()
+    assert len(numbers) == manifest.residents == len(set(numbers))
+    assert all(is_valid_nhs_number(number) for number in numbers)
+
+
 @pytest.mark.parametrize(("fmt", "gp_format"), [("csv", None), ("parquet", "fhir")])
 def test_same_seed_gives_identical_files(tmp_path, fmt, gp_format):
     digests = []
