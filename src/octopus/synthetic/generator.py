@@ -34,7 +34,7 @@ from octopus.synthetic.nhs_numbers import test_range_integers
 from octopus.synthetic.output import FeedWriter, TruthWriter
 from octopus.synthetic.rows import Coded, vocabulary
 
-GENERATOR_VERSION = "0.2.0"
+GENERATOR_VERSION = "0.3.0"  # 0.3: clean deliveries, resent duplicates, --gp-format fhir
 DEFAULT_SEED = 20261101
 
 
