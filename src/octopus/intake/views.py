@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from octopus.accounts.permissions import require
 from octopus.governance import audit
 from octopus.population.feeds.history import deliveries, feed_statuses, rejections
-from octopus.population.feeds.load import load_file
+from octopus.population.feeds.load import load_files
 from octopus.population.feeds.quarantine import count_quarantined, export_quarantine, quarantined
 from octopus.population.feeds.validate import FeedRejected
 
@@ -56,10 +56,9 @@ def upload(request):
         with open_store() as store:
             context = _index_context(store)
         return render(request, "intake/index.jinja", {**context, "form": form})
-    outcomes = []
     with open_store() as store:
-        for uploaded in form.cleaned_data["files"]:
-            outcomes.append(_load_one(store, save_upload(uploaded)))
+        paths = [save_upload(uploaded) for uploaded in form.cleaned_data["files"]]
+        outcomes = [_outcome(path, result) for path, result in load_files(store, paths)]
     for outcome in outcomes:
         # The summary names the file and outcome only; rejection reasons can quote values.
         audit.record_request(request, "load", f"Loaded feed file {outcome.file_name}: {outcome.outcome}",
@@ -67,11 +66,9 @@ def upload(request):
     return render(request, "intake/upload_result.jinja", {"outcomes": outcomes})
 
 
-def _load_one(store, path: Path) -> FileOutcome:
-    try:
-        result = load_file(store, path)
-    except FeedRejected as error:
-        return FileOutcome(path.name, "rejected", str(error))
+def _outcome(path: Path, result) -> FileOutcome:
+    if isinstance(result, FeedRejected):
+        return FileOutcome(path.name, "rejected", str(result))
     if result.status != "loaded":
         return FileOutcome(path.name, "already", result.summary())
     outcome = "quarantined" if result.quarantined_rows else "loaded"
