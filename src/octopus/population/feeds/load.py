@@ -225,7 +225,7 @@ class _Group:
         numbers = pa.array(range(delivery.rows + 1, delivery.rows + count + 1), pa.int64())
         columns = [batch.column(name) for name in self.feed.column_names]
         self.pending.append(pa.RecordBatch.from_arrays(
-            [*columns, pa.array([delivery.number] * count, pa.int32()), numbers],
+            [*columns, pa.repeat(pa.scalar(delivery.number, pa.int32()), count), numbers],
             names=[*self.feed.column_names, "_file", "_row_number"],
         ))
         delivery.rows += count
