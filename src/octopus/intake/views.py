@@ -21,7 +21,7 @@ from octopus.population.feeds.quarantine import count_quarantined, export_quaran
 from octopus.population.feeds.validate import FeedRejected
 
 from .forms import UploadForm
-from .store import open_store, save_upload
+from .store import open_store, save_upload, unless_store_busy
 
 QUARANTINE_PAGE_SIZE = 50
 # Quarantined values can identify residents (names, NHS numbers): every view is audited.
@@ -42,6 +42,7 @@ def _index_context(store) -> dict:
 
 @require("manage_data")
 @require_GET
+@unless_store_busy
 def index(request):
     with open_store() as store:
         context = _index_context(store)
@@ -50,6 +51,7 @@ def index(request):
 
 @require("manage_data")
 @require_POST
+@unless_store_busy
 def upload(request):
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -95,6 +97,7 @@ def _filters(request) -> tuple[str | None, str | None]:
 
 @require("manage_data")
 @require_GET
+@unless_store_busy
 def quarantine(request):
     feed, file_name = _filters(request)
     with open_store() as store:
@@ -109,6 +112,7 @@ def quarantine(request):
 
 @require("manage_data")
 @require_GET
+@unless_store_busy
 def quarantine_csv(request):
     feed, file_name = _filters(request)
     with tempfile.TemporaryDirectory(prefix="octopus-quarantine-") as folder:
