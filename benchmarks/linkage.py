@@ -67,7 +67,7 @@ def main() -> None:
         rows = refused = 0
         with Phase(f"load ({len(files)} files)"):
             began = time.perf_counter()
-            # Small files of one feed load together: a group's cost shows on its last file.
+            # Small files of one feed load together: a group's cost shows on its first file, the rest 0 s.
             for path, result in load_files(store, files):
                 seconds, began = time.perf_counter() - began, time.perf_counter()
                 if isinstance(result, FeedRejected):

@@ -29,7 +29,7 @@ def main() -> None:
     with FeedStore.open(data_dir) as store:
         began = time.perf_counter()
         # Small files of one feed are loaded together, so a file's time is the time since the
-        # previous outcome: for a group, the last file carries the group's cost.
+        # previous outcome: for a group, the first file carries the group's cost and the rest show 0 s.
         for path, result in load_files(store, files):
             seconds, began = time.perf_counter() - began, time.perf_counter()
             if isinstance(result, FeedRejected):

@@ -41,6 +41,14 @@ def request_linkage(user, *, path: str = "") -> tuple[LinkageJob, bool]:
     return job, True
 
 
+def give_up_on_interrupted_runs() -> int:
+    """Close runs left running when the only task worker stopped (`octopus serve` starting its own)."""
+    interrupted = list(LinkageJob.objects.filter(active=True, status=LinkageJob.Status.RUNNING))
+    for job in interrupted:
+        job.close(LinkageJob.Status.FAILED, error="the server stopped during the run")
+    return len(interrupted)
+
+
 def latest_job() -> LinkageJob | None:
     return LinkageJob.objects.first()
 

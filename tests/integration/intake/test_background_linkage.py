@@ -13,6 +13,7 @@ from django.utils import timezone
 from octopus.governance.models import AuditEvent
 from octopus.intake import tasks
 from octopus.intake.models import LinkageJob
+from octopus.intake.services import give_up_on_interrupted_runs
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +87,14 @@ def test_a_run_whose_worker_was_lost_no_longer_blocks(client, manager, intake_di
     lost.refresh_from_db()
     assert (lost.status, lost.active) == ("failed", False) and "worker stopped" in lost.error
     assert LinkageJob.objects.first().status == "finished"
+
+
+def test_a_run_interrupted_by_stopping_the_server_is_closed_when_it_starts_again(manager):
+    interrupted = LinkageJob.objects.create(requested_by=manager, status="running")
+    assert give_up_on_interrupted_runs() == 1
+    interrupted.refresh_from_db()
+    assert (interrupted.status, interrupted.active, interrupted.error) == (
+        "failed", False, "the server stopped during the run")
 
 
 def test_pages_say_the_store_is_busy_while_another_process_has_it(client, manager, intake_dir):
