@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from octopus.accounts.permissions import require
+from octopus.core import formatting
 from octopus.governance import audit
 from octopus.population.linkage.overview import linkage_overview
 from octopus.population.linkage.persons import ensure_tables
@@ -49,7 +50,7 @@ def link_now(request):
     if not new:
         asked_by = job.requested_by.username if job.requested_by else "someone"
         messages.info(request, f"A linkage run is already {job.get_status_display().lower()} (asked for by "
-                               f"{asked_by} at {job.requested_at:%H:%M}); this page shows how it is going.")
+                               f"{asked_by}, {formatting.date(job.requested_at)}); this page shows how it is going.")
     elif job.active:
         messages.success(request, "Linkage is queued. This page shows how it is going; you can leave it.")
     else:
