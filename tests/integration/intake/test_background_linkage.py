@@ -49,6 +49,9 @@ def test_link_now_while_a_run_is_queued_starts_no_second_run(client, manager, in
     assert 'action="/intake/linkage/run/"' not in page  # no button while one is active
 
 
+# The worker closes its database connection between tasks, which would end the transaction a
+# test normally runs in.
+@pytest.mark.django_db(transaction=True)
 def test_with_a_task_worker_the_request_returns_queued_and_the_worker_links(client, manager, intake_dir, settings):
     settings.TASKS = DATABASE_BACKEND
     page = client.post(reverse("intake:link-now"), follow=True).content.decode()
