@@ -115,7 +115,8 @@ def load_files(
     """Validate and load deliveries in the order given, yielding each file's outcome in that order.
 
     The outcome is a `LoadResult`, or the `FeedRejected` error for a file refused whole (recorded
-    in `rejections` as `load_file` does). A file's outcome is yielded once its group is committed.
+    in `rejections` as `load_file` does). A file's outcome is yielded once its group is committed,
+    so read the outcomes to the end: the last group is written only then.
     """
     group: _Group | None = None
     for path in map(Path, paths):
