@@ -17,16 +17,36 @@ app = typer.Typer(
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
+    worker: bool = typer.Option(
+        True, help="Also run the background task worker (linkage runs). Turn off where the worker runs as its own "
+        "service (`octopus manage db_worker`).",
+    ),
 ) -> None:
     """Serve the web app (applying any pending database migrations first)."""
+    import subprocess
+
     from octopus.commands.django_setup import setup
 
     setup()
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+    if worker:
+        from octopus.intake.services import give_up_on_interrupted_runs
+
+        give_up_on_interrupted_runs()  # this server's worker is the only one, and it is not running yet
+    # The worker is a process of its own: a linkage run holds the feed store for minutes, and
+    # DuckDB lets one process at a time open it, so the web process must stay free to answer.
+    tasks = subprocess.Popen(
+        [sys.executable, "-c", "from octopus.cli import main; main()", "manage", "db_worker", "--no-reload"]
+    ) if worker else None
     typer.echo(f"Octopus is at http://{host}:{port}/ (Ctrl+C to stop)")
-    call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+    try:
+        call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+    finally:
+        if tasks is not None:
+            tasks.terminate()
+            tasks.wait(timeout=30)
 
 
 @app.command()
@@ -45,7 +65,7 @@ def demo(
 
     demo_setup.prepare(echo=typer.echo, residents=residents, full=full)
     if serve_after:
-        serve(host="127.0.0.1", port=port)
+        serve(host="127.0.0.1", port=port, worker=True)
 
 
 @app.command()

@@ -119,18 +119,17 @@ def _generate(folder: Path, residents: int | None) -> dict:
 
 
 def _load_feeds(feeds_folder: Path, data_dir: Path) -> dict:
-    from octopus.population.feeds.load import load_file
+    from octopus.population.feeds.load import load_files
     from octopus.population.feeds.store import FeedStore
     from octopus.population.feeds.validate import FeedRejected
 
     loaded = quarantined = 0
     refused = []
     with FeedStore.open(data_dir) as store:
-        for path in sorted(p for p in feeds_folder.iterdir() if p.suffix in {".csv", ".parquet"}):
-            try:
-                result = load_file(store, path)
-            except FeedRejected as error:
-                refused.append(f"{path.name}: {str(error).split('. ')[0]}")
+        paths = sorted(p for p in feeds_folder.iterdir() if p.suffix in {".csv", ".parquet"})
+        for path, result in load_files(store, paths):
+            if isinstance(result, FeedRejected):
+                refused.append(f"{path.name}: {str(result).split('. ')[0]}")
                 continue
             loaded += result.loaded_rows
             quarantined += result.quarantined_rows

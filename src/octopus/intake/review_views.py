@@ -9,15 +9,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from octopus.accounts.permissions import require
+from octopus.core import formatting
 from octopus.governance import audit
-from octopus.population.linkage.extract import write_linked_extract
 from octopus.population.linkage.overview import linkage_overview
-from octopus.population.linkage.persons import ensure_tables, link_persons
+from octopus.population.linkage.persons import ensure_tables
 from octopus.population.linkage.review import decide, review_queue
 
+from . import services
 from .forms import DecisionForm
 from .presenters import METHOD_LABELS, field_rows, neighbours, source_label
-from .store import open_store
+from .store import StoreBusy, open_store, unless_store_busy
 
 # Pairs show names, dates of birth and NHS numbers side by side: audited as identifiable views.
 REVIEW_BASIS = "manage_data: clerical review of person linkage"
@@ -31,25 +32,46 @@ def _queue(store):
 @require("manage_data")
 @require_GET
 def overview(request):
-    with open_store() as store:
-        summary = linkage_overview(store)
-    return render(request, "intake/linkage.jinja", {"overview": summary, "method_labels": METHOD_LABELS})
+    try:
+        with open_store() as store:
+            summary = linkage_overview(store)
+    except StoreBusy:
+        summary = None  # the run in progress has the store; its status is shown instead
+    return render(request, "intake/linkage.jinja", {
+        "overview": summary, "method_labels": METHOD_LABELS, "job": services.latest_job(),
+    })
 
 
 @require("manage_data")
 @require_POST
 def link_now(request):
-    with open_store() as store:
-        result = link_persons(store)
-        target = write_linked_extract(store)
-    audit.record_request(request, "run", f"Linked persons (run {result.run_id}) and wrote the linked extract",
-                         basis="manage_data")
-    messages.success(request, f"{result.describe()} The linked extract was written to {target.name}/.")
+    """Queue a linkage run (it runs in the task worker) and return at once to the status."""
+    job, new = services.request_linkage(request.user, path=request.path)
+    if not new:
+        asked_by = job.requested_by.username if job.requested_by else "someone"
+        messages.info(request, f"A linkage run is already {job.get_status_display().lower()} (asked for by "
+                               f"{asked_by}, {formatting.date(job.requested_at)}); this page shows how it is going.")
+    elif job.active:
+        messages.success(request, "Linkage is queued. This page shows how it is going; you can leave it.")
+    else:  # a backend that runs tasks at once: the status below already gives the outcome
+        messages.success(request, f"The linkage run {job.get_status_display().lower()}.")
     return redirect("intake:linkage")
 
 
 @require("manage_data")
 @require_GET
+def linkage_status(request):
+    """The status panel alone, polled by the linkage page while a run is queued or running."""
+    job = services.latest_job()
+    response = render(request, "intake/_linkage_status.jinja", {"job": job})
+    if request.htmx and not (job and job.active):
+        response["HX-Refresh"] = "true"  # the run ended: reload the page for the new figures
+    return response
+
+
+@require("manage_data")
+@require_GET
+@unless_store_busy
 def queue(request):
     with open_store() as store:
         pairs = _queue(store)
@@ -59,6 +81,7 @@ def queue(request):
 
 @require("manage_data")
 @require_GET
+@unless_store_busy
 def pair(request, pair_id: str):
     with open_store() as store:
         pairs = _queue(store)
@@ -76,6 +99,7 @@ def pair(request, pair_id: str):
 
 @require("manage_data")
 @require_POST
+@unless_store_busy
 def decide_pair(request, pair_id: str):
     form = DecisionForm(request.POST)
     with open_store() as store:

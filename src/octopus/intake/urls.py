@@ -11,6 +11,7 @@ urlpatterns = [
     path("quarantine.csv", views.quarantine_csv, name="quarantine-csv"),
     path("linkage/", review_views.overview, name="linkage"),
     path("linkage/run/", review_views.link_now, name="link-now"),
+    path("linkage/status/", review_views.linkage_status, name="linkage-status"),
     path("review/", review_views.queue, name="review"),
     path("review/<str:pair_id>/", review_views.pair, name="pair"),
     path("review/<str:pair_id>/decide/", review_views.decide_pair, name="decide"),

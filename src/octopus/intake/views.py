@@ -16,12 +16,12 @@ from django.views.decorators.http import require_GET, require_POST
 from octopus.accounts.permissions import require
 from octopus.governance import audit
 from octopus.population.feeds.history import deliveries, feed_statuses, rejections
-from octopus.population.feeds.load import load_file
+from octopus.population.feeds.load import load_files
 from octopus.population.feeds.quarantine import count_quarantined, export_quarantine, quarantined
 from octopus.population.feeds.validate import FeedRejected
 
 from .forms import UploadForm
-from .store import open_store, save_upload
+from .store import open_store, save_upload, unless_store_busy
 
 QUARANTINE_PAGE_SIZE = 50
 # Quarantined values can identify residents (names, NHS numbers): every view is audited.
@@ -42,6 +42,7 @@ def _index_context(store) -> dict:
 
 @require("manage_data")
 @require_GET
+@unless_store_busy
 def index(request):
     with open_store() as store:
         context = _index_context(store)
@@ -50,16 +51,16 @@ def index(request):
 
 @require("manage_data")
 @require_POST
+@unless_store_busy
 def upload(request):
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         with open_store() as store:
             context = _index_context(store)
         return render(request, "intake/index.jinja", {**context, "form": form})
-    outcomes = []
     with open_store() as store:
-        for uploaded in form.cleaned_data["files"]:
-            outcomes.append(_load_one(store, save_upload(uploaded)))
+        paths = [save_upload(uploaded) for uploaded in form.cleaned_data["files"]]
+        outcomes = [_outcome(path, result) for path, result in load_files(store, paths)]
     for outcome in outcomes:
         # The summary names the file and outcome only; rejection reasons can quote values.
         audit.record_request(request, "load", f"Loaded feed file {outcome.file_name}: {outcome.outcome}",
@@ -67,11 +68,9 @@ def upload(request):
     return render(request, "intake/upload_result.jinja", {"outcomes": outcomes})
 
 
-def _load_one(store, path: Path) -> FileOutcome:
-    try:
-        result = load_file(store, path)
-    except FeedRejected as error:
-        return FileOutcome(path.name, "rejected", str(error))
+def _outcome(path: Path, result) -> FileOutcome:
+    if isinstance(result, FeedRejected):
+        return FileOutcome(path.name, "rejected", str(result))
     if result.status != "loaded":
         return FileOutcome(path.name, "already", result.summary())
     outcome = "quarantined" if result.quarantined_rows else "loaded"
@@ -98,6 +97,7 @@ def _filters(request) -> tuple[str | None, str | None]:
 
 @require("manage_data")
 @require_GET
+@unless_store_busy
 def quarantine(request):
     feed, file_name = _filters(request)
     with open_store() as store:
@@ -112,6 +112,7 @@ def quarantine(request):
 
 @require("manage_data")
 @require_GET
+@unless_store_busy
 def quarantine_csv(request):
     feed, file_name = _filters(request)
     with tempfile.TemporaryDirectory(prefix="octopus-quarantine-") as folder:

@@ -7,9 +7,11 @@ import sys
 import time
 from pathlib import Path
 
-from octopus.population.feeds.load import SLEEP_MID_LOAD_ENV, load_file
+from octopus.population.feeds import load
+from octopus.population.feeds.load import SLEEP_MID_LOAD_ENV, LoadResult, load_file, load_files
 from octopus.population.feeds.quarantine import export_quarantine
 from octopus.population.feeds.store import FeedStore
+from octopus.population.feeds.validate import FeedRejected, read_batches
 from tests.fixtures.feeds_factory import write_csv
 
 FILES = Path(__file__).parents[2] / "fixtures" / "feeds"
@@ -50,6 +52,43 @@ def test_newer_delivery_supersedes_older_rows_by_key(tmp_path):
         assert current == [("care_home", "apc_spells__RYJ__20261201.csv", 5), ("usual_residence", "apc_spells__RYJ__good.csv", 35)]
         superseded_by = con.execute("SELECT DISTINCT _superseded_by FROM feed_apc_spells WHERE _superseded_by IS NOT NULL").fetchall()
         assert superseded_by == [(result.delivery_id,)]
+
+
+def test_files_loaded_together_each_stay_all_or_nothing(tmp_path, monkeypatch):
+    # Tiny batches, so the ragged file's first rows are staged before its bad line is reached.
+    monkeypatch.setattr(load, "read_batches", lambda path, feed, contracts: read_batches(path, feed, contracts, 256))
+    rows = list(csv.DictReader((FILES / "apc_spells__RYJ__good.csv").open()))
+    newer = write_csv(tmp_path / "apc_spells__RYJ__20261201.csv", list(rows[0]),
+                      [dict(row, discharge_destination="care_home") for row in rows[:5]])
+    ragged = tmp_path / "apc_spells__RYJ__ragged_at_the_end.csv"
+    ragged.write_text((FILES / "apc_spells__RYJ__good.csv").read_text().replace(",RYJ,", ",RYH,") + "RYJ,APC9,HP9\n")
+    paths = [FILES / "apc_spells__RYJ__good.csv", ragged,
+             FILES / "apc_spells__RYJ__over_threshold.csv", FILES / "apc_spells__RYJ__bad_dates.csv", newer]
+    with FeedStore.open(tmp_path / "together") as store:
+        outcomes = list(load_files(store, paths))
+        assert store.connection.execute("SELECT count(*) FROM _staging WHERE _file = 1").fetchone()[0] > 0
+        together = _state(store)
+        refused = store.connection.execute("SELECT file_name FROM rejections ORDER BY 1").fetchall()
+    assert [path for path, _ in outcomes] == paths
+    assert [outcome.status if isinstance(outcome, LoadResult) else "rejected" for _, outcome in outcomes] == [
+        "loaded", "rejected", "rejected", "loaded", "loaded"]
+    assert outcomes[-1][1].superseded_rows == 5
+    assert refused == [("apc_spells__RYJ__over_threshold.csv",), (ragged.name,)]
+    with FeedStore.open(tmp_path / "one_by_one") as store:
+        for path in paths:
+            try:
+                load_file(store, path)
+            except FeedRejected:
+                pass
+        assert _state(store) == together
+
+
+def test_same_file_twice_in_one_load_is_loaded_once(tmp_path):
+    good = FILES / "apc_spells__RYJ__good.csv"
+    with FeedStore.open(tmp_path) as store:
+        (_, first), (_, second) = load_files(store, [good, good])
+        assert (first.status, second.status) == ("loaded", "already loaded")
+        assert store.connection.execute("SELECT count(*) FROM feed_apc_spells").fetchone() == (40,)
 
 
 def test_rows_keep_provenance(tmp_path):

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from octopus.population.feeds.load import DEFAULT_MAX_BAD_SHARE, load_file
+from octopus.population.feeds.load import DEFAULT_MAX_BAD_SHARE, load_files
 from octopus.population.feeds.quarantine import export_quarantine, quarantined
 from octopus.population.feeds.store import DATA_DIR_ENV, FeedStore, default_data_dir
 from octopus.population.feeds.validate import FeedRejected
@@ -55,19 +55,19 @@ def load(
 ) -> None:
     """Validate and load feed files; bad rows are quarantined, bad files rejected whole."""
     rejected = 0
-    with _store(data_dir) as store:
-        for path in paths:
-            try:
-                with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                              TimeElapsedColumn(), console=console, transient=True) as progress:
-                    task = progress.add_task(f"Loading {path.name}", total=None)
-                    result = load_file(store, path, feed_name=feed, max_bad_share=max_bad_share,
-                                       codelist_dir=_codelists(codelist_dir),
-                                       on_rows=lambda n, task=task: progress.advance(task, n))
-                out.print(result.summary(), highlight=False)
-            except FeedRejected as error:
+    with _store(data_dir) as store, Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=True,
+    ) as progress:
+        task = progress.add_task(f"Loading {len(paths)} file(s), rows read", total=None)
+        outcomes = load_files(store, paths, feed_name=feed, max_bad_share=max_bad_share,
+                              codelist_dir=_codelists(codelist_dir), on_rows=lambda n: progress.advance(task, n))
+        for _, result in outcomes:
+            if isinstance(result, FeedRejected):
                 rejected += 1
-                console.print(f"[red]Rejected[/red] {error}", highlight=False)
+                progress.console.print(f"[red]Rejected[/red] {result}", highlight=False)
+            else:
+                out.print(result.summary(), highlight=False)
     if rejected:
         raise typer.Exit(1)
 
