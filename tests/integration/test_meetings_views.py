@@ -6,7 +6,7 @@ from django.urls import reverse
 from octopus.governance.models import AuditEvent
 from octopus.meetings import services
 from octopus.residents.factories import make_resident
-from tests.meetings_factories import make_series
+from tests.meetings_factories import make_series, with_limits
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +63,17 @@ def test_live_agenda_polling_is_audited_once(client, inc):
     for _ in range(3):
         assert client.get(url).status_code == 200
     assert AuditEvent.objects.filter(user=inc["gp"], path=url).count() == 1
+
+
+def test_worklist_page_says_how_many_more_each_limit_left_off(client, inc, monkeypatch):
+    with_limits(monkeypatch, frequent_ae=1)
+    for n in (3, 4, 5):
+        make_resident(flags={"ae_attendances_12m": n})
+    services.generate_worklist(inc["meeting"])
+    services.confirm_confidentiality(inc["series"], inc["gp"])
+    client.force_login(inc["gp"])
+
+    page = client.get(reverse("meetings:meeting", args=[inc["meeting"].pk])).content.decode()
+
+    assert "Frequent A&amp;E attender: 2 more (lists 1, highest figure first)" in page
+    assert "5 A&amp;E attendances in 12 months" in page

@@ -34,6 +34,23 @@ def record_summary(resident) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class BeyondLimit:
+    label: str
+    more: int
+    limit: int | None
+    ranked_by: str
+
+
+def beyond_limits(meeting) -> list[BeyondLimit]:
+    """Per source, how many matching residents its limit kept off the worklist (counts only)."""
+    sources = config.settings().sources
+    return [
+        BeyondLimit(sources[code].label, more, sources[code].limit, sources[code].ranked_by)
+        for code, more in sorted(meeting.worklist_not_listed.items(), key=lambda kv: -kv[1]) if code in sources
+    ]
+
+
 def _count_events(resident_ids_dates: list[tuple[int, dt.date]], kind: str, days: int) -> tuple[int, int]:
     """Events of ``kind`` in the ``days`` before and after each resident's discussion date."""
     before = after = 0

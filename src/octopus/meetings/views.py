@@ -130,7 +130,7 @@ def meeting(request, meeting_id: int):
                  basis=MEETING_BASIS, path=request.path)
     return render(request, "meetings/meeting.jinja", {
         "meeting": meeting, "groups": groups, "bases": bases, "can_run": request.user.has_capability("run_meetings"),
-        "add_form": forms.AddResidentForm(), "statuses": EntryStatus,
+        "add_form": forms.AddResidentForm(), "statuses": EntryStatus, "beyond_limits": presenters.beyond_limits(meeting),
     })
 
 

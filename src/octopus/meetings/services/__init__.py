@@ -2,7 +2,7 @@
 calls per change.
 
 Public API:
-    generate_worklist(meeting, actor) -> WorklistReport          find_candidates(series) -> dict
+    generate_worklist(meeting, actor) -> WorklistReport          find_candidates(series) -> Candidates
     create_series(...), add_member(...), schedule_meeting(...), publish_agenda(...)
     confirm_confidentiality(series, user), record_attendance(meeting, user, actor)
     discussion_basis(resident) -> DiscussionBasis, record_exception(entry, actor, *, basis, rationale, decided_by)
@@ -40,10 +40,10 @@ from .triage import (
     put_on_agenda,
     record_exception,
 )
-from .worklist import WorklistReport, find_candidates, generate_worklist, scope_q
+from .worklist import Candidates, WorklistReport, find_candidates, generate_worklist, scope_q
 
 __all__ = [
-    "EXCEPTIONS", "ClosedMeeting", "DiscussionBasis", "NoBasisToDiscuss", "WorklistReport", "add_action", "add_member",
+    "EXCEPTIONS", "Candidates", "ClosedMeeting", "DiscussionBasis", "NoBasisToDiscuss", "WorklistReport", "add_action", "add_member",
     "add_resident", "close_meeting", "confirm_confidentiality", "create_series", "discussion_basis", "find_candidates",
     "follow_up_deaths", "generate_worklist", "next_location", "not_this_week", "place_resident", "post_message",
     "publish_agenda", "put_on_agenda", "record_attendance", "record_discussion", "record_exception",
