@@ -323,3 +323,28 @@ def test_six_monthly_review_counts_are_disclosure_controlled(inc):
     assert review.residents_discussed is None  # 1 is suppressed
     assert review.before_after["admissions"][0] is None
     assert "Pharmacist" in review.missing_professions
+
+
+def test_residents_put_off_more_than_the_configured_times_are_flagged(inc):
+    from octopus.meetings.presenters import put_off_often
+
+    resident = make_resident(flags={"current_inpatient": True})
+    meeting = inc["meeting"]
+    for carry_over in (False, True, False):
+        services.generate_worklist(meeting)
+        assert put_off_often(meeting, [resident.pk]) == {}  # at most twice so far
+        services.not_this_week(meeting.entries.get(resident=resident), inc["gp"], "Not enough time", carry_over=carry_over)
+        meeting = services.schedule_meeting(inc["series"], None, meeting.starts_at + dt.timedelta(days=7))
+
+    services.generate_worklist(meeting)
+
+    assert config.settings().carry_over_warning_after == 2
+    assert put_off_often(meeting, [resident.pk]) == {resident.pk: 3}
+    other_series = make_series_elsewhere(inc)
+    assert put_off_often(other_series, [resident.pk]) == {}  # counted per series
+
+
+def make_series_elsewhere(inc):
+    series = services.create_series(None, name="Another huddle", kind="huddle", team=inc["team"], schedule="Tuesdays",
+                                    worklist="huddle", neighbourhood=inc["neighbourhood"])
+    return services.schedule_meeting(series, None, timezone.now())

@@ -1,5 +1,7 @@
 """Meeting pages: who may see worklists and agendas, and what is audited."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -77,3 +79,19 @@ def test_worklist_page_says_how_many_more_each_limit_left_off(client, inc, monke
 
     assert "Frequent A&amp;E attender: 2 more (lists 1, highest figure first)" in page
     assert "5 A&amp;E attendances in 12 months" in page
+
+
+def test_worklist_page_flags_residents_put_off_too_often_to_the_chair(client, inc):
+    meeting = inc["meeting"]
+    for _ in range(3):
+        services.not_this_week(meeting.entries.get(resident=inc["resident"]), inc["gp"], "Out of time", carry_over=True)
+        meeting = services.schedule_meeting(inc["series"], None, meeting.starts_at + dt.timedelta(days=7))
+        services.generate_worklist(meeting)
+    services.confirm_confidentiality(inc["series"], inc["gp"])
+    client.force_login(inc["gp"])
+
+    page = client.get(reverse("meetings:meeting", args=[meeting.pk])).content.decode()
+
+    assert "For the chair: put off more than 2 times" in page
+    assert f"{inc['resident'].name}: 3 times" in page
+    assert "Put off 3 times" in page

@@ -5,6 +5,7 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 
+from django.db.models import Count
 from django.utils import timezone
 
 from octopus.care.models import CarePlan, Case, Referral
@@ -49,6 +50,21 @@ def beyond_limits(meeting) -> list[BeyondLimit]:
         BeyondLimit(sources[code].label, more, sources[code].limit, sources[code].ranked_by)
         for code, more in sorted(meeting.worklist_not_listed.items(), key=lambda kv: -kv[1]) if code in sources
     ]
+
+
+PUT_OFF = (EntryStatus.NOT_THIS_WEEK, EntryStatus.CARRIED_OVER)
+
+
+def put_off_often(meeting, resident_ids) -> dict[int, int]:
+    """Residents left "not this week" or carried over more than ``carry_over_warning_after`` times
+    across the series' meetings, with the count: a list generated from data can keep deferring the
+    same person, and the chair should decide rather than defer again."""
+    threshold = config.settings().carry_over_warning_after
+    counts = (
+        WorklistEntry.objects.filter(meeting__series_id=meeting.series_id, resident_id__in=list(resident_ids), status__in=PUT_OFF)
+        .values("resident_id").annotate(times=Count("id")).filter(times__gt=threshold)
+    )
+    return {row["resident_id"]: row["times"] for row in counts}
 
 
 def _count_events(resident_ids_dates: list[tuple[int, dt.date]], kind: str, days: int) -> tuple[int, int]:

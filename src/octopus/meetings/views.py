@@ -15,7 +15,7 @@ from octopus.accounts.permissions import require
 from octopus.governance import access, audit
 from octopus.governance.models import AuditEvent
 
-from . import forms, membership, presenters, services
+from . import config, forms, membership, presenters, services
 from .models import CareHome, EntryStatus, Meeting, MeetingSeries, ResidentMessage, WorklistEntry
 
 MEETING_BASIS = "Meeting worklist (attendee under the series' confidentiality agreement)"
@@ -126,11 +126,14 @@ def meeting(request, meeting_id: int):
     entries = list(meeting.entries.select_related("resident", "presenter").order_by("status", "position", "resident__family_name"))
     groups = {status: [e for e in entries if e.status == status] for status in EntryStatus.values}
     bases = {e.pk: services.discussion_basis(e.resident) for e in groups[EntryStatus.LISTED]}
+    put_off = presenters.put_off_often(meeting, [e.resident_id for e in entries])
     audit.record(request.user, "view", f"Viewed the worklist of {meeting} ({len(entries)} residents)", obj=meeting,
                  basis=MEETING_BASIS, path=request.path)
     return render(request, "meetings/meeting.jinja", {
         "meeting": meeting, "groups": groups, "bases": bases, "can_run": request.user.has_capability("run_meetings"),
         "add_form": forms.AddResidentForm(), "statuses": EntryStatus, "beyond_limits": presenters.beyond_limits(meeting),
+        "put_off": put_off, "put_off_after": config.settings().carry_over_warning_after,
+        "deferred": sorted((e for e in entries if e.resident_id in put_off), key=lambda e: -put_off[e.resident_id]),
     })
 
 
