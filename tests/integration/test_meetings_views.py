@@ -95,3 +95,36 @@ def test_worklist_page_flags_residents_put_off_too_often_to_the_chair(client, in
     assert "For the chair: put off more than 2 times" in page
     assert f"{inc['resident'].name}: 3 times" in page
     assert "Put off 3 times" in page
+
+
+def on_caseload(user, resident):
+    from octopus.care import services as care
+
+    care.open_case(resident, user.memberships.get().team, user, source="search")
+
+
+def test_record_page_links_to_the_team_messages(client, make_user):
+    nurse, resident = make_user("clinician", username="nurse-thread"), make_resident(given_name="Mary")
+    on_caseload(nurse, resident)
+    services.post_message(resident, nurse, "Visited today; the carer is struggling")
+    client.force_login(nurse)
+
+    page = client.get(reverse("residents:record", args=[resident.person_id])).content.decode()
+
+    thread = reverse("meetings:thread", args=[resident.person_id])
+    assert f'<a href="{thread}">Read and write team messages about Mary</a>' in page
+    assert "1 message from the team, the latest from" in page
+    assert "the carer is struggling" not in page  # the thread itself is read on its own, audited page
+    assert client.get(thread).status_code == 200
+
+
+def test_record_page_offers_no_thread_to_roles_that_cannot_open_it(client, make_user):
+    chww, resident = make_user("chww", username="chww-thread"), make_resident()
+    on_caseload(chww, resident)
+    client.force_login(chww)
+
+    page = client.get(reverse("residents:record", args=[resident.person_id])).content.decode()
+
+    thread = reverse("meetings:thread", args=[resident.person_id])
+    assert "Team messages" not in page and thread not in page
+    assert client.get(thread).status_code == 403

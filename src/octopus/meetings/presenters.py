@@ -6,6 +6,7 @@ import statistics
 from dataclasses import dataclass
 
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 
 from octopus.care.models import CarePlan, Case, Referral
@@ -16,7 +17,7 @@ from octopus.core.disclosure import protect_table, publish_count
 from octopus.residents.models import ActivityEvent, ActivityKind
 
 from . import config
-from .models import Attendance, EntryStatus, MeetingAction, WorklistEntry
+from .models import Attendance, EntryStatus, MeetingAction, ResidentMessage, WorklistEntry
 
 ACUTE = (ActivityKind.ADMISSION, ActivityKind.AE, ActivityKind.AMBULANCE)
 
@@ -33,6 +34,24 @@ def record_summary(resident) -> dict:
         "plan_actions": list(plan.actions.filter(status__in=[ActionStatus.TO_DO, ActionStatus.IN_PROGRESS]).select_related("owner")) if plan else [],
         "tier": current_tier(resident),
     }
+
+
+@dataclass(frozen=True)
+class TeamMessages:
+    count: int
+    latest: ResidentMessage | None
+    url: str
+
+
+def team_messages(resident, user) -> TeamMessages | None:
+    """The team's thread about a resident, for their record page. Call only once the viewer has
+    passed ``governance.access`` for this resident (the thread page checks the same access point);
+    None for people whose role does not take part in meetings, who could not open it."""
+    if not user.has_capability("attend_meetings"):
+        return None
+    thread = ResidentMessage.objects.filter(resident=resident)
+    latest = thread.select_related("author").order_by("-posted_at", "-id").first()
+    return TeamMessages(thread.count(), latest, reverse("meetings:thread", args=[resident.person_id]))
 
 
 @dataclass(frozen=True)
