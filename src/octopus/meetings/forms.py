@@ -113,7 +113,7 @@ class SeriesForm(forms.Form):
                              error_messages={"required": "Choose the kind of meeting."})
     population = forms.ChoiceField(label="Residents", help_text="A care-home MDT looks after one care home's residents.",
                                    error_messages={"required": "Choose the residents the meeting looks after."})
-    team = forms.ModelChoiceField(queryset=Team.objects.select_related("organisation"), label="Owning team",
+    team = forms.ModelChoiceField(queryset=Team.objects.select_related("organisation"), label="Owning team", empty_label="Choose the team",
                                   help_text="Referrals to this team are new referrals to the meeting; its members may attend.",
                                   error_messages={"required": "Choose the team that owns the meeting."})
     worklist = forms.ChoiceField(label="Worklist rules", help_text="Which sources list residents before each meeting (meetings.yaml).",
@@ -149,7 +149,7 @@ class SeriesForm(forms.Form):
             member_rows = max(member_rows, sum(1 for key in self.data if key.startswith("member_")))
         self.member_rows = min(member_rows, 40)
         for i in range(1, self.member_rows + 1):
-            self.fields[f"member_{i}"] = UserChoiceField(queryset=people, required=False, label=f"Core member {i}")
+            self.fields[f"member_{i}"] = UserChoiceField(queryset=people, required=False, label=f"Core member {i}", empty_label="Nobody")
             self.fields[f"role_{i}"] = forms.CharField(required=False, max_length=100, label=f"Role of core member {i}")
 
     def member_fields(self):
