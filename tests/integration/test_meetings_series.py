@@ -170,3 +170,11 @@ def test_series_page_adds_meetings_from_the_timetable(client, inc):
     assert "Add meetings from the timetable" in client.get(reverse("meetings:series", args=[series.pk])).content.decode()
     client.post(reverse("meetings:series_plan", args=[series.pk]), {"weeks": "4"})
     assert 7 <= series.meetings.count() <= 8  # Tuesdays and Fridays, less today's if it has passed
+
+
+def test_change_page_shows_the_timetable_as_entered(client, inc):
+    series = huddle(inc)
+    client.force_login(inc["gp"])
+    page = client.get(reverse("meetings:series_edit", args=[series.pk])).content.decode()
+    assert 'value="09:00"' in page
+    assert 'value="1" checked' in page and 'value="4" checked' in page

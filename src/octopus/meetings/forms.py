@@ -197,7 +197,8 @@ class SeriesForm(forms.Form):
                       f"pcn:{series.pcn_id}" if series.pcn_id else f"neighbourhood:{series.neighbourhood_id}")
         initial = {
             "name": series.name, "kind": series.kind, "population": population, "team": series.team_id,
-            "worklist": series.worklist, "weekdays": series.weekdays, "start_time": series.start_time,
+            "worklist": series.worklist, "weekdays": series.weekdays,
+            "start_time": f"{series.start_time:%H:%M}" if series.start_time else "",
             "duration_minutes": series.duration_minutes, "frequency": series.frequency, "starts_on": series.starts_on,
             "locations": series.locations, "minutes_per_resident": series.minutes_per_resident, "plan_weeks": "0",
         }
