@@ -1,11 +1,12 @@
 """A small neighbourhood with a meeting series, for meetings tests."""
 
+import dataclasses
 import datetime as dt
 
 from django.utils import timezone
 
 from octopus.directory.models import PCN, GPPractice, Neighbourhood, Organisation, Team
-from octopus.meetings import services
+from octopus.meetings import config, services
 
 
 def make_series(make_user, *, worklist="inc", ods_code="E87711"):
@@ -24,3 +25,10 @@ def make_series(make_user, *, worklist="inc", ods_code="E87711"):
     )
     meeting = services.schedule_meeting(series, None, timezone.now() + dt.timedelta(days=2))
     return {"series": series, "meeting": meeting, "team": team, "gp": gp, "matron": matron, "neighbourhood": neighbourhood}
+
+
+def with_limits(monkeypatch, **limits):
+    """The shipped meetings.yaml with other per-source limits (None: no limit)."""
+    settings = config.settings()
+    sources = {code: dataclasses.replace(s, limit=limits[code]) if code in limits else s for code, s in settings.sources.items()}
+    monkeypatch.setattr(config, "settings", lambda: dataclasses.replace(settings, sources=sources))

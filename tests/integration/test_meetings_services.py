@@ -15,7 +15,7 @@ from octopus.governance.consent import record_consent
 from octopus.meetings import config, services
 from octopus.meetings.models import EntryStatus
 from octopus.residents.factories import make_resident
-from tests.meetings_factories import make_series
+from tests.meetings_factories import make_series, with_limits
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +79,73 @@ def test_worklist_thresholds_come_from_configuration(inc, monkeypatch):
     services.generate_worklist(inc["meeting"])
 
     assert reasons(inc["meeting"], resident) == ["2 A&E attendances in 12 months"]
+
+
+def test_worklist_limit_lists_the_top_residents_by_figure(inc, monkeypatch):
+    with_limits(monkeypatch, frequent_ae=2)
+    residents = {n: make_resident(flags={"ae_attendances_12m": n}) for n in (3, 7, 5, 4)}
+
+    report = services.generate_worklist(inc["meeting"])
+
+    assert [e.resident for e in inc["meeting"].entries.order_by("resident_id")] == sorted([residents[7], residents[5]], key=lambda r: r.pk)
+    assert report.listed == 2
+    assert report.not_listed == {"frequent_ae": 2}
+    inc["meeting"].refresh_from_db()
+    assert inc["meeting"].worklist_not_listed == {"frequent_ae": 2}
+
+
+def test_worklist_sources_without_a_figure_list_the_highest_risk_first(inc, monkeypatch):
+    with_limits(monkeypatch, inpatient=1)
+    make_resident(flags={"current_inpatient": True}, risk_probability=0.2)
+    riskiest = make_resident(flags={"current_inpatient": True}, risk_probability=0.8)
+    make_resident(flags={"current_inpatient": True})  # not yet scored
+
+    services.generate_worklist(inc["meeting"])
+
+    assert [e.resident for e in inc["meeting"].entries.all()] == [riskiest]
+
+
+def test_worklist_reviews_due_list_the_most_overdue_first(inc, monkeypatch):
+    with_limits(monkeypatch, review_due=1)
+    today = timezone.localdate()
+    for days in (-1, -9, 3):
+        care.open_case(make_resident(), inc["team"], inc["gp"], source="search", next_review_due=today + dt.timedelta(days=days))
+
+    services.generate_worklist(inc["meeting"])
+
+    assert reasons(inc["meeting"], inc["meeting"].entries.get().resident) == [
+        f"Caseload review due: overdue since {today - dt.timedelta(days=9):%-d %b %Y}"]
+
+
+def test_worklist_resident_listed_by_one_source_shows_every_source_they_match(inc, monkeypatch):
+    with_limits(monkeypatch, frequent_ae=1)
+    make_resident(flags={"ae_attendances_12m": 9})
+    both = make_resident(flags={"ae_attendances_12m": 3, "current_inpatient": True})  # beyond the A&E limit
+
+    report = services.generate_worklist(inc["meeting"])
+
+    assert reasons(inc["meeting"], both) == ["In hospital now", "3 A&E attendances in 12 months"]
+    assert report.listed == 2 and report.not_listed == {}
+
+
+def test_worklist_new_referrals_are_never_limited(inc):
+    for _ in range(7):
+        care.send_referral(make_resident(), inc["gp"], to_team=inc["team"], reason="Falls", urgency="routine",
+                           shared_information="Falls", resident_agreed=True, preferred_contact="phone")
+    assert services.generate_worklist(inc["meeting"]).listed == 7
+
+
+def test_worklist_regeneration_drops_untriaged_entries_that_fall_beyond_the_limit(inc, monkeypatch):
+    with_limits(monkeypatch, frequent_ae=1)
+    first = make_resident(flags={"ae_attendances_12m": 4})
+    services.generate_worklist(inc["meeting"])
+    second = make_resident(flags={"ae_attendances_12m": 8})
+
+    report = services.generate_worklist(inc["meeting"])
+
+    assert [e.resident for e in inc["meeting"].entries.all()] == [second]
+    assert report.removed == 1 and report.not_listed == {"frequent_ae": 1}
+    assert first.pk
 
 
 def test_worklist_regeneration_keeps_triage_and_removes_stale_entries(inc):
@@ -256,3 +323,28 @@ def test_six_monthly_review_counts_are_disclosure_controlled(inc):
     assert review.residents_discussed is None  # 1 is suppressed
     assert review.before_after["admissions"][0] is None
     assert "Pharmacist" in review.missing_professions
+
+
+def test_residents_put_off_more_than_the_configured_times_are_flagged(inc):
+    from octopus.meetings.presenters import put_off_often
+
+    resident = make_resident(flags={"current_inpatient": True})
+    meeting = inc["meeting"]
+    for carry_over in (False, True, False):
+        services.generate_worklist(meeting)
+        assert put_off_often(meeting, [resident.pk]) == {}  # at most twice so far
+        services.not_this_week(meeting.entries.get(resident=resident), inc["gp"], "Not enough time", carry_over=carry_over)
+        meeting = services.schedule_meeting(inc["series"], None, meeting.starts_at + dt.timedelta(days=7))
+
+    services.generate_worklist(meeting)
+
+    assert config.settings().carry_over_warning_after == 2
+    assert put_off_often(meeting, [resident.pk]) == {resident.pk: 3}
+    other_series = make_series_elsewhere(inc)
+    assert put_off_often(other_series, [resident.pk]) == {}  # counted per series
+
+
+def make_series_elsewhere(inc):
+    series = services.create_series(None, name="Another huddle", kind="huddle", team=inc["team"], schedule="Tuesdays",
+                                    worklist="huddle", neighbourhood=inc["neighbourhood"])
+    return services.schedule_meeting(series, None, timezone.now())

@@ -52,3 +52,37 @@ def test_config_unknown_worklist_names_the_choices():
 
 def test_config_file_exists():
     assert CONFIG_FILE.name == "meetings.yaml"
+
+
+def test_config_limit_is_read_per_source():
+    config = parse(BASE.replace('reason: "{n}', 'limit: 10, reason: "{n}'), "x.yaml")
+    assert config.sources["ae"].limit == 10
+    assert config.sources["ae"].ranked_by == "highest figure first"
+
+
+def test_config_source_without_a_limit_lists_everyone():
+    assert parse(BASE, "x.yaml").sources["ae"].limit is None
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "ten", "true", "2.5", "[5]"])
+def test_config_limit_must_be_a_whole_number_of_at_least_one(value):
+    with pytest.raises(MeetingsConfigError, match=r"x.yaml: sources.ae.limit: expected the most residents to list from this "
+                                                  r"source, a whole number of at least 1 \(for example 10\), got .*Remove the key"):
+        parse(BASE.replace('reason: "{n}', f'limit: {value}, reason: "{{n}}'), "x.yaml")
+
+
+def test_config_unknown_key_lists_the_keys_the_kind_takes():
+    with pytest.raises(MeetingsConfigError, match=r"sources.ae: unknown key\(s\) limits for a count source "
+                                                  r"\(it takes at_least, flag, label, limit, reason\)"):
+        parse(BASE.replace('reason: "{n}', 'limits: 10, reason: "{n}'), "x.yaml")
+
+
+def test_config_flag_name_cannot_contain_a_double_underscore():
+    with pytest.raises(MeetingsConfigError, match="sources.ae.flag: name a snapshot flag"):
+        parse(BASE.replace("flag: ae_attendances_12m", "flag: ae__12m"), "x.yaml")
+
+
+def test_shipped_limits_keep_a_weekly_inc_to_about_forty_plus_new_referrals():
+    inc = settings().worklist("inc")
+    assert next(s for s in inc if s.kind == "referrals_to_team").limit is None  # an INC never turns a referral away
+    assert sum(s.limit for s in inc if s.limit) <= 45

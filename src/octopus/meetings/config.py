@@ -16,6 +16,16 @@ KINDS = {
     "unregistered": {"reason"},
 }
 OPTIONAL = {"reason"}
+# Any source may be capped; what "top" means depends on its kind (see RANKED_BY).
+SHARED_KEYS = {"kind", "label", "limit"}
+RANKED_BY = {
+    "review_due": "most overdue review first",
+    "referrals_to_team": "longest-waiting referral first",
+    "flag": "highest risk of emergency admission first",
+    "count": "highest figure first",
+    "rising_risk": "highest risk of emergency admission first",
+    "unregistered": "highest risk of emergency admission first",
+}
 
 
 class MeetingsConfigError(ValueError):
@@ -32,6 +42,12 @@ class Source:
     flag: str = ""
     at_least: int | None = None
     reason: str = ""
+    # At most this many residents are listed from the source (None: all of them).
+    limit: int | None = None
+
+    @property
+    def ranked_by(self) -> str:
+        return RANKED_BY[self.kind]
 
     def describe(self, **figures) -> str:
         return self.reason.format(**figures) if self.reason else self.label
@@ -59,6 +75,15 @@ def _whole(value, where: str, minimum: int = 0) -> int:
     return value
 
 
+def _limit(value, where: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise MeetingsConfigError(
+            f"{where}: expected the most residents to list from this source, a whole number of at least 1 "
+            f"(for example 10), got {value!r}. Remove the key to list everyone the source finds."
+        )
+    return value
+
+
 def _source(code: str, entry, source: str) -> Source:
     where = f"{source}: sources.{code}"
     if not isinstance(entry, dict):
@@ -72,17 +97,21 @@ def _source(code: str, entry, source: str) -> Source:
     missing = sorted(needed - set(entry))
     if missing:
         raise MeetingsConfigError(f"{where}: a {kind} source needs {', '.join(missing)}.")
-    unknown = sorted(set(entry) - KINDS[kind] - {"kind", "label"})
+    unknown = sorted(set(entry) - KINDS[kind] - SHARED_KEYS)
     if unknown:
-        raise MeetingsConfigError(f"{where}: unknown key(s) {', '.join(unknown)} for a {kind} source.")
+        allowed = ", ".join(sorted(KINDS[kind] | SHARED_KEYS - {"kind"}))
+        raise MeetingsConfigError(f"{where}: unknown key(s) {', '.join(unknown)} for a {kind} source (it takes {allowed}).")
     fields = {"code": code, "kind": kind, "label": entry["label"].strip(), "reason": str(entry.get("reason", ""))}
     for key in ("within_days", "since_days"):
         if key in entry:
             fields[key] = _whole(entry[key], f"{where}.{key}")
     if "at_least" in entry:
         fields["at_least"] = _whole(entry["at_least"], f"{where}.at_least", minimum=1)
+    if "limit" in entry:
+        fields["limit"] = _limit(entry["limit"], f"{where}.limit")
     if "flag" in entry:
-        if not isinstance(entry["flag"], str) or not entry["flag"].isidentifier():
+        # "__" would be read by the ORM as a nested lookup rather than part of the flag's name.
+        if not isinstance(entry["flag"], str) or not entry["flag"].isidentifier() or "__" in entry["flag"]:
             raise MeetingsConfigError(f"{where}.flag: name a snapshot flag such as current_inpatient.")
         fields["flag"] = entry["flag"]
     try:

@@ -5,6 +5,8 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 
+from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 
 from octopus.care.models import CarePlan, Case, Referral
@@ -15,7 +17,7 @@ from octopus.core.disclosure import protect_table, publish_count
 from octopus.residents.models import ActivityEvent, ActivityKind
 
 from . import config
-from .models import Attendance, EntryStatus, MeetingAction, WorklistEntry
+from .models import Attendance, EntryStatus, MeetingAction, ResidentMessage, WorklistEntry
 
 ACUTE = (ActivityKind.ADMISSION, ActivityKind.AE, ActivityKind.AMBULANCE)
 
@@ -32,6 +34,56 @@ def record_summary(resident) -> dict:
         "plan_actions": list(plan.actions.filter(status__in=[ActionStatus.TO_DO, ActionStatus.IN_PROGRESS]).select_related("owner")) if plan else [],
         "tier": current_tier(resident),
     }
+
+
+@dataclass(frozen=True)
+class TeamMessages:
+    count: int
+    latest: ResidentMessage | None
+    url: str
+
+
+def team_messages(resident, user) -> TeamMessages | None:
+    """The team's thread about a resident, for their record page. Call only once the viewer has
+    passed ``governance.access`` for this resident (the thread page checks the same access point);
+    None for people whose role does not take part in meetings, who could not open it."""
+    if not user.has_capability("attend_meetings"):
+        return None
+    thread = ResidentMessage.objects.filter(resident=resident)
+    latest = thread.select_related("author").order_by("-posted_at", "-id").first()
+    return TeamMessages(thread.count(), latest, reverse("meetings:thread", args=[resident.person_id]))
+
+
+@dataclass(frozen=True)
+class BeyondLimit:
+    label: str
+    more: int
+    limit: int | None
+    ranked_by: str
+
+
+def beyond_limits(meeting) -> list[BeyondLimit]:
+    """Per source, how many matching residents its limit kept off the worklist (counts only)."""
+    sources = config.settings().sources
+    return [
+        BeyondLimit(sources[code].label, more, sources[code].limit, sources[code].ranked_by)
+        for code, more in sorted(meeting.worklist_not_listed.items(), key=lambda kv: -kv[1]) if code in sources
+    ]
+
+
+PUT_OFF = (EntryStatus.NOT_THIS_WEEK, EntryStatus.CARRIED_OVER)
+
+
+def put_off_often(meeting, resident_ids) -> dict[int, int]:
+    """Residents left "not this week" or carried over more than ``carry_over_warning_after`` times
+    across the series' meetings, with the count: a list generated from data can keep deferring the
+    same person, and the chair should decide rather than defer again."""
+    threshold = config.settings().carry_over_warning_after
+    counts = (
+        WorklistEntry.objects.filter(meeting__series_id=meeting.series_id, resident_id__in=list(resident_ids), status__in=PUT_OFF)
+        .values("resident_id").annotate(times=Count("id")).filter(times__gt=threshold)
+    )
+    return {row["resident_id"]: row["times"] for row in counts}
 
 
 def _count_events(resident_ids_dates: list[tuple[int, dt.date]], kind: str, days: int) -> tuple[int, int]:

@@ -6,7 +6,10 @@ app_name = "meetings"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("series/new/", views.series_create, name="series_create"),
     path("series/<int:series_id>/", views.series, name="series"),
+    path("series/<int:series_id>/edit/", views.series_edit, name="series_edit"),
+    path("series/<int:series_id>/plan/", views.series_plan, name="series_plan"),
     path("series/<int:series_id>/confidentiality/", views.confidentiality, name="confidentiality"),
     path("series/<int:series_id>/schedule/", views.schedule, name="schedule"),
     path("series/<int:series_id>/review/", views.review, name="review"),

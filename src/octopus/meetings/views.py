@@ -15,15 +15,17 @@ from octopus.accounts.permissions import require
 from octopus.governance import access, audit
 from octopus.governance.models import AuditEvent
 
-from . import forms, membership, presenters, services
+from . import config, forms, membership, presenters, services
 from .models import CareHome, EntryStatus, Meeting, MeetingSeries, ResidentMessage, WorklistEntry
 
 MEETING_BASIS = "Meeting worklist (attendee under the series' confidentiality agreement)"
 
 
-def _apply_errors(form, error: ValidationError):
+def _apply_errors(form, error: ValidationError, fields: dict[str, str] | None = None):
+    """Put a service's errors beside the form fields they concern (``fields`` renames them)."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
+            field = (fields or {}).get(field, field)
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
@@ -67,7 +69,8 @@ def index(request):
     series = MeetingSeries.objects.select_related("team", "neighbourhood", "pcn", "care_home").prefetch_related("members__user")
     audit.record(request.user, "view", "Viewed meeting series", path=request.path)
     return render(request, "meetings/index.jinja", {"mine": [s for s in series if s.pk in mine],
-                                                     "others": [s for s in series if s.pk not in mine]})
+                                                     "others": [s for s in series if s.pk not in mine],
+                                                     "can_run": request.user.has_capability("run_meetings")})
 
 
 @require_GET
@@ -80,7 +83,73 @@ def series(request, series_id: int):
         "series": series, "is_member": is_member, "agreed": membership.has_agreed(request.user, series),
         "members": series.members.select_related("user__practitioner"), "meetings": series.meetings.all()[:20],
         "can_run": request.user.has_capability("run_meetings"), "form": forms.ScheduleMeetingForm(),
+        "plan_form": forms.PlanMeetingsForm(),
     })
+
+
+# The service names the population by model and the free-text schedule; the form has one field for each.
+SERIES_FORM_FIELDS = {"neighbourhood": "population", "pcn": "population", "care_home": "population", "schedule": "weekdays"}
+
+
+def _plan(request, series, weeks: int):
+    if weeks and series.has_timetable:
+        planned = services.plan_meetings(series, request.user, weeks=weeks, path=request.path)
+        messages.info(request, f"{len(planned)} meetings added from the timetable." if planned else
+                      "No meetings to add: every meeting day in that period is already planned.")
+
+
+@require_http_methods(["GET", "POST"])
+@require("run_meetings")
+def series_create(request):
+    form = forms.SeriesForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            series = services.create_series(request.user, **form.service_arguments(), path=request.path)
+            messages.info(request, f"{series.name} set up.")
+            _plan(request, series, form.cleaned_data["plan_weeks"])
+            return redirect("meetings:series", series.pk)
+        except ValidationError as error:
+            _apply_errors(form, error, SERIES_FORM_FIELDS)
+    audit.record(request.user, "view", "Opened the form to set up a meeting series", path=request.path)
+    return render(request, "meetings/series_form.jinja", {"form": form, "title": "Set up a meeting series",
+                                                          "submit_label": "Set up the series", "back": ("meetings:index", None)})
+
+
+@require_http_methods(["GET", "POST"])
+@require("run_meetings")
+def series_edit(request, series_id: int):
+    series = get_object_or_404(MeetingSeries, pk=series_id)
+    # Only its own members change a series: core membership decides who sees its worklists.
+    _member_or_403(request.user, series, agreed=False)
+    rows = series.members.count() + 3
+    if request.method == "POST":
+        form = forms.SeriesForm(request.POST, user=request.user, member_rows=rows)
+        if form.is_valid():
+            try:
+                services.update_series(series, request.user, **form.service_arguments(), path=request.path)
+                messages.info(request, f"{series.name} saved.")
+                _plan(request, series, form.cleaned_data["plan_weeks"])
+                return redirect("meetings:series", series.pk)
+            except ValidationError as error:
+                _apply_errors(form, error, SERIES_FORM_FIELDS)
+    else:
+        form = forms.SeriesForm(initial=forms.SeriesForm.initial_for(series), user=request.user, member_rows=max(rows, 6))
+    audit.record(request.user, "view", f"Opened {series.name} for changing", obj=series, path=request.path)
+    return render(request, "meetings/series_form.jinja", {"form": form, "title": f"Change {series.name}", "series": series,
+                                                          "submit_label": "Save the series", "back": ("meetings:series", series.pk)})
+
+
+@require_POST
+@require("run_meetings")
+def series_plan(request, series_id: int):
+    series = get_object_or_404(MeetingSeries, pk=series_id)
+    _member_or_403(request.user, series, agreed=False)
+    form = forms.PlanMeetingsForm(request.POST)
+    if not series.has_timetable:
+        messages.error(request, "Set the days and start time of the series (Change the series) before adding meetings from it.")
+    elif form.is_valid():
+        _plan(request, series, form.cleaned_data["weeks"])
+    return redirect("meetings:series", series.pk)
 
 
 @require_POST
@@ -126,11 +195,14 @@ def meeting(request, meeting_id: int):
     entries = list(meeting.entries.select_related("resident", "presenter").order_by("status", "position", "resident__family_name"))
     groups = {status: [e for e in entries if e.status == status] for status in EntryStatus.values}
     bases = {e.pk: services.discussion_basis(e.resident) for e in groups[EntryStatus.LISTED]}
+    put_off = presenters.put_off_often(meeting, [e.resident_id for e in entries])
     audit.record(request.user, "view", f"Viewed the worklist of {meeting} ({len(entries)} residents)", obj=meeting,
                  basis=MEETING_BASIS, path=request.path)
     return render(request, "meetings/meeting.jinja", {
         "meeting": meeting, "groups": groups, "bases": bases, "can_run": request.user.has_capability("run_meetings"),
-        "add_form": forms.AddResidentForm(), "statuses": EntryStatus,
+        "add_form": forms.AddResidentForm(), "statuses": EntryStatus, "beyond_limits": presenters.beyond_limits(meeting),
+        "put_off": put_off, "put_off_after": config.settings().carry_over_warning_after,
+        "deferred": sorted((e for e in entries if e.resident_id in put_off), key=lambda e: -put_off[e.resident_id]),
     })
 
 

@@ -9,6 +9,7 @@ from octopus.accounts.permissions import require
 from octopus.care.presenters import care_summary
 from octopus.governance import access, audit
 from octopus.governance.presenters import break_glass_banner_context, consent_panel_context
+from octopus.meetings.presenters import team_messages
 
 from . import presenters, search
 
@@ -47,6 +48,7 @@ def record(request, person_id: str):
         "clinical": access.may_see_clinical_detail(request.user, resident),
         "timeline": _timeline_context(request, resident),
         "care": care_summary(resident, request.user),
+        "team_messages": team_messages(resident, request.user),
         **consent_panel_context(request.user, resident),
         **break_glass_banner_context(request.user, resident),
     }

@@ -2,7 +2,7 @@
 
 from .care_home import CareHome, CareHomeKind, CareHomeResident
 from .meeting import Attendance, Meeting, MeetingStatus
-from .series import ConfidentialityAgreement, MeetingKind, MeetingSeries, SeriesMember
+from .series import ConfidentialityAgreement, Frequency, MeetingKind, MeetingSeries, SeriesMember
 from .thread import ResidentMessage
 from .worklist import EntryStatus, MeetingAction, WorklistEntry
 
@@ -13,6 +13,7 @@ __all__ = [
     "CareHomeResident",
     "ConfidentialityAgreement",
     "EntryStatus",
+    "Frequency",
     "Meeting",
     "MeetingAction",
     "MeetingKind",

@@ -17,6 +17,8 @@ class Meeting(models.Model):
     status = models.CharField(max_length=12, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
     worklist_generated_at = models.DateTimeField(null=True, blank=True)
     snapshot_as_of = models.DateField(null=True, blank=True)
+    # {source code: residents it matched but its limit in meetings.yaml left off the worklist}
+    worklist_not_listed = models.JSONField(default=dict, blank=True)
     agenda_published_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

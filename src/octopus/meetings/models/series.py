@@ -13,6 +13,13 @@ class MeetingKind(models.TextChoices):
     CARE_HOME_MDT = "care_home_mdt", "Care-home MDT"
 
 
+class Frequency(models.TextChoices):
+    WEEKLY = "weekly", "Every week"
+    FORTNIGHTLY = "fortnightly", "Every other week"
+    # Care-home MDTs often meet on, say, the first Monday of the month.
+    MONTHLY = "monthly", "Once a month, on the first of each chosen day"
+
+
 class MeetingSeries(models.Model):
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=MeetingKind.choices)
@@ -22,7 +29,15 @@ class MeetingSeries(models.Model):
     neighbourhood = models.ForeignKey("directory.Neighbourhood", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     pcn = models.ForeignKey("directory.PCN", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     care_home = models.ForeignKey("meetings.CareHome", null=True, blank=True, on_delete=models.PROTECT, related_name="series")
+    # What people read ("Tuesdays and Fridays, 09:00–09:30"); written from the fields below when
+    # they are set, so the dates Octopus plans and the words people see cannot disagree.
     schedule = models.CharField(max_length=200, help_text="For example: Thursdays 13:00–15:00.")
+    weekdays = models.JSONField(default=list, blank=True, help_text="Days of the week it meets, 0 is Monday.")
+    start_time = models.TimeField(null=True, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(default=60)
+    frequency = models.CharField(max_length=12, choices=Frequency.choices, default=Frequency.WEEKLY)
+    # The first meeting is on or after this date; every-other-week counts weeks from it.
+    starts_on = models.DateField(null=True, blank=True)
     locations = models.TextField(blank=True, help_text="One per line; meetings rotate between them.")
     worklist = models.CharField(max_length=40, help_text="The worklist rules in meetings.yaml.")
     minutes_per_resident = models.PositiveSmallIntegerField(default=10)
@@ -30,6 +45,10 @@ class MeetingSeries(models.Model):
 
     class Meta:
         ordering = ["name"]
+
+    @property
+    def has_timetable(self) -> bool:
+        return bool(self.weekdays) and self.start_time is not None
 
     @property
     def location_list(self) -> list[str]:

@@ -2,8 +2,9 @@
 calls per change.
 
 Public API:
-    generate_worklist(meeting, actor) -> WorklistReport          find_candidates(series) -> dict
-    create_series(...), add_member(...), schedule_meeting(...), publish_agenda(...)
+    generate_worklist(meeting, actor) -> WorklistReport          find_candidates(series) -> Candidates
+    create_series(...), update_series(series, ...), plan_meetings(series, actor, weeks=4), Timetable(...)
+    add_member(...), schedule_meeting(...), publish_agenda(...)
     confirm_confidentiality(series, user), record_attendance(meeting, user, actor)
     discussion_basis(resident) -> DiscussionBasis, record_exception(entry, actor, *, basis, rationale, decided_by)
     put_on_agenda(entry, actor, ...), not_this_week(entry, actor, reason, carry_over=False), add_resident(...)
@@ -20,14 +21,17 @@ from .discussion import (
     record_discussion,
 )
 from .series import (
+    Timetable,
     add_member,
     confirm_confidentiality,
     create_series,
     next_location,
+    plan_meetings,
     publish_agenda,
     record_attendance,
     role_of,
     schedule_meeting,
+    update_series,
 )
 from .threads import post_message
 from .triage import (
@@ -40,12 +44,12 @@ from .triage import (
     put_on_agenda,
     record_exception,
 )
-from .worklist import WorklistReport, find_candidates, generate_worklist, scope_q
+from .worklist import Candidates, WorklistReport, find_candidates, generate_worklist, scope_q
 
 __all__ = [
-    "EXCEPTIONS", "ClosedMeeting", "DiscussionBasis", "NoBasisToDiscuss", "WorklistReport", "add_action", "add_member",
+    "EXCEPTIONS", "Candidates", "ClosedMeeting", "DiscussionBasis", "NoBasisToDiscuss", "Timetable", "WorklistReport", "add_action", "add_member",
     "add_resident", "close_meeting", "confirm_confidentiality", "create_series", "discussion_basis", "find_candidates",
-    "follow_up_deaths", "generate_worklist", "next_location", "not_this_week", "place_resident", "post_message",
+    "follow_up_deaths", "generate_worklist", "next_location", "not_this_week", "place_resident", "plan_meetings", "post_message",
     "publish_agenda", "put_on_agenda", "record_attendance", "record_discussion", "record_exception",
-    "register_care_home", "role_of", "schedule_meeting", "scope_q",
+    "register_care_home", "role_of", "schedule_meeting", "scope_q", "update_series",
 ]
