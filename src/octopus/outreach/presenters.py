@@ -27,6 +27,7 @@ class OutreachResident:
     interpreter_needed: bool
     preferred_contact: str
     refused_contact: list[str]
+    do_not_contact: bool
     may_visit: bool
     not_to_visit_reason: str
     due: list[str]
@@ -56,6 +57,7 @@ def outreach_residents(residents) -> list[OutreachResident]:
             interpreter_needed=bool(r.interpreter_needed or (preference and preference.interpreter_needed)),
             preferred_contact=_label(preference.preferred_route) if preference and preference.preferred_route else "",
             refused_contact=[_label(route) for route in (preference.refused_routes if preference else [])],
+            do_not_contact=bool(preference and preference.do_not_contact),
             may_visit=may_visit,
             not_to_visit_reason=reason,
             due=[label for flag, label in flags.items() if snapshot.get(flag) is True],
