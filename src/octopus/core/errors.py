@@ -1,7 +1,7 @@
 """Error pages that say what happened and what to do, and never echo resident data."""
 
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 
 def permission_denied(request, exception=None):
@@ -18,7 +18,7 @@ def permission_denied(request, exception=None):
              "heading": "This page is not part of your work with this resident" if limited_basis
              else "You have no care relationship with this resident",
              "limited_basis": limited_basis,
-             "limited_href": reverse(limited_view, args=[person_id]) if limited_view else ""},
+             "limited_href": _url(limited_view, person_id)},
             status=403,
         )
     return render(
@@ -30,6 +30,13 @@ def permission_denied(request, exception=None):
         },
         status=403,
     )
+
+
+def _url(name: str, person_id: str) -> str:
+    try:
+        return reverse(name, args=[person_id]) if name else ""
+    except NoReverseMatch:
+        return ""
 
 
 def not_found(request, exception=None):

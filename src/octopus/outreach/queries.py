@@ -136,6 +136,11 @@ def candidate_households(round_: Round, *, area: str = "", postcode: str = "", s
     return found[:CANDIDATE_LIMIT], len(found)
 
 
+def households(ids: list[str]) -> QuerySet[Household]:
+    """The households a planner ticked (ids as posted; anything not a number is ignored)."""
+    return Household.objects.filter(pk__in=[int(i) for i in ids if str(i).isdigit()])
+
+
 def allocations_by_worker(round_: Round) -> dict:
     grouped = defaultdict(list)
     for allocation in round_.allocations.filter(withdrawn_at__isnull=True).select_related("household", "worker").order_by("worker_id", "position"):

@@ -248,7 +248,7 @@ def allocate(request, round_id: int):
     filters = forms.HouseholdFilterForm(request.GET or None)
     form = forms.AllocateForm(request.POST or None, round_=round_)
     if request.method == "POST" and form.is_valid():
-        chosen = Household.objects.filter(pk__in=[v for v in request.POST.getlist("households") if v.isdigit()])
+        chosen = queries.households(request.POST.getlist("households"))
         try:
             made = services.allocate(round_, request.user, households=chosen, path=request.path, **form.cleaned_data)
         except ValidationError as error:
