@@ -38,6 +38,24 @@ def test_allocate_orders_households_by_street_then_number(make_user):
     assert days[0] == days[1] == days[2] and days[3] > days[2] and all(d.weekday() < 5 for d in days)
 
 
+def test_households_without_coordinates_cluster_by_lsoa(make_user):
+    planner, chww = make_user("analyst"), make_user("chww")
+    church, city = "E01004670", "E01000001"
+    households = [make_household(address_line="1 A Street", lsoa_code=church), make_household(address_line="2 A Street", lsoa_code=city),
+                  make_household(address_line="1 B Street", lsoa_code=church)]
+    made = services.allocate(make_round(planner), planner, worker=chww, households=households)
+    assert [a.household.address_line for a in sorted(made, key=lambda a: a.position)] == ["1 A Street", "1 B Street", "2 A Street"]
+
+
+def test_care_homes_are_not_offered_for_door_knocking(street):
+    home = make_household(address_line="Garside Care Home", lsoa_code="E01004670")
+    make_resident(household=home, flags={"care_home": True})
+    flat = make_household(address_line="Flat 1, Church Street", lsoa_code="E01004670")
+    make_resident(household=flat)
+    found, total = queries.candidate_households(street["round"], area="E01004670")
+    assert [h.address_line for h in found] == ["Flat 1, Church Street"] and total == 1
+
+
 def test_a_second_batch_follows_the_first(street):
     extra = make_household(address_line="1 Aaron Street")
     more = services.allocate(street["round"], street["planner"], worker=street["chww"], households=[extra])

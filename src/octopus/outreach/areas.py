@@ -17,6 +17,8 @@ class Area:
     borough_name: str
     imd_rank: int
     imd_decile: int
+    latitude: float | None = None  # a point inside the LSOA, not necessarily its centroid
+    longitude: float | None = None
 
     @property
     def label(self) -> str:
@@ -31,6 +33,7 @@ def _areas() -> dict[str, Area]:
             row["lsoa21_code"]: Area(
                 row["lsoa21_code"], row["lsoa21_name"], row["ward24_name"], row["msoa21_name"], row["lad24_name"],
                 int(row["imd_rank"]), int(row["imd_decile"]),
+                float(row["latitude"]) if row["latitude"] else None, float(row["longitude"]) if row["longitude"] else None,
             )
             for row in csv.DictReader(handle)
         }

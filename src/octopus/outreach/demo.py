@@ -13,7 +13,7 @@ from octopus.governance.consent import record_contact_preference
 from octopus.residents.models import ActivityEvent, Household, Resident
 from octopus.residents.presenters import age
 
-from . import areas, services, walking
+from . import areas, queries, services, walking
 from .models import Round, Visit, VisitOutcome
 
 HOUSEHOLDS = 120
@@ -39,7 +39,7 @@ def _households(limit: int) -> list[Household]:
     )
     chosen: list[Household] = []
     for lsoa in lsoas:
-        found = Household.objects.filter(lsoa_code=lsoa.lsoa_code, residents__date_of_death__isnull=True).distinct()
+        found = queries.living_households().filter(lsoa_code=lsoa.lsoa_code)
         chosen.extend(sorted(found, key=lambda h: walking.street_key(h.address_line, h.postcode))[: limit - len(chosen)])
         if len(chosen) >= limit:
             break

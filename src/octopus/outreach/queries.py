@@ -120,10 +120,16 @@ def areas_by_deprivation(round_: Round, limit: int = 25) -> list[AreaRow]:
     return sorted(rows, key=lambda r: (r.area.imd_rank, r.area.lsoa_code))[:limit]
 
 
+def living_households() -> QuerySet[Household]:
+    """Households someone lives in, other than care homes (their residents are seen by the
+    care-home MDT, not door-knocked)."""
+    return Household.objects.filter(residents__date_of_death__isnull=True).exclude(residents__flags__care_home=True).distinct()
+
+
 def candidate_households(round_: Round, *, area: str = "", postcode: str = "", street: str = "") -> tuple[list[Household], int]:
     """Households matching the filters that are not yet on this round and have someone living
     there: most deprived LSOA first, then street order. Returns (up to CANDIDATE_LIMIT, total)."""
-    households = Household.objects.filter(residents__date_of_death__isnull=True).distinct()
+    households = living_households()
     if area.strip():
         households = households.filter(lsoa_code__in=areas.lsoas_matching(area))
     if postcode.strip():

@@ -20,7 +20,7 @@ from octopus.governance import audit, consent
 from octopus.governance.models import ContactRoute
 from octopus.residents.models import Household, Resident
 
-from . import config, relationships, walking
+from . import areas, config, relationships, walking
 from .models import Allocation, Round, Visit, VisitOutcome
 
 WORKING_DAYS = range(0, 5)  # Monday to Friday: CHWWs knock on weekdays (their rota, not a rule of the app)
@@ -72,6 +72,16 @@ def planned_days(first_day: dt.date, last_day: dt.date, per_day: int, count: int
     return days + [None] * (count - len(days))
 
 
+def _stop(household: Household) -> walking.Stop:
+    """Where the household is: its own coordinates, or else (the feeds carry none yet) a point in
+    its LSOA, so a day's doors cluster by area and go street by street within it."""
+    latitude, longitude = household.latitude, household.longitude
+    if latitude is None or longitude is None:
+        area = areas.area(household.lsoa_code)
+        latitude, longitude = (area.latitude, area.longitude) if area else (None, None)
+    return walking.Stop(household, household.address_line, household.postcode, latitude, longitude)
+
+
 @transaction.atomic
 def allocate(
     round_: Round, actor, *, worker, households: Iterable[Household], visits_per_day: int | None = None,
@@ -102,7 +112,7 @@ def allocate(
     if problems:
         raise ValidationError(problems)
 
-    stops = walking.walking_order([walking.Stop(h, h.address_line, h.postcode, h.latitude, h.longitude) for h in households])
+    stops = walking.walking_order([_stop(h) for h in households])
     start = (round_.allocations.filter(worker=worker).order_by("-position").values_list("position", flat=True).first() or 0) + 1
     now = timezone.now()
     days = planned_days(first_day, round_.ends_on, per_day, len(stops))

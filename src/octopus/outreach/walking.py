@@ -1,8 +1,9 @@
 """Walking order for a day's doors. Pure functions, no Django.
 
 With coordinates for every household: nearest neighbour from the first household in street
-order (good enough for a dozen doors on foot; not a shortest route). Without them (the partner
-feeds carry no UPRN or coordinates yet): street by street, house numbers ascending, flats
+order (good enough for a dozen doors on foot; not a shortest route), with ties (households at
+the same point, such as an LSOA's point when a household has no coordinates of its own) taken
+in street order. Without coordinates for all: street by street, house numbers ascending, flats
 within a building together.
 """
 
