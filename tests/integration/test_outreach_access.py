@@ -89,6 +89,10 @@ def test_a_relationship_that_opens_the_record_wins(street, relate):  # noqa: F81
     relate(chww, older)
     assert access.record_scope(chww, older) == access.NO_CLINICAL
     assert access.basis_for(chww, older) == TEST_BASIS
+    # A page showing only the outreach fields still names the outreach basis.
+    outreach_only = frozenset({access.OUTREACH})
+    assert access.get_resident(chww, older.person_id, scopes=outreach_only) == (older, relationships.BASIS)
+    assert access.basis_for(chww, older, scopes=outreach_only) == relationships.BASIS
 
 
 def test_household_page_shows_only_the_outreach_fields(street, client):

@@ -175,8 +175,9 @@ def _related(user, resident: Resident, kind: RelationshipKind) -> bool:
     return Resident.objects.filter(kind.residents_q(user), pk=resident.pk).exists()
 
 
-def _strongest(user, resident: Resident | None) -> tuple[str, RelationshipKind | None] | None:
-    """The basis and kind of the strongest access (kind None for break glass), or None.
+def _strongest(user, resident: Resident | None, scopes: frozenset[str] = EVERY_SCOPE) -> tuple[str, RelationshipKind | None] | None:
+    """The basis and kind of the strongest access that counts for ``scopes`` (kind None for
+    break glass), or None.
 
     A relationship that opens the record wins over break glass, so the audit names the stronger
     basis; break glass wins over a limited relationship, because it opens more (a CHWW who breaks
@@ -184,14 +185,15 @@ def _strongest(user, resident: Resident | None) -> tuple[str, RelationshipKind |
     """
     if not _may_see_residents(user) or resident is None:
         return None
+    if scopes & RECORD:
+        for kind in _KINDS.values():
+            if kind.limited_to is None and _related(user, resident, kind):
+                return kind.description, kind
+        grant = break_glass_for(user, resident)
+        if grant is not None:
+            return break_glass_basis(grant), None
     for kind in _KINDS.values():
-        if kind.limited_to is None and _related(user, resident, kind):
-            return kind.description, kind
-    grant = break_glass_for(user, resident)
-    if grant is not None:
-        return break_glass_basis(grant), None
-    for kind in _KINDS.values():
-        if kind.limited_to is not None and _related(user, resident, kind):
+        if kind.limited_to is not None and kind.limited_to in scopes and _related(user, resident, kind):
             return kind.description, kind
     return None
 
@@ -223,7 +225,7 @@ def basis_for(user, resident: Resident, *, scopes: frozenset[str] = RECORD) -> s
 
     By default only access that opens the record counts; pass ``scopes`` to count limited access.
     """
-    found = _strongest(user, resident)
+    found = _strongest(user, resident, scopes)
     if found is None:
         return None
     basis, kind = found
@@ -261,14 +263,13 @@ def get_resident(user, person_id: str, *, scopes: frozenset[str] = RECORD) -> tu
     resident = Resident.objects.filter(person_id=person_id).first()
     if resident is None:
         raise NoRelationship("No such resident, or you have no relationship with them.", person_id)
-    found = _strongest(user, resident)
-    if found is None:
+    found = _strongest(user, resident, scopes)
+    if found is not None and _scope(user, resident, found[1], scopes) in scopes:
+        return resident, found[0]
+    elsewhere = access_for(user, resident)
+    if elsewhere is None:
         raise NoRelationship("You have no legitimate relationship with this resident.", person_id, exists=True)
-    basis, kind = found
-    scope = _scope(user, resident, kind, scopes)
-    if scope not in scopes:
-        raise LimitedRelationship(person_id, Access(basis, scope, kind))
-    return resident, basis
+    raise LimitedRelationship(person_id, elsewhere)
 
 
 def open_record(
