@@ -176,6 +176,9 @@ def _seed_care() -> dict:
     results = {"care": care_demo.seed(Resident.objects.all(), users)}
     series = meetings_demo.seed(users)
     results["meetings"] = f"{len(series)} meeting series ({', '.join(s.name for s in series)})"
+    from octopus.outreach import demo as outreach_demo
+
+    results["outreach"] = outreach_demo.seed(users)
     summary = "; ".join(f"{k}: {v.get('skipped') if isinstance(v, dict) and 'skipped' in v else v}" for k, v in results.items())
     return {"summary": summary[:300]}
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("residents/", include("octopus.residents.urls")),
     path("caseload/", include("octopus.care.urls")),
     path("meetings/", include("octopus.meetings.urls")),
+    path("outreach/", include("octopus.outreach.urls")),
     path("governance/", include("octopus.governance.urls")),
     path("population/", include("octopus.insights.urls")),
     path("intake/", include("octopus.intake.urls")),

@@ -89,11 +89,13 @@ def world(make_user, tmp_path, intake_data):
     directory = _directory_objects(other)
     care = _care_objects(resident)
     meetings = _meeting_objects(resident)
+    outreach = _outreach_objects()
     return {
         **directory,
         **care,
         **intake_data,
         **meetings,
+        **outreach,
         "person_id": resident.person_id,
         "user_id": other.pk,
         "membership_id": other.memberships.get().pk,
@@ -176,6 +178,29 @@ def _meeting_objects(resident) -> dict:
     services.put_on_agenda(entry, holder)
     services.publish_agenda(meeting, holder)
     return {"series_id": series.pk, "meeting_id": meeting.pk, "entry_id": entry.pk, "care_home_id": home.pk}
+
+
+def _outreach_objects() -> dict:
+    """A running round with one household allocated to a CHWW who is none of the test users (so
+    a test CHWW finds another CHWW's household a 404). The world resident lives elsewhere."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from octopus.accounts.models import Membership, User
+    from octopus.directory.models import Team
+    from octopus.outreach import services
+    from octopus.residents.factories import make_household
+
+    worker = User.objects.create_user(username="elsewhere-chww", password="pw-for-tests-only")
+    Membership.objects.create(user=worker, team=Team.objects.get(name="Elsewhere Team"), role="chww")
+    household = make_household(address_line="1 Elsewhere Street")
+    make_resident(household=household, address_line=household.address_line)
+    today = timezone.localdate()
+    round_ = services.create_round(None, name="Elsewhere, this month", starts_on=today - dt.timedelta(days=3),
+                                   ends_on=today + dt.timedelta(days=20))
+    allocation = services.allocate(round_, None, worker=worker, households=[household], first_day=today)[0]
+    return {"round_id": round_.pk, "allocation_id": allocation.pk}
 
 
 def _neighbourhood():

@@ -22,6 +22,7 @@ SECTIONS = (
     Section("Caseload", "care:caseload", "hold_caseload", "/caseload"),
     Section("Meetings", "meetings:index", "attend_meetings", "/meetings"),
     Section("Outreach", "outreach:index", "do_outreach", "/outreach"),
+    Section("Outreach plans", "outreach:rounds", "plan_outreach", "/outreach/rounds"),
     Section("Population", "insights:index", "view_population", "/population"),
     Section("Directory", "directory:index", "view_directory", "/directory"),
     Section("Admin", "administration:index", "administer", "/administration"),

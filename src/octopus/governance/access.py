@@ -9,6 +9,11 @@ lives in one place while the facts live with the apps that own them.
 On top of the relationship come the role limits: VCSE workers see clinical detail only with
 the resident's consent (``may_see_clinical_detail``); analysts and administrators lack
 ``view_residents`` and so never reach a resident at all.
+
+Some relationships open only part of the record: a CHWW whose round includes a household sees
+what a doorstep visit needs (the ``outreach`` scope), never conditions, risk or the timeline.
+Such a relationship counts only where the caller asks for its scope (``scopes=``); everywhere
+else, including the record page, the API and other apps' pages, it is no relationship at all.
 """
 
 from collections.abc import Callable
@@ -26,6 +31,13 @@ from octopus.residents.models import Resident
 from . import audit
 from .models import BreakGlassAccess, BreakGlassReason
 
+# How much of a resident's record a user may see.
+FULL = "full"  # the whole record, clinical detail included
+NO_CLINICAL = "no_clinical"  # the whole record without clinical detail (role, or VCSE without consent)
+OUTREACH = "outreach"  # only what a doorstep visit needs (octopus.outreach.presenters)
+RECORD = frozenset({FULL, NO_CLINICAL})  # what the record page and every other resident page need
+EVERY_SCOPE = frozenset({FULL, NO_CLINICAL, OUTREACH})
+
 
 @dataclass(frozen=True)
 class RelationshipKind:
@@ -33,16 +45,26 @@ class RelationshipKind:
     description: str
     # Returns a Q over Resident selecting the residents this user is related to this way.
     residents_q: Callable[[object], Q]
+    # None when the relationship opens the record; otherwise the one scope it opens, and the URL
+    # name (taking person_id) of the page that shows that much.
+    limited_to: str | None = None
+    limited_view: str = ""
 
 
 _KINDS: dict[str, RelationshipKind] = {}
 
 
-def register(code: str, description: str):
-    """Decorator for a provider: ``@access.register("caseload", "On your team's caseload")``."""
+def register(code: str, description: str, *, limited_to: str | None = None, limited_view: str = ""):
+    """Decorator for a provider: ``@access.register("caseload", "On your team's caseload")``.
+
+    A relationship that should show only part of the record names its scope, e.g.
+    ``limited_to=access.OUTREACH, limited_view="outreach:resident"``.
+    """
+    if limited_to is not None and limited_to in RECORD:
+        raise ValueError(f"{code}: limited_to must be a limited scope such as {OUTREACH!r}, not {limited_to!r}.")
 
     def decorator(func: Callable[[object], Q]):
-        _KINDS[code] = RelationshipKind(code, description, func)
+        _KINDS[code] = RelationshipKind(code, description, func, limited_to, limited_view)
         return func
 
     return decorator
@@ -121,30 +143,93 @@ def break_glass_basis(grant: BreakGlassAccess) -> str:
 # --- the access decision -------------------------------------------------------------------
 
 
-def residents_for(user) -> QuerySet[Resident]:
-    """All residents this user may open. Empty for users without the capability."""
+def _counts(kind: RelationshipKind, scopes: frozenset[str]) -> bool:
+    return kind.limited_to in scopes if kind.limited_to else bool(scopes & RECORD)
+
+
+def residents_for(user, *, scopes: frozenset[str] = RECORD) -> QuerySet[Resident]:
+    """All residents this user may open. Empty for users without the capability.
+
+    ``scopes`` says which access counts: by default what opens the record (relationships and
+    break glass); a page showing only the outreach fields passes ``{OUTREACH}``.
+    """
     if not _may_see_residents(user):
         return Resident.objects.none()
-    condition = Q(pk__in=_active_grants(user).values("resident_id"))
+    condition = Q(pk__in=_active_grants(user).values("resident_id")) if scopes & RECORD else Q(pk__in=[])
     for kind in _KINDS.values():
-        condition |= kind.residents_q(user)
+        if _counts(kind, scopes):
+            condition |= kind.residents_q(user)
     return Resident.objects.filter(condition).distinct()
 
 
-def basis_for(user, resident: Resident) -> str | None:
+@dataclass(frozen=True)
+class Access:
+    """Why a user may see a resident (the audited basis) and how much of the record that opens."""
+
+    basis: str
+    scope: str
+    kind: RelationshipKind | None  # None for break glass
+
+
+def _related(user, resident: Resident, kind: RelationshipKind) -> bool:
+    return Resident.objects.filter(kind.residents_q(user), pk=resident.pk).exists()
+
+
+def _strongest(user, resident: Resident | None, scopes: frozenset[str] = EVERY_SCOPE) -> tuple[str, RelationshipKind | None] | None:
+    """The basis and kind of the strongest access that counts for ``scopes`` (kind None for
+    break glass), or None.
+
+    A relationship that opens the record wins over break glass, so the audit names the stronger
+    basis; break glass wins over a limited relationship, because it opens more (a CHWW who breaks
+    glass in an emergency on the doorstep sees the record, and the IG lead reviews it).
+    """
+    if not _may_see_residents(user) or resident is None:
+        return None
+    if scopes & RECORD:
+        for kind in _KINDS.values():
+            if kind.limited_to is None and _related(user, resident, kind):
+                return kind.description, kind
+        grant = break_glass_for(user, resident)
+        if grant is not None:
+            return break_glass_basis(grant), None
+    for kind in _KINDS.values():
+        if kind.limited_to is not None and kind.limited_to in scopes and _related(user, resident, kind):
+            return kind.description, kind
+    return None
+
+
+def _scope(user, resident: Resident, kind: RelationshipKind | None, wanted: frozenset[str]) -> str:
+    if kind is not None and kind.limited_to is not None:
+        return kind.limited_to
+    # Working out FULL or NO_CLINICAL costs queries (VCSE consent); skip it when either will do.
+    return NO_CLINICAL if RECORD <= wanted else _record_scope(user, resident)
+
+
+def access_for(user, resident: Resident | None) -> Access | None:
+    """The strongest access this user has to this resident, with its scope, or None."""
+    found = _strongest(user, resident)
+    if found is None:
+        return None
+    basis, kind = found
+    return Access(basis, _scope(user, resident, kind, frozenset()), kind)
+
+
+def record_scope(user, resident: Resident) -> str | None:
+    """``FULL``, ``NO_CLINICAL`` or a limited scope such as ``OUTREACH``; None without access."""
+    found = access_for(user, resident)
+    return found.scope if found else None
+
+
+def basis_for(user, resident: Resident, *, scopes: frozenset[str] = RECORD) -> str | None:
     """Why this user may see this resident ("On your team's caseload", "Break glass: …"), or None.
 
-    A legitimate relationship wins over break glass, so the audit names the stronger basis.
+    By default only access that opens the record counts; pass ``scopes`` to count limited access.
     """
-    if not _may_see_residents(user):
+    found = _strongest(user, resident, scopes)
+    if found is None:
         return None
-    for kind in _KINDS.values():
-        if Resident.objects.filter(kind.residents_q(user), pk=resident.pk).exists():
-            return kind.description
-    grant = break_glass_for(user, resident)
-    if grant is not None:
-        return break_glass_basis(grant)
-    return None
+    basis, kind = found
+    return basis if _scope(user, resident, kind, scopes) in scopes else None
 
 
 class NoRelationship(PermissionDenied):
@@ -156,20 +241,42 @@ class NoRelationship(PermissionDenied):
         self.exists = exists
 
 
-def get_resident(user, person_id: str) -> tuple[Resident, str]:
-    """The resident and the basis for access, or PermissionDenied (the view offers break-glass)."""
+class LimitedRelationship(NoRelationship):
+    """The user's relationship shows only part of the record, not the page asked for. The 403
+    page says so and links to the page that shows what the relationship allows."""
+
+    def __init__(self, person_id: str, access: Access):
+        super().__init__(
+            f"Your relationship with this resident ({access.basis.lower()}) shows only what that work needs, not this page.",
+            person_id,
+            exists=True,
+        )
+        self.basis = access.basis
+        self.limited_view = access.kind.limited_view if access.kind else ""
+
+
+def get_resident(user, person_id: str, *, scopes: frozenset[str] = RECORD) -> tuple[Resident, str]:
+    """The resident and the basis for access, or PermissionDenied (the view offers break-glass).
+
+    Pages that show only what a limited relationship allows pass its scope in ``scopes``.
+    """
     resident = Resident.objects.filter(person_id=person_id).first()
     if resident is None:
         raise NoRelationship("No such resident, or you have no relationship with them.", person_id)
-    basis = basis_for(user, resident)
-    if basis is None:
+    found = _strongest(user, resident, scopes)
+    if found is not None and _scope(user, resident, found[1], scopes) in scopes:
+        return resident, found[0]
+    elsewhere = access_for(user, resident)
+    if elsewhere is None:
         raise NoRelationship("You have no legitimate relationship with this resident.", person_id, exists=True)
-    return resident, basis
+    raise LimitedRelationship(person_id, elsewhere)
 
 
-def open_record(request, person_id: str, summary: str = "Opened the resident's record") -> tuple[Resident, str]:
+def open_record(
+    request, person_id: str, summary: str = "Opened the resident's record", *, scopes: frozenset[str] = RECORD
+) -> tuple[Resident, str]:
     """``get_resident`` plus the one audit entry for viewing identifiable data. Use in views."""
-    resident, basis = get_resident(request.user, person_id)
+    resident, basis = get_resident(request.user, person_id, scopes=scopes)
     audit.record_request(request, "view", summary, resident_id=resident.person_id, basis=basis)
     return resident, basis
 
@@ -190,15 +297,19 @@ def is_vcse_user(user) -> bool:
 
 
 def may_see_clinical_detail(user, resident: Resident) -> bool:
-    """Diagnoses, medication, risk reasons: the capability, a basis, and for VCSE staff consent."""
-    if basis_for(user, resident) is None:
-        return False
+    """Diagnoses, medication, risk reasons: the capability, a basis that opens the record, and for
+    VCSE staff consent."""
+    return record_scope(user, resident) == FULL
+
+
+def _record_scope(user, resident: Resident) -> str:
+    """The scope of access that opens the record: the role and consent limits on clinical detail."""
     if is_vcse_user(user):
         from .consent import has_consent
         from .models import ConsentKind
 
-        return has_consent(resident, ConsentKind.SHARE_CLINICAL_WITH_VCSE)
-    return user.has_capability("view_clinical_detail")
+        return FULL if has_consent(resident, ConsentKind.SHARE_CLINICAL_WITH_VCSE) else NO_CLINICAL
+    return FULL if user.has_capability("view_clinical_detail") else NO_CLINICAL
 
 
 def review_break_glass(*, actor, grant: BreakGlassAccess, outcome: str, note: str = "", path: str = "") -> BreakGlassAccess:

@@ -185,6 +185,15 @@ def current_preference(resident: Resident) -> ContactPreference | None:
     return resident.contact_preferences.order_by("-recorded_at", "-id").first()
 
 
+def current_preferences(residents) -> dict[int, ContactPreference]:
+    """``current_preference`` for many residents in one query, keyed by resident pk."""
+    latest: dict[int, ContactPreference] = {}
+    preferences = ContactPreference.objects.filter(resident__in=[r.pk for r in residents])
+    for preference in preferences.order_by("resident_id", "-recorded_at", "-id"):
+        latest.setdefault(preference.resident_id, preference)
+    return latest
+
+
 @transaction.atomic
 def record_contact_preference(
     *,
@@ -227,9 +236,22 @@ def may_contact(resident: Resident, route: str) -> tuple[bool, str]:
     """
     if route not in ContactRoute.values:
         return False, f"Unknown contact route {route!r}."
+    return _contact_decision(resident, current_preference(resident), route)
+
+
+def may_contact_many(residents, route: str) -> dict[int, tuple[bool, str]]:
+    """``may_contact`` for many residents at once (keyed by resident pk), in one query: for lists
+    such as an outreach round, where a query per resident would be too slow."""
+    if route not in ContactRoute.values:
+        raise ValueError(f"Unknown contact route {route!r}.")
+    residents = list(residents)
+    latest = current_preferences(residents)
+    return {r.pk: _contact_decision(r, latest.get(r.pk), route) for r in residents}
+
+
+def _contact_decision(resident: Resident, preference: ContactPreference | None, route: str) -> tuple[bool, str]:
     if resident.is_deceased:
         return False, f"The resident died on {resident.date_of_death:%d %B %Y}: do not contact them. Speak to the lead professional about contacting the family."
-    preference = current_preference(resident)
     if preference is not None:
         if preference.do_not_contact:
             return False, "The resident asked not to be contacted." + (f" ({preference.note})" if preference.note else "")

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "octopus.residents",
     "octopus.care",
     "octopus.meetings",
+    "octopus.outreach",
     "octopus.api",
     "octopus.insights",
     "octopus.intake",

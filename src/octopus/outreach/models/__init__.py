@@ -1,0 +1,5 @@
+from .allocation import Allocation, AllocationQuerySet
+from .round import Round
+from .visit import COUNTS_AS_VISITED, Visit, VisitOutcome
+
+__all__ = ["Allocation", "AllocationQuerySet", "COUNTS_AS_VISITED", "Round", "Visit", "VisitOutcome"]

@@ -1,0 +1,154 @@
+"""Read-side queries for the outreach pages: a CHWW's households, a round's progress, and the
+households a planner can choose from. Residents' identifiable details are not read here; the
+household visit page reaches residents through ``governance.access``."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from octopus.residents.models import Household
+
+from . import areas, walking
+from .models import COUNTS_AS_VISITED, Allocation, Round, Visit
+
+PROGRESS_DEFINITION = (
+    "A household counts as visited once a visit this round is recorded as spoke to someone, declined "
+    "to talk or moved away. No answer does not count: the household is still to visit. Households "
+    "withdrawn from the round are not counted at all."
+)
+CANDIDATE_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class Progress:
+    worker: object
+    allocated: int
+    visited: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.visited} of {self.allocated} households visited"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.visited / self.allocated) if self.allocated else 0
+
+
+def progress(round_: Round, worker=None) -> list[Progress]:
+    """Per CHWW in the round (or one CHWW): live allocations and how many count as visited."""
+    allocations = round_.allocations.filter(withdrawn_at__isnull=True)
+    if worker is not None:
+        allocations = allocations.filter(worker=worker)
+    counts = allocations.values("worker").annotate(
+        allocated=Count("pk", distinct=True),
+        visited=Count("pk", filter=Q(visits__outcome__in=COUNTS_AS_VISITED), distinct=True),
+    )
+    from octopus.accounts.models import User
+
+    workers = User.objects.in_bulk([row["worker"] for row in counts])
+    rows = [Progress(workers[row["worker"]], row["allocated"], row["visited"]) for row in counts]
+    return sorted(rows, key=lambda p: p.worker.display_name)
+
+
+def latest_visits(allocations) -> dict[int, Visit]:
+    latest: dict[int, Visit] = {}
+    for visit in Visit.objects.filter(allocation__in=allocations).select_related("recorded_by").order_by("allocation_id", "-visited_on", "-recorded_at", "-id"):
+        latest.setdefault(visit.allocation_id, visit)
+    return latest
+
+
+def visited_ids(allocations) -> set[int]:
+    return set(Visit.objects.filter(allocation__in=allocations, outcome__in=COUNTS_AS_VISITED).values_list("allocation_id", flat=True))
+
+
+def active_allocations(user) -> QuerySet[Allocation]:
+    return Allocation.objects.active().filter(worker=user).select_related("round", "household").order_by("round__starts_on", "round_id", "position")
+
+
+def my_active_allocation(user, allocation_id: int) -> Allocation | None:
+    """The allocation if it is this CHWW's and active now; None otherwise (the page is a 404, so
+    other CHWWs cannot learn which households are on whose round)."""
+    return active_allocations(user).filter(pk=allocation_id).first()
+
+
+@dataclass(frozen=True)
+class Day:
+    on: dt.date | None
+    allocations: list
+
+
+def day_plan(allocations: list[Allocation], visited: set[int], today: dt.date | None = None) -> Day:
+    """Today's households still to visit, or the next planned day's if none today."""
+    today = today or timezone.localdate()
+    open_ = [a for a in allocations if a.pk not in visited and a.planned_on is not None]
+    days = sorted({a.planned_on for a in open_ if a.planned_on >= today})
+    overdue = [a for a in open_ if a.planned_on < today]
+    if not days:
+        return Day(None, overdue)
+    on = days[0]
+    return Day(on, [a for a in open_ if a.planned_on == on])
+
+
+def residents_per_household(households) -> dict[int, int]:
+    rows = Household.objects.filter(pk__in=[h.pk for h in households]).annotate(
+        living=Count("residents", filter=Q(residents__date_of_death__isnull=True))
+    ).values_list("pk", "living")
+    return dict(rows)
+
+
+# --- choosing households (the planner) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    area: areas.Area
+    households: int
+    unallocated: int
+
+
+def areas_by_deprivation(round_: Round, limit: int = 25) -> list[AreaRow]:
+    """LSOAs with households, most deprived first, with how many are not yet on this round."""
+    totals = dict(Household.objects.exclude(lsoa_code="").values("lsoa_code").annotate(n=Count("pk")).values_list("lsoa_code", "n"))
+    taken = dict(
+        round_.allocations.filter(withdrawn_at__isnull=True).values("household__lsoa_code").annotate(n=Count("pk"))
+        .values_list("household__lsoa_code", "n")
+    )
+    rows = [AreaRow(a, n, n - taken.get(code, 0)) for code, n in totals.items() if (a := areas.area(code))]
+    return sorted(rows, key=lambda r: (r.area.imd_rank, r.area.lsoa_code))[:limit]
+
+
+def living_households() -> QuerySet[Household]:
+    """Households someone lives in, other than care homes (their residents are seen by the
+    care-home MDT, not door-knocked)."""
+    return Household.objects.filter(residents__date_of_death__isnull=True).exclude(residents__flags__care_home=True).distinct()
+
+
+def candidate_households(round_: Round, *, area: str = "", postcode: str = "", street: str = "") -> tuple[list[Household], int]:
+    """Households matching the filters that are not yet on this round and have someone living
+    there: most deprived LSOA first, then street order. Returns (up to CANDIDATE_LIMIT, total)."""
+    households = living_households()
+    if area.strip():
+        households = households.filter(lsoa_code__in=areas.lsoas_matching(area))
+    if postcode.strip():
+        households = households.filter(postcode__istartswith=postcode.strip())
+    if street.strip():
+        households = households.filter(address_line__icontains=street.strip())
+    households = households.exclude(pk__in=round_.allocations.filter(withdrawn_at__isnull=True).values("household_id"))
+    found = list(households)
+    found.sort(key=lambda h: (areas.deprivation_rank(h.lsoa_code), walking.street_key(h.address_line, h.postcode)))
+    return found[:CANDIDATE_LIMIT], len(found)
+
+
+def households(ids: list[str]) -> QuerySet[Household]:
+    """The households a planner ticked (ids as posted; anything not a number is ignored)."""
+    return Household.objects.filter(pk__in=[int(i) for i in ids if str(i).isdigit()])
+
+
+def allocations_by_worker(round_: Round) -> dict:
+    grouped = defaultdict(list)
+    for allocation in round_.allocations.filter(withdrawn_at__isnull=True).select_related("household", "worker").order_by("worker_id", "position"):
+        grouped[allocation.worker].append(allocation)
+    return dict(grouped)

@@ -1,0 +1,290 @@
+"""Outreach pages. A CHWW's pages show their own active allocations only (anything else is a
+404, so a CHWW cannot learn whose round a household is on) and reach residents through
+``governance.access`` with the outreach scope, so they get the outreach fields and nothing
+more. The planner's pages show households (addresses), never residents. Every page showing
+identifiable data is audited once per resident shown; changes are audited by the services."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from octopus.accounts.permissions import require
+from octopus.governance import access, audit
+from octopus.residents.models import Household
+
+from . import forms, presenters, queries, relationships, services
+from .models import Allocation, Round
+
+OUTREACH_ONLY = frozenset({access.OUTREACH})
+
+
+def _apply_errors(form, error: ValidationError):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _mine_or_404(request, allocation_id: int) -> Allocation:
+    allocation = queries.my_active_allocation(request.user, allocation_id)
+    if allocation is None:
+        raise Http404("This household is not on a round of yours that is running now.")
+    return allocation
+
+
+def _residents(request, household: Household):
+    """The household's residents this CHWW may see for outreach, through the access point."""
+    reachable = access.residents_for(request.user, scopes=OUTREACH_ONLY)
+    return list(reachable.filter(household=household).order_by("date_of_birth", "pk"))
+
+
+# --- the CHWW's day -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HouseholdRow:
+    allocation: Allocation
+    residents: int
+    not_to_visit: int
+    latest: object
+    visited: bool
+
+
+@dataclass(frozen=True)
+class RoundPlan:
+    round: Round
+    progress: queries.Progress
+    day: queries.Day
+    rows: dict
+    still_to_visit: list
+    done: list
+
+
+def _rows(request, allocations) -> dict[int, HouseholdRow]:
+    households = [a.household for a in allocations]
+    counts = queries.residents_per_household(households)
+    reachable = access.residents_for(request.user, scopes=OUTREACH_ONLY).filter(household__in=households)
+    refused = defaultdict(int)
+    for resident in services.not_to_visit(reachable):
+        refused[resident.household_id] += 1
+    latest = queries.latest_visits(allocations)
+    visited = queries.visited_ids(allocations)
+    return {
+        a.pk: HouseholdRow(a, counts.get(a.household_id, 0), refused[a.household_id], latest.get(a.pk), a.pk in visited)
+        for a in allocations
+    }
+
+
+@require_GET
+@require("do_outreach")
+def index(request):
+    allocations = list(queries.active_allocations(request.user))
+    rows = _rows(request, allocations)
+    by_round = defaultdict(list)
+    for allocation in allocations:
+        by_round[allocation.round].append(allocation)
+    plans = []
+    for round_, mine in by_round.items():
+        visited = {a.pk for a in mine if rows[a.pk].visited}
+        day = queries.day_plan(mine, visited)
+        in_day = {a.pk for a in day.allocations}
+        plans.append(RoundPlan(
+            round=round_, progress=queries.Progress(request.user, len(mine), len(visited)), day=day, rows=rows,
+            still_to_visit=[a for a in mine if a.pk not in visited and a.pk not in in_day],
+            done=[a for a in mine if a.pk in visited],
+        ))
+    audit.record_request(request, "view", f"Viewed my outreach households: {len(allocations)} on {len(plans)} rounds")
+    return render(request, "outreach/index.jinja", {
+        "plans": plans, "today": timezone.localdate(), "definition_text": queries.PROGRESS_DEFINITION,
+    })
+
+
+@require_GET
+@require("do_outreach")
+def resident(request, person_id: str):
+    """Where a CHWW sees a resident: the household page of the allocation that includes them."""
+    allocation = queries.active_allocations(request.user).filter(
+        household__residents__person_id=person_id, household__residents__date_of_death__isnull=True
+    ).first()
+    if allocation is None:
+        raise Http404("This resident's household is not on a round of yours that is running now.")
+    return redirect("outreach:household", allocation.pk)
+
+
+def _household_page(request, allocation: Allocation, form=None):
+    residents = _residents(request, allocation.household)
+    for r in residents:
+        audit.record_request(request, "view", f"Opened the household for an outreach visit ({allocation.round.name})",
+                             resident_id=r.person_id, basis=relationships.BASIS)
+    if not residents:
+        audit.record_request(request, "view", f"Opened {allocation.household} for an outreach visit: nobody living there",
+                             obj=allocation, basis=relationships.BASIS)
+    shown = presenters.outreach_residents(residents)
+    mine = list(queries.active_allocations(request.user).filter(round=allocation.round))
+    index = next(i for i, a in enumerate(mine) if a.pk == allocation.pk)
+    return render(request, "outreach/household.jinja", {
+        "allocation": allocation,
+        "household": allocation.household,
+        "residents": shown,
+        "not_to_visit": [r for r in shown if not r.may_visit],
+        "visits": allocation.visits.select_related("spoke_with", "recorded_by"),
+        "form": form or forms.VisitForm(residents=residents),
+        "position": index + 1,
+        "of": len(mine),
+        "previous": mine[index - 1] if index > 0 else None,
+        "next": mine[index + 1] if index + 1 < len(mine) else None,
+        "may_introduce": request.user.has_capability("refer"),
+    })
+
+
+@require_GET
+@require("do_outreach")
+def household(request, allocation_id: int):
+    return _household_page(request, _mine_or_404(request, allocation_id))
+
+
+@require_POST
+@require("do_outreach")
+def visit(request, allocation_id: int):
+    allocation = _mine_or_404(request, allocation_id)
+    residents = _residents(request, allocation.household)
+    form = forms.VisitForm(request.POST, residents=residents)
+    if form.is_valid():
+        data = form.cleaned_data
+        spoke_with = next((r for r in residents if r.person_id == data["spoke_with"]), None)
+        try:
+            recorded = services.record_visit(
+                allocation, request.user, outcome=data["outcome"], note=data["note"], spoke_with=spoke_with,
+                acknowledged=data["acknowledged"], no_more_visits=data["no_more_visits"], path=request.path,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.info(request, f"Visit recorded: {recorded.get_outcome_display().lower()} at {allocation.household.address_line}.")
+            return redirect("outreach:index")
+    return _household_page(request, allocation, form)
+
+
+@require_http_methods(["GET", "POST"])
+@require("do_outreach")
+def introduce(request, allocation_id: int, person_id: str):
+    """A warm introduction from the doorstep, with the care app's form and referral service."""
+    if not request.user.has_capability("refer"):
+        raise PermissionDenied("This page needs the 'refer' capability.")
+    allocation = _mine_or_404(request, allocation_id)
+    resident = next((r for r in _residents(request, allocation.household) if r.person_id == person_id), None)
+    if resident is None:
+        raise Http404("This resident does not live in the household you are visiting.")
+    form = forms.IntroductionForm(request.POST or None, initial={"to_practitioner": request.GET.get("practitioner")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = services.introduce(allocation, request.user, resident, path=request.path, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.info(request, f"{'Introduction' if referral.is_introduction else 'Referral'} sent to {referral.recipient_label}.")
+            return redirect("outreach:household", allocation.pk)
+    audit.record_request(request, "view", "Opened the introduction form on an outreach visit", resident_id=resident.person_id,
+                         basis=relationships.BASIS)
+    return render(request, "outreach/introduce.jinja", {
+        "allocation": allocation, "resident": presenters.outreach_residents([resident])[0], "form": form,
+    })
+
+
+# --- the planner's pages ---------------------------------------------------------------------------
+
+
+def _round(round_id: int) -> Round:
+    return get_object_or_404(Round, pk=round_id)
+
+
+@require_GET
+@require("plan_outreach")
+def rounds(request):
+    listed = [(r, queries.progress(r)) for r in Round.objects.select_related("planned_by")[:50]]
+    audit.record_request(request, "view", f"Viewed outreach rounds ({len(listed)})")
+    return render(request, "outreach/rounds.jinja", {"rounds": listed, "definition_text": queries.PROGRESS_DEFINITION})
+
+
+@require_http_methods(["GET", "POST"])
+@require("plan_outreach")
+def round_create(request):
+    form = forms.RoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_ = services.create_round(request.user, path=request.path, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.info(request, f"{round_.name} planned. Now allocate households to CHWWs.")
+            return redirect("outreach:allocate", round_.pk)
+    return render(request, "outreach/round_form.jinja", {"form": form})
+
+
+@require_GET
+@require("plan_outreach")
+def round_detail(request, round_id: int):
+    round_ = _round(round_id)
+    by_worker = queries.allocations_by_worker(round_)
+    allocations = [a for mine in by_worker.values() for a in mine]
+    audit.record_request(request, "view", f"Viewed outreach round {round_.name}: {len(allocations)} households", obj=round_)
+    return render(request, "outreach/round.jinja", {
+        "round": round_, "progress": queries.progress(round_), "by_worker": by_worker,
+        "latest": queries.latest_visits(allocations), "definition_text": queries.PROGRESS_DEFINITION,
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@require("plan_outreach")
+def allocate(request, round_id: int):
+    round_ = _round(round_id)
+    filters = forms.HouseholdFilterForm(request.GET or None)
+    form = forms.AllocateForm(request.POST or None, round_=round_)
+    if request.method == "POST" and form.is_valid():
+        chosen = queries.households(request.POST.getlist("households"))
+        try:
+            made = services.allocate(round_, request.user, households=chosen, path=request.path, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.info(request, f"{len(made)} households allocated to {form.cleaned_data['worker'].display_name}.")
+            return redirect("outreach:round", round_.pk)
+    candidates, total = ([], 0)
+    if filters.has_filter:
+        candidates, total = queries.candidate_households(round_, **filters.cleaned_data)
+        audit.record_request(request, "search", f"Listed {total} households for outreach round {round_.name}", obj=round_)
+    return render(request, "outreach/allocate.jinja", {
+        "round": round_, "filters": filters, "form": form, "candidates": candidates, "total": total,
+        "limit": queries.CANDIDATE_LIMIT, "areas": [] if filters.has_filter else queries.areas_by_deprivation(round_),
+        "residents": queries.residents_per_household(candidates), "query": request.GET.urlencode(),
+        "chosen": set(request.POST.getlist("households")) if request.method == "POST" else None,
+    })
+
+
+@require_POST
+@require("plan_outreach")
+def round_withdraw(request, round_id: int):
+    round_ = _round(round_id)
+    try:
+        services.withdraw_round(round_, request.user, request.POST.get("reason", ""), path=request.path)
+    except ValidationError as error:
+        messages.warning(request, " ".join(error.messages))
+    else:
+        messages.info(request, f"{round_.name} withdrawn: its CHWWs can no longer see its households.")
+    return redirect("outreach:round", round_.pk)
+
+
+@require_POST
+@require("plan_outreach")
+def allocation_withdraw(request, allocation_id: int):
+    allocation = get_object_or_404(Allocation.objects.select_related("round", "household", "worker"), pk=allocation_id)
+    services.withdraw_allocation(allocation, request.user, path=request.path)
+    messages.info(request, f"{allocation.household} taken off {allocation.worker.display_name}'s round.")
+    return redirect("outreach:round", allocation.round_id)
