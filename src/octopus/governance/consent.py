@@ -62,13 +62,17 @@ def _decision(consent: Consent) -> ConsentDecision:
     )
 
 
+def _unexpired(latest: Consent | None, today: date) -> ConsentDecision | None:
+    if latest is None or (latest.expires_on is not None and latest.expires_on < today):
+        return None
+    return _decision(latest)
+
+
 def current_consent(resident: Resident, kind: str, *, today: date | None = None) -> ConsentDecision | None:
     """The latest decision of this kind that has not expired, or None if nobody has asked."""
     today = today or timezone.localdate()
     latest = resident.consents.filter(kind=kind).select_related("recorded_by").order_by("-recorded_at", "-id").first()
-    if latest is None or (latest.expires_on is not None and latest.expires_on < today):
-        return None
-    return _decision(latest)
+    return _unexpired(latest, today)
 
 
 def has_consent(resident: Resident, kind: str) -> bool:
@@ -81,8 +85,13 @@ def consent_to_discuss(resident: Resident) -> ConsentDecision | None:
     return current_consent(resident, ConsentKind.DISCUSS_AT_MDT)
 
 
-def consents_for(resident: Resident) -> dict[str, ConsentDecision | None]:
-    return {kind: current_consent(resident, kind) for kind in ConsentKind.values}
+def consents_for(resident: Resident, *, today: date | None = None) -> dict[str, ConsentDecision | None]:
+    """``current_consent`` for every kind, from one query (a resident has a handful of decisions)."""
+    today = today or timezone.localdate()
+    latest: dict[str, Consent] = {}
+    for decision in resident.consents.select_related("recorded_by").order_by("-recorded_at", "-id"):
+        latest.setdefault(decision.kind, decision)
+    return {kind: _unexpired(latest.get(kind), today) for kind in ConsentKind.values}
 
 
 @transaction.atomic
@@ -220,16 +229,22 @@ def record_contact_preference(
     return preference
 
 
-def may_contact(resident: Resident, route: str) -> tuple[bool, str]:
+_LOOK_UP = object()
+
+
+def may_contact(resident: Resident, route: str, *, preference=_LOOK_UP) -> tuple[bool, str]:
     """Whether anyone may contact this resident by this route now, and the reason if not.
 
     Everything that phones, texts, emails, writes to or visits a resident must call this.
+    ``preference``: the resident's ``current_preference`` when the caller already has it (the
+    record page asks about every route).
     """
     if route not in ContactRoute.values:
         return False, f"Unknown contact route {route!r}."
     if resident.is_deceased:
         return False, f"The resident died on {resident.date_of_death:%d %B %Y}: do not contact them. Speak to the lead professional about contacting the family."
-    preference = current_preference(resident)
+    if preference is _LOOK_UP:
+        preference = current_preference(resident)
     if preference is not None:
         if preference.do_not_contact:
             return False, "The resident asked not to be contacted." + (f" ({preference.note})" if preference.note else "")
