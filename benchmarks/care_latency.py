@@ -12,8 +12,9 @@ dropped and built again unless ``--reuse``, which migrates the existing one inst
 indexes are built on the loaded data as a deployment would.
 
 Then it measures pages through Django's test client, logged in as practitioners with a legitimate
-relationship to the residents they open: the record page (random caseload residents, and the
-busiest 1% by timeline length), the timeline (all kinds, filtered by kind, an older page), the
+relationship to the residents they open: the record page (random caseload residents, the
+busiest 1% by timeline length, and residents the user knows only through a referral, so the
+access check tries every kind of relationship), the timeline (all kinds, filtered by kind, an older page), the
 practitioner's own caseload, the team caseload (default sort, sorted by risk, filtered by band),
 the caseload of all the user's teams, the task inbox, and resident search by name, NHS number,
 date of birth and postcode. Each page gets ``--warmup`` unmeasured requests, then ``--requests``
@@ -76,13 +77,15 @@ import care_population as population  # noqa: E402
 from care_population import say, step  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.db.models import Count  # noqa: E402
+from django.db.models import Count, Q  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from octopus.accounts.models import Membership, User  # noqa: E402
-from octopus.care.models import Case  # noqa: E402
+from octopus.care.models import Case, Referral  # noqa: E402
+from octopus.governance import access  # noqa: E402
 from octopus.residents.models import ActivityEvent, Resident  # noqa: E402
 
 pick = random.Random(population.SEED + 1)
@@ -130,7 +133,24 @@ class Fixture:
         self.demographics = {r["pk"]: r for r in Resident.objects.filter(pk__in=[c[3] for c in self.open_cases]).values(
             "pk", "given_name", "family_name", "nhs_number", "date_of_birth", "postcode")}
         self.bands = sorted(set(Resident.objects.filter(pk__in=[c[3] for c in self.open_cases]).exclude(risk_band="").values_list("risk_band", flat=True)))
+        self.referred = self._referred_only()
         self._clients: dict[int, Client] = {}
+
+    def _referred_only(self, wanted: int = 300) -> list[tuple[str, int]]:
+        """(person id, user id) where the user's only relationship is a live referral to their
+        team: the access check then tries every kind of relationship before it finds one."""
+        live = Referral.objects.filter(Q(status__in=["sent", "accepted", "first_contact"]) | Q(closed_at__gte=timezone.now() - dt.timedelta(days=30)))
+        candidates = list(live.values_list("resident__person_id", "resident_id", "to_team_id"))
+        pick.shuffle(candidates)
+        pairs, users = [], {}
+        for person_id, resident_id, team_id in candidates:
+            if team_id not in self.members or len(pairs) >= wanted:
+                continue
+            user_id = pick.choice(self.members[team_id])
+            user = users.setdefault(user_id, User.objects.get(pk=user_id))
+            if (access.basis_for(user, Resident(pk=resident_id)) or "").startswith("Referred"):
+                pairs.append((person_id, user_id))
+        return pairs
 
     def client(self, user_id: int) -> Client:
         if user_id not in self._clients:
@@ -149,6 +169,10 @@ def scenarios(f: Fixture) -> dict:
     """Each page: a function returning (user id, URL) for one random request."""
     def record():
         pid, _, user = f.case_and_user(f.open_cases)
+        return user, reverse("residents:record", args=[pid])
+
+    def record_by_referral():
+        pid, user = pick.choice(f.referred)
         return user, reverse("residents:record", args=[pid])
 
     def record_busiest():
@@ -194,6 +218,7 @@ def scenarios(f: Fixture) -> dict:
     return {
         "record": record,
         "record_busiest_1pct": record_busiest,
+        "record_by_referral": record_by_referral,
         "timeline": timeline,
         "timeline_filtered": timeline_filtered,
         "timeline_older_page": timeline_older_page,
