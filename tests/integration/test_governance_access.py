@@ -138,15 +138,6 @@ def test_no_clinical_detail_without_a_relationship(make_user):
     assert not access.may_see_clinical_detail(make_user("clinician"), make_resident())
 
 
-def test_clinical_detail_uses_the_basis_the_caller_already_has(make_user, relate, monkeypatch):
-    clinician, resident = make_user("clinician"), make_resident()
-    relate(clinician, resident)
-    _, basis = access.get_resident(clinician, resident.person_id)
-    monkeypatch.setattr(access, "basis_for", lambda *args: pytest.fail("asked the providers again"))
-    assert access.may_see_clinical_detail(clinician, resident, basis=basis)
-    assert not access.may_see_clinical_detail(clinician, resident, basis=None)
-
-
 def test_break_glass_page_reveals_only_that_a_record_exists(client, make_user):
     user = make_user("clinician")
     resident = make_resident(given_name="Zebedee", family_name="Quill", nhs_number="9434765919")

@@ -210,17 +210,9 @@ def is_vcse_user(user) -> bool:
     return bool(hearts) and hearts <= {Heart.VCSE}
 
 
-UNKNOWN = object()  # "the caller has not looked the basis up": look it up
-
-
-def may_see_clinical_detail(user, resident: Resident, *, basis=UNKNOWN) -> bool:
-    """Diagnoses, medication, risk reasons: the capability, a basis, and for VCSE staff consent.
-
-    ``basis``: what ``get_resident`` returned in this request, to spare asking every provider again.
-    """
-    if basis is UNKNOWN:
-        basis = basis_for(user, resident)
-    if basis is None:
+def may_see_clinical_detail(user, resident: Resident) -> bool:
+    """Diagnoses, medication, risk reasons: the capability, a basis, and for VCSE staff consent."""
+    if basis_for(user, resident) is None:
         return False
     if is_vcse_user(user):
         from .consent import has_consent

@@ -18,11 +18,8 @@ def break_glass_banner_context(user, resident) -> dict:
     return {"break_glass": access.break_glass_for(user, resident)}
 
 
-def consent_panel_context(user, resident, *, forms: dict | None = None, saved: str = "", basis=access.UNKNOWN) -> dict:
-    """Context for ``governance/consent_panel.jinja`` (the record page includes it, passing the
-    ``basis`` it already has)."""
-    if basis is access.UNKNOWN:
-        basis = access.basis_for(user, resident)
+def consent_panel_context(user, resident, *, forms: dict | None = None, saved: str = "") -> dict:
+    """Context for ``governance/consent_panel.jinja`` (the record page includes it)."""
     forms = forms or {}
     preference = consent.current_preference(resident)
     contact = []
@@ -41,7 +38,7 @@ def consent_panel_context(user, resident, *, forms: dict | None = None, saved: s
         "objection_form": forms.get("objection") or ObjectionForm(),
         "preference_form": forms.get("preference") or ContactPreferenceForm(),
         "saved": saved,
-        "may_record": basis is not None,
+        "may_record": access.basis_for(user, resident) is not None,
     }
 
 

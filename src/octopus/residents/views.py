@@ -47,10 +47,10 @@ def record(request, person_id: str):
         "basis": basis,
         "age": presenters.age(resident.date_of_birth),
         "household": presenters.household_members(resident, may_open),
-        "clinical": access.may_see_clinical_detail(request.user, resident, basis=basis),
+        "clinical": access.may_see_clinical_detail(request.user, resident),
         "timeline": _timeline_context(request, resident),
         "care": care_summary(resident, request.user),
-        **consent_panel_context(request.user, resident, basis=basis),
+        **consent_panel_context(request.user, resident),
         **break_glass_banner_context(request.user, resident),
     }
     audit.record(request.user, "view", "Opened the resident's record", resident_id=resident.person_id, basis=basis, path=request.path)
