@@ -95,7 +95,7 @@ def test_may_contact(make_user, fields, preference, route, allowed, reason):
     ok, why = consent.may_contact(resident, route)
     assert ok is allowed
     assert reason in why
-    assert consent.may_contact(resident, route, preference=consent.current_preference(resident)) == (ok, why)
+    assert consent._contact_decision(resident, consent.current_preference(resident), route) == (ok, why)
 
 
 def test_consent_panel_requires_a_relationship(client, make_user):

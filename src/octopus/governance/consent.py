@@ -229,22 +229,19 @@ def record_contact_preference(
     return preference
 
 
-_LOOK_UP = object()
-
-
-def may_contact(resident: Resident, route: str, *, preference=_LOOK_UP) -> tuple[bool, str]:
+def may_contact(resident: Resident, route: str) -> tuple[bool, str]:
     """Whether anyone may contact this resident by this route now, and the reason if not.
 
     Everything that phones, texts, emails, writes to or visits a resident must call this.
-    ``preference``: the resident's ``current_preference`` when the caller already has it (the
-    record page asks about every route).
     """
     if route not in ContactRoute.values:
         return False, f"Unknown contact route {route!r}."
+    return _contact_decision(resident, current_preference(resident), route)
+
+
+def _contact_decision(resident: Resident, preference: ContactPreference | None, route: str) -> tuple[bool, str]:
     if resident.is_deceased:
         return False, f"The resident died on {resident.date_of_death:%d %B %Y}: do not contact them. Speak to the lead professional about contacting the family."
-    if preference is _LOOK_UP:
-        preference = current_preference(resident)
     if preference is not None:
         if preference.do_not_contact:
             return False, "The resident asked not to be contacted." + (f" ({preference.note})" if preference.note else "")

@@ -24,7 +24,8 @@ def consent_panel_context(user, resident, *, forms: dict | None = None, saved: s
     preference = consent.current_preference(resident)
     contact = []
     for route in ContactRoute:
-        allowed, reason = consent.may_contact(resident, route.value, preference=preference)
+        # may_contact's rules with the preference read once, not once a route.
+        allowed, reason = consent._contact_decision(resident, preference, route.value)
         contact.append({"route": route.label, "allowed": allowed, "reason": reason})
     decisions = consent.consents_for(resident)
     return {
