@@ -122,7 +122,12 @@ def break_glass_basis(grant: BreakGlassAccess) -> str:
 
 
 def _terms(condition: Q) -> list[Q]:
-    """The terms of an OR, flattened (``A | (B | C)`` gives A, B, C); anything else is one term."""
+    """The terms of an OR, flattened (``A | (B | C)`` gives A, B, C); anything else is one term.
+
+    So a provider should give alternatives as top-level ``|`` terms, ideally
+    ``Q(pk__in=<queryset>.values("resident_id"))``: an OR inside an AND stays one term, and
+    PostgreSQL reads every resident to evaluate it (decision 0014).
+    """
     if condition.connector != Q.OR or condition.negated:
         return [condition]
     return [term for child in condition.children for term in _terms(child if isinstance(child, Q) else Q(child))]
