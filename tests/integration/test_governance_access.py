@@ -52,14 +52,22 @@ def test_residents_for_unions_every_term_of_every_provider(make_user):
         access.unregister("negated")
 
 
-def test_residents_for_is_empty_when_every_term_is_empty(make_user):
+def test_residents_for_gives_nobody_for_empty_terms(make_user):
+    from octopus.residents.models import Resident
+
     user = make_user("clinician")
+    first = make_resident()
     make_resident()
+    # An empty Q grants nobody (not everybody); a sliced subquery keeps its slice.
     access.register("nothing", "Nothing")(lambda u: Q(pk__in=[]) | Q(pk__in=[]))
+    access.register("empty", "Empty")(lambda u: Q())
     try:
         assert list(access.residents_for(user)) == []
+        access.register("first", "First")(lambda u: Q(pk__in=Resident.objects.order_by("pk").values("pk")[:1]))
+        assert list(access.residents_for(user)) == [first]
     finally:
-        access.unregister("nothing")
+        for code in ("nothing", "empty", "first"):
+            access.unregister(code)
 
 
 def test_break_glass_grants_time_limited_access_to_one_resident(make_user):

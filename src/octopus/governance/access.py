@@ -128,6 +128,8 @@ def _terms(condition: Q) -> list[Q]:
     ``Q(pk__in=<queryset>.values("resident_id"))``: an OR inside an AND stays one term, and
     PostgreSQL reads every resident to evaluate it (decision 0014).
     """
+    if not condition:
+        return []  # an empty Q selects nobody here, as Q(...) | Q() ignores it
     if condition.connector != Q.OR or condition.negated:
         return [condition]
     return [term for child in condition.children for term in _terms(child if isinstance(child, Q) else Q(child))]
@@ -138,7 +140,8 @@ def _ids(term: Q) -> QuerySet:
     is that queryset as it stands: joining it back to the residents only adds cost."""
     if not term.negated and len(term.children) == 1 and isinstance(term.children[0], tuple):
         lookup, value = term.children[0]
-        if lookup in ("pk__in", "id__in") and isinstance(value, QuerySet) and len(value.query.values_select) == 1:
+        plain = isinstance(value, QuerySet) and not value.query.is_sliced and not value.query.combinator
+        if lookup in ("pk__in", "id__in") and plain and len(value.query.values_select) == 1:
             return value.order_by()
     return Resident.objects.filter(term).values("pk")
 
