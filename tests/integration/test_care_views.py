@@ -90,6 +90,28 @@ def test_caseload_lists_team_cases_with_counts(client, world):
     assert counts["open"] == 1 and counts["new_this_week"] == 1 and counts["reviews_overdue"] == 0
 
 
+def test_caseload_counts_each_figure_and_pages_by_fifty(client, world):
+    from octopus.care import queries
+
+    sam, team, today = world["sam"], world["sp_team"], dt.date.today()
+    late = make_resident(given_name="Late", family_name="Review")
+    services.open_case(late, team, sam, source="search", next_review_due=today - dt.timedelta(days=3))
+    behind = make_resident(given_name="Behind", family_name="Actions")
+    services.open_case(behind, team, sam, source="search")
+    plan = services.start_plan(behind, sam)
+    for description in ("Benefits check", "Falls referral"):  # two overdue actions, one resident
+        services.add_action(plan, sam, description=description, owner=sam, due=today - dt.timedelta(days=1))
+    counts = queries.caseload_counts(queries.caseload(sam))
+    assert counts == {"open": 3, "reviews_overdue": 1, "new_this_week": 3, "with_overdue_actions": 1}
+    for n in range(48):
+        services.open_case(make_resident(family_name=f"Zz{n:02d}"), team, sam, source="search")
+    client.force_login(sam)
+    first = client.get(reverse("care:caseload"), {"sort": "name"}).content.decode()
+    second = client.get(reverse("care:caseload"), {"sort": "name", "page": 2}).content.decode()
+    assert "Page 2 of 2" in first and "Zz46" in first and "Zz47" not in first
+    assert "Page 1 of 2" in second and "Zz47" in second
+
+
 def test_warm_introduction_flow_sender_sees_progress(client, world):
     sam, fred, resident = world["sam"], world["fred"], world["resident"]
     client.force_login(sam)

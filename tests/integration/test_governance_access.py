@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,6 +29,45 @@ def test_relationship_gives_access_with_its_basis(make_user, relate):
     assert access.basis_for(user, resident) == TEST_BASIS
     assert list(access.residents_for(user)) == [resident]
     assert access.get_resident(user, resident.person_id) == (resident, TEST_BASIS)
+
+
+def test_residents_for_unions_every_term_of_every_provider(make_user):
+    from octopus.residents.models import Resident
+
+    user = make_user("clinician")
+    by_subquery, by_list, by_name, both, elm, fir = (make_resident(family_name=name) for name in
+                                                     ("Ash", "Birch", "Cedar", "Cedar", "Elm", "Fir"))
+    # An OR of IN-subqueries, an IN-list, a plain field and an empty list; an AND with a negation.
+    access.register("terms", "Terms")(lambda u: (
+        Q(pk__in=Resident.objects.filter(pk__in=[by_subquery.pk, both.pk]).values("pk"))
+        | (Q(pk__in=[by_list.pk]) | Q(family_name="Cedar")) | Q(pk__in=[])
+    ))
+    access.register("negated", "Negated")(lambda u: Q(family_name__in=["Elm", "Fir"]) & ~Q(pk=fir.pk))
+    try:
+        visible = list(access.residents_for(user).order_by("pk"))
+        assert visible == [by_subquery, by_list, by_name, both, elm]
+        assert access.residents_for(user).filter(family_name="Cedar").count() == 2
+    finally:
+        access.unregister("terms")
+        access.unregister("negated")
+
+
+def test_residents_for_gives_nobody_for_empty_terms(make_user):
+    from octopus.residents.models import Resident
+
+    user = make_user("clinician")
+    first = make_resident()
+    make_resident()
+    # An empty Q grants nobody (not everybody); a sliced subquery keeps its slice.
+    access.register("nothing", "Nothing")(lambda u: Q(pk__in=[]) | Q(pk__in=[]))
+    access.register("empty", "Empty")(lambda u: Q())
+    try:
+        assert list(access.residents_for(user)) == []
+        access.register("first", "First")(lambda u: Q(pk__in=Resident.objects.order_by("pk").values("pk")[:1]))
+        assert list(access.residents_for(user)) == [first]
+    finally:
+        for code in ("nothing", "empty", "first"):
+            access.unregister(code)
 
 
 def test_break_glass_grants_time_limited_access_to_one_resident(make_user):

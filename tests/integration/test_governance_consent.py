@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from octopus.governance import consent
-from octopus.governance.models import AuditEvent, Consent
+from octopus.governance.models import AuditEvent, Consent, ConsentKind
 from tests.security.factories import make_resident, relate  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +32,23 @@ def test_expired_consent_counts_as_not_asked(make_user):
     consent.record_consent(actor=user, resident=resident, kind="discuss_at_mdt", status="given", expires_on=timezone.localdate())
     assert consent.consent_to_discuss(resident).allowed
     assert consent.current_consent(resident, "discuss_at_mdt", today=timezone.localdate() + timedelta(days=1)) is None
+
+
+def test_consents_for_gives_each_kinds_current_consent_in_one_query(make_user, django_assert_num_queries):
+    user, resident = make_user("clinician"), make_resident()
+    consent.record_consent(actor=user, resident=resident, kind="discuss_at_mdt", status="given")
+    consent.record_consent(actor=user, resident=resident, kind="discuss_at_mdt", status="refused")
+    consent.record_consent(actor=user, resident=resident, kind="receive_introductions", status="given")
+    # The latest decision has lapsed: an earlier unexpired one does not come back.
+    consent.record_consent(actor=user, resident=resident, kind="share_between_organisations", status="given")
+    consent.record_consent(actor=user, resident=resident, kind="share_between_organisations", status="given",
+                           expires_on=timezone.localdate())
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    with django_assert_num_queries(1):
+        decisions = consent.consents_for(resident, today=tomorrow)
+    assert decisions == {kind: consent.current_consent(resident, kind, today=tomorrow) for kind in ConsentKind.values}
+    assert decisions["discuss_at_mdt"].status == "refused" and decisions["receive_introductions"].allowed
+    assert decisions["share_between_organisations"] is None and decisions["share_clinical_with_vcse"] is None
 
 
 def test_best_interests_needs_rationale_and_decider(make_user):
@@ -78,6 +95,7 @@ def test_may_contact(make_user, fields, preference, route, allowed, reason):
     ok, why = consent.may_contact(resident, route)
     assert ok is allowed
     assert reason in why
+    assert consent._contact_decision(resident, consent.current_preference(resident), route) == (ok, why)
 
 
 def test_consent_panel_requires_a_relationship(client, make_user):

@@ -71,6 +71,16 @@ def test_household_member_without_relationship_is_not_linked(client, nurse, mine
     assert reverse("residents:record", args=[john.person_id]) not in body
 
 
+def test_household_member_with_a_relationship_is_linked_and_the_departed_are_not_listed(client, nurse, team, mine):
+    john = mine.household.residents.exclude(pk=mine.pk).get()
+    services.open_case(john, team, nurse, source="search")
+    make_resident(given_name="Edna", family_name="Jones", household=mine.household, date_of_death="2026-01-05")
+    client.force_login(nurse)
+    body = client.get(reverse("residents:record", args=[mine.person_id])).content.decode()
+    assert reverse("residents:record", args=[john.person_id]) in body
+    assert "Edna" not in body
+
+
 def test_timeline_filter_returns_only_chosen_kinds(client, nurse, mine):
     make_activity(mine, "ae", days_ago=3, summary="Attended A&E")
     make_activity(mine, "gp", days_ago=4, source_organisation="Lanark Medical Centre", summary="GP review")

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from .models import CarePlan, Case, CheckIn, CheckInStatus, Referral, TierAssignment
-from .models.plan import ActionStatus
 from .models.referral import OPEN_STATUSES
 from .services.check_ins import organisations_contacting
 from .services.referrals import actions_for
@@ -30,7 +29,8 @@ def _contact_for_user(user) -> tuple[str, str]:
     return "", user.email
 
 
-def involvement(resident) -> list[Involved]:
+def involvement(resident, plan: CarePlan | None, actions: list) -> list[Involved]:
+    """``plan`` and its ``actions`` as ``care_summary`` read them (owners with practitioner and team)."""
     people: dict[tuple, Involved] = {}
 
     def add_user(user, team_name: str, why: str):
@@ -67,12 +67,13 @@ def involvement(resident) -> list[Involved]:
             people[key].why.append(f"{label} {referral.get_status_display().lower()}")
         else:
             add_team(referral.to_team, f"{label} {referral.get_status_display().lower()}")
-    plan = CarePlan.objects.filter(resident=resident).select_related("lead_professional__practitioner__team").first()
     if plan:
         if plan.lead_professional:
             lead = plan.lead_professional
             add_user(lead, lead.practitioner.team.name if getattr(lead, "practitioner", None) else "", "Lead professional")
-        for action in plan.actions.filter(status__in=[ActionStatus.TO_DO, ActionStatus.IN_PROGRESS]).select_related("owner__practitioner__team"):
+        for action in actions:
+            if not action.is_open:
+                continue
             owner = action.owner
             add_user(owner, owner.practitioner.team.name if getattr(owner, "practitioner", None) else "", "Owns a care plan action")
     for item in people.values():
@@ -88,8 +89,8 @@ class Preferences:
     sharing: list[tuple[str, str]]  # (what the resident agreed to share, with whom)
 
 
-def preferences(resident) -> Preferences:
-    referrals = Referral.objects.filter(resident=resident).select_related("to_team", "to_practitioner").order_by("-sent_at")[:5]
+def preferences(resident, referrals: list) -> Preferences:
+    """``referrals``: the resident's latest five, newest first."""
     return Preferences(
         language=resident.main_language,
         interpreter_needed=resident.interpreter_needed,
@@ -101,22 +102,25 @@ def preferences(resident) -> Preferences:
 def care_summary(resident, user) -> dict:
     """Everything the record page shows from care coordination, in one call."""
     today = timezone.localdate()
-    plan = CarePlan.objects.filter(resident=resident).select_related("lead_professional").first()
+    # Each of these is read once and shared by the parts of the page that show it.
+    plan = CarePlan.objects.filter(resident=resident).select_related("lead_professional__practitioner__team").first()
+    actions = list(plan.actions.select_related("owner__practitioner__team")) if plan else []
     referrals = list(
         Referral.objects.filter(resident=resident).select_related("to_team", "to_practitioner", "sender", "owner").order_by("-sent_at")[:10]
     )
+    tier_history = list(TierAssignment.objects.filter(resident=resident).select_related("set_by")[:10])
     return {
-        "tier": TierAssignment.objects.filter(resident=resident).first(),
-        "tier_history": TierAssignment.objects.filter(resident=resident).select_related("set_by")[:10],
+        "tier": tier_history[0] if tier_history else None,
+        "tier_history": tier_history,
         "plan": plan,
-        "actions": list(plan.actions.select_related("owner").all()) if plan else [],
+        "actions": actions,
         "cases": Case.objects.filter(resident=resident).select_related("team", "holder").order_by("closed_at", "-opened_at")[:10],
         "referrals": [(r, actions_for(r, user)) for r in referrals],
         "upcoming": CheckIn.objects.filter(resident=resident, status=CheckInStatus.SCHEDULED).select_related("organisation", "assignee")[:6],
         "recent_check_ins": CheckIn.objects.filter(resident=resident).exclude(status=CheckInStatus.SCHEDULED).select_related("organisation").order_by("-due_on")[:5],
         "several_organisations": organisations_contacting(resident, today),
-        "involved": involvement(resident),
-        "preferences": preferences(resident),
+        "involved": involvement(resident, plan, actions),
+        "preferences": preferences(resident, referrals[:5]),
         "today": today,
         "overdue_after": today - dt.timedelta(days=0),
     }

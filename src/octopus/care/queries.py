@@ -56,12 +56,13 @@ def caseload(user, *, team_id=None, holder_id=None, band="", segment="", tier=""
 def caseload_counts(cases) -> dict:
     today = timezone.localdate()
     week_ago = timezone.now() - dt.timedelta(days=7)
-    return {
-        "open": cases.count(),
-        "reviews_overdue": cases.filter(next_review_due__lt=today).count(),
-        "new_this_week": cases.filter(opened_at__gte=week_ago).count(),
-        "with_overdue_actions": cases.filter(overdue_actions__gt=0).count(),
-    }
+    # One pass over the caseload: a query per figure repeated its joins and access check four times.
+    return cases.aggregate(
+        open=Count("pk"),
+        reviews_overdue=Count("pk", filter=Q(next_review_due__lt=today)),
+        new_this_week=Count("pk", filter=Q(opened_at__gte=week_ago)),
+        with_overdue_actions=Count("pk", filter=Q(overdue_actions__gt=0)),
+    )
 
 
 def caseload_filters(user) -> dict:

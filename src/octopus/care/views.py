@@ -58,7 +58,9 @@ def caseload(request):
     }
     cases = queries.caseload(request.user, **params)
     counts = queries.caseload_counts(cases)
-    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    paginator = Paginator(cases, 50)
+    paginator.count = counts["open"]  # counted just above; the paginator would count the caseload again
+    page = paginator.get_page(request.GET.get("page"))
     audit.record(request.user, "view", f"Viewed caseload ({counts['open']} residents)", path=request.path)
     return render(request, "care/caseload.jinja", {
         "page": page, "counts": counts, "params": params, "filters": queries.caseload_filters(request.user),

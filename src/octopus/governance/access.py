@@ -147,6 +147,31 @@ def _counts(kind: RelationshipKind, scopes: frozenset[str]) -> bool:
     return kind.limited_to in scopes if kind.limited_to else bool(scopes & RECORD)
 
 
+def _terms(condition: Q) -> list[Q]:
+    """The terms of an OR, flattened (``A | (B | C)`` gives A, B, C); anything else is one term.
+
+    So a provider should give alternatives as top-level ``|`` terms, ideally
+    ``Q(pk__in=<queryset>.values("resident_id"))``: an OR inside an AND stays one term, and
+    PostgreSQL reads every resident to evaluate it (decision 0014).
+    """
+    if not condition:
+        return []  # an empty Q selects nobody here, as Q(...) | Q() ignores it
+    if condition.connector != Q.OR or condition.negated:
+        return [condition]
+    return [term for child in condition.children for term in _terms(child if isinstance(child, Q) else Q(child))]
+
+
+def _ids(term: Q) -> QuerySet:
+    """The resident ids one term selects, as a one-column query. ``pk__in=<one-column queryset>``
+    is that queryset as it stands: joining it back to the residents only adds cost."""
+    if not term.negated and len(term.children) == 1 and isinstance(term.children[0], tuple):
+        lookup, value = term.children[0]
+        plain = isinstance(value, QuerySet) and not value.query.is_sliced and not value.query.combinator
+        if lookup in ("pk__in", "id__in") and plain and len(value.query.values_select) == 1:
+            return value.order_by()
+    return Resident.objects.filter(term).values("pk")
+
+
 def residents_for(user, *, scopes: frozenset[str] = RECORD) -> QuerySet[Resident]:
     """All residents this user may open. Empty for users without the capability.
 
@@ -155,11 +180,17 @@ def residents_for(user, *, scopes: frozenset[str] = RECORD) -> QuerySet[Resident
     """
     if not _may_see_residents(user):
         return Resident.objects.none()
-    condition = Q(pk__in=_active_grants(user).values("resident_id")) if scopes & RECORD else Q(pk__in=[])
+    # A UNION ALL of one query per relationship term, not one WHERE with their OR: PostgreSQL
+    # cannot turn an OR of ``id IN (subquery)`` into a join, so it read every resident (1M: a
+    # sequential scan per caseload, search or inbox); each term is a few index lookups instead.
+    terms = [Q(pk__in=_active_grants(user).values("resident_id"))] if scopes & RECORD else []
     for kind in _KINDS.values():
         if _counts(kind, scopes):
-            condition |= kind.residents_q(user)
-    return Resident.objects.filter(condition).distinct()
+            terms += _terms(kind.residents_q(user))
+    if not terms:
+        return Resident.objects.none()
+    branches = [_ids(term) for term in terms]
+    return Resident.objects.filter(pk__in=branches[0].union(*branches[1:], all=True)).distinct()
 
 
 @dataclass(frozen=True)

@@ -24,15 +24,14 @@ def consent_panel_context(user, resident, *, forms: dict | None = None, saved: s
     preference = consent.current_preference(resident)
     contact = []
     for route in ContactRoute:
-        allowed, reason = consent.may_contact(resident, route.value)
+        # may_contact's rules with the preference read once, not once a route.
+        allowed, reason = consent._contact_decision(resident, preference, route.value)
         contact.append({"route": route.label, "allowed": allowed, "reason": reason})
+    decisions = consent.consents_for(resident)
     return {
         "resident": resident,
         "person_id": resident.person_id,
-        "consents": [
-            {"kind": kind.value, "label": kind.label, "decision": consent.current_consent(resident, kind.value)}
-            for kind in ConsentKind
-        ],
+        "consents": [{"kind": kind.value, "label": kind.label, "decision": decisions[kind.value]} for kind in ConsentKind],
         "objections": list(resident.objections.filter(withdrawn_at__isnull=True)),
         "preference": preference,
         "contact": contact,

@@ -1,6 +1,7 @@
 """View-models for the resident's record, so templates stay dumb."""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
@@ -26,16 +27,18 @@ class HouseholdMember:
     may_open: bool
 
 
-def household_members(resident: Resident, visible_ids: set[int]) -> list[HouseholdMember]:
+def household_members(resident: Resident, may_open: Callable[[list[int]], set[int]]) -> list[HouseholdMember]:
     """Who lives with the resident: first name, family name and age only (carers, children and
-    partners matter for care); a link only when the user may open that record too."""
+    partners matter for care); a link only when the user may open that record too.
+
+    ``may_open(ids)`` returns those of the ids whose records the user may open; it is asked only
+    when someone else lives there (most households are one or two people, and it costs queries).
+    """
     if resident.household_id is None:
         return []
-    others = resident.household.residents.exclude(pk=resident.pk).filter(date_of_death__isnull=True)
-    return [
-        HouseholdMember(o.name, age(o.date_of_birth), o.person_id, o.pk in visible_ids)
-        for o in others.order_by("date_of_birth")
-    ]
+    others = list(resident.household.residents.exclude(pk=resident.pk).filter(date_of_death__isnull=True).order_by("date_of_birth"))
+    visible = may_open([o.pk for o in others]) if others else set()
+    return [HouseholdMember(o.name, age(o.date_of_birth), o.person_id, o.pk in visible) for o in others]
 
 
 def timeline(resident: Resident, kinds: list[str], page_number, clinical: bool):

@@ -39,12 +39,15 @@ def _timeline_context(request, resident):
 @require("view_residents")
 def record(request, person_id: str):
     resident, basis = access.get_resident(request.user, person_id)
-    visible = set(access.residents_for(request.user).filter(household=resident.household_id).values_list("pk", flat=True)) if resident.household_id else set()
+
+    def may_open(ids: list[int]) -> set[int]:
+        return set(access.residents_for(request.user).filter(pk__in=ids).values_list("pk", flat=True))
+
     context = {
         "resident": resident,
         "basis": basis,
         "age": presenters.age(resident.date_of_birth),
-        "household": presenters.household_members(resident, visible),
+        "household": presenters.household_members(resident, may_open),
         "clinical": access.may_see_clinical_detail(request.user, resident),
         "timeline": _timeline_context(request, resident),
         "care": care_summary(resident, request.user),
