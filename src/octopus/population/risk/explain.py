@@ -96,13 +96,21 @@ CONCEPTS: dict[str, Concept] = {
 }
 
 
-def contributions(model: RiskModel, frame: pd.DataFrame) -> np.ndarray:
+_WORD_COLUMNS = (
+    "age", "efi_category", "hfrs", "ltc_count", "prior_cost", "imd_decile", "emergency_admissions",
+    "bed_days", "elective_admissions", "ae_attendances", "ambulance_calls", "outpatient_attendances",
+    "gp_contacts", "mental_health_contacts", "community_contacts",
+)
+
+
+def contributions(model: RiskModel, frame: pd.DataFrame, matrix: np.ndarray | None = None) -> np.ndarray:
     scaler, regression = model.estimator.steps[0][1], model.estimator.steps[1][1]
-    standardised = scaler.transform(design_matrix(frame))
+    standardised = scaler.transform(design_matrix(frame) if matrix is None else matrix)
     return standardised * regression.coef_[0]
 
 
-def top_factors(model: RiskModel, frame: pd.DataFrame, k: int = TOP_FACTORS) -> list[str]:
+def top_factors(model: RiskModel, frame: pd.DataFrame, k: int = TOP_FACTORS,
+                matrix: np.ndarray | None = None) -> list[str]:
     """Per resident, up to ``k`` phrases for the concepts that raise their risk most.
 
     Concepts are taken in order of contribution; one without words for this resident (an
@@ -115,7 +123,7 @@ def top_factors(model: RiskModel, frame: pd.DataFrame, k: int = TOP_FACTORS) -> 
     for j, concept in enumerate(concept_names):
         for feature in CONCEPTS[concept].features:
             grouping[names.index(feature), j] = 1.0
-    per_concept = contributions(model, frame) @ grouping
+    per_concept = contributions(model, frame, matrix) @ grouping
     applies = np.column_stack([np.asarray(CONCEPTS[c].applies(frame), dtype=bool) for c in concept_names])
     order = np.argsort(-per_concept, axis=1, kind="stable")
     rows = np.arange(len(frame))
@@ -129,13 +137,16 @@ def top_factors(model: RiskModel, frame: pd.DataFrame, k: int = TOP_FACTORS) -> 
         take = positive & applies[rows, j] & (found < k)
         chosen[rows[take], found[take]] = j[take]
         found += take
+    # The phrases read only these columns: take rows from a narrow frame, not the whole feature
+    # table (taking rows of 60 columns per concept and slot was most of the time at 1M).
+    narrow = frame[[c for c in _WORD_COLUMNS if c in frame.columns]].reset_index(drop=True)
     texts = pd.Series("", index=range(len(frame)), dtype=object)
     for slot in range(k):
         words = pd.Series(None, index=texts.index, dtype=object)
         for j, concept in enumerate(concept_names):
             where = np.flatnonzero(chosen[:, slot] == j)
             if len(where):
-                words.iloc[where] = np.asarray(CONCEPTS[concept].words(frame.iloc[where]), dtype=object)
+                words.iloc[where] = np.asarray(CONCEPTS[concept].words(narrow.iloc[where]), dtype=object)
         has = words.notna().to_numpy()
         separator = "" if slot == 0 else "; "
         texts[has] = texts[has] + separator + words[has]
