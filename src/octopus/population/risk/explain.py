@@ -38,6 +38,13 @@ class Concept:
     words: Callable[[pd.DataFrame], pd.Series]
 
 
+def _formatted(values: pd.Series, template: str) -> pd.Series:
+    """``template.format`` of each value, formatting each distinct value once (scores and costs
+    repeat a great deal; formatting per resident was seconds at 1M)."""
+    distinct = values.drop_duplicates()
+    return values.map(dict(zip(distinct, (template.format(v) for v in distinct), strict=True)))
+
+
 def _count(column: str, word: str, plural: str | None = None) -> Concept:
     return Concept(
         (), lambda f: f[column] > 0,
@@ -65,7 +72,7 @@ CONCEPTS: dict[str, Concept] = {
                        _count("emergency_admissions", "emergency admission")),
     "frailty": Concept(("efi",), lambda f: f["efi_category"] != "fit", lambda f: f["efi_category"] + " frailty"),
     "hfrs": Concept(("hfrs",), lambda f: f["hfrs"] > 0,
-                    lambda f: f["hfrs"].map(lambda v: f"hospital frailty risk score {v:.1f}")),
+                    lambda f: _formatted(f["hfrs"].round(1), "hospital frailty risk score {:.1f}")),
     "ltc_count": Concept(("ltc_count",), lambda f: f["ltc_count"] > 0,
                          lambda f: _plural(f["ltc_count"], "long-term condition")),
     "bed_days": _with(("log_bed_days",), _count("bed_days", "day in hospital", "days in hospital")),
@@ -78,7 +85,7 @@ CONCEPTS: dict[str, Concept] = {
                            _count("mental_health_contacts", "mental health contact")),
     "community": _with(("log_community_contacts",), _count("community_contacts", "community health contact")),
     "cost": Concept(("log_prior_cost",), lambda f: f["prior_cost"] > 0,
-                    lambda f: f["prior_cost"].map(lambda v: f"£{v:,.0f} of care in the last year")),
+                    lambda f: _formatted(f["prior_cost"].round(0), "£{:,.0f} of care in the last year")),
     "deprivation": Concept(("imd_decile_filled",), _deprived,
                            lambda f: "lives in a deprived area (IMD decile "
                            + f["imd_decile"].astype("int64").astype(str) + ")"),
