@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -28,7 +29,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path("/tmp/octopus-bench")
+# OCTOPUS_BENCH_DIR keeps concurrent benchmark runs out of each other's way.
+ROOT = Path(os.environ.get("OCTOPUS_BENCH_DIR", "/tmp/octopus-bench"))
 AS_OF = dt.date(2025, 3, 31)
 
 
@@ -53,7 +55,7 @@ def cmd_pipeline(people: int, engine: str) -> dict:
                         config=PipelineConfig(show_progress=False))
     total = time.perf_counter() - started
     shutil.rmtree(out, ignore_errors=True)
-    return {"seconds": round(total, 1), "steps": info.timings, "chosen_model": info.chosen_model}
+    return {"seconds": round(total, 1), "steps": info.timings, "cpu": info.cpu, "chosen_model": info.chosen_model}
 
 
 def cmd_scan(people: int) -> dict:
@@ -134,6 +136,8 @@ def timed(args: list[str]) -> dict:
     wall = re.search(r"Elapsed \(wall clock\) time.*: (.+)", proc.stderr)
     result["peak_memory_gb"] = round(int(peak.group(1)) / 1024**2, 2) if peak else None
     result["process_wall"] = wall.group(1).strip() if wall else None
+    cpu = [float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", proc.stderr)]
+    result["process_cpu_seconds"] = round(sum(cpu), 1) if cpu else None
     return result
 
 

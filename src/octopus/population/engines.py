@@ -75,12 +75,18 @@ def spark_session(master: str | None = None):
     return _spark_session
 
 
-def execute(con: BaseBackend, expression: ibis.Table):
-    """Run an expression and return pandas with nullable integers, identically on each engine."""
+def execute(con: BaseBackend, expression: ibis.Table, *, sort_by: str | None = None):
+    """Run an expression and return pandas with nullable integers, identically on each engine.
+
+    ``sort_by`` orders the result by one column after it leaves the engine (see
+    ``features.build_features``), so the same rows come back in the same order everywhere.
+    """
     import pandas as pd
     import pyarrow as pa
 
     arrow = con.to_pyarrow(expression)
+    if sort_by is not None:
+        arrow = arrow.sort_by(sort_by)
     mapping = {pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int64Dtype()}
     return arrow.to_pandas(types_mapper=mapping.get)
 

@@ -86,16 +86,16 @@ def hfrs(linked: LinkedExtract, period: Period) -> ibis.Table:
         (spells.admission_date > period.as_of - HFRS_LOOKBACK)
         & (spells.admission_date <= period.as_of)
     )
-    # "|A|B.1|C" without dots: a 3-character category matches any code that starts with it.
+    # One row per recorded code (split on "," as in conditions.hospital_diagnoses), matched on
+    # its first three characters by an equi-join: a 3-character category matches any code that
+    # starts with it, and a hash join scales where a "contains" nested loop does not.
     diagnoses = (
-        ibis.literal("|")
-        + spells.primary_diagnosis.fill_null("")
-        + "|"
-        + spells.secondary_diagnoses.fill_null("")
-    ).replace(".", "").upper()
-    spells = spells.select("person_id", diagnoses=diagnoses)
+        spells.primary_diagnosis.fill_null("") + "," + spells.secondary_diagnoses.fill_null("")
+    ).replace("|", ",").replace(".", "").upper()
+    rows = spells.select("person_id", code=diagnoses.split(",").unnest())
+    rows = rows.filter(rows.code.length() >= 3).mutate(hfrs_code=ibis._.code.substr(0, 3))
     points = ibis.memtable(hfrs_points())
-    matched = spells.join(points, spells.diagnoses.contains("|" + points.hfrs_code))
+    matched = rows.join(points, "hfrs_code")
     distinct = matched.select("person_id", "hfrs_code", "hfrs_points").distinct()
     return distinct.group_by("person_id").aggregate(
         hfrs=distinct.hfrs_points.sum().cast("float64")

@@ -38,6 +38,13 @@ class Concept:
     words: Callable[[pd.DataFrame], pd.Series]
 
 
+def _formatted(values: pd.Series, template: str) -> pd.Series:
+    """``template.format`` of each value, formatting each distinct value once (scores and costs
+    repeat a great deal; formatting per resident was seconds at 1M)."""
+    distinct = values.drop_duplicates()
+    return values.map(dict(zip(distinct, (template.format(v) for v in distinct), strict=True)))
+
+
 def _count(column: str, word: str, plural: str | None = None) -> Concept:
     return Concept(
         (), lambda f: f[column] > 0,
@@ -65,7 +72,7 @@ CONCEPTS: dict[str, Concept] = {
                        _count("emergency_admissions", "emergency admission")),
     "frailty": Concept(("efi",), lambda f: f["efi_category"] != "fit", lambda f: f["efi_category"] + " frailty"),
     "hfrs": Concept(("hfrs",), lambda f: f["hfrs"] > 0,
-                    lambda f: f["hfrs"].map(lambda v: f"hospital frailty risk score {v:.1f}")),
+                    lambda f: _formatted(f["hfrs"].round(1), "hospital frailty risk score {:.1f}")),
     "ltc_count": Concept(("ltc_count",), lambda f: f["ltc_count"] > 0,
                          lambda f: _plural(f["ltc_count"], "long-term condition")),
     "bed_days": _with(("log_bed_days",), _count("bed_days", "day in hospital", "days in hospital")),
@@ -78,7 +85,7 @@ CONCEPTS: dict[str, Concept] = {
                            _count("mental_health_contacts", "mental health contact")),
     "community": _with(("log_community_contacts",), _count("community_contacts", "community health contact")),
     "cost": Concept(("log_prior_cost",), lambda f: f["prior_cost"] > 0,
-                    lambda f: f["prior_cost"].map(lambda v: f"£{v:,.0f} of care in the last year")),
+                    lambda f: _formatted(f["prior_cost"].round(0), "£{:,.0f} of care in the last year")),
     "deprivation": Concept(("imd_decile_filled",), _deprived,
                            lambda f: "lives in a deprived area (IMD decile "
                            + f["imd_decile"].astype("int64").astype(str) + ")"),
@@ -96,13 +103,21 @@ CONCEPTS: dict[str, Concept] = {
 }
 
 
-def contributions(model: RiskModel, frame: pd.DataFrame) -> np.ndarray:
+_WORD_COLUMNS = (
+    "age", "efi_category", "hfrs", "ltc_count", "prior_cost", "imd_decile", "emergency_admissions",
+    "bed_days", "elective_admissions", "ae_attendances", "ambulance_calls", "outpatient_attendances",
+    "gp_contacts", "mental_health_contacts", "community_contacts",
+)
+
+
+def contributions(model: RiskModel, frame: pd.DataFrame, matrix: np.ndarray | None = None) -> np.ndarray:
     scaler, regression = model.estimator.steps[0][1], model.estimator.steps[1][1]
-    standardised = scaler.transform(design_matrix(frame))
+    standardised = scaler.transform(design_matrix(frame) if matrix is None else matrix)
     return standardised * regression.coef_[0]
 
 
-def top_factors(model: RiskModel, frame: pd.DataFrame, k: int = TOP_FACTORS) -> list[str]:
+def top_factors(model: RiskModel, frame: pd.DataFrame, k: int = TOP_FACTORS,
+                matrix: np.ndarray | None = None) -> list[str]:
     """Per resident, up to ``k`` phrases for the concepts that raise their risk most.
 
     Concepts are taken in order of contribution; one without words for this resident (an
@@ -115,7 +130,7 @@ def top_factors(model: RiskModel, frame: pd.DataFrame, k: int = TOP_FACTORS) -> 
     for j, concept in enumerate(concept_names):
         for feature in CONCEPTS[concept].features:
             grouping[names.index(feature), j] = 1.0
-    per_concept = contributions(model, frame) @ grouping
+    per_concept = contributions(model, frame, matrix) @ grouping
     applies = np.column_stack([np.asarray(CONCEPTS[c].applies(frame), dtype=bool) for c in concept_names])
     order = np.argsort(-per_concept, axis=1, kind="stable")
     rows = np.arange(len(frame))
@@ -129,13 +144,16 @@ def top_factors(model: RiskModel, frame: pd.DataFrame, k: int = TOP_FACTORS) -> 
         take = positive & applies[rows, j] & (found < k)
         chosen[rows[take], found[take]] = j[take]
         found += take
+    # The phrases read only these columns: take rows from a narrow frame, not the whole feature
+    # table (taking rows of 60 columns per concept and slot was most of the time at 1M).
+    narrow = frame[[c for c in _WORD_COLUMNS if c in frame.columns]].reset_index(drop=True)
     texts = pd.Series("", index=range(len(frame)), dtype=object)
     for slot in range(k):
         words = pd.Series(None, index=texts.index, dtype=object)
         for j, concept in enumerate(concept_names):
             where = np.flatnonzero(chosen[:, slot] == j)
             if len(where):
-                words.iloc[where] = np.asarray(CONCEPTS[concept].words(frame.iloc[where]), dtype=object)
+                words.iloc[where] = np.asarray(CONCEPTS[concept].words(narrow.iloc[where]), dtype=object)
         has = words.notna().to_numpy()
         separator = "" if slot == 0 else "; "
         texts[has] = texts[has] + separator + words[has]

@@ -60,7 +60,7 @@ def subgroup_figures(frame: pd.DataFrame, p: np.ndarray, resamples: int) -> dict
 def held_out_predictions(result: TrainingResult) -> dict[str, np.ndarray]:
     """Each candidate's calibrated predictions for the held-out residents, computed once."""
     if not result.held_out:
-        test = result.training_frame[(result.roles == "test").to_numpy()]
+        test = result.matrix[result.rows("test")]
         result.held_out.update({name: m.predict(test) for name, m in result.candidates.items()})
     return result.held_out
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 import pandas as pd
 
 from octopus.population.risk.bands import BandScale, assign_bands, centiles
+from octopus.population.risk.design import design_matrix
 from octopus.population.risk.explain import top_factors
 from octopus.population.risk.train import TrainingResult
 
 
 def score_residents(frame: pd.DataFrame, result: TrainingResult, scale: BandScale) -> pd.DataFrame:
-    probability = pd.Series(result.chosen.predict(frame), index=frame.index).round(6)
+    matrix = design_matrix(frame)
+    probability = pd.Series(result.chosen.predict(matrix), index=frame.index).round(6)
     scored = frame.copy()
     scored["risk_probability"] = probability
     scored["risk_centile"] = centiles(probability)
     scored["risk_band"] = assign_bands(probability, scale)
     scored["risk_band_label"] = scored["risk_band"].map(scale.label)
-    scored["top_factors"] = top_factors(result.logistic, frame)
+    scored["top_factors"] = top_factors(result.logistic, frame, matrix=matrix)
     return scored
