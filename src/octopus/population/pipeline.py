@@ -173,9 +173,11 @@ def run_pipeline(linked_dir: Path | str, out_dir: Path | str, *, as_of: date, en
             previous_manifest["as_of"] if previous_manifest else None,
         )
         steps.count("rising risk", int(scored["rising_risk"].sum()))
+        del current  # the scored table holds the same columns; free what only it referenced
     with steps.step("segments and cohorts"):
         table = engines.table_from_frame(con, scored, "scored")
-        residents = engines.execute(con, with_segments(table, segment_rules).order_by("person_id"))
+        del scored  # now a Parquet file the engine reads; the segmented copy replaces it
+        residents = engines.execute(con, with_segments(table, segment_rules), sort_by="person_id")
         members = engines.execute(
             con, cohort_members(cohorts, engines.table_from_frame(con, residents, "residents")).order_by(["cohort", "person_id"])
         )

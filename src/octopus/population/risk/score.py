@@ -13,7 +13,9 @@ from octopus.population.risk.train import TrainingResult
 def score_residents(frame: pd.DataFrame, result: TrainingResult, scale: BandScale) -> pd.DataFrame:
     matrix = design_matrix(frame)
     probability = pd.Series(result.chosen.predict(matrix), index=frame.index).round(6)
-    scored = frame.copy()
+    # A shallow copy: pandas 3 copies on write, so new columns never touch the caller's frame and
+    # the feature columns are not duplicated (a full copy was a second 1M-row table in memory).
+    scored = frame.copy(deep=False)
     scored["risk_probability"] = probability
     scored["risk_centile"] = centiles(probability)
     scored["risk_band"] = assign_bands(probability, scale)
