@@ -40,7 +40,7 @@ def test_config_missing_key_for_kind():
         parse(BASE.replace(", at_least: 3", ""), "x.yaml")
 
 
-def test_config_reason_placeholders_are_checked():
+def test_config_reason_fields_are_checked():
     with pytest.raises(MeetingsConfigError, match=r"reason: only \{n\} and \{reason\}"):
         parse(BASE.replace("{n} A&E", "{count} A&E"), "x.yaml")
 

@@ -173,7 +173,6 @@ def run_pipeline(linked_dir: Path | str, out_dir: Path | str, *, as_of: date, en
             previous_manifest["as_of"] if previous_manifest else None,
         )
         steps.count("rising risk", int(scored["rising_risk"].sum()))
-        del current  # the scored table holds the same columns; free what only it referenced
     with steps.step("segments and cohorts"):
         table = engines.table_from_frame(con, scored, "scored")
         del scored  # now a Parquet file the engine reads; the segmented copy replaces it

@@ -67,10 +67,6 @@ def split_roles(person_ids: pd.Series) -> pd.Series:
     return pd.Series(roles, index=person_ids.index, dtype=object)
 
 
-def split_role(person_id: str) -> str:
-    return split_roles(pd.Series([person_id])).iloc[0]
-
-
 def as_matrix(data: pd.DataFrame | np.ndarray) -> np.ndarray:
     """Features as the model's numeric matrix; a matrix already built is passed through, so
     callers that predict several times on one frame build it once (at 1M residents each build
