@@ -34,10 +34,30 @@ class UnknownEngine(ValueError):
 
 def connect(engine: str = "duckdb") -> BaseBackend:
     if engine == "duckdb":
-        return ibis.duckdb.connect()
+        con = ibis.duckdb.connect(**duckdb_config())
+        # The pipeline shows its own progress per step; DuckDB's bar would draw over it.
+        con.raw_sql("SET enable_progress_bar = false")
+        return con
     if engine == "spark":
         return ibis.pyspark.connect(spark_session())
     raise UnknownEngine(f"Unknown engine {engine!r}: choose one of {', '.join(ENGINES)}.")
+
+
+def duckdb_config() -> dict[str, str]:
+    """Memory limit and spill folder for DuckDB.
+
+    DuckDB's own default limit is 80% of the machine, and it keeps what it takes: at 9M residents
+    its hash tables for one feature build reached 16 GB. The pipeline holds batches and a
+    training sample in Python beside it, so DuckDB gets 40% (``OCTOPUS_DUCKDB_MEMORY_LIMIT``,
+    e.g. ``8GB``, overrides) and spills joins and aggregates beyond that to a temporary folder.
+    """
+    limit = os.environ.get("OCTOPUS_DUCKDB_MEMORY_LIMIT")
+    if not limit:
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        limit = f"{max(1, int(physical * 0.4 / 2**30))}GiB"
+    scratch = tempfile.mkdtemp(prefix="octopus-duckdb-")
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+    return {"memory_limit": limit, "temp_directory": scratch}
 
 
 def spark_session(master: str | None = None):
@@ -81,14 +101,68 @@ def execute(con: BaseBackend, expression: ibis.Table, *, sort_by: str | None = N
     ``sort_by`` orders the result by one column after it leaves the engine (see
     ``features.build_features``), so the same rows come back in the same order everywhere.
     """
-    import pandas as pd
-    import pyarrow as pa
-
     arrow = con.to_pyarrow(expression)
     if sort_by is not None:
         arrow = arrow.sort_by(sort_by)
+    return to_pandas(arrow)
+
+
+def to_pandas(arrow):
+    """Arrow (a table or a record batch) as pandas, integers as nullable Int64 on every engine."""
+    import pandas as pd
+    import pyarrow as pa
+
     mapping = {pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int64Dtype()}
     return arrow.to_pandas(types_mapper=mapping.get)
+
+
+def write_parquet(con: BaseBackend, expression: ibis.Table, path) -> int:
+    """Run an expression into one Parquet file without holding its rows in Python; returns rows.
+
+    DuckDB writes with ``COPY ... TO`` (streamed, in parallel, spilling to disk under its memory
+    limit). Spark's own writer makes a folder of parts, so its rows come back through Arrow
+    batches into one file instead: the files every later step reads look the same on each engine.
+    """
+    import pyarrow.parquet as pq
+
+    if con.name == "duckdb":
+        con.to_parquet(expression, str(path))
+        return pq.ParquetFile(path).metadata.num_rows
+    rows = 0
+    reader = con.to_pyarrow_batches(expression)
+    with pq.ParquetWriter(path, reader.schema) as writer:
+        for batch in reader:
+            writer.write_batch(batch)
+            rows += batch.num_rows
+    return rows
+
+
+def arrow_batches(paths, *, rows: int = 250_000, columns: list[str] | None = None):
+    """Parquet files' rows, in order, as Arrow record batches of at most ``rows`` rows."""
+    import pyarrow.parquet as pq
+
+    for path in [paths] if isinstance(paths, str | os.PathLike) else paths:
+        yield from pq.ParquetFile(path).iter_batches(batch_size=rows, columns=columns)
+
+
+def parquet_batches(paths, *, rows: int = 250_000, columns: list[str] | None = None):
+    """Parquet files' rows, in order, as pandas frames of at most ``rows`` rows."""
+    for batch in arrow_batches(paths, rows=rows, columns=columns):
+        yield to_pandas(batch)
+
+
+def parts_for(con: BaseBackend, residents: int) -> int:
+    """How many parts to build a population's features in (see ``LinkedExtract.part``).
+
+    DuckDB on one machine: one part per ``OCTOPUS_DUCKDB_PART_RESIDENTS`` residents (default
+    2,000,000). At 9M residents a single feature query needed more than its 9 GiB limit; in
+    parts of 2M each query's joins and aggregates fit, for the cost of reading the inputs once
+    per part. Spark plans its own partitions: always one.
+    """
+    if con.name != "duckdb":
+        return 1
+    per_part = int(os.environ.get("OCTOPUS_DUCKDB_PART_RESIDENTS", "2000000"))
+    return max(1, -(-residents // per_part))
 
 
 

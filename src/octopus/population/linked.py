@@ -72,6 +72,24 @@ class LinkedExtract:
     def feed(self, name: str) -> ibis.Table:
         return self.feeds[name]
 
+    def part(self, index: int, parts: int) -> LinkedExtract:
+        """The same extract restricted to one of ``parts`` disjoint groups of persons.
+
+        Every feature is per person, so features built part by part are the features of the
+        whole; an engine then needs memory for one part's aggregates at a time. Groups come from
+        the engine's hash of person_id (which hash does not matter: any partition gives the
+        same rows).
+        """
+        if parts == 1:
+            return self
+
+        def only(table: ibis.Table) -> ibis.Table:
+            return table.filter((table.person_id.hash() % parts).abs() == index)
+
+        return LinkedExtract(self.directory, self.con, only(self.persons),
+                             {name: only(feed) for name, feed in self.feeds.items()},
+                             self.delivered, self.manifest)
+
 
 def read_linked(directory: Path | str, con: BaseBackend) -> LinkedExtract:
     directory = Path(directory)

@@ -11,14 +11,21 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import shutil
 import subprocess
+import tempfile
 import time
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from rich.console import Console
 
 from octopus.population import engines
@@ -31,13 +38,20 @@ from octopus.population.risk.bands import BANDS_FILE, load_bands
 from octopus.population.risk.design import outcome
 from octopus.population.risk.metrics import evaluate
 from octopus.population.risk.model_card import build_card, write_card
-from octopus.population.risk.rising import flag_rising_risk
-from octopus.population.risk.score import score_residents
-from octopus.population.risk.train import MODEL_VERSION, TrainingDataError, split_roles, train
+from octopus.population.risk.score import score_file
+from octopus.population.risk.train import (
+    MODEL_VERSION,
+    TrainingDataError,
+    in_role_sample,
+    split_roles,
+    train,
+)
 from octopus.population.segments import SEGMENTS_FILE, load_segments, with_segments
 from octopus.population.snapshot import SnapshotStore, new_run_id
 
 log = logging.getLogger("octopus.population.pipeline")
+
+SAMPLE_BATCH_ROWS = 500_000
 
 
 @dataclass(frozen=True)
@@ -106,20 +120,54 @@ class _Steps:
         log.info("%s: %d rows", name, rows)
 
 
-def _features(con, linked, as_of: date, *, with_outcome: bool = False) -> pd.DataFrame:
-    return engines.execute(con, build_features(linked, as_of, with_outcome=with_outcome, ordered=False),
-                           sort_by="person_id")
+def _features(con, linked, as_of: date, path: Path, *, with_outcome: bool = False) -> tuple[list[Path], int]:
+    """Features as of a date into Parquet files (rows in no particular order); returns the
+    files and the number of residents. Large populations are built in parts (``parts_for``)."""
+    parts = engines.parts_for(con, linked.persons.count().to_pyarrow().as_py())
+    paths, rows = [], 0
+    for index in range(parts):
+        part_path = path.with_name(f"{path.stem}-{index}.parquet")
+        expression = build_features(linked.part(index, parts), as_of, with_outcome=with_outcome, ordered=False)
+        rows += engines.write_parquet(con, expression, part_path)
+        paths.append(part_path)
+    return paths, rows
 
 
-def _later_period(linked, con, as_of: date, chosen_kind: str, resamples: int, later: pd.DataFrame) -> dict:
+def _training_frame(con, linked, as_of: date, path: Path) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Features with their outcome at a training date, as a stable sample per role.
+
+    The whole population's features go to Parquet; only the sampled residents
+    (``train.in_role_sample``) are read back, batch by batch, sorted by person id so that
+    fitting sees the same rows in the same order on every engine.
+    """
+    paths, residents = _features(con, linked, as_of, path, with_outcome=True)
+    kept, events = [], 0
+    for batch in engines.arrow_batches(paths, rows=SAMPLE_BATCH_ROWS):
+        events += pc.sum(batch.column("emergency_admission_next_year").cast(pa.int64())).as_py() or 0
+        ids = batch.column("person_id").to_numpy(zero_copy_only=False)
+        kept.append(batch.filter(pa.array(in_role_sample(ids, residents))))
+    table = pa.Table.from_batches(kept, schema=pq.read_schema(paths[0])).sort_by("person_id")
+    for part in paths:
+        part.unlink()
+    return engines.to_pandas(table), {"residents": residents, "events": events}
+
+
+def _train(con, linked, as_of: date, scratch: Path):
+    frame, population = _training_frame(con, linked, as_of, scratch / f"features-{as_of}.parquet")
+    result = train(frame)
+    result.population = population
+    return result
+
+
+def _later_period(linked, con, as_of: date, chosen_kind: str, resamples: int, later: pd.DataFrame,
+                  scratch: Path) -> dict:
     """Train the same specification two years back and test it one year later.
 
     ``later`` is the training frame (features as of ``as_of`` - 12 months with their outcome):
     the later period's test residents are its held-out ones.
     """
-    earlier = _features(con, linked, as_of - 2 * YEAR, with_outcome=True)
     try:
-        result = train(earlier)
+        result = _train(con, linked, as_of - 2 * YEAR, scratch)
     except TrainingDataError as error:
         return {"reason": f"Not available: {error}"}
     model = result.candidates[chosen_kind]
@@ -134,9 +182,20 @@ def _later_period(linked, con, as_of: date, chosen_kind: str, resamples: int, la
     }
 
 
+def _cohort_sizes(con, members: Path) -> dict[str, int]:
+    table = con.read_parquet(str(members), table_name=f"members_{uuid.uuid4().hex[:8]}")
+    sizes = engines.execute(con, table.group_by("cohort").aggregate(size=table.count()))
+    return dict(zip(sizes["cohort"], sizes["size"].astype(int), strict=True))
+
+
 def run_pipeline(linked_dir: Path | str, out_dir: Path | str, *, as_of: date, engine: str = "duckdb",
                  config: PipelineConfig | None = None) -> SnapshotInfo:
-    """Run the whole pipeline and publish a snapshot under ``out_dir`` (``<data_dir>/snapshots``)."""
+    """Run the whole pipeline and publish a snapshot under ``out_dir`` (``<data_dir>/snapshots``).
+
+    Population-sized tables pass between steps as Parquet files in a scratch folder beside the
+    snapshots, never as whole frames in memory (decision 0006): what Python holds at once is a
+    training sample, a batch of residents, and an id and a probability per resident.
+    """
     config = config or PipelineConfig()
     steps = _Steps(config.show_progress)
     store = SnapshotStore(out_dir)
@@ -145,49 +204,63 @@ def run_pipeline(linked_dir: Path | str, out_dir: Path | str, *, as_of: date, en
     cohorts = load_cohorts(config.cohorts_file)
     run_id = new_run_id()
     log.info("run %s: as of %s on %s", run_id, as_of, engine)
+    store.root.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".work-{run_id}-", dir=store.root))
+    try:
+        return _run(linked_dir, store, scratch, run_id, as_of=as_of, engine=engine, config=config,
+                    steps=steps, scale=scale, segment_rules=segment_rules, cohorts=cohorts)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
+
+def _run(linked_dir, store: SnapshotStore, scratch: Path, run_id: str, *, as_of: date, engine: str,
+         config: PipelineConfig, steps: _Steps, scale, segment_rules, cohorts) -> SnapshotInfo:
     with steps.step("connect"):
         con = engines.connect(engine)
         linked = read_linked(linked_dir, con)
     with steps.step("features"):
-        current = _features(con, linked, as_of)
-        steps.count("residents", len(current))
+        features, residents = _features(con, linked, as_of, scratch / "features.parquet")
+        steps.count("residents", residents)
     training_as_of = as_of - YEAR
     with steps.step("training features"):
-        training = _features(con, linked, training_as_of, with_outcome=True)
-        steps.count("training residents", len(training))
+        frame, population = _training_frame(con, linked, training_as_of, scratch / "training.parquet")
+        steps.count("training residents", population["residents"])
+        steps.count("training sample", len(frame))
     with steps.step("train"):
-        result = train(training)
+        result = train(frame)
+        result.population = population
     with steps.step("evaluate"):
         later = (
-            _later_period(linked, con, as_of, result.chosen.kind, config.bootstrap_resamples, training)
+            _later_period(linked, con, as_of, result.chosen.kind, config.bootstrap_resamples, frame, scratch)
             if config.later_period else {"reason": "Not run (later_period switched off in the pipeline config)."}
         )
         card = build_card(result, training_as_of=training_as_of, later_period=later,
                           resamples=config.bootstrap_resamples)
     with steps.step("score"):
-        scored = score_residents(current, result, scale)
-        previous, previous_manifest = store.current_residents()
-        scored = flag_rising_risk(
-            scored, previous, scale.rising_risk, config.case_managed,
-            previous_manifest["as_of"] if previous_manifest else None,
-        )
-        steps.count("rising risk", int(scored["rising_risk"].sum()))
+        previous, previous_manifest = store.current_residents(columns=["person_id", "risk_centile"])
+        scored_path = scratch / "scored.parquet"
+        scored = score_file(features, scored_path, result, scale, previous=previous,
+                            case_managed=config.case_managed,
+                            previous_as_of=previous_manifest["as_of"] if previous_manifest else None)
+        del previous
+        for part in features:
+            part.unlink()
+        steps.count("rising risk", scored.rising_risk)
     with steps.step("segments and cohorts"):
-        table = engines.table_from_frame(con, scored, "scored")
-        del scored  # now a Parquet file the engine reads; the segmented copy replaces it
-        residents = engines.execute(con, with_segments(table, segment_rules), sort_by="person_id")
-        members = engines.execute(
-            con, cohort_members(cohorts, engines.table_from_frame(con, residents, "residents")).order_by(["cohort", "person_id"])
-        )
-        steps.count("cohort memberships", len(members))
+        residents_path, members_path = scratch / "residents.parquet", scratch / "cohorts.parquet"
+        table = con.read_parquet(str(scored_path), table_name=f"scored_{run_id.replace('-', '_')}")
+        residents = engines.write_parquet(con, with_segments(table, segment_rules), residents_path)
+        table = con.read_parquet(str(residents_path), table_name=f"residents_{run_id.replace('-', '_')}")
+        members = engines.write_parquet(con, cohort_members(cohorts, table), members_path)
+        sizes = _cohort_sizes(con, members_path)
+        steps.count("cohort memberships", members)
     with steps.step("publish"), store.staging(run_id) as staging:
-        residents.to_parquet(staging / "residents.parquet", index=False)
-        members.to_parquet(staging / "cohorts.parquet", index=False)
+        os.replace(residents_path, staging / "residents.parquet")
+        os.replace(members_path, staging / "cohorts.parquet")
         write_card(card, result, staging)
         cohort_summary = [
             {"name": c.name, "title": c.title, "description": c.description,
-             "size": int((members["cohort"] == c.name).sum()), "as_of": as_of.isoformat()}
+             "size": sizes.get(c.name, 0), "as_of": as_of.isoformat()}
             for c in cohorts
         ]
         (staging / "cohorts.json").write_text(json.dumps(cohort_summary, indent=2))
@@ -202,7 +275,7 @@ def run_pipeline(linked_dir: Path | str, out_dir: Path | str, *, as_of: date, en
             "linked_extract": {"directory": str(Path(linked_dir)), "delivered_feeds": list(linked.delivered),
                                "manifest": linked.manifest},
             "previous_run_id": previous_manifest["run_id"] if previous_manifest else None,
-            "row_counts": {**steps.counts, "residents.parquet": len(residents), "cohorts.parquet": len(members)},
+            "row_counts": {**steps.counts, "residents.parquet": residents, "cohorts.parquet": members},
             "step_timings_seconds": steps.timings,
             "step_cpu_seconds": steps.cpu,
             "config": {"bands": str(config.bands_file), "segments": str(config.segments_file),

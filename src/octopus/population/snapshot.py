@@ -55,12 +55,12 @@ class SnapshotStore:
                 runs.append(json.loads((child / "manifest.json").read_text()))
         return runs
 
-    def current_residents(self) -> tuple[pd.DataFrame | None, dict | None]:
+    def current_residents(self, columns: list[str] | None = None) -> tuple[pd.DataFrame | None, dict | None]:
         run_id = self.current_id()
         if run_id is None:
             return None, None
         path = self.path(run_id)
-        return pd.read_parquet(path / "residents.parquet"), self.manifest(run_id)
+        return pd.read_parquet(path / "residents.parquet", columns=columns), self.manifest(run_id)
 
     @contextmanager
     def staging(self, run_id: str) -> Iterator[Path]:

@@ -57,6 +57,16 @@ def subgroup_figures(frame: pd.DataFrame, p: np.ndarray, resamples: int) -> dict
     return result
 
 
+def _population(result: TrainingResult) -> dict:
+    frame = result.training_frame
+    read = {"residents": int(len(frame)), "events": int(outcome(frame).sum()),
+            "split": result.roles.value_counts().to_dict()}
+    if result.population is None:
+        return read
+    # A sample per role of a larger population (train.in_role_sample): say both.
+    return {**result.population, "sample": read}
+
+
 def held_out_predictions(result: TrainingResult) -> dict[str, np.ndarray]:
     """Each candidate's calibrated predictions for the held-out residents, computed once."""
     if not result.held_out:
@@ -93,8 +103,7 @@ def build_card(result: TrainingResult, *, training_as_of: date, later_period: di
             "outcome_to": (training_as_of.replace(year=training_as_of.year + 1)).isoformat()
             if not (training_as_of.month == 2 and training_as_of.day == 29) else None,
         },
-        "population": {"residents": int(len(frame)), "events": int(outcome(frame).sum()),
-                       "split": result.roles.value_counts().to_dict()},
+        "population": _population(result),
         "features": feature_names(),
         "chosen_model": result.chosen.kind,
         "selection": "Higher AUROC on the validation set; probabilities recalibrated on the "
@@ -147,6 +156,15 @@ def _row(name: str, figures: dict) -> str:
     )
 
 
+def _sample_words(population: dict) -> str:
+    sample = population.get("sample")
+    if not sample:
+        return ""
+    split = ", ".join(f"{n} {role}" for role, n in sorted(sample["split"].items()))
+    return (f" Read as a stable sample per role of {sample['residents']} residents ({split}); "
+            "figures below are for the sampled held-out residents.")
+
+
 HEADER = ("| | residents | events | AUROC (95% CI) | calibration slope / intercept | "
           "PPV/sensitivity top 1% 5% 20% |\n|---|---|---|---|---|---|")
 
@@ -157,7 +175,7 @@ def render_markdown(card: dict) -> str:
         f"**Outcome.** {card['outcome']}", "",
         f"**Data period.** Features as of {card['data_period']['features_as_of']}; outcome in the "
         f"following 12 months. {card['population']['residents']} residents, "
-        f"{card['population']['events']} with the outcome.", "",
+        f"{card['population']['events']} with the outcome.{_sample_words(card['population'])}", "",
         f"**Chosen model:** {card['chosen_model']}. {card['selection']}", "",
         "## Held-out residents", "", HEADER,
         *(_row(name, m["held_out"]) for name, m in card["models"].items()),

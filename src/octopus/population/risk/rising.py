@@ -14,7 +14,7 @@ from octopus.population.risk.bands import RisingRiskRule
 
 def flag_rising_risk(scored: pd.DataFrame, previous: pd.DataFrame | None, rule: RisingRiskRule,
                      case_managed: frozenset[str] = frozenset(), previous_as_of: str | None = None) -> pd.DataFrame:
-    result = scored.copy(deep=False)  # copy-on-write: see score.score_residents
+    result = scored.copy(deep=False)  # copy-on-write: see score._with_scores
     result["case_managed"] = result["person_id"].isin(case_managed)
     if previous is None or previous.empty:
         result["previous_risk_centile"] = pd.array([pd.NA] * len(result), dtype="Int64")

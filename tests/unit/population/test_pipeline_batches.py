@@ -1,0 +1,79 @@
+"""Population-sized tables stream through the pipeline: batch sizes and role caps change memory,
+never results (decision 0006)."""
+
+import datetime as dt
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from octopus.population import pipeline as pipeline_module
+from octopus.population.pipeline import PipelineConfig, run_pipeline
+from octopus.population.risk import score as score_module
+from octopus.population.risk import train as train_module
+from octopus.population.risk.train import SPLIT_SHARES, in_role_sample, split_roles
+from octopus.population.simulate import simulate_linked
+
+AS_OF = dt.date(2025, 3, 31)
+FAST = PipelineConfig(bootstrap_resamples=10, show_progress=False, later_period=False)
+
+
+@pytest.fixture(scope="module")
+def linked(tmp_path_factory):
+    return simulate_linked(tmp_path_factory.mktemp("batches") / "linked", people=1500, as_of=AS_OF, seed=5)
+
+
+def _residents(info) -> pd.DataFrame:
+    frame = pd.read_parquet(info.path / "residents.parquet")
+    return frame.sort_values("person_id").reset_index(drop=True)
+
+
+def test_features_in_parts_and_scoring_in_small_batches_give_the_same_snapshot(linked, tmp_path, monkeypatch):
+    whole = run_pipeline(linked, tmp_path / "whole", as_of=AS_OF, config=FAST)
+    monkeypatch.setenv("OCTOPUS_DUCKDB_PART_RESIDENTS", "400")
+    monkeypatch.setattr(score_module, "BATCH_ROWS", 128)
+    monkeypatch.setattr(pipeline_module, "SAMPLE_BATCH_ROWS", 200)
+    batched = run_pipeline(linked, tmp_path / "batched", as_of=AS_OF, config=FAST)
+    assert batched.row_counts["residents"] == whole.row_counts["residents"] == 1500
+    pd.testing.assert_frame_equal(_residents(whole), _residents(batched))
+    cohorts = [pd.read_parquet(i.path / "cohorts.parquet").sort_values(["cohort", "person_id"]).reset_index(drop=True)
+               for i in (whole, batched)]
+    pd.testing.assert_frame_equal(*cohorts)
+    assert json.loads((whole.path / "cohorts.json").read_text()) == json.loads((batched.path / "cohorts.json").read_text())
+
+
+def test_scratch_files_are_removed_after_a_run(linked, tmp_path):
+    run_pipeline(linked, tmp_path / "snapshots", as_of=AS_OF, config=FAST)
+    assert not [p for p in (tmp_path / "snapshots").iterdir() if p.name.startswith(".")]
+
+
+def test_training_reads_a_capped_sample_per_role_and_the_card_says_so(linked, tmp_path, monkeypatch):
+    caps = {"train": 300, "validation": 150, "test": 150}
+    monkeypatch.setattr(train_module, "ROLE_CAPS", caps)
+    info = run_pipeline(linked, tmp_path / "snapshots", as_of=AS_OF, config=FAST)
+    population = info.row_counts["training residents"]
+    assert population > 1400  # residents alive and registered a year before the as-of date
+    assert 450 <= info.row_counts["training sample"] <= 750
+    card = json.loads((info.path / "model_card.json").read_text())
+    assert card["population"]["residents"] == population
+    assert card["population"]["sample"]["residents"] == info.row_counts["training sample"]
+    assert "stable sample per role" in (info.path / "model_card.md").read_text()
+    # Every resident is still scored.
+    assert len(pd.read_parquet(info.path / "residents.parquet", columns=["person_id"])) == 1500
+
+
+def test_role_sample_is_stable_and_near_its_caps():
+    ids = np.array([f"P{n:08d}" for n in range(200_000)], dtype=object)
+    caps = {"train": 6_000, "validation": 2_000, "test": 10_000_000}
+    keep = in_role_sample(ids, len(ids), caps)
+    roles = split_roles(pd.Series(ids)).to_numpy()
+    assert abs((keep & (roles == "train")).sum() - 6_000) < 300
+    assert abs((keep & (roles == "validation")).sum() - 2_000) < 150
+    # A role under its cap is read whole.
+    assert (keep[roles == "test"]).all() and (roles == "test").sum() > 200_000 * SPLIT_SHARES["test"] / 100 * 0.9
+    # Order and batch boundaries do not matter: the decision is per resident.
+    shuffled = np.random.default_rng(1).permutation(len(ids))
+    assert (in_role_sample(ids[shuffled], len(ids), caps) == keep[shuffled]).all()
+    halves = np.concatenate([in_role_sample(ids[:70_000], len(ids), caps), in_role_sample(ids[70_000:], len(ids), caps)])
+    assert (halves == keep).all()
