@@ -104,7 +104,9 @@ def export_scores(
         path = store.path(run_id)
     except FileNotFoundError as error:
         raise typer.BadParameter(str(error), param_hint="--run") from None
-    frame = pd.read_parquet(path / "residents.parquet", columns=list(EXPORT_COLUMNS)).rename(columns=EXPORT_COLUMNS)
+    # Snapshot rows are in no particular order (decision 0006); an export reads better sorted.
+    frame = (pd.read_parquet(path / "residents.parquet", columns=list(EXPORT_COLUMNS))
+             .rename(columns=EXPORT_COLUMNS).sort_values("person_id"))
     handle = open(output, "w", newline="") if output else sys.stdout
     try:
         frame.to_csv(handle, index=False, quoting=csv.QUOTE_MINIMAL)

@@ -69,7 +69,7 @@ def test_cli_lists_snapshots_and_exports_scores(first_run, data_dir, tmp_path):
     assert exported.exit_code == 0, exported.output
     scores = pd.read_csv(out)
     assert list(scores.columns) == ["person_id", "nhs_number", "probability", "centile", "band", "segment", "rising_risk"]
-    assert len(scores) == 2500
+    assert len(scores) == 2500 and scores["person_id"].is_monotonic_increasing
 
 
 def test_cli_data_dir_defaults_to_env_then_var(first_run, data_dir, tmp_path, monkeypatch):
