@@ -32,7 +32,7 @@ def ranked(person_ids: pd.Series, probability: np.ndarray, scale: BandScale) -> 
     frame = pd.DataFrame({"person_id": person_ids.to_numpy(), "risk_probability": np.round(probability, 6)})
     frame["risk_centile"] = centiles(frame["risk_probability"])
     frame["risk_band"] = assign_bands(frame["risk_probability"], scale)
-    frame["risk_band_label"] = frame["risk_band"].map(scale.label)
+    frame["risk_band_label"] = frame["risk_band"].map({b.band: scale.label(b.band) for b in scale.bands})
     return frame
 
 
