@@ -4,7 +4,8 @@ One test, in CI: the whole pipeline (features at the as-of and training dates, t
 scoring, segments and cohorts) on a 300-resident simulated population, through one shared
 SparkSession (``local[2]``, 2 shuffle partitions, no UI, 1 GB driver; see ``engines``). The
 later-period check is switched off: it is a third feature build and pandas after that, so it
-adds Spark time without adding engine coverage. Finer per-feature spec tests run on DuckDB.
+adds Spark time without adding engine coverage. The per-feature spec tests run on both
+engines too (conftest `features_of`).
 """
 
 import datetime as dt
