@@ -63,7 +63,11 @@ def _join_all(base: ibis.Table, parts: list[ibis.Table]) -> ibis.Table:
 def feature_tables(linked: LinkedExtract, period: Period) -> list[ibis.Table]:
     return [
         conditions.conditions(linked, period),
-        frailty.frailty(linked, period),
+        # Each score joins the residents on its own: joined to each other first (a full outer
+        # join on a coalesced key) the engine misjudged the result's size and built its hash
+        # table on the residents side, the costliest join in the query.
+        frailty.efi(linked, period),
+        frailty.hfrs(linked, period),
         activity.hospital(linked, period),
         *activity.events_in_year(linked, period).values(),
         activity.social_care(linked, period),

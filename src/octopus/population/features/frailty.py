@@ -24,7 +24,7 @@ import ibis
 import pandas as pd
 
 from octopus.population.codelists import read_codelist
-from octopus.population.features.periods import Period
+from octopus.population.features.periods import Period, bit_count, bit_or
 from octopus.population.linked import LinkedExtract
 
 EFI_CODELIST = "efi_clegg2016_deficits_gmsde.csv"
@@ -70,13 +70,30 @@ def hfrs_category(hfrs: ibis.FloatingValue) -> ibis.StringValue:
     )
 
 
+@cache
+def efi_bits() -> pd.DataFrame:
+    """``efi_codes`` with each deficit as a bit of an integer (35 deficits fit in 63 bits)."""
+    codes = efi_codes()
+    deficits = sorted(codes["efi_deficit"].unique())
+    if len(deficits) > 62:
+        raise ValueError(f"{EFI_CODELIST}: {len(deficits)} deficits do not fit in one integer.")
+    bits = {deficit: 1 << index for index, deficit in enumerate(deficits)}
+    return pd.DataFrame({"efi_code": codes["efi_code"],
+                         "efi_bit": codes["efi_deficit"].map(bits).astype("int64")}).drop_duplicates()
+
+
 def efi(linked: LinkedExtract, period: Period) -> ibis.Table:
+    """Deficits present: the bits set in the OR of every coded event's deficit bit.
+
+    The same count as distinct deficits per person, in one group-by per person instead of one
+    per (person, deficit) and another per person: half the cost at a million residents.
+    """
     events = linked.feed("gp_events")
     events = events.filter(events.event_date <= period.as_of)
-    codes = ibis.memtable(efi_codes())
+    codes = ibis.memtable(efi_bits())
     deficits = events.join(codes, events.snomed_code == codes.efi_code)
     return deficits.group_by("person_id").aggregate(
-        efi_deficits=deficits.efi_deficit.nunique().cast("int64")
+        efi_deficits=bit_count(bit_or(deficits.efi_bit))
     )
 
 
@@ -99,17 +116,6 @@ def hfrs(linked: LinkedExtract, period: Period) -> ibis.Table:
     distinct = matched.select("person_id", "hfrs_code", "hfrs_points").distinct()
     return distinct.group_by("person_id").aggregate(
         hfrs=distinct.hfrs_points.sum().cast("float64")
-    )
-
-
-def frailty(linked: LinkedExtract, period: Period) -> ibis.Table:
-    """Both scores per person with any deficit or frailty diagnosis (others are 0 / fit / low)."""
-    e, h = efi(linked, period), hfrs(linked, period)
-    table = e.outer_join(h, e.person_id == h.person_id)
-    return table.select(
-        person_id=ibis.coalesce(table.person_id, table.person_id_right),
-        efi_deficits=table.efi_deficits.fill_null(0),
-        hfrs=table.hfrs.fill_null(0.0),
     )
 
 
