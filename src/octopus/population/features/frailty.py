@@ -58,6 +58,22 @@ def hfrs_points() -> pd.DataFrame:
     )
 
 
+@cache
+def hfrs_tenths() -> pd.DataFrame:
+    """Points in tenths (every published score has one decimal place), summed as integers.
+
+    A sum of floats depends on the order rows are added, which changes with the engine, its
+    threads and the query plan: the same person's score came out 1e-15 apart between runs,
+    enough to move a score of exactly 5 or 15 across a category boundary. Whole tenths add up
+    exactly in any order and divide to the nearest float of the decimal score.
+    """
+    points = hfrs_points()
+    tenths = (points["hfrs_points"] * 10).round()
+    if not ((points["hfrs_points"] * 10 - tenths).abs() < 1e-9).all():
+        raise ValueError(f"{HFRS_CODELIST}: points with more than one decimal place.")
+    return pd.DataFrame({"hfrs_code": points["hfrs_code"], "hfrs_tenths": tenths.astype("int64")})
+
+
 def efi_category(efi: ibis.FloatingValue) -> ibis.StringValue:
     return ibis.cases(*[(efi > cut, name) for cut, name in EFI_THRESHOLDS], else_="fit")
 
@@ -111,11 +127,11 @@ def hfrs(linked: LinkedExtract, period: Period) -> ibis.Table:
     ).replace("|", ",").replace(".", "").upper()
     rows = spells.select("person_id", code=diagnoses.split(",").unnest())
     rows = rows.filter(rows.code.length() >= 3).mutate(hfrs_code=ibis._.code.substr(0, 3))
-    points = ibis.memtable(hfrs_points())
+    points = ibis.memtable(hfrs_tenths())
     matched = rows.join(points, "hfrs_code")
-    distinct = matched.select("person_id", "hfrs_code", "hfrs_points").distinct()
+    distinct = matched.select("person_id", "hfrs_code", "hfrs_tenths").distinct()
     return distinct.group_by("person_id").aggregate(
-        hfrs=distinct.hfrs_points.sum().cast("float64")
+        hfrs=distinct.hfrs_tenths.sum().cast("float64") / 10.0
     )
 
 
