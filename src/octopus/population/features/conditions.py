@@ -157,13 +157,12 @@ def hospital_condition_bits() -> pd.DataFrame:
     })
 
 
-def hospital_diagnoses(linked: LinkedExtract, period: Period) -> ibis.Table:
-    """(person_id, event_date, cond_bit, cond_res=0) for condition codes in hospital spells.
+def hospital_codes(linked: LinkedExtract, period: Period) -> ibis.Table:
+    """(person_id, event_date, code): each diagnosis code of the spells admitted by the as-of date.
 
-    Each spell's diagnoses become one row per code (split on "," — Spark's ``split`` takes a
-    regex, in which "|" is special), and listed codes (3 or 4 characters) are matched on the
-    code's first 3 and first 4 characters by equi-joins, which scale like any hash join. A code
-    matched twice is harmless: only the latest date and whether any row exists are used.
+    Codes are split on "," (Spark's ``split`` takes a regex, in which "|" is special), without
+    dots, in upper case and at least 3 characters long. The HFRS reads the same rows (its last two
+    years), so the engine splits the diagnoses once for both.
     """
     spells = linked.feed("apc_spells")
     spells = spells.filter(spells.admission_date <= period.as_of)
@@ -171,7 +170,17 @@ def hospital_diagnoses(linked: LinkedExtract, period: Period) -> ibis.Table:
         spells.primary_diagnosis.fill_null("") + "," + spells.secondary_diagnoses.fill_null("")
     ).replace("|", ",").replace(".", "").upper()
     rows = spells.select("person_id", event_date=spells.admission_date, code=diagnoses.split(",").unnest())
-    rows = rows.filter(rows.code.length() >= 3)
+    return rows.filter(rows.code.length() >= 3)
+
+
+def hospital_diagnoses(linked: LinkedExtract, period: Period) -> ibis.Table:
+    """(person_id, event_date, cond_bit, cond_res=0) for condition codes in hospital spells.
+
+    Listed codes (3 or 4 characters) are matched on the code's first 3 and first 4 characters
+    by equi-joins, which scale like any hash join. A code matched twice is harmless: only the
+    latest date and whether any row exists are used.
+    """
+    rows = hospital_codes(linked, period)
     codes = ibis.memtable(hospital_condition_bits())
     parts = []
     for width in (3, 4):

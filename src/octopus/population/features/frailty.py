@@ -24,6 +24,7 @@ import ibis
 import pandas as pd
 
 from octopus.population.codelists import read_codelist
+from octopus.population.features.conditions import hospital_codes
 from octopus.population.features.periods import Period, bit_count, bit_or
 from octopus.population.linked import LinkedExtract
 
@@ -114,19 +115,12 @@ def efi(linked: LinkedExtract, period: Period) -> ibis.Table:
 
 
 def hfrs(linked: LinkedExtract, period: Period) -> ibis.Table:
-    spells = linked.feed("apc_spells")
-    spells = spells.filter(
-        (spells.admission_date > period.as_of - HFRS_LOOKBACK)
-        & (spells.admission_date <= period.as_of)
-    )
-    # One row per recorded code (split on "," as in conditions.hospital_diagnoses), matched on
-    # its first three characters by an equi-join: a 3-character category matches any code that
-    # starts with it, and a hash join scales where a "contains" nested loop does not.
-    diagnoses = (
-        spells.primary_diagnosis.fill_null("") + "," + spells.secondary_diagnoses.fill_null("")
-    ).replace("|", ",").replace(".", "").upper()
-    rows = spells.select("person_id", code=diagnoses.split(",").unnest())
-    rows = rows.filter(rows.code.length() >= 3).mutate(hfrs_code=ibis._.code.substr(0, 3))
+    # One row per recorded code, matched on its first three characters by an equi-join: a
+    # 3-character category matches any code that starts with it, and a hash join scales where a
+    # "contains" nested loop does not.
+    rows = hospital_codes(linked, period)
+    rows = rows.filter(rows.event_date > period.as_of - HFRS_LOOKBACK)
+    rows = rows.mutate(hfrs_code=rows.code.substr(0, 3))
     points = ibis.memtable(hfrs_tenths())
     matched = rows.join(points, "hfrs_code")
     distinct = matched.select("person_id", "hfrs_code", "hfrs_tenths").distinct()
