@@ -224,7 +224,8 @@ def conditions(linked: LinkedExtract, period: Period) -> ibis.Table:
         latest_key = per_person[f"_key_{c.name}"]
         mask = mask | (latest_key.notnull() & (latest_key % 2 == 0)).ifelse(BITS[c.name], 0)
     per_person = per_person.select("person_id", mask=mask)
-    flags = {ltc_column(c): ((per_person.mask // BITS[c.name]) % 2) == 1 for c in CONDITIONS}
+    # A bitwise AND, not (mask // bit) % 2: DuckDB divides as floats then floors, per flag.
+    flags = {ltc_column(c): (per_person.mask & BITS[c.name]) != 0 for c in CONDITIONS}
     return per_person.select(
         "person_id", **flags, ltc_count=bit_count(per_person.mask & LONG_TERM_MASK)
     )
