@@ -103,7 +103,7 @@ def execute(con: BaseBackend, expression: ibis.Table, *, sort_by: str | None = N
     """
     arrow = con.to_pyarrow(expression)
     if sort_by is not None:
-        arrow = arrow.sort_by(sort_by)
+        arrow = _sorted(arrow, sort_by)
     return to_pandas(arrow)
 
 
@@ -113,7 +113,9 @@ def to_pandas(arrow):
     import pyarrow as pa
 
     mapping = {pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int64Dtype()}
-    return arrow.to_pandas(types_mapper=mapping.get)
+    # split_blocks: pandas would otherwise copy the ~30 flag columns into one 2-D block; the
+    # values and dtypes are the same either way.
+    return arrow.to_pandas(types_mapper=mapping.get, split_blocks=True)
 
 
 def write_parquet(con: BaseBackend, expression: ibis.Table, path) -> int:
@@ -164,6 +166,35 @@ def parts_for(con: BaseBackend, residents: int) -> int:
     per_part = int(os.environ.get("OCTOPUS_DUCKDB_PART_RESIDENTS", "2000000"))
     return max(1, -(-residents // per_part))
 
+
+def _sorted(arrow, key: str):
+    """The table in ascending order of ``key``, moving whole batches when that is enough.
+
+    Engines return results in batches, and each batch usually comes already in key order (the
+    residents are read in person_id order and the joins keep it), so putting the batches in
+    order costs nothing. Otherwise the key column is sorted and the rows taken: at 1M wide rows
+    that copy cost 0.7 s, most of it the first touch of freshly allocated memory.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    batches = [batch for batch in arrow.to_batches() if batch.num_rows]
+    if all(_strictly_increasing(batch.column(key)) for batch in batches):
+        batches.sort(key=lambda batch: batch.column(key)[0].as_py())
+        bounds = [(batch.column(key)[0].as_py(), batch.column(key)[-1].as_py()) for batch in batches]
+        if all(last < first for (_, last), (first, _) in zip(bounds, bounds[1:], strict=False)):
+            return pa.Table.from_batches(batches, schema=arrow.schema)
+    # Sorting the one key column and taking the rows is ~3x faster than ``Table.sort_by``,
+    # whose table sorter is built for several keys.
+    return arrow.take(pc.sort_indices(arrow[key]))
+
+
+def _strictly_increasing(values) -> bool:
+    import pyarrow.compute as pc
+
+    if values.null_count:
+        return False
+    return len(values) < 2 or pc.all(pc.less(values[:-1], values[1:])).as_py()
 
 
 def table_from_frame(con: BaseBackend, frame, name: str) -> ibis.Table:

