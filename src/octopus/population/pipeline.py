@@ -152,9 +152,9 @@ def _training_frame(con, linked, as_of: date, path: Path) -> tuple[pd.DataFrame,
     return engines.to_pandas(table), {"residents": residents, "events": events}
 
 
-def _train(con, linked, as_of: date, scratch: Path):
+def _train(con, linked, as_of: date, scratch: Path, kinds: tuple[str, ...]):
     frame, population = _training_frame(con, linked, as_of, scratch / f"features-{as_of}.parquet")
-    result = train(frame)
+    result = train(frame, kinds)
     result.population = population
     return result
 
@@ -167,7 +167,7 @@ def _later_period(linked, con, as_of: date, chosen_kind: str, resamples: int, la
     the later period's test residents are its held-out ones.
     """
     try:
-        result = _train(con, linked, as_of - 2 * YEAR, scratch)
+        result = _train(con, linked, as_of - 2 * YEAR, scratch, (chosen_kind,))
     except TrainingDataError as error:
         return {"reason": f"Not available: {error}"}
     model = result.candidates[chosen_kind]

@@ -51,3 +51,10 @@ def test_points_view_gives_points_per_feature(trained):
     _, card = trained
     points = {p["feature"]: p["points_per_unit"] for p in card["points"]}
     assert points["log_emergency_admissions"] > 0
+
+
+def test_training_only_the_chosen_kind_fits_that_candidate_alone(trained):
+    result, _ = trained
+    later = train(result.training_frame, ("logistic",))
+    assert set(later.candidates) == {"logistic"} and later.chosen.kind == "logistic"
+    assert later.logistic is later.chosen
