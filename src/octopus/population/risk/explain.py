@@ -120,9 +120,11 @@ def top_factors(model: RiskModel, frame: pd.DataFrame, k: int = TOP_FACTORS,
                 matrix: np.ndarray | None = None) -> list[str]:
     """Per resident, up to ``k`` phrases for the concepts that raise their risk most.
 
-    Concepts are taken in order of contribution; one without words for this resident (an
-    A&E contribution with no attendance, say) is skipped and the next one is used. Works on
-    whole columns, one rank at a time, so a million residents take seconds.
+    Concepts are taken in order of contribution (ties in declaration order); one without
+    words for this resident (an A&E contribution with no attendance, say) is skipped and the
+    next one is used. Works on whole columns, so a million residents take seconds: the top
+    ``k`` come from a partial sort, and each concept's words are rendered once for every
+    resident who has it in any place.
     """
     names = feature_names()
     concept_names = list(CONCEPTS)
@@ -132,29 +134,29 @@ def top_factors(model: RiskModel, frame: pd.DataFrame, k: int = TOP_FACTORS,
             grouping[names.index(feature), j] = 1.0
     per_concept = contributions(model, frame, matrix) @ grouping
     applies = np.column_stack([np.asarray(CONCEPTS[c].applies(frame), dtype=bool) for c in concept_names])
-    order = np.argsort(-per_concept, axis=1, kind="stable")
-    rows = np.arange(len(frame))
-    chosen = np.full((len(frame), k), -1)
-    found = np.zeros(len(frame), dtype=int)
-    for rank in range(len(concept_names)):
-        j = order[:, rank]
-        positive = per_concept[rows, j] > 0
-        if not (positive & (found < k)).any():
-            break
-        take = positive & applies[rows, j] & (found < k)
-        chosen[rows[take], found[take]] = j[take]
-        found += take
+    eligible = (per_concept > 0) & applies
+    n, width = per_concept.shape
+    k = min(k, width)
+    key = np.where(eligible, per_concept, -np.inf)
+    top = np.argpartition(-key, k - 1, axis=1)[:, :k] if k < width else np.tile(np.arange(width), (n, 1))
+    # Order the k by contribution, then declaration order, as a stable full sort would.
+    rows = np.arange(n)[:, None]
+    order = np.lexsort((top, -key[rows, top]), axis=1)
+    chosen = np.take_along_axis(top, order, axis=1)
+    chosen = np.where(eligible[rows, chosen], chosen, -1)
+    # Eligible concepts first, so places fill from the left; -1 marks an empty place.
     # The phrases read only these columns: take rows from a narrow frame, not the whole feature
     # table (taking rows of 60 columns per concept and slot was most of the time at 1M).
     narrow = frame[[c for c in _WORD_COLUMNS if c in frame.columns]].reset_index(drop=True)
-    texts = pd.Series("", index=range(len(frame)), dtype=object)
-    for slot in range(k):
-        words = pd.Series(None, index=texts.index, dtype=object)
-        for j, concept in enumerate(concept_names):
-            where = np.flatnonzero(chosen[:, slot] == j)
-            if len(where):
-                words.iloc[where] = np.asarray(CONCEPTS[concept].words(narrow.iloc[where]), dtype=object)
-        has = words.notna().to_numpy()
-        separator = "" if slot == 0 else "; "
-        texts[has] = texts[has] + separator + words[has]
+    places = np.full((n, k), None, dtype=object)
+    for j, concept in enumerate(concept_names):
+        where_row, where_slot = np.nonzero(chosen == j)
+        if len(where_row):
+            unique_rows, inverse = np.unique(where_row, return_inverse=True)
+            words = np.asarray(CONCEPTS[concept].words(narrow.iloc[unique_rows]), dtype=object)
+            places[where_row, where_slot] = words[inverse]
+    texts = np.where(places[:, 0] == None, "", places[:, 0])  # noqa: E711 (elementwise)
+    for slot in range(1, k):
+        has = places[:, slot] != None  # noqa: E711 (elementwise)
+        texts[has] = texts[has] + "; " + places[has, slot]
     return texts.tolist()
