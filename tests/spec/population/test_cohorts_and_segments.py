@@ -47,12 +47,12 @@ def expected_members():
 
 
 def check(segments, members):
-    assert dict(zip(segments.person_id, segments.segment)) == {
+    assert dict(zip(segments.person_id, segments.segment, strict=True)) == {
         "healthy": "mainly_healthy", "ltc": "long_term_conditions", "nfa": "homeless",
         "old_frail": "frail_elderly_end_of_life", "young": "children_young_people_maternity",
     }
-    assert dict(zip(segments.person_id, segments.cancer_overlay))["old_frail"]
-    got = sorted(zip(members.cohort, members.person_id))
+    assert dict(zip(segments.person_id, segments.cancer_overlay, strict=True))["old_frail"]
+    got = sorted(zip(members.cohort, members.person_id, strict=True))
     assert got == expected_members()
     assert ("welc_target", "old_frail") in got and ("welc_target", "young") in got
     assert ("welc_target", "nfa") not in got  # band 3 but under 65 with no LTC

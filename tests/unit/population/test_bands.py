@@ -2,7 +2,14 @@ import pandas as pd
 import pytest
 
 from octopus.population.config import ConfigError
-from octopus.population.risk.bands import Band, BandScale, RisingRiskRule, assign_bands, centiles, load_bands
+from octopus.population.risk.bands import (
+    Band,
+    BandScale,
+    RisingRiskRule,
+    assign_bands,
+    centiles,
+    load_bands,
+)
 from octopus.population.risk.rising import flag_rising_risk
 
 

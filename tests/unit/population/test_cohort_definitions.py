@@ -4,7 +4,16 @@ import pytest
 import yaml
 
 from octopus.population.cohorts.load import load_cohorts, parse_definitions
-from octopus.population.cohorts.model import All, AnyOf, Compare, CohortDefinitionError, IsTrue, Not, OneOf, evaluate
+from octopus.population.cohorts.model import (
+    All,
+    AnyOf,
+    CohortDefinitionError,
+    Compare,
+    IsTrue,
+    Not,
+    OneOf,
+    evaluate,
+)
 
 
 def write(tmp_path, text):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from octopus.population.cohorts.fields import RESIDENT_FIELDS, python_type_ok
 
@@ -104,7 +104,7 @@ class Not:
     term: Term
 
 
-Term = Union[Compare, OneOf, IsTrue, All, AnyOf, Not]
+Term = Compare | OneOf | IsTrue | All | AnyOf | Not
 
 
 @dataclass(frozen=True)
