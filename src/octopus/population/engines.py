@@ -92,6 +92,11 @@ def spark_session(master: str | None = None):
         .getOrCreate()
     )
     _spark_session.sparkContext.setLogLevel("ERROR")
+    # py4j logs "Closing down clientserver connection" at interpreter exit, after pytest or a
+    # CLI has closed the stream the handler writes to ("I/O operation on closed file").
+    import logging
+
+    logging.getLogger("py4j").setLevel(logging.WARNING)
     return _spark_session
 
 
