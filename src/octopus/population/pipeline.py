@@ -146,7 +146,7 @@ def _training_frame(con, linked, as_of: date, path: Path) -> tuple[pd.DataFrame,
         events += pc.sum(batch.column("emergency_admission_next_year").cast(pa.int64())).as_py() or 0
         ids = batch.column("person_id").to_numpy(zero_copy_only=False)
         kept.append(batch.filter(pa.array(in_role_sample(ids, residents))))
-    table = pa.Table.from_batches(kept, schema=pq.read_schema(paths[0])).sort_by("person_id")
+    table = engines.sorted_by(pa.Table.from_batches(kept, schema=pq.read_schema(paths[0])), "person_id")
     for part in paths:
         part.unlink()
     return engines.to_pandas(table), {"residents": residents, "events": events}

@@ -1,10 +1,9 @@
 """Score residents: calibrated probability, centile, band and plain-words factors.
 
-``score_file`` scores a population held in a Parquet file batch by batch, so memory does not
-grow with the population:
-a first pass keeps only each resident's id and probability (what centiles, bands and rising risk
-need: ranks over everyone), a second pass adds those columns and the factors to each batch and
-writes it out. At 9M residents the first pass holds about 150 MB.
+``score_file`` scores a population held in Parquet files batch by batch, so memory does not
+grow with the population: a first pass keeps only each resident's id and probability (what
+centiles, bands and rising risk need: ranks over everyone), a second pass adds those columns and
+the factors to each batch and writes it out. At 9M residents the first pass holds about 150 MB.
 """
 
 from __future__ import annotations
