@@ -3,8 +3,11 @@
 Core members are named people with the role they bring; everyone attending has equal standing.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class MeetingKind(models.TextChoices):
@@ -49,6 +52,11 @@ class MeetingSeries(models.Model):
     @property
     def has_timetable(self) -> bool:
         return bool(self.weekdays) and self.start_time is not None
+
+    @property
+    def timetable_anchor(self) -> dt.date:
+        """The week every-other-week counts from, and the earliest day meetings are planned on."""
+        return self.starts_on or timezone.localdate(self.created_at)
 
     @property
     def location_list(self) -> list[str]:

@@ -148,8 +148,7 @@ def _set_members(series: MeetingSeries, members) -> list[str]:
 
 def _on_timetable(series: MeetingSeries, when: dt.datetime) -> bool:
     when = timezone.localtime(when)
-    anchor = series.starts_on or timezone.localdate(series.created_at)
-    days = timetable_module.dates(series.weekdays, series.frequency, anchor=anchor, start=when.date(),
+    days = timetable_module.dates(series.weekdays, series.frequency, anchor=series.timetable_anchor, start=when.date(),
                                   end=when.date() + dt.timedelta(days=1))
     return bool(days) and when.time() == series.start_time
 
@@ -205,10 +204,9 @@ def plan_meetings(series: MeetingSeries, actor, *, weeks: int = 4, now: dt.datet
         raise ValidationError("Set the days and start time of the series before planning meetings from it.")
     now = timezone.localtime(now or timezone.now())
     today = now.date()
-    anchor = series.starts_on or timezone.localdate(series.created_at)
     held = {timezone.localdate(when) for when in series.meetings.values_list("starts_at", flat=True)}
     planned = []
-    for day in timetable_module.dates(series.weekdays, series.frequency, anchor=anchor, start=today,
+    for day in timetable_module.dates(series.weekdays, series.frequency, anchor=series.timetable_anchor, start=today,
                                       end=today + dt.timedelta(weeks=weeks)):
         starts_at = timezone.make_aware(dt.datetime.combine(day, series.start_time))
         if day in held or starts_at <= now:
