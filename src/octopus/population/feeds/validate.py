@@ -385,12 +385,9 @@ def problems_sql(feed: Feed, batch: str, bad_codes: str | None) -> str:
     # Each cleaned and typed value is computed once and referred to by name. For small files the
     # cost of this query is DuckDB binding it, which grows with the size of the expression tree:
     # written inline, every check repeated the cleaning of its column.
-    clean = ", ".join(f"{value_sql(column)} AS {_clean_ref(column)}" for column in feed.columns)
-    typed = ", ".join(
-        f"{typed_sql(feed, column, _clean_ref(column))} AS {_typed_ref(column)}" for column in feed.columns
-    )
+    typed = _typed_selects(feed, _typed_ref)
     return (
-        f"WITH clean AS (SELECT *, {clean} FROM {batch}), "
+        f"WITH clean AS (SELECT *, {_clean_selects(feed)} FROM {batch}), "
         f"typed AS (SELECT *, {typed} FROM clean), "
         f"reasons AS (SELECT _file, _row_number, {reasons} FROM typed), "
         f"bad AS (SELECT * FROM reasons WHERE {any_reason} IS NOT NULL) "
@@ -401,14 +398,20 @@ def problems_sql(feed: Feed, batch: str, bad_codes: str | None) -> str:
 
 def typed_rows_sql(feed: Feed, batch: str) -> str:
     """SQL for `batch`'s rows in the feed's types, in contract order, then `_file`, `_row_number`."""
-    clean = ", ".join(f"{value_sql(column)} AS {_clean_ref(column)}" for column in feed.columns)
-    typed = ", ".join(
-        f"{typed_sql(feed, column, _clean_ref(column))} AS {_q(column.name)}" for column in feed.columns
-    )
     return (
-        f"WITH clean AS (SELECT _file, _row_number, {clean} FROM {batch}) "
-        f"SELECT {typed}, _file, _row_number FROM clean"
+        f"WITH clean AS (SELECT _file, _row_number, {_clean_selects(feed)} FROM {batch}) "
+        f"SELECT {_typed_selects(feed, lambda column: _q(column.name))}, _file, _row_number FROM clean"
     )
+
+
+def _clean_selects(feed: Feed) -> str:
+    """Each column's cleaned text, as `__clean_<column>`."""
+    return ", ".join(f"{value_sql(column)} AS {_clean_ref(column)}" for column in feed.columns)
+
+
+def _typed_selects(feed: Feed, alias) -> str:
+    """Each column's typed value computed from `__clean_<column>`, named by `alias(column)`."""
+    return ", ".join(f"{typed_sql(feed, column, _clean_ref(column))} AS {alias(column)}" for column in feed.columns)
 
 
 class CodeChecker:
