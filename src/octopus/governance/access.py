@@ -294,9 +294,9 @@ def get_resident(user, person_id: str, *, scopes: frozenset[str] = RECORD) -> tu
     resident = Resident.objects.filter(person_id=person_id).first()
     if resident is None:
         raise NoRelationship("No such resident, or you have no relationship with them.", person_id)
-    found = _strongest(user, resident, scopes)
-    if found is not None and _scope(user, resident, found[1], scopes) in scopes:
-        return resident, found[0]
+    basis = basis_for(user, resident, scopes=scopes)
+    if basis is not None:
+        return resident, basis
     elsewhere = access_for(user, resident)
     if elsewhere is None:
         raise NoRelationship("You have no legitimate relationship with this resident.", person_id, exists=True)
