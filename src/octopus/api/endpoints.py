@@ -139,7 +139,7 @@ SUMMARY_FIELDS = ("person_id", "name", "nhs_number", "date_of_birth", "postcode"
 DETAIL_FIELDS = SUMMARY_FIELDS + (
     "given_name", "family_name", "age", "sex", "practice_ods_code", "lsoa_code", "imd_decile", "main_language",
     "interpreter_needed", "risk_probability", "risk_centile", "risk_factors", "long_term_conditions",
-    "frailty_category", "rising_risk", "date_of_death",
+    "frailty_category", "rising_risk", "rising_risk_reason", "cohorts", "date_of_death",
 )
 
 

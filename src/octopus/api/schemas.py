@@ -76,6 +76,8 @@ class ResidentDetail(ResidentSummary):
     long_term_conditions: list | None = None
     frailty_category: str | None = None
     rising_risk: bool | None = None
+    rising_risk_reason: str | None = None
+    cohorts: list | None = None
     date_of_death: dt.date | None = None
     access_basis: str
 

@@ -86,6 +86,10 @@ _FULL = {
     "snapshot_as_of": None,
 }
 
+# Model fields no surface shows: the database key, the household foreign key (shown as
+# ``household_id`` above), and which pipeline run wrote the snapshot fields (for operators).
+SHOWN_NOWHERE = frozenset({"id", "snapshot_run_id"})
+
 FIELDS: Mapping[str, Field] = MappingProxyType({
     name: _field(scope, read, attr=name)
     for scope, table in ((OUTREACH, _OUTREACH), (NO_CLINICAL, _NO_CLINICAL), (FULL, _FULL))
