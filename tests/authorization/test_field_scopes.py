@@ -150,6 +150,35 @@ def test_care_plan_exports_show_identity_never_clinical_detail(client, resident,
     assert "020 7946 0123" not in exported
 
 
+LIST_CASES = [
+    ("clinician", False, FULL),
+    ("social_worker", False, FULL),
+    ("social_prescriber", False, NO_CLINICAL),
+    ("vcse_worker", False, NO_CLINICAL),
+    ("vcse_worker", True, FULL),
+]
+
+
+@pytest.mark.parametrize(("role", "consent", "scope"), LIST_CASES, ids=[f"{r}-{'consent' if c else 'no-consent'}" for r, c, _ in LIST_CASES])
+def test_caseload_and_rising_risk_lists_show_band_and_segment_only_in_the_full_scope(client, make_user, resident, role, consent, scope):
+    user = make_user(role)
+    care.open_case(resident, user.memberships.get().team, user, source="search")
+    if consent:
+        record_consent(actor=None, resident=resident, kind="share_clinical_with_vcse", status="given")
+    client.force_login(user)
+    caseload = _text(client.get(reverse("care:caseload"), {"sort": "segment"}))
+    rising = _text(client.get(reverse("care:rising_risk")))
+    for body, where in ((caseload, "caseload"), (rising, "rising-risk list")):
+        assert "Marigold Scopewell" in body
+        for value in ("band-sigma", "Segment Kappa") + (("Rising reason Lambda",) if body is rising else ()):
+            assert (value in body) == (scope == FULL), f"{where}: {value!r} in the {scope} scope"
+    # A filter on band is a way to learn the band: for a list not wholly in the full scope it is ignored.
+    if access.list_scope(user) != FULL:
+        assert 'id="band"' not in caseload and 'id="segment"' not in caseload
+        filtered = _text(client.get(reverse("care:caseload"), {"band": "no-such-band"}))
+        assert "Marigold Scopewell" in filtered
+
+
 def test_vcse_worker_consent_decides_per_resident_in_a_list(client, make_user, relate):
     """scopes_for: one VCSE worker, two residents, consent for one of them."""
     worker = make_user("vcse_worker")

@@ -49,27 +49,39 @@ def _holder_param(request):
 @require_http_methods(["GET"])
 @require("hold_caseload")
 def caseload(request):
+    # Band and segment are clinical detail (docs/information-governance.md): filtering or sorting
+    # by them would reveal them, so only a list whose every row is in the full scope offers it.
+    clinical_list = access.list_scope(request.user) == access.FULL
     params = {
         "team_id": request.GET.get("team") or None,
         "holder_id": _holder_param(request),
-        "band": request.GET.get("band", ""),
-        "segment": request.GET.get("segment", ""),
+        "band": request.GET.get("band", "") if clinical_list else "",
+        "segment": request.GET.get("segment", "") if clinical_list else "",
         "tier": request.GET.get("tier", ""),
         "sort": request.GET.get("sort", "review"),
     }
+    if params["sort"] in ("band", "segment") and not clinical_list:
+        params["sort"] = "review"
     cases = queries.caseload(request.user, **params)
     counts = queries.caseload_counts(cases)
     paginator = Paginator(cases, 50)
     paginator.count = counts["open"]  # counted just above; the paginator would count the caseload again
     page = paginator.get_page(request.GET.get("page"))
     audit.record(request.user, "view", f"Viewed caseload ({counts['open']} residents)", path=request.path)
+    clinical_sorts = [("band", "Risk"), ("segment", "Segment")] if clinical_list else []
     return render(request, "care/caseload.jinja", {
         "page": page, "counts": counts, "params": params, "filters": queries.caseload_filters(request.user),
         "teams": request.user.memberships.select_related("team"), "tiers": CareTier.choices,
         "sorts": [("review", "Next review due"), ("overdue", "Overdue actions"), ("last_contact", "Last contact"),
-                  ("band", "Risk"), ("segment", "Segment"), ("name", "Name")],
-        "today": timezone.localdate(),
+                  *clinical_sorts, ("name", "Name")],
+        "today": timezone.localdate(), "clinical_list": clinical_list,
+        "clinical_ids": _clinical_ids(request.user, [case.resident for case in page]),
     })
+
+
+def _clinical_ids(user, residents) -> set[int]:
+    """Which of a list's residents this user sees in the full scope (VCSE consent is per resident)."""
+    return {pk for pk, scope in access.scopes_for(user, residents).items() if scope == access.FULL}
 
 
 @require_http_methods(["GET"])
@@ -119,7 +131,7 @@ def rising_risk(request):
     page = Paginator(residents, 100).get_page(request.GET.get("page"))
     audit.record(request.user, "view", f"Viewed rising-risk list ({page.paginator.count} residents)", path=request.path)
     return render(request, "care/rising_risk.jinja", {
-        "page": page, "form": form, "hidden": queries.rising_risk_hidden_count(request.user, page.paginator.count),
+        "page": page, "form": form, "clinical_ids": _clinical_ids(request.user, page.object_list), "hidden": queries.rising_risk_hidden_count(request.user, page.paginator.count),
         "note_error": note_error,
     })
 

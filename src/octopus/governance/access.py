@@ -375,6 +375,15 @@ def scopes_for(user, residents) -> dict[int, str]:
     return {r.pk: FULL if r.pk in consented else NO_CLINICAL for r in residents}
 
 
+def list_scope(user) -> str:
+    """The scope a list may assume for *every* row, before asking per resident: what it may filter
+    and sort by. FULL only for roles with ``view_clinical_detail`` outside the VCSE, whose
+    clinical detail depends on each resident's consent (``scopes_for`` decides per row)."""
+    if _may_see_residents(user) and user.has_capability("view_clinical_detail") and not is_vcse_user(user):
+        return FULL
+    return NO_CLINICAL
+
+
 def _consented_to_vcse_sharing(resident_ids: list[int]) -> set[int]:
     """``has_consent(…, SHARE_CLINICAL_WITH_VCSE)`` for many residents in one query: the latest
     decision of that kind per resident, given and not expired."""
