@@ -251,3 +251,20 @@ def test_resident_view_refuses_a_withheld_field(resident):
         assert not shown.shows(withheld)
         with pytest.raises(AttributeError, match="not shown"):
             getattr(shown, withheld)
+
+
+@pytest.mark.parametrize(("role", "scope"), [("clinician", FULL), ("social_prescriber", NO_CLINICAL)])
+def test_meeting_record_summary_shows_what_an_acute_event_was_about_only_in_the_full_scope(client, make_user, relate, resident, role, scope):
+    from octopus.meetings import services as meetings
+    from tests.meetings_factories import make_series
+
+    world = make_series(make_user)
+    user = make_user(role, team=world["team"])
+    relate(user, resident)
+    meetings.confirm_confidentiality(world["series"], user)
+    record_consent(actor=None, resident=resident, kind="discuss_at_mdt", status="given")
+    entry = meetings.add_resident(world["meeting"], resident, world["gp"], "Falls")
+    client.force_login(user)
+    body = _text(client.get(reverse("meetings:discuss", args=[entry.pk])))
+    assert "Marigold Scopewell" in body and "A&amp;E" in body
+    assert (EVENT_DETAIL in body) == (scope == FULL)
