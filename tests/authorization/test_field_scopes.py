@@ -268,3 +268,19 @@ def test_meeting_record_summary_shows_what_an_acute_event_was_about_only_in_the_
     body = _text(client.get(reverse("meetings:discuss", args=[entry.pk])))
     assert "Marigold Scopewell" in body and "A&amp;E" in body
     assert (EVENT_DETAIL in body) == (scope == FULL)
+
+
+def test_chww_outreach_allocation_shows_the_outreach_fields_and_opens_no_api(client, make_user):
+    from tests.outreach_factories import church_street
+
+    street = church_street(make_user)
+    older = street["older"]
+    client.force_login(street["chww"])
+    body = _text(client.get(reverse("outreach:household", args=[street["first"].pk])))
+    assert fields.visible(access.OUTREACH) >= {"name", "age", "main_language", "interpreter_needed"}
+    for shown in ("Joseph Mensah", "Twi"):
+        assert shown in body
+    withheld = [older.nhs_number, older.phone, older.email, "4 March 1950", older.risk_band, older.segment,
+                *older.long_term_conditions, *older.risk_factors]
+    assert not [value for value in withheld if value and value in body]
+    assert client.get(f"/api/residents/{older.person_id}").status_code == 403
