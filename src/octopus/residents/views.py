@@ -19,14 +19,15 @@ from . import fields, presenters, search
 def search_residents(request):
     query = request.GET.get("q", "").strip()
     parsed = search.parse(query)
-    page = None
+    page, rows = None, []
     if parsed:
         results = search.apply(access.residents_for(request.user), parsed).order_by("family_name", "given_name", "pk")
         page = Paginator(results, 25).get_page(request.GET.get("page"))
+        rows = fields.present_many(page.object_list, access.scopes_for(request.user, page.object_list))
         audit.record(
             request.user, "search", f"Searched residents by {parsed.label}: {page.paginator.count} found", path=request.path
         )
-    return render(request, "residents/search.jinja", {"query": query, "parsed": parsed, "page": page})
+    return render(request, "residents/search.jinja", {"query": query, "parsed": parsed, "page": page, "rows": rows})
 
 
 def _timeline_context(request, opened: access.OpenedRecord):
