@@ -200,7 +200,7 @@ def test_vcse_worker_consent_withdrawn_closes_clinical_detail_again(client, make
     client.force_login(worker)
     body = _text(client.get(reverse("residents:timeline", args=[resident.person_id])))
     assert EVENT_DETAIL not in body
-    assert access.grant(worker, resident.person_id).scope == NO_CLINICAL
+    assert access.record_for(worker, resident.person_id).scope == NO_CLINICAL
 
 
 def test_open_record_returns_basis_and_scope_and_audits_once(rf, make_user, relate, resident):

@@ -353,7 +353,7 @@ def plan_fhir(request, person_id: str):
 @require_http_methods(["GET"])
 @require("view_residents")
 def plan_print(request, person_id: str):
-    opened = access.grant(request.user, person_id)
+    opened = access.record_for(request.user, person_id)
     resident = opened.resident
     plan = get_object_or_404(access.scoped(request.user, CarePlan.objects.select_related("lead_professional")), resident=resident)
     audit.record(request.user, "export", "Printed care plan", resident_id=resident.person_id, obj=plan, basis=opened.basis, path=request.path)

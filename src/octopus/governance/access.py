@@ -319,7 +319,7 @@ class OpenedRecord:
         return self.scope == FULL
 
 
-def grant(user, person_id: str, *, scopes: frozenset[str] = RECORD) -> OpenedRecord:
+def record_for(user, person_id: str, *, scopes: frozenset[str] = RECORD) -> OpenedRecord:
     """The resident with basis and scope, or PermissionDenied (the view offers break glass).
     Writes no audit entry: views showing the resident use ``open_record``; a view that only
     changes something lets the service's audit entry speak for it.
@@ -342,19 +342,19 @@ def grant(user, person_id: str, *, scopes: frozenset[str] = RECORD) -> OpenedRec
 
 
 def get_resident(user, person_id: str, *, scopes: frozenset[str] = RECORD) -> tuple[Resident, str]:
-    """The resident and the basis for access, or PermissionDenied: ``grant`` without the scope,
+    """The resident and the basis for access, or PermissionDenied: ``record_for`` without the scope,
     for callers that show no resident fields themselves."""
-    opened = grant(user, person_id, scopes=scopes)
+    opened = record_for(user, person_id, scopes=scopes)
     return opened.resident, opened.basis
 
 
 def open_record(
     request, person_id: str, summary: str = "Opened the resident's record", *, scopes: frozenset[str] = RECORD
 ) -> OpenedRecord:
-    """The one way a view shows a resident: ``grant`` plus the one audit entry for viewing
+    """The one way a view shows a resident: ``record_for`` plus the one audit entry for viewing
     identifiable data. Hand ``.resident`` and ``.scope`` to the presenter
     (``octopus.residents.fields.present``), never the bare resident to a template or schema."""
-    opened = grant(request.user, person_id, scopes=scopes)
+    opened = record_for(request.user, person_id, scopes=scopes)
     audit.record_request(request, "view", summary, resident_id=opened.resident.person_id, basis=opened.basis)
     return opened
 

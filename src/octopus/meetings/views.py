@@ -334,7 +334,7 @@ def attendance(request, meeting_id: int):
 @require("attend_meetings")
 def discuss(request, entry_id: int):
     entry = _entry(request, entry_id)
-    opened = access.grant(request.user, entry.resident.person_id)
+    opened = access.record_for(request.user, entry.resident.person_id)
     resident, basis = opened
     initial = {"summary": entry.summary, "decisions": entry.decisions, "lead_professional": entry.lead_professional_id,
                "next_review": entry.next_review, "tier": entry.tier_change}
