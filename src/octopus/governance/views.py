@@ -148,8 +148,7 @@ def audit_search(request):
 @require("review_audit")
 @require_GET
 def audit_verify(request):
-    report = audit.verify_chain()
-    audit.record_request(request, "run", "Verified the audit chain: " + ("intact" if report.intact else f"broken at entry {report.first_broken_id}"))
+    report = audit.verify_and_checkpoint(request.user, path=request.path)
     return render(request, "governance/audit_verify.jinja", {"report": report})
 
 

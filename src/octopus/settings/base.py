@@ -143,6 +143,9 @@ if _OIDC:
 OCTOPUS_BREAK_GLASS_HOURS = float(env("OCTOPUS_BREAK_GLASS_HOURS", "4"))
 # The key for analysts' pseudonyms (keyed HMAC); generated in the data folder for the demo.
 OCTOPUS_PSEUDONYMISATION_KEY = env("OCTOPUS_PSEUDONYMISATION_KEY")
+# The audit key ring and signed checkpoints, outside the database (decision 0019). Point it at
+# storage the database administrators cannot write; it is left out of `octopus backup`.
+OCTOPUS_AUDIT_DIR = Path(env("OCTOPUS_AUDIT_DIR", str(DATA_DIR / "audit"))).resolve()
 # Sign out after this many minutes without a request (IdleTimeoutMiddleware).
 OCTOPUS_IDLE_TIMEOUT_MINUTES = int(env("OCTOPUS_IDLE_TIMEOUT_MINUTES", "30"))
 
