@@ -33,6 +33,11 @@ class BreakGlassReviewForm(forms.Form):
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
+class AccessDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label="Decision", choices=[("approve", "Approve"), ("refuse", "Refuse")], widget=forms.RadioSelect)
+    note = forms.CharField(label="Note", required=False, max_length=1000, help_text="Required when refusing.")
+
+
 class AuditSearchForm(forms.Form):
     username = forms.CharField(label="User (username contains)", required=False, max_length=150)
     person_id = forms.CharField(label="Resident person id", required=False, max_length=40)

@@ -18,6 +18,7 @@ from octopus.residents.models import Resident
 
 from . import access, audit, consent
 from .forms import (
+    AccessDecisionForm,
     AuditSearchForm,
     BreakGlassForm,
     BreakGlassReviewForm,
@@ -109,6 +110,47 @@ def break_glass_review(request, grant_id: int):
         user=grant.user, resident_id=grant.resident.person_id, occurred_at__gte=grant.granted_at, occurred_at__lte=grant.expires_at
     ).order_by("occurred_at")
     return render(request, "governance/break_glass_review.jinja", {"grant": grant, "form": form, "events": views_during})
+
+
+# --- access approvals (separation of duties, decision 0020) ----------------------------------
+
+
+@require("approve_access")
+@require_GET
+def access_approvals(request):
+    from octopus.accounts.models import MembershipGrant
+
+    show = request.GET.get("show", "pending")
+    grants = MembershipGrant.objects.select_related("user", "team__organisation", "requested_by", "decided_by")
+    if not request.user.has_capability("review_audit"):
+        grants = grants.filter(team_id__in=request.user.team_ids)  # a team manager sees their own teams
+    if show != "all":
+        grants = grants.filter(status=MembershipGrant.Status.PENDING)
+    page = Paginator(grants, 25).get_page(request.GET.get("page"))
+    return render(request, "governance/access_approvals.jinja", {"page": page, "show": show, "form": AccessDecisionForm()})
+
+
+@require("approve_access")
+@require_POST
+def access_approval_decide(request, grant_id: int):
+    from octopus.accounts import services as account_services
+    from octopus.accounts.models import MembershipGrant
+
+    grant = get_object_or_404(MembershipGrant.objects.select_related("user", "team"), pk=grant_id)
+    form = AccessDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                account_services.approve_grant(actor=request.user, grant=grant, note=form.cleaned_data["note"], path=request.path)
+                messages.success(request, f"Approved: {grant.user.username} is now {grant.get_role_display()} in {grant.team.name}.")
+            else:
+                account_services.refuse_grant(actor=request.user, grant=grant, note=form.cleaned_data["note"], path=request.path)
+                messages.success(request, f"Refused access for {grant.user.username}.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, "Choose approve or refuse.")
+    return redirect("governance:access-approvals")
 
 
 # --- the audit log -----------------------------------------------------------------------------
