@@ -122,6 +122,8 @@ LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = ["octopus.governance.throttle.ThrottlingBackend"]
 OCTOPUS_SIGN_IN_MAX_FAILURES = int(env("OCTOPUS_SIGN_IN_MAX_FAILURES", "5"))
 OCTOPUS_SIGN_IN_LOCK_MINUTES = int(env("OCTOPUS_SIGN_IN_LOCK_MINUTES", "15"))
+# Failures from one address, whatever the usernames, before the address is locked (spraying).
+OCTOPUS_SIGN_IN_MAX_FAILURES_PER_ADDRESS = int(env("OCTOPUS_SIGN_IN_MAX_FAILURES_PER_ADDRESS", "20"))
 
 # A second factor (TOTP, django-otp). Off by default for the laptop demo; on in production
 # unless single sign-on (CIS2 smartcard or authenticator) already provides a second factor.
