@@ -262,3 +262,24 @@ def test_ipv6_failures_count_per_64_block(rf):
     second = rf.get("/", REMOTE_ADDR="2001:db8:1:2:ffff::1")
     assert throttle.client_ip(first) == throttle.client_ip(second) == "2001:db8:1:2::/64"
     assert throttle.client_ip(rf.get("/", REMOTE_ADDR="192.0.2.7")) == "192.0.2.7"
+
+
+def test_production_enforces_https_except_the_health_check():
+    code = (
+        "import os; os.environ['OCTOPUS_SECRET_KEY']='x'*50;"
+        "import django; os.environ['DJANGO_SETTINGS_MODULE']='octopus.settings.production'; django.setup();"
+        "from django.conf import settings as s;"
+        "assert s.SECURE_SSL_REDIRECT and s.SECURE_HSTS_SECONDS == 31536000, s.SECURE_HSTS_SECONDS;"
+        "assert s.SECURE_PROXY_SSL_HEADER == ('HTTP_X_FORWARDED_PROTO', 'https');"
+        "from django.test import RequestFactory; from django.middleware.security import SecurityMiddleware;"
+        "m = SecurityMiddleware(lambda r: None); rf = RequestFactory();"
+        "print(m.process_request(rf.get('/residents/', HTTP_HOST='localhost'))['Location']);"
+        "print(m.process_request(rf.get('/healthz', HTTP_HOST='localhost')));"
+        "print(m.process_request(rf.get('/', HTTP_HOST='localhost', HTTP_X_FORWARDED_PROTO='https')))"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OCTOPUS_OIDC", "OCTOPUS_SSL", "OCTOPUS_HSTS", "OCTOPUS_BEHIND"))}
+    env["PYTHONPATH"] = "src"
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:3] == ["https://localhost/residents/", "None", "None"]
