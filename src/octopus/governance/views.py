@@ -88,6 +88,9 @@ def break_glass_queue(request):
     if show != "all":
         grants = grants.filter(reviewed_at__isnull=True)
     page = Paginator(grants, 25).get_page(request.GET.get("page"))
+    # The queue names residents: each appears in their subject access report.
+    audit.record_appearances(request.user, "Listed on the break-glass review queue",
+                             [grant.resident.person_id for grant in page], path=request.path)
     return render(request, "governance/break_glass_queue.jinja", {"page": page, "show": show})
 
 
@@ -198,9 +201,19 @@ def audit_verify(request):
 @require_GET
 def subject_access(request):
     form = SubjectAccessForm(request.GET or None)
+    candidates = None
     if form.is_bound and form.is_valid():
-        return redirect("governance:subject-access-report", person_id=form.cleaned_data["person_id"].strip())
-    return render(request, "governance/subject_access.jinja", {"form": form})
+        candidates = list(form.matches().order_by("family_name", "given_name", "person_id")[:20])
+        how = "NHS number" if form.cleaned_data["nhs_number"] else "name and date of birth"
+        if len(candidates) == 1:
+            audit.record_request(request, "search", f"Subject access request: found the resident by {how}",
+                                 resident_id=candidates[0].person_id)
+            return redirect("governance:subject-access-report", person_id=candidates[0].person_id)
+        audit.record_request(request, "search", f"Subject access request: searched by {how}, {len(candidates)} matches")
+        if candidates:
+            audit.record_appearances(request.user, "Listed as a possible match for a subject access request",
+                                     [resident.person_id for resident in candidates], path=request.path)
+    return render(request, "governance/subject_access.jinja", {"form": form, "candidates": candidates})
 
 
 @require("review_audit")
@@ -208,8 +221,9 @@ def subject_access(request):
 def subject_access_report(request, person_id: str):
     rows = subject_access_rows(person_id)
     audit.record_request(request, "view", "Subject access report: who looked at this record", resident_id=person_id)
-    exists = Resident.objects.filter(person_id=person_id).exists()
-    return render(request, "governance/subject_access_report.jinja", {"person_id": person_id, "rows": rows, "exists": exists})
+    resident = Resident.objects.filter(person_id=person_id).first()
+    return render(request, "governance/subject_access_report.jinja",
+                  {"person_id": person_id, "rows": rows, "exists": resident is not None, "resident": resident})
 
 
 @require("review_audit")
