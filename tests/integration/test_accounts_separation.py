@@ -147,3 +147,19 @@ def test_admin_page_asks_and_ig_lead_page_approves(client, make_user):
     assert grant.status == "approved" and grant.decided_by == ig_lead
     everything = client.get(reverse("governance:access-approvals") + "?show=all").content.decode()
     assert "Approved" in everything and "ok" in everything
+
+
+def test_createuser_command_grants_the_role_as_the_server_operator(make_user):
+    from typer.testing import CliRunner
+
+    from octopus.accounts.models import User
+    from octopus.cli import app
+
+    team = _team(make_user("system_admin"))
+    result = CliRunner().invoke(app, ["createuser", "matron", "--role", "clinician", "--team", team.name, "--password-stdin"],
+                                input="a-long-enough-password-9\n")
+    assert result.exit_code == 0, result.output
+    matron = User.objects.get(username="matron")
+    assert matron.has_capability("view_residents")
+    grant = matron.membership_grants.get()
+    assert grant.status == "approved" and grant.requested_by is None and grant.via.startswith("server command line (operator ")
