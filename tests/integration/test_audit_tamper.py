@@ -142,3 +142,24 @@ def test_list_appearances_are_chained_one_entry_per_resident():
     assert written == 3
     assert list(AuditEvent.objects.filter(summary="Saw on the huddle worklist").values_list("resident_id", flat=True)) == ["P1", "P2", "P3"]
     assert audit.verify().intact
+
+
+def test_periodic_checkpoint_written_after_commit(settings, django_capture_on_commit_callbacks):
+    settings.OCTOPUS_AUDIT_CHECKPOINT_EVERY = 5
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(6):
+            audit.record(None, "view", f"entry {n}")
+        audit.record_appearances(None, "Listed", [f"P{n}" for n in range(7)])
+    assert [line["reason"] for line in checkpoints.read()] == ["periodic"] * len(checkpoints.read())
+    assert len(checkpoints.read()) >= 2
+    assert audit.verify().intact
+
+
+def test_key_ring_created_once_when_workers_race(settings, tmp_path):
+    settings.OCTOPUS_AUDIT_DIR = tmp_path / "audit"
+    audit_keys._create(audit_keys.ring_path())
+    first = audit_keys.load().current
+    audit_keys._create(audit_keys.ring_path())  # a second worker arriving late keeps the first ring
+    audit_keys._cache.clear()
+    assert audit_keys.load().current == first
+    assert sorted(path.name for path in (tmp_path / "audit").iterdir()) == ["keyring.json"]

@@ -54,8 +54,8 @@ def _expected_hash(event: AuditEvent, ring: audit_keys.KeyRing) -> str:
 
 
 def _now_to_the_millisecond():
-    # Entries written before backups kept microseconds were hashed at millisecond precision;
-    # keeping it means an entry's hash never depends on how it was serialised.
+    # Entries have always been written at millisecond precision (backups used to keep no more);
+    # staying there means an entry's hash never depends on how it was stored or serialised.
     now = timezone.now()
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
@@ -140,6 +140,11 @@ def record_appearances(user, summary: str, resident_ids, *, path: str = "", basi
             previous = event.entry_hash
         # bulk_create keeps list order, so ids follow the chain (one INSERT per batch).
         AuditEvent.objects.bulk_create(events, batch_size=500)
+        first, last_written = events[0].pk, events[-1].pk
+        if first and last_written and (first - 1) // _every() != last_written // _every():
+            from . import checkpoints
+
+            transaction.on_commit(lambda: checkpoints.write("periodic"))
     return len(events)
 
 

@@ -75,12 +75,25 @@ def _new_key_entry(reason: str) -> tuple[str, dict]:
     return key_id, {"secret": secret.hex(), "created_at": timezone.now().isoformat(), "reason": reason}
 
 
+def _create(path: Path) -> None:
+    """Write a first ring, unless another process got there first: web workers starting together
+    must all end up with the same key, so the ring is linked into place only if still absent."""
+    key_id, entry = _new_key_entry("first key")
+    candidate = path.with_name(f".keyring-{os.getpid()}-{secrets.token_hex(4)}.json")
+    _write(candidate, {"current": key_id, "keys": {key_id: entry}})
+    try:
+        os.link(candidate, path)
+    except FileExistsError:
+        pass
+    finally:
+        candidate.unlink(missing_ok=True)
+
+
 def load() -> KeyRing:
     """The ring, created with a first key when there is none yet (a new installation)."""
     path = ring_path()
     if not path.exists():
-        key_id, entry = _new_key_entry("first key")
-        _write(path, {"current": key_id, "keys": {key_id: entry}})
+        _create(path)
     stamp = path.stat().st_mtime_ns
     cached = _cache.get(path)
     if cached and cached[0] == stamp:
