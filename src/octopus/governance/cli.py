@@ -39,12 +39,15 @@ def verify() -> None:
 
 
 @app.command()
-def checkpoint() -> None:
-    """Write a signed checkpoint of the log's head and length (outside the database)."""
+def checkpoint(reason: str = typer.Option("command line", "--reason", help="Recorded with the checkpoint, e.g. the incident a failed verify was investigated under.")) -> None:
+    """Write a signed checkpoint of the log's head and length (outside the database).
+
+    After a failed verify has been investigated and reported, a checkpoint with the incident
+    as its reason is the new baseline; the failure stays in the log and the checkpoint file."""
     _setup()
     from octopus.governance import checkpoints
 
-    written = checkpoints.write("command line")
+    written = checkpoints.write(reason)
     typer.echo(f"Checkpoint {written['seq']} written: {written['entries']} entries, newest {written['last_id']}.")
 
 
