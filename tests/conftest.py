@@ -85,3 +85,10 @@ def demo_directory(db):
     from octopus import demo
 
     return demo.seed_directory()
+
+
+@pytest.fixture(autouse=True)
+def _audit_dir_per_test(settings, tmp_path_factory):
+    """Each test gets its own audit key ring and checkpoint file, as each gets a fresh database:
+    a checkpoint left by one test would otherwise say entries were deleted from the next."""
+    settings.OCTOPUS_AUDIT_DIR = tmp_path_factory.mktemp("audit")

@@ -86,6 +86,11 @@ def world(make_user, tmp_path, intake_data):
         user=other, resident=make_resident(), reason="urgent_care", detail="Fixture grant for review",
         granted_at="2026-11-01T10:00Z", expires_at="2026-11-01T14:00Z",
     )
+    from octopus.accounts.models import MembershipGrant
+
+    access_grant = MembershipGrant.objects.create(
+        user=other, team=other.memberships.get().team, role="social_worker", requested_at="2026-11-01T10:00Z", via="fixture",
+    )
     directory = _directory_objects(other)
     care = _care_objects(resident)
     meetings = _meeting_objects(resident)
@@ -101,6 +106,7 @@ def world(make_user, tmp_path, intake_data):
         "membership_id": other.memberships.get().pk,
         "team_id": other.memberships.get().team_id,
         "grant_id": grant.pk,
+        "access_grant_id": access_grant.pk,
         "resident": resident,
     }
 

@@ -200,6 +200,9 @@ def meeting(request, meeting_id: int):
     put_off = presenters.put_off_often(meeting, [e.resident_id for e in entries])
     audit.record(request.user, "view", f"Viewed the worklist of {meeting} ({len(entries)} residents)", obj=meeting,
                  basis=MEETING_BASIS, path=request.path)
+    # Each resident named on the worklist gets an entry of their own, for their subject access report.
+    audit.record_appearances(request.user, f"Listed on the worklist of {meeting}"[:300], [e.resident.person_id for e in entries],
+                             basis=MEETING_BASIS, path=request.path)
     return render(request, "meetings/meeting.jinja", {
         "meeting": meeting, "groups": groups, "bases": bases, "can_run": request.user.has_capability("run_meetings"),
         "add_form": forms.AddResidentForm(), "statuses": EntryStatus, "beyond_limits": presenters.beyond_limits(meeting),
@@ -301,6 +304,8 @@ def live(request, meeting_id: int):
     agenda = _agenda(meeting)
     audit.record(request.user, "view", f"Viewed the agenda of {meeting} ({len(agenda)} residents)", obj=meeting,
                  basis=MEETING_BASIS, path=request.path)
+    audit.record_appearances(request.user, f"Listed on the agenda of {meeting}"[:300], [e.resident.person_id for e in agenda],
+                             basis=MEETING_BASIS, path=request.path)
     return render(request, "meetings/live.jinja", {
         "meeting": meeting, "agenda": agenda, "attendance": meeting.attendance.select_related("user"),
         "attendance_form": forms.AttendanceForm(user=request.user), "can_run": request.user.has_capability("run_meetings"),

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -188,6 +189,37 @@ def _cohort_sizes(con, members: Path) -> dict[str, int]:
     return dict(zip(sizes["cohort"], sizes["size"].astype(int), strict=True))
 
 
+OWNER_FILE = "owner"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
+
+
+def remove_stale_scratch(root: Path) -> list[Path]:
+    """Delete scratch folders left by runs that were killed (``finally`` never ran): those whose
+    owning process on this machine has gone. A run still going here, or on another machine
+    sharing the folder, keeps its own."""
+    removed = []
+    for folder in Path(root).glob(".work-*"):
+        try:
+            host, pid = (folder / OWNER_FILE).read_text().split()
+        except (OSError, ValueError):
+            host, pid = socket.gethostname(), "0"  # from before owners were written: nobody's
+        if host == socket.gethostname() and not (int(pid) and _alive(int(pid))):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    if removed:
+        log.info("removed %d scratch folders left by interrupted runs", len(removed))
+    return removed
+
+
 def run_pipeline(linked_dir: Path | str, out_dir: Path | str, *, as_of: date, engine: str = "duckdb",
                  config: PipelineConfig | None = None) -> SnapshotInfo:
     """Run the whole pipeline and publish a snapshot under ``out_dir`` (``<data_dir>/snapshots``).
@@ -205,7 +237,9 @@ def run_pipeline(linked_dir: Path | str, out_dir: Path | str, *, as_of: date, en
     run_id = new_run_id()
     log.info("run %s: as of %s on %s", run_id, as_of, engine)
     store.root.mkdir(parents=True, exist_ok=True)
+    remove_stale_scratch(store.root)
     scratch = Path(tempfile.mkdtemp(prefix=f".work-{run_id}-", dir=store.root))
+    (scratch / OWNER_FILE).write_text(f"{socket.gethostname()} {os.getpid()}")
     try:
         return _run(linked_dir, store, scratch, run_id, as_of=as_of, engine=engine, config=config,
                     steps=steps, scale=scale, segment_rules=segment_rules, cohorts=cohorts)
