@@ -128,3 +128,12 @@ def test_record_page_offers_no_thread_to_roles_that_cannot_open_it(client, make_
     thread = reverse("meetings:thread", args=[resident.person_id])
     assert "Team messages" not in page and thread not in page
     assert client.get(thread).status_code == 403
+
+
+def test_record_summary_carries_the_residents_open_prevention_gaps():
+    from octopus.meetings import presenters
+
+    gaps = [{"programme": "flu_vaccination", "title": "Flu vaccination", "status": "never", "label": "None recorded",
+             "due": "once each season"}]
+    resident = make_resident(prevention_gaps=gaps)
+    assert presenters.record_summary(resident)["prevention_gaps"] == gaps
