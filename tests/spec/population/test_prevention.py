@@ -1,6 +1,17 @@
-"""Spec: prevention programmes' statuses and open gaps from GP codes (config/prevention.yaml)."""
+"""Spec: prevention programmes' statuses and open gaps from GP codes (config/prevention.yaml).
+
+Every test reads the same tiny extract, so each engine builds the features once per as-of date
+(a module-scoped cache) rather than once per test: on Spark a build takes tens of seconds.
+"""
 
 import datetime as dt
+
+import pytest
+
+from octopus.population import engines
+from octopus.population.features import build_features
+from octopus.population.linked import read_linked
+from octopus.population.testing import write_linked
 
 AS_OF = dt.date(2025, 12, 1)  # inside the 2025/26 flu season (1 September to 31 March)
 
@@ -69,8 +80,25 @@ GP_EVENTS = """
 """
 
 
+@pytest.fixture(scope="module", params=["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
+def features_of(request, tmp_path_factory):
+    """features_of(as_of) -> the features of PERSONS and GP_EVENTS on this engine, built once."""
+    engine, built = request.param, {}
+    directory = write_linked(tmp_path_factory.mktemp(f"prevention-{engine}"),
+                             {"persons": PERSONS, "gp_events": GP_EVENTS})
+    con = request.getfixturevalue("spark_con") if engine == "spark" else engines.connect()
+    linked = read_linked(directory, con)
+
+    def run(as_of: dt.date):
+        if as_of not in built:
+            built[as_of] = engines.execute(con, build_features(linked, as_of)).set_index("person_id")
+        return built[as_of]
+
+    return run
+
+
 def frame(features_of, as_of=AS_OF):
-    return features_of({"persons": PERSONS, "gp_events": GP_EVENTS}, as_of)
+    return features_of(as_of)
 
 
 def test_bowel_screening_age_limits_on_birthdays(features_of):
