@@ -4,8 +4,8 @@ templates never get the Resident itself, so a template change cannot leak clinic
 
 The outreach fields: name, age (not the date of birth), household, main language and
 interpreter need, contact preferences and "do not contact", and the open prevention gaps listed
-in outreach.yaml (``doorstep_prompts``, an IG decision: decision 0021). Not: NHS number, phone, email, conditions, risk, segment,
-cohorts, the timeline, care plans or referrals.
+in outreach.yaml (``doorstep_prompts``, an IG decision: decision 0021). Not: NHS number, phone,
+email, conditions, risk, segment, cohorts, the timeline, care plans or referrals.
 """
 
 from dataclasses import dataclass
