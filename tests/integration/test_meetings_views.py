@@ -140,3 +140,12 @@ def test_worklist_view_records_each_listed_resident_for_subject_access(client, i
     assert list(listed.values_list("resident_id", flat=True)) == [inc["resident"].person_id]
     rows = subject_access_rows(inc["resident"].person_id)
     assert any(row.what.startswith("Listed on the worklist") for row in rows)
+
+
+def test_record_summary_carries_the_residents_open_prevention_gaps():
+    from octopus.meetings import presenters
+
+    gaps = [{"programme": "flu_vaccination", "title": "Flu vaccination", "status": "never", "label": "None recorded",
+             "due": "once each season"}]
+    resident = make_resident(prevention_gaps=gaps)
+    assert presenters.record_summary(resident)["prevention_gaps"] == gaps

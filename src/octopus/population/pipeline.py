@@ -121,14 +121,16 @@ class _Steps:
         log.info("%s: %d rows", name, rows)
 
 
-def _features(con, linked, as_of: date, path: Path, *, with_outcome: bool = False) -> tuple[list[Path], int]:
+def _features(con, linked, as_of: date, path: Path, *, with_outcome: bool = False,
+              with_prevention: bool = True) -> tuple[list[Path], int]:
     """Features as of a date into Parquet files (rows in no particular order); returns the
     files and the number of residents. Large populations are built in parts (``parts_for``)."""
     parts = engines.parts_for(con, linked.persons.count().to_pyarrow().as_py())
     paths, rows = [], 0
     for index in range(parts):
         part_path = path.with_name(f"{path.stem}-{index}.parquet")
-        expression = build_features(linked.part(index, parts), as_of, with_outcome=with_outcome, ordered=False)
+        expression = build_features(linked.part(index, parts), as_of, with_outcome=with_outcome, ordered=False,
+                                    with_prevention=with_prevention)
         rows += engines.write_parquet(con, expression, part_path)
         paths.append(part_path)
     return paths, rows
@@ -141,7 +143,7 @@ def _training_frame(con, linked, as_of: date, path: Path) -> tuple[pd.DataFrame,
     (``train.in_role_sample``) are read back, batch by batch, sorted by person id so that
     fitting sees the same rows in the same order on every engine.
     """
-    paths, residents = _features(con, linked, as_of, path, with_outcome=True)
+    paths, residents = _features(con, linked, as_of, path, with_outcome=True, with_prevention=False)
     kept, events = [], 0
     for batch in engines.arrow_batches(paths, rows=SAMPLE_BATCH_ROWS):
         events += pc.sum(batch.column("emergency_admission_next_year").cast(pa.int64())).as_py() or 0

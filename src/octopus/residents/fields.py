@@ -82,6 +82,9 @@ _FULL = {
     "long_term_conditions": lambda r: list(r.long_term_conditions or []),
     "frailty_category": None,
     "cohorts": lambda r: list(r.cohorts or []),
+    # Open prevention gaps: clinical (a diabetes care process gap says the resident has
+    # diabetes). A CHWW sees only the doorstep prompts outreach.yaml allows (decision 0021).
+    "prevention_gaps": lambda r: list(r.prevention_gaps or []),
     "flags": lambda r: dict(r.flags or {}),
     "snapshot_as_of": None,
 }
