@@ -348,6 +348,7 @@ def discuss(request, entry_id: int):
     return render(request, "meetings/discuss.jinja", {
         "entry": entry, "resident": resident, "form": form, "action_form": forms.ActionForm(user=request.user),
         "summary": presenters.record_summary(resident), "actions": entry.actions.select_related("owner"),
+        "clinical": access.may_see_clinical_detail(request.user, resident),
     })
 
 
