@@ -278,6 +278,14 @@ def _record_deaths(linked_dir: Path, known: dict[str, int], new_ids: set[str], a
     return recorded
 
 
+def _register_care_homes(linked_dir: Path, as_of: dt.date, actor):
+    """The care-home register and its residents from the care-home feed (issue: care homes from
+    the data, not typed in one by one); after deaths, so nobody who died is placed."""
+    from octopus.meetings.services.care_homes import register_from_feed
+
+    return register_from_feed(linked_dir, as_of=as_of, actor=actor)
+
+
 def _check_inputs(persons_path: Path, snapshot_dir: Path | None) -> None:
     """Refuse unreadable inputs before the first write: batches commit as they go."""
     persons = _open(persons_path)
@@ -330,9 +338,12 @@ def publish(
     if activity:
         events = publish_activity(linked_dir, known, organisation_names(), as_of, progress)
     deaths = _record_deaths(linked_dir, known, set(known) - before, actor)
+    homes = _register_care_homes(linked_dir, as_of, actor)
     with transaction.atomic():
         manifest["published"] = {"activity_added": events.added, "activity_updated": events.updated,
                                  "activity_removed": events.removed, "deaths_recorded": deaths,
+                                 "care_homes": homes.homes, "care_home_moves_in": homes.placements_added,
+                                 "care_home_moves_out": homes.placements_ended,
                                  "analytics_excluded": len(excluded & set(known))}
         PublishedSnapshot.objects.update_or_create(
             run_id=run_id,
