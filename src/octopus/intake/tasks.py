@@ -125,7 +125,13 @@ def headline(snapshot_dir: Path, report) -> dict:
     held_out = card["models"][chosen]["held_out"]
     calibration = held_out.get("calibration") or {}
     counts = manifest.get("row_counts", {})
+    # The later-period check (trained two years back, tested one year later) is the drift signal.
+    later = card.get("later_period") or {}
+    later_figures = later.get("figures") or {}
     return {
+        "later_auroc": later_figures.get("auroc"),
+        "later_calibration_slope": (later_figures.get("calibration") or {}).get("slope"),
+        "later_reason": "" if later_figures else str(later.get("reason") or "Not run"),
         "chosen_model": chosen, "model_version": card.get("model_version", ""),
         "auroc": held_out.get("auroc"), "auroc_95ci": held_out.get("auroc_95ci"),
         "held_out_residents": held_out.get("n"), "held_out_events": held_out.get("events"),

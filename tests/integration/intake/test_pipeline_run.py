@@ -53,6 +53,8 @@ def test_pipeline_run_from_intake_page_publishes_and_shows_the_model_card_headli
     assert job.headline["residents_scored"] > 0 and 0.0 <= job.headline["auroc"] <= 1.0
     assert "step features took" in job.log and "published" in job.log.splitlines()[-1]
     assert f"{job.headline['auroc']:.3f}" in page and "Calibration" in page and job.run_id in page
+    # Model drift (hazard H20): every run re-tests the model on a later period, shown beside the held-out figures.
+    assert job.headline["later_auroc"] is not None and f"AUROC {job.headline['later_auroc']:.3f}" in page
     assert "The run&#39;s log" in page or "The run's log" in page
     assert 'hx-get="/intake/pipeline/status/"' not in page  # ended: the panel no longer polls
     summaries = list(AuditEvent.objects.filter(action="run").order_by("id").values_list("username", "summary"))
@@ -123,3 +125,18 @@ def test_progress_handler_moves_to_the_next_step_and_counts_rows(analyst):
     job.refresh_from_db()
     assert (job.step, job.rows, job.rows_label) == ("training features", 300, "residents")
     assert [line.split(" ", 1)[1] for line in job.log_lines] == ["step features took 1.50s (1.20s CPU)", "residents: 300 rows"]
+
+
+def test_pipeline_run_that_flags_nobody_as_rising_risk_warns_on_the_intake_page(client, analyst, data_dir):
+    """An empty rising-risk list must not go unnoticed (hazard H21)."""
+    headline = {"chosen_model": "logistic", "auroc": 0.81, "auroc_95ci": [0.78, 0.84], "held_out_residents": 900,
+                "held_out_events": 90, "calibration_slope": 1.02, "calibration_intercept": 0.01,
+                "residents_scored": 3000, "rising_risk": 0, "residents_published": 3000, "later_auroc": 0.79,
+                "later_calibration_slope": 0.95}
+    PipelineJob.objects.create(requested_by=analyst, as_of=AS_OF, status="finished", active=False, run_id="run-1",
+                               started_at=timezone.now(), finished_at=timezone.now(), headline=headline)
+    panel = client.get(reverse("intake:pipeline-status")).content.decode()
+    assert "Nobody was flagged as rising risk" in panel and "looks the same as a quiet week" in panel
+    assert "AUROC 0.790, calibration slope 0.95" in panel  # the drift check beside the held-out 0.810
+    PipelineJob.objects.update(headline={**headline, "rising_risk": 12})
+    assert "Nobody was flagged" not in client.get(reverse("intake:pipeline-status")).content.decode()
