@@ -97,3 +97,25 @@ def test_advance_care_plan_without_who_agreed_is_refused_and_nothing_saved(clien
     page = client.post(reverse("care:advance_care", args=[resident.person_id]), _form(gp, agreed_with="")).content.decode()
     assert "There is a problem" in page
     assert not AdvanceCarePlan.objects.exists()
+
+
+def test_advance_care_plan_shown_at_the_top_of_the_meeting_entry(client, make_user):
+    from octopus.governance.consent import record_consent
+    from octopus.meetings import services as meetings
+    from tests.meetings_factories import make_series
+
+    world = make_series(make_user)
+    resident = make_resident(given_name="Edna", flags={"current_inpatient": True})
+    record_consent(actor=None, resident=resident, kind="discuss_at_mdt", status="given")
+    meetings.generate_worklist(world["meeting"])
+    entry = world["meeting"].entries.get(resident=resident)
+    meetings.put_on_agenda(entry, world["gp"])
+    meetings.publish_agenda(world["meeting"], world["gp"])
+    meetings.confirm_confidentiality(world["series"], world["gp"])
+    plan = services.start_plan(resident, world["gp"])
+    services.record_advance_care_plan(plan, world["gp"], cpr_recommendation="do_not_attempt", care_focus="comfort",
+                                      agreed_with="Edna", agreed_by=world["gp"], agreed_on=timezone.localdate())
+    client.force_login(world["gp"])
+    page = client.get(reverse("meetings:discuss", args=[entry.pk])).content.decode()
+    assert "CPR attempts NOT recommended" in page
+    assert page.index("CPR attempts NOT recommended") < page.index("Why listed")
