@@ -10,6 +10,7 @@ from django.urls import reverse
 from octopus.directory.models import PCN, GPPractice, Organisation, Team
 from octopus.governance.models import AuditEvent
 from octopus.meetings import services
+from octopus.meetings.care_home_presenters import home_checklist
 from octopus.meetings.models import CareHome, CareHomeResident, SupportRecord
 from octopus.population.testing import write_linked
 from octopus.residents.factories import make_resident
@@ -98,7 +99,11 @@ def test_care_home_page_shows_risk_admissions_falls_and_who_did_what(client, tmp
 
 def test_record_support_per_resident_item_needs_a_resident_who_lives_there(homes_world, make_user):
     gp = make_user("clinician")
-    home = services.register_care_home(None, name="Westmead", kind="residential")
+    home = services.register_care_home(None, name="Westmead", kind="residential", weekly_round="Tuesdays 10:00",
+                                       frailty_nurse_contact="Frailty nurses, 020 7000 1234, 8am to 10pm")
+    checklist = {item.label: item.arrangement for item in home_checklist(home)}
+    assert checklist == {"Named lead GP confirmed": "No lead GP named", "Weekly round held": "Tuesdays 10:00",
+                         "Frailty nurse contact confirmed": "Frailty nurses, 020 7000 1234, 8am to 10pm"}
     with pytest.raises(ValidationError, match="is done for one resident"):
         services.record_support(home, gp, item="acp_reviewed", done_on=dt.date(2026, 10, 1))
     with pytest.raises(ValidationError, match="does not live at Westmead"):

@@ -79,6 +79,10 @@ class CareHomeForm(forms.Form):
     provider = forms.CharField(max_length=200, required=False)
     beds = forms.IntegerField(min_value=1, required=False)
     postcode = forms.CharField(max_length=10, required=False)
+    weekly_round = forms.CharField(max_length=100, required=False, label="Weekly round",
+                                   help_text="When the lead GP's round is, for example Tuesdays 10:00.")
+    frailty_nurse_contact = forms.CharField(max_length=200, required=False, label="Frailty nurse contact",
+                                            help_text="Who to call, and how.")
 
 
 class SupportRecordForm(forms.Form):

@@ -27,10 +27,12 @@ from ..models import (
 
 @transaction.atomic
 def register_care_home(actor, *, name: str, kind: str, provider: str = "", beds=None, lead_gp=None, practice=None,
-                       postcode: str = "", path: str = "") -> CareHome:
+                       postcode: str = "", weekly_round: str = "", frailty_nurse_contact: str = "",
+                       path: str = "") -> CareHome:
     home, created = CareHome.objects.update_or_create(
         name=name.strip(),
-        defaults={"kind": kind, "provider": provider, "beds": beds, "lead_gp": lead_gp, "practice": practice, "postcode": postcode},
+        defaults={"kind": kind, "provider": provider, "beds": beds, "lead_gp": lead_gp, "practice": practice, "postcode": postcode,
+                  "weekly_round": weekly_round.strip(), "frailty_nurse_contact": frailty_nurse_contact.strip()},
     )
     audit.record(actor, "create" if created else "change", f"Care home {home.name} registered", obj=home, path=path)
     return home
