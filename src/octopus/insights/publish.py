@@ -27,6 +27,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from django.db import transaction
 
+from octopus.clock import london_today
 from octopus.governance import audit
 from octopus.residents.models import Household, Resident
 
@@ -316,7 +317,7 @@ def publish(
     persons_path = Path(persons_path)
     linked_dir = persons_path.parent
     manifest = {}
-    run_id, as_of = "linked-only", dt.date.today()
+    run_id, as_of = "linked-only", london_today()
     if snapshot_dir is not None:
         snapshot_dir = Path(snapshot_dir)
         manifest_path = snapshot_dir / "manifest.json"

@@ -45,7 +45,9 @@ def _meeting(request, meeting_id: int) -> Meeting:
 
 
 def _entry(request, entry_id: int) -> WorklistEntry:
-    entry = get_object_or_404(WorklistEntry.objects.select_related("meeting__series", "resident", "presenter"), pk=entry_id)
+    # Only entries of the user's own series are looked up, so a guessed id finds nothing.
+    entries = WorklistEntry.objects.filter(meeting__series__in=membership.series_ids_for(request.user))
+    entry = get_object_or_404(entries.select_related("meeting__series", "resident", "presenter"), pk=entry_id)
     _member_or_403(request.user, entry.meeting.series)
     return entry
 
@@ -332,7 +334,8 @@ def attendance(request, meeting_id: int):
 @require("attend_meetings")
 def discuss(request, entry_id: int):
     entry = _entry(request, entry_id)
-    resident, basis = access.get_resident(request.user, entry.resident.person_id)
+    opened = access.record_for(request.user, entry.resident.person_id)
+    resident, basis = opened
     initial = {"summary": entry.summary, "decisions": entry.decisions, "lead_professional": entry.lead_professional_id,
                "next_review": entry.next_review, "tier": entry.tier_change}
     form = forms.DiscussionForm(request.POST or None, user=request.user, initial=initial)
@@ -348,7 +351,8 @@ def discuss(request, entry_id: int):
     return render(request, "meetings/discuss.jinja", {
         "entry": entry, "resident": resident, "form": form, "action_form": forms.ActionForm(user=request.user),
         "summary": presenters.record_summary(resident), "actions": entry.actions.select_related("owner"),
-        "clinical": access.may_see_clinical_detail(request.user, resident),
+        # What each acute event was about is clinical detail: only for the full scope.
+        "clinical": opened.clinical,
     })
 
 
@@ -473,5 +477,6 @@ def thread(request, person_id: str):
         except ValidationError as error:
             _apply_errors(form, error)
     audit.record(request.user, "view", "Read the team's message thread", resident_id=resident.person_id, basis=basis, path=request.path)
-    thread = ResidentMessage.objects.filter(resident=resident).select_related("author").prefetch_related("mentions")
+    thread = access.scoped(request.user, ResidentMessage.objects).filter(resident=resident)
+    thread = thread.select_related("author").prefetch_related("mentions")
     return render(request, "meetings/thread.jinja", {"resident": resident, "messages_list": thread, "form": form})
