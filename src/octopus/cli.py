@@ -6,6 +6,8 @@ import sys
 
 import typer
 
+from octopus.settings.environment import exit_on_configuration_error
+
 app = typer.Typer(
     help="Octopus: population health and shared care for integrated neighbourhood teams.",
     no_args_is_help=True,
@@ -146,6 +148,7 @@ def _register_subcommands() -> None:
 _register_subcommands()
 
 
+@exit_on_configuration_error
 def main() -> None:
     app()
 

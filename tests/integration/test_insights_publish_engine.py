@@ -8,6 +8,7 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 from octopus.governance.consent import record_objection
+from octopus.governance.models import AuditEvent
 from octopus.insights import publish as publish_module
 from octopus.insights.models import PublishedSnapshot
 from octopus.insights.publish import publish
@@ -103,13 +104,16 @@ def test_publish_withholds_analytics_for_residents_who_objected(engine):
     assert "risk_band" not in resident.flags
 
 
-def test_publish_failure_leaves_the_previous_state(engine, monkeypatch):
+def test_publish_failure_keeps_the_previous_snapshot_in_service_and_a_rerun_completes_it(engine, monkeypatch):
+    """Batches commit alone (decision 0024): a failure part-way leaves the previous snapshot in
+    service and is not announced as published; publishing again completes what was started."""
     linked, snapshot = engine
     publish(linked / "persons.parquet", snapshot)
-    before = (list(Resident.objects.order_by("pk").values()), ActivityEvent.objects.count(), PublishedSnapshot.objects.count())
+    complete = (list(Resident.objects.order_by("pk").values()), ActivityEvent.objects.count())
     ActivityEvent.objects.filter(source_feed="vcse_contacts").delete()
     Resident.objects.update(risk_band="", date_of_death=None)
-    middle = (list(Resident.objects.order_by("pk").values()), ActivityEvent.objects.count())
+    PublishedSnapshot.objects.all().delete()
+    published_entries = AuditEvent.objects.filter(summary__startswith="Published snapshot").count()
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -117,5 +121,27 @@ def test_publish_failure_leaves_the_previous_state(engine, monkeypatch):
     monkeypatch.setattr(publish_module, "_record_deaths", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         publish(linked / "persons.parquet", snapshot)
-    assert (list(Resident.objects.order_by("pk").values()), ActivityEvent.objects.count()) == middle
-    assert PublishedSnapshot.objects.count() == before[2]
+    assert not PublishedSnapshot.objects.exists()
+    assert AuditEvent.objects.filter(summary__startswith="Published snapshot").count() == published_entries
+    monkeypatch.undo()
+    publish(linked / "persons.parquet", snapshot)
+    assert (list(Resident.objects.order_by("pk").values()), ActivityEvent.objects.count()) == complete
+    assert PublishedSnapshot.objects.get().run_id == snapshot.name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_publish_commits_batch_by_batch_so_no_transaction_spans_it(engine, monkeypatch):
+    """Every write happens in a short transaction of its own, never inside one spanning the publish."""
+    from django.db import connection
+
+    depths = []
+    original = publish_module.bulk._execute
+
+    def watching(sql, rows):
+        depths.append(len(connection.savepoint_ids) + connection.in_atomic_block)
+        return original(sql, rows)
+
+    monkeypatch.setattr(publish_module.bulk, "_execute", watching)
+    linked, snapshot = engine
+    publish(linked / "persons.parquet", snapshot)
+    assert depths and set(depths) == {0}

@@ -3,6 +3,11 @@
 fhir.resources 8 ships R4B, the technical correction of R4 whose CarePlan and Goal are the same
 as R4's; building through its models validates the output. The NHS number is the subject's
 identifier so a receiving system (for example a London care plan service) can match the resident.
+
+The advance care plan (ReSPECT-style recommendations) travels as contained Observations named by
+``supportingInfo``, each with who agreed it and when; only for an exporter whose scope includes
+clinical detail. The Observations carry text, not codes: no code system is claimed that the
+record does not hold.
 """
 
 from fhir.resources.R4B.careplan import CarePlan as FhirCarePlan
@@ -27,7 +32,35 @@ def _subject(resident) -> dict:
     return reference
 
 
-def care_plan_resource(plan: CarePlan) -> FhirCarePlan:
+def _advance_care_observations(acp, subject: dict) -> list[dict]:
+    """One Observation per ReSPECT recommendation that has been made, agreed by and on."""
+    recommendations = [
+        ("cpr", "CPR recommendation (ReSPECT section 4)", acp.get_cpr_recommendation_display()),
+        ("focus", "Focus of care (ReSPECT section 3)", acp.get_care_focus_display()),
+        ("ceilings", "Ceilings of treatment (ReSPECT section 4)", acp.ceilings_of_treatment),
+        ("place-of-care", "Preferred place of care", acp.get_preferred_place_of_care_display()),
+        ("place-of-death", "Preferred place of death", acp.get_preferred_place_of_death_display()),
+    ]
+    return [
+        {
+            "resourceType": "Observation",
+            "id": f"acp-{key}",
+            "status": "final",
+            "category": [{"text": "Advance care plan"}],
+            "code": {"text": label},
+            "subject": subject,
+            "effectiveDateTime": acp.agreed_on.isoformat(),
+            "performer": [{"display": acp.agreed_by.display_name}],
+            "valueString": value,
+            "note": [{"text": f"Agreed with {acp.agreed_with}"}],
+        }
+        for key, label, value in recommendations if value
+    ]
+
+
+def care_plan_resource(plan: CarePlan, *, clinical: bool = False) -> FhirCarePlan:
+    """The plan as a CarePlan; ``clinical`` (the exporter may see clinical detail) adds the
+    advance care plan."""
     resident = plan.resident
     subject = _subject(resident)
     goals = [
@@ -52,6 +85,8 @@ def care_plan_resource(plan: CarePlan) -> FhirCarePlan:
         for action in plan.actions.select_related("owner")
     ]
     needs = plan.needs_by_domain()
+    acp = getattr(plan, "advance_care", None) if clinical else None
+    advance_care = _advance_care_observations(acp, subject) if acp else []
     resource = {
         "resourceType": "CarePlan",
         "id": f"octopus-careplan-{plan.pk}",
@@ -64,7 +99,8 @@ def care_plan_resource(plan: CarePlan) -> FhirCarePlan:
         "created": plan.created_at.isoformat(),
         "category": [{"text": f"{label}: {text}"} for _, label, text in needs] or [{"text": "Holistic care plan"}],
         "note": [{"text": f"What matters to me: {plan.what_matters}"}] if plan.what_matters else None,
-        "contained": goals or None,
+        "contained": [*goals, *advance_care] or None,
+        "supportingInfo": [{"reference": f"#{o['id']}", "display": o["code"]["text"]} for o in advance_care] or None,
         "goal": [{"reference": f"#{goal['id']}"} for goal in goals] or None,
         "activity": activities or None,
     }
@@ -75,8 +111,8 @@ def care_plan_resource(plan: CarePlan) -> FhirCarePlan:
     return FhirCarePlan.model_validate({k: v for k, v in resource.items() if v is not None})
 
 
-def care_plan_json(plan: CarePlan) -> str:
-    return care_plan_resource(plan).model_dump_json(indent=2, exclude_none=True)
+def care_plan_json(plan: CarePlan, *, clinical: bool = False) -> str:
+    return care_plan_resource(plan, clinical=clinical).model_dump_json(indent=2, exclude_none=True)
 
 
 NEED_LABELS = dict(NeedDomain.choices)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from octopus.accounts.models import User
 from octopus.directory.models import Practitioner, Team
 
-from .models import CareTier, CaseOutcome, CaseSource, NeedDomain
+from .models import AdvanceCarePlan, CareTier, CaseOutcome, CaseSource, NeedDomain
 from .models.plan import ActionStatus
 from .models.referral import ContactRoute, Urgency
 
@@ -212,3 +212,36 @@ class ProactiveTierForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = Team.objects.filter(pk__in=user.team_ids)
         self.fields["lead_professional"].queryset = User.objects.filter(is_active=True, memberships__isnull=False).distinct().select_related("practitioner")
+
+
+class AdvanceCarePlanForm(forms.ModelForm):
+    class Meta:
+        model = AdvanceCarePlan
+        fields = ["cpr_recommendation", "care_focus", "ceilings_of_treatment", "preferred_place_of_care",
+                  "preferred_place_of_death", "notes", "agreed_with", "agreed_by", "agreed_on", "review_date"]
+        labels = {
+            "agreed_with": "Agreed with",
+            "agreed_by": "Clinician who agreed and signed the recommendations",
+            "agreed_on": "Date agreed",
+            "preferred_place_of_care": "Preferred place of care",
+            "preferred_place_of_death": "Preferred place of death",
+        }
+        help_texts = {
+            "cpr_recommendation": "ReSPECT section 4. Leave unanswered if it has not been decided.",
+            "agreed_with": "The resident, or who spoke for them if they lacked capacity (for example: "
+                           "daughter, lasting power of attorney for health and welfare).",
+        }
+        widgets = {
+            "agreed_on": DateInput, "review_date": DateInput,
+            "cpr_recommendation": forms.RadioSelect, "care_focus": forms.RadioSelect,
+            "ceilings_of_treatment": forms.Textarea(attrs={"rows": 3}), "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        field_classes = {"agreed_by": UserChoiceField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agreed_by"].queryset = (User.objects.filter(is_active=True, memberships__isnull=False)
+                                             .distinct().select_related("practitioner"))
+        for name in ("cpr_recommendation", "care_focus"):
+            # A RadioSelect on a blank-able choice field offers "---------": name it for what it means.
+            self.fields[name].choices = [("", "Not decided yet"), *self.fields[name].choices[1:]]

@@ -113,6 +113,8 @@ def care_summary(resident, user) -> dict:
         "tier": tier_history[0] if tier_history else None,
         "tier_history": tier_history,
         "plan": plan,
+        # ReSPECT-style recommendations: the record shows them prominently, to clinical scopes only.
+        "advance_care": getattr(plan, "advance_care", None) if plan else None,
         "actions": actions,
         "cases": Case.objects.filter(resident=resident).select_related("team", "holder").order_by("closed_at", "-opened_at")[:10],
         "referrals": [(r, actions_for(r, user)) for r in referrals],

@@ -19,6 +19,7 @@ urlpatterns = [
     path("residents/<str:person_id>/refer/", views.refer, name="refer"),
     path("residents/<str:person_id>/plan/", views.plan, name="plan"),
     path("residents/<str:person_id>/plan/edit/", views.plan_edit, name="plan_edit"),
+    path("residents/<str:person_id>/plan/advance-care/", views.advance_care, name="advance_care"),
     path("residents/<str:person_id>/plan/fhir/", views.plan_fhir, name="plan_fhir"),
     path("residents/<str:person_id>/plan/print/", views.plan_print, name="plan_print"),
     path("residents/<str:person_id>/tier/", views.tier, name="tier"),

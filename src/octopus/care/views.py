@@ -281,8 +281,10 @@ def plan(request, person_id: str):
             except ValidationError as error:
                 _apply_errors(action_form, error)
     _audit_view(request, resident, basis, "Viewed care plan")
+    clinical = access.may_see_clinical_detail(request.user, resident)
     return render(request, "care/plan.jinja", {
         "resident": resident, "plan": plan, "form": action_form, "today": timezone.localdate(),
+        "clinical": clinical, "advance_care": getattr(plan, "advance_care", None) if plan else None,
         "actions": plan.actions.select_related("owner") if plan else [],
         "versions": plan.versions.select_related("changed_by")[:20] if plan else [],
         "status_choices": ActionStatus.choices,
@@ -325,6 +327,38 @@ def plan_edit(request, person_id: str):
     return render(request, "care/plan_edit.jinja", {"resident": resident, "plan": conflict.current if conflict else plan, "form": form, "conflict": conflict})
 
 
+@require_http_methods(["GET", "POST"])
+@require("hold_caseload")
+def advance_care(request, person_id: str):
+    """Record or change the advance care plan (ReSPECT-style). Clinical detail: only a scope
+    that may see it may open this page."""
+    resident, basis = access.get_resident(request.user, person_id)
+    if not access.may_see_clinical_detail(request.user, resident):
+        raise PermissionDenied("The advance care plan is clinical detail, which your access does not include.")
+    if resident.is_deceased:
+        raise PermissionDenied("The resident has died; their care plan is closed.")
+    plan = access.scoped(request.user, CarePlan.objects).filter(resident=resident).first()
+    current = getattr(plan, "advance_care", None) if plan else None
+    form = forms.AdvanceCarePlanForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        plan = plan or services.start_plan(resident, request.user, path=request.path)
+        values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            services.record_advance_care_plan(plan, request.user, path=request.path, **values)
+            messages.info(request, "Advance care plan saved.")
+            return redirect("care:plan", resident.person_id)
+        except ValidationError as error:
+            _apply_errors(form, error)
+    _audit_view(request, resident, basis, "Opened the advance care plan for editing")
+    return render(request, "care/form_page.jinja", {
+        "resident": resident, "form": form, "title": "Advance care plan", "back": ("care:plan", resident.person_id),
+        "lede": "ReSPECT-style recommendations for a future emergency in which the resident cannot say what they "
+                "want: the CPR recommendation, the focus of care, ceilings of treatment, where they would prefer to "
+                "be cared for and to die, and who agreed them.",
+        "submit_label": "Save the advance care plan",
+    })
+
+
 @require_POST
 @require("hold_caseload")
 def action_status(request, action_id: int):
@@ -343,7 +377,7 @@ def action_status(request, action_id: int):
 def plan_fhir(request, person_id: str):
     resident, basis = access.get_resident(request.user, person_id)
     plan = get_object_or_404(access.scoped(request.user, CarePlan.objects), resident=resident)
-    body = care_plan_json(plan)
+    body = care_plan_json(plan, clinical=access.may_see_clinical_detail(request.user, resident))
     audit.record(request.user, "export", "Exported care plan as FHIR CarePlan", resident_id=resident.person_id, obj=plan, basis=basis, path=request.path)
     response = HttpResponse(body, content_type="application/fhir+json")
     response["Content-Disposition"] = f'attachment; filename="careplan-{resident.person_id}-v{plan.version}.json"'

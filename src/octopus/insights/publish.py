@@ -3,9 +3,16 @@
 The engine (``octopus.population``) writes Parquet: the linked extract's ``persons.parquet``
 (demographics, one row per linked person) and its feeds, and a snapshot's ``residents.parquet``
 (risk, band, segment, flags) and ``cohorts.parquet``. This module upserts them into
-``residents.Resident`` (and the timeline, ``ActivityEvent``) and records new deaths, in ONE
-transaction, so caseloads and meeting lists never see half a snapshot; a failure leaves the
-previous state. See docs/decisions/0010-publish-and-demo.md.
+``residents.Resident`` (and the timeline, ``ActivityEvent``) and records new deaths.
+
+Writes commit in short transactions, batch by batch (decision 0024, which amends 0010): a
+single transaction held SQLite's write lock for the whole publish, and every page view, which
+writes an audit entry, waited for it. Each resident's row changes in one statement, so a record
+never shows half of its own snapshot; the ``PublishedSnapshot`` row, which the Population pages
+and the snapshot date read, is written last, so the previous snapshot stays in service until
+everything else is in. A publish that fails part-way leaves some residents on the new run
+(``snapshot_run_id`` says which) and the previous snapshot in service; publishing again, which
+changes nothing already right, completes it.
 """
 
 import datetime as dt
@@ -299,6 +306,26 @@ def _record_deaths(linked_dir: Path, known: dict[str, int], new_ids: set[str], a
     return recorded
 
 
+def _register_care_homes(linked_dir: Path, as_of: dt.date, actor):
+    """The care-home register and its residents from the care-home feed (issue: care homes from
+    the data, not typed in one by one); after deaths, so nobody who died is placed."""
+    from octopus.meetings.services.care_homes import register_from_feed
+
+    return register_from_feed(linked_dir, as_of=as_of, actor=actor)
+
+
+def _check_inputs(persons_path: Path, snapshot_dir: Path | None) -> None:
+    """Refuse unreadable inputs before the first write: batches commit as they go."""
+    persons = _open(persons_path)
+    missing = {"person_id", *DEMOGRAPHIC_FIELDS} - set(persons.schema_arrow.names)
+    if missing:
+        raise PublishError(f"{persons_path}: missing column(s) {', '.join(sorted(missing))}.")
+    if snapshot_dir is not None:
+        residents_path = snapshot_dir / "residents.parquet"
+        if "person_id" not in _open(residents_path).schema_arrow.names:
+            raise PublishError(f"{residents_path}: missing column person_id.")
+
+
 def publish(
     persons_path: Path,
     snapshot_dir: Path | None = None,
@@ -327,19 +354,24 @@ def publish(
         except (OSError, KeyError, ValueError) as error:
             raise PublishError(f"{manifest_path}: not a readable snapshot manifest ({error}).") from error
         manifest["snapshot_dir"] = str(snapshot_dir.resolve())
+    _check_inputs(persons_path, snapshot_dir)
+    # No enclosing transaction: each batch commits alone (see the module docstring).
+    before = set(Resident.objects.values_list("person_id", flat=True))
+    residents, households = _publish_persons(persons_path, progress)
+    known = dict(Resident.objects.values_list("person_id", "pk"))
+    excluded = analytics_excluded_person_ids()
+    if snapshot_dir is not None:
+        _publish_scores(snapshot_dir, run_id, as_of, known, excluded, progress)
+    events = ActivityCounts()
+    if activity:
+        events = publish_activity(linked_dir, known, organisation_names(), as_of, progress)
+    deaths = _record_deaths(linked_dir, known, set(known) - before, actor)
+    homes = _register_care_homes(linked_dir, as_of, actor)
     with transaction.atomic():
-        before = set(Resident.objects.values_list("person_id", flat=True))
-        residents, households = _publish_persons(persons_path, progress)
-        known = dict(Resident.objects.values_list("person_id", "pk"))
-        excluded = analytics_excluded_person_ids()
-        if snapshot_dir is not None:
-            _publish_scores(snapshot_dir, run_id, as_of, known, excluded, progress)
-        events = ActivityCounts()
-        if activity:
-            events = publish_activity(linked_dir, known, organisation_names(), as_of, progress)
-        deaths = _record_deaths(linked_dir, known, set(known) - before, actor)
         manifest["published"] = {"activity_added": events.added, "activity_updated": events.updated,
                                  "activity_removed": events.removed, "deaths_recorded": deaths,
+                                 "care_homes": homes.homes, "care_home_moves_in": homes.placements_added,
+                                 "care_home_moves_out": homes.placements_ended,
                                  "analytics_excluded": len(excluded & set(known))}
         PublishedSnapshot.objects.update_or_create(
             run_id=run_id,

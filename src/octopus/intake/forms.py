@@ -41,3 +41,11 @@ class UploadForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("match", "Confirm match"), ("non_match", "Not a match")])
+
+
+class PipelineRunForm(forms.Form):
+    as_of = forms.DateField(
+        label="As-of date", required=False, input_formats=["%Y-%m-%d"],
+        help_text="The date the risk model predicts from, as YYYY-MM-DD. Leave empty for today.",
+        error_messages={"invalid": "Enter the as-of date as YYYY-MM-DD, for example 2026-11-30"},
+    )

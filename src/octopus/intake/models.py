@@ -70,3 +70,63 @@ class LinkageJob(models.Model):
         if self.status == self.Status.FAILED:
             return f"The linkage run failed: {self.error or 'no reason was recorded'}."
         return f"The linkage run is {self.get_status_display().lower()}."
+
+
+class PipelineJob(models.Model):
+    """A population pipeline run asked for from the intake page, then its publish (issue #13).
+
+    The snapshot store (Parquet) is the record of the run itself; this row is what the page shows
+    while it runs — the step, rows so far, the log — and its outcome, as counts and model figures
+    only, never a resident's row.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running the pipeline"
+        PUBLISHING = "publishing", "Publishing"
+        FINISHED = "finished", "Finished"
+        FAILED = "failed", "Failed"
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # As for linkage: the partial unique constraint lets only one run be queued or running.
+    active = models.BooleanField(default=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    as_of = models.DateField()
+    step = models.CharField(max_length=80, blank=True)
+    step_started_at = models.DateTimeField(null=True, blank=True)
+    rows = models.PositiveIntegerField(null=True, blank=True)
+    rows_label = models.CharField(max_length=80, blank=True)
+    log = models.TextField(blank=True)
+    run_id = models.CharField(max_length=64, blank=True)
+    # Figures read from the snapshot's model card and manifest when the run ends.
+    headline = models.JSONField(default=dict, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        get_latest_by = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["active"], condition=models.Q(active=True), name="intake_one_active_pipeline_job"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Pipeline job {self.pk} ({self.status})"
+
+    def close(self, status: str, **outcome) -> None:
+        """Record how the run ended; another run may then be asked for."""
+        for name, value in outcome.items():
+            setattr(self, name, value)
+        self.status, self.active, self.finished_at = status, False, timezone.now()
+        self.save(update_fields=["status", "active", "finished_at", *outcome])
+
+    @property
+    def log_lines(self) -> list[str]:
+        return self.log.splitlines()

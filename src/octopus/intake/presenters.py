@@ -53,3 +53,23 @@ def neighbours(pairs: list[ReviewPair], pair_id: str) -> tuple[int, str | None, 
     ids = [pair.pair_id for pair in pairs]
     index = ids.index(pair_id)
     return index + 1, ids[index - 1] if index else None, ids[index + 1] if index + 1 < len(ids) else None
+
+
+def elapsed(since, until=None) -> str:
+    """How long from ``since`` to ``until`` (default now), for the run's progress display."""
+    from django.utils import timezone
+
+    if since is None:
+        return ""
+    seconds = max(int(((until or timezone.now()) - since).total_seconds()), 0)
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+
+
+def figure(value, places: int = 3) -> str:
+    """A model-card figure as the page shows it; "not available" where the card has none
+    (for example a calibration fit that did not converge)."""
+    return "not available" if value is None else f"{value:.{places}f}"

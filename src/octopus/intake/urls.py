@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import review_views, views
+from . import pipeline_views, review_views, views
 
 app_name = "intake"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("linkage/", review_views.overview, name="linkage"),
     path("linkage/run/", review_views.link_now, name="link-now"),
     path("linkage/status/", review_views.linkage_status, name="linkage-status"),
+    path("pipeline/run/", pipeline_views.run, name="pipeline-run"),
+    path("pipeline/status/", pipeline_views.status, name="pipeline-status"),
     path("review/", review_views.queue, name="review"),
     path("review/<str:pair_id>/", review_views.pair, name="pair"),
     path("review/<str:pair_id>/decide/", review_views.decide_pair, name="decide"),

@@ -20,7 +20,9 @@ from octopus.population.feeds.load import load_files
 from octopus.population.feeds.quarantine import count_quarantined, export_quarantine, quarantined
 from octopus.population.feeds.validate import FeedRejected
 
-from .forms import UploadForm
+from . import services
+from .forms import PipelineRunForm, UploadForm
+from .pipeline_views import status_context
 from .store import open_store, save_upload, unless_store_busy
 
 QUARANTINE_PAGE_SIZE = 50
@@ -37,7 +39,8 @@ class FileOutcome:
 
 
 def _index_context(store) -> dict:
-    return {"deliveries": deliveries(store), "statuses": feed_statuses(store), "rejections": rejections(store)}
+    return {"deliveries": deliveries(store), "statuses": feed_statuses(store), "rejections": rejections(store),
+            "pipeline_form": PipelineRunForm(), **status_context(services.latest_pipeline_job())}
 
 
 @require("manage_data")

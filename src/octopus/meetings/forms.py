@@ -9,7 +9,7 @@ from octopus.directory.models import PCN, Neighbourhood, Team
 from octopus.governance.models import LawfulBasis
 
 from . import config
-from .models import CareHome, CareHomeKind, Frequency, MeetingKind
+from .models import CareHome, CareHomeKind, Frequency, MeetingKind, SupportItem
 from .timetable import WEEKDAYS
 
 
@@ -79,6 +79,18 @@ class CareHomeForm(forms.Form):
     provider = forms.CharField(max_length=200, required=False)
     beds = forms.IntegerField(min_value=1, required=False)
     postcode = forms.CharField(max_length=10, required=False)
+    weekly_round = forms.CharField(max_length=100, required=False, label="Weekly round",
+                                   help_text="When the lead GP's round is, for example Tuesdays 10:00.")
+    frailty_nurse_contact = forms.CharField(max_length=200, required=False, label="Frailty nurse contact",
+                                            help_text="Who to call, and how.")
+
+
+class SupportRecordForm(forms.Form):
+    item = forms.ChoiceField(choices=SupportItem.choices, widget=forms.RadioSelect, label="What was done")
+    person_id = forms.CharField(max_length=40, required=False, label="Octopus person ID of the resident",
+                                help_text="For a medicines review or an advance care plan review. Leave empty for the home's items.")
+    done_on = forms.DateField(label="Date done", widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(max_length=300, required=False, label="Note")
 
 
 class PlaceResidentForm(forms.Form):

@@ -31,6 +31,8 @@ def record_summary(resident) -> dict:
         "cases": list(Case.objects.filter(resident=resident, closed_at__isnull=True).select_related("team", "holder")),
         "referrals": list(Referral.objects.filter(resident=resident, status__in=OPEN_STATUSES).select_related("to_team", "to_practitioner")),
         "plan": plan,
+        # Shown at the top of the entry, to clinical scopes only (care/_advance_care_plan.jinja).
+        "advance_care": getattr(plan, "advance_care", None) if plan else None,
         "plan_actions": list(plan.actions.filter(status__in=[ActionStatus.TO_DO, ActionStatus.IN_PROGRESS]).select_related("owner")) if plan else [],
         "tier": current_tier(resident),
         # Open prevention gaps from the latest snapshot: a prompt the room can act on.

@@ -28,5 +28,6 @@ urlpatterns = [
     path("entries/<int:entry_id>/actions/", views.action, name="action"),
     path("care-homes/", views.care_homes, name="care_homes"),
     path("care-homes/<int:care_home_id>/", views.care_home, name="care_home"),
+    path("care-homes/<int:care_home_id>/support/", views.care_home_support, name="care_home_support"),
     path("residents/<str:person_id>/thread/", views.thread, name="thread"),
 ]

@@ -15,7 +15,7 @@ from octopus.accounts.permissions import require
 from octopus.governance import access, audit
 from octopus.governance.models import AuditEvent
 
-from . import config, forms, membership, presenters, services
+from . import care_home_presenters, config, forms, membership, presenters, services
 from .models import CareHome, EntryStatus, Meeting, MeetingSeries, ResidentMessage, WorklistEntry
 
 MEETING_BASIS = "Meeting worklist (attendee under the series' confidentiality agreement)"
@@ -435,13 +435,39 @@ def care_home(request, care_home_id: int):
             return redirect("meetings:care_home", home.pk)
         except ValidationError as error:
             _apply_errors(form, error)
+    return _care_home_page(request, home, form, forms.SupportRecordForm(initial={"done_on": timezone.localdate()}))
+
+
+def _care_home_page(request, home, place_form, support_form):
     # Residents are listed only where the user may open their record.
     visible = access.residents_for(request.user).filter(care_home_placements__care_home=home, care_home_placements__left_on__isnull=True)
     residents = list(visible.order_by("family_name"))
     total = home.placements.filter(left_on__isnull=True).count()
     audit.record(request.user, "view", f"Viewed care home {home.name} ({len(residents)} residents shown)", obj=home, path=request.path)
-    return render(request, "meetings/care_home.jinja", {"home": home, "residents": residents, "hidden": total - len(residents),
-                                                        "form": form, "series_list": home.series.all()})
+    return render(request, "meetings/care_home.jinja", {
+        "home": home, "rows": care_home_presenters.resident_rows(home, request.user, residents),
+        "checklist": care_home_presenters.home_checklist(home), "hidden": total - len(residents),
+        "form": place_form, "support_form": support_form, "series_list": home.series.all(),
+    })
+
+
+@require_POST
+@require("attend_meetings")
+def care_home_support(request, care_home_id: int):
+    """Record one enhanced-support item done (who did what and when)."""
+    home = get_object_or_404(CareHome.objects.select_related("lead_gp", "practice"), pk=care_home_id)
+    form = forms.SupportRecordForm(request.POST)
+    if form.is_valid():
+        person_id = form.cleaned_data["person_id"].strip()
+        resident = access.get_resident(request.user, person_id)[0] if person_id else None
+        try:
+            services.record_support(home, request.user, item=form.cleaned_data["item"], done_on=form.cleaned_data["done_on"],
+                                    resident=resident, note=form.cleaned_data["note"], path=request.path)
+            messages.info(request, "Recorded.")
+            return redirect("meetings:care_home", home.pk)
+        except ValidationError as error:
+            _apply_errors(form, error)
+    return _care_home_page(request, home, forms.PlaceResidentForm(initial={"care_home": home.pk}), form)
 
 
 @require_http_methods(["GET", "POST"])

@@ -10,7 +10,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 
-from .environment import env, env_bool, env_list
+from .environment import env, env_bool, env_float, env_int, env_list
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # Everything Octopus writes (SQLite database, DuckDB files, snapshots, feed deliveries) lives
@@ -120,10 +120,10 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Throttling first: a locked username+address is refused before any password is checked.
 AUTHENTICATION_BACKENDS = ["octopus.governance.throttle.ThrottlingBackend"]
-OCTOPUS_SIGN_IN_MAX_FAILURES = int(env("OCTOPUS_SIGN_IN_MAX_FAILURES", "5"))
-OCTOPUS_SIGN_IN_LOCK_MINUTES = int(env("OCTOPUS_SIGN_IN_LOCK_MINUTES", "15"))
+OCTOPUS_SIGN_IN_MAX_FAILURES = env_int("OCTOPUS_SIGN_IN_MAX_FAILURES", 5)
+OCTOPUS_SIGN_IN_LOCK_MINUTES = env_int("OCTOPUS_SIGN_IN_LOCK_MINUTES", 15)
 # Failures from one address, whatever the usernames, before the address is locked (spraying).
-OCTOPUS_SIGN_IN_MAX_FAILURES_PER_ADDRESS = int(env("OCTOPUS_SIGN_IN_MAX_FAILURES_PER_ADDRESS", "20"))
+OCTOPUS_SIGN_IN_MAX_FAILURES_PER_ADDRESS = env_int("OCTOPUS_SIGN_IN_MAX_FAILURES_PER_ADDRESS", 20)
 
 # A second factor (TOTP, django-otp). Off by default for the laptop demo; on in production
 # unless single sign-on (CIS2 smartcard or authenticator) already provides a second factor.
@@ -142,14 +142,14 @@ if _OIDC:
     AUTHENTICATION_BACKENDS.append(_OIDC_BACKEND)
 
 # Break glass: how long a grant to one resident lasts.
-OCTOPUS_BREAK_GLASS_HOURS = float(env("OCTOPUS_BREAK_GLASS_HOURS", "4"))
+OCTOPUS_BREAK_GLASS_HOURS = env_float("OCTOPUS_BREAK_GLASS_HOURS", 4)
 # The key for analysts' pseudonyms (keyed HMAC); generated in the data folder for the demo.
 OCTOPUS_PSEUDONYMISATION_KEY = env("OCTOPUS_PSEUDONYMISATION_KEY")
 # The audit key ring and signed checkpoints, outside the database (decision 0019). Point it at
 # storage the database administrators cannot write; it is left out of `octopus backup`.
 OCTOPUS_AUDIT_DIR = Path(env("OCTOPUS_AUDIT_DIR", str(DATA_DIR / "audit"))).resolve()
 # Sign out after this many minutes without a request (IdleTimeoutMiddleware).
-OCTOPUS_IDLE_TIMEOUT_MINUTES = int(env("OCTOPUS_IDLE_TIMEOUT_MINUTES", "30"))
+OCTOPUS_IDLE_TIMEOUT_MINUTES = env_int("OCTOPUS_IDLE_TIMEOUT_MINUTES", 30)
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -191,7 +191,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("OCTOPUS_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = int(env("OCTOPUS_HSTS_SECONDS", "0"))
+SECURE_HSTS_SECONDS = env_int("OCTOPUS_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("OCTOPUS_BEHIND_TLS_PROXY", False) else None
 SESSION_SAVE_EVERY_REQUEST = False

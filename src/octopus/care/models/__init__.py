@@ -1,5 +1,6 @@
 """Care coordination models, one file per concept."""
 
+from .advance_care import AdvanceCarePlan, CareFocus, CprRecommendation, PreferredPlace
 from .case import Case, CaseOutcome, CaseSource
 from .check_in import CheckIn, CheckInStatus
 from .plan import CarePlan, CarePlanAction, CarePlanVersion, NeedDomain
@@ -9,6 +10,10 @@ from .task import Task, TaskSource
 from .tier import CareTier, TierAssignment
 
 __all__ = [
+    "AdvanceCarePlan",
+    "CareFocus",
+    "CprRecommendation",
+    "PreferredPlace",
     "CarePlan",
     "CarePlanAction",
     "CarePlanVersion",

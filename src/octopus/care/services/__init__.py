@@ -10,8 +10,10 @@ Public API (stable for other apps):
     set_tier(resident, tier, reason, actor) -> TierAssignment
     schedule_check_ins(resident, *, organisation, first_due, count, actor, ...) -> list[CheckIn]
     record_death(resident, date, source, actor) -> DeathOutcome
+    record_advance_care_plan(plan, actor, **recommendations) -> AdvanceCarePlan
 """
 
+from .advance_care import record_advance_care_plan
 from .cases import close_case, open_case, record_contact
 from .check_ins import complete_check_in, organisations_contacting, schedule_check_ins
 from .deaths import DeathOutcome, record_death
@@ -50,6 +52,7 @@ __all__ = [
     "leave_with_note",
     "open_case",
     "organisations_contacting",
+    "record_advance_care_plan",
     "record_contact",
     "record_death",
     "record_first_contact",

@@ -1,6 +1,13 @@
 """Meetings models, one file per concept."""
 
-from .care_home import CareHome, CareHomeKind, CareHomeResident
+from .care_home import (
+    PER_RESIDENT_ITEMS,
+    CareHome,
+    CareHomeKind,
+    CareHomeResident,
+    SupportItem,
+    SupportRecord,
+)
 from .meeting import Attendance, Meeting, MeetingStatus
 from .series import ConfidentialityAgreement, Frequency, MeetingKind, MeetingSeries, SeriesMember
 from .thread import ResidentMessage
@@ -19,7 +26,10 @@ __all__ = [
     "MeetingKind",
     "MeetingSeries",
     "MeetingStatus",
+    "PER_RESIDENT_ITEMS",
     "ResidentMessage",
     "SeriesMember",
+    "SupportItem",
+    "SupportRecord",
     "WorklistEntry",
 ]

@@ -9,10 +9,11 @@ Public API:
     discussion_basis(resident) -> DiscussionBasis, record_exception(entry, actor, *, basis, rationale, decided_by)
     put_on_agenda(entry, actor, ...), not_this_week(entry, actor, reason, carry_over=False), add_resident(...)
     record_discussion(entry, actor, ...), add_action(entry, actor, ...), close_meeting(meeting, actor)
-    post_message(resident, author, body), register_care_home(...), place_resident(...)
+    post_message(resident, author, body), register_care_home(...), place_resident(...),
+    register_from_feed(linked_dir, as_of=..., actor=...), record_support(home, actor, item=..., done_on=...)
 """
 
-from .care_homes import place_resident, register_care_home
+from .care_homes import place_resident, record_support, register_care_home, register_from_feed
 from .discussion import (
     ClosedMeeting,
     add_action,
@@ -51,5 +52,5 @@ __all__ = [
     "add_resident", "close_meeting", "confirm_confidentiality", "create_series", "discussion_basis", "find_candidates",
     "follow_up_deaths", "generate_worklist", "next_location", "not_this_week", "place_resident", "plan_meetings", "post_message",
     "publish_agenda", "put_on_agenda", "record_attendance", "record_discussion", "record_exception",
-    "register_care_home", "role_of", "schedule_meeting", "scope_q", "update_series",
+    "record_support", "register_care_home", "register_from_feed", "role_of", "schedule_meeting", "scope_q", "update_series",
 ]
