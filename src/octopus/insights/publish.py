@@ -138,7 +138,7 @@ SNAPSHOT_FLAGS = (
     "care_home", "housebound", "homeless", "current_inpatient", "discharged_last_14_days",
     "social_care_package", "cancer_overlay", "palliative_care", "learning_disability",
     "emergency_admissions", "ae_attendances", "ambulance_calls", "prior_cost",
-    "days_since_last_emergency_admission", "risk_band",
+    "days_since_last_emergency_admission", "risk_band", "registered_out_of_area",
 )
 # Population analytics: not published for residents who objected (see _publish_scores).
 ANALYTICS_FIELDS = ("risk_probability", "risk_centile", "risk_band", "risk_factors", "segment",
