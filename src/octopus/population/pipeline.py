@@ -211,7 +211,8 @@ def _events_since(con, linked, previous_manifest: dict | None, as_of: date) -> p
     since = date.fromisoformat(previous_manifest["as_of"])
     if since >= as_of:
         return None  # a rerun for the same date (or an earlier one): nothing is "since"
-    return engines.execute(con, events_since(linked.feed("apc_spells"), linked.feed("ae_attendances"), since, as_of))
+    return engines.execute(con, events_since(linked.feed("apc_spells"), linked.feed("ae_attendances"),
+                                             linked.feed("las_incidents"), since, as_of))
 
 
 def _without_analytics_for_objectors(table):

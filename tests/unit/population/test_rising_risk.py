@@ -133,11 +133,43 @@ def test_events_since_counts_only_events_between_the_two_runs(engine):
         "arrival_datetime": pd.to_datetime(["2026-11-02 10:00", "2026-12-01 23:59", "2026-11-01 08:00",
                                             "2026-12-02 00:01"]),
     }))
+    calls = ibis.memtable(pd.DataFrame({
+        "person_id": ["c", "e"],
+        "incident_datetime": pd.to_datetime(["2026-11-25 03:00", "2026-10-31 23:00"]),
+    }))
     con = ibis.duckdb.connect()
-    table = con.to_pyarrow(events_since(spells, attendances, dt.date(2026, 11, 1), dt.date(2026, 12, 1))).to_pandas()
-    counts = table.sort_values("person_id").set_index("person_id").to_dict("index")
+    expression = events_since(spells, attendances, calls, dt.date(2026, 11, 1), dt.date(2026, 12, 1))
+    counts = con.to_pyarrow(expression).to_pandas().sort_values("person_id").set_index("person_id").to_dict("index")
     assert counts == {
-        "a": {"emergency_admissions_since_previous": 1, "ae_attendances_since_previous": 0},
-        "b": {"emergency_admissions_since_previous": 0, "ae_attendances_since_previous": 2},
-        "c": {"emergency_admissions_since_previous": 1, "ae_attendances_since_previous": 0},
+        "a": {"emergency_admissions_since_previous": 1, "ae_attendances_since_previous": 0,
+              "ambulance_calls_since_previous": 0},
+        "b": {"emergency_admissions_since_previous": 0, "ae_attendances_since_previous": 2,
+              "ambulance_calls_since_previous": 0},
+        "c": {"emergency_admissions_since_previous": 1, "ae_attendances_since_previous": 0,
+              "ambulance_calls_since_previous": 1},
     }
+
+
+def test_rising_risk_requiring_a_change_leaves_out_rank_only_rises():
+    now = """
+        person_id | risk_centile | risk_band | ltc_copd | ambulance_calls_since_previous
+        moved     | 90           | 4         | F        | 0
+        coded     | 90           | 4         | T        | 0
+        called    | 90           | 4         | F        | 2
+    """
+    before = """
+        person_id | risk_centile | risk_band | ltc_copd
+        moved     | 50           | 5         | F
+        coded     | 50           | 5         | F
+        called    | 50           | 5         | F
+    """
+    rule = RisingRiskRule(centile_rise=10, top_percent=20, requires_change=True)
+    result = flag_rising_risk(_frame(now), _frame(before), rule, previous_as_of="2026-11-01")
+    assert result["rising_risk"].tolist() == [False, True, True]
+    assert result["rising_risk_reason"].tolist() == [
+        None,
+        "new COPD diagnosis; moved from band 5 to band 4; "
+        "risk centile rose from 50 to 90 since the run as of 2026-11-01; newly in the top 20% for risk",
+        "2 ambulance calls since the run as of 2026-11-01; moved from band 5 to band 4; "
+        "risk centile rose from 50 to 90 since the run as of 2026-11-01; newly in the top 20% for risk",
+    ]

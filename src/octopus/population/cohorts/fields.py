@@ -20,6 +20,7 @@ _FIELDS: dict[str, str] = {
     "previous_risk_centile": "int", "rising_risk": "bool", "rising_risk_reason": "str",
     "case_managed": "bool",
     "emergency_admissions_since_previous": "int", "ae_attendances_since_previous": "int",
+    "ambulance_calls_since_previous": "int",
     "practice_borough": "str", "registered_out_of_area": "bool",
     "analytics_excluded": "bool", "objection": "str",
 }

@@ -1,7 +1,9 @@
 """Rising risk: residents whose risk has grown since the previous snapshot, and what changed.
 
 Flagged when the risk centile rose by at least ``centile_rise`` since the previous run, or the
-resident newly entered the top ``top_percent``. Residents new to the population have no history
+resident newly entered the top ``top_percent`` — and, with ``requires_change`` (the shipped
+bands.yaml), something in the resident's own record changed too: a retrained model moves many
+centiles by ten or more with nothing new about the resident, and a list of those is noise. Residents new to the population have no history
 and are not flagged; residents left out of analytics (an objection, ``objections.py``) have no
 centile and are never flagged. Case-managed residents are flagged like anyone else and keep
 ``case_managed = True``, so a list can say who already holds the case rather than hide them.
@@ -19,6 +21,7 @@ from __future__ import annotations
 from datetime import date
 
 import ibis
+import ibis.expr.datatypes as dt
 import numpy as np
 import pandas as pd
 
@@ -38,30 +41,40 @@ NEW_FLAGS = {
     "social_care_package": "new social care package",
 }
 DIAGNOSES = {ltc_column(c): c.label for c in LONG_TERM_CONDITIONS}
-EVENTS_SINCE = ("emergency_admissions_since_previous", "ae_attendances_since_previous")
+EVENTS_SINCE = ("emergency_admissions_since_previous", "ae_attendances_since_previous",
+                "ambulance_calls_since_previous")
 # Columns the previous snapshot and the current features must both carry for the comparison.
 COMPARED_COLUMNS = ("risk_band", "efi_category", *NEW_FLAGS, *DIAGNOSES)
 
 
-def events_since(apc_spells: ibis.Table, ae_attendances: ibis.Table, since: date, as_of: date) -> ibis.Table:
-    """Emergency admissions and A&E attendances after ``since`` up to ``as_of``, per person.
+def events_since(apc_spells: ibis.Table, ae_attendances: ibis.Table, las_incidents: ibis.Table,
+                 since: date, as_of: date) -> ibis.Table:
+    """Emergency admissions, A&E attendances and ambulance calls after ``since`` up to ``as_of``.
 
-    Counted from the events themselves rather than as a difference of 12-month counts: a
-    difference also moves when an old attendance leaves the window, which is not news.
+    One row per person with any (``EVENTS_SINCE`` columns). Counted from the events themselves
+    rather than as a difference of 12-month counts: a difference also moves when an old
+    attendance leaves the window, which is not news.
     """
-    admitted = apc_spells.filter((apc_spells.admission_date > since) & (apc_spells.admission_date <= as_of)
-                                 & (apc_spells.admission_method == "emergency"))
-    arrival = ae_attendances.arrival_datetime.date()
-    attended = ae_attendances.filter((arrival > since) & (arrival <= as_of))
-    admissions = admitted.group_by("person_id").aggregate(emergency_admissions_since_previous=admitted.count())
-    attendances = attended.group_by("person_id").aggregate(
-        ae_attendances_since_previous=count_where(attended.person_id.notnull()))
-    joined = admissions.outer_join(attendances, admissions.person_id == attendances.person_id)
-    return joined.select(
-        person_id=ibis.coalesce(joined.person_id, joined.person_id_right),
-        emergency_admissions_since_previous=joined.emergency_admissions_since_previous.fill_null(0).cast("int64"),
-        ae_attendances_since_previous=joined.ae_attendances_since_previous.fill_null(0).cast("int64"),
-    )
+    def between(day):
+        return (day > since) & (day <= as_of)
+
+    def rows(table: ibis.Table, kind: int) -> ibis.Table:
+        # One nullable type for every feed's person_id, or the union refuses the mix.
+        return table.select(person_id=table.person_id.cast(dt.String(nullable=True)), kind=ibis.literal(kind))
+
+    emergency = apc_spells.admission_method == "emergency"
+    rows = [
+        rows(apc_spells.filter(between(apc_spells.admission_date) & emergency), 0),
+        rows(ae_attendances.filter(between(ae_attendances.arrival_datetime.date())), 1),
+        rows(las_incidents.filter(between(las_incidents.incident_datetime.date())), 2),
+    ]
+    events = ibis.union(*rows)
+    return events.group_by("person_id").aggregate(
+        **{column: _int64(count_where(events.kind == kind)) for kind, column in enumerate(EVENTS_SINCE)})
+
+
+def _int64(value):
+    return value.cast("int64")
 
 
 def _plural(count: pd.Series, one: str, many: str) -> pd.Series:
@@ -79,19 +92,27 @@ def _join(pieces: list[pd.Series], index: pd.Index) -> pd.Series:
 
 
 def change_reasons(current: pd.DataFrame, previous: pd.DataFrame, rule: RisingRiskRule,
-                   previous_as_of: str | None = None) -> pd.Series:
+                   previous_as_of: str | None = None) -> tuple[pd.Series, pd.Series]:
     """What changed for each resident of ``current`` since ``previous`` (aligned rows, same index).
 
     ``current`` has this run's ``risk_centile``, ``risk_band`` and any of the compared columns
     and ``EVENTS_SINCE`` counts; ``previous`` the same columns from the previous snapshot
     (missing where the resident was not in it). Columns missing on either side are skipped, so
     a snapshot written before a column existed still compares on the rest.
+
+    Returns the reasons and whether the resident's own record changed (an event, a diagnosis,
+    frailty, a new flag) rather than only their rank, which also moves when the model is
+    retrained.
     """
     index = current.index
     pieces: list[pd.Series] = []
+    changed = pd.Series(False, index=index)
 
-    def when(mask, text) -> None:
+    def when(mask, text, record: bool = True) -> None:
+        nonlocal changed
         mask = pd.Series(mask, index=index).fillna(False).astype(bool)
+        if record:
+            changed |= mask
         if mask.any():
             text = text if isinstance(text, pd.Series) else pd.Series(text, index=index, dtype="string")
             pieces.append(text.where(mask))
@@ -107,6 +128,9 @@ def change_reasons(current: pd.DataFrame, previous: pd.DataFrame, rule: RisingRi
     if "ae_attendances_since_previous" in current.columns:
         attendances = current["ae_attendances_since_previous"].fillna(0)
         when(attendances > 0, _plural(attendances, "A&E attendance", "A&E attendances") + since)
+    if "ambulance_calls_since_previous" in current.columns:
+        calls = current["ambulance_calls_since_previous"].fillna(0)
+        when(calls > 0, _plural(calls, "ambulance call", "ambulance calls") + since)
     for column, label in DIAGNOSES.items():
         if both(column):
             when(current[column].fillna(False).astype(bool) & (previous[column] == False),  # noqa: E712 (NA stays NA)
@@ -125,15 +149,15 @@ def change_reasons(current: pd.DataFrame, previous: pd.DataFrame, rule: RisingRi
         before_band = previous["risk_band"].astype("Int64")
         when(current["risk_band"] < before_band,
              "moved from band " + before_band.astype("string") + " to band "
-             + current["risk_band"].astype("Int64").astype("string"))
+             + current["risk_band"].astype("Int64").astype("string"), record=False)
     prior = previous["risk_centile"].astype("Int64")
     threshold = 100 - rule.top_percent  # centile above which a resident is in the top share
     when((current["risk_centile"] - prior) >= rule.centile_rise,
          "risk centile rose from " + prior.astype("string") + " to "
-         + current["risk_centile"].astype("Int64").astype("string") + since)
+         + current["risk_centile"].astype("Int64").astype("string") + since, record=False)
     when((current["risk_centile"] > threshold) & (prior <= threshold),
-         f"newly in the top {rule.top_percent:g}% for risk")
-    return _join(pieces, index)
+         f"newly in the top {rule.top_percent:g}% for risk", record=False)
+    return _join(pieces, index), changed
 
 
 def flag_rising_risk(scored: pd.DataFrame, previous: pd.DataFrame | None, rule: RisingRiskRule,
@@ -157,13 +181,19 @@ def flag_rising_risk(scored: pd.DataFrame, previous: pd.DataFrame | None, rule: 
     threshold = 100 - rule.top_percent
     centile = result["risk_centile"].astype("Int64")
     rose = ((centile - prior) >= rule.centile_rise) | ((centile > threshold) & (prior <= threshold))
-    flagged = rose.fillna(False).astype(bool).to_numpy()
+    flagged = rose.fillna(False).astype(bool).to_numpy().copy()
     reasons = pd.Series(pd.NA, index=result.index, dtype="string")
     if flagged.any():
-        # Reasons only for the flagged residents: a few percent of the population.
+        # Reasons only for the risen residents: a fraction of the population.
         now = result.loc[flagged]
         then = before.reindex(now["person_id"]).set_axis(now.index)
-        reasons.loc[flagged] = change_reasons(now, then, rule, previous_as_of)
-    result["rising_risk_reason"] = reasons.astype(object).where(reasons.notna(), None).tolist()
+        text, changed = change_reasons(now, then, rule, previous_as_of)
+        if rule.requires_change:
+            text = text.where(changed)
+            flagged[flagged] = changed.to_numpy()
+        reasons.loc[text.index] = text
+    # Object dtype with None: pandas 3 would infer its "str" dtype, whose missing value is NaN.
+    result["rising_risk_reason"] = pd.Series(np.where(reasons.isna().to_numpy(), None, reasons.to_numpy(dtype=object)),
+                                             index=result.index, dtype=object)
     result["rising_risk"] = flagged
     return result
