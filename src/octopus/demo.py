@@ -35,6 +35,9 @@ DEFAULT_RESIDENTS = 20_000
 # The previous snapshot is a month before the current one: a monthly run, as in WSIC's
 # rising-risk view, gives a month of admissions and attendances to say what changed.
 PREVIOUS_RUN_DAYS = 30
+# One row in a thousand made malformed (an invalid NHS number or code, a required field left
+# empty), so the demo's feed load shows rows quarantined with their file, row and field.
+MALFORMED_RATE = 0.001
 RESIDENTS_ENV = "OCTOPUS_DEMO_RESIDENTS"  # `make demo` can pass a size without a flag
 
 
@@ -120,7 +123,8 @@ def _generate(folder: Path, residents: int | None, as_of: dt.date) -> dict:
     from octopus.synthetic.deliveries import write_refused
     from octopus.synthetic.generator import generate
 
-    manifest = generate(folder, preset="westminster", residents=residents, fmt="parquet", progress=False, as_of=as_of)
+    manifest = generate(folder, preset="westminster", residents=residents, fmt="parquet", progress=False, as_of=as_of,
+                        malformed_rate=MALFORMED_RATE)
     # A couple of deliveries the loader must refuse whole, as real partners sometimes send.
     faulty = write_refused(folder / "feeds")
     return {"summary": f"{manifest.residents:,} synthetic Westminster residents in {len(manifest.files)} files "
