@@ -205,7 +205,8 @@ def _publish_scores(snapshot_dir: Path, run_id: str, as_of: dt.date, known: dict
         raise PublishError(f"{residents_path}: missing column person_id.")
     conditions = {c: label for c, label in _condition_labels().items() if c in available}
     names = band_names()
-    columns = ["person_id", *(c for c in (*SNAPSHOT_FIELDS, "top_factors", *SNAPSHOT_FLAGS, *conditions) if c in available)]
+    columns = ["person_id", *(c for c in (*SNAPSHOT_FIELDS, "top_factors", *SNAPSHOT_FLAGS, *conditions,
+                                          "analytics_excluded") if c in available)]
     cohorts = _cohort_titles(snapshot_dir)
     update_fields = ["snapshot_run_id", "snapshot_as_of", "flags", "risk_factors", "long_term_conditions", "cohorts",
                      "risk_band", *SNAPSHOT_FIELDS.values()]
@@ -225,7 +226,8 @@ def _publish_scores(snapshot_dir: Path, run_id: str, as_of: dt.date, known: dict
             resident.long_term_conditions = [label for column, label in conditions.items() if row.get(column)]
             resident.cohorts = cohorts.get(row["person_id"], [])
             resident.flags = {flag: _flag(row.get(flag)) for flag in SNAPSHOT_FLAGS if flag in row}
-            if row["person_id"] in excluded:
+            # Objections recorded here, or delivered to the engine in the objections feed.
+            if row["person_id"] in excluded or bool(_flag(row.get("analytics_excluded"))):
                 for field in ANALYTICS_FIELDS:
                     setattr(resident, field, _EMPTY.get(field, ""))
                 resident.flags.pop("risk_band", None)

@@ -44,11 +44,11 @@ def test_rising_risk_reason_names_each_change_most_important_first():
         c         | 40           | 5         | fit          | F                 | F        | F
     """
     assert _reasons(now, before) == {
-        "a": "admitted as an emergency since the run as of 2026-11-01; "
-             "2 A&E attendances since the run as of 2026-11-01; new heart failure diagnosis; "
+        "a": "admitted as an emergency since the last run; "
+             "2 A&E attendances since the last run; new heart failure diagnosis; "
              "new frailty: moderate; moved from band 4 to band 2; "
              "risk centile rose from 82 to 97 since the run as of 2026-11-01",
-        "b": "1 A&E attendance since the run as of 2026-11-01; new COPD diagnosis; moved into a care home; "
+        "b": "1 A&E attendance since the last run; new COPD diagnosis; moved into a care home; "
              "moved from band 5 to band 4; risk centile rose from 70 to 85 since the run as of 2026-11-01; "
              "newly in the top 20% for risk",
         "c": "risk centile rose from 40 to 60 since the run as of 2026-11-01",
@@ -65,7 +65,7 @@ def test_rising_risk_reason_for_worse_frailty_and_several_admissions():
         a         | 85           | mild
     """
     assert _reasons(now, before) == {
-        "a": "3 emergency admissions since the run as of 2026-11-01; frailty from mild to severe; "
+        "a": "3 emergency admissions since the last run; frailty from mild to severe; "
              "risk centile rose from 85 to 99 since the run as of 2026-11-01",
     }
 
@@ -170,6 +170,6 @@ def test_rising_risk_requiring_a_change_leaves_out_rank_only_rises():
         None,
         "new COPD diagnosis; moved from band 5 to band 4; "
         "risk centile rose from 50 to 90 since the run as of 2026-11-01; newly in the top 20% for risk",
-        "2 ambulance calls since the run as of 2026-11-01; moved from band 5 to band 4; "
+        "2 ambulance calls since the last run; moved from band 5 to band 4; "
         "risk centile rose from 50 to 90 since the run as of 2026-11-01; newly in the top 20% for risk",
     ]

@@ -120,17 +120,19 @@ def change_reasons(current: pd.DataFrame, previous: pd.DataFrame, rule: RisingRi
     def both(column: str) -> bool:
         return column in current.columns and column in previous.columns
 
+    # The date once, on the centile; events say "since the last run" (publish keeps 300 characters).
     since = f" since the run as of {previous_as_of}" if previous_as_of else " since the previous run"
+    recent = " since the last run"
     if "emergency_admissions_since_previous" in current.columns:
         admissions = current["emergency_admissions_since_previous"].fillna(0)
-        when(admissions == 1, f"admitted as an emergency{since}")
-        when(admissions > 1, _plural(admissions, "", "emergency admissions") + since)
+        when(admissions == 1, f"admitted as an emergency{recent}")
+        when(admissions > 1, _plural(admissions, "", "emergency admissions") + recent)
     if "ae_attendances_since_previous" in current.columns:
         attendances = current["ae_attendances_since_previous"].fillna(0)
-        when(attendances > 0, _plural(attendances, "A&E attendance", "A&E attendances") + since)
+        when(attendances > 0, _plural(attendances, "A&E attendance", "A&E attendances") + recent)
     if "ambulance_calls_since_previous" in current.columns:
         calls = current["ambulance_calls_since_previous"].fillna(0)
-        when(calls > 0, _plural(calls, "ambulance call", "ambulance calls") + since)
+        when(calls > 0, _plural(calls, "ambulance call", "ambulance calls") + recent)
     for column, label in DIAGNOSES.items():
         if both(column):
             when(current[column].fillna(False).astype(bool) & (previous[column] == False),  # noqa: E712 (NA stays NA)
