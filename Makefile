@@ -9,7 +9,7 @@ CONSTRAINTS := requirements/constraints.txt
 help:
 	@echo "make demo   - install Octopus, prepare the Westminster demo and serve it at http://127.0.0.1:8000"
 	@echo "make test   - install what the tests need and run the whole suite (SQLite, then PostgreSQL)"
-	@echo "make lint   - ruff"
+	@echo "make lint   - ruff, and no direct queries of resident data in views or the API"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Octopus needs Python 3.11 or newer")'
@@ -40,6 +40,7 @@ test-fast: $(VENV)/.installed-dev
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests
+	$(BIN)/python scripts/lint_model_usage.py
 
 serve: $(VENV)/.installed-runtime
 	OCTOPUS_ENV=demo $(BIN)/octopus serve

@@ -5,9 +5,45 @@ database again on PostgreSQL (OCTOPUS_TEST_DATABASE_URL). ``OCTOPUS_DB_PASS=post
 only database tests for that second pass.
 """
 
+import datetime as dt
 import os
 
 import pytest
+
+# OCTOPUS_TEST_NOW=2026-12-03T13:30:00+00:00 runs the whole session at that moment (the clock then
+# ticks on from it): how `scripts/run-tests.sh` proves that no test depends on when it is run.
+EDGE_MOMENTS = {
+    "thursday-afternoon": "2026-12-03T13:30:00+00:00",  # a meeting day, after that day's meeting
+    "month-end-bst": "2027-06-30T23:30:00+00:00",  # 00:30 on 1 July in London, still 30 June in UTC
+    "leap-day": "2028-02-29T12:00:00+00:00",
+    "bst-starts": "2027-03-28T00:30:00+00:00",  # 00:30 GMT; at 01:00 UTC London jumps to 02:00 BST
+    "bst-ends": "2027-10-31T00:30:00+00:00",  # 01:30 BST; at 01:00 UTC London falls back to 01:00 GMT
+    "new-years-eve": "2026-12-31T23:59:00+00:00",
+}
+
+_travel = None
+
+
+def pytest_configure(config):
+    global _travel
+    moment = os.environ.get("OCTOPUS_TEST_NOW")
+    if moment:
+        import time_machine
+
+        destination = dt.datetime.fromisoformat(EDGE_MOMENTS.get(moment, moment))
+        _travel = time_machine.travel(destination, tick=True)
+        _travel.start()
+
+
+def pytest_unconfigure(config):
+    if _travel is not None:
+        _travel.stop()
+
+
+def pytest_report_header(config):
+    moment = os.environ.get("OCTOPUS_TEST_NOW")
+    return f"clock: travelled to {EDGE_MOMENTS.get(moment, moment)}" if moment else None
+
 
 DB_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server", "client", "admin_client", "django_user_model"}
 
@@ -49,3 +85,10 @@ def demo_directory(db):
     from octopus import demo
 
     return demo.seed_directory()
+
+
+@pytest.fixture(autouse=True)
+def _audit_dir_per_test(settings, tmp_path_factory):
+    """Each test gets its own audit key ring and checkpoint file, as each gets a fresh database:
+    a checkpoint left by one test would otherwise say entries were deleted from the next."""
+    settings.OCTOPUS_AUDIT_DIR = tmp_path_factory.mktemp("audit")

@@ -21,7 +21,11 @@ def church_street(make_user, *, chww_username: str = "amina"):
     first, second = make_household(address_line="12 Church Street"), make_household(address_line="3 Church Street")
     older = make_resident(household=first, given_name="Joseph", family_name="Mensah", date_of_birth=dt.date(1950, 3, 4),
                           main_language="Twi", interpreter_needed=True, phone="07700 900111", email="joseph@example.org",
-                          flags={"bowel_screening_due": True, "housebound": True})
+                          flags={"housebound": True},
+                          prevention_gaps=[{"programme": "bowel_screening", "title": "Bowel cancer screening",
+                                            "status": "overdue", "label": "Overdue", "due": ""},
+                                           {"programme": "diabetes_care_processes", "title": "Diabetes care processes",
+                                            "status": "overdue", "label": "Overdue", "due": ""}])
     younger = make_resident(household=first, given_name="Ama", family_name="Mensah", date_of_birth=dt.date(1990, 6, 1))
     neighbour = make_resident(household=second, given_name="Rita", family_name="Okoro")
     round_ = make_round(planner)

@@ -86,6 +86,11 @@ def world(make_user, tmp_path, intake_data):
         user=other, resident=make_resident(), reason="urgent_care", detail="Fixture grant for review",
         granted_at="2026-11-01T10:00Z", expires_at="2026-11-01T14:00Z",
     )
+    from octopus.accounts.models import MembershipGrant
+
+    access_grant = MembershipGrant.objects.create(
+        user=other, team=other.memberships.get().team, role="social_worker", requested_at="2026-11-01T10:00Z", via="fixture",
+    )
     directory = _directory_objects(other)
     care = _care_objects(resident)
     meetings = _meeting_objects(resident)
@@ -101,6 +106,7 @@ def world(make_user, tmp_path, intake_data):
         "membership_id": other.memberships.get().pk,
         "team_id": other.memberships.get().team_id,
         "grant_id": grant.pk,
+        "access_grant_id": access_grant.pk,
         "resident": resident,
     }
 
@@ -127,7 +133,8 @@ def _directory_objects(user) -> dict:
 def _care_objects(world_resident) -> dict:
     """Care records about a second resident, held by a team none of the test users belong to
     (and a care plan for the world resident, so its plan pages have something to show)."""
-    import datetime as dt
+
+    from django.utils import timezone
 
     from octopus.accounts.models import Membership, User
     from octopus.care import services
@@ -144,11 +151,11 @@ def _care_objects(world_resident) -> dict:
         resident, holder, to_team=team, reason="Falls", urgency="routine", shared_information="Falls history",
         resident_agreed=True, preferred_contact="phone",
     )
-    task = services.create_task(holder, "Call the family", dt.date.today(), resident=resident)
+    task = services.create_task(holder, "Call the family", timezone.localdate(), resident=resident)
     plan = services.start_plan(resident, holder, lead_professional=holder)
     services.start_plan(world_resident, holder, lead_professional=holder)
-    action = services.add_action(plan, holder, description="Review medicines", owner=holder, due=dt.date.today())
-    check_in = services.schedule_check_ins(resident, organisation=organisation, first_due=dt.date.today(), count=1, actor=holder)[0]
+    action = services.add_action(plan, holder, description="Review medicines", owner=holder, due=timezone.localdate())
+    check_in = services.schedule_check_ins(resident, organisation=organisation, first_due=timezone.localdate(), count=1, actor=holder)[0]
     assert Case.objects.filter(pk=case.pk).exists()
     return {
         "case_id": case.pk, "referral_id": referral.pk, "task_id": task.pk, "action_id": action.pk,

@@ -4,6 +4,7 @@ to a named person, accept as that person, write a care plan, schedule check-ins,
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from octopus.care import services
 from octopus.residents.factories import make_activity, make_resident
@@ -103,25 +104,25 @@ def test_care_plan_check_ins_and_death_stop_contacts(browser_page, westminster):
     page.get_by_label("Goals").fill("Walk to the shops twice a week\nNo more falls")
     page.get_by_label("Isolation and loneliness").fill("Lives alone since his wife died")
     page.get_by_label("Lead professional").select_option(label="Lucia Reyes, Community matron")
-    page.get_by_label("Review date").fill((dt.date.today() + dt.timedelta(days=28)).isoformat())
+    page.get_by_label("Review date").fill((timezone.localdate() + dt.timedelta(days=28)).isoformat())
     submit(browser_page, "Save care plan")
     assert page.get_by_text("Staying in my flat and seeing my grandchildren").is_visible()
     page.get_by_label("Action", exact=True).fill("Falls assessment at home")
     page.get_by_label("Owner").select_option(label="Lucia Reyes, Community matron")
-    page.get_by_label("Due by").fill((dt.date.today() + dt.timedelta(days=7)).isoformat())
+    page.get_by_label("Due by").fill((timezone.localdate() + dt.timedelta(days=7)).isoformat())
     submit(browser_page, "Add action")
     assert page.get_by_role("cell", name="Falls assessment at home", exact=True).is_visible()
 
     browser_page.goto(f"/caseload/residents/{resident.person_id}/check-ins/")
     page.get_by_label("Organisation that will check in").select_option(label="Central London Community Healthcare NHS Trust")
-    page.get_by_label("First check-in").fill((dt.date.today() + dt.timedelta(days=3)).isoformat())
+    page.get_by_label("First check-in").fill((timezone.localdate() + dt.timedelta(days=3)).isoformat())
     page.get_by_label("Every (days)").fill("14")
     page.get_by_label("How many").fill("3")
     submit(browser_page, "Schedule check-ins")
     assert page.get_by_role("cell", name="Scheduled", exact=True).count() == 3
 
     browser_page.goto(f"/caseload/residents/{resident.person_id}/death/")
-    page.get_by_label("Date of death").fill(dt.date.today().isoformat())
+    page.get_by_label("Date of death").fill(timezone.localdate().isoformat())
     page.get_by_label("How you know").fill("Told by his daughter")
     page.get_by_role("checkbox", name="I understand all scheduled contacts will stop and open cases will close").check()
     submit(browser_page, "Record death")
@@ -161,7 +162,7 @@ def test_remaining_care_pages_pass_axe_and_record_works_on_a_phone(phone_page, w
     case = services.open_case(resident, matron.memberships.first().team, matron, source="meeting", holder=matron)
     plan = services.start_plan(resident, matron, lead_professional=matron)
     services.save_plan(plan, matron, expected_version=1, what_matters="My garden", goals=["Sleep better"], needs={"housing": "Damp"},
-                       lead_professional=matron, review_date=dt.date.today() + dt.timedelta(days=20))
+                       lead_professional=matron, review_date=timezone.localdate() + dt.timedelta(days=20))
     make_activity(resident, "admission", days_ago=12, summary="Emergency admission: chest infection")
     page = phone_page.page
     phone_page.sign_in("matron")

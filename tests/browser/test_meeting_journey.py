@@ -7,6 +7,7 @@ reach a resident's team messages from their record."""
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from octopus.care import services as care
 from octopus.directory.models import Neighbourhood, Team
@@ -64,7 +65,7 @@ def test_inc_worklist_to_inbox(browser_page, westminster):  # noqa: F811
     submit(browser_page, "Publish the agenda and start")
     page.get_by_label("Record attendance of").select_option(label="Lucia Reyes, Community matron")
     submit(browser_page, "Record attendance")
-    due = (dt.date.today() + dt.timedelta(days=7)).isoformat()
+    due = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
     for name, owner, action in (("Ada Lovelace", "Lucia Reyes, Community matron", "Falls assessment at home"),
                                 ("Bob Marley", "Adaeze Okafor, GP partner", "Call the ward about discharge")):
         click_through(browser_page, name)

@@ -29,7 +29,9 @@ def round_for_amina(demo_directory):
     today = timezone.localdate()
     households = [make_household(address_line=line, lsoa_code="E01004670") for line in ("7 Church Street", "3 Church Street", "Flat 2, 9 Church Street")]
     make_resident(household=households[1], given_name="Joseph", family_name="Mensah", sex="male", date_of_birth=dt.date(1956, 2, 1),
-                  main_language="Twi", interpreter_needed=True, flags={"bowel_screening_due": True})
+                  main_language="Twi", interpreter_needed=True,
+                  prevention_gaps=[{"programme": "bowel_screening", "title": "Bowel cancer screening", "status": "never",
+                                    "label": "None recorded", "due": ""}])
     make_resident(household=households[0], given_name="Rita", family_name="Okoro")
     quiet = make_resident(household=households[0], given_name="Dele", family_name="Okoro")
     make_resident(household=households[2], given_name="Maryam", family_name="Ali")

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from octopus.care import services
 from octopus.care.models import CarePlan, Case, CheckIn, Referral, Task
@@ -93,7 +94,7 @@ def test_caseload_lists_team_cases_with_counts(client, world):
 def test_caseload_counts_each_figure_and_pages_by_fifty(client, world):
     from octopus.care import queries
 
-    sam, team, today = world["sam"], world["sp_team"], dt.date.today()
+    sam, team, today = world["sam"], world["sp_team"], timezone.localdate()
     late = make_resident(given_name="Late", family_name="Review")
     services.open_case(late, team, sam, source="search", next_review_due=today - dt.timedelta(days=3))
     behind = make_resident(given_name="Behind", family_name="Actions")

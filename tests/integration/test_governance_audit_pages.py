@@ -102,3 +102,53 @@ def test_cli_export_writes_entries_with_hashes(looked_at, tmp_path):
     assert all(len(row["entry_hash"]) == 64 for row in rows)
     jsonl = CliRunner().invoke(app, ["export", "--format", "jsonl"])
     assert jsonl.exit_code == 0 and '"entry_hash"' in jsonl.output
+
+
+def test_subject_access_finds_resident_by_nhs_number(client, make_user):
+    resident = make_resident(nhs_number="9434765919", given_name="Ada", family_name="Lovelace")
+    ig_lead = make_user("ig_lead")
+    client.force_login(ig_lead)
+    response = client.get(reverse("governance:subject-access"), {"nhs_number": "943 476 5919"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("governance:subject-access-report", args=[resident.person_id])
+    report = client.get(response["Location"]).content.decode()
+    assert "Ada Lovelace" in report and "943 476 5919" in report
+
+
+def test_subject_access_by_name_and_birth_date_lists_matches_and_records_them(client, make_user):
+    import datetime as dt
+
+    born = dt.date(1950, 3, 27)
+    twins = [make_resident(given_name=name, family_name="Okafor", date_of_birth=born) for name in ("Ade", "Bisi")]
+    make_resident(given_name="Ade", family_name="Okafor", date_of_birth=dt.date(1951, 1, 1))
+    client.force_login(make_user("ig_lead"))
+    body = client.get(reverse("governance:subject-access"), {"family_name": "okafor", "date_of_birth": "1950-03-27"}).content.decode()
+    assert "2 residents match" in body
+    for twin in twins:
+        assert reverse("governance:subject-access-report", args=[twin.person_id]) in body
+    listed = AuditEvent.objects.filter(summary="Listed as a possible match for a subject access request")
+    assert sorted(listed.values_list("resident_id", flat=True)) == sorted(t.person_id for t in twins)
+    narrowed = client.get(reverse("governance:subject-access"), {"family_name": "Okafor", "given_name": "bisi", "date_of_birth": "1950-03-27"})
+    assert narrowed["Location"].endswith(f"/{twins[1].person_id}/")
+
+
+@pytest.mark.parametrize("query, message", [
+    ({"nhs_number": "12/34"}, "Enter a valid NHS number"),
+    ({"nhs_number": "9434765918"}, "Enter a valid NHS number"),
+    ({"family_name": "Okafor"}, "Enter the date of birth with the family name"),
+    ({"given_name": "x"}, "Enter the NHS number, or the family name and date of birth"),
+])
+def test_subject_access_bad_input_names_the_field(client, make_user, query, message):
+    client.force_login(make_user("ig_lead"))
+    response = client.get(reverse("governance:subject-access"), query)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+
+
+def test_break_glass_queue_names_residents_and_records_their_appearance(client, make_user):
+    resident = make_resident(given_name="Grace", family_name="Hopper")
+    access.request_break_glass(make_user("social_worker"), resident, "safeguarding", "Police called about a welfare check")
+    client.force_login(make_user("ig_lead"))
+    body = client.get(reverse("governance:break-glass-queue")).content.decode()
+    assert "Grace Hopper" in body
+    assert AuditEvent.objects.filter(resident_id=resident.person_id, summary="Listed on the break-glass review queue").count() == 1

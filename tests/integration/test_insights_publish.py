@@ -80,3 +80,30 @@ def test_household_key_fits_the_column_for_any_address():
     key = household_key("Flat 123, Very Long Named Mansion Block, " * 5, "w2 5aa")
     assert len(key) <= Household._meta.get_field("household_id").max_length
     assert key == household_key("flat 123,  very long named mansion block, " * 5, "W2 5AA")
+
+
+def _snapshot(directory, rows):
+    directory.mkdir()
+    (directory / "manifest.json").write_text(json.dumps({"run_id": "run-prevention", "as_of": "2025-12-01"}))
+    columns = {"person_id": pa.string(), "prevention_gaps": pa.string(), "bowel_screening_status": pa.string(),
+               "flu_vaccination_status": pa.string(), "cervical_screening_status": pa.string()}
+    table = pa.table({name: [row.get(name) for row in rows] for name in columns}, schema=pa.schema(columns))
+    pq.write_table(table, directory / "residents.parquet")
+    return directory
+
+
+def test_publish_puts_open_prevention_gaps_on_the_resident(tmp_path):
+    persons = _persons(tmp_path / "persons.parquet", [_person(1), _person(2)])
+    snapshot = _snapshot(tmp_path / "snapshot", [
+        {"person_id": "P000000000001", "prevention_gaps": "bowel_screening,flu_vaccination",
+         "bowel_screening_status": "overdue", "flu_vaccination_status": "never", "cervical_screening_status": "declined"},
+        {"person_id": "P000000000002", "prevention_gaps": "", "bowel_screening_status": "up_to_date"},
+    ])
+    publish(persons, snapshot)
+    gaps = Resident.objects.get(person_id="P000000000001").prevention_gaps
+    assert [(g["programme"], g["title"], g["status"], g["label"]) for g in gaps] == [
+        ("bowel_screening", "Bowel cancer screening", "overdue", "Overdue"),
+        ("flu_vaccination", "Flu vaccination", "never", "None recorded"),
+    ]
+    assert gaps[0]["due"].startswith("every 2 years")
+    assert Resident.objects.get(person_id="P000000000002").prevention_gaps == []

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from octopus.core.disclosure import is_small
 from octopus.governance.consent import record_objection
@@ -54,12 +55,12 @@ def test_index_shows_suppressed_band_and_no_identifiers(client, analyst, tmp_pat
 
 def test_stale_snapshot_warns(client, analyst, tmp_path, settings):
     settings.OCTOPUS_SNAPSHOT_STALE_DAYS = 7
-    write_snapshot(tmp_path / "snap", as_of=dt.date.today() - dt.timedelta(days=30))
+    write_snapshot(tmp_path / "snap", as_of=timezone.localdate() - dt.timedelta(days=30))
     assert "This snapshot is out of date" in client.get(reverse("insights:index")).content.decode()
 
 
 def test_recent_snapshot_does_not_warn(client, analyst, tmp_path):
-    write_snapshot(tmp_path / "snap", as_of=dt.date.today() - dt.timedelta(days=1))
+    write_snapshot(tmp_path / "snap", as_of=timezone.localdate() - dt.timedelta(days=1))
     assert "out of date" not in client.get(reverse("insights:index")).content.decode()
 
 

@@ -105,7 +105,11 @@ def form_data(inc, **fields):
     return {**data, **fields}
 
 
-def test_set_up_page_creates_the_series_and_plans_its_meetings(client, inc):
+# Thursday 3 December 2026 is a meeting day of the form's series (Thursdays at 13:00).
+@pytest.mark.clock
+@pytest.mark.parametrize("now", ["2026-11-30T09:00", "2026-12-03T12:00", "2026-12-03T13:30", "2026-12-03T23:59"])
+def test_set_up_page_creates_the_series_and_plans_its_meetings(client, inc, time_machine, now):
+    time_machine.move_to(timezone.make_aware(dt.datetime.fromisoformat(now)), tick=False)
     client.force_login(inc["gp"])
     assert 'href="/meetings/series/new/"' in client.get(reverse("meetings:index")).content.decode()
 
@@ -116,7 +120,8 @@ def test_set_up_page_creates_the_series_and_plans_its_meetings(client, inc):
     assert series.schedule == "Every other Thursday, 13:00–15:00"
     assert series.starts_on == timezone.localdate()
     assert sorted(series.members.values_list("user__username", "role")) == [("gp-test", "GP"), ("matron-test", "INT clinician (GP, matron, district nurse)")]
-    assert series.meetings.count() == 2  # every other Thursday, four weeks ahead
+    # Every other Thursday, four weeks ahead: two meetings, before or after today's would-be meeting.
+    assert series.meetings.count() == 2
     assert series.meetings.order_by("starts_at").first().location == "Church Street Practice"
 
 
@@ -178,3 +183,24 @@ def test_change_page_shows_the_timetable_as_entered(client, inc):
     page = client.get(reverse("meetings:series_edit", args=[series.pk])).content.decode()
     assert 'value="09:00"' in page
     assert 'value="1" checked' in page and 'value="4" checked' in page
+
+
+# British Summer Time ends at 01:00 UTC on Sunday 31 October 2027 and starts at 01:00 UTC on
+# Sunday 28 March 2027 (The Summer Time Order 2002: the last Sundays of October and March).
+@pytest.mark.clock
+@pytest.mark.parametrize(("monday", "utc_hours"), [("2027-10-18", [12, 12, 13]), ("2027-03-15", [13, 13, 12])])
+def test_meetings_across_a_clock_change_keep_their_london_time(client, inc, monday, utc_hours):
+    weekly_thursdays = services.Timetable((3,), dt.time(13, 0), 90, starts_on=dt.date.fromisoformat(monday))
+    series = huddle(inc, name="Thursday huddle", timetable=weekly_thursdays)
+    now = timezone.make_aware(dt.datetime.fromisoformat(f"{monday}T08:00"))
+
+    planned = services.plan_meetings(series, inc["gp"], weeks=3, now=now)
+
+    assert {timezone.localtime(m.starts_at).time() for m in planned} == {dt.time(13, 0)}
+    assert [m.starts_at.astimezone(dt.UTC).hour for m in planned] == utc_hours
+    stored = Meeting.objects.filter(series=series).order_by("starts_at").values_list("starts_at", flat=True)
+    assert [timezone.is_aware(when) for when in stored] == [True] * 3
+    client.force_login(inc["gp"])
+    page = client.get(reverse("meetings:series", args=[series.pk])).content.decode()
+    after_change = timezone.localtime(planned[-1].starts_at)
+    assert f"{after_change:%-d %B %Y} at 13:00" in page

@@ -128,3 +128,24 @@ def test_record_page_offers_no_thread_to_roles_that_cannot_open_it(client, make_
     thread = reverse("meetings:thread", args=[resident.person_id])
     assert "Team messages" not in page and thread not in page
     assert client.get(thread).status_code == 403
+
+
+def test_worklist_view_records_each_listed_resident_for_subject_access(client, inc):
+    from octopus.governance.presenters import subject_access_rows
+
+    services.confirm_confidentiality(inc["series"], inc["gp"])
+    client.force_login(inc["gp"])
+    assert client.get(reverse("meetings:meeting", args=[inc["meeting"].pk])).status_code == 200
+    listed = AuditEvent.objects.filter(user=inc["gp"], summary__startswith="Listed on the worklist")
+    assert list(listed.values_list("resident_id", flat=True)) == [inc["resident"].person_id]
+    rows = subject_access_rows(inc["resident"].person_id)
+    assert any(row.what.startswith("Listed on the worklist") for row in rows)
+
+
+def test_record_summary_carries_the_residents_open_prevention_gaps():
+    from octopus.meetings import presenters
+
+    gaps = [{"programme": "flu_vaccination", "title": "Flu vaccination", "status": "never", "label": "None recorded",
+             "due": "once each season"}]
+    resident = make_resident(prevention_gaps=gaps)
+    assert presenters.record_summary(resident)["prevention_gaps"] == gaps

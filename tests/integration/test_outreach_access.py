@@ -104,7 +104,8 @@ def test_household_page_shows_only_the_outreach_fields(street, client):
                   "Bowel screening due"):
         assert shown in page, shown
     for hidden in (older.nhs_number, older.phone, older.email, "04 March 1950", "4 Mar 1950", "Heart failure",
-                   "A&amp;E attendances", "chest pain", "housebound", "Adults with long-term conditions", "Rising risk", "Rita Okoro"):
+                   "A&amp;E attendances", "chest pain", "housebound", "Adults with long-term conditions", "Rising risk", "Rita Okoro",
+                   "Diabetes care processes", "diabetes"):
         assert hidden not in page, hidden
 
 
@@ -149,3 +150,15 @@ def test_allocations_belong_to_one_chww_per_round(street, make_user):
     assert Allocation.objects.active().filter(household=street["households"][0]).get() == moved[0]
     assert access.record_scope(other, street["older"]) == access.OUTREACH
     assert access.record_scope(street["chww"], street["older"]) is None
+
+
+def test_flu_prompt_is_hidden_under_65_where_it_would_reveal_a_risk_group(street):
+    from octopus.outreach.presenters import outreach_residents
+
+    flu = [{"programme": "flu_vaccination", "title": "Flu vaccination", "status": "never", "label": "None recorded", "due": ""}]
+    older, younger = street["older"], street["younger"]
+    for resident in (older, younger):
+        resident.prevention_gaps = flu
+        resident.save(update_fields=["prevention_gaps"])
+    shown = {r.person_id: r.due for r in outreach_residents([older, younger])}
+    assert shown == {older.person_id: ["Flu vaccination due"], younger.person_id: []}

@@ -152,3 +152,14 @@ def test_referral_relationship_lasts_while_open_and_recently_closed(make_user, m
     assert access.residents_for(worker).filter(pk=mine.pk).exists()
     Referral.objects.filter(pk=referral.pk).update(closed_at=timezone.now() - dt.timedelta(days=31))
     assert not access.residents_for(worker).filter(pk=mine.pk).exists()
+
+
+def test_record_shows_open_prevention_gaps_to_clinicians(client, nurse, mine):
+    mine.prevention_gaps = [{"programme": "bowel_screening", "title": "Bowel cancer screening", "status": "overdue",
+                             "label": "Overdue", "due": "every 2 years (home FIT kit)"}]
+    mine.save(update_fields=["prevention_gaps"])
+    client.force_login(nurse)
+    body = client.get(reverse("residents:record", args=[mine.person_id])).content.decode()
+    assert 'id="prevention"' in body
+    assert "Bowel cancer screening" in body
+    assert "Overdue" in body and "every 2 years (home FIT kit)" in body

@@ -54,7 +54,9 @@ def test_system_admin_creates_user_and_it_is_audited(client, make_user):
     )
     assert response.status_code == 302
     created = User.objects.get(username="newnurse")
-    assert created.has_capability("view_residents")
+    # A clinical role waits for a second person's approval (decision 0020).
+    assert not created.has_capability("view_residents")
+    assert created.membership_grants.get().status == "pending"
     assert AuditEvent.objects.filter(action="create", username=admin.username).exists()
 
 

@@ -229,3 +229,57 @@ def test_redaction_filter_on_formats():
     assert redact("nhs 9434765919 and 943-476-5919") == "nhs [NHS number removed] and [NHS number removed]"
     assert "12345678901" in redact("order 12345678901")  # 11 digits is not an NHS number
     assert redact("at sw1a 2aa") == "at [postcode removed]"
+
+
+def test_password_spraying_from_one_address_locks_the_address(client, make_user):
+    make_user("clinician", username="nurse")
+    for n in range(10):
+        _fail(client, f"user{n}", 2)  # twenty failures, no username more than twice
+    response = client.post(reverse("login"), {"username": "nurse", "password": "pw-for-tests-only"})
+    assert "_auth_user_id" not in client.session, "a correct password must not get in from a locked address"
+    assert response.status_code == 200
+    locked = AuditEvent.objects.get(action="sign_in_locked")
+    assert locked.summary.startswith("Address 127.0.0.1 locked for 15 minutes after 20 failed sign-ins as 10 usernames")
+    other = client.post(reverse("login"), {"username": "nurse", "password": "pw-for-tests-only"}, REMOTE_ADDR="10.0.0.9")
+    assert other.status_code == 302
+
+
+def test_failed_sign_ins_do_not_grow_the_audit_without_bound(client, make_user):
+    from octopus.governance.models import SignInFailure
+
+    for n in range(60):
+        _fail(client, f"guess{n}")
+    # One entry for the first failure from the address, one when the address locked.
+    assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == ["sign_in_failed", "sign_in_locked"]
+    assert "further failures from this address in the next 15 minutes are counted" in AuditEvent.objects.first().summary
+    assert SignInFailure.objects.count() == 20  # nothing more is stored once the address is locked
+
+
+def test_ipv6_failures_count_per_64_block(rf):
+    from octopus.governance import throttle
+
+    first = rf.get("/", REMOTE_ADDR="2001:db8:1:2::10")
+    second = rf.get("/", REMOTE_ADDR="2001:db8:1:2:ffff::1")
+    assert throttle.client_ip(first) == throttle.client_ip(second) == "2001:db8:1:2::/64"
+    assert throttle.client_ip(rf.get("/", REMOTE_ADDR="192.0.2.7")) == "192.0.2.7"
+
+
+def test_production_enforces_https_except_the_health_check():
+    code = (
+        "import os; os.environ['OCTOPUS_SECRET_KEY']='x'*50;"
+        "import django; os.environ['DJANGO_SETTINGS_MODULE']='octopus.settings.production'; django.setup();"
+        "from django.conf import settings as s;"
+        "assert s.SECURE_SSL_REDIRECT and s.SECURE_HSTS_SECONDS == 31536000, s.SECURE_HSTS_SECONDS;"
+        "assert s.SECURE_PROXY_SSL_HEADER == ('HTTP_X_FORWARDED_PROTO', 'https');"
+        "from django.test import RequestFactory; from django.middleware.security import SecurityMiddleware;"
+        "m = SecurityMiddleware(lambda r: None); rf = RequestFactory();"
+        "print(m.process_request(rf.get('/residents/', HTTP_HOST='localhost'))['Location']);"
+        "print(m.process_request(rf.get('/healthz', HTTP_HOST='localhost')));"
+        "print(m.process_request(rf.get('/', HTTP_HOST='localhost', HTTP_X_FORWARDED_PROTO='https')))"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OCTOPUS_OIDC", "OCTOPUS_SSL", "OCTOPUS_HSTS", "OCTOPUS_BEHIND"))}
+    env["PYTHONPATH"] = "src"
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:3] == ["https://localhost/residents/", "None", "None"]

@@ -38,14 +38,25 @@ def test_walking_order_falls_back_to_streets_when_a_coordinate_is_missing():
 def test_shipped_outreach_yaml_is_valid():
     settings = config.settings()
     assert settings.visits_per_day == 9
-    assert settings.due_flags["bowel_screening_due"] == "Bowel screening due"
+    assert settings.doorstep_prompts["bowel_screening"] == "Bowel screening due"
+    assert settings.prompt_min_ages == {"flu_vaccination": 65}
+
+
+def test_doorstep_prompts_are_prevention_programmes_and_never_reveal_a_condition():
+    from octopus.population.features.prevention import programmes
+
+    names = {p.name for p in programmes()}
+    prompts = set(config.settings().doorstep_prompts)
+    assert prompts <= names
+    assert not prompts & {"diabetes_care_processes", "nhs_health_check"}
 
 
 @pytest.mark.parametrize(("text", "message"), [
     ("visits_per_day: 0", "visits_per_day must be a whole number from 1 to 50"),
-    ("visits_per_day: 9\ndue_flags: [a]", "due_flags must map"),
-    ("visits_per_day: 9\ndue_flags: {Bowel Screening: x}", "is not a snapshot flag name"),
-    ("visits_per_day: 9\ndue_flags: {bowel_screening_due: ''}", "give the words a CHWW sees"),
+    ("visits_per_day: 9\ndoorstep_prompts: [a]", "doorstep_prompts must map"),
+    ("visits_per_day: 9\ndoorstep_prompts: {Bowel Screening: x}", "is not a programme name"),
+    ("visits_per_day: 9\ndoorstep_prompts: {bowel_screening: ''}", "give the words a CHWW sees"),
+    ("visits_per_day: 9\ndoorstep_prompts: {flu_vaccination: {label: Flu, min_age: old}}", "min_age must be a whole number"),
 ])
 def test_malformed_outreach_yaml_names_the_key(text, message):
     with pytest.raises(config.OutreachConfigError, match=message):

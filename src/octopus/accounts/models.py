@@ -64,3 +64,35 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} in {self.team}"
+
+
+class MembershipGrant(models.Model):
+    """A request to give someone a role in a team, and its decision (decision 0020).
+
+    A role that opens resident data takes effect only when a second person, the information
+    governance lead or a manager of that team, approves it; the administrator who asks cannot.
+    Every grant is kept, pending, approved or refused, for the IG lead to review.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        REFUSED = "refused", "Refused"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="membership_grants")
+    team = models.ForeignKey("directory.Team", on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(max_length=40, choices=role_choices)
+    requested_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                     help_text="Empty when the server operator granted it at the command line.")
+    requested_at = models.DateTimeField(db_index=True)
+    via = models.CharField(max_length=100, help_text="Where the request came from: the administration pages or the server's command line.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} as {self.role} in {self.team} ({self.status})"

@@ -13,11 +13,21 @@ class RolesFileError(ValueError):
     """The roles file is malformed; the message names the file and the entry at fault."""
 
 
+# Capabilities that open no resident data: a role made only of these takes effect at once.
+# Any other role needs a second person's approval, and never goes with ``administer``
+# (separation of duties, decision 0020).
+ADMINISTRATIVE_CAPABILITIES = frozenset({"view_directory", "edit_directory", "administer"})
+
+
 @dataclass(frozen=True)
 class Role:
     code: str
     label: str
     capabilities: frozenset[str]
+
+    @property
+    def opens_resident_data(self) -> bool:
+        return bool(self.capabilities - ADMINISTRATIVE_CAPABILITIES)
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,9 @@ def parse_roles(text: str, source: str = str(ROLES_FILE)) -> RoleCatalogue:
         if unknown:
             raise RolesFileError(f"{where}.capabilities: unknown capability {', '.join(unknown)}.")
         parsed[code] = Role(code=code, label=str(entry["label"]), capabilities=frozenset(granted))
+        if "administer" in granted and parsed[code].opens_resident_data:
+            raise RolesFileError(f"{where}.capabilities: 'administer' cannot go with capabilities that open resident "
+                                 "data (separation of duties, decision 0020).")
     return RoleCatalogue(capabilities=dict(capabilities), roles=parsed)
 
 

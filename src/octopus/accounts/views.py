@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,6 +27,10 @@ def profile(request):
             ],
         },
     )
+
+
+_WAITING = (" A role that opens resident data takes effect when the information governance lead or a manager "
+            "of the team approves it.")
 
 
 @require("administer")
@@ -56,7 +61,8 @@ def user_create(request):
             last_name=data["last_name"],
             email=data["email"],
         )
-        messages.success(request, f"Created {user.username}.")
+        pending = user.membership_grants.filter(status="pending").exists()
+        messages.success(request, f"Created {user.username}." + (_WAITING if pending else ""))
         return redirect("administration:user", user_id=user.pk)
     return render(request, "accounts/user_form.jinja", {"form": form})
 
@@ -68,15 +74,21 @@ def user_detail(request, user_id: int):
     form = MembershipForm(request.POST or None)
     form.fields["team"].queryset = Team.objects.select_related("organisation")
     if request.method == "POST" and form.is_valid():
-        services.add_membership(
-            actor=request.user, user=account, team=form.cleaned_data["team"], role=form.cleaned_data["role"]
-        )
-        messages.success(request, "Added the team membership.")
-        return redirect("administration:user", user_id=account.pk)
+        try:
+            grant = services.request_membership(
+                actor=request.user, user=account, team=form.cleaned_data["team"], role=form.cleaned_data["role"]
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Asked for the team membership." + _WAITING if grant.status == "pending" else "Added the team membership.")
+            return redirect("administration:user", user_id=account.pk)
     return render(
         request,
         "accounts/user_detail.jinja",
-        {"account": account, "form": form, "memberships": account.memberships.select_related("team__organisation")},
+        {"account": account, "form": form, "memberships": account.memberships.select_related("team__organisation"),
+         "grants": account.membership_grants.select_related("team", "requested_by", "decided_by")[:20]},
     )
 
 

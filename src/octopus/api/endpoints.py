@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 
 from octopus.directory.models import Organisation, Practitioner, Team
 from octopus.governance import access, audit
+from octopus.residents import fields
 
 from .pagination import BoundedLimitOffsetPagination
 from .schemas import (
@@ -91,10 +92,27 @@ def practitioners(request: HttpRequest, q: str = ""):
 residents = Router(auth=CapabilitySession("view_residents"), tags=["residents"])
 
 
-@residents.get("/", response=list[ResidentSummary])
+class _PresentedPage:
+    """The search results as the pagination slices them, each resident presented in their own
+    scope (``access.scopes_for``) only once sliced: one page of residents is read and presented,
+    never the whole list."""
+
+    def __init__(self, user, queryset):
+        self.user, self.queryset = user, queryset
+
+    def __len__(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, page: slice) -> list[dict]:
+        rows = list(self.queryset[page])
+        scopes = access.scopes_for(self.user, rows)
+        return [_summary(fields.present(r, scopes[r.pk])) for r in rows]
+
+
+@residents.get("/", response=list[ResidentSummary], exclude_unset=True)
 @paginate(BoundedLimitOffsetPagination)
 def resident_search(request: HttpRequest, q: str = Query("", description="Name, NHS number or postcode")):
-    queryset = access.residents_for(request.auth).order_by("family_name", "given_name")
+    queryset = access.residents_for(request.auth).order_by("family_name", "given_name", "pk")
     term = q.strip()
     if term:
         digits = term.replace(" ", "")
@@ -103,33 +121,42 @@ def resident_search(request: HttpRequest, q: str = Query("", description="Name, 
             | Q(nhs_number=digits) | Q(postcode__iexact=term)
         )
     audit.record_request(request, "search", f"API resident search ({len(term)} characters)")
-    return [_summary(r) for r in queryset]
+    return _PresentedPage(request.auth, queryset)
 
 
-@residents.get("/{person_id}", response={200: ResidentDetail, 403: Problem})
+@residents.get("/{person_id}", response={200: ResidentDetail, 403: Problem}, exclude_unset=True)
 def resident_detail(request: HttpRequest, person_id: str):
-    resident, basis = access.get_resident(request.auth, person_id)
-    audit.record_request(request, "view", "Viewed resident record via API", resident_id=resident.person_id, basis=basis)
+    # Access that opens the record counts, as on the record page; a CHWW's outreach allocation
+    # opens only the household page, not the API (decision 0017).
+    opened = access.open_record(request, person_id, "Viewed resident record via API")
+    shown = fields.present(opened.resident, opened.scope)
+    return {**_detail(shown), "access_basis": opened.basis}
+
+
+# The fields each schema carries; which of them a response holds is the scope's decision
+# (octopus.residents.fields), and a withheld field is left out, not sent as null.
+SUMMARY_FIELDS = ("person_id", "name", "nhs_number", "date_of_birth", "postcode", "risk_band", "segment")
+DETAIL_FIELDS = SUMMARY_FIELDS + (
+    "given_name", "family_name", "age", "sex", "practice_ods_code", "lsoa_code", "imd_decile", "main_language",
+    "interpreter_needed", "risk_probability", "risk_centile", "risk_factors", "long_term_conditions",
+    "frailty_category", "rising_risk", "rising_risk_reason", "cohorts", "date_of_death",
+)
+
+
+def _pick(shown: fields.ResidentView, names: tuple[str, ...]) -> dict:
     return {
-        **_summary(resident),
-        **{
-            f: getattr(resident, f)
-            for f in (
-                "sex", "practice_ods_code", "lsoa_code", "imd_decile", "main_language", "interpreter_needed",
-                "risk_probability", "risk_centile", "risk_factors", "long_term_conditions",
-                "frailty_category", "rising_risk", "date_of_death",
-            )
-        },
-        "access_basis": basis,
+        **{name: getattr(shown, name) for name in names if shown.shows(name)},
+        "scope": shown.scope,
+        "withheld": sorted(name for name in names if not shown.shows(name)),
     }
 
 
-def _summary(resident) -> dict:
-    return {
-        "person_id": resident.person_id, "name": resident.name, "nhs_number": resident.nhs_number,
-        "date_of_birth": resident.date_of_birth, "postcode": resident.postcode,
-        "risk_band": resident.risk_band, "segment": resident.segment,
-    }
+def _summary(shown: fields.ResidentView) -> dict:
+    return _pick(shown, SUMMARY_FIELDS)
+
+
+def _detail(shown: fields.ResidentView) -> dict:
+    return _pick(shown, DETAIL_FIELDS)
 
 
 api.add_router("/directory", directory)

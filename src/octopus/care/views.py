@@ -12,10 +12,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from octopus.accounts.permissions import require
 from octopus.governance import access, audit
+from octopus.residents import fields
 
 from . import forms, queries, services
 from .fhir import care_plan_json
-from .models import CarePlan, CareTier, Case, CheckIn, CheckInStatus, Referral, Task
+from .models import CarePlan, CarePlanAction, CareTier, Case, CheckIn, CheckInStatus, Referral
 from .models.plan import ActionStatus
 from .services.referrals import is_receiver
 
@@ -48,27 +49,39 @@ def _holder_param(request):
 @require_http_methods(["GET"])
 @require("hold_caseload")
 def caseload(request):
+    # Band and segment are clinical detail (docs/information-governance.md): filtering or sorting
+    # by them would reveal them, so only a list whose every row is in the full scope offers it.
+    clinical_list = access.list_scope(request.user) == access.FULL
     params = {
         "team_id": request.GET.get("team") or None,
         "holder_id": _holder_param(request),
-        "band": request.GET.get("band", ""),
-        "segment": request.GET.get("segment", ""),
+        "band": request.GET.get("band", "") if clinical_list else "",
+        "segment": request.GET.get("segment", "") if clinical_list else "",
         "tier": request.GET.get("tier", ""),
         "sort": request.GET.get("sort", "review"),
     }
+    if params["sort"] in ("band", "segment") and not clinical_list:
+        params["sort"] = "review"
     cases = queries.caseload(request.user, **params)
     counts = queries.caseload_counts(cases)
     paginator = Paginator(cases, 50)
     paginator.count = counts["open"]  # counted just above; the paginator would count the caseload again
     page = paginator.get_page(request.GET.get("page"))
     audit.record(request.user, "view", f"Viewed caseload ({counts['open']} residents)", path=request.path)
+    clinical_sorts = [("band", "Risk"), ("segment", "Segment")] if clinical_list else []
     return render(request, "care/caseload.jinja", {
         "page": page, "counts": counts, "params": params, "filters": queries.caseload_filters(request.user),
         "teams": request.user.memberships.select_related("team"), "tiers": CareTier.choices,
         "sorts": [("review", "Next review due"), ("overdue", "Overdue actions"), ("last_contact", "Last contact"),
-                  ("band", "Risk"), ("segment", "Segment"), ("name", "Name")],
-        "today": timezone.localdate(),
+                  *clinical_sorts, ("name", "Name")],
+        "today": timezone.localdate(), "clinical_list": clinical_list,
+        "clinical_ids": _clinical_ids(request.user, [case.resident for case in page]),
     })
+
+
+def _clinical_ids(user, residents) -> set[int]:
+    """Which of a list's residents this user sees in the full scope (VCSE consent is per resident)."""
+    return {pk for pk, scope in access.scopes_for(user, residents).items() if scope == access.FULL}
 
 
 @require_http_methods(["GET"])
@@ -82,7 +95,7 @@ def inbox(request):
 @require_POST
 @require("view_residents")
 def task_done(request, task_id: int):
-    task = get_object_or_404(Task, pk=task_id, owner=request.user)
+    task = get_object_or_404(request.user.tasks, pk=task_id)
     services.complete_task(task, request.user, path=request.path)
     messages.info(request, f"Done: {task.title}")
     return redirect("care:inbox")
@@ -118,7 +131,7 @@ def rising_risk(request):
     page = Paginator(residents, 100).get_page(request.GET.get("page"))
     audit.record(request.user, "view", f"Viewed rising-risk list ({page.paginator.count} residents)", path=request.path)
     return render(request, "care/rising_risk.jinja", {
-        "page": page, "form": form, "hidden": queries.rising_risk_hidden_count(request.user, page.paginator.count),
+        "page": page, "form": form, "clinical_ids": _clinical_ids(request.user, page.object_list), "hidden": queries.rising_risk_hidden_count(request.user, page.paginator.count),
         "note_error": note_error,
     })
 
@@ -145,7 +158,7 @@ def add_case(request, person_id: str):
 @require_http_methods(["GET", "POST"])
 @require("hold_caseload")
 def close_case(request, case_id: int):
-    case = get_object_or_404(Case.objects.select_related("team"), pk=case_id, closed_at__isnull=True)
+    case = get_object_or_404(access.scoped(request.user, Case.objects.select_related("team", "resident")), pk=case_id, closed_at__isnull=True)
     resident, basis = access.get_resident(request.user, case.resident.person_id)
     if case.team_id not in request.user.team_ids and case.holder_id != request.user.pk:
         raise PermissionDenied("Only the team holding a case can close it.")
@@ -186,7 +199,8 @@ def referrals(request):
 
 
 def _referral_for(request, referral_id: int):
-    referral = get_object_or_404(Referral.objects.select_related("resident", "to_team__organisation", "to_practitioner", "sender", "owner"), pk=referral_id)
+    referrals = access.scoped(request.user, Referral.objects.select_related("resident", "to_team__organisation", "to_practitioner", "sender", "owner"))
+    referral = get_object_or_404(referrals, pk=referral_id)
     resident, basis = access.get_resident(request.user, referral.resident.person_id)
     return referral, resident, basis
 
@@ -253,7 +267,7 @@ def referral_action(request, referral_id: int, action: str):
 @require("view_residents")
 def plan(request, person_id: str):
     resident, basis = access.get_resident(request.user, person_id)
-    plan = CarePlan.objects.filter(resident=resident).select_related("lead_professional").first()
+    plan = access.scoped(request.user, CarePlan.objects).filter(resident=resident).select_related("lead_professional").first()
     action_form = forms.ActionForm(request.POST or None)
     if request.method == "POST":
         if not request.user.has_capability("hold_caseload"):
@@ -281,7 +295,7 @@ def plan_edit(request, person_id: str):
     resident, basis = access.get_resident(request.user, person_id)
     if resident.is_deceased:
         raise PermissionDenied("The resident has died; their care plan is closed.")
-    plan = CarePlan.objects.filter(resident=resident).first()
+    plan = access.scoped(request.user, CarePlan.objects).filter(resident=resident).first()
     conflict = None
     if request.method == "POST":
         plan = plan or services.start_plan(resident, request.user, path=request.path)
@@ -314,9 +328,8 @@ def plan_edit(request, person_id: str):
 @require_POST
 @require("hold_caseload")
 def action_status(request, action_id: int):
-    from .models import CarePlanAction
-
-    action = get_object_or_404(CarePlanAction.objects.select_related("plan__resident"), pk=action_id)
+    actions = access.scoped(request.user, CarePlanAction.objects.select_related("plan__resident"), via="plan__resident")
+    action = get_object_or_404(actions, pk=action_id)
     resident, _ = access.get_resident(request.user, action.plan.resident.person_id)
     form = forms.ActionStatusForm(request.POST)
     if form.is_valid():
@@ -329,7 +342,7 @@ def action_status(request, action_id: int):
 @require("view_residents")
 def plan_fhir(request, person_id: str):
     resident, basis = access.get_resident(request.user, person_id)
-    plan = get_object_or_404(CarePlan, resident=resident)
+    plan = get_object_or_404(access.scoped(request.user, CarePlan.objects), resident=resident)
     body = care_plan_json(plan)
     audit.record(request.user, "export", "Exported care plan as FHIR CarePlan", resident_id=resident.person_id, obj=plan, basis=basis, path=request.path)
     response = HttpResponse(body, content_type="application/fhir+json")
@@ -340,10 +353,14 @@ def plan_fhir(request, person_id: str):
 @require_http_methods(["GET"])
 @require("view_residents")
 def plan_print(request, person_id: str):
-    resident, basis = access.get_resident(request.user, person_id)
-    plan = get_object_or_404(CarePlan.objects.select_related("lead_professional"), resident=resident)
-    audit.record(request.user, "export", "Printed care plan", resident_id=resident.person_id, obj=plan, basis=basis, path=request.path)
-    return render(request, "care/plan_print.jinja", {"resident": resident, "plan": plan, "actions": plan.actions.select_related("owner"), "printed_at": timezone.now()})
+    opened = access.record_for(request.user, person_id)
+    resident = opened.resident
+    plan = get_object_or_404(access.scoped(request.user, CarePlan.objects.select_related("lead_professional")), resident=resident)
+    audit.record(request.user, "export", "Printed care plan", resident_id=resident.person_id, obj=plan, basis=opened.basis, path=request.path)
+    return render(request, "care/plan_print.jinja", {
+        "resident": fields.present(resident, opened.scope), "plan": plan, "actions": plan.actions.select_related("owner"),
+        "printed_at": timezone.now(),
+    })
 
 
 # Tiers, check-ins, death ---------------------------------------------------------------------------
@@ -383,7 +400,8 @@ def check_ins(request, person_id: str):
     _audit_view(request, resident, basis, "Viewed check-ins")
     return render(request, "care/check_ins.jinja", {
         "resident": resident, "form": form,
-        "check_ins": CheckIn.objects.filter(resident=resident).select_related("organisation", "assignee").order_by("-due_on")[:40],
+        "check_ins": access.scoped(request.user, CheckIn.objects).filter(resident=resident)
+        .select_related("organisation", "assignee").order_by("-due_on")[:40],
         "warning": services.organisations_contacting(resident),
     })
 
@@ -391,7 +409,8 @@ def check_ins(request, person_id: str):
 @require_http_methods(["GET", "POST"])
 @require("hold_caseload")
 def check_in_complete(request, check_in_id: int):
-    check_in = get_object_or_404(CheckIn.objects.select_related("resident", "organisation"), pk=check_in_id, status=CheckInStatus.SCHEDULED)
+    check_ins = access.scoped(request.user, CheckIn.objects.select_related("resident", "organisation"))
+    check_in = get_object_or_404(check_ins, pk=check_in_id, status=CheckInStatus.SCHEDULED)
     resident, basis = access.get_resident(request.user, check_in.resident.person_id)
     form = forms.CheckInOutcomeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

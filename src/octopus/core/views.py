@@ -3,18 +3,17 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .navigation import SECTIONS, sections_for
+from .navigation import home_cards_for
 
 
 @require_GET
 def home(request):
     """What this person can do here, by role; each domain adds its own 'needs attention' panel."""
-    sections = sections_for(request.user, request.path)
-    descriptions = {section.label: section for section in SECTIONS}
     return render(
         request,
         "core/home.jinja",
-        {"sections": sections, "descriptions": descriptions, "roles": request.user.memberships.select_related("team__organisation")},
+        {"cards": home_cards_for(request.user), "roles": request.user.memberships.select_related("team__organisation"),
+         "waiting": request.user.membership_grants.filter(status="pending").select_related("team")},
     )
 
 

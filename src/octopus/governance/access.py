@@ -13,7 +13,14 @@ the resident's consent (``may_see_clinical_detail``); analysts and administrator
 Some relationships open only part of the record: a CHWW whose round includes a household sees
 what a doorstep visit needs (the ``outreach`` scope), never conditions, risk or the timeline.
 Such a relationship counts only where the caller asks for its scope (``scopes=``); everywhere
-else, including the record page, the API and other apps' pages, it is no relationship at all.
+else, including the record page and other apps' pages, it is no relationship at all.
+
+The access point says *what may be shown*, not only whether: ``open_record`` returns the
+resident with the basis and the scope (FULL, NO_CLINICAL or OUTREACH) and writes the one audit
+entry; ``octopus.residents.fields`` declares which fields each scope may see, and the resident
+presenter applies it for pages, fragments, the API and exports alike. Records that hang off a
+resident (referrals, care plans, check-ins, messages) are reached through ``scoped`` querysets,
+so a primary key never fetches a row before the check (decision 0017).
 """
 
 from collections.abc import Callable
@@ -37,6 +44,13 @@ NO_CLINICAL = "no_clinical"  # the whole record without clinical detail (role, o
 OUTREACH = "outreach"  # only what a doorstep visit needs (octopus.outreach.presenters)
 RECORD = frozenset({FULL, NO_CLINICAL})  # what the record page and every other resident page need
 EVERY_SCOPE = frozenset({FULL, NO_CLINICAL, OUTREACH})
+# Each scope sees everything the scopes below it see (octopus.residents.fields relies on this).
+SCOPE_ORDER = (OUTREACH, NO_CLINICAL, FULL)
+
+
+def covers(scope: str, minimum: str) -> bool:
+    """Does ``scope`` include what ``minimum`` shows? ``covers(FULL, NO_CLINICAL)`` is True."""
+    return SCOPE_ORDER.index(scope) >= SCOPE_ORDER.index(minimum)
 
 
 @dataclass(frozen=True)
@@ -286,30 +300,112 @@ class LimitedRelationship(NoRelationship):
         self.limited_view = access.kind.limited_view if access.kind else ""
 
 
-def get_resident(user, person_id: str, *, scopes: frozenset[str] = RECORD) -> tuple[Resident, str]:
-    """The resident and the basis for access, or PermissionDenied (the view offers break-glass).
+@dataclass(frozen=True)
+class OpenedRecord:
+    """A resident as one user may see them: why (the audited basis) and how much (the scope).
+
+    Unpacks as ``resident, basis = ...`` for callers written before the scope was returned.
+    """
+
+    resident: Resident
+    basis: str
+    scope: str
+
+    def __iter__(self):
+        return iter((self.resident, self.basis))
+
+    @property
+    def clinical(self) -> bool:
+        return self.scope == FULL
+
+
+def record_for(user, person_id: str, *, scopes: frozenset[str] = RECORD) -> OpenedRecord:
+    """The resident with basis and scope, or PermissionDenied (the view offers break glass).
+    Writes no audit entry: views showing the resident use ``open_record``; a view that only
+    changes something lets the service's audit entry speak for it.
 
     Pages that show only what a limited relationship allows pass its scope in ``scopes``.
     """
     resident = Resident.objects.filter(person_id=person_id).first()
     if resident is None:
         raise NoRelationship("No such resident, or you have no relationship with them.", person_id)
-    basis = basis_for(user, resident, scopes=scopes)
-    if basis is not None:
-        return resident, basis
+    found = _strongest(user, resident, scopes)
+    if found is not None:
+        basis, kind = found
+        scope = kind.limited_to if kind is not None and kind.limited_to else _record_scope(user, resident)
+        if scope in scopes:
+            return OpenedRecord(resident, basis, scope)
     elsewhere = access_for(user, resident)
     if elsewhere is None:
         raise NoRelationship("You have no legitimate relationship with this resident.", person_id, exists=True)
     raise LimitedRelationship(person_id, elsewhere)
 
 
+def get_resident(user, person_id: str, *, scopes: frozenset[str] = RECORD) -> tuple[Resident, str]:
+    """The resident and the basis for access, or PermissionDenied: ``record_for`` without the scope,
+    for callers that show no resident fields themselves."""
+    opened = record_for(user, person_id, scopes=scopes)
+    return opened.resident, opened.basis
+
+
 def open_record(
     request, person_id: str, summary: str = "Opened the resident's record", *, scopes: frozenset[str] = RECORD
-) -> tuple[Resident, str]:
-    """``get_resident`` plus the one audit entry for viewing identifiable data. Use in views."""
-    resident, basis = get_resident(request.user, person_id, scopes=scopes)
-    audit.record_request(request, "view", summary, resident_id=resident.person_id, basis=basis)
-    return resident, basis
+) -> OpenedRecord:
+    """The one way a view shows a resident: ``record_for`` plus the one audit entry for viewing
+    identifiable data. Hand ``.resident`` and ``.scope`` to the presenter
+    (``octopus.residents.fields.present``), never the bare resident to a template or schema."""
+    opened = record_for(request.user, person_id, scopes=scopes)
+    audit.record_request(request, "view", summary, resident_id=opened.resident.person_id, basis=opened.basis)
+    return opened
+
+
+def scopes_for(user, residents) -> dict[int, str]:
+    """The record scope (FULL or NO_CLINICAL) of each of ``residents``, by primary key, for lists.
+
+    Call only with residents from ``residents_for(user)``: it does not check the relationship,
+    only how much of the record it opens. Two queries at most, whatever the length of the list.
+    """
+    residents = list(residents)
+    if not residents or not _may_see_residents(user):
+        return {}
+    if not is_vcse_user(user):
+        scope = FULL if user.has_capability("view_clinical_detail") else NO_CLINICAL
+        return {r.pk: scope for r in residents}
+    consented = _consented_to_vcse_sharing([r.pk for r in residents])
+    return {r.pk: FULL if r.pk in consented else NO_CLINICAL for r in residents}
+
+
+def list_scope(user) -> str:
+    """The scope a list may assume for *every* row, before asking per resident: what it may filter
+    and sort by. FULL only for roles with ``view_clinical_detail`` outside the VCSE, whose
+    clinical detail depends on each resident's consent (``scopes_for`` decides per row)."""
+    if _may_see_residents(user) and user.has_capability("view_clinical_detail") and not is_vcse_user(user):
+        return FULL
+    return NO_CLINICAL
+
+
+def _consented_to_vcse_sharing(resident_ids: list[int]) -> set[int]:
+    """``has_consent(…, SHARE_CLINICAL_WITH_VCSE)`` for many residents in one query: the latest
+    decision of that kind per resident, given and not expired."""
+    from .models import Consent, ConsentKind, ConsentStatus
+
+    latest: dict[int, Consent] = {}
+    decisions = Consent.objects.filter(resident_id__in=resident_ids, kind=ConsentKind.SHARE_CLINICAL_WITH_VCSE)
+    for decision in decisions.order_by("resident_id", "-recorded_at", "-id"):
+        latest.setdefault(decision.resident_id, decision)
+    today = timezone.localdate()
+    return {
+        pk for pk, decision in latest.items()
+        if decision.status == ConsentStatus.GIVEN and (decision.expires_on is None or decision.expires_on >= today)
+    }
+
+
+def scoped(user, records: QuerySet, *, via: str = "resident", scopes: frozenset[str] = RECORD) -> QuerySet:
+    """``records`` (referrals, care plans, check-ins, messages, …) narrowed to those about residents
+    this user may open, so ``get_object_or_404(access.scoped(user, Referral.objects), pk=…)`` never
+    fetches another resident's row. ``via`` is the path from the record to its resident
+    (``"plan__resident"`` for a care-plan action)."""
+    return records.filter(**{f"{via}__in": residents_for(user, scopes=scopes).values("pk")})
 
 
 # --- role limits on top of the relationship -----------------------------------------------

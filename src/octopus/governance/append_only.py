@@ -1,8 +1,10 @@
 """The audit table is append-only in the database itself, not only by convention.
 
 Triggers refuse UPDATE and DELETE on ``governance_auditevent`` (PostgreSQL and SQLite), so a
-bug, a careless ``.update()`` or an SQL console session cannot quietly rewrite history; the hash
-chain (``audit.verify_chain``) still detects anything done by someone who can drop triggers.
+bug, a careless ``.update()`` or an SQL console session cannot quietly rewrite history; the keyed
+chain and checkpoints (``audit.verify``) still detect anything done by someone who can drop
+triggers, and ``verify`` reports the triggers missing. Every ``migrate`` puts them back
+(``restore_after_migrate``), so ``octopus manage migrate`` repairs a database they were dropped from.
 
 Wiping the whole database (``flush``: tests, ``octopus restore --replace``) lifts the triggers
 for that one operation; see ``suspended``. In production run the web app as a database role
@@ -71,9 +73,16 @@ def is_installed(connection) -> bool:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT 1 FROM pg_trigger WHERE tgname = 'governance_auditevent_append_only' AND NOT tgisinternal"
+                " AND tgenabled <> 'D' AND tgrelid = %s::regclass",
+                [TABLE],
             )
         elif connection.vendor == "sqlite":
-            cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'governance_auditevent_no_delete'")
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s"
+                " AND name IN ('governance_auditevent_no_update', 'governance_auditevent_no_delete')",
+                [TABLE],
+            )
+            return cursor.fetchone()[0] == 2
         else:
             return False
         return cursor.fetchone() is not None
@@ -99,3 +108,10 @@ def migrate_install(apps, schema_editor) -> None:
 
 def migrate_remove(apps, schema_editor) -> None:
     remove(schema_editor.connection)
+
+
+def restore_after_migrate(sender, using="default", **kwargs) -> None:
+    """post_migrate: put the triggers back whenever migrations run (idempotent)."""
+    connection = connections[using]
+    if TABLE in connection.introspection.table_names():
+        install(connection)

@@ -7,4 +7,8 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Information governance"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from django.db.models.signals import post_migrate
+
+        from . import append_only, signals  # noqa: F401
+
+        post_migrate.connect(append_only.restore_after_migrate, sender=self)

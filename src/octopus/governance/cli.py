@@ -1,7 +1,8 @@
 """``octopus audit …``: verify and export the audit log from the command line.
 
-Registered by ``octopus.cli`` as ``octopus audit``. ``verify`` exits 1 (and names the first
-broken entry) when the hash chain does not hold, so it can run from cron or a monitoring check.
+Registered by ``octopus.cli`` as ``octopus audit``. ``verify`` exits 1 (and says what is wrong)
+when the keyed chain, the append-only triggers or the last checkpoint do not hold, so it can run
+from cron or a monitoring check; when all is well it writes a new checkpoint (decision 0019).
 """
 
 import csv
@@ -25,17 +26,41 @@ def _setup() -> None:
 
 @app.command()
 def verify() -> None:
-    """Check every entry's hash and link; exit 1 naming the first broken entry."""
+    """Check every entry's keyed hash and link, the triggers and the last checkpoint; exit 1 if any fails."""
     _setup()
     from octopus.governance import audit
 
-    report = audit.verify_chain()
-    audit.record(None, "run", "Verified the audit chain from the command line: " + ("intact" if report.intact else f"broken at entry {report.first_broken_id}"))
+    report = audit.verify_and_checkpoint(where=" from the command line")
     if report.intact:
-        typer.echo(f"The audit log is intact: {report.entries} entries checked.")
+        typer.echo(f"The audit log is intact: {report.entries} entries checked; checkpoint written.")
         return
     typer.echo(f"The audit log has been altered. {report.problem} Report this to your Data Protection Officer.", err=True)
     raise typer.Exit(1)
+
+
+@app.command()
+def checkpoint(reason: str = typer.Option("command line", "--reason", help="Recorded with the checkpoint, e.g. the incident a failed verify was investigated under.")) -> None:
+    """Write a signed checkpoint of the log's head and length (outside the database).
+
+    After a failed verify has been investigated and reported, a checkpoint with the incident
+    as its reason is the new baseline; the failure stays in the log and the checkpoint file."""
+    _setup()
+    from octopus.governance import checkpoints
+
+    written = checkpoints.write(reason)
+    typer.echo(f"Checkpoint {written['seq']} written: {written['entries']} entries, newest {written['last_id']}.")
+
+
+@app.command("rotate-key")
+def rotate_key(reason: str = typer.Option(..., "--reason", help="Why the key is rotated (recorded in the log).")) -> None:
+    """Start sealing new entries with a new audit key; old keys stay in the ring for verifying."""
+    _setup()
+    from octopus.governance import audit, audit_keys, checkpoints
+
+    old, new = audit_keys.rotate(reason)
+    audit.record(None, "change", f"Rotated the audit key from {old} to {new}: {reason}"[:300])
+    checkpoints.write(f"key rotated to {new}")
+    typer.echo(f"New entries are sealed with key {new}. Copy {audit_keys.ring_path()} to its safe place again.")
 
 
 @app.command()

@@ -33,6 +33,11 @@ class BreakGlassReviewForm(forms.Form):
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
+class AccessDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label="Decision", choices=[("approve", "Approve"), ("refuse", "Refuse")], widget=forms.RadioSelect)
+    note = forms.CharField(label="Note", required=False, max_length=1000, help_text="Required when refusing.")
+
+
 class AuditSearchForm(forms.Form):
     username = forms.CharField(label="User (username contains)", required=False, max_length=150)
     person_id = forms.CharField(label="Resident person id", required=False, max_length=40)
@@ -48,7 +53,43 @@ class AuditSearchForm(forms.Form):
 
 
 class SubjectAccessForm(forms.Form):
-    person_id = forms.CharField(label="Resident's Octopus person id", max_length=40)
+    """A subject access request names the person as they know themselves: their NHS number, or
+    their name and date of birth. Never an internal id, which the requester cannot know."""
+
+    nhs_number = forms.CharField(label="NHS number", required=False, max_length=20, help_text="For example, 485 777 3456")
+    family_name = forms.CharField(label="Family name", required=False, max_length=100)
+    given_name = forms.CharField(label="Given name (optional)", required=False, max_length=100)
+    date_of_birth = forms.DateField(label="Date of birth", required=False, help_text="For example, 1950-03-27",
+                                    widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_nhs_number(self):
+        from octopus.population.feeds.nhs_number import is_valid_nhs_number
+
+        digits = "".join(self.cleaned_data["nhs_number"].split()).replace("-", "")
+        if digits and not is_valid_nhs_number(digits):
+            raise forms.ValidationError("Enter a valid NHS number: 10 digits, like 485 777 3456.")
+        return digits
+
+    def clean(self):
+        data = super().clean()
+        if self.errors or data.get("nhs_number"):
+            return data
+        if not data.get("family_name"):
+            self.add_error("family_name", "Enter the NHS number, or the family name and date of birth.")
+        if not data.get("date_of_birth"):
+            self.add_error("date_of_birth", "Enter the date of birth with the family name.")
+        return data
+
+    def matches(self):
+        from octopus.residents.models import Resident
+
+        data = self.cleaned_data
+        if data["nhs_number"]:
+            return Resident.objects.filter(nhs_number=data["nhs_number"])
+        residents = Resident.objects.filter(family_name__iexact=data["family_name"].strip(), date_of_birth=data["date_of_birth"])
+        if data["given_name"].strip():
+            residents = residents.filter(given_name__iexact=data["given_name"].strip())
+        return residents
 
 
 class ConsentForm(forms.Form):

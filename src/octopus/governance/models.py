@@ -5,7 +5,7 @@ from django.db import models
 
 
 class AuditEvent(models.Model):
-    """One thing someone saw or changed. Never updated or deleted (see audit.verify_chain)."""
+    """One thing someone saw or changed. Never updated or deleted (see audit.verify)."""
 
     class Action(models.TextChoices):
         VIEW = "view", "Viewed"
@@ -39,6 +39,9 @@ class AuditEvent(models.Model):
     path = models.CharField(max_length=300, blank=True)
     previous_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
+    # Which audit key sealed this entry (governance.audit_keys); empty for entries written
+    # before the chain was keyed, which are plain SHA-256.
+    key_id = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         ordering = ["id"]

@@ -22,8 +22,7 @@ def on_logout(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def on_login_failed(sender, credentials, request=None, **kwargs):
-    # The attempted username is kept for the IG lead; the password never is.
+    # The attempted username is kept for the IG lead; the password never is. The audit entry
+    # is written per address per window, not per attempt (see throttle.note_failure).
     username = str(credentials.get("username", ""))[:150]
-    audit.record(None, "sign_in_failed", f"Failed sign-in as {username!r}", path=getattr(request, "path", ""))
-    if username:
-        throttle.note_failure(username, request)
+    throttle.note_failure(username, request)

@@ -18,6 +18,7 @@ from octopus.residents.models import Resident
 
 from . import access, audit, consent
 from .forms import (
+    AccessDecisionForm,
     AuditSearchForm,
     BreakGlassForm,
     BreakGlassReviewForm,
@@ -87,6 +88,9 @@ def break_glass_queue(request):
     if show != "all":
         grants = grants.filter(reviewed_at__isnull=True)
     page = Paginator(grants, 25).get_page(request.GET.get("page"))
+    # The queue names residents: each appears in their subject access report.
+    audit.record_appearances(request.user, "Listed on the break-glass review queue",
+                             [grant.resident.person_id for grant in page], path=request.path)
     return render(request, "governance/break_glass_queue.jinja", {"page": page, "show": show})
 
 
@@ -109,6 +113,47 @@ def break_glass_review(request, grant_id: int):
         user=grant.user, resident_id=grant.resident.person_id, occurred_at__gte=grant.granted_at, occurred_at__lte=grant.expires_at
     ).order_by("occurred_at")
     return render(request, "governance/break_glass_review.jinja", {"grant": grant, "form": form, "events": views_during})
+
+
+# --- access approvals (separation of duties, decision 0020) ----------------------------------
+
+
+@require("approve_access")
+@require_GET
+def access_approvals(request):
+    from octopus.accounts.models import MembershipGrant
+
+    show = request.GET.get("show", "pending")
+    grants = MembershipGrant.objects.select_related("user", "team__organisation", "requested_by", "decided_by")
+    if not request.user.has_capability("review_audit"):
+        grants = grants.filter(team_id__in=request.user.team_ids)  # a team manager sees their own teams
+    if show != "all":
+        grants = grants.filter(status=MembershipGrant.Status.PENDING)
+    page = Paginator(grants, 25).get_page(request.GET.get("page"))
+    return render(request, "governance/access_approvals.jinja", {"page": page, "show": show, "form": AccessDecisionForm()})
+
+
+@require("approve_access")
+@require_POST
+def access_approval_decide(request, grant_id: int):
+    from octopus.accounts import services as account_services
+    from octopus.accounts.models import MembershipGrant
+
+    grant = get_object_or_404(MembershipGrant.objects.select_related("user", "team"), pk=grant_id)
+    form = AccessDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                account_services.approve_grant(actor=request.user, grant=grant, note=form.cleaned_data["note"], path=request.path)
+                messages.success(request, f"Approved: {grant.user.username} is now {grant.get_role_display()} in {grant.team.name}.")
+            else:
+                account_services.refuse_grant(actor=request.user, grant=grant, note=form.cleaned_data["note"], path=request.path)
+                messages.success(request, f"Refused access for {grant.user.username}.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, "Choose approve or refuse.")
+    return redirect("governance:access-approvals")
 
 
 # --- the audit log -----------------------------------------------------------------------------
@@ -148,8 +193,7 @@ def audit_search(request):
 @require("review_audit")
 @require_GET
 def audit_verify(request):
-    report = audit.verify_chain()
-    audit.record_request(request, "run", "Verified the audit chain: " + ("intact" if report.intact else f"broken at entry {report.first_broken_id}"))
+    report = audit.verify_and_checkpoint(request.user, path=request.path)
     return render(request, "governance/audit_verify.jinja", {"report": report})
 
 
@@ -157,9 +201,19 @@ def audit_verify(request):
 @require_GET
 def subject_access(request):
     form = SubjectAccessForm(request.GET or None)
+    candidates = None
     if form.is_bound and form.is_valid():
-        return redirect("governance:subject-access-report", person_id=form.cleaned_data["person_id"].strip())
-    return render(request, "governance/subject_access.jinja", {"form": form})
+        candidates = list(form.matches().order_by("family_name", "given_name", "person_id")[:20])
+        how = "NHS number" if form.cleaned_data["nhs_number"] else "name and date of birth"
+        if len(candidates) == 1:
+            audit.record_request(request, "search", f"Subject access request: found the resident by {how}",
+                                 resident_id=candidates[0].person_id)
+            return redirect("governance:subject-access-report", person_id=candidates[0].person_id)
+        audit.record_request(request, "search", f"Subject access request: searched by {how}, {len(candidates)} matches")
+        if candidates:
+            audit.record_appearances(request.user, "Listed as a possible match for a subject access request",
+                                     [resident.person_id for resident in candidates], path=request.path)
+    return render(request, "governance/subject_access.jinja", {"form": form, "candidates": candidates})
 
 
 @require("review_audit")
@@ -167,8 +221,9 @@ def subject_access(request):
 def subject_access_report(request, person_id: str):
     rows = subject_access_rows(person_id)
     audit.record_request(request, "view", "Subject access report: who looked at this record", resident_id=person_id)
-    exists = Resident.objects.filter(person_id=person_id).exists()
-    return render(request, "governance/subject_access_report.jinja", {"person_id": person_id, "rows": rows, "exists": exists})
+    resident = Resident.objects.filter(person_id=person_id).first()
+    return render(request, "governance/subject_access_report.jinja",
+                  {"person_id": person_id, "rows": rows, "exists": resident is not None, "resident": resident})
 
 
 @require("review_audit")

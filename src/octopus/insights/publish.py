@@ -20,6 +20,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from django.db import transaction
 
+from octopus.clock import london_today
 from octopus.governance import audit
 from octopus.residents.models import Household, Resident
 
@@ -161,6 +162,29 @@ def band_names() -> dict[int, str]:
     return {band.band: band.name[:20] for band in load_bands().bands}
 
 
+# Open prevention gaps, as the record and the meeting summary show them. Offering screening or a
+# vaccination is the resident's own care, not population analytics: they are published for
+# residents who opted out of analytics too (decision 0021).
+GAP_LABELS = {"overdue": "Overdue", "never": "None recorded"}
+
+
+def _prevention_programmes() -> dict:
+    from octopus.population.features.prevention import programmes
+
+    return {p.name: p for p in programmes()}
+
+
+def _gaps(row: dict, programmes: dict) -> list[dict]:
+    names = [n for n in (_flag(row.get("prevention_gaps")) or "").split(",") if n]
+    gaps = []
+    for name in names:
+        programme = programmes.get(name)
+        status = _flag(row.get(f"{name}_status")) or "overdue"
+        gaps.append({"programme": name, "title": programme.title if programme else name, "status": status,
+                     "label": GAP_LABELS.get(status, status), "due": programme.interval if programme else ""})
+    return gaps
+
+
 def _factors(value) -> list[str]:
     if value is None:
         return []
@@ -205,11 +229,13 @@ def _publish_scores(snapshot_dir: Path, run_id: str, as_of: dt.date, known: dict
         raise PublishError(f"{residents_path}: missing column person_id.")
     conditions = {c: label for c, label in _condition_labels().items() if c in available}
     names = band_names()
-    columns = ["person_id", *(c for c in (*SNAPSHOT_FIELDS, "top_factors", *SNAPSHOT_FLAGS, *conditions,
+    programmes = _prevention_programmes()
+    gap_columns = ["prevention_gaps", *(f"{name}_status" for name in programmes)]
+    columns = ["person_id", *(c for c in (*SNAPSHOT_FIELDS, "top_factors", *SNAPSHOT_FLAGS, *conditions, *gap_columns,
                                           "analytics_excluded") if c in available)]
     cohorts = _cohort_titles(snapshot_dir)
     update_fields = ["snapshot_run_id", "snapshot_as_of", "flags", "risk_factors", "long_term_conditions", "cohorts",
-                     "risk_band", *SNAPSHOT_FIELDS.values()]
+                     "risk_band", "prevention_gaps", *SNAPSHOT_FIELDS.values()]
     updated = 0
     for rows in _batches(residents_path, list(dict.fromkeys(columns))):
         values = []
@@ -225,6 +251,7 @@ def _publish_scores(snapshot_dir: Path, run_id: str, as_of: dt.date, known: dict
             resident.risk_factors = _factors(row.get("top_factors"))
             resident.long_term_conditions = [label for column, label in conditions.items() if row.get(column)]
             resident.cohorts = cohorts.get(row["person_id"], [])
+            resident.prevention_gaps = _gaps(row, programmes)
             resident.flags = {flag: _flag(row.get(flag)) for flag in SNAPSHOT_FLAGS if flag in row}
             # Objections recorded here, or delivered to the engine in the objections feed.
             if row["person_id"] in excluded or bool(_flag(row.get("analytics_excluded"))):
@@ -291,7 +318,7 @@ def publish(
     persons_path = Path(persons_path)
     linked_dir = persons_path.parent
     manifest = {}
-    run_id, as_of = "linked-only", dt.date.today()
+    run_id, as_of = "linked-only", london_today()
     if snapshot_dir is not None:
         snapshot_dir = Path(snapshot_dir)
         manifest_path = snapshot_dir / "manifest.json"

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+from django.utils import timezone
 
 from .models import PublishedSnapshot
 
@@ -30,7 +31,7 @@ def resident_rows(n: int = 400, *, very_high: int = 3) -> list[dict]:
 
 def write_snapshot(folder: Path, rows: list[dict] | None = None, *, run_id: str = "20261101T000000Z-test",
                    as_of: dt.date | None = None) -> PublishedSnapshot:
-    as_of = as_of or dt.date.today()
+    as_of = as_of or timezone.localdate()
     folder.mkdir(parents=True, exist_ok=True)
     rows = rows if rows is not None else resident_rows()
     pd.DataFrame(rows).to_parquet(folder / "residents.parquet", index=False)

@@ -33,6 +33,8 @@ def record_summary(resident) -> dict:
         "plan": plan,
         "plan_actions": list(plan.actions.filter(status__in=[ActionStatus.TO_DO, ActionStatus.IN_PROGRESS]).select_related("owner")) if plan else [],
         "tier": current_tier(resident),
+        # Open prevention gaps from the latest snapshot: a prompt the room can act on.
+        "prevention_gaps": list(resident.prevention_gaps or []),
     }
 
 

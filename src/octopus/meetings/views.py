@@ -45,7 +45,9 @@ def _meeting(request, meeting_id: int) -> Meeting:
 
 
 def _entry(request, entry_id: int) -> WorklistEntry:
-    entry = get_object_or_404(WorklistEntry.objects.select_related("meeting__series", "resident", "presenter"), pk=entry_id)
+    # Only entries of the user's own series are looked up, so a guessed id finds nothing.
+    entries = WorklistEntry.objects.filter(meeting__series__in=membership.series_ids_for(request.user))
+    entry = get_object_or_404(entries.select_related("meeting__series", "resident", "presenter"), pk=entry_id)
     _member_or_403(request.user, entry.meeting.series)
     return entry
 
@@ -198,6 +200,9 @@ def meeting(request, meeting_id: int):
     put_off = presenters.put_off_often(meeting, [e.resident_id for e in entries])
     audit.record(request.user, "view", f"Viewed the worklist of {meeting} ({len(entries)} residents)", obj=meeting,
                  basis=MEETING_BASIS, path=request.path)
+    # Each resident named on the worklist gets an entry of their own, for their subject access report.
+    audit.record_appearances(request.user, f"Listed on the worklist of {meeting}"[:300], [e.resident.person_id for e in entries],
+                             basis=MEETING_BASIS, path=request.path)
     return render(request, "meetings/meeting.jinja", {
         "meeting": meeting, "groups": groups, "bases": bases, "can_run": request.user.has_capability("run_meetings"),
         "add_form": forms.AddResidentForm(), "statuses": EntryStatus, "beyond_limits": presenters.beyond_limits(meeting),
@@ -299,6 +304,8 @@ def live(request, meeting_id: int):
     agenda = _agenda(meeting)
     audit.record(request.user, "view", f"Viewed the agenda of {meeting} ({len(agenda)} residents)", obj=meeting,
                  basis=MEETING_BASIS, path=request.path)
+    audit.record_appearances(request.user, f"Listed on the agenda of {meeting}"[:300], [e.resident.person_id for e in agenda],
+                             basis=MEETING_BASIS, path=request.path)
     return render(request, "meetings/live.jinja", {
         "meeting": meeting, "agenda": agenda, "attendance": meeting.attendance.select_related("user"),
         "attendance_form": forms.AttendanceForm(user=request.user), "can_run": request.user.has_capability("run_meetings"),
@@ -332,7 +339,8 @@ def attendance(request, meeting_id: int):
 @require("attend_meetings")
 def discuss(request, entry_id: int):
     entry = _entry(request, entry_id)
-    resident, basis = access.get_resident(request.user, entry.resident.person_id)
+    opened = access.record_for(request.user, entry.resident.person_id)
+    resident, basis = opened
     initial = {"summary": entry.summary, "decisions": entry.decisions, "lead_professional": entry.lead_professional_id,
                "next_review": entry.next_review, "tier": entry.tier_change}
     form = forms.DiscussionForm(request.POST or None, user=request.user, initial=initial)
@@ -348,6 +356,8 @@ def discuss(request, entry_id: int):
     return render(request, "meetings/discuss.jinja", {
         "entry": entry, "resident": resident, "form": form, "action_form": forms.ActionForm(user=request.user),
         "summary": presenters.record_summary(resident), "actions": entry.actions.select_related("owner"),
+        # What each acute event was about is clinical detail: only for the full scope.
+        "clinical": opened.clinical,
     })
 
 
@@ -446,5 +456,6 @@ def thread(request, person_id: str):
         except ValidationError as error:
             _apply_errors(form, error)
     audit.record(request.user, "view", "Read the team's message thread", resident_id=resident.person_id, basis=basis, path=request.path)
-    thread = ResidentMessage.objects.filter(resident=resident).select_related("author").prefetch_related("mentions")
+    thread = access.scoped(request.user, ResidentMessage.objects).filter(resident=resident)
+    thread = thread.select_related("author").prefetch_related("mentions")
     return render(request, "meetings/thread.jinja", {"resident": resident, "messages_list": thread, "form": form})

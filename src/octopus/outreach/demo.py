@@ -1,7 +1,10 @@
 """Demo outreach for the Westminster neighbourhood: Amina, the demo CHWW, has a round in Church
 Street (among the most deprived wards in London, IMD 2025) of 120 households in walking order,
 nine a day. Eleven working days are done, so she is at 96 of 120 and today's nine are still to
-visit (journey 6). Safe to run twice: while her round runs, nothing is added."""
+visit (journey 6). Safe to run twice: while her round runs, nothing is added.
+
+The doorstep prompts are the residents' open prevention gaps as the pipeline published them from
+the synthetic GP feeds (decision 0021); nothing here invents them."""
 
 import datetime as dt
 
@@ -10,8 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from octopus.governance.consent import record_contact_preference
-from octopus.residents.models import ActivityEvent, Household, Resident
-from octopus.residents.presenters import age
+from octopus.residents.models import ActivityEvent, Household
 
 from . import areas, queries, services, walking
 from .models import Round, Visit, VisitOutcome
@@ -76,23 +78,6 @@ def _knock(allocations, worker, today: dt.date) -> int:
     return done
 
 
-def _due_flags(households: list[Household], today: dt.date) -> None:
-    """Screening and immunisation flags the population pipeline does not publish yet: a
-    deterministic share of the eligible ages, so the household pages show what they would."""
-    residents = list(Resident.objects.filter(household__in=households, date_of_death__isnull=True).exclude(date_of_birth=None))
-    for n, r in enumerate(residents):
-        years, female = age(r.date_of_birth, today), r.sex == "female"
-        due = {
-            "bowel_screening_due": 54 <= years <= 74 and n % 3 == 0,
-            "breast_screening_due": female and 50 <= years <= 70 and n % 3 == 1,
-            "cervical_screening_due": female and 25 <= years <= 64 and n % 4 == 0,
-            "flu_vaccination_due": years >= 65 and n % 2 == 0,
-            "childhood_immunisations_due": years < 5 and n % 3 == 0,
-        }
-        r.flags = {**(r.flags or {}), **due}
-    Resident.objects.bulk_update(residents, ["flags"], batch_size=500)
-
-
 def _one_do_not_contact(allocations, planner, today: dt.date) -> None:
     """Someone in today's plan who asked not to be contacted, so the warning shows."""
     for allocation in allocations:
@@ -120,7 +105,6 @@ def seed(users_by_username: dict) -> str | dict:
     round_ = services.create_round(planner, name=f"{WARD}, {today:%B %Y}", area=f"{WARD} ward, most deprived LSOAs first",
                                    starts_on=first_day, ends_on=first_day + dt.timedelta(days=41))
     allocations = services.allocate(round_, planner, worker=worker, households=households, visits_per_day=PER_DAY, first_day=first_day)
-    _due_flags(households, today)
     knocked = _knock(allocations, worker, today)
     _one_do_not_contact(allocations, planner, today)
     return f"{round_.name}: {len(allocations)} households for {worker.display_name}, {knocked} knocked"

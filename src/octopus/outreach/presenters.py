@@ -3,9 +3,9 @@ nothing else. Views build these from residents they reached with ``scopes={acces
 templates never get the Resident itself, so a template change cannot leak clinical detail.
 
 The outreach fields: name, age (not the date of birth), household, main language and
-interpreter need, contact preferences and "do not contact", and the screening and immunisation
-flags listed in outreach.yaml. Not: NHS number, phone, email, conditions, risk, segment,
-cohorts, the timeline, care plans or referrals.
+interpreter need, contact preferences and "do not contact", and the open prevention gaps listed
+in outreach.yaml (``doorstep_prompts``, an IG decision: decision 0021). Not: NHS number, phone,
+email, conditions, risk, segment, cohorts, the timeline, care plans or referrals.
 """
 
 from dataclasses import dataclass
@@ -42,17 +42,18 @@ def outreach_residents(residents) -> list[OutreachResident]:
     residents = list(residents)
     preferences = consent.current_preferences(residents)
     visits = consent.may_contact_many(residents, ContactRoute.VISIT)
-    flags = config.settings().due_flags
+    settings = config.settings()
     shown = []
     for r in residents:
         preference = preferences.get(r.pk)
         may_visit, reason = visits[r.pk]
-        snapshot = r.flags or {}
+        years = age(r.date_of_birth)
+        gaps = {gap.get("programme") for gap in (r.prevention_gaps or [])}
         shown.append(OutreachResident(
             person_id=r.person_id,
             name=r.name,
             given_name=r.given_name,
-            age=age(r.date_of_birth),
+            age=years,
             language=(preference.language if preference and preference.language else r.main_language) or "Not recorded",
             interpreter_needed=bool(r.interpreter_needed or (preference and preference.interpreter_needed)),
             preferred_contact=_label(preference.preferred_route) if preference and preference.preferred_route else "",
@@ -60,6 +61,7 @@ def outreach_residents(residents) -> list[OutreachResident]:
             do_not_contact=bool(preference and preference.do_not_contact),
             may_visit=may_visit,
             not_to_visit_reason=reason,
-            due=[label for flag, label in flags.items() if snapshot.get(flag) is True],
+            due=[label for programme, label in settings.doorstep_prompts.items() if programme in gaps
+                 and (years or 0) >= settings.prompt_min_ages.get(programme, 0)],
         ))
     return shown

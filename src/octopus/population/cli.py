@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import typer
 
+from octopus.clock import london_today
 from octopus.population.feeds.store import DATA_DIR_ENV, default_data_dir
 
 app = typer.Typer(help="Population health engine: pipeline runs and exports.", no_args_is_help=True, add_completion=False)
@@ -53,7 +54,7 @@ def run(
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
     try:
-        when = date.fromisoformat(as_of) if as_of else date.today()
+        when = date.fromisoformat(as_of) if as_of else london_today()
     except ValueError:
         raise typer.BadParameter(f"{as_of!r} is not a date: use YYYY-MM-DD.", param_hint="--as-of") from None
     if engine not in ("duckdb", "spark"):

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -126,7 +127,7 @@ class _Steps:
 
 
 def _features(con, linked, as_of: date, path: Path, *, with_outcome: bool = False,
-              objectors: bool = True) -> tuple[list[Path], int]:
+              with_prevention: bool = True, objectors: bool = True) -> tuple[list[Path], int]:
     """Features as of a date into Parquet files (rows in no particular order); returns the
     files and the number of residents. Large populations are built in parts (``parts_for``).
 
@@ -138,7 +139,8 @@ def _features(con, linked, as_of: date, path: Path, *, with_outcome: bool = Fals
     for index in range(parts):
         part_path = path.with_name(f"{path.stem}-{index}.parquet")
         part = linked.part(index, parts)
-        expression = build_features(part, as_of, with_outcome=with_outcome, ordered=False)
+        expression = build_features(part, as_of, with_outcome=with_outcome, ordered=False,
+                                    with_prevention=with_prevention)
         if not objectors:
             expression = expression.anti_join(active_objections(part.feed(OBJECTIONS_FEED)), "person_id")
         rows += engines.write_parquet(con, expression, part_path)
@@ -153,7 +155,8 @@ def _training_frame(con, linked, as_of: date, path: Path) -> tuple[pd.DataFrame,
     (``train.in_role_sample``) are read back, batch by batch, sorted by person id so that
     fitting sees the same rows in the same order on every engine.
     """
-    paths, residents = _features(con, linked, as_of, path, with_outcome=True, objectors=False)
+    paths, residents = _features(con, linked, as_of, path, with_outcome=True, with_prevention=False,
+                                 objectors=False)
     kept, events = [], 0
     for batch in engines.arrow_batches(paths, rows=SAMPLE_BATCH_ROWS):
         events += pc.sum(batch.column("emergency_admission_next_year").cast(pa.int64())).as_py() or 0
@@ -234,6 +237,37 @@ def _cohort_sizes(con, members: Path) -> dict[str, int]:
     return dict(zip(sizes["cohort"], sizes["size"].astype(int), strict=True))
 
 
+OWNER_FILE = "owner"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
+
+
+def remove_stale_scratch(root: Path) -> list[Path]:
+    """Delete scratch folders left by runs that were killed (``finally`` never ran): those whose
+    owning process on this machine has gone. A run still going here, or on another machine
+    sharing the folder, keeps its own."""
+    removed = []
+    for folder in Path(root).glob(".work-*"):
+        try:
+            host, pid = (folder / OWNER_FILE).read_text().split()
+        except (OSError, ValueError):
+            host, pid = socket.gethostname(), "0"  # from before owners were written: nobody's
+        if host == socket.gethostname() and not (int(pid) and _alive(int(pid))):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    if removed:
+        log.info("removed %d scratch folders left by interrupted runs", len(removed))
+    return removed
+
+
 def run_pipeline(linked_dir: Path | str, out_dir: Path | str, *, as_of: date, engine: str = "duckdb",
                  config: PipelineConfig | None = None) -> SnapshotInfo:
     """Run the whole pipeline and publish a snapshot under ``out_dir`` (``<data_dir>/snapshots``).
@@ -251,7 +285,9 @@ def run_pipeline(linked_dir: Path | str, out_dir: Path | str, *, as_of: date, en
     run_id = new_run_id()
     log.info("run %s: as of %s on %s", run_id, as_of, engine)
     store.root.mkdir(parents=True, exist_ok=True)
+    remove_stale_scratch(store.root)
     scratch = Path(tempfile.mkdtemp(prefix=f".work-{run_id}-", dir=store.root))
+    (scratch / OWNER_FILE).write_text(f"{socket.gethostname()} {os.getpid()}")
     try:
         return _run(linked_dir, store, scratch, run_id, as_of=as_of, engine=engine, config=config,
                     steps=steps, scale=scale, segment_rules=segment_rules, cohorts=cohorts)

@@ -6,6 +6,8 @@ Uses the model managers directly: this is test scaffolding, never called from a 
 import datetime as dt
 import itertools
 
+from django.utils import timezone
+
 from .models import ActivityEvent, ActivityKind, Household, Resident
 
 _counter = itertools.count(1)
@@ -66,7 +68,7 @@ def make_resident(**fields) -> Resident:
 
 def make_activity(resident: Resident, kind: str = ActivityKind.AE, days_ago: int = 10, **fields) -> ActivityEvent:
     defaults = {
-        "occurred_on": dt.date.today() - dt.timedelta(days=days_ago),
+        "occurred_on": timezone.localdate() - dt.timedelta(days=days_ago),
         "source_organisation": "Imperial College Healthcare NHS Trust",
         "summary": "Attended A&E with breathlessness",
     }

@@ -63,6 +63,10 @@ class Resident(models.Model):
     frailty_category = models.CharField(max_length=20, blank=True)
     flags = models.JSONField(default=dict, blank=True, help_text="Care home, housebound, homeless, inpatient, …")
     cohorts = models.JSONField(default=list, blank=True)
+    prevention_gaps = models.JSONField(
+        default=list, blank=True,
+        help_text="Open prevention gaps (screening, vaccination, checks): programme, title, status.",
+    )
 
     class Meta:
         indexes = [models.Index(fields=["family_name", "given_name"])]

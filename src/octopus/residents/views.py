@@ -11,7 +11,7 @@ from octopus.governance import access, audit
 from octopus.governance.presenters import break_glass_banner_context, consent_panel_context
 from octopus.meetings.presenters import team_messages
 
-from . import presenters, search
+from . import fields, presenters, search
 
 
 @require_GET
@@ -19,43 +19,44 @@ from . import presenters, search
 def search_residents(request):
     query = request.GET.get("q", "").strip()
     parsed = search.parse(query)
-    page = None
+    page, rows = None, []
     if parsed:
         results = search.apply(access.residents_for(request.user), parsed).order_by("family_name", "given_name", "pk")
         page = Paginator(results, 25).get_page(request.GET.get("page"))
+        rows = fields.present_many(page.object_list, access.scopes_for(request.user, page.object_list))
         audit.record(
             request.user, "search", f"Searched residents by {parsed.label}: {page.paginator.count} found", path=request.path
         )
-    return render(request, "residents/search.jinja", {"query": query, "parsed": parsed, "page": page})
+    return render(request, "residents/search.jinja", {"query": query, "parsed": parsed, "page": page, "rows": rows})
 
 
-def _timeline_context(request, resident):
-    return presenters.timeline(
-        resident, request.GET.getlist("kind"), request.GET.get("page"), request.user.has_capability("view_clinical_detail")
-    )
+def _timeline_context(request, opened: access.OpenedRecord):
+    # Event details are clinical detail: the scope decides, so a VCSE worker sees them only with
+    # the resident's consent, whatever their role's capabilities say.
+    return presenters.timeline(opened.resident, request.GET.getlist("kind"), request.GET.get("page"), opened.clinical)
 
 
 @require_GET
 @require("view_residents")
 def record(request, person_id: str):
-    resident, basis = access.get_resident(request.user, person_id)
+    opened = access.open_record(request, person_id)
+    resident = opened.resident
 
     def may_open(ids: list[int]) -> set[int]:
         return set(access.residents_for(request.user).filter(pk__in=ids).values_list("pk", flat=True))
 
     context = {
-        "resident": resident,
-        "basis": basis,
-        "age": presenters.age(resident.date_of_birth),
-        "household": presenters.household_members(resident, may_open),
-        "clinical": access.may_see_clinical_detail(request.user, resident),
-        "timeline": _timeline_context(request, resident),
-        "care": care_summary(resident, request.user),
-        "team_messages": team_messages(resident, request.user),
         **consent_panel_context(request.user, resident),
         **break_glass_banner_context(request.user, resident),
+        # The template gets the fields the scope allows, never the Resident itself.
+        "resident": fields.present(resident, opened.scope),
+        "basis": opened.basis,
+        "household": presenters.household_members(resident, may_open),
+        "clinical": opened.clinical,
+        "timeline": _timeline_context(request, opened),
+        "care": care_summary(resident, request.user),
+        "team_messages": team_messages(resident, request.user),
     }
-    audit.record(request.user, "view", "Opened the resident's record", resident_id=resident.person_id, basis=basis, path=request.path)
     return render(request, "residents/record.jinja", context)
 
 
@@ -63,6 +64,7 @@ def record(request, person_id: str):
 @require("view_residents")
 def timeline(request, person_id: str):
     """The timeline alone, for the HTMX filter (and usable without JavaScript)."""
-    resident, basis = access.get_resident(request.user, person_id)
-    audit.record(request.user, "view", "Viewed the resident's timeline", resident_id=resident.person_id, basis=basis, path=request.path)
-    return render(request, "residents/_timeline.jinja", {"resident": resident, "timeline": _timeline_context(request, resident)})
+    opened = access.open_record(request, person_id, "Viewed the resident's timeline")
+    return render(request, "residents/_timeline.jinja", {
+        "resident": fields.present(opened.resident, opened.scope), "timeline": _timeline_context(request, opened),
+    })

@@ -122,6 +122,8 @@ LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = ["octopus.governance.throttle.ThrottlingBackend"]
 OCTOPUS_SIGN_IN_MAX_FAILURES = int(env("OCTOPUS_SIGN_IN_MAX_FAILURES", "5"))
 OCTOPUS_SIGN_IN_LOCK_MINUTES = int(env("OCTOPUS_SIGN_IN_LOCK_MINUTES", "15"))
+# Failures from one address, whatever the usernames, before the address is locked (spraying).
+OCTOPUS_SIGN_IN_MAX_FAILURES_PER_ADDRESS = int(env("OCTOPUS_SIGN_IN_MAX_FAILURES_PER_ADDRESS", "20"))
 
 # A second factor (TOTP, django-otp). Off by default for the laptop demo; on in production
 # unless single sign-on (CIS2 smartcard or authenticator) already provides a second factor.
@@ -143,6 +145,9 @@ if _OIDC:
 OCTOPUS_BREAK_GLASS_HOURS = float(env("OCTOPUS_BREAK_GLASS_HOURS", "4"))
 # The key for analysts' pseudonyms (keyed HMAC); generated in the data folder for the demo.
 OCTOPUS_PSEUDONYMISATION_KEY = env("OCTOPUS_PSEUDONYMISATION_KEY")
+# The audit key ring and signed checkpoints, outside the database (decision 0019). Point it at
+# storage the database administrators cannot write; it is left out of `octopus backup`.
+OCTOPUS_AUDIT_DIR = Path(env("OCTOPUS_AUDIT_DIR", str(DATA_DIR / "audit"))).resolve()
 # Sign out after this many minutes without a request (IdleTimeoutMiddleware).
 OCTOPUS_IDLE_TIMEOUT_MINUTES = int(env("OCTOPUS_IDLE_TIMEOUT_MINUTES", "30"))
 

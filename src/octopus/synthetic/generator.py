@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from octopus.clock import london_today
 from octopus.population.feeds.contract import load_contracts
 from octopus.synthetic import (
     activity,
@@ -101,7 +102,7 @@ def generate(out_dir, *, preset=None, residents=None, areas=None, as_of=None, ye
         raise ValueError(f"Unknown GP format {gp_format!r}: use fhir, or leave it out to write GP feeds as {fmt}.")
     gp_fhir = gp_format == "fhir"
     out = Path(out_dir)
-    as_of_date = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else (as_of or dt.date.today())
+    as_of_date = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else (as_of or london_today())
     boroughs = presets.resolve(preset, tuple(areas) if areas else None)
     if residents is None and preset is not None:
         residents = presets.REGISTERED_POPULATION.get(preset.lower())

@@ -14,11 +14,13 @@ with late or resent resources appears again in the as-of delivery.
 - gp_appointments -> Encounter: class AMB (face to face, home visit) or VR (telephone, video:
   "virtual" in v3 ActCode); the appointment mode and staff role as text. Status finished,
   cancelled, planned (booked); a did-not-attend has no R4 Encounter status and is `unknown`.
-- gp_events -> Condition (diagnoses, eFI deficits, frailty), Observation (smoking status as a
-  coded value of LOINC 72166-2; BMI and blood pressure with SNOMED CT and LOINC codes and a UCUM
-  quantity, systolic and diastolic as separate Observations so each keeps its own record id),
-  Procedure (screening) and Immunization (flu, MMR: the vaccination procedure code, in
-  vaccineCode and in UK Core's VaccinationProcedure extension).
+- gp_events -> Condition (diagnoses, eFI deficits, frailty, declined screening or vaccination),
+  Observation (smoking status as a coded value of LOINC 72166-2; BMI and blood pressure with
+  SNOMED CT and LOINC codes and a UCUM quantity, systolic and diastolic as separate Observations
+  so each keeps its own record id; HbA1c, cholesterol, creatinine and urine ACR as laboratory
+  Observations with a quantity), Procedure (screening, NHS Health Check, foot examination) and
+  Immunization (flu, pneumococcal, MMR: the vaccination code, in vaccineCode and in UK Core's
+  VaccinationProcedure extension).
 
 Record ids become resource ids, so the importer's rows keep the CSV route's keys (with its
 prefixes: `con-`, `obs-`, `enc-` ...) and `source_person_id` is the Patient id. The JSON is
@@ -62,14 +64,16 @@ ENCOUNTER_CLASS = {"face_to_face": "AMB", "home_visit": "AMB", "telephone": "VR"
 MODE_TEXT = {"face_to_face": "Face to face", "home_visit": "Home visit", "telephone": "Telephone", "video": "Video"}
 
 # Resource kinds of the coded GP record, by the code list an event's code came from.
-CONDITION, SMOKING, MEASUREMENT, PROCEDURE, IMMUNIZATION = range(5)
-RESOURCE_TYPES = ("Condition", "Observation", "Observation", "Procedure", "Immunization")
+CONDITION, SMOKING, MEASUREMENT, PROCEDURE, IMMUNIZATION, LABORATORY = range(6)
+RESOURCE_TYPES = ("Condition", "Observation", "Observation", "Procedure", "Immunization", "Observation")
 KIND_OF_LIST = {
     "smoker": SMOKING, "ex_smoker": SMOKING, "never_smoked": SMOKING,
     "bmi": MEASUREMENT, "systolic": MEASUREMENT, "diastolic": MEASUREMENT,
     "breast_screening": PROCEDURE, "cervical_screening": PROCEDURE, "bowel_screening": PROCEDURE,
-    "flu_vaccination": IMMUNIZATION, "mmr_vaccination": IMMUNIZATION,
-}  # every other list (diagnoses, eFI deficits, frailty) is a Condition
+    "nhs_health_check": PROCEDURE, "foot_examination": PROCEDURE,
+    "flu_vaccination": IMMUNIZATION, "mmr_vaccination": IMMUNIZATION, "pneumococcal_vaccination": IMMUNIZATION,
+    "hba1c": LABORATORY, "cholesterol": LABORATORY, "creatinine": LABORATORY, "urine_acr": LABORATORY,
+}  # every other list (diagnoses, eFI deficits, frailty, declined situations) is a Condition
 LOINC_OF_LIST = {
     "bmi": ("39156-5", "Body mass index (BMI) [Ratio]"),
     "systolic": ("8480-6", "Systolic blood pressure"),
@@ -92,12 +96,14 @@ HEAD = (
     ',"status":"final","category":' + _category(_OBSERVATION_CATEGORY, "vital-signs"),
     ',"status":"completed"',
     ',"status":"completed","primarySource":true',
+    ',"status":"final","category":' + _category(_OBSERVATION_CATEGORY, "laboratory"),
 )
-CODE_KEY = ("code", "code", "code", "code", "vaccineCode")
-SUBJECT_KEY = ("subject", "subject", "subject", "subject", "patient")
-DATE_KEY = ("onsetDateTime", "effectiveDateTime", "effectiveDateTime", "performedDateTime", "occurrenceDateTime")
+CODE_KEY = ("code", "code", "code", "code", "vaccineCode", "code")
+SUBJECT_KEY = ("subject", "subject", "subject", "subject", "patient", "subject")
+DATE_KEY = ("onsetDateTime", "effectiveDateTime", "effectiveDateTime", "performedDateTime", "occurrenceDateTime",
+            "effectiveDateTime")
 # Immunization.occurrence[x] is required: an undated one says so in text (and is not imported).
-NO_DATE = ("", "", "", "", ',"occurrenceString":"unknown"')
+NO_DATE = ("", "", "", "", ',"occurrenceString":"unknown"', "")
 
 
 def literal(values: pa.Array) -> pa.Array:

@@ -27,11 +27,22 @@ OBSERVATIONS = {
     "bmi": "60621009",  # Body mass index (observable entity)
     "systolic": "271649006",  # Systolic blood pressure (observable entity)
     "diastolic": "271650006",  # Diastolic blood pressure (observable entity)
-    "breast_screening": "24623002",  # Screening mammography (procedure)
+    # Prevention programmes: each code is in the list the pipeline reads for it
+    # (population/config/prevention.yaml; a test checks every one).
+    "breast_screening": "268547008",  # Screening for breast cancer
     "cervical_screening": "171149006",  # Screening for malignant neoplasm of cervix (procedure)
-    "bowel_screening": "268548003",  # Screening for malignant neoplasm of colon (procedure)
-    "flu_vaccination": "822851000000102",  # Seasonal influenza vaccination (procedure), UK ext.
-    "mmr_vaccination": "38598009",  # Administration of measles, mumps and rubella vaccine
+    "cervical_declined": "736595007",  # Screening for malignant neoplasm of cervix declined
+    "bowel_screening": "1101361000000103",  # Bowel cancer screening programme liquid FIT normal
+    "nhs_health_check": "523221000000100",  # NHS Health Check completed
+    "flu_vaccination": "985151000000100",  # Administration of first inactivated seasonal influenza vaccination
+    "flu_declined": "315640000",  # Influenza vaccination declined
+    "pneumococcal_vaccination": "12866006",  # Pneumococcal vaccination (procedure)
+    "mmr_vaccination": "3063401000001105",  # MMR vaccine injection 0.5mL (dm+d)
+    "hba1c": "999791000000106",  # Haemoglobin A1c level - IFCC standardised
+    "cholesterol": "1005671000000105",  # Serum cholesterol level
+    "creatinine": "1000731000000107",  # Serum creatinine level
+    "urine_acr": "1023491000000104",  # Urine albumin:creatinine ratio
+    "foot_examination": "401191002",  # Diabetic foot examination
 }
 
 
@@ -101,7 +112,7 @@ def _rows(person, day, code, value=None, unit=0):
     }
 
 
-UNITS = (None, "kg/m2", "mm[Hg]")
+UNITS = (None, "kg/m2", "mm[Hg]", "mmol/mol", "mmol/L", "umol/L", "mg/mmol")
 
 
 def coded_events(people: dict, window, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -113,7 +124,6 @@ def coded_events(people: dict, window, rng: np.random.Generator) -> dict[str, np
     horizon = 365 * window.years
     registered = people["practice_index"] >= 0
     age = people["age"]
-    female = people["female"]
     death = people["date_of_death"]
     last_day = np.where(np.isnat(death), horizon - 1, (death - window.start).astype("timedelta64[D]").astype(np.int64))
     first_day = (people["date_of_birth"] - window.start).astype("timedelta64[D]").astype(np.int64)
@@ -150,32 +160,134 @@ def coded_events(people: dict, window, rng: np.random.Generator) -> dict[str, np
     frames.append(_rows(bp_people, bp_day, _codes("systolic", len(bp_people), rng), systolic, 2))
     frames.append(_rows(bp_people, bp_day, _codes("diastolic", len(bp_people), rng), np.round(systolic * 0.6 + rng.normal(2, 6, len(bp_people))), 2))
 
-    # Screening (NHS programmes, London coverage below England's): breast 50-70 every 3 years
-    # (~60%), cervical 25-64 (~65%), bowel 54-74 every 2 years (~60%).
-    for name, mask, interval, uptake in (
-        ("breast_screening", female & (age >= 50) & (age <= 71), 3, 0.6),
-        ("cervical_screening", female & (age >= 25) & (age <= 64), 3, 0.65),
-        ("bowel_screening", (age >= 54) & (age <= 74), 2, 0.6),
-    ):
-        idx = np.flatnonzero(registered & mask & (rng.random(n) < uptake))
-        frames.append(_rows(idx, rng.integers(horizon - 365 * interval, horizon, len(idx)), _codes(name, len(idx), rng)))
-    # Flu: each autumn, 65+ and people with a condition (London uptake ~ 60% / 40%).
-    eligible = registered & ((age >= 65) | (people["ltc_count"] > 0))
-    for year in range(window.years):
-        autumn = np.datetime64(f"{int(str(window.start)[:4]) + year}-10-01")
-        offset = int((autumn - window.start).astype(np.int64))
-        if offset < 0 or offset >= horizon:
-            continue
-        idx = np.flatnonzero(eligible & (rng.random(n) < np.where(age >= 65, 0.6, 0.4)))
-        frames.append(_rows(idx, offset + rng.integers(0, 75, len(idx)), _codes("flu_vaccination", len(idx), rng)))
-    # MMR: two doses, at 1 year and 3 years 4 months; about 80% coverage in London.
-    dob = people["date_of_birth"]
-    for months in (12, 40):
-        idx = np.flatnonzero(registered & (age >= months / 12) & (age < 19) & (rng.random(n) < 0.8))
-        day = ((dob[idx] + np.timedelta64(int(months * 30.4), "D") + rng.integers(0, 60, len(idx)).astype("timedelta64[D]")) - window.start).astype(np.int64)
-        frames.append(_rows(idx, day, _codes("mmr_vaccination", len(idx), rng)))
+    frames += prevention_events(people, window, registered, rng)
     events = {key: np.concatenate([frame[key] for frame in frames]) for key in frames[0]}
     day = events["day"]
     # Nothing recorded after death or before birth (a flu season before a baby was born).
     keep = (day <= last_day[events["person"]]) & (day >= first_day[events["person"]])
     return {key: values[keep] for key, values in events.items()}
+
+
+# Uptake falls with deprivation: first-time bowel screening uptake was 43% in the most deprived
+# quintile of areas and 57% in the least (Hirst Y et al., Eur J Cancer 2018;103:267-73), a ratio
+# of 0.75. Every programme here takes that gradient across IMD deciles, scaled so the population
+# mean stays at the programme's base uptake (deciles are about equally common in London).
+_LEAST_DEPRIVED_RATIO = 0.75
+
+
+def uptake(base: float, imd_decile: np.ndarray) -> np.ndarray:
+    decile = np.where(imd_decile >= 1, imd_decile, 5.5).astype(np.float64)
+    gradient = _LEAST_DEPRIVED_RATIO + (1 - _LEAST_DEPRIVED_RATIO) * (decile - 1) / 9
+    return np.clip(base * gradient / gradient.mean(), 0, 0.98) if len(decile) else gradient
+
+
+def _last_test(idx, interval_years, spread, horizon, rng):
+    """Day of each participant's latest test: within one interval mostly, some a round or more
+    before (late, or lapsed), as recall data shows."""
+    back = (rng.random(len(idx)) * spread * 365 * interval_years).astype(np.int64)
+    return horizon - 1 - back
+
+
+def prevention_events(people: dict, window, registered: np.ndarray, rng: np.random.Generator) -> list[dict]:
+    """Screening, NHS Health Checks, vaccinations and diabetes care processes.
+
+    Base uptake figures are London-like round numbers below England's published coverage
+    (NHS England / UKHSA coverage statistics 2023-24: bowel ~70%, breast ~70%, cervical ~68%,
+    flu 65+ ~75%, MMR2 at 5 years ~84%; London lower): they shape a demo, not a statistic.
+    """
+    n = len(people["age"])
+    horizon = 365 * window.years
+    age = people["age"]
+    female = people["female"]
+    imd = people["imd_decile"]
+    frames = []
+    vascular = np.zeros(n, bool)
+    for name in ("hypertension", "diabetes", "chd", "af", "stroke", "heart_failure", "ckd"):
+        vascular |= people[name]
+    # (programme, eligible, interval in years, base uptake in the coverage window)
+    for name, mask, interval, base in (
+        ("bowel_screening", (age >= 50) & (age <= 74), 2.5, 0.65),
+        ("breast_screening", female & (age >= 50) & (age <= 70), 3, 0.62),
+        ("cervical_screening", female & (age >= 25) & (age <= 64), 3.5, 0.65),
+        ("nhs_health_check", (age >= 40) & (age <= 74) & ~vascular, 5, 0.45),
+    ):
+        eligible = np.flatnonzero(registered & mask)
+        took_part = rng.random(len(eligible)) < uptake(base, imd[eligible])
+        # Participants' latest test: 80% within the coverage window, 20% before it (overdue).
+        idx = eligible[took_part]
+        day = _last_test(idx, interval, 1.25, horizon, rng)
+        frames.append(_rows(idx, day, _codes(name, len(idx), rng)))
+        if name == "cervical_screening":
+            decliners = eligible[~took_part & (rng.random(len(eligible)) < 0.05)]
+            frames.append(_rows(decliners, rng.integers(horizon - 365, horizon, len(decliners)),
+                                _codes("cervical_declined", len(decliners), rng)))
+    frames += _flu(people, window, registered, rng)
+    older = np.flatnonzero(registered & (age >= 65))
+    idx = older[rng.random(len(older)) < uptake(0.68, imd[older])]
+    # A single dose at 65 or later: on the record, often years ago.
+    day = horizon - 1 - (rng.random(len(idx)) * np.maximum(age[idx] - 64, 1) * 365).astype(np.int64)
+    frames.append(_rows(idx, day, _codes("pneumococcal_vaccination", len(idx), rng)))
+    frames += _mmr(people, window, registered, rng)
+    frames += _diabetes_review(people, registered, horizon, rng)
+    return frames
+
+
+def _flu(people, window, registered, rng) -> list[dict]:
+    """Each autumn, 65+ (about 70%) and people with a long-term condition (about 45%)."""
+    n, horizon, age, imd = len(people["age"]), 365 * window.years, people["age"], people["imd_decile"]
+    eligible = registered & ((age >= 65) | (people["ltc_count"] > 0))
+    frames = []
+    first_year = int(str(window.start)[:4])
+    for year in range(first_year, first_year + window.years + 1):
+        offset = int((np.datetime64(f"{year}-10-01") - window.start).astype(np.int64))
+        if offset < 0 or offset >= horizon:
+            continue
+        chance = uptake(1.0, imd) * np.where(age >= 65, 0.7, 0.45)
+        vaccinated = eligible & (rng.random(n) < chance)
+        idx = np.flatnonzero(vaccinated)
+        frames.append(_rows(idx, offset + rng.integers(0, 75, len(idx)), _codes("flu_vaccination", len(idx), rng)))
+        declined = np.flatnonzero(eligible & ~vaccinated & (rng.random(n) < 0.08))
+        frames.append(_rows(declined, offset + rng.integers(0, 60, len(declined)), _codes("flu_declined", len(declined), rng)))
+    return frames
+
+
+def _mmr(people, window, registered, rng) -> list[dict]:
+    """Two doses, at 1 year and 3 years 4 months (the routine schedule before 2026); about 88%
+    and 80% in London, the second only after the first."""
+    n, age, dob, imd = len(people["age"]), people["age"], people["date_of_birth"], people["imd_decile"]
+    frames, had_first = [], np.zeros(n, bool)
+    for months, base in ((12, 0.88), (40, 0.9)):
+        due = registered & (age >= months / 12) & (age < 19) & ((months == 12) | had_first)
+        idx = np.flatnonzero(due & (rng.random(n) < uptake(base, imd)))
+        had_first[idx] = True
+        day = ((dob[idx] + np.timedelta64(int(months * 30.4), "D") + rng.integers(0, 60, len(idx)).astype("timedelta64[D]")) - window.start).astype(np.int64)
+        frames.append(_rows(idx, day, _codes("mmr_vaccination", len(idx), rng)))
+    return frames
+
+
+def _diabetes_review(people, registered, horizon, rng) -> list[dict]:
+    """An annual review in the last year for most people with diabetes, each care process then
+    done with its own probability (National Diabetes Audit: all 8 for roughly half)."""
+    with_diabetes = np.flatnonzero(registered & people["diabetes"])
+    reviewed = with_diabetes[rng.random(len(with_diabetes)) < uptake(0.85, people["imd_decile"][with_diabetes])]
+    day = rng.integers(horizon - 360, horizon, len(reviewed))
+    frames = []
+    # (process, chance at the review, typical value, spread, unit position in UNITS)
+    for name, chance, centre, spread, unit in (
+        ("hba1c", 0.95, 58, 12, 3), ("cholesterol", 0.88, 4.4, 0.9, 4), ("creatinine", 0.93, 85, 20, 5),
+        ("urine_acr", 0.7, 2.5, 2.0, 6), ("foot_examination", 0.8, None, None, 0),
+        ("systolic", 0.95, 135, 14, 2), ("bmi", 0.9, 30, 5, 1),
+    ):
+        done = rng.random(len(reviewed)) < chance
+        idx = reviewed[done]
+        value = None if centre is None else np.round(np.abs(rng.normal(centre, spread, len(idx))), 1)
+        frames.append(_rows(idx, day[done], _codes(name, len(idx), rng), value, unit))
+        if name == "systolic":
+            diastolic = np.round(value * 0.6 + rng.normal(2, 6, len(idx)))
+            frames.append(_rows(idx, day[done], _codes("diastolic", len(idx), rng), diastolic, unit))
+    # Smoking status asked at the review, in the same proportions as the whole record above.
+    asked = rng.random(len(reviewed)) < 0.9
+    status = np.searchsorted([0.13, 0.35], rng.random(int(asked.sum())), side="right")
+    smoking = np.array([vocabulary()[1][name][0] for name in ("smoker", "ex_smoker", "never_smoked")])
+    frames.append(_rows(reviewed[asked], day[asked], smoking[status]))
+    return frames

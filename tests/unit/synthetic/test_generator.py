@@ -151,3 +151,52 @@ def test_imperfections_and_truth(tmp_path):
     vcse = truth[truth.feed == "vcse_contacts"]
     assert vcse["nhs_number_missing"].mean() > 0.7
     assert list((tmp_path / "feeds").glob("*__20261101.parquet")), "late rows arrive in the as-of delivery"
+
+
+def test_prevention_codes_are_in_the_pipelines_code_lists():
+    from octopus.population.features import prevention
+    from octopus.synthetic.gp_record import OBSERVATIONS
+
+    listed = {name: set() for name in ("done", "declined")}
+    for programme in prevention.programmes():
+        for kind, files in (*programme.codelists.items(), *programme.processes.items()):
+            for file_name in files:
+                listed.setdefault(kind, set()).update(prevention.read_codelist(file_name)["code"])
+    written = {key: OBSERVATIONS[key] for key in (
+        "breast_screening", "cervical_screening", "bowel_screening", "nhs_health_check", "flu_vaccination",
+        "pneumococcal_vaccination", "mmr_vaccination")}
+    assert all(code in listed["done"] for code in written.values()), written
+    assert {OBSERVATIONS["cervical_declined"], OBSERVATIONS["flu_declined"]} <= listed["declined"]
+    processes = {"hba1c": "hba1c", "cholesterol": "cholesterol", "creatinine": "serum_creatinine",
+                 "urine_acr": "urine_albumin", "foot_examination": "foot_examination", "bmi": "bmi",
+                 "systolic": "blood_pressure", "smoker": "smoking"}
+    for observation, process in processes.items():
+        assert OBSERVATIONS[observation] in listed[process], observation
+
+
+def test_prevention_uptake_falls_with_deprivation():
+    import numpy as np
+
+    from octopus.synthetic.gp_record import uptake
+
+    deciles = np.arange(1, 11)
+    chance = uptake(0.6, deciles)
+    assert np.all(np.diff(chance) > 0)
+    assert chance[0] / chance[-1] == pytest.approx(0.75)
+    assert chance.mean() == pytest.approx(0.6)
+
+
+def test_bowel_screening_is_recorded_less_in_deprived_areas(clean):
+    out, _ = clean
+    persons = pq.read_table(out / "truth" / "persons.parquet").to_pandas()
+    events = read_feed(out, "gp_events")
+    assert "1101361000000103" in set(events["snomed_code"])
+    assert "315640000" in set(events["snomed_code"])
+    truth = pq.read_table(out / "truth" / "record_truth.parquet").to_pandas()
+    truth = truth[truth.feed == "gp_events"]
+    screened = events[events["snomed_code"] == "1101361000000103"].merge(truth, on=["sender_code", "source_record_id"])
+    eligible = persons[(persons["age"] >= 50) & (persons["age"] <= 74)].copy()
+    eligible["screened"] = eligible["true_person_id"].isin(set(screened["true_person_id"]))
+    deprived = eligible[eligible["imd_decile"] <= 3]["screened"].mean()
+    affluent = eligible[eligible["imd_decile"] >= 8]["screened"].mean()
+    assert deprived < affluent

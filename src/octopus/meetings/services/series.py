@@ -203,13 +203,16 @@ def plan_meetings(series: MeetingSeries, actor, *, weeks: int = 4, now: dt.datet
     if not series.has_timetable:
         raise ValidationError("Set the days and start time of the series before planning meetings from it.")
     now = timezone.localtime(now or timezone.now())
-    today = now.date()
+    # The window is measured from this moment, not from today's date: "four weeks ahead" of a
+    # fortnightly series is two meetings whether it is planned before or after today's meeting.
+    until = now + dt.timedelta(weeks=weeks)
     held = {timezone.localdate(when) for when in series.meetings.values_list("starts_at", flat=True)}
     planned = []
-    for day in timetable_module.dates(series.weekdays, series.frequency, anchor=series.timetable_anchor, start=today,
-                                      end=today + dt.timedelta(weeks=weeks)):
+    for day in timetable_module.dates(series.weekdays, series.frequency, anchor=series.timetable_anchor, start=now.date(),
+                                      end=until.date() + dt.timedelta(days=1)):
+        # Wall-clock time in Europe/London, so a 13:00 meeting stays at 13:00 across a clock change.
         starts_at = timezone.make_aware(dt.datetime.combine(day, series.start_time))
-        if day in held or starts_at <= now:
+        if day in held or not now < starts_at <= until:
             continue
         planned.append(schedule_meeting(series, actor, starts_at, path=path))
     return planned

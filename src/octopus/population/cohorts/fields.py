@@ -6,7 +6,7 @@ against the residents table the pipeline actually writes.
 
 from __future__ import annotations
 
-from octopus.population.features import COUNT_FEATURES, FLAG_COLUMNS
+from octopus.population.features import COUNT_FEATURES, FLAG_COLUMNS, prevention
 
 _FIELDS: dict[str, str] = {
     "person_id": "str", "nhs_number": "str", "age": "int", "age_band": "str", "sex": "str",
@@ -25,6 +25,9 @@ _FIELDS: dict[str, str] = {
     "analytics_excluded": "bool", "objection": "str",
 }
 _FIELDS.update({name: "int" for name in COUNT_FEATURES})
+_FIELDS.update({name: "str" for name in prevention.status_columns()})
+_FIELDS.update({"prevention_gaps": "str", "prevention_gap_count": "int"})
+_FIELDS.update({f"{p.name}_done": "int" for p in prevention.programmes() if p.kind == "processes"})
 _FIELDS.update({name: "bool" for name in FLAG_COLUMNS if name != "care_home_package"})
 for _internal in ("care_home_stay", "care_home_package", "current_mental_health_inpatient",
                   "care_home_coded", "housebound_coded"):

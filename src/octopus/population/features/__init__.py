@@ -13,7 +13,7 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
 
-from octopus.population.features import activity, conditions, demographics, frailty
+from octopus.population.features import activity, conditions, demographics, frailty, prevention
 from octopus.population.features.periods import Period
 from octopus.population.linked import LinkedExtract
 
@@ -88,16 +88,21 @@ def feature_tables(linked: LinkedExtract, period: Period) -> list[ibis.Table]:
 
 
 def build_features(linked: LinkedExtract, as_of: date, *, with_outcome: bool = False,
-                   ordered: bool = True) -> ibis.Table:
+                   ordered: bool = True, with_prevention: bool = True) -> ibis.Table:
     """The feature table as of a date, ordered by person_id unless ``ordered=False``.
 
     The pipeline asks for it unordered and writes it straight to Parquet: an engine sorting a
     million wide rows cost as much as several feature joins, and only the training sample,
     sorted in Arrow, needs an order (``pipeline._training_frame``). Small results that must
     come back in order use ``engines.execute(..., sort_by=...)``.
+
+    ``with_prevention`` adds the prevention programmes' statuses and open gaps (``prevention``);
+    the risk model does not use them, so training builds leave them out.
     """
     period = Period(as_of)
     parts = feature_tables(linked, period)
+    if with_prevention:
+        parts += [prevention.events(linked, period), prevention.birth_dates(linked)]
     if with_outcome:
         parts.append(activity.outcome(linked, period))
     table = _join_all(demographics.residents(linked, period), parts)
@@ -122,6 +127,8 @@ def build_features(linked: LinkedExtract, as_of: date, *, with_outcome: bool = F
             emergency_admission_next_year=table.emergency_admissions_next_year.fill_null(0) > 0
         )
     table = frailty.with_frailty_categories(table)
+    if with_prevention:
+        table = prevention.with_prevention(table, period)
     drop = [*COST_COLUMNS, "last_emergency_admission", "care_home_stay", "care_home_package",
             "care_home_coded", "housebound_coded", "no_fixed_abode",
             "current_mental_health_inpatient"]

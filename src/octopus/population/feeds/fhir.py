@@ -31,6 +31,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from octopus.clock import utc_stamp
 from octopus.population.feeds.codes import (
     is_valid_postcode,
     is_valid_snomed_code,
@@ -321,7 +322,7 @@ def _write_rows(path: Path, columns: list[str], rows: list[dict]) -> None:
 
 def _store_demographics(store: FeedStore, result: FhirImport) -> None:
     con = store.connection
-    now = datetime.now().replace(microsecond=0)
+    now = utc_stamp()
     con.begin()
     try:
         for p in result.patients:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from octopus.clock import london_time
 from octopus.population.feeds.store import FeedStore, feed_table
 
 
@@ -58,7 +59,7 @@ def deliveries(store: FeedStore, *, feed: str | None = None) -> list[Delivery]:
         params,
     ).fetchall()
     superseded = _superseded_by_delivery(store, {row[1] for row in rows})
-    return [Delivery(*row, superseded.get(row[0], 0)) for row in rows]
+    return [Delivery(*row[:3], london_time(row[3]), *row[4:], superseded.get(row[0], 0)) for row in rows]
 
 
 def _superseded_by_delivery(store: FeedStore, feeds: set[str]) -> dict[str, int]:
@@ -81,7 +82,7 @@ def rejections(store: FeedStore, *, limit: int = 200) -> list[Rejection]:
         "SELECT file_name, sha256, feed, reason, rejected_at FROM rejections ORDER BY rejected_at DESC, file_name "
         f"LIMIT {int(limit)}"
     ).fetchall()
-    return [Rejection(*row) for row in rows]
+    return [Rejection(*row[:4], london_time(row[4])) for row in rows]
 
 
 def feed_statuses(store: FeedStore) -> list[FeedStatus]:
@@ -100,5 +101,5 @@ def feed_statuses(store: FeedStore) -> list[FeedStatus]:
         current = (
             con.execute(f"SELECT count(*) FROM ({store.current_rows_sql(name)})").fetchone()[0] if count else 0
         )
-        statuses.append(FeedStatus(name, count, current, quarantined.get(name, 0), last))
+        statuses.append(FeedStatus(name, count, current, quarantined.get(name, 0), london_time(last)))
     return statuses

@@ -23,11 +23,11 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
 
+from octopus.clock import utc_stamp
 from octopus.population.feeds.contract import Feed
 from octopus.population.feeds.store import FeedStore, duckdb_type, feed_table
 from octopus.population.feeds.validate import (
@@ -153,7 +153,7 @@ def record_rejection(store: FeedStore, file_name: str, sha256: str | None, feed:
     """Note a file refused whole. Reasons name file, row and field, never a row's values."""
     store.connection.execute(
         "INSERT INTO rejections VALUES (?, ?, ?, ?, ?)",
-        [file_name, sha256, feed, reason, datetime.now().replace(microsecond=0)],
+        [file_name, sha256, feed, reason, utc_stamp()],
     )
     logger.info("Rejected %s (%s)", file_name, feed or "feed unknown")
 
@@ -298,7 +298,7 @@ class _Group:
         con, feed = self.con, self.feed
         delivery_id = delivery.sha256[:16]
         name = delivery.path.name
-        delivered_at = datetime.now().replace(microsecond=0)
+        delivered_at = utc_stamp()
         superseded = _supersede(con, feed, delivery_id, delivery.number)
         columns = ", ".join(f'"{c.name}"' for c in feed.columns)
         con.execute(

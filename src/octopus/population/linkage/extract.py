@@ -16,6 +16,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from octopus.clock import utc_stamp
 from octopus.population.feeds.contract import Feed
 from octopus.population.feeds.store import FeedStore, feed_table
 
@@ -134,7 +135,7 @@ def _manifest(store: FeedStore, counts: dict[str, int], persons: int) -> dict:
     run = con.execute("SELECT max(run_id) FROM link_runs").fetchone()[0]
     return {
         "extract_version": "1.0.0",
-        "created_at": datetime.now().replace(microsecond=0).isoformat(),
+        "created_at": utc_stamp().isoformat(),
         "link_run_id": run,
         "row_counts": counts,
         "persons": persons,

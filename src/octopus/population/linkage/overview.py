@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from octopus.clock import london_time
 from octopus.population.feeds.store import FeedStore
 
 # The order the methods are explained in, strongest evidence first (persons.py).
@@ -64,5 +65,5 @@ def linkage_overview(store: FeedStore) -> LinkageOverview:
         by_method={method: counts.get(method, 0) for method in METHODS},
         awaiting_review=awaiting,
         decided_since_last_run=decided,
-        last_run=LinkRun(*run) if run else None,
+        last_run=LinkRun(run[0], london_time(run[1]), *run[2:]) if run else None,
     )

@@ -18,10 +18,10 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
 
 import pyarrow as pa
 
+from octopus.clock import utc_stamp
 from octopus.population.feeds.store import FeedStore
 from octopus.population.linkage.deterministic import (
     build_record_units,
@@ -175,7 +175,7 @@ def _assign_person_ids(store: FeedStore, clusters: _Clusters, units, best, run_i
     ).fetchall())
     retired = {row[0] for row in con.execute("SELECT person_id FROM person_registry WHERE merged_into IS NOT NULL").fetchall()}
     sequence = con.execute("SELECT coalesce(max(sequence), 0) FROM person_registry").fetchone()[0]
-    now = datetime.now().replace(microsecond=0)
+    now = utc_stamp()
     claimed: dict[str, str] = {}
     assignments: list[tuple[str, str, str, float | None, int]] = []
     new_rows, nhs_updates = [], []
@@ -241,7 +241,7 @@ def _record_run(store: FeedStore, run_id: int, units: int, new_persons: int, rev
     persons = con.execute("SELECT count(DISTINCT person_id) FROM source_persons").fetchone()[0]
     con.execute(
         "INSERT INTO link_runs VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [run_id, datetime.now().replace(microsecond=0), persons, units, counts.get("nhs_number", 0),
+        [run_id, utc_stamp(), persons, units, counts.get("nhs_number", 0),
          sum(counts.get(how, 0) for how in ("probabilistic", "exact_demographics", "clerical")), review_pairs],
     )
     linked = sum(counts.get(how, 0) for how in ("probabilistic", "exact_demographics", "clerical"))

@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Literal
 
 import pyarrow as pa
 
+from octopus.clock import utc_stamp
 from octopus.population.feeds.store import FeedStore
 
 Decision = Literal["match", "non_match"]
@@ -106,5 +106,5 @@ def decide(store: FeedStore, pair_id: str, decision: Decision, decided_by: str) 
         raise KeyError(f"No review pair {pair_id!r}; list pairs with `octopus feeds review list`.")
     con.execute(
         "INSERT OR REPLACE INTO review_decisions VALUES (?, ?, ?, ?, ?, ?)",
-        [pair_id, pair[0], pair[1], decision, decided_by, datetime.now().replace(microsecond=0)],
+        [pair_id, pair[0], pair[1], decision, decided_by, utc_stamp()],
     )
