@@ -1,7 +1,9 @@
 """The demo neighbourhood: what `octopus demo` prepares. Every step is safe to repeat.
 
 Steps: database and directory → synthetic Westminster population → feed load → linkage →
-population pipeline → publish into the operational database → demo care records. Each data step
+population pipeline as of a month ago, then as of today (so rising risk has a previous snapshot
+to compare with) → publish into the operational database → demo care records, meetings and
+consent to discuss. Each data step
 writes a marker under ``<data dir>/demo/`` when it finishes, and is skipped on the next run while
 its marker and output are there, so a second ``octopus demo`` takes seconds. Delete the data
 folder (or one marker) to rebuild.
@@ -19,6 +21,7 @@ import yaml
 from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 from rich.console import Console
 
 from octopus.accounts import services as account_services
@@ -29,6 +32,12 @@ from octopus.directory.models import Organisation, Practitioner, Service, Team
 SEED = Path(__file__).parent / "directory" / "seed" / "westminster.yaml"
 DEMO_PASSWORD = "octopus-demo"
 DEFAULT_RESIDENTS = 20_000
+# The previous snapshot is a month before the current one: a monthly run, as in WSIC's
+# rising-risk view, gives a month of admissions and attendances to say what changed.
+PREVIOUS_RUN_DAYS = 30
+# One row in a thousand made malformed (an invalid NHS number or code, a required field left
+# empty), so the demo's feed load shows rows quarantined with their file, row and field.
+MALFORMED_RATE = 0.001
 RESIDENTS_ENV = "OCTOPUS_DEMO_RESIDENTS"  # `make demo` can pass a size without a flag
 
 
@@ -110,12 +119,17 @@ class DemoSteps:
         return result
 
 
-def _generate(folder: Path, residents: int | None) -> dict:
+def _generate(folder: Path, residents: int | None, as_of: dt.date) -> dict:
+    from octopus.synthetic.deliveries import write_refused
     from octopus.synthetic.generator import generate
 
-    manifest = generate(folder, preset="westminster", residents=residents, fmt="parquet", progress=False)
-    return {"summary": f"{manifest.residents:,} synthetic Westminster residents in {len(manifest.files)} files",
-            "residents": manifest.residents, "folder": str(folder)}
+    manifest = generate(folder, preset="westminster", residents=residents, fmt="parquet", progress=False, as_of=as_of,
+                        malformed_rate=MALFORMED_RATE)
+    # A couple of deliveries the loader must refuse whole, as real partners sometimes send.
+    faulty = write_refused(folder / "feeds")
+    return {"summary": f"{manifest.residents:,} synthetic Westminster residents in {len(manifest.files)} files "
+                       f"(and {len(faulty)} faulty deliveries)",
+            "residents": manifest.residents, "folder": str(folder), "as_of": manifest.as_of}
 
 
 def _load_feeds(feeds_folder: Path, data_dir: Path) -> dict:
@@ -153,8 +167,10 @@ def _pipeline(data_dir: Path, as_of: dt.date) -> dict:
 
     info = run_pipeline(data_dir / "linked", data_dir / "snapshots", as_of=as_of,
                         config=PipelineConfig(show_progress=False, bootstrap_resamples=50))
-    return {"summary": f"snapshot {info.run_id}, {info.row_counts.get('residents.parquet', 0):,} residents "
-                       f"scored ({info.chosen_model})", "run_id": info.run_id}
+    counts = info.row_counts
+    return {"summary": f"snapshot {info.run_id}, {counts.get('residents.parquet', 0):,} residents "
+                       f"scored ({info.chosen_model}), {counts.get('rising risk', 0):,} rising risk, "
+                       f"{counts.get('objectors', 0):,} objectors left out", "run_id": info.run_id}
 
 
 def _publish(data_dir: Path, run_id: str) -> dict:
@@ -179,6 +195,13 @@ def _seed_care() -> dict:
     from octopus.outreach import demo as outreach_demo
 
     results["outreach"] = outreach_demo.seed(users)
+    from octopus.governance import demo as governance_demo
+
+    coordinator, gp = users.get("coordinator"), users.get("gp")
+    if coordinator:
+        decider = f"{gp.get_full_name()} (GP)" if gp else "The resident's GP"
+        consent = governance_demo.seed_discuss_consent(governance_demo.discussed_residents(series), coordinator, decider)
+        results["consent to discuss"] = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in consent.items() if n)
     summary = "; ".join(f"{k}: {v.get('skipped') if isinstance(v, dict) and 'skipped' in v else v}" for k, v in results.items())
     return {"summary": summary[:300]}
 
@@ -213,14 +236,20 @@ def prepare(echo=print, *, residents: int | None = None, full: bool = False, con
     if generated and size is not None and generated.get("residents") not in (None, size):
         console.print(f"[yellow]![/yellow] {data_dir} already holds a demo of {generated['residents']:,} residents; "
                       f"keeping it. Use a fresh OCTOPUS_DATA_DIR for {size:,}.", highlight=False)
-    steps.run("generate", "Synthetic population", lambda: _generate(synthetic, size),
-              done=(synthetic / "manifest.json").is_file())
+    today = timezone.localdate()
+    generated = steps.run("generate", "Synthetic population", lambda: _generate(synthetic, size, today),
+                          done=(synthetic / "manifest.json").is_file())
+    # The feeds end on the day they were generated: both runs are dated from it.
+    as_of = dt.date.fromisoformat(generated.get("as_of") or json.loads((synthetic / "manifest.json").read_text())["as_of"])
     steps.run("load", "Partner feeds loaded", lambda: _load_feeds(synthetic / "feeds", data_dir),
               done=(data_dir / "feeds" / "store.duckdb").is_file())
     steps.run("link", "Persons linked", lambda: _link(data_dir), done=(data_dir / "linked" / "persons.parquet").is_file())
     store = SnapshotStore(data_dir / "snapshots")
-    steps.run("pipeline", "Population pipeline", lambda: _pipeline(data_dir, dt.date.today()),
-              done=store.current_id() is not None)
+    previous = as_of - dt.timedelta(days=PREVIOUS_RUN_DAYS)
+    steps.run("pipeline_previous", f"Population pipeline as of {previous:%-d %b %Y} (the previous run)",
+              lambda: _pipeline(data_dir, previous), done=store.current_id() is not None)
+    steps.run("pipeline", f"Population pipeline as of {as_of:%-d %b %Y}", lambda: _pipeline(data_dir, as_of),
+              done=len(store.list()) >= 2)
     run_id = store.current_id()
     steps.run("publish", "Published into the operational database", lambda: _publish(data_dir, run_id),
               done=PublishedSnapshot.objects.filter(run_id=run_id).exists())

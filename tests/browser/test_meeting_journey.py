@@ -32,7 +32,7 @@ def test_inc_worklist_to_inbox(browser_page, westminster):  # noqa: F811
     meetings_demo.seed(westminster)  # safe to run twice
     assert MeetingSeries.objects.count() == 3
     practice = series.pcn.practices.first().ods_code if series.pcn_id else "E87711"
-    ada = make_resident(given_name="Ada", family_name="Lovelace", practice_ods_code=practice, flags={"ae_attendances_12m": 4})
+    ada = make_resident(given_name="Ada", family_name="Lovelace", practice_ods_code=practice, flags={"ae_attendances": 4})
     make_resident(given_name="Bob", family_name="Marley", practice_ods_code=practice, flags={"current_inpatient": True})  # no consent
     cy = make_resident(given_name="Cy", family_name="Twombly", practice_ods_code=practice, flags={"discharged_last_14_days": True})
     for resident in (ada, cy):

@@ -27,6 +27,8 @@ EXTRA_FEEDS = {
                            {"person_id": "sim00001", "contact_date": dt.date(2020, 1, 1)}],
     "las_incidents": [{"person_id": "sim00002", "incident_datetime": dt.datetime(2026, 8, 1, 3, 15), "sender_code": "RRU", "outcome": "conveyed"}],
     "vcse_contacts": [{"person_id": "sim00002", "contact_date": dt.date(2026, 7, 1), "organisation_name": "One Westminster", "need_domain": "isolation"}],
+    "objections": [{"person_id": "sim00004", "sender_code": "X26", "source_record_id": "1", "nhs_number": "9000000009",
+                    "objection_type": "national_data_opt_out", "recorded_date": dt.date(2025, 1, 1)}],
 }
 
 
@@ -49,7 +51,7 @@ def test_publish_maps_the_engine_columns(engine):
     report = publish(linked / "persons.parquet", snapshot)
     assert report.residents == 300
     scored = Resident.objects.exclude(risk_probability=None)
-    assert scored.count() == 299  # the resident who died is not scored
+    assert scored.count() == 298  # neither the resident who died nor the one who opted out is scored
     top = scored.order_by("-risk_probability").first()
     assert top.risk_band == "Very high" and top.flags["risk_band"] == 1
     assert top.risk_factors and all(isinstance(f, str) for f in top.risk_factors)
@@ -145,3 +147,12 @@ def test_publish_commits_batch_by_batch_so_no_transaction_spans_it(engine, monke
     linked, snapshot = engine
     publish(linked / "persons.parquet", snapshot)
     assert depths and set(depths) == {0}
+
+
+def test_publish_withholds_analytics_for_objectors_from_the_objections_feed(engine):
+    linked, snapshot = engine
+    publish(linked / "persons.parquet", snapshot)
+    resident = Resident.objects.get(person_id="sim00004")
+    assert (resident.risk_probability, resident.risk_centile, resident.risk_band, resident.segment, resident.cohorts,
+            resident.rising_risk) == (None, None, "", "", [], False)
+    assert resident.flags["analytics_excluded"] is True and "current_inpatient" in resident.flags

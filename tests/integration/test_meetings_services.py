@@ -34,12 +34,12 @@ def give_consent(resident, actor=None):
 
 
 def test_worklist_lists_snapshot_sources_with_exact_reasons(inc):
-    ae = make_resident(flags={"ae_attendances_12m": 3})
-    ambulance = make_resident(flags={"ambulance_calls_12m": 5, "current_inpatient": True})
+    ae = make_resident(flags={"ae_attendances": 3})
+    ambulance = make_resident(flags={"ambulance_calls": 5, "current_inpatient": True})
     discharged = make_resident(flags={"discharged_last_14_days": True})
     rising = make_resident(rising_risk=True, rising_risk_reason="new heart failure diagnosis")
-    make_resident(flags={"ae_attendances_12m": 2})  # below the threshold
-    make_resident(flags={"ae_attendances_12m": 9}, practice_ods_code="Y00000")  # outside the neighbourhood
+    make_resident(flags={"ae_attendances": 2})  # below the threshold
+    make_resident(flags={"ae_attendances": 9}, practice_ods_code="Y00000")  # outside the neighbourhood
     make_resident(flags={"current_inpatient": True}, date_of_death=dt.date(2026, 1, 1))  # died
 
     report = services.generate_worklist(inc["meeting"])
@@ -49,6 +49,16 @@ def test_worklist_lists_snapshot_sources_with_exact_reasons(inc):
     assert reasons(inc["meeting"], ambulance) == ["In hospital now", "5 ambulance calls in 12 months"]
     assert reasons(inc["meeting"], discharged) == ["Discharged from hospital in the last 14 days"]
     assert reasons(inc["meeting"], rising) == ["Rising risk: new heart failure diagnosis"]
+
+
+def test_worklist_lists_residents_registered_out_of_area(inc):
+    away = make_resident(flags={"registered_out_of_area": True})
+    make_resident(flags={"registered_out_of_area": False})
+
+    report = services.generate_worklist(inc["meeting"])
+
+    assert report.by_source.get("out_of_area") == 1
+    assert reasons(inc["meeting"], away) == ["Registered with a GP practice outside the borough"]
 
 
 def test_worklist_lists_reviews_due_referrals_and_residents_without_a_gp(inc):
@@ -71,7 +81,7 @@ def test_worklist_lists_reviews_due_referrals_and_residents_without_a_gp(inc):
 
 
 def test_worklist_thresholds_come_from_configuration(inc, monkeypatch):
-    resident = make_resident(flags={"ae_attendances_12m": 2})
+    resident = make_resident(flags={"ae_attendances": 2})
     settings = config.settings()
     lowered = dataclasses.replace(settings.sources["frequent_ae"], at_least=2)
     monkeypatch.setattr(config, "settings", lambda: dataclasses.replace(settings, sources={**settings.sources, "frequent_ae": lowered}))
@@ -83,7 +93,7 @@ def test_worklist_thresholds_come_from_configuration(inc, monkeypatch):
 
 def test_worklist_limit_lists_the_top_residents_by_figure(inc, monkeypatch):
     with_limits(monkeypatch, frequent_ae=2)
-    residents = {n: make_resident(flags={"ae_attendances_12m": n}) for n in (3, 7, 5, 4)}
+    residents = {n: make_resident(flags={"ae_attendances": n}) for n in (3, 7, 5, 4)}
 
     report = services.generate_worklist(inc["meeting"])
 
@@ -119,8 +129,8 @@ def test_worklist_reviews_due_list_the_most_overdue_first(inc, monkeypatch):
 
 def test_worklist_resident_listed_by_one_source_shows_every_source_they_match(inc, monkeypatch):
     with_limits(monkeypatch, frequent_ae=1)
-    make_resident(flags={"ae_attendances_12m": 9})
-    both = make_resident(flags={"ae_attendances_12m": 3, "current_inpatient": True})  # beyond the A&E limit
+    make_resident(flags={"ae_attendances": 9})
+    both = make_resident(flags={"ae_attendances": 3, "current_inpatient": True})  # beyond the A&E limit
 
     report = services.generate_worklist(inc["meeting"])
 
@@ -137,9 +147,9 @@ def test_worklist_new_referrals_are_never_limited(inc):
 
 def test_worklist_regeneration_drops_untriaged_entries_that_fall_beyond_the_limit(inc, monkeypatch):
     with_limits(monkeypatch, frequent_ae=1)
-    first = make_resident(flags={"ae_attendances_12m": 4})
+    first = make_resident(flags={"ae_attendances": 4})
     services.generate_worklist(inc["meeting"])
-    second = make_resident(flags={"ae_attendances_12m": 8})
+    second = make_resident(flags={"ae_attendances": 8})
 
     report = services.generate_worklist(inc["meeting"])
 

@@ -70,7 +70,7 @@ def test_live_agenda_polling_is_audited_once(client, inc):
 def test_worklist_page_says_how_many_more_each_limit_left_off(client, inc, monkeypatch):
     with_limits(monkeypatch, frequent_ae=1)
     for n in (3, 4, 5):
-        make_resident(flags={"ae_attendances_12m": n})
+        make_resident(flags={"ae_attendances": n})
     services.generate_worklist(inc["meeting"])
     services.confirm_confidentiality(inc["series"], inc["gp"])
     client.force_login(inc["gp"])

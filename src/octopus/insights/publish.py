@@ -146,7 +146,7 @@ SNAPSHOT_FLAGS = (
     "care_home", "housebound", "homeless", "current_inpatient", "discharged_last_14_days",
     "social_care_package", "cancer_overlay", "palliative_care", "learning_disability",
     "emergency_admissions", "ae_attendances", "ambulance_calls", "prior_cost",
-    "days_since_last_emergency_admission", "risk_band",
+    "days_since_last_emergency_admission", "risk_band", "registered_out_of_area",
 )
 # Population analytics: not published for residents who objected (see _publish_scores).
 ANALYTICS_FIELDS = ("risk_probability", "risk_centile", "risk_band", "risk_factors", "segment",
@@ -238,8 +238,8 @@ def _publish_scores(snapshot_dir: Path, run_id: str, as_of: dt.date, known: dict
     names = band_names()
     programmes = _prevention_programmes()
     gap_columns = ["prevention_gaps", *(f"{name}_status" for name in programmes)]
-    columns = ["person_id", *(c for c in (*SNAPSHOT_FIELDS, "top_factors", *SNAPSHOT_FLAGS, *conditions, *gap_columns)
-                              if c in available)]
+    columns = ["person_id", *(c for c in (*SNAPSHOT_FIELDS, "top_factors", *SNAPSHOT_FLAGS, *conditions, *gap_columns,
+                                          "analytics_excluded") if c in available)]
     cohorts = _cohort_titles(snapshot_dir)
     update_fields = ["snapshot_run_id", "snapshot_as_of", "flags", "risk_factors", "long_term_conditions", "cohorts",
                      "risk_band", "prevention_gaps", *SNAPSHOT_FIELDS.values()]
@@ -260,7 +260,8 @@ def _publish_scores(snapshot_dir: Path, run_id: str, as_of: dt.date, known: dict
             resident.cohorts = cohorts.get(row["person_id"], [])
             resident.prevention_gaps = _gaps(row, programmes)
             resident.flags = {flag: _flag(row.get(flag)) for flag in SNAPSHOT_FLAGS if flag in row}
-            if row["person_id"] in excluded:
+            # Objections recorded here, or delivered to the engine in the objections feed.
+            if row["person_id"] in excluded or bool(_flag(row.get("analytics_excluded"))):
                 for field in ANALYTICS_FIELDS:
                     setattr(resident, field, _EMPTY.get(field, ""))
                 resident.flags.pop("risk_band", None)

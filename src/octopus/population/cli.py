@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import typer
 
 from octopus.clock import london_today
@@ -92,12 +93,19 @@ def export_scores(
     data_dir: Path = DATA_DIR_OPTION,
     output: Path = typer.Option(None, "--output", "-o", help="File to write (default standard output)."),
 ) -> None:
-    """Per resident: person id, NHS number, probability, centile, band, segment, rising-risk flag."""
+    """Per resident: person id, NHS number, probability, centile, band, segment, rising-risk flag.
+
+    Residents with a standing objection (national data opt-out, type 1) are left out: those in
+    the snapshot's ``analytics_excluded`` column and anyone whose objection was loaded since
+    (``<data dir>/linked/objections.parquet``; decision 0023).
+    """
+    from octopus.population.objections import objector_ids_from_file
     from octopus.population.snapshot import SnapshotStore
 
     if output_format != "csv":
         raise typer.BadParameter("only csv is supported.", param_hint="--format")
-    store = SnapshotStore((data_dir or default_data_dir()) / "snapshots")
+    data_dir = data_dir or default_data_dir()
+    store = SnapshotStore(data_dir / "snapshots")
     run_id = run_id or store.current_id()
     if run_id is None:
         raise typer.BadParameter(f"no snapshot in service in {store.root}; run the pipeline first.", param_hint="--run")
@@ -105,9 +113,14 @@ def export_scores(
         path = store.path(run_id)
     except FileNotFoundError as error:
         raise typer.BadParameter(str(error), param_hint="--run") from None
+    available = set(pq.read_schema(path / "residents.parquet").names)
+    frame = pd.read_parquet(path / "residents.parquet",
+                            columns=[*EXPORT_COLUMNS, *(["analytics_excluded"] if "analytics_excluded" in available else [])])
+    excluded = frame["person_id"].isin(objector_ids_from_file(data_dir / "linked"))
+    if "analytics_excluded" in frame.columns:
+        excluded |= frame.pop("analytics_excluded").fillna(False).astype(bool)
     # Snapshot rows are in no particular order (decision 0006); an export reads better sorted.
-    frame = (pd.read_parquet(path / "residents.parquet", columns=list(EXPORT_COLUMNS))
-             .rename(columns=EXPORT_COLUMNS).sort_values("person_id"))
+    frame = frame[~excluded].rename(columns=EXPORT_COLUMNS).sort_values("person_id")
     handle = open(output, "w", newline="") if output else sys.stdout
     try:
         frame.to_csv(handle, index=False, quoting=csv.QUOTE_MINIMAL)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import ibis
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -34,11 +35,15 @@ from octopus.population.cohorts.compile import cohort_members
 from octopus.population.cohorts.load import COHORTS_FILE, load_cohorts
 from octopus.population.features import build_features
 from octopus.population.features.periods import YEAR
+from octopus.population.features.registration import with_registration_area
 from octopus.population.linked import read_linked
+from octopus.population.objections import FEED as OBJECTIONS_FEED
+from octopus.population.objections import active_objections, objector_ids
 from octopus.population.risk.bands import BANDS_FILE, load_bands
 from octopus.population.risk.design import outcome
 from octopus.population.risk.metrics import evaluate
 from octopus.population.risk.model_card import build_card, write_card
+from octopus.population.risk.rising import COMPARED_COLUMNS, events_since
 from octopus.population.risk.score import score_file
 from octopus.population.risk.train import (
     MODEL_VERSION,
@@ -122,15 +127,22 @@ class _Steps:
 
 
 def _features(con, linked, as_of: date, path: Path, *, with_outcome: bool = False,
-              with_prevention: bool = True) -> tuple[list[Path], int]:
+              with_prevention: bool = True, objectors: bool = True) -> tuple[list[Path], int]:
     """Features as of a date into Parquet files (rows in no particular order); returns the
-    files and the number of residents. Large populations are built in parts (``parts_for``)."""
+    files and the number of residents. Large populations are built in parts (``parts_for``).
+
+    ``objectors=False`` leaves out everyone with a standing objection (national data opt-out,
+    type 1): training and evaluation are uses beyond their own care (decision 0023).
+    """
     parts = engines.parts_for(con, linked.persons.count().to_pyarrow().as_py())
     paths, rows = [], 0
     for index in range(parts):
         part_path = path.with_name(f"{path.stem}-{index}.parquet")
-        expression = build_features(linked.part(index, parts), as_of, with_outcome=with_outcome, ordered=False,
+        part = linked.part(index, parts)
+        expression = build_features(part, as_of, with_outcome=with_outcome, ordered=False,
                                     with_prevention=with_prevention)
+        if not objectors:
+            expression = expression.anti_join(active_objections(part.feed(OBJECTIONS_FEED)), "person_id")
         rows += engines.write_parquet(con, expression, part_path)
         paths.append(part_path)
     return paths, rows
@@ -143,7 +155,8 @@ def _training_frame(con, linked, as_of: date, path: Path) -> tuple[pd.DataFrame,
     (``train.in_role_sample``) are read back, batch by batch, sorted by person id so that
     fitting sees the same rows in the same order on every engine.
     """
-    paths, residents = _features(con, linked, as_of, path, with_outcome=True, with_prevention=False)
+    paths, residents = _features(con, linked, as_of, path, with_outcome=True, with_prevention=False,
+                                 objectors=False)
     kept, events = [], 0
     for batch in engines.arrow_batches(paths, rows=SAMPLE_BATCH_ROWS):
         events += pc.sum(batch.column("emergency_admission_next_year").cast(pa.int64())).as_py() or 0
@@ -183,6 +196,39 @@ def _later_period(linked, con, as_of: date, chosen_kind: str, resamples: int, la
         ),
         "figures": evaluate(outcome(held_out), model.predict(held_out), resamples=resamples),
     }
+
+
+def _previous_snapshot(store: SnapshotStore):
+    """The snapshot in service: its rows (the columns rising risk compares) and manifest."""
+    run_id = store.current_id()
+    if run_id is None:
+        return None, None
+    available = set(pq.read_schema(store.path(run_id) / "residents.parquet").names)
+    columns = ["person_id", "risk_centile", *(c for c in COMPARED_COLUMNS if c in available)]
+    return store.current_residents(columns=columns)
+
+
+def _events_since(con, linked, previous_manifest: dict | None, as_of: date) -> pd.DataFrame | None:
+    if not previous_manifest:
+        return None
+    since = date.fromisoformat(previous_manifest["as_of"])
+    if since >= as_of:
+        return None  # a rerun for the same date (or an earlier one): nothing is "since"
+    return engines.execute(con, events_since(linked.feed("apc_spells"), linked.feed("ae_attendances"),
+                                             linked.feed("las_incidents"), since, as_of))
+
+
+def _without_analytics_for_objectors(table):
+    """Objectors keep their row (their direct-care record) but no segment (decision 0023)."""
+    return table.mutate(segment=table.analytics_excluded.ifelse(ibis.null("string"), table.segment))
+
+
+def _with_objection(table, objectors: dict[str, str]):
+    """The kinds of standing objection per resident (null for most), joined from a small table."""
+    kinds = ibis.memtable(pd.DataFrame({"objector_id": list(objectors), "objection": list(objectors.values())},
+                                       dtype="string"))
+    joined = table.left_join(kinds, table.person_id == kinds.objector_id)
+    return joined.drop("objector_id")
 
 
 def _cohort_sizes(con, members: Path) -> dict[str, int]:
@@ -254,6 +300,8 @@ def _run(linked_dir, store: SnapshotStore, scratch: Path, run_id: str, *, as_of:
     with steps.step("connect"):
         con = engines.connect(engine)
         linked = read_linked(linked_dir, con)
+        objectors = objector_ids(con, linked)
+        steps.count("objectors", len(objectors))
     with steps.step("features"):
         features, residents = _features(con, linked, as_of, scratch / "features.parquet")
         steps.count("residents", residents)
@@ -273,11 +321,13 @@ def _run(linked_dir, store: SnapshotStore, scratch: Path, run_id: str, *, as_of:
         card = build_card(result, training_as_of=training_as_of, later_period=later,
                           resamples=config.bootstrap_resamples)
     with steps.step("score"):
-        previous, previous_manifest = store.current_residents(columns=["person_id", "risk_centile"])
+        previous, previous_manifest = _previous_snapshot(store)
         scored_path = scratch / "scored.parquet"
         scored = score_file(features, scored_path, result, scale, previous=previous,
                             case_managed=config.case_managed,
-                            previous_as_of=previous_manifest["as_of"] if previous_manifest else None)
+                            previous_as_of=previous_manifest["as_of"] if previous_manifest else None,
+                            events=_events_since(con, linked, previous_manifest, as_of),
+                            excluded=frozenset(objectors))
         del previous
         for part in features:
             part.unlink()
@@ -285,9 +335,14 @@ def _run(linked_dir, store: SnapshotStore, scratch: Path, run_id: str, *, as_of:
     with steps.step("segments and cohorts"):
         residents_path, members_path = scratch / "residents.parquet", scratch / "cohorts.parquet"
         table = con.read_parquet(str(scored_path), table_name=f"scored_{run_id.replace('-', '_')}")
-        residents = engines.write_parquet(con, with_segments(table, segment_rules), residents_path)
+        table = with_segments(with_registration_area(table), segment_rules)
+        table = _without_analytics_for_objectors(table)
+        table = _with_objection(table, objectors)
+        residents = engines.write_parquet(con, table, residents_path)
         table = con.read_parquet(str(residents_path), table_name=f"residents_{run_id.replace('-', '_')}")
-        members = engines.write_parquet(con, cohort_members(cohorts, table), members_path)
+        # Cohorts are lists drawn from population analytics: objectors are in none (decision 0023).
+        members = engines.write_parquet(con, cohort_members(cohorts, table.filter(~table.analytics_excluded)),
+                                        members_path)
         sizes = _cohort_sizes(con, members_path)
         steps.count("cohort memberships", members)
     with steps.step("publish"), store.staging(run_id) as staging:

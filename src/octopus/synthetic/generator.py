@@ -207,6 +207,9 @@ def build_chunk(area, senders, lsoa, pids, nhs, window, ethnicity, practices, ca
         "care_home_residents": care_home_rows,
         "vcse_contacts": registers.vcse_contacts(residents, events, senders, window, chunk, rng),
         "deaths": registers.deaths(residents, senders, window, chunk, rng, died_in_hospital),
+        # Its own stream (spawning draws nothing from ``rng``), so adding the feed left every
+        # other feed's rows as they were for the same seed.
+        "objections": registers.objections(residents, senders, window, chunk, rng.spawn(1)[0]),
     }
     return built, residents
 

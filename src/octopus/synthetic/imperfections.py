@@ -135,7 +135,8 @@ def apply(feed: Feed, feed_rows: FeedRows, rng: np.random.Generator, malformed_r
     n = len(feed_rows)
     columns = dict(feed_rows.columns)
     flags = {key: np.zeros(n, bool) for key in TRUTH_FLAGS}
-    if "nhs_number" in columns and feed.name != "gp_registrations":
+    # Registrations and objections are keyed on the NHS number at source: never missing.
+    if "nhs_number" in columns and feed.name not in ("gp_registrations", "objections"):
         drop = rng.random(n) < MISSING_NHS_NUMBER.get(feed.name, DEFAULT_MISSING_NHS_NUMBER)
         drop &= columns["nhs_number"].present()
         if fmt == "fhir":

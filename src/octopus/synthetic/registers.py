@@ -207,3 +207,38 @@ def deaths(people, senders: Senders, window, chunk, rng, in_hospital: np.ndarray
     }
     return feed
 
+
+
+# About 5% of registered patients in England hold a national data opt-out (NHS England's
+# monthly "National Data Opt-out" publication, between 5% and 6% since 2021), and 2,085,450
+# held a type 1 objection in March 2018 (NHS Digital figures quoted by the RCGP, "Type 1
+# objections and the National Data Opt-Out", October 2019): about 3.7% of 56 million.
+NATIONAL_DATA_OPT_OUT_RATE = 0.05
+TYPE_1_RATE = 0.037
+WITHDRAWN_RATE = 0.02  # a few objections are later withdrawn and resent with a date
+OBJECTION_TYPES = ("national_data_opt_out", "type_1")
+
+
+def objections(people, senders: Senders, window: Window, chunk, rng) -> FeedRows:
+    """National data opt-outs (sent by NHS England's service) and type 1 objections (per PCN)."""
+    registered = people["practice_index"] >= 0
+    opted_out = np.flatnonzero(registered & (rng.random(len(registered)) < NATIONAL_DATA_OPT_OUT_RATE))
+    type_1 = np.flatnonzero(registered & (rng.random(len(registered)) < TYPE_1_RATE))
+    person = np.concatenate([opted_out, type_1])
+    kind = np.concatenate([np.zeros(len(opted_out), np.int64), np.ones(len(type_1), np.int64)])
+    national = presets.DEATHS_SENDER  # NHS England runs the national data opt-out service
+    codes = np.where(kind == 0, national, np.array(senders.pcns, dtype=object)[
+        senders.pcn_of_practice[people["practice_index"][person]]])
+    sender_vocabulary, sender = rows.by_sender(codes)
+    feed = FeedRows(sender_vocabulary, sender, person)
+    recorded = window.start + rng.integers(0, 365 * window.years, len(person)).astype("timedelta64[D]")
+    withdrawn = rng.random(len(person)) < WITHDRAWN_RATE
+    withdrawn_on = recorded + rng.integers(1, 365, len(person)).astype("timedelta64[D]")
+    feed.columns = {
+        **identify(feed, people, "O", chunk, with_person_id=False),
+        "nhs_number": of(people, "nhs_number", person),
+        "objection_type": categories(OBJECTION_TYPES, kind),
+        "recorded_date": recorded,
+        "withdrawn_date": np.where(withdrawn & (withdrawn_on < window.as_of), withdrawn_on, np.datetime64("NaT")),
+    }
+    return feed

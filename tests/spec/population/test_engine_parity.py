@@ -9,12 +9,14 @@ engines too (conftest `features_of`).
 """
 
 import datetime as dt
+import shutil
 
 import pandas as pd
 import pytest
 
 from octopus.population.pipeline import PipelineConfig, run_pipeline
 from octopus.population.simulate import simulate_linked
+from octopus.population.testing import write_linked
 
 AS_OF = dt.date(2025, 3, 31)
 
@@ -28,10 +30,16 @@ def _snapshot(info):
 @pytest.mark.spark
 def test_pipeline_gives_identical_residents_and_cohorts_on_both_engines(tmp_path, spark_con):
     linked = simulate_linked(tmp_path / "linked", people=300, as_of=AS_OF, seed=11)
+    # Two objectors, so leaving them out of training, ranks, segments and cohorts runs on both.
+    write_linked(tmp_path / "objections", {"persons": [{"person_id": "sim00000"}], "objections": [
+        {"person_id": pid, "sender_code": "X26", "source_record_id": pid, "nhs_number": "9000000009",
+         "objection_type": "national_data_opt_out", "recorded_date": dt.date(2024, 1, 1)}
+        for pid in ("sim00001", "sim00002")]})
+    shutil.copy(tmp_path / "objections" / "objections.parquet", linked / "objections.parquet")
     config = PipelineConfig(bootstrap_resamples=10, show_progress=False, later_period=False)
     duck = _snapshot(run_pipeline(linked, tmp_path / "duck", as_of=AS_OF, engine="duckdb", config=config))
     spark = _snapshot(run_pipeline(linked, tmp_path / "spark", as_of=AS_OF, engine="spark", config=config))
-    assert len(duck[0]) == 300 and len(duck[1]) > 0
+    assert len(duck[0]) == 300 and len(duck[1]) > 0 and duck[0]["analytics_excluded"].sum() == 2
     for ours, theirs in zip(duck, spark, strict=True):
         assert list(ours.columns) == list(theirs.columns)
         pd.testing.assert_frame_equal(ours, theirs, check_dtype=False, check_exact=False, rtol=0, atol=1e-9)

@@ -31,6 +31,7 @@ from octopus.population.feeds.contract import (
 from octopus.population.feeds.nhs_number import is_valid_nhs_number, nhs_number_check_digit
 
 EXPECTED_FEEDS = {
+    "objections",
     "gp_registrations",
     "gp_events",
     "gp_appointments",

@@ -30,10 +30,11 @@ def test_bands_must_end_at_100_percent():
         BandScale((Band(1, "High", 5), Band(2, "Rest", 50)), RisingRiskRule())
 
 
-def test_rising_risk_by_centile_rise_or_entering_top_20_not_case_managed():
+def test_rising_risk_by_centile_rise_or_entering_top_20_keeps_case_managed():
     now = pd.DataFrame({"person_id": ["a", "b", "c", "d", "e"], "risk_centile": [50, 85, 95, 95, 99]})
     before = pd.DataFrame({"person_id": ["a", "b", "c", "d"], "risk_centile": [30, 79, 94, 60]})
     result = flag_rising_risk(now, before, RisingRiskRule(10, 20), frozenset({"d"}), "2025-01-01")
-    assert result["rising_risk"].tolist() == [True, True, False, False, False]
+    assert result["rising_risk"].tolist() == [True, True, False, True, False]
+    assert result["case_managed"].tolist() == [False, False, False, True, False]
     assert result.loc[0, "rising_risk_reason"] == "risk centile rose from 30 to 50 since the run as of 2025-01-01"
     assert result.loc[1, "rising_risk_reason"] == "newly in the top 20% for risk"

@@ -19,6 +19,10 @@ _FIELDS: dict[str, str] = {
     "top_factors": "str", "segment": "str", "cancer_overlay": "bool",
     "previous_risk_centile": "int", "rising_risk": "bool", "rising_risk_reason": "str",
     "case_managed": "bool",
+    "emergency_admissions_since_previous": "int", "ae_attendances_since_previous": "int",
+    "ambulance_calls_since_previous": "int",
+    "practice_borough": "str", "registered_out_of_area": "bool",
+    "analytics_excluded": "bool", "objection": "str",
 }
 _FIELDS.update({name: "int" for name in COUNT_FEATURES})
 _FIELDS.update({name: "str" for name in prevention.status_columns()})

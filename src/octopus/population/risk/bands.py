@@ -25,6 +25,8 @@ class Band:
 class RisingRiskRule:
     centile_rise: float = 10
     top_percent: float = 20
+    # Flag only when the resident's record changed as well as their rank (see risk.rising).
+    requires_change: bool = False
 
 
 @dataclass(frozen=True)

@@ -20,18 +20,28 @@ from octopus.population.engines import parquet_batches
 from octopus.population.risk.bands import BandScale, assign_bands, centiles
 from octopus.population.risk.design import design_matrix
 from octopus.population.risk.explain import top_factors
-from octopus.population.risk.rising import flag_rising_risk
+from octopus.population.risk.rising import COMPARED_COLUMNS, EVENTS_SINCE, flag_rising_risk
 from octopus.population.risk.train import TrainingResult
 
 BATCH_ROWS = 250_000
 
 
-def ranked(person_ids: pd.Series, probability: np.ndarray, scale: BandScale) -> pd.DataFrame:
-    """Probability, centile and band for everyone: ranks are population-wide."""
+def ranked(person_ids: pd.Series, probability: np.ndarray, scale: BandScale,
+           excluded: frozenset[str] = frozenset()) -> pd.DataFrame:
+    """Probability, centile and band for everyone: ranks are population-wide.
+
+    Residents in ``excluded`` (an objection to use beyond their own care, ``objections.py``)
+    get no probability, centile or band and do not count in anyone else's rank.
+    """
     frame = pd.DataFrame({"person_id": person_ids.to_numpy(), "risk_probability": np.round(probability, 6)})
-    frame["risk_centile"] = centiles(frame["risk_probability"])
-    frame["risk_band"] = assign_bands(frame["risk_probability"], scale)
-    frame["risk_band_label"] = frame["risk_band"].map({b.band: scale.label(b.band) for b in scale.bands})
+    kept = ~frame["person_id"].isin(excluded) if excluded else pd.Series(True, index=frame.index)
+    frame["analytics_excluded"] = ~kept
+    ranked_rows = frame.loc[kept, "risk_probability"]
+    frame["risk_probability"] = frame["risk_probability"].where(kept)
+    frame["risk_centile"] = pd.Series(centiles(ranked_rows), index=ranked_rows.index).reindex(frame.index).astype("Int64")
+    frame["risk_band"] = pd.Series(assign_bands(ranked_rows, scale), index=ranked_rows.index).reindex(frame.index).astype("Int64")
+    labels = {b.band: scale.label(b.band) for b in scale.bands}
+    frame["risk_band_label"] = frame["risk_band"].map(labels).astype(object)
     return frame
 
 
@@ -53,19 +63,37 @@ class Scored:
 
 def score_file(features: Path | list[Path], out: Path, result: TrainingResult, scale: BandScale, *,
                previous: pd.DataFrame | None, case_managed: frozenset[str] = frozenset(),
-               previous_as_of: str | None = None) -> Scored:
+               previous_as_of: str | None = None, events: pd.DataFrame | None = None,
+               excluded: frozenset[str] = frozenset()) -> Scored:
     """Score every resident in ``features`` (Parquet files) into ``out`` (Parquet), batch by batch.
 
-    ``previous`` is the last snapshot's person_id and risk_centile, for rising risk.
+    ``previous`` is the last snapshot's person_id, risk_centile and the columns rising risk
+    compares (``rising.COMPARED_COLUMNS``); ``events`` the emergency admissions and A&E
+    attendances since that snapshot (``rising.events_since``), per person with any. Residents
+    in ``excluded`` are written with their features but no score (``ranked``).
     """
-    ids, probabilities = [], []
+    ids, probabilities, compared = [], [], []
     for batch in parquet_batches(features, rows=BATCH_ROWS):
         ids.append(batch["person_id"])
         probabilities.append(result.chosen.predict(design_matrix(batch)))
+        # The few columns rising risk compares (booleans and a category): small beside the ids.
+        compared.append(batch[[c for c in COMPARED_COLUMNS if c in batch.columns and c != "risk_band"]])
     person_ids = pd.concat(ids, ignore_index=True) if ids else pd.Series([], dtype=object)
-    scores = ranked(person_ids, np.concatenate(probabilities) if probabilities else np.array([]), scale)
+    scores = ranked(person_ids, np.concatenate(probabilities) if probabilities else np.array([]), scale, excluded)
     del ids, probabilities, person_ids
+    compared_columns = []
+    if compared and previous is not None:
+        compared_frame = pd.concat(compared, ignore_index=True)
+        compared_columns = list(compared_frame.columns)
+        for column in compared_columns:
+            scores[column] = compared_frame[column].to_numpy()
+        del compared_frame
+    del compared
+    for column in EVENTS_SINCE:
+        counts = events.set_index("person_id")[column] if events is not None and len(events) else pd.Series(dtype="int64")
+        scores[column] = scores["person_id"].map(counts).fillna(0).astype("int64")
     scores = flag_rising_risk(scores, previous, scale.rising_risk, case_managed, previous_as_of)
+    scores = scores.drop(columns=compared_columns)
 
     start, writer = 0, None
     try:
