@@ -201,14 +201,3 @@ class DeathForm(forms.Form):
         if value > timezone.localdate():
             raise forms.ValidationError("The date of death cannot be in the future.")
         return value
-
-
-class ProactiveTierForm(forms.Form):
-    lead_professional = UserChoiceField(queryset=User.objects.none(), label="Lead professional")
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), label="Caseload team")
-    reason = forms.CharField(label="Reason", initial="Rising risk: proactive review", max_length=300)
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.filter(pk__in=user.team_ids)
-        self.fields["lead_professional"].queryset = User.objects.filter(is_active=True, memberships__isnull=False).distinct().select_related("practitioner")

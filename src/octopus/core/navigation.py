@@ -20,10 +20,12 @@ class Section:
 SECTIONS = (
     Section("Residents", "residents:search", "view_residents", "/residents"),
     Section("Caseload", "care:caseload", "hold_caseload", "/caseload"),
+    Section("Case-finding", "casefinding:index", "view_clinical_detail", "/case-finding"),
     Section("Meetings", "meetings:index", "attend_meetings", "/meetings"),
     Section("Outreach", "outreach:index", "do_outreach", "/outreach"),
     Section("Outreach plans", "outreach:rounds", "plan_outreach", "/outreach/rounds"),
     Section("Population", "insights:index", "view_population", "/population"),
+    Section("List coverage", "casefinding:coverage", "manage_data", "/case-finding/coverage"),
     Section("Directory", "directory:index", "view_directory", "/directory"),
     Section("Admin", "administration:index", "administer", "/administration"),
 )

@@ -1,0 +1,190 @@
+"""The case-finding lists and the one query that builds each: the page, the export and the
+benchmark all call ``rows`` (decision 0022), so what is exported is what the page shows.
+
+A list is rising risk (``Resident.rising_risk``, with the engine's reason) or a cohort from
+``population/config/cohorts.yaml`` (``Resident.cohorts`` holds the titles of the cohorts the
+last snapshot put the resident in). Only living residents are listed.
+"""
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from functools import cache
+
+from django.db import connection
+from django.db.models import Case, CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, Concat
+
+from octopus.care.models import Case as CareCase
+from octopus.population.cohorts.load import load_cohorts
+from octopus.residents.models import Resident
+
+from .models import ListDecision, Outcome
+from .models.decision import ACTED_ON
+
+RISING_RISK = "rising-risk"
+RISING_RISK_DEFINITION = (
+    "Risk centile rose by at least 10 since the previous snapshot, or newly in the top 20% "
+    "(population/config/bands.yaml); each resident's reason is what changed."
+)
+
+# Statuses on a list, derived from the decision that still applies (models/decision.py).
+ACTED = "acted"
+NO_ACTION = "no_action"
+TO_REVIEW = "to_review"
+STATUSES = {TO_REVIEW: "To review", ACTED: "Acted on", NO_ACTION: "Reviewed, no action"}
+
+
+class UnknownList(LookupError):
+    """No cohort or list of that name; the message lists the names there are."""
+
+
+@dataclass(frozen=True)
+class CaseList:
+    name: str
+    title: str
+    definition: str
+    cohort_title: str = ""  # the title Resident.cohorts carries; blank for rising risk
+
+    @property
+    def is_rising_risk(self) -> bool:
+        return self.name == RISING_RISK
+
+
+@cache
+def all_lists() -> tuple[CaseList, ...]:
+    cohorts = tuple(CaseList(c.name, c.title, " ".join(c.description.split()), c.title) for c in load_cohorts())
+    return (CaseList(RISING_RISK, "Rising risk", RISING_RISK_DEFINITION), *cohorts)
+
+
+def get_list(name: str) -> CaseList:
+    for case_list in all_lists():
+        if case_list.name == name:
+            return case_list
+    names = ", ".join(c.name for c in all_lists())
+    raise UnknownList(f"There is no list called {name!r}. The lists are: {names}.")
+
+
+def members_q(case_list: CaseList) -> Q:
+    if case_list.is_rising_risk:
+        return Q(rising_risk=True, date_of_death__isnull=True)
+    # JSON containment is PostgreSQL's (jsonb @>); SQLite has no such lookup, so there the list's
+    # text is searched for the quoted title, which cannot match a longer title containing it.
+    if connection.vendor == "postgresql":
+        return Q(cohorts__contains=[case_list.cohort_title], date_of_death__isnull=True)
+    return Q(cohorts__icontains=json.dumps(case_list.cohort_title), date_of_death__isnull=True)
+
+
+def _decisions(case_list: CaseList):
+    """Decisions on this list that still apply to the resident as they are now listed."""
+    still = Q(listed_band=OuterRef("risk_band"))
+    still &= Q(listed_reason=OuterRef("rising_risk_reason")) if case_list.is_rising_risk else Q(listed_segment=OuterRef("segment"))
+    return ListDecision.objects.filter(still, list_name=case_list.name, resident=OuterRef("pk")).order_by("-decided_at", "-id")
+
+
+def _status_expression():
+    return Case(
+        When(current_outcome=Outcome.NO_ACTION, then=Value(NO_ACTION)),
+        When(current_outcome__in=ACTED_ON, then=Value(ACTED)),
+        default=Value(TO_REVIEW), output_field=CharField(),
+    )
+
+
+def with_status(residents: QuerySet[Resident], case_list: CaseList) -> QuerySet[Resident]:
+    decisions = _decisions(case_list)
+    return residents.annotate(current_outcome=Subquery(decisions.values("outcome")[:1])).annotate(list_status=_status_expression())
+
+
+def _years_ago(today: dt.date, years: int) -> dt.date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February in a year that has none
+        return today.replace(year=today.year - years, day=28)
+
+
+@dataclass(frozen=True)
+class Filters:
+    band: str = ""
+    segment: str = ""
+    practice: str = ""
+    age_from: int | None = None
+    age_to: int | None = None
+    caseload: str = ""  # "yes": already on a caseload; "no": not
+    status: str = ""  # one of STATUSES
+    sort: str = "risk"
+    extra: dict = field(default_factory=dict, compare=False)
+
+
+SORTS = {
+    "risk": ("-risk_probability", "family_name", "pk"),
+    "name": ("family_name", "given_name", "pk"),
+    "age": ("date_of_birth", "pk"),
+    "practice": ("practice_ods_code", "-risk_probability", "pk"),
+    "status": ("list_status", "-risk_probability", "pk"),
+}
+SORT_LABELS = {"risk": "Risk, highest first", "name": "Name", "age": "Age, oldest first", "practice": "GP practice", "status": "Status"}
+
+
+def _open_cases():
+    return CareCase.objects.filter(resident=OuterRef("pk"), closed_at__isnull=True).order_by("opened_at", "pk")
+
+
+def filtered(residents: QuerySet[Resident], case_list: CaseList, filters: Filters, today: dt.date) -> QuerySet[Resident]:
+    """The list's members among ``residents``, with their status, filtered."""
+    residents = with_status(residents.filter(members_q(case_list)), case_list)
+    if filters.band:
+        residents = residents.filter(risk_band=filters.band)
+    if filters.segment:
+        residents = residents.filter(segment=filters.segment)
+    if filters.practice:
+        residents = residents.filter(practice_ods_code=filters.practice)
+    if filters.age_from is not None:
+        residents = residents.filter(date_of_birth__lte=_years_ago(today, filters.age_from))
+    if filters.age_to is not None:
+        # Aged at most age_to: born after the day they would have turned age_to + 1.
+        residents = residents.filter(date_of_birth__gt=_years_ago(today, filters.age_to + 1))
+    if filters.caseload == "yes":
+        residents = residents.filter(pk__in=CareCase.objects.filter(closed_at__isnull=True).values("resident_id"))
+    elif filters.caseload == "no":
+        residents = residents.exclude(pk__in=CareCase.objects.filter(closed_at__isnull=True).values("resident_id"))
+    if filters.status in STATUSES:
+        residents = residents.filter(list_status=filters.status)
+    return residents
+
+
+def rows(residents: QuerySet[Resident], case_list: CaseList, filters: Filters, today: dt.date) -> QuerySet[Resident]:
+    """The list as shown: members, status, who holds any open case, the decision that applies
+    and (when none does) the one made before the resident's listing changed."""
+    cases = _open_cases()
+    holder = Concat(F("holder__first_name"), Value(" "), F("holder__last_name"), output_field=CharField())
+    latest = ListDecision.objects.filter(list_name=case_list.name, resident=OuterRef("pk")).order_by("-decided_at", "-id")
+    applies = _decisions(case_list)
+    return filtered(residents, case_list, filters, today).annotate(
+        case_team=Subquery(cases.values("team__name")[:1]),
+        case_holder=Subquery(cases.annotate(name=holder).values("name")[:1]),
+        open_cases=Coalesce(Subquery(
+            CareCase.objects.filter(resident=OuterRef("pk"), closed_at__isnull=True).order_by()
+            .values("resident_id").annotate(n=Count("pk")).values("n")[:1]), 0),
+        decision_detail=Subquery(applies.values("detail")[:1]),
+        decision_note=Subquery(applies.values("note")[:1]),
+        decision_at=Subquery(applies.values("decided_at")[:1]),
+        earlier_detail=Subquery(latest.values("detail")[:1]),
+        earlier_at=Subquery(latest.values("decided_at")[:1]),
+    ).order_by(*SORTS.get(filters.sort, SORTS["risk"]))
+
+
+def progress_by_practice(residents: QuerySet[Resident], case_list: CaseList) -> list[dict]:
+    """Per practice: how many on the list were acted on, reviewed with no action, and are left."""
+    members = with_status(residents.filter(members_q(case_list)), case_list)
+    counted = (
+        members.order_by().values("practice_ods_code")
+        .annotate(acted=Count("pk", filter=Q(list_status=ACTED)), no_action=Count("pk", filter=Q(list_status=NO_ACTION)),
+                  left=Count("pk", filter=Q(list_status=TO_REVIEW)))
+        .order_by("practice_ods_code")
+    )
+    return list(counted)
+
+
+def everyone() -> QuerySet[Resident]:
+    """Every resident, for aggregate counts only (the coverage page, which names nobody)."""
+    return Resident.objects.all()
