@@ -99,3 +99,5 @@ def test_pcn_coordinator_starts_check_ins_for_twenty_and_reviews_five(browser_pa
     programme = CheckInProgramme.objects.filter(resident=residents[0]).get()
     browser_page.goto(f"/case-finding/check-ins/{programme.pk}/")
     assert page.get_by_text("How many different services have called you this month?").is_visible()
+    browser_page.goto("/case-finding/coverage/")
+    assert page.get_by_role("heading", name="Clinically vulnerable (shielded-style)").is_visible()

@@ -55,6 +55,10 @@ def test_list_filters_by_band_practice_age_and_caseload(world):
     user = world["coordinator"]
     assert [r.given_name for r in listed(user, "clinically_vulnerable", band="very high")] == ["Old"]
     assert [r.given_name for r in listed(user, "clinically_vulnerable", practice="E99002")] == ["Young"]
+    from octopus.directory.models import Neighbourhood
+
+    Neighbourhood.objects.create(name="Church Street INT", slug="church-street", borough_name="Westminster").practices.add(world["church"])
+    assert [r.given_name for r in listed(user, "clinically_vulnerable", neighbourhood="church-street")] == ["Young"]
     assert [r.given_name for r in listed(user, "clinically_vulnerable", age_from=36, age_to=36)] == ["Young"]  # 36 on TODAY
     assert [r.given_name for r in listed(user, "clinically_vulnerable", age_from=90)] == ["Old"]
     assert [r.given_name for r in listed(user, "clinically_vulnerable", caseload="yes")] == ["Young"]

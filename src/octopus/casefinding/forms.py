@@ -19,6 +19,7 @@ class FilterForm(forms.Form):
     band = forms.ChoiceField(required=False, label="Risk band")
     segment = forms.ChoiceField(required=False, label="Segment")
     practice = forms.ChoiceField(required=False, label="GP practice")
+    neighbourhood = forms.ChoiceField(required=False, label="Neighbourhood")
     age_from = forms.IntegerField(required=False, min_value=0, max_value=120, label="Aged from")
     age_to = forms.IntegerField(required=False, min_value=0, max_value=120, label="Aged to")
     caseload = forms.ChoiceField(required=False, label="Already on a caseload",
@@ -26,11 +27,12 @@ class FilterForm(forms.Form):
     status = forms.ChoiceField(required=False, label="Status", choices=[("", "Any"), *STATUSES.items()])
     sort = forms.ChoiceField(required=False, label="Sort by", choices=list(SORT_LABELS.items()))
 
-    def __init__(self, *args, bands=(), segments=(), practices=(), **kwargs):
+    def __init__(self, *args, bands=(), segments=(), practices=(), neighbourhoods=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["band"].choices = [("", "Any"), *((b, b) for b in bands)]
         self.fields["segment"].choices = [("", "Any"), *((s, s) for s in segments)]
         self.fields["practice"].choices = [("", "Any"), *practices]
+        self.fields["neighbourhood"].choices = [("", "Any"), *neighbourhoods]
 
     def clean(self):
         cleaned = super().clean()

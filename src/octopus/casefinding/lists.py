@@ -107,6 +107,7 @@ class Filters:
     band: str = ""
     segment: str = ""
     practice: str = ""
+    neighbourhood: str = ""  # a neighbourhood's slug: residents registered with its practices
     age_from: int | None = None
     age_to: int | None = None
     caseload: str = ""  # "yes": already on a caseload; "no": not
@@ -138,6 +139,10 @@ def filtered(residents: QuerySet[Resident], case_list: CaseList, filters: Filter
         residents = residents.filter(segment=filters.segment)
     if filters.practice:
         residents = residents.filter(practice_ods_code=filters.practice)
+    if filters.neighbourhood:
+        from octopus.directory.models import GPPractice
+
+        residents = residents.filter(practice_ods_code__in=GPPractice.objects.filter(neighbourhoods__slug=filters.neighbourhood).values("ods_code"))
     if filters.age_from is not None:
         residents = residents.filter(date_of_birth__lte=_years_ago(today, filters.age_from))
     if filters.age_to is not None:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from octopus.accounts.permissions import require
+from octopus.directory.models import Neighbourhood
 from octopus.governance import access, audit
 
 from . import config, forms, lists, presenters, services
@@ -60,6 +61,7 @@ def _filters(request, visible, case_list) -> tuple[forms.FilterForm, lists.Filte
     codes = sorted({c for c in members.values_list("practice_ods_code", flat=True).distinct() if c})
     names = presenters.practice_names(codes)
     choices["practices"] = [(code, f"{names.get(code, code)} ({code})") for code in codes]
+    choices["neighbourhoods"] = list(Neighbourhood.objects.filter(practices__ods_code__in=codes).distinct().values_list("slug", "name"))
     form = forms.FilterForm(request.GET or None, **choices)
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
