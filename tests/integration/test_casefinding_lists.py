@@ -232,3 +232,26 @@ def test_coverage_counts_are_disclosure_controlled(client, world, make_user):
     body = client.get(reverse("casefinding:coverage")).content.decode()
     assert "Lisson Grove Practice" in body and 'title="Suppressed"' in body
     assert ">12<" not in body and ">3<" not in body
+
+
+def test_index_counts_follow_decisions_that_still_apply(world):
+    a, b, c = (registered(world["lisson"], cohorts=[SHIELDED], rising_risk=True, rising_risk_reason="Admitted") for _ in range(3))
+    shielded, rising = lists.get_list("clinically_vulnerable"), lists.get_list("rising-risk")
+    services.reviewed_no_action(shielded, [a], world["gp"], note="Stable")
+    services.reviewed_no_action(rising, [b], world["gp"], note="Known")
+    services.reviewed_no_action(rising, [c], world["gp"], note="Known")
+    Resident.objects.filter(pk=c.pk).update(rising_risk_reason="Admitted again")
+    counts = lists.index_counts(lists.visible_to(world["gp"]))
+    assert counts["clinically_vulnerable"] == {"members": 3, lists.ACTED: 0, lists.NO_ACTION: 1, lists.TO_REVIEW: 2}
+    assert counts["rising-risk"] == {"members": 3, lists.ACTED: 0, lists.NO_ACTION: 1, lists.TO_REVIEW: 2}
+
+
+def test_list_length_from_the_summary_matches_the_query(world):
+    for band, practice in [("high", "lisson"), ("high", "church"), ("moderate", "church")]:
+        registered(world[practice], cohorts=[SHIELDED], risk_band=band)
+    visible, case_list = lists.visible_to(world["coordinator"]), lists.get_list("clinically_vulnerable")
+    counted = lists.summary(visible, case_list)
+    for filters in [lists.Filters(), lists.Filters(band="high"), lists.Filters(practice="E99002", band="moderate"),
+                    lists.Filters(status=lists.TO_REVIEW, band="high")]:
+        assert lists.count_from_summary(counted, filters) == lists.rows(visible, case_list, filters, TODAY).count()
+    assert lists.count_from_summary(counted, lists.Filters(caseload="yes")) is None

@@ -45,7 +45,7 @@ def export_list(
             raise typer.BadParameter(f"no active user called {user!r}.", param_hint="--user")
         if not actor.has_capability("view_clinical_detail") or access.is_vcse_user(actor):
             raise typer.BadParameter(f"{user}'s role does not show case-finding lists (they need view_clinical_detail).", param_hint="--user")
-        residents, scope = access.residents_for(actor), f"as {user}, through their relationships"
+        residents, scope = lists.visible_to(actor), f"as {user}, through their relationships"
     else:
         found = GPPractice.objects.filter(ods_code=practice).first()
         if found is None:

@@ -16,6 +16,7 @@ from django.db.models import Case, CharField, Count, F, OuterRef, Q, QuerySet, S
 from django.db.models.functions import Coalesce, Concat
 
 from octopus.care.models import Case as CareCase
+from octopus.governance import access
 from octopus.population.cohorts.load import load_cohorts
 from octopus.residents.models import Resident
 
@@ -63,6 +64,17 @@ def get_list(name: str) -> CaseList:
             return case_list
     names = ", ".join(c.name for c in all_lists())
     raise UnknownList(f"There is no list called {name!r}. The lists are: {names}.")
+
+
+def visible_to(user) -> QuerySet[Resident]:
+    """``access.residents_for(user)`` without its DISTINCT, which is redundant (it selects by
+    ``pk IN (…)``, which never repeats a row) and costly here: over every column and the list's
+    annotations, PostgreSQL worked out each listed resident's status, holder and decision
+    (50,000 of them) before it could count or page; wrapped as ``pk IN (SELECT DISTINCT id …)``
+    it joined the residents twice."""
+    visible = access.residents_for(user).all()
+    visible.query.distinct = False
+    return visible
 
 
 def members_q(case_list: CaseList) -> Q:
@@ -178,16 +190,63 @@ def rows(residents: QuerySet[Resident], case_list: CaseList, filters: Filters, t
     ).order_by(*SORTS.get(filters.sort, SORTS["risk"]))
 
 
-def progress_by_practice(residents: QuerySet[Resident], case_list: CaseList) -> list[dict]:
-    """Per practice: how many on the list were acted on, reviewed with no action, and are left."""
+def summary(residents: QuerySet[Resident], case_list: CaseList) -> list[dict]:
+    """The list's members counted by practice, band and segment, each split into acted on,
+    reviewed with no action, and left: one pass that gives the progress table, the filter
+    choices and, unfiltered, the list's length (each would otherwise read the list again)."""
     members = with_status(residents.filter(members_q(case_list)), case_list)
-    counted = (
-        members.order_by().values("practice_ods_code")
+    return list(
+        members.order_by().values("practice_ods_code", "risk_band", "segment")
         .annotate(acted=Count("pk", filter=Q(list_status=ACTED)), no_action=Count("pk", filter=Q(list_status=NO_ACTION)),
                   left=Count("pk", filter=Q(list_status=TO_REVIEW)))
-        .order_by("practice_ods_code")
     )
-    return list(counted)
+
+
+def progress_by_practice(counted: list[dict]) -> list[dict]:
+    """``summary`` rows added up per practice, in practice code order."""
+    practices: dict[str, dict] = {}
+    for row in counted:
+        total = practices.setdefault(row["practice_ods_code"], {"practice_ods_code": row["practice_ods_code"], "acted": 0, "no_action": 0, "left": 0})
+        for key in ("acted", "no_action", "left"):
+            total[key] += row[key]
+    return [practices[code] for code in sorted(practices)]
+
+
+def count_from_summary(counted: list[dict], filters: Filters) -> int | None:
+    """The filtered list's length from ``summary``, when the filters are ones it can answer."""
+    if filters.neighbourhood or filters.age_from is not None or filters.age_to is not None or filters.caseload:
+        return None
+    keys = {"practice_ods_code": filters.practice, "risk_band": filters.band, "segment": filters.segment}
+    statuses = [filters.status] if filters.status in STATUSES else list(STATUSES)
+    column = {ACTED: "acted", NO_ACTION: "no_action", TO_REVIEW: "left"}
+    return sum(row[column[s]] for row in counted if all(not want or row[k] == want for k, want in keys.items()) for s in statuses)
+
+
+def index_counts(residents: QuerySet[Resident]) -> dict[str, dict[str, int]]:
+    """Per list: members, acted on and reviewed with no action, among ``residents``, in two
+    queries (members counted in one pass; decisions that still apply read once)."""
+    every = all_lists()
+    members = residents.aggregate(**{f"n{i}": Count("pk", filter=members_q(c)) for i, c in enumerate(every)})
+    counts = {c.name: {"members": members[f"n{i}"], ACTED: 0, NO_ACTION: 0} for i, c in enumerate(every)}
+    rows = (ListDecision.objects.filter(resident__in=residents.values("pk"), resident__date_of_death__isnull=True)
+            .order_by("list_name", "resident_id", "-decided_at", "-id")
+            .values_list("list_name", "resident_id", "outcome", "listed_band", "listed_segment", "listed_reason",
+                         "resident__risk_band", "resident__segment", "resident__rising_risk_reason", "resident__rising_risk", "resident__cohorts"))
+    titles = {c.name: c for c in every}
+    seen = set()
+    for name, resident_id, outcome, band, segment, reason, now_band, now_segment, now_reason, rising, cohorts in rows:
+        if (name, resident_id) in seen or name not in titles:
+            continue
+        case_list = titles[name]
+        if not (rising if case_list.is_rising_risk else case_list.cohort_title in (cohorts or [])):
+            continue  # no longer on the list
+        if band != now_band or (reason != now_reason if case_list.is_rising_risk else segment != now_segment):
+            continue  # decided before the listing changed; a later decision may still apply
+        seen.add((name, resident_id))
+        counts[name][NO_ACTION if outcome == Outcome.NO_ACTION else ACTED] += 1
+    for entry in counts.values():
+        entry[TO_REVIEW] = entry["members"] - entry[ACTED] - entry[NO_ACTION]
+    return counts
 
 
 def everyone() -> QuerySet[Resident]:

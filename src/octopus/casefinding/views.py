@@ -36,32 +36,24 @@ def _no_vcse(request) -> None:
 @require("view_clinical_detail")
 def index(request):
     _no_vcse(request)
-    visible = access.residents_for(request.user)
-    summaries = []
-    for case_list in lists.all_lists():
-        counted = lists.progress_by_practice(visible, case_list)
-        summaries.append({
-            "list": case_list,
-            "to_review": sum(c["left"] for c in counted),
-            "acted": sum(c["acted"] for c in counted),
-            "no_action": sum(c["no_action"] for c in counted),
-        })
+    counts = lists.index_counts(lists.visible_to(request.user))
+    summaries = [{"list": case_list, "to_review": counts[case_list.name][lists.TO_REVIEW], "acted": counts[case_list.name][lists.ACTED],
+                  "no_action": counts[case_list.name][lists.NO_ACTION]} for case_list in lists.all_lists()]
     audit.record_request(request, "view", "Viewed the case-finding lists (counts of residents you may open)")
     return render(request, "casefinding/index.jinja", {
         "summaries": summaries, "practices": list(practices_for(request.user).order_by("name")),
     })
 
 
-def _filters(request, visible, case_list) -> tuple[forms.FilterForm, lists.Filters]:
-    members = visible.filter(lists.members_q(case_list)).order_by()
-    choices = {
-        "bands": sorted({b for b in members.values_list("risk_band", flat=True).distinct() if b}),
-        "segments": sorted({s for s in members.values_list("segment", flat=True).distinct() if s}),
-    }
-    codes = sorted({c for c in members.values_list("practice_ods_code", flat=True).distinct() if c})
+def _filters(request, counted, case_list) -> tuple[forms.FilterForm, lists.Filters]:
+    codes = sorted({row["practice_ods_code"] for row in counted if row["practice_ods_code"]})
     names = presenters.practice_names(codes)
-    choices["practices"] = [(code, f"{names.get(code, code)} ({code})") for code in codes]
-    choices["neighbourhoods"] = list(Neighbourhood.objects.filter(practices__ods_code__in=codes).distinct().values_list("slug", "name"))
+    choices = {
+        "bands": sorted({row["risk_band"] for row in counted if row["risk_band"]}),
+        "segments": sorted({row["segment"] for row in counted if row["segment"]}),
+        "practices": [(code, f"{names.get(code, code)} ({code})") for code in codes],
+        "neighbourhoods": list(Neighbourhood.objects.filter(practices__ods_code__in=codes).distinct().values_list("slug", "name")),
+    }
     form = forms.FilterForm(request.GET or None, **choices)
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
@@ -94,7 +86,7 @@ def _act(request, case_list, wanted, form):
         return None
     if not form.is_valid():
         return None
-    on_list = access.residents_for(request.user).filter(lists.members_q(case_list), person_id__in=chosen_ids)
+    on_list = lists.visible_to(request.user).filter(lists.members_q(case_list), person_id__in=chosen_ids)
     found = {r.person_id: r for r in on_list}
     residents = [found[p] for p in chosen_ids if p in found]
     data, user, path = form.cleaned_data, request.user, request.path
@@ -127,7 +119,7 @@ def case_list(request, name: str):
     _no_vcse(request)
     case_list = _list_or_404(name)
     today = timezone.localdate()
-    visible = access.residents_for(request.user)
+    visible = lists.visible_to(request.user)
     wanted, offered = _action_forms(request, case_list)
     if request.method == "POST":
         if wanted not in offered:
@@ -138,11 +130,16 @@ def case_list(request, name: str):
             return render(request, "casefinding/result.jinja", {
                 "list": case_list, "result": result, "missing": missing, "outcome": Outcome(result.outcome).label,
             })
-    filter_form, filters = _filters(request, visible, case_list)
+    counted = lists.summary(visible, case_list)
+    filter_form, filters = _filters(request, counted, case_list)
     queryset = lists.rows(visible, case_list, filters, today)
-    page = Paginator(queryset, config.settings().page_size).get_page(request.GET.get("page"))
+    paginator = Paginator(queryset, config.settings().page_size)
+    known = lists.count_from_summary(counted, filters)
+    if known is not None:
+        paginator.count = known  # counted just above; the paginator would read the list again
+    page = paginator.get_page(request.GET.get("page"))
     shown = presenters.rows(case_list, page.object_list, today)
-    progress = presenters.progress(lists.progress_by_practice(visible, case_list))
+    progress = presenters.progress(lists.progress_by_practice(counted))
     audit.record_request(request, "view", f"Viewed the {case_list.title} list ({page.paginator.count} residents, page {page.number})"[:300])
     return render(request, "casefinding/list.jinja", {
         "list": case_list, "page": page, "rows": shown, "filter_form": filter_form, "filters": filters,
@@ -157,7 +154,7 @@ def coverage(request):
     only, disclosure-controlled, no resident named."""
     tables = []
     for case_list in lists.all_lists():
-        rows, total = presenters.protected_progress(lists.progress_by_practice(lists.everyone(), case_list))
+        rows, total = presenters.protected_progress(lists.progress_by_practice(lists.summary(lists.everyone(), case_list)))
         tables.append({"list": case_list, "rows": rows, "total": total})
     audit.record_request(request, "view", "Viewed case-finding coverage (aggregate counts)")
     return render(request, "casefinding/coverage.jinja", {"tables": tables})
