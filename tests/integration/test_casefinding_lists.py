@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from octopus.care import services as care
 from octopus.care.models import CarePlan, CheckIn, Task
-from octopus.casefinding import lists, services
+from octopus.casefinding import lists, presenters, services
 from octopus.casefinding.models import CheckInProgramme, ListDecision
 from octopus.governance import access, consent
 from octopus.governance.models import AuditEvent
@@ -39,8 +39,9 @@ def test_cohort_list_shows_members_the_user_may_open_with_who_holds_them(world):
     care.open_case(held, world["pcn_team"], world["coordinator"], source="search", holder=world["coordinator"])
     rows = {r.given_name: r for r in listed(world["coordinator"], "clinically_vulnerable")}
     assert set(rows) == {"Held", "Free"}
-    assert rows["Held"].case_team == "North Test PCN care coordination" and rows["Held"].case_holder == "Grace Mensah"
-    assert rows["Free"].case_team is None and rows["Free"].list_status == lists.TO_REVIEW
+    shown = {row.name.split()[0]: row for row in presenters.rows(lists.get_list("clinically_vulnerable"), rows.values(), TODAY)}
+    assert shown["Held"].caseload == "North Test PCN care coordination (Grace Mensah)"
+    assert shown["Free"].caseload == "" and shown["Free"].status == lists.TO_REVIEW
 
 
 def test_cohort_title_match_is_exact_not_a_substring(world):
@@ -72,13 +73,13 @@ def test_reviewed_no_action_holds_until_the_rising_risk_reason_changes(world):
     case_list = lists.get_list("rising-risk")
     result = services.reviewed_no_action(case_list, [resident], world["gp"], note="Under the heart failure nurses")
     assert result.done == [resident]
-    [row] = listed(world["gp"], "rising-risk")
-    assert row.list_status == lists.NO_ACTION and row.decision_note == "Under the heart failure nurses"
+    [row] = presenters.rows(case_list, listed(world["gp"], "rising-risk"), TODAY)
+    assert row.status == lists.NO_ACTION and "Note: Under the heart failure nurses" in row.decision
     assert listed(world["gp"], "rising-risk", status=lists.TO_REVIEW) == []
     Resident.objects.filter(pk=resident.pk).update(rising_risk_reason="Admitted twice since the last run")
-    [row] = listed(world["gp"], "rising-risk")
-    assert row.list_status == lists.TO_REVIEW and row.earlier_detail == ""
-    assert row.earlier_at is not None
+    [row] = presenters.rows(case_list, listed(world["gp"], "rising-risk"), TODAY)
+    assert row.status == lists.TO_REVIEW and row.decision == ""
+    assert "reviewed, no action; listed differently since" in row.earlier
 
 
 def test_no_action_needs_a_note(world):

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from django.db import connection
-from django.db.models import Case, CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce, Concat
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 
 from octopus.care.models import Case as CareCase
 from octopus.governance import access
@@ -87,24 +86,25 @@ def members_q(case_list: CaseList) -> Q:
     return Q(cohorts__icontains=json.dumps(case_list.cohort_title), date_of_death__isnull=True)
 
 
-def _decisions(case_list: CaseList):
-    """Decisions on this list that still apply to the resident as they are now listed."""
-    still = Q(listed_band=OuterRef("risk_band"))
-    still &= Q(listed_reason=OuterRef("rising_risk_reason")) if case_list.is_rising_risk else Q(listed_segment=OuterRef("segment"))
-    return ListDecision.objects.filter(still, list_name=case_list.name, resident=OuterRef("pk")).order_by("-decided_at", "-id")
-
-
-def _status_expression():
-    return Case(
-        When(current_outcome=Outcome.NO_ACTION, then=Value(NO_ACTION)),
-        When(current_outcome__in=ACTED_ON, then=Value(ACTED)),
-        default=Value(TO_REVIEW), output_field=CharField(),
-    )
+def _applying(case_list: CaseList):
+    """Decisions on this list that still apply: made while the resident was listed as they are now."""
+    still = Q(listed_band=F("resident__risk_band"))
+    still &= Q(listed_reason=F("resident__rising_risk_reason")) if case_list.is_rising_risk else Q(listed_segment=F("resident__segment"))
+    return ListDecision.objects.filter(still, list_name=case_list.name)
 
 
 def with_status(residents: QuerySet[Resident], case_list: CaseList) -> QuerySet[Resident]:
-    decisions = _decisions(case_list)
-    return residents.annotate(current_outcome=Subquery(decisions.values("outcome")[:1])).annotate(list_status=_status_expression())
+    """Each resident's status on the list. An action that still applies counts over a later
+    "reviewed, no action" (the action is what the team is doing). The two ``pk IN (…)`` tests are
+    uncorrelated, so PostgreSQL reads the decisions once and hashes them, rather than looking
+    them up resident by resident (12 s for a 50,000-resident list when it did)."""
+    applying = _applying(case_list)
+    acted = applying.filter(outcome__in=ACTED_ON).values("resident_id")
+    reviewed = applying.filter(outcome=Outcome.NO_ACTION).values("resident_id")
+    return residents.annotate(list_status=Case(
+        When(pk__in=acted, then=Value(ACTED)), When(pk__in=reviewed, then=Value(NO_ACTION)),
+        default=Value(TO_REVIEW), output_field=CharField(),
+    ))
 
 
 def _years_ago(today: dt.date, years: int) -> dt.date:
@@ -138,10 +138,6 @@ SORTS = {
 SORT_LABELS = {"risk": "Risk, highest first", "name": "Name", "age": "Age, oldest first", "practice": "GP practice", "status": "Status"}
 
 
-def _open_cases():
-    return CareCase.objects.filter(resident=OuterRef("pk"), closed_at__isnull=True).order_by("opened_at", "pk")
-
-
 def filtered(residents: QuerySet[Resident], case_list: CaseList, filters: Filters, today: dt.date) -> QuerySet[Resident]:
     """The list's members among ``residents``, with their status, filtered."""
     residents = with_status(residents.filter(members_q(case_list)), case_list)
@@ -170,24 +166,45 @@ def filtered(residents: QuerySet[Resident], case_list: CaseList, filters: Filter
 
 
 def rows(residents: QuerySet[Resident], case_list: CaseList, filters: Filters, today: dt.date) -> QuerySet[Resident]:
-    """The list as shown: members, status, who holds any open case, the decision that applies
-    and (when none does) the one made before the resident's listing changed."""
-    cases = _open_cases()
-    holder = Concat(F("holder__first_name"), Value(" "), F("holder__last_name"), output_field=CharField())
-    latest = ListDecision.objects.filter(list_name=case_list.name, resident=OuterRef("pk")).order_by("-decided_at", "-id")
-    applies = _decisions(case_list)
-    return filtered(residents, case_list, filters, today).annotate(
-        case_team=Subquery(cases.values("team__name")[:1]),
-        case_holder=Subquery(cases.annotate(name=holder).values("name")[:1]),
-        open_cases=Coalesce(Subquery(
-            CareCase.objects.filter(resident=OuterRef("pk"), closed_at__isnull=True).order_by()
-            .values("resident_id").annotate(n=Count("pk")).values("n")[:1]), 0),
-        decision_detail=Subquery(applies.values("detail")[:1]),
-        decision_note=Subquery(applies.values("note")[:1]),
-        decision_at=Subquery(applies.values("decided_at")[:1]),
-        earlier_detail=Subquery(latest.values("detail")[:1]),
-        earlier_at=Subquery(latest.values("decided_at")[:1]),
-    ).order_by(*SORTS.get(filters.sort, SORTS["risk"]))
+    """The list as shown, in order, with each resident's status. What is shown beside each
+    resident on a page (``details``) is read for that page only: as annotations, PostgreSQL
+    worked them out for every row before the page (16 s for page 500 of 50,000)."""
+    return filtered(residents, case_list, filters, today).order_by(*SORTS.get(filters.sort, SORTS["risk"]))
+
+
+@dataclass
+class Details:
+    case_team: str = ""
+    case_holder: str = ""
+    open_cases: int = 0
+    decision: ListDecision | None = None  # the latest decision that still applies
+    earlier: ListDecision | None = None  # the latest one, when none applies
+
+
+def details(case_list: CaseList, residents: list[Resident]) -> dict[int, Details]:
+    """Who holds each resident's open cases and the decisions about them on this list: two
+    queries for a page (or an export batch) of residents."""
+    found = {r.pk: Details() for r in residents}
+    by_pk = {r.pk: r for r in residents}
+    cases = (CareCase.objects.filter(resident_id__in=list(found), closed_at__isnull=True).order_by("opened_at", "pk")
+             .values_list("resident_id", "team__name", "holder__first_name", "holder__last_name"))
+    for resident_id, team, first, last in cases:
+        entry = found[resident_id]
+        if not entry.open_cases:
+            entry.case_team, entry.case_holder = team, f"{first or ''} {last or ''}".strip()
+        entry.open_cases += 1
+    for decision in ListDecision.objects.filter(list_name=case_list.name, resident_id__in=list(found)).order_by("-decided_at", "-id"):
+        entry, resident = found[decision.resident_id], by_pk[decision.resident_id]
+        applies = decision.listed_band == resident.risk_band and (
+            decision.listed_reason == resident.rising_risk_reason if case_list.is_rising_risk else decision.listed_segment == resident.segment)
+        if applies and entry.decision is None:
+            entry.decision = decision
+        if entry.earlier is None:
+            entry.earlier = decision
+    for entry in found.values():
+        if entry.decision is not None:
+            entry.earlier = None
+    return found
 
 
 def summary(residents: QuerySet[Resident], case_list: CaseList) -> list[dict]:

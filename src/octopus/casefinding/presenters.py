@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from octopus.directory.models import GPPractice
 
+from . import lists
 from .lists import ACTED, NO_ACTION, STATUSES, CaseList
 
 
@@ -26,13 +27,12 @@ def reason(case_list: CaseList, resident) -> str:
     return case_list.definition
 
 
-def caseload_words(resident) -> str:
+def caseload_words(details: lists.Details) -> str:
     """Who already holds the resident, so the list shows them rather than hiding them."""
-    if not getattr(resident, "case_team", None):
+    if not details.open_cases:
         return ""
-    holder = (resident.case_holder or "").strip()
-    words = f"{resident.case_team}" + (f" ({holder})" if holder else "")
-    more = (resident.open_cases or 0) - 1
+    words = details.case_team + (f" ({details.case_holder})" if details.case_holder else "")
+    more = details.open_cases - 1
     return words + (f" and {more} more" if more > 0 else "")
 
 
@@ -58,27 +58,30 @@ class Row:
         return {ACTED: "nhsuk-tag--green", NO_ACTION: "nhsuk-tag--grey"}.get(self.status, "nhsuk-tag--blue")
 
 
-def _decision_words(resident) -> tuple[str, str]:
-    if resident.decision_at is not None:
-        detail = resident.decision_detail or ""
-        note = f" Note: {resident.decision_note}" if resident.decision_note else ""
-        return f"{detail}{'.' if detail else ''}{note} ({resident.decision_at:%-d %b %Y})".strip(), ""
-    if resident.earlier_at is not None:
-        return "", f"Decided {resident.earlier_at:%-d %b %Y}: {resident.earlier_detail or 'reviewed, no action'}; listed differently since."
+def _decision_words(details: lists.Details) -> tuple[str, str]:
+    if details.decision is not None:
+        decision = details.decision
+        note = f" Note: {decision.note}" if decision.note else ""
+        detail = f"{decision.detail}." if decision.detail else ""
+        return f"{detail}{note} ({decision.decided_at:%-d %b %Y})".strip(), ""
+    if details.earlier is not None:
+        earlier = details.earlier
+        return "", f"Decided {earlier.decided_at:%-d %b %Y}: {earlier.detail or earlier.get_outcome_display().lower()}; listed differently since."
     return "", ""
 
 
 def rows(case_list: CaseList, residents, today: dt.date) -> list[Row]:
     residents = list(residents)
     names = practice_names(r.practice_ods_code for r in residents)
+    extra = lists.details(case_list, residents)
     out = []
     for r in residents:
-        decision, earlier = _decision_words(r)
+        decision, earlier = _decision_words(extra[r.pk])
         out.append(Row(
             person_id=r.person_id, name=r.name, nhs_number=r.nhs_number, practice_code=r.practice_ods_code,
             practice=names.get(r.practice_ods_code, r.practice_ods_code or "Not registered"),
             age=age_on(r.date_of_birth, today), band=r.risk_band, segment=r.segment, reason=reason(case_list, r),
-            caseload=caseload_words(r), status=r.list_status, status_label=STATUSES[r.list_status],
+            caseload=caseload_words(extra[r.pk]), status=r.list_status, status_label=STATUSES[r.list_status],
             decision=decision, earlier=earlier,
         ))
     return out
