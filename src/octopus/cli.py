@@ -127,6 +127,7 @@ def manage(ctx: typer.Context) -> None:
 def _register_subcommands() -> None:
     """Each domain brings its own Typer app; imported here so `octopus --help` lists them all."""
     from octopus.backup import app as backup_app
+    from octopus.casefinding.cli import export_list
     from octopus.directory.cli import app as directory_app
     from octopus.governance.cli import app as audit_app
     from octopus.insights.cli import publish as publish_command
@@ -138,7 +139,8 @@ def _register_subcommands() -> None:
     app.command("generate", help="Write a Synthetic London population's partner feeds and ground truth.")(generate)
     app.add_typer(feeds_app, name="feeds", help="Partner data feeds: load (validated, quarantined), import FHIR, link persons, review.")
     app.add_typer(pipeline_app, name="pipeline", help="Run the population pipeline (DuckDB or Spark) and list its snapshots.")
-    app.add_typer(export_app, name="export", help="Export from a population snapshot (risk scores).")
+    export_app.command("list", help="Export a case-finding list (a cohort or rising-risk) as CSV, for a user or a practice.")(export_list)
+    app.add_typer(export_app, name="export", help="Export from a population snapshot (risk scores) or a case-finding list.")
     app.command("publish", help="Publish the current snapshot and linked persons into the operational database.")(publish_command)
     app.add_typer(audit_app, name="audit", help="The audit log: verify it is intact, export it.")
     for command in backup_app.registered_commands:

@@ -23,6 +23,7 @@ urlpatterns = [
     path("caseload/", include("octopus.care.urls")),
     path("meetings/", include("octopus.meetings.urls")),
     path("outreach/", include("octopus.outreach.urls")),
+    path("case-finding/", include("octopus.casefinding.urls")),
     path("governance/", include("octopus.governance.urls")),
     path("population/", include("octopus.insights.urls")),
     path("intake/", include("octopus.intake.urls")),

@@ -95,7 +95,9 @@ def world(make_user, tmp_path, intake_data):
     care = _care_objects(resident)
     meetings = _meeting_objects(resident)
     outreach = _outreach_objects()
+    casefinding = _casefinding_objects(resident)
     return {
+        **casefinding,
         **directory,
         **care,
         **intake_data,
@@ -208,6 +210,21 @@ def _outreach_objects() -> dict:
                                    ends_on=today + dt.timedelta(days=20))
     allocation = services.allocate(round_, None, worker=worker, households=[household], first_day=today)[0]
     return {"round_id": round_.pk, "allocation_id": allocation.pk}
+
+
+def _casefinding_objects(resident) -> dict:
+    """Monthly check-ins for the world resident, called by a user none of the test users are."""
+    from django.utils import timezone
+
+    from octopus.accounts.models import User
+    from octopus.casefinding.models import CheckInProgramme
+
+    caller = User.objects.get(username="elsewhere-nurse")
+    programme = CheckInProgramme.objects.create(
+        resident=resident, caller=caller, organisation=caller.memberships.get().team.organisation, script="shielded_monthly",
+        every_days=30, calls=6, started_by=caller, started_at=timezone.now(),
+    )
+    return {"programme_id": programme.pk}
 
 
 def _neighbourhood():

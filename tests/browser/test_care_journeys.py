@@ -132,30 +132,6 @@ def test_care_plan_check_ins_and_death_stop_contacts(browser_page, westminster):
     assert page.get_by_role("link", name="Bereavement: contact the family of Arthur Price").is_visible()
 
 
-def test_rising_risk_becomes_proactive_work_on_a_phone(phone_page, westminster):
-    coordinator, nurse = westminster["coordinator"], westminster["nurse"]
-    team = coordinator.memberships.first().team
-    for name, reason in [("Ada", "2 A&E attendances since the last run"), ("Bola", "New heart failure diagnosis"), ("Cyril", "Admitted twice")]:
-        resident = make_resident(given_name=name, family_name="Rising", rising_risk=True, rising_risk_reason=reason)
-        services.open_case(resident, team, coordinator, source="cohort")
-    page = phone_page.page
-    phone_page.sign_in("coordinator")
-    phone_page.goto("/caseload/rising-risk/")
-    assert page.get_by_text("New heart failure diagnosis").is_visible()
-    page.get_by_label("Choose Ada Rising").check()
-    page.get_by_label("Choose Bola Rising").check()
-    page.get_by_label("Lead professional").select_option(label="Tom Hargreaves, District nurse")
-    page.get_by_label("Caseload team").select_option(index=1)
-    page.get_by_role("button", name="Add to proactive tier").click()
-    page.wait_for_load_state()
-    phone_page.check_accessibility()
-    assert page.get_by_text("2 residents added to the proactive tier with Tom Hargreaves as lead professional.").is_visible()
-    assert nurse.tasks.count() == 2
-    phone_page.goto("/caseload/?tier=proactive")
-    assert page.get_by_role("link", name="Ada Rising", exact=True).is_visible()
-    assert page.get_by_role("link", name="Cyril Rising", exact=True).count() == 0
-
-
 def test_remaining_care_pages_pass_axe_and_record_works_on_a_phone(phone_page, westminster):
     matron = westminster["matron"]
     resident = make_resident(given_name="Edna", family_name="Moss", interpreter_needed=True, main_language="Bengali")

@@ -58,7 +58,7 @@ def test_care_pages_render_and_audit_once(client, world):
     services.start_plan(world["resident"], world["sam"])
     case = Case.objects.get(resident=world["resident"])
     for url in [
-        reverse("care:caseload"), reverse("care:inbox"), reverse("care:rising_risk"), reverse("care:referrals"),
+        reverse("care:caseload"), reverse("care:inbox"), reverse("care:referrals"),
         reverse("care:refer", args=[pid]), reverse("care:add_case", args=[pid]), reverse("care:plan", args=[pid]),
         reverse("care:plan_edit", args=[pid]), reverse("care:plan_print", args=[pid]), reverse("care:tier", args=[pid]),
         reverse("care:check_ins", args=[pid]), reverse("care:death", args=[pid]), reverse("care:close_case", args=[case.pk]),
@@ -236,21 +236,10 @@ def test_check_ins_and_death_stop_contacts(client, world):
     assert Task.objects.filter(owner=sam, source="bereavement", resident=resident).exists()
 
 
-def test_rising_risk_bulk_adds_to_proactive_tier(client, world, make_user):
-    coordinator = make_user("care_coordinator", team=world["sp_team"], username="grace")
-    second = make_resident(rising_risk=True, rising_risk_reason="New heart failure diagnosis")
-    services.open_case(second, world["sp_team"], world["sam"], source="cohort")
-    client.force_login(coordinator)
-    body = client.get(reverse("care:rising_risk")).content.decode()
-    assert "New heart failure diagnosis" in body and "2 A&amp;E attendances since the last run" in body
-    response = client.post(reverse("care:rising_risk"), {
-        "person_id": [world["resident"].person_id, second.person_id], "lead_professional": world["sam"].pk,
-        "team": world["sp_team"].pk, "reason": "Rising risk: proactive review",
-    })
-    assert response.status_code == 302
-    assert services.current_tier(second).tier == "proactive"
-    assert CarePlan.objects.get(resident=second).lead_professional == world["sam"]
-    assert Task.objects.filter(owner=world["sam"], source="tier").count() == 2
+def test_rising_risk_page_redirects_to_the_case_finding_list(client, world):
+    client.force_login(world["sam"])
+    response = client.get(reverse("care:rising_risk"))
+    assert response.status_code == 302 and response["Location"] == reverse("casefinding:list", args=["rising-risk"])
 
 
 def test_task_done_only_by_owner(client, world):
@@ -283,22 +272,6 @@ def test_caseload_filters_per_practitioner(client, world, make_user):
     assert "Mary Jones" in mine and "Olive Other" not in mine
     theirs = client.get(reverse("care:caseload"), {"holder": str(colleague.pk)}).content.decode()
     assert "Olive Other" in theirs and "Mary Jones" not in theirs
-
-
-def test_rising_risk_residents_left_with_a_note(client, world, make_user):
-    from octopus.care.models import RisingRiskNote
-
-    coordinator = make_user("care_coordinator", team=world["sp_team"], username="grace2")
-    client.force_login(coordinator)
-    response = client.post(reverse("care:rising_risk"), {"person_id": [world["resident"].person_id], "intent": "note", "note": ""})
-    assert response.status_code == 200 and "Write the note" in response.content.decode()
-    response = client.post(reverse("care:rising_risk"), {
-        "person_id": [world["resident"].person_id], "intent": "note", "note": "Under the heart failure nurses already",
-    })
-    assert response.status_code == 302
-    assert RisingRiskNote.objects.get().written_by == coordinator
-    assert services.current_tier(world["resident"]) is None
-    assert "Under the heart failure nurses already" in client.get(reverse("care:rising_risk")).content.decode()
 
 
 def test_referral_pages_audit_once_and_inbox_shows_monitoring(client, world):

@@ -1,4 +1,4 @@
-"""Read-side queries for caseloads, the inbox and the rising-risk list. Every resident reached
+"""Read-side queries for caseloads and the inbox. Every resident reached
 here comes from ``access.residents_for(user)``; care rows are filtered to those residents."""
 
 import datetime as dt
@@ -111,26 +111,3 @@ def referrals_for(user) -> dict:
         "incoming": base.exclude(sender=user).filter(status__in=OPEN_STATUSES).order_by("due_at"),
         "sent": base.filter(sender=user).order_by("-sent_at")[:50],
     }
-
-
-def rising_risk(user):
-    """Rising-risk residents the user may open, and how many more exist that they may not (a count
-    only, suppressed when small)."""
-    from .models import RisingRiskNote
-
-    latest_note = RisingRiskNote.objects.filter(resident=OuterRef("pk")).order_by("-written_at", "-id")
-    visible = access.residents_for(user).filter(rising_risk=True, date_of_death__isnull=True)
-    return visible.annotate(
-        current_tier=Subquery(TierAssignment.objects.filter(resident=OuterRef("pk"), ended_at__isnull=True).values("tier")[:1]),
-        latest_note=Subquery(latest_note.values("note")[:1]),
-    ).order_by("-risk_probability", "family_name")
-
-
-def rising_risk_hidden_count(user, shown: int) -> str:
-    from octopus.residents.models import Resident  # aggregate only: no resident is identified
-
-    total = Resident.objects.filter(rising_risk=True, date_of_death__isnull=True).count()
-    hidden = max(total - shown, 0)
-    if hidden == 0:
-        return "0"
-    return str(hidden) if hidden >= SMALL_NUMBER else f"fewer than {SMALL_NUMBER}"

@@ -37,7 +37,7 @@ def _record(resident):
     return redirect("residents:record", resident.person_id)
 
 
-# Caseload, inbox and the rising-risk list ------------------------------------------------------
+# Caseload and inbox ------------------------------------------------------
 
 def _holder_param(request):
     holder = request.GET.get("holder", "")
@@ -101,39 +101,11 @@ def task_done(request, task_id: int):
     return redirect("care:inbox")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET"])
 @require("hold_caseload")
 def rising_risk(request):
-    residents = queries.rising_risk(request.user)
-    form = forms.ProactiveTierForm(request.POST or None, user=request.user)
-    note_error = ""
-    if request.method == "POST":
-        chosen = list(residents.filter(person_id__in=request.POST.getlist("person_id")))
-        if request.POST.get("intent") == "note":
-            form = forms.ProactiveTierForm(user=request.user)
-            try:
-                if not chosen:
-                    raise ValidationError("Choose at least one resident to leave a note on.")
-                left = services.leave_with_note(chosen, request.POST.get("note", ""), request.user, path=request.path)
-                messages.info(request, f"Note left on {left} residents.")
-                return redirect("care:rising_risk")
-            except ValidationError as error:
-                note_error = " ".join(error.messages)
-        elif not chosen:
-            form.add_error(None, "Choose at least one resident to add to the proactive tier.")
-        if request.POST.get("intent") != "note" and form.is_valid() and chosen:
-            added = services.add_to_proactive_tier(
-                chosen, team=form.cleaned_data["team"], lead_professional=form.cleaned_data["lead_professional"],
-                reason=form.cleaned_data["reason"], actor=request.user, path=request.path,
-            )
-            messages.info(request, f"{added} residents added to the proactive tier with {form.cleaned_data['lead_professional'].display_name} as lead professional.")
-            return redirect("care:rising_risk")
-    page = Paginator(residents, 100).get_page(request.GET.get("page"))
-    audit.record(request.user, "view", f"Viewed rising-risk list ({page.paginator.count} residents)", path=request.path)
-    return render(request, "care/rising_risk.jinja", {
-        "page": page, "form": form, "clinical_ids": _clinical_ids(request.user, page.object_list), "hidden": queries.rising_risk_hidden_count(request.user, page.paginator.count),
-        "note_error": note_error,
-    })
+    """Superseded by the case-finding rising-risk list (decision 0022); kept for bookmarks."""
+    return redirect("casefinding:list", "rising-risk")
 
 
 # Cases ----------------------------------------------------------------------------------------

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "octopus.care",
     "octopus.meetings",
     "octopus.outreach",
+    "octopus.casefinding",
     "octopus.api",
     "octopus.insights",
     "octopus.intake",

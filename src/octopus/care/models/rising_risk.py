@@ -1,5 +1,10 @@
 """A note left on a rising-risk resident who was reviewed but not taken on (journey 2: "the others
-she leaves with a note"), so the next review knows they were looked at and why."""
+she leaves with a note"), so the next review knows they were looked at and why.
+
+Superseded by ``casefinding.ListDecision`` (decision 0022): migration casefinding 0002 copied
+these notes there and nothing writes here any more. The table stays until a care migration
+drops it, so that migration can be reviewed on its own.
+"""
 
 from django.conf import settings
 from django.db import models

@@ -31,7 +31,7 @@ from .referrals import (
     send_referral,
 )
 from .tasks import complete_task, create_task
-from .tiers import add_to_proactive_tier, current_tier, leave_with_note, set_tier
+from .tiers import add_to_proactive_tier, current_tier, set_tier
 
 __all__ = [
     "DeathOutcome",
@@ -49,7 +49,6 @@ __all__ = [
     "create_task",
     "current_tier",
     "decline",
-    "leave_with_note",
     "open_case",
     "organisations_contacting",
     "record_advance_care_plan",

@@ -9,7 +9,7 @@ from django.utils import timezone
 from octopus.governance import audit
 
 from .. import config
-from ..models import CareTier, CaseSource, RisingRiskNote, TaskSource, TierAssignment
+from ..models import CareTier, CaseSource, TaskSource, TierAssignment
 from ..models.tier import TIER_ORDER
 from .cases import open_case
 from .plans import start_plan
@@ -69,18 +69,3 @@ def add_to_proactive_tier(residents, *, team, lead_professional, reason: str, ac
                     link=f"/residents/{resident.person_id}/", source=TaskSource.TIER)
         added += 1
     return added
-
-
-@transaction.atomic
-def leave_with_note(residents, note: str, actor, path: str = "") -> int:
-    """Journey 2: rising-risk residents reviewed and not taken on, with the reason."""
-    if not (note or "").strip():
-        raise ValidationError({"note": "Write the note to leave on the chosen residents."})
-    now = timezone.now()
-    for resident in residents:
-        entry = RisingRiskNote.objects.create(
-            resident=resident, note=note.strip()[:500], snapshot_run_id=resident.snapshot_run_id,
-            written_by=actor, written_at=now,
-        )
-        audit.record(actor, "create", f"Rising-risk note: {entry.note}"[:300], resident_id=resident.person_id, obj=entry, path=path)
-    return len(residents)

@@ -1,0 +1,32 @@
+"""``octopus export list NAME``: the list the page shows, as CSV, from the same query
+(``lists.rows``) and the same words (``presenters.rows``)."""
+
+import csv
+import datetime as dt
+from collections.abc import Iterator
+
+from . import lists, presenters
+
+COLUMNS = ["person_id", "nhs_number", "practice", "band", "reason", "status", "caseload"]
+BATCH = 2000  # rows fetched and worded at a time, so a 50,000-resident list never sits in memory whole
+
+
+def list_rows(residents, case_list: lists.CaseList, today: dt.date, filters: lists.Filters | None = None) -> Iterator[presenters.Row]:
+    queryset = lists.rows(residents, case_list, filters or lists.Filters(), today)
+    start = 0
+    while True:
+        batch = presenters.rows(case_list, queryset[start:start + BATCH], today)
+        yield from batch
+        if len(batch) < BATCH:
+            return
+        start += BATCH
+
+
+def write_csv(handle, rows) -> int:
+    writer = csv.writer(handle)
+    writer.writerow(COLUMNS)
+    count = 0
+    for row in rows:
+        writer.writerow([row.person_id, row.nhs_number, row.practice_code, row.band, row.reason, row.status_label, row.caseload])
+        count += 1
+    return count

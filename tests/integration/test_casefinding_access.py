@@ -1,0 +1,65 @@
+"""The practice relationship: a practice's staff see the residents registered with it, a PCN's
+clinical staff those of its practices, and nobody sees residents registered elsewhere unless
+another basis applies."""
+
+import pytest
+
+from octopus.care import services as care
+from octopus.casefinding import config
+from octopus.casefinding.relationships import BASIS
+from octopus.governance import access
+from tests.casefinding_factories import pcn_world, registered, user_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    return pcn_world()
+
+
+def test_practice_staff_see_only_their_registered_residents(world):
+    mine = registered(world["lisson"])
+    neighbour = registered(world["church"])
+    elsewhere = registered(world["pimlico"])
+    visible = set(access.residents_for(world["gp"]))
+    assert mine in visible
+    assert neighbour not in visible and elsewhere not in visible
+    assert access.basis_for(world["gp"], mine) == BASIS
+    assert access.basis_for(world["gp"], elsewhere) is None
+
+
+def test_practice_staff_see_a_resident_registered_elsewhere_when_another_basis_applies(world):
+    elsewhere = registered(world["pimlico"])
+    care.open_case(elsewhere, world["practice_team"], world["gp"], source="search", holder=world["gp"])
+    assert elsewhere in set(access.residents_for(world["gp"]))
+    assert access.basis_for(world["gp"], elsewhere) != BASIS and access.basis_for(world["gp"], elsewhere)
+
+
+def test_pcn_coordinator_sees_every_practice_in_the_pcn_and_no_other(world):
+    lisson, church, pimlico = registered(world["lisson"]), registered(world["church"]), registered(world["pimlico"])
+    visible = set(access.residents_for(world["coordinator"]))
+    assert {lisson, church} <= visible and pimlico not in visible
+
+
+def test_practice_relationship_ignores_unregistered_residents_and_unlisted_roles(world):
+    left = registered(world["lisson"], registered=False)
+    chww = user_in(world["practice_team"], "chww", "practice-chww")
+    present = registered(world["lisson"])
+    assert left not in set(access.residents_for(world["gp"]))
+    assert "chww" not in config.settings().practice_roles
+    assert present not in set(access.residents_for(chww))
+
+
+def test_pcn_roles_are_configuration(world, monkeypatch):
+    church = registered(world["church"])
+    narrowed = config.parse(config.CONFIG_FILE.read_text().replace("pcn_roles: [clinician, care_coordinator]", "pcn_roles: [clinician]"))
+    monkeypatch.setattr(config, "settings", lambda: narrowed)
+    assert church not in set(access.residents_for(world["coordinator"]))
+
+
+def test_config_error_names_the_file_and_key():
+    with pytest.raises(config.CasefindingConfigError, match=r"casefinding.yaml: practice_relationship.pcn_roles: unknown role\(s\) nurse"):
+        config.parse(config.CONFIG_FILE.read_text().replace("pcn_roles: [clinician, care_coordinator]", "pcn_roles: [nurse]"))
+    with pytest.raises(config.CasefindingConfigError, match=r"check_in_scripts.shielded_monthly.calls: expected a whole number from 1 to 24"):
+        config.parse(config.CONFIG_FILE.read_text().replace("calls: 6", "calls: 60"))
