@@ -14,7 +14,8 @@ from octopus.governance.models import AuditEvent
 from octopus.residents.factories import make_resident
 from octopus.residents.models import ActivityEvent
 
-pytestmark = pytest.mark.django_db
+# `clock`: outcomes here are reckoned from today (due dates, expiries, rounds, worklist windows).
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 @pytest.fixture

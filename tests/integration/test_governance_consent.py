@@ -11,7 +11,8 @@ from octopus.governance import consent
 from octopus.governance.models import AuditEvent, Consent, ConsentKind
 from tests.security.factories import make_resident, relate  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+# `clock`: outcomes here are reckoned from today (due dates, expiries, rounds, worklist windows).
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 def test_consent_to_discuss_is_none_until_asked(make_user):

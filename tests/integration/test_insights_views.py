@@ -53,12 +53,14 @@ def test_index_shows_suppressed_band_and_no_identifiers(client, analyst, tmp_pat
         assert "nhsuk-details" in body  # every figure has a definition to open
 
 
+@pytest.mark.clock
 def test_stale_snapshot_warns(client, analyst, tmp_path, settings):
     settings.OCTOPUS_SNAPSHOT_STALE_DAYS = 7
     write_snapshot(tmp_path / "snap", as_of=timezone.localdate() - dt.timedelta(days=30))
     assert "This snapshot is out of date" in client.get(reverse("insights:index")).content.decode()
 
 
+@pytest.mark.clock
 def test_recent_snapshot_does_not_warn(client, analyst, tmp_path):
     write_snapshot(tmp_path / "snap", as_of=timezone.localdate() - dt.timedelta(days=1))
     assert "out of date" not in client.get(reverse("insights:index")).content.decode()

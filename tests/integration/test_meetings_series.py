@@ -12,7 +12,8 @@ from octopus.meetings import services
 from octopus.meetings.models import Meeting, MeetingSeries
 from tests.meetings_factories import make_series
 
-pytestmark = pytest.mark.django_db
+# `clock`: planning is reckoned from now.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 MONDAY_MORNING = timezone.make_aware(dt.datetime(2026, 11, 23, 8, 0))
 HUDDLE = services.Timetable((1, 4), dt.time(9, 0), 30, starts_on=MONDAY_MORNING.date())
@@ -106,7 +107,6 @@ def form_data(inc, **fields):
 
 
 # Thursday 3 December 2026 is a meeting day of the form's series (Thursdays at 13:00).
-@pytest.mark.clock
 @pytest.mark.parametrize("now", ["2026-11-30T09:00", "2026-12-03T12:00", "2026-12-03T13:30", "2026-12-03T23:59"])
 def test_set_up_page_creates_the_series_and_plans_its_meetings(client, inc, time_machine, now):
     time_machine.move_to(timezone.make_aware(dt.datetime.fromisoformat(now)), tick=False)
@@ -187,7 +187,6 @@ def test_change_page_shows_the_timetable_as_entered(client, inc):
 
 # British Summer Time ends at 01:00 UTC on Sunday 31 October 2027 and starts at 01:00 UTC on
 # Sunday 28 March 2027 (The Summer Time Order 2002: the last Sundays of October and March).
-@pytest.mark.clock
 @pytest.mark.parametrize(("monday", "utc_hours"), [("2027-10-18", [12, 12, 13]), ("2027-03-15", [13, 13, 12])])
 def test_meetings_across_a_clock_change_keep_their_london_time(client, inc, monday, utc_hours):
     weekly_thursdays = services.Timetable((3,), dt.time(13, 0), 90, starts_on=dt.date.fromisoformat(monday))

@@ -17,7 +17,8 @@ from octopus.meetings.models import EntryStatus
 from octopus.residents.factories import make_resident
 from tests.meetings_factories import make_series, with_limits
 
-pytestmark = pytest.mark.django_db
+# `clock`: outcomes here are reckoned from today (due dates, expiries, rounds, worklist windows).
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 @pytest.fixture

@@ -16,7 +16,8 @@ from octopus.residents.presenters import age
 from tests.outreach_factories import church_street
 from tests.security.factories import TEST_BASIS, relate  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+# `clock`: outcomes here are reckoned from today (due dates, expiries, rounds, worklist windows).
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 @pytest.fixture

@@ -18,7 +18,8 @@ from octopus.residents.factories import make_household, make_resident
 from octopus.residents.models import ActivityEvent, ActivityKind
 from tests.outreach_factories import church_street, make_round
 
-pytestmark = pytest.mark.django_db
+# `clock`: outcomes here are reckoned from today (due dates, expiries, rounds, worklist windows).
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 @pytest.fixture
