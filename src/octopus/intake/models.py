@@ -10,12 +10,9 @@ from django.db import models
 from django.utils import timezone
 
 
-class LinkageJob(models.Model):
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        FINISHED = "finished", "Finished"
-        FAILED = "failed", "Failed"
+class BackgroundJob(models.Model):
+    """What every background run asked for from the intake page records: who asked and when, when
+    it ran, and whether it is still active (queued or running)."""
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -23,6 +20,25 @@ class LinkageJob(models.Model):
     requested_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def close(self, status: str, **outcome) -> None:
+        """Record how the run ended; another run may then be asked for."""
+        for name, value in outcome.items():
+            setattr(self, name, value)
+        self.status, self.active, self.finished_at = status, False, timezone.now()
+        self.save(update_fields=["status", "active", "finished_at", *outcome])
+
+
+class LinkageJob(BackgroundJob):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+        FAILED = "failed", "Failed"
+
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     # True while queued or running. The unique constraint below is what allows only one run at a
     # time even when two people press "Link now" together: the second insert fails.
@@ -51,13 +67,6 @@ class LinkageJob(models.Model):
     def __str__(self) -> str:
         return f"Linkage job {self.pk} ({self.status})"
 
-    def close(self, status: str, **outcome) -> None:
-        """Record how the run ended; another run may then be asked for."""
-        for name, value in outcome.items():
-            setattr(self, name, value)
-        self.status, self.active, self.finished_at = status, False, timezone.now()
-        self.save(update_fields=["status", "active", "finished_at", *outcome])
-
     def describe(self) -> str:
         """The outcome in one sentence, counts only."""
         if self.status == self.Status.FINISHED:
@@ -72,7 +81,7 @@ class LinkageJob(models.Model):
         return f"The linkage run is {self.get_status_display().lower()}."
 
 
-class PipelineJob(models.Model):
+class PipelineJob(BackgroundJob):
     """A population pipeline run asked for from the intake page, then its publish (issue #13).
 
     The snapshot store (Parquet) is the record of the run itself; this row is what the page shows
@@ -87,12 +96,6 @@ class PipelineJob(models.Model):
         FINISHED = "finished", "Finished"
         FAILED = "failed", "Failed"
 
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    requested_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     # As for linkage: the partial unique constraint lets only one run be queued or running.
     active = models.BooleanField(default=True)
@@ -119,13 +122,6 @@ class PipelineJob(models.Model):
 
     def __str__(self) -> str:
         return f"Pipeline job {self.pk} ({self.status})"
-
-    def close(self, status: str, **outcome) -> None:
-        """Record how the run ended; another run may then be asked for."""
-        for name, value in outcome.items():
-            setattr(self, name, value)
-        self.status, self.active, self.finished_at = status, False, timezone.now()
-        self.save(update_fields=["status", "active", "finished_at", *outcome])
 
     @property
     def log_lines(self) -> list[str]:
