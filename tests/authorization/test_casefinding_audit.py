@@ -32,12 +32,18 @@ def last_id() -> int:
 @pytest.mark.parametrize(("name", "args"), [("casefinding:index", []), ("casefinding:list", ["clinically_vulnerable"]),
                                             ("casefinding:list", ["rising-risk"]), ("casefinding:coverage", [])])
 def test_case_finding_page_writes_one_audit_entry(client, world, name, args):
-    registered(world["lisson"], cohorts=[SHIELDED], rising_risk=True, rising_risk_reason="Admitted twice")
+    """One entry for the page, and on a list page one more per resident it names (so a subject
+    access report shows who saw the resident listed)."""
+    resident = registered(world["lisson"], cohorts=[SHIELDED], rising_risk=True, rising_risk_reason="Admitted twice")
     client.force_login(world["gp"])
     before = last_id()
     assert client.get(reverse(name, args=args)).status_code == 200
     entries = new_entries(before)
-    assert len(entries) == 1 and entries[0].action == "view" and entries[0].username == "gp-lisson" and entries[0].path
+    page_entries = [e for e in entries if not e.summary.startswith("Listed on the")]
+    assert len(page_entries) == 1 and page_entries[0].action == "view" and page_entries[0].username == "gp-lisson"
+    assert page_entries[0].path
+    listed = [e.resident_id for e in entries if e.summary.startswith("Listed on the")]
+    assert listed == ([resident.person_id] if name == "casefinding:list" else [])
 
 
 def bulk_post(world):

@@ -288,3 +288,20 @@ def test_referral_pages_audit_once_and_inbox_shows_monitoring(client, world):
     client.force_login(world["sam"])
     body = client.get(reverse("care:inbox")).content.decode()
     assert "Stepped down and monitored (1)" in body and "monitored until" in body
+
+
+def test_caseload_page_records_each_listed_resident_for_subject_access(client, world):
+    from octopus.governance.presenters import subject_access_rows
+
+    client.force_login(world["sam"])
+    assert client.get(reverse("care:caseload")).status_code == 200
+    listed = AuditEvent.objects.filter(user=world["sam"], summary="Listed on the caseload page")
+    assert list(listed.values_list("resident_id", "basis")) == [(world["resident"].person_id, "caseload")]
+    assert any(row.what == "Listed on the caseload page" for row in subject_access_rows(world["resident"].person_id))
+
+
+def test_resident_search_records_each_resident_found(client, world):
+    client.force_login(world["sam"])
+    assert client.get(reverse("residents:search"), {"q": "Jones"}).status_code == 200
+    found = AuditEvent.objects.filter(user=world["sam"], summary__startswith="Found by a resident search")
+    assert list(found.values_list("resident_id", flat=True)) == [world["resident"].person_id]

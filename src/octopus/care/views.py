@@ -68,6 +68,8 @@ def caseload(request):
     paginator.count = counts["open"]  # counted just above; the paginator would count the caseload again
     page = paginator.get_page(request.GET.get("page"))
     audit.record(request.user, "view", f"Viewed caseload ({counts['open']} residents)", path=request.path)
+    audit.record_appearances(request.user, "Listed on the caseload page", [case.resident.person_id for case in page],
+                             path=request.path, basis="caseload")
     clinical_sorts = [("band", "Risk"), ("segment", "Segment")] if clinical_list else []
     return render(request, "care/caseload.jinja", {
         "page": page, "counts": counts, "params": params, "filters": queries.caseload_filters(request.user),

@@ -141,6 +141,8 @@ def case_list(request, name: str):
     shown = presenters.rows(case_list, page.object_list, today)
     progress = presenters.progress(lists.progress_by_practice(counted))
     audit.record_request(request, "view", f"Viewed the {case_list.title} list ({page.paginator.count} residents, page {page.number})"[:300])
+    audit.record_appearances(request.user, f"Listed on the {case_list.title} case-finding list"[:300],
+                             [resident.person_id for resident in page.object_list], path=request.path)
     return render(request, "casefinding/list.jinja", {
         "list": case_list, "page": page, "rows": shown, "filter_form": filter_form, "filters": filters,
         "actions": offered, "wanted": wanted, "progress": progress, "export_name": case_list.name,

@@ -444,6 +444,8 @@ def _care_home_page(request, home, place_form, support_form):
     residents = list(visible.order_by("family_name"))
     total = home.placements.filter(left_on__isnull=True).count()
     audit.record(request.user, "view", f"Viewed care home {home.name} ({len(residents)} residents shown)", obj=home, path=request.path)
+    audit.record_appearances(request.user, f"Listed among the residents of care home {home.name}"[:300],
+                             [resident.person_id for resident in residents], path=request.path)
     return render(request, "meetings/care_home.jinja", {
         "home": home, "rows": care_home_presenters.resident_rows(home, request.user, residents),
         "checklist": care_home_presenters.home_checklist(home), "hidden": total - len(residents),

@@ -27,6 +27,8 @@ def search_residents(request):
         audit.record(
             request.user, "search", f"Searched residents by {parsed.label}: {page.paginator.count} found", path=request.path
         )
+        audit.record_appearances(request.user, f"Found by a resident search ({parsed.label})"[:300],
+                                 [resident.person_id for resident in page.object_list], path=request.path)
     return render(request, "residents/search.jinja", {"query": query, "parsed": parsed, "page": page, "rows": rows})
 
 
