@@ -10,12 +10,12 @@ from octopus.population.segments import load_segments, with_segments
 from octopus.population.testing import parse_table
 
 RESIDENTS = """
-person_id | age | risk_band | ltc_count | homeless | learning_disability | palliative_care | efi_category | care_home | housebound | ltc_serious_mental_illness | mental_health_contacts | mental_health_admissions | maternity_admissions | ltc_cancer | imd_decile | ltc_copd | ltc_asthma | ltc_hypertension | ltc_ckd | ltc_hiv | current_inpatient | discharged_last_14_days | ae_attendances | ambulance_calls | registered
-old_frail   | 82  | 2 | 3 | false | false | false | moderate | false | false | false | 0 | 0 | 0 | true  | 1  | true  | false | true  | false | false | true  | false | 6 | 0  | true
-young       | 10  | 1 | 1 | false | false | false | fit      | false | false | false | 0 | 0 | 0 | false | 5  | false | true  | false | false | false | false | true  | 0 | 12 | true
-nfa         | 40  | 3 | 0 | true  | false | false | fit      | false | false | true  | 5 | 0 | 0 | false |    | false | false | false | false | false | false | false | 1 | 0  | false
-healthy     | 30  | 6 | 0 | false | false | false | fit      | false | false | false | 0 | 0 | 0 | false | 2  | false | false | false | false | false | false | false | 0 | 0  | true
-ltc         | 50  | 4 | 2 | false | false | false | fit      | false | false | false | 1 | 0 | 0 | false | 2  | false | false | true  | false | false | false | false | 0 | 0  | true
+person_id | age | risk_band | ltc_count | homeless | learning_disability | palliative_care | efi_category | care_home | housebound | ltc_serious_mental_illness | mental_health_contacts | mental_health_admissions | maternity_admissions | ltc_cancer | imd_decile | ltc_copd | ltc_asthma | ltc_hypertension | ltc_ckd | ltc_hiv | current_inpatient | discharged_last_14_days | ae_attendances | ambulance_calls | registered | bowel_screening_status | breast_screening_status | cervical_screening_status | flu_vaccination_status | diabetes_care_processes_status | prevention_gap_count | registered_out_of_area
+old_frail   | 82  | 2 | 3 | false | false | false | moderate | false | false | false | 0 | 0 | 0 | true  | 1  | true  | false | true  | false | false | true  | false | 6 | 0  | true | overdue      | not_eligible | not_eligible | never      | not_eligible | 2 | false
+young       | 10  | 1 | 1 | false | false | false | fit      | false | false | false | 0 | 0 | 0 | false | 5  | false | true  | false | false | false | false | true  | 0 | 12 | true | not_eligible | not_eligible | not_eligible | up_to_date | not_eligible | 0 | false
+nfa         | 40  | 3 | 0 | true  | false | false | fit      | false | false | true  | 5 | 0 | 0 | false |    | false | false | false | false | false | false | false | 1 | 0  | false | not_eligible | not_eligible | never        | declined   | not_eligible | 1 | false
+healthy     | 30  | 6 | 0 | false | false | false | fit      | false | false | false | 0 | 0 | 0 | false | 2  | false | false | false | false | false | false | false | 0 | 0  | true | not_eligible | not_eligible | up_to_date   | not_eligible | not_eligible | 0 | true
+ltc         | 50  | 4 | 2 | false | false | false | fit      | false | false | false | 1 | 0 | 0 | false | 2  | false | false | true  | false | false | false | false | 0 | 0  | true | never        | overdue      | overdue      | overdue    | overdue      | 5 | false
 """
 BOOL = {"true": True, "false": False}
 
@@ -26,7 +26,7 @@ def residents_frame() -> pd.DataFrame:
     for column in frame.columns:
         if set(frame[column]) <= {"true", "false"}:
             frame[column] = frame[column].map(BOOL)
-        elif column not in ("person_id", "efi_category"):
+        elif column not in ("person_id", "efi_category") and not column.endswith("_status"):
             frame[column] = pd.to_numeric(frame[column].replace("", None)).astype("Int64")
     return frame
 
@@ -60,6 +60,8 @@ def check(segments, members):
     assert ("unregistered_residents", "nfa") in got
     assert ("frequent_ae_attenders", "old_frail") in got
     assert ("regular_ambulance_callers", "young") in got
+    assert ("bowel_screening_overdue", "old_frail") in got and ("bowel_screening_overdue", "ltc") in got
+    assert ("registered_out_of_area", "healthy") in got and ("registered_out_of_area", "ltc") not in got
 
 
 def test_segments_and_cohorts_on_duckdb():
