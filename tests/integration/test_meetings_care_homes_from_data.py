@@ -55,6 +55,19 @@ def test_register_from_feed_adds_homes_with_practice_and_places_current_resident
     assert AuditEvent.objects.filter(summary=update.describe()).exists()
 
 
+def test_register_from_feed_tells_apart_two_locations_with_the_same_name(tmp_path, homes_world):
+    other = {**HOME, "care_home_cqc_location_id": "1-999", "source_record_id": "CH9"}
+    linked = _feed(tmp_path, [
+        {**HOME, "person_id": "P1", "move_in_date": dt.date(2025, 3, 1), "move_out_date": None},
+        {**other, "person_id": "P3", "move_in_date": dt.date(2025, 6, 1), "move_out_date": None},
+    ])
+    services.register_from_feed(linked, as_of=AS_OF)
+    assert sorted(CareHome.objects.values_list("name", "cqc_location_id")) == [
+        ("Garside Care Home", "1-1234567890"), ("Garside Care Home (CQC 1-999)", "1-999")]
+    services.register_from_feed(linked, as_of=AS_OF)  # again: the same two homes, found by location
+    assert CareHome.objects.count() == 2
+
+
 def test_register_from_feed_again_ends_moves_out_and_keeps_hand_typed_placements(tmp_path, homes_world):
     typed = services.register_care_home(None, name="Garside Care Home", kind="residential")
     services.place_resident(typed, homes_world["ada"], None, moved_in_on=dt.date(2026, 1, 5))

@@ -107,6 +107,10 @@ def register_from_feed(linked_dir: Path, *, as_of: dt.date, actor=None) -> Regis
         home = (CareHome.objects.filter(cqc_location_id=location).first()
                 or CareHome.objects.filter(name=name, cqc_location_id="").first())
         if home is None:
+            # Care-home names are not unique across London ("The Lodge"); the register's are, so a
+            # second location under a name already taken is told apart by its CQC location id.
+            if CareHome.objects.filter(name=name).exists():
+                name = f"{name[:180]} (CQC {location})"
             home, homes_added = CareHome(name=name, cqc_location_id=location), homes_added + 1
         home.cqc_location_id = location
         home.kind = _most_common(r["care_home_type"] for r in home_rows) or home.kind or CareHomeKind.RESIDENTIAL
