@@ -158,3 +158,20 @@ def test_load_killed_mid_way_leaves_nothing_and_rerun_completes(tmp_path):
     with FeedStore.open(tmp_path) as store:
         assert store.connection.execute("SELECT count(*), sum(loaded_rows) FROM deliveries").fetchone() == (1, 40)
         assert store.connection.execute("SELECT count(*) FROM feed_apc_spells").fetchone() == (40,)
+
+
+def test_in_the_future_means_after_londons_today_not_the_engines_clock(tmp_path, time_machine):
+    """00:30 on 1 July in London is still 30 June in UTC (and in DuckDB's current_date): a row
+    dated 1 July is today's, not the future's; one dated 2 July is refused."""
+    import datetime as dt
+
+    time_machine.move_to(dt.datetime(2027, 6, 30, 23, 30, tzinfo=dt.UTC), tick=False)
+    rows = list(csv.DictReader((FILES / "apc_spells__RYJ__good.csv").open()))
+    rows[0].update(admission_date="2027-07-01", discharge_date="")
+    rows[1].update(admission_date="2027-07-02", discharge_date="")
+    path = write_csv(tmp_path / "apc_spells__RYJ__july.csv", list(rows[0]), rows)
+    with FeedStore.open(tmp_path / "var") as store:
+        result = load_file(store, path)
+        reasons = store.connection.execute("SELECT row_number, field, reason FROM quarantine ORDER BY 1, 2").fetchall()
+    assert (result.loaded_rows, result.quarantined_rows) == (len(rows) - 1, 1)
+    assert reasons == [(2, "admission_date", "is in the future")]

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from octopus.clock import london_today
 from octopus.population.feeds.codes import (
     is_valid_icd10_code,
     is_valid_snomed_code,
@@ -339,7 +340,9 @@ def _column_reason_sql(feed: Feed, column: Column, bad_codes: str | None) -> str
         whens.append((f"CAST({typed} AS DATE) < DATE '{EARLIEST_DATE}'", f"is before {EARLIEST_DATE}"))
         allowed_future = FUTURE_ALLOWED.get((feed.name, column.name), "false")
         whens.append(
-            (f"CAST({typed} AS DATE) > current_date AND NOT coalesce({allowed_future}, false)",
+            # London's today from Python, not DuckDB's current_date: one clock for the whole
+            # product (and the one a test moves), and the date the partners' staff live by.
+            (f"CAST({typed} AS DATE) > DATE '{london_today().isoformat()}' AND NOT coalesce({allowed_future}, false)",
              "is in the future")
         )
     if not whens:

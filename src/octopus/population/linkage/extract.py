@@ -16,7 +16,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from octopus.clock import utc_stamp
+from octopus.clock import london_today, utc_stamp
 from octopus.population.feeds.contract import Feed
 from octopus.population.feeds.store import FeedStore, feed_table
 
@@ -26,6 +26,7 @@ PERSON_COLUMNS = (
     "interpreter_needed", "address_line", "phone", "email",
 )
 
+# Registrations current on London's today (octopus.clock), the one clock the product uses.
 _PERSONS_SQL = """
 WITH reg AS (
     SELECT rp.person_id, g.*, row_number() OVER (
@@ -33,7 +34,7 @@ WITH reg AS (
     FROM feed_gp_registrations g
     JOIN record_persons rp ON rp.feed = 'gp_registrations' AND rp.sender_code = g.sender_code
          AND rp.source_record_id = g.source_record_id
-    WHERE g._superseded_by IS NULL AND (g.registration_end_date IS NULL OR g.registration_end_date > current_date)
+    WHERE g._superseded_by IS NULL AND (g.registration_end_date IS NULL OR g.registration_end_date > DATE '{today}')
 ), other AS (
     SELECT sp.person_id, u.*, row_number() OVER (
         PARTITION BY sp.person_id ORDER BY
@@ -114,8 +115,9 @@ def write_linked_extract(store: FeedStore, target: Path | None = None) -> Path:
                 )
             _write_parquet(con, select, _feed_schema(feed), staging / f"{name}.parquet")
             counts[name] = con.execute(f"SELECT count(*) FROM ({store.current_rows_sql(name)})").fetchone()[0]
-        _write_parquet(con, _PERSONS_SQL, PERSONS_SCHEMA, staging / "persons.parquet")
-        persons = con.execute(f"SELECT count(*) FROM ({_PERSONS_SQL})").fetchone()[0]
+        persons_sql = _PERSONS_SQL.replace("{today}", london_today().isoformat())
+        _write_parquet(con, persons_sql, PERSONS_SCHEMA, staging / "persons.parquet")
+        persons = con.execute(f"SELECT count(*) FROM ({persons_sql})").fetchone()[0]
         (staging / "manifest.json").write_text(json.dumps(_manifest(store, counts, persons), indent=2) + "\n")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
