@@ -51,6 +51,7 @@ def _index_context(store, request) -> dict:
     shown = Paginator(deliveries(store, feed=feed), DELIVERIES_PER_PAGE).get_page(request.GET.get("page"))
     refused = Paginator(rejections(store), DELIVERIES_PER_PAGE).get_page(request.GET.get("refused_page"))
     return {"deliveries": shown, "feed": feed, "statuses": statuses, "rejections": refused,
+            "feed_titles": {name: contract.title for name, contract in store.contracts.items()},
             "pipeline_form": PipelineRunForm(), **status_context(services.latest_pipeline_job())}
 
 

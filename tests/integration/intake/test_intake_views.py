@@ -43,7 +43,7 @@ def test_deliveries_are_paged_and_filtered_by_feed(client, manager, intake_dir, 
     assert "Page 2 of" in first
     one_feed = client.get(reverse("intake:index"), {"feed": "asc_clients"}).content.decode()
     assert "asc_clients__E09000019__20261101.csv" in one_feed and "apc_spells__RYJ__bad_dates.csv" not in one_feed
-    assert " of asc_clients, latest first" in one_feed
+    assert " of Adult social care clients, latest first" in one_feed
     unknown = client.get(reverse("intake:index"), {"feed": "no-such-feed"}).content.decode()
     assert f"{total} deliveries" in unknown  # an unknown feed shows everything rather than nothing
 
