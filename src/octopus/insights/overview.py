@@ -122,10 +122,7 @@ def risk_pyramid(frame: pd.DataFrame, band_names: dict[int, str], as_of: dt.date
         y=alt.Y("band:N", title=None, sort=band_order),
         x=alt.X("left:Q", title="Residents", axis=alt.Axis(labelExpr="abs(datum.value) * 2", format="~s")),
         x2="right:Q",
-    ).properties(height=alt.Step(34))
-    labels = alt.Chart().mark_text(align="left", dx=4, fontSize=12).encode(
-        y=alt.Y("band:N", sort=band_order), x=alt.X("right:Q"), text=alt.Text("residents:Q", format=","),
-    ).transform_calculate(right="datum.residents / 2")
+    )
     definition = Definition(
         "Residents in each risk band; their emergency admissions and cost in the 12 months before the as-of date",
         "All residents in the area; all their emergency admissions; all their cost", SOURCE, as_of,
@@ -143,7 +140,7 @@ def risk_pyramid(frame: pd.DataFrame, band_names: dict[int, str], as_of: dt.date
                         legend=alt.Legend(orient="bottom")),
     ).properties(height=alt.Step(12))
     return [
-        chart("risk-pyramid", "Risk pyramid", alt.layer(pyramid, labels), rows, columns=columns, definition=definition,
+        chart("risk-pyramid", "Risk pyramid", pyramid.properties(height=34 * len(rows)), rows, columns=columns, definition=definition,
               summary="Residents in each risk band, the highest risk at the top."),
         chart("risk-shares", "Each band's share of residents, emergency admissions and cost", shares, rows,
               columns=columns, definition=definition),
