@@ -93,3 +93,11 @@ def test_shipped_westminster_boundaries_cover_its_lsoas():
 
     westminster = set(lsoas().query("lad24_name == 'Westminster'")["lsoa21_code"])
     assert westminster and westminster <= set(maps.shipped_boundaries())
+
+
+def test_layers_without_their_own_data_draw_the_rows():
+    base = alt.Chart().mark_bar().encode(x="residents:Q", y="group:N")
+    other = alt.Chart(alt.Data(values=[{"x": 1}])).mark_rule().encode(x="x:Q")
+    figure = charts.chart("layered", "Layered", alt.layer(other, base), ROWS, columns=COLUMNS, definition=DEFINITION)
+    assert "data" not in figure.spec["layer"][1] and figure.spec["layer"][0]["data"] == {"values": [{"x": 1}]}
+    assert figure.spec["data"] == {"values": ROWS}

@@ -169,6 +169,7 @@ def chart(key: str, title: str, spec, rows, *, columns: Sequence[Column], defini
     if embed_rows:
         spec.pop("datasets", None)
         spec["data"] = {"values": rows}
+        _inherit_rows(spec)
     spec["$schema"] = VEGA_LITE_SCHEMA
     # Fill the column it sits in, so it reads on a phone as on a desktop.
     if not any(k in spec for k in ("hconcat", "vconcat", "concat", "facet", "repeat")):
@@ -176,6 +177,15 @@ def chart(key: str, title: str, spec, rows, *, columns: Sequence[Column], defini
     spec.setdefault("autosize", {"type": "fit-x", "contains": "padding"})
     spec["description"] = summary or title
     return Chart(key, title, spec, list(columns), rows, definition, summary)
+
+
+def _inherit_rows(spec: dict) -> None:
+    """Altair gives each layer built without data ``{"name": "empty"}`` (a dataset of one empty
+    row); drop it so the layer draws the chart's rows instead of nothing."""
+    for layer in spec.get("layer", []):
+        if layer.get("data") == {"name": "empty"}:
+            del layer["data"]
+        _inherit_rows(layer)
 
 
 def csv_or(request, figures: Iterable[Chart]) -> HttpResponse | None:

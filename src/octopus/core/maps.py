@@ -36,7 +36,7 @@ def shipped_boundaries() -> dict[str, dict]:
 
 def lsoa_map(key: str, title: str, values: Mapping[str, float | int | None], *, value_label: str,
              kind: str, definition: Definition, ordinal: bool = False, scheme: str = "blues",
-             reverse: bool = False, summary: str = "", height: int = 420) -> Chart:
+             reverse: bool = False, summary: str = "", height: int = 420, legend_format: str = ",.0f") -> Chart:
     """A choropleth of ``values`` by LSOA with its legend, data table, CSV and definition.
 
     ``kind`` is the table's column kind (``charts.Column``); ``ordinal`` colours by class (e.g.
@@ -58,7 +58,8 @@ def lsoa_map(key: str, title: str, values: Mapping[str, float | int | None], *, 
             "their borough (python -m octopus.reference.boundaries).")
     data = {"values": {"type": "FeatureCollection", "features": features}, "format": {"type": "json", "property": "features"}}
     colour = {"field": "properties.value", "type": "ordinal" if ordinal else "quantitative", "title": value_label,
-              "scale": {"scheme": scheme, "reverse": reverse}, "legend": {"orient": "bottom", "direction": "horizontal"}}
+              "scale": {"scheme": scheme, "reverse": reverse}, "legend": {"orient": "bottom", "direction": "horizontal",
+                                                                     **({} if ordinal else {"format": legend_format})}}
     spec = {
         "height": height,
         "data": data,
