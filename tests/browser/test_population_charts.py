@@ -46,3 +46,15 @@ def test_map_draws_one_shape_per_lsoa_at_phone_width(phone_page, make_user, tmp_
     assert page.locator("#chart-map-high-risk svg path[aria-roledescription='geoshape']").count() >= 12
     width = page.evaluate("document.querySelector('#chart-map-high-risk svg').getBoundingClientRect().width")
     assert 200 < width <= 375
+
+
+def test_overview_charts_fit_a_phone(phone_page, make_user, tmp_path):
+    write_snapshot(tmp_path / "snapshot", _rows())
+    make_user("analyst", username="priya")
+    phone_page.sign_in("priya")
+    page = phone_page.goto("/population/")
+    _drawn(page, 6)
+    phone_page.check_accessibility()
+    widths = page.evaluate("[...document.querySelectorAll('[data-chart-drawn] svg')].map(s => s.getBoundingClientRect().width)")
+    assert widths and all(100 < w <= 375 for w in widths), widths
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
