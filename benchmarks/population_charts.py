@@ -29,7 +29,7 @@ parser.add_argument("--warmup", type=int, default=2)
 args = parser.parse_args()
 
 work = Path(tempfile.mkdtemp(prefix="octopus-charts-bench-"))
-os.environ.update(OCTOPUS_ENV="demo", OCTOPUS_DATA_DIR=str(work), DJANGO_SETTINGS_MODULE="octopus.settings.demo")
+os.environ.update(OCTOPUS_ENV="demo", OCTOPUS_DATA_DIR=str(work), DJANGO_SETTINGS_MODULE="octopus.settings.test")
 
 import django  # noqa: E402
 
@@ -40,6 +40,9 @@ from django.test import Client  # noqa: E402
 
 from octopus.insights.testing import write_snapshot  # noqa: E402
 
+from django.test.utils import setup_test_environment  # noqa: E402
+
+setup_test_environment()  # the test client's host, as in the test suite
 call_command("migrate", verbosity=0)
 source = pd.read_parquet(args.source)
 copies = -(-args.residents // len(source))
@@ -66,7 +69,8 @@ load = os.getloadavg()[0]
 print(f"{len(frame):,} residents x {args.snapshots} snapshots; {platform.node()}, {os.cpu_count()} cores, load {load:.1f}")
 for name, url in pages.items():
     for _ in range(args.warmup):
-        assert client.get(url).status_code == 200, url
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code, response.get("Location"))
     times = []
     for _ in range(args.requests):
         start = time.perf_counter()
