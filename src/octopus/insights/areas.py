@@ -73,7 +73,7 @@ def area_from(value: str | None) -> Area:
 
 def choices(frame: pd.DataFrame) -> list[tuple[str, str]]:
     """Areas worth choosing: every neighbourhood, and the PCNs and practices with residents here."""
-    codes = set(frame["practice_ods_code"].dropna().unique()) if frame is not None else set()
+    codes = {str(c) for c in frame["practice_ods_code"].dropna().unique()} if frame is not None else set()
     options = [("", EVERYONE.name)]
     options += [(f"neighbourhood:{n.slug}", f"Neighbourhood: {n.name}") for n in Neighbourhood.objects.order_by("name")]
     practices = GPPractice.objects.filter(ods_code__in=codes).select_related("pcn").order_by("name")
@@ -83,10 +83,21 @@ def choices(frame: pd.DataFrame) -> list[tuple[str, str]]:
     return options
 
 
+# Few distinct values among a million rows: as categoricals, the per-request group-bys and
+# membership tests run on integer codes (about ten times faster at 1M residents).
+CATEGORIES = ("sex", "lsoa_code", "practice_ods_code", "segment")
+
+
 @lru_cache(maxsize=8)
 def _read(path: str, modified: float) -> pd.DataFrame:
     available = set(_schema(path))
-    return pd.read_parquet(path, columns=[c for c in COLUMNS if c in available])
+    frame = pd.read_parquet(path, columns=[c for c in COLUMNS if c in available])
+    if "segment" in frame.columns:
+        frame["segment"] = frame["segment"].fillna("not assigned")
+    for column in CATEGORIES:
+        if column in frame.columns:
+            frame[column] = frame[column].astype("category")
+    return frame
 
 
 def _schema(path: str) -> list[str]:
@@ -105,7 +116,7 @@ def residents(snapshot_dir: Path, excluded: set[str]) -> pd.DataFrame:
         keep &= ~frame["analytics_excluded"].fillna(False).astype(bool)
     if excluded:
         keep &= ~frame["person_id"].isin(excluded)
-    return frame[keep]
+    return frame if keep.all() else frame[keep]
 
 
 def restrict(frame: pd.DataFrame, area: Area) -> pd.DataFrame:
