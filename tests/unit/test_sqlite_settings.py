@@ -16,7 +16,10 @@ def test_sqlite_database_file_uses_wal_and_immediate_transactions(tmp_path, djan
         journal = cursor.fetchone()[0]
         cursor.execute("PRAGMA synchronous")
         synchronous = cursor.fetchone()[0]
+        cursor.execute("PRAGMA busy_timeout")
+        busy_timeout_ms = cursor.fetchone()[0]
     wrapper.close()
     assert journal == "wal"
     assert synchronous == 1  # NORMAL: safe with WAL, and no fsync per commit
     assert wrapper.transaction_mode == "IMMEDIATE"
+    assert busy_timeout_ms == 30_000  # writers queue for the lock rather than fail (decision 0034)

@@ -36,6 +36,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
     )
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+    # How long a writer waits for SQLite's one write lock before "database is locked". Python's
+    # default, 5 s, lost a publish to the pages' own writes (audit entries, sessions) when the
+    # demo served 16 users on a busy two-core machine (docs/benchmarks.md, "Serving"): every
+    # write is short, so waiting longer only queues, it never deadlocks.
+    DATABASES["default"]["OPTIONS"]["timeout"] = env_float("OCTOPUS_SQLITE_BUSY_TIMEOUT", 30.0)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
