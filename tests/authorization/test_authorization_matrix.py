@@ -15,7 +15,7 @@ from tests.security.factories import make_resident
 MATRIX_FILE = Path(__file__).with_name("matrix.yaml")
 MATRIX = yaml.safe_load(MATRIX_FILE.read_text())
 ROLES = [*catalogue().roles, "anonymous"]
-OUTCOMES = {"allowed", "denied", "login", "unauthorized", "break_glass", "not_found", "unavailable"}
+OUTCOMES = {"allowed", "denied", "login", "unauthorized", "break_glass", "not_found"}
 
 
 def url_names(patterns=None, namespace: str = "") -> list[str]:
@@ -246,8 +246,6 @@ def outcome(response) -> str:
         return "denied"
     if response.status_code == 404:
         return "not_found"
-    if response.status_code == 503:
-        return "unavailable"
     if response.status_code == 401:
         return "unauthorized"  # the JSON API answers 401 rather than redirecting to sign in
     if response.status_code in (301, 302, 303):
