@@ -15,11 +15,14 @@ def test_sqlite_database_file_uses_wal_and_immediate_transactions(tmp_path, djan
         journal = cursor.fetchone()[0]
         cursor.execute("PRAGMA synchronous")
         synchronous = cursor.fetchone()[0]
+        cursor.execute("PRAGMA busy_timeout")
+        busy_timeout_ms = cursor.fetchone()[0]
     wrapper.close()
     assert journal == "wal"
     assert synchronous == 1  # NORMAL: safe with WAL, and no fsync per commit
     assert wrapper.transaction_mode == "IMMEDIATE"
     assert database["CONN_MAX_AGE"] == 0
+    assert busy_timeout_ms == 30_000  # writers queue for the lock rather than fail (decision 0034)
 
 
 def test_postgresql_keeps_pooled_connections_and_no_sqlite_pragmas():
