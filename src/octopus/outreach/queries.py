@@ -12,10 +12,10 @@ from django.utils import timezone
 from octopus.residents.models import Household
 
 from . import areas, walking
-from .models import COUNTS_AS_VISITED, Allocation, Round, Visit
+from .models import COUNTS_AS_VISITED, Allocation, HouseholdCondition, Round, Visit, VisitOutcome
 
 PROGRESS_DEFINITION = (
-    "A household counts as visited once a visit this round is recorded as spoke to someone, declined "
+    "A household counts as visited once a visit this round is recorded as engaged (we talked), declined "
     "to talk or moved away. No answer does not count: the household is still to visit. Households "
     "withdrawn from the round are not counted at all."
 )
@@ -152,3 +152,36 @@ def allocations_by_worker(round_: Round) -> dict:
     for allocation in round_.allocations.filter(withdrawn_at__isnull=True).select_related("household", "worker").order_by("worker_id", "position"):
         grouped[allocation.worker].append(allocation)
     return dict(grouped)
+
+
+@dataclass(frozen=True)
+class OpenTask:
+    text: str
+    kind: str  # "prevention", "introduction", "home", "revisit"
+
+
+def open_tasks(user, allocation: Allocation, residents) -> list[OpenTask]:
+    """Everything open for the household, on one screen, so one visit can clear it: each shown
+    resident's prevention gaps (from the pipeline, as the cards show them), introductions this
+    CHWW made that are not closed, problems with the home still recorded as present, and a
+    knock that went unanswered."""
+    from octopus.care.models import Referral
+    from octopus.care.models.referral import OPEN_STATUSES
+
+    tasks = [OpenTask(f"{r.given_name}: {label}", "prevention") for r in residents for label in r.due]
+    shown = {r.person_id for r in residents}
+    introductions = (Referral.objects.filter(sender=user, resident__household=allocation.household, status__in=OPEN_STATUSES)
+                     .select_related("resident", "to_practitioner", "to_team").order_by("sent_at"))
+    tasks += [OpenTask(f"{i.resident.given_name}: introduction to {i.recipient_label} ({i.get_status_display().lower()} "
+                       f"since {timezone.localtime(i.sent_at):%d %b})", "introduction")
+              for i in introductions if i.resident.person_id in shown]
+    tasks += [OpenTask(f"Home: {row.get_condition_display().lower()} (found {timezone.localtime(row.recorded_at):%d %b %Y})", "home")
+              for row in HouseholdCondition.objects.current(allocation.household).values() if row.present]
+    latest = allocation.visits.order_by("-visited_on", "-recorded_at").first()
+    if latest is not None and latest.outcome == VisitOutcome.NO_ANSWER:
+        tasks.append(OpenTask(f"No answer on {latest.visited_on:%d %b}: knock again", "revisit"))
+    return tasks
+
+
+def condition_history(household) -> list[HouseholdCondition]:
+    return list(HouseholdCondition.objects.filter(household=household).select_related("recorded_by").order_by("-recorded_at", "condition"))

@@ -9,6 +9,7 @@ urlpatterns = [
     path("residents/<str:person_id>/", views.resident, name="resident"),
     path("households/<int:allocation_id>/", views.household, name="household"),
     path("households/<int:allocation_id>/visit/", views.visit, name="visit"),
+    path("sw.js", views.service_worker, name="service_worker"),
     path("households/<int:allocation_id>/introduce/<str:person_id>/", views.introduce, name="introduce"),
     path("rounds/", views.rounds, name="rounds"),
     path("rounds/new/", views.round_create, name="round_create"),
