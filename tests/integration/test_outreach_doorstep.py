@@ -118,3 +118,24 @@ def test_sign_out_clears_the_phone(client, street):
 
 def test_open_tasks_only_for_residents_shown(street):
     assert queries.open_tasks(street["chww"], street["second"], []) == []
+
+
+def test_supervision_counts_move_with_visits(client, street, make_user):
+    from octopus.outreach import supervision
+
+    before = {r.who: r for r in supervision.figures("chww")}
+    assert sum(r.target for r in before.values()) == 2 and sum(r.visited for r in before.values()) == 0
+    services.record_visit(street["first"], street["chww"], outcome="spoke", acknowledged=True,
+                          answers={"isolation": ["lonely"], "money": ["debt", "food"]})
+    services.record_visit(street["second"], street["chww"], outcome="no_answer")
+    rows = supervision.figures("chww")
+    assert sum(r.visited for r in rows) == 1 and sum(r.needs for r in rows) == 3 and sum(r.visits for r in rows) == 2
+    latest = next(r for r in rows if r.visits)
+    assert latest.engaged_share == "50%"
+    by_area = supervision.figures("area")
+    assert sum(r.target for r in by_area) == 2
+
+    planner = make_user("int_manager", username="supervisor")
+    client.force_login(planner)
+    page = client.get(reverse("outreach:supervision")).content.decode()
+    assert "Amina Hassan" in page and "Needs found" in page and "Joseph" not in page

@@ -20,7 +20,7 @@ from octopus.accounts.permissions import require
 from octopus.governance import access, audit
 from octopus.residents.models import Household
 
-from . import forms, presenters, queries, relationships, services
+from . import forms, presenters, queries, relationships, services, supervision
 from .models import Allocation, Round
 
 OUTREACH_ONLY = frozenset({access.OUTREACH})
@@ -246,6 +246,16 @@ def rounds(request):
     listed = [(r, queries.progress(r)) for r in Round.objects.select_related("planned_by")[:50]]
     audit.record_request(request, "view", f"Viewed outreach rounds ({len(listed)})")
     return render(request, "outreach/rounds.jinja", {"rounds": listed, "definition_text": queries.PROGRESS_DEFINITION})
+
+
+@require_GET
+@require("plan_outreach")
+def supervision_page(request):
+    """Counts per CHWW or area, month by month; no resident is named (octopus.outreach.supervision)."""
+    by = "area" if request.GET.get("by") == "area" else "chww"
+    rows = supervision.figures(by)
+    audit.record_request(request, "view", f"Viewed outreach supervision by {by}")
+    return render(request, "outreach/supervision.jinja", {"rows": rows, "by": by, "definitions": supervision.__doc__.split("Definitions (shown on the page):")[1]})
 
 
 @require_http_methods(["GET", "POST"])

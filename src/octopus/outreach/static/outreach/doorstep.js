@@ -172,7 +172,7 @@ async function startForm(form) {
   if (draft && draft.day === londonToday()) {
     fill(form, draft.fields);
     keyField.value = draft.key;
-    const note = form.querySelector("[data-draft-restored]");
+    const note = document.querySelector("[data-draft-restored]");
     if (note) note.hidden = false;
   }
   if (!keyField.value) keyField.value = newKey();
@@ -198,7 +198,7 @@ async function startForm(form) {
     } else {
       form.reset();
       keyField.value = newKey();
-      const saved = form.querySelector("[data-saved-offline]");
+      const saved = document.querySelector("[data-saved-offline]");
       if (saved) { saved.hidden = false; saved.focus(); }
       render();
     }
