@@ -185,3 +185,39 @@ def open_tasks(user, allocation: Allocation, residents) -> list[OpenTask]:
 
 def condition_history(household) -> list[HouseholdCondition]:
     return list(HouseholdCondition.objects.filter(household=household).select_related("recorded_by").order_by("-recorded_at", "condition"))
+
+
+# Bands 1 and 2 ("Very high", "High") in population/config/bands.yaml: the high-risk residents
+# the issue puts first at the door.
+HIGH_RISK_BANDS = frozenset({"1", "2"})
+
+
+def planning_households(lsoa_codes) -> list:
+    """The target areas' living households for the monthly plan, as planning.Household: where
+    (its own coordinates, else the shipped point inside its LSOA), how important (2 for a
+    high-risk resident, 1 for each open prevention gap as the pipeline published them), the
+    residents' languages, and the last knock if it went unanswered."""
+    from . import planning
+
+    found = living_households().filter(lsoa_code__in=list(lsoa_codes)).prefetch_related("residents").order_by("household_id")
+    unanswered = {}
+    for visit in Visit.objects.filter(allocation__household__lsoa_code__in=list(lsoa_codes)).select_related("allocation").order_by("recorded_at"):
+        unanswered[visit.allocation.household_id] = visit if visit.outcome == VisitOutcome.NO_ANSWER else None
+    made = []
+    for household in found:
+        lat, lon = household.latitude, household.longitude
+        if lat is None or lon is None:
+            area = areas.area(household.lsoa_code)
+            if area is None or area.latitude is None:
+                continue
+            lat, lon = area.latitude, area.longitude
+        living = [r for r in household.residents.all() if r.date_of_death is None]
+        priority = 2 * any(str(r.risk_band) in HIGH_RISK_BANDS for r in living) + sum(len(r.prevention_gaps or []) for r in living)
+        last = unanswered.get(household.pk)
+        made.append(planning.Household(
+            id=household.household_id, lat=lat, lon=lon, lsoa=household.lsoa_code, priority=priority,
+            languages=frozenset(r.main_language.casefold() for r in living if r.main_language),
+            unanswered_on=last.visited_on if last else None,
+            unanswered_morning=timezone.localtime(last.recorded_at).hour < 13 if last else None,
+        ))
+    return made
