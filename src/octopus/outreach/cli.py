@@ -12,6 +12,11 @@ import typer
 app = typer.Typer(help="Outreach: the monthly workforce plan for community health and wellbeing workers.", no_args_is_help=True)
 
 
+@app.callback()
+def outreach() -> None:
+    """Outreach: the monthly workforce plan for community health and wellbeing workers."""
+
+
 @app.command("plan")
 def plan(
     month: Annotated[str, typer.Option(help="The month to plan, YYYY-MM.")],
