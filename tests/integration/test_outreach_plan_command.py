@@ -50,3 +50,14 @@ def test_households_with_high_risk_or_gaps_are_ranked_higher():
     make_resident(household=risky, risk_band="1", prevention_gaps=[{"programme": "bowel_screening"}])
     found = {h.id: h for h in queries.planning_households(["E01004670"])}
     assert found[risky.household_id].priority == 3 and found[plain.household_id].priority == 0
+
+
+def test_plan_page_shows_each_chwws_days_as_routes(client, make_user):
+    for i in range(6):
+        household = make_household(address_line=f"{i + 1} Plan Street", lsoa_code="E01004670")
+        make_resident(household=household, given_name="Hidden")
+    client.force_login(make_user("int_manager", username="planner"))
+    page = client.get("/outreach/plan/", {"month": "2026-12"}).content.decode()
+    assert "Amina Hassan" in page and "Tomasz Nowak" in page and "Shirin Rahman" in page
+    assert "1 Plan Street" in page and "Hidden" not in page
+    assert "Enter the month as year and month" in client.get("/outreach/plan/", {"month": "December"}).content.decode()

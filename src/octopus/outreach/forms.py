@@ -101,3 +101,13 @@ class VisitForm(forms.Form):
 
 class IntroductionForm(ReferralForm):
     """The care app's referral form, for a warm introduction from the doorstep."""
+
+
+class PlanForm(forms.Form):
+    month = forms.RegexField(regex=r"^\d{4}-(0[1-9]|1[0-2])$", max_length=7, label="Month to plan",
+                             help_text="Year and month, for example 2026-12.",
+                             error_messages={"invalid": "Enter the month as year and month, for example 2026-12."})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["month"].initial = f"{timezone.localdate():%Y-%m}"

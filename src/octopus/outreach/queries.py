@@ -142,6 +142,12 @@ def candidate_households(round_: Round, *, area: str = "", postcode: str = "", s
     return found[:CANDIDATE_LIMIT], len(found)
 
 
+def addresses(household_ids: list[str]) -> dict[str, str]:
+    """Household id -> address, for a plan's routes (addresses only: the planner sees no residents)."""
+    found = Household.objects.filter(household_id__in=household_ids).values_list("household_id", "address_line", "postcode")
+    return {key: f"{line}, {postcode}" for key, line, postcode in found}
+
+
 def households(ids: list[str]) -> QuerySet[Household]:
     """The households a planner ticked (ids as posted; anything not a number is ignored)."""
     return Household.objects.filter(pk__in=[int(i) for i in ids if str(i).isdigit()])

@@ -13,6 +13,7 @@ urlpatterns = [
     path("households/<int:allocation_id>/introduce/<str:person_id>/", views.introduce, name="introduce"),
     path("rounds/", views.rounds, name="rounds"),
     path("supervision/", views.supervision_page, name="supervision"),
+    path("plan/", views.plan_page, name="plan"),
     path("rounds/new/", views.round_create, name="round_create"),
     path("rounds/<int:round_id>/", views.round_detail, name="round"),
     path("rounds/<int:round_id>/allocate/", views.allocate, name="allocate"),

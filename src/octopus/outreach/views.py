@@ -20,7 +20,7 @@ from octopus.accounts.permissions import require
 from octopus.governance import access, audit
 from octopus.residents.models import Household
 
-from . import forms, presenters, queries, relationships, services, supervision
+from . import forms, planning, presenters, queries, relationships, services, supervision, workforce
 from .models import Allocation, Round
 
 OUTREACH_ONLY = frozenset({access.OUTREACH})
@@ -246,6 +246,28 @@ def rounds(request):
     listed = [(r, queries.progress(r)) for r in Round.objects.select_related("planned_by")[:50]]
     audit.record_request(request, "view", f"Viewed outreach rounds ({len(listed)})")
     return render(request, "outreach/rounds.jinja", {"rounds": listed, "definition_text": queries.PROGRESS_DEFINITION})
+
+
+@require_GET
+@require("plan_outreach")
+def plan_page(request):
+    """The monthly workforce plan for the shipped workforce file, as `octopus outreach plan` makes
+    it: each CHWW's days with their walking routes in visiting order (addresses, no residents).
+    A map of the routes plugs in beside each day's list (the LSOA map component)."""
+    form = forms.PlanForm(request.GET or None)
+    result, addresses, error = None, {}, ""
+    if form.is_bound and form.is_valid():
+        team = workforce.load()
+        try:
+            result = planning.plan_month(form.cleaned_data["month"], team.workers, queries.planning_households(team.target_areas),
+                                         households_per_chww=team.households_per_chww)
+        except planning.PlanningError as problem:
+            error = str(problem)
+        else:
+            ids = [h.id for w in result.workers for d in w.days for h in d.households]
+            addresses = queries.addresses(ids)
+            audit.record_request(request, "view", f"Planned outreach for {form.cleaned_data['month']}: {len(ids)} households")
+    return render(request, "outreach/plan.jinja", {"form": form, "plan": result, "addresses": addresses, "error": error})
 
 
 @require_GET
