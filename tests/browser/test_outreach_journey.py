@@ -71,7 +71,8 @@ def test_amina_on_the_doorstep(browser_page, round_for_amina):
 
     _go(browser_page, "link", "1. 3 Church Street")
     assert page.get_by_role("heading", name="Joseph Mensah", exact=False).is_visible()
-    assert page.get_by_text("Bowel screening due").is_visible()
+    assert page.get_by_text("Bowel screening due", exact=True).is_visible()
+    assert page.locator("#open-tasks + ul").get_by_text("Joseph: Bowel screening due").is_visible()
     assert page.get_by_text("Twi, needs an interpreter").is_visible()
     _go(browser_page, "link", "Introduce Joseph to someone")
     page.get_by_label("Introduce to a named person").select_option(label=f"{housing.name}, {housing.job_title} – {housing.team.name}")

@@ -86,3 +86,20 @@ def test_visit_saved_offline_arrives_once_after_reconnecting(phone, todays_round
     visit = Visit.objects.get()
     assert visit.client_key is not None and visit.answers == {"isolation": ["lonely"]}
     assert visit.note == "Would like the lunch club"
+
+
+def test_planner_plans_a_month_for_three_chwws(phone, make_user):
+    pages, _ = phone
+    planner = make_user("int_manager", username="planner")
+    planner.set_password(PASSWORD)
+    planner.save()
+    for i in range(12):
+        make_resident(household=make_household(address_line=f"{i + 1} Plan Street", lsoa_code="E01004670"))
+    pages.sign_in("planner")
+    pages.goto("/outreach/plan/")
+    pages.page.get_by_label("Month to plan").fill("2026-12")
+    pages.page.get_by_role("button", name="Plan the month").click()
+    pages.page.wait_for_selector("#plan-summary")
+    pages.check_accessibility()
+    assert [h.inner_text() for h in pages.page.locator("main h2").all()] == ["Amina Hassan", "Tomasz Nowak", "Shirin Rahman"]
+    assert "12 households" not in pages.page.locator("#plan-summary").inner_text()  # split across the three
