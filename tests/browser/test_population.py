@@ -10,7 +10,7 @@ PAGES = [
     ("/population/", "Population overview"),
     ("/population/cohorts/", "Cohorts"),
     ("/population/deprivation/", "Deprivation"),
-    ("/population/inequality/", "Inequality in emergency admissions"),
+    ("/population/inequality/", "Inequalities"),
     ("/population/practices/", "Practice variation"),
     ("/population/model-card/", "Model card"),
 ]
