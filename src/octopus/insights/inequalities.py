@@ -32,6 +32,7 @@ from octopus.population.features.demographics import AGE_BANDS
 from octopus.population.inequalities import (
     BREAKDOWNS,
     BY_NAME,
+    COLUMNS,
     INDICATORS,
     NOT_KNOWN,
     RATE,
@@ -159,7 +160,9 @@ def _objectors_counts(residents_path: str, modified: float, ids: frozenset[str])
     from octopus.population import engines
     from octopus.population.inequalities import inequality_counts, long_counts
 
-    table = pq.read_table(residents_path, filters=[("person_id", "in", sorted(ids))])
+    available = set(pq.read_schema(residents_path).names)
+    table = pq.read_table(residents_path, columns=[c for c in COLUMNS if c in available],
+                          filters=[("person_id", "in", sorted(ids))])
     frame = table.to_pandas()
     if "analytics_excluded" in frame:
         frame = frame[~frame["analytics_excluded"].fillna(False).astype(bool)]
@@ -181,6 +184,20 @@ def without(counts: pd.DataFrame, snapshot_dir: Path, excluded: set[str]) -> pd.
     for column in ("numerator", "denominator"):
         merged[column] = merged[column] - merged[f"{column}_removed"].fillna(0).astype("int64")
     return merged[merged["denominator"] > 0][counts.columns]
+
+
+def current_counts(snapshot_dir: Path, excluded: set[str]) -> pd.DataFrame | None:
+    """The snapshot's counts less late objectors, kept between requests while neither changes."""
+    path = snapshot_dir / FILE
+    if not path.is_file():
+        return None
+    residents = snapshot_dir / "residents.parquet"
+    return _current(str(snapshot_dir), path.stat().st_mtime, residents.stat().st_mtime, frozenset(excluded))
+
+
+@lru_cache(maxsize=4)
+def _current(folder: str, modified: float, residents_modified: float, excluded: frozenset[str]) -> pd.DataFrame:
+    return without(snapshot_counts(Path(folder)), Path(folder), set(excluded))
 
 
 def _order(breakdown: str, groups: list[str], names: dict[str, str]) -> list[tuple[str, str]]:

@@ -122,9 +122,8 @@ def inequality(request):
         raise Http404("No such indicator or breakdown.")
     view = counts = None
     if current.available:
-        counts = inequalities.snapshot_counts(current.folder)
+        counts = inequalities.current_counts(current.folder, analytics_excluded_person_ids())
         if counts is not None:
-            counts = inequalities.without(counts, current.folder, analytics_excluded_person_ids())
             view = inequalities.indicator_view(counts, indicator, breakdown, organisation_names())
     if request.GET.get("format") == "csv":
         if view is None:

@@ -140,6 +140,12 @@ def _indicators() -> tuple[Indicator, ...]:
 
 
 INDICATORS: tuple[Indicator, ...] = _indicators()
+# The columns of residents.parquet the aggregation reads.
+COLUMNS = ("person_id", "analytics_excluded", "age", "age_band", "sex", "ethnicity_group", "imd_quintile",
+           "practice_ods_code", "emergency_admissions", "ae_attendances", "readmission_index_discharges",
+           "emergency_readmissions_30_days", "bowel_screening_status", "breast_screening_status",
+           "cervical_screening_status", "nhs_health_check_status", "flu_vaccination_status",
+           "mmr_vaccination_status", "diabetes_care_processes_status")
 BY_NAME = {i.name: i for i in INDICATORS}
 
 # Breakdowns, in the order the page offers them: (name, title).
