@@ -205,5 +205,5 @@ def long_counts(wide: pd.DataFrame) -> pd.DataFrame:
         part.insert(0, "indicator", indicator.name)
         frames.append(part[part["denominator"] > 0])
     result = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    result["esp_band"] = result["esp_band"].astype("int64")
+    result["esp_band"] = result["esp_band"].fillna(-1).astype("int64")  # -1: age not known
     return result.sort_values(["indicator", "breakdown", "group", "esp_band"], ignore_index=True)
