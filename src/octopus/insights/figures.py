@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from octopus.core.disclosure import protect_counts, protect_table, publish_count
-from octopus.stats import funnel, slope_index_of_inequality
+from octopus.stats import funnel
 
 COLUMNS = ("person_id", "risk_band", "segment", "rising_risk", "imd_decile", "imd_quintile",
            "practice_ods_code", "registered", "emergency_admissions", "prior_cost", "risk_probability")
@@ -140,20 +140,3 @@ def practice_variation(frame: pd.DataFrame, names: dict[str, str]) -> list[dict]
             "position": point.position, "outside": point.position != "within limits",
         })
     return sorted(rows, key=lambda r: (not r["outside"], r["name"]))
-
-
-def inequality(frame: pd.DataFrame) -> dict:
-    """Share of residents with an emergency admission in the prior 12 months, by IMD quintile."""
-    frame = frame[frame["imd_quintile"].notna()]
-    quintiles = list(range(1, 6))
-    admitted = frame[frame["emergency_admissions"] > 0].groupby("imd_quintile").size().reindex(quintiles, fill_value=0)
-    residents = frame.groupby("imd_quintile").size().reindex(quintiles, fill_value=0)
-    table = protect_table([[int(admitted[q]), int(residents[q] - admitted[q])] for q in quintiles])
-    rows = [{"quintile": q, "admitted": table.cells[i][0], "residents": table.row_totals[i],
-             "rate": published_share(table.cells[i][0], table.row_totals[i])}
-            for i, q in enumerate(quintiles)]
-    present = [q for q in quintiles if residents[q] > 0]
-    sii = None
-    if len(present) >= 3:
-        sii = slope_index_of_inequality([int(admitted[q]) for q in present], [int(residents[q]) for q in present])
-    return {"rows": rows, "sii": sii, "description": sii.describe() if sii else None}
