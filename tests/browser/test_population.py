@@ -12,7 +12,7 @@ PAGES = [
     ("/population/map/", "Population map"),
     ("/population/cohorts/", "Cohorts"),
     ("/population/deprivation/", "Deprivation"),
-    ("/population/inequality/", "Inequality in emergency admissions"),
+    ("/population/inequality/", "Inequalities"),
     ("/population/practices/", "Practice variation"),
     ("/population/model-card/", "Model card"),
 ]

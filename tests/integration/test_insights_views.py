@@ -95,8 +95,54 @@ def test_cohorts_page_counts_protected_and_excludes_objectors(client, analyst, t
 
 def test_inequality_page_has_slope_index(client, analyst, tmp_path):
     write_snapshot(tmp_path / "snap")
-    html = client.get(reverse("insights:inequality")).content.decode()
+    html = client.get(reverse("insights:inequality"), {"indicator": "ae_attendances"}).content.decode()
     assert "Slope index of inequality" in html and "most deprived end" in html
+    assert "Age-standardised" in html and "relative index of inequality" in html
+
+
+def test_inequality_page_every_indicator_and_breakdown(client, analyst, tmp_path):
+    from django.utils.html import escape
+
+    from octopus.population.inequalities import BREAKDOWNS, INDICATORS
+
+    write_snapshot(tmp_path / "snap")
+    for indicator in INDICATORS:
+        for breakdown, _title in BREAKDOWNS:
+            response = client.get(reverse("insights:inequality"), {"indicator": indicator.name, "breakdown": breakdown})
+            assert response.status_code == 200
+            assert escape(indicator.title) in response.content.decode()
+
+
+def test_inequality_csv_has_the_table_and_sii(client, analyst, tmp_path):
+    write_snapshot(tmp_path / "snap")
+    response = client.get(reverse("insights:inequality"),
+                          {"indicator": "bowel_screening", "breakdown": "imd_quintile", "format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode().splitlines()
+    assert lines[0].startswith("indicator,breakdown,group,numerator,denominator")
+    assert any("1 (most deprived)" in line for line in lines)
+    assert any(line.split(",")[1] == "SII (most minus least deprived)" for line in lines)
+
+
+def test_inequality_unknown_indicator_is_404(client, analyst, tmp_path):
+    write_snapshot(tmp_path / "snap")
+    assert client.get(reverse("insights:inequality"), {"indicator": "nonsense"}).status_code == 404
+
+
+def test_inequality_counts_leave_out_residents_who_objected_after_the_snapshot(client, analyst, tmp_path):
+    from octopus.insights import inequalities
+
+    write_snapshot(tmp_path / "snap")
+    counts = inequalities.snapshot_counts(tmp_path / "snap")
+    objector = make_resident(person_id="T00010")
+    record_objection(actor=None, resident=objector, kind="national_data_opt_out")
+    after = inequalities.without(counts, tmp_path / "snap", {"T00010"})
+
+    def residents(frame):
+        rows = frame[(frame.indicator == "emergency_admissions") & (frame.breakdown == "sex")]
+        return int(rows["denominator"].sum())
+
+    assert residents(after) == residents(counts) - 1
 
 
 def test_practice_variation_lists_practices_with_limits(client, analyst, tmp_path):

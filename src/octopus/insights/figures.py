@@ -2,7 +2,9 @@
 
 Every count leaves this module through ``core.disclosure`` (counts of 1-7 suppressed, the rest
 rounded to 5, secondary suppression where a total would give a suppressed cell back), and every
-rate or share shown beside a count is withheld when that count is. Residents who objected to
+rate or share shown beside a count is withheld when that count is, and otherwise computed from
+the *published* (rounded) counts: a share to one decimal from the true counts, beside a count
+rounded to 5, would give the true count back. Residents who objected to
 secondary use of their data (``analytics_excluded_person_ids``) are removed before anything is
 counted. Nothing here returns a name, NHS number or person id.
 """
@@ -17,8 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from octopus.core.disclosure import protect_counts, protect_table, publish_count
-from octopus.population.measures.inequality import slope_index_of_inequality
-from octopus.population.measures.variation import funnel
+from octopus.stats import funnel
 
 COLUMNS = ("person_id", "risk_band", "segment", "rising_risk", "imd_decile", "imd_quintile",
            "practice_ods_code", "registered", "emergency_admissions", "prior_cost", "risk_probability")
@@ -41,6 +42,11 @@ def _share(part, whole) -> float | None:
     return None if part is None or not whole else part / whole
 
 
+def published_share(part: int | None, whole: int | None) -> float | None:
+    """A share beside published counts, from those counts: None when either is withheld."""
+    return None if part is None or whole is None else _share(part, whole)
+
+
 @dataclass(frozen=True)
 class BandRow:
     band: int
@@ -59,13 +65,13 @@ def pyramid(frame: pd.DataFrame, band_names: dict[int, str]) -> tuple[list[BandR
     grouped = grouped.reindex(bands, fill_value=0)
     residents = protect_counts({b: int(grouped.loc[b, "residents"]) for b in bands})
     admissions = protect_counts({b: int(grouped.loc[b, "admissions"]) for b in bands})
-    total_admissions, total_cost = int(grouped["admissions"].sum()), float(grouped["cost"].sum())
+    total_cost = float(grouped["cost"].sum())
     rows = []
     for b in bands:
         shown = residents["values"][b]
         rows.append(BandRow(
             b, band_names[b], shown, admissions["values"][b],
-            _share(int(grouped.loc[b, "admissions"]), total_admissions) if admissions["values"][b] is not None else None,
+            published_share(admissions["values"][b], admissions["total"]),
             _share(float(grouped.loc[b, "cost"]), total_cost) if shown is not None else None,
         ))
     return rows, {"residents": residents["total"], "admissions": admissions["total"]}
@@ -109,7 +115,7 @@ def deprivation(frame: pd.DataFrame) -> list[dict]:
         residents = table.row_totals[i]
         top_shown = table.cells[i][0]
         rows.append({"decile": d, "residents": residents, "top_bands": top_shown,
-                     "top_share": _share(int(top[d]), int(top[d] + rest[d])) if top_shown is not None and residents else None,
+                     "top_share": published_share(top_shown, residents),
                      "mean_risk": float(mean_risk[d]) if residents is not None and pd.notna(mean_risk[d]) else None})
     return rows
 
@@ -129,25 +135,8 @@ def practice_variation(frame: pd.DataFrame, names: dict[str, str]) -> list[dict]
         rows.append({
             "code": point.unit, "name": names.get(point.unit, point.unit),
             "numerator": numerator, "denominator": publish_count(point.denominator),
-            "proportion": point.proportion if numerator is not None else None,
+            "proportion": published_share(numerator, publish_count(point.denominator)),
             "limits_95": (point.lower_95, point.upper_95), "limits_998": (point.lower_998, point.upper_998),
             "position": point.position, "outside": point.position != "within limits",
         })
     return sorted(rows, key=lambda r: (not r["outside"], r["name"]))
-
-
-def inequality(frame: pd.DataFrame) -> dict:
-    """Share of residents with an emergency admission in the prior 12 months, by IMD quintile."""
-    frame = frame[frame["imd_quintile"].notna()]
-    quintiles = list(range(1, 6))
-    admitted = frame[frame["emergency_admissions"] > 0].groupby("imd_quintile").size().reindex(quintiles, fill_value=0)
-    residents = frame.groupby("imd_quintile").size().reindex(quintiles, fill_value=0)
-    table = protect_table([[int(admitted[q]), int(residents[q] - admitted[q])] for q in quintiles])
-    rows = [{"quintile": q, "admitted": table.cells[i][0], "residents": table.row_totals[i],
-             "rate": _share(int(admitted[q]), int(residents[q])) if table.cells[i][0] is not None and residents[q] else None}
-            for i, q in enumerate(quintiles)]
-    present = [q for q in quintiles if residents[q] > 0]
-    sii = None
-    if len(present) >= 3:
-        sii = slope_index_of_inequality([int(admitted[q]) for q in present], [int(residents[q]) for q in present])
-    return {"rows": rows, "sii": sii, "description": sii.describe() if sii else None}

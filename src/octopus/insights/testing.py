@@ -25,8 +25,37 @@ def resident_rows(n: int = 400, *, very_high: int = 3) -> list[dict]:
             "practice_ods_code": ("E87001", "E87002", "E87003")[i % 3], "registered": True,
             "emergency_admissions": 2 if band <= 3 else int(i % 4 == 0 and (i % 10) < 4),
             "prior_cost": 9000.0 if band <= 3 else 400.0, "risk_probability": 0.5 if band <= 3 else 0.05,
+            # What the Inequalities page aggregates (population.inequalities).
+            "age": 5 + (i * 7) % 90, "age_band": _age_band(5 + (i * 7) % 90), "sex": ("female", "male")[i % 2],
+            "ethnicity_group": ("White", "Asian or Asian British", "Black or Black British", "Mixed")[i % 4],
+            "analytics_excluded": False, "ae_attendances": i % 3,
+            "readmission_index_discharges": 1 if band <= 3 else 0, "emergency_readmissions_30_days": int(band == 1),
+            **{f"{p}_status": ("up_to_date", "overdue", "never", "not_eligible")[(i + k) % 4]
+               for k, p in enumerate(PROGRAMMES)},
         })
     return rows
+
+
+PROGRAMMES = ("bowel_screening", "breast_screening", "cervical_screening", "nhs_health_check", "flu_vaccination",
+              "mmr_vaccination", "diabetes_care_processes")
+
+
+def _age_band(age: int) -> str:
+    from octopus.population.features.demographics import AGE_BANDS
+
+    return [label for low, label in AGE_BANDS if age >= low][-1]
+
+
+def write_inequalities(folder: Path, rows: list[dict]) -> None:
+    """The snapshot's inequality counts, made by the pipeline's own aggregation from ``rows``."""
+    import ibis
+
+    from octopus.population import engines
+    from octopus.population.inequalities import inequality_counts, long_counts
+
+    frame = pd.DataFrame(rows)
+    counts = long_counts(engines.execute(engines.connect(), inequality_counts(ibis.memtable(frame))))
+    counts.to_parquet(folder / "inequalities.parquet", index=False)
 
 
 def write_snapshot(folder: Path, rows: list[dict] | None = None, *, run_id: str = "20261101T000000Z-test",
@@ -35,6 +64,8 @@ def write_snapshot(folder: Path, rows: list[dict] | None = None, *, run_id: str 
     folder.mkdir(parents=True, exist_ok=True)
     rows = rows if rows is not None else resident_rows()
     pd.DataFrame(rows).to_parquet(folder / "residents.parquet", index=False)
+    if rows and "age" in rows[0]:
+        write_inequalities(folder, rows)
     members = [{"cohort": "welc_target", "person_id": r["person_id"]} for r in rows if r["risk_band"] <= 3]
     pd.DataFrame(members, columns=["cohort", "person_id"]).to_parquet(folder / "cohorts.parquet", index=False)
     (folder / "cohorts.json").write_text(json.dumps([{

@@ -6,9 +6,10 @@ import datetime as dt
 import json
 import os
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -18,7 +19,7 @@ from octopus.accounts.permissions import require
 from octopus.core import charts
 from octopus.governance.consent import analytics_excluded_person_ids
 
-from . import areas, cost, figures, funnels, overview
+from . import areas, cost, figures, funnels, inequalities, overview
 from . import population_map as population_map_module
 from .model_card import render_model_card
 from .models import PublishedSnapshot
@@ -76,7 +77,7 @@ _NAV = [
     ("insights:population_map", "Map"),
     ("insights:cohorts", "Cohorts"),
     ("insights:deprivation", "Deprivation"),
-    ("insights:inequality", "Inequality"),
+    ("insights:inequality", "Inequalities"),
     ("insights:practices", "Practice variation"),
     ("insights:model_card", "Model card"),
 ]
@@ -189,9 +190,29 @@ def deprivation(request):
 @require_GET
 @require("view_population")
 def inequality(request):
+    """The Westminster plan's inequality indicators by a breakdown, with CIs and the SII/RII;
+    ``?format=csv`` gives the same table as CSV."""
     current = Current()
-    result = figures.inequality(_residents(current)) if current.available else None
-    return _page(request, "inequality", current, result=result)
+    indicator = request.GET.get("indicator", inequalities.INDICATORS[0].name)
+    breakdown = request.GET.get("breakdown", inequalities.BREAKDOWNS[0][0])
+    if indicator not in inequalities.BY_NAME or breakdown not in inequalities.BREAKDOWN_TITLES:
+        raise Http404("No such indicator or breakdown.")
+    view = counts = None
+    if current.available:
+        counts = inequalities.current_counts(current.folder, analytics_excluded_person_ids())
+        if counts is not None:
+            view = inequalities.indicator_view(counts, indicator, breakdown, organisation_names())
+    if request.GET.get("format") == "csv":
+        if view is None:
+            raise Http404("No inequality figures in the published snapshot.")
+        response = HttpResponse(view.csv(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="inequalities-{indicator}-{breakdown}.csv"'
+        return response
+    return _page(request, "inequality", current, view=view, has_counts=counts is not None,
+                 indicators=inequalities.INDICATORS, breakdowns=inequalities.BREAKDOWNS,
+                 selected_indicator=indicator, selected_breakdown=breakdown,
+                 sign_convention=inequalities.SIGN_CONVENTION,
+                 csv_query=urlencode({"indicator": indicator, "breakdown": breakdown, "format": "csv"}))
 
 
 @require_GET

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
+from octopus.core.disclosure import publish_count
 from octopus.governance import audit
 from octopus.governance.redaction import redact
 from octopus.population.linkage.extract import write_linked_extract
@@ -117,6 +118,10 @@ def _appended(line: str) -> Concat:
     return Concat("log", Value(f"{timezone.localtime():%H:%M:%S} {line}\n"), output_field=TextField())
 
 
+def _published(count):
+    return None if count is None else publish_count(int(count))
+
+
 def headline(snapshot_dir: Path, report) -> dict:
     """The model card's headline figures and the counts of the run, for the page and the audit."""
     card = json.loads((snapshot_dir / "model_card.json").read_text())
@@ -134,8 +139,9 @@ def headline(snapshot_dir: Path, report) -> dict:
         "later_reason": "" if later_figures else str(later.get("reason") or "Not run"),
         "chosen_model": chosen, "model_version": card.get("model_version", ""),
         "auroc": held_out.get("auroc"), "auroc_95ci": held_out.get("auroc_95ci"),
-        "held_out_residents": held_out.get("n"), "held_out_events": held_out.get("events"),
-        "calibration_slope": calibration.get("slope"), "calibration_intercept": calibration.get("intercept"),
+        # Rounded and small counts withheld, as on the model card and every other page.
+        "held_out_residents": _published(held_out.get("n")), "held_out_events": _published(held_out.get("events")),
+        "calibration_slope": calibration.get("slope"), "calibration_in_the_large": calibration.get("in_the_large"),
         "residents_scored": counts.get("residents.parquet"), "rising_risk": counts.get("rising risk"),
         "residents_published": report.residents, "deaths_recorded": report.deaths,
         "timeline_added": report.activity_added,

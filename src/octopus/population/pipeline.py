@@ -36,6 +36,7 @@ from octopus.population.cohorts.load import COHORTS_FILE, load_cohorts
 from octopus.population.features import build_features
 from octopus.population.features.periods import YEAR
 from octopus.population.features.registration import with_registration_area
+from octopus.population.inequalities import inequality_counts, long_counts
 from octopus.population.linked import read_linked
 from octopus.population.objections import FEED as OBJECTIONS_FEED
 from octopus.population.objections import active_objections, objector_ids
@@ -345,9 +346,16 @@ def _run(linked_dir, store: SnapshotStore, scratch: Path, run_id: str, *, as_of:
                                         members_path)
         sizes = _cohort_sizes(con, members_path)
         steps.count("cohort memberships", members)
+    with steps.step("inequalities"):
+        # Pre-aggregated counts for the Inequalities page (a few thousand rows, not residents).
+        inequalities_path = scratch / "inequalities.parquet"
+        inequalities = long_counts(engines.execute(con, inequality_counts(table)))
+        inequalities.to_parquet(inequalities_path, index=False)
+        steps.count("inequality counts", len(inequalities))
     with steps.step("publish"), store.staging(run_id) as staging:
         os.replace(residents_path, staging / "residents.parquet")
         os.replace(members_path, staging / "cohorts.parquet")
+        os.replace(inequalities_path, staging / "inequalities.parquet")
         write_card(card, result, staging)
         cohort_summary = [
             {"name": c.name, "title": c.title, "description": c.description,

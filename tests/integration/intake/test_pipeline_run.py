@@ -130,7 +130,7 @@ def test_progress_handler_moves_to_the_next_step_and_counts_rows(analyst):
 def test_pipeline_run_that_flags_nobody_as_rising_risk_warns_on_the_intake_page(client, analyst, data_dir):
     """An empty rising-risk list must not go unnoticed (hazard H21)."""
     headline = {"chosen_model": "logistic", "auroc": 0.81, "auroc_95ci": [0.78, 0.84], "held_out_residents": 900,
-                "held_out_events": 90, "calibration_slope": 1.02, "calibration_intercept": 0.01,
+                "held_out_events": 90, "calibration_slope": 1.02, "calibration_in_the_large": 0.01,
                 "residents_scored": 3000, "rising_risk": 0, "residents_published": 3000, "later_auroc": 0.79,
                 "later_calibration_slope": 0.95}
     PipelineJob.objects.create(requested_by=analyst, as_of=AS_OF, status="finished", active=False, run_id="run-1",

@@ -24,11 +24,12 @@ AS_OF = dt.date(2025, 3, 31)
 def _snapshot(info):
     residents = pd.read_parquet(info.path / "residents.parquet").sort_values("person_id").reset_index(drop=True)
     cohorts = pd.read_parquet(info.path / "cohorts.parquet").sort_values(["cohort", "person_id"]).reset_index(drop=True)
-    return residents, cohorts
+    inequalities = pd.read_parquet(info.path / "inequalities.parquet")
+    return residents, cohorts, inequalities
 
 
 @pytest.mark.spark
-def test_pipeline_gives_identical_residents_and_cohorts_on_both_engines(tmp_path, spark_con):
+def test_pipeline_gives_identical_residents_cohorts_and_inequalities_on_both_engines(tmp_path, spark_con):
     linked = simulate_linked(tmp_path / "linked", people=300, as_of=AS_OF, seed=11)
     # Two objectors, so leaving them out of training, ranks, segments and cohorts runs on both.
     write_linked(tmp_path / "objections", {"persons": [{"person_id": "sim00000"}], "objections": [

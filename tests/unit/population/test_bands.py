@@ -38,3 +38,28 @@ def test_rising_risk_by_centile_rise_or_entering_top_20_keeps_case_managed():
     assert result["case_managed"].tolist() == [False, False, False, True, False]
     assert result.loc[0, "rising_risk_reason"] == "risk centile rose from 30 to 50 since the run as of 2025-01-01"
     assert result.loc[1, "rising_risk_reason"] == "newly in the top 20% for risk"
+
+
+def test_centile_on_a_boundary_is_exact():
+    # 100 residents, the 7th highest is exactly on the boundary of the top 7%: centile 94.
+    # In floating point 7 / 100 * 100 = 7.000000000000001 and the old code gave 93.
+    probability = pd.Series([1 - i / 1000 for i in range(100)])
+    assert centiles(probability).tolist()[:8] == [100, 99, 98, 97, 96, 95, 94, 93]
+    assert centiles(probability).tolist() == list(range(100, 0, -1))
+
+
+def test_centiles_match_exact_rational_arithmetic_for_many_sizes():
+    from fractions import Fraction
+    from math import ceil
+
+    for n in (3, 7, 29, 100, 101, 333, 1000, 1234):
+        probability = pd.Series([-float(i) for i in range(n)])  # rank from top = i + 1
+        expected = [max(1, min(100, 101 - ceil(Fraction(100 * (i + 1), n)))) for i in range(n)]
+        assert centiles(probability).tolist() == expected
+
+
+def test_band_boundary_is_exact():
+    # 200 residents: the top 0.5% is exactly one resident, the top 2% exactly four.
+    probability = pd.Series([-float(i) for i in range(200)])
+    bands = assign_bands(probability, load_bands())
+    assert bands.tolist()[:6] == [1, 2, 2, 2, 3, 3]

@@ -33,7 +33,7 @@ def first_run(data_dir):
 def test_run_publishes_complete_snapshot_and_current(first_run, data_dir):
     names = {p.name for p in first_run.path.iterdir()}
     assert names == {"residents.parquet", "cohorts.parquet", "cohorts.json", "model_card.json",
-                     "model_card.md", "calibration.png", "manifest.json"}
+                     "model_card.md", "calibration.png", "manifest.json", "inequalities.parquet"}
     assert (data_dir / "snapshots" / "CURRENT").read_text().strip() == first_run.run_id
     manifest = json.loads((first_run.path / "manifest.json").read_text())
     assert manifest["as_of"] == "2025-03-31" and manifest["row_counts"]["residents.parquet"] == 2500
@@ -97,3 +97,14 @@ def test_cli_data_dir_defaults_to_env_then_var(first_run, data_dir, tmp_path, mo
     monkeypatch.chdir(tmp_path)
     empty = runner.invoke(app, ["pipeline", "snapshots"])
     assert empty.exit_code == 0 and "No snapshots in var/snapshots" in empty.output
+
+
+def test_run_publishes_inequality_counts_without_objectors(first_run):
+    import pandas as pd
+
+    counts = pd.read_parquet(first_run.path / "inequalities.parquet")
+    residents = pd.read_parquet(first_run.path / "residents.parquet", columns=["analytics_excluded"])
+    by_sex = counts[(counts.indicator == "emergency_admissions") & (counts.breakdown == "sex")]
+    assert by_sex["denominator"].sum() == int((~residents["analytics_excluded"].fillna(False)).sum())
+    assert set(counts.breakdown) == {"imd_quintile", "ethnic_group", "sex", "age_band", "pcn", "practice"}
+    assert counts["esp_band"].between(0, 18).all()

@@ -6,7 +6,7 @@ against the residents table the pipeline actually writes.
 
 from __future__ import annotations
 
-from octopus.population.features import COUNT_FEATURES, FLAG_COLUMNS, prevention
+from octopus.population.features import COUNT_FEATURES, FLAG_COLUMNS, REPORTING_COUNTS, prevention
 
 _FIELDS: dict[str, str] = {
     "person_id": "str", "nhs_number": "str", "age": "int", "age_band": "str", "sex": "str",
@@ -24,7 +24,7 @@ _FIELDS: dict[str, str] = {
     "practice_borough": "str", "registered_out_of_area": "bool",
     "analytics_excluded": "bool", "objection": "str",
 }
-_FIELDS.update({name: "int" for name in COUNT_FEATURES})
+_FIELDS.update({name: "int" for name in (*COUNT_FEATURES, *REPORTING_COUNTS)})
 _FIELDS.update({name: "str" for name in prevention.status_columns()})
 _FIELDS.update({"prevention_gaps": "str", "prevention_gap_count": "int"})
 _FIELDS.update({f"{p.name}_done": "int" for p in prevention.programmes() if p.kind == "processes"})

@@ -34,6 +34,8 @@ COUNT_FEATURES = (
     "efi_deficits",
     "ltc_count",
 )
+# Counts for reporting (the inequalities page), built with the prevention statuses: not model inputs.
+REPORTING_COUNTS = ("readmission_index_discharges", "emergency_readmissions_30_days")
 COST_COLUMNS = ("hospital_cost", "ae_cost", "op_cost", "las_cost", "mh_cost", "mhs_cost", "cc_cost", "asc_cost")
 FLAG_COLUMNS = (
     *(conditions.ltc_column(c) for c in conditions.CONDITIONS),
@@ -96,19 +98,23 @@ def build_features(linked: LinkedExtract, as_of: date, *, with_outcome: bool = F
     sorted in Arrow, needs an order (``pipeline._training_frame``). Small results that must
     come back in order use ``engines.execute(..., sort_by=...)``.
 
-    ``with_prevention`` adds the prevention programmes' statuses and open gaps (``prevention``);
-    the risk model does not use them, so training builds leave them out.
+    ``with_prevention`` adds the prevention programmes' statuses and open gaps (``prevention``)
+    and the 30-day readmission counts (``activity.readmissions``); the risk model does not use
+    them, so training builds leave them out.
     """
     period = Period(as_of)
     parts = feature_tables(linked, period)
     if with_prevention:
-        parts += [prevention.events(linked, period), prevention.birth_dates(linked)]
+        parts += [prevention.events(linked, period), prevention.birth_dates(linked),
+                  activity.readmissions(linked, period)]
     if with_outcome:
         parts.append(activity.outcome(linked, period))
     table = _join_all(demographics.residents(linked, period), parts)
     fills = {c: _int64(table[c].fill_null(0)) for c in COUNT_FEATURES}
     fills |= {c: table[c].fill_null(False) for c in FLAG_COLUMNS}
     fills["hfrs"] = table.hfrs.fill_null(0.0).cast("float64")
+    if with_prevention:
+        fills |= {c: _int64(table[c].fill_null(0)) for c in REPORTING_COUNTS}
     table = table.mutate(**fills)
     prior_cost = sum(table[c].fill_null(0.0) for c in COST_COLUMNS)
     as_of_literal = period.literal()

@@ -156,3 +156,38 @@ def care_home_stays(linked: LinkedExtract, period: Period) -> ibis.Table:
         stays.move_out_date.isnull() | (stays.move_out_date > period.as_of)
     )
     return stays.group_by("person_id").aggregate(care_home_stay=count_where(open_now) > 0)
+
+
+# Emergency readmission within 30 days of discharge (NHS Digital, Compendium / NHS Outcomes
+# Framework indicator 3b "Emergency readmissions within 30 days of discharge from hospital"):
+# index spells are discharges alive, not transfers to another hospital and not maternity; a
+# readmission is an emergency admission after the discharge date and up to 30 days later. The
+# national indicator counts days 0-29 and also leaves out cancer and some other spells, and is
+# indirectly standardised; this is the crude proportion on the GP-registered population's spells.
+READMISSION_DAYS = 30
+
+
+def readmissions(linked: LinkedExtract, period: Period) -> ibis.Table:
+    """Per person: index discharges in the 12 months ending 30 days before the as-of date (so each
+    has its full 30 days of follow-up) and how many of them were followed by an emergency
+    readmission within 30 days."""
+    spells = linked.feed("apc_spells")
+    window_end = period.as_of - timedelta(days=READMISSION_DAYS)
+    window_start = window_end - (period.as_of - period.year_start)
+    alive_home = spells.discharge_destination.isnull() | ~spells.discharge_destination.isin(["died", "other_hospital"])
+    index = spells.filter(
+        (spells.discharge_date > window_start) & (spells.discharge_date <= window_end)
+        & (spells.admission_method != "maternity") & alive_home
+    ).select(ix_person=spells.person_id, ix_sender=spells.sender_code, ix_record=spells.source_record_id,
+             ix_discharge=spells.discharge_date)
+    emergency = spells.filter(spells.admission_method == "emergency").select(
+        em_person=spells.person_id, em_admission=spells.admission_date)
+    gap = _days_between(emergency.em_admission, index.ix_discharge)
+    joined = index.left_join(emergency, (index.ix_person == emergency.em_person) & (gap > 0)
+                             & (gap <= READMISSION_DAYS))
+    per_spell = joined.group_by(["ix_person", "ix_sender", "ix_record", "ix_discharge"]).aggregate(
+        readmitted=count_where(joined.em_person.notnull()) > 0)
+    return per_spell.group_by(person_id=per_spell.ix_person).aggregate(
+        readmission_index_discharges=per_spell.count(),
+        emergency_readmissions_30_days=count_where(per_spell.readmitted),
+    )

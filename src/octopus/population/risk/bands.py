@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import yaml
 
@@ -61,21 +61,41 @@ def load_bands(path: Path | str = BANDS_FILE) -> BandScale:
         raise ConfigError(f"{path}: {error}") from error
 
 
+def rank_from_top(probability: pd.Series) -> pd.Series:
+    """Each resident's rank counted from the highest risk (1 = highest; ties share the lower rank)."""
+    return probability.rank(method="max", ascending=False).astype("int64")
+
+
 def top_fraction(probability: pd.Series) -> pd.Series:
     """Share of the population at or above each resident's risk (0 < f <= 1; ties share)."""
-    rank_from_top = probability.rank(method="max", ascending=False)
-    return rank_from_top / len(probability)
+    return rank_from_top(probability) / len(probability)
 
 
 def centiles(probability: pd.Series) -> pd.Series:
-    """1-100, where 100 is the highest-risk 1% of the population."""
-    fraction = top_fraction(probability)
-    return (101 - np.ceil(fraction * 100)).clip(1, 100).astype("int64")
+    """1-100, where 100 is the highest-risk 1% of the population.
+
+    Centile = 101 - ceil(100 x rank / n), computed in integers: in floating point 7 / 100 x 100
+    is 7.000000000000001, whose ceiling put the resident ranked 7th of 100 (exactly on the
+    boundary of the top 7%) one centile low.
+    """
+    rank = rank_from_top(probability).to_numpy()
+    n = len(probability)
+    percent_ceiling = -((-100 * rank) // n)  # ceil(100 * rank / n), exactly
+    return pd.Series(101 - percent_ceiling, index=probability.index).clip(1, 100).astype("int64")
+
+
+def _as_fraction(percent: float) -> Fraction:
+    """A band's cut-off as an exact fraction of the population (0.5 -> 1/200), from its decimal text."""
+    return Fraction(str(percent)) / 100
 
 
 def assign_bands(probability: pd.Series, scale: BandScale) -> pd.Series:
-    percent = top_fraction(probability) * 100
+    """Band by rank: a resident is in the first band whose cut-off covers rank / n, compared
+    exactly in integers (rank x denominator <= numerator x n) rather than with a tolerance."""
+    rank = rank_from_top(probability).to_numpy()
+    n = len(probability)
     result = pd.Series(scale.bands[-1].band, index=probability.index, dtype="int64")
     for band in reversed(scale.bands):
-        result[percent <= band.top_percent + 1e-9] = band.band
+        cut = _as_fraction(band.top_percent)
+        result[rank * cut.denominator <= cut.numerator * n] = band.band
     return result

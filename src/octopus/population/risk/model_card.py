@@ -1,8 +1,11 @@
 """The model card: what the risk model was trained on and how well it does, for whom.
 
 Written as ``model_card.json`` (for the web app) and ``model_card.md`` (for people), with a
-calibration plot. Figures for groups with fewer than 10 residents or 5 events are withheld:
-they are unstable and could identify people.
+calibration plot. Counts follow the disclosure rules of every other page (``core.disclosure``:
+1-7 suppressed, the rest rounded to 5): a subgroup is withheld when it has fewer than 10
+residents or when its events or non-events would be suppressed (they are unstable and could
+identify people), and the residents and events shown are rounded. A PPV/sensitivity pair that
+rests on 1-7 residents flagged and admitted is withheld too.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from octopus.core.disclosure import is_small, publish_count  # noqa: E402
 from octopus.population.risk.design import feature_names, outcome  # noqa: E402
 from octopus.population.risk.metrics import calibration_curve, evaluate  # noqa: E402
 from octopus.population.risk.train import (  # noqa: E402
@@ -28,7 +32,8 @@ from octopus.population.risk.train import (  # noqa: E402
 )
 
 SUBGROUPS = {"IMD quintile": "imd_quintile", "sex": "sex", "age band": "age_band", "ethnic group": "ethnicity_group"}
-MIN_GROUP, MIN_EVENTS = 10, 5
+MIN_GROUP = 10
+WITHHELD_GROUP = f"fewer than {MIN_GROUP} residents, or 1-7 residents with or without the outcome"
 PUBLISHED = [
     {"model": "QAdmissions (Hippisley-Cox & Coupland, BMJ Open 2013)", "auroc": "about 0.76-0.78",
      "note": "English primary care (QResearch), ages 18-100, 2-year emergency admission."},
@@ -49,8 +54,9 @@ def subgroup_figures(frame: pd.DataFrame, p: np.ndarray, resamples: int) -> dict
         values = frame[column].astype("object").where(frame[column].notna(), "unknown").astype(str)
         for value in sorted(values.unique()):
             mask = (values == value).to_numpy()
-            if mask.sum() < MIN_GROUP or y[mask].sum() < MIN_EVENTS:
-                groups[value] = {"withheld": f"fewer than {MIN_GROUP} residents or {MIN_EVENTS} events"}
+            events = int(y[mask].sum())
+            if mask.sum() < MIN_GROUP or is_small(events) or is_small(int(mask.sum()) - events):
+                groups[value] = {"withheld": WITHHELD_GROUP}
             else:
                 groups[value] = evaluate(y[mask], p[mask], resamples=resamples)
         result[title] = groups
@@ -142,16 +148,29 @@ def _fmt(value, digits=3):
     return "—" if value is None else f"{value:.{digits}f}"
 
 
+def _count(value) -> str:
+    shown = publish_count(int(value))
+    return "fewer than 8" if shown is None else f"{shown:,}"
+
+
+def _top_share(figures: dict) -> str:
+    """PPV/sensitivity, withheld when the residents flagged and admitted number 1 to 7."""
+    hits = round(figures["ppv"] * figures["n"])
+    if is_small(hits):
+        return "withheld"
+    return f"{figures['ppv']:.2f}/{figures['sensitivity']:.2f}"
+
+
 def _row(name: str, figures: dict) -> str:
     if "withheld" in figures:
         return f"| {name} | withheld: {figures['withheld']} | | | | | |"
     ci = figures["auroc_95ci"]
     cal = figures["calibration"] or {}
     return (
-        f"| {name} | {figures['n']} | {figures['events']} | {_fmt(figures['auroc'])}"
+        f"| {name} | {_count(figures['n'])} | {_count(figures['events'])} | {_fmt(figures['auroc'])}"
         f" ({_fmt(ci[0]) if ci else '—'}–{_fmt(ci[1]) if ci else '—'}) | {_fmt(cal.get('slope'), 2)}"
-        f" / {_fmt(cal.get('intercept'), 2)} | "
-        + " ".join(f"{figures[k]['ppv']:.2f}/{figures[k]['sensitivity']:.2f}" for k in ("top_1pct", "top_5pct", "top_20pct"))
+        f" / {_fmt(cal.get('in_the_large'), 2)} | "
+        + " ".join(_top_share(figures[k]) for k in ("top_1pct", "top_5pct", "top_20pct"))
         + " |"
     )
 
@@ -160,12 +179,17 @@ def _sample_words(population: dict) -> str:
     sample = population.get("sample")
     if not sample:
         return ""
-    split = ", ".join(f"{n} {role}" for role, n in sorted(sample["split"].items()))
-    return (f" Read as a stable sample per role of {sample['residents']} residents ({split}); "
+    split = ", ".join(f"{_count(n)} {role}" for role, n in sorted(sample["split"].items()))
+    return (f" Read as a stable sample per role of {_count(sample['residents'])} residents ({split}); "
             "figures below are for the sampled held-out residents.")
 
 
-HEADER = ("| | residents | events | AUROC (95% CI) | calibration slope / intercept | "
+CALIBRATION_NOTE = (
+    "Calibration slope: b in the refit y ~ a + b logit(p) (1 is perfect). Calibration-in-the-large: "
+    "a in y ~ a + logit(p), the slope fixed at 1 (0 is perfect; above 0 the model under-predicts). "
+    "Counts are rounded to the nearest 5 and counts of 1-7 withheld, as on every other page."
+)
+HEADER = ("| | residents | events | AUROC (95% CI) | calibration slope / calibration-in-the-large | "
           "PPV/sensitivity top 1% 5% 20% |\n|---|---|---|---|---|---|")
 
 
@@ -174,10 +198,10 @@ def render_markdown(card: dict) -> str:
         f"# Model card: {card['model_version']}", "",
         f"**Outcome.** {card['outcome']}", "",
         f"**Data period.** Features as of {card['data_period']['features_as_of']}; outcome in the "
-        f"following 12 months. {card['population']['residents']} residents, "
-        f"{card['population']['events']} with the outcome.{_sample_words(card['population'])}", "",
+        f"following 12 months. {_count(card['population']['residents'])} residents, "
+        f"{_count(card['population']['events'])} with the outcome.{_sample_words(card['population'])}", "",
         f"**Chosen model:** {card['chosen_model']}. {card['selection']}", "",
-        "## Held-out residents", "", HEADER,
+        "## Held-out residents", "", CALIBRATION_NOTE, "", HEADER,
         *(_row(name, m["held_out"]) for name, m in card["models"].items()),
         *(_row(f"baseline: {name}", figures) for name, figures in card["baselines"].items()),
         "", "![Calibration](calibration.png)", "",
