@@ -36,6 +36,8 @@ parser.add_argument("--reuse", action="store_true", help="keep the existing data
 parser.add_argument("--requests", type=int, default=20)
 parser.add_argument("--warmup", type=int, default=3)
 parser.add_argument("--json", default="", help="also write the results to this file")
+parser.add_argument("--pages", default="first,status,band,page500,review,index,export",
+                    help="which to measure (comma-separated); 'none' only sets up, as farm-bench's yardstick (--vs)")
 args = parser.parse_args()
 
 os.environ.pop("OCTOPUS_TEST_DATABASE_URL", None)
@@ -156,6 +158,8 @@ def main() -> None:
     coordinator = User.objects.get(username="bench-coordinator")
     listed = lists.rows(lists.visible_to(coordinator), lists.get_list("clinically_vulnerable"), lists.Filters(), timezone.localdate()).count()
     say(f"the coordinator's shielded-style list: {listed:,} residents")
+    if args.requests < 1:
+        return
     client = Client()
     client.force_login(coordinator)
     base = "/case-finding/clinically_vulnerable/"
@@ -170,17 +174,20 @@ def main() -> None:
         handle = io.StringIO()
         export.write_csv(handle, export.list_rows(lists.visible_to(coordinator), lists.get_list("clinically_vulnerable"), timezone.localdate()))
 
-    results = [
-        measure("list, first page", get(base)),
-        measure("list, sorted by status", get(base + "?sort=status")),
-        measure("list, band filter", get(base + "?band=high")),
-        measure("list, page 500", get(base + "?page=500")),
-        measure("list, left to review", get(base + "?status=to_review")),
-        measure("lists index (all counts)", get("/case-finding/")),
-    ]
-    saved, args.requests, args.warmup = (args.requests, args.warmup), 3, 1
-    results.append(measure("export, whole list (CSV)", export_all))
-    args.requests, args.warmup = saved
+    pages = {
+        "first": ("list, first page", get(base)),
+        "status": ("list, sorted by status", get(base + "?sort=status")),
+        "band": ("list, band filter", get(base + "?band=high")),
+        "page500": ("list, page 500", get(base + "?page=500")),
+        "review": ("list, left to review", get(base + "?status=to_review")),
+        "index": ("lists index (all counts)", get("/case-finding/")),
+    }
+    wanted = [p for p in args.pages.split(",") if p and p != "none"]
+    results = [measure(*pages[p]) for p in wanted if p in pages]
+    if "export" in wanted:
+        saved, args.requests, args.warmup = (args.requests, args.warmup), min(args.requests, 3), min(args.warmup, 1)
+        results.append(measure("export, whole list (CSV)", export_all))
+        args.requests, args.warmup = saved
     machine = {"python": sys.version.split()[0], "platform": platform.platform(), "cpus": os.cpu_count(),
                "postgresql": connection.cursor().connection.info.server_version, "date": dt.date.today().isoformat()}
     say(f"machine: {machine}")
