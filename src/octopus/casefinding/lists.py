@@ -195,6 +195,33 @@ def rows(residents: QuerySet[Resident], case_list: CaseList, filters: Filters, t
     return ordered.only(*ROW_FIELDS)
 
 
+class ByIds:
+    """A list's rows as the paginator and the export read them: a slice sorts ids only (PostgreSQL
+    sorts the whole list to page it; a narrow sort stays in memory, and the status is worked out
+    only when the sort or a filter needs it), then fetches that slice's rows by id, in order."""
+
+    def __init__(self, queryset: QuerySet[Resident]):
+        self.queryset = queryset
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def ids(self, index: slice) -> list[int]:
+        return list(self.queryset.values_list("pk", flat=True)[index])
+
+    def fetch(self, ids: list[int]) -> list[Resident]:
+        found = {r.pk: r for r in self.queryset.order_by().filter(pk__in=ids)}
+        return [found[pk] for pk in ids if pk in found]
+
+    def __getitem__(self, index: slice) -> list[Resident]:
+        if not isinstance(index, slice):
+            raise TypeError("Take a slice of a list's rows.")
+        return self.fetch(self.ids(index))
+
+
 ROW_FIELDS = ("person_id", "nhs_number", "given_name", "family_name", "date_of_birth", "practice_ods_code", "risk_probability",
               "risk_band", "segment", "rising_risk_reason", "snapshot_as_of", "snapshot_run_id", "date_of_death")
 

@@ -155,7 +155,7 @@ def _list_page(request, name: str, only: str = ""):
     counted = lists.summary(visible, case_list)
     filter_form, filters = _filters(request, counted, case_list)
     queryset = lists.rows(visible, case_list, filters, today)
-    paginator = Paginator(queryset, config.settings().page_size)
+    paginator = Paginator(lists.ByIds(queryset), config.settings().page_size)
     known = lists.count_from_summary(counted, filters)
     if known is not None:
         paginator.count = known  # counted just above; the paginator would read the list again
