@@ -3,6 +3,7 @@
 import getpass
 import os
 import sys
+from pathlib import Path
 
 import typer
 
@@ -20,35 +21,36 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
     worker: bool = typer.Option(
-        True, help="Also run the background task worker (linkage runs). Turn off where the worker runs as its own "
-        "service (`octopus manage db_worker`).",
+        True, help="Also run the background task worker (linkage and pipeline runs), restarted if it stops. "
+        "Turn off where the worker runs as its own service (`octopus manage task_worker`).",
     ),
 ) -> None:
-    """Serve the web app (applying any pending database migrations first)."""
-    import subprocess
+    """Serve the web app with gunicorn (applying any pending database migrations first).
 
+    Web processes and threads are sized to the machine (OCTOPUS_WEB_WORKERS, OCTOPUS_WEB_THREADS).
+    SIGHUP reloads gracefully; SIGTERM stops after requests in flight finish (docs/configuration.md).
+    """
     from octopus.commands.django_setup import setup
 
     setup()
+    from django.conf import settings
     from django.core.management import call_command
 
-    call_command("migrate", interactive=False, verbosity=0)
-    if worker:
-        from octopus.intake.services import give_up_on_interrupted_runs
+    from octopus.core import serving
 
-        give_up_on_interrupted_runs()  # this server's worker is the only one, and it is not running yet
-    # The worker is a process of its own: a linkage run holds the feed store for minutes, and
-    # DuckDB lets one process at a time open it, so the web process must stay free to answer.
-    tasks = subprocess.Popen(
-        [sys.executable, "-c", "from octopus.cli import main; main()", "manage", "db_worker", "--no-reload"]
-    ) if worker else None
-    typer.echo(f"Octopus is at http://{host}:{port}/ (Ctrl+C to stop)")
-    try:
-        call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
-    finally:
-        if tasks is not None:
-            tasks.terminate()
-            tasks.wait(timeout=30)
+    call_command("migrate", interactive=False, verbosity=0)
+    if settings.STORAGES["staticfiles"]["BACKEND"].endswith("ManifestStaticFilesStorage"):
+        # Hashed, compressed copies for whitenoise to serve with a year's caching.
+        call_command("collectstatic", interactive=False, verbosity=0)
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing one
+    sqlite = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+    size = serving.web_size(sqlite=sqlite)
+    typer.echo(f"Octopus is at http://{host}:{port}/ ({size.workers} web processes × {size.threads} threads"
+               f"{', and the task worker' if worker else ''}; Ctrl+C to stop)")
+    supervisor = serving.Supervisor(
+        serving.gunicorn_argv(host, port, size), serving.task_worker_argv() if worker else None, echo=typer.echo
+    )
+    raise typer.Exit(supervisor.run())
 
 
 @app.command()
@@ -131,6 +133,7 @@ def _register_subcommands() -> None:
     from octopus.directory.cli import app as directory_app
     from octopus.governance.cli import app as audit_app
     from octopus.insights.cli import publish as publish_command
+    from octopus.outreach.cli import app as outreach_app
     from octopus.population.cli import export_app, pipeline_app
     from octopus.population.feeds.cli import app as feeds_app
     from octopus.synthetic.cli import generate
@@ -143,6 +146,7 @@ def _register_subcommands() -> None:
     app.add_typer(export_app, name="export", help="Export from a population snapshot (risk scores) or a case-finding list.")
     app.command("publish", help="Publish the current snapshot and linked persons into the operational database.")(publish_command)
     app.add_typer(audit_app, name="audit", help="The audit log: verify it is intact, export it.")
+    app.add_typer(outreach_app, name="outreach", help="Outreach: the monthly workforce plan for community health and wellbeing workers.")
     for command in backup_app.registered_commands:
         app.registered_commands.append(command)  # `octopus backup` and `octopus restore` at the top level
 

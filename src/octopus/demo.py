@@ -182,6 +182,15 @@ def _publish(data_dir: Path, run_id: str) -> dict:
             "run_id": run_id}
 
 
+def _said(value) -> str:
+    """A seeding step's result as words: a dict of counts reads '20 cases, 3 referrals', not a Python dict."""
+    from octopus.core.formatting import counts
+
+    if isinstance(value, dict):
+        return str(value["skipped"]) if "skipped" in value else counts(value)
+    return str(value)
+
+
 def _seed_care() -> dict:
     from octopus.care import demo as care_demo
     from octopus.residents.models import Resident
@@ -202,7 +211,7 @@ def _seed_care() -> dict:
         decider = f"{gp.get_full_name()} (GP)" if gp else "The resident's GP"
         consent = governance_demo.seed_discuss_consent(governance_demo.discussed_residents(series), coordinator, decider)
         results["consent to discuss"] = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in consent.items() if n)
-    summary = "; ".join(f"{k}: {v.get('skipped') if isinstance(v, dict) and 'skipped' in v else v}" for k, v in results.items())
+    summary = "; ".join(f"{k}: {_said(v)}" for k, v in results.items())
     return {"summary": summary[:300]}
 
 

@@ -9,13 +9,25 @@ handler403 = "octopus.core.errors.permission_denied"
 handler404 = "octopus.core.errors.not_found"
 handler500 = "octopus.core.errors.server_error"
 
+
+
+class SignOutView(auth_views.LogoutView):
+    """Sign-out also tells the browser to delete what it keeps for this site: the CHWW's saved
+    households, drafts and unsent visits (decision 0030; docs/information-governance.md)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
+
+
 urlpatterns = [
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(template_name="registration/login.jinja", redirect_authenticated_user=True),
         name="login",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", SignOutView.as_view(), name="logout"),
     path("accounts/", include("octopus.accounts.urls")),
     path("administration/", include(administration_urlpatterns)),
     path("directory/", include("octopus.directory.urls")),

@@ -290,3 +290,59 @@ def test_chww_outreach_allocation_shows_the_outreach_fields_and_opens_no_api(cli
                 *older.long_term_conditions, *older.risk_factors]
     assert not [value for value in withheld if value and value in body]
     assert client.get(f"/api/residents/{older.person_id}").status_code == 403
+
+
+# --- Pages added with case finding and care homes (issue #13): the same rule, field by field. ---
+
+ACP_TEXT = ["Ceiling Psi: ward-based care only", "ACP note Chi"]
+
+
+def _record_advance_care_plan(resident, author):
+    from octopus.care.models import CarePlan
+
+    plan = CarePlan.objects.get(resident=resident)  # started by the viewer fixture
+    care.record_advance_care_plan(plan, author, cpr_recommendation="do_not_attempt", care_focus="comfort",
+                                  ceilings_of_treatment=ACP_TEXT[0], notes=ACP_TEXT[1], agreed_with="Her daughter",
+                                  agreed_by=author, agreed_on=plan.created_at.date())
+
+
+@pytest.mark.parametrize("viewer", CASES, ids=IDS, indirect=True)
+def test_advance_care_plan_is_shown_and_exported_only_in_the_full_scope(client, make_user, resident, viewer):
+    """ReSPECT recommendations are clinical detail: the record, the care plan and its FHIR export show
+    them to the full scope; every other scope sees that a plan exists, not what it says."""
+    _record_advance_care_plan(resident, make_user("clinician"))
+    pages = {
+        "record page": _text(client.get(reverse("residents:record", args=[resident.person_id]))),
+        "care plan": _text(client.get(reverse("care:plan", args=[resident.person_id]))),
+        "FHIR care plan": _text(client.get(reverse("care:plan_fhir", args=[resident.person_id]))),
+    }
+    for where, body in pages.items():
+        # The FHIR CarePlan carries the recommendations as coded observations, not the free-text notes.
+        for value in ACP_TEXT[:1] if where.startswith("FHIR") else ACP_TEXT:
+            assert (value in body) == (viewer == FULL), f"{where}: {value!r} in the {viewer} scope"
+        assert ("not recommended" in body.lower()) == (viewer == FULL), f"{where}: CPR recommendation in the {viewer} scope"
+    editing = client.get(reverse("care:advance_care", args=[resident.person_id]))
+    assert editing.status_code == (200 if viewer == FULL else 403)
+    if viewer != FULL:
+        assert ACP_TEXT[0] not in editing.content.decode()
+
+
+@pytest.mark.parametrize(("role", "scope"), [("clinician", FULL), ("social_worker", FULL), ("social_prescriber", NO_CLINICAL)])
+def test_care_home_page_shows_risk_and_falls_only_in_the_full_scope_and_only_related_residents(client, make_user, relate, role, scope):
+    from octopus.meetings import services as meetings
+
+    home = meetings.register_care_home(None, name="Scopewell House", kind="nursing")
+    known = make_resident(given_name="Marigold", family_name="Scopewell", risk_centile=97, **CLINICAL)
+    stranger = make_resident(given_name="Hollis", family_name="Unrelated", risk_centile=88, **CLINICAL)
+    for person in (known, stranger):
+        meetings.place_resident(home, person, None)
+    user = make_user(role)
+    relate(user, known)
+    client.force_login(user)
+    body = _text(client.get(reverse("meetings:care_home", args=[home.pk])))
+    assert "Marigold Scopewell" in body
+    assert "Unrelated" not in body and stranger.person_id not in body  # no relationship: not listed at all
+    assert ("band-sigma" in body) == (scope == FULL)
+    assert ("centile 97" in body) == (scope == FULL)
+    if scope != FULL:
+        assert "Not shown (clinical detail)" in body

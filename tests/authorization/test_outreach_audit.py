@@ -31,9 +31,13 @@ SHOWS_NO_RESIDENT = {
     "outreach:allocate": ("planner", "get", ["round"], {"area": "Church"}),
     "outreach:round_withdraw": ("planner", "post", ["round"], {"reason": "Estate decanted"}),
     "outreach:allocation_withdraw": ("planner", "post", ["second"], None),
+    "outreach:supervision": ("planner", "get", [], None),
+    "outreach:plan": ("planner", "get", [], {"month": "2026-12"}),
+    "outreach:service_worker": ("chww", "get", [], None),
 }
-# Pages that show nothing about anyone, so write no entry: a redirect and an empty form.
-NOTHING_SHOWN = {"outreach:resident", "outreach:round_create"}
+# Pages that show nothing about anyone, so write no entry: a redirect, an empty form and the
+# phone's service worker (code).
+NOTHING_SHOWN = {"outreach:resident", "outreach:round_create", "outreach:service_worker"}
 
 
 def test_every_outreach_url_is_checked():

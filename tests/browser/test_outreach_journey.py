@@ -49,6 +49,15 @@ def _go(browser_page, role, name):
     browser_page.check_accessibility()
 
 
+def _save_visit(browser_page):
+    """The outbox script sends the visit, then goes to the next page (or lets the server show
+    its errors): wait for that navigation, not just the click."""
+    with browser_page.page.expect_navigation():
+        browser_page.page.get_by_role("button", name="Save visit").click()
+    browser_page.page.wait_for_load_state()
+    browser_page.check_accessibility()
+
+
 def test_amina_on_the_doorstep(browser_page, round_for_amina):
     page = browser_page.page
     page.set_viewport_size({"width": 375, "height": 740})
@@ -62,7 +71,8 @@ def test_amina_on_the_doorstep(browser_page, round_for_amina):
 
     _go(browser_page, "link", "1. 3 Church Street")
     assert page.get_by_role("heading", name="Joseph Mensah", exact=False).is_visible()
-    assert page.get_by_text("Bowel screening due").is_visible()
+    assert page.get_by_text("Bowel screening due", exact=True).is_visible()
+    assert page.locator("#open-tasks + ul").get_by_text("Joseph: Bowel screening due").is_visible()
     assert page.get_by_text("Twi, needs an interpreter").is_visible()
     _go(browser_page, "link", "Introduce Joseph to someone")
     page.get_by_label("Introduce to a named person").select_option(label=f"{housing.name}, {housing.job_title} – {housing.team.name}")
@@ -74,19 +84,19 @@ def test_amina_on_the_doorstep(browser_page, round_for_amina):
     _go(browser_page, "button", "Send")
     assert page.get_by_text(f"Introduction sent to {housing.name}").is_visible()
 
-    page.get_by_label("Spoke to someone").check()
+    page.get_by_label("Engaged: we talked").check()
     page.get_by_label("Who did you speak to?").select_option(label="Joseph Mensah")
     page.get_by_label("Note").fill("Overdue bowel screening; will ask the GP for a kit")
-    _go(browser_page, "button", "Save visit")
+    _save_visit(browser_page)
     assert "1 of 3" in page.locator("[id^=progress-]").inner_text()
 
     _go(browser_page, "link", "2. 7 Church Street")
     assert page.locator("#do-not-contact").get_by_text("Dele Okoro").is_visible()
     page.get_by_label("No answer").check()
-    _go(browser_page, "button", "Save visit")
+    _save_visit(browser_page)
     assert page.get_by_role("link", name="Confirm you have read this", exact=False).is_visible()
     page.get_by_label("I have read who asked not to be contacted").check()
-    _go(browser_page, "button", "Save visit")
+    _save_visit(browser_page)
     assert "1 of 3" in page.locator("[id^=progress-]").inner_text()  # no answer: still to visit
 
     page.context.clear_cookies()
@@ -95,6 +105,12 @@ def test_amina_on_the_doorstep(browser_page, round_for_amina):
     browser_page.goto("/outreach/rounds/")
     _go(browser_page, "link", "Church Street, this month")
     assert "Amina Hassan: 1 of 3 households visited" in page.locator("#progress").inner_text()
+    browser_page.goto("/outreach/supervision/")
+    table = page.locator("#supervision").inner_text()
+    # One engaged of two knocks; the rows are months, and a weekend run plans the round's days last month.
+    assert "1 of 3" in table and "50%" in table
+    browser_page.goto("/outreach/rounds/")
+    _go(browser_page, "link", "Church Street, this month")
     _go(browser_page, "button", "Allocate households")
     assert page.get_by_role("link", name="Church Street: Westminster 009A", exact=False).is_visible()
     page.get_by_label("Area", exact=True).fill("Church Street")

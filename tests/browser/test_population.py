@@ -8,6 +8,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 PAGES = [
     ("/population/", "Population overview"),
+    ("/population/cost/", "Cost concentration"),
+    ("/population/map/", "Population map"),
     ("/population/cohorts/", "Cohorts"),
     ("/population/deprivation/", "Deprivation"),
     ("/population/inequality/", "Inequality in emergency admissions"),
@@ -24,6 +26,7 @@ def test_analyst_visits_every_population_page(browser_page, make_user, tmp_path)
         page = browser_page.goto(path)
         assert page.get_by_role("heading", level=1, name=heading, exact=True).is_visible()
     page = browser_page.goto("/population/")
-    page.get_by_text("How the risk pyramid is worked out").click()
-    assert page.get_by_text("Each resident's predicted risk").is_visible()
+    page.get_by_text("Definition of “Risk pyramid”").click()
+    assert page.locator("#chart-risk-pyramid").get_by_text("Bands cut the population by predicted 12-month risk").is_visible()
+    page.get_by_text("Table of the figures in “Risk pyramid”").click()
     assert page.get_by_role("cell", name="suppressed").first.is_visible()

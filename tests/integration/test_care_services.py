@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from octopus.care import services
@@ -82,6 +83,34 @@ def test_never_declines_team_can_redirect_but_not_decline(setup):
     assert onward.to_team == setup["housing"] and onward.status == "sent" and onward.sender == setup["nurse"]
 
 
+def test_a_second_open_request_to_the_same_team_is_refused_unless_sent_anyway(setup):
+    first = refer(setup)
+    with pytest.raises(ValidationError) as error:
+        refer(setup)
+    message = error.value.message_dict["send_anyway"][0]
+    assert "Debt advice (Citizens Advice) already has an open referral" in message and "nurse" in message
+    assert refer(setup, to_team=setup["housing"]).status == "sent"  # another team: no warning
+    second = refer(setup, send_anyway=True)
+    assert second.pk != first.pk
+    services.close(first, setup["nurse"], "Withdrawn")
+    services.close(second, setup["nurse"], "Withdrawn")
+    assert refer(setup).status == "sent"  # nothing open any more: no warning
+
+
+def test_sender_is_told_in_their_inbox_when_a_request_is_accepted_declined_or_passed_on(setup):
+    accepted, declined = refer(setup), refer(setup, to_team=setup["housing"])
+    services.accept(accepted, setup["adviser"])
+    services.decline(declined, setup["officer"], "Not housing related")
+    passed = refer(setup, "inc")
+    services.redirect(passed, setup["nurse"], to_team=setup["dn"], note="District nursing first")  # the sender's own act: no task
+    titles = sorted(Task.objects.filter(owner=setup["nurse"], source="referral").values_list("title", flat=True))
+    name = setup["resident"].name
+    assert titles == [f"adviser accepted your referral of {name}", f"officer declined your referral of {name}"]
+    task = Task.objects.get(title=f"adviser accepted your referral of {name}")
+    assert task.link == reverse("care:referral", args=[accepted.pk])
+    assert task.resident == setup["resident"] and task.due == timezone.localdate()
+
+
 def test_actions_for_respect_roles(setup):
     referral = refer(setup)
     assert services.actions_for(referral, setup["adviser"]) == ["accept", "redirect", "decline", "close"]
@@ -98,12 +127,12 @@ def test_send_referral_requires_consent_and_contact_route(setup):
 def test_responsiveness_is_computed_from_referrals(setup):
     now = timezone.now()
     for days_to_contact in (1, 2, 4):
-        referral = refer(setup)
+        referral = refer(setup, send_anyway=True)  # three requests to one team, on purpose
         services.accept(referral, setup["adviser"])
         services.record_first_contact(referral, setup["adviser"])
         Referral.objects.filter(pk=referral.pk).update(sent_at=now - dt.timedelta(days=days_to_contact), first_contact_at=now)
-    services.decline(refer(setup), setup["adviser"], "Out of area")
-    refer(setup)  # still waiting: no decision yet
+    services.decline(refer(setup, send_anyway=True), setup["adviser"], "Out of area")
+    refer(setup, send_anyway=True)  # still waiting: no decision yet
     result = services.responsiveness(setup["debt"])
     assert result["referrals"] == 5 and result["decided"] == 4 and result["accepted"] == 3
     assert result["share_accepted"] == pytest.approx(0.75)

@@ -138,6 +138,22 @@ def test_warm_introduction_flow_sender_sees_progress(client, world):
     client.force_login(sam)
     body = client.get(reverse("care:referral", args=[referral.pk])).content.decode()
     assert "Accepted" in body and "Will call tomorrow" in body
+    # Sam hears of it in the inbox, not only as a status on the referrals list.
+    assert f"accepted your introduction of {resident.name}" in client.get(reverse("care:inbox")).content.decode()
+
+
+def test_introducing_twice_to_the_same_person_warns_and_sends_only_when_confirmed(client, world):
+    client.force_login(world["sam"])
+    form = {"to_practitioner": world["fred_p"].pk, "reason": "Behind on rent", "urgency": "soon",
+            "shared_information": "Rent arrears", "preferred_contact": "phone", "resident_agreed": "on"}
+    url = reverse("care:refer", args=[world["resident"].person_id])
+    assert client.post(url, form).status_code == 302
+    again = client.post(url, form)
+    body = again.content.decode()
+    assert again.status_code == 200 and "already has an open introduction of Mary Jones" in body
+    assert 'name="send_anyway"' in body and Referral.objects.count() == 1
+    assert client.post(url, {**form, "send_anyway": "on"}).status_code == 302
+    assert Referral.objects.count() == 2
 
 
 def test_referral_form_requires_consent_and_contact_route(client, world):

@@ -72,11 +72,16 @@ def test_audit_search_refused_to_clinician(client, make_user):
 
 def test_audit_verify_page_reports_intact_then_altered(client, make_user, looked_at):
     client.force_login(make_user("ig_lead"))
-    assert "The audit log is intact" in client.get(reverse("governance:audit-verify")).content.decode()
+    before = AuditEvent.objects.count()
+    page = client.get(reverse("governance:audit-verify")).content.decode()
+    assert "Verify the audit log now" in page and "No checkpoint has been written yet" in page
+    assert AuditEvent.objects.count() == before  # opening the page verifies nothing and writes nothing
+    assert "The audit log is intact" in client.post(reverse("governance:audit-verify")).content.decode()
+    assert "Last checkpoint: number 1" in client.get(reverse("governance:audit-verify")).content.decode()
     victim = AuditEvent.objects.order_by("id")[1]
     with append_only.suspended():
         AuditEvent.objects.filter(pk=victim.pk).update(summary="nothing to see")
-    body = client.get(reverse("governance:audit-verify")).content.decode()
+    body = client.post(reverse("governance:audit-verify")).content.decode()
     assert "The audit log has been altered" in body and f"Entry {victim.pk}" in body
 
 

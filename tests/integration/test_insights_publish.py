@@ -107,3 +107,18 @@ def test_publish_puts_open_prevention_gaps_on_the_resident(tmp_path):
     ]
     assert gaps[0]["due"].startswith("every 2 years")
     assert Resident.objects.get(person_id="P000000000002").prevention_gaps == []
+
+
+def test_publishing_an_earlier_run_again_puts_it_back_in_service(tmp_path):
+    """A rerun after a failed publish, or going back a snapshot, must be what pages then read."""
+    from octopus.insights.testing import write_snapshot
+
+    persons = _persons(tmp_path / "persons.parquet", [_person(1)])
+    write_snapshot(tmp_path / "a", run_id="run-a")
+    write_snapshot(tmp_path / "b", run_id="run-b")
+    PublishedSnapshot.objects.all().delete()  # write_snapshot records them; here publish must
+    publish(persons, tmp_path / "a")
+    publish(persons, tmp_path / "b")
+    assert PublishedSnapshot.objects.latest().run_id == "run-b"
+    publish(persons, tmp_path / "a")
+    assert PublishedSnapshot.objects.latest().run_id == "run-a"

@@ -51,6 +51,10 @@ class ReferralForm(forms.Form):
     preferred_contact = forms.ChoiceField(choices=ContactRoute.choices, widget=forms.RadioSelect, label="How the resident would like to be contacted")
     contact_details = forms.CharField(required=False, label="Contact details or best times", max_length=200)
     resident_agreed = forms.BooleanField(label="The resident agreed to this referral and to what is shared")
+    send_anyway = forms.BooleanField(
+        required=False, label="Send it anyway",
+        help_text="Only if the resident already has an open request with this person or team and this one is different.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from octopus.accounts.permissions import require
+from octopus.core.formatting import plural
 from octopus.governance import access, audit
 from octopus.residents import fields
 
@@ -191,13 +192,14 @@ def referral(request, referral_id: int):
     })
 
 
+# form, page title, button, and what the page says once it is done ({name}: the resident).
 TRANSITION_FORMS = {
-    "accept": (forms.NoteForm, "Accept", "Accept and take on"),
-    "first_contact": (forms.NoteForm, "Record first contact", "Record first contact"),
-    "complete": (forms.NoteForm, "Mark as completed", "Mark as completed"),
-    "decline": (forms.DeclineForm, "Decline", "Decline"),
-    "redirect": (forms.RedirectForm, "Redirect", "Redirect"),
-    "close": (forms.CloseReferralForm, "Close", "Close"),
+    "accept": (forms.NoteForm, "Accept", "Accept and take on", "Accepted: {name} is on your caseload."),
+    "first_contact": (forms.NoteForm, "Record first contact", "Record first contact", "First contact with {name} recorded."),
+    "complete": (forms.NoteForm, "Mark as completed", "Mark as completed", "Marked as completed."),
+    "decline": (forms.DeclineForm, "Decline", "Decline", "Declined; the sender has been told why."),
+    "redirect": (forms.RedirectForm, "Redirect", "Redirect", "Passed on; the sender has been told where."),
+    "close": (forms.CloseReferralForm, "Close", "Close", "Closed."),
 }
 
 
@@ -209,7 +211,7 @@ def referral_action(request, referral_id: int, action: str):
     referral, resident, basis = _referral_for(request, referral_id)
     if action not in services.actions_for(referral, request.user):
         raise PermissionDenied("You cannot do that with this referral now.")
-    form_class, title, button = TRANSITION_FORMS[action]
+    form_class, title, button, done = TRANSITION_FORMS[action]
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -226,7 +228,7 @@ def referral_action(request, referral_id: int, action: str):
                 services.redirect(referral, request.user, to_team=data["to_team"], to_practitioner=data["to_practitioner"], note=data["note"], path=request.path)
             else:
                 services.close(referral, request.user, data["note"], path=request.path)
-            messages.info(request, f"{title}: done.")
+            messages.info(request, done.format(name=resident.name))
             return redirect("care:referral", referral.pk)
         except ValidationError as error:
             _apply_errors(form, error)
@@ -442,7 +444,7 @@ def death(request, person_id: str):
     if request.method == "POST" and form.is_valid():
         outcome = services.record_death(resident, form.cleaned_data["date_of_death"], form.cleaned_data["source"], request.user, path=request.path)
         messages.info(request, (
-            f"Death recorded. {outcome.check_ins_stopped} scheduled check-ins stopped, {outcome.cases_closed} cases closed"
+            f"Death recorded. {plural(outcome.check_ins_stopped, 'scheduled check-in')} stopped, {plural(outcome.cases_closed, 'case')} closed"
             + (f"; {outcome.bereavement_task_for} has a task to contact the family." if outcome.bereavement_task_for else ".")
         ))
         return _record(resident)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.templatetags.static import static
 
+from . import heartbeat
 from .navigation import sections_for
 
 
@@ -12,4 +13,6 @@ def shell(request) -> dict:
         "cspNonce": str(getattr(request, "csp_nonce", "")),
         "assetPath": static("vendor/nhsuk-frontend/assets"),
         "is_demo": getattr(settings, "OCTOPUS_DEMO", False),
+        # Signed-in pages only: the sign-in page must not spend a query on it.
+        "task_worker_down": request.user.is_authenticated and heartbeat.task_worker_down(),
     }

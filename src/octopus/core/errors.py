@@ -1,7 +1,18 @@
 """Error pages that say what happened and what to do, and never echo resident data."""
 
+import logging
+import sys
+
+from django.conf import settings
+from django.db.utils import InterfaceError, OperationalError
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template import engines
 from django.urls import NoReverseMatch, reverse
+
+logger = logging.getLogger("octopus.errors")
+# Seconds a browser or probe is told to wait before trying again.
+RETRY_AFTER_SECONDS = 30
 
 
 def permission_denied(request, exception=None):
@@ -49,9 +60,54 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
+    if _database_unavailable():
+        return database_unavailable(request)
     return render(
         request,
         "error.jinja",
         {"heading": "Sorry, there is a problem with Octopus", "message": "Try again later. The problem has been logged."},
         status=500,
     )
+
+
+def _database_unavailable() -> bool:
+    """Whether the error being handled is the database being unreachable (not a bug)."""
+    exc = sys.exc_info()[1]
+    while exc is not None:
+        if isinstance(exc, OperationalError | InterfaceError) and not _is_a_bug(exc):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _is_a_bug(exc: Exception) -> bool:
+    # SQLite reports a malformed query as OperationalError too ("no such table", "syntax error"):
+    # those are bugs or missing migrations, and keep the 500 page.
+    text = str(exc).lower()
+    return any(part in text for part in ("no such table", "no such column", "syntax error"))
+
+
+def database_unavailable(request) -> HttpResponse:
+    """503, NHS.UK styled, rendered without touching the database (no user, no navigation).
+
+    Django closes a broken connection at the end of the request, so the next request after the
+    database returns connects afresh: the app recovers by itself.
+    """
+    logger.error("The database is unavailable: %s", request.path)
+    template = engines["jinja2"].get_template("unavailable.jinja")
+    html = template.render({
+        "neighbourhood_name": settings.NEIGHBOURHOOD_NAME,
+        "cspNonce": str(getattr(request, "csp_nonce", "")),
+        "assetPath": _static("vendor/nhsuk-frontend/assets"),
+        "path": request.get_full_path() if request.method == "GET" else "/",
+    })
+    response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _static(path: str) -> str:
+    from django.templatetags.static import static
+
+    return static(path)

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import json_script
 
 from . import formatting
 from .forms import component_for, error_list, field_params
@@ -32,4 +33,6 @@ def environment(**options) -> jinja2.Environment:
         error_list=error_list,
     )
     env.filters.update(formatting.FILTERS)
+    # Data for scripts as <script type="application/json">, escaped for HTML (charts).
+    env.filters["json_script"] = json_script
     return env

@@ -1,8 +1,8 @@
-from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from . import health
 from .navigation import home_cards_for
 
 
@@ -29,6 +29,16 @@ def about(request, page: str = "index"):
 
 @require_GET
 def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """Liveness: the process answers (octopus.core.health says why the database is not asked)."""
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def readyz(request):
+    """Readiness: the database answers, migrations are applied, a snapshot is published."""
+    checks = health.readiness()
+    ready = all(checks.values())
+    response = JsonResponse({"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503)
+    if not ready:
+        response["Retry-After"] = "10"
+    return response

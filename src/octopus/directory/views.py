@@ -21,14 +21,16 @@ def index(request):
     kind = (form.cleaned_data.get("kind") if form.is_valid() else "") or "all"
     filters = form.filters()
     sections, page = [], None
+    query = search.parse(text)
     if kind == "all":
         for name, title in SECTION_TITLES.items():
-            results = search.search(text, filters, name)
-            sections.append({"kind": name, "title": title, "count": results.count(), "results": list(results[:PREVIEW])})
+            results = search.search(text, filters, name, query)
+            sections.append({"kind": name, "title": title, "count": len(results), "results": results[:PREVIEW]})
     else:
-        page = Paginator(search.search(text, filters, kind), PAGE_SIZE).get_page(request.GET.get("page"))
+        page = Paginator(search.search(text, filters, kind, query), PAGE_SIZE).get_page(request.GET.get("page"))
         sections.append({"kind": kind, "title": SECTION_TITLES[kind], "count": page.paginator.count, "results": list(page)})
-    context = {"form": form, "sections": sections, "page": page, "kind": kind, "query": text, "preview": PREVIEW}
+    context = {"form": form, "sections": sections, "page": page, "kind": kind, "query": text, "preview": PREVIEW,
+               "understood": query.understood() if text else ""}
     # HTMX swaps only the results, so filters update them in place without losing focus.
     template = "directory/_results.jinja" if request.headers.get("HX-Request") else "directory/index.jinja"
     return render(request, template, context)

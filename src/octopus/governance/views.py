@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from octopus.accounts.permissions import require
 from octopus.residents.models import Resident
 
-from . import access, audit, consent
+from . import access, audit, checkpoints, consent
 from .forms import (
     AccessDecisionForm,
     AuditSearchForm,
@@ -191,10 +191,16 @@ def audit_search(request):
 
 
 @require("review_audit")
-@require_GET
+@require_http_methods(["GET", "POST"])
 def audit_verify(request):
-    report = audit.verify_and_checkpoint(request.user, path=request.path)
-    return render(request, "governance/audit_verify.jinja", {"report": report})
+    # Verifying writes a checkpoint and an audit entry: that is a POST, never a side effect of
+    # opening the page (a prefetching browser or a link checker would otherwise write checkpoints).
+    report = audit.verify_and_checkpoint(request.user, path=request.path) if request.method == "POST" else None
+    try:
+        last = (checkpoints.read() or [None])[-1]
+    except checkpoints.CheckpointError as error:
+        last = {"problem": str(error)}
+    return render(request, "governance/audit_verify.jinja", {"report": report, "last": last})
 
 
 @require("review_audit")

@@ -10,6 +10,8 @@ import csv
 from functools import lru_cache
 from pathlib import Path
 
+from octopus.core.formatting import place_name
+
 PRACTICES_CSV = Path(__file__).resolve().parent.parent / "synthetic" / "reference" / "london_gp_practices.csv"
 
 # ODS codes of London NHS trusts that appear in the feeds (ODS organisation search).
@@ -49,7 +51,7 @@ def _practices() -> dict[str, str]:
     if not PRACTICES_CSV.is_file():
         return {}
     with PRACTICES_CSV.open(newline="") as handle:
-        return {row["practice_code"]: row["practice_name"].title() for row in csv.DictReader(handle)}
+        return {row["practice_code"]: place_name(row["practice_name"]) for row in csv.DictReader(handle)}
 
 
 def organisation_names() -> dict[str, str]:
@@ -57,6 +59,6 @@ def organisation_names() -> dict[str, str]:
     from octopus.directory.models import GPPractice, Organisation
 
     names = {**_practices(), **LONDON_TRUSTS}
-    names.update({code: name.title() for code, name in GPPractice.objects.values_list("ods_code", "name")})
+    names.update({code: place_name(name) for code, name in GPPractice.objects.values_list("ods_code", "name")})
     names.update({code: name for code, name in Organisation.objects.exclude(ods_code="").values_list("ods_code", "name")})
     return names

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 from django.db import transaction
+from django.utils import timezone
 
 from octopus.clock import london_today
 from octopus.governance import audit
@@ -376,7 +377,10 @@ def publish(
                                  "analytics_excluded": len(excluded & set(known))}
         PublishedSnapshot.objects.update_or_create(
             run_id=run_id,
-            defaults={"as_of": as_of, "published_by": actor if getattr(actor, "pk", None) else None,
+            # published_at too: publishing a run again (a rerun after a failure, or going back to an
+            # earlier snapshot) puts it in service, and "in service" is the latest published_at.
+            defaults={"as_of": as_of, "published_at": timezone.now(),
+                      "published_by": actor if getattr(actor, "pk", None) else None,
                       "residents": residents, "households": households, "manifest": manifest},
         )
         audit.record(actor, "load", f"Published snapshot {run_id} ({residents} residents, {events.added} new "

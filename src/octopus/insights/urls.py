@@ -6,6 +6,8 @@ app_name = "insights"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("cost/", views.cost_concentration, name="cost"),
+    path("map/", views.population_map, name="population_map"),
     path("cohorts/", views.cohorts, name="cohorts"),
     path("deprivation/", views.deprivation, name="deprivation"),
     path("inequality/", views.inequality, name="inequality"),

@@ -3,6 +3,7 @@ snapshot for analysts and INT managers. No page here shows a name, NHS number or
 none is an identifiable view to audit; every count goes through ``core.disclosure``."""
 
 import datetime as dt
+import json
 import os
 from pathlib import Path
 
@@ -14,9 +15,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from octopus.accounts.permissions import require
+from octopus.core import charts
 from octopus.governance.consent import analytics_excluded_person_ids
 
-from . import figures
+from . import areas, cost, figures, funnels, overview
+from . import population_map as population_map_module
 from .model_card import render_model_card
 from .models import PublishedSnapshot
 from .organisations import organisation_names
@@ -69,6 +72,8 @@ def _page(request, template: str, current: Current, **context):
 
 _NAV = [
     ("insights:index", "Overview"),
+    ("insights:cost", "Cost concentration"),
+    ("insights:population_map", "Map"),
     ("insights:cohorts", "Cohorts"),
     ("insights:deprivation", "Deprivation"),
     ("insights:inequality", "Inequality"),
@@ -87,10 +92,82 @@ def index(request):
     current = Current()
     if not current.available:
         return _page(request, "index", current)
-    frame = _residents(current)
-    bands, totals = figures.pyramid(frame, band_names())
-    return _page(request, "index", current, bands=bands, totals=totals, segments=figures.segments(frame),
-                 rising=figures.rising_risk(frame))
+    area, chosen, options = _chosen_area(request, current)
+    as_of = current.published.as_of
+    figures_shown = []
+    if {"age", "sex"} <= set(chosen.columns):
+        figures_shown.append(overview.age_sex_pyramid(chosen, as_of))
+    figures_shown += overview.risk_pyramid(chosen, band_names(), as_of)
+    figures_shown.append(overview.segments(chosen, as_of))
+    figures_shown += overview.trends(_snapshot_history(current), analytics_excluded_person_ids(), area, band_names())
+    return charts.csv_or(request, figures_shown) or _page(
+        request, "index", current, rising=figures.rising_risk(chosen), figures=figures_shown, area=area, area_options=options)
+
+
+def _chosen_area(request, current: Current):
+    """The area the page is about (``?area=``), its residents, and the areas to choose from."""
+    frame = areas.residents(current.folder, analytics_excluded_person_ids())
+    try:
+        area = areas.area_from(request.GET.get("area"))
+    except areas.UnknownArea as error:
+        raise Http404(str(error)) from error
+    return area, areas.restrict(frame, area), areas.choices(frame)
+
+
+def _snapshot_history(current: Current) -> list[tuple[dt.date, Path]]:
+    """The current snapshot and the earlier ones kept beside it (the pipeline keeps them for
+    rising risk), as (as-of date, folder), for the trend charts."""
+    found = {current.published.as_of: current.folder}
+    for folder in current.folder.parent.iterdir():
+        manifest = folder / "manifest.json"
+        if folder == current.folder or not manifest.is_file() or not (folder / "residents.parquet").is_file():
+            continue
+        try:
+            as_of = dt.date.fromisoformat(json.loads(manifest.read_text())["as_of"])
+        except (ValueError, KeyError, json.JSONDecodeError):
+            continue
+        if as_of < current.published.as_of:
+            found.setdefault(as_of, folder)
+    return sorted(found.items())
+
+
+@require_GET
+@require("view_population")
+def cost_concentration(request):
+    current = Current()
+    if not current.available:
+        return _page(request, "cost", current)
+    area, chosen, options = _chosen_area(request, current)
+    as_of = current.published.as_of
+    lorenz, reached = cost.lorenz_chart(chosen, as_of)
+    names = band_names()
+    shown = [f for f in (
+        lorenz,
+        cost.cost_by(chosen, "risk_band", {b: f"{b}. {n}" for b, n in names.items()}, "cost-band", "Cost per resident by risk band", as_of),
+        cost.cost_by(chosen.assign(segment=chosen["segment"].fillna("not assigned")), "segment",
+                     {s: str(s).replace("_", " ").capitalize() for s in chosen["segment"].dropna().unique()},
+                     "cost-segment", "Cost per resident by segment", as_of),
+    ) if f is not None]
+    return charts.csv_or(request, shown) or _page(request, "cost", current, figures=shown, reached=reached, area=area,
+                                                  area_options=options)
+
+
+@require_GET
+@require("view_population")
+def population_map(request):
+    current = Current()
+    if not current.available:
+        return _page(request, "map", current)
+    area, chosen, options = _chosen_area(request, current)
+    indicator = request.GET.get("indicator") or "imd"
+    if indicator not in population_map_module.INDICATORS:
+        raise Http404(f"No map indicator {indicator!r}.")
+    if "lsoa_code" not in chosen.columns:
+        return _page(request, "map", current, figures=[], area=area, area_options=options, indicator=indicator,
+                     indicators=population_map_module.INDICATORS)
+    figure = population_map_module.indicator_map(chosen, indicator, current.published.as_of)
+    return charts.csv_or(request, [figure]) or _page(request, "map", current, figures=[figure], area=area, area_options=options,
+                                                     indicator=indicator, indicators=population_map_module.INDICATORS)
 
 
 @require_GET
@@ -121,8 +198,44 @@ def inequality(request):
 @require("view_population")
 def practices(request):
     current = Current()
-    rows = figures.practice_variation(_residents(current), organisation_names()) if current.available else []
-    return _page(request, "practices", current, rows=rows, outside=sum(1 for r in rows if r["outside"]))
+    if not current.available:
+        return _page(request, "practices", current, rows=[], outside=0)
+    rows = figures.practice_variation(_residents(current), organisation_names())
+    frame = areas.residents(current.folder, analytics_excluded_person_ids())
+    indicator = request.GET.get("indicator") or "top-bands"
+    if indicator not in funnels.INDICATORS:
+        raise Http404(f"No practice indicator {indicator!r}.")
+    peers, peer_label, peer_choice = _peer_group(request)
+    figure, outliers, overdispersed = funnels.practice_funnel(frame, indicator, peers, organisation_names(),
+                                                              current.published.as_of, peer_label)
+    shown = [figure] if figure else []
+    return charts.csv_or(request, shown) or _page(
+        request, "practices", current, rows=rows, outside=sum(1 for r in rows if r["outside"]), figures=shown,
+        outliers=outliers, overdispersed=overdispersed, indicator=indicator, indicators=funnels.INDICATORS,
+        peer_choice=peer_choice, peer_label=peer_label, peer_options=_peer_options())
+
+
+def _peer_options() -> list[tuple[str, str]]:
+    from octopus.directory.models import Neighbourhood
+
+    return [(n.slug, f"{n.name}'s practices") for n in Neighbourhood.objects.order_by("name")] + [("all", "All practices")]
+
+
+def _peer_group(request) -> tuple[set[str] | None, str, str]:
+    """The practices compared: the chosen (or first) neighbourhood's, or all with ``?peers=all``."""
+    from octopus.directory.models import Neighbourhood
+
+    choice = request.GET.get("peers") or ""
+    if choice == "all":
+        return None, "all practices in the snapshot", "all"
+    neighbourhood = (Neighbourhood.objects.filter(slug=choice).first() if choice
+                     else Neighbourhood.objects.order_by("name").first())
+    if neighbourhood is None:
+        if choice:
+            raise Http404(f"No neighbourhood {choice!r}.")
+        return None, "all practices in the snapshot", "all"
+    return (set(neighbourhood.practices.values_list("ods_code", flat=True)), f"the practices of {neighbourhood.name}",
+            neighbourhood.slug)
 
 
 @require_GET

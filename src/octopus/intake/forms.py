@@ -1,6 +1,7 @@
 """Forms for the intake pages."""
 
 from django import forms
+from django.utils.safestring import mark_safe
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -26,8 +27,9 @@ class MultipleFileField(forms.FileField):
 class UploadForm(forms.Form):
     files = MultipleFileField(
         label="Feed files",
-        help_text="CSV or Parquet files named <feed>__<sender>__<date>, for example apc_spells__RYJ__20261123.csv. "
-        "You can choose several.",
+        help_text=mark_safe(  # noqa: S308 - constant text: file names are set as code
+            "CSV or Parquet files named <code>&lt;feed&gt;__&lt;sender&gt;__&lt;date&gt;</code>, for example "
+            "<code>apc_spells__RYJ__20261123.csv</code>. You can choose several."),
         error_messages={"required": "Choose one or more feed files to load"},
     )
 

@@ -30,16 +30,21 @@ def request_linkage(user, *, path: str = "") -> tuple[LinkageJob, bool]:
     except IntegrityError:
         return LinkageJob.objects.get(active=True), False
     audit.record(user, "run", f"Asked for a linkage run (linkage job {job.pk})", basis="manage_data", path=path)
+    return _enqueue(job, link_persons_in_background), True
+
+
+def _enqueue(job, task):
+    """Hand the job to the task worker; a job that cannot be queued is closed as failed, not left active."""
     try:
-        result = link_persons_in_background.enqueue(job.pk)
+        result = task.enqueue(job.pk)
     except Exception as error:
-        job.close(LinkageJob.Status.FAILED, error=f"could not be queued ({type(error).__name__})")
+        job.close(type(job).Status.FAILED, error=f"could not be queued ({type(error).__name__})")
         raise
     # With a backend that runs tasks at once (tests) the job has already finished here: write the
     # task id alone, so as not to overwrite the outcome with this stale copy.
-    LinkageJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
+    type(job).objects.filter(pk=job.pk).update(task_id=str(result.id))
     job.refresh_from_db()
-    return job, True
+    return job
 
 
 def give_up_on_interrupted_runs() -> int:
@@ -98,14 +103,7 @@ def request_pipeline_run(user, *, as_of, path: str = "") -> tuple[PipelineJob, b
         return PipelineJob.objects.get(active=True), False
     audit.record(user, "run", f"Asked for a population pipeline run as of {as_of} (pipeline job {job.pk})",
                  basis="manage_data", path=path)
-    try:
-        result = run_pipeline_in_background.enqueue(job.pk)
-    except Exception as error:
-        job.close(PipelineJob.Status.FAILED, error=f"could not be queued ({type(error).__name__})")
-        raise
-    PipelineJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
-    job.refresh_from_db()
-    return job, True
+    return _enqueue(job, run_pipeline_in_background), True
 
 
 def latest_pipeline_job() -> PipelineJob | None:

@@ -38,8 +38,20 @@ class FileOutcome:
     quarantined_rows: int = 0
 
 
-def _index_context(store) -> dict:
-    return {"deliveries": deliveries(store), "statuses": feed_statuses(store), "rejections": rejections(store),
+DELIVERIES_PER_PAGE = 25
+
+
+def _index_context(store, request) -> dict:
+    """The deliveries are paged (a year of daily feeds is thousands of files) and can be narrowed to
+    one feed; refused files are paged too. Feed statuses are one row per feed, so they are not."""
+    statuses = feed_statuses(store)
+    feed = request.GET.get("feed") or None
+    if feed not in {status.feed for status in statuses}:
+        feed = None
+    shown = Paginator(deliveries(store, feed=feed), DELIVERIES_PER_PAGE).get_page(request.GET.get("page"))
+    refused = Paginator(rejections(store), DELIVERIES_PER_PAGE).get_page(request.GET.get("refused_page"))
+    return {"deliveries": shown, "feed": feed, "statuses": statuses, "rejections": refused,
+            "feed_titles": {name: contract.title for name, contract in store.contracts.items()},
             "pipeline_form": PipelineRunForm(), **status_context(services.latest_pipeline_job())}
 
 
@@ -48,7 +60,7 @@ def _index_context(store) -> dict:
 @unless_store_busy
 def index(request):
     with open_store() as store:
-        context = _index_context(store)
+        context = _index_context(store, request)
     return render(request, "intake/index.jinja", {**context, "form": UploadForm()})
 
 
@@ -59,7 +71,7 @@ def upload(request):
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         with open_store() as store:
-            context = _index_context(store)
+            context = _index_context(store, request)
         return render(request, "intake/index.jinja", {**context, "form": form})
     with open_store() as store:
         paths = [save_upload(uploaded) for uploaded in form.cleaned_data["files"]]

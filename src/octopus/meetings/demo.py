@@ -6,6 +6,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from octopus.core.formatting import place_name
 from octopus.directory.models import PCN, GPPractice, Neighbourhood, Team
 
 from . import services
@@ -35,7 +36,7 @@ def seed(users_by_username: dict) -> list[MeetingSeries]:
     pcn = PCN.objects.filter(code="U12548").first()
     scope = {"pcn": pcn} if pcn else {"neighbourhood": neighbourhood}
     members = [(u, role) for u, role in ((gp, "GP"), (matron, "Community matron"), (coordinator, "INT care coordinator")) if u]
-    practices = [p.name.title() for p in GPPractice.objects.filter(pcn=pcn)[:3]] if pcn else []
+    practices = [place_name(p.name) for p in GPPractice.objects.filter(pcn=pcn)[:3]] if pcn else []
     inc = _series(INC, kind="inc", team=team, timetable=services.Timetable((3,), dt.time(13, 0), 120), worklist="inc",
                   locations="\n".join(practices or ["Lisson Grove Health Centre"]), members=members, **scope)
     huddle = _series(HUDDLE, kind="huddle", team=team, timetable=services.Timetable((1, 4), dt.time(9, 0), 30), worklist="huddle",

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from octopus.care.forms import ReferralForm
 
-from . import config
+from . import config, conversation
 from .models import VisitOutcome
 from .services import outreach_workers
 
@@ -61,19 +61,53 @@ class AllocateForm(forms.Form):
             self.fields["first_day"].initial = max(round_.starts_on, timezone.localdate())
 
 
+CONSENT_CHOICES = [("", "Not asked"), ("yes", "Yes"), ("no", "No")]
+
+
+def _consent(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
 class VisitForm(forms.Form):
     outcome = forms.ChoiceField(choices=VisitOutcome.choices, widget=forms.RadioSelect, label="What happened at the door?")
     spoke_with = forms.TypedChoiceField(required=False, coerce=str, empty_value="", label="Who did you speak to?",
                                         help_text="Optional. Naming them puts the visit on their record, so their care team knows.")
+    asked_about_home = forms.BooleanField(required=False, label="I asked about the home",
+                                          help_text="Saves the housing answers on the household, including problems that are gone.")
+    consent_to_share = forms.TypedChoiceField(choices=CONSENT_CHOICES, coerce=_consent, empty_value=None, required=False,
+                                              widget=forms.RadioSelect, label="Agreed that what they told you may be shared with their care team")
+    consent_to_introduce = forms.TypedChoiceField(choices=CONSENT_CHOICES, coerce=_consent, empty_value=None, required=False,
+                                                  widget=forms.RadioSelect, label="Agreed to be introduced to someone who can help")
     note = forms.CharField(required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}), label="Note",
                            help_text="Short and factual: what they would like help with. At most 500 characters.")
     no_more_visits = forms.BooleanField(required=False, label="They asked not to be visited again")
     acknowledged = forms.BooleanField(required=False, label="I have read who asked not to be contacted")
+    # Made by the phone when the visit is first saved, so a retry is recorded once (decision 0030).
+    client_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, residents=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["spoke_with"].choices = [("", "Not named"), *((r.person_id, r.name) for r in residents)]
+        for topic in conversation.TOPICS:
+            self.fields[f"topic_{topic.code}"] = forms.MultipleChoiceField(
+                choices=topic.options, required=False, widget=forms.CheckboxSelectMultiple, label=topic.question)
+
+    def topic_fields(self):
+        return [self[f"topic_{topic.code}"] for topic in conversation.TOPICS]
+
+    def answers(self) -> dict[str, list[str]]:
+        return {topic.code: self.cleaned_data.get(f"topic_{topic.code}") or [] for topic in conversation.TOPICS}
 
 
 class IntroductionForm(ReferralForm):
     """The care app's referral form, for a warm introduction from the doorstep."""
+
+
+class PlanForm(forms.Form):
+    month = forms.RegexField(regex=r"^\d{4}-(0[1-9]|1[0-2])$", max_length=7, label="Month to plan",
+                             help_text="Year and month, for example 2026-12.",
+                             error_messages={"invalid": "Enter the month as year and month, for example 2026-12."})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["month"].initial = f"{timezone.localdate():%Y-%m}"

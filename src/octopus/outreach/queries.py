@@ -12,10 +12,10 @@ from django.utils import timezone
 from octopus.residents.models import Household
 
 from . import areas, walking
-from .models import COUNTS_AS_VISITED, Allocation, Round, Visit
+from .models import COUNTS_AS_VISITED, Allocation, HouseholdCondition, Round, Visit, VisitOutcome
 
 PROGRESS_DEFINITION = (
-    "A household counts as visited once a visit this round is recorded as spoke to someone, declined "
+    "A household counts as visited once a visit this round is recorded as engaged (we talked), declined "
     "to talk or moved away. No answer does not count: the household is still to visit. Households "
     "withdrawn from the round are not counted at all."
 )
@@ -142,6 +142,12 @@ def candidate_households(round_: Round, *, area: str = "", postcode: str = "", s
     return found[:CANDIDATE_LIMIT], len(found)
 
 
+def addresses(household_ids: list[str]) -> dict[str, str]:
+    """Household id -> address, for a plan's routes (addresses only: the planner sees no residents)."""
+    found = Household.objects.filter(household_id__in=household_ids).values_list("household_id", "address_line", "postcode")
+    return {key: f"{line}, {postcode}" for key, line, postcode in found}
+
+
 def households(ids: list[str]) -> QuerySet[Household]:
     """The households a planner ticked (ids as posted; anything not a number is ignored)."""
     return Household.objects.filter(pk__in=[int(i) for i in ids if str(i).isdigit()])
@@ -152,3 +158,72 @@ def allocations_by_worker(round_: Round) -> dict:
     for allocation in round_.allocations.filter(withdrawn_at__isnull=True).select_related("household", "worker").order_by("worker_id", "position"):
         grouped[allocation.worker].append(allocation)
     return dict(grouped)
+
+
+@dataclass(frozen=True)
+class OpenTask:
+    text: str
+    kind: str  # "prevention", "introduction", "home", "revisit"
+
+
+def open_tasks(user, allocation: Allocation, residents) -> list[OpenTask]:
+    """Everything open for the household, on one screen, so one visit can clear it: each shown
+    resident's prevention gaps (from the pipeline, as the cards show them), introductions this
+    CHWW made that are not closed, problems with the home still recorded as present, and a
+    knock that went unanswered."""
+    from octopus.care.models import Referral
+    from octopus.care.models.referral import OPEN_STATUSES
+
+    tasks = [OpenTask(f"{r.given_name}: {label}", "prevention") for r in residents for label in r.due]
+    shown = {r.person_id for r in residents}
+    introductions = (Referral.objects.filter(sender=user, resident__household=allocation.household, status__in=OPEN_STATUSES)
+                     .select_related("resident", "to_practitioner", "to_team").order_by("sent_at"))
+    tasks += [OpenTask(f"{i.resident.given_name}: introduction to {i.recipient_label} ({i.get_status_display().lower()} "
+                       f"since {timezone.localtime(i.sent_at):%d %b})", "introduction")
+              for i in introductions if i.resident.person_id in shown]
+    tasks += [OpenTask(f"Home: {row.get_condition_display().lower()} (found {timezone.localtime(row.recorded_at):%d %b %Y})", "home")
+              for row in HouseholdCondition.objects.current(allocation.household).values() if row.present]
+    latest = allocation.visits.order_by("-visited_on", "-recorded_at").first()
+    if latest is not None and latest.outcome == VisitOutcome.NO_ANSWER:
+        tasks.append(OpenTask(f"No answer on {latest.visited_on:%d %b}: knock again", "revisit"))
+    return tasks
+
+
+def condition_history(household) -> list[HouseholdCondition]:
+    return list(HouseholdCondition.objects.filter(household=household).select_related("recorded_by").order_by("-recorded_at", "condition"))
+
+
+# Bands 1 and 2 ("Very high", "High") in population/config/bands.yaml: the high-risk residents
+# the issue puts first at the door.
+HIGH_RISK_BANDS = frozenset({"1", "2"})
+
+
+def planning_households(lsoa_codes) -> list:
+    """The target areas' living households for the monthly plan, as planning.Household: where
+    (its own coordinates, else the shipped point inside its LSOA), how important (2 for a
+    high-risk resident, 1 for each open prevention gap as the pipeline published them), the
+    residents' languages, and the last knock if it went unanswered."""
+    from . import planning
+
+    found = living_households().filter(lsoa_code__in=list(lsoa_codes)).prefetch_related("residents").order_by("household_id")
+    unanswered = {}
+    for visit in Visit.objects.filter(allocation__household__lsoa_code__in=list(lsoa_codes)).select_related("allocation").order_by("recorded_at"):
+        unanswered[visit.allocation.household_id] = visit if visit.outcome == VisitOutcome.NO_ANSWER else None
+    made = []
+    for household in found:
+        lat, lon = household.latitude, household.longitude
+        if lat is None or lon is None:
+            area = areas.area(household.lsoa_code)
+            if area is None or area.latitude is None:
+                continue
+            lat, lon = area.latitude, area.longitude
+        living = [r for r in household.residents.all() if r.date_of_death is None]
+        priority = 2 * any(str(r.risk_band) in HIGH_RISK_BANDS for r in living) + sum(len(r.prevention_gaps or []) for r in living)
+        last = unanswered.get(household.pk)
+        made.append(planning.Household(
+            id=household.household_id, lat=lat, lon=lon, lsoa=household.lsoa_code, priority=priority,
+            languages=frozenset(r.main_language.casefold() for r in living if r.main_language),
+            unanswered_on=last.visited_on if last else None,
+            unanswered_morning=timezone.localtime(last.recorded_at).hour < 13 if last else None,
+        ))
+    return made

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -20,8 +20,8 @@ from octopus.governance import audit, consent
 from octopus.governance.models import ContactRoute
 from octopus.residents.models import Household, Resident
 
-from . import areas, config, relationships, walking
-from .models import Allocation, Round, Visit, VisitOutcome
+from . import areas, config, conversation, relationships, walking
+from .models import Allocation, HouseholdCondition, Round, Visit, VisitOutcome
 
 WORKING_DAYS = range(0, 5)  # Monday to Friday: CHWWs knock on weekdays (their rota, not a rule of the app)
 
@@ -169,14 +169,30 @@ def not_to_visit(residents: Iterable[Resident]) -> dict[Resident, str]:
     return {r: decisions[r.pk][1] for r in residents if not decisions[r.pk][0]}
 
 
+def already_recorded(allocation: Allocation, actor, client_key) -> Visit | None:
+    """The visit the phone already sent with this key, if any: a retry records nothing new.
+    A key used for another household or by someone else is refused, not silently matched."""
+    if not client_key:
+        return None
+    earlier = Visit.objects.filter(client_key=client_key).first()
+    if earlier is not None and (earlier.allocation_id != allocation.pk or earlier.recorded_by_id != getattr(actor, "pk", None)):
+        raise PermissionDenied("This visit key belongs to another visit; save the visit again from the household page.")
+    return earlier
+
+
 @transaction.atomic
 def record_visit(
     allocation: Allocation, actor, *, outcome: str, note: str = "", spoke_with: Resident | None = None,
-    acknowledged: bool = False, no_more_visits: bool = False, path: str = "",
+    acknowledged: bool = False, no_more_visits: bool = False, answers: dict | None = None,
+    consent_to_share: bool | None = None, consent_to_introduce: bool | None = None, asked_about_home: bool = False, client_key=None, path: str = "",
 ) -> Visit:
     """What happened at the door. A conversation with a named resident goes on their timeline
-    (so the care team sees who has been in touch); the note stays with the visit."""
+    (so the care team sees who has been in touch); the note and answers stay with the visit, and
+    answers about the home go on the household's conditions. With a ``client_key`` the call is
+    idempotent: the second call returns the first visit."""
     _check_worker(allocation, actor)
+    if (earlier := already_recorded(allocation, actor, client_key)) is not None:
+        return earlier
     residents = list(living_residents(allocation.household))
     problems = {}
     if outcome not in VisitOutcome.values:
@@ -191,16 +207,35 @@ def record_visit(
         problems["no_more_visits"] = "Choose who asked not to be visited again."
     if len(note or "") > 500:
         problems["note"] = "Keep the note to 500 characters; put anything longer in an introduction."
+    try:
+        answers = conversation.clean(answers or {})
+    except ValueError as error:
+        problems["answers"] = str(error)
+    if answers and outcome != VisitOutcome.SPOKE:
+        problems["answers"] = "Record answers only when you talked with someone (outcome: engaged)."
     if problems:
         raise ValidationError(problems)
 
     today = timezone.localdate()
-    visit = Visit.objects.create(
-        allocation=allocation, outcome=outcome, spoke_with=spoke_with, note=(note or "").strip(),
+    fields = dict(
+        allocation=allocation, outcome=outcome, spoke_with=spoke_with, note=(note or "").strip(), answers=answers,
+        consent_to_share=consent_to_share if outcome == VisitOutcome.SPOKE else None,
+        consent_to_introduce=consent_to_introduce if outcome == VisitOutcome.SPOKE else None,
         do_not_contact_acknowledged=bool(refusals), visited_on=today, recorded_by=actor, recorded_at=timezone.now(),
+        client_key=client_key or None,
     )
+    try:
+        with transaction.atomic():
+            visit = Visit.objects.create(**fields)
+    except IntegrityError:
+        # The same key arrived twice at once (two tabs flushing the queue): the other request won.
+        if client_key and (earlier := Visit.objects.filter(client_key=client_key).first()) is not None:
+            return earlier
+        raise
     audit.record(actor, "create", f"Recorded an outreach visit: {visit.get_outcome_display()} at {allocation.household}"[:300],
                  resident_id=spoke_with.person_id if spoke_with else "", obj=visit, basis=relationships.BASIS, path=path)
+    if outcome == VisitOutcome.SPOKE and (asked_about_home or conversation.HOUSING.code in answers):
+        _record_conditions(visit, answers.get(conversation.HOUSING.code, []), actor)
     if spoke_with is not None and outcome in (VisitOutcome.SPOKE, VisitOutcome.DECLINED):
         what = "talked on the doorstep" if outcome == VisitOutcome.SPOKE else "declined to talk"
         care.record_contact(spoke_with, _organisation_name(actor), f"Outreach visit by a community health and wellbeing worker: {what}",
@@ -208,6 +243,16 @@ def record_visit(
     if no_more_visits:
         _refuse_visits(spoke_with, actor, path)
     return visit
+
+
+def _record_conditions(visit: Visit, present: list[str], actor) -> None:
+    """The CHWW asked about the home: every housing condition gets a row, present or not, so a
+    condition fixed since the last visit shows as gone (with its history kept)."""
+    HouseholdCondition.objects.bulk_create([
+        HouseholdCondition(household=visit.allocation.household, condition=code, present=code in present, visit=visit,
+                           recorded_by=actor, recorded_at=visit.recorded_at)
+        for code in conversation.HOUSEHOLD_CONDITIONS
+    ])
 
 
 def _refuse_visits(resident: Resident, actor, path: str) -> None:

@@ -6,11 +6,13 @@ identifiable data is audited once per resident shown; changes are audited by the
 
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,10 +20,11 @@ from octopus.accounts.permissions import require
 from octopus.governance import access, audit
 from octopus.residents.models import Household
 
-from . import forms, presenters, queries, relationships, services
+from . import forms, planning, presenters, queries, relationships, services, supervision, workforce
 from .models import Allocation, Round
 
 OUTREACH_ONLY = frozenset({access.OUTREACH})
+SERVICE_WORKER = Path(__file__).with_name("static") / "outreach" / "service-worker.js"
 
 
 def _apply_errors(form, error: ValidationError):
@@ -101,8 +104,10 @@ def index(request):
             done=[a for a in mine if a.pk in visited],
         ))
     audit.record_request(request, "view", f"Viewed my outreach households: {len(allocations)} on {len(plans)} rounds")
+    today = timezone.localdate()
+    save_day = [reverse("outreach:household", args=[a.pk]) for plan in plans if plan.day.on == today for a in plan.day.allocations]
     return render(request, "outreach/index.jinja", {
-        "plans": plans, "today": timezone.localdate(), "definition_text": queries.PROGRESS_DEFINITION,
+        "plans": plans, "today": today, "definition_text": queries.PROGRESS_DEFINITION, "save_day": save_day,
     })
 
 
@@ -120,8 +125,12 @@ def resident(request, person_id: str):
 
 def _household_page(request, allocation: Allocation, form=None):
     residents = _residents(request, allocation.household)
+    # The phone saves the day's households for use without signal (decision 0030): that is a
+    # disclosure to the device, audited as such.
+    saved = request.headers.get("X-Octopus-Offline") == "save-day"
+    what = "Saved the household on the phone for today's outreach visits" if saved else "Opened the household for an outreach visit"
     for r in residents:
-        audit.record_request(request, "view", f"Opened the household for an outreach visit ({allocation.round.name})",
+        audit.record_request(request, "view", f"{what} ({allocation.round.name})",
                              resident_id=r.person_id, basis=relationships.BASIS)
     if not residents:
         audit.record_request(request, "view", f"Opened {allocation.household} for an outreach visit: nobody living there",
@@ -141,6 +150,8 @@ def _household_page(request, allocation: Allocation, form=None):
         "previous": mine[index - 1] if index > 0 else None,
         "next": mine[index + 1] if index + 1 < len(mine) else None,
         "may_introduce": request.user.has_capability("refer"),
+        "tasks": queries.open_tasks(request.user, allocation, shown),
+        "conditions": queries.condition_history(allocation.household),
     })
 
 
@@ -148,6 +159,11 @@ def _household_page(request, allocation: Allocation, form=None):
 @require("do_outreach")
 def household(request, allocation_id: int):
     return _household_page(request, _mine_or_404(request, allocation_id))
+
+
+def _from_outbox(request) -> bool:
+    """Sent by the phone's outbox (doorstep.js), which wants JSON, not a page."""
+    return request.headers.get("X-Octopus-Outbox") == "1"
 
 
 @require_POST
@@ -159,17 +175,36 @@ def visit(request, allocation_id: int):
     if form.is_valid():
         data = form.cleaned_data
         spoke_with = next((r for r in residents if r.person_id == data["spoke_with"]), None)
+        earlier = services.already_recorded(allocation, request.user, data["client_key"])
         try:
-            recorded = services.record_visit(
+            recorded = earlier or services.record_visit(
                 allocation, request.user, outcome=data["outcome"], note=data["note"], spoke_with=spoke_with,
-                acknowledged=data["acknowledged"], no_more_visits=data["no_more_visits"], path=request.path,
+                acknowledged=data["acknowledged"], no_more_visits=data["no_more_visits"], answers=form.answers(),
+                consent_to_share=data["consent_to_share"], consent_to_introduce=data["consent_to_introduce"],
+                asked_about_home=data["asked_about_home"], client_key=data["client_key"], path=request.path,
             )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.info(request, f"Visit recorded: {recorded.get_outcome_display().lower()} at {allocation.household.address_line}.")
+            text = f"Visit recorded: {recorded.get_outcome_display().lower()} at {allocation.household.address_line}."
+            if _from_outbox(request):
+                return JsonResponse({"status": "already recorded" if earlier else "recorded", "visit": recorded.pk,
+                                     "message": text, "next": reverse("outreach:index")}, status=200 if earlier else 201)
+            messages.info(request, text)
             return redirect("outreach:index")
+    if _from_outbox(request):
+        return JsonResponse({"status": "invalid", "errors": {f: [str(e) for e in errs] for f, errs in form.errors.items()}}, status=400)
     return _household_page(request, allocation, form)
+
+
+@require_GET
+@require("do_outreach")
+def service_worker(request):
+    """The phone's service worker, served from /outreach/ so its scope is the CHWW's pages only
+    (decision 0030). Never cached by the browser's HTTP cache: a new version must take over."""
+    response = HttpResponse(SERVICE_WORKER.read_text(), content_type="text/javascript")
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -211,6 +246,38 @@ def rounds(request):
     listed = [(r, queries.progress(r)) for r in Round.objects.select_related("planned_by")[:50]]
     audit.record_request(request, "view", f"Viewed outreach rounds ({len(listed)})")
     return render(request, "outreach/rounds.jinja", {"rounds": listed, "definition_text": queries.PROGRESS_DEFINITION})
+
+
+@require_GET
+@require("plan_outreach")
+def plan_page(request):
+    """The monthly workforce plan for the shipped workforce file, as `octopus outreach plan` makes
+    it: each CHWW's days with their walking routes in visiting order (addresses, no residents).
+    A map of the routes plugs in beside each day's list (the LSOA map component)."""
+    form = forms.PlanForm(request.GET or None)
+    result, addresses, error = None, {}, ""
+    if form.is_bound and form.is_valid():
+        team = workforce.load()
+        try:
+            result = planning.plan_month(form.cleaned_data["month"], team.workers, queries.planning_households(team.target_areas),
+                                         households_per_chww=team.households_per_chww)
+        except planning.PlanningError as problem:
+            error = str(problem)
+        else:
+            ids = [h.id for w in result.workers for d in w.days for h in d.households]
+            addresses = queries.addresses(ids)
+            audit.record_request(request, "view", f"Planned outreach for {form.cleaned_data['month']}: {len(ids)} households")
+    return render(request, "outreach/plan.jinja", {"form": form, "plan": result, "addresses": addresses, "error": error})
+
+
+@require_GET
+@require("plan_outreach")
+def supervision_page(request):
+    """Counts per CHWW or area, month by month; no resident is named (octopus.outreach.supervision)."""
+    by = "area" if request.GET.get("by") == "area" else "chww"
+    rows = supervision.figures(by)
+    audit.record_request(request, "view", f"Viewed outreach supervision by {by}")
+    return render(request, "outreach/supervision.jinja", {"rows": rows, "by": by, "definitions": supervision.__doc__.split("Definitions (shown on the page):")[1]})
 
 
 @require_http_methods(["GET", "POST"])

@@ -92,6 +92,10 @@ def export_scores(
     output_format: str = typer.Option("csv", "--format", help="Only csv for now."),
     data_dir: Path = DATA_DIR_OPTION,
     output: Path = typer.Option(None, "--output", "-o", help="File to write (default standard output)."),
+    with_source_ids: bool = typer.Option(
+        False, "--with-source-ids",
+        help="Add a source_ids column: each partner's own identifier for the person (sender_code:id pairs, "
+             "';'-separated), to join the scores back to a partner's extract without an NHS number."),
 ) -> None:
     """Per resident: person id, NHS number, probability, centile, band, segment, rising-risk flag.
 
@@ -121,6 +125,14 @@ def export_scores(
         excluded |= frame.pop("analytics_excluded").fillna(False).astype(bool)
     # Snapshot rows are in no particular order (decision 0006); an export reads better sorted.
     frame = frame[~excluded].rename(columns=EXPORT_COLUMNS).sort_values("person_id")
+    if with_source_ids:
+        from octopus.population.source_ids import source_ids
+
+        try:
+            ids = source_ids(data_dir / "linked")
+        except FileNotFoundError as error:
+            raise typer.BadParameter(str(error), param_hint="--with-source-ids") from None
+        frame = frame.merge(ids, on="person_id", how="left")
     handle = open(output, "w", newline="") if output else sys.stdout
     try:
         frame.to_csv(handle, index=False, quoting=csv.QUOTE_MINIMAL)

@@ -7,9 +7,9 @@ The defaults are the safe production ones (DEBUG off, secure cookies, secret key
 import os
 from pathlib import Path
 
-import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 
+from .database import database_from_url
 from .environment import env, env_bool, env_float, env_int, env_list
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -25,18 +25,8 @@ CSRF_TRUSTED_ORIGINS = env_list("OCTOPUS_CSRF_TRUSTED_ORIGINS", [])
 NEIGHBOURHOOD_NAME = env("OCTOPUS_NEIGHBOURHOOD_NAME", "Westminster Integrated Neighbourhood Team")
 
 DATABASES = {
-    "default": dj_database_url.parse(
-        env("OCTOPUS_DATABASE_URL", f"sqlite:///{DATA_DIR / 'octopus.sqlite3'}"),
-        conn_max_age=60,
-    )
+    "default": database_from_url(env("OCTOPUS_DATABASE_URL", f"sqlite:///{DATA_DIR / 'octopus.sqlite3'}"))
 }
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # WAL lets the web app read while a snapshot is being published.
-    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-    )
-    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -16,6 +16,16 @@ os.environ.setdefault("OCTOPUS_BEHIND_TLS_PROXY", "true")
 from .base import *  # noqa: E402,F401,F403
 from .environment import env_bool  # noqa: E402
 
-# Paths as Django matches them, without the leading slash: the health check stays plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Paths as Django matches them, without the leading slash: the health and readiness probes stay
+# plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("OCTOPUS_HSTS_INCLUDE_SUBDOMAINS", False)
+
+# Static files: hashed names (cached for a year by browsers, since a change makes a new name) and
+# gzip copies, collected by `octopus serve` into the data folder and served by whitenoise from
+# its in-memory index of files. The demo keeps serving straight from the app folders (no collect step).
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = False

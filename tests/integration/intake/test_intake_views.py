@@ -34,6 +34,20 @@ def test_index_lists_deliveries_feeds_and_refused_files(client, manager, intake_
     assert "Files refused whole (1)" in page
 
 
+def test_deliveries_are_paged_and_filtered_by_feed(client, manager, intake_dir, monkeypatch):
+    monkeypatch.setattr("octopus.intake.views.DELIVERIES_PER_PAGE", 1)
+    first = client.get(reverse("intake:index")).content.decode()
+    with FeedStore.open(intake_dir) as store:
+        total = store.connection.execute("SELECT count(*) FROM deliveries").fetchone()[0]
+    assert total >= 2 and f"{total} deliveries, latest first (page 1 of {total})" in first
+    assert "Page 2 of" in first
+    one_feed = client.get(reverse("intake:index"), {"feed": "asc_clients"}).content.decode()
+    assert "asc_clients__E09000019__20261101.csv" in one_feed and "apc_spells__RYJ__bad_dates.csv" not in one_feed
+    assert " of Adult social care clients, latest first" in one_feed
+    unknown = client.get(reverse("intake:index"), {"feed": "no-such-feed"}).content.decode()
+    assert f"{total} deliveries" in unknown  # an unknown feed shows everything rather than nothing
+
+
 def test_upload_reports_each_file_loaded_refused_or_quarantined(client, manager, intake_dir):
     response = _upload(client, "apc_spells__RYJ__good.csv", "apc_spells__RYJ__semicolons.csv",
                        "ae_attendances__RYJ__bad_nhs_numbers.csv")

@@ -72,6 +72,22 @@ def test_cli_lists_snapshots_and_exports_scores(first_run, data_dir, tmp_path):
     assert len(scores) == 2500 and scores["person_id"].is_monotonic_increasing
 
 
+def test_cli_exports_scores_with_each_partners_own_identifiers(first_run, data_dir, tmp_path):
+    out = tmp_path / "scores.csv"
+    exported = CliRunner().invoke(app, ["export", "scores", "--run", first_run.run_id, "--with-source-ids",
+                                        "--data-dir", str(data_dir), "-o", str(out)])
+    assert exported.exit_code == 0, exported.output
+    scores = pd.read_csv(out, dtype=str)
+    assert list(scores.columns)[-1] == "source_ids" and len(scores) == 2500
+    # Every pair names a sender and that sender's own id for this very person in the linked extract.
+    gp = pd.read_parquet(data_dir / "linked" / "gp_events.parquet", columns=["person_id", "sender_code", "source_person_id"])
+    row = scores[scores.person_id.isin(gp.person_id)].dropna(subset=["source_ids"]).iloc[0]
+    pairs = row["source_ids"].split(";")
+    assert pairs == sorted(pairs)
+    expected = {f"{r.sender_code}:{r.source_person_id}" for r in gp[gp.person_id == row["person_id"]].itertuples()}
+    assert expected <= set(pairs)
+
+
 def test_cli_data_dir_defaults_to_env_then_var(first_run, data_dir, tmp_path, monkeypatch):
     runner = CliRunner()
     monkeypatch.setenv("OCTOPUS_DATA_DIR", str(data_dir))

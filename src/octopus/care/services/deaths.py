@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from octopus.core.formatting import plural
 from octopus.governance import audit
 
 from ..models import (
@@ -74,8 +75,8 @@ def record_death(resident, date: dt.date, source: str, actor, path: str = "") ->
     if owner and not Task.objects.filter(resident=resident, source=TaskSource.BEREAVEMENT).exists():
         create_task(owner, f"Bereavement: contact the family of {resident.name}", timezone.localdate() + dt.timedelta(days=2),
                     resident=resident, link=f"/residents/{resident.person_id}/", source=TaskSource.BEREAVEMENT)
-    outcome = DeathOutcome(stopped, len(cases), len(referrals), actions, tasks, owner.username if owner else None)
+    outcome = DeathOutcome(stopped, len(cases), len(referrals), actions, tasks, owner.display_name if owner else None)
     audit.record(actor, "change",
-                 f"Death recorded ({date:%Y-%m-%d}, {source}): {stopped} check-ins stopped, {len(cases)} cases closed",
+                 f"Death recorded ({date:%Y-%m-%d}, {source}): {plural(stopped, 'check-in')} stopped, {plural(len(cases), 'case')} closed",
                  resident_id=resident.person_id, obj=resident, path=path)
     return outcome

@@ -12,14 +12,16 @@ import statistics
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from octopus.governance import audit
 
 from .. import config
-from ..models import Case, CaseSource, Referral, ReferralEvent, ReferralStatus
-from ..models.referral import ContactRoute, Urgency
+from ..models import Case, CaseSource, Referral, ReferralEvent, ReferralStatus, TaskSource
+from ..models.referral import OPEN_STATUSES, ContactRoute, Urgency
 from .cases import open_case, record_contact
+from .tasks import create_task
 
 S = ReferralStatus
 TRANSITIONS: dict[str, set[str]] = {
@@ -93,9 +95,14 @@ def actions_for(referral: Referral, user) -> list[str]:
 def send_referral(
     resident, sender, *, to_team=None, to_practitioner=None, reason: str, urgency: str,
     shared_information: str, resident_agreed: bool, preferred_contact: str, contact_details: str = "",
-    sender_team=None, path: str = "",
+    sender_team=None, send_anyway: bool = False, path: str = "",
 ) -> Referral:
-    """Refer to a team, or introduce to a named person (whose team then receives it too)."""
+    """Refer to a team, or introduce to a named person (whose team then receives it too).
+
+    A second open referral of the same resident to the same person (or, for a team referral, the
+    same team) is refused unless ``send_anyway``: it is usually a double click or two colleagues
+    acting at once, and the receiver would otherwise work the same request twice.
+    """
     problems = {}
     if to_practitioner is not None:
         to_team = to_practitioner.team
@@ -115,6 +122,13 @@ def send_referral(
         problems["preferred_contact"] = "Choose how the resident would like to be contacted."
     if resident.is_deceased:
         problems["__all__"] = f"{resident.name} has died."
+    if not problems and not send_anyway and (earlier := _open_duplicate(resident, to_team, to_practitioner)):
+        problems["send_anyway"] = (
+            f"{earlier.recipient_label} already has an open {'introduction' if earlier.is_introduction else 'referral'} "
+            f"of {resident.name}, sent by {earlier.sender.display_name} on "
+            f"{timezone.localtime(earlier.sent_at):%-d %B %Y} ({earlier.get_status_display().lower()}). "
+            "Tick 'Send it anyway' if this is a different request."
+        )
     if problems:
         raise ValidationError(problems)
     now = timezone.now()
@@ -131,6 +145,26 @@ def send_referral(
     return referral
 
 
+def _open_duplicate(resident, to_team, to_practitioner) -> Referral | None:
+    earlier = Referral.objects.filter(resident=resident, status__in=OPEN_STATUSES).select_related("sender", "to_team", "to_practitioner")
+    if to_practitioner is not None:
+        earlier = earlier.filter(to_practitioner=to_practitioner)
+    else:
+        earlier = earlier.filter(to_team=to_team, to_practitioner__isnull=True)
+    return earlier.order_by("-sent_at").first()
+
+
+def _tell_sender(referral: Referral, actor, verb: str, onward: str = "") -> None:
+    """The sender hears what became of their request in their inbox, not only as a status on a list."""
+    if referral.sender_id is None or referral.sender_id == getattr(actor, "pk", None):
+        return
+    kind = "introduction" if referral.is_introduction else "referral"
+    who = actor.display_name if getattr(actor, "pk", None) else referral.recipient_label
+    title = f"{who} {verb} your {kind} of {referral.resident.name}{onward}"
+    create_task(referral.sender, title[:300], timezone.localdate(), resident=referral.resident,
+                link=reverse("care:referral", args=[referral.pk]), source=TaskSource.REFERRAL)
+
+
 @transaction.atomic
 def accept(referral: Referral, actor, note: str = "", path: str = "") -> Referral:
     referral = _locked(referral)
@@ -142,6 +176,7 @@ def accept(referral: Referral, actor, note: str = "", path: str = "") -> Referra
     _move(referral, S.ACCEPTED, actor, note, path)
     # Taking a resident on puts them on the receiving team's caseload, held by the acceptor.
     open_case(referral.resident, referral.to_team, actor, source=CaseSource.REFERRAL, holder=actor, path=path)
+    _tell_sender(referral, actor, "accepted")
     return referral
 
 
@@ -153,7 +188,9 @@ def decline(referral: Referral, actor, reason: str, path: str = "") -> Referral:
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why you are declining, so the sender can find the right help."})
     referral.decline_reason = reason.strip()
-    return _move(referral, S.DECLINED, actor, reason.strip(), path)
+    _move(referral, S.DECLINED, actor, reason.strip(), path)
+    _tell_sender(referral, actor, "declined")
+    return referral
 
 
 @transaction.atomic
@@ -174,10 +211,11 @@ def redirect(referral: Referral, actor, *, to_team=None, to_practitioner=None, n
         reason=referral.reason + f"\n\nRedirected by {actor.display_name}: {note.strip()}",
         urgency=referral.urgency, shared_information=referral.shared_information, resident_agreed=True,
         preferred_contact=referral.preferred_contact, contact_details=referral.contact_details,
-        sender_team=referral.sender_team, path=path,
+        sender_team=referral.sender_team, send_anyway=True, path=path,  # the receiver chose where it goes
     )
     referral.redirected_to = onward
     referral.save(update_fields=["redirected_to"])
+    _tell_sender(referral, actor, "passed on", f" to {onward.recipient_label}")
     return onward
 
 

@@ -1,5 +1,6 @@
 from .allocation import Allocation, AllocationQuerySet
+from .condition import HouseholdCondition
 from .round import Round
 from .visit import COUNTS_AS_VISITED, Visit, VisitOutcome
 
-__all__ = ["Allocation", "AllocationQuerySet", "COUNTS_AS_VISITED", "Round", "Visit", "VisitOutcome"]
+__all__ = ["Allocation", "AllocationQuerySet", "COUNTS_AS_VISITED", "HouseholdCondition", "Round", "Visit", "VisitOutcome"]

@@ -1,12 +1,17 @@
-"""A doorstep visit: what happened when the CHWW knocked. Kept minimal on purpose: an outcome,
-a short note and who they spoke to; anything more goes through an introduction or referral."""
+"""A doorstep visit: what happened when the CHWW knocked. An outcome, who they spoke to, the
+structured conversation (``octopus.outreach.conversation``), the resident's consent to share and
+to be introduced, and a short note; anything more goes through an introduction or referral.
+
+``client_key`` is made by the phone when the visit is first saved (decision 0030): a visit
+queued offline and sent twice (a retry after a lost response) is recorded once."""
 
 from django.conf import settings
 from django.db import models
 
 
 class VisitOutcome(models.TextChoices):
-    SPOKE = "spoke", "Spoke to someone"
+    # "spoke" is kept as the stored value: visits recorded before the structured conversation.
+    SPOKE = "spoke", "Engaged: we talked"
     NO_ANSWER = "no_answer", "No answer"
     DECLINED = "declined", "Declined to talk"
     MOVED = "moved", "Moved away"
@@ -24,6 +29,10 @@ class Visit(models.Model):
     note = models.CharField(max_length=500, blank=True)
     # Someone in the household asked not to be contacted, and the CHWW confirmed they had read it.
     do_not_contact_acknowledged = models.BooleanField(default=False)
+    answers = models.JSONField(default=dict, blank=True, help_text="Topic code -> answer codes (octopus.outreach.conversation).")
+    consent_to_share = models.BooleanField(null=True, blank=True, help_text="Agreed that what they said may be shared with their care team.")
+    consent_to_introduce = models.BooleanField(null=True, blank=True, help_text="Agreed to be introduced to someone who can help.")
+    client_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     visited_on = models.DateField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()

@@ -1,0 +1,81 @@
+"""Fault harness: `octopus publish` killed (SIGKILL) part-way, again and again, under a running
+server; then run to the end.
+
+Usage (the demo served by `octopus serve` on --base, SQLite in --data-dir):
+    OCTOPUS_ENV=demo OCTOPUS_DATA_DIR=var python benchmarks/fault_publish_kill.py \
+        --base http://127.0.0.1:8765 --run-id <an earlier snapshot's run id> --kill-after 3,15,40,80
+
+After each kill it checks that the snapshot in service (the latest PublishedSnapshot) is still the
+previous one, that /readyz is 200 and the home page answers; then it publishes --run-id to the
+end and checks that it is in service, and publishes the original snapshot again to put the demo
+back. Prints one line per round with how far the publish had got (residents already carrying the new
+run's scores).
+"""
+
+import argparse
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+
+def in_service(database: Path) -> str:
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as con:
+        row = con.execute("SELECT run_id FROM insights_publishedsnapshot ORDER BY published_at DESC LIMIT 1").fetchone()
+    return row[0] if row else ""
+
+
+def residents_on(database: Path, run_id: str) -> int:
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as con:
+        return con.execute("SELECT count(*) FROM residents_resident WHERE snapshot_run_id = ?", [run_id]).fetchone()[0]
+
+
+def publish(run_id: str, kill_after: float | None) -> tuple[int, str, float]:
+    command = [sys.executable, "-c", "from octopus.cli import main; main()", "publish", "--run-id", run_id]
+    started = time.monotonic()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=os.environ)
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True).start()
+    try:
+        process.wait(timeout=kill_after)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    time.sleep(0.2)
+    said = next((line.strip() for line in reversed(lines) if line.strip()), "(nothing yet)")
+    return process.returncode, said[:110], time.monotonic() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base", default="http://127.0.0.1:8000")
+    parser.add_argument("--run-id", required=True, help="a snapshot to publish (not the one in service)")
+    parser.add_argument("--kill-after", default="3,15,40,80", help="seconds, comma-separated")
+    args = parser.parse_args()
+    data_dir = Path(os.environ.get("OCTOPUS_DATA_DIR", "var")).resolve()
+    database = data_dir / "octopus.sqlite3"
+    original = in_service(database)
+    assert original and original != args.run_id, "publish a snapshot other than the one in service"
+    print(f"in service before: {original}")
+    for seconds in [float(s) for s in args.kill_after.split(",")]:
+        code, said, took = publish(args.run_id, seconds)
+        ready = requests.get(args.base + "/readyz", timeout=60).status_code
+        home = requests.get(args.base + "/accounts/login/", timeout=60).status_code
+        print(f"killed after {seconds:>4.0f} s (exit {code}); residents already on the new run: "
+              f"{residents_on(database, args.run_id)}; in service: "
+              f"{in_service(database)}; previous kept: {in_service(database) == original}; /readyz {ready}; sign-in page {home}")
+    code, said, took = publish(args.run_id, None)
+    print(f"rerun to the end: exit {code} in {took:.0f} s; in service: {in_service(database)}; "
+          f"new snapshot in service: {in_service(database) == args.run_id}; said {said!r}")
+    code, said, took = publish(original, None)
+    print(f"original published again: exit {code} in {took:.0f} s; in service: {in_service(database)}")
+
+
+if __name__ == "__main__":
+    main()
