@@ -59,16 +59,34 @@ def bulk_post(world):
                       "check_ins-first_due": (timezone.localdate() + dt.timedelta(days=7)).isoformat()},
         "meeting": {"meeting-meeting": meeting.pk, "meeting-reason": "Top of the list"},
         "no_action": {"no_action-note": "Known to the practice nurse"},
+        "follow_up": {"follow_up-owner": world["coordinator"].pk},
     }
 
 
-@pytest.mark.parametrize("action", ["case", "check_ins", "meeting", "no_action"])
+def discharged(world):
+    """On the recent-discharges list, with the hospital spell the publish step writes."""
+    from octopus.residents.models import ActivityEvent, ActivityKind
+
+    resident = registered(world["church"], cohorts=["Discharged in the last 14 days"], phone="020 7946 0100")
+    left = timezone.localdate() - dt.timedelta(days=2)
+    ActivityEvent.objects.create(resident=resident, occurred_on=left - dt.timedelta(days=3), kind=ActivityKind.ADMISSION,
+                                 source_organisation="St Mary's Hospital", summary="Emergency admission (3 nights)",
+                                 detail={"discharge_date": left.isoformat()}, source_feed="apc_spells", source_key=f"RYJ:{resident.pk}")
+    return resident
+
+
+@pytest.mark.parametrize("action", ["case", "check_ins", "meeting", "no_action", "follow_up"])
 def test_bulk_action_audits_one_decision_per_resident(client, world, action):
-    chosen = [registered(world["church"], cohorts=[SHIELDED], phone="020 7946 0100") for _ in range(3)]
+    if action == "follow_up":
+        chosen = [discharged(world) for _ in range(3)]
+        url = reverse("casefinding:discharge_follow_up", args=["discharged_last_14_days"])
+    else:
+        chosen = [registered(world["church"], cohorts=[SHIELDED], phone="020 7946 0100") for _ in range(3)]
+        url = reverse("casefinding:list", args=["clinically_vulnerable"])
     client.force_login(world["coordinator"])
     data = {"person_id": [r.person_id for r in chosen], "action": action, **bulk_post(world)[action]}
     before = last_id()
-    response = client.post(reverse("casefinding:list", args=["clinically_vulnerable"]), data)
+    response = client.post(url, data)
     assert response.status_code == 200 and "Not done" not in response.content.decode(), response.content.decode()[-3000:]
     decisions = [e for e in new_entries(before) if e.object_type == "ListDecision"]
     assert sorted(e.resident_id for e in decisions) == sorted(r.person_id for r in chosen)

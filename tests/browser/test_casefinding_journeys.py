@@ -101,3 +101,34 @@ def test_pcn_coordinator_starts_check_ins_for_twenty_and_reviews_five(browser_pa
     assert page.get_by_text("How many different services have called you this month?").is_visible()
     browser_page.goto("/case-finding/coverage/")
     assert page.get_by_role("heading", name="Clinically vulnerable (shielded-style)").is_visible()
+
+
+def test_coordinator_starts_discharge_follow_up_calls_from_the_discharge_list(browser_page):
+    from octopus.residents.models import ActivityEvent, ActivityKind
+
+    world = pcn_world()
+    today = timezone.localdate()
+    residents = []
+    for n in range(3):
+        resident = registered(world["lisson"], given_name=f"Discharged{n}", family_name="Resident", cohorts=["Discharged in the last 14 days"],
+                              phone=f"020 7946 01{n:02d}", snapshot_as_of=today)
+        left = today - dt.timedelta(days=n + 1)
+        ActivityEvent.objects.create(resident=resident, occurred_on=left - dt.timedelta(days=2), kind=ActivityKind.ADMISSION,
+                                     source_organisation="St Mary's Hospital", summary="Emergency admission (2 nights)",
+                                     detail={"discharge_date": left.isoformat()}, source_feed="apc_spells", source_key=f"RYJ:{n}")
+        residents.append(resident)
+    page = browser_page.page
+    browser_page.sign_in("pcn-coordinator")
+    browser_page.goto("/case-finding/discharged_last_14_days/")
+    for resident in residents[:2]:
+        page.get_by_label(f"Choose {resident.name}").check()
+    page.get_by_label("Who makes the calls").select_option(label="Grace Mensah")
+    page.get_by_role("button", name="Start follow-up calls").click()
+    page.wait_for_load_state()
+    browser_page.check_accessibility()
+    assert page.get_by_text("2 of 2 chosen residents on the Discharged in the last 14 days list.").is_visible()
+    assert world["coordinator"].tasks.filter(source="discharge").count() == 2
+    page.get_by_role("link", name="Back to the Discharged in the last 14 days list").click()
+    page.wait_for_load_state()
+    browser_page.check_accessibility()
+    assert page.get_by_text("Follow-up call open with Grace Mensah").count() == 2

@@ -63,3 +63,29 @@ def test_config_error_names_the_file_and_key():
         config.parse(config.CONFIG_FILE.read_text().replace("pcn_roles: [clinician, care_coordinator]", "pcn_roles: [nurse]"))
     with pytest.raises(config.CasefindingConfigError, match=r"check_in_scripts.shielded_monthly.calls: expected a whole number from 1 to 24"):
         config.parse(config.CONFIG_FILE.read_text().replace("calls: 6", "calls: 60"))
+
+
+def test_the_scanning_form_of_the_access_point_selects_exactly_the_same_residents(world):
+    """``residents_for_scan`` (the lists' query, decision 0026) is the same terms as
+    ``residents_for`` joined by OR instead of UNION: the same residents for every kind of basis."""
+    import datetime as dt
+
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils import timezone
+
+    from octopus.governance.models import BreakGlassAccess
+
+    lisson, church, pimlico = registered(world["lisson"]), registered(world["church"]), registered(world["pimlico"])
+    held, glass = registered(world["pimlico"]), registered(world["pimlico"])
+    registered(world["lisson"], registered=False)
+    care.open_case(held, world["practice_team"], world["gp"], source="search")
+    BreakGlassAccess.objects.create(user=world["coordinator"], resident=glass, reason="urgent_care", detail="Test grant",
+                                    granted_at=timezone.now(), expires_at=timezone.now() + dt.timedelta(hours=1))
+    chww = user_in(world["practice_team"], "chww", "practice-chww")
+    analyst = user_in(world["practice_team"], "analyst", "practice-analyst")
+    for user in (world["gp"], world["coordinator"], chww, analyst, AnonymousUser()):
+        for scopes in (access.RECORD, access.EVERY_SCOPE, frozenset({access.OUTREACH})):
+            assert set(access.residents_for_scan(user, scopes=scopes)) == set(access.residents_for(user, scopes=scopes)), (user, scopes)
+    assert set(access.residents_for_scan(world["gp"])) == {lisson, held}
+    assert set(access.residents_for_scan(world["coordinator"])) == {lisson, church, glass}
+    assert pimlico not in set(access.residents_for_scan(world["coordinator"]))

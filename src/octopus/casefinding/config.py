@@ -38,11 +38,24 @@ class Script:
 
 
 @dataclass(frozen=True)
+class DischargeFollowUpRule:
+    lists: frozenset[str]
+    within_hours: int
+    source: str
+
+    @property
+    def days(self) -> int:
+        # The hospital feed gives the day of discharge, not the hour: 72 hours is the third day.
+        return -(-self.within_hours // 24)
+
+
+@dataclass(frozen=True)
 class CasefindingConfig:
     practice_roles: frozenset[str]
     pcn_roles: frozenset[str]
     page_size: int
     scripts: dict[str, Script]
+    discharge_follow_up: DischargeFollowUpRule
 
 
 def _roles(value, where: str) -> frozenset[str]:
@@ -95,6 +108,20 @@ def _script(code: str, spec, source: str) -> Script:
     )
 
 
+def _follow_up(spec, source: str) -> DischargeFollowUpRule:
+    where = f"{source}: discharge_follow_up"
+    if not isinstance(spec, dict):
+        raise CasefindingConfigError(f"{where}: expected lists, within_hours and source.")
+    lists = spec.get("lists")
+    if not isinstance(lists, list) or not all(isinstance(n, str) and n for n in lists):
+        raise CasefindingConfigError(f"{where}.lists: expected a list of list names, got {lists!r}.")
+    return DischargeFollowUpRule(
+        lists=frozenset(lists),
+        within_hours=_whole(spec.get("within_hours"), f"{where}.within_hours", 1, 24 * 14),
+        source=_text(spec.get("source"), f"{where}.source"),
+    )
+
+
 def parse(text: str, source: str = str(CONFIG_FILE)) -> CasefindingConfig:
     document = yaml.safe_load(text) or {}
     if not isinstance(document, dict):
@@ -110,6 +137,7 @@ def parse(text: str, source: str = str(CONFIG_FILE)) -> CasefindingConfig:
         pcn_roles=_roles(relationship.get("pcn_roles", []), f"{source}: practice_relationship.pcn_roles"),
         page_size=_whole(document.get("page_size"), f"{source}: page_size", 10, 500),
         scripts={str(code): _script(str(code), spec, source) for code, spec in scripts.items()},
+        discharge_follow_up=_follow_up(document.get("discharge_follow_up"), source),
     )
 
 

@@ -105,3 +105,14 @@ class NoActionForm(forms.Form):
     prefix = "no_action"
     note = forms.CharField(label="Why no action", max_length=500,
                            help_text="For example: already under the heart failure nurses. The resident comes back to review when what they are listed for changes.")
+
+
+class FollowUpForm(forms.Form):
+    prefix = "follow_up"
+    owner = UserChoiceField(queryset=User.objects.none(), label="Who makes the calls",
+                            help_text="One task per resident goes into this person's inbox, due 72 hours after the discharge.")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = colleagues(user).select_related("practitioner")
+        self.fields["owner"].initial = user.pk

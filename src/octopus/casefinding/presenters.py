@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from octopus.directory.models import GPPractice
 
-from . import lists
+from . import config, discharges, lists
 from .lists import ACTED, NO_ACTION, STATUSES, CaseList
 
 
@@ -52,6 +52,8 @@ class Row:
     status_label: str
     decision: str
     earlier: str
+    follow_up: str = ""  # on a list of recent discharges: the follow-up call's state
+    follow_up_tag: str = ""
 
     @property
     def status_tag(self) -> str:
@@ -74,15 +76,17 @@ def rows(case_list: CaseList, residents, today: dt.date) -> list[Row]:
     residents = list(residents)
     names = practice_names(r.practice_ods_code for r in residents)
     extra = lists.details(case_list, residents)
+    calls = discharges.follow_ups(residents) if case_list.name in config.settings().discharge_follow_up.lists else {}
     out = []
     for r in residents:
         decision, earlier = _decision_words(extra[r.pk])
+        follow_up, follow_up_tag = discharges.follow_up_words(calls.get(r.pk), today)
         out.append(Row(
             person_id=r.person_id, name=r.name, nhs_number=r.nhs_number, practice_code=r.practice_ods_code,
             practice=names.get(r.practice_ods_code, r.practice_ods_code or "Not registered"),
             age=age_on(r.date_of_birth, today), band=r.risk_band, segment=r.segment, reason=reason(case_list, r),
             caseload=caseload_words(extra[r.pk]), status=r.list_status, status_label=STATUSES[r.list_status],
-            decision=decision, earlier=earlier,
+            decision=decision, earlier=earlier, follow_up=follow_up, follow_up_tag=follow_up_tag,
         ))
     return out
 

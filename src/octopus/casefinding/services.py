@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from octopus.care import services as care
@@ -29,8 +29,9 @@ from octopus.outreach import services as outreach
 from octopus.residents.models import Resident
 
 from . import config
+from .discharges import recent_discharge
 from .lists import CaseList
-from .models import CheckInProgramme, ListDecision, Outcome
+from .models import CheckInProgramme, DischargeFollowUp, ListDecision, Outcome
 
 
 @dataclass(frozen=True)
@@ -227,3 +228,68 @@ def reviewed_no_action(case_list: CaseList, residents, actor, *, note: str, path
     if not (note or "").strip():
         raise ValidationError({"note": "Write why no action is needed (for example: already under the heart failure nurses)."})
     return _run(case_list, residents, actor, Outcome.NO_ACTION, lambda resident: ("", ""), note=note, path=path)
+
+
+def start_discharge_follow_ups(case_list: CaseList, residents, actor, *, owner, path: str = "") -> BulkResult:
+    """A follow-up call within 72 hours of each resident's discharge (casefinding.yaml cites the
+    standard): one task in ``owner``'s inbox per resident, due on the third day after the
+    discharge, and no second open task for the same discharge. Refused where no discharge in the
+    list's window is recorded, where the owner could not open the record to make the call, where
+    the resident asked not to be phoned, and for the reasons every bulk action is refused."""
+    _require(actor, "hold_caseload", "starting discharge follow-ups")
+    rule = config.settings().discharge_follow_up
+    if case_list.name not in rule.lists:
+        raise ValidationError(f"Discharge follow-ups start from the list of recent discharges, not {case_list.title}.")
+    if owner is None or not owner.is_active or not owner.has_capability("hold_caseload"):
+        raise ValidationError({"owner": "Choose a person who holds a caseload to make the calls."})
+    today = timezone.localdate()
+    found: dict[int, object] = {}
+
+    def check(resident):
+        discharge = recent_discharge(resident, today)
+        if discharge is None:
+            as_of = resident.snapshot_as_of or today
+            return (f"No discharge from hospital in the 14 days to {as_of:%-d %B %Y} is recorded for {resident.name}, "
+                    "so there is no discharge to follow up.")
+        earlier = (DischargeFollowUp.objects.filter(resident=resident, spell_key=discharge.spell_key)
+                   .select_related("task__owner").first())
+        if earlier is not None and earlier.task.is_open:
+            return (f"A follow-up call for the discharge on {discharge.discharged_on:%-d %B %Y} is already open with "
+                    f"{earlier.task.owner.display_name}, due {earlier.task.due:%-d %B %Y}.")
+        if earlier is not None and earlier.task.done_at is not None:
+            return f"The follow-up call for the discharge on {discharge.discharged_on:%-d %B %Y} was done on {timezone.localtime(earlier.task.done_at):%-d %B %Y}."
+        if access.basis_for(owner, resident) is None:
+            return f"{owner.display_name} has no relationship with {resident.name} that opens their record, so could not make the call."
+        allowed, why = consent.may_contact(resident, ContactRoute.PHONE)
+        if not allowed:
+            return why
+        found[resident.pk] = (discharge, earlier)
+        return ""
+
+    def act(resident):
+        discharge, earlier = found[resident.pk]
+        due = discharge.discharged_on + dt.timedelta(days=rule.days)
+        from_where = f" from {discharge.hospital}" if discharge.hospital else ""
+        task = care.create_task(owner, f"Discharge follow-up: call {resident.name} (discharged {discharge.discharged_on:%-d %b %Y}{from_where})",
+                                due, resident=resident, link=f"/residents/{resident.person_id}/", source=TaskSource.DISCHARGE)
+        if earlier is not None:  # its task was cancelled: the follow-up takes the new one
+            updated = (DischargeFollowUp.objects.filter(pk=earlier.pk, task_id=earlier.task_id)
+                       .update(task=task, started_by=actor, started_at=timezone.now(), list_name=case_list.name))
+            if not updated:
+                return "", "Someone else started this follow-up at the same time."
+        else:
+            try:
+                with transaction.atomic():
+                    DischargeFollowUp.objects.create(
+                        resident=resident, spell_key=discharge.spell_key, discharged_on=discharge.discharged_on,
+                        hospital=discharge.hospital[:200], task=task, list_name=case_list.name, started_by=actor,
+                        started_at=timezone.now(),
+                    )
+            except IntegrityError:  # two people started it at once: the other request's task stands
+                return "", "Someone else started this follow-up at the same time."
+        overdue = " (already past: call today)" if due < today else ""
+        return (f"Follow-up call by {owner.display_name} due {due:%-d %b %Y}{overdue}, "
+                f"{rule.within_hours} hours after the discharge on {discharge.discharged_on:%-d %b %Y}"), ""
+
+    return _run(case_list, residents, actor, Outcome.FOLLOW_UP, act, check, path=path)
+

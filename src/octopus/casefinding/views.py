@@ -5,7 +5,8 @@ showing identifiable data writes one audit entry, and each bulk action one per r
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -61,10 +62,10 @@ def _filters(request, counted, case_list) -> tuple[forms.FilterForm, lists.Filte
     return form, lists.Filters()
 
 
-def _action_forms(request, case_list):
+def _action_forms(request, case_list, only: str = ""):
     user = request.user
     data = request.POST if request.method == "POST" else None
-    wanted = request.POST.get("action", "") if data else ""
+    wanted = (only or request.POST.get("action", "")) if data else ""
     reason = "Rising risk: proactive review" if case_list.is_rising_risk else f"{case_list.title}: proactive review"
     offered = {}
     if user.has_capability("hold_caseload"):
@@ -74,6 +75,8 @@ def _action_forms(request, case_list):
         offered[Outcome.MEETING] = forms.MeetingForm(data if wanted == Outcome.MEETING else None, user=user)
     if user.has_capability("plan_outreach"):
         offered[Outcome.OUTREACH] = forms.OutreachForm(data if wanted == Outcome.OUTREACH else None)
+    if user.has_capability("hold_caseload") and case_list.name in config.settings().discharge_follow_up.lists:
+        offered[Outcome.FOLLOW_UP] = forms.FollowUpForm(data if wanted == Outcome.FOLLOW_UP else None, user=user)
     offered[Outcome.NO_ACTION] = forms.NoActionForm(data if wanted == Outcome.NO_ACTION else None)
     return wanted, offered
 
@@ -99,6 +102,8 @@ def _act(request, case_list, wanted, form):
         elif wanted == Outcome.CHECK_INS:
             result = services.start_check_ins(case_list, residents, user, caller=data["caller"], script=data["script"],
                                               first_due=data["first_due"], path=path)
+        elif wanted == Outcome.FOLLOW_UP:
+            result = services.start_discharge_follow_ups(case_list, residents, user, owner=data["owner"], path=path)
         elif wanted == Outcome.OUTREACH:
             result = services.allocate_to_outreach(case_list, residents, user, round_=data["round"], worker=data["worker"], path=path)
         else:
@@ -116,11 +121,28 @@ def _act(request, case_list, wanted, form):
 @require_http_methods(["GET", "POST"])
 @require("view_clinical_detail")
 def case_list(request, name: str):
+    return _list_page(request, name)
+
+
+@require_http_methods(["GET", "POST"])
+@require("view_clinical_detail")
+def discharge_follow_up(request, name: str):
+    """The bulk start of discharge follow-up calls (a button on the list's form posts here), on
+    the lists casefinding.yaml names. Its own address so the authorization matrix covers it."""
+    if name not in config.settings().discharge_follow_up.lists:
+        raise Http404("Discharge follow-ups start from the list of recent discharges.")
+    if request.method == "GET":
+        query = request.GET.urlencode()
+        return redirect(reverse("casefinding:list", args=[name]) + (f"?{query}" if query else ""))
+    return _list_page(request, name, only=Outcome.FOLLOW_UP)
+
+
+def _list_page(request, name: str, only: str = ""):
     _no_vcse(request)
     case_list = _list_or_404(name)
     today = timezone.localdate()
     visible = lists.visible_to(request.user)
-    wanted, offered = _action_forms(request, case_list)
+    wanted, offered = _action_forms(request, case_list, only)
     if request.method == "POST":
         if wanted not in offered:
             raise PermissionDenied("Your role does not include that action on a list.")
@@ -133,7 +155,7 @@ def case_list(request, name: str):
     counted = lists.summary(visible, case_list)
     filter_form, filters = _filters(request, counted, case_list)
     queryset = lists.rows(visible, case_list, filters, today)
-    paginator = Paginator(queryset, config.settings().page_size)
+    paginator = Paginator(lists.ByIds(queryset), config.settings().page_size)
     known = lists.count_from_summary(counted, filters)
     if known is not None:
         paginator.count = known  # counted just above; the paginator would read the list again
@@ -146,6 +168,7 @@ def case_list(request, name: str):
     return render(request, "casefinding/list.jinja", {
         "list": case_list, "page": page, "rows": shown, "filter_form": filter_form, "filters": filters,
         "actions": offered, "wanted": wanted, "progress": progress, "export_name": case_list.name,
+        "follow_up_source": config.settings().discharge_follow_up.source,
     })
 
 

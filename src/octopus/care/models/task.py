@@ -12,6 +12,7 @@ class TaskSource(models.TextChoices):
     BEREAVEMENT = "bereavement", "Bereavement follow-up"
     TIER = "tier", "Tier change"
     MEETING = "meeting", "Meeting action"
+    DISCHARGE = "discharge", "Discharge follow-up"
     OTHER = "other", "Other"
 
 

@@ -16,10 +16,11 @@ class Outcome(models.TextChoices):
     MEETING = "meeting", "Added to a meeting's worklist"
     CHECK_INS = "check_ins", "Monthly check-ins started"
     OUTREACH = "outreach", "Allocated to outreach"
+    FOLLOW_UP = "follow_up", "Discharge follow-up call started"
     NO_ACTION = "no_action", "Reviewed, no action"
 
 
-ACTED_ON = [Outcome.CASE, Outcome.MEETING, Outcome.CHECK_INS, Outcome.OUTREACH]
+ACTED_ON = [Outcome.CASE, Outcome.MEETING, Outcome.CHECK_INS, Outcome.OUTREACH, Outcome.FOLLOW_UP]
 
 
 class ListDecision(models.Model):
