@@ -25,7 +25,8 @@ def _drawn(page, count):
 
 
 @pytest.mark.parametrize("path, charts", [("/population/", 6), ("/population/cost/", 3), ("/population/practices/?peers=all", 1),
-                                          ("/population/map/?indicator=high-risk", 1), ("/population/map/", 1)])
+                                          ("/population/map/?indicator=high-risk", 1), ("/population/map/", 1),
+                                          ("/population/inequality/?indicator=ae_attendances&breakdown=imd_quintile", 1)])
 def test_population_charts_render_without_csp_violation(browser_page, make_user, tmp_path, path, charts):
     write_snapshot(tmp_path / "snapshot", _rows())
     make_user("analyst", username="priya")

@@ -124,6 +124,32 @@ def test_inequality_csv_has_the_table_and_sii(client, analyst, tmp_path):
     assert any(line.split(",")[1] == "SII (most minus least deprived)" for line in lines)
 
 
+def test_inequality_chart_draws_the_tables_values_with_their_intervals(client, analyst, tmp_path):
+    """The chart is the table's protected rows: each drawn group's value and interval equal the
+    table's, suppressed groups are not drawn, and its CSV gives the same rows."""
+    import csv as csv_module
+    import io
+    import json
+    import re
+
+    from octopus.insights import inequalities
+    from octopus.insights.views import Current
+
+    write_snapshot(tmp_path / "snap")
+    query = {"indicator": "ae_attendances", "breakdown": "imd_quintile"}
+    html = client.get(reverse("insights:inequality"), query).content.decode()
+    spec = json.loads(re.search(r'<script id="chart-spec-inequality" type="application/json">(.*?)</script>', html, re.S).group(1))
+    current = Current()
+    view = inequalities.indicator_view(inequalities.current_counts(current.folder, set()), "ae_attendances", "imd_quintile", {})
+    expected = [r for r in view.chart_rows() if r["value"] is not None]
+    drawn = spec["data"]["values"]
+    assert [(d["group"], d["value"], d["lower"], d["upper"]) for d in drawn] == \
+        [(e["group"], e["value"], e["lower"], e["upper"]) for e in expected]
+    assert all(d["lower"] <= d["value"] <= d["upper"] for d in drawn)
+    rows = list(csv_module.DictReader(io.StringIO(client.get(reverse("insights:inequality"), {**query, "csv": "inequality"}).content.decode())))
+    assert [row[next(iter(row))] for row in rows] == [d["group"] for d in drawn]
+
+
 def test_inequality_unknown_indicator_is_404(client, analyst, tmp_path):
     write_snapshot(tmp_path / "snap")
     assert client.get(reverse("insights:inequality"), {"indicator": "nonsense"}).status_code == 404

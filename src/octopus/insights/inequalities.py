@@ -27,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
+from octopus.core import charts
 from octopus.core.disclosure import protect_counts, protect_table
 from octopus.population.features.demographics import AGE_BANDS
 from octopus.population.inequalities import (
@@ -295,3 +296,40 @@ def _add_sii(view: IndicatorView, dsr_errors: dict[str, float]) -> None:
 
 def indicators() -> tuple[Indicator, ...]:
     return INDICATORS
+
+
+def indicator_chart(view: IndicatorView, as_of) -> charts.Chart | None:
+    """Each group's value with its 95% confidence interval, drawn as a point on a line (the
+    Fingertips "compare areas" view), from the same protected rows as the table."""
+    rows = [row for row in view.chart_rows() if row["value"] is not None]
+    if not view.available or not rows:
+        return None
+    measure = rows[0]["measure"]
+    axis = f"{view.indicator.title} ({view.indicator.unit}{', age-standardised' if measure != 'crude' else ''})"
+    order = [row["group"] for row in rows]
+    spec = {
+        "layer": [
+            {"mark": {"type": "rule", "strokeWidth": 2, "color": "#4c6272"},
+             "encoding": {"y": {"field": "group", "type": "nominal", "sort": order, "title": view.breakdown_title},
+                          "x": {"field": "lower", "type": "quantitative", "title": axis},
+                          "x2": {"field": "upper"}}},
+            {"mark": {"type": "point", "filled": True, "size": 80, "color": "#005eb8"},
+             "encoding": {"y": {"field": "group", "type": "nominal", "sort": order},
+                          "x": {"field": "value", "type": "quantitative"}}},
+        ],
+        "height": {"step": 28},
+    }
+    columns = [charts.Column("group", view.breakdown_title, "text"), charts.Column("value", f"Value ({view.indicator.unit})", "rate"),
+               charts.Column("lower", "Lower 95%", "rate"), charts.Column("upper", "Upper 95%", "rate"),
+               charts.Column("measure", "Measure", "text")]
+    indicator = view.indicator
+    return charts.chart(
+        "inequality", f"{indicator.title} by {view.breakdown_title.lower()}", spec,
+        [{key: row[key] for key in ("group", "value", "lower", "upper", "measure")} for row in rows],
+        columns=columns,
+        definition=charts.Definition(numerator=indicator.definition, denominator=f"Residents in each group ({indicator.unit})",
+                                     source=indicator.source, as_of=as_of,
+                                     notes="Groups whose counts are suppressed are not drawn. 95% confidence intervals: "
+                                           "Wilson for proportions, Byar or exact Poisson for rates, Dobson for age-standardised rates."),
+        summary=f"{indicator.title} for each {view.breakdown_title.lower()} with its 95% confidence interval.",
+    )

@@ -202,13 +202,16 @@ def inequality(request):
         counts = inequalities.current_counts(current.folder, analytics_excluded_person_ids())
         if counts is not None:
             view = inequalities.indicator_view(counts, indicator, breakdown, organisation_names())
+    figure = inequalities.indicator_chart(view, current.published.as_of) if view is not None else None
+    if figure and (response := charts.csv_or(request, [figure])):
+        return response
     if request.GET.get("format") == "csv":
         if view is None:
             raise Http404("No inequality figures in the published snapshot.")
         response = HttpResponse(view.csv(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="inequalities-{indicator}-{breakdown}.csv"'
         return response
-    return _page(request, "inequality", current, view=view, has_counts=counts is not None,
+    return _page(request, "inequality", current, view=view, has_counts=counts is not None, inequality_chart=figure,
                  indicators=inequalities.INDICATORS, breakdowns=inequalities.BREAKDOWNS,
                  selected_indicator=indicator, selected_breakdown=breakdown,
                  sign_convention=inequalities.SIGN_CONVENTION,
