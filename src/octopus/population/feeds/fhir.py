@@ -357,14 +357,16 @@ class _Reader:
                                       for gp in patient.get("generalPractitioner") or [])), None)
         if nhs and practice:
             # FHIR Patient carries no registration period: the registration is known from the
-            # extract, so it starts on the day of import (decision 0032) and ends at death.
+            # extract, so it starts on the day of import, or on the day of death for a patient
+            # who died (the last day known registered), and ends at death (decision 0032).
+            died_on = died.date().isoformat() if died is not None else None
             self.add("gp_registrations", {
                 "_person": key, "_origin": origin, "source_record_id": f"reg-{key}", **identity,
                 "ethnicity_snomed_code": uk.ethnicity_snomed(patient, _ethnicity_codes()),
                 "address_line": " ".join((address or {}).get("line") or []) or None,
                 "lsoa_code": uk.lsoa(patient, address), "practice_ods_code": practice,
-                "registration_start_date": self.today,
-                "registration_end_date": died.date().isoformat() if died is not None else None,
+                "registration_start_date": min(self.today, died_on or self.today),
+                "registration_end_date": died_on,
             })
 
     def encounter(self, entry: Entry, base: dict) -> None:
