@@ -242,3 +242,26 @@ def test_truncated_gzip_is_refused(tmp_path):
     (folder / "Patient.ndjson.gz").write_bytes(data[: len(data) // 2])
     with FeedStore.open(tmp_path / "data") as store, pytest.raises(FeedRejected, match="gzip stream is damaged or cut short"):
         import_fhir_directory(store, folder, sender_code="TESTSENDER")
+
+
+def test_load_fhir_command_names_dangling_references_and_refuses_malformed_folders(tmp_path, monkeypatch):
+    from rich.console import Console
+    from typer.testing import CliRunner
+
+    from octopus.population.feeds import cli
+
+    monkeypatch.setattr(cli, "out", Console(width=250))
+    monkeypatch.setattr(cli, "console", Console(width=250, stderr=True))
+    runner = CliRunner()
+    good = tmp_path / "good"
+    write(good, "b.json", bundle(("urn:uuid:p", patient("p1")),
+                                 ("urn:uuid:e", {**encounter("Patient/ghost", "AMB", "2024-01-03"), "id": "v9"})))
+    data = ["--data-dir", str(tmp_path / "var")]
+    done = runner.invoke(cli.app, ["load-fhir", *data, "--sender-code", "TESTSENDER", str(good)])
+    assert done.exit_code == 0, done.output
+    assert "gp_appointments enc-v9 (b.json, entry 2): no Patient 'ghost'" in done.output
+    bad = tmp_path / "bad"
+    write(bad, "b.json", '{"resourceType": "Bundle", "entry": [')
+    refused = runner.invoke(cli.app, ["load-fhir", *data, str(bad)])
+    assert refused.exit_code == 1
+    assert "b.json: is not valid JSON" in refused.output
