@@ -238,10 +238,14 @@ def import_fhir_directory(store: FeedStore, directory: Path | str, *, sender_cod
     for staged in reader.staged.values():
         staged.flush()
     stamp = digest.hexdigest()[:12]
-    for feed_name, path in _resolve(store, reader, staging, stamp):
-        result.loads.append(load_file(store, path, feed_name=feed_name))
-    for stale in parts.glob("*.parquet"):
-        stale.unlink()
+    try:
+        for feed_name, path in _resolve(store, reader, staging, stamp):
+            result.loads.append(load_file(store, path, feed_name=feed_name))
+    finally:
+        for table in ("_fhir_patients", "_fhir_known", "_fhir_ae", "_fhir_apc", "_fhir_deaths", "_fhir_rows"):
+            store.connection.execute(f"DROP TABLE IF EXISTS {table}")
+        for stale in parts.glob("*.parquet"):
+            stale.unlink()
     return result
 
 
@@ -544,13 +548,15 @@ def _resolve(store: FeedStore, reader: _Reader, staging: Path, stamp: str):
 
     Runs in DuckDB over the staged parts (so memory stays bounded), in temporary tables of the
     store's connection; returns (feed, path) of each file to load. Patients' demographics are
-    stored here too, in one statement.
+    stored first, in one statement.
     """
     con, result, staged = store.connection, reader.result, reader.staged
     con.execute(f"CREATE OR REPLACE TEMP TABLE _fhir_patients AS {_parts_sql(staged['_patients'])}")
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _fhir_known AS SELECT DISTINCT _person FROM _fhir_patients UNION "
         "SELECT source_person_id FROM person_demographics WHERE sender_code = ?", [result.sender_code])
+    # Demographics first, as before any feed row: a person's rows never arrive without them.
+    _store_demographics(store, result.sender_code)
     for name, table in (("ae_attendances", "_fhir_ae"), ("apc_spells", "_fhir_apc"), ("deaths", "_fhir_deaths")):
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {_parts_sql(staged[name])}")
     dangling = []
@@ -585,9 +591,6 @@ def _resolve(store: FeedStore, reader: _Reader, staging: Path, stamp: str):
     result.dangling_count = len(dangling)
     result.dangling = [f"{feed} {record} ({origin}): no Patient '{person}'"
                        for feed, record, origin, person in dangling[:DANGLING_SHOWN]]
-    _store_demographics(store, result.sender_code)
-    for table in ("_fhir_patients", "_fhir_known", "_fhir_ae", "_fhir_apc", "_fhir_deaths", "_fhir_rows"):
-        con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def _store_demographics(store: FeedStore, sender_code: str) -> None:
