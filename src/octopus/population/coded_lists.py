@@ -16,7 +16,10 @@ tests/spec/population/test_coded_lists.py; unit test: tests/unit/test_coded_list
 
 from __future__ import annotations
 
-import ibis
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the feed loader imports this module and must not pay for importing ibis
+    import ibis
 
 # The contract's separator (feeds.contract.MULTIPLE_SEPARATOR, kept equal by a unit test).
 SEPARATOR = "|"

@@ -46,7 +46,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from octopus.clock import london_today, utc_stamp
-from octopus.population.codelists import codes as codelist_codes
 from octopus.population.feeds import fhir_uk_core as uk
 from octopus.population.feeds.codes import is_valid_snomed_code
 from octopus.population.feeds.fhir_sources import Entry, delivery_files, read_bundle, read_ndjson
@@ -140,30 +139,37 @@ STAGED_FEEDS = {
 
 
 class Staging:
-    """One feed's rows, column by column, written to Parquet parts (all text, as a CSV would be)."""
+    """One feed's rows, written to Parquet parts (all text, as a CSV would be).
+
+    Rows are kept as the dicts the mapping made and turned into columns by Arrow
+    (`Table.from_pylist`, in C++): a Python loop over every cell cost more than the parse.
+    """
 
     def __init__(self, folder: Path, name: str):
         self.folder, self.name = folder, name
         self.columns = (*STAGED_FEEDS[name], *HIDDEN)
-        self.values: dict[str, list] = {column: [] for column in self.columns}
+        self.schema = pa.schema([(column, pa.string()) for column in self.columns])
+        self.pending: list[dict] = []
         self.parts: list[Path] = []
         self.rows = 0
 
     def add(self, row: dict) -> None:
-        for column, values in self.values.items():
-            values.append(row.get(column))
+        self.pending.append(row)
         self.rows += 1
-        if len(self.values["_person"]) >= PART_ROWS:
+        if len(self.pending) >= PART_ROWS:
             self.flush()
 
     def flush(self) -> None:
-        if not self.values["_person"]:
+        if not self.pending:
             return
         path = self.folder / f"{self.name}.{len(self.parts):05d}.parquet"
-        table = pa.table({column: _text_array(values) for column, values in self.values.items()})
+        try:
+            table = pa.Table.from_pylist(self.pending, schema=self.schema)
+        except (pa.ArrowTypeError, pa.ArrowInvalid):
+            table = pa.table({column: _text_array([row.get(column) for row in self.pending]) for column in self.columns})
         pq.write_table(table, path, compression="zstd")
         self.parts.append(path)
-        self.values = {column: [] for column in self.columns}
+        self.pending = []
 
 
 def _text_array(values: list) -> pa.Array:
@@ -208,7 +214,9 @@ def default_sender_code(directory: Path) -> str:
 
 @cache
 def _ethnicity_codes() -> frozenset[str]:
-    return codelist_codes("ethnicity_snomed_opensafely.csv")
+    from octopus.population.codelists import codes  # pandas: only when a Patient is read
+
+    return codes("ethnicity_snomed_opensafely.csv")
 
 
 def import_fhir_directory(store: FeedStore, directory: Path | str, *, sender_code: str | None = None) -> FhirImport:
@@ -464,7 +472,7 @@ def _moment(entry: Entry, field_name: str, value) -> datetime | None:
         return None
     if isinstance(value, str):
         try:
-            if len(value) >= 19:
+            if len(value) >= 19:  # the common case first: a dateTime with a time
                 return datetime.fromisoformat(value[:19])
             if len(value) == 10:
                 return datetime.combine(date.fromisoformat(value), datetime.min.time())

@@ -87,18 +87,19 @@ def read_bundle(path: Path) -> Iterator[Entry]:
     entries = bundle.get("entry") or []
     if not isinstance(entries, list):
         raise FeedRejected(f"{path.name}, field entry: is not a list. Nothing was loaded.")
+    name = path.name
     for number, item in enumerate(entries, start=1):
         where = f"entry {number}"
         resource = item.get("resource") if isinstance(item, dict) else None
         if not isinstance(resource, dict):
-            raise FeedRejected(f"{path.name}, {where}, field resource: missing or not an object. Nothing was loaded.")
-        _check_type(path.name, where, resource)
+            raise FeedRejected(f"{name}, {where}, field resource: missing or not an object. Nothing was loaded.")
+        _check_type(name, where, resource)
         full_url = item.get("fullUrl")
-        yield Entry(path.name, where, resource, full_url if isinstance(full_url, str) else None)
+        yield Entry(name, where, resource, full_url if isinstance(full_url, str) else None)
 
 
 def read_ndjson(path: Path) -> Iterator[Entry]:
-    expected = type_of_file(path)
+    expected, name = type_of_file(path), path.name
     opener = gzip.open if path.name.endswith(".gz") else open
     number = 0
     try:
@@ -110,14 +111,14 @@ def read_ndjson(path: Path) -> Iterator[Entry]:
                 try:
                     resource = orjson.loads(line)
                 except orjson.JSONDecodeError as error:
-                    raise FeedRejected(f"{path.name}, {where}: is not valid JSON ({error}). Nothing was loaded.") from None
+                    raise FeedRejected(f"{name}, {where}: is not valid JSON ({error}). Nothing was loaded.") from None
                 if not isinstance(resource, dict):
-                    raise FeedRejected(f"{path.name}, {where}: is not a JSON object. Nothing was loaded.")
-                _check_type(path.name, where, resource)
+                    raise FeedRejected(f"{name}, {where}: is not a JSON object. Nothing was loaded.")
+                _check_type(name, where, resource)
                 if expected and resource["resourceType"] != expected:
-                    raise FeedRejected(f"{path.name}, {where}, field resourceType: is {resource['resourceType']!r} "
+                    raise FeedRejected(f"{name}, {where}, field resourceType: is {resource['resourceType']!r} "
                                        f"in a file of {expected} resources. Nothing was loaded.")
-                yield Entry(path.name, where, resource)
+                yield Entry(name, where, resource)
     except (EOFError, gzip.BadGzipFile, zlib.error) as error:
         raise FeedRejected(f"{path.name}, after line {number}: the gzip stream is damaged or cut short ({error}). "
                            "Nothing was loaded; send the file again.") from None
