@@ -236,17 +236,17 @@ def import_fhir_directory(store: FeedStore, directory: Path | str, *, sender_cod
     parts.mkdir(parents=True, exist_ok=True)
     reader = _Reader(result, parts)
     digest = hashlib.sha256()
-    for path in paths:
-        digest.update(_file_digest(path))
-        if shape == "bundles":
-            reader.read_bundle(list(read_bundle(path)))
-        else:
-            for entry in read_ndjson(path):
-                reader.read(entry)
-    for staged in reader.staged.values():
-        staged.flush()
-    stamp = digest.hexdigest()[:12]
     try:
+        for path in paths:
+            digest.update(_file_digest(path))
+            if shape == "bundles":
+                reader.read_bundle(list(read_bundle(path)))
+            else:
+                for entry in read_ndjson(path):
+                    reader.read(entry)
+        for staged in reader.staged.values():
+            staged.flush()
+        stamp = digest.hexdigest()[:12]
         for feed_name, path in _resolve(store, reader, staging, stamp):
             result.loads.append(load_file(store, path, feed_name=feed_name))
     finally:
