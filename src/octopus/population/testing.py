@@ -12,7 +12,7 @@
     })
 
 ``secondary_diagnoses`` cells are written space-separated (``I69 F00``) and stored
-``|``-joined as the contract says. Columns not written are filled: required contract columns with a harmless default (the
+``|``-joined as the contract says; a cell given as a row value with a ``|`` is kept as written. Columns not written are filled: required contract columns with a harmless default (the
 sender, a row id, the person id as the sender's id), the rest with null. Empty cells are null.
 """
 
@@ -70,7 +70,7 @@ def _value(text, field: pa.Field):
         return Decimal(text)
     if not isinstance(text, str):
         return text
-    if field.name == "secondary_diagnoses":
+    if field.name == "secondary_diagnoses" and "|" not in text:
         return "|".join(text.split())
     kind = field.type
     if pa.types.is_date(kind):

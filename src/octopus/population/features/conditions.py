@@ -23,6 +23,7 @@ from functools import cache
 import ibis
 import pandas as pd
 
+from octopus.population.coded_lists import codes_of, matching_code
 from octopus.population.codelists import read_codelist
 from octopus.population.features.periods import Period, bit_count, bit_or
 from octopus.population.linked import LinkedExtract
@@ -160,16 +161,15 @@ def hospital_condition_bits() -> pd.DataFrame:
 def hospital_codes(linked: LinkedExtract, period: Period) -> ibis.Table:
     """(person_id, event_date, code): each diagnosis code of the spells admitted by the as-of date.
 
-    Codes are split on "," (Spark's ``split`` takes a regex, in which "|" is special), without
-    dots, in upper case and at least 3 characters long. The HFRS reads the same rows (its last two
-    years), so the engine splits the diagnoses once for both.
+    Codes are read by the one coded-list parser validation uses (`octopus.population.coded_lists`):
+    split, trimmed, without dots, in upper case and at least 3 characters long. The HFRS reads the
+    same rows (its last two years), so the engine splits the diagnoses once for both.
     """
     spells = linked.feed("apc_spells")
     spells = spells.filter(spells.admission_date <= period.as_of)
-    diagnoses = (
-        spells.primary_diagnosis.fill_null("") + "," + spells.secondary_diagnoses.fill_null("")
-    ).replace("|", ",").replace(".", "").upper()
-    rows = spells.select("person_id", event_date=spells.admission_date, code=diagnoses.split(",").unnest())
+    diagnoses = codes_of(spells.primary_diagnosis, spells.secondary_diagnoses)
+    rows = spells.select("person_id", event_date=spells.admission_date, part=diagnoses.unnest())
+    rows = rows.select("person_id", "event_date", code=matching_code(rows.part))
     return rows.filter(rows.code.length() >= 3)
 
 

@@ -74,11 +74,12 @@ def load(
 
 @app.command("load-fhir")
 def load_fhir(
-    directory: Annotated[Path, typer.Argument(help="Folder of FHIR R4 Bundle JSON files.")],
+    directory: Annotated[Path, typer.Argument(
+        help="Folder of FHIR R4 Bundle JSON files, or of a Bulk Data $export (*.ndjson, *.ndjson.gz).")],
     sender_code: Annotated[str | None, typer.Option(help="Sender code (default FHIR-<FOLDER NAME>).")] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Import FHIR R4 bundles (e.g. Synthea output) through the validated feed path."""
+    """Import FHIR R4 bundles or a Bulk Data export through the validated feed path (docs/reference/fhir-import.md)."""
     from octopus.population.feeds.fhir import import_fhir_directory
 
     with _store(data_dir) as store:

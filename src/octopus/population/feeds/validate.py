@@ -23,12 +23,13 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from octopus.clock import london_today
+from octopus.population.coded_lists import split_codes
 from octopus.population.feeds.codes import (
     is_valid_icd10_code,
     is_valid_snomed_code,
     load_codelist,
 )
-from octopus.population.feeds.contract import MULTIPLE_SEPARATOR, Column, ColumnType, Feed
+from octopus.population.feeds.contract import Column, ColumnType, Feed
 
 FEED_SEPARATOR = "__"
 SUFFIXES = (".csv", ".parquet")
@@ -448,11 +449,12 @@ class CodeChecker:
         return pa.table({"field": pa.array(fields, pa.string()), "value": pa.array(values, pa.string())})
 
     def _is_valid(self, column: Column, value: str) -> bool:
-        parts = value.split(MULTIPLE_SEPARATOR) if column.multiple else [value]
+        # The one coded-list parser, shared with the engine's features (coded_lists.py).
+        parts = split_codes(value) if column.multiple else [value.strip()]
         check: Callable[[str], bool] = (
             is_valid_snomed_code if column.type is ColumnType.SNOMED_CODE else is_valid_icd10_code
         )
-        if not all(check(part.strip()) for part in parts):
+        if not all(check(part) for part in parts):
             return False
         codelist = self.codelists.get(column.name)
-        return codelist is None or all(part.strip().replace(".", "") in codelist or part.strip() in codelist for part in parts)
+        return codelist is None or all(part.replace(".", "") in codelist or part in codelist for part in parts)
