@@ -119,6 +119,24 @@ def test_export_writes_the_page_rows_and_one_audit_entry(world, tmp_path):
     assert entry.action == "export" and entry.username == "gp-lisson" and "(1 residents)" in entry.summary
 
 
+def test_export_with_source_ids_adds_each_partners_identifier(world, tmp_path, settings):
+    import pandas as pd
+
+    from octopus.cli import app
+
+    mine = registered(world["lisson"], cohorts=[SHIELDED], risk_band="very high")
+    linked = tmp_path / "data" / "linked"
+    linked.mkdir(parents=True)
+    pd.DataFrame({"sender_code": ["RYJ", "E99001"], "source_record_id": ["a", "b"], "source_person_id": ["H123", "P9"],
+                  "person_id": [mine.person_id, mine.person_id]}).to_parquet(linked / "apc_spells.parquet")
+    settings.DATA_DIR = tmp_path / "data"
+    target = tmp_path / "list.csv"
+    result = CliRunner().invoke(app, ["export", "list", "clinically_vulnerable", "--user", "gp-lisson", "--with-source-ids", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    [row] = list(csv.DictReader(target.open()))
+    assert row["person_id"] == mine.person_id and row["source_ids"] == "E99001:P9;RYJ:H123"
+
+
 def test_export_needs_exactly_one_scope_and_a_known_list(world):
     from octopus.cli import app
 

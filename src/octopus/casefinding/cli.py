@@ -14,6 +14,9 @@ def export_list(
     user: str = typer.Option(None, "--user", help="Export the list as this user sees it (their relationships)."),
     practice: str = typer.Option(None, "--practice", help="Service scope: the residents registered with this GP practice (ODS code)."),
     output: Path = typer.Option(None, "--output", "-o", help="File to write (default standard output)."),
+    with_source_ids: bool = typer.Option(
+        False, "--with-source-ids",
+        help="Add a source_ids column: each partner's own identifier for the person (sender_code:id pairs, ';'-separated)."),
 ) -> None:
     """Person id, NHS number, practice, band, reason and status of each resident on the list."""
     if output_format != "csv":
@@ -54,9 +57,19 @@ def export_list(
         # practice relationship would show them (relationships.practice).
         residents = Resident.objects.filter(registered=True, practice_ods_code=found.ods_code)
         scope = f"service export for {found.name} ({found.ods_code})"
+    ids = None
+    if with_source_ids:
+        from django.conf import settings
+
+        from octopus.population.source_ids import source_ids
+
+        try:
+            ids = dict(source_ids(Path(settings.DATA_DIR) / "linked").itertuples(index=False))
+        except FileNotFoundError as error:
+            raise typer.BadParameter(str(error), param_hint="--with-source-ids") from None
     handle = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
     try:
-        count = export.write_csv(handle, export.list_rows(residents, case_list, timezone.localdate()))
+        count = export.write_csv(handle, export.list_rows(residents, case_list, timezone.localdate()), ids)
     finally:
         if output:
             handle.close()

@@ -20,11 +20,14 @@ def list_rows(residents, case_list: lists.CaseList, today: dt.date, filters: lis
         yield from presenters.rows(case_list, listed.fetch(ordered[start:start + BATCH]), today)
 
 
-def write_csv(handle, rows) -> int:
+def write_csv(handle, rows, source_ids: dict[str, str] | None = None) -> int:
+    """The list as CSV; with ``source_ids`` (person id -> "sender:id;…", ``population.source_ids``)
+    a last column of each partner's own identifier for the person."""
     writer = csv.writer(handle)
-    writer.writerow(COLUMNS)
+    writer.writerow(COLUMNS + (["source_ids"] if source_ids is not None else []))
     count = 0
     for row in rows:
-        writer.writerow([row.person_id, row.nhs_number, row.practice_code, row.band, row.reason, row.status_label, row.caseload])
+        cells = [row.person_id, row.nhs_number, row.practice_code, row.band, row.reason, row.status_label, row.caseload]
+        writer.writerow(cells + ([source_ids.get(row.person_id, "")] if source_ids is not None else []))
         count += 1
     return count
