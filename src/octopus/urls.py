@@ -39,6 +39,7 @@ urlpatterns = [
     path("governance/", include("octopus.governance.urls")),
     path("population/", include("octopus.insights.urls")),
     path("intake/", include("octopus.intake.urls")),
+    path("api/fhir/", include("octopus.api.fhir.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
     path("", include("octopus.core.urls")),
