@@ -48,7 +48,7 @@ def test_matrix_has_no_stale_or_malformed_entries():
     for name, entry in MATRIX["urls"].items():
         for role in ROLES:
             assert expected(entry, role) in OUTCOMES, f"{name} × {role}: unknown outcome {expected(entry, role)!r}"
-        unknown_roles = set(entry) - set(ROLES) - {"default", "method", "data", "args", "identifiable", "audit_as"}
+        unknown_roles = set(entry) - set(ROLES) - {"default", "method", "data", "args", "query", "identifiable", "audit_as"}
         assert not unknown_roles, f"{name}: unknown roles or keys {unknown_roles}"
 
 
@@ -238,7 +238,8 @@ def request_as(client, name: str, entry: dict, world: dict):
     url = reverse(name, kwargs=args or None)
     if entry.get("method", "get") == "post":
         return client.post(url, entry.get("data") or {})
-    return client.get(url)
+    query = {key: world[value] if value in world else value for key, value in (entry.get("query") or {}).items()}
+    return client.get(url, query)
 
 
 def outcome(response) -> str:
