@@ -12,6 +12,8 @@ from octopus.governance import access, audit
 from octopus.residents import fields
 
 from .care import care, validation_problem
+from .meetings import meetings
+from .outreach import outreach
 from .pagination import BoundedLimitOffsetPagination
 from .schemas import (
     Me,
@@ -168,3 +170,5 @@ def _detail(shown: fields.ResidentView) -> dict:
 api.add_router("/directory", directory)
 api.add_router("/residents", residents)
 api.add_router("/care", care)
+api.add_router("/meetings", meetings)
+api.add_router("/outreach", outreach)
