@@ -165,3 +165,16 @@ def test_unknown_or_withdrawn_token_is_401(client, gp):
     account.active = False
     account.save()
     assert client.get("/api/fhir/Patient", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_issue_token_command_prints_a_token_that_reads(client, gp, resident):
+    from typer.testing import CliRunner
+
+    from octopus.api.cli import app
+
+    result = CliRunner().invoke(app, ["issue-token", "Borough record", "--user", gp.username, "--scopes", "system/Patient.read"])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().splitlines()[-1]
+    assert client.get(f"/api/fhir/Patient/{resident.person_id}", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    refused = CliRunner().invoke(app, ["issue-token", "Writer", "--user", gp.username, "--scopes", "system/Patient.write"])
+    assert refused.exit_code != 0
