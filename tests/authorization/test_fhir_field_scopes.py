@@ -85,3 +85,15 @@ def test_fhir_care_plan_carries_identity_never_snapshot_fields(client, resident,
     for value in CLINICAL_TEXT:
         assert value not in body
     assert "020 7946 0123" not in body
+
+
+@pytest.mark.parametrize("viewer", CASES, ids=IDS, indirect=True)
+def test_json_care_plan_carries_identity_never_snapshot_fields(client, resident, viewer):
+    """The care JSON API names the resident (every record scope shows the name) and carries the
+    plan, never the snapshot's clinical fields, whatever the scope."""
+    response = client.get(f"/api/care/residents/{resident.person_id}/plan")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert resident.person_id in body
+    for value in CLINICAL_TEXT + [resident.nhs_number, "020 7946 0123"]:
+        assert value not in body

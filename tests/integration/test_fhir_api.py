@@ -156,7 +156,7 @@ def test_service_account_reads_within_its_scopes_and_relationships(client, gp, r
     stranger = make_resident()
     assert client.get(f"/api/fhir/Patient/{stranger.person_id}", headers=headers).status_code == 403
     event = AuditEvent.objects.filter(resident_id=resident.person_id, action="view").first()
-    assert event.username == gp.username
+    assert event.username == gp.username and "service account 'Borough record'" in event.summary
 
 
 def test_unknown_or_withdrawn_token_is_401(client, gp):

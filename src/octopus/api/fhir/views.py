@@ -32,6 +32,13 @@ FHIR_JSON = "application/fhir+json"
 CLINICAL_TYPES = {"Condition", "Observation", "RiskAssessment", "Flag"}
 
 
+def _via(request) -> str:
+    """How the read came: the audit names the service account, so the IG lead can tell a partner
+    system's reads from the person whose user it acts as."""
+    account = getattr(request, "service_account", None)
+    return f"via FHIR API (service account {account.name!r})" if account else "via FHIR API"
+
+
 def _respond(body: dict, status: int = 200) -> JsonResponse:
     return JsonResponse(body, status=status, content_type=FHIR_JSON)
 
@@ -86,7 +93,7 @@ def metadata(request):
 
 @fhir_read("Patient")
 def patient_read(request, person_id: str):
-    opened = access.open_record(request, person_id, "Viewed resident as FHIR Patient via API")
+    opened = access.open_record(request, person_id, f"Viewed resident as FHIR Patient {_via(request)}")
     return resources.patient(fields.present(opened.resident, opened.scope))
 
 
@@ -119,8 +126,8 @@ def patient_search(request):
     total = residents.count()
     rows = list(residents[offset:offset + count])
     scopes = access.scopes_for(user, rows)
-    audit.record_request(request, "search", f"FHIR Patient search ({', '.join(sorted(query)) or 'no parameters'})")
-    audit.record_appearances(user, "Named in a FHIR Patient search via API", [r.person_id for r in rows], path=request.path)
+    audit.record_request(request, "search", f"FHIR Patient search {_via(request)} ({', '.join(sorted(query)) or 'no parameters'})"[:300])
+    audit.record_appearances(user, f"Named in a FHIR Patient search {_via(request)}"[:300], [r.person_id for r in rows], path=request.path)
     return searchset(request, [resources.patient(fields.present(r, scopes[r.pk])) for r in rows], total, offset, count)
 
 
@@ -142,7 +149,7 @@ def _opened(request, resource_type: str):
     person_id = reference.removeprefix("Patient/")
     if not person_id:
         raise BadSearch(f"Search {resource_type} by patient, e.g. {resource_type}?patient=P00000001.")
-    return access.open_record(request, person_id, f"Viewed resident's {resource_type} resources via FHIR API")
+    return access.open_record(request, person_id, f"Viewed resident's {resource_type} resources {_via(request)}"[:300])
 
 
 def _withheld(resource_type: str, scope: str) -> dict:
