@@ -139,3 +139,13 @@ def test_check_in_outcome_through_the_service(client, nurse, resident):
     assert response.status_code == 200 and response.json()["check_in"]["status"] == "done"
     again = client.post(f"/api/care/check-ins/{check_in.pk}/outcome", {"status": "done"}, content_type="application/json")
     assert again.status_code == 404
+
+
+def test_check_ins_scheduled_through_the_service(client, nurse, resident):
+    organisation = nurse.memberships.get().team.organisation
+    client.force_login(nurse)
+    body = {"organisation_id": organisation.pk, "first_due": (timezone.localdate() + dt.timedelta(days=7)).isoformat(), "count": 3}
+    response = client.post(f"/api/care/residents/{resident.person_id}/check-ins", body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert len(response.json()) == 3 and {c["organisation"] for c in response.json()} == {organisation.name}
+    assert AuditEvent.objects.filter(action="create", resident_id=resident.person_id).exists()

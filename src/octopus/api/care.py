@@ -14,7 +14,7 @@ from octopus.accounts.models import User
 from octopus.care import queries, services
 from octopus.care.models import CarePlan, CheckIn, Referral
 from octopus.care.models.check_in import CheckInStatus
-from octopus.directory.models import Practitioner, Team
+from octopus.directory.models import Organisation, Practitioner, Team
 from octopus.governance import access, audit
 
 from .care_schemas import (
@@ -24,6 +24,7 @@ from .care_schemas import (
     CheckInOut,
     CheckInOutcomeIn,
     CheckInOutcomeOut,
+    CheckInScheduleIn,
     Conflict,
     ReferralActionIn,
     ReferralIn,
@@ -252,6 +253,17 @@ def check_ins(request: HttpRequest, person_id: str):
     rows = access.scoped(request.auth, CheckIn.objects.select_related("resident", "organisation", "assignee")).filter(resident=resident)
     _view(request, resident, basis, "Viewed check-ins via API")
     return [_check_in_out(c) for c in rows.order_by("-due_on", "-pk")]
+
+
+@care.post("/residents/{person_id}/check-ins", response={201: list[CheckInOut], 422: Problem}, auth=HOLD)
+def schedule_check_ins(request: HttpRequest, person_id: str, body: CheckInScheduleIn):
+    """Schedule check-ins with one organisation (the care service hands over any with another)."""
+    resident, _ = access.get_resident(request.auth, person_id)
+    organisation = get_object_or_404(Organisation, pk=body.organisation_id)
+    assignee = get_object_or_404(User, pk=body.assignee_id, is_active=True) if body.assignee_id else None
+    created = services.schedule_check_ins(resident, organisation=organisation, first_due=body.first_due, count=body.count,
+                                          every_days=body.every_days, assignee=assignee, actor=request.auth, path=request.path)
+    return Status(201, [_check_in_out(c) for c in created])
 
 
 @care.post("/check-ins/{check_in_id}/outcome", response={200: CheckInOutcomeOut, 422: Problem}, auth=HOLD)

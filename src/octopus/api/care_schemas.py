@@ -113,6 +113,14 @@ class CheckInOut(Schema):
     note: str
 
 
+class CheckInScheduleIn(Schema):
+    organisation_id: int = Field(description="The organisation that keeps in touch (check-ins with any other are handed over).")
+    first_due: dt.date
+    count: int = Field(ge=1, le=24)
+    every_days: int | None = Field(None, ge=1, le=365, description="Default: from the resident's risk (care.yaml).")
+    assignee_id: int | None = None
+
+
 class CheckInOutcomeIn(Schema):
     status: Literal["done", "no_answer"]
     note: str = Field("", max_length=5000)
