@@ -149,3 +149,13 @@ def test_check_ins_scheduled_through_the_service(client, nurse, resident):
     assert response.status_code == 201, response.content
     assert len(response.json()) == 3 and {c["organisation"] for c in response.json()} == {organisation.name}
     assert AuditEvent.objects.filter(action="create", resident_id=resident.person_id).exists()
+
+
+def test_second_open_referral_to_the_same_team_needs_send_anyway(client, nurse, resident, team):
+    client.force_login(nurse)
+    body = {"person_id": resident.person_id, "to_team_id": team.pk, "reason": "Lonely", "urgency": "routine",
+            "shared_information": "Name and phone", "resident_agreed": True, "preferred_contact": "phone"}
+    assert client.post("/api/care/referrals", body, content_type="application/json").status_code == 201
+    again = client.post("/api/care/referrals", body, content_type="application/json")
+    assert again.status_code == 422
+    assert client.post("/api/care/referrals", {**body, "send_anyway": True}, content_type="application/json").status_code == 201

@@ -61,6 +61,7 @@ class ReferralIn(Schema):
     resident_agreed: bool
     preferred_contact: Literal["phone", "text", "email", "visit", "via_referrer"]
     contact_details: str = Field("", max_length=200)
+    send_anyway: bool = Field(False, description="Send even though the same resident already has an open request to the same person or team.")
 
 
 class ReferralActionIn(Schema):
