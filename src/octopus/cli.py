@@ -128,6 +128,7 @@ def manage(ctx: typer.Context) -> None:
 
 def _register_subcommands() -> None:
     """Each domain brings its own Typer app; imported here so `octopus --help` lists them all."""
+    from octopus.api.cli import app as api_app
     from octopus.backup import app as backup_app
     from octopus.casefinding.cli import export_list
     from octopus.directory.cli import app as directory_app
@@ -145,6 +146,7 @@ def _register_subcommands() -> None:
     export_app.command("list", help="Export a case-finding list (a cohort or rising-risk) as CSV, for a user or a practice.")(export_list)
     app.add_typer(export_app, name="export", help="Export from a population snapshot (risk scores) or a case-finding list.")
     app.command("publish", help="Publish the current snapshot and linked persons into the operational database.")(publish_command)
+    app.add_typer(api_app, name="api", help="Service accounts for partner systems reading the FHIR API.")
     app.add_typer(audit_app, name="audit", help="The audit log: verify it is intact, export it.")
     app.add_typer(outreach_app, name="outreach", help="Outreach: the monthly workforce plan for community health and wellbeing workers.")
     for command in backup_app.registered_commands:

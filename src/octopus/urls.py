@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from octopus.accounts.urls import administration_urlpatterns
+from octopus.api.docs import docs as api_docs
 from octopus.api.endpoints import api
 
 handler403 = "octopus.core.errors.permission_denied"
@@ -39,6 +40,8 @@ urlpatterns = [
     path("governance/", include("octopus.governance.urls")),
     path("population/", include("octopus.insights.urls")),
     path("intake/", include("octopus.intake.urls")),
+    path("api/docs/", api_docs, name="api-docs"),
+    path("api/fhir/", include("octopus.api.fhir.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
     path("", include("octopus.core.urls")),

@@ -15,7 +15,7 @@ from tests.security.factories import make_resident
 MATRIX_FILE = Path(__file__).with_name("matrix.yaml")
 MATRIX = yaml.safe_load(MATRIX_FILE.read_text())
 ROLES = [*catalogue().roles, "anonymous"]
-OUTCOMES = {"allowed", "denied", "login", "unauthorized", "break_glass", "not_found"}
+OUTCOMES = {"allowed", "denied", "login", "unauthorized", "break_glass", "not_found", "invalid"}
 
 
 def url_names(patterns=None, namespace: str = "") -> list[str]:
@@ -48,7 +48,7 @@ def test_matrix_has_no_stale_or_malformed_entries():
     for name, entry in MATRIX["urls"].items():
         for role in ROLES:
             assert expected(entry, role) in OUTCOMES, f"{name} × {role}: unknown outcome {expected(entry, role)!r}"
-        unknown_roles = set(entry) - set(ROLES) - {"default", "method", "data", "args", "identifiable", "audit_as"}
+        unknown_roles = set(entry) - set(ROLES) - {"default", "method", "data", "json", "args", "query", "identifiable", "audit_as"}
         assert not unknown_roles, f"{name}: unknown roles or keys {unknown_roles}"
 
 
@@ -236,9 +236,14 @@ def _neighbourhood():
 def request_as(client, name: str, entry: dict, world: dict):
     args = {key: world[value] if value in world else value for key, value in (entry.get("args") or {}).items()}
     url = reverse(name, kwargs=args or None)
-    if entry.get("method", "get") == "post":
+    method = entry.get("method", "get")
+    if entry.get("json"):  # the JSON API's writes take a JSON body, values filled from the world like args
+        body = {key: world[value] if isinstance(value, str) and value in world else value for key, value in (entry.get("data") or {}).items()}
+        return getattr(client, method)(url, body, content_type="application/json")
+    if method == "post":
         return client.post(url, entry.get("data") or {})
-    return client.get(url)
+    query = {key: world[value] if value in world else value for key, value in (entry.get("query") or {}).items()}
+    return client.get(url, query)
 
 
 def outcome(response) -> str:
@@ -246,6 +251,8 @@ def outcome(response) -> str:
         return "denied"
     if response.status_code == 404:
         return "not_found"
+    if response.status_code == 422:
+        return "invalid"  # the JSON API: authorised, then the body refused
     if response.status_code == 401:
         return "unauthorized"  # the JSON API answers 401 rather than redirecting to sign in
     if response.status_code in (301, 302, 303):

@@ -1,7 +1,7 @@
 """The typed JSON API (OpenAPI at /api/openapi.json). Every endpoint states its capability;
 resident endpoints go through the governance access point and are audited like the pages."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest
 from ninja import NinjaAPI, Query, Router
@@ -11,6 +11,9 @@ from octopus.directory.models import Organisation, Practitioner, Team
 from octopus.governance import access, audit
 from octopus.residents import fields
 
+from .care import care, validation_problem
+from .meetings import meetings
+from .outreach import outreach
 from .pagination import BoundedLimitOffsetPagination
 from .schemas import (
     Me,
@@ -37,6 +40,11 @@ api = NinjaAPI(
 @api.exception_handler(PermissionDenied)
 def permission_denied(request, exc):
     return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc):
+    return validation_problem(api, request, exc)
 
 
 @api.get("/me", response=Me, auth=CapabilitySession("view_directory"), tags=["accounts"])
@@ -161,3 +169,6 @@ def _detail(shown: fields.ResidentView) -> dict:
 
 api.add_router("/directory", directory)
 api.add_router("/residents", residents)
+api.add_router("/care", care)
+api.add_router("/meetings", meetings)
+api.add_router("/outreach", outreach)

@@ -10,8 +10,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 
 # Paths that must work before sign-in. Everything else, including the API, needs a user.
-# /governance/oidc/ is the CIS2 single sign-on callback (only routed when SSO is configured).
-PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/healthz", "/readyz", "/favicon.ico", "/governance/oidc/")
+# /governance/oidc/ is the CIS2 single sign-on callback (only routed when SSO is configured);
+# /api/fhir/metadata is the FHIR CapabilityStatement, which clients read before they authorise.
+PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/healthz", "/readyz", "/favicon.ico", "/governance/oidc/", "/api/fhir/metadata")
 # Paths a signed-in user without a verified second factor may still reach.
 TWO_FACTOR_EXEMPT = ("/governance/two-factor/", "/accounts/logout/", "/static/", "/healthz", "/readyz", "/favicon.ico")
 IDLE_KEY = "octopus_last_seen"

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "octopus.core.middleware.IdleTimeoutMiddleware",
+    "octopus.api.middleware.ServiceAccountMiddleware",
     "octopus.core.middleware.LoginRequiredMiddleware",
     "octopus.core.middleware.TwoFactorMiddleware",
     "octopus.core.middleware.NoStoreMiddleware",
