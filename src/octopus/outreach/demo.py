@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from octopus.core.formatting import plural
 from octopus.governance.consent import record_contact_preference
 from octopus.residents.models import ActivityEvent, Household
 
@@ -107,4 +108,4 @@ def seed(users_by_username: dict) -> str | dict:
     allocations = services.allocate(round_, planner, worker=worker, households=households, visits_per_day=PER_DAY, first_day=first_day)
     knocked = _knock(allocations, worker, today)
     _one_do_not_contact(allocations, planner, today)
-    return f"{round_.name}: {len(allocations)} households for {worker.display_name}, {knocked} knocked"
+    return f"{round_.name}: {plural(len(allocations), 'household')} allocated to {worker.display_name}, {knocked} knocked on so far"
