@@ -7,7 +7,7 @@ BIN=${VENV:-.venv}/bin
 status=0
 
 echo "== pass 1: SQLite, DuckDB, Spark, browser =="
-"$BIN/python" -m pytest -q -p no:cacheprovider -n "${OCTOPUS_TEST_WORKERS:-2}" "$@" || status=$?
+"$BIN/python" -m pytest -q -p no:cacheprovider -n "${OCTOPUS_TEST_WORKERS:-2}" --durations=25 "$@" || status=$?
 
 # The tests marked `clock` again at two edge moments (tests/conftest.py names them): a suite that
 # passes only at some hours would block every landing on the day it fails.
@@ -29,7 +29,7 @@ fi
 if [ -n "$pg_url" ]; then
   echo "== pass 2: PostgreSQL ($pg_url) =="
   OCTOPUS_TEST_DATABASE_URL="$pg_url" OCTOPUS_DB_PASS=postgres \
-    "$BIN/python" -m pytest -q -p no:cacheprovider -n "${OCTOPUS_TEST_WORKERS:-2}" "$@" || status=$?
+    "$BIN/python" -m pytest -q -p no:cacheprovider -n "${OCTOPUS_TEST_WORKERS:-2}" --durations=25 "$@" || status=$?
 elif [ "${CI:-}" = "true" ]; then
   echo "CI needs PostgreSQL: set OCTOPUS_TEST_DATABASE_URL or run a server on 127.0.0.1:5432." >&2
   status=1
