@@ -346,3 +346,17 @@ def test_care_home_page_shows_risk_and_falls_only_in_the_full_scope_and_only_rel
     assert ("centile 97" in body) == (scope == FULL)
     if scope != FULL:
         assert "Not shown (clinical detail)" in body
+
+
+@pytest.mark.parametrize(("role", "consent", "scope"), LIST_CASES, ids=[f"{r}-{'consent' if c else 'no-consent'}" for r, c, _ in LIST_CASES])
+def test_json_caseload_names_the_resident_and_never_carries_snapshot_fields(client, make_user, resident, role, consent, scope):
+    """The JSON caseload (issue #15) is a worklist: who, which team, tier and review dates. Its
+    schema has no clinical field, so no scope sees band, segment or conditions through it."""
+    user = make_user(role)
+    care.open_case(resident, user.memberships.get().team, user, source="search")
+    if consent:
+        record_consent(actor=None, resident=resident, kind="share_clinical_with_vcse", status="given")
+    client.force_login(user)
+    body = _text(client.get("/api/care/caseload"))
+    assert resident.person_id in body
+    _assert_clinical(body, NO_CLINICAL, "JSON caseload")
