@@ -134,6 +134,7 @@ def _register_subcommands() -> None:
     from octopus.directory.cli import app as directory_app
     from octopus.governance.cli import app as audit_app
     from octopus.insights.cli import publish as publish_command
+    from octopus.community.cli import app as community_app
     from octopus.outreach.cli import app as outreach_app
     from octopus.population.cli import export_app, pipeline_app
     from octopus.population.feeds.cli import app as feeds_app
@@ -148,6 +149,7 @@ def _register_subcommands() -> None:
     app.command("publish", help="Publish the current snapshot and linked persons into the operational database.")(publish_command)
     app.add_typer(api_app, name="api", help="Service accounts for partner systems reading the FHIR API.")
     app.add_typer(audit_app, name="audit", help="The audit log: verify it is intact, export it.")
+    app.add_typer(community_app, name="community", help="Drop-ins: send attendees who agreed to linkage, and match them back.")
     app.add_typer(outreach_app, name="outreach", help="Outreach: the monthly workforce plan for community health and wellbeing workers.")
     for command in backup_app.registered_commands:
         app.registered_commands.append(command)  # `octopus backup` and `octopus restore` at the top level

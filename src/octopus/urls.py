@@ -36,6 +36,7 @@ urlpatterns = [
     path("caseload/", include("octopus.care.urls")),
     path("meetings/", include("octopus.meetings.urls")),
     path("outreach/", include("octopus.outreach.urls")),
+    path("community/", include("octopus.community.urls")),
     path("case-finding/", include("octopus.casefinding.urls")),
     path("governance/", include("octopus.governance.urls")),
     path("population/", include("octopus.insights.urls")),

@@ -28,6 +28,8 @@ SECTIONS = (
             "Cohorts and rising risk as lists to work through: act on each resident or record why not."),
     Section("Meetings", "meetings:index", "attend_meetings", "/meetings", "Integrated care conferences, huddles and care-home MDTs."),
     Section("Outreach", "outreach:index", "do_outreach", "/outreach", "Door-knocking plans, households and drop-ins."),
+    Section("Drop-ins", "community:index", "do_outreach", "/community/drop-ins",
+            "Drop-in sessions: who came, what they needed and who they were introduced to."),
     Section("Outreach plans", "outreach:rounds", "plan_outreach", "/outreach/rounds",
             "Rounds, households allocated to CHWWs, and their progress."),
     Section("Population", "insights:index", "view_population", "/population", "Risk stratification, segments, inequalities and impact."),
@@ -54,6 +56,9 @@ TOOLS = (
             "Everyone who opened, changed or listed a resident's record, for the resident."),
     Section("Quarantined rows", "intake:quarantine", "manage_data", "", "Rows a feed delivered that failed validation, with the reason."),
     Section("Linkage review", "intake:review", "manage_data", "", "Uncertain matches between partner records, for a decision."),
+    Section("Drop-ins", "community:index", "plan_outreach", "", "Set up drop-in sessions and see each location's month."),
+    Section("What frontline staff find", "community:findings", "view_population", "",
+            "Needs found at doors, drop-ins and social prescribing, by area and month, and introductions made."),
     Section("Cohorts", "insights:cohorts", "view_population", "", "The cohorts defined for this neighbourhood and their sizes."),
 )
 

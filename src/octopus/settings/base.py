@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "octopus.care",
     "octopus.meetings",
     "octopus.outreach",
+    "octopus.community",
     "octopus.casefinding",
     "octopus.api",
     "octopus.insights",
