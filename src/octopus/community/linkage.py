@@ -109,7 +109,7 @@ def match(linked_dir: Path, sender_code: str, *, actor=None) -> MatchReport:
         with transaction.atomic():
             attendee.resident, attendee.matched_at = resident, timezone.now()
             attendee.save(update_fields=["resident", "matched_at"])
-            audit.record(actor, "change", f"Matched a drop-in attendee (agreed to matching) with their record by linkage",
+            audit.record(actor, "change", "Matched a drop-in attendee (agreed to matching) with their record by linkage",
                          resident_id=resident.person_id, obj=attendee)
         matched += 1
     return MatchReport(matched, not_linked, not_resident)

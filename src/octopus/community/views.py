@@ -20,7 +20,6 @@ from octopus.directory.models import Location
 from octopus.governance import audit
 
 from . import dashboard, findings, forms, presenters, scoping, services
-from .models import IntroductionStatus
 
 
 def _apply_errors(form, error: ValidationError):
