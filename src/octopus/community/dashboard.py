@@ -20,8 +20,8 @@ from .findings import Finding
 ALL_SOURCES = "All sources"
 ALL_NEEDS = "All needs"
 CONTROL = ("Counts of 1 to 7 are suppressed and other counts rounded to the nearest 5 (OpenSAFELY's output rules, "
-           "octopus.core.disclosure); where totals are shown, further cells are suppressed so a suppressed one "
-           "cannot be worked out from them.")
+           "octopus.core.disclosure); where a row's total is shown, further cells are suppressed so a suppressed one "
+           "cannot be worked out from it.")
 NEED_DEFINITION = ("One need found is one answer ticked: at a doorstep visit (the structured conversation, decision 0031), "
                    "for a drop-in attendee, or by a social prescriber. Needs are counted where they were found: the "
                    "household's LSOA at doors, the venue's LSOA at drop-ins.")
@@ -40,7 +40,7 @@ def needs_by_kind(found: list[Finding], as_of: dt.date) -> Chart:
     kinds = sorted({f.need for f in found if f.need}, key=needs.topic_words)
     sources = sorted({f.source for f in found if f.need})
     counts = Counter((f.need, f.source) for f in found if f.need)
-    table = disclosure.protect_table([[counts[(k, s)] for s in sources] for k in kinds]) if kinds else None
+    table = disclosure.protect_table([[counts[(k, s)] for s in sources] for k in kinds], column_totals=False) if kinds else None
     rows = []
     for i, kind in enumerate(kinds):
         for j, source in enumerate(sources):
@@ -56,19 +56,18 @@ def needs_by_kind(found: list[Finding], as_of: dt.date) -> Chart:
             "tooltip": [{"field": "need"}, {"field": "source"}, {"field": "count", "format": ",.0f"}],
         },
     }
-    total = table.grand_total if table else 0
     return charts.chart(
         "needs-by-kind", "Needs found, by kind of need and where", spec, rows,
         columns=[Column("need", "Kind of need", "text"), Column("source", "Where found", "text"), Column("count", "Needs found")],
         definition=Definition("Needs found of each kind, from each source", "None: these are counts", _source_text(found), as_of,
                               f"{NEED_DEFINITION} {CONTROL}"),
-        summary=f"{'Suppressed' if total is None else f'{total:,}'} needs found in all.")
+        summary="Each kind of need's total across sources is in the table as 'All sources'.")
 
 
 def needs_by_month(found: list[Finding], months: list[dt.date], as_of: dt.date) -> Chart:
     kinds = sorted({f.need for f in found if f.need}, key=needs.topic_words)
     counts = Counter((f.month, f.need) for f in found if f.need)
-    table = disclosure.protect_table([[counts[(m, k)] for k in kinds] for m in months]) if kinds else None
+    table = disclosure.protect_table([[counts[(m, k)] for k in kinds] for m in months], column_totals=False) if kinds else None
     rows = [{"month": _month_words(m), "need": needs.topic_words(k), "count": table.cells[i][j]}
             for i, m in enumerate(months) for j, k in enumerate(kinds)] if table else []
     if table:
@@ -94,7 +93,7 @@ def needs_by_month(found: list[Finding], months: list[dt.date], as_of: dt.date) 
 
 def needs_map(found: list[Finding], as_of: dt.date) -> Chart:
     per_lsoa = Counter(f.lsoa_code for f in found if f.need and f.lsoa_code)
-    published = disclosure.protect_counts(dict(per_lsoa), total=True)["values"] if per_lsoa else {}
+    published = disclosure.protect_counts(dict(per_lsoa), total=False)["values"] if per_lsoa else {}
     unplaced = sum(1 for f in found if f.need and not f.lsoa_code)
     note = f" {disclosure.publish_count(unplaced) or 'A few'} needs have no LSOA (a venue without coordinates) and are not mapped." if unplaced else ""
     return maps.lsoa_map(
@@ -112,7 +111,7 @@ def introductions(found: list[Finding], as_of: dt.date) -> Chart:
             made[f.destination] += f.introductions
             done[f.destination] += f.introductions_completed
     destinations = sorted(made)
-    table = disclosure.protect_table([[done[d], made[d] - done[d]] for d in destinations], column_totals=True) if destinations else None
+    table = disclosure.protect_table([[done[d], made[d] - done[d]] for d in destinations], column_totals=False) if destinations else None
     rows = []
     for i, destination in enumerate(destinations):
         completed, total = table.cells[i][0], table.row_totals[i]
