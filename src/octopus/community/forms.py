@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from octopus.accounts import roles
 from octopus.directory.models import Location, Organisation, Practitioner
 from octopus.outreach.forms import CONSENT_CHOICES, DateInput, _consent
 
@@ -22,13 +23,17 @@ class SessionForm(forms.Form):
     ends_at = forms.TimeField(widget=TimeInput, label="Ends at")
     run_by = forms.ModelChoiceField(queryset=Organisation.objects.all(), label="Run by")
     partners = forms.ModelMultipleChoiceField(queryset=Organisation.objects.all(), required=False, label="Partner organisations present",
-                                              help_text="Hold Ctrl (or Cmd) to choose more than one.")
-    staff = forms.ModelMultipleChoiceField(queryset=get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name"),
-                                           label="Staff present", help_text="Only they can record and see the attendees. Hold Ctrl (or Cmd) to choose more than one.")
+                                              widget=forms.CheckboxSelectMultiple)
+    staff = forms.ModelMultipleChoiceField(queryset=get_user_model().objects.none(), widget=forms.CheckboxSelectMultiple,
+                                           label="Staff present", help_text="Only they can record and see the attendees.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["held_on"].initial = timezone.localdate()
+        # Only people whose role may record attendees are offered (roles.yaml: view_residents).
+        recording_roles = [code for code, role in roles.catalogue().roles.items() if "view_residents" in role.capabilities]
+        self.fields["staff"].queryset = (get_user_model().objects.filter(is_active=True, memberships__role__in=recording_roles)
+                                         .distinct().order_by("first_name", "last_name"))
         self.fields["staff"].label_from_instance = lambda user: user.display_name
 
 

@@ -53,7 +53,9 @@ def index(request):
 @require_http_methods(["GET", "POST"])
 def session_create(request):
     _may_see(request)
-    form = forms.SessionForm(request.POST or None, initial={"staff": [request.user.pk]})
+    # The person setting it up is usually one of the staff, if their role lets them record attendees.
+    present = [request.user.pk] if request.user.has_capability("view_residents") else []
+    form = forms.SessionForm(request.POST or None, initial={"staff": present})
     if request.method == "POST" and form.is_valid():
         try:
             session = services.create_session(request.user, path=request.path, **form.cleaned_data)
@@ -93,7 +95,7 @@ def session_detail(request, session_id: int):
         audit.record_request(request, "view", f"Viewed the attendees of {session} ({len(rows)}, {named} named)"[:300], obj=session)
     return render(request, "community/session.jinja", {
         "session": session, "scope": scope, "staff_scope": scoping.STAFF, "rows": rows, "form": form,
-        "summary": presenters.summary(session), "staff": list(session.staff.all()), "partners": list(session.partners.all()),
+        "summary": presenters.summary(session), "staff": list(session.staff.order_by("first_name", "last_name")), "partners": list(session.partners.all()),
     })
 
 
