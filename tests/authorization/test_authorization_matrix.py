@@ -95,6 +95,7 @@ def world(make_user, tmp_path, intake_data):
     care = _care_objects(resident)
     meetings = _meeting_objects(resident)
     outreach = _outreach_objects()
+    drop_ins = _drop_in_objects()
     casefinding = _casefinding_objects(resident)
     return {
         **casefinding,
@@ -103,6 +104,7 @@ def world(make_user, tmp_path, intake_data):
         **intake_data,
         **meetings,
         **outreach,
+        **drop_ins,
         "person_id": resident.person_id,
         "user_id": other.pk,
         "membership_id": other.memberships.get().pk,
@@ -210,6 +212,26 @@ def _outreach_objects() -> dict:
                                    ends_on=today + dt.timedelta(days=20))
     allocation = services.allocate(round_, None, worker=worker, households=[household], first_day=today)[0]
     return {"round_id": round_.pk, "allocation_id": allocation.pk}
+
+
+def _drop_in_objects() -> dict:
+    """A drop-in whose only staff is the CHWW elsewhere (none of the test users), with a named
+    attendee introduced to someone: a test CHWW sees its counts, never the attendee."""
+    import datetime as dt
+
+    from octopus.accounts.models import User
+    from octopus.community import services
+    from octopus.directory.models import Location, Organisation, Practitioner
+
+    worker = User.objects.get(username="elsewhere-chww")
+    location = Location.objects.create(name="Elsewhere Library", postal_code="W2 5PS")
+    session = services.create_session(worker, location=location, title="Elsewhere drop-in", held_on=dt.date(2026, 11, 10),
+                                      starts_at=dt.time(10), ends_at=dt.time(12), run_by=Organisation.objects.get(name="Elsewhere Trust"),
+                                      staff=[worker])
+    attendee = services.record_attendee(session, worker, given_name="Maryam", needs=["money:debt"])
+    introduction = services.introduce(attendee, worker, to_practitioner=Practitioner.objects.get(given_name="Fred"), need="money",
+                                      shared_information="Rent arrears", attendee_agreed=True)
+    return {"session_id": session.pk, "attendee_id": attendee.pk, "introduction_id": introduction.pk, "location_id": location.pk}
 
 
 def _casefinding_objects(resident) -> dict:
