@@ -55,6 +55,12 @@ TOOLS = (
     Section("Quarantined rows", "intake:quarantine", "manage_data", "", "Rows a feed delivered that failed validation, with the reason."),
     Section("Linkage review", "intake:review", "manage_data", "", "Uncertain matches between partner records, for a decision."),
     Section("Cohorts", "insights:cohorts", "view_population", "", "The cohorts defined for this neighbourhood and their sizes."),
+    Section("Social prescribing", "social_prescribing:caseload", "hold_caseload", "",
+            "A link worker's caseload: what matters to each resident, goals, introductions and wellbeing."),
+    Section("Social prescribing outcomes", "social_prescribing:outcomes", "view_population", "",
+            "How wellbeing changed from start to review, for everyone and per service."),
+    Section("Working groups", "working_groups:index", "view_directory", "",
+            "Homelessness, suicide prevention, digital exclusion, employment: aims, actions and escalations."),
 )
 
 
