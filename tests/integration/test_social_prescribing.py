@@ -79,7 +79,7 @@ def test_person_change_on_ons4_reads_a_fall_in_anxiety_as_better(world):
 
 
 def _measured_people(world, n, introduce_to=None):
-    for i in range(n):
+    for _ in range(n):
         resident = make_resident(lsoa_code="E01004736")
         prescription = _start(world, resident=resident)
         services.record_score(prescription, world["link_worker"], instrument="swemwbs", occasion="start",
