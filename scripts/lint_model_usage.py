@@ -18,7 +18,8 @@ SOURCE = Path(__file__).resolve().parent.parent / "src" / "octopus"
 RESIDENT_DATA = {
     "Resident", "ActivityEvent", "Case", "Referral", "CarePlan", "CarePlanAction", "CheckIn", "Task",
     "TierAssignment", "RisingRiskNote", "ResidentMessage", "WorklistEntry", "Consent", "Objection",
-    "ContactPreference", "BreakGlassAccess", "Attendee", "Introduction",
+    "ContactPreference", "BreakGlassAccess", "Attendee", "Introduction", "Prescription", "Goal",
+    "WellbeingScore",
 }
 
 # (module relative to src/octopus, model) → why a direct query is right there.

@@ -204,6 +204,11 @@ def _seed_care() -> dict:
     from octopus.outreach import demo as outreach_demo
 
     results["outreach"] = outreach_demo.seed(users)
+    from octopus.social_prescribing import demo as social_prescribing_demo
+    from octopus.working_groups import demo as working_groups_demo
+
+    results["social prescribing"] = social_prescribing_demo.seed(Resident.objects.all(), users)
+    results["working groups"] = working_groups_demo.seed(users)
     from octopus.governance import demo as governance_demo
 
     coordinator, gp = users.get("coordinator"), users.get("gp")

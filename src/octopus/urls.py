@@ -41,6 +41,8 @@ urlpatterns = [
     path("governance/", include("octopus.governance.urls")),
     path("population/", include("octopus.insights.urls")),
     path("intake/", include("octopus.intake.urls")),
+    path("social-prescribing/", include("octopus.social_prescribing.urls")),
+    path("working-groups/", include("octopus.working_groups.urls")),
     path("api/docs/", api_docs, name="api-docs"),
     path("api/fhir/", include("octopus.api.fhir.urls")),
     path("api/", api.urls),

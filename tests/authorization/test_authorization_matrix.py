@@ -97,8 +97,10 @@ def world(make_user, tmp_path, intake_data):
     outreach = _outreach_objects()
     drop_ins = _drop_in_objects()
     casefinding = _casefinding_objects(resident)
+    working_groups = _working_group_objects(other)
     return {
         **casefinding,
+        **working_groups,
         **directory,
         **care,
         **intake_data,
@@ -247,6 +249,17 @@ def _casefinding_objects(resident) -> dict:
         every_days=30, calls=6, started_by=caller, started_at=timezone.now(),
     )
     return {"programme_id": programme.pk}
+
+
+def _working_group_objects(user) -> dict:
+    """A working group none of the test users belongs to (no resident data: everyone may read it)."""
+    from django.utils import timezone
+
+    from octopus.working_groups.models import WorkingGroup
+
+    group = WorkingGroup.objects.create(name="Homelessness", topic="homelessness", aims="Fewer people sleeping rough",
+                                        created_at=timezone.now(), created_by=user)
+    return {"group_id": group.pk}
 
 
 def _neighbourhood():

@@ -60,6 +60,12 @@ TOOLS = (
     Section("What frontline staff find", "community:findings", "view_population", "",
             "Needs found at doors, drop-ins and social prescribing, by area and month, and introductions made."),
     Section("Cohorts", "insights:cohorts", "view_population", "", "The cohorts defined for this neighbourhood and their sizes."),
+    Section("Social prescribing", "social_prescribing:caseload", "hold_caseload", "",
+            "A link worker's caseload: what matters to each resident, goals, introductions and wellbeing."),
+    Section("Social prescribing outcomes", "social_prescribing:outcomes", "view_population", "",
+            "How wellbeing changed from start to review, for everyone and per service."),
+    Section("Working groups", "working_groups:index", "view_directory", "",
+            "Homelessness, suicide prevention, digital exclusion, employment: aims, actions and escalations."),
 )
 
 

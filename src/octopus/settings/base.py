@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "octopus.api",
     "octopus.insights",
     "octopus.intake",
+    "octopus.social_prescribing",
+    "octopus.working_groups",
 ]
 
 MIDDLEWARE = [
@@ -134,6 +136,9 @@ if _OIDC:
     INSTALLED_APPS.append("mozilla_django_oidc")
     AUTHENTICATION_BACKENDS.append(_OIDC_BACKEND)
 
+# WEMWBS (14 items) needs a licence from Warwick Medical School; offered only when the INT has one
+# (SWEMWBS and ONS4 are always offered). docs/configuration.md.
+OCTOPUS_WEMWBS_LICENSED = env_bool("OCTOPUS_WEMWBS_LICENSED", False)
 # Break glass: how long a grant to one resident lasts.
 OCTOPUS_BREAK_GLASS_HOURS = env_float("OCTOPUS_BREAK_GLASS_HOURS", 4)
 # The key for analysts' pseudonyms (keyed HMAC); generated in the data folder for the demo.
