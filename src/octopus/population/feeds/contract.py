@@ -435,7 +435,23 @@ def load_contracts(directory: Path | str = CONTRACTS_DIR) -> Mapping[str, Feed]:
     paths = sorted(Path(directory).glob("*.yaml"))
     if not paths:
         raise ContractError(f"no *.yaml contract files found in {directory}")
-    return MappingProxyType({path.stem: load_feed(path) for path in paths})
+    # Every feed store opened reads the contracts (each intake page, each load); parsing sixteen
+    # YAML files costs about a tenth of a second. The contracts are immutable once read, so they
+    # are kept until a file changes (its modification time or size is part of the key).
+    folder = str(Path(directory).resolve())
+    signature = tuple((path.name, *_stat_key(path)) for path in paths)
+    cached = _CONTRACTS.get(folder)
+    if cached is None or cached[0] != signature:
+        cached = _CONTRACTS[folder] = (signature, MappingProxyType({path.stem: load_feed(path) for path in paths}))
+    return cached[1]
+
+
+_CONTRACTS: dict[str, tuple[tuple, Mapping[str, Feed]]] = {}
+
+
+def _stat_key(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
 
 
 def _feed_from_mapping(document: dict[str, Any]) -> Feed:
