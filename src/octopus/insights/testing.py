@@ -48,7 +48,7 @@ def _age_band(age: int) -> str:
 
 def write_inequalities(folder: Path, rows: list[dict]) -> None:
     """The snapshot's inequality counts, made by the pipeline's own aggregation from ``rows``."""
-    key = json.dumps(rows, sort_keys=True, default=str)
+    key = json.dumps(rows, default=str)
     if key not in _INEQUALITIES:
         _INEQUALITIES[key] = _inequalities_parquet(rows)
     (folder / "inequalities.parquet").write_bytes(_INEQUALITIES[key])
