@@ -80,6 +80,23 @@ def make_user(db):
     return _make
 
 
+@pytest.fixture(scope="session")
+def intake_template(tmp_path_factory):
+    """The tiny feed store for the intake pages, built once per test process (loading and a Splink
+    run take seconds); tests copy it with ``intake_store.copy_to`` and may change their copy."""
+    from tests.fixtures import intake_store
+
+    return intake_store.build(tmp_path_factory.mktemp("intake-template"))
+
+
+@pytest.fixture(scope="session")
+def intake_pair_id(intake_template):
+    """The first pair awaiting review in the template store (the same in every copy of it)."""
+    from tests.fixtures import intake_store
+
+    return intake_store.first_pair_id(intake_template)
+
+
 @pytest.fixture
 def demo_directory(db):
     from octopus import demo

@@ -5,7 +5,7 @@ import pytest
 
 from octopus.governance.models import AuditEvent
 
-from .test_authorization_matrix import MATRIX, intake_data, intake_template, request_as, world  # noqa: F401
+from .test_authorization_matrix import MATRIX, intake_data, request_as, world  # noqa: F401
 
 IDENTIFIABLE = sorted(name for name, entry in MATRIX["urls"].items() if entry.get("identifiable"))
 

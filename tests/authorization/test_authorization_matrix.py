@@ -56,20 +56,14 @@ def expected(entry: dict, role: str) -> str:
     return entry.get(role, entry["default"])
 
 
-@pytest.fixture(scope="session")
-def intake_template(tmp_path_factory):
-    from tests.fixtures import intake_store
-
-    return intake_store.build(tmp_path_factory.mktemp("intake-template"))
-
-
 @pytest.fixture
-def intake_data(intake_template, tmp_path, settings):
-    """A copy of the tiny feed store as DATA_DIR, for the intake pages; returns a pair to review."""
+def intake_data(intake_template, intake_pair_id, tmp_path, settings):
+    """A copy of the tiny feed store as DATA_DIR, for the intake pages; returns a pair to review
+    (read once from the template: a copy holds the same pairs)."""
     from tests.fixtures import intake_store
 
     settings.DATA_DIR = intake_store.copy_to(intake_template, tmp_path / "data")
-    return {"pair_id": intake_store.first_pair_id(settings.DATA_DIR)}
+    return {"pair_id": intake_pair_id}
 
 
 @pytest.fixture

@@ -11,11 +11,6 @@ FAULTY = Path(__file__).parents[1] / "fixtures" / "feeds"
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(scope="module")
-def intake_template(tmp_path_factory):
-    return intake_store.build(tmp_path_factory.mktemp("intake-template"))
-
-
 @pytest.fixture
 def intake_dir(intake_template, tmp_path, settings):
     settings.DATA_DIR = intake_store.copy_to(intake_template, tmp_path / "data")

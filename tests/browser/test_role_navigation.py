@@ -22,11 +22,6 @@ MUST_REACH = {
 }
 
 
-@pytest.fixture(scope="module")
-def intake_template(tmp_path_factory):
-    return intake_store.build(tmp_path_factory.mktemp("intake-template"))
-
-
 @pytest.fixture
 def neighbourhood_data(intake_template, tmp_path, settings):
     from octopus.insights.testing import write_snapshot

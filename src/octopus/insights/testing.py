@@ -48,6 +48,20 @@ def _age_band(age: int) -> str:
 
 def write_inequalities(folder: Path, rows: list[dict]) -> None:
     """The snapshot's inequality counts, made by the pipeline's own aggregation from ``rows``."""
+    key = json.dumps(rows, default=str)
+    if key not in _INEQUALITIES:
+        _INEQUALITIES[key] = _inequalities_parquet(rows)
+    (folder / "inequalities.parquet").write_bytes(_INEQUALITIES[key])
+
+
+# The aggregation takes about a second on DuckDB (most of a Population test's set-up) and depends
+# only on the rows, so each test process computes it once per distinct set of rows.
+_INEQUALITIES: dict[str, bytes] = {}
+
+
+def _inequalities_parquet(rows: list[dict]) -> bytes:
+    import io
+
     import ibis
 
     from octopus.population import engines
@@ -55,7 +69,9 @@ def write_inequalities(folder: Path, rows: list[dict]) -> None:
 
     frame = pd.DataFrame(rows)
     counts = long_counts(engines.execute(engines.connect(), inequality_counts(ibis.memtable(frame))))
-    counts.to_parquet(folder / "inequalities.parquet", index=False)
+    buffer = io.BytesIO()
+    counts.to_parquet(buffer, index=False)
+    return buffer.getvalue()
 
 
 def write_snapshot(folder: Path, rows: list[dict] | None = None, *, run_id: str = "20261101T000000Z-test",

@@ -3,11 +3,6 @@ import pytest
 from tests.fixtures import intake_store
 
 
-@pytest.fixture(scope="session")
-def intake_template(tmp_path_factory):
-    return intake_store.build(tmp_path_factory.mktemp("intake-template"))
-
-
 @pytest.fixture
 def intake_dir(intake_template, tmp_path, settings):
     """This test's own copy of the tiny store, as the web app's DATA_DIR."""
