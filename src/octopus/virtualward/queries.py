@@ -1,0 +1,36 @@
+"""The ward board: open admissions the user's teams are responsible for, through the access point."""
+
+from django.db.models import Prefetch
+
+from octopus.governance import access
+
+from .models import Admission, Alert, Observation
+
+TREND_POINTS = 8  # observations drawn in each row's sparkline
+
+
+def board(user) -> list[Admission]:
+    """Open admissions of the user's teams whose records the user may see in full (NEWS2 is
+    clinical detail): each with its latest observations and outstanding alerts."""
+    admissions = list(
+        access.scoped(user, Admission.objects.filter(discharged_at__isnull=True, team_id__in=user.team_ids))
+        .select_related("resident", "team")
+        .prefetch_related(Prefetch("alerts", queryset=Alert.objects.filter(actioned_at__isnull=True), to_attr="outstanding"))
+        .order_by("resident__family_name", "resident__given_name")
+    )
+    full = {pk for pk, scope in access.scopes_for(user, [a.resident for a in admissions]).items() if scope == access.FULL}
+    admissions = [a for a in admissions if a.resident_id in full]
+    for admission in admissions:
+        admission.recent = list(Observation.objects.filter(admission=admission).order_by("-taken_at")[:TREND_POINTS])[::-1]
+        admission.latest = admission.recent[-1] if admission.recent else None
+    admissions.sort(key=lambda a: (-max((alert.raised_at.timestamp() for alert in a.outstanding), default=0),
+                                   -(a.latest.total if a.latest else -1)))
+    return admissions
+
+
+def sparkline(observations, width: int = 120, height: int = 28) -> str:
+    """SVG polyline points for a row's NEWS2 totals (0-20 on the y axis, the chart's full range)."""
+    if len(observations) < 2:
+        return ""
+    step = width / (len(observations) - 1)
+    return " ".join(f"{i * step:.1f},{height - 2 - (o.total / 20) * (height - 4):.1f}" for i, o in enumerate(observations))
