@@ -187,3 +187,51 @@ def test_discharge_ends_the_stay_and_its_alerts(client, ward):
     assert admission.discharged_at and not Alert.objects.filter(actioned_at__isnull=True).exists()
     with pytest.raises(services.ObservationError):
         services.record_observation(admission, NORMAL, source="api", recorded_by="device-7")
+
+
+def _device(ward, scopes="system/Observation.c"):
+    from octopus.api.service_accounts import issue
+
+    _account, token = issue("Oximeter hub 7", ward["nurse"], scopes)
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+API = "/api/virtual-ward/observations"
+API_BODY = {"respiration_rate": 22, "spo2": 93, "on_oxygen": False, "systolic_bp": 95, "pulse": 112,
+            "consciousness": "A", "temperature": "38.4"}
+
+
+def test_a_device_posts_observations_and_gets_the_score_and_alerts(client, ward):
+    admitted(ward)
+    headers = _device(ward)
+    response = client.post(API, {**API_BODY, "person_id": ward["resident"].person_id}, content_type="application/json", **headers)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["total"], body["risk"]) == (9, "high") and body["scores"]["systolic_bp"] == 2
+    assert [a["kind"] for a in body["alerts"]] == ["score"]
+    observation = Observation.objects.get()
+    assert (observation.source, observation.recorded_by) == ("api", "Oximeter hub 7")
+    # A create-only device reads nothing from the FHIR API.
+    read = client.get(f"/api/fhir/Patient/{ward['resident'].person_id}", **headers)
+    assert read.status_code == 403
+
+
+def test_the_api_refuses_implausible_values_naming_the_field_and_strangers(client, ward, make_user):
+    admitted(ward)
+    headers = _device(ward)
+    response = client.post(API, {**API_BODY, "spo2": 150, "person_id": ward["resident"].person_id},
+                           content_type="application/json", **headers)
+    assert response.status_code == 422 and response.json()["field"] == "spo2" and "%" in response.json()["detail"]
+    unknown = client.post(API, {**API_BODY, "person_id": "P99999999"}, content_type="application/json", **headers)
+    assert unknown.status_code == 404
+    from octopus.api.service_accounts import issue
+
+    _account, token = issue("Other ward hub", ward["outsider"], "system/Observation.c")
+    other = client.post(API, {**API_BODY, "person_id": ward["resident"].person_id}, content_type="application/json",
+                        HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert other.status_code == 404  # not their team's ward: as if it did not exist
+    _account, reader = issue("Reader", ward["coordinator"], "system/Patient.read")
+    no_scope = client.post(API, {**API_BODY, "person_id": ward["resident"].person_id}, content_type="application/json",
+                           HTTP_AUTHORIZATION=f"Bearer {reader}")
+    assert no_scope.status_code == 403
+    assert not Observation.objects.exists()
