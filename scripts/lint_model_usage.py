@@ -18,7 +18,7 @@ SOURCE = Path(__file__).resolve().parent.parent / "src" / "octopus"
 RESIDENT_DATA = {
     "Resident", "ActivityEvent", "Case", "Referral", "CarePlan", "CarePlanAction", "CheckIn", "Task",
     "TierAssignment", "RisingRiskNote", "ResidentMessage", "WorklistEntry", "Consent", "Objection",
-    "ContactPreference", "BreakGlassAccess",
+    "ContactPreference", "BreakGlassAccess", "Admission", "Observation", "Alert",
 }
 
 # (module relative to src/octopus, model) → why a direct query is right there.

@@ -235,3 +235,25 @@ def test_the_api_refuses_implausible_values_naming_the_field_and_strangers(clien
                            HTTP_AUTHORIZATION=f"Bearer {reader}")
     assert no_scope.status_code == 403
     assert not Observation.objects.exists()
+
+
+def test_fhir_export_gives_vital_signs_with_loinc_codes_in_the_full_scope_only(client, ward):
+    admission = admitted(ward)
+    services.record_observation(admission, WORSE, source="api", recorded_by="device-7")
+    client.force_login(ward["nurse"])
+    bundle = client.get("/api/fhir/Observation", {"patient": ward["resident"].person_id}).json()
+    resources = [entry["resource"] for entry in bundle["entry"]]
+    codes = {coding["code"] for r in resources for coding in r["code"].get("coding", [])}
+    assert {"9279-1", "8867-4", "2708-6", "59408-5", "8310-5", "85354-9"} <= codes
+    pulse = next(r for r in resources if r["id"].endswith("-heartrate"))
+    assert pulse["valueQuantity"] == {"value": 112.0, "unit": "beats/minute", "system": "http://unitsofmeasure.org", "code": "/min"}
+    assert pulse["category"][0]["coding"][0]["code"] == "vital-signs"
+    bp = next(r for r in resources if r["id"].endswith("-bp"))
+    assert bp["component"][0]["valueQuantity"]["value"] == 120.0
+    news = next(r for r in resources if r["id"].endswith("-news2"))
+    assert news["valueString"].startswith("5 (medium risk")
+    # A social prescriber in the same team opens the record without clinical detail: nothing clinical.
+    client.force_login(ward["prescriber"])
+    bundle = client.get("/api/fhir/Observation", {"patient": ward["resident"].person_id}).json()
+    assert bundle["total"] == 0
+    assert [e["resource"]["resourceType"] for e in bundle["entry"]] == ["OperationOutcome"]

@@ -34,3 +34,9 @@ def sparkline(observations, width: int = 120, height: int = 28) -> str:
         return ""
     step = width / (len(observations) - 1)
     return " ".join(f"{i * step:.1f},{height - 2 - (o.total / 20) * (height - 4):.1f}" for i, o in enumerate(observations))
+
+
+def observations_of(person_id: str, limit: int = 200) -> list[Observation]:
+    """A resident's ward observations, newest first, for the FHIR export; the caller has opened the
+    record through the access point in the full scope (the FHIR API's compartment search does)."""
+    return list(Observation.objects.filter(admission__resident__person_id=person_id).order_by("-taken_at")[:limit])
