@@ -257,3 +257,26 @@ def test_fhir_export_gives_vital_signs_with_loinc_codes_in_the_full_scope_only(c
     bundle = client.get("/api/fhir/Observation", {"patient": ward["resident"].person_id}).json()
     assert bundle["total"] == 0
     assert [e["resource"]["resourceType"] for e in bundle["entry"]] == ["OperationOutcome"]
+
+
+def test_the_meeting_entry_shows_the_ward_stay_with_latest_score_and_alerts(client, make_user):
+    from octopus.governance.consent import record_consent
+    from octopus.meetings import services as meetings
+    from tests.meetings_factories import make_series
+
+    world = make_series(make_user)
+    resident = make_resident(given_name="Edna", flags={"current_inpatient": True})
+    record_consent(actor=None, resident=resident, kind="discuss_at_mdt", status="given")
+    meetings.generate_worklist(world["meeting"])
+    entry = world["meeting"].entries.get(resident=resident)
+    meetings.put_on_agenda(entry, world["gp"])
+    meetings.publish_agenda(world["meeting"], world["gp"])
+    meetings.confirm_confidentiality(world["series"], world["gp"])
+    admission = services.admit(resident, world["team"], world["matron"], reason="Heart failure",
+                               expected_discharge_on=timezone.localdate(), observations_per_day=2)
+    services.record_observation(admission, WORSE, source="form", recorded_by="matron-test")
+    client.force_login(world["gp"])
+    page = client.get(reverse("meetings:discuss", args=[entry.pk])).content.decode()
+    section = page.split('id="virtual-ward"', 1)[1].split("</ul>", 1)[0]
+    assert "latest NEWS2 5 (medium risk)" in section.replace("–", "-")
+    assert "NEWS2 score: NEWS2 5" in section

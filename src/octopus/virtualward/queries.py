@@ -40,3 +40,16 @@ def observations_of(person_id: str, limit: int = 200) -> list[Observation]:
     """A resident's ward observations, newest first, for the FHIR export; the caller has opened the
     record through the access point in the full scope (the FHIR API's compartment search does)."""
     return list(Observation.objects.filter(admission__resident__person_id=person_id).order_by("-taken_at")[:limit])
+
+
+def for_meeting(resident) -> dict | None:
+    """The open virtual ward stay for a meeting's entry: team, latest NEWS2 and outstanding alerts.
+    The caller shows it to clinical scopes only (NEWS2 is clinical detail)."""
+    admission = Admission.objects.filter(resident=resident, discharged_at__isnull=True).select_related("team").first()
+    if admission is None:
+        return None
+    return {
+        "admission": admission,
+        "latest": admission.observations.order_by("-taken_at").first(),
+        "alerts": list(admission.alerts.filter(actioned_at__isnull=True).order_by("raised_at")),
+    }
