@@ -280,3 +280,13 @@ def test_the_meeting_entry_shows_the_ward_stay_with_latest_score_and_alerts(clie
     section = page.split('id="virtual-ward"', 1)[1].split("</ul>", 1)[0]
     assert "latest NEWS2 5 (medium risk)" in section.replace("–", "-")
     assert "NEWS2 score: NEWS2 5" in section
+
+
+def test_the_periodic_check_raises_missed_alerts_through_the_task_worker(ward, monkeypatch):
+    from octopus.virtualward import tasks
+
+    admitted(ward)
+    later = timezone.now() + dt.timedelta(hours=10)
+    monkeypatch.setattr(services.timezone, "now", lambda: later)
+    tasks.enqueue_check_unless_waiting()  # the immediate backend of the test settings runs it at once
+    assert list(Alert.objects.values_list("kind", flat=True)) == [AlertKind.MISSED]
