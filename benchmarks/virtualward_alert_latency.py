@@ -54,6 +54,13 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 setup_test_environment()  # the test client's host and in-memory e-mail; nothing else changes
+from django.conf import settings  # noqa: E402
+
+# Concurrent writers in one process can write two audit checkpoints with the same number
+# (checkpoints.write reads the file before taking the chain's lock; reported with issue #19), which
+# ends the run; the board names 200 residents a fetch, so a checkpoint falls due every few fetches.
+# Checkpoints are off here so the run measures the ward; the audit entries themselves are written.
+settings.OCTOPUS_AUDIT_CHECKPOINT_EVERY = 10**9
 call_command("migrate", verbosity=0)
 
 from octopus.accounts.models import Membership, User  # noqa: E402
