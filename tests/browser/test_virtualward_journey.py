@@ -26,7 +26,9 @@ def westminster(demo_directory):
 
 def observe(browser_page, name, *, rr, spo2, sbp, pulse, temp, consciousness="Alert"):
     page = browser_page.page
-    click_through(browser_page, f"Record observations for {name}")
+    page.get_by_role("link", name=f"Record observations for {name}").first.click()
+    page.wait_for_load_state()
+    browser_page.check_accessibility()
     page.get_by_label("Respiration rate (breaths per minute)").fill(str(rr))
     page.get_by_label("SpO2 (%)").fill(str(spo2))
     page.get_by_label("Air", exact=True).check()
@@ -46,10 +48,11 @@ def test_admit_deteriorate_alert_acknowledge(browser_page, westminster):
     browser_page.sign_in("matron")
     browser_page.goto(f"/residents/{resident.person_id}/")
     click_through(browser_page, "Admit to the virtual ward")
+    page.get_by_label("Responsible team").select_option(value=str(matron.memberships.first().team_id))
     page.get_by_label("Reason for admission").fill("Community-acquired pneumonia, step-down")
     page.get_by_label("Scale 1 (usual)").check()
     submit(browser_page, "Admit")
-    assert page.get_by_role("heading", name="Virtual ward", level=1).is_visible()
+    assert page.get_by_role("heading", name="Virtual ward", level=1, exact=True).is_visible()
 
     observe(browser_page, "Mary Jones", rr=16, spo2=97, sbp=120, pulse=70, temp="37.0")
     assert "NEWS2 0" in page.content()
