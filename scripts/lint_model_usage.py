@@ -19,7 +19,7 @@ RESIDENT_DATA = {
     "Resident", "ActivityEvent", "Case", "Referral", "CarePlan", "CarePlanAction", "CheckIn", "Task",
     "TierAssignment", "RisingRiskNote", "ResidentMessage", "WorklistEntry", "Consent", "Objection",
     "ContactPreference", "BreakGlassAccess", "Attendee", "Introduction", "Prescription", "Goal",
-    "WellbeingScore",
+    "WellbeingScore", "Admission", "Observation", "Alert",
 }
 
 # (module relative to src/octopus, model) → why a direct query is right there.

@@ -34,6 +34,7 @@ urlpatterns = [
     path("directory/", include("octopus.directory.urls")),
     path("residents/", include("octopus.residents.urls")),
     path("caseload/", include("octopus.care.urls")),
+    path("virtual-ward/", include("octopus.virtualward.urls")),
     path("meetings/", include("octopus.meetings.urls")),
     path("outreach/", include("octopus.outreach.urls")),
     path("community/", include("octopus.community.urls")),

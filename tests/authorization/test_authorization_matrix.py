@@ -157,9 +157,16 @@ def _care_objects(world_resident) -> dict:
     action = services.add_action(plan, holder, description="Review medicines", owner=holder, due=timezone.localdate())
     check_in = services.schedule_check_ins(resident, organisation=organisation, first_due=timezone.localdate(), count=1, actor=holder)[0]
     assert Case.objects.filter(pk=case.pk).exists()
+    from octopus.virtualward import services as ward
+
+    admission = ward.admit(resident, team, holder, reason="Matrix", expected_discharge_on=timezone.localdate(),
+                           observations_per_day=3)
+    alert = ward.record_observation(admission, {
+        "respiration_rate": 25, "spo2": 91, "on_oxygen": "air", "systolic_bp": 90, "pulse": 131, "consciousness": "A",
+        "temperature": "37.0"}, source="api", recorded_by="matrix").alerts[0]
     return {
         "case_id": case.pk, "referral_id": referral.pk, "task_id": task.pk, "action_id": action.pk,
-        "check_in_id": check_in.pk,
+        "check_in_id": check_in.pk, "admission_id": admission.pk, "alert_id": alert.pk,
     }
 
 

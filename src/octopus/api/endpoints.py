@@ -25,6 +25,7 @@ from .schemas import (
     TeamOut,
 )
 from .security import CapabilitySession
+from .virtualward import ward
 
 api = NinjaAPI(
     title="Octopus API",
@@ -172,3 +173,4 @@ api.add_router("/residents", residents)
 api.add_router("/care", care)
 api.add_router("/meetings", meetings)
 api.add_router("/outreach", outreach)
+api.add_router("/virtual-ward", ward)

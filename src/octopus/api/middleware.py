@@ -10,6 +10,8 @@ person-facing second factor does not apply to it.
 from django.http import JsonResponse
 
 FHIR_PREFIX = "/api/fhir/"
+# Virtual ward devices send observations with a token too (decision 0038).
+TOKEN_PREFIXES = (FHIR_PREFIX, "/api/virtual-ward/observations")
 
 
 class ServiceAccountMiddleware:
@@ -18,7 +20,7 @@ class ServiceAccountMiddleware:
 
     def __call__(self, request):
         header = request.headers.get("Authorization", "")
-        if request.path.startswith(FHIR_PREFIX) and header.startswith("Bearer "):
+        if request.path.startswith(TOKEN_PREFIXES) and header.startswith("Bearer "):
             from .fhir.scopes import parse_scopes
             from .service_accounts import authenticate
 

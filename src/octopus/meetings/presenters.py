@@ -15,6 +15,7 @@ from octopus.care.models.referral import OPEN_STATUSES
 from octopus.care.services import current_tier
 from octopus.core.disclosure import protect_table, publish_count
 from octopus.residents.models import ActivityEvent, ActivityKind
+from octopus.virtualward.queries import for_meeting as ward_for_meeting
 
 from . import config
 from .models import Attendance, EntryStatus, MeetingAction, ResidentMessage, WorklistEntry
@@ -37,6 +38,8 @@ def record_summary(resident) -> dict:
         "tier": current_tier(resident),
         # Open prevention gaps from the latest snapshot: a prompt the room can act on.
         "prevention_gaps": list(resident.prevention_gaps or []),
+        # On a virtual ward: latest NEWS2 and open alerts, to clinical scopes only (discuss.jinja).
+        "virtual_ward": ward_for_meeting(resident),
     }
 
 

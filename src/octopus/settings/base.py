@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "octopus.governance",
     "octopus.residents",
     "octopus.care",
+    "octopus.virtualward",
     "octopus.meetings",
     "octopus.outreach",
     "octopus.community",

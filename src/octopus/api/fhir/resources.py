@@ -133,9 +133,17 @@ def encounter(shown: ResidentView, event) -> dict:
 
 def observations(shown: ResidentView) -> list[dict]:
     """The frailty category (electronic frailty index, Clegg et al. 2016, Age Ageing 45:353) the
-    pipeline computed (UK Core Observation); clinical, so FULL only."""
-    if not shown.shows("frailty_category") or not shown.frailty_category:
+    pipeline computed (UK Core Observation), then any virtual ward vital signs (octopus.virtualward.fhir);
+    clinical, so FULL only."""
+    if not shown.clinical:
         return []
+    from octopus.virtualward import fhir as ward_fhir
+    from octopus.virtualward.queries import observations_of
+
+    ward = [resource for observation in observations_of(shown.person_id)
+            for resource in ward_fhir.vital_signs(observation, subject(shown))]
+    if not shown.shows("frailty_category") or not shown.frailty_category:
+        return ward
     resource = {
         "resourceType": "Observation", "id": f"{shown.person_id}-efi", "meta": _meta("Observation"),
         "status": "final",
@@ -147,7 +155,7 @@ def observations(shown: ResidentView) -> list[dict]:
     }
     if shown.snapshot_as_of:
         resource["effectiveDateTime"] = shown.snapshot_as_of.isoformat()
-    return [Observation.model_validate(resource).model_dump(mode="json", exclude_none=True)]
+    return [Observation.model_validate(resource).model_dump(mode="json", exclude_none=True), *ward]
 
 
 def _has_risk(shown: ResidentView) -> bool:

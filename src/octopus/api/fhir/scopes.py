@@ -33,7 +33,9 @@ def parse_scopes(text: str) -> frozenset[str]:
         context, resource, permission = match.groups()
         if resource != "*" and resource not in RESOURCE_TYPES:
             raise ValidationError(f"Scope {scope!r}: Octopus serves {', '.join(RESOURCE_TYPES)}, not {resource}.")
-        if not _reads(permission):
+        # The one write: a virtual ward device adds observations (decision 0038), through the
+        # JSON API, not the FHIR API, which stays read-only.
+        if not _reads(permission) and scope != "system/Observation.c":
             raise ValidationError(f"Scope {scope!r}: the FHIR API is read-only; use .read or .rs.")
     return scopes
 

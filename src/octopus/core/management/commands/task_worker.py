@@ -52,6 +52,20 @@ class ResilientWorker(Worker):
                 time.sleep(pause)
 
 
+def schedule_periodic_checks(stop: threading.Event) -> None:
+    """Queue the virtual ward's check every minute: missed observations and unacknowledged alerts
+    need a clock, not a request (decision 0038). The check itself runs as an ordinary task."""
+    from octopus.virtualward.tasks import CHECK_EVERY_SECONDS, enqueue_check_unless_waiting
+
+    while not stop.wait(CHECK_EVERY_SECONDS):
+        try:
+            enqueue_check_unless_waiting()
+        except DATABASE_ERRORS:
+            _drop_connections()
+        finally:
+            close_old_connections()
+
+
 def give_up_on_interrupted_runs_when_possible(stop: threading.Event) -> None:
     """As the only worker, close runs the previous worker left open, once the database answers."""
     from octopus.intake.services import give_up_on_interrupted_runs
@@ -82,6 +96,7 @@ class Command(DbWorkerCommand):
     def handle(self, *, sole_worker: bool = False, **options) -> None:
         stop = threading.Event()
         heartbeat.start_beating(stop)
+        threading.Thread(target=schedule_periodic_checks, args=(stop,), name="periodic-checks", daemon=True).start()
         try:
             if sole_worker:
                 give_up_on_interrupted_runs_when_possible(stop)

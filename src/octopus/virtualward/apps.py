@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class VirtualWardConfig(AppConfig):
+    name = "octopus.virtualward"
+    label = "virtualward"
+    verbose_name = "Virtual ward"
+
+    def ready(self):
+        # The ward relationship: the responsible team may open the records of the residents it monitors.
+        from . import relationships  # noqa: F401
