@@ -92,6 +92,17 @@ def _age_on(date_of_birth: ibis.DateValue, on: ibis.DateValue) -> ibis.IntegerVa
     return on.year() - date_of_birth.year() - before_birthday.ifelse(1, 0)
 
 
+def _last_registration(registrations: ibis.Table) -> ibis.Table:
+    """Each person's latest GP registration (by start date): its LSOA and practice."""
+    latest = ibis.row_number().over(group_by=registrations.person_id,
+                                    order_by=[registrations.registration_start_date.desc(),
+                                              registrations.source_record_id])
+    ranked = registrations.mutate(rank=latest)
+    ranked = ranked.filter(ranked["rank"] == 0)
+    return ranked.select(last_person_id=ranked.person_id, last_lsoa_code=ranked.lsoa_code,
+                         last_practice_ods_code=ranked.practice_ods_code)
+
+
 def first_death(con, linked: LinkedExtract) -> dt.date | None:
     deaths = linked.feed("deaths")
     value = engines.execute(con, deaths.aggregate(first=deaths.date_of_death.min()))["first"].iloc[0]
@@ -104,18 +115,22 @@ def life_expectancy_counts(linked: LinkedExtract, spans: list[tuple[dt.date, dt.
     objectors = active_objections(linked.feed(OBJECTIONS_FEED)).select("person_id")
     persons = persons.anti_join(objectors, "person_id")
     imd = imd_deciles()
-    persons = persons.left_join(imd, persons.lsoa_code == imd.imd_lsoa_code)
-    persons = persons.select(
-        "person_id", "date_of_birth",
-        sex=persons.sex.fill_null("unknown"),
-        lsoa_code=persons.lsoa_code,
-        imd_decile=persons.imd_decile.cast("int64"),
-        practice_ods_code=persons.registered.fill_null(False).ifelse(persons.practice_ods_code, ibis.null("string")),
-    )
     deaths = linked.feed("deaths")
     deaths = deaths.group_by("person_id").aggregate(
         died=deaths.date_of_death.min(), underlying_cause=deaths.underlying_cause.min())
+    last = _last_registration(linked.feed("gp_registrations"))
     people = persons.left_join(deaths, "person_id").drop("person_id_right")
+    people = people.left_join(last, people.person_id == last.last_person_id)
+    # The dead have no current registration: their home and practice are those of their last one.
+    lsoa = people.lsoa_code.fill_null(people.last_lsoa_code)
+    people = people.left_join(imd, lsoa == imd.imd_lsoa_code)
+    practice = people.registered.fill_null(False).ifelse(people.practice_ods_code, ibis.null("string"))
+    practice = people.died.isnull().ifelse(practice, people.last_practice_ods_code.fill_null(practice))
+    people = people.select(
+        "person_id", "date_of_birth", "died", "underlying_cause",
+        sex=people.sex.fill_null("unknown"), lsoa_code=people.lsoa_code.fill_null(people.last_lsoa_code),
+        practice_ods_code=practice, imd_decile=people.imd_decile.cast("int64"),
+    )
     zero_causes = {f"deaths_{cause}": ibis.literal(0, "int64") for cause in CAUSES}
     parts = []
     for start, end in spans:

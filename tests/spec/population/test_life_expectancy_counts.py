@@ -23,7 +23,7 @@ PERSONS = """
     baby      | 2024-03-01    | female | E01001838 | E83003            | true
     old       | 1930-05-01    | male   | E01001838 | E83003            | true
     died_2024 | 1950-06-01    | male   | E01001838 | E83003            | true
-    died_2023 | 1940-01-01    | female | E01004106 | E83005            | false
+    died_2023 | 1940-01-01    | female |           |                   | false
     young     | 2000-07-02    | female | E01004106 | E83005            | true
     objector  | 1950-06-01    | male   | E01001838 | E83003            | true
 """
@@ -34,6 +34,13 @@ DEATHS = """
     died_2023 | 2023-02-01    | C349
     objector  | 2024-05-01    | X42
 """
+# As in a real linked extract, the dead have no current registration: their home LSOA and
+# practice come from their last GP registration.
+GP_REGISTRATIONS = """
+    person_id | lsoa_code | practice_ods_code | registration_start_date | registration_end_date
+    died_2023 | E01001838 | E83003            | 1990-01-01              | 2010-01-01
+    died_2023 | E01004106 | E83005            | 2010-01-01              | 2023-01-20
+"""
 OBJECTIONS = """
     person_id | objection_type        | date_recorded
     objector  | national_data_opt_out | 2022-01-01
@@ -43,7 +50,8 @@ OBJECTIONS = """
 @pytest.fixture(params=["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
 def counts(tmp_path, request):
     directory = write_linked(tmp_path / request.param, {"persons": PERSONS, "deaths": DEATHS,
-                                                          "objections": OBJECTIONS})
+                                                          "objections": OBJECTIONS,
+                                                          "gp_registrations": GP_REGISTRATIONS})
     con = request.getfixturevalue("spark_con") if request.param == "spark" else engines.connect()
     return counts_frame(con, read_linked(directory, con), AS_OF)
 
@@ -75,10 +83,12 @@ def test_deaths_by_age_at_death_and_cause(counts):
     assert (death.start_age, death.deaths, death.deaths_circulatory, death.deaths_cancer) == (70, 1, 1, 0)
     assert death.imd_decile == 1 and death.practice_ods_code == "E83003"
     earlier = counts[(counts.period_end == "2024-01-01") & (counts.deaths > 0)]
-    # Sent twice: counted once, at the earlier date; aged 83; not registered, so no practice.
+    # Sent twice: counted once, at the earlier date; aged 83; home and practice from the last
+    # registration (decile 10), not the earlier one.
     assert earlier.deaths.sum() == 1 and earlier.iloc[0].deaths_cancer == 1
     assert earlier.iloc[0].start_age == 80 and earlier.iloc[0].imd_decile == 10
-    assert pd.isna(earlier.iloc[0].practice_ods_code)
+    assert earlier.iloc[0].practice_ods_code == "E83005"
+
 
 
 def test_cause_groups_follow_the_segment_tool():
