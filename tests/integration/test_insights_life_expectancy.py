@@ -52,9 +52,10 @@ def test_decile_csv_values_are_the_life_tables(client, analyst, snapshot):
     latest = sorted(frame["period_end"].unique())[-3:]
     chosen = frame[frame["period_end"].isin(latest) & (frame["sex"] == "female") & (frame["imd_decile"] == 1)]
     bands = chosen.groupby("start_age")[["population", "deaths"]].sum()
-    (value, lower, upper), = stats_life_expectancy([0], bands["population"], bands["deaths"])
+    (value, lower, upper), (at_65, _, _) = stats_life_expectancy([0, 65], bands["population"], bands["deaths"])
     assert float(decile_one["Life expectancy (years)"]) == pytest.approx(round(value, 1))
     assert float(decile_one["Lower 95% limit"]) == pytest.approx(round(lower, 1))
+    assert float(decile_one["Life expectancy at 65 (years)"]) == pytest.approx(round(at_65, 1))
     # Deaths behind the figure, rounded to 5.
     assert int(decile_one["Deaths"]) % 5 == 0
     assert abs(int(decile_one["Deaths"]) - int(bands["deaths"].sum())) <= 2

@@ -73,6 +73,7 @@ class Estimate:
     person_years: int
     reason: str = ""
     table: object = field(default=None, repr=False)
+    at_65: tuple[float, float, float] | None = None
 
     @property
     def standard_error(self) -> float | None:
@@ -134,6 +135,9 @@ def estimate(rows: pd.DataFrame, causes: bool = False) -> Estimate:
         empty.reason = f"{TOO_FEW} (its 95% interval would be wider than {MAX_INTERVAL_WIDTH:.0f} years)"
         return empty
     result = Estimate(value, lower, upper, deaths, person_years, table=table)
+    at_65 = table.at(65)
+    # At 65 the same rule: no figure whose interval is wider than 20 years.
+    result.at_65 = at_65 if at_65[2] - at_65[1] <= MAX_INTERVAL_WIDTH else None
     if causes:
         result.table = (table, {c: by_band[f"deaths_{c}"].to_numpy(float) for c in CAUSES})
     return result
@@ -232,6 +236,9 @@ def _estimate_row(sex_label: str, decile: int, found: Estimate, window: Window) 
             "value": None if found.value is None else round(found.value, 1),
             "lower": None if found.value is None else round(found.lower, 1),
             "upper": None if found.value is None else round(found.upper, 1),
+            "at_65": None if found.at_65 is None else round(found.at_65[0], 1),
+            "at_65_lower": None if found.at_65 is None else round(found.at_65[1], 1),
+            "at_65_upper": None if found.at_65 is None else round(found.at_65[2], 1),
             "deaths": publish_count(found.deaths), "note": found.reason}
 
 
@@ -253,6 +260,9 @@ def decile_chart(results: list[Inequality], as_of: dt.date) -> Chart:
                  columns=[Column("sex", "Sex", "text"), Column("decile", "IMD decile", "text"),
                           Column("period", "Years", "text"), Column("value", "Life expectancy (years)", "rate"),
                           Column("lower", "Lower 95% limit", "rate"), Column("upper", "Upper 95% limit", "rate"),
+                          Column("at_65", "Life expectancy at 65 (years)", "rate"),
+                          Column("at_65_lower", "At 65: lower 95% limit", "rate"),
+                          Column("at_65_upper", "At 65: upper 95% limit", "rate"),
                           Column("deaths", "Deaths", "count"), Column("note", "Note", "text")],
                  definition=Definition(numerator="Deaths in the 3 years, by age band (life table)",
                                        denominator="Registered residents at the middle of each year (person-years)",
