@@ -392,3 +392,17 @@ def years(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
+
+
+def page_for(folder: Path, area: Area, as_of: dt.date) -> Page | None:
+    """The page for an area of the snapshot in ``folder``, or None before life expectancy existed.
+    Kept for the snapshot's lifetime: life tables and 100,000-draw intervals take about a second."""
+    path = folder / FILE
+    if not path.is_file():
+        return None
+    return _page_for(str(path), path.stat().st_mtime, area, as_of)
+
+
+@lru_cache(maxsize=32)
+def _page_for(path: str, modified: float, area: Area, as_of: dt.date) -> Page:
+    return page(restrict(_read(path, modified), area), as_of)

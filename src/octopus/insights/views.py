@@ -228,11 +228,10 @@ def life_expectancy(request):
     current = Current()
     if not current.available:
         return _page(request, "life_expectancy", current)
-    counts = life_expectancy_module.counts(current.folder)
     area, _, options = _chosen_area(request, current)
-    if counts is None:
+    shown = life_expectancy_module.page_for(current.folder, area, current.published.as_of)
+    if shown is None:
         return _page(request, "life_expectancy", current, has_counts=False, area=area, area_options=options)
-    shown = life_expectancy_module.page(life_expectancy_module.restrict(counts, area), current.published.as_of)
     return charts.csv_or(request, shown.figures) or _page(
         request, "life_expectancy", current, has_counts=True, shown=shown, area=area, area_options=options,
         sexes=dict(life_expectancy_module.SEXES), years=life_expectancy_module.years)
