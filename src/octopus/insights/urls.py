@@ -11,6 +11,7 @@ urlpatterns = [
     path("cohorts/", views.cohorts, name="cohorts"),
     path("deprivation/", views.deprivation, name="deprivation"),
     path("inequality/", views.inequality, name="inequality"),
+    path("life-expectancy/", views.life_expectancy, name="life_expectancy"),
     path("practices/", views.practices, name="practices"),
     path("model-card/", views.model_card, name="model_card"),
     path("model-card/calibration.png", views.calibration, name="calibration"),

@@ -20,6 +20,7 @@ from octopus.core import charts
 from octopus.governance.consent import analytics_excluded_person_ids
 
 from . import areas, cost, figures, funnels, inequalities, overview
+from . import life_expectancy as life_expectancy_module
 from . import population_map as population_map_module
 from .model_card import render_model_card
 from .models import PublishedSnapshot
@@ -78,6 +79,7 @@ _NAV = [
     ("insights:cohorts", "Cohorts"),
     ("insights:deprivation", "Deprivation"),
     ("insights:inequality", "Inequalities"),
+    ("insights:life_expectancy", "Life expectancy"),
     ("insights:practices", "Practice variation"),
     ("insights:model_card", "Model card"),
 ]
@@ -216,6 +218,23 @@ def inequality(request):
                  selected_indicator=indicator, selected_breakdown=breakdown,
                  sign_convention=inequalities.SIGN_CONVENTION,
                  csv_query=urlencode({"indicator": indicator, "breakdown": breakdown, "format": "csv"}))
+
+
+@require_GET
+@require("view_population")
+def life_expectancy(request):
+    """Life expectancy by deprivation decile and sex, the slope index and gap with their trend, and
+    what makes up the gap by cause and age (issue #23), for the area chosen with ``?area=``."""
+    current = Current()
+    if not current.available:
+        return _page(request, "life_expectancy", current)
+    area, _, options = _chosen_area(request, current)
+    shown = life_expectancy_module.page_for(current.folder, area, current.published.as_of)
+    if shown is None:
+        return _page(request, "life_expectancy", current, has_counts=False, area=area, area_options=options)
+    return charts.csv_or(request, shown.figures) or _page(
+        request, "life_expectancy", current, has_counts=True, shown=shown, area=area, area_options=options,
+        sexes=dict(life_expectancy_module.SEXES), years=life_expectancy_module.years)
 
 
 @require_GET

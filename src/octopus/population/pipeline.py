@@ -37,6 +37,7 @@ from octopus.population.features import build_features
 from octopus.population.features.periods import YEAR
 from octopus.population.features.registration import with_registration_area
 from octopus.population.inequalities import inequality_counts, long_counts
+from octopus.population.life_expectancy import counts_frame as life_expectancy_counts
 from octopus.population.linked import read_linked
 from octopus.population.objections import FEED as OBJECTIONS_FEED
 from octopus.population.objections import active_objections, objector_ids
@@ -352,10 +353,17 @@ def _run(linked_dir, store: SnapshotStore, scratch: Path, run_id: str, *, as_of:
         inequalities = long_counts(engines.execute(con, inequality_counts(table)))
         inequalities.to_parquet(inequalities_path, index=False)
         steps.count("inequality counts", len(inequalities))
+    with steps.step("life expectancy"):
+        # Deaths and mid-period populations by period, sex, LSOA, practice and age band.
+        life_expectancy_path = scratch / "life_expectancy.parquet"
+        life_expectancy = life_expectancy_counts(con, linked, as_of)
+        life_expectancy.to_parquet(life_expectancy_path, index=False)
+        steps.count("life expectancy counts", len(life_expectancy))
     with steps.step("publish"), store.staging(run_id) as staging:
         os.replace(residents_path, staging / "residents.parquet")
         os.replace(members_path, staging / "cohorts.parquet")
         os.replace(inequalities_path, staging / "inequalities.parquet")
+        os.replace(life_expectancy_path, staging / "life_expectancy.parquet")
         write_card(card, result, staging)
         cohort_summary = [
             {"name": c.name, "title": c.title, "description": c.description,

@@ -19,13 +19,22 @@ its sources. Modules:
   ``esp2013.csv`` with its source), ``esp2013_band``.
 - ``inequality`` — slope and relative indices of inequality (SII, RII) with their sign convention.
 - ``funnel`` — funnel-plot control limits for proportions (Spiegelhalter 2005).
-- ``life_expectancy`` — reserved for life expectancy at birth and by age (Chiang II abridged
-  life table, as in PHE's guidance); not written yet.
+- ``life_expectancy`` — life expectancy at any band's start age from a Chiang II abridged life
+  table with its interval (PHE/OHID Life Expectancy Calculator), and the Arriaga decomposition
+  of a gap by age band and cause (PHE/OHID Segment Tool).
 """
 
 from octopus.stats.funnel import FunnelPoint, funnel
 from octopus.stats.inequality import SlopeIndex, slope_index, slope_index_of_inequality
 from octopus.stats.intervals import byar_ci, exact_poisson_ci, proportion_ci, rate_ci, z_for
+from octopus.stats.life_expectancy import (
+    START_AGES,
+    LifeTable,
+    LifeTableError,
+    arriaga,
+    life_expectancy,
+    life_table,
+)
 from octopus.stats.standardisation import (
     MIN_EVENTS,
     dsr,
@@ -35,7 +44,11 @@ from octopus.stats.standardisation import (
 
 __all__ = [
     "MIN_EVENTS",
+    "START_AGES",
     "FunnelPoint",
+    "LifeTable",
+    "LifeTableError",
+    "arriaga",
     "SlopeIndex",
     "byar_ci",
     "dsr",
@@ -43,6 +56,8 @@ __all__ = [
     "european_standard_population",
     "exact_poisson_ci",
     "funnel",
+    "life_expectancy",
+    "life_table",
     "proportion_ci",
     "rate_ci",
     "slope_index",

@@ -188,7 +188,38 @@ def vcse_contacts(people, events, senders: Senders, window, chunk, rng) -> FeedR
 
 
 PLACES_OF_DEATH = ("home", "hospice", "elsewhere", "hospital", "care_home")
-CAUSES_OF_DEATH = ("I219", "I64X", "J440", "C349", "F03X", "J189", "I500", "C189", "G309", "I251")
+# Underlying causes (ICD-10, ONS coding) by broad group, and each group's share of deaths under
+# 50, at 50-74 and from 75: rounded from ONS "Deaths registered in England and Wales: 2022"
+# (underlying cause by ICD-10 chapter and age). External causes and drug and alcohol deaths are
+# a large share of deaths under 50; dementia and Alzheimer's of deaths from 75.
+CAUSE_GROUPS = {
+    "circulatory": ("I219", "I64X", "I500", "I251"),
+    "cancer": ("C349", "C189", "C509"),
+    "respiratory": ("J440", "J189"),
+    "digestive": ("K703", "K746"),
+    "external": ("X420", "V892", "X700"),
+    "mental": ("F03X", "F102"),
+    "other": ("G309", "A419", "N189"),
+}
+CAUSE_SHARES = {  # same group order as CAUSE_GROUPS
+    50: (0.15, 0.22, 0.05, 0.10, 0.30, 0.05, 0.13),
+    75: (0.24, 0.40, 0.10, 0.07, 0.04, 0.02, 0.13),
+    200: (0.25, 0.22, 0.14, 0.04, 0.03, 0.12, 0.20),
+}
+CAUSES_OF_DEATH = tuple(code for codes in CAUSE_GROUPS.values() for code in codes)
+
+
+def underlying_causes(age: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Positions in CAUSES_OF_DEATH: a broad group by age, then one of its codes."""
+    starts = np.cumsum([0] + [len(codes) for codes in CAUSE_GROUPS.values()])[:-1]
+    sizes = np.array([len(codes) for codes in CAUSE_GROUPS.values()])
+    group = np.zeros(len(age), dtype=np.int64)
+    below = 0
+    for upper, shares in CAUSE_SHARES.items():
+        band = (age >= below) & (age < upper)
+        group[band] = choice(rng, shares, int(band.sum()))
+        below = upper
+    return starts[group] + np.floor(rng.random(len(age)) * sizes[group]).astype(np.int64)
 
 
 def deaths(people, senders: Senders, window, chunk, rng, in_hospital: np.ndarray) -> FeedRows:
@@ -196,6 +227,7 @@ def deaths(people, senders: Senders, window, chunk, rng, in_hospital: np.ndarray
     died = people["date_of_death"][idx]
     place = np.where(in_hospital[idx], 3, np.where(people["situation"][idx] == CARE_HOME, 4, choice(rng, (0.75, 0.18, 0.07), len(idx))))
     registration = died + rng.integers(1, 10, len(idx)).astype("timedelta64[D]")
+    age_at_death = (died - people["date_of_birth"][idx]).astype("timedelta64[D]").astype(np.int64) // 365.25
     feed = FeedRows((presets.DEATHS_SENDER,), np.zeros(len(idx), dtype=np.int64), idx)
     feed.columns = {
         **identify(feed, people, "D", chunk, with_person_id=False),
@@ -203,7 +235,7 @@ def deaths(people, senders: Senders, window, chunk, rng, in_hospital: np.ndarray
         "date_of_death": died,
         "date_of_registration": np.where(registration >= window.as_of, np.datetime64("NaT"), registration),
         "place_of_death": categories(PLACES_OF_DEATH, place),
-        "underlying_cause": categories(CAUSES_OF_DEATH, rng.integers(0, len(CAUSES_OF_DEATH), len(idx))),
+        "underlying_cause": categories(CAUSES_OF_DEATH, underlying_causes(age_at_death, rng)),
     }
     return feed
 

@@ -25,7 +25,8 @@ def _snapshot(info):
     residents = pd.read_parquet(info.path / "residents.parquet").sort_values("person_id").reset_index(drop=True)
     cohorts = pd.read_parquet(info.path / "cohorts.parquet").sort_values(["cohort", "person_id"]).reset_index(drop=True)
     inequalities = pd.read_parquet(info.path / "inequalities.parquet")
-    return residents, cohorts, inequalities
+    life_expectancy = pd.read_parquet(info.path / "life_expectancy.parquet")
+    return residents, cohorts, inequalities, life_expectancy
 
 
 @pytest.mark.spark

@@ -33,7 +33,8 @@ def first_run(data_dir):
 def test_run_publishes_complete_snapshot_and_current(first_run, data_dir):
     names = {p.name for p in first_run.path.iterdir()}
     assert names == {"residents.parquet", "cohorts.parquet", "cohorts.json", "model_card.json",
-                     "model_card.md", "calibration.png", "manifest.json", "inequalities.parquet"}
+                     "model_card.md", "calibration.png", "manifest.json", "inequalities.parquet",
+                     "life_expectancy.parquet"}
     assert (data_dir / "snapshots" / "CURRENT").read_text().strip() == first_run.run_id
     manifest = json.loads((first_run.path / "manifest.json").read_text())
     assert manifest["as_of"] == "2025-03-31" and manifest["row_counts"]["residents.parquet"] == 2500
@@ -108,3 +109,13 @@ def test_run_publishes_inequality_counts_without_objectors(first_run):
     assert by_sex["denominator"].sum() == int((~residents["analytics_excluded"].fillna(False)).sum())
     assert set(counts.breakdown) == {"imd_quintile", "ethnic_group", "sex", "age_band", "pcn", "practice"}
     assert counts["esp_band"].between(0, 18).all()
+
+
+def test_run_publishes_life_expectancy_counts_even_without_deaths(first_run):
+    # The simulated extract has no deaths feed: the table is there, empty, with its columns, and
+    # the page says the deaths cover fewer than 3 years (the counts are spec-tested with deaths).
+    counts = pd.read_parquet(first_run.path / "life_expectancy.parquet")
+    manifest = json.loads((first_run.path / "manifest.json").read_text())
+    assert manifest["row_counts"]["life expectancy counts"] == len(counts) == 0
+    assert {"period_end", "sex", "lsoa_code", "imd_decile", "practice_ods_code", "start_age", "population",
+            "deaths", "deaths_circulatory", "deaths_other"} <= set(counts.columns)
