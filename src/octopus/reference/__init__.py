@@ -57,3 +57,7 @@ def bank_holidays() -> dict:
 
     with bank_holidays_path().open(newline="", encoding="utf-8") as handle:
         return {dt.date.fromisoformat(row["date"]): row["title"] for row in csv.DictReader(handle)}
+
+
+def imd_domains_path() -> Path:
+    return REFERENCE_DIR / "imd2025_domains_london.csv"
