@@ -14,6 +14,7 @@ urlpatterns = [
     path("rounds/", views.rounds, name="rounds"),
     path("supervision/", views.supervision_page, name="supervision"),
     path("plan/", views.plan_page, name="plan"),
+    path("areas/", views.areas_page, name="areas"),
     path("rounds/new/", views.round_create, name="round_create"),
     path("rounds/<int:round_id>/", views.round_detail, name="round"),
     path("rounds/<int:round_id>/allocate/", views.allocate, name="allocate"),
