@@ -73,3 +73,19 @@ def test_targets_by_rule_and_by_hand_go_to_the_plan(client, make_user, published
 def test_a_chww_cannot_open_the_area_page(client, make_user):
     client.force_login(make_user("chww", username="chww"))
     assert client.get("/outreach/areas/").status_code == 403
+
+
+def test_the_chwws_day_shows_the_route_as_a_map_in_visiting_order(client, make_user):
+    from tests.outreach_factories import church_street
+
+    street = church_street(make_user)
+    first, second = street["households"]
+    type(first).objects.filter(pk=first.pk).update(latitude=51.5235, longitude=-0.1690)
+    type(second).objects.filter(pk=second.pk).update(latitude=51.5242, longitude=-0.1702)
+    client.force_login(street["chww"])
+    page = client.get("/outreach/").content.decode()
+    start = page.index("<svg", page.index("octopus-route-map"))
+    svg = page[start:page.index("</svg>", start)]
+    assert 'data-route-doors="2"' in svg and "2 doors numbered in visiting order" in svg
+    assert ">1</text>" in svg and ">2</text>" in svg and "http" not in svg.replace("http://www.w3.org", "")
+    assert "<polygon" in svg  # the LSOA's shipped outline (Westminster)

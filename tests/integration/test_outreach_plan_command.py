@@ -60,4 +60,5 @@ def test_plan_page_shows_each_chwws_days_as_routes(client, make_user):
     page = client.get("/outreach/plan/", {"month": "2026-12"}).content.decode()
     assert "Amina Hassan" in page and "Tomasz Nowak" in page and "Shirin Rahman" in page
     assert "1 Plan Street" in page and "Hidden" not in page
+    assert "Amina Hassan&#39;s route on" in page and "octopus-route-map" in page
     assert "Enter the month as year and month" in client.get("/outreach/plan/", {"month": "December"}).content.decode()

@@ -21,7 +21,7 @@ from octopus.core import charts, maps
 from octopus.governance import access, audit
 from octopus.residents.models import Household
 
-from . import areas, forms, planning, presenters, queries, relationships, services, supervision, targeting, workforce
+from . import areas, forms, planning, presenters, queries, relationships, route_map, services, supervision, targeting, workforce
 from .models import Allocation, Round
 
 OUTREACH_ONLY = frozenset({access.OUTREACH})
@@ -69,6 +69,7 @@ class RoundPlan:
     rows: dict
     still_to_visit: list
     done: list
+    route: route_map.Drawing | None = None
 
 
 def _rows(request, allocations) -> dict[int, HouseholdRow]:
@@ -101,6 +102,7 @@ def index(request):
         in_day = {a.pk for a in day.allocations}
         plans.append(RoundPlan(
             round=round_, progress=queries.Progress(request.user, len(mine), len(visited)), day=day, rows=rows,
+            route=_route_drawing([a.household for a in day.allocations]),
             still_to_visit=[a for a in mine if a.pk not in visited and a.pk not in in_day],
             done=[a for a in mine if a.pk in visited],
         ))
@@ -122,6 +124,26 @@ def resident(request, person_id: str):
     if allocation is None:
         raise Http404("This resident's household is not on a round of yours that is running now.")
     return redirect("outreach:household", allocation.pk)
+
+
+def _route_drawing(households) -> route_map.Drawing | None:
+    """The day's doors in visiting order over their LSOAs' shipped outlines; a household with no
+    coordinates of its own stands at its LSOA's shipped interior point. Takes residents' Household
+    rows or the planner's ``planning.Household``."""
+    doors, codes = [], []
+    for number, household in enumerate(households, start=1):
+        lat, lon = getattr(household, "latitude", getattr(household, "lat", None)), getattr(household, "longitude", getattr(household, "lon", None))
+        household_lsoa = getattr(household, "lsoa_code", getattr(household, "lsoa", ""))
+        if lat is None or lon is None:
+            found = areas.area(household_lsoa)
+            if found is None or found.latitude is None:
+                continue
+            lat, lon = found.latitude, found.longitude
+        doors.append(route_map.Door(number, lat, lon))
+        codes.append(household_lsoa)
+    boundaries = maps.shipped_boundaries()
+    outlines = [ring for code in dict.fromkeys(codes) if code in boundaries for ring in route_map.rings_of(boundaries[code]["geometry"])]
+    return route_map.draw(doors, outlines)
 
 
 def _household_page(request, allocation: Allocation, form=None):
@@ -352,8 +374,9 @@ def plan_page(request):
             ids = [h.id for w in result.workers for d in w.days for h in d.households]
             addresses = queries.addresses(ids)
             audit.record_request(request, "view", f"Planned outreach for {form.cleaned_data['month']}: {len(ids)} households")
+    routes = {(w, d): _route_drawing(day.households) for w, wp in enumerate(result.workers) for d, day in enumerate(wp.days)} if result else {}
     return render(request, "outreach/plan.jinja", {"form": form, "plan": result, "addresses": addresses, "error": error,
-                                                   "target": target})
+                                                   "target": target, "routes": routes})
 
 
 @require_GET
