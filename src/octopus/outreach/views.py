@@ -21,7 +21,19 @@ from octopus.core import charts, maps
 from octopus.governance import access, audit
 from octopus.residents.models import Household
 
-from . import areas, forms, planning, presenters, queries, relationships, route_map, services, supervision, targeting, workforce
+from . import (
+    areas,
+    forms,
+    planning,
+    presenters,
+    queries,
+    relationships,
+    route_map,
+    services,
+    supervision,
+    targeting,
+    workforce,
+)
 from .models import Allocation, Round
 
 OUTREACH_ONLY = frozenset({access.OUTREACH})
