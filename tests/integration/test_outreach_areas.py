@@ -64,9 +64,10 @@ def test_targets_by_rule_and_by_hand_go_to_the_plan(client, make_user, published
     assert f'value="{CHURCH_STREET}" checked' in page
     by_hand = client.get("/outreach/areas/", {"rule": "hand", "lsoa": [CHURCH_STREET, MAYFAIR]}).content.decode()
     assert "2 target LSOAs" in by_hand and f"areas={CHURCH_STREET},{MAYFAIR}" in by_hand.replace("%2C", ",")
-    plan = client.get("/outreach/plan/", {"month": "2026-12", "areas": MAYFAIR}).content.decode()
+    assert f'name="areas" value="{MAYFAIR}"' in client.get("/outreach/plan/", {"areas": MAYFAIR}).content.decode()
+    plan = client.post("/outreach/plan/", {"month": "2026-12", "areas": MAYFAIR}, follow=True).content.decode()
     assert "1 Linnet Row" in plan and "Alder Road" not in plan
-    assert "is not a London LSOA 2021 code" in client.get("/outreach/plan/", {"month": "2026-12", "areas": "E0100XXXX"}).content.decode()
+    assert "is not a London LSOA 2021 code" in client.post("/outreach/plan/", {"month": "2026-12", "areas": "E0100XXXX"}).content.decode()
     assert "Enter the threshold" in client.get("/outreach/areas/", {"rule": "threshold"}).content.decode()
 
 
