@@ -299,6 +299,7 @@ def areas_page(request):
     params = request.GET.copy()
     params.setdefault("borough", boroughs[0])
     params.setdefault("indicator", "imd")
+    params.setdefault("share", "25")  # the Westminster model's most deprived 25%
     codes = [a.lsoa_code for a in areas.all_areas() if a.borough_name in boroughs]
     form = forms.AreaForm(params, boroughs=boroughs, indicators=MAP_CHOICES, lsoa_codes=codes)
     if not form.is_valid():
