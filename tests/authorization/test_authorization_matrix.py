@@ -214,7 +214,10 @@ def _outreach_objects() -> dict:
     round_ = services.create_round(None, name="Elsewhere, this month", starts_on=today - dt.timedelta(days=3),
                                    ends_on=today + dt.timedelta(days=20))
     allocation = services.allocate(round_, None, worker=worker, households=[household], first_day=today)[0]
-    return {"round_id": round_.pk, "allocation_id": allocation.pk}
+    from octopus.outreach.models import PlanJob
+
+    job = PlanJob.objects.create(month="2026-12", status=PlanJob.Status.FINISHED, result={"chwws": []})
+    return {"round_id": round_.pk, "allocation_id": allocation.pk, "job_id": job.pk}
 
 
 def _drop_in_objects() -> dict:

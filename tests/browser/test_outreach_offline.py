@@ -103,3 +103,41 @@ def test_planner_plans_a_month_for_three_chwws(phone, make_user):
     pages.check_accessibility()
     assert [h.inner_text() for h in pages.page.locator("main h2").all()] == ["Amina Hassan", "Tomasz Nowak", "Shirin Rahman"]
     assert "12 households" not in pages.page.locator("#plan-summary").inner_text()  # split across the three
+
+
+def test_the_days_route_map_draws_on_the_phone_with_no_signal(phone, todays_round):
+    pages, context = phone
+    pages.sign_in("amina")
+    pages.goto("/outreach/")
+    page = pages.page
+    page.wait_for_selector(".octopus-route-map svg")
+    pages.check_accessibility()
+    page.wait_for_timeout(1500)  # the service worker saves the day
+    context.set_offline(True)
+    page.reload()
+    assert page.locator(".octopus-route-map svg circle").count() == 2
+    assert page.locator(".octopus-route-map svg").bounding_box()["width"] <= 390
+    context.set_offline(False)
+
+
+def test_planner_chooses_target_areas_on_the_area_page(phone, make_user):
+    pages, _ = phone
+    planner = make_user("int_manager", username="planner")
+    planner.set_password(PASSWORD)
+    planner.save()
+    for i in range(12):
+        make_resident(household=make_household(address_line=f"{i + 1} Alder Road", lsoa_code="E01004670"), risk_band="1")
+    pages.sign_in("planner")
+    pages.goto("/outreach/areas/")
+    page = pages.page
+    page.get_by_label("The most deprived LSOAs covering a share of residents").check()
+    page.get_by_role("button", name="Show areas").click()
+    page.wait_for_selector("#targets-summary")
+    page.wait_for_selector("#chart-map-targets svg", timeout=15000)
+    pages.check_accessibility()
+    page.get_by_role("link", name="Plan a month for these target areas").click()
+    page.get_by_label("Month to plan").fill("2026-12")
+    page.get_by_role("button", name="Plan the month").click()
+    page.wait_for_selector("#plan-summary")
+    assert "Alder Road" in page.content()
+    pages.check_accessibility()

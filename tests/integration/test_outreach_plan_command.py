@@ -57,7 +57,39 @@ def test_plan_page_shows_each_chwws_days_as_routes(client, make_user):
         household = make_household(address_line=f"{i + 1} Plan Street", lsoa_code="E01004670")
         make_resident(household=household, given_name="Hidden")
     client.force_login(make_user("int_manager", username="planner"))
-    page = client.get("/outreach/plan/", {"month": "2026-12"}).content.decode()
+    page = client.post("/outreach/plan/", {"month": "2026-12"}, follow=True).content.decode()
     assert "Amina Hassan" in page and "Tomasz Nowak" in page and "Shirin Rahman" in page
     assert "1 Plan Street" in page and "Hidden" not in page
-    assert "Enter the month as year and month" in client.get("/outreach/plan/", {"month": "December"}).content.decode()
+    assert "Amina Hassan&#39;s route on" in page and "octopus-route-map" in page
+    assert "Enter the month as year and month" in client.post("/outreach/plan/", {"month": "December"}).content.decode()
+
+
+def test_plan_page_runs_the_plan_as_a_job_with_progress(client, make_user):
+    from octopus.outreach.models import PlanJob
+
+    for i in range(6):
+        make_resident(household=make_household(address_line=f"{i + 1} Plan Street", lsoa_code="E01004670"))
+    client.force_login(make_user("int_manager", username="planner"))
+    response = client.post("/outreach/plan/", {"month": "2026-12"})
+    job = PlanJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/outreach/plan/jobs/{job.pk}/"
+    # The test settings run tasks at once: the job has routed every CHWW of the shipped file.
+    assert job.status == PlanJob.Status.FINISHED and job.done == job.total == 3
+    assert sorted(h["id"] for c in job.result["chwws"] for d in c["days"] for h in d["households"]) == sorted(
+        h.household_id for h in queries.living_households())
+    status = client.get(f"/outreach/plan/jobs/{job.pk}/status/")
+    assert status["HX-Refresh"] == "true" and "Finished" in status.content.decode()
+    # While it runs the panel polls itself and shows how many CHWWs are routed.
+    PlanJob.objects.filter(pk=job.pk).update(status=PlanJob.Status.RUNNING, done=1)
+    running = client.get(f"/outreach/plan/jobs/{job.pk}/status/")
+    assert "HX-Refresh" not in running and "Routed 1 of 3 CHWWs" in running.content.decode()
+    assert 'hx-trigger="every 2s"' in running.content.decode()
+
+
+def test_a_plan_past_the_bank_holiday_list_fails_with_the_reason(client, make_user):
+    from octopus.outreach.models import PlanJob
+
+    client.force_login(make_user("int_manager", username="planner"))
+    page = client.post("/outreach/plan/", {"month": "2031-01"}, follow=True).content.decode()
+    assert PlanJob.objects.get().status == PlanJob.Status.FAILED
+    assert "ends with 2027" in page

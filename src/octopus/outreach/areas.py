@@ -39,6 +39,10 @@ def _areas() -> dict[str, Area]:
         }
 
 
+def all_areas() -> list[Area]:
+    return list(_areas().values())
+
+
 def area(lsoa_code: str) -> Area | None:
     return _areas().get(lsoa_code)
 

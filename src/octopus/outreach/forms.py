@@ -111,3 +111,35 @@ class PlanForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["month"].initial = f"{timezone.localdate():%Y-%m}"
+
+
+class AreaForm(forms.Form):
+    """The area page's choices (GET): which LSOAs to list, what to map, and how to pick targets."""
+
+    RULES = [("", "No targets yet"), ("deprived", "The most deprived LSOAs covering a share of residents"),
+             ("threshold", "LSOAs with an indicator at or above a threshold"), ("hand", "The LSOAs I tick in the table")]
+    borough = forms.ChoiceField(label="Borough")
+    within = forms.CharField(label="Neighbourhood, ward or LSOA name (optional)", required=False, max_length=80,
+                             help_text="For example Church Street: only the LSOAs whose name, ward or MSOA contains it.")
+    indicator = forms.ChoiceField(label="What to map", required=False)
+    rule = forms.ChoiceField(label="Choose target areas", choices=RULES, required=False, widget=forms.RadioSelect)
+    share = forms.FloatField(label="Share of residents (%)", required=False, min_value=1, max_value=100, initial=25,
+                             help_text="The Westminster model aims at the most deprived 25% of the population.")
+    threshold_indicator = forms.ChoiceField(label="Indicator", required=False)
+    threshold = forms.FloatField(label="At or above", required=False, min_value=0)
+    lsoa = forms.MultipleChoiceField(label="Target LSOAs", required=False)
+
+    def __init__(self, *args, boroughs, indicators, lsoa_codes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["borough"].choices = [(b, b) for b in boroughs]
+        self.fields["indicator"].choices = list(indicators.items())
+        self.fields["threshold_indicator"].choices = [(k, v) for k, v in indicators.items() if k != "imd"]
+        self.fields["lsoa"].choices = [(c, c) for c in lsoa_codes]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("rule") == "threshold" and data.get("threshold") is None:
+            self.add_error("threshold", "Enter the threshold, for example 300.")
+        if data.get("rule") == "deprived" and data.get("share") is None:
+            self.add_error("share", "Enter the share of residents, for example 25.")
+        return data

@@ -11,8 +11,8 @@ Pure code (no Django), so spec tests and benchmarks run it on tiny or huge input
    gets the same number (balanced). A shared language or a preferred area counts as being
    ``LANGUAGE_BONUS_M`` / ``AREA_BONUS_M`` metres nearer.
 3. **Which day.** Each CHWW's households in one walking loop from their start point, cut into
-   working days of ``visits_per_day`` (scaled by their hours); a revisit is moved off the weekday
-   it went unanswered on.
+   working days of ``visits_per_day`` (scaled by their hours), bank holidays in England and Wales
+   left out (gov.uk's list, shipped); a revisit is moved off the weekday it went unanswered on.
 4. **In what order.** Each day's route from the start point, by OR-Tools' routing solver; its
    direction is chosen so a revisit falls in the other half of the day (morning/afternoon) from
    the knock that went unanswered.
@@ -23,8 +23,11 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
+
+from octopus.reference import bank_holidays
 
 LANGUAGE_BONUS_M = 1500.0
 AREA_BONUS_M = 500.0
@@ -77,6 +80,7 @@ class Plan:
     workers: list[WorkerPlan]
     unallocated: list[Household]
     moved: int  # households that were with another CHWW, still working, in the previous plan
+    bank_holidays: list[tuple[dt.date, str]] = field(default_factory=list)  # in the month; nobody is planned on them
 
     def as_json(self) -> dict:
         return {"chwws": [{"name": wp.worker.name, "days": [
@@ -98,13 +102,37 @@ def _distances(points: np.ndarray) -> np.ndarray:
     return np.rint(np.hypot(*(points[:, None, :] - points[None, :, :]).transpose(2, 0, 1))).astype(np.int64)
 
 
-def working_days(month: str, worker: Worker) -> list[dt.date]:
+@cache
+def _bank_holidays() -> dict[dt.date, str]:
+    return bank_holidays()
+
+
+def month_days(month: str) -> list[dt.date]:
     try:
         year, number = (int(part) for part in month.split("-"))
         last = calendar.monthrange(year, number)[1]
     except (ValueError, calendar.IllegalMonthError) as error:
         raise PlanningError(f"--month: {month!r} is not a month; write YYYY-MM, for example 2026-12.") from error
-    return [d for d in (dt.date(year, number, day) for day in range(1, last + 1)) if d.weekday() in worker.working_days]
+    return [dt.date(year, number, day) for day in range(1, last + 1)]
+
+
+def month_bank_holidays(month: str) -> list[tuple[dt.date, str]]:
+    """The month's bank holidays in England and Wales (gov.uk's list, shipped in
+    octopus.reference). A month past the list's last year is refused: planning CHWWs onto a bank
+    holiday nobody listed is worse than asking for the list to be brought up to date."""
+    days = month_days(month)
+    holidays = _bank_holidays()
+    if days[0].year > max(holidays).year:
+        raise PlanningError(
+            f"--month {month}: the shipped bank holiday list (octopus/reference/bank_holidays_england_wales.csv, "
+            f"from gov.uk) ends with {max(holidays).year}; add {days[0].year}'s bank holidays before planning this month.")
+    return [(d, holidays[d]) for d in days if d in holidays]
+
+
+def working_days(month: str, worker: Worker) -> list[dt.date]:
+    """The worker's working weekdays in the month, bank holidays left out."""
+    closed = {d for d, _ in month_bank_holidays(month)}
+    return [d for d in month_days(month) if d.weekday() in worker.working_days and d not in closed]
 
 
 def visits_per_day(worker: Worker, full_day: int) -> int:
@@ -266,4 +294,4 @@ def plan_month(
         plans.append(WorkerPlan(worker, _days_for(worker, dates[worker.name], per_day[worker.name], mine, origin_lat, route_seconds)))
         if progress:
             progress(w + 1, len(workers))
-    return Plan(plans, unallocated, moved)
+    return Plan(plans, unallocated, moved, month_bank_holidays(month))

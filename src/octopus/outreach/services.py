@@ -275,3 +275,23 @@ def introduce(allocation: Allocation, actor, resident: Resident, *, path: str = 
     if resident not in living_residents(allocation.household):
         raise PermissionDenied("Introduce only residents of the household you are visiting.")
     return care.send_referral(resident, actor, path=path, **referral)
+
+
+def request_plan(user, month: str, target_areas: list[str], *, path: str = ""):
+    """Queue a monthly plan for the task worker (outreach.tasks) and audit the request. A plan
+    that cannot be queued is closed as failed rather than left waiting."""
+    from .models import PlanJob
+    from .tasks import plan_in_background
+
+    job = PlanJob.objects.create(requested_by=user, month=month, target_areas=list(target_areas))
+    audit.record(user, "run", f"Asked for the outreach plan for {month} (plan job {job.pk})", basis="plan_outreach", path=path)
+    try:
+        result = plan_in_background.enqueue(job.pk)
+    except Exception as error:
+        job.close(PlanJob.Status.FAILED, error=f"could not be queued ({type(error).__name__})")
+        raise
+    # With a backend that runs tasks at once (tests) the job has finished here: write the task id
+    # alone, not this stale copy of the job.
+    PlanJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
+    job.refresh_from_db()
+    return job

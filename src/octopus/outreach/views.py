@@ -17,11 +17,23 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from octopus.accounts.permissions import require
+from octopus.core import charts, maps
 from octopus.governance import access, audit
 from octopus.residents.models import Household
 
-from . import forms, planning, presenters, queries, relationships, services, supervision, workforce
-from .models import Allocation, Round
+from . import (
+    areas,
+    forms,
+    presenters,
+    queries,
+    relationships,
+    route_map,
+    services,
+    supervision,
+    targeting,
+    tasks,
+)
+from .models import Allocation, PlanJob, Round
 
 OUTREACH_ONLY = frozenset({access.OUTREACH})
 SERVICE_WORKER = Path(__file__).with_name("static") / "outreach" / "service-worker.js"
@@ -68,6 +80,7 @@ class RoundPlan:
     rows: dict
     still_to_visit: list
     done: list
+    route: route_map.Drawing | None = None
 
 
 def _rows(request, allocations) -> dict[int, HouseholdRow]:
@@ -100,6 +113,7 @@ def index(request):
         in_day = {a.pk for a in day.allocations}
         plans.append(RoundPlan(
             round=round_, progress=queries.Progress(request.user, len(mine), len(visited)), day=day, rows=rows,
+            route=_route_drawing([a.household for a in day.allocations]),
             still_to_visit=[a for a in mine if a.pk not in visited and a.pk not in in_day],
             done=[a for a in mine if a.pk in visited],
         ))
@@ -121,6 +135,26 @@ def resident(request, person_id: str):
     if allocation is None:
         raise Http404("This resident's household is not on a round of yours that is running now.")
     return redirect("outreach:household", allocation.pk)
+
+
+def _route_drawing(households) -> route_map.Drawing | None:
+    """The day's doors in visiting order over their LSOAs' shipped outlines; a household with no
+    coordinates of its own stands at its LSOA's shipped interior point. Takes residents' Household
+    rows or the planner's ``planning.Household``."""
+    doors, codes = [], []
+    for number, household in enumerate(households, start=1):
+        lat, lon = getattr(household, "latitude", getattr(household, "lat", None)), getattr(household, "longitude", getattr(household, "lon", None))
+        household_lsoa = getattr(household, "lsoa_code", getattr(household, "lsoa", ""))
+        if lat is None or lon is None:
+            found = areas.area(household_lsoa)
+            if found is None or found.latitude is None:
+                continue
+            lat, lon = found.latitude, found.longitude
+        doors.append(route_map.Door(number, lat, lon))
+        codes.append(household_lsoa)
+    boundaries = maps.shipped_boundaries()
+    outlines = [ring for code in dict.fromkeys(codes) if code in boundaries for ring in route_map.rings_of(boundaries[code]["geometry"])]
+    return route_map.draw(doors, outlines)
 
 
 def _household_page(request, allocation: Allocation, form=None):
@@ -248,26 +282,144 @@ def rounds(request):
     return render(request, "outreach/rounds.jinja", {"rounds": listed, "definition_text": queries.PROGRESS_DEFINITION})
 
 
+MAP_CHOICES = {"imd": "IMD 2025 decile", **{k: i.label for k, i in targeting.INDICATORS.items()},
+               "allocated": "Outreach: households allocated", "visited": "Outreach: households visited",
+               "not_reached": "Outreach: households not yet reached"}
+
+
 @require_GET
 @require("plan_outreach")
+def areas_page(request):
+    """A borough's LSOAs with deprivation and need, a map of one indicator, and target areas
+    chosen by rule or by hand (octopus.outreach.targeting). Counts only, published with
+    disclosure control; no resident or household is named."""
+    boroughs = targeting.boroughs()
+    if not boroughs:
+        return render(request, "outreach/areas.jinja", {"form": None})
+    params = request.GET.copy()
+    params.setdefault("borough", boroughs[0])
+    params.setdefault("indicator", "imd")
+    params.setdefault("share", "25")  # the Westminster model's most deprived 25%
+    codes = [a.lsoa_code for a in areas.all_areas() if a.borough_name in boroughs]
+    form = forms.AreaForm(params, boroughs=boroughs, indicators=MAP_CHOICES, lsoa_codes=codes)
+    if not form.is_valid():
+        return render(request, "outreach/areas.jinja", {"form": form, "rows": [], "figures": [], "chosen": set(),
+                                                        "domains": targeting.DOMAINS, "indicators": targeting.INDICATORS,
+                                                        "coverage_definition": targeting.COVERAGE_DEFINITION})
+    data = form.cleaned_data
+    rows = targeting.area_rows(data["borough"], within=data["within"])
+    rule = data["rule"]
+    if rule == "deprived":
+        chosen = targeting.most_deprived(rows, data["share"])
+    elif rule == "threshold":
+        chosen = targeting.at_or_above(rows, data["threshold_indicator"], data["threshold"])
+    elif rule == "hand":
+        listed = {r.code for r in rows}
+        chosen = [c for c in data["lsoa"] if c in listed]
+    else:
+        chosen = []
+    as_of = targeting.snapshot_date()
+    indicator = data["indicator"] or "imd"
+    figures = [_area_map(rows, indicator, as_of)]
+    if rule:
+        figures.append(maps.lsoa_map(
+            "map-targets", "Target areas", {r.code: "Target" if r.code in chosen else "Not chosen" for r in rows},
+            value_label="Target area", kind="text", ordinal=True, scheme="tableau10",
+            definition=charts.Definition("LSOAs chosen: " + dict(forms.AreaForm.RULES)[rule].lower(), "The LSOAs listed",
+                                         "IMD 2025 (MHCLG, OGL) and Octopus's latest snapshot; boundaries ONS LSOA 2021 BGC", as_of)))
+    response = charts.csv_or(request, figures)
+    if response:
+        return response
+    audit.record_request(request, "view", f"Viewed outreach areas for {data['borough']}: {len(rows)} LSOAs, {len(chosen)} chosen")
+    plan_link = f"{reverse('outreach:plan')}?areas={','.join(chosen)}" if chosen else ""
+    return render(request, "outreach/areas.jinja", {
+        "form": form, "rows": rows, "figures": figures, "chosen": set(chosen), "chosen_codes": chosen,
+        "covered": targeting.covered(rows, chosen) if rule else None, "domains": targeting.DOMAINS,
+        "indicators": targeting.INDICATORS, "coverage_definition": targeting.COVERAGE_DEFINITION, "as_of": as_of,
+        "plan_link": plan_link,
+    })
+
+
+def _area_map(rows, indicator: str, as_of):
+    if indicator == "imd":
+        return maps.lsoa_map("map-imd", "Deprivation: IMD 2025 decile by LSOA", {r.code: r.area.imd_decile for r in rows},
+                             value_label="IMD 2025 decile", kind="text", ordinal=True, scheme="purples", reverse=True,
+                             definition=charts.Definition(
+                                 "Index of Multiple Deprivation 2025 rank of the LSOA, in tenths of England's LSOAs",
+                                 "All 33,755 LSOAs in England", "English Indices of Deprivation 2025 (MHCLG), Open Government "
+                                 "Licence v3.0; boundaries ONS LSOA 2021 BGC", as_of, "Decile 1 is the most deprived tenth, drawn darkest."))
+    if indicator in targeting.INDICATORS:
+        chosen = targeting.INDICATORS[indicator]
+        return maps.lsoa_map(f"map-{indicator.replace('_', '-')}", f"{chosen.label} by LSOA", {r.code: r.values[indicator] for r in rows},
+                             value_label=chosen.label, kind="rate" if chosen.per_1000 else "count",
+                             definition=charts.Definition(chosen.definition, "Living residents of the LSOA" if chosen.per_1000 else "",
+                                                          "Octopus's latest snapshot; boundaries ONS LSOA 2021 BGC", as_of,
+                                                          "Counts of 1-7 are suppressed and the rest rounded to 5 before any rate "
+                                                          "is worked out; grey areas have a suppressed figure."))
+    label = MAP_CHOICES[indicator]
+    return maps.lsoa_map(f"map-{indicator.replace('_', '-')}", f"{label} by LSOA", {r.code: getattr(r, indicator) for r in rows},
+                         value_label=label.split(": ")[1].capitalize(), kind="count",
+                         definition=charts.Definition(targeting.COVERAGE_DEFINITION, "", "Octopus outreach rounds", as_of,
+                                                      "Counts of 1-7 are suppressed and the rest rounded to 5."))
+
+
+def _target_areas(request) -> tuple[list[str], str]:
+    """``?areas=`` from the area page (replacing the workforce file's target areas), and an error
+    naming any code that is not a London LSOA."""
+    target = [c.strip() for c in (request.POST.get("areas") or request.GET.get("areas", "")).split(",") if c.strip()]
+    unknown = [c for c in target if areas.area(c) is None]
+    if unknown:
+        return [], (f"Target areas: {', '.join(unknown[:5])} {'is not a' if len(unknown) == 1 else 'are not'} "
+                    f"London LSOA 2021 code{'s' if len(unknown) > 1 else ''}.")
+    return target, ""
+
+
+@require_http_methods(["GET", "POST"])
+@require("plan_outreach")
 def plan_page(request):
-    """The monthly workforce plan for the shipped workforce file, as `octopus outreach plan` makes
-    it: each CHWW's days with their walking routes in visiting order (addresses, no residents).
-    A map of the routes plugs in beside each day's list (the LSOA map component)."""
-    form = forms.PlanForm(request.GET or None)
-    result, addresses, error = None, {}, ""
-    if form.is_bound and form.is_valid():
-        team = workforce.load()
-        try:
-            result = planning.plan_month(form.cleaned_data["month"], team.workers, queries.planning_households(team.target_areas),
-                                         households_per_chww=team.households_per_chww)
-        except planning.PlanningError as problem:
-            error = str(problem)
-        else:
-            ids = [h.id for w in result.workers for d in w.days for h in d.households]
-            addresses = queries.addresses(ids)
-            audit.record_request(request, "view", f"Planned outreach for {form.cleaned_data['month']}: {len(ids)} households")
-    return render(request, "outreach/plan.jinja", {"form": form, "plan": result, "addresses": addresses, "error": error})
+    """Ask for the monthly workforce plan for the shipped workforce file, as `octopus outreach plan`
+    makes it. The plan runs in the task worker (at 100 CHWWs it takes about a minute); the job's
+    page shows its progress, then each CHWW's days as walking routes."""
+    target, error = _target_areas(request)
+    posted = request.method == "POST"
+    form = forms.PlanForm(request.POST if posted else None, initial={"month": request.GET["month"]} if request.GET.get("month") else None)
+    if posted and not error and form.is_valid():
+        job = services.request_plan(request.user, form.cleaned_data["month"], target, path=request.path)
+        return redirect("outreach:plan_job", job.pk)
+    return render(request, "outreach/plan.jinja", {"form": form, "plan": None, "error": error, "target": target,
+                                                   "job": None, "recent": PlanJob.objects.select_related("requested_by")[:5]})
+
+
+def _plan_job(job_id: int) -> PlanJob:
+    return get_object_or_404(PlanJob.objects.select_related("requested_by"), pk=job_id)
+
+
+@require_GET
+@require("plan_outreach")
+def plan_job(request, job_id: int):
+    """A plan asked for: its progress while it runs (the panel polls ``plan_job_status``), then the
+    plan itself (addresses, no residents)."""
+    job = _plan_job(job_id)
+    result, addresses, routes = None, {}, {}
+    if job.status == PlanJob.Status.FINISHED:
+        result = tasks.restored(job.result)
+        ids = [h.id for w in result.workers for d in w.days for h in d.households]
+        addresses = queries.addresses(ids)
+        routes = {(w, d): _route_drawing(day.households) for w, wp in enumerate(result.workers) for d, day in enumerate(wp.days)}
+        audit.record_request(request, "view", f"Viewed the outreach plan for {job.month} (plan job {job.pk}): {len(ids)} households")
+    form = forms.PlanForm(initial={"month": job.month})
+    return render(request, "outreach/plan.jinja", {"form": form, "plan": result, "addresses": addresses, "error": job.error,
+                                                   "target": job.target_areas, "routes": routes, "job": job, "recent": []})
+
+
+@require_GET
+@require("plan_outreach")
+def plan_job_status(request, job_id: int):
+    job = _plan_job(job_id)
+    response = render(request, "outreach/_plan_status.jinja", {"job": job})
+    if not job.active:
+        response["HX-Refresh"] = "true"  # the finished plan is the whole page, not this panel
+    return response
 
 
 @require_GET

@@ -43,3 +43,21 @@ def practices() -> pd.DataFrame:
     import pandas as pd
 
     return pd.read_csv(practices_path(), dtype={"pcn_code": str, "sub_icb_location_code": str})
+
+
+def bank_holidays_path() -> Path:
+    return REFERENCE_DIR / "bank_holidays_england_wales.csv"
+
+
+def bank_holidays() -> dict:
+    """England and Wales bank holidays (README.md: source, date taken, years covered), as
+    ``{datetime.date: title}``."""
+    import csv
+    import datetime as dt
+
+    with bank_holidays_path().open(newline="", encoding="utf-8") as handle:
+        return {dt.date.fromisoformat(row["date"]): row["title"] for row in csv.DictReader(handle)}
+
+
+def imd_domains_path() -> Path:
+    return REFERENCE_DIR / "imd2025_domains_london.csv"

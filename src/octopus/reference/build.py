@@ -67,9 +67,21 @@ def build_practices(shared: Path) -> pd.DataFrame:
     return practices.round({"latitude": 6, "longitude": 6}).sort_values("practice_code").reset_index(drop=True)
 
 
+# The seven IMD 2025 domains, in MHCLG's order; rank 1 is the most deprived LSOA in England.
+IMD_DOMAINS = ("income", "employment", "education", "health", "crime", "barriers_housing_services", "living_environment")
+
+
+def build_imd_domains(shared: Path) -> pd.DataFrame:
+    """Each London LSOA's rank on the seven IMD 2025 domains (the outreach area page)."""
+    columns = [f"{domain}_rank" for domain in IMD_DOMAINS]
+    domains = pd.read_csv(shared / "imd2025_lsoa21_london.csv")[["lsoa21_code", *columns]]
+    return domains.astype({c: "int64" for c in columns}).sort_values("lsoa21_code").reset_index(drop=True)
+
+
 def build(shared_dir: Path | str, out_dir: Path | str = HERE) -> None:
     shared, out = Path(shared_dir), Path(out_dir)
     build_lsoas(shared).to_csv(out / "london_lsoa21.csv", index=False)
+    build_imd_domains(shared).to_csv(out / "imd2025_domains_london.csv", index=False)
     build_practices(shared).to_csv(out / "london_gp_practices.csv", index=False)
 
 

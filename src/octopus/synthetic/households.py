@@ -13,9 +13,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from octopus.synthetic import rows
+from octopus.synthetic import rows, streets
 from octopus.synthetic.geography import Area
-from octopus.synthetic.names import ESTATES, STREETS
+from octopus.synthetic.names import ESTATES
 
 # Letters used in the inward part of real postcodes (Royal Mail excludes C, I, K, M, O, V).
 _INWARD_LETTERS = np.array(list("ABDEFGHJLNPQRSTUWXYZ"))
@@ -40,7 +40,6 @@ def outward_codes(area: Area) -> np.ndarray:
 
 # Every inward code the generator uses ("0AB" ... "9ZZ"), so a postcode is two lookups.
 _INWARD_CODES = rows.vocabulary(f"{d}{a}{b}" for b in _INWARD_LETTERS for a in _INWARD_LETTERS for d in range(10))
-STREET_NAMES = rows.vocabulary(STREETS)
 ESTATE_NAMES = rows.vocabulary(ESTATES)
 
 
@@ -75,17 +74,14 @@ def assign_households(residents: dict, area: Area, outward: pa.Array, chunk: int
     household[alone_elsewhere] = np.arange(n)[alone_elsewhere]
 
     household_size = np.bincount(household, minlength=n)[household]
-    lat = area.lsoas["lat"].to_numpy()[lsoa]
-    lon = area.lsoas["long"].to_numpy()[lsoa]
-    radius_km = np.sqrt(area.lsoas["area_km2"].to_numpy()[lsoa] / np.pi)
-    jitter = rng.normal(0, 0.5, (n, 2))[household] * radius_km[:, None]
-    house_number = rng.integers(1, 240, n)[household]
-    street = STREET_NAMES.take(pa.array(rng.integers(0, len(STREETS), n)[household]))
+    street_names, house_number, lat, lon = _doors(lsoa, household, area, rng)
+    street = pa.array(street_names, pa.string())
     estate = ESTATE_NAMES.take(pa.array(rng.integers(0, len(ESTATES), n)[household]))
     flat = rng.random(n)[household] < 0.5
     address = pc.if_else(
         pa.array(flat),
-        rows.join(rows.join("Flat ", rows.number_text(house_number % 40 + 1)), street, separator=", "),
+        rows.join(rows.join("Flat ", rows.number_text(rng.integers(1, 41, n)[household])),
+                  rows.join(rows.number_text(house_number), street, separator=" "), separator=", "),
         rows.join(rows.number_text(house_number), street, separator=" "),
     )
     room = rows.join(rows.join("Room ", rows.number_text(house_number % 30 + 1)), rows.join(street, estate, separator=" "), separator=", ")
@@ -103,7 +99,31 @@ def assign_households(residents: dict, area: Area, outward: pa.Array, chunk: int
         situation=situation,
         address_line=pc.if_else(pa.array(homeless), none, address),
         postcode=pc.if_else(pa.array(homeless), none, postcode),
-        lat=np.round(lat + jitter[:, 0] / 111.2, 6),
-        long=np.round(lon + jitter[:, 1] / 69.4, 6),
+        lat=np.round(lat, 6),
+        long=np.round(lon, 6),
     )
     return residents
+
+
+def _doors(lsoa: np.ndarray, household: np.ndarray, area: Area, rng: np.random.Generator):
+    """Each person's street name, house number and coordinates: their household's door on one of
+    its LSOA's streets (``streets``: inside the LSOA's real boundary where it is shipped)."""
+    n = len(lsoa)
+    name = np.empty(n, dtype=object)
+    number = np.zeros(n, dtype=np.int64)
+    lat, lon = np.zeros(n), np.zeros(n)
+    heads = np.unique(household)
+    codes = area.lsoas["lsoa21_code"].to_numpy(dtype=object)
+    points_lat, points_lon = area.lsoas["lat"].to_numpy(), area.lsoas["long"].to_numpy()
+    areas_km2 = area.lsoas["area_km2"].to_numpy()
+    # Street count from the Census population, not the chunk, so every chunk sees the same streets.
+    census_households = area.lsoas["total"].to_numpy() / 2.6
+    head_lsoa = lsoa[heads]
+    for index in np.unique(head_lsoa):
+        mine = heads[head_lsoa == index]
+        found = streets.streets_for(codes[index], float(points_lat[index]), float(points_lon[index]),
+                                    float(areas_km2[index]), int(round(census_households[index], -1)))
+        street, numbers, y, x = streets.place(found, float(points_lat[index]), rng, len(mine))
+        name[mine] = np.array(found.names, dtype=object)[street]
+        number[mine], lat[mine], lon[mine] = numbers, y, x
+    return name[household], number[household], lat[household], lon[household]

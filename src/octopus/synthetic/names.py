@@ -66,14 +66,6 @@ NICKNAMES = {
     "Katarzyna": "Kasia", "Olivia": "Liv", "Charlotte": "Lottie", "Abdul": "Abdool",
 }
 
-STREETS = (
-    "High Street", "Church Road", "Station Road", "Victoria Road", "Park Road", "Green Lane",
-    "Manor Road", "Queens Road", "Kings Road", "Grove Road", "Albert Road", "The Avenue",
-    "Mill Lane", "Springfield Road", "Windsor Road", "Chestnut Grove", "Elm Road", "Forest Road",
-    "Harrow Road", "Commercial Road", "Mile End Road", "Romford Road", "Hoe Street",
-    "Edgware Road", "Marylebone Lane", "Portobello Road", "Whitechapel Road", "Barking Road",
-    "Lea Bridge Road", "Cable Street", "Brick Lane", "Essex Road", "Cranbrook Road", "Old Street",
-)
 ESTATES = ("Court", "House", "Mansions", "Tower", "Buildings", "Estate")
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from octopus.outreach.planning import Household, PlanningError, Worker, plan_month
 
-MONTH = "2026-12"  # 23 weekdays
+MONTH = "2026-12"  # 23 weekdays, 21 working days: 25 and 28 December are bank holidays
 CENTRE = (51.5240, -0.1700)
 
 
@@ -115,3 +115,21 @@ def test_day_metres_are_the_walk_from_the_start_in_visiting_order():
 def test_bad_month_says_how_to_write_it():
     with pytest.raises(PlanningError, match="YYYY-MM"):
         plan_month("December", _workers(1), _households(3))
+
+
+def test_bank_holidays_are_not_working_days():
+    # gov.uk, England and Wales: Christmas Day on Friday 25 December 2026, Boxing Day (a Saturday)
+    # substituted on Monday 28 December; Good Friday and Easter Monday 2026 are 3 and 6 April.
+    plan = plan_month(MONTH, _workers(1), _households(300), households_per_chww=300, full_day_visits=9)
+    dates = [d.date for d in plan.workers[0].days]
+    assert len(dates) == 21
+    assert dt.date(2026, 12, 25) not in dates and dt.date(2026, 12, 28) not in dates
+    assert dt.date(2026, 12, 24) in dates and dt.date(2026, 12, 29) in dates
+    assert plan.bank_holidays == [(dt.date(2026, 12, 25), "Christmas Day"), (dt.date(2026, 12, 28), "Boxing Day (substitute day)")]
+    april = [d.date for d in plan_month("2026-04", _workers(1), _households(300), households_per_chww=300).workers[0].days]
+    assert dt.date(2026, 4, 3) not in april and dt.date(2026, 4, 6) not in april and len(april) == 20
+
+
+def test_a_month_past_the_shipped_bank_holidays_is_refused():
+    with pytest.raises(PlanningError, match="bank holiday list .* ends with 2027"):
+        plan_month("2028-01", _workers(1), _households(3))
