@@ -41,9 +41,9 @@ from octopus.population.linked import read_linked
 from octopus.population.objections import FEED as OBJECTIONS_FEED
 from octopus.population.objections import active_objections, objector_ids
 from octopus.population.risk.bands import BANDS_FILE, load_bands
-from octopus.population.risk.design import outcome
-from octopus.population.risk.metrics import evaluate
 from octopus.population.risk.default_model import DefaultModel, load_default
+from octopus.population.risk.design import outcome as outcome_labels
+from octopus.population.risk.metrics import evaluate
 from octopus.population.risk.model_card import build_card, fallback_card, write_card
 from octopus.population.risk.outcomes import MODEL_FILE, OUTCOME_COLUMN, Outcome, load_model_config
 from octopus.population.risk.rising import COMPARED_COLUMNS, events_since
@@ -199,7 +199,7 @@ def _later_period(linked, con, as_of: date, chosen_kind: str, resamples: int, la
             f"(outcome to {as_of - YEAR}) and tested on held-out residents' features as of "
             f"{as_of - YEAR} (outcome to {as_of})."
         ),
-        "figures": evaluate(outcome(held_out), model.predict(held_out), resamples=resamples),
+        "figures": evaluate(outcome_labels(held_out), model.predict(held_out), resamples=resamples),
     }
 
 
