@@ -85,3 +85,15 @@ def test_population_too_small_to_train_is_scored_by_the_default_model_with_a_not
     residents = pq.read_table(info.path / "residents.parquet").to_pandas()
     scored = residents[~residents["analytics_excluded"]]
     assert len(scored) > 0 and scored["risk_band"].notna().all() and scored["risk_probability"].between(0, 1).all()
+
+
+def test_outcome_chosen_in_configuration_is_the_one_the_card_names(small_population, tmp_path):
+    model_file = tmp_path / "model.yaml"
+    model_file.write_text("outcome: emergency_contact\n")
+    info = run_pipeline(small_population, tmp_path / "snapshots", as_of=AS_OF,
+                        config=PipelineConfig(show_progress=False, bootstrap_resamples=5, model_file=model_file))
+    manifest = json.loads((info.path / "manifest.json").read_text())
+    card = json.loads((info.path / "model_card.json").read_text())
+    assert manifest["outcome"] == card["outcome_name"] == "emergency_contact"
+    assert info.model_version == card["model_version"] == "emergency-contact-12m/1"
+    assert "A&E attendance" in (info.path / "model_card.md").read_text()
