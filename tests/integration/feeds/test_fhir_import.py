@@ -6,7 +6,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from octopus.population.feeds.fhir import default_sender_code, import_fhir_deliveries, import_fhir_directory
+from octopus.population.feeds.fhir import (
+    default_sender_code,
+    import_fhir_deliveries,
+    import_fhir_directory,
+)
 from octopus.population.feeds.store import FeedStore
 from octopus.population.linkage.extract import write_linked_extract
 from octopus.population.linkage.persons import link_persons
