@@ -48,9 +48,12 @@ def run(
     engine: str = typer.Option("duckdb", "--engine", help="duckdb (embedded) or spark."),
     data_dir: Path = DATA_DIR_OPTION,
     case_managed: Path = typer.Option(None, "--case-managed", help="Text file of case-managed person ids, one a line."),
+    model_config: Path = typer.Option(None, "--model-config",
+                                      help="The risk model's settings (outcome), YAML; default the shipped config/model.yaml."),
 ) -> None:
     """Build features, train and score the risk model, and publish a snapshot."""
     from octopus.population.pipeline import PipelineConfig, run_pipeline
+    from octopus.population.risk.outcomes import MODEL_FILE
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
     try:
@@ -64,9 +67,38 @@ def run(
     if case_managed:
         ids = frozenset(line.strip() for line in case_managed.read_text().splitlines() if line.strip())
     info = run_pipeline(data_dir / "linked", data_dir / "snapshots", as_of=when, engine=engine,
-                        config=PipelineConfig(case_managed=ids))
+                        config=PipelineConfig(case_managed=ids, model_file=model_config or MODEL_FILE))
     typer.echo(f"Published snapshot {info.run_id} ({info.row_counts.get('residents.parquet', 0)} residents, "
                f"model {info.chosen_model}) at {info.path}")
+
+
+@pipeline_app.command("fit-default-model")
+def fit_default(
+    outcome: str = typer.Option("emergency_admission", "--outcome", help="The outcome to predict (config/model.yaml)."),
+    residents: int = typer.Option(100_000, "--residents", help="Synthetic residents to fit on."),
+    as_of: str = typer.Option("2026-03-31", "--as-of", help="The synthetic population's as-of date, YYYY-MM-DD."),
+    seed: int = typer.Option(None, "--seed", help="Generator seed (default: the generator's own)."),
+    work_dir: Path = typer.Option(None, "--work-dir", help="Folder for the synthetic population (reused if linked)."),
+    out_dir: Path = typer.Option(None, "--out-dir", help="Where to write the model (default: the shipped folder)."),
+) -> None:
+    """Fit a shipped default model on Synthetic London: used when a population is too small to train."""
+    from octopus.population.config import ConfigError
+    from octopus.population.pipeline import code_version
+    from octopus.population.risk.default_model import DEFAULT_MODELS_DIR
+    from octopus.population.risk.fit_default import fit_default_model
+    from octopus.population.risk.outcomes import outcome_named
+
+    try:
+        chosen = outcome_named(outcome)
+    except ConfigError as error:
+        raise typer.BadParameter(str(error), param_hint="--outcome") from None
+    try:
+        when = date.fromisoformat(as_of)
+    except ValueError:
+        raise typer.BadParameter(f"{as_of!r} is not a date: use YYYY-MM-DD.", param_hint="--as-of") from None
+    path = fit_default_model(chosen, residents=residents, as_of=when, seed=seed, work_dir=work_dir,
+                             out_dir=out_dir or DEFAULT_MODELS_DIR, code_version=code_version())
+    typer.echo(f"Wrote the default model for {chosen.title} to {path}")
 
 
 @pipeline_app.command("snapshots")

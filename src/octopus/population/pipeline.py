@@ -42,13 +42,14 @@ from octopus.population.linked import read_linked
 from octopus.population.objections import FEED as OBJECTIONS_FEED
 from octopus.population.objections import active_objections, objector_ids
 from octopus.population.risk.bands import BANDS_FILE, load_bands
-from octopus.population.risk.design import outcome
+from octopus.population.risk.default_model import DefaultModel, load_default
+from octopus.population.risk.design import outcome as outcome_labels
 from octopus.population.risk.metrics import evaluate
-from octopus.population.risk.model_card import build_card, write_card
+from octopus.population.risk.model_card import build_card, fallback_card, write_card
+from octopus.population.risk.outcomes import MODEL_FILE, OUTCOME_COLUMN, Outcome, load_model_config
 from octopus.population.risk.rising import COMPARED_COLUMNS, events_since
 from octopus.population.risk.score import score_file
 from octopus.population.risk.train import (
-    MODEL_VERSION,
     TrainingDataError,
     in_role_sample,
     split_roles,
@@ -67,6 +68,7 @@ class PipelineConfig:
     bands_file: Path = BANDS_FILE
     segments_file: Path = SEGMENTS_FILE
     cohorts_file: Path = COHORTS_FILE
+    model_file: Path = MODEL_FILE
     case_managed: frozenset[str] = frozenset()
     bootstrap_resamples: int = 200
     show_progress: bool = True
@@ -128,21 +130,23 @@ class _Steps:
         log.info("%s: %d rows", name, rows)
 
 
-def _features(con, linked, as_of: date, path: Path, *, with_outcome: bool = False,
+def _features(con, linked, as_of: date, path: Path, *, outcome: Outcome | None = None,
               with_prevention: bool = True, objectors: bool = True) -> tuple[list[Path], int]:
     """Features as of a date into Parquet files (rows in no particular order); returns the
     files and the number of residents. Large populations are built in parts (``parts_for``).
 
     ``objectors=False`` leaves out everyone with a standing objection (national data opt-out,
     type 1): training and evaluation are uses beyond their own care (decision 0023).
+    With an ``outcome`` the features carry it over the following 12 months (training).
     """
     parts = engines.parts_for(con, linked.persons.count().to_pyarrow().as_py())
     paths, rows = [], 0
     for index in range(parts):
         part_path = path.with_name(f"{path.stem}-{index}.parquet")
         part = linked.part(index, parts)
-        expression = build_features(part, as_of, with_outcome=with_outcome, ordered=False,
-                                    with_prevention=with_prevention)
+        extra = {"outcome_events": outcome.events} if outcome else {}
+        expression = build_features(part, as_of, with_outcome=outcome is not None, ordered=False,
+                                    with_prevention=with_prevention, **extra)
         if not objectors:
             expression = expression.anti_join(active_objections(part.feed(OBJECTIONS_FEED)), "person_id")
         rows += engines.write_parquet(con, expression, part_path)
@@ -150,18 +154,18 @@ def _features(con, linked, as_of: date, path: Path, *, with_outcome: bool = Fals
     return paths, rows
 
 
-def _training_frame(con, linked, as_of: date, path: Path) -> tuple[pd.DataFrame, dict[str, int]]:
+def _training_frame(con, linked, as_of: date, path: Path, outcome: Outcome) -> tuple[pd.DataFrame, dict[str, int]]:
     """Features with their outcome at a training date, as a stable sample per role.
 
     The whole population's features go to Parquet; only the sampled residents
     (``train.in_role_sample``) are read back, batch by batch, sorted by person id so that
     fitting sees the same rows in the same order on every engine.
     """
-    paths, residents = _features(con, linked, as_of, path, with_outcome=True, with_prevention=False,
+    paths, residents = _features(con, linked, as_of, path, outcome=outcome, with_prevention=False,
                                  objectors=False)
     kept, events = [], 0
     for batch in engines.arrow_batches(paths, rows=SAMPLE_BATCH_ROWS):
-        events += pc.sum(batch.column("emergency_admission_next_year").cast(pa.int64())).as_py() or 0
+        events += pc.sum(batch.column(OUTCOME_COLUMN).cast(pa.int64())).as_py() or 0
         ids = batch.column("person_id").to_numpy(zero_copy_only=False)
         kept.append(batch.filter(pa.array(in_role_sample(ids, residents))))
     table = engines.sorted_by(pa.Table.from_batches(kept, schema=pq.read_schema(paths[0])), "person_id")
@@ -170,22 +174,22 @@ def _training_frame(con, linked, as_of: date, path: Path) -> tuple[pd.DataFrame,
     return engines.to_pandas(table), {"residents": residents, "events": events}
 
 
-def _train(con, linked, as_of: date, scratch: Path, kinds: tuple[str, ...]):
-    frame, population = _training_frame(con, linked, as_of, scratch / f"features-{as_of}.parquet")
+def _train(con, linked, as_of: date, scratch: Path, kinds: tuple[str, ...], outcome: Outcome):
+    frame, population = _training_frame(con, linked, as_of, scratch / f"features-{as_of}.parquet", outcome)
     result = train(frame, kinds)
     result.population = population
     return result
 
 
 def _later_period(linked, con, as_of: date, chosen_kind: str, resamples: int, later: pd.DataFrame,
-                  scratch: Path) -> dict:
+                  scratch: Path, outcome: Outcome) -> dict:
     """Train the same specification two years back and test it one year later.
 
     ``later`` is the training frame (features as of ``as_of`` - 12 months with their outcome):
     the later period's test residents are its held-out ones.
     """
     try:
-        result = _train(con, linked, as_of - 2 * YEAR, scratch, (chosen_kind,))
+        result = _train(con, linked, as_of - 2 * YEAR, scratch, (chosen_kind,), outcome)
     except TrainingDataError as error:
         return {"reason": f"Not available: {error}"}
     model = result.candidates[chosen_kind]
@@ -196,7 +200,7 @@ def _later_period(linked, con, as_of: date, chosen_kind: str, resamples: int, la
             f"(outcome to {as_of - YEAR}) and tested on held-out residents' features as of "
             f"{as_of - YEAR} (outcome to {as_of})."
         ),
-        "figures": evaluate(outcome(held_out), model.predict(held_out), resamples=resamples),
+        "figures": evaluate(outcome_labels(held_out), model.predict(held_out), resamples=resamples),
     }
 
 
@@ -284,6 +288,7 @@ def run_pipeline(linked_dir: Path | str, out_dir: Path | str, *, as_of: date, en
     scale = load_bands(config.bands_file)
     segment_rules = load_segments(config.segments_file)
     cohorts = load_cohorts(config.cohorts_file)
+    outcome = load_model_config(config.model_file).outcome
     run_id = new_run_id()
     log.info("run %s: as of %s on %s", run_id, as_of, engine)
     store.root.mkdir(parents=True, exist_ok=True)
@@ -292,13 +297,13 @@ def run_pipeline(linked_dir: Path | str, out_dir: Path | str, *, as_of: date, en
     (scratch / OWNER_FILE).write_text(f"{socket.gethostname()} {os.getpid()}")
     try:
         return _run(linked_dir, store, scratch, run_id, as_of=as_of, engine=engine, config=config,
-                    steps=steps, scale=scale, segment_rules=segment_rules, cohorts=cohorts)
+                    steps=steps, scale=scale, segment_rules=segment_rules, cohorts=cohorts, outcome=outcome)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _run(linked_dir, store: SnapshotStore, scratch: Path, run_id: str, *, as_of: date, engine: str,
-         config: PipelineConfig, steps: _Steps, scale, segment_rules, cohorts) -> SnapshotInfo:
+         config: PipelineConfig, steps: _Steps, scale, segment_rules, cohorts, outcome: Outcome) -> SnapshotInfo:
     with steps.step("connect"):
         con = engines.connect(engine)
         linked = read_linked(linked_dir, con)
@@ -309,19 +314,27 @@ def _run(linked_dir, store: SnapshotStore, scratch: Path, run_id: str, *, as_of:
         steps.count("residents", residents)
     training_as_of = as_of - YEAR
     with steps.step("training features"):
-        frame, population = _training_frame(con, linked, training_as_of, scratch / "training.parquet")
+        frame, population = _training_frame(con, linked, training_as_of, scratch / "training.parquet", outcome)
         steps.count("training residents", population["residents"])
         steps.count("training sample", len(frame))
     with steps.step("train"):
-        result = train(frame)
-        result.population = population
+        try:
+            result = train(frame)
+            result.population = population
+        except TrainingDataError as error:
+            # Too small to train (a practice, a test population): the shipped default model scores it.
+            log.info("training not possible (%s); scoring with the default model", error)
+            result = load_default(outcome)
+            card = fallback_card(result, reason=str(error), population=population)
     with steps.step("evaluate"):
-        later = (
-            _later_period(linked, con, as_of, result.chosen.kind, config.bootstrap_resamples, frame, scratch)
-            if config.later_period else {"reason": "Not run (later_period switched off in the pipeline config)."}
-        )
-        card = build_card(result, training_as_of=training_as_of, later_period=later,
-                          resamples=config.bootstrap_resamples)
+        if not isinstance(result, DefaultModel):
+            later = (
+                _later_period(linked, con, as_of, result.chosen.kind, config.bootstrap_resamples, frame,
+                              scratch, outcome)
+                if config.later_period else {"reason": "Not run (later_period switched off in the pipeline config)."}
+            )
+            card = build_card(result, training_as_of=training_as_of, later_period=later,
+                              resamples=config.bootstrap_resamples, predicts=outcome)
     with steps.step("score"):
         previous, previous_manifest = _previous_snapshot(store)
         scored_path = scratch / "scored.parquet"
@@ -377,7 +390,9 @@ def _run(linked_dir, store: SnapshotStore, scratch: Path, run_id: str, *, as_of:
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "engine": engine,
             "code_version": code_version(),
-            "model_version": MODEL_VERSION,
+            "model_version": card["model_version"],
+            "outcome": outcome.name,
+            "default_model": isinstance(result, DefaultModel),
             "chosen_model": result.chosen.kind,
             "linked_extract": {"directory": str(Path(linked_dir)), "delivered_feeds": list(linked.delivered),
                                "manifest": linked.manifest},
@@ -386,9 +401,10 @@ def _run(linked_dir, store: SnapshotStore, scratch: Path, run_id: str, *, as_of:
             "step_timings_seconds": steps.timings,
             "step_cpu_seconds": steps.cpu,
             "config": {"bands": str(config.bands_file), "segments": str(config.segments_file),
-                       "cohorts": str(config.cohorts_file), "case_managed": len(config.case_managed)},
+                       "cohorts": str(config.cohorts_file), "model": str(config.model_file),
+                       "case_managed": len(config.case_managed)},
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
     log.info("run %s published", run_id)
-    return SnapshotInfo(run_id, store.root / run_id, as_of, engine, MODEL_VERSION, result.chosen.kind,
+    return SnapshotInfo(run_id, store.root / run_id, as_of, engine, card["model_version"], result.chosen.kind,
                         manifest["row_counts"], steps.timings, steps.cpu)

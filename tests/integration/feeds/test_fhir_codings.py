@@ -265,3 +265,20 @@ def test_load_fhir_command_names_dangling_references_and_refuses_malformed_folde
     refused = runner.invoke(cli.app, ["load-fhir", *data, str(bad)])
     assert refused.exit_code == 1
     assert "b.json: is not valid JSON" in refused.output
+
+
+def test_load_fhir_takes_several_folders_each_its_own_sender(tmp_path):
+    from typer.testing import CliRunner
+
+    from octopus.population.feeds import cli
+
+    runner = CliRunner()
+    for name in ("u11111", "u22222"):
+        write(tmp_path / name, "b.json", bundle(("urn:uuid:p", patient("p1")),
+                                                ("urn:uuid:e", {**encounter("urn:uuid:p", "AMB", "2024-01-03"), "id": "v1"})))
+    data = ["--data-dir", str(tmp_path / "var")]
+    done = runner.invoke(cli.app, ["load-fhir", *data, str(tmp_path / "u11111"), str(tmp_path / "u22222")])
+    assert done.exit_code == 0, done.output
+    assert "FHIR import as sender FHIR-U11111" in done.output and "FHIR import as sender FHIR-U22222" in done.output
+    both = runner.invoke(cli.app, ["load-fhir", *data, "--sender-code", "X", str(tmp_path / "u11111"), str(tmp_path / "u22222")])
+    assert both.exit_code != 0 and "one folder only" in both.output

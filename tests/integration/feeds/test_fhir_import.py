@@ -6,7 +6,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from octopus.population.feeds.fhir import default_sender_code, import_fhir_directory
+from octopus.population.feeds.fhir import (
+    default_sender_code,
+    import_fhir_deliveries,
+    import_fhir_directory,
+)
 from octopus.population.feeds.store import FeedStore
 from octopus.population.linkage.extract import write_linked_extract
 from octopus.population.linkage.persons import link_persons
@@ -91,3 +95,31 @@ def test_importing_the_same_folder_again_changes_nothing(imported):
         again = import_fhir_directory(store, SAMPLE)
         assert {load.status for load in again.loads} == {"already loaded"}
         assert store.connection.execute("SELECT count(*) FROM deliveries").fetchone() == before
+
+
+FEEDS = ("gp_appointments", "ae_attendances", "apc_spells", "gp_events", "deaths")
+
+
+def _feed_counts(store):
+    return {feed: store.connection.execute(
+        f"SELECT sender_code, count(*), count(DISTINCT source_record_id) FROM feed_{feed} GROUP BY 1 ORDER BY 1").fetchall()
+        for feed in FEEDS}
+
+
+def test_several_deliveries_at_once_load_what_one_at_a_time_loads(tmp_path):
+    """import_fhir_deliveries loads each feed's files of every folder together (docs/benchmarks.md):
+    the rows, persons, reports and deliveries are those of importing each folder on its own."""
+    senders = [(SAMPLE, "FHIR-ONE"), (SAMPLE, "FHIR-TWO")]
+    with FeedStore.open(tmp_path / "apart") as store:
+        apart = [import_fhir_directory(store, folder, sender_code=sender) for folder, sender in senders]
+        apart_counts = _feed_counts(store)
+        apart_deliveries = store.connection.execute("SELECT count(*), sum(loaded_rows) FROM deliveries").fetchone()
+    with FeedStore.open(tmp_path / "together") as store:
+        together = import_fhir_deliveries(store, senders)
+        assert _feed_counts(store) == apart_counts
+        assert store.connection.execute("SELECT count(*), sum(loaded_rows) FROM deliveries").fetchone() == apart_deliveries
+    assert [r.sender_code for r in together] == ["FHIR-ONE", "FHIR-TWO"]
+    for one, other in zip(apart, together, strict=True):
+        assert (dict(one.rows), dict(one.resources), one.dangling) == (dict(other.rows), dict(other.resources), other.dangling)
+        assert sorted((load.feed, load.loaded_rows) for load in one.loads) == sorted((load.feed, load.loaded_rows) for load in other.loads)
+    assert [(sender, rows) for sender, rows, _ in apart_counts["apc_spells"]] == [("FHIR-ONE", 9), ("FHIR-TWO", 9)]

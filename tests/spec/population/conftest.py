@@ -25,14 +25,16 @@ def spark_con():
 
 @pytest.fixture(params=["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
 def features_of(tmp_path, request):
-    """features_of(tables, as_of) -> pandas frame indexed by person_id, on the test's engine."""
+    """features_of(tables, as_of[, outcome_events]) -> pandas frame indexed by person_id, on the
+    test's engine; ``outcome_events`` chooses the outcome (``risk.outcomes``)."""
     engine = request.param
 
-    def run(tables, as_of: dt.date):
+    def run(tables, as_of: dt.date, outcome_events=None):
         directory = write_linked(tmp_path / f"linked-{engine}", tables)
         con = request.getfixturevalue("spark_con") if engine == "spark" else engines.connect()
         linked = read_linked(directory, con)
-        frame = engines.execute(con, build_features(linked, as_of, with_outcome=True))
+        extra = {"outcome_events": outcome_events} if outcome_events else {}
+        frame = engines.execute(con, build_features(linked, as_of, with_outcome=True, **extra))
         return frame.set_index("person_id")
 
     return run

@@ -97,4 +97,4 @@ def test_social_care_and_care_home_flags(features_of):
 
 def test_outcome_is_emergency_admission_in_the_next_year(features_of):
     frame = features_of(tables(), AS_OF)
-    assert frame["emergency_admission_next_year"].to_dict() == {"p1": False, "p2": True}
+    assert frame["outcome_next_year"].to_dict() == {"p1": False, "p2": True}

@@ -32,12 +32,12 @@ def frame(features_of):
 
 
 def test_emergency_admission_before_death_in_outcome_year_is_an_outcome(features_of):
-    assert frame(features_of).loc["admitted", "emergency_admission_next_year"]
+    assert frame(features_of).loc["admitted", "outcome_next_year"]
 
 
 def test_death_without_admission_stays_in_population_as_no_outcome(features_of):
     result = frame(features_of)
-    assert "died_only" in result.index and not result.loc["died_only", "emergency_admission_next_year"]
+    assert "died_only" in result.index and not result.loc["died_only", "outcome_next_year"]
 
 
 def test_resident_dead_before_feature_date_is_not_in_population(features_of):

@@ -7,6 +7,7 @@ feature. It returns an unexecuted Ibis table: the same expression runs on DuckDB
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import ibis
@@ -16,6 +17,9 @@ import ibis.expr.operations as ops
 from octopus.population.features import activity, conditions, demographics, frailty, prevention
 from octopus.population.features.periods import Period
 from octopus.population.linked import LinkedExtract
+
+# Per person_id, ``outcome_events_next_year``: the rows that make the training outcome.
+OutcomeEvents = Callable[[LinkedExtract, Period], ibis.Table]
 
 COUNT_FEATURES = (
     "emergency_admissions",
@@ -90,7 +94,8 @@ def feature_tables(linked: LinkedExtract, period: Period) -> list[ibis.Table]:
 
 
 def build_features(linked: LinkedExtract, as_of: date, *, with_outcome: bool = False,
-                   ordered: bool = True, with_prevention: bool = True) -> ibis.Table:
+                   ordered: bool = True, with_prevention: bool = True,
+                   outcome_events: OutcomeEvents = activity.emergency_admissions_next_year) -> ibis.Table:
     """The feature table as of a date, ordered by person_id unless ``ordered=False``.
 
     The pipeline asks for it unordered and writes it straight to Parquet: an engine sorting a
@@ -101,6 +106,9 @@ def build_features(linked: LinkedExtract, as_of: date, *, with_outcome: bool = F
     ``with_prevention`` adds the prevention programmes' statuses and open gaps (``prevention``)
     and the 30-day readmission counts (``activity.readmissions``); the risk model does not use
     them, so training builds leave them out.
+
+    ``with_outcome`` adds ``outcome_next_year``: whether the resident had any of
+    ``outcome_events`` in the 12 months after ``as_of`` (``risk.outcomes`` names the choices).
     """
     period = Period(as_of)
     parts = feature_tables(linked, period)
@@ -108,7 +116,7 @@ def build_features(linked: LinkedExtract, as_of: date, *, with_outcome: bool = F
         parts += [prevention.events(linked, period), prevention.birth_dates(linked),
                   activity.readmissions(linked, period)]
     if with_outcome:
-        parts.append(activity.outcome(linked, period))
+        parts.append(outcome_events(linked, period))
     table = _join_all(demographics.residents(linked, period), parts)
     fills = {c: _int64(table[c].fill_null(0)) for c in COUNT_FEATURES}
     fills |= {c: table[c].fill_null(False) for c in FLAG_COLUMNS}
@@ -130,7 +138,7 @@ def build_features(linked: LinkedExtract, as_of: date, *, with_outcome: bool = F
     )
     if with_outcome:
         table = table.mutate(
-            emergency_admission_next_year=table.emergency_admissions_next_year.fill_null(0) > 0
+            outcome_next_year=table.outcome_events_next_year.fill_null(0) > 0
         )
     table = frailty.with_frailty_categories(table)
     if with_prevention:
@@ -139,6 +147,6 @@ def build_features(linked: LinkedExtract, as_of: date, *, with_outcome: bool = F
             "care_home_coded", "housebound_coded", "no_fixed_abode",
             "current_mental_health_inpatient"]
     if with_outcome:
-        drop.append("emergency_admissions_next_year")
+        drop.append("outcome_events_next_year")
     table = table.drop(*drop)
     return table.order_by("person_id") if ordered else table

@@ -58,13 +58,29 @@ def hospital(linked: LinkedExtract, period: Period) -> ibis.Table:
     )
 
 
-def outcome(linked: LinkedExtract, period: Period) -> ibis.Table:
-    """Emergency admissions in the 12 months after the as-of date (the training outcome)."""
+def emergency_admissions_next_year(linked: LinkedExtract, period: Period) -> ibis.Table:
+    """Emergency admissions in the 12 months after the as-of date."""
     spells = linked.feed("apc_spells")
     spells = spells.filter(
         period.in_next_year(spells.admission_date) & (spells.admission_method == "emergency")
     )
-    return spells.group_by("person_id").aggregate(emergency_admissions_next_year=spells.count())
+    return spells.group_by("person_id").aggregate(outcome_events_next_year=spells.count())
+
+
+def emergency_contacts_next_year(linked: LinkedExtract, period: Period) -> ibis.Table:
+    """Emergency admissions and A&E attendances in the 12 months after the as-of date.
+
+    An A&E attendance that ends in an admission counts twice; the outcome is "at least one",
+    so that does not matter.
+    """
+    spells = linked.feed("apc_spells")
+    spells = spells.filter(
+        period.in_next_year(spells.admission_date) & (spells.admission_method == "emergency")
+    ).select("person_id")
+    ae = linked.feed("ae_attendances")
+    ae = ae.filter(period.in_next_year(ae.arrival_datetime.date())).select("person_id")
+    contacts = spells.union(ae, distinct=False)
+    return contacts.group_by("person_id").aggregate(outcome_events_next_year=contacts.count())
 
 
 def events_in_year(linked: LinkedExtract, period: Period) -> dict[str, ibis.Table]:

@@ -74,22 +74,30 @@ def load(
 
 @app.command("load-fhir")
 def load_fhir(
-    directory: Annotated[Path, typer.Argument(
-        help="Folder of FHIR R4 Bundle JSON files, or of a Bulk Data $export (*.ndjson, *.ndjson.gz).")],
-    sender_code: Annotated[str | None, typer.Option(help="Sender code (default FHIR-<FOLDER NAME>).")] = None,
+    directories: Annotated[list[Path], typer.Argument(
+        help="Folder of FHIR R4 Bundle JSON files, or of a Bulk Data $export (*.ndjson, *.ndjson.gz); "
+             "several folders (one delivery each) are loaded together, feed by feed.")],
+    sender_code: Annotated[str | None, typer.Option(help="Sender code (default FHIR-<FOLDER NAME>; one folder only).")] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Import FHIR R4 bundles or a Bulk Data export through the validated feed path (docs/reference/fhir-import.md)."""
-    from octopus.population.feeds.fhir import import_fhir_directory
+    from octopus.population.feeds.fhir import import_fhir_deliveries, import_fhir_directory
 
+    if sender_code and len(directories) > 1:
+        raise typer.BadParameter("give --sender-code with one folder only: each folder's name is its sender.",
+                                 param_hint="--sender-code")
     with _store(data_dir) as store:
         try:
-            report = import_fhir_directory(store, directory, sender_code=sender_code)
+            if len(directories) == 1:
+                reports = [import_fhir_directory(store, directories[0], sender_code=sender_code)]
+            else:
+                reports = import_fhir_deliveries(store, [(folder, None) for folder in directories])
         except FeedRejected as error:
             console.print(f"[red]Rejected[/red] {error}", highlight=False)
             raise typer.Exit(1) from None
-    for line in report.summary_lines():
-        out.print(line, highlight=False)
+    for report in reports:
+        for line in report.summary_lines():
+            out.print(line, highlight=False)
 
 
 @app.command()

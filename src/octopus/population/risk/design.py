@@ -19,12 +19,15 @@ FLAGS = (
     *(ltc_column(c) for c in LONG_TERM_CONDITIONS),
 )
 NUMBERS = ("age", "ltc_count", "efi", "hfrs")
+# How many of the flags too rare to estimate alone a resident has (``risk.support``): built as
+# zeros here and filled by the fitted model's pooling, which knows which flags are rare.
+POOLED_FLAGS = "rare_flags_pooled"
 
 
 def feature_names() -> list[str]:
     return [
         *NUMBERS, "age_over_75", "female", "imd_decile_filled", "emergency_in_last_90_days",
-        *(f"log_{c}" for c in LOG_COUNTS), *FLAGS,
+        *(f"log_{c}" for c in LOG_COUNTS), *FLAGS, POOLED_FLAGS,
     ]
 
 
@@ -40,8 +43,10 @@ def design_matrix(frame: pd.DataFrame) -> np.ndarray:
         columns[f"log_{name}"] = np.log1p(frame[name].astype("float64").clip(lower=0))
     for name in FLAGS:
         columns[name] = frame[name].astype("bool").astype("float64")
+    columns[POOLED_FLAGS] = np.zeros(len(frame))
     return np.column_stack([np.asarray(columns[n], dtype="float64") for n in feature_names()])
 
 
 def outcome(frame: pd.DataFrame) -> np.ndarray:
-    return frame["emergency_admission_next_year"].astype("bool").to_numpy().astype(int)
+    """The training outcome (``outcomes.OUTCOME_COLUMN``) as 0/1."""
+    return frame["outcome_next_year"].astype("bool").to_numpy().astype(int)

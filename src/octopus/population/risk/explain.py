@@ -112,7 +112,7 @@ _WORD_COLUMNS = (
 
 def contributions(model: RiskModel, frame: pd.DataFrame, matrix: np.ndarray | None = None) -> np.ndarray:
     scaler, regression = model.estimator.steps[0][1], model.estimator.steps[1][1]
-    standardised = scaler.transform(design_matrix(frame) if matrix is None else matrix)
+    standardised = scaler.transform(model.inputs(design_matrix(frame) if matrix is None else matrix))
     return standardised * regression.coef_[0]
 
 

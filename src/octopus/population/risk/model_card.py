@@ -11,6 +11,7 @@ rests on 1-7 residents flagged and admitted is withheld too.
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -24,10 +25,11 @@ import pandas as pd  # noqa: E402
 from octopus.core.disclosure import is_small, publish_count  # noqa: E402
 from octopus.population.risk.design import feature_names, outcome  # noqa: E402
 from octopus.population.risk.metrics import calibration_curve, evaluate  # noqa: E402
+from octopus.population.risk.outcomes import DEFAULT_OUTCOME, Outcome  # noqa: E402
 from octopus.population.risk.train import (  # noqa: E402
-    MODEL_VERSION,
     TrainingResult,
     baseline_scores,
+    not_shown,
     points_table,
 )
 
@@ -82,7 +84,8 @@ def held_out_predictions(result: TrainingResult) -> dict[str, np.ndarray]:
 
 
 def build_card(result: TrainingResult, *, training_as_of: date, later_period: dict | None,
-               resamples: int = 200) -> dict:
+               resamples: int = 200, predicts: Outcome = DEFAULT_OUTCOME) -> dict:
+    """The card of a training run; ``predicts`` is the outcome it was trained for."""
     frame = result.training_frame
     test = frame[(result.roles == "test").to_numpy()]
     y = outcome(test)
@@ -100,9 +103,9 @@ def build_card(result: TrainingResult, *, training_as_of: date, later_period: di
     }
     chosen_p = predictions[result.chosen.kind]
     return {
-        "model_version": MODEL_VERSION,
-        "outcome": "At least one emergency hospital admission (apc_spells, admission_method "
-                   "emergency) in the 12 months after the feature date.",
+        "model_version": predicts.model_version,
+        "outcome_name": predicts.name,
+        "outcome": predicts.definition,
         "data_period": {
             "features_as_of": training_as_of.isoformat(),
             "outcome_from_exclusive": training_as_of.isoformat(),
@@ -119,6 +122,7 @@ def build_card(result: TrainingResult, *, training_as_of: date, later_period: di
         "subgroups_chosen_model_held_out": subgroup_figures(test, chosen_p, resamples=min(resamples, 100)),
         "later_period": later_period,
         "points": points_table(result.logistic),
+        "points_not_shown": not_shown(result.logistic),
         "published_comparators": PUBLISHED,
         "comparability": COMPARABILITY,
     }
@@ -193,9 +197,58 @@ HEADER = ("| | residents | events | AUROC (95% CI) | calibration slope / calibra
           "PPV/sensitivity top 1% 5% 20% |\n|---|---|---|---|---|---|")
 
 
+def fallback_card(default, *, reason: str, population: dict) -> dict:
+    """The card of a run scored by the shipped default model (``default_model``): its own card,
+    which describes the synthetic population it was fitted on, with why it was used and on whom."""
+    return {
+        **default.card,
+        "fallback": {
+            "reason": reason,
+            "local_population": population,
+            "provenance": default.provenance,
+            "note": ("This population's own data could not support training a model, so residents are "
+                     "scored by the default model shipped with Octopus. Its figures below are for "
+                     "held-out residents of the synthetic population it was fitted on, not for this "
+                     "population: treat ranks as a starting point and bands as indicative."),
+        },
+    }
+
+
+def _fallback_words(card: dict) -> list[str]:
+    fallback = card.get("fallback")
+    if not fallback:
+        return []
+    provenance = fallback["provenance"]
+    local = fallback["local_population"]
+    return [
+        "## Scored by the shipped default model", "",
+        f"**{fallback['note']}**", "",
+        f"Why: {fallback['reason']}", "",
+        f"This population at the training date: {_count(local['residents'])} residents, "
+        f"{_count(local['events'])} with the outcome.", "",
+        f"Fitted on: {provenance['fitted_on']}", "",
+        f"Fitted by: {provenance['fitted_by']}", "",
+    ]
+
+
+def _points_words(card: dict) -> list[str]:
+    lines = ["## Points view (logistic model)", ""]
+    hidden = card.get("points_not_shown")
+    if hidden:
+        lines += [f"{hidden['rule']}", ""]
+        if hidden["pooled"]:
+            lines += [f"Pooled as rare flags: {', '.join(hidden['pooled'])}.", ""]
+        if hidden["left_out"]:
+            lines += [f"Left out: {', '.join(hidden['left_out'])}.", ""]
+    lines += ["| feature | points per unit | odds ratio per unit |", "|---|---|---|"]
+    lines += [f"| {p['feature']} | {p['points_per_unit']} | {p['odds_ratio_per_unit']:.2f} |" for p in card["points"]]
+    return lines
+
+
 def render_markdown(card: dict) -> str:
     lines = [
         f"# Model card: {card['model_version']}", "",
+        *_fallback_words(card),
         f"**Outcome.** {card['outcome']}", "",
         f"**Data period.** Features as of {card['data_period']['features_as_of']}; outcome in the "
         f"following 12 months. {_count(card['population']['residents'])} residents, "
@@ -215,16 +268,18 @@ def render_markdown(card: dict) -> str:
     for title, groups in card["subgroups_chosen_model_held_out"].items():
         lines += [f"## By {title} (chosen model, held-out residents)", "", HEADER,
                   *(_row(value, figures) for value, figures in groups.items()), ""]
-    lines += ["## Points view (logistic model)", "", "| feature | points per unit | odds ratio per unit |",
-              "|---|---|---|"]
-    lines += [f"| {p['feature']} | {p['points_per_unit']} | {p['odds_ratio_per_unit']:.2f} |" for p in card["points"]]
+    lines += _points_words(card)
     lines += ["", "## Published models", ""]
     lines += [f"- {p['model']}: AUROC {p['auroc']}. {p['note']}" for p in card["published_comparators"]]
     lines += ["", card["comparability"], ""]
     return "\n".join(lines)
 
 
-def write_card(card: dict, result: TrainingResult, directory: Path) -> None:
+def write_card(card: dict, result, directory: Path) -> None:
+    """The card, and the calibration plot of the run (or, scored by the default model, of its fit)."""
     (directory / "model_card.json").write_text(json.dumps(card, indent=2, default=str))
     (directory / "model_card.md").write_text(render_markdown(card))
-    plot_calibration(result, directory / "calibration.png")
+    if isinstance(result, TrainingResult):
+        plot_calibration(result, directory / "calibration.png")
+    elif result.calibration_plot.is_file():
+        shutil.copyfile(result.calibration_plot, directory / "calibration.png")

@@ -37,6 +37,7 @@ from threadpoolctl import threadpool_limits
 
 from octopus.population.risk.design import design_matrix, feature_names, outcome
 from octopus.population.risk.metrics import auroc, logit
+from octopus.population.risk.support import RULE, FeatureSupport, decide
 
 MODEL_VERSION = "emergency-admission-12m/1"
 SPLIT_SHARES = {"train": 60, "validation": 20, "test": 20}
@@ -113,10 +114,16 @@ class RiskModel:
     kind: str
     estimator: object
     calibrator: LogisticRegression | None = None
+    # Rare features pooled or left out before the estimator sees the matrix (``risk.support``).
+    support: FeatureSupport = field(default_factory=FeatureSupport)
+
+    def inputs(self, data: pd.DataFrame | np.ndarray) -> np.ndarray:
+        """The matrix the estimator was fitted on: the design matrix after pooling."""
+        return self.support.apply(as_matrix(data))
 
     def raw(self, data: pd.DataFrame | np.ndarray) -> np.ndarray:
         with model_threads():
-            return self.estimator.predict_proba(as_matrix(data))[:, 1]
+            return self.estimator.predict_proba(self.inputs(data))[:, 1]
 
     def predict(self, data: pd.DataFrame | np.ndarray) -> np.ndarray:
         raw = self.raw(data)
@@ -128,7 +135,7 @@ class RiskModel:
         calibrator = LogisticRegression(C=np.inf, max_iter=1000)
         with model_threads():
             calibrator.fit(logit(self.raw(data)).reshape(-1, 1), y)
-        return RiskModel(self.kind, self.estimator, calibrator)
+        return RiskModel(self.kind, self.estimator, calibrator, self.support)
 
 
 @dataclass
@@ -151,20 +158,20 @@ class TrainingResult:
         return (self.roles == role).to_numpy()
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray) -> RiskModel:
+def fit_logistic(x: np.ndarray, y: np.ndarray, support: FeatureSupport = FeatureSupport()) -> RiskModel:
     pipeline = make_pipeline(StandardScaler(), LogisticRegression(C=0.5, max_iter=2000))
     with model_threads():
-        return RiskModel("logistic", pipeline.fit(x, y))
+        return RiskModel("logistic", pipeline.fit(support.apply(x), y), support=support)
 
 
-def fit_gbm(x: np.ndarray, y: np.ndarray, seed: int = 0) -> RiskModel:
+def fit_gbm(x: np.ndarray, y: np.ndarray, support: FeatureSupport = FeatureSupport(), seed: int = 0) -> RiskModel:
     model = HistGradientBoostingClassifier(
         max_iter=300, learning_rate=0.1, max_leaf_nodes=15, min_samples_leaf=20,
         l2_regularization=1.0, early_stopping=True, validation_fraction=0.1,
         n_iter_no_change=10, scoring="loss", random_state=seed,
     )
     with model_threads():
-        return RiskModel("gbm", model.fit(x, y))
+        return RiskModel("gbm", model.fit(support.apply(x), y), support=support)
 
 
 def training_sample(positions: np.ndarray, limit: int = MAX_TRAINING_ROWS) -> np.ndarray:
@@ -191,12 +198,13 @@ def train(frame: pd.DataFrame, kinds: tuple[str, ...] = tuple(FITTERS)) -> Train
         events, size = int(y[rows].sum()), int(rows.sum())
         if events < 5 or events == size:
             raise TrainingDataError(
-                f"The {name} set has {events} emergency admissions among "
+                f"The {name} set has {events} residents with the outcome among "
                 f"{size} residents in the outcome year: too few to train a risk model. "
                 "The linked extract needs at least two years of hospital activity."
             )
     sample = training_sample(np.flatnonzero(is_train))
-    candidates = {kind: FITTERS[kind](x[sample], y[sample]) for kind in kinds}
+    support = decide(x[sample], y[sample])
+    candidates = {kind: FITTERS[kind](x[sample], y[sample], support) for kind in kinds}
     x_validation, y_validation = x[is_validation], y[is_validation]
     scores = {name: auroc(y_validation, m.raw(x_validation)) for name, m in candidates.items()}
     best = max(scores, key=lambda name: scores[name] or 0.0)
@@ -206,7 +214,10 @@ def train(frame: pd.DataFrame, kinds: tuple[str, ...] = tuple(FITTERS)) -> Train
 
 
 def points_table(model: RiskModel) -> list[dict]:
-    """Points view of the logistic model: 10 points per unit of log-odds, per unit of input."""
+    """Points view of the logistic model: 10 points per unit of log-odds, per unit of input.
+
+    Only features with enough support (``risk.support``) are listed; ``not_shown`` names the rest.
+    """
     scaler, regression = model.estimator.steps[0][1], model.estimator.steps[1][1]
     per_unit = regression.coef_[0] / scaler.scale_
     return [
@@ -217,7 +228,14 @@ def points_table(model: RiskModel) -> list[dict]:
             "points_per_unit": int(round(10 * beta)),
         }
         for name, beta in zip(feature_names(), per_unit, strict=True)
+        if model.support.shown(name)
     ]
+
+
+def not_shown(model: RiskModel) -> dict:
+    """The features without an effect of their own in the points table, and the rule."""
+    return {"rule": RULE, "pooled": list(model.support.pooled),
+            "left_out": [n for n in model.support.left_out]}
 
 
 def baseline_scores(result: TrainingResult, frame: pd.DataFrame) -> dict[str, np.ndarray]:
