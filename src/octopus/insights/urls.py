@@ -7,6 +7,7 @@ app_name = "insights"
 urlpatterns = [
     path("", views.index, name="index"),
     path("cost/", views.cost_concentration, name="cost"),
+    path("capitation/", views.capitation_page, name="capitation"),
     path("map/", views.population_map, name="population_map"),
     path("cohorts/", views.cohorts, name="cohorts"),
     path("deprivation/", views.deprivation, name="deprivation"),

@@ -19,7 +19,7 @@ from octopus.accounts.permissions import require
 from octopus.core import charts
 from octopus.governance.consent import analytics_excluded_person_ids
 
-from . import areas, cost, figures, funnels, inequalities, overview
+from . import areas, capitation, cost, figures, funnels, inequalities, overview
 from . import population_map as population_map_module
 from .model_card import render_model_card
 from .models import PublishedSnapshot
@@ -74,6 +74,7 @@ def _page(request, template: str, current: Current, **context):
 _NAV = [
     ("insights:index", "Overview"),
     ("insights:cost", "Cost concentration"),
+    ("insights:capitation", "Capitation"),
     ("insights:population_map", "Map"),
     ("insights:cohorts", "Cohorts"),
     ("insights:deprivation", "Deprivation"),
@@ -151,6 +152,49 @@ def cost_concentration(request):
     ) if f is not None]
     return charts.csv_or(request, shown) or _page(request, "cost", current, figures=shown, reached=reached, area=area,
                                                   area_options=options)
+
+
+@require_GET
+@require("view_population")
+def capitation_page(request):
+    """Cost per resident by band and segment, and a budget shared across PCNs or neighbourhoods
+    by need-weighted registered residents, the weights shown and editable (``?budget=&w1=…``)."""
+    current = Current()
+    if not current.available:
+        return _page(request, "capitation", current)
+    from octopus.directory.models import GPPractice, Neighbourhood
+
+    frame = areas.residents(current.folder, analytics_excluded_person_ids())
+    names = band_names()
+    bands = sorted(names)
+    defaults = capitation.default_weights(frame, bands)
+    kind = request.GET.get("by") or "pcn"
+    if kind not in dict(capitation.UNITS):
+        raise Http404(f"No allocation unit {kind!r}.")
+    error = None
+    try:
+        budget = capitation.parse_budget(request.GET.get("budget"))
+        weights = capitation.parse_weights(request.GET, defaults, names)
+    except capitation.BadChoice as bad:
+        error, budget, weights = bad, capitation.DEFAULT_BUDGET, defaults
+    if kind == "pcn":
+        memberships = [(p.pcn.name.title(), p.ods_code) for p in GPPractice.objects.filter(pcn__isnull=False).select_related("pcn")]
+    else:
+        memberships = [(n.name, code) for n in Neighbourhood.objects.prefetch_related("practices")
+                       for code in n.practices.values_list("ods_code", flat=True)]
+    unit_map = capitation.units(kind, memberships)
+    as_of = current.published.as_of
+    label = dict(capitation.UNITS)[kind]
+    shown = [
+        capitation.allocation_chart(capitation.allocate(frame, unit_map, weights, budget), weights, names, budget, label, as_of),
+        cost.cost_by(frame, "risk_band", {b: f"{b}. {n}" for b, n in names.items()}, "cost-band", "Cost per resident by risk band", as_of),
+        cost.cost_by(frame, "segment", {s: str(s).replace("_", " ").capitalize() for s in frame["segment"].dropna().unique()},
+                     "cost-segment", "Cost per resident by segment", as_of),
+    ]
+    return charts.csv_or(request, shown) or _page(
+        request, "capitation", current, figures=shown, error=error, budget=budget, weights=weights, defaults=defaults,
+        band_labels=names, kind=kind, unit_kinds=capitation.UNITS,
+        shared={organisation_names().get(code, code): units for code, units in unit_map.shared.items()})
 
 
 @require_GET
