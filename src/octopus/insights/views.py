@@ -142,16 +142,18 @@ def cost_concentration(request):
     area, chosen, options = _chosen_area(request, current)
     as_of = current.published.as_of
     lorenz, reached = cost.lorenz_chart(chosen, as_of)
+    hospital, hospital_reached = cost.lorenz_chart(chosen, as_of, "hospital_cost")
     names = band_names()
     shown = [f for f in (
-        lorenz,
+        lorenz, hospital,
         cost.cost_by(chosen, "risk_band", {b: f"{b}. {n}" for b, n in names.items()}, "cost-band", "Cost per resident by risk band", as_of),
         cost.cost_by(chosen.assign(segment=chosen["segment"].fillna("not assigned")), "segment",
                      {s: str(s).replace("_", " ").capitalize() for s in chosen["segment"].dropna().unique()},
                      "cost-segment", "Cost per resident by segment", as_of),
     ) if f is not None]
     return charts.csv_or(request, shown) or _page(request, "cost", current, figures=shown, reached=reached, area=area,
-                                                  area_options=options)
+                                                  hospital_reached=hospital_reached,
+                                                  has_hospital_cost="hospital_cost" in chosen.columns, area_options=options)
 
 
 @require_GET
