@@ -13,6 +13,7 @@ urlpatterns = [
     path("deprivation/", views.deprivation, name="deprivation"),
     path("inequality/", views.inequality, name="inequality"),
     path("practices/", views.practices, name="practices"),
+    path("impact/", views.impact_page, name="impact"),
     path("model-card/", views.model_card, name="model_card"),
     path("model-card/calibration.png", views.calibration, name="calibration"),
 ]

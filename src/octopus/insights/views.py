@@ -19,7 +19,7 @@ from octopus.accounts.permissions import require
 from octopus.core import charts
 from octopus.governance.consent import analytics_excluded_person_ids
 
-from . import areas, capitation, cost, figures, funnels, inequalities, overview
+from . import areas, capitation, cost, figures, funnels, impact, inequalities, overview
 from . import population_map as population_map_module
 from .model_card import render_model_card
 from .models import PublishedSnapshot
@@ -80,6 +80,7 @@ _NAV = [
     ("insights:deprivation", "Deprivation"),
     ("insights:inequality", "Inequalities"),
     ("insights:practices", "Practice variation"),
+    ("insights:impact", "INT impact"),
     ("insights:model_card", "Model card"),
 ]
 
@@ -306,6 +307,31 @@ def _peer_group(request) -> tuple[set[str] | None, str, str]:
         return None, "all practices in the snapshot", "all"
     return (set(neighbourhood.practices.values_list("ods_code", flat=True)), f"the practices of {neighbourhood.name}",
             neighbourhood.slug)
+
+
+@require_GET
+@require("view_population")
+def impact_page(request):
+    """Residents in the INT's care against matched comparators, 6 or 12 months before and after
+    (``?months=``), by difference-in-differences with balance shown."""
+    current = Current()
+    try:
+        months = int(request.GET.get("months") or 12)
+    except ValueError:
+        months = 0
+    if months not in impact.WINDOWS:
+        raise Http404("Choose 6 or 12 months.")
+    if not current.available:
+        return _page(request, "impact", current, months=months)
+    excluded = analytics_excluded_person_ids()
+    evaluation = impact.evaluate(current.folder, current.published.as_of, impact.cared_for(excluded), excluded, months)
+    shown = []
+    if evaluation is not None and evaluation.enough:
+        shown = [impact.difference_chart(evaluation, current.published.as_of),
+                 impact.balance_chart(evaluation, current.published.as_of)]
+    return charts.csv_or(request, shown) or _page(request, "impact", current, evaluation=evaluation, figures=shown,
+                                                  months=months, windows=list(impact.WINDOWS),
+                                                  min_pairs=impact.MIN_PAIRS)
 
 
 @require_GET
