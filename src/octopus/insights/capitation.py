@@ -1,7 +1,7 @@
 """Capitation (issue #17): a need-weighted allocation of a budget across PCNs or neighbourhoods.
 
 The allocation follows the shape of NHS England's weighted capitation formula ("Technical Guide
-to the formulae for 2023/24 to 2024/25 revenue allocations", NHS England 2023, section 3): each
+to the formulae for 2023/24 to 2024/25 revenue allocations", NHS England 2023): each
 area's share of the budget is its residents *weighted by need*, over everyone's weighted total.
 Here the need of a resident is the relative cost of care of their risk band, taken from the
 snapshot: a band's default weight is its cost per resident over the cost per resident of the
@@ -158,5 +158,5 @@ def allocation_chart(rows: list[dict], weights: dict[int, float], names: dict[in
             "The unit's registered residents in each risk band, rounded to 5, times the band's weight",
             "The same weighted sum over every unit", SOURCE, as_of,
             f"Weights used: {weights_text}. Per head: every resident weighted 1. Method: NHS England weighted capitation "
-            "(technical guide to the 2023/24 to 2024/25 revenue allocations, section 3)."),
+            "(technical guide to the 2023/24 to 2024/25 revenue allocations)."),
         summary=f"The budget of £{budget:,.0f} shared across {len(rows)} {unit_label.lower()} in proportion to need-weighted residents.")
