@@ -64,7 +64,11 @@ Membership.objects.create(user=user, team=team, role="analyst")
 client = Client()
 client.force_login(user)
 pages = {"overview": "/population/", "cost concentration": "/population/cost/", "practice funnel": "/population/practices/?peers=all",
-         "map (high risk)": "/population/map/?indicator=high-risk", "overview CSV": "/population/?csv=age-sex"}
+         "map (high risk)": "/population/map/?indicator=high-risk", "overview CSV": "/population/?csv=age-sex",
+         "capitation (PCNs, weights from the data)": "/population/capitation/"}
+if os.environ.get("BENCH_PAGES"):  # e.g. BENCH_PAGES="cost,capitation": only the pages whose name contains one
+    wanted = os.environ["BENCH_PAGES"].split(",")
+    pages = {name: url for name, url in pages.items() if any(w in name for w in wanted)}
 load = os.getloadavg()[0]
 print(f"{len(frame):,} residents x {args.snapshots} snapshots; {platform.node()}, {os.cpu_count()} cores, load {load:.1f}")
 for name, url in pages.items():

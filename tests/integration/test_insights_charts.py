@@ -107,7 +107,8 @@ def test_map_rates_are_from_published_counts():
 
 
 @pytest.mark.parametrize("page, key", [("insights:index", "risk-pyramid"), ("insights:index", "age-sex"),
-                                       ("insights:cost", "lorenz-total"), ("insights:cost", "cost-band"),
+                                       ("insights:cost", "lorenz-total"), ("insights:cost", "lorenz-hospital"),
+                                       ("insights:cost", "cost-band"), ("insights:capitation", "capitation"),
                                        ("insights:practices", "funnel-top-bands"), ("insights:population_map", "map-imd")])
 def test_csv_download_matches_the_page_table(client, analyst, tmp_path, page, key):
     write_snapshot(tmp_path / "snapshot", _rows())
@@ -122,6 +123,24 @@ def test_csv_download_matches_the_page_table(client, analyst, tmp_path, page, ke
         assert f">{cell}</th>" in html
     body = response.content.decode()
     assert "T00001" not in body and "person_id" not in body
+
+
+def test_hospital_cost_curve_from_its_own_column(client, analyst, tmp_path):
+    rows = _rows()
+    write_snapshot(tmp_path / "snapshot", rows)
+    frame = pd.DataFrame(rows)
+    figure, reached = cost.lorenz_chart(frame, AS_OF, "hospital_cost")
+    assert figure.key == "lorenz-hospital" and reached == cost.lorenz(frame["hospital_cost"])[1]
+    assert reached != cost.lorenz(frame["prior_cost"])[1]
+    html = client.get(reverse("insights:cost")).content.decode()
+    assert "Hospital cost alone" in html and 'id="chart-lorenz-hospital"' in html
+
+
+def test_snapshot_without_hospital_cost_says_so(client, analyst, tmp_path):
+    write_snapshot(tmp_path / "snapshot", [{k: v for k, v in r.items() if k != "hospital_cost"} for r in _rows()])
+    html = client.get(reverse("insights:cost")).content.decode()
+    assert "published before hospital cost" in html and 'id="chart-lorenz-hospital"' not in html
+    assert 'id="chart-lorenz-total"' in html
 
 
 def test_unknown_csv_or_area_is_not_found(client, analyst, tmp_path):

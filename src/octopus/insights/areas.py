@@ -21,7 +21,7 @@ from octopus.directory.models import PCN, GPPractice, Neighbourhood
 
 # What the chart pages read from residents.parquet: no name, NHS number or date of birth.
 COLUMNS = ("person_id", "age", "sex", "lsoa_code", "practice_ods_code", "registered", "risk_band", "segment",
-           "rising_risk", "emergency_admissions", "ae_attendances", "prior_cost", "prevention_gap_count",
+           "rising_risk", "emergency_admissions", "ae_attendances", "prior_cost", "hospital_cost", "prevention_gap_count",
            "imd_decile", "analytics_excluded")
 
 

@@ -6,9 +6,10 @@ the point (x, y) says the costliest x of residents account for y of all cost.
 
 Disclosure: a point of the curve is a sum over residents, so each step covers at least
 ``MIN_PER_STEP`` residents (more than the suppression threshold of 7, and 1% of residents in
-areas over 800) and the curve is not drawn for an area of fewer than ``MIN_RESIDENTS``. The snapshot holds each resident's total cost of care
-(``prior_cost``) only; hospital cost is computed by the pipeline's features but not published in
-the snapshot, so its curve is not drawn (the page says so) rather than approximated.
+areas over 800) and the curve is not drawn for an area of fewer than ``MIN_RESIDENTS``. Two curves
+are drawn: the total cost of care (``prior_cost``) and hospital cost (``hospital_cost``: admitted
+patient care, A&E and outpatients, ``population.features.HOSPITAL_COST_COLUMNS``). A snapshot
+published before hospital cost was added has only the first; the page says so.
 """
 
 from __future__ import annotations
@@ -46,15 +47,26 @@ def lorenz(costs: pd.Series) -> tuple[list[dict], dict[float, float]] | None:
     return points, reached
 
 
-def lorenz_chart(frame: pd.DataFrame, as_of: dt.date) -> tuple[Chart | None, dict[float, float] | None]:
-    result = lorenz(frame["prior_cost"])
+KINDS = {
+    "prior_cost": ("lorenz-total", "total cost of care", "Cost is the tariff and unit cost of hospital, A&E, outpatient, "
+                   "ambulance, mental health, community and social care activity."),
+    "hospital_cost": ("lorenz-hospital", "hospital cost", "Hospital cost is the tariff cost of admitted patient care, "
+                      "A&E attendances and outpatient appointments (NHS Payment Scheme)."),
+}
+
+
+def lorenz_chart(frame: pd.DataFrame, as_of: dt.date, column: str = "prior_cost") -> tuple[Chart | None, dict[float, float] | None]:
+    if column not in frame.columns:
+        return None, None
+    key, what, meaning = KINDS[column]
+    result = lorenz(frame[column])
     if result is None:
         return None, None
     points, reached = result
     equality = [{"residents_share": 0.0, "cost_share": 0.0}, {"residents_share": 1.0, "cost_share": 1.0}]
     curve = alt.Chart().mark_line(color="#005eb8", strokeWidth=3).encode(
         x=alt.X("residents_share:Q", title="Share of residents, highest cost first", axis=alt.Axis(format="%")),
-        y=alt.Y("cost_share:Q", title="Share of total cost", axis=alt.Axis(format="%")),
+        y=alt.Y("cost_share:Q", title=f"Share of {what}", axis=alt.Axis(format="%")),
     )
     line_of_equality = alt.Chart(alt.Data(values=equality)).mark_line(color="#768692", strokeDash=[4, 4]).encode(
         x="residents_share:Q", y="cost_share:Q")
@@ -62,14 +74,13 @@ def lorenz_chart(frame: pd.DataFrame, as_of: dt.date) -> tuple[Chart | None, dic
     thresholds = alt.Chart(alt.Data(values=marks)).mark_point(color="#d5281b", filled=True, size=60).encode(
         x="residents_share:Q", y="cost_share:Q")
     spec = alt.layer(line_of_equality, curve, thresholds).properties(height=320)
-    figure = chart("lorenz-total", "Lorenz curve of the total cost of care", spec, points, columns=[
-        Column("residents_share", "Share of residents (highest cost first)", "share"), Column("cost_share", "Share of total cost", "share")],
+    figure = chart(key, f"Lorenz curve of {what}", spec, points, columns=[
+        Column("residents_share", "Share of residents (highest cost first)", "share"), Column("cost_share", f"Share of {what}", "share")],
         definition=Definition(
-            "Cumulative cost of care in the 12 months before the as-of date of the costliest residents",
-            "Total cost of care of all residents in the area", SOURCE, as_of,
-            "Cost is the tariff and unit cost of hospital, A&E, outpatient, ambulance, mental health, community and social care "
-            f"activity. Each step covers at least {MIN_PER_STEP} residents. The dashed line is an equal spread."),
-        summary=" ".join(f"The costliest {share:.0%} of residents account for {t:.0%} of the cost." for t, share in reached.items()))
+            f"Cumulative {what} in the 12 months before the as-of date of the costliest residents",
+            f"The {what} of all residents in the area", SOURCE, as_of,
+            f"{meaning} Each step covers at least {MIN_PER_STEP} residents. The dashed line is an equal spread."),
+        summary=" ".join(f"The costliest {share:.0%} of residents account for {t:.0%} of the {what}." for t, share in reached.items()))
     return figure, reached
 
 

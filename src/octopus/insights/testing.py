@@ -24,7 +24,7 @@ def resident_rows(n: int = 400, *, very_high: int = 3) -> list[dict]:
             "rising_risk": i % 11 == 0, "imd_decile": 1 + i % 10, "imd_quintile": 1 + (i % 10) // 2,
             "practice_ods_code": ("E87001", "E87002", "E87003")[i % 3], "registered": True,
             "emergency_admissions": 2 if band <= 3 else int(i % 4 == 0 and (i % 10) < 4),
-            "prior_cost": 9000.0 if band <= 3 else 400.0, "risk_probability": 0.5 if band <= 3 else 0.05,
+            "prior_cost": 9000.0 if band <= 3 else 400.0, "hospital_cost": 6000.0 if band <= 3 else 100.0 * (i % 3), "risk_probability": 0.5 if band <= 3 else 0.05,
             # What the Inequalities page aggregates (population.inequalities).
             "age": 5 + (i * 7) % 90, "age_band": _age_band(5 + (i * 7) % 90), "sex": ("female", "male")[i % 2],
             "ethnicity_group": ("White", "Asian or Asian British", "Black or Black British", "Mixed")[i % 4],

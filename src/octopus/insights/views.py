@@ -19,7 +19,7 @@ from octopus.accounts.permissions import require
 from octopus.core import charts
 from octopus.governance.consent import analytics_excluded_person_ids
 
-from . import areas, cost, figures, funnels, inequalities, overview
+from . import areas, capitation, cost, figures, funnels, impact, inequalities, overview
 from . import life_expectancy as life_expectancy_module
 from . import population_map as population_map_module
 from .model_card import render_model_card
@@ -75,12 +75,14 @@ def _page(request, template: str, current: Current, **context):
 _NAV = [
     ("insights:index", "Overview"),
     ("insights:cost", "Cost concentration"),
+    ("insights:capitation", "Capitation"),
     ("insights:population_map", "Map"),
     ("insights:cohorts", "Cohorts"),
     ("insights:deprivation", "Deprivation"),
     ("insights:inequality", "Inequalities"),
     ("insights:life_expectancy", "Life expectancy"),
     ("insights:practices", "Practice variation"),
+    ("insights:impact", "INT impact"),
     ("insights:model_card", "Model card"),
 ]
 
@@ -143,16 +145,61 @@ def cost_concentration(request):
     area, chosen, options = _chosen_area(request, current)
     as_of = current.published.as_of
     lorenz, reached = cost.lorenz_chart(chosen, as_of)
+    hospital, hospital_reached = cost.lorenz_chart(chosen, as_of, "hospital_cost")
     names = band_names()
     shown = [f for f in (
-        lorenz,
+        lorenz, hospital,
         cost.cost_by(chosen, "risk_band", {b: f"{b}. {n}" for b, n in names.items()}, "cost-band", "Cost per resident by risk band", as_of),
         cost.cost_by(chosen.assign(segment=chosen["segment"].fillna("not assigned")), "segment",
                      {s: str(s).replace("_", " ").capitalize() for s in chosen["segment"].dropna().unique()},
                      "cost-segment", "Cost per resident by segment", as_of),
     ) if f is not None]
     return charts.csv_or(request, shown) or _page(request, "cost", current, figures=shown, reached=reached, area=area,
-                                                  area_options=options)
+                                                  hospital_reached=hospital_reached,
+                                                  has_hospital_cost="hospital_cost" in chosen.columns, area_options=options)
+
+
+@require_GET
+@require("view_population")
+def capitation_page(request):
+    """Cost per resident by band and segment, and a budget shared across PCNs or neighbourhoods
+    by need-weighted registered residents, the weights shown and editable (``?budget=&w1=…``)."""
+    current = Current()
+    if not current.available:
+        return _page(request, "capitation", current)
+    from octopus.directory.models import GPPractice, Neighbourhood
+
+    frame = areas.residents(current.folder, analytics_excluded_person_ids())
+    names = band_names()
+    bands = sorted(names)
+    defaults = capitation.default_weights(frame, bands)
+    kind = request.GET.get("by") or "pcn"
+    if kind not in dict(capitation.UNITS):
+        raise Http404(f"No allocation unit {kind!r}.")
+    error = None
+    try:
+        budget = capitation.parse_budget(request.GET.get("budget"))
+        weights = capitation.parse_weights(request.GET, defaults, names)
+    except capitation.BadChoice as bad:
+        error, budget, weights = bad, capitation.DEFAULT_BUDGET, defaults
+    if kind == "pcn":
+        memberships = [(p.pcn.name.title(), p.ods_code) for p in GPPractice.objects.filter(pcn__isnull=False).select_related("pcn")]
+    else:
+        memberships = [(n.name, code) for n in Neighbourhood.objects.prefetch_related("practices")
+                       for code in n.practices.values_list("ods_code", flat=True)]
+    unit_map = capitation.units(kind, memberships)
+    as_of = current.published.as_of
+    label = dict(capitation.UNITS)[kind]
+    shown = [
+        capitation.allocation_chart(capitation.allocate(frame, unit_map, weights, budget), weights, names, budget, label, as_of),
+        cost.cost_by(frame, "risk_band", {b: f"{b}. {n}" for b, n in names.items()}, "cost-band", "Cost per resident by risk band", as_of),
+        cost.cost_by(frame, "segment", {s: str(s).replace("_", " ").capitalize() for s in frame["segment"].dropna().unique()},
+                     "cost-segment", "Cost per resident by segment", as_of),
+    ]
+    return charts.csv_or(request, shown) or _page(
+        request, "capitation", current, figures=shown, error=error, budget=budget, weights=weights, defaults=defaults,
+        band_labels=names, kind=kind, unit_kinds=capitation.UNITS,
+        shared={organisation_names().get(code, code): units for code, units in unit_map.shared.items()})
 
 
 @require_GET
@@ -279,6 +326,31 @@ def _peer_group(request) -> tuple[set[str] | None, str, str]:
         return None, "all practices in the snapshot", "all"
     return (set(neighbourhood.practices.values_list("ods_code", flat=True)), f"the practices of {neighbourhood.name}",
             neighbourhood.slug)
+
+
+@require_GET
+@require("view_population")
+def impact_page(request):
+    """Residents in the INT's care against matched comparators, 6 or 12 months before and after
+    (``?months=``), by difference-in-differences with balance shown."""
+    current = Current()
+    try:
+        months = int(request.GET.get("months") or 12)
+    except ValueError:
+        months = 0
+    if months not in impact.WINDOWS:
+        raise Http404("Choose 6 or 12 months.")
+    if not current.available:
+        return _page(request, "impact", current, months=months)
+    excluded = analytics_excluded_person_ids()
+    evaluation = impact.evaluate(current.folder, current.published.as_of, impact.cared_for(excluded), excluded, months)
+    shown = []
+    if evaluation is not None and evaluation.enough:
+        shown = [impact.difference_chart(evaluation, current.published.as_of),
+                 impact.balance_chart(evaluation, current.published.as_of)]
+    return charts.csv_or(request, shown) or _page(request, "impact", current, evaluation=evaluation, figures=shown,
+                                                  months=months, windows=list(impact.WINDOWS),
+                                                  min_pairs=impact.MIN_PAIRS)
 
 
 @require_GET

@@ -19,6 +19,9 @@ its sources. Modules:
   ``esp2013.csv`` with its source), ``esp2013_band``.
 - ``inequality`` — slope and relative indices of inequality (SII, RII) with their sign convention.
 - ``funnel`` — funnel-plot control limits for proportions (Spiegelhalter 2005).
+- ``impact`` — a service's impact by matched difference-in-differences: propensity scores,
+  1:1 caliper matching, standardised differences (balance) and the paired estimate with its
+  interval (Rosenbaum and Rubin 1983; Austin 2009, 2011).
 - ``life_expectancy`` — life expectancy at any band's start age from a Chiang II abridged life
   table with its interval (PHE/OHID Life Expectancy Calculator), and the Arriaga decomposition
   of a gap by age band and cause (PHE/OHID Segment Tool).

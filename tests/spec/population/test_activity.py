@@ -89,6 +89,12 @@ def test_prior_cost_adds_tariffs_and_pro_rata_social_care(features_of):
     assert frame.loc["p2", "prior_cost"] == 300 + 30
 
 
+def test_hospital_cost_is_admitted_care_ae_and_outpatients_only(features_of):
+    frame = features_of(tables(), AS_OF)
+    # As prior_cost without the home care: the same window, acute hospital activity only.
+    assert frame["hospital_cost"].to_dict() == {"p1": 200 + 50 + 20, "p2": 300 + 30}
+
+
 def test_social_care_and_care_home_flags(features_of):
     frame = features_of(tables(), AS_OF)
     assert frame["social_care_package"].to_dict() == {"p1": True, "p2": False}

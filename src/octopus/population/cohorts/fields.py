@@ -13,7 +13,7 @@ _FIELDS: dict[str, str] = {
     "ethnicity_group": "str", "lsoa_code": "str", "imd_decile": "int", "imd_quintile": "int",
     "practice_ods_code": "str", "registered": "bool",
     "hfrs": "float", "efi": "float", "efi_category": "str", "hfrs_category": "str",
-    "prior_cost": "float", "days_since_last_emergency_admission": "int",
+    "prior_cost": "float", "hospital_cost": "float", "days_since_last_emergency_admission": "int",
     "care_home": "bool", "housebound": "bool", "homeless": "bool",
     "risk_probability": "float", "risk_centile": "int", "risk_band": "int", "risk_band_label": "str",
     "top_factors": "str", "segment": "str", "cancer_overlay": "bool",

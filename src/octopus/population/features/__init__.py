@@ -40,7 +40,12 @@ COUNT_FEATURES = (
 )
 # Counts for reporting (the inequalities page), built with the prevention statuses: not model inputs.
 REPORTING_COUNTS = ("readmission_index_discharges", "emergency_readmissions_30_days")
-COST_COLUMNS = ("hospital_cost", "ae_cost", "op_cost", "las_cost", "mh_cost", "mhs_cost", "cc_cost", "asc_cost")
+COST_COLUMNS = ("apc_cost", "ae_cost", "op_cost", "las_cost", "mh_cost", "mhs_cost", "cc_cost", "asc_cost")
+# Hospital cost as the cost-concentration page draws it: the acute hospital's admitted patient
+# care, A&E and outpatient activity, the services the NHS Payment Scheme prices for acute trusts
+# (NHS England, "2023/25 NHS Payment Scheme") -- not ambulance, mental health, community or
+# social care, which make up the rest of ``prior_cost``.
+HOSPITAL_COST_COLUMNS = ("apc_cost", "ae_cost", "op_cost")
 FLAG_COLUMNS = (
     *(conditions.ltc_column(c) for c in conditions.CONDITIONS),
     "current_inpatient",
@@ -128,6 +133,7 @@ def build_features(linked: LinkedExtract, as_of: date, *, with_outcome: bool = F
     as_of_literal = period.literal()
     table = table.mutate(
         prior_cost=prior_cost.cast("float64").round(2),
+        hospital_cost=sum(table[c].fill_null(0.0) for c in HOSPITAL_COST_COLUMNS).cast("float64").round(2),
         days_since_last_emergency_admission=as_of_literal.delta(
             table.last_emergency_admission, unit="day"
         ).cast("int64"),

@@ -54,7 +54,7 @@ def hospital(linked: LinkedExtract, period: Period) -> ibis.Table:
             period.in_last_days(spells.discharge_date, RECENT_DISCHARGE_DAYS)
         )
         > 0,
-        hospital_cost=in_year.ifelse(_cost(spells.tariff_cost_gbp), 0.0).sum(),
+        apc_cost=in_year.ifelse(_cost(spells.tariff_cost_gbp), 0.0).sum(),
     )
 
 
