@@ -163,3 +163,44 @@ def test_key_ring_created_once_when_workers_race(settings, tmp_path):
     audit_keys._cache.clear()
     assert audit_keys.load().current == first
     assert sorted(path.name for path in (tmp_path / "audit").iterdir()) == ["keyring.json"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_checkpoint_writers_number_their_checkpoints_in_turn(monkeypatch):
+    # Two writers (gunicorn threads) that both read the file before either appended used to write
+    # the same number, after which every checkpoint failed to verify. The pause widens that window.
+    import threading
+    import time
+
+    from django.db import connections
+
+    audit.record(None, "view", "before the race")
+    reading = checkpoints.read
+
+    def slow_read():
+        lines = reading()
+        time.sleep(0.2)
+        return lines
+
+    monkeypatch.setattr(checkpoints, "read", slow_read)
+    failures = []
+
+    def writer(reason):
+        try:
+            checkpoints.write(reason)
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(f"writer {n}",)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    monkeypatch.setattr(checkpoints, "read", reading)
+
+    assert failures == []
+    assert [line["seq"] for line in checkpoints.read()] == [1, 2]
+    report = audit.verify()
+    assert report.intact, report.problem

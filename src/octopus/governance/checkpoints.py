@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import os
+import threading
 
 from django.db import transaction
 from django.utils import timezone
@@ -64,13 +65,23 @@ def read() -> list[dict]:
     return checkpoints
 
 
+# Re-entrant: a checkpoint's own entry can complete a period, and that checkpoint is written
+# (on commit) while this thread still holds the lock.
+_WRITING = threading.RLock()
+
+
 def write(reason: str, *, user=None) -> dict:
     """Record the checkpoint in the log, then append it (covering that entry) to the file."""
     from . import audit
     from .models import AuditEvent
 
     ring = audit_keys.load()
-    with transaction.atomic():
+    # Two writers that both read the file before either appends would both write the same
+    # number, and every later checkpoint would then fail to verify. So the file is read only
+    # once this writer holds the chain's tail (as record() takes it: other processes wait), and
+    # threads of one process queue on a lock of their own (SQLite has no row locks).
+    with _WRITING, transaction.atomic():
+        AuditEvent.objects.select_for_update().order_by("-id").first()
         existing = read()
         seq = len(existing) + 1
         audit.record(user, "run", f"Audit checkpoint {seq} written ({reason})", object_type=OBJECT_TYPE, object_id=str(seq))
