@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from octopus.accounts.permissions import require
 from octopus.core.formatting import plural
+from octopus.core.forms import apply_service_errors
 from octopus.governance import access, audit
 from octopus.residents import fields
 
@@ -24,14 +25,6 @@ from .services.referrals import is_receiver
 
 def _audit_view(request, resident, basis, summary):
     audit.record(request.user, "view", summary, resident_id=resident.person_id, basis=basis, path=request.path)
-
-
-def _apply_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _record(resident):
@@ -125,7 +118,7 @@ def add_case(request, person_id: str):
             messages.info(request, f"{resident.name} is on the {form.cleaned_data['team'].name} caseload.")
             return _record(resident)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
     _audit_view(request, resident, basis, "Opened add-to-caseload form")
     return render(request, "care/form_page.jinja", {"resident": resident, "form": form, "title": f"Add {resident.name} to a caseload", "submit_label": "Add to caseload"})
 
@@ -160,7 +153,7 @@ def refer(request, person_id: str):
             messages.info(request, f"{'Introduction' if referral.is_introduction else 'Referral'} sent to {referral.recipient_label}.")
             return redirect("care:referral", referral.pk)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
     _audit_view(request, resident, basis, "Opened referral form")
     return render(request, "care/refer.jinja", {"resident": resident, "form": form})
 
@@ -231,7 +224,7 @@ def referral_action(request, referral_id: int, action: str):
             messages.info(request, done.format(name=resident.name))
             return redirect("care:referral", referral.pk)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
     _audit_view(request, resident, basis, f"Opened {action} form for {referral}")
     return render(request, "care/form_page.jinja", {"resident": resident, "form": form, "title": f"{title}: {referral}", "submit_label": button,
                                                      "back": ("care:referral", referral.pk)})
@@ -255,7 +248,7 @@ def plan(request, person_id: str):
                 messages.info(request, "Action added.")
                 return redirect("care:plan", resident.person_id)
             except ValidationError as error:
-                _apply_errors(action_form, error)
+                apply_service_errors(action_form, error)
     _audit_view(request, resident, basis, "Viewed care plan")
     clinical = access.may_see_clinical_detail(request.user, resident)
     return render(request, "care/plan.jinja", {
@@ -324,7 +317,7 @@ def advance_care(request, person_id: str):
             messages.info(request, "Advance care plan saved.")
             return redirect("care:plan", resident.person_id)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
     _audit_view(request, resident, basis, "Opened the advance care plan for editing")
     return render(request, "care/form_page.jinja", {
         "resident": resident, "form": form, "title": "Advance care plan", "back": ("care:plan", resident.person_id),
@@ -387,7 +380,7 @@ def tier(request, person_id: str):
             messages.info(request, f"{resident.name} is now in the {assignment.get_tier_display()} tier.")
             return _record(resident)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
     _audit_view(request, resident, basis, "Opened tier form")
     return render(request, "care/form_page.jinja", {
         "resident": resident, "form": form, "title": f"Change {resident.name}'s tier", "submit_label": "Save tier",
@@ -406,7 +399,7 @@ def check_ins(request, person_id: str):
             messages.info(request, f"{len(created)} check-ins scheduled with {form.cleaned_data['organisation'].name}.")
             return redirect("care:check_ins", resident.person_id)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
     _audit_view(request, resident, basis, "Viewed check-ins")
     return render(request, "care/check_ins.jinja", {
         "resident": resident, "form": form,

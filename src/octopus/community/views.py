@@ -16,18 +16,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from octopus.accounts.permissions import require
 from octopus.core import charts
+from octopus.core.forms import apply_service_errors
 from octopus.directory.models import Location
 from octopus.governance import audit
 
 from . import dashboard, findings, forms, presenters, scoping, services
-
-
-def _apply_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _may_see(request) -> None:
@@ -60,7 +53,7 @@ def session_create(request):
         try:
             session = services.create_session(request.user, path=request.path, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.info(request, f"{session.title} is set up for {session.held_on:%-d %B %Y}.")
             return redirect("community:session", session.pk)
@@ -82,7 +75,7 @@ def session_detail(request, session_id: int):
                     key: data[key] for key in ("anonymous", "given_name", "family_name", "date_of_birth", "postcode", "nhs_number",
                                                "consent_to_match")})
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_service_errors(form, error)
             else:
                 messages.info(request, "Attendee recorded.")
                 return redirect("community:session", session.pk)
@@ -110,7 +103,7 @@ def introduce(request, session_id: int, attendee_id: int):
         try:
             made = services.introduce(attendee, request.user, path=request.path, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.info(request, f"Introduced to {made.to_practitioner.name}.")
             return redirect("community:session", session.pk)

@@ -76,3 +76,17 @@ def error_list(form) -> list[dict]:
         for error in errors:
             items.append({"text": error, "href": href})
     return items
+
+
+def apply_service_errors(form, error, fields: dict[str, str] | None = None) -> None:
+    """Put a service's ``ValidationError`` beside the form fields it concerns.
+
+    A field the form does not have (or a message without a field) goes to the error summary;
+    ``fields`` renames a service's field to the form's where the two differ.
+    """
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            field = (fields or {}).get(field, field)
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from octopus.accounts.permissions import require
+from octopus.core.forms import apply_service_errors
 from octopus.governance import access, audit
 from octopus.governance.models import AuditEvent
 
@@ -19,16 +20,6 @@ from . import care_home_presenters, config, forms, membership, presenters, servi
 from .models import CareHome, EntryStatus, Meeting, MeetingSeries, ResidentMessage, WorklistEntry
 
 MEETING_BASIS = "Meeting worklist (attendee under the series' confidentiality agreement)"
-
-
-def _apply_errors(form, error: ValidationError, fields: dict[str, str] | None = None):
-    """Put a service's errors beside the form fields they concern (``fields`` renames them)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            field = (fields or {}).get(field, field)
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _member_or_403(user, series: MeetingSeries, *, agreed: bool = True):
@@ -111,7 +102,7 @@ def series_create(request):
             _plan(request, series, form.cleaned_data["plan_weeks"])
             return redirect("meetings:series", series.pk)
         except ValidationError as error:
-            _apply_errors(form, error, SERIES_FORM_FIELDS)
+            apply_service_errors(form, error, SERIES_FORM_FIELDS)
     audit.record(request.user, "view", "Opened the form to set up a meeting series", path=request.path)
     return render(request, "meetings/series_form.jinja", {"form": form, "title": "Set up a meeting series",
                                                           "submit_label": "Set up the series", "back": ("meetings:index", None)})
@@ -133,7 +124,7 @@ def series_edit(request, series_id: int):
                 _plan(request, series, form.cleaned_data["plan_weeks"])
                 return redirect("meetings:series", series.pk)
             except ValidationError as error:
-                _apply_errors(form, error, SERIES_FORM_FIELDS)
+                apply_service_errors(form, error, SERIES_FORM_FIELDS)
     else:
         form = forms.SeriesForm(initial=forms.SeriesForm.initial_for(series), user=request.user, member_rows=max(rows, 6))
     audit.record(request.user, "view", f"Opened {series.name} for changing", obj=series, path=request.path)
@@ -275,7 +266,7 @@ def consent(request, entry_id: int):
             messages.info(request, f"Decision recorded; {entry.resident.name} is on the agenda.")
             return _to_meeting(entry.meeting, "#agenda")
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
     audit.record(request.user, "view", "Opened the consent-to-discuss decision form", resident_id=entry.resident.person_id,
                  basis=MEETING_BASIS, path=request.path)
     return render(request, "meetings/consent.jinja", {"entry": entry, "form": form, "basis": services.discussion_basis(entry.resident)})
@@ -350,7 +341,7 @@ def discuss(request, entry_id: int):
             messages.info(request, f"Discussion of {resident.name} recorded.")
             return redirect("meetings:live", entry.meeting_id)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
     audit.record(request.user, "view", f"Opened the record summary at {entry.meeting}"[:300], resident_id=resident.person_id,
                  basis=basis, path=request.path)
     return render(request, "meetings/discuss.jinja", {
@@ -434,7 +425,7 @@ def care_home(request, care_home_id: int):
             messages.info(request, f"{resident.name} lives at {form.cleaned_data['care_home'].name}.")
             return redirect("meetings:care_home", home.pk)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
     return _care_home_page(request, home, form, forms.SupportRecordForm(initial={"done_on": timezone.localdate()}))
 
 
@@ -468,7 +459,7 @@ def care_home_support(request, care_home_id: int):
             messages.info(request, "Recorded.")
             return redirect("meetings:care_home", home.pk)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
     return _care_home_page(request, home, forms.PlaceResidentForm(initial={"care_home": home.pk}), form)
 
 
@@ -482,7 +473,7 @@ def thread(request, person_id: str):
             services.post_message(resident, request.user, form.cleaned_data["body"], path=request.path)
             return redirect("meetings:thread", resident.person_id)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
     audit.record(request.user, "view", "Read the team's message thread", resident_id=resident.person_id, basis=basis, path=request.path)
     thread = access.scoped(request.user, ResidentMessage.objects).filter(resident=resident)
     thread = thread.select_related("author").prefetch_related("mentions")

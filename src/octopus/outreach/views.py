@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from octopus.accounts.permissions import require
 from octopus.core import charts, maps
+from octopus.core.forms import apply_service_errors
 from octopus.governance import access, audit
 from octopus.residents.models import Household
 
@@ -37,14 +38,6 @@ from .models import Allocation, PlanJob, Round
 
 OUTREACH_ONLY = frozenset({access.OUTREACH})
 SERVICE_WORKER = Path(__file__).with_name("static") / "outreach" / "service-worker.js"
-
-
-def _apply_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _mine_or_404(request, allocation_id: int) -> Allocation:
@@ -218,7 +211,7 @@ def visit(request, allocation_id: int):
                 asked_about_home=data["asked_about_home"], client_key=data["client_key"], path=request.path,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             text = f"Visit recorded: {recorded.get_outcome_display().lower()} at {allocation.household.address_line}."
             if _from_outbox(request):
@@ -256,7 +249,7 @@ def introduce(request, allocation_id: int, person_id: str):
         try:
             referral = services.introduce(allocation, request.user, resident, path=request.path, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.info(request, f"{'Introduction' if referral.is_introduction else 'Referral'} sent to {referral.recipient_label}.")
             return redirect("outreach:household", allocation.pk)
@@ -440,7 +433,7 @@ def round_create(request):
         try:
             round_ = services.create_round(request.user, path=request.path, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.info(request, f"{round_.name} planned. Now allocate households to CHWWs.")
             return redirect("outreach:allocate", round_.pk)
@@ -471,7 +464,7 @@ def allocate(request, round_id: int):
         try:
             made = services.allocate(round_, request.user, households=chosen, path=request.path, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.info(request, f"{len(made)} households allocated to {form.cleaned_data['worker'].display_name}.")
             return redirect("outreach:round", round_.pk)

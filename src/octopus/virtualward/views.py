@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from octopus.accounts.permissions import require
+from octopus.core.forms import apply_service_errors
 from octopus.governance import access, audit
 
 from . import forms, news2, queries, services
@@ -19,12 +20,8 @@ FULL_ONLY = frozenset({access.FULL})
 def _apply_errors(form, error):
     if isinstance(error, services.ObservationError):
         form.add_error(error.field if error.field in form.fields else None, str(error))
-    elif hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
     else:
-        form.add_error(None, error.messages)
-
+        apply_service_errors(form, error)
 
 def _resident_in_full(request, person_id: str):
     resident, basis = access.get_resident(request.user, person_id)
