@@ -4,15 +4,12 @@ none is an identifiable view to audit; every count goes through ``core.disclosur
 
 import datetime as dt
 import json
-import os
 from pathlib import Path
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from octopus.accounts.permissions import require
@@ -22,19 +19,10 @@ from octopus.governance.consent import analytics_excluded_person_ids
 from . import areas, capitation, cost, figures, funnels, impact, inequalities, overview
 from . import life_expectancy as life_expectancy_module
 from . import population_map as population_map_module
+from .current import Current, snapshot_folder, stale_after_days  # noqa: F401 - also used by other pages
 from .model_card import render_model_card
-from .models import PublishedSnapshot
 from .organisations import organisation_names
 from .publish import band_names
-
-STALE_DAYS_ENV = "OCTOPUS_SNAPSHOT_STALE_DAYS"
-DEFAULT_STALE_DAYS = 14
-
-
-def stale_after_days() -> int:
-    """How old a snapshot's as-of date may be before the pages warn (setting, env, default 14)."""
-    value = getattr(settings, "OCTOPUS_SNAPSHOT_STALE_DAYS", None) or os.environ.get(STALE_DAYS_ENV)
-    return int(value) if value else DEFAULT_STALE_DAYS
 
 
 def _intake_url() -> str | None:
@@ -42,29 +30,6 @@ def _intake_url() -> str | None:
         return reverse("intake:index")
     except NoReverseMatch:
         return None
-
-
-def snapshot_folder(published: PublishedSnapshot) -> Path | None:
-    recorded = published.manifest.get("snapshot_dir")
-    for candidate in (Path(recorded) if recorded else None, Path(settings.DATA_DIR) / "snapshots" / published.run_id):
-        if candidate is not None and (candidate / "residents.parquet").is_file():
-            return candidate
-    return None
-
-
-class Current:
-    """The snapshot the operational database holds, and whether its files can still be read."""
-
-    def __init__(self):
-        self.published = PublishedSnapshot.objects.exclude(run_id="linked-only").order_by("-published_at").first()
-        self.folder = snapshot_folder(self.published) if self.published else None
-        self.age_days = (timezone.localdate() - self.published.as_of).days if self.published else None
-        self.stale_after = stale_after_days()
-        self.stale = self.age_days is not None and self.age_days > self.stale_after
-
-    @property
-    def available(self) -> bool:
-        return self.folder is not None
 
 
 def _page(request, template: str, current: Current, **context):

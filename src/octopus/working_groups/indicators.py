@@ -22,7 +22,7 @@ class Watched:
 
 
 def _current():
-    from octopus.insights.views import Current  # the published snapshot and its folder
+    from octopus.insights.current import Current  # the published snapshot and its folder
 
     return Current()
 
