@@ -5,7 +5,7 @@ practices from ``octopus.reference``), scaled to the number of residents asked f
 
 - residents in households (1 to 8 people; in about one LSOA in twenty a care home or hostel of
   20-60) with names by naming tradition, NHS numbers from the test range, dates of birth,
-  postcodes, practice, and the snapshot fields ``insights.publish`` writes (risk, centile, band,
+  postcodes, practice, and the snapshot fields ``octopus.publish`` writes (risk, centile, band,
   segment, cohorts, flags, factors, conditions); risk rises with age, deprivation and care-home
   living; 3% have a national data opt-out and no analytics;
 - timeline events over the two-year publish window, Poisson around a gamma-spread mean that

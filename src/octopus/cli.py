@@ -134,10 +134,10 @@ def _register_subcommands() -> None:
     from octopus.community.cli import app as community_app
     from octopus.directory.cli import app as directory_app
     from octopus.governance.cli import app as audit_app
-    from octopus.insights.cli import publish as publish_command
     from octopus.outreach.cli import app as outreach_app
     from octopus.population.cli import export_app, pipeline_app
     from octopus.population.feeds.cli import app as feeds_app
+    from octopus.publish.cli import publish as publish_command
     from octopus.synthetic.cli import generate
     from octopus.virtualward.cli import news2_command
 

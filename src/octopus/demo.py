@@ -174,7 +174,7 @@ def _pipeline(data_dir: Path, as_of: dt.date) -> dict:
 
 
 def _publish(data_dir: Path, run_id: str) -> dict:
-    from octopus.insights.publish import publish
+    from octopus.publish import publish
 
     report = publish(data_dir / "linked" / "persons.parquet", data_dir / "snapshots" / run_id)
     return {"summary": f"{report.residents:,} residents, {report.households:,} households, "

@@ -10,8 +10,8 @@ from django.utils import timezone
 from octopus.core.disclosure import is_small
 from octopus.governance.consent import record_objection
 from octopus.insights import figures
-from octopus.insights.publish import band_names
 from octopus.insights.testing import resident_rows, write_snapshot
+from octopus.publish.scores import band_names
 from octopus.residents.factories import make_resident
 
 pytestmark = pytest.mark.django_db

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from octopus.accounts.permissions import require
 from octopus.core import charts
 from octopus.governance.consent import analytics_excluded_person_ids
+from octopus.publish.scores import band_names
 
 from . import areas, capitation, cost, figures, funnels, impact, inequalities, overview
 from . import life_expectancy as life_expectancy_module
@@ -22,7 +23,6 @@ from . import population_map as population_map_module
 from .current import Current, snapshot_folder, stale_after_days  # noqa: F401 - also used by other pages
 from .model_card import render_model_card
 from .organisations import organisation_names
-from .publish import band_names
 
 
 def _intake_url() -> str | None:

@@ -152,8 +152,8 @@ def headline(snapshot_dir: Path, report) -> dict:
 def run_pipeline_in_background(job_id: int) -> str | None:
     """Run the population pipeline on the linked extract, publish the snapshot into the
     operational database, and record the outcome on the job."""
-    from octopus.insights.publish import publish
     from octopus.population.pipeline import PipelineConfig, run_pipeline
+    from octopus.publish import publish
 
     started = PipelineJob.objects.filter(pk=job_id, status=PipelineJob.Status.QUEUED).update(
         status=PipelineJob.Status.RUNNING, started_at=timezone.now(), step=PIPELINE_STEPS[0],

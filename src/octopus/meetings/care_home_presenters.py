@@ -16,7 +16,7 @@ from .models import PER_RESIDENT_ITEMS, CareHome, SupportItem, SupportRecord
 # carry them too rarely to count on.
 FALLS_ICD10_PREFIXES = tuple(f"W{n:02d}" for n in range(20))
 # Counts cover the 12 months before the resident's snapshot date, the window the engine's own
-# admission counts use (insights.publish SNAPSHOT_FLAGS).
+# admission counts use (publish.scores SNAPSHOT_FLAGS).
 WINDOW = dt.timedelta(days=365)
 
 

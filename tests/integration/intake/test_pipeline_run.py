@@ -85,7 +85,7 @@ def test_pipeline_run_that_fails_keeps_the_snapshot_in_service(client, analyst, 
     def broken(*args, **kwargs):
         raise OSError("disk full writing /data/snapshots for 943 476 5919")
 
-    monkeypatch.setattr("octopus.insights.publish.publish", broken)
+    monkeypatch.setattr("octopus.publish.publish", broken)
     with threadpool_limits(1):
         page = client.post(reverse("intake:pipeline-run"), {"as_of": "2026-11-01"}, follow=True).content.decode()
     job = PipelineJob.objects.get()

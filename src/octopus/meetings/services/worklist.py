@@ -11,7 +11,7 @@ folded into **one** query that returns only the residents matching at least one 
 few columns needed to rank them and write the reasons; ranking and limits are done on those rows
 in Python (one scan beats one ``ORDER BY … LIMIT`` query per source, each of which would scan the
 neighbourhood again); caseload and referral sources are indexed lookups; new entries are written
-with one narrow ``executemany`` (``insights.bulk``), not model instances.
+with one narrow ``executemany`` (``core.bulk``), not model instances.
 """
 
 import datetime as dt
@@ -22,8 +22,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from octopus.care.models import Case, Referral
+from octopus.core import bulk
 from octopus.governance import audit
-from octopus.insights import bulk
 from octopus.insights.models import PublishedSnapshot
 from octopus.residents.models import Resident
 

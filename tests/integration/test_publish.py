@@ -6,7 +6,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from octopus.insights.models import PublishedSnapshot
-from octopus.insights.publish import PublishError, publish
+from octopus.publish import PublishError, publish
 from octopus.residents.models import Household, Resident
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,7 @@ def test_publish_missing_column_named(tmp_path):
 
 
 def test_household_key_fits_the_column_for_any_address():
-    from octopus.insights.publish import household_key
+    from octopus.publish.residents import household_key
     from octopus.residents.models import Household
 
     key = household_key("Flat 123, Very Long Named Mansion Block, " * 5, "w2 5aa")

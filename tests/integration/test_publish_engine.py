@@ -7,14 +7,15 @@ import shutil
 import pytest
 from threadpoolctl import threadpool_limits
 
+from octopus.core import bulk
 from octopus.governance.consent import record_objection
 from octopus.governance.models import AuditEvent
-from octopus.insights import publish as publish_module
 from octopus.insights.models import PublishedSnapshot
-from octopus.insights.publish import publish
 from octopus.population.pipeline import PipelineConfig, run_pipeline
 from octopus.population.simulate import simulate_linked
 from octopus.population.testing import write_linked
+from octopus.publish import publish
+from octopus.publish import snapshot as publish_snapshot
 from octopus.residents.models import ActivityEvent, ActivityKind, Resident
 
 pytestmark = pytest.mark.django_db
@@ -120,7 +121,7 @@ def test_publish_failure_keeps_the_previous_snapshot_in_service_and_a_rerun_comp
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(publish_module, "_record_deaths", broken)
+    monkeypatch.setattr(publish_snapshot, "record_deaths", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         publish(linked / "persons.parquet", snapshot)
     assert not PublishedSnapshot.objects.exists()
@@ -137,13 +138,13 @@ def test_publish_commits_batch_by_batch_so_no_transaction_spans_it(engine, monke
     from django.db import connection
 
     depths = []
-    original = publish_module.bulk._execute
+    original = bulk._execute
 
     def watching(sql, rows):
         depths.append(len(connection.savepoint_ids) + connection.in_atomic_block)
         return original(sql, rows)
 
-    monkeypatch.setattr(publish_module.bulk, "_execute", watching)
+    monkeypatch.setattr(bulk, "_execute", watching)
     linked, snapshot = engine
     publish(linked / "persons.parquet", snapshot)
     assert depths and set(depths) == {0}

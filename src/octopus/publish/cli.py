@@ -1,6 +1,5 @@
 """``octopus publish``: put the current population snapshot and the linked extract into the
-operational database (residents, timeline, deaths). The lead registers ``publish`` in
-``octopus/cli.py``: ``app.command("publish")(publish)``."""
+operational database (residents, timeline, deaths); registered in ``octopus/cli.py``."""
 
 from pathlib import Path
 from typing import Annotated
@@ -19,9 +18,9 @@ def publish(
     from django.conf import settings
     from rich.console import Console
 
-    from octopus.insights.publish import PublishError
-    from octopus.insights.publish import publish as run
     from octopus.population.snapshot import SnapshotStore
+    from octopus.publish import PublishError
+    from octopus.publish import publish as run
 
     console = Console(stderr=True)
     folder = Path(data_dir or settings.DATA_DIR)

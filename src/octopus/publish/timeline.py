@@ -18,9 +18,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from django.conf import settings
 
+from octopus.core import bulk
 from octopus.residents.models import ActivityEvent, ActivityKind
-
-from . import bulk
 
 BATCH = 5000
 WINDOW = dt.timedelta(days=730)
