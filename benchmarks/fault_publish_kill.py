@@ -1,9 +1,15 @@
 """Fault harness: `octopus publish` killed (SIGKILL) part-way, again and again, under a running
 server; then run to the end.
 
-Usage (the demo served by `octopus serve` on --base, SQLite in --data-dir):
+Usage (the demo served by `octopus serve` on --base, SQLite in --data-dir, or PostgreSQL when
+OCTOPUS_DATABASE_URL names one):
     OCTOPUS_ENV=demo OCTOPUS_DATA_DIR=var python benchmarks/fault_publish_kill.py \
         --base http://127.0.0.1:8765 --run-id <an earlier snapshot's run id> --kill-after 3,15,40,80
+    (--base "" checks the database only, with no server.)
+
+On PostgreSQL a publish is staged in temporary tables and switched in by one transaction
+(decision 0057), so a kill before the switch must leave no resident on the new run and no
+staging table behind: both are checked and printed.
 
 After each kill it checks that the snapshot in service (the latest PublishedSnapshot) is still the
 previous one, that /readyz is 200 and the home page answers; then it publishes --run-id to the
@@ -25,15 +31,30 @@ from pathlib import Path
 import requests
 
 
-def in_service(database: Path) -> str:
+def _query(database, sql: str, params=()):
+    if isinstance(database, str):  # a PostgreSQL URL
+        import psycopg
+
+        with psycopg.connect(database) as con:
+            return con.execute(sql.replace("?", "%s"), params).fetchone()
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as con:
-        row = con.execute("SELECT run_id FROM insights_publishedsnapshot ORDER BY published_at DESC LIMIT 1").fetchone()
+        return con.execute(sql, params).fetchone()
+
+
+def in_service(database) -> str:
+    row = _query(database, "SELECT run_id FROM insights_publishedsnapshot ORDER BY published_at DESC LIMIT 1")
     return row[0] if row else ""
 
 
-def residents_on(database: Path, run_id: str) -> int:
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as con:
-        return con.execute("SELECT count(*) FROM residents_resident WHERE snapshot_run_id = ?", [run_id]).fetchone()[0]
+def residents_on(database, run_id: str) -> int:
+    return _query(database, "SELECT count(*) FROM residents_resident WHERE snapshot_run_id = ?", [run_id])[0]
+
+
+def staging_tables(database) -> int | str:
+    """Staging tables left behind (PostgreSQL only: they are temporary, so a killed session's go with it)."""
+    if not isinstance(database, str):
+        return "n/a"
+    return _query(database, "SELECT count(*) FROM pg_class WHERE relname LIKE 'octopus_staging_%'")[0]
 
 
 def publish(run_id: str, kill_after: float | None) -> tuple[int, str, float]:
@@ -59,16 +80,17 @@ def main() -> None:
     parser.add_argument("--kill-after", default="3,15,40,80", help="seconds, comma-separated")
     args = parser.parse_args()
     data_dir = Path(os.environ.get("OCTOPUS_DATA_DIR", "var")).resolve()
-    database = data_dir / "octopus.sqlite3"
+    url = os.environ.get("OCTOPUS_DATABASE_URL", "")
+    database = url if url.startswith("postgres") else data_dir / "octopus.sqlite3"
     original = in_service(database)
     assert original and original != args.run_id, "publish a snapshot other than the one in service"
     print(f"in service before: {original}")
     for seconds in [float(s) for s in args.kill_after.split(",")]:
         code, said, took = publish(args.run_id, seconds)
-        ready = requests.get(args.base + "/readyz", timeout=60).status_code
-        home = requests.get(args.base + "/accounts/login/", timeout=60).status_code
-        print(f"killed after {seconds:>4.0f} s (exit {code}); residents already on the new run: "
-              f"{residents_on(database, args.run_id)}; in service: "
+        ready = requests.get(args.base + "/readyz", timeout=60).status_code if args.base else "-"
+        home = requests.get(args.base + "/accounts/login/", timeout=60).status_code if args.base else "-"
+        print(f"killed after {seconds:>4.0f} s (exit {code}; it had said {said!r}); residents already on the new run: "
+              f"{residents_on(database, args.run_id)}; staging tables left: {staging_tables(database)}; in service: "
               f"{in_service(database)}; previous kept: {in_service(database) == original}; /readyz {ready}; sign-in page {home}")
     code, said, took = publish(args.run_id, None)
     print(f"rerun to the end: exit {code} in {took:.0f} s; in service: {in_service(database)}; "

@@ -134,9 +134,11 @@ def test_publish_failure_keeps_the_previous_snapshot_in_service_and_a_rerun_comp
 
 @pytest.mark.django_db(transaction=True)
 def test_publish_commits_batch_by_batch_so_no_transaction_spans_it(engine, monkeypatch):
-    """Every write happens in a short transaction of its own, never inside one spanning the publish."""
+    """SQLite: every write happens in a short transaction of its own, never inside one spanning the publish."""
     from django.db import connection
 
+    if connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL stages the publish and switches it in one transaction (tested below)")
     depths = []
     original = bulk._execute
 
@@ -157,3 +159,55 @@ def test_publish_withholds_analytics_for_objectors_from_the_objections_feed(engi
     assert (resident.risk_probability, resident.risk_centile, resident.risk_band, resident.segment, resident.cohorts,
             resident.rising_risk) == (None, None, "", "", [], False)
     assert resident.flags["analytics_excluded"] is True and "current_inpatient" in resident.flags
+
+
+@pytest.mark.django_db(transaction=True)
+def test_publish_on_postgresql_is_staged_and_switched_in_one_transaction(engine, monkeypatch):
+    """Decision 0057: nothing reaches the live tables until the switch, which is one transaction."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite commits batch by batch (tested above)")
+    linked, snapshot = engine
+    seen = {}
+    original = bulk.Staging.apply
+
+    def switching(staging):
+        seen["before"] = (Resident.objects.count(), ActivityEvent.objects.count())
+        seen["staged rows"] = staging.rows
+        seen["atomic"] = connection.in_atomic_block
+        original(staging)
+
+    monkeypatch.setattr(bulk.Staging, "apply", switching)
+    report = publish(linked / "persons.parquet", snapshot)
+    assert seen["before"] == (0, 0) and not seen["atomic"]
+    assert seen["staged rows"] > report.residents + report.activity_added  # persons, scores, timeline
+    assert Resident.objects.count() == 300 and ActivityEvent.objects.count() == report.activity_added
+    with connection.cursor() as cursor:  # the staging tables went with the switch
+        cursor.execute("SELECT count(*) FROM pg_class WHERE relname LIKE 'octopus_staging_%%' AND relpersistence = 't'")
+        assert cursor.fetchone()[0] == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_publish_on_postgresql_that_fails_while_staging_changes_nothing(engine, monkeypatch):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite commits batch by batch; its failure case is tested above")
+    linked, snapshot = engine
+    publish(linked / "persons.parquet", snapshot)
+    complete = (list(Resident.objects.order_by("pk").values()), ActivityEvent.objects.count())
+    ActivityEvent.objects.filter(source_feed="vcse_contacts").delete()
+    Resident.objects.update(risk_band="")
+    changed = (list(Resident.objects.order_by("pk").values()), ActivityEvent.objects.count())
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(publish_snapshot, "publish_activity", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        publish(linked / "persons.parquet", snapshot)
+    assert (list(Resident.objects.order_by("pk").values()), ActivityEvent.objects.count()) == changed
+    monkeypatch.undo()
+    publish(linked / "persons.parquet", snapshot)
+    assert (list(Resident.objects.order_by("pk").values()), ActivityEvent.objects.count()) == complete

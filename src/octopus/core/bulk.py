@@ -5,52 +5,211 @@ few dozen rows per statement and, for updates, build a CASE per field and row; f
 residents and a quarter of a million timeline events that is minutes. Here each batch is one
 ``executemany`` of a plain parameterised statement, and values go through each field's own
 ``get_db_prep_save`` (time zones, JSON), so SQLite and PostgreSQL store exactly what the ORM would.
+
+On PostgreSQL, inside ``staged()``, the same calls COPY their rows into temporary staging tables
+instead, and the live tables change only when the block ends, in one transaction of set-based
+statements (decision 0057): readers see the whole change or none of it, and the slow part (reading
+Parquet, building rows, sending them) holds no lock on any table a page reads.
 """
 
-from collections.abc import Iterable, Sequence
+import contextvars
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.models import JSONField
 
 # Each chunk commits on its own when no transaction encloses it (decision 0024): on SQLite a write
 # transaction locks out every other writer, and every page view writes an audit entry, so a
 # publish must never hold the lock for longer than one chunk.
 CHUNK = 5000
 
+_staging: contextvars.ContextVar["Staging | None"] = contextvars.ContextVar("octopus_bulk_staging", default=None)
 
-def _prepared(model, fields: Sequence[str], rows: Iterable[Sequence]) -> list[tuple]:
-    prep = [model._meta.get_field(name).get_db_prep_save for name in fields]
-    return [tuple(p(v, connection) for p, v in zip(prep, row, strict=True)) for row in rows]
+
+# Django's own field types whose database value is the Python value itself, for these types:
+# for them the per-value ``get_db_prep_save`` call (millions of them in a London publish) is skipped.
+_PLAIN = {
+    "CharField": (str,), "TextField": (str,), "BooleanField": (bool,), "FloatField": (float,),
+    **dict.fromkeys(("IntegerField", "BigIntegerField", "SmallIntegerField", "PositiveIntegerField",
+                     "PositiveSmallIntegerField", "AutoField", "BigAutoField", "ForeignKey"), (int,)),
+}
+
+
+def _preparer(field, database):
+    """``field.get_db_prep_save`` with the connection resolved once (through Django's connection
+    proxy it cost more than the conversion), skipped where the value is already what is stored."""
+    prep = field.get_db_prep_save
+    if type(field) is JSONField and field.encoder is None:
+        adapt = database.ops.adapt_json_value
+        return lambda value: None if value is None else adapt(value, None)
+    kinds = _PLAIN.get(field.get_internal_type())
+    if kinds is None or not type(field).__module__.startswith("django."):
+        return lambda value: prep(value, database)
+    kinds = (*kinds, type(None))
+    return lambda value: value if type(value) in kinds else prep(value, database)
+
+
+def _prepared(model, fields: Sequence[str], rows: Iterable[Sequence], constants: dict | None = None) -> Iterator[tuple]:
+    """Rows as the database stores them; ``constants`` (field -> one value for every row) are
+    converted once and appended to each row, after ``fields``."""
+    database = connections[DEFAULT_DB_ALIAS]
+    prep = [_preparer(model._meta.get_field(name), database) for name in fields]
+    tail = tuple(_preparer(model._meta.get_field(name), database)(value) for name, value in (constants or {}).items())
+    return (tuple(p(v) for p, v in zip(prep, row, strict=True)) + tail for row in rows)
 
 
 def _columns(model, fields: Sequence[str]) -> list[str]:
     return [connection.ops.quote_name(model._meta.get_field(name).column) for name in fields]
 
 
-def _execute(sql: str, rows: list[tuple]) -> None:
-    for start in range(0, len(rows), CHUNK):
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _execute(sql: str, rows: Iterable[tuple]) -> None:
+    rows = iter(rows)
+    while chunk := list(itertools.islice(rows, CHUNK)):
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(sql, rows[start:start + CHUNK])
+            cursor.executemany(sql, chunk)
 
 
 def insert(model, fields: Sequence[str], rows: Iterable[Sequence]) -> None:
+    if (staging := _staging.get()) is not None:
+        staging.add("insert", model, fields, None, (), rows)
+        return
     columns = _columns(model, fields)
-    sql = (f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({', '.join(columns)}) "
-           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    sql = f"INSERT INTO {_table(model)} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
     _execute(sql, _prepared(model, fields, rows))
 
 
 def update(model, fields: Sequence[str], key: str, rows: Iterable[Sequence]) -> None:
     """Each row is the values of ``fields`` followed by the value of ``key``."""
+    if (staging := _staging.get()) is not None:
+        staging.add("update", model, [*fields, key], key, fields, rows)
+        return
     columns = _columns(model, fields)
-    sql = (f"UPDATE {connection.ops.quote_name(model._meta.db_table)} SET "
-           f"{', '.join(f'{c} = %s' for c in columns)} WHERE {_columns(model, [key])[0]} = %s")
+    sql = (f"UPDATE {_table(model)} SET {', '.join(f'{c} = %s' for c in columns)} "
+           f"WHERE {_columns(model, [key])[0]} = %s")
     _execute(sql, _prepared(model, [*fields, key], rows))
 
 
-def upsert(model, fields: Sequence[str], key: str, update_fields: Sequence[str], rows: Iterable[Sequence]) -> None:
-    """INSERT … ON CONFLICT (key) DO UPDATE: the same statement on SQLite (3.24+) and PostgreSQL."""
-    columns = _columns(model, fields)
+def upsert(model, fields: Sequence[str], key: str, update_fields: Sequence[str], rows: Iterable[Sequence],
+           constants: dict | None = None) -> None:
+    """INSERT … ON CONFLICT (key) DO UPDATE: the same statement on SQLite (3.24+) and PostgreSQL.
+    ``constants`` (field -> value) go into every inserted row, converted once."""
+    every = [*fields, *(constants or {})]
+    if (staging := _staging.get()) is not None:
+        staging.add("upsert", model, every, key, update_fields, rows, constants)
+        return
+    columns = _columns(model, every)
     updates = ", ".join(f"{c} = excluded.{c}" for c in _columns(model, update_fields))
-    sql = (f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({', '.join(columns)}) "
-           f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT ({_columns(model, [key])[0]}) DO UPDATE SET {updates}")
-    _execute(sql, _prepared(model, fields, rows))
+    sql = (f"INSERT INTO {_table(model)} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
+           f"ON CONFLICT ({_columns(model, [key])[0]}) DO UPDATE SET {updates}")
+    _execute(sql, _prepared(model, fields, rows, constants))
+
+
+def delete(model, key: str, values: Iterable) -> None:
+    """Delete the rows whose ``key`` is one of ``values`` (no cascade: for tables nothing refers to)."""
+    if (staging := _staging.get()) is not None:
+        staging.add("delete", model, [key], key, (), ([value] for value in values))
+        return
+    sql = f"DELETE FROM {_table(model)} WHERE {_columns(model, [key])[0]} = %s"
+    _execute(sql, _prepared(model, [key], ([value] for value in values)))
+
+
+def allocate_ids(model, count: int) -> list[int] | None:
+    """Primary keys for ``count`` new rows, taken from the table's sequence (PostgreSQL), so rows
+    staged now can be referred to before they exist; None on SQLite, which assigns them on insert."""
+    if connection.vendor != "postgresql":
+        return None
+    if count == 0:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [model._meta.db_table, model._meta.pk.column, count])
+        return [row[0] for row in cursor.fetchall()]
+
+
+class Staging:
+    """Rows COPYed into temporary tables (one per kind of write), applied in the order first seen.
+
+    Temporary tables belong to the session, so a publish killed part-way leaves nothing behind
+    and nothing changed in the live tables.
+    """
+
+    def __init__(self):
+        self.steps: dict[tuple, tuple[str, str]] = {}  # signature -> (staging table, merge SQL)
+        self.rows = 0
+
+    def add(self, kind: str, model, fields: Sequence[str], key: str | None, changed: Sequence[str],
+            rows: Iterable[Sequence], constants: dict | None = None) -> None:
+        signature = (kind, model._meta.db_table, tuple(fields), key, tuple(changed))
+        if signature not in self.steps:
+            name = f"octopus_staging_{len(self.steps)}"
+            columns = ", ".join(_columns(model, fields))
+            with connection.cursor() as cursor:
+                cursor.execute(f"CREATE TEMPORARY TABLE {name} AS SELECT {columns} FROM {_table(model)} WITH NO DATA")
+            self.steps[signature] = (name, self._merge(kind, model, name, fields, key, changed))
+        name = self.steps[signature][0]
+        with connection.cursor() as cursor, cursor.cursor.copy(
+                f"COPY {name} ({', '.join(_columns(model, fields))}) FROM STDIN") as copy:
+            given = fields[:len(fields) - len(constants or {})]
+            for row in _prepared(model, given, rows, constants):
+                copy.write_row(row)
+                self.rows += 1
+
+    @staticmethod
+    def _merge(kind, model, name, fields, key, changed) -> str:
+        table = _table(model)
+        columns = _columns(model, fields)
+        if kind == "insert":
+            return f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM {name}"
+        key_column = _columns(model, [key])[0]
+        if kind == "delete":
+            return f"DELETE FROM {table} AS live USING {name} AS staged WHERE live.{key_column} = staged.{key_column}"
+        changed_columns = _columns(model, changed)
+        # Rows that would not change are left alone: a republish of the same snapshot rewrites
+        # (and bloats) nothing.
+        differs = (f"({', '.join(f'live.{c}' for c in changed_columns)}) IS DISTINCT FROM "
+                   f"({', '.join(f'{{new}}.{c}' for c in changed_columns)})")
+        if kind == "update":
+            return (f"UPDATE {table} AS live SET {', '.join(f'{c} = staged.{c}' for c in changed_columns)} "
+                    f"FROM {name} AS staged WHERE live.{key_column} = staged.{key_column} AND "
+                    + differs.format(new="staged"))
+        return (f"INSERT INTO {table} AS live ({', '.join(columns)}) SELECT {', '.join(columns)} FROM {name} "
+                f"ON CONFLICT ({key_column}) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in changed_columns)} "
+                "WHERE " + differs.format(new="excluded"))
+
+    def apply(self) -> None:
+        """The switch: every staged change in one transaction."""
+        with transaction.atomic(), connection.cursor() as cursor:
+            for name, _ in self.steps.values():
+                cursor.execute(f"ANALYZE {name}")
+            for _, sql in self.steps.values():
+                cursor.execute(sql)
+
+    def drop(self) -> None:
+        with connection.cursor() as cursor:
+            for name, _ in self.steps.values():
+                cursor.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+@contextmanager
+def staged():
+    """On PostgreSQL, hold every write made inside the block in staging tables and apply them
+    together when it ends; elsewhere (SQLite), writes go straight in, chunk by chunk."""
+    if connection.vendor != "postgresql" or _staging.get() is not None:
+        yield None
+        return
+    staging = Staging()
+    token = _staging.set(staging)
+    try:
+        yield staging
+        _staging.reset(token)
+        staging.apply()
+    finally:
+        if _staging.get() is staging:
+            _staging.reset(token)
+        staging.drop()

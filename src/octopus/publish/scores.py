@@ -4,6 +4,7 @@ residents (decisions 0006, 0010, 0021)."""
 import datetime as dt
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 from octopus.core import bulk
 from octopus.residents.models import Resident
@@ -124,7 +125,8 @@ def publish_scores(snapshot_dir: Path, run_id: str, as_of: dt.date, known: dict[
         for row in rows:
             if row["person_id"] not in known:
                 continue  # scored but not in the linked persons: nothing identifiable to attach to
-            resident = Resident(person_id=row["person_id"], snapshot_run_id=run_id, snapshot_as_of=as_of)
+            # Plain attributes, not a model instance: building a Resident per row cost more than writing it.
+            resident = SimpleNamespace(person_id=row["person_id"], snapshot_run_id=run_id, snapshot_as_of=as_of)
             for column, field in SNAPSHOT_FIELDS.items():
                 default = _EMPTY.get(field, "")
                 setattr(resident, field, scalar(row.get(column)) if scalar(row.get(column)) is not None else default)

@@ -5,9 +5,11 @@ The engine (``octopus.population``) writes Parquet: the linked extract's ``perso
 (risk, band, segment, flags) and ``cohorts.parquet``. This module upserts them into
 ``residents.Resident`` (and the timeline, ``ActivityEvent``) and records new deaths.
 
-Writes commit in short transactions, batch by batch (decision 0024, which amends 0010): a
-single transaction held SQLite's write lock for the whole publish, and every page view, which
-writes an audit entry, waited for it. Each resident's row changes in one statement, so a record
+On SQLite, writes commit in short transactions, batch by batch (decision 0024, which amends
+0010): a single transaction held SQLite's write lock for the whole publish, and every page view,
+which writes an audit entry, waited for it. On PostgreSQL, residents, scores and the timeline are
+COPYed into staging tables first and switched in by one transaction (decision 0057), so readers
+see the old rows or the new, never a mixture. Each resident's row changes in one statement, so a record
 never shows half of its own snapshot; the ``PublishedSnapshot`` row, which the Population pages
 and the snapshot date read, is written last, so the previous snapshot stays in service until
 everything else is in. A publish that fails part-way leaves some residents on the new run
@@ -26,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from octopus.clock import london_today
+from octopus.core import bulk
 from octopus.governance import audit
 from octopus.insights.models import PublishedSnapshot
 from octopus.insights.organisations import organisation_names
@@ -81,17 +84,18 @@ def publish(
             raise PublishError(f"{manifest_path}: not a readable snapshot manifest ({error}).") from error
         manifest["snapshot_dir"] = str(snapshot_dir.resolve())
     check_inputs(persons_path, snapshot_dir)
-    # No enclosing transaction: each batch commits alone (see the module docstring).
-    before = set(Resident.objects.values_list("person_id", flat=True))
-    residents, households = publish_persons(persons_path, progress)
-    known = dict(Resident.objects.values_list("person_id", "pk"))
+    before = dict(Resident.objects.values_list("person_id", "pk"))
     excluded = analytics_excluded_person_ids()
-    if snapshot_dir is not None:
-        publish_scores(snapshot_dir, run_id, as_of, known, excluded, progress)
     events = ActivityCounts()
-    if activity:
-        events = publish_activity(linked_dir, known, organisation_names(), as_of, progress)
-    deaths = record_deaths(linked_dir, known, set(known) - before, actor)
+    # SQLite: no enclosing transaction, each batch commits alone (decision 0024). PostgreSQL:
+    # everything in this block is staged and lands in one transaction at its end (decision 0057).
+    with bulk.staged():
+        residents, households, known = publish_persons(persons_path, before, progress)
+        if snapshot_dir is not None:
+            publish_scores(snapshot_dir, run_id, as_of, known, excluded, progress)
+        if activity:
+            events = publish_activity(linked_dir, known, organisation_names(), as_of, progress)
+    deaths = record_deaths(linked_dir, known, set(known) - set(before), actor)
     homes = register_care_homes(linked_dir, as_of, actor)
     with transaction.atomic():
         manifest["published"] = {"activity_added": events.added, "activity_updated": events.updated,

@@ -8,7 +8,7 @@ Each summary is a plain sentence a practitioner reads at a glance, with the code
 """
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -97,26 +97,42 @@ class FeedTimeline:
     organisation_column: str = "sender_code"
     detail: tuple[str, ...] = ()
     time_column: str | None = None
+    # The columns ``summary`` reads: only these are turned into Python values (a feed has twenty
+    # or more columns, and converting them all cost more than the rest of the timeline).
+    summary_columns: tuple[str, ...] = ()
+
+    def columns(self) -> set[str]:
+        return {"person_id", "sender_code", "source_record_id", self.date_column, self.organisation_column,
+                *self.detail, *self.summary_columns, *((self.time_column,) if self.time_column else ())}
 
 
 FEEDS = (
     FeedTimeline("apc_spells", ActivityKind.ADMISSION, "admission_date", _admission, "provider_ods_code",
-                 ("discharge_date", "primary_diagnosis", "discharge_destination")),
+                 ("discharge_date", "primary_diagnosis", "discharge_destination"),
+                 summary_columns=("admission_method", "discharge_date")),
     FeedTimeline("ae_attendances", ActivityKind.AE, "arrival_datetime", _ae, "provider_ods_code",
-                 ("chief_complaint", "department_type"), time_column="arrival_datetime"),
+                 ("chief_complaint", "department_type"), time_column="arrival_datetime",
+                 summary_columns=("arrival_mode", "disposal")),
     FeedTimeline("op_attendances", ActivityKind.OUTPATIENT, "appointment_date", _outpatient, "provider_ods_code",
-                 ("treatment_function_code",)),
-    FeedTimeline("gp_appointments", ActivityKind.GP, "appointment_date", _gp, "practice_ods_code"),
+                 ("treatment_function_code",), summary_columns=("first_or_follow_up", "attendance")),
+    FeedTimeline("gp_appointments", ActivityKind.GP, "appointment_date", _gp, "practice_ods_code",
+                 summary_columns=("staff_role", "mode", "status")),
     FeedTimeline("las_incidents", ActivityKind.AMBULANCE, "incident_datetime", _ambulance,
-                 detail=("news2_score", "destination_ods_code"), time_column="incident_datetime"),
-    FeedTimeline("community_contacts", ActivityKind.COMMUNITY, "contact_date", _community),
-    FeedTimeline("mh_contacts", ActivityKind.MENTAL_HEALTH, "contact_date", _mh_contact),
+                 detail=("news2_score", "destination_ods_code"), time_column="incident_datetime",
+                 summary_columns=("outcome",)),
+    FeedTimeline("community_contacts", ActivityKind.COMMUNITY, "contact_date", _community,
+                 summary_columns=("service", "mode")),
+    FeedTimeline("mh_contacts", ActivityKind.MENTAL_HEALTH, "contact_date", _mh_contact,
+                 summary_columns=("crisis", "team_type", "mode")),
     FeedTimeline("mh_spells", ActivityKind.MENTAL_HEALTH, "admission_date", _mh_spell, "provider_ods_code",
-                 ("discharge_date", "primary_diagnosis")),
-    FeedTimeline("asc_packages", ActivityKind.SOCIAL_CARE, "start_date", _package, detail=("end_date",)),
-    FeedTimeline("vcse_contacts", ActivityKind.VCSE, "contact_date", _vcse, "organisation_name"),
+                 ("discharge_date", "primary_diagnosis"), summary_columns=("detained",)),
+    FeedTimeline("asc_packages", ActivityKind.SOCIAL_CARE, "start_date", _package, detail=("end_date",),
+                 summary_columns=("package_type",)),
+    FeedTimeline("vcse_contacts", ActivityKind.VCSE, "contact_date", _vcse, "organisation_name",
+                 summary_columns=("need_domain",)),
     FeedTimeline("care_home_residents", ActivityKind.SOCIAL_CARE, "move_in_date", _care_home,
-                 detail=("care_home_cqc_location_id", "move_out_date")),
+                 detail=("care_home_cqc_location_id", "move_out_date"),
+                 summary_columns=("care_home_type", "care_home_name")),
 )
 
 
@@ -124,14 +140,16 @@ def _json(value):
     return value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
 
 
-def _rows(path: Path, timeline: FeedTimeline, since: dt.date) -> list[dict]:
-    table = pq.read_table(path)
-    if table.num_rows == 0:
-        return []
-    when = table[timeline.date_column]
-    if pa.types.is_timestamp(when.type):
-        when = pc.cast(when, pa.date32())
-    return table.filter(pc.greater_equal(when, pa.scalar(since, pa.date32()))).to_pylist()
+def _rows(path: Path, timeline: FeedTimeline, since: dt.date) -> Iterator[dict]:
+    """The feed's records from ``since`` on, batch by batch (a whole London feed does not fit in
+    memory as Python rows)."""
+    parquet = pq.ParquetFile(path)
+    columns = [name for name in parquet.schema_arrow.names if name in timeline.columns()]
+    for batch in parquet.iter_batches(batch_size=BATCH, columns=columns):
+        when = batch.column(timeline.date_column)
+        if pa.types.is_timestamp(when.type):
+            when = pc.cast(when, pa.date32())
+        yield from batch.filter(pc.greater_equal(when, pa.scalar(since, pa.date32()))).to_pylist()
 
 
 @dataclass
@@ -143,7 +161,7 @@ class ActivityCounts:
 
 def publish_activity(linked_dir: Path, residents: dict[str, int], names: dict[str, str], as_of: dt.date,
                      progress: Callable[[int], None] = lambda n: None) -> ActivityCounts:
-    """Bring the timeline in line with the linked extract, feed by feed (inside the caller's transaction)."""
+    """Bring the timeline in line with the linked extract, feed by feed."""
     since = as_of - WINDOW
     counts = ActivityCounts()
     for timeline in FEEDS:
@@ -180,10 +198,6 @@ _MATCHED = ("resident_id", "occurred_on", "kind", "source_organisation", "summar
 _MATCH_INDEX = [_COMPARED.index(name) for name in _MATCHED]
 
 
-def _event(feed: str, key: str, values: tuple, pk: int | None = None) -> ActivityEvent:
-    return ActivityEvent(pk=pk, source_feed=feed, source_key=key, **dict(zip(_COMPARED, values, strict=True)))
-
-
 def _matched(values: tuple) -> tuple:
     return tuple(values[i] for i in _MATCH_INDEX)
 
@@ -198,14 +212,14 @@ def _apply(feed: str, wanted: dict[str, tuple], since: dt.date, counts: Activity
     new = [(*values, feed, key) for key, values in wanted.items() if key not in existing]
     bulk.insert(ActivityEvent, [*_COMPARED, "source_feed", "source_key"], new)
     changed = [
-        _event(feed, key, values, existing[key][0])
+        (*values, existing[key][0])
         for key, values in wanted.items()
         if key in existing and existing[key][1] != _matched(values)
     ]
-    ActivityEvent.objects.bulk_update(changed, _COMPARED, batch_size=500)
+    bulk.update(ActivityEvent, _COMPARED, "id", changed)
+    # Nothing refers to a timeline event, so a plain DELETE (no ORM cascade collection) is safe.
     gone = [pk for key, (pk, old) in existing.items() if key not in wanted and _within(old[_MATCHED.index("occurred_on")], since)]
-    for start in range(0, len(gone), BATCH):
-        ActivityEvent.objects.filter(pk__in=gone[start:start + BATCH]).delete()
+    bulk.delete(ActivityEvent, "id", gone)
     counts.added += len(new)
     counts.updated += len(changed)
     counts.removed += len(gone)

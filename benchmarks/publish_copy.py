@@ -1,0 +1,65 @@
+"""The floor for publishing into PostgreSQL: a plain COPY of the rows a publish wrote.
+
+After `octopus publish` has filled an operational database, this copies exactly the rows it
+holds for residents, households and timeline events out (untimed) and then back into empty
+tables of the same columns, with no indexes, constraints or triggers (timed): what PostgreSQL
+itself needs to take those rows in. `octopus publish`'s time divided by this is the ratio issue
+#16 asks to stay within 5x.
+
+Usage:
+    python benchmarks/publish_copy.py --database postgresql://postgres@127.0.0.1:5432/octopus_publish_1m \
+        [--json results.json]
+Nothing in the operational tables changes; the copies are temporary tables, gone at the end.
+"""
+
+import argparse
+import io
+import json
+import os
+import time
+
+import psycopg
+
+TABLES = ("residents_household", "residents_resident", "residents_activityevent")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--json", help="write the figures here too")
+    args = parser.parse_args()
+    figures = {"load_average": os.getloadavg(), "tables": {}}
+    with psycopg.connect(args.database, autocommit=True) as connection:
+        dumps = {}
+        for table in TABLES:
+            buffer = io.BytesIO()
+            with connection.cursor().copy(f"COPY {table} TO STDOUT") as copy:
+                for chunk in copy:
+                    buffer.write(chunk)
+            dumps[table] = buffer.getvalue()
+        started = time.monotonic()
+        for table in TABLES:
+            table_started = time.monotonic()
+            with connection.transaction():
+                connection.execute(f"CREATE TEMPORARY TABLE plain_{table} (LIKE {table} INCLUDING DEFAULTS)")
+                with connection.cursor().copy(f"COPY plain_{table} FROM STDIN") as copy:
+                    view = memoryview(dumps[table])
+                    for start in range(0, len(view), 1 << 20):
+                        copy.write(view[start:start + (1 << 20)])
+            rows = connection.execute(f"SELECT count(*) FROM plain_{table}").fetchone()[0]
+            seconds = time.monotonic() - table_started
+            figures["tables"][table] = {"rows": rows, "seconds": round(seconds, 2), "rows_per_second": round(rows / seconds)}
+        figures["seconds"] = round(time.monotonic() - started, 2)
+        figures["rows"] = sum(t["rows"] for t in figures["tables"].values())
+        figures["rows_per_second"] = round(figures["rows"] / figures["seconds"])
+    for table, result in figures["tables"].items():
+        print(f"{table}: {result['rows']:,} rows in {result['seconds']} s ({result['rows_per_second']:,} rows/s)")
+    print(f"plain COPY, all: {figures['rows']:,} rows in {figures['seconds']} s ({figures['rows_per_second']:,} rows/s); "
+          f"load average {figures['load_average'][0]:.1f}")
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(figures, handle, indent=2)
+
+
+if __name__ == "__main__":
+    main()
