@@ -54,7 +54,7 @@ def staging_tables(database) -> int | str:
     """Staging tables left behind (PostgreSQL only: they are temporary, so a killed session's go with it)."""
     if not isinstance(database, str):
         return "n/a"
-    return _query(database, "SELECT count(*) FROM pg_class WHERE relname LIKE 'octopus_staging_%'")[0]
+    return _query(database, "SELECT count(*) FROM pg_class WHERE relname LIKE ?", ['octopus_staging_%'])[0]
 
 
 def publish(run_id: str, kill_after: float | None) -> tuple[int, str, float]:
