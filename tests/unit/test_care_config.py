@@ -2,9 +2,8 @@
 
 import pytest
 
-from octopus.config import ConfigError
-
 from octopus.care import config
+from octopus.config import ConfigError
 
 
 def test_shipped_care_config_is_valid():

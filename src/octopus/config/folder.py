@@ -102,7 +102,7 @@ def validate(document: object, lines: dict, schema: type[BaseModel], source: str
     except ValidationError as error:
         problems = []
         for item in error.errors():
-            loc = tuple(item["loc"])
+            loc = _document_path(tuple(item["loc"]), lines)
             message = item["msg"].removeprefix("Value error, ")
             if item["type"] == "missing":
                 message = "missing: this key is required (docs/reference/configuration.md)"
@@ -112,6 +112,24 @@ def validate(document: object, lines: dict, schema: type[BaseModel], source: str
                 message = f"{message}, got {item['input']!r}"
             problems.append(Problem(source, line_of(lines, loc), dotted(loc), message))
         raise ConfigError(problems) from None
+
+
+_TAGS = {"str", "int", "float", "bool", "list", "dict", "none", "literal"}
+
+
+def _document_path(loc: tuple, lines: dict) -> tuple:
+    """pydantic's ``loc`` without the tags it adds for unions and constrained types
+    (``str``, ``DoorstepPrompt``, ``function-after[...]``, ``[key]``), so the path is the
+    file's own keys."""
+    path: tuple = ()
+    for part in loc:
+        candidate = (*path, part)
+        if isinstance(part, str) and candidate not in lines and (
+            part in _TAGS or "[" in part or "-" in part or part[:1].isupper()
+        ):
+            continue
+        path = candidate
+    return path
 
 
 def schema_keys_hint(schema: type[BaseModel], loc: tuple) -> str:

@@ -1,7 +1,7 @@
 """The schema of ``meetings.yaml``: the worklist sources, their thresholds and which series use
 them. Read through the one configuration loader (``octopus.config``, decision 0065)."""
 
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
