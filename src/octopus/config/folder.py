@@ -54,7 +54,7 @@ FILES = {f.name: f for f in (
     ConfigFile("bands.yaml", PACKAGE / "population" / "config" / "bands.yaml",
                "octopus.population.risk.bands:BandScale", "Risk bands and the rising-risk rule."),
     ConfigFile("segments.yaml", PACKAGE / "population" / "config" / "segments.yaml",
-               "octopus.population.segments:SegmentRules", "Population segments and overlays."),
+               "octopus.population.segments:SegmentsFile", "Population segments and overlays."),
     ConfigFile("cohorts.yaml", PACKAGE / "population" / "config" / "cohorts.yaml",
                "octopus.population.cohorts.load:CohortsFile", "Cohorts the pipeline finds and case-finding lists."),
     ConfigFile("prevention.yaml", PACKAGE / "population" / "config" / "prevention.yaml",
@@ -104,10 +104,14 @@ def validate(document: object, lines: dict, schema: type[BaseModel], source: str
         for item in error.errors():
             loc = _document_path(tuple(item["loc"]), lines)
             message = item["msg"].removeprefix("Value error, ")
-            if item["type"] == "missing":
+            if item["type"] == "missing" and loc and isinstance(loc[-1], int):
+                message = "too few items: a value is missing at this position"
+            elif item["type"] == "missing":
                 message = "missing: this key is required (docs/reference/configuration.md)"
             elif item["type"] == "extra_forbidden":
                 message = f"unknown key; {schema_keys_hint(schema, loc)}"
+            elif item["type"] in ("model_type", "dict_type"):
+                message = f"expected a mapping of keys (key: value), found {type(item.get('input')).__name__}"
             elif not item["type"].startswith("value_error") and isinstance(item.get("input"), str | int | float | bool):
                 message = f"{message}, got {item['input']!r}"
             problems.append(Problem(source, line_of(lines, loc), dotted(loc), message))
@@ -141,7 +145,7 @@ def schema_keys_hint(schema: type[BaseModel], loc: tuple) -> str:
             model = annotation
         else:
             return "check the spelling against docs/reference/configuration.md"
-    return f"this part takes {', '.join(model.model_fields)}"
+    return f"this part takes {', '.join(f.alias or name for name, f in model.model_fields.items() if name != 'code')}"
 
 
 def parse_text(text: str, schema: type[BaseModel], source: str, context: dict | None = None):
