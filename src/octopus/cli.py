@@ -132,6 +132,7 @@ def _register_subcommands() -> None:
     from octopus.backup import app as backup_app
     from octopus.casefinding.cli import export_list
     from octopus.community.cli import app as community_app
+    from octopus.config.cli import app as config_app
     from octopus.directory.cli import app as directory_app
     from octopus.governance.cli import app as audit_app
     from octopus.insights.cli import publish as publish_command
@@ -141,6 +142,7 @@ def _register_subcommands() -> None:
     from octopus.synthetic.cli import generate
     from octopus.virtualward.cli import news2_command
 
+    app.add_typer(config_app, name="config", help="Configuration an INT adapts (OCTOPUS_CONFIG_DIR): check, show, reference.")
     app.add_typer(directory_app, name="directory", help="The team-of-teams directory: geography, Open Referral UK import and export.")
     app.command("generate", help="Write a Synthetic London population's partner feeds and ground truth.")(generate)
     app.add_typer(feeds_app, name="feeds", help="Partner data feeds: load (validated, quarantined), import FHIR, link persons, review.")

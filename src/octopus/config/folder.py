@@ -18,6 +18,8 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from octopus.config.errors import ConfigError, Problem
+
+__all__ = ["ConfigError", "Problem"]  # re-exported for the command line
 from octopus.config.positions import dotted, line_of, load_yaml
 
 ENV = "OCTOPUS_CONFIG_DIR"
@@ -115,7 +117,15 @@ def validate(document: object, lines: dict, schema: type[BaseModel], source: str
             elif not item["type"].startswith("value_error") and isinstance(item.get("input"), str | int | float | bool):
                 message = f"{message}, got {item['input']!r}"
             problems.append(Problem(source, line_of(lines, loc), dotted(loc), message))
-        raise ConfigError(problems) from None
+        raise ConfigError(_merged(problems)) from None
+
+
+def _merged(problems: list[Problem]) -> list[Problem]:
+    """One problem per place: a union reports each alternative it tried (``2`` or ``auto``)."""
+    merged: dict[tuple, list[str]] = {}
+    for p in problems:
+        merged.setdefault((p.file, p.line, p.field), []).append(p.message)
+    return [Problem(f, line, field, "; or ".join(dict.fromkeys(messages))) for (f, line, field), messages in merged.items()]
 
 
 _TAGS = {"str", "int", "float", "bool", "list", "dict", "none", "literal"}

@@ -20,7 +20,14 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from octopus.config.folder import FILES, config_dir, effective_texts, fingerprint, is_override, path_for
+from octopus.config.folder import (
+    FILES,
+    config_dir,
+    effective_texts,
+    fingerprint,
+    is_override,
+    path_for,
+)
 
 HISTORY_FILE = "config-history.jsonl"
 

@@ -3,7 +3,6 @@ import pytest
 
 from octopus.config import ConfigError, parse_text
 from octopus.population.risk.bands import (
-    Band,
     BandScale,
     RisingRiskRule,
     assign_bands,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_serializer, field_validator
 
 from octopus.config import ConfigError, Schema, load, read
 from octopus.config.folder import validate
@@ -62,6 +62,19 @@ def parse_term(node) -> Term:
     return Compare(field, op, value)
 
 
+def written(term: Term):
+    """A condition back in the language it is written in (for ``octopus config show``)."""
+    if isinstance(term, All | AnyOf):
+        return {"all" if isinstance(term, All) else "any": [written(t) for t in term.terms]}
+    if isinstance(term, Not):
+        return {"not": written(term.term)}
+    if isinstance(term, OneOf):
+        return {"field": term.field, "in": list(term.values)}
+    if isinstance(term, IsTrue):
+        return {"field": term.field, "is": True}
+    return {"field": term.field, term.op: term.value}
+
+
 class Definition(Schema):
     """One cohort or segment: a title people see, a description and the condition."""
 
@@ -75,6 +88,10 @@ class Definition(Schema):
     def _condition(cls, node) -> Term:
         # A CohortDefinitionError is a ValueError: the loader reports it at this key's line.
         return parse_term(node)
+
+    @field_serializer("where")
+    def _as_written(self, term: Term):
+        return written(term)
 
     def cohort(self, name: str) -> Cohort:
         return Cohort(str(name), self.title or str(name), self.description, self.where)

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, reduce
 from pathlib import Path
-
 from typing import Annotated, Literal
 
 import ibis
