@@ -38,6 +38,16 @@ def serve(
 
     from octopus.core import serving
 
+    from octopus.config import check_all, record
+
+    problems = check_all()
+    if problems:  # refuse to start on a broken configuration folder rather than fail on first use
+        for problem in problems:
+            typer.echo(str(problem), err=True)
+        raise typer.Exit(78)  # EX_CONFIG, as for a missing setting
+    entry = record.note(Path(settings.DATA_DIR), "serve")
+    if entry is not None:
+        typer.echo(f"Configuration {entry['fingerprint']} recorded in {record.HISTORY_FILE} (it changed).")
     call_command("migrate", interactive=False, verbosity=0)
     if settings.STORAGES["staticfiles"]["BACKEND"].endswith("ManifestStaticFilesStorage"):
         # Hashed, compressed copies for whitenoise to serve with a year's caching.

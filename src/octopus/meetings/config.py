@@ -15,6 +15,7 @@ KINDS = {
     "count": {"flag", "at_least", "reason"},
     "rising_risk": {"reason"},
     "unregistered": {"reason"},
+    "cohort": {"cohort", "reason"},
 }
 OPTIONAL = {"reason"}
 # Any source may be capped; what "top" means depends on its kind (see RANKED_BY).
@@ -26,6 +27,7 @@ RANKED_BY = {
     "count": "highest figure first",
     "rising_risk": "highest risk of emergency admission first",
     "unregistered": "highest risk of emergency admission first",
+    "cohort": "highest risk of emergency admission first",
 }
 
 
@@ -33,13 +35,14 @@ class Source(Schema):
     """One worklist source: which residents it lists and the reason shown beside them."""
 
     code: str = Field("", description="Set from the key under sources; not written in the file.")
-    kind: Literal["review_due", "referrals_to_team", "flag", "count", "rising_risk", "unregistered"] = Field(
+    kind: Literal["review_due", "referrals_to_team", "flag", "count", "rising_risk", "unregistered", "cohort"] = Field(
         description="What the source lists (see the kinds at the top of meetings.yaml).")
     label: str = Field(min_length=1, description="The label attendees see.")
     within_days: int | None = Field(None, strict=True, ge=0, description="review_due: reviews due within N days.")
     since_days: int | None = Field(None, strict=True, ge=0, description="referrals_to_team: sent in the last N days.")
     flag: str = Field("", description="flag and count: a snapshot flag such as current_inpatient.")
     at_least: int | None = Field(None, strict=True, ge=1, description="count: the threshold.")
+    cohort: str = Field("", description="cohort: the name of a cohort in cohorts.yaml (its members from the snapshot).")
     reason: str = Field("", description="Shown beside the resident; {n} is the figure, {reason} rising risk's reason.")
     # At most this many residents are listed from the source (None: all of them).
     limit: int | None = Field(None, strict=True, ge=1, description=(
@@ -51,7 +54,7 @@ class Source(Schema):
         if not isinstance(data, dict) or data.get("kind") not in KINDS:
             return data
         kind = data["kind"]
-        needed = KINDS[kind] - OPTIONAL if kind in {"rising_risk", "unregistered"} else KINDS[kind]
+        needed = KINDS[kind] - OPTIONAL if kind in {"rising_risk", "unregistered", "cohort"} else KINDS[kind]
         missing = sorted(needed - set(data))
         if missing:
             raise ValueError(f"a {kind} source needs {', '.join(missing)}.")
@@ -73,6 +76,23 @@ class Source(Schema):
         if value and (not value.isidentifier() or "__" in value):
             raise ValueError("name a snapshot flag such as current_inpatient.")
         return value
+
+    @field_validator("cohort")
+    @classmethod
+    def _known_cohort(cls, value: str) -> str:
+        from octopus.population.cohorts.load import load_cohorts
+
+        names = [c.name for c in load_cohorts()]
+        if value and value not in names:
+            raise ValueError(f"{value!r} is not a cohort in cohorts.yaml (cohorts: {', '.join(names)}).")
+        return value
+
+    @property
+    def cohort_title(self) -> str:
+        """The title published residents carry for the cohort (Resident.cohorts)."""
+        from octopus.population.cohorts.load import load_cohorts
+
+        return next((c.title for c in load_cohorts() if c.name == self.cohort), "")
 
     @field_validator("reason")
     @classmethod
