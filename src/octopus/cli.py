@@ -36,9 +36,8 @@ def serve(
     from django.conf import settings
     from django.core.management import call_command
 
-    from octopus.core import serving
-
     from octopus.config import check_all, record
+    from octopus.core import serving
 
     problems = check_all()
     if problems:  # refuse to start on a broken configuration folder rather than fail on first use

@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, field_validator
 
 from octopus.accounts.roles import catalogue
-from octopus.config import FILES, Schema, load, parse_text
+from octopus.config import FILES, ConfigError, Schema, load, parse_text
 
 CONFIG_FILE = FILES["casefinding.yaml"].default
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -44,7 +44,11 @@ class DischargeFollowUpRule(Schema):
 
 
 def _known_roles(value: frozenset[str]) -> frozenset[str]:
-    unknown = sorted(set(value) - set(catalogue().roles))
+    try:
+        known = catalogue().roles
+    except ConfigError:  # roles.yaml's own problems are reported against roles.yaml
+        return value
+    unknown = sorted(set(value) - set(known))
     if unknown:
         raise ValueError(f"unknown role(s) {', '.join(unknown)}; roles are in roles.yaml.")
     return value

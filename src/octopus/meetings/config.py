@@ -3,7 +3,7 @@ them. Read through the one configuration loader (``octopus.config``, decision 00
 
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from octopus.config import FILES, ConfigError, Schema, load, parse_text
 
@@ -82,7 +82,10 @@ class Source(Schema):
     def _known_cohort(cls, value: str) -> str:
         from octopus.population.cohorts.load import load_cohorts
 
-        names = [c.name for c in load_cohorts()]
+        try:
+            names = [c.name for c in load_cohorts()]
+        except ConfigError:  # cohorts.yaml's own problems are reported against cohorts.yaml
+            return value
         if value and value not in names:
             raise ValueError(f"{value!r} is not a cohort in cohorts.yaml (cohorts: {', '.join(names)}).")
         return value
@@ -144,14 +147,18 @@ class MeetingsConfig(Schema):
             raise ValueError("give job titles such as Pharmacist, not empty text.")
         return tuple(t.strip() for t in titles)
 
-    @model_validator(mode="after")
-    def _known_sources(self):
-        for name, codes in self.worklists.items():
-            unknown = [c for c in codes if c not in self.sources]
+    @field_validator("worklists")
+    @classmethod
+    def _known_sources(cls, worklists: dict[str, tuple[str, ...]], info: ValidationInfo):
+        sources = info.data.get("sources")
+        if sources is None:  # the sources' own problems are reported; nothing to check against
+            return worklists
+        for name, codes in worklists.items():
+            unknown = [c for c in codes if c not in sources]
             if unknown:
                 raise ValueError(f"worklists.{name} names unknown source(s) {', '.join(unknown)}; "
-                                 f"define them under sources (known: {', '.join(self.sources)}).")
-        return self
+                                 f"define them under sources (known: {', '.join(sources)}).")
+        return worklists
 
     def worklist(self, name: str) -> list[Source]:
         if name not in self.worklists:

@@ -4,7 +4,7 @@ rule and the escalation chain an INT sets. Read through the one configuration lo
 
 from pydantic import Field, field_validator
 
-from octopus.config import FILES, Schema, load, parse_text
+from octopus.config import FILES, ConfigError, Schema, load, parse_text
 
 CONFIG_FILE = FILES["virtualward.yaml"].default
 RESPONSE_KEYS = ("low-medium", "medium", "high", "trend", "missed")
@@ -20,7 +20,11 @@ class Step(Schema):
     def _known_role(cls, value: str) -> str:
         from octopus.accounts.roles import catalogue
 
-        if value not in catalogue().roles:
+        try:
+            known = catalogue().roles
+        except ConfigError:  # roles.yaml's own problems are reported against roles.yaml
+            return value
+        if value not in known:
             raise ValueError(f"{value!r} is not a role in roles.yaml.")
         return value
 
