@@ -13,6 +13,7 @@ from threadpoolctl import threadpool_limits
 
 from octopus.care import services as care_services
 from octopus.casefinding import lists
+from octopus.config.folder import forget
 from octopus.directory.models import Organisation, Team
 from octopus.insights.publish import publish
 from octopus.meetings import config as meetings_config
@@ -118,6 +119,7 @@ def test_the_folders_cohort_reaches_case_finding_worklists_and_the_model_card(pl
 
 def test_a_changed_folder_is_recorded_with_its_diff_on_the_next_run(place):
     (place["folder"] / "bands.yaml").write_text(BANDS.replace("top_percent: 10}", "top_percent: 8}"))
+    forget()
     try:
         with threadpool_limits(1):
             info = run_pipeline(place["linked"], place["root"] / "snapshots", as_of=AS_OF, config=FAST)

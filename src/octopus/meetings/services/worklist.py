@@ -109,7 +109,7 @@ def _figure(source: config.Source, flags: dict) -> int | None:
 
 
 def _snapshot_match(source: config.Source, flags: dict, rising: bool, rising_reason: str, registered: bool,
-                    risk: float | None, cohorts: list | None = None) -> tuple[tuple, str] | None:
+                    risk: float | None, cohorts: list | None = None, cohort_title: str = "") -> tuple[tuple, str] | None:
     """(rank, reason) when the resident matches; lower ranks are listed first."""
     # Without a figure of its own a source puts the residents most likely to be admitted first.
     by_risk = (-(risk if risk is not None else -1.0),)
@@ -123,7 +123,7 @@ def _snapshot_match(source: config.Source, flags: dict, rising: bool, rising_rea
     if source.kind == "unregistered":
         return (by_risk, source.describe()) if not registered else None
     if source.kind == "cohort":
-        return (by_risk, source.describe()) if source.cohort_title in (cohorts or []) else None
+        return (by_risk, source.describe()) if cohort_title in (cohorts or []) else None
     return None
 
 
@@ -156,13 +156,16 @@ def _scan_snapshot(series: MeetingSeries, sources: list[config.Source]):
     if not snapshot_sources:
         return
     seen: set[int] = set()
+    # Looked up once, not per resident: a title comes from cohorts.yaml through the loader.
+    titles = {s.code: s.cohort_title for s in snapshot_sources if s.kind == "cohort"}
     for pk, flags, rising, rising_reason, registered, risk, cohorts in _snapshot_rows(series, snapshot_sources):
         if pk in seen:  # in scope and also known to the team
             continue
         seen.add(pk)
         flags = flags or {}
         for source in snapshot_sources:
-            match = _snapshot_match(source, flags, rising, rising_reason, registered, risk, cohorts)
+            match = _snapshot_match(source, flags, rising, rising_reason, registered, risk, cohorts,
+                                    titles.get(source.code, ""))
             if match:
                 yield pk, source, match[0], match[1], None
 
