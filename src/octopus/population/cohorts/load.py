@@ -26,9 +26,6 @@ from octopus.population.cohorts.model import (
     OneOf,
     Term,
 )
-from octopus.population.config import CONFIG_DIR
-
-COHORTS_FILE = CONFIG_DIR / "cohorts.yaml"
 
 
 def parse_term(node) -> Term:

@@ -31,12 +31,10 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from octopus.config import Schema, load, read
 from octopus.population.codelists import CodelistNotFound, read_codelist
-from octopus.population.config import CONFIG_DIR
 from octopus.population.features.demographics import age_in_years
 from octopus.population.features.periods import Period
 from octopus.population.linked import LinkedExtract
 
-PREVENTION_FILE = CONFIG_DIR / "prevention.yaml"
 KINDS = ("recurring", "seasonal", "once", "doses", "processes")
 EVENT_KINDS = ("done", "declined", "ceased")
 STATUSES = ("up_to_date", "overdue", "never", "declined", "not_eligible")

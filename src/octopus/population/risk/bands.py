@@ -9,9 +9,6 @@ import pandas as pd
 from pydantic import Field, field_validator
 
 from octopus.config import Schema, load, read
-from octopus.population.config import CONFIG_DIR
-
-BANDS_FILE = CONFIG_DIR / "bands.yaml"
 
 
 class Band(Schema):

@@ -15,12 +15,10 @@ import ibis
 from pydantic import Field, field_validator
 
 from octopus.config import ConfigError, Schema, load, read
-from octopus.population.config import CONFIG_DIR
 from octopus.population.features import activity
 from octopus.population.features.periods import Period
 from octopus.population.linked import LinkedExtract
 
-MODEL_FILE = CONFIG_DIR / "model.yaml"
 OUTCOME_COLUMN = "outcome_next_year"
 
 

@@ -16,9 +16,6 @@ from octopus.config import Schema, load, read
 from octopus.population.cohorts.compile import compile_term
 from octopus.population.cohorts.load import Definition
 from octopus.population.cohorts.model import All, Cohort
-from octopus.population.config import CONFIG_DIR
-
-SEGMENTS_FILE = CONFIG_DIR / "segments.yaml"
 
 
 @dataclass(frozen=True)
