@@ -35,7 +35,7 @@ def test_every_prevention_code_is_a_valid_snomed_ct_identifier():
     ("programmes: {x: {kind: once, bands: [{ages: [65]}], codelists: {done: [pcd_flu_cod.csv]}}}",
      r"programmes.x.bands\[1\].ages\[2\]: too few items"),
     ("programmes: {x: {kind: once, bands: [{ages: [65, 200]}], codelists: {done: [no_such_list.csv]}}}",
-     "Code list no_such_list.csv was not found"),
+     r"programmes.x.codelists.done: Code list no_such_list.csv is not in the code-list registry \(codelists.yaml\)"),
     ("programmes: {x: {kind: once, bands: [{ages: [65, 200]}], codelists: {given: [pcd_flu_cod.csv]}}}",
      r"programmes.x.codelists.given: Input should be 'done', 'declined' or 'ceased'"),
     ("programmes: {x: {kind: seasonal, age_at_season_end: 65, season: {starts: '13-01', ends: '03-31'},"
