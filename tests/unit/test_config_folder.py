@@ -135,3 +135,16 @@ def test_config_show_codelists_gives_each_lists_source_and_version(monkeypatch):
 def test_the_committed_configuration_reference_is_current():
     assert reference.DOC.read_text(encoding="utf-8") == reference.render(), (
         "docs/reference/configuration.md is out of date: run `octopus config reference --write`.")
+
+
+def test_feeds_and_features_read_a_code_list_through_the_one_registry(folder):
+    from octopus.population.codelists import codes
+    from octopus.population.feeds.codes import load_codelist
+
+    shipped = codes("pcd_hf_cod.csv")
+    assert load_codelist("pcd_hf_cod") == shipped  # the feed validator, by the registry's name
+    (folder / "codelists").mkdir()
+    (folder / "codelists" / "pcd_hf_cod.csv").write_text("code,term\n84114007,Heart failure\n")
+    assert codes("pcd_hf_cod.csv") == load_codelist("pcd_hf_cod") == {"84114007"}  # the place's refreshed copy
+    with pytest.raises(FileNotFoundError, match="not in the code-list registry"):
+        load_codelist("no_such_list")
