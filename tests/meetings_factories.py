@@ -1,6 +1,5 @@
 """A small neighbourhood with a meeting series, for meetings tests."""
 
-import dataclasses
 import datetime as dt
 
 from django.utils import timezone
@@ -30,5 +29,5 @@ def make_series(make_user, *, worklist="inc", ods_code="E87711"):
 def with_limits(monkeypatch, **limits):
     """The shipped meetings.yaml with other per-source limits (None: no limit)."""
     settings = config.settings()
-    sources = {code: dataclasses.replace(s, limit=limits[code]) if code in limits else s for code, s in settings.sources.items()}
-    monkeypatch.setattr(config, "settings", lambda: dataclasses.replace(settings, sources=sources))
+    sources = {code: s.model_copy(update={"limit": limits[code]}) if code in limits else s for code, s in settings.sources.items()}
+    monkeypatch.setattr(config, "settings", lambda: settings.model_copy(update={"sources": sources}))

@@ -36,8 +36,17 @@ def serve(
     from django.conf import settings
     from django.core.management import call_command
 
+    from octopus.config import check_all, record
     from octopus.core import serving
 
+    problems = check_all()
+    if problems:  # refuse to start on a broken configuration folder rather than fail on first use
+        for problem in problems:
+            typer.echo(str(problem), err=True)
+        raise typer.Exit(78)  # EX_CONFIG, as for a missing setting
+    entry = record.note(Path(settings.DATA_DIR), "serve")
+    if entry is not None:
+        typer.echo(f"Configuration {entry['fingerprint']} recorded in {record.HISTORY_FILE} (it changed).")
     call_command("migrate", interactive=False, verbosity=0)
     if settings.STORAGES["staticfiles"]["BACKEND"].endswith("ManifestStaticFilesStorage"):
         # Hashed, compressed copies for whitenoise to serve with a year's caching.
@@ -132,6 +141,7 @@ def _register_subcommands() -> None:
     from octopus.backup import app as backup_app
     from octopus.casefinding.cli import export_list
     from octopus.community.cli import app as community_app
+    from octopus.config.cli import app as config_app
     from octopus.directory.cli import app as directory_app
     from octopus.governance.cli import app as audit_app
     from octopus.outreach.cli import app as outreach_app
@@ -141,6 +151,7 @@ def _register_subcommands() -> None:
     from octopus.synthetic.cli import generate
     from octopus.virtualward.cli import news2_command
 
+    app.add_typer(config_app, name="config", help="Configuration an INT adapts (OCTOPUS_CONFIG_DIR): check, show, reference.")
     app.add_typer(directory_app, name="directory", help="The team-of-teams directory: geography, Open Referral UK import and export.")
     app.command("generate", help="Write a Synthetic London population's partner feeds and ground truth.")(generate)
     app.add_typer(feeds_app, name="feeds", help="Partner data feeds: load (validated, quarantined), import FHIR, link persons, review.")

@@ -6,7 +6,8 @@ from django.urls import reverse
 
 from octopus.accounts import services
 from octopus.accounts.models import Membership, MembershipGrant
-from octopus.accounts.roles import RolesFileError, parse_roles
+from octopus.accounts.roles import parse_roles
+from octopus.config import ConfigError
 from octopus.governance.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +126,7 @@ capabilities: {administer: a, view_residents: b}
 roles:
   superuser: {label: Everything, capabilities: [administer, view_residents]}
 """
-    with pytest.raises(RolesFileError, match="roles.superuser.capabilities: 'administer' cannot go with"):
+    with pytest.raises(ConfigError, match="roles.superuser.capabilities: 'administer' cannot go with"):
         parse_roles(text, "roles.yaml")
 
 

@@ -1,7 +1,6 @@
 """Meetings services: worklist sources with exact reasons, thresholds from configuration, the
 consent gate, carry-over, and actions reaching owners' inboxes and care plans."""
 
-import dataclasses
 import datetime as dt
 
 import pytest
@@ -84,8 +83,8 @@ def test_worklist_lists_reviews_due_referrals_and_residents_without_a_gp(inc):
 def test_worklist_thresholds_come_from_configuration(inc, monkeypatch):
     resident = make_resident(flags={"ae_attendances": 2})
     settings = config.settings()
-    lowered = dataclasses.replace(settings.sources["frequent_ae"], at_least=2)
-    monkeypatch.setattr(config, "settings", lambda: dataclasses.replace(settings, sources={**settings.sources, "frequent_ae": lowered}))
+    lowered = settings.sources["frequent_ae"].model_copy(update={"at_least": 2})
+    monkeypatch.setattr(config, "settings", lambda: settings.model_copy(update={"sources": {**settings.sources, "frequent_ae": lowered}}))
 
     services.generate_worklist(inc["meeting"])
 

@@ -1,16 +1,10 @@
 """Roles and capabilities, read from ``roles.yaml`` (configuration as data)."""
 
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
+from pydantic import Field, field_validator, model_validator
 
-import yaml
+from octopus.config import FILES, Schema, load, parse_text
 
-ROLES_FILE = Path(__file__).with_name("roles.yaml")
-
-
-class RolesFileError(ValueError):
-    """The roles file is malformed; the message names the file and the entry at fault."""
+ROLES_FILE = FILES["roles.yaml"].default
 
 
 # Capabilities that open no resident data: a role made only of these takes effect at once.
@@ -19,21 +13,42 @@ class RolesFileError(ValueError):
 ADMINISTRATIVE_CAPABILITIES = frozenset({"view_directory", "edit_directory", "administer"})
 
 
-@dataclass(frozen=True)
-class Role:
-    code: str
-    label: str
-    capabilities: frozenset[str]
+class Role(Schema):
+    code: str = Field("", description="Set from the key under roles; not written in the file.")
+    label: str = Field(min_length=1, description="The role's name as people see it.")
+    capabilities: frozenset[str] = Field(frozenset(), description="Capabilities the role grants (from capabilities).")
+
+    @field_validator("capabilities", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value):
+        return [] if value is None else value
 
     @property
     def opens_resident_data(self) -> bool:
         return bool(self.capabilities - ADMINISTRATIVE_CAPABILITIES)
 
 
-@dataclass(frozen=True)
-class RoleCatalogue:
-    capabilities: dict[str, str]
-    roles: dict[str, Role]
+class RoleCatalogue(Schema):
+    """Roles and capabilities (``roles.yaml``)."""
+
+    capabilities: dict[str, str] = Field(min_length=1, description="Each capability and what it lets a user do.")
+    roles: dict[str, Role] = Field(min_length=1, description="Each role by its code: label and capabilities.")
+
+    @field_validator("roles")
+    @classmethod
+    def _codes(cls, roles: dict[str, Role]) -> dict[str, Role]:
+        return {code: role.model_copy(update={"code": code}) for code, role in roles.items()}
+
+    @model_validator(mode="after")
+    def _grants(self):
+        for code, role in self.roles.items():
+            unknown = sorted(role.capabilities - set(self.capabilities))
+            if unknown:
+                raise ValueError(f"roles.{code}.capabilities: unknown capability {', '.join(unknown)}.")
+            if "administer" in role.capabilities and role.opens_resident_data:
+                raise ValueError(f"roles.{code}.capabilities: 'administer' cannot go with capabilities that open "
+                                 "resident data (separation of duties, decision 0020).")
+        return self
 
     def role(self, code: str) -> Role:
         try:
@@ -45,35 +60,12 @@ class RoleCatalogue:
         return [(role.code, role.label) for role in self.roles.values()]
 
 
-def parse_roles(text: str, source: str = str(ROLES_FILE)) -> RoleCatalogue:
-    document = yaml.safe_load(text) or {}
-    if not isinstance(document, dict):
-        raise RolesFileError(f"{source}: expected a mapping with 'capabilities' and 'roles'.")
-    capabilities = document.get("capabilities")
-    roles = document.get("roles")
-    if not isinstance(capabilities, dict) or not capabilities:
-        raise RolesFileError(f"{source}: 'capabilities' must map each capability to a description.")
-    if not isinstance(roles, dict) or not roles:
-        raise RolesFileError(f"{source}: 'roles' must map each role code to its definition.")
-    parsed = {}
-    for code, entry in roles.items():
-        where = f"{source}: roles.{code}"
-        if not isinstance(entry, dict) or "label" not in entry:
-            raise RolesFileError(f"{where}: each role needs a 'label' and 'capabilities'.")
-        granted = entry.get("capabilities") or []
-        unknown = sorted(set(granted) - set(capabilities))
-        if unknown:
-            raise RolesFileError(f"{where}.capabilities: unknown capability {', '.join(unknown)}.")
-        parsed[code] = Role(code=code, label=str(entry["label"]), capabilities=frozenset(granted))
-        if "administer" in granted and parsed[code].opens_resident_data:
-            raise RolesFileError(f"{where}.capabilities: 'administer' cannot go with capabilities that open resident "
-                                 "data (separation of duties, decision 0020).")
-    return RoleCatalogue(capabilities=dict(capabilities), roles=parsed)
+def parse_roles(text: str, source: str = "roles.yaml") -> RoleCatalogue:
+    return parse_text(text, RoleCatalogue, source)
 
 
-@cache
 def catalogue() -> RoleCatalogue:
-    return parse_roles(ROLES_FILE.read_text(), str(ROLES_FILE))
+    return load("roles.yaml")
 
 
 def role_choices() -> list[tuple[str, str]]:

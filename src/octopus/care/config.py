@@ -1,62 +1,55 @@
-"""Reads ``care.yaml``: the check-in frequencies, monitoring period and due times an INT sets."""
+"""The schema of ``care.yaml``: the check-in frequencies, monitoring period and due times an INT
+sets. Read through the one configuration loader (``octopus.config``, decision 0065)."""
 
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
+from typing import Annotated
 
-import yaml
+from pydantic import Field, field_validator
 
-CONFIG_FILE = Path(__file__).with_name("care.yaml")
+from octopus.config import FILES, Schema, load, parse_text
+
+CONFIG_FILE = FILES["care.yaml"].default
 TIERS = ("universal", "proactive", "complex")
 URGENCIES = ("urgent", "soon", "routine")
+Days = Annotated[int, Field(strict=True, ge=1, description="a whole number of days, at least 1")]
 
 
-class CareConfigError(ValueError):
-    """care.yaml is malformed; the message names the file and key."""
+def _each(expected: tuple[str, ...]):
+    def check(value: dict[str, int]) -> dict[str, int]:
+        missing = [name for name in expected if name not in value]
+        unknown = [name for name in value if name not in expected]
+        if missing or unknown:
+            raise ValueError(f"give a number of days for each of {', '.join(expected)} and nothing else"
+                             + (f" (missing {', '.join(missing)})" if missing else "")
+                             + (f" (unknown {', '.join(unknown)})" if unknown else "") + ".")
+        return value
+    return check
 
 
-@dataclass(frozen=True)
-class CareConfig:
-    check_in_every_days: dict[str, int]
-    monitor_after_step_down_days: int
-    referral_response_days: dict[str, int]
-    first_contact_days: int
-    referral_recently_closed_days: int
-    case_recently_closed_days: int
-    several_organisations_per_week: int
-    first_review_days: int
+class CareConfig(Schema):
+    """Care coordination settings (``care.yaml``)."""
+
+    check_in_every_days: dict[str, Days] = Field(
+        description=f"How often residents are checked in with, in days, for each tier: {', '.join(TIERS)}.")
+    monitor_after_step_down_days: Days = Field(
+        description="How long a resident stepped down from a tier stays monitored by the tier below.")
+    referral_response_days: dict[str, Days] = Field(
+        description=f"When a referral's first response is due, by urgency: {', '.join(URGENCIES)}.")
+    first_contact_days: Days = Field(description="After acceptance, first contact is due within this many days.")
+    referral_recently_closed_days: Days = Field(
+        description="A closed referral still lets the people involved open the record for this long.")
+    case_recently_closed_days: Days = Field(
+        description="A closed case lets its team open the record for this long.")
+    several_organisations_per_week: Days = Field(
+        description="Contacts by this many different organisations in one week raise a warning.")
+    first_review_days: Days = Field(description="Days until the first review when a resident joins a caseload.")
+
+    _tiers = field_validator("check_in_every_days")(_each(TIERS))
+    _urgencies = field_validator("referral_response_days")(_each(URGENCIES))
 
 
-def _positive_int(value, where: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise CareConfigError(f"{where}: expected a whole number of days of at least 1, got {value!r}.")
-    return value
+def parse(text: str, source: str = "care.yaml") -> CareConfig:
+    return parse_text(text, CareConfig, source)
 
 
-def _per_key(document: dict, key: str, expected: tuple[str, ...], source: str) -> dict[str, int]:
-    mapping = document.get(key)
-    if not isinstance(mapping, dict) or set(mapping) != set(expected):
-        raise CareConfigError(f"{source}: {key} must give a number of days for each of {', '.join(expected)}.")
-    return {name: _positive_int(mapping[name], f"{source}: {key}.{name}") for name in expected}
-
-
-def parse(text: str, source: str = str(CONFIG_FILE)) -> CareConfig:
-    document = yaml.safe_load(text) or {}
-    if not isinstance(document, dict):
-        raise CareConfigError(f"{source}: expected a mapping of settings.")
-    simple = {}
-    for key in ("monitor_after_step_down_days", "first_contact_days", "referral_recently_closed_days",
-                "case_recently_closed_days", "several_organisations_per_week", "first_review_days"):
-        if key not in document:
-            raise CareConfigError(f"{source}: missing {key}.")
-        simple[key] = _positive_int(document[key], f"{source}: {key}")
-    return CareConfig(
-        check_in_every_days=_per_key(document, "check_in_every_days", TIERS, source),
-        referral_response_days=_per_key(document, "referral_response_days", URGENCIES, source),
-        **simple,
-    )
-
-
-@cache
 def settings() -> CareConfig:
-    return parse(CONFIG_FILE.read_text())
+    return load("care.yaml")

@@ -9,7 +9,6 @@ last snapshot put the resident in). Only living residents are listed.
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from functools import cache
 
 from django.db import connection
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
@@ -52,7 +51,6 @@ class CaseList:
         return self.name == RISING_RISK
 
 
-@cache
 def all_lists() -> tuple[CaseList, ...]:
     cohorts = tuple(CaseList(c.name, c.title, " ".join(c.description.split()), c.title) for c in load_cohorts())
     return (CaseList(RISING_RISK, "Rising risk", RISING_RISK_DEFINITION), *cohorts)

@@ -325,7 +325,18 @@ def model_card(request):
     card = None
     if current.available and (current.folder / "model_card.md").is_file():
         card = render_model_card((current.folder / "model_card.md").read_text(), reverse("insights:calibration"))
-    return _page(request, "model_card", current, card=card)
+    return _page(request, "model_card", current, card=card, configuration=_configuration(current))
+
+
+def _configuration(current: Current) -> dict | None:
+    """The configuration the snapshot was built with, as its manifest recorded it (decision 0066)."""
+    manifest = current.folder / "manifest.json" if current.available else None
+    if manifest is None or not manifest.is_file():
+        return None
+    recorded = json.loads(manifest.read_text()).get("config") or {}
+    if "fingerprint" not in recorded:
+        return None
+    return recorded | {"overrides": sorted(n for n, f in (recorded.get("files") or {}).items() if f.get("override"))}
 
 
 @require_GET

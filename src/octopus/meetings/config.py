@@ -1,12 +1,13 @@
-"""Reads ``meetings.yaml``: the worklist sources, their thresholds and which series use them."""
+"""The schema of ``meetings.yaml``: the worklist sources, their thresholds and which series use
+them. Read through the one configuration loader (``octopus.config``, decision 0065)."""
 
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
+from typing import Literal
 
-import yaml
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-CONFIG_FILE = Path(__file__).with_name("meetings.yaml")
+from octopus.config import FILES, ConfigError, Schema, load, parse_text
+
+CONFIG_FILE = FILES["meetings.yaml"].default
 KINDS = {
     "review_due": {"within_days"},
     "referrals_to_team": {"since_days"},
@@ -14,6 +15,7 @@ KINDS = {
     "count": {"flag", "at_least", "reason"},
     "rising_risk": {"reason"},
     "unregistered": {"reason"},
+    "cohort": {"cohort", "reason"},
 }
 OPTIONAL = {"reason"}
 # Any source may be capped; what "top" means depends on its kind (see RANKED_BY).
@@ -25,25 +27,84 @@ RANKED_BY = {
     "count": "highest figure first",
     "rising_risk": "highest risk of emergency admission first",
     "unregistered": "highest risk of emergency admission first",
+    "cohort": "highest risk of emergency admission first",
 }
 
 
-class MeetingsConfigError(ValueError):
-    """meetings.yaml is malformed; the message names the file, key and what to do."""
+class Source(Schema):
+    """One worklist source: which residents it lists and the reason shown beside them."""
 
-
-@dataclass(frozen=True)
-class Source:
-    code: str
-    kind: str
-    label: str
-    within_days: int | None = None
-    since_days: int | None = None
-    flag: str = ""
-    at_least: int | None = None
-    reason: str = ""
+    code: str = Field("", description="Set from the key under sources; not written in the file.")
+    kind: Literal["review_due", "referrals_to_team", "flag", "count", "rising_risk", "unregistered", "cohort"] = Field(
+        description="What the source lists (see the kinds at the top of meetings.yaml).")
+    label: str = Field(min_length=1, description="The label attendees see.")
+    within_days: int | None = Field(None, strict=True, ge=0, description="review_due: reviews due within N days.")
+    since_days: int | None = Field(None, strict=True, ge=0, description="referrals_to_team: sent in the last N days.")
+    flag: str = Field("", description="flag and count: a snapshot flag such as current_inpatient.")
+    at_least: int | None = Field(None, strict=True, ge=1, description="count: the threshold.")
+    cohort: str = Field("", description="cohort: the name of a cohort in cohorts.yaml (its members from the snapshot).")
+    reason: str = Field("", description="Shown beside the resident; {n} is the figure, {reason} rising risk's reason.")
     # At most this many residents are listed from the source (None: all of them).
-    limit: int | None = None
+    limit: int | None = Field(None, strict=True, ge=1, description=(
+        "The most residents to list from this source, the top ones by its figure; leave it out to list everyone."))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _keys_for_kind(cls, data):
+        if not isinstance(data, dict) or data.get("kind") not in KINDS:
+            return data
+        kind = data["kind"]
+        needed = KINDS[kind] - OPTIONAL if kind in {"rising_risk", "unregistered", "cohort"} else KINDS[kind]
+        missing = sorted(needed - set(data))
+        if missing:
+            raise ValueError(f"a {kind} source needs {', '.join(missing)}.")
+        unknown = sorted(set(data) - KINDS[kind] - SHARED_KEYS - {"code"})
+        if unknown:
+            allowed = ", ".join(sorted(KINDS[kind] | SHARED_KEYS - {"kind"}))
+            raise ValueError(f"unknown key(s) {', '.join(unknown)} for a {kind} source (it takes {allowed}).")
+        return data
+
+    @field_validator("label", "reason")
+    @classmethod
+    def _stripped(cls, value: str) -> str:
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("flag")
+    @classmethod
+    def _flag_name(cls, value: str) -> str:
+        # "__" would be read by the ORM as a nested lookup rather than part of the flag's name.
+        if value and (not value.isidentifier() or "__" in value):
+            raise ValueError("name a snapshot flag such as current_inpatient.")
+        return value
+
+    @field_validator("cohort")
+    @classmethod
+    def _known_cohort(cls, value: str) -> str:
+        from octopus.population.cohorts.load import load_cohorts
+
+        try:
+            names = [c.name for c in load_cohorts()]
+        except ConfigError:  # cohorts.yaml's own problems are reported against cohorts.yaml
+            return value
+        if value and value not in names:
+            raise ValueError(f"{value!r} is not a cohort in cohorts.yaml (cohorts: {', '.join(names)}).")
+        return value
+
+    @property
+    def cohort_title(self) -> str:
+        """The title published residents carry for the cohort (Resident.cohorts)."""
+        from octopus.population.cohorts.load import load_cohorts
+
+        return next((c.title for c in load_cohorts() if c.name == self.cohort), "")
+
+    @field_validator("reason")
+    @classmethod
+    def _placeholders(cls, value: str) -> str:
+        try:
+            value.format(n=0, reason="")
+        except (KeyError, IndexError, ValueError) as error:
+            raise ValueError(f"only {{n}} and {{reason}} may appear in braces ({error}).") from None
+        return value
 
     @property
     def ranked_by(self) -> str:
@@ -53,117 +114,62 @@ class Source:
         return self.reason.format(**figures) if self.reason else self.label
 
 
-@dataclass(frozen=True)
-class MeetingsConfig:
-    sources: dict[str, Source]
-    worklists: dict[str, tuple[str, ...]]
-    access_days_after_meeting: int
-    carry_over_warning_after: int
-    expected_professions: tuple[str, ...] = ()
+class MeetingsConfig(Schema):
+    """Meeting worklists (``meetings.yaml``)."""
+
+    sources: dict[str, Source] = Field(min_length=1, description="Each source by its code.")
+    worklists: dict[str, tuple[str, ...]] = Field(
+        min_length=1, description="Each worklist a series may use: the codes of its sources, in order.")
+    access_days_after_meeting: int = Field(strict=True, ge=0, description=(
+        "Days after a meeting that attendees may still open the records of residents discussed."))
+    carry_over_warning_after: int = Field(strict=True, ge=1, description=(
+        "Warn when a resident has been carried over this many meetings in a row."))
+    expected_professions: tuple[str, ...] = Field((), description=(
+        "Job titles a meeting is expected to have (for example Pharmacist); missing ones are flagged."))
+
+    @field_validator("sources")
+    @classmethod
+    def _codes(cls, sources: dict[str, Source]) -> dict[str, Source]:
+        return {code: source.model_copy(update={"code": code}) for code, source in sources.items()}
+
+    @field_validator("worklists")
+    @classmethod
+    def _non_empty(cls, worklists: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        empty = [name for name, codes in worklists.items() if not codes]
+        if empty:
+            raise ValueError(f"{', '.join(empty)}: a worklist needs at least one source.")
+        return worklists
+
+    @field_validator("expected_professions")
+    @classmethod
+    def _titles(cls, titles: tuple[str, ...]) -> tuple[str, ...]:
+        if not all(t.strip() for t in titles):
+            raise ValueError("give job titles such as Pharmacist, not empty text.")
+        return tuple(t.strip() for t in titles)
+
+    @field_validator("worklists")
+    @classmethod
+    def _known_sources(cls, worklists: dict[str, tuple[str, ...]], info: ValidationInfo):
+        sources = info.data.get("sources")
+        if sources is None:  # the sources' own problems are reported; nothing to check against
+            return worklists
+        for name, codes in worklists.items():
+            unknown = [c for c in codes if c not in sources]
+            if unknown:
+                raise ValueError(f"worklists.{name} names unknown source(s) {', '.join(unknown)}; "
+                                 f"define them under sources (known: {', '.join(sources)}).")
+        return worklists
 
     def worklist(self, name: str) -> list[Source]:
         if name not in self.worklists:
-            raise MeetingsConfigError(
-                f"{CONFIG_FILE.name}: no worklist called {name!r}; the series must use one of {', '.join(self.worklists)}."
-            )
+            raise ConfigError(f"no worklist called {name!r}; the series must use one of "
+                              f"{', '.join(self.worklists)}.", file="meetings.yaml", field="worklists")
         return [self.sources[code] for code in self.worklists[name]]
 
 
-def _whole(value, where: str, minimum: int = 0) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise MeetingsConfigError(f"{where}: expected a whole number of at least {minimum}, got {value!r}.")
-    return value
+def parse(text: str, source: str = "meetings.yaml") -> MeetingsConfig:
+    return parse_text(text, MeetingsConfig, source)
 
 
-def _limit(value, where: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise MeetingsConfigError(
-            f"{where}: expected the most residents to list from this source, a whole number of at least 1 "
-            f"(for example 10), got {value!r}. Remove the key to list everyone the source finds."
-        )
-    return value
-
-
-def _source(code: str, entry, source: str) -> Source:
-    where = f"{source}: sources.{code}"
-    if not isinstance(entry, dict):
-        raise MeetingsConfigError(f"{where}: expected a mapping with kind and label.")
-    kind = entry.get("kind")
-    if kind not in KINDS:
-        raise MeetingsConfigError(f"{where}.kind: {kind!r} is not a kind of source; use one of {', '.join(KINDS)}.")
-    if not isinstance(entry.get("label"), str) or not entry["label"].strip():
-        raise MeetingsConfigError(f"{where}.label: give the label attendees see.")
-    needed = KINDS[kind] - OPTIONAL if kind in {"rising_risk", "unregistered"} else KINDS[kind]
-    missing = sorted(needed - set(entry))
-    if missing:
-        raise MeetingsConfigError(f"{where}: a {kind} source needs {', '.join(missing)}.")
-    unknown = sorted(set(entry) - KINDS[kind] - SHARED_KEYS)
-    if unknown:
-        allowed = ", ".join(sorted(KINDS[kind] | SHARED_KEYS - {"kind"}))
-        raise MeetingsConfigError(f"{where}: unknown key(s) {', '.join(unknown)} for a {kind} source (it takes {allowed}).")
-    fields = {"code": code, "kind": kind, "label": entry["label"].strip(), "reason": str(entry.get("reason", ""))}
-    for key in ("within_days", "since_days"):
-        if key in entry:
-            fields[key] = _whole(entry[key], f"{where}.{key}")
-    if "at_least" in entry:
-        fields["at_least"] = _whole(entry["at_least"], f"{where}.at_least", minimum=1)
-    if "limit" in entry:
-        fields["limit"] = _limit(entry["limit"], f"{where}.limit")
-    if "flag" in entry:
-        # "__" would be read by the ORM as a nested lookup rather than part of the flag's name.
-        if not isinstance(entry["flag"], str) or not entry["flag"].isidentifier() or "__" in entry["flag"]:
-            raise MeetingsConfigError(f"{where}.flag: name a snapshot flag such as current_inpatient.")
-        fields["flag"] = entry["flag"]
-    try:
-        Source(**fields).describe(n=0, reason="")
-    except (KeyError, IndexError, ValueError) as error:
-        raise MeetingsConfigError(f"{where}.reason: only {{n}} and {{reason}} may appear in braces ({error}).") from None
-    return Source(**fields)
-
-
-def parse(text: str, source: str = str(CONFIG_FILE)) -> MeetingsConfig:
-    try:
-        document = yaml.safe_load(text) or {}
-    except yaml.YAMLError as error:
-        raise MeetingsConfigError(f"{source}: not valid YAML ({error}).") from None
-    if not isinstance(document, dict):
-        raise MeetingsConfigError(f"{source}: expected a mapping with sources and worklists.")
-    raw_sources = document.get("sources")
-    if not isinstance(raw_sources, dict) or not raw_sources:
-        raise MeetingsConfigError(f"{source}: sources must list at least one source.")
-    sources = {code: _source(code, entry, source) for code, entry in raw_sources.items()}
-    raw_lists = document.get("worklists")
-    if not isinstance(raw_lists, dict) or not raw_lists:
-        raise MeetingsConfigError(f"{source}: worklists must name at least one worklist.")
-    worklists = {}
-    for name, codes in raw_lists.items():
-        if not isinstance(codes, list) or not codes:
-            raise MeetingsConfigError(f"{source}: worklists.{name} must be a list of source names.")
-        unknown = [c for c in codes if c not in sources]
-        if unknown:
-            raise MeetingsConfigError(
-                f"{source}: worklists.{name} names unknown source(s) {', '.join(map(str, unknown))}; "
-                f"define them under sources (known: {', '.join(sources)})."
-            )
-        worklists[name] = tuple(codes)
-    for key in ("access_days_after_meeting", "carry_over_warning_after"):
-        if key not in document:
-            raise MeetingsConfigError(f"{source}: missing {key}.")
-    return MeetingsConfig(
-        sources=sources,
-        worklists=worklists,
-        access_days_after_meeting=_whole(document["access_days_after_meeting"], f"{source}: access_days_after_meeting"),
-        carry_over_warning_after=_whole(document["carry_over_warning_after"], f"{source}: carry_over_warning_after", 1),
-        expected_professions=_professions(document.get("expected_professions", []), source),
-    )
-
-
-def _professions(value, source: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise MeetingsConfigError(f"{source}: expected_professions must be a list of job titles such as Pharmacist.")
-    return tuple(v.strip() for v in value)
-
-
-@cache
 def settings() -> MeetingsConfig:
-    return parse(CONFIG_FILE.read_text())
+    return load("meetings.yaml")

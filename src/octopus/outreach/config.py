@@ -1,56 +1,54 @@
-"""Reads ``outreach.yaml``: visits per day and the prevention gaps a CHWW may see."""
+"""The schema of ``outreach.yaml``: visits per day and the prevention gaps a CHWW may see. Read
+through the one configuration loader (``octopus.config``, decision 0065)."""
 
-import re
-from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
+from typing import Annotated
 
-import yaml
+from pydantic import Field, StringConstraints, field_validator
 
-CONFIG_FILE = Path(__file__).with_name("outreach.yaml")
-FLAG_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+from octopus.config import FILES, Schema, load, parse_text
 
-
-class OutreachConfigError(ValueError):
-    """outreach.yaml is malformed; the message names the file and key."""
+CONFIG_FILE = FILES["outreach.yaml"].default
+ProgrammeName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 
 
-@dataclass(frozen=True)
-class OutreachConfig:
-    visits_per_day: int
-    # Programme name -> the words a CHWW sees, for the open prevention gaps shown on the doorstep.
-    doorstep_prompts: dict[str, str]
-    # Programme name -> the age below which its gap is not shown (it would reveal a condition).
-    prompt_min_ages: dict[str, int] = field(default_factory=dict)
+class DoorstepPrompt(Schema):
+    label: str = Field(min_length=1, description="The words a CHWW sees, e.g. 'Bowel screening due'.")
+    min_age: int | None = Field(None, strict=True, ge=0, description=(
+        "Hide the gap below this age (a flu prompt under 65 would reveal a clinical risk group)."))
 
 
-def parse(text: str, source: str = str(CONFIG_FILE)) -> OutreachConfig:
-    document = yaml.safe_load(text) or {}
-    if not isinstance(document, dict):
-        raise OutreachConfigError(f"{source}: expected a mapping of settings.")
-    per_day = document.get("visits_per_day")
-    if not isinstance(per_day, int) or isinstance(per_day, bool) or not 1 <= per_day <= 50:
-        raise OutreachConfigError(f"{source}: visits_per_day must be a whole number from 1 to 50, got {per_day!r}.")
-    prompts = document.get("doorstep_prompts", {})
-    if not isinstance(prompts, dict):
-        raise OutreachConfigError(f"{source}: doorstep_prompts must map prevention programme names to the words a CHWW sees.")
-    labels, min_ages = {}, {}
-    for name, spec in prompts.items():
-        if not isinstance(name, str) or not FLAG_NAME.match(name):
-            raise OutreachConfigError(f"{source}: doorstep_prompts: {name!r} is not a programme name (lower case, digits, underscores).")
-        label = spec.get("label") if isinstance(spec, dict) else spec
-        if not isinstance(label, str) or not label.strip():
-            raise OutreachConfigError(f"{source}: doorstep_prompts.{name}: give the words a CHWW sees, e.g. 'Bowel screening due'.")
-        if isinstance(spec, dict):
-            if set(spec) - {"label", "min_age"}:
-                raise OutreachConfigError(f"{source}: doorstep_prompts.{name}: use label and min_age only.")
-            if "min_age" in spec:
-                if not isinstance(spec["min_age"], int) or isinstance(spec["min_age"], bool) or spec["min_age"] < 0:
-                    raise OutreachConfigError(f"{source}: doorstep_prompts.{name}.min_age must be a whole number of years.")
-                min_ages[name] = spec["min_age"]
-        labels[name] = label.strip()
-    return OutreachConfig(visits_per_day=per_day, doorstep_prompts=labels, prompt_min_ages=min_ages)
+class OutreachConfig(Schema):
+    """Outreach settings (``outreach.yaml``)."""
 
-@cache
+    visits_per_day: int = Field(strict=True, ge=1, le=50, description=(
+        "Households a CHWW is planned to visit on one working day, unless the planner says otherwise."))
+    prompts: dict[ProgrammeName, Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | DoorstepPrompt] = Field(
+        default_factory=dict, alias="doorstep_prompts", description=(
+            "Open prevention gaps a CHWW may see on the doorstep (programme names from prevention.yaml), "
+            "each with the words shown, or {label, min_age}. An information-governance decision (decision 0021)."))
+
+    @field_validator("prompts", mode="before")
+    @classmethod
+    def _mapping(cls, value):
+        if not isinstance(value, dict):
+            raise ValueError("doorstep_prompts must map prevention programme names to the words a CHWW sees.")
+        return value
+
+    @property
+    def doorstep_prompts(self) -> dict[str, str]:
+        """Programme name -> the words a CHWW sees."""
+        return {name: p if isinstance(p, str) else p.label.strip() for name, p in self.prompts.items()}
+
+    @property
+    def prompt_min_ages(self) -> dict[str, int]:
+        """Programme name -> the age below which its gap is not shown (it would reveal a condition)."""
+        return {name: p.min_age for name, p in self.prompts.items()
+                if isinstance(p, DoorstepPrompt) and p.min_age is not None}
+
+
+def parse(text: str, source: str = "outreach.yaml") -> OutreachConfig:
+    return parse_text(text, OutreachConfig, source)
+
+
 def settings() -> OutreachConfig:
-    return parse(CONFIG_FILE.read_text())
+    return load("outreach.yaml")

@@ -49,11 +49,10 @@ def run(
     data_dir: Path = DATA_DIR_OPTION,
     case_managed: Path = typer.Option(None, "--case-managed", help="Text file of case-managed person ids, one a line."),
     model_config: Path = typer.Option(None, "--model-config",
-                                      help="The risk model's settings (outcome), YAML; default the shipped config/model.yaml."),
+                                      help="The risk model's settings (outcome), YAML; default model.yaml in OCTOPUS_CONFIG_DIR, else the shipped one."),
 ) -> None:
     """Build features, train and score the risk model, and publish a snapshot."""
     from octopus.population.pipeline import PipelineConfig, run_pipeline
-    from octopus.population.risk.outcomes import MODEL_FILE
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
     try:
@@ -67,7 +66,7 @@ def run(
     if case_managed:
         ids = frozenset(line.strip() for line in case_managed.read_text().splitlines() if line.strip())
     info = run_pipeline(data_dir / "linked", data_dir / "snapshots", as_of=when, engine=engine,
-                        config=PipelineConfig(case_managed=ids, model_file=model_config or MODEL_FILE))
+                        config=PipelineConfig(case_managed=ids, model_file=model_config))
     typer.echo(f"Published snapshot {info.run_id} ({info.row_counts.get('residents.parquet', 0)} residents, "
                f"model {info.chosen_model}) at {info.path}")
 

@@ -30,9 +30,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from rich.console import Console
 
+from octopus.config import record as config_record
 from octopus.population import engines
 from octopus.population.cohorts.compile import cohort_members
-from octopus.population.cohorts.load import COHORTS_FILE, load_cohorts
+from octopus.population.cohorts.load import load_cohorts
 from octopus.population.features import build_features
 from octopus.population.features.periods import YEAR
 from octopus.population.features.registration import with_registration_area
@@ -41,12 +42,12 @@ from octopus.population.life_expectancy import counts_frame as life_expectancy_c
 from octopus.population.linked import read_linked
 from octopus.population.objections import FEED as OBJECTIONS_FEED
 from octopus.population.objections import active_objections, objector_ids
-from octopus.population.risk.bands import BANDS_FILE, load_bands
+from octopus.population.risk.bands import load_bands
 from octopus.population.risk.default_model import DefaultModel, load_default
 from octopus.population.risk.design import outcome as outcome_labels
 from octopus.population.risk.metrics import evaluate
 from octopus.population.risk.model_card import build_card, fallback_card, write_card
-from octopus.population.risk.outcomes import MODEL_FILE, OUTCOME_COLUMN, Outcome, load_model_config
+from octopus.population.risk.outcomes import OUTCOME_COLUMN, Outcome, load_model_config
 from octopus.population.risk.rising import COMPARED_COLUMNS, events_since
 from octopus.population.risk.score import score_file
 from octopus.population.risk.train import (
@@ -55,7 +56,7 @@ from octopus.population.risk.train import (
     split_roles,
     train,
 )
-from octopus.population.segments import SEGMENTS_FILE, load_segments, with_segments
+from octopus.population.segments import load_segments, with_segments
 from octopus.population.snapshot import SnapshotStore, new_run_id
 
 log = logging.getLogger("octopus.population.pipeline")
@@ -65,10 +66,11 @@ SAMPLE_BATCH_ROWS = 500_000
 
 @dataclass(frozen=True)
 class PipelineConfig:
-    bands_file: Path = BANDS_FILE
-    segments_file: Path = SEGMENTS_FILE
-    cohorts_file: Path = COHORTS_FILE
-    model_file: Path = MODEL_FILE
+    # None: the file in effect, the place's own in OCTOPUS_CONFIG_DIR or else the shipped default.
+    bands_file: Path | None = None
+    segments_file: Path | None = None
+    cohorts_file: Path | None = None
+    model_file: Path | None = None
     case_managed: frozenset[str] = frozenset()
     bootstrap_resamples: int = 200
     show_progress: bool = True
@@ -384,6 +386,8 @@ def _run(linked_dir, store: SnapshotStore, scratch: Path, run_id: str, *, as_of:
             for c in cohorts
         ]
         (staging / "cohorts.json").write_text(json.dumps(cohort_summary, indent=2))
+        configuration = config_record.copy_into(staging, store.root / previous_manifest["run_id"]
+                                                if previous_manifest else None)
         manifest = {
             "run_id": run_id,
             "as_of": as_of.isoformat(),
@@ -400,9 +404,10 @@ def _run(linked_dir, store: SnapshotStore, scratch: Path, run_id: str, *, as_of:
             "row_counts": {**steps.counts, "residents.parquet": residents, "cohorts.parquet": members},
             "step_timings_seconds": steps.timings,
             "step_cpu_seconds": steps.cpu,
-            "config": {"bands": str(config.bands_file), "segments": str(config.segments_file),
-                       "cohorts": str(config.cohorts_file), "model": str(config.model_file),
-                       "case_managed": len(config.case_managed)},
+            "config": {**configuration, "case_managed": len(config.case_managed),
+                       "given_files": {k: str(v) for k, v in (("bands", config.bands_file),
+                                       ("segments", config.segments_file), ("cohorts", config.cohorts_file),
+                                       ("model", config.model_file)) if v is not None}},
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
     log.info("run %s published", run_id)

@@ -28,16 +28,16 @@ def test_every_prevention_code_is_a_valid_snomed_ct_identifier():
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("programmes: []", "expected a top-level 'programmes:' mapping"),
-    ("programmes: {x: {kind: weekly}}", "programme 'x': kind must be one of"),
+    ("programmes: []", "programmes: expected a mapping of keys"),
+    ("programmes: {x: {kind: weekly}}", r"programmes.x.kind: Input should be 'recurring', 'seasonal'"),
     ("programmes: {x: {kind: recurring, bands: [{ages: [50, 74]}], codelists: {done: [pcd_flu_cod.csv]}}}",
      "needs lookback_months on every band"),
     ("programmes: {x: {kind: once, bands: [{ages: [65]}], codelists: {done: [pcd_flu_cod.csv]}}}",
-     "each band needs ages: \\[from, to\\]"),
+     r"programmes.x.bands\[1\].ages\[2\]: too few items"),
     ("programmes: {x: {kind: once, bands: [{ages: [65, 200]}], codelists: {done: [no_such_list.csv]}}}",
-     "Code list no_such_list.csv was not found"),
+     r"programmes.x.codelists.done: Code list no_such_list.csv is not in the code-list registry \(codelists.yaml\)"),
     ("programmes: {x: {kind: once, bands: [{ages: [65, 200]}], codelists: {given: [pcd_flu_cod.csv]}}}",
-     "codelists are keyed by done, declined, ceased"),
+     r"programmes.x.codelists.given: Input should be 'done', 'declined' or 'ceased'"),
     ("programmes: {x: {kind: seasonal, age_at_season_end: 65, season: {starts: '13-01', ends: '03-31'},"
      " codelists: {done: [pcd_flu_cod.csv]}}}", "season dates are MM-DD"),
 ])

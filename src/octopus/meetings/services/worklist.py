@@ -15,9 +15,10 @@ with one narrow ``executemany`` (``core.bulk``), not model instances.
 """
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -32,7 +33,7 @@ from ..models import EntryStatus, Meeting, MeetingSeries, WorklistEntry
 
 CARRIED = "carried_over"
 ADDED = "added"
-SNAPSHOT_KINDS = {"flag", "count", "rising_risk", "unregistered"}
+SNAPSHOT_KINDS = {"flag", "count", "rising_risk", "unregistered", "cohort"}
 # The columns a new entry needs; the others are empty until triage and are left to the database.
 INSERTED = ("meeting", "resident", "sources", "referred_at", "carried_from", "status", "triage_note",
             "discussion_basis", "summary", "decisions", "tier_change")
@@ -91,6 +92,12 @@ def _snapshot_condition(source: config.Source) -> Q:
         return Q(**{f"flags__{source.flag}__gte": source.at_least})
     if source.kind == "rising_risk":
         return Q(rising_risk=True)
+    if source.kind == "cohort":
+        # As case-finding's lists: jsonb containment on PostgreSQL; SQLite has no such lookup, so
+        # the text is searched for the quoted title, which cannot match a longer title.
+        if connection.vendor == "postgresql":
+            return Q(cohorts__contains=[source.cohort_title])
+        return Q(cohorts__icontains=json.dumps(source.cohort_title))
     return Q(pk__in=[])
 
 
@@ -102,7 +109,7 @@ def _figure(source: config.Source, flags: dict) -> int | None:
 
 
 def _snapshot_match(source: config.Source, flags: dict, rising: bool, rising_reason: str, registered: bool,
-                    risk: float | None) -> tuple[tuple, str] | None:
+                    risk: float | None, cohorts: list | None = None, cohort_title: str = "") -> tuple[tuple, str] | None:
     """(rank, reason) when the resident matches; lower ranks are listed first."""
     # Without a figure of its own a source puts the residents most likely to be admitted first.
     by_risk = (-(risk if risk is not None else -1.0),)
@@ -115,10 +122,12 @@ def _snapshot_match(source: config.Source, flags: dict, rising: bool, rising_rea
         return (by_risk, source.describe(reason=rising_reason or "no reason given")) if rising else None
     if source.kind == "unregistered":
         return (by_risk, source.describe()) if not registered else None
+    if source.kind == "cohort":
+        return (by_risk, source.describe()) if cohort_title in (cohorts or []) else None
     return None
 
 
-SNAPSHOT_COLUMNS = ("pk", "flags", "rising_risk", "rising_risk_reason", "registered", "risk_probability")
+SNAPSHOT_COLUMNS = ("pk", "flags", "rising_risk", "rising_risk_reason", "registered", "risk_probability", "cohorts")
 
 
 def snapshot_query(series: MeetingSeries, sources: list[config.Source]):
@@ -147,13 +156,16 @@ def _scan_snapshot(series: MeetingSeries, sources: list[config.Source]):
     if not snapshot_sources:
         return
     seen: set[int] = set()
-    for pk, flags, rising, rising_reason, registered, risk in _snapshot_rows(series, snapshot_sources):
+    # Looked up once, not per resident: a title comes from cohorts.yaml through the loader.
+    titles = {s.code: s.cohort_title for s in snapshot_sources if s.kind == "cohort"}
+    for pk, flags, rising, rising_reason, registered, risk, cohorts in _snapshot_rows(series, snapshot_sources):
         if pk in seen:  # in scope and also known to the team
             continue
         seen.add(pk)
         flags = flags or {}
         for source in snapshot_sources:
-            match = _snapshot_match(source, flags, rising, rising_reason, registered, risk)
+            match = _snapshot_match(source, flags, rising, rising_reason, registered, risk, cohorts,
+                                    titles.get(source.code, ""))
             if match:
                 yield pk, source, match[0], match[1], None
 

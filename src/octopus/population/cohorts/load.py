@@ -8,9 +8,12 @@ A condition is a mapping: ``{field: age, ">=": 65}``, ``{field: risk_band, in: [
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-import yaml
+from pydantic import Field, field_serializer, field_validator
 
+from octopus.config import ConfigError, Schema, load, read
+from octopus.config.folder import validate
 from octopus.population.cohorts.model import (
     COMPARISONS,
     All,
@@ -23,9 +26,6 @@ from octopus.population.cohorts.model import (
     OneOf,
     Term,
 )
-from octopus.population.config import CONFIG_DIR
-
-COHORTS_FILE = CONFIG_DIR / "cohorts.yaml"
 
 
 def parse_term(node) -> Term:
@@ -59,34 +59,59 @@ def parse_term(node) -> Term:
     return Compare(field, op, value)
 
 
-def _with_context(error: CohortDefinitionError, source: str, cohort: str) -> CohortDefinitionError:
-    return CohortDefinitionError(error.reason, source=source, cohort=cohort, field=error.field)
+def written(term: Term):
+    """A condition back in the language it is written in (for ``octopus config show``)."""
+    if isinstance(term, All | AnyOf):
+        return {"all" if isinstance(term, All) else "any": [written(t) for t in term.terms]}
+    if isinstance(term, Not):
+        return {"not": written(term.term)}
+    if isinstance(term, OneOf):
+        return {"field": term.field, "in": list(term.values)}
+    if isinstance(term, IsTrue):
+        return {"field": term.field, "is": True}
+    return {"field": term.field, term.op: term.value}
+
+
+class Definition(Schema):
+    """One cohort or segment: a title people see, a description and the condition."""
+
+    title: str = Field("", description="The title people see (the name when left out).")
+    description: str = Field("", description="What the cohort is for and where its rule comes from.")
+    where: Any = Field(description=(
+        "The condition residents must meet, in the cohort language (docs/reference/cohorts.md)."))
+
+    @field_validator("where", mode="before")
+    @classmethod
+    def _condition(cls, node) -> Term:
+        # A CohortDefinitionError is a ValueError: the loader reports it at this key's line.
+        return parse_term(node)
+
+    @field_serializer("where")
+    def _as_written(self, term: Term):
+        return written(term)
+
+    def cohort(self, name: str) -> Cohort:
+        return Cohort(str(name), self.title or str(name), self.description, self.where)
+
+
+class CohortsFile(Schema):
+    """Cohorts the pipeline finds for case-finding lists and pages (``cohorts.yaml``)."""
+
+    cohorts: dict[str, Definition] = Field(description="Each cohort by its name (the name is kept in snapshots).")
+
+    def definitions(self) -> tuple[Cohort, ...]:
+        return tuple(spec.cohort(name) for name, spec in self.cohorts.items())
 
 
 def parse_definitions(document, source: str, key: str = "cohorts") -> tuple[Cohort, ...]:
+    """Definitions from an already-read document (segments and tests); errors as the loader's."""
     if not isinstance(document, dict) or not isinstance(document.get(key), dict):
-        raise CohortDefinitionError(f"expected a top-level '{key}:' mapping of name to definition.", source=source)
-    cohorts = []
-    for name, spec in document[key].items():
-        try:
-            if not isinstance(spec, dict):
-                raise CohortDefinitionError("a definition is a mapping with title, description and where.")
-            unknown = set(spec) - {"title", "description", "where"}
-            if unknown:
-                raise CohortDefinitionError(f"unknown key(s) {', '.join(sorted(unknown))}; use title, description, where.")
-            if "where" not in spec:
-                raise CohortDefinitionError("missing 'where' (the condition residents must meet).")
-            cohorts.append(Cohort(str(name), str(spec.get("title", name)), str(spec.get("description", "")),
-                                  parse_term(spec["where"])))
-        except CohortDefinitionError as error:
-            raise _with_context(error, source, str(name)) from None
-    return tuple(cohorts)
+        raise ConfigError(f"expected a top-level '{key}:' mapping of name to definition.", file=source, field=key)
+    parsed = validate({"cohorts": document[key]}, {}, CohortsFile, source)
+    return parsed.definitions()
 
 
-def load_cohorts(path: Path | str = COHORTS_FILE) -> tuple[Cohort, ...]:
-    path = Path(path)
-    try:
-        document = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as error:
-        raise CohortDefinitionError(f"not valid YAML: {error}", source=str(path)) from None
-    return parse_definitions(document, str(path))
+def load_cohorts(path: Path | str | None = None) -> tuple[Cohort, ...]:
+    """The cohorts in effect (the place's ``cohorts.yaml``, else the default), or those in ``path``."""
+    file = load("cohorts.yaml") if path is None else read(Path(path), CohortsFile)
+    return file.definitions()

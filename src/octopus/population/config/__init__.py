@@ -1,9 +1,11 @@
-"""Configuration a place adapts: bands, segments and cohorts, as YAML files in this folder."""
+"""The shipped defaults a place adapts: bands, segments, cohorts, prevention and the model's
+outcome, as YAML in this folder. A place overrides any of them in its own folder
+(``OCTOPUS_CONFIG_DIR``); all are read by the one loader, ``octopus.config`` (decision 0065)."""
 
 from pathlib import Path
 
+from octopus.config import ConfigError
+
 CONFIG_DIR = Path(__file__).resolve().parent
 
-
-class ConfigError(ValueError):
-    """A configuration file is wrong; the message names the file and what to fix."""
+__all__ = ["CONFIG_DIR", "ConfigError"]

@@ -23,18 +23,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, reduce
 from pathlib import Path
+from typing import Annotated, Literal
 
 import ibis
 import pandas as pd
-import yaml
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
+from octopus.config import Schema, load, read
 from octopus.population.codelists import CodelistNotFound, read_codelist
-from octopus.population.config import CONFIG_DIR, ConfigError
 from octopus.population.features.demographics import age_in_years
 from octopus.population.features.periods import Period
 from octopus.population.linked import LinkedExtract
 
-PREVENTION_FILE = CONFIG_DIR / "prevention.yaml"
 KINDS = ("recurring", "seasonal", "once", "doses", "processes")
 EVENT_KINDS = ("done", "declined", "ceased")
 STATUSES = ("up_to_date", "overdue", "never", "declined", "not_eligible")
@@ -48,7 +48,7 @@ class Band:
     lookback_months: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: the loader caches one tuple per file version
 class Programme:
     name: str
     title: str
@@ -74,82 +74,102 @@ class Programme:
         return f"{self.name}_status"
 
 
-def _fail(source: str, programme: str, reason: str):
-    raise ConfigError(f"{source}: programme '{programme}': {reason}")
+class AgeBand(Schema):
+    ages: tuple[int, int] = Field(description="[from, to] in whole years, both included.")
+    lookback_months: int | None = Field(None, ge=1, description="Up to date when done within this many months.")
 
 
-def _month_day(text: str, source: str, name: str) -> tuple[int, int]:
-    try:
-        month, day = (int(part) for part in str(text).split("-"))
-        date(2000, month, day)
-    except (ValueError, TypeError):
-        _fail(source, name, f"season dates are MM-DD, got {text!r}.")
-    return month, day
+class Season(Schema):
+    starts: str = Field(description="MM-DD the campaign starts.")
+    ends: str = Field(description="MM-DD the campaign ends.")
+
+    @field_validator("starts", "ends")
+    @classmethod
+    def _month_day(cls, text: str) -> str:
+        try:
+            month, day = (int(part) for part in str(text).split("-"))
+            date(2000, month, day)
+        except (ValueError, TypeError):
+            raise ValueError(f"season dates are MM-DD, got {text!r}.") from None
+        return text
+
+    def month_days(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        return (tuple(int(p) for p in self.starts.split("-")), tuple(int(p) for p in self.ends.split("-")))
 
 
-def _programme(name: str, spec: dict, source: str) -> Programme:
-    if not isinstance(spec, dict):
-        _fail(source, name, "a programme is a mapping (title, kind, ...).")
-    kind = spec.get("kind")
-    if kind not in KINDS:
-        _fail(source, name, f"kind must be one of {', '.join(KINDS)}, got {kind!r}.")
-    if spec.get("sex", "any") not in ("any", "female", "male"):
-        _fail(source, name, "sex must be any, female or male.")
-    bands = []
-    for band in spec.get("bands", []):
-        ages = band.get("ages") if isinstance(band, dict) else None
-        if not (isinstance(ages, list) and len(ages) == 2 and all(isinstance(a, int) for a in ages)):
-            _fail(source, name, "each band needs ages: [from, to] in whole years.")
-        bands.append(Band(ages[0], ages[1], band.get("lookback_months")))
-    if kind == "recurring" and not all(b.lookback_months for b in bands):
-        _fail(source, name, "a recurring programme needs lookback_months on every band.")
-    codelists = {k: tuple(v) for k, v in (spec.get("codelists") or {}).items()}
-    if set(codelists) - set(EVENT_KINDS):
-        _fail(source, name, f"codelists are keyed by {', '.join(EVENT_KINDS)}.")
-    if kind != "processes" and "done" not in codelists:
-        _fail(source, name, "codelists.done is required.")
-    processes = {k: tuple(v) for k, v in (spec.get("processes") or {}).items()}
-    if kind == "processes" and not (processes and spec.get("condition") and spec.get("lookback_months")):
-        _fail(source, name, "a processes programme needs condition, lookback_months and processes.")
-    season = None
-    if kind == "seasonal":
-        if not isinstance(spec.get("season"), dict) or spec.get("age_at_season_end") is None:
-            _fail(source, name, "a seasonal programme needs season {starts, ends} and age_at_season_end.")
-        season = (_month_day(spec["season"].get("starts"), source, name),
-                  _month_day(spec["season"].get("ends"), source, name))
-    for files in (*codelists.values(), *processes.values()):
-        for file_name in files:
-            try:
-                read_codelist(file_name)
-            except CodelistNotFound as error:
-                _fail(source, name, str(error))
-    at_risk_ages = spec.get("at_risk_ages")
-    return Programme(
-        name=name, title=str(spec.get("title", name)), kind=kind, sex=spec.get("sex", "any"),
-        bands=tuple(bands), codelists=codelists, excluded_if=tuple(spec.get("excluded_if", ())),
-        age_at_season_end=spec.get("age_at_season_end"), season=season,
-        at_risk_ages=tuple(at_risk_ages) if at_risk_ages else None,
-        at_risk_if=tuple(spec.get("at_risk_if", ())),
-        doses_by_age_months=tuple(tuple(d) for d in spec.get("doses_by_age_months", ())),
-        condition=spec.get("condition"), lookback_months=spec.get("lookback_months"),
-        processes=processes, interval=str(spec.get("interval", "")),
-        reference=str(spec.get("reference", "")).strip(), verified=str(spec.get("verified", "")).strip(),
-    )
+def _known_lists(files: tuple[str, ...]) -> tuple[str, ...]:
+    for file_name in files:
+        try:
+            read_codelist(file_name)
+        except CodelistNotFound as error:
+            raise ValueError(str(error)) from None
+    return files
 
 
-def load_programmes(path: Path | str = PREVENTION_FILE) -> tuple[Programme, ...]:
-    path = Path(path)
-    try:
-        document = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: not valid YAML: {error}") from None
-    if not isinstance(document, dict) or not isinstance(document.get("programmes"), dict):
-        raise ConfigError(f"{path}: expected a top-level 'programmes:' mapping of name to rule.")
-    return tuple(_programme(str(name), spec, str(path)) for name, spec in document["programmes"].items())
+CodelistFiles = Annotated[tuple[str, ...], AfterValidator(_known_lists)]
 
 
-@cache
+class ProgrammeRule(Schema):
+    """One prevention programme: who is eligible, what counts as done, and the source."""
+
+    title: str = Field("", description="The programme's name as people see it.")
+    kind: Literal["recurring", "seasonal", "once", "doses", "processes"] = Field(description="How status is worked out.")
+    sex: Literal["any", "female", "male"] = Field("any", description="Registered sex the programme invites.")
+    bands: tuple[AgeBand, ...] = Field((), description="Eligible ages, each with its look-back window.")
+    codelists: dict[Literal["done", "declined", "ceased"], CodelistFiles] = Field(
+        default_factory=dict, description="Code list files per event (done, declined, ceased).")
+    excluded_if: tuple[str, ...] = Field((), description="Resident fields that exclude (e.g. ltc_chd).")
+    age_at_season_end: int | None = Field(None, description="seasonal: the age reached by the season's end.")
+    season: Season | None = Field(None, description="seasonal: {starts: MM-DD, ends: MM-DD}.")
+    at_risk_ages: tuple[int, int] | None = Field(None, description="seasonal: ages eligible when at risk.")
+    at_risk_if: tuple[str, ...] = Field((), description="seasonal: resident fields that make someone at risk.")
+    doses_by_age_months: tuple[tuple[int, int], ...] = Field((), description="doses: [age in months, doses due].")
+    condition: str | None = Field(None, description="processes: the condition whose care processes are counted.")
+    lookback_months: int | None = Field(None, ge=1, description="processes: the window in months.")
+    processes: dict[str, CodelistFiles] = Field(default_factory=dict, description="processes: code list files per process.")
+    interval: str = Field("", description="The interval in words, for the pages.")
+    reference: str = Field("", description="The clinical source of the rule.")
+    verified: str = Field("", description="What was checked against the source, and when.")
+
+    @model_validator(mode="after")
+    def _kind_needs(self):
+        if self.kind == "recurring" and not all(b.lookback_months for b in self.bands):
+            raise ValueError("a recurring programme needs lookback_months on every band.")
+        if self.kind != "processes" and "done" not in self.codelists:
+            raise ValueError("codelists.done is required.")
+        if self.kind == "processes" and not (self.processes and self.condition and self.lookback_months):
+            raise ValueError("a processes programme needs condition, lookback_months and processes.")
+        if self.kind == "seasonal" and (self.season is None or self.age_at_season_end is None):
+            raise ValueError("a seasonal programme needs season {starts, ends} and age_at_season_end.")
+        return self
+
+    def programme(self, name: str) -> Programme:
+        return Programme(
+            name=name, title=self.title or name, kind=self.kind, sex=self.sex,
+            bands=tuple(Band(b.ages[0], b.ages[1], b.lookback_months) for b in self.bands),
+            codelists=dict(self.codelists), excluded_if=self.excluded_if,
+            age_at_season_end=self.age_at_season_end, season=self.season.month_days() if self.season else None,
+            at_risk_ages=self.at_risk_ages, at_risk_if=self.at_risk_if, doses_by_age_months=self.doses_by_age_months,
+            condition=self.condition, lookback_months=self.lookback_months, processes=dict(self.processes),
+            interval=self.interval.strip(), reference=self.reference.strip(), verified=self.verified.strip(),
+        )
+
+
+class PreventionRules(Schema):
+    """Prevention programmes' rules (``prevention.yaml``, decision 0021)."""
+
+    programmes: dict[str, ProgrammeRule] = Field(description="Each programme by its name (status column <name>_status).")
+
+
+def load_programmes(path: Path | str | None = None) -> tuple[Programme, ...]:
+    """The rules in effect (the place's ``prevention.yaml``, else the default), or those in ``path``."""
+    rules = load("prevention.yaml") if path is None else read(Path(path), PreventionRules)
+    return tuple(rule.programme(str(name)) for name, rule in rules.programmes.items())
+
+
 def programmes() -> tuple[Programme, ...]:
+    # Not cached here: the loader re-reads the file only when it changes (and when a place's
+    # folder is set), so an edited prevention.yaml is picked up by the next run.
     return load_programmes()
 
 
@@ -161,11 +181,15 @@ def _key_column(programme: str, key: str) -> str:
     return f"_prev_{programme}_{key}"
 
 
-@cache
 def code_keys() -> pd.DataFrame:
     """One row per (code, key): which programme event a SNOMED CT code records."""
+    return _code_keys(programmes())
+
+
+@cache
+def _code_keys(rules: tuple[Programme, ...]) -> pd.DataFrame:
     rows = []
-    for programme in programmes():
+    for programme in rules:
         for key, files in (*programme.codelists.items(), *programme.processes.items()):
             for file_name in files:
                 for code in read_codelist(file_name)["code"]:

@@ -90,13 +90,23 @@ def normalise_postcode(value: str) -> str:
     return f"{compact[:-3]} {compact[-3:]}"
 
 
-def load_codelist(name: str, directory: Path) -> frozenset[str]:
-    """The codes in `<directory>/<name>.csv` (its `code` column).
+def load_codelist(name: str, directory: Path | None = None) -> frozenset[str]:
+    """The codes of the list ``name`` (its `code` column), resolved by the code-list registry
+    (decision 0066) that the engine's features use too.
 
-    The directory is passed in, not assumed: code lists ship separately with their provenance,
-    and a place may point Octopus at a newer download.
+    ``directory`` (``--codelist-dir``) points at a folder of refreshed downloads holding the
+    registered file names; without it the registry finds the file in effect.
     """
-    path = Path(directory) / f"{name}.csv"
+    from octopus.codelists.registry import CodelistNotFound, registry
+    from octopus.codelists.registry import path as registered_path
+
+    try:
+        file_name = registry().entry(name).file
+    except CodelistNotFound:
+        file_name = f"{name}.csv"  # an unregistered list in a given folder is still read, by its name
+        if directory is None:
+            raise
+    path = Path(directory) / file_name if directory is not None else registered_path(name)
     try:
         with path.open(newline="", encoding="utf-8") as handle:
             reader = csv.DictReader(handle)

@@ -2,44 +2,44 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 import pandas as pd
-import yaml
+from pydantic import Field, field_validator
 
-from octopus.population.config import CONFIG_DIR, ConfigError
-
-BANDS_FILE = CONFIG_DIR / "bands.yaml"
+from octopus.config import Schema, load, read
 
 
-@dataclass(frozen=True)
-class Band:
-    band: int
-    name: str
-    top_percent: float
+class Band(Schema):
+    band: int = Field(strict=True, ge=1, description="The band's number, 1 for the highest risk.")
+    name: str = Field(min_length=1, description="The band's name, e.g. Very high.")
+    top_percent: float = Field(gt=0, le=100, description=(
+        "Cumulative share of the population from the highest risk that this band reaches."))
 
 
-@dataclass(frozen=True)
-class RisingRiskRule:
-    centile_rise: float = 10
-    top_percent: float = 20
+class RisingRiskRule(Schema):
+    centile_rise: float = Field(10, gt=0, le=100, description="A rise of at least this many centiles is rising risk.")
+    top_percent: float = Field(20, gt=0, le=100, description="Newly entering the top this-percent is rising risk.")
     # Flag only when the resident's record changed as well as their rank (see risk.rising).
-    requires_change: bool = False
+    requires_change: bool = Field(False, description="Require a change in the resident's own record too.")
 
 
-@dataclass(frozen=True)
-class BandScale:
-    bands: tuple[Band, ...]
-    rising_risk: RisingRiskRule
+class BandScale(Schema):
+    """Risk bands and the rising-risk rule (``bands.yaml``)."""
 
-    def __post_init__(self):
-        cuts = [b.top_percent for b in self.bands]
-        if not self.bands or cuts != sorted(cuts) or len(set(cuts)) != len(cuts):
-            raise ConfigError("bands must be listed top down with increasing top_percent")
+    bands: tuple[Band, ...] = Field(min_length=1, description="Bands listed top down.")
+    rising_risk: RisingRiskRule = Field(default_factory=RisingRiskRule, description="The rising-risk rule.")
+
+    @field_validator("bands")
+    @classmethod
+    def _top_down(cls, bands: tuple[Band, ...]) -> tuple[Band, ...]:
+        cuts = [b.top_percent for b in bands]
+        if cuts != sorted(cuts) or len(set(cuts)) != len(cuts):
+            raise ValueError("bands must be listed top down with increasing top_percent.")
         if cuts[-1] != 100:
-            raise ConfigError("the last band must have top_percent: 100 (the rest of the population)")
+            raise ValueError("the last band must have top_percent: 100 (the rest of the population).")
+        return bands
 
     def label(self, band: int) -> str:
         previous = 0.0
@@ -50,15 +50,9 @@ class BandScale:
         raise KeyError(band)
 
 
-def load_bands(path: Path | str = BANDS_FILE) -> BandScale:
-    path = Path(path)
-    document = yaml.safe_load(path.read_text()) or {}
-    try:
-        bands = tuple(Band(int(b["band"]), str(b["name"]), float(b["top_percent"])) for b in document["bands"])
-        rising = RisingRiskRule(**document.get("rising_risk", {}))
-        return BandScale(bands, rising)
-    except (KeyError, TypeError, ValueError) as error:
-        raise ConfigError(f"{path}: {error}") from error
+def load_bands(path: Path | str | None = None) -> BandScale:
+    """The bands in effect (the place's ``bands.yaml``, else the default), or those in ``path``."""
+    return load("bands.yaml") if path is None else read(Path(path), BandScale)
 
 
 def rank_from_top(probability: pd.Series) -> pd.Series:

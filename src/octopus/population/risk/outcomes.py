@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import ibis
-import yaml
+from pydantic import Field, field_validator
 
-from octopus.population.config import CONFIG_DIR, ConfigError
+from octopus.config import ConfigError, Schema, load, read
 from octopus.population.features import activity
 from octopus.population.features.periods import Period
 from octopus.population.linked import LinkedExtract
 
-MODEL_FILE = CONFIG_DIR / "model.yaml"
 OUTCOME_COLUMN = "outcome_next_year"
 
 
@@ -56,9 +55,22 @@ OUTCOMES = {
 DEFAULT_OUTCOME = OUTCOMES["emergency_admission"]
 
 
-@dataclass(frozen=True)
-class ModelConfig:
-    outcome: Outcome = DEFAULT_OUTCOME
+class ModelConfig(Schema):
+    """The risk model's outcome (``model.yaml``)."""
+
+    outcome_name: str = Field(DEFAULT_OUTCOME.name, alias="outcome", description=(
+        f"What the scores predict over the 12 months after the feature date: one of {', '.join(OUTCOMES)}."))
+
+    @field_validator("outcome_name")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in OUTCOMES:
+            raise ValueError(f"outcome {value!r} is not one Octopus knows: use one of {', '.join(OUTCOMES)}.")
+        return value
+
+    @property
+    def outcome(self) -> Outcome:
+        return OUTCOMES[self.outcome_name]
 
 
 def outcome_named(name: str, where: str = "") -> Outcome:
@@ -70,15 +82,6 @@ def outcome_named(name: str, where: str = "") -> Outcome:
         ) from None
 
 
-def load_model_config(path: Path | str = MODEL_FILE) -> ModelConfig:
-    path = Path(path)
-    try:
-        document = yaml.safe_load(path.read_text()) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise ConfigError(f"{path}: cannot be read as YAML ({error}).") from None
-    if not isinstance(document, dict):
-        raise ConfigError(f"{path}: expected keys such as 'outcome:', found {type(document).__name__}.")
-    unknown = set(document) - {"outcome"}
-    if unknown:
-        raise ConfigError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}; the file takes 'outcome'.")
-    return ModelConfig(outcome_named(str(document.get("outcome", DEFAULT_OUTCOME.name)), f"{path}: "))
+def load_model_config(path: Path | str | None = None) -> ModelConfig:
+    """The outcome in effect (the place's ``model.yaml``, else the default), or that in ``path``."""
+    return load("model.yaml") if path is None else read(Path(path), ModelConfig)

@@ -10,14 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import ibis
-import yaml
+from pydantic import Field, field_validator
 
+from octopus.config import Schema, load, read
 from octopus.population.cohorts.compile import compile_term
-from octopus.population.cohorts.load import parse_definitions
-from octopus.population.cohorts.model import All, Cohort, CohortDefinitionError
-from octopus.population.config import CONFIG_DIR
-
-SEGMENTS_FILE = CONFIG_DIR / "segments.yaml"
+from octopus.population.cohorts.load import Definition
+from octopus.population.cohorts.model import All, Cohort
 
 
 @dataclass(frozen=True)
@@ -26,14 +24,29 @@ class SegmentRules:
     overlays: tuple[Cohort, ...]
 
 
-def load_segments(path: Path | str = SEGMENTS_FILE) -> SegmentRules:
-    path = Path(path)
-    document = yaml.safe_load(path.read_text())
-    segments = parse_definitions(document, str(path), key="segments")
-    overlays = parse_definitions({"overlays": document.get("overlays") or {}}, str(path), key="overlays")
-    if not segments or segments[-1].where != All(()):
-        raise CohortDefinitionError("the last segment must match everyone (where: {all: []}).", source=str(path))
-    return SegmentRules(segments, overlays)
+class SegmentsFile(Schema):
+    """Population segments and overlays (``segments.yaml``): the first segment whose condition
+    holds wins, so the last must match everyone."""
+
+    segments: dict[str, Definition] = Field(min_length=1, description="Segments by precedence, the last for everyone.")
+    overlays: dict[str, Definition] = Field(default_factory=dict, description="Overlays that cut across segments (cancer).")
+
+    @field_validator("segments")
+    @classmethod
+    def _last_matches_everyone(cls, segments: dict[str, Definition]) -> dict[str, Definition]:
+        if list(segments.values())[-1].where != All(()):
+            raise ValueError("the last segment must match everyone (where: {all: []}).")
+        return segments
+
+    def rules(self) -> SegmentRules:
+        return SegmentRules(tuple(s.cohort(n) for n, s in self.segments.items()),
+                            tuple(o.cohort(n) for n, o in self.overlays.items()))
+
+
+def load_segments(path: Path | str | None = None) -> SegmentRules:
+    """The segments in effect (the place's ``segments.yaml``, else the default), or those in ``path``."""
+    file = load("segments.yaml") if path is None else read(Path(path), SegmentsFile)
+    return file.rules()
 
 
 def with_segments(table: ibis.Table, rules: SegmentRules) -> ibis.Table:
