@@ -24,7 +24,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.contrib.auth.hashers import Argon2PasswordHasher  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from octopus.accounts.models import Membership, User  # noqa: E402
@@ -42,7 +42,10 @@ parser.add_argument("--households-per-chww", type=int, default=40)
 args = parser.parse_args()
 pick = random.Random(20261124)
 
-User.objects.filter(username__startswith="bench").update(password=make_password(PASSWORD))
+# Argon2 whatever these settings prefer (the test settings hash fast), so the server's production
+# settings can check it.
+hasher = Argon2PasswordHasher()
+User.objects.filter(username__startswith="bench").update(password=hasher.encode(PASSWORD, hasher.salt()))
 
 chwws = list(outreach.outreach_workers().filter(username__startswith="bench"))
 if chwws and not Allocation.objects.filter(worker__in=chwws, withdrawn_at__isnull=True).exists():
