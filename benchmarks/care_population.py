@@ -62,8 +62,9 @@ from octopus.meetings.models import (
     WorklistEntry,
 )
 from octopus.residents.models import ActivityEvent, Household, Resident
-from octopus.synthetic.names import FAMILY, GIVEN_FEMALE, GIVEN_MALE, LANGUAGES, STREETS
+from octopus.synthetic.names import FAMILY, GIVEN_FEMALE, GIVEN_MALE, LANGUAGES
 from octopus.synthetic.nhs_numbers import test_range_integers
+from octopus.synthetic.streets import TYPES, WORDS
 
 SEED = 20261124
 rng = np.random.default_rng(SEED)
@@ -73,6 +74,9 @@ AS_OF = dt.date(2026, 11, 1)
 BOROUGHS = ("Waltham Forest", "Tower Hamlets", "Newham")
 OUTWARD = {"Waltham Forest": ("E4", "E10", "E11", "E17"), "Tower Hamlets": ("E1", "E2", "E3", "E14"),
            "Newham": ("E6", "E7", "E12", "E13", "E15", "E16")}
+# Neutral generated street names, as the generator uses (octopus.synthetic.streets says why no real
+# London street is borrowed); one street an LSOA is enough for addresses on the record page.
+STREETS = tuple(f"{word} {TYPES[index % len(TYPES)]}" for index, word in enumerate(WORDS))
 LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # the letters Royal Mail uses in inward codes
 
 
@@ -352,6 +356,8 @@ def resident_rows(pop: Population):
             json_text([] if excluded else factors[:4]), "" if excluded else segment, rising and not excluded,
             f"Risk centile rose to {pop.centile[i]:.0f} since the last snapshot" if rising and not excluded else "",
             json_text(ltc), frailty, json_text(flags), json_text([] if excluded else cohorts),
+            # No prevention gaps: the record's gaps section then shows its "none open" text.
+            "[]",
         )
 
 
@@ -359,7 +365,7 @@ RESIDENT_COLUMNS = ["id", "person_id", "nhs_number", "given_name", "family_name"
                     "household_id", "address_line", "postcode", "lsoa_code", "imd_decile", "practice_ods_code", "registered",
                     "main_language", "interpreter_needed", "phone", "email", "date_of_death", "snapshot_run_id", "snapshot_as_of",
                     "risk_probability", "risk_centile", "risk_band", "risk_factors", "segment", "rising_risk", "rising_risk_reason",
-                    "long_term_conditions", "frailty_category", "flags", "cohorts"]
+                    "long_term_conditions", "frailty_category", "flags", "cohorts", "prevention_gaps"]
 
 # kind, feed, organisation pool, summaries; shares for most residents and for the high-risk bands.
 EVENT_KINDS = (

@@ -14,6 +14,9 @@ cp "$nhs/nhsuk-frontend.min.css" "$nhs/nhsuk-frontend.min.js" "$static/nhsuk-fro
 # The Frutiger webfont is served from assets.nhs.uk and licensed for NHS websites only: drop the
 # @font-face rules so pages make no third-party requests (the CSP forbids them) and use Arial.
 python3 -c 'import re,sys; p=sys.argv[1]; s=open(p).read(); open(p,"w").write(re.sub(r"@font-face\{[^}]*\}", "", s))' "$static/nhsuk-frontend/nhsuk-frontend.min.css"
+# Source maps are not shipped: drop their comments, or the production collectstatic (hashed names,
+# which follows every reference) stops at the missing .map file.
+sed -i 's|/\*# sourceMappingURL=[^ ]*\.map \*/||; s|//# sourceMappingURL=[^ ]*\.map$||' "$static/nhsuk-frontend/nhsuk-frontend.min.css" "$static/nhsuk-frontend/nhsuk-frontend.min.js"
 cp -r "$nhs/assets" "$static/nhsuk-frontend/assets"
 cp node_modules/nhsuk-frontend/LICENSE* "$static/nhsuk-frontend/" 2>/dev/null || true
 cp node_modules/htmx.org/dist/htmx.min.js "$static/htmx/"

@@ -8,4 +8,5 @@ class CareConfig(AppConfig):
 
     def ready(self):
         # The caseload and referral relationships that let a practitioner open a record.
-        from . import relationships  # noqa: F401
+        # The sections it adds to the resident record page.
+        from . import record_sections, relationships  # noqa: F401

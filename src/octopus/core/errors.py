@@ -10,6 +10,8 @@ from django.shortcuts import render
 from django.template import engines
 from django.urls import NoReverseMatch, reverse
 
+from .context import asset_path
+
 logger = logging.getLogger("octopus.errors")
 # Seconds a browser or probe is told to wait before trying again.
 RETRY_AFTER_SECONDS = 30
@@ -98,7 +100,7 @@ def database_unavailable(request) -> HttpResponse:
     html = template.render({
         "neighbourhood_name": settings.NEIGHBOURHOOD_NAME,
         "cspNonce": str(getattr(request, "csp_nonce", "")),
-        "assetPath": _static("vendor/nhsuk-frontend/assets"),
+        "assetPath": asset_path(),
         "path": request.get_full_path() if request.method == "GET" else "/",
     })
     response = HttpResponse(html, status=503)
@@ -106,8 +108,3 @@ def database_unavailable(request) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     return response
 
-
-def _static(path: str) -> str:
-    from django.templatetags.static import static
-
-    return static(path)

@@ -2,6 +2,10 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+
+from django.template import engines
+from markupsafe import Markup
 
 from octopus.accounts.models import User
 
@@ -16,6 +20,30 @@ SUBJECT_ACCESS_ACTIONS = ("view", "create", "change", "delete", "export", "break
 def break_glass_banner_context(user, resident) -> dict:
     """Context for ``governance/break_glass_banner.jinja``: {"break_glass": grant or None}."""
     return {"break_glass": access.break_glass_for(user, resident)}
+
+
+# The consent panel's three forms and the fields each shows, in order.
+PANEL_FORMS = {
+    "consent": (ConsentForm, ("kind", "status", "basis", "rationale", "decided_by", "expires_on")),
+    "objection": (ObjectionForm, ("kind", "source")),
+    "preference": (ContactPreferenceForm, ("preferred_route", "refused_routes", "language", "interpreter_needed",
+                                           "do_not_contact", "note")),
+}
+
+
+def _form_fields(form, fields) -> Markup:
+    template = engines["jinja2"].env.get_template("governance/_consent_form_fields.jinja")
+    return Markup(template.render(form=form, fields=fields))
+
+
+@cache
+def blank_form_fields(which: str) -> Markup:
+    """The fields of an empty panel form, rendered once a process. Every record page carries the
+    three forms (closed), and rendering their NHS.UK field macros was a third of the page's CPU;
+    an unbound form has no per-resident or per-user content (choices are fixed enumerations, the
+    CSRF token and the resident's id sit outside the fields), so the HTML is the same every time."""
+    form_class, fields = PANEL_FORMS[which]
+    return _form_fields(form_class(), fields)
 
 
 def consent_panel_context(user, resident, *, forms: dict | None = None, saved: str = "") -> dict:
@@ -35,9 +63,13 @@ def consent_panel_context(user, resident, *, forms: dict | None = None, saved: s
         "objections": list(resident.objections.filter(withdrawn_at__isnull=True)),
         "preference": preference,
         "contact": contact,
+        # Whether each form opens (it holds the user's input and errors); its fields come below.
         "consent_form": forms.get("consent") or ConsentForm(),
         "objection_form": forms.get("objection") or ObjectionForm(),
         "preference_form": forms.get("preference") or ContactPreferenceForm(),
+        # A form the user sent back (with their input and errors) is rendered afresh; blank ones come ready.
+        "form_fields": {which: _form_fields(forms[which], PANEL_FORMS[which][1]) if forms.get(which) else blank_form_fields(which)
+                        for which in PANEL_FORMS},
         "saved": saved,
         "may_record": access.basis_for(user, resident) is not None,
     }

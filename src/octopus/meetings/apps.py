@@ -8,4 +8,5 @@ class MeetingsConfig(AppConfig):
 
     def ready(self):
         # The "meeting" relationship: attendees may open residents on their meetings' agendas.
-        from . import relationships  # noqa: F401
+        # The team messages section of the resident record page.
+        from . import record_sections, relationships  # noqa: F401

@@ -6,12 +6,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from octopus.accounts.permissions import require
-from octopus.care.presenters import care_summary
 from octopus.governance import access, audit
 from octopus.governance.presenters import break_glass_banner_context, consent_panel_context
-from octopus.meetings.presenters import team_messages
 
-from . import fields, presenters, search
+from . import fields, presenters, search, sections
 
 
 @require_GET
@@ -47,6 +45,9 @@ def record(request, person_id: str):
     def may_open(ids: list[int]) -> set[int]:
         return set(access.residents_for(request.user).filter(pk__in=ids).values_list("pk", flat=True))
 
+    record_sections = sections.for_record(
+        sections.RecordView(resident, request.user, opened.scope, opened.clinical), resident.is_deceased
+    )
     context = {
         **consent_panel_context(request.user, resident),
         **break_glass_banner_context(request.user, resident),
@@ -56,8 +57,9 @@ def record(request, person_id: str):
         "household": presenters.household_members(resident, may_open),
         "clinical": opened.clinical,
         "timeline": _timeline_context(request, opened),
-        "care": care_summary(resident, request.user),
-        "team_messages": team_messages(resident, request.user),
+        # Care, meetings and the virtual ward add their sections (and links) through the registry.
+        "sections": record_sections,
+        "data": record_sections.data,
     }
     return render(request, "residents/record.jinja", context)
 

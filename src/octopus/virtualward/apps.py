@@ -8,4 +8,5 @@ class VirtualWardConfig(AppConfig):
 
     def ready(self):
         # The ward relationship: the responsible team may open the records of the residents it monitors.
-        from . import relationships  # noqa: F401
+        # The "Admit to the virtual ward" link on the resident record page.
+        from . import record_sections, relationships  # noqa: F401
