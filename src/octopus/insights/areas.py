@@ -71,9 +71,8 @@ def area_from(value: str | None) -> Area:
     raise UnknownArea(f"No area {value!r}: choose a neighbourhood, PCN or practice from the list.")
 
 
-def choices(frame: pd.DataFrame) -> list[tuple[str, str]]:
-    """Areas worth choosing: every neighbourhood, and the PCNs and practices with residents here."""
-    codes = {str(c) for c in frame["practice_ods_code"].dropna().unique()} if frame is not None else set()
+def choices(codes: set[str]) -> list[tuple[str, str]]:
+    """Areas worth choosing: every neighbourhood, and the PCNs and practices (``codes``) with residents here."""
     options = [("", EVERYONE.name)]
     options += [(f"neighbourhood:{n.slug}", f"Neighbourhood: {n.name}") for n in Neighbourhood.objects.order_by("name")]
     practices = GPPractice.objects.filter(ods_code__in=codes).select_related("pcn").order_by("name")
@@ -90,7 +89,7 @@ CATEGORIES = ("sex", "lsoa_code", "practice_ods_code", "segment")
 
 @lru_cache(maxsize=8)
 def _read(path: str, modified: float) -> pd.DataFrame:
-    available = set(_schema(path))
+    available = set(schema(path))
     frame = pd.read_parquet(path, columns=[c for c in COLUMNS if c in available])
     if "segment" in frame.columns:
         frame["segment"] = frame["segment"].fillna("not assigned")
@@ -100,7 +99,7 @@ def _read(path: str, modified: float) -> pd.DataFrame:
     return frame
 
 
-def _schema(path: str) -> list[str]:
+def schema(path: str) -> list[str]:
     import pyarrow.parquet as pq
 
     return pq.read_schema(path).names
