@@ -140,3 +140,16 @@ def reference_lsoa_by_decile() -> dict[int, str]:
 def write_life_expectancy(folder: Path, as_of: dt.date) -> None:
     pd.DataFrame(life_expectancy_rows(as_of)).astype({"practice_ods_code": "string"}).to_parquet(
         folder / "life_expectancy.parquet", index=False)
+
+
+def chart_tables(rows: list[dict]):
+    """The chart tables (``insights.chart_data.ChartTables``) the pipeline would publish for ``rows``."""
+    import ibis
+
+    from octopus.population import engines
+    from octopus.population.chart_tables import execute_tables
+
+    from .chart_data import _indexed
+
+    frame = pd.DataFrame(rows)
+    return _indexed(execute_tables(engines.connect(), ibis.memtable(frame)), frozenset(frame.columns), True)
