@@ -136,23 +136,25 @@ def _subtract(frame: pd.DataFrame, objectors: pd.DataFrame, name: str) -> pd.Dat
 
 
 def _indexed(frames: dict[str, pd.DataFrame], columns: frozenset[str], precomputed: bool) -> ChartTables:
-    """Give every place a number, so choosing an area's rows is one array lookup per table."""
-    keyed = [frames[name][list(PLACE)] for name in PLACE_TABLES]
-    places = pd.concat(keyed, ignore_index=True).drop_duplicates(ignore_index=True)
-    places["registered"] = places["registered"].fillna(False).astype(bool)
-    for column in ("lsoa_code", "practice_ods_code"):
-        places[column] = places[column].astype("object").where(places[column].notna(), None)
-    lookup = {key: i for i, key in enumerate(zip(places["lsoa_code"], places["practice_ods_code"], places["registered"],
-                                                   strict=True))}
-    out = {}
-    for name in TABLES:
-        frame = frames[name].copy()
-        if name in PLACE_TABLES:
-            registered = frame["registered"].fillna(False).astype(bool)
-            lsoa = frame["lsoa_code"].astype("object").where(frame["lsoa_code"].notna(), None)
-            practice = frame["practice_ods_code"].astype("object").where(frame["practice_ods_code"].notna(), None)
-            frame["place"] = np.fromiter((lookup[k] for k in zip(lsoa, practice, registered, strict=True)), dtype="int64",
-                                         count=len(frame))
-            frame["registered"] = registered
-        out[name] = frame
+    """Give every place a number, so choosing an area's rows is one array lookup per table; keep
+    each kind of cost costliest first, so an area's cost distribution needs no sort."""
+    out = {name: _normalised(frame) if name in PLACE_TABLES else frame.copy() for name, frame in frames.items()}
+    places = pd.concat([out[name][list(PLACE)] for name in PLACE_TABLES], ignore_index=True).drop_duplicates(
+        ignore_index=True)
+    numbered = places.assign(place=np.arange(len(places), dtype="int64"))
+    for name in PLACE_TABLES:
+        # pandas matches missing keys with missing keys, which is what a place with no LSOA needs.
+        out[name] = out[name].merge(numbered, on=list(PLACE), how="left", sort=False)
+    costs = out["costs"]
+    costs = costs.sort_values(["kind", "cost"], ascending=[True, False], kind="stable", ignore_index=True)
+    costs["kind"] = costs["kind"].astype("category")
+    out["costs"] = costs
     return ChartTables(**out, columns=columns, precomputed=precomputed, places=places)
+
+
+def _normalised(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    frame["registered"] = frame["registered"].fillna(False).astype(bool)
+    for column in ("lsoa_code", "practice_ods_code"):
+        frame[column] = frame[column].astype("object").where(frame[column].notna(), None)
+    return frame

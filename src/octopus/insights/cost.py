@@ -40,9 +40,13 @@ def lorenz_of(distribution: pd.DataFrame) -> tuple[list[dict], dict[float, float
     """The same from a cost distribution (``cost`` and the ``residents`` with exactly that cost,
     ``chart_tables`` ``costs``): each cost repeated for its residents is the very array sorting
     every resident's cost gives, so the curve is the same to the last digit."""
-    by_cost = distribution.groupby("cost")["residents"].sum()
-    by_cost = by_cost[by_cost > 0].sort_index(ascending=False)
-    return _lorenz(np.repeat(by_cost.index.to_numpy(dtype="float64"), by_cost.to_numpy(dtype="int64")))
+    costs = distribution["cost"].to_numpy(dtype="float64")
+    residents = distribution["residents"].to_numpy(dtype="int64")
+    # The chart tables are kept costliest first (chart_data), so an area's rows need no sort.
+    if len(costs) > 1 and not (np.diff(costs) <= 0).all():
+        order = np.argsort(-costs, kind="stable")
+        costs, residents = costs[order], residents[order]
+    return _lorenz(np.repeat(costs, np.maximum(residents, 0)))
 
 
 def _lorenz(values: np.ndarray) -> tuple[list[dict], dict[float, float]] | None:
