@@ -170,3 +170,21 @@ def test_trends_read_every_snapshot_kept(client, analyst, tmp_path):
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert [r["Snapshot as of"] for r in rows] == ["2026-10-01", "2026-11-01"]
     assert [int(r["Residents"]) for r in rows] == [400, 600]
+
+
+def test_pages_read_the_snapshots_chart_tables(client, analyst, tmp_path):
+    from octopus.insights import chart_data
+
+    write_snapshot(tmp_path / "snapshot", _rows())
+    assert chart_data.tables(tmp_path / "snapshot", set()).precomputed
+    html = client.get(reverse("insights:cost")).content.decode()
+    assert 'id="chart-lorenz-total"' in html and "before the pipeline pre-aggregated" not in html
+
+
+def test_snapshot_without_chart_tables_gives_the_same_figures_and_says_how_to_speed_up(client, analyst, tmp_path):
+    write_snapshot(tmp_path / "with", _rows(), run_id="20261101T000000Z-with")
+    with_tables = client.get(reverse("insights:index") + "?csv=risk-pyramid").content
+    write_snapshot(tmp_path / "without", _rows(), run_id="20261102T000000Z-without", chart_tables=False)
+    html = client.get(reverse("insights:index")).content.decode()
+    assert "before the pipeline pre-aggregated" in html and "octopus pipeline run" in html
+    assert client.get(reverse("insights:index") + "?csv=risk-pyramid").content == with_tables

@@ -167,7 +167,7 @@ def capitation_page(request):
     ]
     return charts.csv_or(request, shown) or _page(
         request, "capitation", current, figures=shown, error=error, budget=budget, weights=weights, defaults=defaults,
-        band_labels=names, kind=kind, unit_kinds=capitation.UNITS,
+        band_labels=names, kind=kind, unit_kinds=capitation.UNITS, precomputed=tables.precomputed,
         shared={organisation_names().get(code, code): units for code, units in unit_map.shared.items()})
 
 
@@ -186,7 +186,8 @@ def population_map(request):
                      indicators=population_map_module.INDICATORS)
     figure = population_map_module.indicator_map(chosen.bands, indicator, current.published.as_of)
     return charts.csv_or(request, [figure]) or _page(request, "map", current, figures=[figure], area=area, area_options=options,
-                                                     indicator=indicator, indicators=population_map_module.INDICATORS)
+                                                     indicator=indicator, indicators=population_map_module.INDICATORS,
+                                                     precomputed=chosen.precomputed)
 
 
 @require_GET
@@ -271,7 +272,7 @@ def practices(request):
     return charts.csv_or(request, shown) or _page(
         request, "practices", current, rows=rows, outside=sum(1 for r in rows if r["outside"]), figures=shown,
         outliers=outliers, overdispersed=overdispersed, indicator=indicator, indicators=funnels.INDICATORS,
-        peer_choice=peer_choice, peer_label=peer_label, peer_options=_peer_options())
+        peer_choice=peer_choice, peer_label=peer_label, peer_options=_peer_options(), precomputed=tables.precomputed)
 
 
 def _peer_options() -> list[tuple[str, str]]:
