@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from octopus.insights import capitation
-from octopus.insights.testing import resident_rows, write_snapshot
+from octopus.insights.testing import chart_tables, resident_rows, write_snapshot
 
 pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2026, 11, 1)
@@ -24,7 +24,7 @@ def test_allocation_adds_up_and_follows_the_weights():
     rows = resident_rows(600)  # practices E87001-3 in turn; 3 residents in band 1
     unit_map = capitation.units("pcn", [("North", "E87001"), ("North", "E87002"), ("South", "E87003")])
     weights = {1: 0.0, 2: 1.0, 3: 3.0, 4: 1.0, 5: 1.0, 6: 1.0}
-    result = {r["unit"]: r for r in capitation.allocate(_frame(rows), unit_map, weights, 1_200.0)}
+    result = {r["unit"]: r for r in capitation.allocate(chart_tables(rows).bands, unit_map, weights, 1_200.0)}
     assert set(result) == {"North", "South"}
     assert sum(r["allocation"] for r in result.values()) == pytest.approx(1_200.0)
     # Worked by hand from the counts rounded to 5 per unit and band.
@@ -41,7 +41,7 @@ def test_unregistered_and_unlisted_residents_are_not_dropped():
     for row in rows[:30]:
         row["registered"] = False
     unit_map = capitation.units("pcn", [("North", "E87001")])
-    result = {r["unit"]: r for r in capitation.allocate(_frame(rows), unit_map, {b: 1.0 for b in range(1, 7)}, 100.0)}
+    result = {r["unit"]: r for r in capitation.allocate(chart_tables(rows).bands, unit_map, {b: 1.0 for b in range(1, 7)}, 100.0)}
     assert set(result) == {"North", capitation.NOT_IN_ANY}
     assert sum(r["allocation"] for r in result.values()) == pytest.approx(100.0)
 
@@ -53,8 +53,9 @@ def test_a_practice_in_two_neighbourhoods_counts_once():
 
 
 def test_default_weights_are_relative_cost_per_resident():
-    frame = pd.DataFrame({"risk_band": [1, 1, 2, 2], "prior_cost": [300.0, 300.0, 100.0, 100.0]})
-    assert capitation.default_weights(frame, [1, 2, 3]) == {1: 1.5, 2: 0.5, 3: 1.0}
+    frame = chart_tables([{"person_id": str(i), "risk_band": b, "prior_cost": c}
+                          for i, (b, c) in enumerate([(1, 300.0), (1, 300.0), (2, 100.0), (2, 100.0)])])
+    assert capitation.default_weights(frame.bands, [1, 2, 3]) == {1: 1.5, 2: 0.5, 3: 1.0}
 
 
 @pytest.mark.parametrize("query, field", [({"budget": "lots"}, "budget"), ({"budget": "-5"}, "budget"),

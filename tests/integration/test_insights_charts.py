@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from octopus.core.maps import shipped_boundaries
 from octopus.insights import cost, funnels, overview, population_map
-from octopus.insights.testing import resident_rows, write_snapshot
+from octopus.insights.testing import chart_tables, resident_rows, write_snapshot
 
 pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2026, 11, 1)
@@ -35,8 +35,10 @@ def _rows(n=600):
 
 def test_age_sex_pyramid_counts_are_protected_and_signed():
     frame = pd.DataFrame(_rows())
-    figure = overview.age_sex_pyramid(frame, AS_OF)
-    true = frame.assign(band=overview._age_band(frame["age"])).groupby(["band", "sex"]).size()
+    figure = overview.age_sex_pyramid(chart_tables(_rows()).age_sex, AS_OF)
+    # Five-year bands to 90+, worked out here from each resident's age.
+    band = frame["age"].clip(upper=90).floordiv(5).map(dict(enumerate(overview.AGE_BANDS)))
+    true = frame.assign(band=band).groupby(["band", "sex"]).size()
     for row in figure.rows:
         count = int(true.get((row["age_band"], row["sex"].lower()), 0))
         expected = None if 1 <= count <= 7 else (count + 2) // 5 * 5
@@ -45,8 +47,7 @@ def test_age_sex_pyramid_counts_are_protected_and_signed():
 
 
 def test_risk_pyramid_shares_come_from_the_published_counts():
-    frame = pd.DataFrame(_rows())
-    pyramid, _ = overview.risk_pyramid(frame, {1: "Very high", 2: "High", 3: "Raised", 4: "Moderate", 5: "Low", 6: "Lowest"}, AS_OF)
+    pyramid, _ = overview.risk_pyramid(chart_tables(_rows()).bands, {1: "Very high", 2: "High", 3: "Raised", 4: "Moderate", 5: "Low", 6: "Lowest"}, AS_OF)
     very_high = pyramid.rows[0]
     assert very_high["band"] == "1. Very high" and very_high["residents"] is None and very_high["cost_share"] is None
     shown = [r for r in pyramid.rows if r["residents"] is not None]
@@ -75,8 +76,7 @@ def test_lorenz_not_drawn_for_a_small_area():
 
 
 def test_funnel_points_use_published_counts_and_list_outliers():
-    frame = pd.DataFrame(_rows())
-    figure, outliers, overdispersed = funnels.practice_funnel(frame, "top-bands", None, {}, AS_OF, "all practices")
+    figure, outliers, overdispersed = funnels.practice_funnel(chart_tables(_rows()).bands, "top-bands", None, {}, AS_OF, "all practices")
     assert {r["code"] for r in figure.rows} == {"E87001", "E87002", "E87003"}
     for r in figure.rows:
         assert r["denominator"] % 5 == 0 and (r["proportion"] is None or r["proportion"] == r["numerator"] / r["denominator"])
@@ -87,7 +87,7 @@ def test_funnel_points_use_published_counts_and_list_outliers():
 
 
 def test_funnel_restricted_to_the_peer_group():
-    frame = pd.DataFrame(_rows())
+    frame = chart_tables(_rows()).bands
     figure, _, _ = funnels.practice_funnel(frame, "emergency-admission", {"E87001", "E87002"}, {}, AS_OF, "two")
     assert {r["code"] for r in figure.rows} == {"E87001", "E87002"}
     assert funnels.practice_funnel(frame, "top-bands", {"E87001"}, {}, AS_OF, "one")[0] is None
@@ -95,14 +95,14 @@ def test_funnel_restricted_to_the_peer_group():
 
 def test_map_rates_are_from_published_counts():
     frame = pd.DataFrame(_rows())
-    figure = population_map.indicator_map(frame, "high-risk", AS_OF)
+    figure = population_map.indicator_map(chart_tables(_rows()).bands, "high-risk", AS_OF)
     grouped = frame.groupby("lsoa_code").agg(residents=("person_id", "size"), hit=("risk_band", lambda b: int(b.isin((1, 2, 3)).sum())))
     for row in figure.rows:
         residents, hit = int(grouped.loc[row["lsoa"], "residents"]), int(grouped.loc[row["lsoa"], "hit"])
         published = [None if 1 <= v <= 7 else (v + 2) // 5 * 5 for v in (residents, hit)]
         expected = None if None in published or not published[0] else published[1] / published[0] * 1000
         assert row["value"] == expected
-    imd = population_map.indicator_map(frame, "imd", AS_OF)
+    imd = population_map.indicator_map(chart_tables(_rows()).bands, "imd", AS_OF)
     assert all(isinstance(r["value"], int) and 1 <= r["value"] <= 10 for r in imd.rows)
 
 
@@ -129,7 +129,7 @@ def test_hospital_cost_curve_from_its_own_column(client, analyst, tmp_path):
     rows = _rows()
     write_snapshot(tmp_path / "snapshot", rows)
     frame = pd.DataFrame(rows)
-    figure, reached = cost.lorenz_chart(frame, AS_OF, "hospital_cost")
+    figure, reached = cost.lorenz_chart(chart_tables(rows).cost_distribution("hospital_cost"), AS_OF, "hospital_cost")
     assert figure.key == "lorenz-hospital" and reached == cost.lorenz(frame["hospital_cost"])[1]
     assert reached != cost.lorenz(frame["prior_cost"])[1]
     html = client.get(reverse("insights:cost")).content.decode()
@@ -170,3 +170,21 @@ def test_trends_read_every_snapshot_kept(client, analyst, tmp_path):
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert [r["Snapshot as of"] for r in rows] == ["2026-10-01", "2026-11-01"]
     assert [int(r["Residents"]) for r in rows] == [400, 600]
+
+
+def test_pages_read_the_snapshots_chart_tables(client, analyst, tmp_path):
+    from octopus.insights import chart_data
+
+    write_snapshot(tmp_path / "snapshot", _rows())
+    assert chart_data.tables(tmp_path / "snapshot", set()).precomputed
+    html = client.get(reverse("insights:cost")).content.decode()
+    assert 'id="chart-lorenz-total"' in html and "before the pipeline pre-aggregated" not in html
+
+
+def test_snapshot_without_chart_tables_gives_the_same_figures_and_says_how_to_speed_up(client, analyst, tmp_path):
+    write_snapshot(tmp_path / "with", _rows(), run_id="20261101T000000Z-with")
+    with_tables = client.get(reverse("insights:index") + "?csv=risk-pyramid").content
+    write_snapshot(tmp_path / "without", _rows(), run_id="20261102T000000Z-without", chart_tables=False)
+    html = client.get(reverse("insights:index")).content.decode()
+    assert "before the pipeline pre-aggregated" in html and "octopus pipeline run" in html
+    assert client.get(reverse("insights:index") + "?csv=risk-pyramid").content == with_tables

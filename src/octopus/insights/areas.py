@@ -12,17 +12,8 @@ down the same way and its CSV links keep the choice.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-
-import pandas as pd
 
 from octopus.directory.models import PCN, GPPractice, Neighbourhood
-
-# What the chart pages read from residents.parquet: no name, NHS number or date of birth.
-COLUMNS = ("person_id", "age", "sex", "lsoa_code", "practice_ods_code", "registered", "risk_band", "segment",
-           "rising_risk", "emergency_admissions", "ae_attendances", "prior_cost", "hospital_cost", "prevention_gap_count",
-           "imd_decile", "analytics_excluded")
 
 
 @dataclass(frozen=True)
@@ -71,9 +62,8 @@ def area_from(value: str | None) -> Area:
     raise UnknownArea(f"No area {value!r}: choose a neighbourhood, PCN or practice from the list.")
 
 
-def choices(frame: pd.DataFrame) -> list[tuple[str, str]]:
-    """Areas worth choosing: every neighbourhood, and the PCNs and practices with residents here."""
-    codes = {str(c) for c in frame["practice_ods_code"].dropna().unique()} if frame is not None else set()
+def choices(codes: set[str]) -> list[tuple[str, str]]:
+    """Areas worth choosing: every neighbourhood, and the PCNs and practices (``codes``) with residents here."""
     options = [("", EVERYONE.name)]
     options += [(f"neighbourhood:{n.slug}", f"Neighbourhood: {n.name}") for n in Neighbourhood.objects.order_by("name")]
     practices = GPPractice.objects.filter(ods_code__in=codes).select_related("pcn").order_by("name")
@@ -83,47 +73,7 @@ def choices(frame: pd.DataFrame) -> list[tuple[str, str]]:
     return options
 
 
-# Few distinct values among a million rows: as categoricals, the per-request group-bys and
-# membership tests run on integer codes (about ten times faster at 1M residents).
-CATEGORIES = ("sex", "lsoa_code", "practice_ods_code", "segment")
-
-
-@lru_cache(maxsize=8)
-def _read(path: str, modified: float) -> pd.DataFrame:
-    available = set(_schema(path))
-    frame = pd.read_parquet(path, columns=[c for c in COLUMNS if c in available])
-    if "segment" in frame.columns:
-        frame["segment"] = frame["segment"].fillna("not assigned")
-    for column in CATEGORIES:
-        if column in frame.columns:
-            frame[column] = frame[column].astype("category")
-    return frame
-
-
-def _schema(path: str) -> list[str]:
+def schema(path: str) -> list[str]:
     import pyarrow.parquet as pq
 
     return pq.read_schema(path).names
-
-
-def residents(snapshot_dir: Path, excluded: set[str]) -> pd.DataFrame:
-    """The snapshot's residents for the chart pages, without those who objected to secondary use
-    (the snapshot's own flag and the objections recorded since, decision 0023)."""
-    path = snapshot_dir / "residents.parquet"
-    frame = _read(str(path), path.stat().st_mtime)
-    keep = pd.Series(True, index=frame.index)
-    if "analytics_excluded" in frame.columns:
-        keep &= ~frame["analytics_excluded"].fillna(False).astype(bool)
-    if excluded:
-        keep &= ~frame["person_id"].isin(excluded)
-    return frame if keep.all() else frame[keep]
-
-
-def restrict(frame: pd.DataFrame, area: Area) -> pd.DataFrame:
-    if area.kind == "borough":
-        return frame
-    registered = frame["registered"].fillna(False).astype(bool) if "registered" in frame.columns else True
-    chosen = frame["practice_ods_code"].isin(area.practices or ()) & registered
-    if area.lsoas is not None:
-        chosen |= frame["lsoa_code"].isin(area.lsoas)
-    return frame[chosen]

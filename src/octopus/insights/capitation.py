@@ -49,12 +49,15 @@ class BadChoice(ValueError):
         self.field = field
 
 
-def default_weights(frame: pd.DataFrame, bands: list[int]) -> dict[int, float]:
-    """Each band's cost per resident over the population's: the relative need the data shows."""
-    cost = frame["prior_cost"].fillna(0.0)
-    overall = float(cost.sum()) / len(frame) if len(frame) else 0.0
-    per_band = cost.groupby(frame["risk_band"]).mean()
-    return {b: round(float(per_band.get(b, 0.0)) / overall, 2) if overall > 0 and b in per_band.index else 1.0
+def default_weights(bands_table: pd.DataFrame, bands: list[int]) -> dict[int, float]:
+    """Each band's cost per resident over the population's: the relative need the data shows
+    (``chart_tables`` ``bands``: residents and their cost per place and band)."""
+    residents = int(bands_table["residents"].sum())
+    overall = float(bands_table["prior_cost"].sum()) / residents if residents else 0.0
+    per_band = bands_table.groupby("risk_band")[["residents", "prior_cost"]].sum()
+    per_band = per_band[per_band["residents"] > 0]
+    mean = per_band["prior_cost"] / per_band["residents"]
+    return {b: round(float(mean.get(b, 0.0)) / overall, 2) if overall > 0 and b in mean.index else 1.0
             for b in bands}
 
 
@@ -109,13 +112,12 @@ def units(kind: str, memberships: list[tuple[str, str]]) -> Units:
     return Units(kind, of_practice, {code: names for code, names in listed.items() if len(names) > 1})
 
 
-def allocate(frame: pd.DataFrame, unit_map: Units, weights: dict[int, float], budget: float) -> list[dict]:
+def allocate(bands_table: pd.DataFrame, unit_map: Units, weights: dict[int, float], budget: float) -> list[dict]:
     """One row per unit: protected residents, weighted share, allocation, per resident, per-head allocation."""
-    # Grouped by practice first (a few hundred rows), then practices mapped to units: mapping a
-    # million rows' codes one by one took most of the page's time at 1M residents.
-    keys = ["practice_ods_code", "registered", "risk_band"] if "registered" in frame.columns else ["practice_ods_code", "risk_band"]
-    by_practice = frame.groupby(keys, observed=True, dropna=False, sort=False).size().reset_index(name="n")
-    registered = by_practice["registered"].fillna(False).astype(bool) if "registered" in by_practice.columns else True
+    # Grouped by practice first (a few hundred rows), then practices mapped to units.
+    by_practice = bands_table.groupby(["practice_ods_code", "registered", "risk_band"], observed=True, dropna=False,
+                                      sort=False)["residents"].sum().reset_index(name="n")
+    registered = by_practice["registered"].fillna(False).astype(bool)
     unit = by_practice["practice_ods_code"].astype("object").map(unit_map.of_practice)
     by_practice["unit"] = unit.where(registered).fillna(NOT_IN_ANY)
     counts = by_practice.groupby(["unit", "risk_band"])["n"].sum()

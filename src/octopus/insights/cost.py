@@ -33,7 +33,23 @@ THRESHOLDS = (0.5, 0.8)
 def lorenz(costs: pd.Series) -> tuple[list[dict], dict[float, float]] | None:
     """Points of the curve (share of residents, share of cost), costliest first, and for each
     threshold the smallest share of residents whose cost reaches that share of the total."""
-    values = np.sort(costs.fillna(0.0).to_numpy(dtype="float64"))[::-1]
+    return _lorenz(np.sort(costs.fillna(0.0).to_numpy(dtype="float64"))[::-1])
+
+
+def lorenz_of(distribution: pd.DataFrame) -> tuple[list[dict], dict[float, float]] | None:
+    """The same from a cost distribution (``cost`` and the ``residents`` with exactly that cost,
+    ``chart_tables`` ``costs``): each cost repeated for its residents is the very array sorting
+    every resident's cost gives, so the curve is the same to the last digit."""
+    costs = distribution["cost"].to_numpy(dtype="float64")
+    residents = distribution["residents"].to_numpy(dtype="int64")
+    # The chart tables are kept costliest first (chart_data), so an area's rows need no sort.
+    if len(costs) > 1 and not (np.diff(costs) <= 0).all():
+        order = np.argsort(-costs, kind="stable")
+        costs, residents = costs[order], residents[order]
+    return _lorenz(np.repeat(costs, np.maximum(residents, 0)))
+
+
+def _lorenz(values: np.ndarray) -> tuple[list[dict], dict[float, float]] | None:
     n, total = len(values), float(values.sum())
     if n < MIN_RESIDENTS or total <= 0:
         return None
@@ -55,11 +71,13 @@ KINDS = {
 }
 
 
-def lorenz_chart(frame: pd.DataFrame, as_of: dt.date, column: str = "prior_cost") -> tuple[Chart | None, dict[float, float] | None]:
-    if column not in frame.columns:
+def lorenz_chart(distribution: pd.DataFrame | None, as_of: dt.date,
+                 column: str = "prior_cost") -> tuple[Chart | None, dict[float, float] | None]:
+    """The curve of ``column`` from its cost distribution (None: the snapshot has no such column)."""
+    if distribution is None:
         return None, None
     key, what, meaning = KINDS[column]
-    result = lorenz(frame[column])
+    result = lorenz_of(distribution)
     if result is None:
         return None, None
     points, reached = result
@@ -84,9 +102,11 @@ def lorenz_chart(frame: pd.DataFrame, as_of: dt.date, column: str = "prior_cost"
     return figure, reached
 
 
-def cost_by(frame: pd.DataFrame, column: str, labels: dict, key: str, title: str, as_of: dt.date) -> Chart:
-    """Residents, share of cost and cost per resident for each group (segment or band)."""
-    grouped = frame.groupby(column).agg(residents=("person_id", "size"), cost=("prior_cost", "sum")).sort_index()
+def cost_by(table: pd.DataFrame, column: str, labels: dict, key: str, title: str, as_of: dt.date) -> Chart:
+    """Residents, share of cost and cost per resident for each group (segment or band), from a
+    chart table with ``residents`` and ``prior_cost`` per ``column``."""
+    grouped = table.groupby(column)[["residents", "prior_cost"]].sum().rename(columns={"prior_cost": "cost"}).sort_index()
+    grouped = grouped[grouped["residents"] > 0]
     people = protect_counts({g: int(grouped.loc[g, "residents"]) for g in grouped.index})
     total = float(grouped["cost"].sum())
     rows = []

@@ -1,4 +1,5 @@
-"""The Population section's figures, computed from the published snapshot's Parquet files.
+"""The Population section's figures, computed from the published snapshot's pre-aggregated chart
+tables (``insights.chart_data``, decision 0055) and its cohort lists.
 
 Every count leaves this module through ``core.disclosure`` (counts of 1-7 suppressed, the rest
 rounded to 5, secondary suppression where a total would give a suppressed cell back), and every
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -21,21 +21,7 @@ import pandas as pd
 from octopus.core.disclosure import protect_counts, protect_table, publish_count
 from octopus.stats import funnel
 
-COLUMNS = ("person_id", "risk_band", "segment", "rising_risk", "imd_decile", "imd_quintile",
-           "practice_ods_code", "registered", "emergency_admissions", "prior_cost", "risk_probability")
 TOP_BANDS = (1, 2, 3)  # the WELC target population's bands (config/cohorts.yaml)
-
-
-@lru_cache(maxsize=4)
-def _read(path: str, modified: float) -> pd.DataFrame:
-    frame = pd.read_parquet(path)
-    return frame[[c for c in COLUMNS if c in frame.columns]]
-
-
-def snapshot_residents(snapshot_dir: Path, excluded: set[str]) -> pd.DataFrame:
-    path = snapshot_dir / "residents.parquet"
-    frame = _read(str(path), path.stat().st_mtime)
-    return frame[~frame["person_id"].isin(excluded)] if excluded else frame
 
 
 def _share(part, whole) -> float | None:
@@ -57,11 +43,11 @@ class BandRow:
     cost_share: float | None
 
 
-def pyramid(frame: pd.DataFrame, band_names: dict[int, str]) -> tuple[list[BandRow], dict]:
+def pyramid(bands_table: pd.DataFrame, band_names: dict[int, str]) -> tuple[list[BandRow], dict]:
     """Residents per band and the share of the prior 12 months' emergency admissions and cost."""
     bands = sorted(band_names)
-    grouped = frame.groupby("risk_band").agg(residents=("person_id", "size"), admissions=("emergency_admissions", "sum"),
-                                             cost=("prior_cost", "sum"))
+    grouped = bands_table.groupby("risk_band")[["residents", "emergency_admissions", "prior_cost"]].sum().rename(
+        columns={"emergency_admissions": "admissions", "prior_cost": "cost"})
     grouped = grouped.reindex(bands, fill_value=0)
     residents = protect_counts({b: int(grouped.loc[b, "residents"]) for b in bands})
     admissions = protect_counts({b: int(grouped.loc[b, "admissions"]) for b in bands})
@@ -82,8 +68,8 @@ def segments(frame: pd.DataFrame) -> dict:
     return protect_counts({str(k).replace("_", " ").capitalize(): int(v) for k, v in counts.items()})
 
 
-def rising_risk(frame: pd.DataFrame) -> int | None:
-    return publish_count(int(frame["rising_risk"].fillna(False).astype(bool).sum()))
+def rising_risk(bands_table: pd.DataFrame) -> int | None:
+    return publish_count(int(bands_table["rising_risk"].sum()))
 
 
 def cohorts(snapshot_dir: Path, excluded: set[str]) -> list[dict]:
@@ -98,18 +84,18 @@ def cohorts(snapshot_dir: Path, excluded: set[str]) -> list[dict]:
     return [{**c, "size": protected["values"][c["name"]]} for c in summary]
 
 
-def _top(frame: pd.DataFrame) -> pd.Series:
-    return frame["risk_band"].isin(TOP_BANDS)
-
-
-def deprivation(frame: pd.DataFrame) -> list[dict]:
-    """Residents per IMD decile, split top three bands / the rest, protected as one table."""
-    frame = frame[frame["imd_decile"].notna()]
+def deprivation(by_decile: pd.DataFrame) -> list[dict]:
+    """Residents per IMD decile, split top three bands / the rest, protected as one table
+    (``chart_tables`` ``deprivation``: residents and risk probabilities per decile and band)."""
+    frame = by_decile[by_decile["imd_decile"].notna()]
     deciles = list(range(1, 11))
-    top = frame[_top(frame)].groupby("imd_decile").size().reindex(deciles, fill_value=0)
-    rest = frame[~_top(frame)].groupby("imd_decile").size().reindex(deciles, fill_value=0)
-    mean_risk = frame.groupby("imd_decile")["risk_probability"].mean().reindex(deciles)
-    table = protect_table([[int(top[d]), int(rest[d])] for d in deciles], column_totals=True, row_totals=True)
+    top = frame["risk_band"].isin(TOP_BANDS)
+    decile = frame["imd_decile"].astype("int64")
+    top_counts = frame["residents"].where(top, 0).groupby(decile).sum().reindex(deciles, fill_value=0)
+    rest = frame["residents"].where(~top, 0).groupby(decile).sum().reindex(deciles, fill_value=0)
+    sums = frame.groupby(decile)[["risk_probability_sum", "risk_probability_count"]].sum().reindex(deciles, fill_value=0)
+    mean_risk = sums["risk_probability_sum"] / sums["risk_probability_count"].where(sums["risk_probability_count"] > 0)
+    table = protect_table([[int(top_counts[d]), int(rest[d])] for d in deciles], column_totals=True, row_totals=True)
     rows = []
     for i, d in enumerate(deciles):
         residents = table.row_totals[i]
@@ -120,11 +106,12 @@ def deprivation(frame: pd.DataFrame) -> list[dict]:
     return rows
 
 
-def practice_variation(frame: pd.DataFrame, names: dict[str, str]) -> list[dict]:
+def practice_variation(bands_table: pd.DataFrame, names: dict[str, str]) -> list[dict]:
     """Share of each practice's registered residents in the top three bands, with funnel limits."""
-    registered = frame[frame["registered"].fillna(False).astype(bool) & frame["practice_ods_code"].notna()]
-    grouped = registered.assign(top=_top(registered)).groupby("practice_ods_code").agg(
-        numerator=("top", "sum"), denominator=("person_id", "size"))
+    registered = bands_table[bands_table["registered"] & bands_table["practice_ods_code"].notna()]
+    grouped = registered.assign(
+        numerator=registered["residents"].where(registered["risk_band"].isin(TOP_BANDS), 0),
+        denominator=registered["residents"]).groupby("practice_ods_code")[["numerator", "denominator"]].sum()
     grouped = grouped[grouped["denominator"] > 0]
     if grouped.empty:
         return []

@@ -35,23 +35,24 @@ OVERDISPERSED_SHARE = 0.2
 
 INDICATORS = {
     "top-bands": ("Residents in the top three risk bands", "registered residents in risk bands 1-3 (top 5% of risk)",
-                  lambda f: f["risk_band"].isin(TOP_BANDS)),
+                  lambda bands: bands["residents"].where(bands["risk_band"].isin(TOP_BANDS), 0)),
     "emergency-admission": ("Residents with an emergency admission", "registered residents with at least one emergency "
-                            "admission in the 12 months before the as-of date", lambda f: f["emergency_admissions"].fillna(0) > 0),
+                            "admission in the 12 months before the as-of date", lambda bands: bands["admitted"]),
     "rising-risk": ("Residents flagged rising risk", "registered residents flagged rising risk in this snapshot",
-                    lambda f: f["rising_risk"].fillna(False).astype(bool)),
+                    lambda bands: bands["rising_risk"]),
 }
 
 
-def practice_funnel(frame: pd.DataFrame, indicator: str, practices: set[str] | None, names: dict[str, str],
+def practice_funnel(bands: pd.DataFrame, indicator: str, practices: set[str] | None, names: dict[str, str],
                     as_of: dt.date, peer_label: str) -> tuple[Chart | None, list[dict], bool]:
-    """The funnel plot, the practices outside the limits, and whether over-dispersion is noted."""
-    title, numerator_text, flag = INDICATORS[indicator]
-    registered = frame[frame["registered"].fillna(False).astype(bool) & frame["practice_ods_code"].notna()]
+    """The funnel plot, the practices outside the limits, and whether over-dispersion is noted,
+    from ``chart_tables`` ``bands`` (residents per place and band)."""
+    title, numerator_text, counted = INDICATORS[indicator]
+    registered = bands[bands["registered"] & bands["practice_ods_code"].notna()]
     if practices is not None:
         registered = registered[registered["practice_ods_code"].isin(practices)]
-    grouped = registered.assign(hit=flag(registered)).groupby("practice_ods_code").agg(
-        numerator=("hit", "sum"), denominator=("person_id", "size"))
+    grouped = registered.assign(numerator=counted(registered), denominator=registered["residents"]).groupby(
+        "practice_ods_code")[["numerator", "denominator"]].sum()
     grouped = grouped[grouped["denominator"] > 0]
     if len(grouped) < 2:
         return None, [], False

@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import altair as alt
@@ -84,12 +85,19 @@ def linked_dir(snapshot_folder: Path) -> Path | None:
 
 def _snapshot_covariates(snapshot_folder: Path, excluded: set[str]) -> pd.DataFrame:
     path = snapshot_folder / "residents.parquet"
+    frame = _covariates(str(path), path.stat().st_mtime)
+    return frame[~frame["person_id"].isin(excluded)] if excluded else frame
+
+
+@lru_cache(maxsize=2)
+def _covariates(path: str, modified: float) -> pd.DataFrame:
+    """The matching covariates of every resident, read once per snapshot file (a million rows'
+    read was most of the page's time at 1M residents; decision 0055)."""
     available = set(pq.read_schema(path).names)
     wanted = ["person_id", "age", "sex", "imd_decile", "ltc_count", "risk_probability", "analytics_excluded"]
     frame = pd.read_parquet(path, columns=[c for c in wanted if c in available])
     if "analytics_excluded" in frame.columns:
         frame = frame[~frame["analytics_excluded"].fillna(False).astype(bool)]
-    frame = frame[~frame["person_id"].isin(excluded)]
     if "sex" in frame.columns:
         frame["male"] = (frame["sex"].astype("object") == "male").astype(int)
     return frame.drop(columns=[c for c in ("sex", "analytics_excluded") if c in frame.columns])
@@ -121,7 +129,27 @@ class Evaluation:
 
 def evaluate(snapshot_folder: Path, as_of: dt.date, treated: pd.DataFrame, excluded: set[str], months: int) -> Evaluation | None:
     """The matched difference-in-differences over ``months`` before and after, or None without
-    a linked extract to count from."""
+    a linked extract to count from.
+
+    The result depends only on the snapshot, the residents taken on and their index dates, the
+    objectors and the window (the comparators' sample is seeded), so it is kept per process for
+    those inputs: the page recounts only when a resident is taken on, objects or a snapshot is
+    published, not on every request (decision 0055)."""
+    residents = snapshot_folder / "residents.parquet"
+    key = (str(snapshot_folder), residents.stat().st_mtime if residents.is_file() else None, as_of, months,
+           tuple(sorted(zip(treated["person_id"], treated["index_date"], strict=True))), frozenset(excluded))
+    if key not in _EVALUATIONS:
+        if len(_EVALUATIONS) >= 8:
+            _EVALUATIONS.pop(next(iter(_EVALUATIONS)))
+        _EVALUATIONS[key] = _evaluate(snapshot_folder, as_of, treated, excluded, months)
+    return _EVALUATIONS[key]
+
+
+_EVALUATIONS: dict[tuple, Evaluation | None] = {}
+
+
+def _evaluate(snapshot_folder: Path, as_of: dt.date, treated: pd.DataFrame, excluded: set[str],
+              months: int) -> Evaluation | None:
     linked = linked_dir(snapshot_folder)
     if linked is None:
         return None

@@ -97,8 +97,9 @@ def counts(folder: Path | None) -> pd.DataFrame | None:
 
 
 def restrict(frame: pd.DataFrame, area: Area) -> pd.DataFrame:
-    """The rows of an area's residents, chosen as ``areas.restrict`` chooses residents (the
-    practice is only kept in the counts for a current registration)."""
+    """The rows of an area's residents, chosen as the chart pages choose places
+    (``chart_data.ChartTables.within``; the practice is only kept in the counts for a current
+    registration)."""
     if area.kind == "borough":
         return frame
     chosen = frame["practice_ods_code"].isin(area.practices or ())

@@ -18,7 +18,7 @@ import pandas as pd
 from octopus.core.charts import Chart, Column, Definition, chart
 from octopus.core.disclosure import protect_counts, protect_table
 
-from . import areas
+from . import areas, chart_data
 
 SOURCE = "Population snapshot (residents.parquet) built by the Octopus pipeline from the partner feeds"
 AGE_BANDS = [f"{start}-{start + 4}" for start in range(0, 90, 5)] + ["90+"]
@@ -30,16 +30,13 @@ def _per(numerator: int | None, denominator: int | None, per: float = 1.0) -> fl
     return numerator / denominator * per
 
 
-def _age_band(age: pd.Series) -> pd.Series:
-    index = (age.clip(lower=0, upper=90) // 5).astype(int).clip(upper=18)
-    return index.map(dict(enumerate(AGE_BANDS)))
-
-
-def age_sex_pyramid(frame: pd.DataFrame, as_of: dt.date) -> Chart:
-    """Residents by five-year age band and sex; one protected two-way table (no margins shown)."""
-    known = frame[frame["sex"].isin(["female", "male"]) & frame["age"].notna()]
-    counts = known.assign(band=_age_band(known["age"])).groupby(["band", "sex"]).size().unstack(fill_value=0)
-    counts = counts.reindex(index=AGE_BANDS, columns=["female", "male"], fill_value=0)
+def age_sex_pyramid(age_sex: pd.DataFrame, as_of: dt.date) -> Chart:
+    """Residents by five-year age band and sex (``chart_tables`` ``age_sex``: band 0 = 0-4 ...
+    18 = 90+); one protected two-way table (no margins shown)."""
+    known = age_sex[age_sex["sex"].isin(["female", "male"]) & age_sex["age_band"].notna()]
+    counts = known.assign(age_band=known["age_band"].astype("int64")).groupby(["age_band", "sex"])["residents"].sum()
+    counts = counts.unstack(fill_value=0)
+    counts = counts.reindex(index=range(len(AGE_BANDS)), columns=["female", "male"], fill_value=0)
     table = protect_table(counts.to_numpy().tolist(), row_totals=False, column_totals=False)
     rows = []
     for i, band in enumerate(AGE_BANDS):
@@ -64,11 +61,12 @@ def age_sex_pyramid(frame: pd.DataFrame, as_of: dt.date) -> Chart:
     return figure
 
 
-def segments(frame: pd.DataFrame, as_of: dt.date) -> Chart:
-    """Each segment's residents, share of residents and of cost, emergency admissions per 1,000."""
-    named = frame.assign(segment=frame["segment"].fillna("not assigned"))
-    grouped = named.groupby("segment").agg(residents=("person_id", "size"), admissions=("emergency_admissions", "sum"),
-                                           cost=("prior_cost", "sum")).sort_index()
+def segments(by_segment: pd.DataFrame, as_of: dt.date) -> Chart:
+    """Each segment's residents, share of residents and of cost, emergency admissions per 1,000
+    (``chart_tables`` ``segments``, "not assigned" already named)."""
+    grouped = by_segment.groupby("segment")[["residents", "emergency_admissions", "prior_cost"]].sum().rename(
+        columns={"emergency_admissions": "admissions", "prior_cost": "cost"}).sort_index()
+    grouped = grouped[grouped["residents"] > 0]
     people = protect_counts({s: int(grouped.loc[s, "residents"]) for s in grouped.index})
     admissions = protect_counts({s: int(grouped.loc[s, "admissions"]) for s in grouped.index}, total=False)
     total_cost = float(grouped["cost"].sum())
@@ -99,11 +97,12 @@ def segments(frame: pd.DataFrame, as_of: dt.date) -> Chart:
             "Segments from config/segments.yaml (first rule met). Shares and rates use the published (rounded) counts."))
 
 
-def risk_pyramid(frame: pd.DataFrame, band_names: dict[int, str], as_of: dt.date) -> list[Chart]:
-    """The risk bands drawn as a pyramid, and each band's share of admissions and of cost."""
+def risk_pyramid(bands_table: pd.DataFrame, band_names: dict[int, str], as_of: dt.date) -> list[Chart]:
+    """The risk bands drawn as a pyramid, and each band's share of admissions and of cost
+    (``chart_tables`` ``bands``)."""
     bands = sorted(band_names)
-    grouped = frame.groupby("risk_band").agg(residents=("person_id", "size"), admissions=("emergency_admissions", "sum"),
-                                             cost=("prior_cost", "sum")).reindex(bands, fill_value=0)
+    grouped = bands_table.groupby("risk_band")[["residents", "emergency_admissions", "prior_cost"]].sum().rename(
+        columns={"emergency_admissions": "admissions", "prior_cost": "cost"}).reindex(bands, fill_value=0)
     people = protect_counts({b: int(grouped.loc[b, "residents"]) for b in bands})
     admissions = protect_counts({b: int(grouped.loc[b, "admissions"]) for b in bands})
     total_cost = float(grouped["cost"].sum())
@@ -152,11 +151,11 @@ def trends(snapshot_dirs: list[tuple[dt.date, Path]], excluded: set[str], area: 
     """Residents per band, emergency admissions per 1,000 and rising risk in each snapshot kept."""
     band_rows, activity_rows = [], []
     for as_of, folder in sorted(snapshot_dirs):
-        frame = areas.restrict(areas.residents(folder, excluded), area)
-        counts = frame.groupby("risk_band").size().reindex(sorted(band_names), fill_value=0)
+        bands = chart_data.tables(folder, excluded).within(area).bands
+        counts = bands.groupby("risk_band")["residents"].sum().reindex(sorted(band_names), fill_value=0)
         people = protect_counts({b: int(counts[b]) for b in band_names})
-        admissions = protect_counts([int(frame["emergency_admissions"].sum())], total=False)["values"][0]
-        rising = protect_counts([int(frame["rising_risk"].fillna(False).astype(bool).sum())], total=False)["values"][0]
+        admissions = protect_counts([int(bands["emergency_admissions"].sum())], total=False)["values"][0]
+        rising = protect_counts([int(bands["rising_risk"].sum())], total=False)["values"][0]
         for b in sorted(band_names):
             band_rows.append({"as_of": as_of.isoformat(), "band": f"{b}. {band_names[b]}", "residents": people["values"][b]})
         activity_rows.append({"as_of": as_of.isoformat(), "residents": people["total"], "admissions": admissions,

@@ -26,10 +26,11 @@ INDICATORS = {
     "prevention-gaps": "Residents with at least one prevention gap per 1,000 residents",
     "emergency-admissions": "Residents with an emergency admission per 1,000 residents",
 }
-_FLAGS = {
-    "high-risk": lambda f: f["risk_band"].isin(TOP_BANDS),
-    "prevention-gaps": lambda f: f["prevention_gap_count"].fillna(0) > 0,
-    "emergency-admissions": lambda f: f["emergency_admissions"].fillna(0) > 0,
+# The chart table column counting the residents each rate is of (``chart_tables`` ``bands``).
+_COUNTED = {
+    "high-risk": lambda bands: bands["residents"].where(bands["risk_band"].isin(TOP_BANDS), 0),
+    "prevention-gaps": lambda bands: bands["prevention_gap"],
+    "emergency-admissions": lambda bands: bands["admitted"],
 }
 
 
@@ -38,10 +39,11 @@ def _imd_deciles() -> dict[str, int]:
     return {code: int(decile) for code, decile in zip(table["lsoa21_code"], table["imd_decile"], strict=True)}
 
 
-def indicator_map(frame: pd.DataFrame, indicator: str, as_of: dt.date) -> Chart:
+def indicator_map(bands: pd.DataFrame, indicator: str, as_of: dt.date) -> Chart:
+    """``bands``: the area's rows of ``chart_tables`` ``bands`` (residents per place and band)."""
     if indicator not in INDICATORS:
         raise KeyError(indicator)
-    placed = frame[frame["lsoa_code"].notna()]
+    placed = bands[bands["lsoa_code"].notna() & (bands["residents"] > 0)]
     codes = sorted(placed["lsoa_code"].unique())
     label = INDICATORS[indicator]
     if indicator == "imd":
@@ -53,8 +55,7 @@ def indicator_map(frame: pd.DataFrame, indicator: str, as_of: dt.date) -> Chart:
                                  "All 33,755 LSOAs in England", "English Indices of Deprivation 2025 (MHCLG), Open Government "
                                  "Licence v3.0; boundaries ONS LSOA 2021 BGC", as_of,
                                  "Decile 1 is the most deprived tenth, drawn darkest. LSOAs are those where the area's residents live."))
-    flagged = placed.assign(hit=_FLAGS[indicator](placed)).groupby("lsoa_code").agg(
-        residents=("person_id", "size"), counted=("hit", "sum"))
+    flagged = placed.assign(counted=_COUNTED[indicator](placed)).groupby("lsoa_code")[["residents", "counted"]].sum()
     values = {}
     for code in codes:
         residents, counted = publish_count(int(flagged.loc[code, "residents"])), publish_count(int(flagged.loc[code, "counted"]))

@@ -75,11 +75,18 @@ def _inequalities_parquet(rows: list[dict]) -> bytes:
 
 
 def write_snapshot(folder: Path, rows: list[dict] | None = None, *, run_id: str = "20261101T000000Z-test",
-                   as_of: dt.date | None = None) -> PublishedSnapshot:
+                   as_of: dt.date | None = None, chart_tables: bool = True) -> PublishedSnapshot:
+    """``chart_tables=False``: a snapshot made before the pipeline wrote ``charts/`` (decision 0055)."""
     as_of = as_of or timezone.localdate()
     folder.mkdir(parents=True, exist_ok=True)
     rows = rows if rows is not None else resident_rows()
     pd.DataFrame(rows).to_parquet(folder / "residents.parquet", index=False)
+    if chart_tables and rows:
+        from octopus.population import engines
+        from octopus.population.chart_tables import write_chart_tables
+
+        con = engines.connect()
+        write_chart_tables(con, con.read_parquet(str(folder / "residents.parquet")), folder / "charts")
     if rows and "age" in rows[0]:
         write_inequalities(folder, rows)
         write_life_expectancy(folder, as_of)
@@ -140,3 +147,16 @@ def reference_lsoa_by_decile() -> dict[int, str]:
 def write_life_expectancy(folder: Path, as_of: dt.date) -> None:
     pd.DataFrame(life_expectancy_rows(as_of)).astype({"practice_ods_code": "string"}).to_parquet(
         folder / "life_expectancy.parquet", index=False)
+
+
+def chart_tables(rows: list[dict]):
+    """The chart tables (``insights.chart_data.ChartTables``) the pipeline would publish for ``rows``."""
+    import ibis
+
+    from octopus.population import engines
+    from octopus.population.chart_tables import execute_tables
+
+    from .chart_data import _indexed
+
+    frame = pd.DataFrame(rows)
+    return _indexed(execute_tables(engines.connect(), ibis.memtable(frame)), frozenset(frame.columns), True)

@@ -17,7 +17,7 @@ from octopus.core import charts
 from octopus.governance.consent import analytics_excluded_person_ids
 from octopus.publish.scores import band_names
 
-from . import areas, capitation, cost, figures, funnels, impact, inequalities, overview
+from . import areas, capitation, chart_data, cost, figures, funnels, impact, inequalities, overview
 from . import life_expectancy as life_expectancy_module
 from . import population_map as population_map_module
 from .current import Current, snapshot_folder, stale_after_days  # noqa: F401 - also used by other pages
@@ -52,8 +52,9 @@ _NAV = [
 ]
 
 
-def _residents(current: Current):
-    return figures.snapshot_residents(current.folder, analytics_excluded_person_ids())
+def _tables(current: Current) -> chart_data.ChartTables:
+    """The snapshot's pre-aggregated chart tables, less residents who objected since (decision 0055)."""
+    return chart_data.tables(current.folder, analytics_excluded_person_ids())
 
 
 @require_GET
@@ -65,23 +66,24 @@ def index(request):
     area, chosen, options = _chosen_area(request, current)
     as_of = current.published.as_of
     figures_shown = []
-    if {"age", "sex"} <= set(chosen.columns):
-        figures_shown.append(overview.age_sex_pyramid(chosen, as_of))
-    figures_shown += overview.risk_pyramid(chosen, band_names(), as_of)
-    figures_shown.append(overview.segments(chosen, as_of))
+    if chosen.has("age") and chosen.has("sex"):
+        figures_shown.append(overview.age_sex_pyramid(chosen.age_sex, as_of))
+    figures_shown += overview.risk_pyramid(chosen.bands, band_names(), as_of)
+    figures_shown.append(overview.segments(chosen.segments, as_of))
     figures_shown += overview.trends(_snapshot_history(current), analytics_excluded_person_ids(), area, band_names())
     return charts.csv_or(request, figures_shown) or _page(
-        request, "index", current, rising=figures.rising_risk(chosen), figures=figures_shown, area=area, area_options=options)
+        request, "index", current, rising=figures.rising_risk(chosen.bands), figures=figures_shown, area=area,
+        area_options=options, precomputed=chosen.precomputed)
 
 
 def _chosen_area(request, current: Current):
-    """The area the page is about (``?area=``), its residents, and the areas to choose from."""
-    frame = areas.residents(current.folder, analytics_excluded_person_ids())
+    """The area the page is about (``?area=``), its chart tables, and the areas to choose from."""
+    tables = _tables(current)
     try:
         area = areas.area_from(request.GET.get("area"))
     except areas.UnknownArea as error:
         raise Http404(str(error)) from error
-    return area, areas.restrict(frame, area), areas.choices(frame)
+    return area, tables.within(area), areas.choices(tables.practice_codes())
 
 
 def _snapshot_history(current: Current) -> list[tuple[dt.date, Path]]:
@@ -109,19 +111,22 @@ def cost_concentration(request):
         return _page(request, "cost", current)
     area, chosen, options = _chosen_area(request, current)
     as_of = current.published.as_of
-    lorenz, reached = cost.lorenz_chart(chosen, as_of)
-    hospital, hospital_reached = cost.lorenz_chart(chosen, as_of, "hospital_cost")
-    names = band_names()
-    shown = [f for f in (
-        lorenz, hospital,
-        cost.cost_by(chosen, "risk_band", {b: f"{b}. {n}" for b, n in names.items()}, "cost-band", "Cost per resident by risk band", as_of),
-        cost.cost_by(chosen.assign(segment=chosen["segment"].fillna("not assigned")), "segment",
-                     {s: str(s).replace("_", " ").capitalize() for s in chosen["segment"].dropna().unique()},
-                     "cost-segment", "Cost per resident by segment", as_of),
-    ) if f is not None]
+    lorenz, reached = cost.lorenz_chart(chosen.cost_distribution("prior_cost"), as_of)
+    hospital, hospital_reached = cost.lorenz_chart(chosen.cost_distribution("hospital_cost"), as_of, "hospital_cost")
+    shown = [f for f in (lorenz, hospital, *_cost_by_band_and_segment(chosen, as_of)) if f is not None]
     return charts.csv_or(request, shown) or _page(request, "cost", current, figures=shown, reached=reached, area=area,
-                                                  hospital_reached=hospital_reached,
-                                                  has_hospital_cost="hospital_cost" in chosen.columns, area_options=options)
+                                                  hospital_reached=hospital_reached, has_hospital_cost=chosen.has("hospital_cost"),
+                                                  area_options=options, precomputed=chosen.precomputed)
+
+
+def _cost_by_band_and_segment(tables: chart_data.ChartTables, as_of: dt.date) -> list[charts.Chart]:
+    names = band_names()
+    segments = {s: str(s).replace("_", " ").capitalize() for s in tables.segments["segment"].dropna().unique()}
+    return [
+        cost.cost_by(tables.bands, "risk_band", {b: f"{b}. {n}" for b, n in names.items()}, "cost-band",
+                     "Cost per resident by risk band", as_of),
+        cost.cost_by(tables.segments, "segment", segments, "cost-segment", "Cost per resident by segment", as_of),
+    ]
 
 
 @require_GET
@@ -134,10 +139,10 @@ def capitation_page(request):
         return _page(request, "capitation", current)
     from octopus.directory.models import GPPractice, Neighbourhood
 
-    frame = areas.residents(current.folder, analytics_excluded_person_ids())
+    tables = _tables(current)
     names = band_names()
     bands = sorted(names)
-    defaults = capitation.default_weights(frame, bands)
+    defaults = capitation.default_weights(tables.bands, bands)
     kind = request.GET.get("by") or "pcn"
     if kind not in dict(capitation.UNITS):
         raise Http404(f"No allocation unit {kind!r}.")
@@ -156,14 +161,13 @@ def capitation_page(request):
     as_of = current.published.as_of
     label = dict(capitation.UNITS)[kind]
     shown = [
-        capitation.allocation_chart(capitation.allocate(frame, unit_map, weights, budget), weights, names, budget, label, as_of),
-        cost.cost_by(frame, "risk_band", {b: f"{b}. {n}" for b, n in names.items()}, "cost-band", "Cost per resident by risk band", as_of),
-        cost.cost_by(frame, "segment", {s: str(s).replace("_", " ").capitalize() for s in frame["segment"].dropna().unique()},
-                     "cost-segment", "Cost per resident by segment", as_of),
+        capitation.allocation_chart(capitation.allocate(tables.bands, unit_map, weights, budget), weights, names, budget,
+                                    label, as_of),
+        *_cost_by_band_and_segment(tables, as_of),
     ]
     return charts.csv_or(request, shown) or _page(
         request, "capitation", current, figures=shown, error=error, budget=budget, weights=weights, defaults=defaults,
-        band_labels=names, kind=kind, unit_kinds=capitation.UNITS,
+        band_labels=names, kind=kind, unit_kinds=capitation.UNITS, precomputed=tables.precomputed,
         shared={organisation_names().get(code, code): units for code, units in unit_map.shared.items()})
 
 
@@ -177,12 +181,13 @@ def population_map(request):
     indicator = request.GET.get("indicator") or "imd"
     if indicator not in population_map_module.INDICATORS:
         raise Http404(f"No map indicator {indicator!r}.")
-    if "lsoa_code" not in chosen.columns:
+    if not chosen.has("lsoa_code"):
         return _page(request, "map", current, figures=[], area=area, area_options=options, indicator=indicator,
                      indicators=population_map_module.INDICATORS)
-    figure = population_map_module.indicator_map(chosen, indicator, current.published.as_of)
+    figure = population_map_module.indicator_map(chosen.bands, indicator, current.published.as_of)
     return charts.csv_or(request, [figure]) or _page(request, "map", current, figures=[figure], area=area, area_options=options,
-                                                     indicator=indicator, indicators=population_map_module.INDICATORS)
+                                                     indicator=indicator, indicators=population_map_module.INDICATORS,
+                                                     precomputed=chosen.precomputed)
 
 
 @require_GET
@@ -197,7 +202,7 @@ def cohorts(request):
 @require("view_population")
 def deprivation(request):
     current = Current()
-    rows = figures.deprivation(_residents(current)) if current.available else []
+    rows = figures.deprivation(_tables(current).deprivation) if current.available else []
     return _page(request, "deprivation", current, rows=rows)
 
 
@@ -255,19 +260,19 @@ def practices(request):
     current = Current()
     if not current.available:
         return _page(request, "practices", current, rows=[], outside=0)
-    rows = figures.practice_variation(_residents(current), organisation_names())
-    frame = areas.residents(current.folder, analytics_excluded_person_ids())
+    tables = _tables(current)
+    rows = figures.practice_variation(tables.bands, organisation_names())
     indicator = request.GET.get("indicator") or "top-bands"
     if indicator not in funnels.INDICATORS:
         raise Http404(f"No practice indicator {indicator!r}.")
     peers, peer_label, peer_choice = _peer_group(request)
-    figure, outliers, overdispersed = funnels.practice_funnel(frame, indicator, peers, organisation_names(),
+    figure, outliers, overdispersed = funnels.practice_funnel(tables.bands, indicator, peers, organisation_names(),
                                                               current.published.as_of, peer_label)
     shown = [figure] if figure else []
     return charts.csv_or(request, shown) or _page(
         request, "practices", current, rows=rows, outside=sum(1 for r in rows if r["outside"]), figures=shown,
         outliers=outliers, overdispersed=overdispersed, indicator=indicator, indicators=funnels.INDICATORS,
-        peer_choice=peer_choice, peer_label=peer_label, peer_options=_peer_options())
+        peer_choice=peer_choice, peer_label=peer_label, peer_options=_peer_options(), precomputed=tables.precomputed)
 
 
 def _peer_options() -> list[tuple[str, str]]:

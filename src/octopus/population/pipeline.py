@@ -32,6 +32,7 @@ from rich.console import Console
 
 from octopus.config import record as config_record
 from octopus.population import engines
+from octopus.population.chart_tables import write_chart_tables
 from octopus.population.cohorts.compile import cohort_members
 from octopus.population.cohorts.load import load_cohorts
 from octopus.population.features import build_features
@@ -368,6 +369,11 @@ def _run(linked_dir, store: SnapshotStore, scratch: Path, run_id: str, *, as_of:
         inequalities = long_counts(engines.execute(con, inequality_counts(table)))
         inequalities.to_parquet(inequalities_path, index=False)
         steps.count("inequality counts", len(inequalities))
+    with steps.step("chart tables"):
+        # The chart pages' counts per place (decision 0055), so no page reads every resident.
+        chart_tables_path = scratch / "charts"
+        for name, rows in write_chart_tables(con, table, chart_tables_path).items():
+            steps.count(f"chart table {name}", rows)
     with steps.step("life expectancy"):
         # Deaths and mid-period populations by period, sex, LSOA, practice and age band.
         life_expectancy_path = scratch / "life_expectancy.parquet"
@@ -379,6 +385,7 @@ def _run(linked_dir, store: SnapshotStore, scratch: Path, run_id: str, *, as_of:
         os.replace(members_path, staging / "cohorts.parquet")
         os.replace(inequalities_path, staging / "inequalities.parquet")
         os.replace(life_expectancy_path, staging / "life_expectancy.parquet")
+        os.replace(chart_tables_path, staging / "charts")
         write_card(card, result, staging)
         cohort_summary = [
             {"name": c.name, "title": c.title, "description": c.description,

@@ -14,6 +14,7 @@ import shutil
 import pandas as pd
 import pytest
 
+from octopus.population.chart_tables import TABLES
 from octopus.population.pipeline import PipelineConfig, run_pipeline
 from octopus.population.simulate import simulate_linked
 from octopus.population.testing import write_linked
@@ -26,11 +27,12 @@ def _snapshot(info):
     cohorts = pd.read_parquet(info.path / "cohorts.parquet").sort_values(["cohort", "person_id"]).reset_index(drop=True)
     inequalities = pd.read_parquet(info.path / "inequalities.parquet")
     life_expectancy = pd.read_parquet(info.path / "life_expectancy.parquet")
-    return residents, cohorts, inequalities, life_expectancy
+    chart_tables = [pd.read_parquet(info.path / "charts" / f"{name}.parquet") for name in TABLES]
+    return residents, cohorts, inequalities, life_expectancy, *chart_tables
 
 
 @pytest.mark.spark
-def test_pipeline_gives_identical_residents_cohorts_and_inequalities_on_both_engines(tmp_path, spark_con):
+def test_pipeline_gives_identical_residents_cohorts_inequalities_and_chart_tables_on_both_engines(tmp_path, spark_con):
     linked = simulate_linked(tmp_path / "linked", people=300, as_of=AS_OF, seed=11)
     # Two objectors, so leaving them out of training, ranks, segments and cohorts runs on both.
     write_linked(tmp_path / "objections", {"persons": [{"person_id": "sim00000"}], "objections": [
