@@ -224,6 +224,19 @@ def _events_since(con, linked, previous_manifest: dict | None, as_of: date) -> p
                                              linked.feed("las_incidents"), since, as_of))
 
 
+def _scored(con, scored_path: Path, scores_path: Path, run_id: str):
+    """Each resident's features and factors joined to their population-wide scores (``score_file``),
+    in the column order readers have always seen: features, scores, factors."""
+    suffix = run_id.replace("-", "_")
+    scored = con.read_parquet(str(scored_path), table_name=f"scored_{suffix}")
+    scores = con.read_parquet(str(scores_path), table_name=f"scores_{suffix}")
+    scores = scores.rename(_score_person_id="person_id")
+    joined = scored.join(scores, scored.person_id == scores._score_person_id)
+    score_columns = [c for c in scores.columns if c != "_score_person_id"]
+    feature_columns = [c for c in scored.columns if c != "top_factors"]
+    return joined.select(*feature_columns, *score_columns, "top_factors")
+
+
 def _without_analytics_for_objectors(table):
     """Objectors keep their row (their direct-care record) but no segment (decision 0023)."""
     return table.mutate(segment=table.analytics_excluded.ifelse(ibis.null("string"), table.segment))
@@ -337,8 +350,8 @@ def _run(linked_dir, store: SnapshotStore, scratch: Path, run_id: str, *, as_of:
                               resamples=config.bootstrap_resamples, predicts=outcome)
     with steps.step("score"):
         previous, previous_manifest = _previous_snapshot(store)
-        scored_path = scratch / "scored.parquet"
-        scored = score_file(features, scored_path, result, scale, previous=previous,
+        scored_path, scores_path = scratch / "scored.parquet", scratch / "scores.parquet"
+        scored = score_file(features, scored_path, scores_path, result, scale, previous=previous,
                             case_managed=config.case_managed,
                             previous_as_of=previous_manifest["as_of"] if previous_manifest else None,
                             events=_events_since(con, linked, previous_manifest, as_of),
@@ -349,7 +362,7 @@ def _run(linked_dir, store: SnapshotStore, scratch: Path, run_id: str, *, as_of:
         steps.count("rising risk", scored.rising_risk)
     with steps.step("segments and cohorts"):
         residents_path, members_path = scratch / "residents.parquet", scratch / "cohorts.parquet"
-        table = con.read_parquet(str(scored_path), table_name=f"scored_{run_id.replace('-', '_')}")
+        table = _scored(con, scored_path, scores_path, run_id)
         table = with_segments(with_registration_area(table), segment_rules)
         table = _without_analytics_for_objectors(table)
         table = _with_objection(table, objectors)
