@@ -51,12 +51,3 @@ def codes_of(*cells: ibis.StringValue) -> ibis.ArrayValue:
 def matching_code(part: ibis.StringValue) -> ibis.StringValue:
     """The engine's form of `matching_form`, applied after white space is stripped."""
     return part.strip().replace(".", "").upper()
-
-
-def matching_cell(cell: ibis.StringValue) -> ibis.StringValue:
-    """`matching_form` applied to a whole cell before it is split; each part then only needs
-    `strip`. The same codes as `matching_code` per part (dots and case are not white space, so
-    the order does not change a code of three or more characters that any list could match),
-    for a third of the string work: a hospital spell holds about three codes, and at 1M
-    residents upper-casing and removing dots per code was a seventh of the feature query."""
-    return cell.replace(".", "").upper()

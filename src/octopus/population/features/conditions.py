@@ -23,7 +23,7 @@ from functools import cache
 import ibis
 import pandas as pd
 
-from octopus.population.coded_lists import codes_of, matching_cell
+from octopus.population.coded_lists import codes_of, matching_code
 from octopus.population.codelists import read_codelist
 from octopus.population.features.periods import Period, bit_count, bit_or
 from octopus.population.linked import LinkedExtract
@@ -167,9 +167,9 @@ def hospital_codes(linked: LinkedExtract, period: Period) -> ibis.Table:
     """
     spells = linked.feed("apc_spells")
     spells = spells.filter(spells.admission_date <= period.as_of)
-    diagnoses = codes_of(matching_cell(spells.primary_diagnosis), matching_cell(spells.secondary_diagnoses))
+    diagnoses = codes_of(spells.primary_diagnosis, spells.secondary_diagnoses)
     rows = spells.select("person_id", event_date=spells.admission_date, part=diagnoses.unnest())
-    rows = rows.select("person_id", "event_date", code=rows.part.strip())
+    rows = rows.select("person_id", "event_date", code=matching_code(rows.part))
     return rows.filter(rows.code.length() >= 3)
 
 
