@@ -1,15 +1,22 @@
 """Population pipeline benchmark: linked extract -> published snapshot, against two yardsticks.
 
     python benchmarks/pipeline.py all --people 275000 1000000 [--spark 1000000] [--keep]
+    python benchmarks/pipeline.py features 1000000 [--no-pandas]   (an extract already simulated)
 
 For each size it writes a simulated linked extract (``simulate_linked_at_scale``, ~24 rows a
 person) to ``/tmp/octopus-bench/linked-N/`` and runs, each in its own process under
 ``/usr/bin/time -v`` (elapsed time and peak resident memory):
 
 - ``pipeline``: ``run_pipeline`` on DuckDB (or Spark), with the pipeline's own step timings;
-- ``pandas``: the same current-date features written the way an analyst would in pandas
-  (read the files, filter, merge code lists, group by person) — the "straightforward" baseline;
+- ``features``/``polars``/``pandas``: the risk model's features at the as-of date built by our
+  engine (``peers/octopus_features.py``) and by the competent polars and pandas peers
+  (``peers/polars_features.py``, ``peers/pandas_features.py``), each a whole process writing
+  Parquet; ``peers/compare.py`` then checks that the peers' rows and values are ours;
 - ``scan``: DuckDB reading every column of every input file once — the floor.
+
+For ratios, time whole processes repeatedly and alternately (A B A B ..., ratio pair by pair;
+median and range of at least three pairs) with any harness that does so, e.g. three alternating
+``/usr/bin/time -v`` runs of ``peers/octopus_features.py`` and ``peers/polars_features.py``.
 
 Results go to ``/tmp/octopus-bench/results.json`` and print as the Markdown table in
 ``docs/benchmarks.md``. Big outputs are deleted unless ``--keep``. Run heavy sizes one at a time
@@ -68,77 +75,56 @@ def cmd_scan(people: int) -> dict:
     return {"seconds": round(time.perf_counter() - started, 1)}
 
 
-def cmd_pandas(people: int) -> dict:
-    """Current-date features as an analyst would write them in pandas (one as-of date)."""
-    import pandas as pd
-
-    from octopus.population.features.conditions import CONDITIONS, condition_codes, ltc_column
-    from octopus.population.features.frailty import efi_codes, hfrs_points
-
-    started = time.perf_counter()
-    d = linked_dir(people)
-    as_of = pd.Timestamp(AS_OF)
-    year_start = as_of - pd.Timedelta(days=365)
-    persons = pd.read_parquet(d / "persons.parquet")
-    persons["date_of_birth"] = pd.to_datetime(persons["date_of_birth"])
-    out = persons[["person_id", "sex", "lsoa_code"]].copy()
-    out["age"] = (as_of - persons["date_of_birth"]).dt.days // 365
-    events = pd.read_parquet(d / "gp_events.parquet", columns=["person_id", "event_date", "snomed_code"])
-    events["event_date"] = pd.to_datetime(events["event_date"])
-    events = events[events["event_date"] <= as_of]
-    coded = events.merge(condition_codes(), left_on="snomed_code", right_on="cond_code")
-    latest = coded.pivot_table(index="person_id", columns=["condition", "kind"], values="event_date", aggfunc="max")
-    for condition in CONDITIONS:
-        dx = latest.get((condition.name, "dx"))
-        res = latest.get((condition.name, "res"))
-        if dx is None:
-            flag = pd.Series(False, index=latest.index)
-        else:
-            flag = dx.notna() & (res.isna() | (dx > res)) if res is not None else dx.notna()
-        out[ltc_column(condition)] = out["person_id"].map(flag).fillna(False).astype(bool)
-    deficits = events.merge(efi_codes(), left_on="snomed_code", right_on="efi_code")
-    out["efi_deficits"] = out["person_id"].map(deficits.groupby("person_id")["efi_deficit"].nunique()).fillna(0)
-    spells = pd.read_parquet(d / "apc_spells.parquet")
-    spells["admission_date"] = pd.to_datetime(spells["admission_date"])
-    recent = spells[(spells["admission_date"] > as_of - pd.Timedelta(days=730)) & (spells["admission_date"] <= as_of)]
-    codes = (recent["primary_diagnosis"].fillna("") + "|" + recent["secondary_diagnoses"].fillna("")).str.replace(".", "")
-    long = pd.DataFrame({"person_id": recent["person_id"], "code": codes.str.split("|")}).explode("code")
-    long["hfrs_code"] = long["code"].str[:3]
-    points = long.merge(hfrs_points(), on="hfrs_code").drop_duplicates(["person_id", "hfrs_code"])
-    out["hfrs"] = out["person_id"].map(points.groupby("person_id")["hfrs_points"].sum()).fillna(0.0)
-    in_year = spells[(spells["admission_date"] > year_start) & (spells["admission_date"] <= as_of)]
-    for method in ("emergency", "elective"):
-        counts = in_year[in_year["admission_method"] == method].groupby("person_id").size()
-        out[f"{method}_admissions"] = out["person_id"].map(counts).fillna(0).astype(int)
-    for feed, column, name in (("ae_attendances", "arrival_datetime", "ae_attendances"),
-                               ("op_attendances", "appointment_date", "outpatient_attendances"),
-                               ("gp_appointments", "appointment_date", "gp_contacts"),
-                               ("las_incidents", "incident_datetime", "ambulance_calls"),
-                               ("mh_contacts", "contact_date", "mental_health_contacts"),
-                               ("community_contacts", "contact_date", "community_contacts")):
-        rows = pd.read_parquet(d / f"{feed}.parquet")
-        when = pd.to_datetime(rows[column])
-        rows = rows[(when > year_start) & (when <= as_of)]
-        out[name] = out["person_id"].map(rows.groupby("person_id").size()).fillna(0).astype(int)
-        if "cost_gbp" in rows:
-            out[f"{name}_cost"] = out["person_id"].map(rows.groupby("person_id")["cost_gbp"].sum().astype(float)).fillna(0.0)
-    return {"seconds": round(time.perf_counter() - started, 1), "rows": len(out)}
-
-
 def timed(args: list[str]) -> dict:
     """Run this script's subcommand under /usr/bin/time -v; return its JSON plus peak memory."""
     proc = subprocess.run(["/usr/bin/time", "-v", sys.executable, __file__, *args],
                           capture_output=True, text=True)
     if proc.returncode:
         return {"error": proc.stderr[-2000:]}
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
-    peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
-    wall = re.search(r"Elapsed \(wall clock\) time.*: (.+)", proc.stderr)
+    return _process_figures(json.loads(proc.stdout.strip().splitlines()[-1]), proc.stderr)
+
+
+def _process_figures(result: dict, stderr: str) -> dict:
+    """Elapsed time, CPU (user + system) and peak memory from /usr/bin/time -v's report."""
+    peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", stderr)
+    wall = re.search(r"Elapsed \(wall clock\) time.*: (.+)", stderr)
     result["peak_memory_gb"] = round(int(peak.group(1)) / 1024**2, 2) if peak else None
     result["process_wall"] = wall.group(1).strip() if wall else None
-    cpu = [float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", proc.stderr)]
+    cpu = [float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", stderr)]
     result["process_cpu_seconds"] = round(sum(cpu), 1) if cpu else None
     return result
+
+
+PEERS = Path(__file__).parent / "peers"
+
+
+def timed_script(script: str, args: list[str]) -> dict:
+    """A peer (or our side of the comparison) as its own process under /usr/bin/time -v."""
+    proc = subprocess.run(["/usr/bin/time", "-v", sys.executable, str(PEERS / script), *args],
+                          capture_output=True, text=True)
+    if proc.returncode:
+        return {"error": proc.stderr[-2000:]}
+    return _process_figures({}, proc.stderr)
+
+
+def cmd_features(people: int, pandas: bool) -> dict:
+    """Our features, the polars and (optionally) the pandas peer at one size, checked equal."""
+    reference = ROOT / "peer-reference"
+    if not (reference / "constants.json").is_file():
+        subprocess.run([sys.executable, str(PEERS / "peer_reference.py"), str(reference)], check=True)
+    linked, as_of = str(linked_dir(people)), AS_OF.isoformat()
+    outputs = {name: str(ROOT / f"features-{name}-{people}.parquet") for name in ("ours", "polars", "pandas")}
+    results = {"ours": timed_script("octopus_features.py", [linked, as_of, outputs["ours"]]),
+               "polars": timed_script("polars_features.py", [str(reference), linked, as_of, outputs["polars"]])}
+    if pandas:
+        results["pandas"] = timed_script("pandas_features.py", [str(reference), linked, as_of, outputs["pandas"]])
+    check = subprocess.run([sys.executable, str(PEERS / "compare.py"), outputs["ours"],
+                            *(outputs[name] for name in results if name != "ours")], capture_output=True, text=True)
+    results["equal"] = check.returncode == 0
+    results["check"] = check.stdout.strip()
+    for path in outputs.values():
+        Path(path).unlink(missing_ok=True)
+    return results
 
 
 def cmd_all(people_list: list[int], spark: list[int], pandas: bool, keep: bool) -> dict:
@@ -150,10 +136,10 @@ def cmd_all(people_list: list[int], spark: list[int], pandas: bool, keep: bool) 
             entry["simulate"] = timed(["simulate", str(people)])
         for name, args in (("scan", ["scan", str(people)]),
                            ("duckdb", ["pipeline", str(people), "--engine", "duckdb"]),
-                           *([("pandas", ["pandas", str(people)])] if pandas else []),
+                           ("features", None),
                            *([("spark", ["pipeline", str(people), "--engine", "spark"])] if people in spark else [])):
             print(f"{people}: {name}…", file=sys.stderr, flush=True)
-            entry[name] = timed(args)
+            entry[name] = cmd_features(people, pandas) if args is None else timed(args)
             print(f"{people}: {name} {json.dumps(entry[name])[:300]}", file=sys.stderr, flush=True)
             results_path.write_text(json.dumps(results, indent=2))
         if not keep:
@@ -164,11 +150,14 @@ def cmd_all(people_list: list[int], spark: list[int], pandas: bool, keep: bool) 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("simulate", "scan", "pandas"):
+    for name in ("simulate", "scan"):
         sub.add_parser(name).add_argument("people", type=int)
     p = sub.add_parser("pipeline")
     p.add_argument("people", type=int)
     p.add_argument("--engine", default="duckdb")
+    f = sub.add_parser("features")
+    f.add_argument("people", type=int)
+    f.add_argument("--no-pandas", action="store_true")
     a = sub.add_parser("all")
     a.add_argument("--people", type=int, nargs="+", default=[275_000, 1_000_000])
     a.add_argument("--spark", type=int, nargs="*", default=[1_000_000])
@@ -180,6 +169,8 @@ def main() -> None:
         print(json.dumps(cmd_all(args.people, args.spark, not args.no_pandas, args.keep), indent=2))
     elif args.command == "pipeline":
         print(json.dumps(cmd_pipeline(args.people, args.engine)))
+    elif args.command == "features":
+        print(json.dumps(cmd_features(args.people, not args.no_pandas), indent=2))
     else:
         print(json.dumps(globals()[f"cmd_{args.command}"](args.people)))
 

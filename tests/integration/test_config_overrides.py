@@ -15,7 +15,7 @@ from octopus.care import services as care_services
 from octopus.casefinding import lists
 from octopus.config.folder import forget
 from octopus.directory.models import Organisation, Team
-from octopus.insights.publish import publish
+from octopus.publish import publish
 from octopus.meetings import config as meetings_config
 from octopus.meetings.services.worklist import _snapshot_condition
 from octopus.population.pipeline import PipelineConfig, run_pipeline

@@ -91,6 +91,22 @@ class LinkedExtract:
                              self.delivered, self.manifest)
 
 
+    def only(self, persons: ibis.Table) -> LinkedExtract:
+        """The same extract restricted to the persons in ``persons`` (a ``person_id`` column).
+
+        Training reads a sample of the residents (``train.in_role_sample``): building features
+        for that sample alone spares the engine the others' rows. Each feed keeps the rows of the
+        sample (a semi-join, which DuckDB also turns into a filter in the file scan).
+        """
+
+        def only(table: ibis.Table) -> ibis.Table:
+            return table.semi_join(persons, "person_id")
+
+        return LinkedExtract(self.directory, self.con, only(self.persons),
+                             {name: only(feed) for name, feed in self.feeds.items()},
+                             self.delivered, self.manifest)
+
+
 def read_linked(directory: Path | str, con: BaseBackend) -> LinkedExtract:
     directory = Path(directory)
     persons_path = directory / "persons.parquet"

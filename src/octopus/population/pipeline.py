@@ -24,9 +24,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import ibis
+import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from rich.console import Console
 
@@ -35,12 +35,12 @@ from octopus.population import engines
 from octopus.population.chart_tables import write_chart_tables
 from octopus.population.cohorts.compile import cohort_members
 from octopus.population.cohorts.load import load_cohorts
-from octopus.population.features import build_features
-from octopus.population.features.periods import YEAR
+from octopus.population.features import build_features, demographics
+from octopus.population.features.periods import YEAR, Period
 from octopus.population.features.registration import with_registration_area
 from octopus.population.inequalities import inequality_counts, long_counts
 from octopus.population.life_expectancy import counts_frame as life_expectancy_counts
-from octopus.population.linked import read_linked
+from octopus.population.linked import LinkedExtract, read_linked
 from octopus.population.objections import FEED as OBJECTIONS_FEED
 from octopus.population.objections import active_objections, objector_ids
 from octopus.population.risk.bands import load_bands
@@ -48,10 +48,11 @@ from octopus.population.risk.default_model import DefaultModel, load_default
 from octopus.population.risk.design import outcome as outcome_labels
 from octopus.population.risk.metrics import evaluate
 from octopus.population.risk.model_card import build_card, fallback_card, write_card
-from octopus.population.risk.outcomes import OUTCOME_COLUMN, Outcome, load_model_config
+from octopus.population.risk.outcomes import Outcome, load_model_config
 from octopus.population.risk.rising import COMPARED_COLUMNS, events_since
 from octopus.population.risk.score import score_file
 from octopus.population.risk.train import (
+    SPLIT_SHARES,
     TrainingDataError,
     in_role_sample,
     split_roles,
@@ -61,8 +62,6 @@ from octopus.population.segments import load_segments, with_segments
 from octopus.population.snapshot import SnapshotStore, new_run_id
 
 log = logging.getLogger("octopus.population.pipeline")
-
-SAMPLE_BATCH_ROWS = 500_000
 
 
 @dataclass(frozen=True)
@@ -134,7 +133,8 @@ class _Steps:
 
 
 def _features(con, linked, as_of: date, path: Path, *, outcome: Outcome | None = None,
-              with_prevention: bool = True, objectors: bool = True) -> tuple[list[Path], int]:
+              with_prevention: bool = True, objectors: bool = True,
+              residents: int | None = None) -> tuple[list[Path], int]:
     """Features as of a date into Parquet files (rows in no particular order); returns the
     files and the number of residents. Large populations are built in parts (``parts_for``).
 
@@ -142,7 +142,9 @@ def _features(con, linked, as_of: date, path: Path, *, outcome: Outcome | None =
     type 1): training and evaluation are uses beyond their own care (decision 0023).
     With an ``outcome`` the features carry it over the following 12 months (training).
     """
-    parts = engines.parts_for(con, linked.persons.count().to_pyarrow().as_py())
+    if residents is None:
+        residents = linked.persons.count().to_pyarrow().as_py()
+    parts = engines.parts_for(con, residents)
     paths, rows = [], 0
     for index in range(parts):
         part_path = path.with_name(f"{path.stem}-{index}.parquet")
@@ -157,28 +159,54 @@ def _features(con, linked, as_of: date, path: Path, *, outcome: Outcome | None =
     return paths, rows
 
 
-def _training_frame(con, linked, as_of: date, path: Path, outcome: Outcome) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Features with their outcome at a training date, as a stable sample per role.
+def _training_population(con, linked, as_of: date, outcome: Outcome, scratch: Path,
+                         roles: tuple[str, ...]) -> tuple[LinkedExtract, int, dict[str, int]]:
+    """The extract restricted to the residents training reads at a date, and the whole population.
 
-    The whole population's features go to Parquet; only the sampled residents
-    (``train.in_role_sample``) are read back, batch by batch, sorted by person id so that
-    fitting sees the same rows in the same order on every engine.
+    Which residents a training frame keeps (``train.in_role_sample``) depends only on their id
+    and the number of residents, so it is decided before the features are built: the engine then
+    builds features for the sample alone (at 1M residents 60% of them, at 9M under 10%) instead
+    of for everyone and throwing the rest away. The card still reports the whole population:
+    residents (objectors left out, decision 0023) and those with the outcome, counted here.
     """
-    paths, residents = _features(con, linked, as_of, path, outcome=outcome, with_prevention=False,
-                                 objectors=False)
-    kept, events = [], 0
-    for batch in engines.arrow_batches(paths, rows=SAMPLE_BATCH_ROWS):
-        events += pc.sum(batch.column(OUTCOME_COLUMN).cast(pa.int64())).as_py() or 0
-        ids = batch.column("person_id").to_numpy(zero_copy_only=False)
-        kept.append(batch.filter(pa.array(in_role_sample(ids, residents))))
-    table = engines.sorted_by(pa.Table.from_batches(kept, schema=pq.read_schema(paths[0])), "person_id")
+    period = Period(as_of)
+    alive = demographics.residents(linked, period).select("person_id")
+    alive = alive.anti_join(active_objections(linked.feed(OBJECTIONS_FEED)), "person_id")
+    ids = con.to_pyarrow(alive)["person_id"].to_numpy(zero_copy_only=False)
+    residents = len(ids)
+    events_table = outcome.events(linked, period)
+    with_outcome = alive.semi_join(events_table.filter(events_table.outcome_events_next_year > 0), "person_id")
+    events = int(con.to_pyarrow(with_outcome.count()).as_py()) if residents else 0
+    keep = in_role_sample(ids, residents)
+    if set(roles) != set(SPLIT_SHARES):
+        keep &= np.isin(split_roles(pd.Series(ids, dtype=object)).to_numpy(), list(roles))
+    sample_path = scratch / f"sample-{as_of}.parquet"
+    pq.write_table(pa.table({"person_id": pa.array(ids[keep], type=pa.string())}), sample_path)
+    sample = con.read_parquet(str(sample_path), table_name=f"sample_{uuid.uuid4().hex[:8]}")
+    return linked.only(sample), int(keep.sum()), {"residents": residents, "events": events}
+
+
+def _training_frame(con, linked, as_of: date, path: Path, outcome: Outcome,
+                    roles: tuple[str, ...] = tuple(SPLIT_SHARES)) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Features with their outcome at a training date, for a stable sample per role.
+
+    Only the sampled residents' features are built (``_training_population``); they come back
+    sorted by person id so that fitting sees the same rows in the same order on every engine.
+    ``roles`` narrows the sample further (the later-period check fits and calibrates, and tests
+    on residents of another date).
+    """
+    sampled, size, population = _training_population(con, linked, as_of, outcome, path.parent, roles)
+    paths, _ = _features(con, sampled, as_of, path, outcome=outcome, with_prevention=False, objectors=False,
+                         residents=size)
+    table = engines.sorted_by(pa.concat_tables(pq.read_table(part) for part in paths), "person_id")
     for part in paths:
         part.unlink()
-    return engines.to_pandas(table), {"residents": residents, "events": events}
+    return engines.to_pandas(table), population
 
 
-def _train(con, linked, as_of: date, scratch: Path, kinds: tuple[str, ...], outcome: Outcome):
-    frame, population = _training_frame(con, linked, as_of, scratch / f"features-{as_of}.parquet", outcome)
+def _train(con, linked, as_of: date, scratch: Path, kinds: tuple[str, ...], outcome: Outcome,
+           roles: tuple[str, ...] = tuple(SPLIT_SHARES)):
+    frame, population = _training_frame(con, linked, as_of, scratch / f"features-{as_of}.parquet", outcome, roles)
     result = train(frame, kinds)
     result.population = population
     return result
@@ -192,7 +220,8 @@ def _later_period(linked, con, as_of: date, chosen_kind: str, resamples: int, la
     the later period's test residents are its held-out ones.
     """
     try:
-        result = _train(con, linked, as_of - 2 * YEAR, scratch, (chosen_kind,), outcome)
+        # Its test residents come from ``later``: at two years back only fitting and calibration rows.
+        result = _train(con, linked, as_of - 2 * YEAR, scratch, (chosen_kind,), outcome, ("train", "validation"))
     except TrainingDataError as error:
         return {"reason": f"Not available: {error}"}
     model = result.candidates[chosen_kind]
@@ -225,6 +254,19 @@ def _events_since(con, linked, previous_manifest: dict | None, as_of: date) -> p
         return None  # a rerun for the same date (or an earlier one): nothing is "since"
     return engines.execute(con, events_since(linked.feed("apc_spells"), linked.feed("ae_attendances"),
                                              linked.feed("las_incidents"), since, as_of))
+
+
+def _scored(con, scored_path: Path, scores_path: Path, run_id: str):
+    """Each resident's features and factors joined to their population-wide scores (``score_file``),
+    in the column order readers have always seen: features, scores, factors."""
+    suffix = run_id.replace("-", "_")
+    scored = con.read_parquet(str(scored_path), table_name=f"scored_{suffix}")
+    scores = con.read_parquet(str(scores_path), table_name=f"scores_{suffix}")
+    scores = scores.rename(_score_person_id="person_id")
+    joined = scored.join(scores, scored.person_id == scores._score_person_id)
+    score_columns = [c for c in scores.columns if c != "_score_person_id"]
+    feature_columns = [c for c in scored.columns if c != "top_factors"]
+    return joined.select(*feature_columns, *score_columns, "top_factors")
 
 
 def _without_analytics_for_objectors(table):
@@ -340,8 +382,8 @@ def _run(linked_dir, store: SnapshotStore, scratch: Path, run_id: str, *, as_of:
                               resamples=config.bootstrap_resamples, predicts=outcome)
     with steps.step("score"):
         previous, previous_manifest = _previous_snapshot(store)
-        scored_path = scratch / "scored.parquet"
-        scored = score_file(features, scored_path, result, scale, previous=previous,
+        scored_path, scores_path = scratch / "scored.parquet", scratch / "scores.parquet"
+        scored = score_file(features, scored_path, scores_path, result, scale, previous=previous,
                             case_managed=config.case_managed,
                             previous_as_of=previous_manifest["as_of"] if previous_manifest else None,
                             events=_events_since(con, linked, previous_manifest, as_of),
@@ -352,7 +394,7 @@ def _run(linked_dir, store: SnapshotStore, scratch: Path, run_id: str, *, as_of:
         steps.count("rising risk", scored.rising_risk)
     with steps.step("segments and cohorts"):
         residents_path, members_path = scratch / "residents.parquet", scratch / "cohorts.parquet"
-        table = con.read_parquet(str(scored_path), table_name=f"scored_{run_id.replace('-', '_')}")
+        table = _scored(con, scored_path, scores_path, run_id)
         table = with_segments(with_registration_area(table), segment_rules)
         table = _without_analytics_for_objectors(table)
         table = _with_objection(table, objectors)

@@ -8,10 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from octopus.population import engines
 from octopus.population import pipeline as pipeline_module
+from octopus.population.features import build_features
+from octopus.population.features.periods import YEAR
+from octopus.population.linked import read_linked
 from octopus.population.pipeline import PipelineConfig, run_pipeline
 from octopus.population.risk import score as score_module
 from octopus.population.risk import train as train_module
+from octopus.population.risk.outcomes import MODEL_FILE, load_model_config
 from octopus.population.risk.train import SPLIT_SHARES, in_role_sample, split_roles
 from octopus.population.simulate import simulate_linked
 
@@ -33,7 +38,6 @@ def test_features_in_parts_and_scoring_in_small_batches_give_the_same_snapshot(l
     whole = run_pipeline(linked, tmp_path / "whole", as_of=AS_OF, config=FAST)
     monkeypatch.setenv("OCTOPUS_DUCKDB_PART_RESIDENTS", "400")
     monkeypatch.setattr(score_module, "BATCH_ROWS", 128)
-    monkeypatch.setattr(pipeline_module, "SAMPLE_BATCH_ROWS", 200)
     batched = run_pipeline(linked, tmp_path / "batched", as_of=AS_OF, config=FAST)
     assert batched.row_counts["residents"] == whole.row_counts["residents"] == 1500
     pd.testing.assert_frame_equal(_residents(whole), _residents(batched))
@@ -61,6 +65,26 @@ def test_training_reads_a_capped_sample_per_role_and_the_card_says_so(linked, tm
     assert "stable sample per role" in (info.path / "model_card.md").read_text()
     # Every resident is still scored.
     assert len(pd.read_parquet(info.path / "residents.parquet", columns=["person_id"])) == 1500
+
+
+def test_training_features_built_for_the_sample_alone_equal_everyone_s_filtered(linked, tmp_path, monkeypatch):
+    # The sample is decided before the features are built; the rows must be those the
+    # whole population's features would have given for the same residents.
+    monkeypatch.setattr(train_module, "ROLE_CAPS", {"train": 300, "validation": 150, "test": 150})
+    con = engines.connect("duckdb")
+    extract = read_linked(linked, con)
+    outcome = load_model_config(MODEL_FILE).outcome
+    as_of = AS_OF - YEAR
+    frame, population = pipeline_module._training_frame(con, extract, as_of, tmp_path / "f.parquet", outcome)
+    everyone = engines.execute(con, build_features(extract, as_of, with_outcome=True, with_prevention=False),
+                               sort_by="person_id")
+    expected = everyone[in_role_sample(everyone["person_id"].to_numpy(dtype=object), len(everyone))]
+    pd.testing.assert_frame_equal(frame, expected.reset_index(drop=True))
+    assert population == {"residents": len(everyone), "events": int(everyone["outcome_next_year"].sum())}
+    later, _ = pipeline_module._training_frame(con, extract, as_of, tmp_path / "g.parquet", outcome,
+                                               ("train", "validation"))
+    assert set(split_roles(later["person_id"])) == {"train", "validation"}
+    assert set(later["person_id"]) < set(frame["person_id"])
 
 
 def test_role_sample_is_stable_and_near_its_caps():

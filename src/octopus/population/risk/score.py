@@ -1,9 +1,13 @@
 """Score residents: calibrated probability, centile, band and plain-words factors.
 
-``score_file`` scores a population held in Parquet files batch by batch, so memory does not
-grow with the population: a first pass keeps only each resident's id and probability (what
-centiles, bands and rising risk need: ranks over everyone), a second pass adds those columns and
-the factors to each batch and writes it out. At 9M residents the first pass holds about 150 MB.
+``score_file`` scores a population held in Parquet files in one pass over batches, so memory
+does not grow with the population: each batch's design matrix is built once, gives the
+probability and the factors, and the batch is written out with its factors; only each
+resident's id and probability (what centiles, bands and rising risk need: ranks over everyone)
+stay in memory, about 150 MB at 9M residents. The population-wide columns then go to a second,
+narrow file that the engine joins on person_id (``SCORE_COLUMNS``). A second pass re-read and
+re-derived every batch (its matrix, the logistic inputs) for the sake of those few columns: at
+1M residents it cost more CPU than the features it read.
 """
 
 from __future__ import annotations
@@ -45,14 +49,14 @@ def ranked(person_ids: pd.Series, probability: np.ndarray, scale: BandScale,
     return frame
 
 
-def _with_scores(frame: pd.DataFrame, scores: pd.DataFrame, result: TrainingResult) -> pd.DataFrame:
-    # A shallow copy: pandas 3 copies on write, so new columns never touch the caller's frame and
-    # the feature columns are not duplicated (a full copy was a second 1M-row table in memory).
+def _with_factors(frame: pd.DataFrame, factors: list[str]) -> pa.Table:
+    # A shallow copy: pandas 3 copies on write, so the new column never touches the caller's frame
+    # and the feature columns are not duplicated.
     scored = frame.copy(deep=False)
-    for column in scores.columns.drop("person_id"):
-        scored[column] = scores[column].to_numpy()
-    scored["top_factors"] = top_factors(result.logistic, frame)
-    return scored
+    scored["top_factors"] = pd.Series(factors, index=frame.index, dtype=object)
+    table = pa.Table.from_pandas(scored, preserve_index=False)
+    return table.set_column(table.schema.get_field_index("top_factors"), "top_factors",
+                            table["top_factors"].cast(pa.string()))
 
 
 @dataclass(frozen=True)
@@ -61,11 +65,15 @@ class Scored:
     rising_risk: int
 
 
-def score_file(features: Path | list[Path], out: Path, result: TrainingResult, scale: BandScale, *,
-               previous: pd.DataFrame | None, case_managed: frozenset[str] = frozenset(),
+def score_file(features: Path | list[Path], out: Path, scores_out: Path, result: TrainingResult,
+               scale: BandScale, *, previous: pd.DataFrame | None, case_managed: frozenset[str] = frozenset(),
                previous_as_of: str | None = None, events: pd.DataFrame | None = None,
                excluded: frozenset[str] = frozenset()) -> Scored:
-    """Score every resident in ``features`` (Parquet files) into ``out`` (Parquet), batch by batch.
+    """Score every resident in ``features`` (Parquet files), batch by batch, in one pass.
+
+    ``out`` gets each resident's features and ``top_factors``; ``scores_out`` the
+    population-wide columns (``ranked`` and ``flag_rising_risk``), one row per resident, for the
+    engine to join on person_id.
 
     ``previous`` is the last snapshot's person_id, risk_centile and the columns rising risk
     compares (``rising.COMPARED_COLUMNS``); ``events`` the emergency admissions and A&E
@@ -73,11 +81,21 @@ def score_file(features: Path | list[Path], out: Path, result: TrainingResult, s
     in ``excluded`` are written with their features but no score (``ranked``).
     """
     ids, probabilities, compared = [], [], []
-    for batch in parquet_batches(features, rows=BATCH_ROWS):
-        ids.append(batch["person_id"])
-        probabilities.append(result.chosen.predict(design_matrix(batch)))
-        # The few columns rising risk compares (booleans and a category): small beside the ids.
-        compared.append(batch[[c for c in COMPARED_COLUMNS if c in batch.columns and c != "risk_band"]])
+    writer = None
+    try:
+        for batch in parquet_batches(features, rows=BATCH_ROWS):
+            matrix = design_matrix(batch)
+            ids.append(batch["person_id"])
+            probabilities.append(result.chosen.predict(matrix))
+            # The few columns rising risk compares (booleans and a category): small beside the ids.
+            compared.append(batch[[c for c in COMPARED_COLUMNS if c in batch.columns and c != "risk_band"]])
+            table = _with_factors(batch, top_factors(result.logistic, batch, matrix=matrix))
+            if writer is None:
+                writer = pq.ParquetWriter(out, table.schema)
+            writer.write_table(table.cast(writer.schema))
+    finally:
+        if writer is not None:
+            writer.close()
     person_ids = pd.concat(ids, ignore_index=True) if ids else pd.Series([], dtype=object)
     scores = ranked(person_ids, np.concatenate(probabilities) if probabilities else np.array([]), scale, excluded)
     del ids, probabilities, person_ids
@@ -94,22 +112,8 @@ def score_file(features: Path | list[Path], out: Path, result: TrainingResult, s
         scores[column] = scores["person_id"].map(counts).fillna(0).astype("int64")
     scores = flag_rising_risk(scores, previous, scale.rising_risk, case_managed, previous_as_of)
     scores = scores.drop(columns=compared_columns)
-
-    start, writer = 0, None
-    try:
-        for batch in parquet_batches(features, rows=BATCH_ROWS):
-            part = scores.iloc[start:start + len(batch)]
-            start += len(batch)
-            table = pa.Table.from_pandas(_with_scores(batch, part, result), preserve_index=False)
-            if writer is None:
-                # A column with no values in the first batch (no rising-risk reasons yet) would
-                # be typed null; every such column here holds text.
-                table = table.cast(pa.schema([
-                    f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in table.schema
-                ]))
-                writer = pq.ParquetWriter(out, table.schema)
-            writer.write_table(table.cast(writer.schema))
-    finally:
-        if writer is not None:
-            writer.close()
+    table = pa.Table.from_pandas(scores, preserve_index=False)
+    # A column with no values (no rising-risk reasons yet) would be typed null; each such holds text.
+    table = table.cast(pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in table.schema]))
+    pq.write_table(table, scores_out)
     return Scored(residents=len(scores), rising_risk=int(scores["rising_risk"].sum()))
