@@ -29,12 +29,15 @@ from octopus.population.linkage.deterministic import (
     exact_demographic_pairs,
 )
 from octopus.population.linkage.probabilistic import candidates_sql, score_pairs
+from octopus.population.linkage.progress import Report, Tracker
+from octopus.population.linkage.resources import LinkageResources, load_resources
 from octopus.population.linkage.review import DECISIONS_DDL, pair_id_for, refresh_review_queue
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_UPPER = 0.99
 DEFAULT_LOWER = 0.5
+CLUSTER_REPORT_EVERY = 50_000
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS person_registry (
@@ -98,13 +101,20 @@ def ensure_tables(store: FeedStore) -> None:
     store.connection.execute(_DDL + DECISIONS_DDL)
 
 
-def link_persons(store: FeedStore, *, upper: float = DEFAULT_UPPER, lower: float = DEFAULT_LOWER) -> LinkSummary:
-    """Link all current feed rows to persons; update the registry, mappings and review queue."""
+def link_persons(store: FeedStore, *, upper: float = DEFAULT_UPPER, lower: float = DEFAULT_LOWER,
+                 resources: LinkageResources | None = None, progress: Report | None = None) -> LinkSummary:
+    """Link all current feed rows to persons; update the registry, mappings and review queue.
+
+    `resources` (default: `config/linkage.yaml`) sets DuckDB's threads and memory limit for the
+    run; `progress` is called with a `LinkProgress` at every stage and step."""
     con = store.connection
+    resources = resources or load_resources()
+    apply_resources(con, resources)
     ensure_tables(store)
+    tracker = Tracker(progress)
     con.begin()
     try:
-        summary = _link(store, upper, lower)
+        summary = _link(store, upper, lower, resources, tracker)
         con.commit()
     except BaseException:
         con.rollback()
@@ -113,13 +123,23 @@ def link_persons(store: FeedStore, *, upper: float = DEFAULT_UPPER, lower: float
     return summary
 
 
-def _link(store: FeedStore, upper: float, lower: float) -> LinkSummary:
+def apply_resources(con, resources: LinkageResources) -> None:
+    """The run's threads and memory limit on the store's connection (it spills to `<store>.tmp`)."""
+    con.execute(f"SET threads = {resources.threads}")
+    con.execute(f"SET memory_limit = '{resources.memory_limit}'")
+
+
+def _link(store: FeedStore, upper: float, lower: float, resources: LinkageResources, tracker: Tracker) -> LinkSummary:
     con = store.connection
     run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM link_runs").fetchone()[0]
+    tracker.stage("gathering source persons", unit="rows")
     build_record_units(store)
     build_units(store)
     units = dict(con.execute("SELECT unit_key, nhs_number FROM link_units").fetchall())
-    pairs = score_pairs(con.sql(candidates_sql("link_units")).to_arrow_table(), lower).to_pylist()
+    tracker.update(source_persons=len(units))
+    scratch = store.path.with_name(store.path.name + ".linkage.tmp")
+    pairs = score_pairs(con.sql(candidates_sql("link_units")).to_arrow_table(), lower, resources=resources,
+                        temp_directory=scratch, tracker=tracker).to_pylist()
     decisions = dict(con.execute("SELECT pair_id, decision FROM review_decisions").fetchall())
 
     clusters = _Clusters(units)
@@ -136,18 +156,24 @@ def _link(store: FeedStore, upper: float, lower: float) -> LinkSummary:
     best: dict[str, tuple[float, str]] = {}
     ordered = [(p, "clerical") for p in confirmed] + [(p, "exact_demographics") for p in exact]
     ordered += [(p, "probabilistic") for p in sorted(automatic, key=lambda p: -p["match_probability"])]
-    for pair, how in ordered:
+    tracker.stage("clustering", total=len(ordered))
+    for done, (pair, how) in enumerate(ordered, start=1):
         if clusters.union(pair["unit_key_l"], pair["unit_key_r"]):
             for unit in (pair["unit_key_l"], pair["unit_key_r"]):
                 if pair["match_probability"] > best.get(unit, (0.0, ""))[0]:
                     best[unit] = (pair["match_probability"], how)
+        if done % CLUSTER_REPORT_EVERY == 0 or done == len(ordered):
+            tracker.update(done=done, pairs_clustered=done)
     review = [
         p for p in pairs
         if lower <= p["match_probability"] < upper and p["pair_id"] not in decisions
         and clusters.find(p["unit_key_l"]) != clusters.find(p["unit_key_r"])
     ]
+    tracker.stage("assigning person ids", total=len(units), unit="source persons")
     new_persons = _assign_person_ids(store, clusters, units, best, run_id)
+    tracker.update(done=len(units))
     refresh_review_queue(store, review, run_id)
+    tracker.stage("mapping records", unit="rows")
     _map_records(store)
     return _record_run(store, run_id, len(units), new_persons, len(review))
 

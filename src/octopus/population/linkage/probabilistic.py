@@ -13,21 +13,35 @@ postcode and the first letter of the surname, a surname and birth year, a first 
 surname, or a date of birth with day and month swapped. Date of birth or postcode alone made
 blocks too big at 1M residents (every pair of the ~30 people born each day, every pair in a
 large block of flats); each is paired with an initial so that one typo still leaves a rule
-that finds the pair.
+that finds the pair. Each rule is given twice, once for a left side without an NHS number and
+once for a right side without one: a condition on one side alone is pushed below the join, so
+the join starts from the ~5% of source persons without a number instead of pairing every
+registered patient with every other and discarding the pairs afterwards (decision 0064).
+
+Scoring runs in chunks of the left side (Splink's `predict_chunk`), blocking every chunk first
+and then comparing them, so a run can report pairs blocked and compared as it goes and DuckDB
+holds one chunk's comparisons at a time.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
 from octopus.population.linkage.names import NICKNAMES
+from octopus.population.linkage.progress import Tracker
+from octopus.population.linkage.resources import LinkageResources
 
 logger = logging.getLogger(__name__)
 
-ONE_SIDE_WITHOUT_NHS = "(l.nhs_number IS NULL OR r.nhs_number IS NULL)"
+# Chunks of the left side for scoring: about this many source persons without an NHS number in
+# each, so progress moves every few seconds and one chunk's comparisons fit in a small memory limit.
+CHUNK_WITHOUT_NHS = 20_000
+MAX_CHUNKS = 64
 BLOCKING_RULES: tuple[str, ...] = (
     "l.date_of_birth = r.date_of_birth AND l.family_initial = r.family_initial",
     "l.date_of_birth = r.date_of_birth AND l.given_initial = r.given_initial",
@@ -131,16 +145,46 @@ def candidates_sql(units: str) -> str:
     """
 
 
-def score_pairs(candidates: pa.Table, lower: float) -> pa.Table:
-    """Scored pairs (unit_key_l, unit_key_r, match_probability, match_weight) at or above `lower`."""
-    from splink import DuckDBAPI, Linker
+def blocking_rules() -> list[dict]:
+    """Every rule twice: a left side without an NHS number, or a right side without one."""
+    return [
+        {"blocking_rule": f"{rule} AND {side}.nhs_number IS NULL"}
+        for rule in BLOCKING_RULES for side in ("l", "r")
+    ]
 
+
+def chunks_for(without_nhs: int) -> int:
+    return max(1, min(MAX_CHUNKS, math.ceil(without_nhs / CHUNK_WITHOUT_NHS)))
+
+
+def score_pairs(candidates: pa.Table, lower: float, *, resources: LinkageResources | None = None,
+                temp_directory: Path | None = None, tracker: Tracker | None = None) -> pa.Table:
+    """Scored pairs (unit_key_l, unit_key_r, match_probability, match_weight) at or above `lower`."""
+    tracker = tracker or Tracker()
     empty = pa.table({"unit_key_l": pa.array([], pa.string()), "unit_key_r": pa.array([], pa.string()),
                       "match_probability": pa.array([], pa.float64()), "match_weight": pa.array([], pa.float64())})
-    if candidates.num_rows < 2 or candidates.column("nhs_number").null_count == 0:
+    without_nhs = candidates.column("nhs_number").null_count
+    if candidates.num_rows < 2 or without_nhs == 0:
+        tracker.stage("blocking", total=0)
+        tracker.stage("comparing", total=0)
         return empty
     connection = duckdb.connect()
-    connection.execute("SET threads = 2")
+    if resources is not None:
+        connection.execute(f"SET threads = {resources.threads}")
+        connection.execute(f"SET memory_limit = '{resources.memory_limit}'")
+    if temp_directory is not None:
+        connection.execute(f"SET temp_directory = '{str(temp_directory).replace(chr(39), chr(39) * 2)}'")
+    connection.execute("SET enable_progress_bar = false")
+    connection.execute("SET preserve_insertion_order = false")
+    try:
+        return _score(connection, candidates, lower, without_nhs, tracker)
+    finally:
+        connection.close()
+
+
+def _score(connection, candidates: pa.Table, lower: float, without_nhs: int, tracker: Tracker) -> pa.Table:
+    from splink import DuckDBAPI, Linker
+
     db_api = DuckDBAPI(connection)
     records = db_api.register(candidates, table_name="link_candidates")
     settings = {
@@ -148,18 +192,37 @@ def score_pairs(candidates: pa.Table, lower: float) -> pa.Table:
         "unique_id_column_name": "unit_key",
         # Roughly one true match per record among all pairs; Splink's posterior sharpens it.
         "probability_two_random_records_match": min(0.5, 1.0 / candidates.num_rows),
-        "blocking_rules_to_generate_predictions": [
-            {"blocking_rule": f"{rule} AND {ONE_SIDE_WITHOUT_NHS}"} for rule in BLOCKING_RULES
-        ],
+        "blocking_rules_to_generate_predictions": blocking_rules(),
         "comparisons": list(COMPARISONS),
         "additional_columns_to_retain": ["nhs_number"],
     }
     linker = Linker(records, settings, log_level=logging.WARNING)
     linker.training.estimate_u_using_random_sampling(max_pairs=500_000, seed=1)
-    predictions = linker.inference.predict(threshold_match_probability=lower)
-    result = connection.sql(
-        f"SELECT unit_key_l, unit_key_r, match_probability, match_weight FROM {predictions.physical_name}"
-    ).to_arrow_table()
-    connection.close()
-    logger.info("Scored %d candidate pairs at or above %.2f", result.num_rows, lower)
+    chunks = chunks_for(without_nhs)
+    whole = (1, 1)
+
+    tracker.stage("blocking", total=chunks, unit="chunks")
+    blocked_tables, sizes = [], []
+    for number in range(1, chunks + 1):
+        blocked = linker.inference.compute_blocked_pairs_for_predict_chunk(left_chunk=(number, chunks), right_chunk=whole)
+        blocked_tables.append(blocked)
+        sizes.append(connection.execute(f"SELECT count(*) FROM {blocked.physical_name}").fetchall()[0][0])
+        tracker.update(done=number, pairs_blocked=sum(sizes))
+
+    tracker.stage("comparing", total=sum(sizes))
+    parts = []
+    for number, blocked in enumerate(blocked_tables, start=1):
+        predictions = linker.inference.predict_chunk(
+            left_chunk=(number, chunks), right_chunk=whole, threshold_match_probability=lower, warning_mode="never"
+        )
+        parts.append(connection.sql(
+            f"SELECT unit_key_l, unit_key_r, match_probability, match_weight FROM {predictions.physical_name}"
+        ).to_arrow_table())
+        predictions.drop_table_from_database_and_remove_from_cache()
+        blocked.drop_table_from_database_and_remove_from_cache()
+        compared = sum(sizes[:number])
+        tracker.update(done=compared, pairs_compared=compared)
+    result = pa.concat_tables(parts)
+    logger.info("Blocked %d candidate pairs in %d chunk(s); %d at or above %.2f", sum(sizes), chunks,
+                result.num_rows, lower)
     return result
