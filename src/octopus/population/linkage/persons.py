@@ -19,6 +19,7 @@ import logging
 from array import array
 from dataclasses import dataclass
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -39,6 +40,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_UPPER = 0.99
 DEFAULT_LOWER = 0.5
 CLUSTER_REPORT_EVERY = 50_000
+IDLE_STORE_MEMORY = "256MB"
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS person_registry (
@@ -137,6 +139,13 @@ def apply_resources(con, resources: LinkageResources) -> None:
     con.execute(f"SET memory_limit = '{resources.memory_limit}'")
 
 
+def _shrink(con, limit: str) -> None:
+    try:
+        con.execute(f"SET memory_limit = '{limit}'")
+    except duckdb.Error:  # it holds more than that and cannot spill it: keep the run's limit
+        logger.info("The store's connection could not shrink to %s while scoring", limit)
+
+
 def _link(store: FeedStore, upper: float, lower: float, resources: LinkageResources, tracker: Tracker) -> LinkSummary:
     con = store.connection
     run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM link_runs").fetchone()[0]
@@ -146,8 +155,15 @@ def _link(store: FeedStore, upper: float, lower: float, resources: LinkageResour
     clusters, units = _index_units(con)
     tracker.update(source_persons=units)
     scratch = store.path.with_name(store.path.name + ".linkage.tmp")
-    pairs = score_pairs(con.sql(candidates_sql("link_units")).to_arrow_table(), lower, resources=resources,
-                        temp_directory=scratch, tracker=tracker).to_pylist()
+    candidates = con.sql(candidates_sql("link_units")).to_arrow_table()
+    # Splink's DuckDB gets the whole limit while it scores; the store's lets go of what it cached
+    # meanwhile, so the two together stay near one limit rather than two.
+    _shrink(con, IDLE_STORE_MEMORY)
+    try:
+        pairs = score_pairs(candidates, lower, resources=resources, temp_directory=scratch, tracker=tracker).to_pylist()
+    finally:
+        con.execute(f"SET memory_limit = '{resources.memory_limit}'")
+    del candidates
     decisions = dict(con.execute("SELECT pair_id, decision FROM review_decisions").fetchall())
 
     for pair in pairs:
