@@ -18,9 +18,9 @@ once for a right side without one: a condition on one side alone is pushed below
 the join starts from the ~5% of source persons without a number instead of pairing every
 registered patient with every other and discarding the pairs afterwards (decision 0064).
 
-Scoring runs in chunks of the left side (Splink's `predict_chunk`), blocking every chunk first
-and then comparing them, so a run can report pairs blocked and compared as it goes and DuckDB
-holds one chunk's comparisons at a time.
+Scoring runs in chunks of the left side (Splink's `predict_chunk`): each chunk is blocked,
+compared and dropped before the next, so a run reports pairs blocked and compared as it goes and
+DuckDB holds one chunk's pairs at a time (at 1M residents ~100M blocked pairs in all).
 """
 
 from __future__ import annotations
@@ -39,9 +39,9 @@ from octopus.population.linkage.resources import LinkageResources
 logger = logging.getLogger(__name__)
 
 # Chunks of the left side for scoring: about this many source persons without an NHS number in
-# each, so progress moves every few seconds and one chunk's comparisons fit in a small memory limit.
-CHUNK_WITHOUT_NHS = 20_000
-MAX_CHUNKS = 64
+# each. At 1M residents 20,000 a chunk made 17M blocked pairs, over a gigabyte held at once.
+CHUNK_WITHOUT_NHS = 5_000
+MAX_CHUNKS = 256
 BLOCKING_RULES: tuple[str, ...] = (
     "l.date_of_birth = r.date_of_birth AND l.family_initial = r.family_initial",
     "l.date_of_birth = r.date_of_birth AND l.given_initial = r.given_initial",
@@ -165,8 +165,7 @@ def score_pairs(candidates: pa.Table, lower: float, *, resources: LinkageResourc
                       "match_probability": pa.array([], pa.float64()), "match_weight": pa.array([], pa.float64())})
     without_nhs = candidates.column("nhs_number").null_count
     if candidates.num_rows < 2 or without_nhs == 0:
-        tracker.stage("blocking", total=0)
-        tracker.stage("comparing", total=0)
+        tracker.stage("blocking and comparing", total=0)
         return empty
     connection = duckdb.connect()
     if resources is not None:
@@ -200,18 +199,14 @@ def _score(connection, candidates: pa.Table, lower: float, without_nhs: int, tra
     linker.training.estimate_u_using_random_sampling(max_pairs=500_000, seed=1)
     chunks = chunks_for(without_nhs)
     whole = (1, 1)
-
-    tracker.stage("blocking", total=chunks, unit="chunks")
-    blocked_tables, sizes = [], []
+    # One chunk's blocked pairs at a time: blocked, compared, dropped. The total is estimated from
+    # the chunks so far (chunks are a hash of the key, so alike in size) and exact at the end.
+    tracker.stage("blocking and comparing", unit="pairs")
+    parts, blocked_total = [], 0
     for number in range(1, chunks + 1):
         blocked = linker.inference.compute_blocked_pairs_for_predict_chunk(left_chunk=(number, chunks), right_chunk=whole)
-        blocked_tables.append(blocked)
-        sizes.append(connection.execute(f"SELECT count(*) FROM {blocked.physical_name}").fetchall()[0][0])
-        tracker.update(done=number, pairs_blocked=sum(sizes))
-
-    tracker.stage("comparing", total=sum(sizes))
-    parts = []
-    for number, blocked in enumerate(blocked_tables, start=1):
+        blocked_total += connection.execute(f"SELECT count(*) FROM {blocked.physical_name}").fetchall()[0][0]
+        tracker.update(pairs_blocked=blocked_total, total=round(blocked_total * chunks / number))
         predictions = linker.inference.predict_chunk(
             left_chunk=(number, chunks), right_chunk=whole, threshold_match_probability=lower, warning_mode="never"
         )
@@ -220,9 +215,8 @@ def _score(connection, candidates: pa.Table, lower: float, without_nhs: int, tra
         ).to_arrow_table())
         predictions.drop_table_from_database_and_remove_from_cache()
         blocked.drop_table_from_database_and_remove_from_cache()
-        compared = sum(sizes[:number])
-        tracker.update(done=compared, pairs_compared=compared)
+        tracker.update(done=blocked_total, pairs_compared=blocked_total)
     result = pa.concat_tables(parts)
-    logger.info("Blocked %d candidate pairs in %d chunk(s); %d at or above %.2f", sum(sizes), chunks,
+    logger.info("Blocked %d candidate pairs in %d chunk(s); %d at or above %.2f", blocked_total, chunks,
                 result.num_rows, lower)
     return result

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field, replace
 # In the order a run goes through them.
 STAGES = (
     "gathering source persons",  # every current row -> its source person, best demographics
-    "blocking",                  # candidate pairs that share a blocking key
-    "comparing",                 # Splink scores each blocked pair
+    "blocking and comparing",    # candidate pairs sharing a blocking key, scored by Splink, a chunk at a time
     "clustering",                # pairs merged into persons, strongest first
     "assigning person ids",
     "mapping records",
