@@ -72,7 +72,7 @@ def linkage_status(request):
     """The status panel alone, polled by the linkage page while a run is queued or running."""
     job = services.latest_job()
     response = render(request, "intake/_linkage_status.jinja", {
-        "job": job, "progress": linkage_progress(job) if job and job.active else None,
+        "job": job, "progress": linkage_progress(job) if job and job.active else None, "elapsed": elapsed,
     })
     if request.htmx and not (job and job.active):
         response["HX-Refresh"] = "true"  # the run ended: reload the page for the new figures
