@@ -1,7 +1,7 @@
 """Measure person linkage on a generator output folder with known truth.
 
     PYTHONPATH=src python -u benchmarks/linkage.py OUT [--data-dir DIR] [--upper 0.99] [--lower 0.5]
-        [--per-file]
+        [--per-file] [--threads N] [--memory-limit 4GB] [--progress-every 30]
 
 OUT is `octopus.synthetic` output: OUT/feeds/<feed>__<sender>__<date>.csv and
 OUT/truth/record_truth.parquet (feed, sender_code, source_record_id, true_person_id). Loads every
@@ -14,6 +14,11 @@ memory so far: on a shared machine wall time says more about the neighbours than
 so CPU time is what to compare between runs. --per-file prints one line per file (rows, seconds)
 so the largest files' throughput and the small files' fixed cost can be read off. Only counts are
 printed, never rows.
+
+Threads and DuckDB's memory limit come from `config/linkage.yaml` (decision 0064) unless
+--threads or --memory-limit say otherwise; measure peak memory of the whole process with
+`/usr/bin/time -v`. --progress-every prints the link's progress (stage, pairs blocked, compared,
+clustered) every so many seconds.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from octopus.population.feeds.validate import FeedRejected
 from octopus.population.linkage.extract import write_linked_extract
 from octopus.population.linkage.persons import link_persons
 from octopus.population.linkage.quality import measure
+from octopus.population.linkage.resources import load_resources, resources_from
 
 
 class Phase:
@@ -52,6 +58,28 @@ class Phase:
         )
 
 
+class ProgressLines:
+    """One line per stage change, and one every `every` seconds within a stage."""
+
+    def __init__(self, every: float):
+        self.every, self.last, self.stage = every, 0.0, None
+
+    def __call__(self, state) -> None:
+        now = time.monotonic()
+        if state.stage == self.stage and now - self.last < self.every:
+            return
+        self.stage, self.last = state.stage, now
+        rate, left = state.rate(), state.seconds_left()
+        peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+        print(
+            f"  [{state.stage}] {state.done:,}/{state.total if state.total is not None else '?'} {state.unit}"
+            f"{f', {rate:,.0f}/s' if rate else ''}{f', ~{left:,.0f}s left' if left is not None else ''}; "
+            f"pairs blocked {state.pairs_blocked:,}, compared {state.pairs_compared:,}, "
+            f"clustered {state.pairs_clustered:,}; CPU {time.process_time():.0f}s, peak RSS {peak_gb:.2f} GB",
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out", type=Path, help="generator output folder (with feeds/ and truth/)")
@@ -59,7 +87,17 @@ def main() -> None:
     parser.add_argument("--upper", type=float, default=0.99)
     parser.add_argument("--lower", type=float, default=0.5)
     parser.add_argument("--per-file", action="store_true", help="print rows and seconds for every file")
+    parser.add_argument("--threads", help="DuckDB threads for linkage (default: config/linkage.yaml)")
+    parser.add_argument("--memory-limit", help="DuckDB memory limit for linkage, e.g. 3GB (default: config/linkage.yaml)")
+    parser.add_argument("--progress-every", type=float, default=30.0, help="seconds between progress lines")
     args = parser.parse_args()
+    resources = load_resources()
+    if args.threads or args.memory_limit:
+        resources = resources_from({
+            "threads": int(args.threads) if args.threads and args.threads != "auto" else (args.threads or resources.threads),
+            "memory_limit": args.memory_limit or resources.memory_limit,
+        }, source="the command line")
+    print(f"linkage resources: {resources.describe()}")
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="octopus-linkage-"))
     print(f"load average at start {os.getloadavg()[0]:.1f}")
     with FeedStore.open(data_dir) as store:
@@ -79,7 +117,8 @@ def main() -> None:
                     print(f"{path.name}: {result.row_count} rows in {seconds:.2f}s")
         print(f"loaded {rows} rows from {len(files) - refused} files; {refused} refused whole")
         with Phase("link") as phase:
-            summary = link_persons(store, upper=args.upper, lower=args.lower)
+            summary = link_persons(store, upper=args.upper, lower=args.lower, resources=resources,
+                                   progress=ProgressLines(args.progress_every))
         print(f"  {phase.name}: {summary.describe()}")
         with Phase("extract"):
             write_linked_extract(store)

@@ -54,6 +54,16 @@ class LinkageJob(BackgroundJob):
     review_pairs = models.PositiveIntegerField(null=True, blank=True)
     extract_folder = models.CharField(max_length=200, blank=True)
     error = models.CharField(max_length=300, blank=True)
+    # Progress while running (decision 0064), written by the task every second or so: the stage,
+    # how far through it (in `stage_unit`s), and the pair counts so far. Counts only.
+    stage = models.CharField(max_length=40, blank=True)
+    stage_started_at = models.DateTimeField(null=True, blank=True)
+    stage_done = models.BigIntegerField(null=True, blank=True)
+    stage_total = models.BigIntegerField(null=True, blank=True)
+    stage_unit = models.CharField(max_length=20, blank=True)
+    pairs_blocked = models.BigIntegerField(null=True, blank=True)
+    pairs_compared = models.BigIntegerField(null=True, blank=True)
+    pairs_clustered = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-id"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from octopus.population.linkage.review import ReviewPair
 
@@ -73,3 +74,34 @@ def figure(value, places: int = 3) -> str:
     """A model-card figure as the page shows it; "not available" where the card has none
     (for example a calibration fit that did not converge)."""
     return "not available" if value is None else f"{value:.{places}f}"
+
+
+@dataclass(frozen=True)
+class LinkageRunProgress:
+    """A running linkage job's progress as the page says it: the stage, how far, how fast, how long left."""
+
+    stage: str
+    position: str        # "1,200,000 of 3,400,000 pairs", or "12,000 rows" when the total is not known
+    rate: str            # "41,000 pairs a second", or "" before anything is counted
+    time_left: str       # "about 2 min 10 s left", or "" when it cannot be worked out yet
+    pairs: str           # "pairs blocked 3,400,000, compared 1,200,000, clustered 0"
+
+
+def linkage_progress(job, now=None) -> LinkageRunProgress | None:
+    """None until the task has reported a stage."""
+    from django.utils import timezone
+
+    if not job or not job.stage:
+        return None
+    now = now or timezone.now()
+    done, total, unit = job.stage_done or 0, job.stage_total, job.stage_unit or "steps"
+    position = f"{done:,} of {total:,} {unit}" if total is not None else (f"{done:,} {unit}" if done else "")
+    seconds = (now - job.stage_started_at).total_seconds() if job.stage_started_at else 0
+    rate = done / seconds if done and seconds > 0 else None
+    left = ""
+    if rate and total is not None and total > done:
+        remaining = (total - done) / rate
+        left = f"about {elapsed(now, now + timedelta(seconds=remaining))} left"
+    pairs = (f"pairs blocked {job.pairs_blocked or 0:,}, compared {job.pairs_compared or 0:,}, "
+             f"clustered {job.pairs_clustered or 0:,}")
+    return LinkageRunProgress(job.stage, position, f"{rate:,.0f} {unit} a second" if rate else "", left, pairs)

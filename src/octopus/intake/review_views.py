@@ -17,7 +17,14 @@ from octopus.population.linkage.review import decide, review_queue
 
 from . import services
 from .forms import DecisionForm
-from .presenters import METHOD_LABELS, field_rows, neighbours, source_label
+from .presenters import (
+    METHOD_LABELS,
+    elapsed,
+    field_rows,
+    linkage_progress,
+    neighbours,
+    source_label,
+)
 from .store import StoreBusy, open_store, unless_store_busy
 
 # Pairs show names, dates of birth and NHS numbers side by side: audited as identifiable views.
@@ -38,7 +45,8 @@ def overview(request):
     except StoreBusy:
         summary = None  # the run in progress has the store; its status is shown instead
     return render(request, "intake/linkage.jinja", {
-        "overview": summary, "method_labels": METHOD_LABELS, "job": services.latest_job(),
+        "overview": summary, "method_labels": METHOD_LABELS, "job": (job := services.latest_job()),
+        "progress": linkage_progress(job) if job and job.active else None, "elapsed": elapsed,
     })
 
 
@@ -63,7 +71,9 @@ def link_now(request):
 def linkage_status(request):
     """The status panel alone, polled by the linkage page while a run is queued or running."""
     job = services.latest_job()
-    response = render(request, "intake/_linkage_status.jinja", {"job": job})
+    response = render(request, "intake/_linkage_status.jinja", {
+        "job": job, "progress": linkage_progress(job) if job and job.active else None, "elapsed": elapsed,
+    })
     if request.htmx and not (job and job.active):
         response["HX-Refresh"] = "true"  # the run ended: reload the page for the new figures
     return response

@@ -8,6 +8,7 @@ import json
 import logging
 import re
 import threading
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -44,7 +45,10 @@ def link_persons_in_background(job_id: int) -> int | None:
         return None
     try:
         with open_store(wait_seconds=STORE_WAIT_SECONDS) as store:
-            summary = link_persons(store)
+            summary = link_persons(store, progress=_LinkProgressToJob(job_id))
+            LinkageJob.objects.filter(pk=job_id).update(
+                stage="writing the linked extract", stage_started_at=timezone.now(), stage_done=None,
+                stage_total=None, stage_unit="")
             target = write_linked_extract(store)
     except Exception as error:
         # Error text can quote values from the store: identifiers are removed before it is kept.
@@ -64,6 +68,30 @@ def link_persons_in_background(job_id: int) -> int | None:
                  basis="manage_data", path=reverse("intake:link-now"))
     return summary.run_id
 
+
+class _LinkProgressToJob:
+    """Writes the run's progress onto the job row for the page to poll: at each new stage, and
+    within a stage at most once every `every` seconds (a write per chunk or per 50,000 pairs
+    would be far more than a page polling every few seconds needs)."""
+
+    def __init__(self, job_id: int, every: float = 1.0):
+        self.job_id, self.every, self.last, self.stage = job_id, every, 0.0, None
+
+    def __call__(self, state) -> None:
+        now = time.monotonic()
+        new_stage = state.stage != self.stage
+        finished = state.total is not None and state.done >= state.total
+        if not (new_stage or finished) and now - self.last < self.every:
+            return
+        self.last, self.stage = now, state.stage
+        changes = dict(stage=state.stage, stage_done=state.done, stage_total=state.total, stage_unit=state.unit,
+                       pairs_blocked=state.pairs_blocked, pairs_compared=state.pairs_compared,
+                       pairs_clustered=state.pairs_clustered)
+        if state.source_persons is not None:
+            changes["source_persons"] = state.source_persons
+        if new_stage:
+            changes["stage_started_at"] = timezone.now()
+        LinkageJob.objects.filter(pk=self.job_id).update(**changes)
 
 
 # The steps ``population.pipeline`` logs, in the order it runs them; the page names the step

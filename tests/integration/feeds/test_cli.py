@@ -45,8 +45,10 @@ def test_load_link_review_and_status_commands(tmp_path, caplog):
     exported = runner.invoke(app, ["quarantine", "export", *data, str(tmp_path / "q.csv")])
     assert "Wrote 3 quarantined values" in exported.output
 
-    linked = runner.invoke(app, ["link", *data, "--lower", "0.001"])
+    (tmp_path / "linkage.yaml").write_text("threads: 1\nmemory_limit: 500MB\n")
+    linked = runner.invoke(app, ["link", *data, "--lower", "0.001", "--linkage-config", str(tmp_path / "linkage.yaml")])
     assert linked.exit_code == 0, linked.output
+    assert "Linking with 1 thread(s), DuckDB memory limit 0.5 GB" in linked.output
     assert (tmp_path / "var" / "linked" / "persons.parquet").is_file()
 
     review = runner.invoke(app, ["review", "list", *data])

@@ -10,6 +10,7 @@ from octopus.population.feeds.load import load_file
 from octopus.population.feeds.store import FeedStore
 from octopus.population.linkage.extract import PERSONS_SCHEMA, write_linked_extract
 from octopus.population.linkage.persons import link_persons, person_for_record
+from octopus.population.linkage.progress import STAGES
 from octopus.population.linkage.quality import measure
 from octopus.population.linkage.review import decide, review_queue
 from tests.fixtures.feeds_factory import write_feed_files
@@ -40,7 +41,12 @@ def _mapping(store):
 
 
 def test_linkage_of_records_without_nhs_numbers_is_precise_and_complete(store, delivered):
-    link_persons(store)
+    events = []
+    link_persons(store, progress=events.append)
+    stages = [e.stage for e in events]
+    assert sorted(set(stages), key=stages.index) == list(STAGES)
+    last = events[-1]
+    assert last.source_persons > 1000 and last.pairs_blocked == last.pairs_compared > 0 and last.pairs_clustered > 0
     quality = measure(store, delivered[0] / "truth" / "record_truth.parquet")
     assert quality.records_without_nhs_number > 1000
     assert quality.precision >= 0.995
@@ -115,3 +121,34 @@ def test_linked_extract_has_every_feed_and_persons(store):
     assert manifest["row_counts"]["mh_spells"] == 0
     assert len(manifest["deliveries"]) == store.connection.execute("SELECT count(*) FROM deliveries").fetchone()[0]
     assert not [p for p in target.parent.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
+
+
+def test_split_blocking_rules_in_chunks_score_the_same_pairs_as_the_old_rules(store, monkeypatch):
+    """Decision 0064: each rule split by the side without an NHS number, scored in chunks, gives
+    exactly the pairs and probabilities of the rules with both sides' condition after the join."""
+    from octopus.population.linkage import probabilistic
+    from octopus.population.linkage.deterministic import build_record_units, build_units
+    from octopus.population.linkage.progress import Tracker
+
+    build_record_units(store)
+    build_units(store)
+    candidates = store.connection.sql(probabilistic.candidates_sql("link_units")).to_arrow_table()
+
+    def scored(table):
+        return sorted((min(a, b), max(a, b), round(p, 9)) for a, b, p in zip(
+            *(table.column(c).to_pylist() for c in ("unit_key_l", "unit_key_r", "match_probability")), strict=True))
+
+    monkeypatch.setattr(probabilistic, "CHUNK_WITHOUT_NHS", 100)
+    events = []
+    new = probabilistic.score_pairs(candidates, 0.01, tracker=Tracker(events.append))
+    assert probabilistic.chunks_for(candidates.column("nhs_number").null_count) > 2
+    last = events[-1]
+    assert last.stage == "blocking and comparing" and last.done == last.total == last.pairs_blocked == last.pairs_compared
+
+    monkeypatch.setattr(probabilistic, "CHUNK_WITHOUT_NHS", 10**9)
+    monkeypatch.setattr(probabilistic, "blocking_rules", lambda: [
+        {"blocking_rule": f"{rule} AND (l.nhs_number IS NULL OR r.nhs_number IS NULL)"}
+        for rule in probabilistic.BLOCKING_RULES
+    ])
+    old = probabilistic.score_pairs(candidates, 0.01)
+    assert len(new) > 100 and scored(new) == scored(old)

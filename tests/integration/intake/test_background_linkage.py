@@ -34,6 +34,9 @@ def test_link_now_runs_the_linkage_task_and_shows_its_outcome(client, manager, i
     assert job.persons and job.source_persons >= job.persons and job.task_id
     assert "Finished" in page and f"Link run 2: {job.source_persons:,} source persons" in page
     assert (intake_dir / "linked" / "manifest.json").exists()
+    # The progress the task wrote as it went stays on the job: its last stage and the pair counts.
+    assert job.stage == "writing the linked extract"
+    assert job.pairs_blocked == job.pairs_compared and job.pairs_compared > 0 and job.pairs_clustered > 0
     summaries = list(AuditEvent.objects.filter(action="run").order_by("id").values_list("username", "summary"))
     assert summaries == [
         (manager.username, f"Asked for a linkage run (linkage job {job.pk})"),
@@ -67,7 +70,7 @@ def test_with_a_task_worker_the_request_returns_queued_and_the_worker_links(clie
 
 
 def test_a_failed_run_says_why_without_identifiers_and_frees_the_next(client, manager, intake_dir, monkeypatch):
-    def broken(store):
+    def broken(store, **_):
         raise ValueError("no person for 943 476 5919 at W2 1NY")
 
     monkeypatch.setattr(tasks, "link_persons", broken)
@@ -121,3 +124,18 @@ def test_pages_say_the_store_is_busy_while_another_process_has_it(client, manage
     time.sleep(0.1)
     job.close(LinkageJob.Status.FINISHED)
     assert client.get(reverse("intake:index")).status_code == 200
+
+
+def test_a_running_job_shows_its_stage_pairs_rate_and_time_left(client, manager):
+    started = timezone.now() - timedelta(seconds=10)
+    LinkageJob.objects.create(
+        requested_by=manager, status="running", started_at=started, stage="comparing", stage_started_at=started,
+        stage_done=500, stage_total=1000, stage_unit="pairs", pairs_blocked=1000, pairs_compared=500,
+        pairs_clustered=0, source_persons=4321,
+    )
+    panel = client.get(reverse("intake:linkage-status"), HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-get="/intake/linkage/status/"' in panel and "HX-Refresh" not in panel
+    # The exact rate and time left depend on the clock; tests/unit/test_intake_linkage_progress.py pins them.
+    assert "Comparing" in panel and "500 of 1,000 pairs, " in panel and " pairs a second; about " in panel
+    assert " left in this stage" in panel
+    assert "Pairs blocked 1,000, compared 500, clustered 0; 4,321 source persons" in panel

@@ -104,17 +104,38 @@ def load_fhir(
 def link(
     upper: Annotated[float, typer.Option(help="Match probability at or above which records link automatically.")] = 0.99,
     lower: Annotated[float, typer.Option(help="Match probability from which pairs go to clerical review.")] = 0.5,
+    linkage_config: Annotated[Path | None, typer.Option(
+        help="Threads and memory limit for linkage (default: the package's config/linkage.yaml).")] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Link records to persons and write the linked extract (<data-dir>/linked/)."""
     from octopus.population.linkage.extract import write_linked_extract
     from octopus.population.linkage.persons import link_persons
+    from octopus.population.linkage.resources import load_resources
 
-    with _store(data_dir) as store:
-        summary = link_persons(store, upper=upper, lower=lower)
+    resources = load_resources(linkage_config) if linkage_config else load_resources()
+    console.print(f"Linking with {resources.describe()}", highlight=False)
+    with _store(data_dir) as store, Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(), TextColumn("{task.fields[left]}"), console=console, transient=True,
+    ) as progress:
+        task = progress.add_task("Linking", total=None, rate="", left="")
+        summary = link_persons(store, upper=upper, lower=lower, resources=resources,
+                               progress=lambda p: _show_link_progress(progress, task, p))
+        progress.update(task, description="Writing the linked extract", total=None, completed=0, rate="", left="")
         target = write_linked_extract(store)
     out.print(summary.describe(), highlight=False)
     out.print(f"Linked extract written to {target}", highlight=False)
+
+
+def _show_link_progress(progress: Progress, task, state) -> None:
+    rate, left = state.rate(), state.seconds_left()
+    counts = f"{state.pairs_blocked:,} blocked, {state.pairs_compared:,} compared, {state.pairs_clustered:,} clustered"
+    progress.update(
+        task, description=f"{state.stage.capitalize()} ({counts})", total=state.total, completed=state.done,
+        rate=f"{rate:,.0f} {state.unit}/s" if rate else "",
+        left=f"about {left:,.0f}s left" if left is not None else "",
+    )
 
 
 @quarantine_app.command("list")

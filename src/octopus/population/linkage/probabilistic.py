@@ -13,21 +13,37 @@ postcode and the first letter of the surname, a surname and birth year, a first 
 surname, or a date of birth with day and month swapped. Date of birth or postcode alone made
 blocks too big at 1M residents (every pair of the ~30 people born each day, every pair in a
 large block of flats); each is paired with an initial so that one typo still leaves a rule
-that finds the pair.
+that finds the pair. Each rule is given twice, once for a left side without an NHS number and
+once for a right side without one: a condition on one side alone is pushed below the join, so
+the join starts from the ~5% of source persons without a number instead of pairing every
+registered patient with every other and discarding the pairs afterwards (decision 0064).
+
+Scoring runs in chunks of the left side (Splink's `predict_chunk`): each chunk is blocked,
+compared and dropped before the next, so a run reports pairs blocked and compared as it goes and
+DuckDB holds one chunk's pairs at a time (at 1M residents ~100M blocked pairs in all).
 """
 
 from __future__ import annotations
 
 import logging
+import math
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
 from octopus.population.linkage.names import NICKNAMES
+from octopus.population.linkage.progress import Tracker
+from octopus.population.linkage.resources import LinkageResources
 
 logger = logging.getLogger(__name__)
 
-ONE_SIDE_WITHOUT_NHS = "(l.nhs_number IS NULL OR r.nhs_number IS NULL)"
+# Chunks of the left side for scoring: about this many source persons without an NHS number in
+# each. Each chunk costs a fixed ~5 CPU-s at 1M residents (every rule probes all 2.6M source
+# persons again), measured at 5,000 a chunk (24 chunks, ~4M pairs each); 15,000 (8 chunks, ~13M
+# pairs, ~0.5 GB) trades a little memory, which DuckDB can spill, for far less repeated work.
+CHUNK_WITHOUT_NHS = 15_000
+MAX_CHUNKS = 128
 BLOCKING_RULES: tuple[str, ...] = (
     "l.date_of_birth = r.date_of_birth AND l.family_initial = r.family_initial",
     "l.date_of_birth = r.date_of_birth AND l.given_initial = r.given_initial",
@@ -131,16 +147,45 @@ def candidates_sql(units: str) -> str:
     """
 
 
-def score_pairs(candidates: pa.Table, lower: float) -> pa.Table:
-    """Scored pairs (unit_key_l, unit_key_r, match_probability, match_weight) at or above `lower`."""
-    from splink import DuckDBAPI, Linker
+def blocking_rules() -> list[dict]:
+    """Every rule twice: a left side without an NHS number, or a right side without one."""
+    return [
+        {"blocking_rule": f"{rule} AND {side}.nhs_number IS NULL"}
+        for rule in BLOCKING_RULES for side in ("l", "r")
+    ]
 
+
+def chunks_for(without_nhs: int) -> int:
+    return max(1, min(MAX_CHUNKS, math.ceil(without_nhs / CHUNK_WITHOUT_NHS)))
+
+
+def score_pairs(candidates: pa.Table, lower: float, *, resources: LinkageResources | None = None,
+                temp_directory: Path | None = None, tracker: Tracker | None = None) -> pa.Table:
+    """Scored pairs (unit_key_l, unit_key_r, match_probability, match_weight) at or above `lower`."""
+    tracker = tracker or Tracker()
     empty = pa.table({"unit_key_l": pa.array([], pa.string()), "unit_key_r": pa.array([], pa.string()),
                       "match_probability": pa.array([], pa.float64()), "match_weight": pa.array([], pa.float64())})
-    if candidates.num_rows < 2 or candidates.column("nhs_number").null_count == 0:
+    without_nhs = candidates.column("nhs_number").null_count
+    if candidates.num_rows < 2 or without_nhs == 0:
+        tracker.stage("blocking and comparing", total=0)
         return empty
     connection = duckdb.connect()
-    connection.execute("SET threads = 2")
+    if resources is not None:
+        connection.execute(f"SET threads = {resources.threads}")
+        connection.execute(f"SET memory_limit = '{resources.memory_limit}'")
+    if temp_directory is not None:
+        connection.execute(f"SET temp_directory = '{str(temp_directory).replace(chr(39), chr(39) * 2)}'")
+    connection.execute("SET enable_progress_bar = false")
+    connection.execute("SET preserve_insertion_order = false")
+    try:
+        return _score(connection, candidates, lower, without_nhs, tracker)
+    finally:
+        connection.close()
+
+
+def _score(connection, candidates: pa.Table, lower: float, without_nhs: int, tracker: Tracker) -> pa.Table:
+    from splink import DuckDBAPI, Linker
+
     db_api = DuckDBAPI(connection)
     records = db_api.register(candidates, table_name="link_candidates")
     settings = {
@@ -148,18 +193,32 @@ def score_pairs(candidates: pa.Table, lower: float) -> pa.Table:
         "unique_id_column_name": "unit_key",
         # Roughly one true match per record among all pairs; Splink's posterior sharpens it.
         "probability_two_random_records_match": min(0.5, 1.0 / candidates.num_rows),
-        "blocking_rules_to_generate_predictions": [
-            {"blocking_rule": f"{rule} AND {ONE_SIDE_WITHOUT_NHS}"} for rule in BLOCKING_RULES
-        ],
+        "blocking_rules_to_generate_predictions": blocking_rules(),
         "comparisons": list(COMPARISONS),
         "additional_columns_to_retain": ["nhs_number"],
     }
     linker = Linker(records, settings, log_level=logging.WARNING)
     linker.training.estimate_u_using_random_sampling(max_pairs=500_000, seed=1)
-    predictions = linker.inference.predict(threshold_match_probability=lower)
-    result = connection.sql(
-        f"SELECT unit_key_l, unit_key_r, match_probability, match_weight FROM {predictions.physical_name}"
-    ).to_arrow_table()
-    connection.close()
-    logger.info("Scored %d candidate pairs at or above %.2f", result.num_rows, lower)
+    chunks = chunks_for(without_nhs)
+    whole = (1, 1)
+    # One chunk's blocked pairs at a time: blocked, compared, dropped. The total is estimated from
+    # the chunks so far (chunks are a hash of the key, so alike in size) and exact at the end.
+    tracker.stage("blocking and comparing", unit="pairs")
+    parts, blocked_total = [], 0
+    for number in range(1, chunks + 1):
+        blocked = linker.inference.compute_blocked_pairs_for_predict_chunk(left_chunk=(number, chunks), right_chunk=whole)
+        blocked_total += connection.execute(f"SELECT count(*) FROM {blocked.physical_name}").fetchall()[0][0]
+        tracker.update(pairs_blocked=blocked_total, total=round(blocked_total * chunks / number))
+        predictions = linker.inference.predict_chunk(
+            left_chunk=(number, chunks), right_chunk=whole, threshold_match_probability=lower, warning_mode="never"
+        )
+        parts.append(connection.sql(
+            f"SELECT unit_key_l, unit_key_r, match_probability, match_weight FROM {predictions.physical_name}"
+        ).to_arrow_table())
+        predictions.drop_table_from_database_and_remove_from_cache()
+        blocked.drop_table_from_database_and_remove_from_cache()
+        tracker.update(done=blocked_total, pairs_compared=blocked_total)
+    result = pa.concat_tables(parts)
+    logger.info("Blocked %d candidate pairs in %d chunk(s); %d at or above %.2f", blocked_total, chunks,
+                result.num_rows, lower)
     return result
