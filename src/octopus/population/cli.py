@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 import typer
 
 from octopus.clock import london_today
+from octopus.population.diskfull import stop_cleanly_when_disk_full
 from octopus.population.feeds.store import DATA_DIR_ENV, default_data_dir
 
 app = typer.Typer(help="Population health engine: pipeline runs and exports.", no_args_is_help=True, add_completion=False)
@@ -66,8 +67,11 @@ def run(
     ids = frozenset()
     if case_managed:
         ids = frozenset(line.strip() for line in case_managed.read_text().splitlines() if line.strip())
-    info = run_pipeline(data_dir / "linked", data_dir / "snapshots", as_of=when, engine=engine,
-                        config=PipelineConfig(case_managed=ids, model_file=model_config or MODEL_FILE))
+    # A run writes into scratch and staging folders that are removed on failure (snapshot.py).
+    kept = "Nothing of this run was kept; the snapshot in service is unchanged."
+    with stop_cleanly_when_disk_full(lambda message: typer.echo(message, err=True), kept=kept):
+        info = run_pipeline(data_dir / "linked", data_dir / "snapshots", as_of=when, engine=engine,
+                            config=PipelineConfig(case_managed=ids, model_file=model_config or MODEL_FILE))
     typer.echo(f"Published snapshot {info.run_id} ({info.row_counts.get('residents.parquet', 0)} residents, "
                f"model {info.chosen_model}) at {info.path}")
 
