@@ -98,8 +98,8 @@ def wall_seconds(text: str | None) -> float | None:
     return round(seconds, 2)
 
 
-def run(sizes: list[int], repeats: int, once_above: int, min_free_gb: float, save) -> dict:
-    result = {
+def run(sizes: list[int], repeats: int, once_above: int, min_free_gb: float, save, into: dict | None = None) -> dict:
+    result = into or {
         "kind": "octopus-pipeline-bench",
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "finished": None,
@@ -109,6 +109,10 @@ def run(sizes: list[int], repeats: int, once_above: int, min_free_gb: float, sav
         "as_of": pipeline_bench.AS_OF.isoformat(),
         "sizes": {},
     }
+    if into:
+        # Continuing a run cut short (memory, a window): each run keeps its own load average.
+        result.setdefault("continued", []).append(
+            {"date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "commit": commit()})
     for people in sizes:
         entry: dict = {"runs": []}
         result["sizes"][str(people)] = entry
@@ -152,13 +156,16 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "results")
     parser.add_argument("--plot", type=Path, default=REPO / "docs" / "images" / "bench-scaling.svg")
     parser.add_argument("--keep", action="store_true", help="Keep the simulated extracts for the next run.")
+    parser.add_argument("--into", type=Path, help="Add these sizes to an earlier result file (a run cut short).")
     args = parser.parse_args()
     pipeline_bench.ROOT.mkdir(parents=True, exist_ok=True)
     args.out.mkdir(parents=True, exist_ok=True)
-    previous = sorted(args.out.glob("bench-*.json"))
     started = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = args.out / f"bench-{started}.json"
-    run(args.sizes, args.repeats, args.once_above, args.min_free_gb, lambda data: path.write_text(json.dumps(data, indent=2) + "\n"))
+    path = args.into or args.out / f"bench-{started}.json"
+    previous = [p for p in sorted(args.out.glob("bench-*.json")) if p.name < path.name]
+    into = json.loads(path.read_text()) if args.into else None
+    run(args.sizes, args.repeats, args.once_above, args.min_free_gb,
+        lambda data: path.write_text(json.dumps(data, indent=2) + "\n"), into)
     print(f"Results: {path}")
     if not args.keep:
         for people in args.sizes:

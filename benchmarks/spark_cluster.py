@@ -146,7 +146,8 @@ if {engine!r} == "spark":
     from octopus.population.engines import spark_session
     context = spark_session().sparkContext
     extra = {{"master": context.master, "application": context.applicationId,
-              "executors": sorted(context._jsc.sc().getExecutorMemoryStatus().keySet().toString().split(", "))}}
+              "executors": sorted(context._jsc.sc().getExecutorMemoryStatus().keySet().toString()
+                                  .removeprefix("Set(").removesuffix(")").split(", "))}}
 print(json.dumps({{"seconds": round(time.perf_counter() - started, 1), "path": str(info.path),
                   "steps": info.timings, **extra}}))
 """
