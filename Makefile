@@ -4,12 +4,13 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CONSTRAINTS := requirements/constraints.txt
 
-.PHONY: demo demo-prepare test test-fast lint serve clean help
+.PHONY: demo demo-prepare test test-fast lint serve bench clean help
 
 help:
 	@echo "make demo   - install Octopus, prepare the Westminster demo and serve it at http://127.0.0.1:8000"
 	@echo "make test   - install what the tests need and run the whole suite (SQLite, then PostgreSQL)"
 	@echo "make lint   - ruff, and no direct queries of resident data in views or the API"
+	@echo "make bench  - the pipeline at 20k-1M residents: JSON in benchmarks/results, a plot, a regression check"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Octopus needs Python 3.11 or newer")'
@@ -41,6 +42,11 @@ test-fast: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests
 	$(BIN)/python scripts/lint_model_usage.py
+
+# BENCH_ARGS, e.g. "--sizes 20000 275000 --repeats 5" or "--sizes 20000 ... 9000000" where memory allows;
+# exits 1 when a step is more than 20% slower than the last recorded run (decision 0061).
+bench: $(VENV)/.installed-dev
+	PYTHONPATH=src $(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 serve: $(VENV)/.installed-runtime
 	OCTOPUS_ENV=demo $(BIN)/octopus serve

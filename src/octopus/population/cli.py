@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 import typer
 
 from octopus.clock import london_today
+from octopus.population.diskfull import stop_cleanly_when_disk_full
 from octopus.population.feeds.store import DATA_DIR_ENV, default_data_dir
 
 app = typer.Typer(help="Population health engine: pipeline runs and exports.", no_args_is_help=True, add_completion=False)
@@ -65,10 +66,40 @@ def run(
     ids = frozenset()
     if case_managed:
         ids = frozenset(line.strip() for line in case_managed.read_text().splitlines() if line.strip())
-    info = run_pipeline(data_dir / "linked", data_dir / "snapshots", as_of=when, engine=engine,
-                        config=PipelineConfig(case_managed=ids, model_file=model_config))
+    # A run writes into scratch and staging folders that are removed on failure (snapshot.py).
+    kept = "Nothing of this run was kept; the snapshot in service is unchanged."
+    with stop_cleanly_when_disk_full(lambda message: typer.echo(message, err=True), kept=kept):
+        try:
+            info = run_pipeline(data_dir / "linked", data_dir / "snapshots", as_of=when, engine=engine,
+                                config=PipelineConfig(case_managed=ids, model_file=model_config))
+        except Exception as error:
+            unreadable = _unreadable_linked_file(error, data_dir / "linked")
+            if unreadable is None:
+                raise
+            typer.echo(f"Stopped: {unreadable} in the linked extract cannot be read "
+                       f"({str(error).splitlines()[0][:300]}). {kept} Write the extract again with "
+                       "`octopus feeds link`.", err=True)
+            raise typer.Exit(1) from None
     typer.echo(f"Published snapshot {info.run_id} ({info.row_counts.get('residents.parquet', 0)} residents, "
                f"model {info.chosen_model}) at {info.path}")
+
+
+def _unreadable_linked_file(error: Exception, linked: Path) -> str | None:
+    """The linked file a reading error names (a truncated or corrupt Parquet file), if any.
+
+    Engines report these as their own exception types (DuckDB's InvalidInputException or
+    IOException, Arrow's ArrowInvalid) with the path in the message; matching the path keeps
+    every other failure's trace for the people who must fix it.
+    """
+    import re
+
+    import duckdb
+    import pyarrow as pa
+
+    if not isinstance(error, duckdb.InvalidInputException | duckdb.IOException | pa.ArrowInvalid | OSError):
+        return None
+    found = re.search(re.escape(str(linked)) + r"/([^'\"\s]+\.parquet)", str(error))
+    return found.group(1) if found else None
 
 
 @pipeline_app.command("fit-default-model")

@@ -46,10 +46,19 @@ def single_line(folder: Path) -> Path:
     return path
 
 
+def header_then_long_row(folder: Path) -> Path:
+    path = folder / "apc_spells__RYJ__longrow.csv"
+    with path.open("w") as handle:
+        handle.write(GOOD.read_text().splitlines()[0] + "\n" + GOOD.read_text().splitlines()[1] + "\n")
+        handle.write("x" * (9 * 1024 * 1024) + "\n")  # Arrow would grow its block to hold it
+    return path
+
+
 @pytest.mark.parametrize(("make", "cause"), [
     (truncated_parquet, "is not a readable Parquet file"),
     (utf16_csv, "the header row cannot be read as UTF-8 CSV ('utf-8' codec can't decode byte 0xff"),
-    (single_line, "the header row cannot be read as UTF-8 CSV (field larger than field limit"),
+    (single_line, "the header row cannot be read as UTF-8 CSV (no line break in its first 65,536 characters"),
+    (header_then_long_row, "line 3 is longer than 8 MB, far beyond any feed's row"),
 ])
 def test_malformed_feed_file_exits_non_zero_naming_file_and_cause_storing_nothing(tmp_path, make, cause):
     path = make(tmp_path)
@@ -71,6 +80,22 @@ def test_fhir_file_that_is_not_json_exits_non_zero_storing_nothing(tmp_path):
     assert "Rejected bundle.json: is not valid JSON, so nothing was loaded" in said
     assert "line 1 column 1" in said  # where the file stops being JSON
     _nothing_stored(data_dir)
+
+
+def test_pipeline_over_a_truncated_linked_file_stops_naming_it_and_writes_no_snapshot(tmp_path):
+    import datetime as dt
+
+    from octopus.population.cli import app as population_app
+    from octopus.population.simulate import simulate_linked
+
+    persons = simulate_linked(tmp_path / "linked", people=50, as_of=dt.date(2025, 3, 31)) / "persons.parquet"
+    persons.write_bytes(persons.read_bytes()[: persons.stat().st_size // 2])
+    result = runner.invoke(population_app, ["pipeline", "run", "--as-of", "2025-03-31", "--data-dir", str(tmp_path)])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1
+    assert "Stopped: persons.parquet in the linked extract cannot be read (" in said
+    assert "Nothing of this run was kept; the snapshot in service is unchanged." in said
+    assert not any((tmp_path / "snapshots").iterdir())  # no scratch, staging or snapshot left
 
 
 def _nothing_stored(data_dir: Path) -> None:

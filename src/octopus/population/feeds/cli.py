@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from octopus.population.diskfull import stop_cleanly_when_disk_full
 from octopus.population.feeds.load import DEFAULT_MAX_BAD_SHARE, load_files
 from octopus.population.feeds.quarantine import export_quarantine, quarantined
 from octopus.population.feeds.store import DATA_DIR_ENV, FeedStore, default_data_dir
@@ -45,6 +46,15 @@ def _codelists(codelist_dir: Path | None) -> Path | None:
     return Path(env) if env else None
 
 
+# Each file's rows are one transaction (load.py), so a full disk part-way stores none of that file.
+LOAD_KEPT = ("Each file is stored whole or not at all: files reported as loaded above are stored, the rest "
+             "are not, and earlier deliveries are unchanged.")
+
+
+def _say(message: str) -> None:
+    console.print(f"[red]Stopped[/red]{message.removeprefix('Stopped')}", highlight=False)
+
+
 @app.command()
 def load(
     paths: Annotated[list[Path], typer.Argument(help="CSV or Parquet files, named <feed>__<anything>.csv")],
@@ -55,7 +65,7 @@ def load(
 ) -> None:
     """Validate and load feed files; bad rows are quarantined, bad files rejected whole."""
     rejected = 0
-    with _store(data_dir) as store, Progress(
+    with stop_cleanly_when_disk_full(_say, kept=LOAD_KEPT), _store(data_dir) as store, Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=console, transient=True,
     ) as progress:
@@ -86,7 +96,7 @@ def load_fhir(
     if sender_code and len(directories) > 1:
         raise typer.BadParameter("give --sender-code with one folder only: each folder's name is its sender.",
                                  param_hint="--sender-code")
-    with _store(data_dir) as store:
+    with stop_cleanly_when_disk_full(_say, kept=LOAD_KEPT), _store(data_dir) as store:
         try:
             if len(directories) == 1:
                 reports = [import_fhir_directory(store, directories[0], sender_code=sender_code)]
@@ -115,7 +125,8 @@ def link(
 
     resources = load_resources(linkage_config) if linkage_config else load_resources()
     console.print(f"Linking with {resources.describe()}", highlight=False)
-    with _store(data_dir) as store, Progress(
+    kept = "The linked extract in use is the previous one until a run completes."
+    with stop_cleanly_when_disk_full(_say, kept=kept), _store(data_dir) as store, Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
         TimeElapsedColumn(), TextColumn("{task.fields[left]}"), console=console, transient=True,
     ) as progress:

@@ -13,6 +13,7 @@ Row numbers count data rows from 1 (the header is not a row): row 1 is line 2 of
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,13 @@ from octopus.population.feeds.contract import Column, ColumnType, Feed
 FEED_SEPARATOR = "__"
 SUFFIXES = (".csv", ".parquet")
 BATCH_BYTES = 32 * 1024 * 1024
+# The widest feed's header is a few hundred characters. Reading the header line unbounded would
+# hold the whole of a file with no line break in memory (2 GB for a 2 GB file) before rejecting it.
+HEADER_CHARS = 64 * 1024
+# Arrow's CSV reader grows its block to hold a row, to several times the row's size: one 50 MB
+# line took the load from 235 to 492 MB, so a 2 GB one would take gigabytes. No feed's row comes
+# near this bound (the widest rows are a few kilobytes); beyond it the file is refused.
+MAX_LINE_BYTES = 8 * 1024 * 1024
 EARLIEST_DATE = "1880-01-01"
 
 # Pairs of columns where the second may not come before the first, wherever a feed has both.
@@ -144,7 +152,12 @@ def _csv_batches(
 ) -> Iterator[pa.RecordBatch]:
     with path.open(newline="", encoding="utf-8-sig") as handle:
         try:
-            header = next(csv.reader(handle), None)
+            line = handle.readline(HEADER_CHARS + 1)
+            if len(line) > HEADER_CHARS:
+                raise FeedRejected(
+                    f"{path.name}: the header row cannot be read as UTF-8 CSV (no line break in its first "
+                    f"{HEADER_CHARS:,} characters; a header of feed '{feed.name}' is one short line).")
+            header = next(csv.reader([line]), None)
         except (csv.Error, UnicodeDecodeError) as error:
             raise FeedRejected(f"{path.name}: the header row cannot be read as UTF-8 CSV ({error}).") from None
     if not header:
@@ -161,7 +174,7 @@ def _csv_batches(
         return "skip"
 
     reader = pa_csv.open_csv(
-        path,
+        io.BufferedReader(_LineLengthGuard(path, MAX_LINE_BYTES), batch_bytes),
         read_options=pa_csv.ReadOptions(
             block_size=batch_bytes, column_names=header, skip_rows=1, encoding="utf-8", use_threads=False
         ),
@@ -184,6 +197,52 @@ def _csv_batches(
             f"{path.name}: {ragged[0]} (is a comma inside an unquoted value?). "
             "Every row must have one value per column."
         )
+
+
+class _LineLengthGuard(io.RawIOBase):
+    """A file read for Arrow that refuses it at the first physical line longer than ``limit`` bytes."""
+
+    def __init__(self, path: Path, limit: int):
+        self.path, self.limit, self.raw = path, limit, path.open("rb", buffering=0)
+        self.since_break, self.breaks = 0, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        size = self.raw.readinto(buffer)
+        if not size:
+            return size
+        data = bytes(memoryview(buffer)[:size])
+        first = data.find(b"\n")
+        if self.since_break + (size if first < 0 else first) > self.limit:
+            self._refuse(self.breaks + 1)
+        if first < 0:
+            self.since_break += size
+            return size
+        # A line longer than the limit covers a whole half-limit window with no break in it; only
+        # such windows (a handful a block) are measured exactly, so this costs a few finds a block.
+        half = self.limit // 2
+        for window in range(first, size, half):
+            if data.find(b"\n", window, window + half) < 0:
+                start = data.rfind(b"\n", 0, window)
+                end = data.find(b"\n", window + half)
+                if end >= 0 and end - start - 1 > self.limit:
+                    self._refuse(self.breaks + data.count(b"\n", 0, start + 1) + 1)
+        self.since_break = size - data.rfind(b"\n") - 1
+        self.breaks += data.count(b"\n")
+        if self.since_break > self.limit:
+            self._refuse(self.breaks + 1)
+        return size
+
+    def _refuse(self, line: int) -> None:
+        raise FeedRejected(
+            f"{self.path.name}: line {line} is longer than {self.limit // 2**20} MB, far beyond any "
+            "feed's row; it is not a CSV of this feed (or its line breaks were lost in transfer).")
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
 
 
 def _parquet_batches(path: Path, feed: Feed, contracts: dict[str, Feed]) -> Iterator[pa.RecordBatch]:

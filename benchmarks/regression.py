@@ -1,0 +1,105 @@
+"""Flag pipeline steps more than 20% slower than the last recorded `make bench` run (decision 0061).
+
+    python benchmarks/regression.py [OLD.json] NEW.json [--threshold 0.20] [--min-seconds 0.2]
+
+With one file, OLD is the newest ``benchmarks/results/bench-*.json`` recorded before it. For every
+population size in both files it compares each step's median seconds (and the pipeline's total and the whole process's wall time), and
+prints one line per step; a step is flagged when it is more than ``--threshold`` slower *and* at
+least ``--min-seconds`` slower, because a 0.1 s step that takes 0.13 s is timer and scheduler
+noise, not a regression. Exit status 1 when anything is flagged, 0 otherwise, so CI can gate on it.
+Both files' load averages are printed: on a shared machine a "regression" measured at load 20
+against a baseline at load 2 says more about the neighbours than the code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+@dataclass(frozen=True)
+class Change:
+    size: str
+    step: str
+    before: float
+    after: float
+    flagged: bool
+
+    @property
+    def ratio(self) -> float:
+        return self.after / self.before if self.before else float("inf")
+
+
+def load(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as error:
+        raise SystemExit(f"{path}: cannot be read as a bench result ({error})") from None
+    if data.get("kind") != "octopus-pipeline-bench" or not isinstance(data.get("sizes"), dict):
+        raise SystemExit(f"{path}: not a `make bench` result (no kind 'octopus-pipeline-bench' with sizes)")
+    return data
+
+
+def previous_of(new: Path, folder: Path = RESULTS) -> Path | None:
+    earlier = [p for p in sorted(folder.glob("bench-*.json")) if p.name < new.name]
+    return earlier[-1] if earlier else None
+
+
+def compare(old: dict, new: dict, *, threshold: float = 0.20, min_seconds: float = 0.2) -> list[Change]:
+    changes = []
+    for size, after in new["sizes"].items():
+        before = old["sizes"].get(size)
+        if not before or "steps" not in before or "steps" not in after:
+            continue
+        pairs = [("whole process", before["process_wall_seconds"]["median"], after["process_wall_seconds"]["median"]),
+                 ("pipeline total", before["total_seconds"]["median"], after["total_seconds"]["median"])]
+        pairs += [(step, before["steps"][step]["median"], figures["median"])
+                  for step, figures in after["steps"].items() if step in before["steps"]]
+        for step, was, now in pairs:
+            flagged = now > was * (1 + threshold) and now - was >= min_seconds
+            changes.append(Change(size, step, was, now, flagged))
+    return changes
+
+
+def _load_average(data: dict) -> str:
+    loads = [run["load_before"][0] for entry in data["sizes"].values() for run in entry.get("runs", [])
+             if "load_before" in run]
+    return f"{min(loads):.1f}–{max(loads):.1f}" if loads else "unknown"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("files", type=Path, nargs="+", help="[OLD] NEW")
+    parser.add_argument("--threshold", type=float, default=0.20)
+    parser.add_argument("--min-seconds", type=float, default=0.2)
+    args = parser.parse_args(argv)
+    if len(args.files) > 2:
+        parser.error("give at most two files: OLD NEW, or NEW alone")
+    new_path = args.files[-1]
+    old_path = args.files[0] if len(args.files) == 2 else previous_of(new_path, new_path.parent)
+    if old_path is None:
+        print(f"No earlier run than {new_path.name} to compare with.")
+        return 0
+    old, new = load(old_path), load(new_path)
+    changes = compare(old, new, threshold=args.threshold, min_seconds=args.min_seconds)
+    print(f"{old_path.name} ({old['commit']['sha'][:10]}, load {_load_average(old)}) -> "
+          f"{new_path.name} ({new['commit']['sha'][:10]}, load {_load_average(new)})")
+    if not changes:
+        print("No population size and step in common: nothing compared.")
+        return 0
+    for change in changes:
+        mark = "SLOWER" if change.flagged else "ok"
+        print(f"{mark:6} {int(change.size):>10,} {change.step:<22} {change.before:8.2f} s -> {change.after:8.2f} s "
+              f"({change.ratio:.2f}x)")
+    flagged = [c for c in changes if c.flagged]
+    print(f"{len(flagged)} of {len(changes)} steps more than {args.threshold:.0%} slower.")
+    return 1 if flagged else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""`benchmarks/regression.py` (decision 0061) on fixture result files: a step more than 20% and at
+least 0.2 s slower than the last recorded run is flagged and the exit status says so; faster,
+within 20%, and tiny steps are not; a file that is not a bench result is refused by name."""
+
+import importlib.util
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[2]
+FIXTURES = ROOT / "tests" / "fixtures" / "bench"
+OLD, NEW = FIXTURES / "bench-20261201T100000Z.json", FIXTURES / "bench-20261202T100000Z.json"
+
+
+@pytest.fixture(scope="module")
+def regression():
+    spec = importlib.util.spec_from_file_location("bench_regression", ROOT / "benchmarks" / "regression.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        del sys.modules[spec.name]
+
+
+def test_flags_only_the_step_more_than_20_percent_and_noticeably_slower(regression):
+    changes = {c.step: c for c in regression.compare(regression.load(OLD), regression.load(NEW))}
+    assert [step for step, c in changes.items() if c.flagged] == ["features"]  # 2.0 s -> 2.5 s: 25%
+    assert changes["features"].ratio == pytest.approx(1.25)
+    assert not changes["train"].flagged  # 1.0 -> 1.19 s: 19%, under the threshold
+    assert not changes["publish"].flagged  # 0.10 -> 0.15 s: 50%, but 0.05 s is noise
+    assert not changes["score"].flagged  # faster
+    assert not changes["pipeline total"].flagged and not changes["whole process"].flagged
+
+
+def test_exit_status_and_report_name_the_slower_step(regression, capsys):
+    assert regression.main([str(OLD), str(NEW)]) == 1
+    said = capsys.readouterr().out
+    assert "SLOWER     20,000 features" in said and "2.00 s ->     2.50 s (1.25x)" in said
+    assert "1 of 6 steps more than 20% slower." in said
+    assert "load 1.5–1.5" in said and "load 2.5–2.5" in said  # both runs' load averages shown
+    assert regression.main([str(OLD), str(OLD)]) == 0  # the same figures: nothing is slower
+
+
+def test_one_file_is_compared_with_the_newest_earlier_run(regression, tmp_path, capsys):
+    for path in (OLD, NEW):
+        shutil.copy(path, tmp_path / path.name)
+    assert regression.main([str(tmp_path / NEW.name)]) == 1
+    assert capsys.readouterr().out.startswith(f"{OLD.name} (aaaaaaaaaa")
+    assert regression.main([str(tmp_path / OLD.name)]) == 0
+    assert "No earlier run than" in capsys.readouterr().out
+
+
+def test_a_stricter_threshold_flags_more(regression):
+    changes = regression.compare(regression.load(OLD), regression.load(NEW), threshold=0.10, min_seconds=0.0)
+    assert sorted(c.step for c in changes if c.flagged) == ["features", "publish", "train"]
+
+
+def test_a_file_that_is_not_a_bench_result_is_refused_by_name(regression, tmp_path):
+    other = tmp_path / "bench-x.json"
+    other.write_text(json.dumps({"sizes": {}}))
+    with pytest.raises(SystemExit, match=r"bench-x.json: not a `make bench` result"):
+        regression.load(other)
+    broken = tmp_path / "bench-y.json"
+    broken.write_text("{")
+    with pytest.raises(SystemExit, match=r"bench-y.json: cannot be read as a bench result"):
+        regression.load(broken)
