@@ -139,6 +139,7 @@ def _register_subcommands() -> None:
     from octopus.population.cli import export_app, pipeline_app
     from octopus.population.feeds.cli import app as feeds_app
     from octopus.synthetic.cli import generate
+    from octopus.virtualward.cli import app as virtual_ward_app
     from octopus.virtualward.cli import news2_command
 
     app.add_typer(directory_app, name="directory", help="The team-of-teams directory: geography, Open Referral UK import and export.")
@@ -152,6 +153,7 @@ def _register_subcommands() -> None:
     app.add_typer(audit_app, name="audit", help="The audit log: verify it is intact, export it.")
     app.add_typer(community_app, name="community", help="Drop-ins: send attendees who agreed to linkage, and match them back.")
     app.add_typer(outreach_app, name="outreach", help="Outreach: the monthly workforce plan for community health and wellbeing workers.")
+    app.add_typer(virtual_ward_app, name="virtual-ward", help="The virtual ward: import FHIR Observations from devices and partner systems.")
     app.command("news2", help="Score observations with NEWS2 (RCP 2017) and print the scores, total and risk as JSON.")(news2_command)
     for command in backup_app.registered_commands:
         app.registered_commands.append(command)  # `octopus backup` and `octopus restore` at the top level
