@@ -235,3 +235,12 @@ def test_ward_readings_are_observations_never_home_health_encounters(client, war
     observations = client.get("/api/fhir/Observation", {"patient": ward["resident"].person_id, "_count": 100}).json()
     ward_resources = [e for e in observations["entry"] if e["resource"]["id"].startswith("vw-")]
     assert len(ward_resources) == 16  # two sets of eight, not repeated
+
+
+def test_an_nhs_number_two_residents_on_the_ward_share_matches_neither(client, ward):
+    twin = make_resident(given_name="Mary", family_name="Jonas", nhs_number="9434765919")  # a linkage error
+    services.admit(twin, ward["team"], ward["nurse"], reason="COPD", observations_per_day=2,
+                   expected_discharge_on=timezone.localdate() + dt.timedelta(days=5), admitted_at=timezone.now() - dt.timedelta(hours=6))
+    response = _post(client, "/api/fhir/", _bundle(_vitals(_when())), ward["device"])
+    assert response.status_code == 422 and "belongs to more than one resident on your ward" in response.content.decode()
+    assert not Observation.objects.exists()

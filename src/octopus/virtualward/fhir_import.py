@@ -323,12 +323,18 @@ def admissions_for(user) -> dict[tuple[str, str], Admission]:
     """Open admissions the user (or a device acting as them) records for: their teams' ward,
     through the access point; keyed by NHS number and by person id."""
     admissions = access.scoped(user, Admission.objects.filter(discharged_at__isnull=True, team_id__in=user.team_ids))
-    found = {}
+    found: dict = {}
     for admission in admissions.select_related("resident", "team__organisation"):
-        if admission.resident.nhs_number:
-            found["nhs", admission.resident.nhs_number] = admission
+        number = admission.resident.nhs_number
+        if number:
+            # Two residents on the ward with one NHS number (a linkage error): the readings could be
+            # either's, so that number matches nobody until the records are put right.
+            found["nhs", number] = AMBIGUOUS if ("nhs", number) in found else admission
         found["person", admission.resident.person_id] = admission
     return found
+
+
+AMBIGUOUS = object()
 
 
 def _values(group: ObservationSet) -> dict:
@@ -350,6 +356,9 @@ def check(sent: list[Sent], admissions: dict[tuple[str, str], Admission]) -> tup
     for group in observation_sets(sent):
         where = group.wheres[next(iter(group.wheres))]
         admission = admissions.get(group.subject)
+        if admission is AMBIGUOUS:
+            raise FhirImportError(where, "subject", f"{group.label.split(' at ')[0]} belongs to more than one resident on "
+                                  "your ward; ask the data team to correct the records (readings not scored).")
         if admission is None:
             raise FhirImportError(where, "subject", f"{group.label.split(' at ')[0]} is not on a virtual ward you record for.")
         missing = [name for name in services.FIELDS if name not in group.values]
