@@ -149,6 +149,7 @@ def _register_subcommands() -> None:
     from octopus.population.feeds.cli import app as feeds_app
     from octopus.publish.cli import publish as publish_command
     from octopus.synthetic.cli import generate
+    from octopus.virtualward.cli import app as virtual_ward_app
     from octopus.virtualward.cli import news2_command
 
     app.add_typer(config_app, name="config", help="Configuration an INT adapts (OCTOPUS_CONFIG_DIR): check, show, reference.")
@@ -163,6 +164,7 @@ def _register_subcommands() -> None:
     app.add_typer(audit_app, name="audit", help="The audit log: verify it is intact, export it.")
     app.add_typer(community_app, name="community", help="Drop-ins: send attendees who agreed to linkage, and match them back.")
     app.add_typer(outreach_app, name="outreach", help="Outreach: the monthly workforce plan for community health and wellbeing workers.")
+    app.add_typer(virtual_ward_app, name="virtual-ward", help="The virtual ward: import FHIR Observations from devices and partner systems.")
     app.command("news2", help="Score observations with NEWS2 (RCP 2017) and print the scores, total and risk as JSON.")(news2_command)
     for command in backup_app.registered_commands:
         app.registered_commands.append(command)  # `octopus backup` and `octopus restore` at the top level

@@ -3,7 +3,8 @@
 Steps: database and directory → synthetic Westminster population → feed load → linkage →
 population pipeline as of a month ago, then as of today (so rising risk has a previous snapshot
 to compare with) → publish into the operational database → demo care records, meetings and
-consent to discuss. Each data step
+consent to discuss → a virtual ward: the synthetic devices' FHIR readings imported as the FHIR
+API imports them. Each data step
 writes a marker under ``<data dir>/demo/`` when it finishes, and is skipped on the next run while
 its marker and output are there, so a second ``octopus demo`` takes seconds. Delete the data
 folder (or one marker) to rebuild.
@@ -221,6 +222,21 @@ def _seed_care() -> dict:
 
 
 
+def _ward(synthetic: Path, population: int) -> dict:
+    from octopus.synthetic.generator import DEFAULT_SEED
+    from octopus.virtualward import demo as ward_demo
+
+    users = {user.username: user for user in User.objects.all()}
+    result = ward_demo.seed(synthetic, users, population=population, seed=DEFAULT_SEED)
+    return {"summary": _said(result)}
+
+
+def _ward_done() -> bool:
+    from octopus.virtualward.models import Admission
+
+    return Admission.objects.exists()
+
+
 def demo_size(residents: int | None = None, full: bool = False) -> int | None:
     """Residents to generate: None means the whole borough's Census population (``--full``)."""
     if full:
@@ -268,6 +284,8 @@ def prepare(echo=print, *, residents: int | None = None, full: bool = False, con
     steps.run("publish", "Published into the operational database", lambda: _publish(data_dir, run_id),
               done=PublishedSnapshot.objects.filter(run_id=run_id).exists())
     steps.run("care", "Demo care records", _seed_care, done=False)
+    steps.run("ward", "Virtual ward from the synthetic devices' FHIR readings",
+              lambda: _ward(synthetic, generated.get("residents") or size or DEFAULT_RESIDENTS), done=_ward_done())
     total = time.perf_counter() - started
     accounts = ensure_demo_users(seed_directory()["accounts"])
     echo("")

@@ -44,9 +44,14 @@ def test_prepare_builds_the_demo_then_skips_done_steps(settings, tmp_path, capsy
     assert explicit > consent.filter(status=ConsentStatus.REFUSED).count()
 
     asked = consent.count()
+    # The virtual ward came through the FHIR import: the synthetic devices' readings, scored here.
+    from octopus.virtualward.models import Admission, Observation
+
+    assert Admission.objects.filter(team__name="Community Matrons – North Westminster", admitted_by__username="matron").exists()
+    assert Observation.objects.filter(source="fhir").count() >= Admission.objects.count()
 
     again = demo.prepare(echo=print, residents=2000)
     assert again["run_id"] == first["run_id"]
     assert all(again["timings"][step] == 0.0
-               for step in ("generate", "load", "link", "pipeline_previous", "pipeline", "publish"))
+               for step in ("generate", "load", "link", "pipeline_previous", "pipeline", "publish", "ward"))
     assert consent.count() == asked  # nobody is asked twice

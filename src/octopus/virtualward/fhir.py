@@ -17,6 +17,12 @@ CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 VITAL_SIGNS_PROFILE = "http://hl7.org/fhir/StructureDefinition/vitalsigns"
 DATA_ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 
+# The text codes of the survey Observations below; the FHIR import reads them back (``fhir_import``).
+ACVPU_TEXT = "Level of consciousness (ACVPU)"
+OXYGEN_TEXT = "Air or supplemental oxygen"
+NEWS2_TEXT = "NEWS2 total score (Royal College of Physicians, 2017)"
+OXYGEN_VALUES = {False: "Air", True: "Supplemental oxygen"}
+
 # field: (profile, LOINC codings, text, UCUM unit, unit shown)
 MEASURES = {
     "respiration_rate": ("resprate", [("9279-1", "Respiratory rate")], "Respiratory rate", "/min", "breaths/minute"),
@@ -62,10 +68,9 @@ def vital_signs(observation, subject: dict) -> list[dict]:
         ],
     })
     for suffix, text, value in (
-        ("acvpu", "Level of consciousness (ACVPU)", observation.get_consciousness_display()),
-        ("oxygen", "Air or supplemental oxygen", "Supplemental oxygen" if observation.on_oxygen else "Air"),
-        ("news2", "NEWS2 total score (Royal College of Physicians, 2017)",
-         f"{observation.total} ({observation.risk} risk; SpO2 scale {observation.spo2_scale})"),
+        ("acvpu", ACVPU_TEXT, observation.get_consciousness_display()),
+        ("oxygen", OXYGEN_TEXT, OXYGEN_VALUES[observation.on_oxygen]),
+        ("news2", NEWS2_TEXT, f"{observation.total} ({observation.risk} risk; SpO2 scale {observation.spo2_scale})"),
     ):
         resources.append({**base, "id": f"vw-{observation.pk}-{suffix}", "category": _category("survey"),
                           "code": {"text": text}, "valueString": value})

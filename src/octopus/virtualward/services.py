@@ -45,7 +45,9 @@ def _timeline(admission: Admission, summary: str, detail: dict, when: dt.datetim
 
 @transaction.atomic
 def admit(resident, team, actor, *, reason: str, expected_discharge_on: dt.date, observations_per_day: int,
-          spo2_scale: int = 1, path: str = "") -> Admission:
+          spo2_scale: int = 1, path: str = "", admitted_at: dt.datetime | None = None) -> Admission:
+    """``admitted_at``: when a stay already under way is brought in (the demo's synthetic ward, or a
+    stay moved from another system), so its earlier readings fall within it; now otherwise."""
     if resident.is_deceased:
         raise ValidationError(f"{resident.name} has died; they cannot be admitted to the virtual ward.")
     if Admission.objects.select_for_update().filter(resident=resident, discharged_at__isnull=True).exists():
@@ -54,9 +56,13 @@ def admit(resident, team, actor, *, reason: str, expected_discharge_on: dt.date,
         raise ValidationError({"observations_per_day": "Give between 1 and 24 observations a day."})
     if spo2_scale not in (1, 2):
         raise ValidationError({"spo2_scale": "Choose SpO2 scale 1 or 2."})
-    now = timezone.now()
-    if expected_discharge_on < timezone.localdate(now):
+    today = timezone.localdate()
+    if expected_discharge_on < today:
         raise ValidationError({"expected_discharge_on": "The expected discharge date cannot be in the past."})
+    now = timezone.now()
+    if admitted_at is not None and admitted_at > now:
+        raise ValidationError({"admitted_at": "The admission time cannot be in the future."})
+    now = admitted_at or now
     admission = Admission.objects.create(
         resident=resident, team=team, reason=reason[:300], admitted_at=now, admitted_by=actor,
         expected_discharge_on=expected_discharge_on, observations_per_day=observations_per_day,
@@ -144,6 +150,15 @@ def parse(values: dict, scale: int) -> news2.Observation:
     return observation
 
 
+def check_taken_at(admission: Admission, taken_at: dt.datetime, now: dt.datetime | None = None) -> None:
+    """A reading's time must fall within the stay so far (a device clock a few minutes fast is allowed)."""
+    now = now or timezone.now()
+    if taken_at > now + dt.timedelta(minutes=5):
+        raise ObservationError("taken_at", "Taken at: the time is in the future.")
+    if taken_at < admission.admitted_at:
+        raise ObservationError("taken_at", "Taken at: the time is before the admission to the virtual ward.")
+
+
 @dataclass
 class Recorded:
     observation: Observation
@@ -193,10 +208,7 @@ def record_observation(admission: Admission, values: dict, *, source: str, recor
     parsed = parse(values, admission.spo2_scale)
     now = timezone.now()
     taken_at = taken_at or now
-    if taken_at > now + dt.timedelta(minutes=5):
-        raise ObservationError("taken_at", "Taken at: the time is in the future.")
-    if taken_at < admission.admitted_at:
-        raise ObservationError("taken_at", "Taken at: the time is before the admission to the virtual ward.")
+    check_taken_at(admission, taken_at, now)
     score = news2.score(parsed)
     observation = Observation.objects.create(
         admission=admission, taken_at=taken_at, recorded_at=now, source=source, recorded_by=recorded_by[:150],
@@ -250,14 +262,23 @@ def upload_csv(text: str, filename: str, admissions: dict[str, Admission], actor
         rows.append((number, admission, row, taken_at))
     if not rows:
         raise ObservationError("", f"{filename}: no observations after the header.", row=1)
+    checked = [(f"{filename}: row {number}", admission, row, taken_at) for number, admission, row, taken_at in rows]
+    return record_many(checked, source=ObservationSource.CSV, recorded_by=actor.username, actor=actor, path=path)
+
+
+def record_many(checked: list[tuple[str, Admission, dict, dt.datetime]], *, source: str, recorded_by: str, actor=None,
+                path: str = "") -> list[Recorded]:
+    """Sets already checked by the caller (``where`` names each in errors), recorded oldest first in one
+    transaction through ``record_observation``, so alerts compare each set with the one before it and
+    a failure stores none of them. Used by the CSV upload and the FHIR import."""
     recorded = []
     with transaction.atomic():
-        for number, admission, row, taken_at in sorted(rows, key=lambda item: item[3]):
+        for where, admission, values, taken_at in sorted(checked, key=lambda item: item[3]):
             try:
-                recorded.append(record_observation(admission, row, source=ObservationSource.CSV, recorded_by=actor.username,
+                recorded.append(record_observation(admission, values, source=source, recorded_by=recorded_by,
                                                    actor=actor, taken_at=taken_at, path=path))
             except ObservationError as error:
-                raise ObservationError(error.field, f"{filename}: row {number}: {error.field}: {error}", row=number) from None
+                raise ObservationError(error.field, f"{where}: {error.field}: {error}", row=error.row) from None
     return recorded
 
 

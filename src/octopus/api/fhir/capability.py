@@ -24,6 +24,8 @@ PAGING = [("_count", "number"), ("_offset", "number")]
 def _resource(resource_type: str) -> dict:
     profile, readable, params = SERVED[resource_type]
     interactions = [{"code": "search-type"}] + ([{"code": "read"}] if readable else [])
+    if resource_type == "Observation":
+        interactions.append({"code": "create"})  # virtual ward devices (decision 0053)
     entry = {
         "type": resource_type,
         "interaction": interactions,
@@ -41,7 +43,7 @@ def capability_statement(request) -> dict:
         "date": timezone.now().isoformat(timespec="seconds"),
         "kind": "instance",
         "software": {"name": "Octopus", "version": __version__},
-        "implementation": {"description": "Octopus FHIR API (read-only)", "url": request.build_absolute_uri("/api/fhir/")},
+        "implementation": {"description": "Octopus FHIR API (reads; virtual ward devices create Observations)", "url": request.build_absolute_uri("/api/fhir/")},
         "fhirVersion": "4.0.1",
         "format": ["application/fhir+json", "json"],
         "rest": [{
@@ -53,6 +55,8 @@ def capability_statement(request) -> dict:
                 "holding SMART scopes such as system/Patient.read; the account reads as its Octopus user.",
             },
             "resource": [_resource(name) for name in SERVED],
+            # Virtual ward devices send vital signs in one Bundle; a batch is taken whole too (decision 0053).
+            "interaction": [{"code": "transaction"}, {"code": "batch"}],
         }],
     }
     return CapabilityStatement.model_validate(statement).model_dump(mode="json", exclude_none=True)

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 RESOURCE_TYPES = ("Patient", "Condition", "Encounter", "Observation", "CarePlan", "RiskAssessment", "Flag")
 _SCOPE = re.compile(r"^(system|user)/(\*|[A-Z][A-Za-z]+)\.(read|\*|[cruds]+)$")
 USER_SCOPES = frozenset({"user/*.read"})
+# The one write: a virtual ward device creates Observations (decisions 0038 and 0053).
+OBSERVATION_CREATE = "system/Observation.c"
 
 
 def _reads(permission: str) -> bool:
@@ -33,10 +35,10 @@ def parse_scopes(text: str) -> frozenset[str]:
         context, resource, permission = match.groups()
         if resource != "*" and resource not in RESOURCE_TYPES:
             raise ValidationError(f"Scope {scope!r}: Octopus serves {', '.join(RESOURCE_TYPES)}, not {resource}.")
-        # The one write: a virtual ward device adds observations (decision 0038), through the
-        # JSON API, not the FHIR API, which stays read-only.
-        if not _reads(permission) and scope != "system/Observation.c":
-            raise ValidationError(f"Scope {scope!r}: the FHIR API is read-only; use .read or .rs.")
+        # The one write: a virtual ward device adds observations, through the JSON API (decision
+        # 0038) or as FHIR Observations (decision 0053).
+        if not _reads(permission) and scope != OBSERVATION_CREATE:
+            raise ValidationError(f"Scope {scope!r}: the FHIR API reads only, apart from {OBSERVATION_CREATE}; use .read or .rs.")
     return scopes
 
 

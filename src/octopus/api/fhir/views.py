@@ -1,4 +1,5 @@
-"""The FHIR R4 endpoints: read-only, JSON, under /api/fhir/ (decision 0033).
+"""The FHIR R4 endpoints, JSON, under /api/fhir/ (decision 0033): reads, and one write, virtual
+ward devices creating vital-signs Observations (decision 0053).
 
 Same rules as the pages: the ``view_residents`` capability, a legitimate relationship through
 ``access.open_record`` (one audit entry per resident opened) or ``access.residents_for`` for the
@@ -16,6 +17,7 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 
 from octopus.care.fhir import care_plan_resource
 from octopus.care.models import CarePlan
@@ -26,7 +28,7 @@ from octopus.residents.models import ActivityEvent
 from . import resources
 from .bundle import BadSearch, operation_outcome, page_of, searchset
 from .capability import capability_statement
-from .scopes import USER_SCOPES, allows
+from .scopes import OBSERVATION_CREATE, USER_SCOPES, allows
 
 FHIR_JSON = "application/fhir+json"
 CLINICAL_TYPES = {"Condition", "Observation", "RiskAssessment", "Flag"}
@@ -181,7 +183,7 @@ def _compartment_search(resource_type: str, build):
 
 
 condition_search = _compartment_search("Condition", resources.conditions)
-observation_search = _compartment_search("Observation", resources.observations)
+_observation_read = _compartment_search("Observation", resources.observations)
 risk_assessment_search = _compartment_search("RiskAssessment", resources.risk_assessments)
 flag_search = _compartment_search("Flag", resources.flags)
 
@@ -191,7 +193,11 @@ def encounter_search(request):
     opened = _opened(request, "Encounter")
     shown = fields.present(opened.resident, opened.scope)
     offset, count = page_of(request.GET)
-    events = access.scoped(request.user, ActivityEvent.objects.filter(resident=opened.resident, kind__in=resources.ENCOUNTER_KINDS))
+    # The virtual ward writes its admissions, observations and alerts on the timeline as community
+    # health events; they are served as Observations (vital signs), not as home-health Encounters
+    # once per reading (decision 0053).
+    events = access.scoped(request.user, ActivityEvent.objects.filter(resident=opened.resident, kind__in=resources.ENCOUNTER_KINDS)
+                           .exclude(detail__has_key="virtual_ward"))
     total = events.count()
     page = events.order_by("-occurred_on", "-occurred_at", "-id")[offset:offset + count]
     return searchset(request, [resources.encounter(shown, event) for event in page], total, offset, count)
@@ -211,3 +217,90 @@ def care_plan_search(request):
         return found
 
     return _page(request, build)
+
+
+# --- writing: virtual ward devices create Observations (decision 0053) ----------------------------
+
+
+def _import(request, expected: str):
+    """Observations from a device's service account, checked whole, then scored and alerted by the
+    ward's services. Only the ``system/Observation.c`` scope writes, so a signed-in person's session
+    (``user/*.read``) never does, and no CSRF token is involved: the bearer token is the credential."""
+    from octopus.virtualward import fhir_import
+
+    if request.method != "POST":
+        return _refuse(405, "not-supported", "Use POST to send Observations.")
+    if not request.user.is_authenticated:
+        return _refuse(401, "login", "Send a service account's bearer token.")
+    if OBSERVATION_CREATE not in getattr(request, "smart_scopes", USER_SCOPES):
+        return _refuse(403, "forbidden", f"Creating Observations needs a service account holding {OBSERVATION_CREATE}.")
+    try:
+        text = request.body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return _refuse(400, "invalid", "The request body is not UTF-8.")
+    name, sent = "request body", []
+    try:
+        sent, kind = fhir_import.resources_in(text, name)
+        if expected == "Bundle" and kind != "bundle":
+            return _refuse(400, "invalid", "POST a transaction or batch Bundle here, or Observations to /api/fhir/Observation.")
+        if expected == "Observation" and kind == "bundle":
+            return _refuse(400, "invalid", "POST a Bundle to /api/fhir/, not to /api/fhir/Observation.")
+        account = getattr(request, "service_account", None)
+        imported = fhir_import.import_sent(sent, request.user, recorded_by=account.name if account else request.user.username,
+                                           path=request.path)
+    except fhir_import.FhirImportError as error:
+        outcome = operation_outcome("processing", str(error))
+        outcome["issue"][0]["expression"] = [_expression(sent, error)]
+        return _respond(outcome, 422)
+    return _respond(_import_response(imported, sent, kind), 200 if not imported.recorded else 201)
+
+
+def _expression(sent, error) -> str:
+    """The FHIRPath of the refused element, for systems that highlight it."""
+    base = next((item.expression for item in sent if item.where == error.where), "Observation")
+    return f"{base}.{error.field}" if error.field else base
+
+
+def _import_response(imported, sent, kind: str) -> dict:
+    """What was stored: for a Bundle a transaction-response with one entry per entry sent, each
+    pointing at the stored set's exported Observation; otherwise an OperationOutcome. Says the
+    score and the alerts raised, and nothing about the resident the sender did not send."""
+    by_group = {}
+    for group, recorded in zip(imported.sets, imported.recorded, strict=False):
+        alerts = "; ".join(a.summary for a in recorded.alerts)
+        by_group[id(group)] = (recorded.observation.pk, "201 Created",
+                               f"NEWS2 {recorded.score.total} ({recorded.score.risk} risk)" + (f". Alert raised: {alerts}" if alerts else ""))
+    for group, observation in zip(imported.sets[len(imported.recorded):], imported.repeated, strict=True):
+        by_group[id(group)] = (observation.pk, "200 OK", f"Already recorded: NEWS2 {observation.total} ({observation.risk} risk)")
+    where_group = {where: group for group in imported.sets for where in group.wheres.values()}
+    if kind != "bundle":
+        issues = [{"severity": "information", "code": "informational", "diagnostics": f"{group.label}: {by_group[id(group)][2]}"}
+                  for group in imported.sets]
+        return {"resourceType": "OperationOutcome", "issue": issues}
+    entries = []
+    for item in sent:
+        group = where_group.get(item.where)
+        pk, status, said = by_group[id(group)] if group is not None else (None, "200 OK", "Nothing to score in this entry.")
+        response = {"status": status, "outcome": {"resourceType": "OperationOutcome",
+                                                  "issue": [{"severity": "information", "code": "informational", "diagnostics": said}]}}
+        if pk is not None:
+            response["location"] = f"Observation/vw-{pk}-news2"
+        entries.append({"response": response})
+    return {"resourceType": "Bundle", "type": "transaction-response", "entry": entries}
+
+
+@csrf_exempt
+def observation(request):
+    """GET: search a resident's Observations; POST: a device sends Observations (one, or NDJSON)."""
+    if request.method == "POST":
+        return _import(request, "Observation")
+    return _observation_read(request)
+
+
+observation_search = observation
+
+
+@csrf_exempt
+def transaction(request):
+    """POST a transaction or batch Bundle of vital-signs Observations."""
+    return _import(request, "Bundle")
