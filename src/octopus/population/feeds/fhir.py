@@ -33,9 +33,12 @@ time). US postcodes are not UK postcodes and are dropped.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
+import shutil
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -146,8 +149,8 @@ class Staging:
     (`Table.from_pylist`, in C++): a Python loop over every cell cost more than the parse.
     """
 
-    def __init__(self, folder: Path, name: str):
-        self.folder, self.name = folder, name
+    def __init__(self, folder: Path, name: str, number: int = 0):
+        self.folder, self.name, self.number = folder, name, number
         self.columns = (*STAGED_FEEDS[name], *HIDDEN)
         self.schema = pa.schema([(column, pa.string()) for column in self.columns])
         self.pending: list[dict] = []
@@ -168,7 +171,11 @@ class Staging:
             table = pa.Table.from_pylist(self.pending, schema=self.schema)
         except (pa.ArrowTypeError, pa.ArrowInvalid):
             table = pa.table({column: _text_array([row.get(column) for row in self.pending]) for column in self.columns})
-        pq.write_table(table, path, compression="zstd")
+        # Transient parts, read back once by DuckDB and deleted: compressing them cost CPU and
+        # saved nothing worth having.
+        # Which delivery folder the rows came from: folders are resolved together (`_resolve`).
+        table = table.append_column("_folder", pa.repeat(pa.scalar(self.number, pa.int32()), table.num_rows))
+        pq.write_table(table, path, compression="none")
         self.parts.append(path)
         self.pending = []
 
@@ -226,7 +233,7 @@ def import_fhir_directory(store: FeedStore, directory: Path | str, *, sender_cod
     The whole folder is read before anything is written: a malformed file refuses the import
     with an error naming file, entry or line and field, and leaves the store as it was.
     """
-    result, files = _read_delivery(store, Path(directory), sender_code)
+    [(result, files)] = _read_deliveries(store, [(Path(directory), sender_code)])
     for feed_name, path in files:
         result.loads.append(load_file(store, path, feed_name=feed_name))
     return result
@@ -235,14 +242,14 @@ def import_fhir_directory(store: FeedStore, directory: Path | str, *, sender_cod
 def import_fhir_deliveries(store: FeedStore, deliveries: list[tuple[Path | str, str | None]]) -> list[FhirImport]:
     """Several deliveries (folder, sender code) at once, e.g. one partner's daily drop of many senders.
 
-    Each folder is read and resolved as `import_fhir_directory` does (a malformed file refuses
-    before anything of it is written), then every feed's files from all folders are validated and
-    loaded together: one validation pass and one transaction per feed instead of one per folder and
-    feed, which was about 40% of importing many small deliveries (docs/benchmarks.md). Each file's
-    outcome is reported against its own delivery; a file refused whole raises `FeedRejected` once
-    the other files have been loaded.
+    Every folder is read before anything is written (a malformed file in any of them refuses the
+    lot, leaving the store as it was), then resolved as `import_fhir_directory` resolves one, and
+    every feed's files from all folders are validated and loaded together: one validation pass and
+    one transaction per feed instead of one per folder and feed, which was about 40% of importing
+    many small deliveries (docs/benchmarks.md). Each file's outcome is reported against its own
+    delivery; a file refused whole raises `FeedRejected` once the other files have been loaded.
     """
-    resolved = [_read_delivery(store, Path(folder), sender) for folder, sender in deliveries]
+    resolved = _read_deliveries(store, [(Path(folder), sender) for folder, sender in deliveries])
     owners = {path: result for result, files in resolved for _, path in files}
     feeds = {path: feed_name for _, files in resolved for feed_name, path in files}
     # Files of one feed next to each other, so the loader takes them as one group.
@@ -258,36 +265,61 @@ def import_fhir_deliveries(store: FeedStore, deliveries: list[tuple[Path | str, 
     return [result for result, _ in resolved]
 
 
-def _read_delivery(store: FeedStore, directory: Path, sender_code: str | None) -> tuple[FhirImport, list[tuple[str, Path]]]:
-    """Read and resolve one folder into a Parquet file per feed, ready to load; returns (feed, file)s."""
-    shape, paths = delivery_files(directory)
-    result = FhirImport(sender_code or default_sender_code(directory))
-    staging = store.data_dir / "feeds" / "fhir" / result.sender_code
-    parts = staging / "parts"
-    if parts.exists():
-        for stale in parts.glob("*.parquet"):
-            stale.unlink()
-    parts.mkdir(parents=True, exist_ok=True)
-    reader = _Reader(result, parts)
-    digest = hashlib.sha256()
+def _read_deliveries(
+    store: FeedStore, deliveries: list[tuple[Path, str | None]]
+) -> list[tuple[FhirImport, list[tuple[str, Path]]]]:
+    """Read every folder into Parquet parts, then resolve them all together into a file per feed
+    and folder, ready to load; returns each folder's (result, [(feed, file)]) in the order given."""
+    root = store.data_dir / "feeds" / "fhir"
+    # Lower case and an underscore: never a sender code's folder (`default_sender_code`).
+    parts_root = root / "_parts"
+    shutil.rmtree(parts_root, ignore_errors=True)
+    readers, stamps = [], []
     try:
-        for path in paths:
-            digest.update(_file_digest(path))
-            if shape == "bundles":
-                reader.read_bundle(list(read_bundle(path)))
-            else:
-                for entry in read_ndjson(path):
-                    reader.read(entry)
-        for staged in reader.staged.values():
-            staged.flush()
-        stamp = digest.hexdigest()[:12]
-        files = list(_resolve(store, reader, staging, stamp))
+        with _collector_paused():
+            for number, (directory, sender_code) in enumerate(deliveries):
+                shape, paths = delivery_files(directory)
+                parts = parts_root / str(number)
+                parts.mkdir(parents=True)
+                reader = _Reader(FhirImport(sender_code or default_sender_code(directory)), parts, number)
+                digest = hashlib.sha256()
+                for path in paths:
+                    digest.update(_file_digest(path))
+                    if shape == "bundles":
+                        reader.read_bundle(list(read_bundle(path)))
+                    else:
+                        for entry in read_ndjson(path):
+                            reader.read(entry)
+                for staged in reader.staged.values():
+                    staged.flush()
+                readers.append(reader)
+                stamps.append(digest.hexdigest()[:12])
+        files = _resolve(store, readers, root, stamps)
     finally:
-        for table in ("_fhir_patients", "_fhir_known", "_fhir_ae", "_fhir_apc", "_fhir_deaths", "_fhir_rows"):
+        for table in ("_fhir_folders", "_fhir_patients", "_fhir_known", "_fhir_ae", "_fhir_apc", "_fhir_deaths",
+                      "_fhir_rows"):
             store.connection.execute(f"DROP TABLE IF EXISTS {table}")
-        for stale in parts.glob("*.parquet"):
-            stale.unlink()
-    return result, files
+        shutil.rmtree(parts_root, ignore_errors=True)
+    return [(reader.result, files[number]) for number, reader in enumerate(readers)]
+
+
+@contextmanager
+def _collector_paused():
+    """Python's cyclic garbage collector off while a folder is parsed and mapped.
+
+    Parsing allocates millions of dicts and lists, each one counted towards the collector's next
+    pass, and every full pass walks all of them again while they are still alive: about a fifth
+    of the import's CPU went on passes that found nothing to free (docs/benchmarks.md, FHIR
+    import). The parsed resources hold no reference cycles, so nothing is left for the collector
+    to do; memory is bounded by the bundle in hand and the staged parts, as before.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _file_digest(path: Path) -> bytes:
@@ -301,9 +333,9 @@ def _file_digest(path: Path) -> bytes:
 class _Reader:
     """Turns resources into staged rows; remembers Patients' and Organizations' keys."""
 
-    def __init__(self, result: FhirImport, parts: Path):
-        self.result = result
-        self.staged = {name: Staging(parts, name) for name in STAGED_FEEDS}
+    def __init__(self, result: FhirImport, parts: Path, folder: int = 0):
+        self.result, self.folder = result, folder
+        self.staged = {name: Staging(parts, name, folder) for name in STAGED_FEEDS}
         self.aliases: dict[str, str] = {}  # fullUrl or "Patient/<id>" -> patient key
         self.organisations: dict[str, str] = {}  # fullUrl or "Organization/<id>" -> ODS code
         self.today = london_today().isoformat()
@@ -556,95 +588,132 @@ def _observation_events(observation: dict) -> list[tuple]:
 
 # Where a staged feed's columns come from when written for loading: the rule, in SQL over the
 # staged text, for the columns settled only once every resource is read.
+# Where a staged feed's columns come from when written for loading: the rule, in SQL over the
+# staged text, for the columns settled only once every resource is read. Each looks within the
+# row's own folder (`_folder`), as when folders were imported one at a time.
 _SETTLED = {
     # The A&E-then-admission rule (Synthea and older senders code nothing else): an inpatient
     # stay starting within 24 hours after an A&E arrival was an emergency admission.
     "admission_method": """coalesce(r._coded, CASE WHEN EXISTS (
-        SELECT 1 FROM _fhir_ae a WHERE a._person = r._person AND CAST(a._start AS TIMESTAMP)
+        SELECT 1 FROM _fhir_ae a WHERE a._folder = r._folder AND a._person = r._person
+        AND CAST(a._start AS TIMESTAMP)
         BETWEEN CAST(r._start AS TIMESTAMP) - INTERVAL 24 HOUR AND CAST(r._start AS TIMESTAMP))
         THEN 'emergency' ELSE 'elective' END)""",
     "disposal": """CASE WHEN EXISTS (
-        SELECT 1 FROM _fhir_apc s WHERE s._person = r._person AND CAST(s._start AS TIMESTAMP)
+        SELECT 1 FROM _fhir_apc s WHERE s._folder = r._folder AND s._person = r._person
+        AND CAST(s._start AS TIMESTAMP)
         BETWEEN CAST(r._start AS TIMESTAMP) AND CAST(r._start AS TIMESTAMP) + INTERVAL 24 HOUR)
         THEN 'admitted' ELSE 'discharged' END""",
     # Died in hospital: the Patient's death falls within the stay (or the day after discharge).
     "discharge_destination": """CASE WHEN r.discharge_destination = 'died' OR EXISTS (
-        SELECT 1 FROM _fhir_deaths d WHERE d._person = r._person AND CAST(d.date_of_death AS DATE)
-        BETWEEN CAST(r.admission_date AS DATE)
+        SELECT 1 FROM _fhir_deaths d WHERE d._folder = r._folder AND d._person = r._person
+        AND CAST(d.date_of_death AS DATE) BETWEEN CAST(r.admission_date AS DATE)
         AND CAST(coalesce(nullif(r.discharge_date, ''), r.admission_date) AS DATE) + 1)
         THEN 'died' ELSE r.discharge_destination END""",
 }
 
 
-def _parts_sql(staged: Staging) -> str:
-    if not staged.parts:
-        columns = ", ".join(f"NULL::VARCHAR AS {c}" for c in staged.columns)
-        return f"SELECT {columns} WHERE false"
-    files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in staged.parts)
+def _parts_sql(staged: list[Staging]) -> str:
+    """Every folder's parts of one feed, as one relation (with `_folder`)."""
+    parts = [part for one in staged for part in one.parts]
+    if not parts:
+        columns = ", ".join(f"NULL::VARCHAR AS {c}" for c in staged[0].columns)
+        return f"SELECT {columns}, NULL::INTEGER AS _folder WHERE false"
+    files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in parts)
     return f"SELECT * FROM read_parquet([{files}])"
 
 
-def _resolve(store: FeedStore, reader: _Reader, staging: Path, stamp: str):
-    """Settle what needs every resource read, drop and name dangling rows, write a file per feed.
+def _resolve(store: FeedStore, readers: list[_Reader], root: Path, stamps: list[str]) -> dict[int, list[tuple[str, Path]]]:
+    """Settle what needs every resource read, drop and name dangling rows, write a file per feed
+    and folder; returns each folder's (feed, path)s. Patients' demographics are stored first.
 
     Runs in DuckDB over the staged parts (so memory stays bounded), in temporary tables of the
-    store's connection; returns (feed, path) of each file to load. Patients' demographics are
-    stored first, in one statement.
+    store's connection, every folder in the same statements: a statement per folder and feed
+    cost more than the work in it when a delivery is many small folders (docs/benchmarks.md).
     """
-    con, result, staged = store.connection, reader.result, reader.staged
+    con = store.connection
+    con.execute("CREATE OR REPLACE TEMP TABLE _fhir_folders (_folder INTEGER, _sender VARCHAR)")
+    con.executemany("INSERT INTO _fhir_folders VALUES (?, ?)",
+                    [(reader.folder, reader.result.sender_code) for reader in readers])
+    staged = {name: [reader.staged[name] for reader in readers] for name in STAGED_FEEDS}
     con.execute(f"CREATE OR REPLACE TEMP TABLE _fhir_patients AS {_parts_sql(staged['_patients'])}")
+    # Whom each folder's rows may point at: Patients in it or in an earlier folder of the same
+    # sender (as if the folders were imported in turn), and the sender's persons already stored.
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _fhir_known AS SELECT DISTINCT _person FROM _fhir_patients UNION "
-        "SELECT source_person_id FROM person_demographics WHERE sender_code = ?", [result.sender_code])
+        "CREATE OR REPLACE TEMP TABLE _fhir_known AS "
+        "SELECT DISTINCT k._folder, p._person FROM _fhir_folders k "
+        "JOIN _fhir_folders f ON f._sender = k._sender AND f._folder <= k._folder "
+        "JOIN _fhir_patients p ON p._folder = f._folder "
+        "UNION SELECT k._folder, d.source_person_id FROM _fhir_folders k "
+        "JOIN person_demographics d ON d.sender_code = k._sender")
     # Demographics first, as before any feed row: a person's rows never arrive without them.
-    _store_demographics(store, result.sender_code)
+    _store_demographics(store)
     for name, table in (("ae_attendances", "_fhir_ae"), ("apc_spells", "_fhir_apc"), ("deaths", "_fhir_deaths")):
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {_parts_sql(staged[name])}")
-    dangling = []
-    for name, rows in staged.items():
-        if name.startswith("_") or not rows.rows:
+    dangling: dict[int, list[tuple]] = {reader.folder: [] for reader in readers}
+    files: dict[int, list[tuple[str, Path]]] = {reader.folder: [] for reader in readers}
+    for name, parts in staged.items():
+        with_rows = [reader for reader, one in zip(readers, parts, strict=True) if one.rows]
+        if name.startswith("_") or not with_rows:
             continue
         source = {"ae_attendances": "_fhir_ae", "apc_spells": "_fhir_apc", "deaths": "_fhir_deaths"}.get(name)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _fhir_rows AS {_parts_sql(rows) if source is None else f'SELECT * FROM {source}'}")
-        dangling += con.execute(
-            "SELECT ?, source_record_id, _origin, _person FROM _fhir_rows "
-            "WHERE _person NOT IN (SELECT _person FROM _fhir_known)", [name]).fetchall()
-        feed = store.feed(name)
-        columns = []
-        for column in feed.column_names:
-            if column == "sender_code":
-                columns.append(f"'{result.sender_code}' AS sender_code")
-            elif column == "source_person_id":
-                columns.append("r._person AS source_person_id")
-            elif column in _SETTLED and column in STAGED_FEEDS[name]:
-                columns.append(f"{_SETTLED[column]} AS {column}")
-            elif column in STAGED_FEEDS[name]:
-                columns.append(f"r.{column}")
-            else:
-                columns.append(f"NULL::VARCHAR AS {column}")
-        path = staging / f"{name}__{result.sender_code}__{stamp}.parquet"
-        con.execute(
-            f"COPY (SELECT {', '.join(columns)} FROM _fhir_rows r WHERE r._person IN (SELECT _person FROM _fhir_known) "
-            f"ORDER BY r.source_record_id) TO '{str(path).replace(chr(39), chr(39) * 2)}' (FORMAT parquet)")
-        result.rows[name] -= sum(1 for d in dangling if d[0] == name)
-        yield name, path
-    dangling.sort(key=lambda d: (d[2], d[1]))
-    result.dangling_count = len(dangling)
-    result.dangling = [f"{feed} {record} ({origin}): no Patient '{person}'"
-                       for feed, record, origin, person in dangling[:DANGLING_SHOWN]]
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _fhir_rows AS {_parts_sql(parts) if source is None else f'SELECT * FROM {source}'}")
+        for folder, *row in con.execute(
+            "SELECT r._folder, ?, r.source_record_id, r._origin, r._person FROM _fhir_rows r WHERE NOT EXISTS "
+            "(SELECT 1 FROM _fhir_known k WHERE k._folder = r._folder AND k._person = r._person)", [name]
+        ).fetchall():
+            dangling[folder].append(tuple(row))
+            readers[folder].result.rows[name] -= 1
+        for reader in with_rows:
+            sender = reader.result.sender_code
+            path = root / sender / f"{name}__{sender}__{stamps[reader.folder]}.parquet"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            con.execute(
+                f"COPY (SELECT {_feed_columns(store, name, sender)} FROM _fhir_rows r WHERE r._folder = {reader.folder} "
+                "AND EXISTS (SELECT 1 FROM _fhir_known k WHERE k._folder = r._folder AND k._person = r._person) "
+                f"ORDER BY r.source_record_id) TO '{str(path).replace(chr(39), chr(39) * 2)}' (FORMAT parquet)")
+            files[reader.folder].append((name, path))
+    for reader in readers:
+        found = sorted(dangling[reader.folder], key=lambda d: (d[2], d[1]))
+        reader.result.dangling_count = len(found)
+        reader.result.dangling = [f"{feed} {record} ({origin}): no Patient '{person}'"
+                                  for feed, record, origin, person in found[:DANGLING_SHOWN]]
+    return files
 
 
-def _store_demographics(store: FeedStore, sender_code: str) -> None:
+def _feed_columns(store: FeedStore, name: str, sender: str) -> str:
+    """The feed's columns in the contract's order, from the staged rows `r`: settled, or NULL
+    where the FHIR mapping has none."""
+    columns = []
+    for column in store.feed(name).column_names:
+        if column == "sender_code":
+            columns.append("'" + sender.replace("'", "''") + "' AS sender_code")
+        elif column == "source_person_id":
+            columns.append("r._person AS source_person_id")
+        elif column in _SETTLED and column in STAGED_FEEDS[name]:
+            columns.append(f"{_SETTLED[column]} AS {column}")
+        elif column in STAGED_FEEDS[name]:
+            columns.append(f"r.{column}")
+        else:
+            columns.append(f"NULL::VARCHAR AS {column}")
+    return ", ".join(columns)
+
+
+def _store_demographics(store: FeedStore) -> None:
     con = store.connection
     con.begin()
     try:
-        # One row per person: a patient repeated across bundles of one delivery is the same person.
+        # One row per sender's person: a patient repeated across bundles or folders of one sender
+        # is the same person, and the latest folder (then file and entry) wins, as it would
+        # have when the folders were imported in turn.
         con.execute(
-            "INSERT OR REPLACE INTO person_demographics SELECT ?, _person, arg_max(nhs_number, _origin), "
-            "arg_max(given_name, _origin), arg_max(family_name, _origin), "
-            "CAST(nullif(arg_max(date_of_birth, _origin), '') AS DATE), arg_max(sex, _origin), "
-            "arg_max(postcode, _origin), ? FROM _fhir_patients GROUP BY _person",
-            [sender_code, utc_stamp()])
+            "INSERT OR REPLACE INTO person_demographics SELECT k._sender, p._person, arg_max(nhs_number, _order), "
+            "arg_max(given_name, _order), arg_max(family_name, _order), "
+            "CAST(nullif(arg_max(date_of_birth, _order), '') AS DATE), arg_max(sex, _order), "
+            "arg_max(postcode, _order), ? "
+            "FROM (SELECT *, lpad(CAST(_folder AS VARCHAR), 9, '0') || _origin AS _order FROM _fhir_patients) p "
+            "JOIN _fhir_folders k ON k._folder = p._folder GROUP BY k._sender, p._person",
+            [utc_stamp()])
         con.commit()
     except BaseException:
         con.rollback()
