@@ -15,11 +15,11 @@ from octopus.care import services as care_services
 from octopus.casefinding import lists
 from octopus.config.folder import forget
 from octopus.directory.models import Organisation, Team
-from octopus.publish import publish
 from octopus.meetings import config as meetings_config
 from octopus.meetings.services.worklist import _snapshot_condition
 from octopus.population.pipeline import PipelineConfig, run_pipeline
 from octopus.population.simulate import simulate_linked
+from octopus.publish import publish
 from octopus.residents.factories import make_resident
 from octopus.residents.models import Resident
 

@@ -80,7 +80,16 @@ def resources_from(document: dict, *, source: str) -> LinkageResources:
     return LinkageResources(threads=threads, memory_limit_bytes=memory_bytes)
 
 
-def load_resources(path: Path | str = LINKAGE_FILE) -> LinkageResources:
+def load_resources(path: Path | str | None = None) -> LinkageResources:
+    """The place's `linkage.yaml` through the one configuration loader (its folder over the shipped
+    default), or a given file (`octopus feeds link --linkage-config`)."""
+    if path is None:
+        from octopus.config.folder import path_for
+        from octopus.population.linkage.settings import settings
+
+        chosen = settings()
+        return resources_from({"threads": chosen.threads, "memory_limit": chosen.memory_limit},
+                              source=str(path_for("linkage.yaml")))
     path = Path(path)
     try:
         document = yaml.safe_load(path.read_text()) or {}

@@ -1,7 +1,7 @@
 """The schema of ``linkage.yaml``: threads and memory for person linkage (Splink on DuckDB).
 
-Nothing is shipped: every key has a default, and a place that needs other limits writes the
-file in its configuration folder. ``auto`` leaves the choice to the linkage code (the machine's
+The shipped file says auto for both; a place that needs other limits writes the file in its
+configuration folder. ``auto`` leaves the choice to the linkage code (the machine's
 cores; DuckDB's own memory default)."""
 
 from typing import Annotated, Literal
