@@ -16,7 +16,7 @@ from octopus.population.linked import read_linked
 from octopus.population.pipeline import PipelineConfig, run_pipeline
 from octopus.population.risk import score as score_module
 from octopus.population.risk import train as train_module
-from octopus.population.risk.outcomes import MODEL_FILE, load_model_config
+from octopus.population.risk.outcomes import load_model_config
 from octopus.population.risk.train import SPLIT_SHARES, in_role_sample, split_roles
 from octopus.population.simulate import simulate_linked
 
@@ -73,7 +73,7 @@ def test_training_features_built_for_the_sample_alone_equal_everyone_s_filtered(
     monkeypatch.setattr(train_module, "ROLE_CAPS", {"train": 300, "validation": 150, "test": 150})
     con = engines.connect("duckdb")
     extract = read_linked(linked, con)
-    outcome = load_model_config(MODEL_FILE).outcome
+    outcome = load_model_config().outcome
     as_of = AS_OF - YEAR
     frame, population = pipeline_module._training_frame(con, extract, as_of, tmp_path / "f.parquet", outcome)
     everyone = engines.execute(con, build_features(extract, as_of, with_outcome=True, with_prevention=False),

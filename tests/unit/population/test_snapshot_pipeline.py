@@ -34,7 +34,7 @@ def test_run_publishes_complete_snapshot_and_current(first_run, data_dir):
     names = {p.name for p in first_run.path.iterdir()}
     assert names == {"residents.parquet", "cohorts.parquet", "cohorts.json", "model_card.json",
                      "model_card.md", "calibration.png", "manifest.json", "inequalities.parquet",
-                     "life_expectancy.parquet", "config"}
+                     "life_expectancy.parquet", "config", "charts"}
     assert (data_dir / "snapshots" / "CURRENT").read_text().strip() == first_run.run_id
     manifest = json.loads((first_run.path / "manifest.json").read_text())
     assert manifest["as_of"] == "2025-03-31" and manifest["row_counts"]["residents.parquet"] == 2500
