@@ -20,7 +20,7 @@ from .schemas import Problem
 from .security import CapabilitySession
 
 meetings = Router(auth=CapabilitySession("attend_meetings"), tags=["meetings"])
-# Who may see a worklist, as the meeting page records it (octopus.meetings.views.MEETING_BASIS).
+# Who may see a worklist, as the meeting page records it (octopus.meetings.views.common.MEETING_BASIS).
 MEETING_BASIS = "Meeting worklist (attendee under the series' confidentiality agreement)"
 
 

@@ -1,25 +1,25 @@
 from django.urls import path
 
-from . import views
+from .views import areas, day, households, plans, rounds, service_worker, supervision
 
 app_name = "outreach"
 
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("residents/<str:person_id>/", views.resident, name="resident"),
-    path("households/<int:allocation_id>/", views.household, name="household"),
-    path("households/<int:allocation_id>/visit/", views.visit, name="visit"),
-    path("sw.js", views.service_worker, name="service_worker"),
-    path("households/<int:allocation_id>/introduce/<str:person_id>/", views.introduce, name="introduce"),
-    path("rounds/", views.rounds, name="rounds"),
-    path("supervision/", views.supervision_page, name="supervision"),
-    path("plan/", views.plan_page, name="plan"),
-    path("plan/jobs/<int:job_id>/", views.plan_job, name="plan_job"),
-    path("plan/jobs/<int:job_id>/status/", views.plan_job_status, name="plan_job_status"),
-    path("areas/", views.areas_page, name="areas"),
-    path("rounds/new/", views.round_create, name="round_create"),
-    path("rounds/<int:round_id>/", views.round_detail, name="round"),
-    path("rounds/<int:round_id>/allocate/", views.allocate, name="allocate"),
-    path("rounds/<int:round_id>/withdraw/", views.round_withdraw, name="round_withdraw"),
-    path("allocations/<int:allocation_id>/withdraw/", views.allocation_withdraw, name="allocation_withdraw"),
+    path("", day.index, name="index"),
+    path("residents/<str:person_id>/", households.resident, name="resident"),
+    path("households/<int:allocation_id>/", households.household, name="household"),
+    path("households/<int:allocation_id>/visit/", households.visit, name="visit"),
+    path("sw.js", service_worker.service_worker, name="service_worker"),
+    path("households/<int:allocation_id>/introduce/<str:person_id>/", households.introduce, name="introduce"),
+    path("rounds/", rounds.rounds, name="rounds"),
+    path("supervision/", supervision.supervision_page, name="supervision"),
+    path("plan/", plans.plan_page, name="plan"),
+    path("plan/jobs/<int:job_id>/", plans.plan_job, name="plan_job"),
+    path("plan/jobs/<int:job_id>/status/", plans.plan_job_status, name="plan_job_status"),
+    path("areas/", areas.areas_page, name="areas"),
+    path("rounds/new/", rounds.round_create, name="round_create"),
+    path("rounds/<int:round_id>/", rounds.round_detail, name="round"),
+    path("rounds/<int:round_id>/allocate/", rounds.allocate, name="allocate"),
+    path("rounds/<int:round_id>/withdraw/", rounds.round_withdraw, name="round_withdraw"),
+    path("allocations/<int:allocation_id>/withdraw/", rounds.allocation_withdraw, name="allocation_withdraw"),
 ]
