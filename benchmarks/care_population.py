@@ -452,28 +452,43 @@ def load_population(pop: Population) -> None:
 TEAMS = []
 for borough in BOROUGHS:
     TEAMS += [
-        (f"{borough} Integrated Neighbourhood Team", "health", f"{borough} INC", "consistent", "care_coordinator", 12, (150, 250), 2.0),
-        ("Barts Health NHS Trust Community Services", "health", f"{borough} Community Matrons", "consistent", "clinician", 6, (100, 200), 2.0),
-        ("East London NHS Foundation Trust", "health", f"{borough} District Nursing North", "consistent", "clinician", 18, (300, 400), 1.5),
-        ("East London NHS Foundation Trust", "health", f"{borough} District Nursing South", "consistent", "clinician", 16, (250, 400), 1.5),
-        (f"{borough} PCN Federation", "health", f"{borough} Social Prescribing East", "hyper_local", "social_prescriber", 6, (150, 300), 0.5),
-        (f"{borough} PCN Federation", "health", f"{borough} Social Prescribing West", "hyper_local", "social_prescriber", 5, (120, 250), 0.5),
-        ("Barts Health NHS Trust Community Services", "health", f"{borough} Frailty Team", "tailored", "clinician", 8, (100, 200), 2.0),
-        (COUNCIL[borough], "local_authority", f"{borough} Adult Social Care Locality", "tailored", "social_worker", 15, (250, 400), 1.2),
-    ]
+        (f"{borough} Integrated Neighbourhood Team", "health", f"{borough} INC",
+         "consistent", "care_coordinator", 12, (150, 250), 2.0),
+        ("Barts Health NHS Trust Community Services", "health", f"{borough} Community Matrons",
+         "consistent", "clinician", 6, (100, 200), 2.0),
+        ("East London NHS Foundation Trust", "health", f"{borough} District Nursing North",
+         "consistent", "clinician", 18, (300, 400), 1.5),
+        ("East London NHS Foundation Trust", "health", f"{borough} District Nursing South",
+         "consistent", "clinician", 16, (250, 400), 1.5),
+        (f"{borough} PCN Federation", "health", f"{borough} Social Prescribing East",
+         "hyper_local", "social_prescriber", 6, (150, 300), 0.5),
+        (f"{borough} PCN Federation", "health", f"{borough} Social Prescribing West",
+         "hyper_local", "social_prescriber", 5, (120, 250), 0.5),
+        ("Barts Health NHS Trust Community Services", "health", f"{borough} Frailty Team",
+         "tailored", "clinician", 8, (100, 200), 2.0),
+        (COUNCIL[borough], "local_authority", f"{borough} Adult Social Care Locality",
+         "tailored", "social_worker", 15, (250, 400), 1.2),
+    ]  # fmt: skip
 TEAMS += [
-    ("East London NHS Foundation Trust", "health", "Newham Community Mental Health Team", "aligned_specialist", "clinician", 12, (200, 350), 0.8),
-    ("East London NHS Foundation Trust", "health", "Tower Hamlets Community Mental Health Team", "aligned_specialist", "clinician", 12, (200, 350), 0.8),
-    ("Age UK East London", "vcse", "Befriending", "hyper_local", "vcse_worker", 8, (80, 150), 1.0),
-    ("Citizens Advice Newham", "vcse", "Debt and Welfare Advice", "tailored", "vcse_worker", 5, (50, 120), 0.3),
-    ("Bromley by Bow Centre", "vcse", "Health Trainers", "hyper_local", "vcse_worker", 6, (60, 150), 0.3),
-    ("Waltham Forest Carers", "vcse", "Carers Support", "hyper_local", "vcse_worker", 5, (50, 100), 0.8),
-]
+    ("East London NHS Foundation Trust", "health", "Newham Community Mental Health Team",
+     "aligned_specialist", "clinician", 12, (200, 350), 0.8),
+    ("East London NHS Foundation Trust", "health", "Tower Hamlets Community Mental Health Team",
+     "aligned_specialist", "clinician", 12, (200, 350), 0.8),
+    ("Age UK East London", "vcse", "Befriending",
+     "hyper_local", "vcse_worker", 8, (80, 150), 1.0),
+    ("Citizens Advice Newham", "vcse", "Debt and Welfare Advice",
+     "tailored", "vcse_worker", 5, (50, 120), 0.3),
+    ("Bromley by Bow Centre", "vcse", "Health Trainers",
+     "hyper_local", "vcse_worker", 6, (60, 150), 0.3),
+    ("Waltham Forest Carers", "vcse", "Carers Support",
+     "hyper_local", "vcse_worker", 5, (50, 100), 0.8),
+]  # fmt: skip
 CHWW_TEAMS = [(f"{b} Integrated Neighbourhood Team", "health", f"{b} Community Health and Wellbeing Workers", "hyper_local", "chww", 8) for b in BOROUGHS]
-GIVEN = ("Aisha", "Ben", "Chloe", "Dev", "Ellie", "Femi", "Grace", "Hassan", "Ines", "Jon", "Kiran", "Lena", "Marek", "Nadia", "Owen",
-         "Priya", "Rui", "Sana", "Tom", "Uma", "Vic", "Wen", "Yusuf", "Zara")
-SURNAMES = ("Adams", "Begum", "Cole", "Das", "Evans", "Fofana", "Green", "Hale", "Iqbal", "James", "Kaur", "Lowe", "Mensah", "Nash",
-            "Osei", "Price", "Quinn", "Rahman", "Shah", "Turner", "Uddin", "Vaughan", "Walsh", "Young")
+GIVEN = ("Aisha", "Ben", "Chloe", "Dev", "Ellie", "Femi", "Grace", "Hassan", "Ines", "Jon", "Kiran", "Lena", "Marek",
+         "Nadia", "Owen", "Priya", "Rui", "Sana", "Tom", "Uma", "Vic", "Wen", "Yusuf", "Zara")  # fmt: skip
+SURNAMES = ("Adams", "Begum", "Cole", "Das", "Evans", "Fofana", "Green", "Hale", "Iqbal", "James", "Kaur", "Lowe",
+            "Mensah", "Nash", "Osei", "Price", "Quinn", "Rahman", "Shah", "Turner", "Uddin", "Vaughan", "Walsh",
+            "Young")  # fmt: skip
 JOB = {"care_coordinator": "Care coordinator", "clinician": "Community nurse", "social_prescriber": "Social prescribing link worker",
        "social_worker": "Social worker", "vcse_worker": "Support worker", "chww": "Community health and wellbeing worker"}
 

@@ -30,14 +30,14 @@ def test_a_normal_set_scores_zero_and_low():
 
 @pytest.mark.parametrize("value, points", [
     (1, 3), (8, 3), (9, 1), (11, 1), (12, 0), (20, 0), (21, 2), (24, 2), (25, 3), (80, 3),
-])
+])  # fmt: skip
 def test_respiration_rate_band_edges(value, points):
     assert scored(respiration_rate=value).scores["respiration_rate"] == points
 
 
 @pytest.mark.parametrize("value, points", [
     (50, 3), (91, 3), (92, 2), (93, 2), (94, 1), (95, 1), (96, 0), (100, 0),
-])
+])  # fmt: skip
 @pytest.mark.parametrize("on_oxygen", [False, True])
 def test_spo2_scale_1_band_edges_whatever_the_oxygen(value, points, on_oxygen):
     assert scored(spo2=value, on_oxygen=on_oxygen).scores["spo2"] == points
@@ -46,7 +46,7 @@ def test_spo2_scale_1_band_edges_whatever_the_oxygen(value, points, on_oxygen):
 @pytest.mark.parametrize("value, on_air, on_oxygen", [
     (50, 3, 3), (83, 3, 3), (84, 2, 2), (85, 2, 2), (86, 1, 1), (87, 1, 1), (88, 0, 0), (92, 0, 0),
     (93, 0, 1), (94, 0, 1), (95, 0, 2), (96, 0, 2), (97, 0, 3), (100, 0, 3),
-])
+])  # fmt: skip
 def test_spo2_scale_2_band_edges_on_air_and_on_oxygen(value, on_air, on_oxygen):
     assert scored(spo2=value, spo2_scale=2, on_oxygen=False).scores["spo2"] == on_air
     assert scored(spo2=value, spo2_scale=2, on_oxygen=True).scores["spo2"] == on_oxygen
@@ -59,14 +59,14 @@ def test_supplemental_oxygen_scores_two():
 
 @pytest.mark.parametrize("value, points", [
     (40, 3), (90, 3), (91, 2), (100, 2), (101, 1), (110, 1), (111, 0), (219, 0), (220, 3), (300, 3),
-])
+])  # fmt: skip
 def test_systolic_blood_pressure_band_edges(value, points):
     assert scored(systolic_bp=value).scores["systolic_bp"] == points
 
 
 @pytest.mark.parametrize("value, points", [
     (1, 3), (40, 3), (41, 1), (50, 1), (51, 0), (90, 0), (91, 1), (110, 1), (111, 2), (130, 2), (131, 3), (250, 3),
-])
+])  # fmt: skip
 def test_pulse_band_edges(value, points):
     assert scored(pulse=value).scores["pulse"] == points
 
@@ -79,7 +79,7 @@ def test_consciousness_new_confusion_scores_three_like_voice_pain_unresponsive(l
 @pytest.mark.parametrize("value, points", [
     ("25.0", 3), ("35.0", 3), ("35.1", 1), ("36.0", 1), ("36.1", 0), ("38.0", 0), ("38.1", 1), ("39.0", 1),
     ("39.1", 2), ("45.0", 2),
-])
+])  # fmt: skip
 def test_temperature_band_edges(value, points):
     assert scored(temperature=Decimal(value)).scores["temperature"] == points
 
@@ -144,8 +144,7 @@ def run(*args):
 
 
 def test_cli_prints_the_json_the_issue_specifies():
-    result = run("--rr", "22", "--spo2", "92", "--scale", "1", "--air", "--sbp", "105", "--pulse", "95",
-                 "--consciousness", "A", "--temp", "38.4")
+    result = run(*"--rr 22 --spo2 92 --scale 1 --air --sbp 105 --pulse 95 --consciousness A --temp 38.4".split())
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {
         "scores": {"respiration_rate": 2, "spo2": 2, "air_or_oxygen": 0, "systolic_bp": 1, "pulse": 1,
@@ -155,20 +154,17 @@ def test_cli_prints_the_json_the_issue_specifies():
 
 
 def test_cli_scale_2_on_oxygen_and_low_medium():
-    result = run("--rr", "16", "--spo2", "93", "--scale", "2", "--oxygen", "--sbp", "120", "--pulse", "70",
-                 "--consciousness", "C", "--temp", "37.0")
+    result = run(*"--rr 16 --spo2 93 --scale 2 --oxygen --sbp 120 --pulse 70 --consciousness C --temp 37.0".split())
     assert json.loads(result.stdout) == {
         "scores": {"respiration_rate": 0, "spo2": 1, "air_or_oxygen": 2, "systolic_bp": 0, "pulse": 0,
                    "consciousness": 3, "temperature": 0},
         "total": 6, "risk": "medium",
     }
-    result = run("--rr", "16", "--spo2", "97", "--air", "--sbp", "120", "--pulse", "70", "--consciousness", "C",
-                 "--temp", "37.0")
+    result = run(*"--rr 16 --spo2 97 --air --sbp 120 --pulse 70 --consciousness C --temp 37.0".split())
     assert json.loads(result.stdout)["risk"] == "low-medium"
 
 
 def test_cli_refuses_an_implausible_value_naming_the_option():
-    result = run("--rr", "16", "--spo2", "97", "--air", "--sbp", "120", "--pulse", "70", "--consciousness", "A",
-                 "--temp", "60")
+    result = run(*"--rr 16 --spo2 97 --air --sbp 120 --pulse 70 --consciousness A --temp 60".split())
     assert result.exit_code == 2
     assert "--temp" in result.stderr and "°C" in result.stderr and result.stdout == ""

@@ -81,10 +81,12 @@ class LinkageRunProgress:
     """A running linkage job's progress as the page says it: the stage, how far, how fast, how long left."""
 
     stage: str
+    # fmt: off
     position: str        # "1,200,000 of 3,400,000 pairs", or "12,000 rows" when the total is not known
     rate: str            # "41,000 pairs a second", or "" before anything is counted
     time_left: str       # "about 2 min 10 s left", or "" when it cannot be worked out yet
     pairs: str           # "pairs blocked 3,400,000, compared 1,200,000, clustered 0"
+    # fmt: on
 
 
 def linkage_progress(job, now=None) -> LinkageRunProgress | None:

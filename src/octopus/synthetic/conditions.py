@@ -33,23 +33,41 @@ class Condition:
     efi_deficit: str | None  # the eFI deficit the diagnosis also counts as
 
 
+# One condition to two lines: name and code lists; prevalence at the age knots, odds ratio, rate ratio, eFI deficit.
+# fmt: off
 CONDITIONS: tuple[Condition, ...] = (
-    Condition("hypertension", "pcd_hyp_cod", None, (0, 0.004, 0.02, 0.08, 0.25, 0.48, 0.62), 1.3, 1.05, "Hypertension"),
-    Condition("diabetes", "pcd_dm_cod", "icd10_type-2-diabetes_secondary_care", (0.001, 0.004, 0.012, 0.05, 0.13, 0.20, 0.19), 2.0, 1.3, "Diabetes"),
-    Condition("asthma", "pcd_ast_cod", "icd10_asthma_secondary_care", (0.05, 0.07, 0.065, 0.065, 0.07, 0.08, 0.07), 1.3, 1.15, "Respiratory disease"),
-    Condition("copd", "pcd_copd_cod", "icd10_copd_admission", (0, 0, 0.001, 0.006, 0.03, 0.07, 0.08), 2.8, 1.9, "Respiratory disease"),
-    Condition("chd", "pcd_chd_cod", "icd10_coronary-heart-disease_secondary_care", (0, 0, 0.001, 0.008, 0.04, 0.11, 0.16), 1.8, 1.3, "Ischaemic heart disease"),
-    Condition("af", "pcd_afib_cod", None, (0, 0, 0.001, 0.003, 0.015, 0.07, 0.14), 1.0, 1.3, "Atrial fibrillation"),
-    Condition("stroke", "pcd_strk_cod", "icd10_stroke-and-tia_secondary_care", (0, 0, 0.002, 0.005, 0.02, 0.06, 0.10), 1.6, 1.4, "Cerebrovascular disease"),
-    Condition("heart_failure", "pcd_hf_cod", "icd10_heart-failure_secondary_care", (0, 0, 0.0005, 0.002, 0.008, 0.03, 0.08), 1.7, 2.0, "Heart failure"),
-    Condition("ckd", "pcd_ckd_cod", "icd10_chronic-kidney-disease_secondary_care", (0, 0, 0.002, 0.006, 0.03, 0.12, 0.28), 1.4, 1.4, "Chronic kidney disease"),
-    Condition("dementia", "pcd_dem_cod", "icd10_dementia_secondary_care", (0, 0, 0, 0.0005, 0.004, 0.03, 0.15), 1.3, 1.6, "Memory and cognitive problems"),
-    Condition("depression", "pcd_depr_cod", "icd10_depression_secondary_care", (0, 0.05, 0.11, 0.13, 0.13, 0.11, 0.10), 1.6, 1.2, None),
-    Condition("smi", "pcd_mh_cod", None, (0, 0.004, 0.009, 0.012, 0.012, 0.009, 0.008), 2.2, 1.6, None),
-    Condition("cancer", "pcd_c19can_cod", None, (0.001, 0.002, 0.005, 0.015, 0.04, 0.09, 0.12), 1.0, 1.6, None),
-    Condition("learning_disability", "pcd_ld_cod", None, (0.004, 0.006, 0.006, 0.005, 0.004, 0.002, 0.001), 1.3, 1.5, None),
-    Condition("epilepsy", "pcd_epil_cod", "icd10_epilepsy_secondary_care", (0.004, 0.006, 0.008, 0.009, 0.009, 0.01, 0.01), 1.5, 1.4, None),
+    Condition("hypertension", "pcd_hyp_cod", None,
+              (0, 0.004, 0.02, 0.08, 0.25, 0.48, 0.62), 1.3, 1.05, "Hypertension"),
+    Condition("diabetes", "pcd_dm_cod", "icd10_type-2-diabetes_secondary_care",
+              (0.001, 0.004, 0.012, 0.05, 0.13, 0.20, 0.19), 2.0, 1.3, "Diabetes"),
+    Condition("asthma", "pcd_ast_cod", "icd10_asthma_secondary_care",
+              (0.05, 0.07, 0.065, 0.065, 0.07, 0.08, 0.07), 1.3, 1.15, "Respiratory disease"),
+    Condition("copd", "pcd_copd_cod", "icd10_copd_admission",
+              (0, 0, 0.001, 0.006, 0.03, 0.07, 0.08), 2.8, 1.9, "Respiratory disease"),
+    Condition("chd", "pcd_chd_cod", "icd10_coronary-heart-disease_secondary_care",
+              (0, 0, 0.001, 0.008, 0.04, 0.11, 0.16), 1.8, 1.3, "Ischaemic heart disease"),
+    Condition("af", "pcd_afib_cod", None,
+              (0, 0, 0.001, 0.003, 0.015, 0.07, 0.14), 1.0, 1.3, "Atrial fibrillation"),
+    Condition("stroke", "pcd_strk_cod", "icd10_stroke-and-tia_secondary_care",
+              (0, 0, 0.002, 0.005, 0.02, 0.06, 0.10), 1.6, 1.4, "Cerebrovascular disease"),
+    Condition("heart_failure", "pcd_hf_cod", "icd10_heart-failure_secondary_care",
+              (0, 0, 0.0005, 0.002, 0.008, 0.03, 0.08), 1.7, 2.0, "Heart failure"),
+    Condition("ckd", "pcd_ckd_cod", "icd10_chronic-kidney-disease_secondary_care",
+              (0, 0, 0.002, 0.006, 0.03, 0.12, 0.28), 1.4, 1.4, "Chronic kidney disease"),
+    Condition("dementia", "pcd_dem_cod", "icd10_dementia_secondary_care",
+              (0, 0, 0, 0.0005, 0.004, 0.03, 0.15), 1.3, 1.6, "Memory and cognitive problems"),
+    Condition("depression", "pcd_depr_cod", "icd10_depression_secondary_care",
+              (0, 0.05, 0.11, 0.13, 0.13, 0.11, 0.10), 1.6, 1.2, None),
+    Condition("smi", "pcd_mh_cod", None,
+              (0, 0.004, 0.009, 0.012, 0.012, 0.009, 0.008), 2.2, 1.6, None),
+    Condition("cancer", "pcd_c19can_cod", None,
+              (0.001, 0.002, 0.005, 0.015, 0.04, 0.09, 0.12), 1.0, 1.6, None),
+    Condition("learning_disability", "pcd_ld_cod", None,
+              (0.004, 0.006, 0.006, 0.005, 0.004, 0.002, 0.001), 1.3, 1.5, None),
+    Condition("epilepsy", "pcd_epil_cod", "icd10_epilepsy_secondary_care",
+              (0.004, 0.006, 0.008, 0.009, 0.009, 0.01, 0.01), 1.5, 1.4, None),
 )
+# fmt: on
 CONDITION_NAMES = tuple(condition.name for condition in CONDITIONS)
 
 # eFI (Clegg et al., Age Ageing 2016): 36 deficits; fit < 0.12 <= mild < 0.24 <= moderate < 0.36 <= severe.
@@ -139,7 +157,8 @@ def make_care_homes(area, outward: np.ndarray, seed: int) -> pd.DataFrame:
     """Synthetic care homes, about one per 700 residents over 65 of each borough."""
     rng = np.random.default_rng([seed, 77])
     homes = []
-    first = ("Oak", "Willow", "Cedar", "Rose", "Lavender", "Beech", "Maple", "Ash", "Holly", "Elm", "Park", "River", "Abbey", "Heath")
+    first = ("Oak", "Willow", "Cedar", "Rose", "Lavender", "Beech", "Maple", "Ash", "Holly", "Elm", "Park", "River",
+             "Abbey", "Heath")  # fmt: skip
     second = ("Lodge", "House", "Court", "Gardens", "Manor", "View", "Grange")
     lsoas = area.lsoas.assign(borough_index=area.borough_of_lsoa)
     for borough, group in lsoas.groupby("borough_index", sort=True):

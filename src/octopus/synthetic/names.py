@@ -12,30 +12,48 @@ import numpy as np
 # Naming traditions. Index = tradition id used by `TRADITION_OF_ETHNICITY`.
 TRADITIONS = ("british", "european", "south_asian", "muslim_south_asian", "west_african", "east_asian", "arab")
 
+# Name pools one tradition to a row: the formatter would put every name on a line of its own.
+# fmt: off
 GIVEN_FEMALE = (
-    ("Olivia", "Emily", "Sophie", "Jessica", "Charlotte", "Grace", "Amelia", "Margaret", "Susan", "Elizabeth", "Sarah", "Jennifer", "Patricia", "Joan", "Rebecca", "Katherine", "Hannah", "Lucy", "Mary", "Ellen"),
-    ("Anna", "Maria", "Katarzyna", "Ioana", "Elena", "Sofia", "Giulia", "Ana", "Agnieszka", "Monika", "Laura", "Marta", "Beatriz", "Irina", "Daniela"),
-    ("Priya", "Anjali", "Sunita", "Kavita", "Meera", "Pooja", "Neha", "Asha", "Deepa", "Lakshmi", "Ritu", "Harpreet", "Simran", "Gurpreet"),
-    ("Fatima", "Ayesha", "Nusrat", "Shahana", "Rukhsana", "Sadia", "Amina", "Jannat", "Tahmina", "Farzana", "Mariam", "Sumaiya", "Hafsa", "Salma"),
-    ("Abena", "Chioma", "Ngozi", "Adaeze", "Folake", "Amara", "Blessing", "Precious", "Comfort", "Funmilayo", "Yetunde", "Akosua", "Grace", "Esther"),
+    ("Olivia", "Emily", "Sophie", "Jessica", "Charlotte", "Grace", "Amelia", "Margaret", "Susan", "Elizabeth", "Sarah",
+     "Jennifer", "Patricia", "Joan", "Rebecca", "Katherine", "Hannah", "Lucy", "Mary", "Ellen"),
+    ("Anna", "Maria", "Katarzyna", "Ioana", "Elena", "Sofia", "Giulia", "Ana", "Agnieszka", "Monika", "Laura", "Marta",
+     "Beatriz", "Irina", "Daniela"),
+    ("Priya", "Anjali", "Sunita", "Kavita", "Meera", "Pooja", "Neha", "Asha", "Deepa", "Lakshmi", "Ritu", "Harpreet",
+     "Simran", "Gurpreet"),
+    ("Fatima", "Ayesha", "Nusrat", "Shahana", "Rukhsana", "Sadia", "Amina", "Jannat", "Tahmina", "Farzana", "Mariam",
+     "Sumaiya", "Hafsa", "Salma"),
+    ("Abena", "Chioma", "Ngozi", "Adaeze", "Folake", "Amara", "Blessing", "Precious", "Comfort", "Funmilayo", "Yetunde",
+     "Akosua", "Grace", "Esther"),
     ("Mei", "Li", "Xin", "Hui", "Yan", "Ying", "Jing", "Min", "Thi", "Lan", "Hoa", "Jia"),
     ("Layla", "Noor", "Yasmin", "Zainab", "Huda", "Rania", "Leila", "Salma", "Dalia", "Samira", "Hana"),
 )
 GIVEN_MALE = (
-    ("Oliver", "Jack", "Harry", "George", "Thomas", "James", "William", "Robert", "David", "Michael", "Richard", "Christopher", "Daniel", "Matthew", "Joseph", "Edward", "Peter", "Anthony", "Samuel", "Alexander"),
-    ("Piotr", "Marek", "Andrei", "Ion", "Luca", "Marco", "Joao", "Pedro", "Tomasz", "Krzysztof", "Mihai", "Stefan", "Pablo", "Nikos", "Dimitri"),
-    ("Rahul", "Amit", "Sanjay", "Vikram", "Arjun", "Rohan", "Ravi", "Suresh", "Rajesh", "Harjit", "Gurdeep", "Manoj", "Anil", "Deepak"),
-    ("Mohammed", "Abdul", "Ahmed", "Imran", "Rahim", "Shafiq", "Mizanur", "Hasan", "Bilal", "Tariq", "Yusuf", "Ibrahim", "Zubair", "Faisal"),
-    ("Kwame", "Chinedu", "Emeka", "Oluwaseun", "Tunde", "Kofi", "Obinna", "Babatunde", "Femi", "Samuel", "Daniel", "Emmanuel", "Joseph", "Kwabena"),
+    ("Oliver", "Jack", "Harry", "George", "Thomas", "James", "William", "Robert", "David", "Michael", "Richard",
+     "Christopher", "Daniel", "Matthew", "Joseph", "Edward", "Peter", "Anthony", "Samuel", "Alexander"),
+    ("Piotr", "Marek", "Andrei", "Ion", "Luca", "Marco", "Joao", "Pedro", "Tomasz", "Krzysztof", "Mihai", "Stefan",
+     "Pablo", "Nikos", "Dimitri"),
+    ("Rahul", "Amit", "Sanjay", "Vikram", "Arjun", "Rohan", "Ravi", "Suresh", "Rajesh", "Harjit", "Gurdeep", "Manoj",
+     "Anil", "Deepak"),
+    ("Mohammed", "Abdul", "Ahmed", "Imran", "Rahim", "Shafiq", "Mizanur", "Hasan", "Bilal", "Tariq", "Yusuf", "Ibrahim",
+     "Zubair", "Faisal"),
+    ("Kwame", "Chinedu", "Emeka", "Oluwaseun", "Tunde", "Kofi", "Obinna", "Babatunde", "Femi", "Samuel", "Daniel",
+     "Emmanuel", "Joseph", "Kwabena"),
     ("Wei", "Jun", "Hao", "Ming", "Jian", "Lei", "Tuan", "Minh", "Bao", "Chen", "Yong", "Kai"),
     ("Omar", "Ali", "Hassan", "Karim", "Youssef", "Khalid", "Samir", "Mustafa", "Walid", "Nabil", "Tariq"),
 )
 FAMILY = (
-    ("Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Robinson", "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall", "Wood", "Jackson", "Clarke", "Murphy", "O'Brien", "Kelly", "Campbell", "Stewart", "Hughes", "Edwards", "Turner", "Baker", "Collins"),
-    ("Nowak", "Kowalski", "Wisniewski", "Popescu", "Ionescu", "Rossi", "Russo", "Silva", "Santos", "Ferreira", "Garcia", "Rodriguez", "Papadopoulos", "Kaminski", "Lewandowski", "Ivanov", "Horvath"),
-    ("Patel", "Shah", "Singh", "Kaur", "Sharma", "Gupta", "Kumar", "Mehta", "Joshi", "Desai", "Verma", "Gill", "Sandhu", "Chauhan", "Iyer"),
-    ("Khan", "Ahmed", "Hussain", "Ali", "Begum", "Islam", "Rahman", "Uddin", "Miah", "Choudhury", "Akhtar", "Hossain", "Bibi", "Malik", "Iqbal", "Mahmood"),
-    ("Okafor", "Adeyemi", "Mensah", "Boateng", "Owusu", "Okonkwo", "Adebayo", "Nwosu", "Asante", "Oyelaran", "Eze", "Balogun", "Mohamed", "Abdi", "Osei"),
+    ("Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Robinson", "Wright", "Thompson",
+     "Evans", "Walker", "White", "Roberts", "Green", "Hall", "Wood", "Jackson", "Clarke", "Murphy", "O'Brien", "Kelly",
+     "Campbell", "Stewart", "Hughes", "Edwards", "Turner", "Baker", "Collins"),
+    ("Nowak", "Kowalski", "Wisniewski", "Popescu", "Ionescu", "Rossi", "Russo", "Silva", "Santos", "Ferreira", "Garcia",
+     "Rodriguez", "Papadopoulos", "Kaminski", "Lewandowski", "Ivanov", "Horvath"),
+    ("Patel", "Shah", "Singh", "Kaur", "Sharma", "Gupta", "Kumar", "Mehta", "Joshi", "Desai", "Verma", "Gill", "Sandhu",
+     "Chauhan", "Iyer"),
+    ("Khan", "Ahmed", "Hussain", "Ali", "Begum", "Islam", "Rahman", "Uddin", "Miah", "Choudhury", "Akhtar", "Hossain",
+     "Bibi", "Malik", "Iqbal", "Mahmood"),
+    ("Okafor", "Adeyemi", "Mensah", "Boateng", "Owusu", "Okonkwo", "Adebayo", "Nwosu", "Asante", "Oyelaran", "Eze",
+     "Balogun", "Mohamed", "Abdi", "Osei"),
     ("Wang", "Li", "Zhang", "Chen", "Liu", "Nguyen", "Tran", "Wong", "Lee", "Cheung", "Lam", "Yang"),
     ("Haddad", "Hassan", "Mansour", "Saleh", "Khalil", "Nasser", "Abbas", "Farah", "Aziz", "Hamdan", "Karimi"),
 )
@@ -48,7 +66,8 @@ TRADITION_OF_ETHNICITY = np.array([0, 0, 0, 1, 0, 4, 0, 0, 2, 3, 3, 2, 0, 4, 4, 
 # London: about 22% of residents have a main language other than English (Census 2021 TS024).
 LANGUAGES = (
     (("en",), (1.0,)),
-    (("en", "pl", "ro", "pt", "es", "it", "bg", "lt", "fr", "el"), (0.45, 0.12, 0.12, 0.08, 0.07, 0.06, 0.04, 0.03, 0.02, 0.01)),
+    (("en", "pl", "ro", "pt", "es", "it", "bg", "lt", "fr", "el"),
+     (0.45, 0.12, 0.12, 0.08, 0.07, 0.06, 0.04, 0.03, 0.02, 0.01)),
     (("en", "gu", "pa", "ta", "hi"), (0.75, 0.10, 0.07, 0.05, 0.03)),
     (("en", "bn", "ur", "pa"), (0.62, 0.26, 0.09, 0.03)),
     (("en", "so", "yo", "fr", "pt"), (0.85, 0.07, 0.04, 0.02, 0.02)),
@@ -65,6 +84,7 @@ NICKNAMES = {
     "Oluwaseun": "Seun", "Babatunde": "Tunde", "Funmilayo": "Funmi", "Krzysztof": "Chris",
     "Katarzyna": "Kasia", "Olivia": "Liv", "Charlotte": "Lottie", "Abdul": "Abdool",
 }
+# fmt: on
 
 ESTATES = ("Court", "House", "Mansions", "Tower", "Buildings", "Estate")
 

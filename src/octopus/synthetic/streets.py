@@ -35,7 +35,7 @@ WORDS = (
     "Merlin", "Nightjar", "Plover", "Redstart", "Siskin", "Skylark", "Sparrow", "Starling", "Swift",
     "Thrush", "Wagtail", "Warbler", "Wren", "Brook", "Dell", "Fenn", "Glebe", "Heath", "Meadow",
     "Orchard", "Paddock", "Pond", "Spring", "Well", "Weir", "Copse", "Furrow", "Hollow", "Ridge",
-)
+)  # fmt: skip
 TYPES = ("Road", "Street", "Place", "Mews", "Row", "Walk", "Gardens", "Terrace", "Close", "Square", "Yard", "Lane")
 HOUSEHOLDS_PER_STREET = 60
 STREET_M = (120.0, 320.0)  # a short residential street, end to end

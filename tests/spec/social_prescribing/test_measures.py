@@ -37,7 +37,7 @@ def test_swemwbs_conversion_table_is_the_published_one_for_every_raw_score():
     ([4, 3, 4, 3, 4, 3, 4], 25, 22.35),
     ([5, 5, 5, 5, 5, 5, 4], 34, 32.55),
     ([5, 5, 5, 5, 5, 5, 5], 35, 35.00),   # the ceiling
-])
+])  # fmt: skip
 def test_swemwbs_sums_seven_items_then_converts(answers, raw, metric):
     items = [item.code for item in measures.SWEMWBS.items]
     result = measures.scores("swemwbs", dict(zip(items, answers, strict=True)))

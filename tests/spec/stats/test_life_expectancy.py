@@ -84,7 +84,7 @@ def test_life_expectancy_only_at_a_band_start():
 
 # PHE Life Expectancy Calculator example (PHEindicatormethods, phe_life_expectancy's example).
 PHE_POPULATIONS = [7060, 35059, 46974, 48489, 43219, 38561, 46009, 57208, 61435, 55601, 50209, 56416, 46411,
-                   39820, 37978, 37039, 33288, 23306, 11936, 11936]
+                   39820, 37978, 37039, 33288, 23306, 11936, 11936]  # fmt: skip
 PHE_DEATHS = [17, 9, 4, 8, 20, 15, 24, 33, 50, 71, 100, 163, 263, 304, 536, 872, 1390, 1605, 1936, 1937]
 
 

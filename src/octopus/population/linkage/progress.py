@@ -18,7 +18,7 @@ STAGES = (
     "clustering",                # pairs merged into persons, strongest first
     "assigning person ids",
     "mapping records",
-)
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
