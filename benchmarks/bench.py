@@ -58,8 +58,11 @@ def commit() -> dict:
     def git(*args: str) -> str:
         return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True).stdout.strip()
 
-    return {"sha": git("rev-parse", "HEAD"), "branch": git("rev-parse", "--abbrev-ref", "HEAD"),
-            "dirty": bool(git("status", "--porcelain", "--untracked-files=no"))}
+    return {
+        "sha": git("rev-parse", "HEAD"),
+        "branch": git("rev-parse", "--abbrev-ref", "HEAD"),
+        "dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
+    }
 
 
 def available_gb() -> float:
@@ -112,7 +115,8 @@ def run(sizes: list[int], repeats: int, once_above: int, min_free_gb: float, sav
     if into:
         # Continuing a run cut short (memory, a window): each run keeps its own load average.
         result.setdefault("continued", []).append(
-            {"date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "commit": commit()})
+            {"date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "commit": commit()}
+        )
     for people in sizes:
         entry: dict = {"runs": []}
         result["sizes"][str(people)] = entry
@@ -149,10 +153,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[20_000, 50_000, 100_000, 275_000, 1_000_000])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--once-above", type=int, default=200_000,
-                        help="Sizes above this run once (default 200000).")
-    parser.add_argument("--min-free-gb", type=float, default=8.0,
-                        help="Memory that must be available before a run expected to use over 2 GB (default 8).")
+    parser.add_argument("--once-above", type=int, default=200_000, help="Sizes above this run once (default 200000).")
+    parser.add_argument(
+        "--min-free-gb",
+        type=float,
+        default=8.0,
+        help="Memory that must be available before a run expected to use over 2 GB (default 8).",
+    )
     parser.add_argument("--out", type=Path, default=HERE / "results")
     parser.add_argument("--plot", type=Path, default=REPO / "docs" / "images" / "bench-scaling.svg")
     parser.add_argument("--keep", action="store_true", help="Keep the simulated extracts for the next run.")
@@ -164,8 +171,14 @@ def main() -> None:
     path = args.into or args.out / f"bench-{started}.json"
     previous = [p for p in sorted(args.out.glob("bench-*.json")) if p.name < path.name]
     into = json.loads(path.read_text()) if args.into else None
-    run(args.sizes, args.repeats, args.once_above, args.min_free_gb,
-        lambda data: path.write_text(json.dumps(data, indent=2) + "\n"), into)
+    run(
+        args.sizes,
+        args.repeats,
+        args.once_above,
+        args.min_free_gb,
+        lambda data: path.write_text(json.dumps(data, indent=2) + "\n"),
+        into,
+    )
     print(f"Results: {path}")
     if not args.keep:
         for people in args.sizes:

@@ -42,7 +42,9 @@ parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 parser.add_argument("--residents", type=int, default=1_000_000)
 parser.add_argument("--database", default="octopus_carebench")
 parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432")
-parser.add_argument("--reuse", action="store_true", help="keep the existing database (migrate it) instead of building it")
+parser.add_argument(
+    "--reuse", action="store_true", help="keep the existing database (migrate it) instead of building it"
+)
 parser.add_argument("--build-only", action="store_true", help="build the database and stop")
 parser.add_argument("--requests", type=int, default=200)
 parser.add_argument("--warmup", type=int, default=20)
@@ -93,6 +95,7 @@ pick = random.Random(population.SEED + 1)
 
 # --- measuring ------------------------------------------------------------------------------------
 
+
 class Statements:
     """Counts the SQL statements of a request and the time spent waiting for them."""
 
@@ -118,28 +121,52 @@ class Fixture:
     """Who may open what, read once from the built database."""
 
     def __init__(self):
-        open_cases = list(Case.objects.filter(closed_at__isnull=True).values_list("resident__person_id", "team_id", "holder_id", "resident_id"))
+        open_cases = list(
+            Case.objects.filter(closed_at__isnull=True).values_list(
+                "resident__person_id", "team_id", "holder_id", "resident_id"
+            )
+        )
         self.members: dict[int, list[int]] = {}
-        for user_id, team_id in Membership.objects.filter(role__in=["clinician", "care_coordinator", "social_worker", "social_prescriber", "vcse_worker"]).values_list("user_id", "team_id"):
+        for user_id, team_id in Membership.objects.filter(
+            role__in=["clinician", "care_coordinator", "social_worker", "social_prescriber", "vcse_worker"]
+        ).values_list("user_id", "team_id"):
             self.members.setdefault(team_id, []).append(user_id)
         self.open_cases = [c for c in open_cases if c[1] in self.members]
         self.teams = sorted({c[1] for c in self.open_cases})
         self.holders = sorted({c[2] for c in self.open_cases if c[2]})
         self.users = sorted({u for members in self.members.values() for u in members})
-        counts = dict(ActivityEvent.objects.filter(resident_id__in=[c[3] for c in self.open_cases]).values_list("resident_id").annotate(n=Count("id")).values_list("resident_id", "n"))
+        counts = dict(
+            ActivityEvent.objects.filter(resident_id__in=[c[3] for c in self.open_cases])
+            .values_list("resident_id")
+            .annotate(n=Count("id"))
+            .values_list("resident_id", "n")
+        )
         self.events = counts
         busiest = sorted(self.open_cases, key=lambda c: -counts.get(c[3], 0))
         self.busiest = busiest[: max(20, len(busiest) // 100)]
-        self.demographics = {r["pk"]: r for r in Resident.objects.filter(pk__in=[c[3] for c in self.open_cases]).values(
-            "pk", "given_name", "family_name", "nhs_number", "date_of_birth", "postcode")}
-        self.bands = sorted(set(Resident.objects.filter(pk__in=[c[3] for c in self.open_cases]).exclude(risk_band="").values_list("risk_band", flat=True)))
+        self.demographics = {
+            r["pk"]: r
+            for r in Resident.objects.filter(pk__in=[c[3] for c in self.open_cases]).values(
+                "pk", "given_name", "family_name", "nhs_number", "date_of_birth", "postcode"
+            )
+        }
+        self.bands = sorted(
+            set(
+                Resident.objects.filter(pk__in=[c[3] for c in self.open_cases])
+                .exclude(risk_band="")
+                .values_list("risk_band", flat=True)
+            )
+        )
         self.referred = self._referred_only()
         self._clients: dict[int, Client] = {}
 
     def _referred_only(self, wanted: int = 300) -> list[tuple[str, int]]:
         """(person id, user id) where the user's only relationship is a live referral to their
         team: the access check then tries every kind of relationship before it finds one."""
-        live = Referral.objects.filter(Q(status__in=["sent", "accepted", "first_contact"]) | Q(closed_at__gte=timezone.now() - dt.timedelta(days=30)))
+        live = Referral.objects.filter(
+            Q(status__in=["sent", "accepted", "first_contact"])
+            | Q(closed_at__gte=timezone.now() - dt.timedelta(days=30))
+        )
         candidates = list(live.values_list("resident__person_id", "resident_id", "to_team_id"))
         pick.shuffle(candidates)
         pairs, users = [], {}
@@ -172,6 +199,7 @@ class Fixture:
 
 def scenarios(f: Fixture) -> dict:
     """Each page: a function returning (user id, URL) for one random request."""
+
     def record():
         pid, _, user = f.case_and_user(f.open_cases)
         return user, reverse("residents:record", args=[pid])
@@ -206,6 +234,7 @@ def scenarios(f: Fixture) -> dict:
             team_id = pick.choice(f.teams)
             extra = query() if callable(query) else query
             return pick.choice(f.members[team_id]), reverse("care:caseload") + f"?team={team_id}{extra}"
+
         return make
 
     def inbox():
@@ -215,9 +244,14 @@ def scenarios(f: Fixture) -> dict:
         def make():
             pid, rid, user = f.case_and_user(f.open_cases)
             r = f.demographics[rid]
-            q = {"name": r["family_name"] if pick.random() < 0.5 else f"{r['given_name']} {r['family_name']}",
-                 "nhs_number": r["nhs_number"], "date_of_birth": r["date_of_birth"].strftime("%d/%m/%Y"), "postcode": r["postcode"]}[kind]
+            q = {
+                "name": r["family_name"] if pick.random() < 0.5 else f"{r['given_name']} {r['family_name']}",
+                "nhs_number": r["nhs_number"],
+                "date_of_birth": r["date_of_birth"].strftime("%d/%m/%Y"),
+                "postcode": r["postcode"],
+            }[kind]
             return user, reverse("residents:search") + "?" + urlencode({"q": q})
+
         return make
 
     return {
@@ -270,12 +304,23 @@ def measure(f: Fixture, statements: Statements, name: str, make) -> dict:
         queries.append(statements.count)
         db.append(statements.seconds * 1000)
         cpu.append(statements.cpu * 1000)
-    result = {"page": name, "n": len(times), "p50": percentile(times, 50), "p95": percentile(times, 95), "p99": percentile(times, 99),
-              "max": max(times), "db_p50": statistics.median(db), "cpu_p50": statistics.median(cpu),
-              "queries_median": statistics.median(queries), "queries_max": max(queries)}
-    say(f"{name:28} p50 {result['p50']:7.1f}  p95 {result['p95']:7.1f}  p99 {result['p99']:7.1f}  max {result['max']:7.1f} ms"
+    result = {
+        "page": name,
+        "n": len(times),
+        "p50": percentile(times, 50),
+        "p95": percentile(times, 95),
+        "p99": percentile(times, 99),
+        "max": max(times),
+        "db_p50": statistics.median(db),
+        "cpu_p50": statistics.median(cpu),
+        "queries_median": statistics.median(queries),
+        "queries_max": max(queries),
+    }
+    say(
+        f"{name:28} p50 {result['p50']:7.1f}  p95 {result['p95']:7.1f}  p99 {result['p99']:7.1f}  max {result['max']:7.1f} ms"
         f"  | waiting on SQL {result['db_p50']:6.1f} ms, Python CPU {result['cpu_p50']:6.1f} ms, "
-        f"{result['queries_median']:.0f} statements (max {result['queries_max']})")
+        f"{result['queries_median']:.0f} statements (max {result['queries_max']})"
+    )
     return result
 
 
@@ -286,8 +331,10 @@ def profile(f: Fixture, statements: Statements, name: str, make) -> None:
     client = f.client(user)
     started = time.perf_counter()
     client.get(url)
-    say(f"profile {name}: GET {url} in {(time.perf_counter() - started) * 1000:.1f} ms, {statements.count} statements, "
-        f"{statements.seconds * 1000:.1f} ms in SQL")
+    say(
+        f"profile {name}: GET {url} in {(time.perf_counter() - started) * 1000:.1f} ms, {statements.count} statements, "
+        f"{statements.seconds * 1000:.1f} ms in SQL"
+    )
     log = list(statements.log)
     statements.reset()
     for elapsed, sql, _params in log:
@@ -320,8 +367,10 @@ def main() -> None:
     if args.build_only:
         return
     f = Fixture()
-    say(f"{len(f.open_cases):,} open cases across {len(f.teams)} teams, {len(f.users)} practitioners, "
-        f"busiest 1% of caseload residents have {min(f.events.get(c[3], 0) for c in f.busiest)}+ events")
+    say(
+        f"{len(f.open_cases):,} open cases across {len(f.teams)} teams, {len(f.users)} practitioners, "
+        f"busiest 1% of caseload residents have {min(f.events.get(c[3], 0) for c in f.busiest)}+ events"
+    )
     statements = Statements()
     pages = scenarios(f)
     wanted = [name for name in args.only.split(",") if name] or list(pages)
@@ -337,15 +386,31 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()")
         server = cursor.fetchone()[0]
-    summary = {"date": dt.date.today().isoformat(), "host": platform.node(), "python": platform.python_version(), "server": server,
-               "cpus": os.cpu_count(), "residents": args.residents, "rows": counts, "load_before": before, "load_after": after,
-               "requests": args.requests, "warmup": args.warmup, "results": results, "total_seconds": time.perf_counter() - started}
+    summary = {
+        "date": dt.date.today().isoformat(),
+        "host": platform.node(),
+        "python": platform.python_version(),
+        "server": server,
+        "cpus": os.cpu_count(),
+        "residents": args.residents,
+        "rows": counts,
+        "load_before": before,
+        "load_after": after,
+        "requests": args.requests,
+        "warmup": args.warmup,
+        "results": results,
+        "total_seconds": time.perf_counter() - started,
+    }
     print()
-    print("| page | p50 ms | p95 ms | p99 ms | max ms | waiting on SQL ms (p50) | Python CPU ms (p50) | statements (median / max) |")
+    print(
+        "| page | p50 ms | p95 ms | p99 ms | max ms | waiting on SQL ms (p50) | Python CPU ms (p50) | statements (median / max) |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for r in results:
-        print(f"| {r['page']} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} | {r['max']:.0f} | {r['db_p50']:.0f} | {r['cpu_p50']:.0f} "
-              f"| {r['queries_median']:.0f} / {r['queries_max']} |")
+        print(
+            f"| {r['page']} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} | {r['max']:.0f} | {r['db_p50']:.0f} | {r['cpu_p50']:.0f} "
+            f"| {r['queries_median']:.0f} / {r['queries_max']} |"
+        )
     if args.json:
         with open(args.json, "w") as out:
             json.dump(summary, out, indent=2, default=str)

@@ -32,14 +32,22 @@ parser.add_argument("--residents", type=int, default=60_000)
 parser.add_argument("--listed", type=int, default=50_000)
 parser.add_argument("--database", default="octopus_casefinding_bench")
 parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432")
-parser.add_argument("--reuse", action="store_true", help="keep the existing database (migrate it) instead of building it")
+parser.add_argument(
+    "--reuse", action="store_true", help="keep the existing database (migrate it) instead of building it"
+)
 parser.add_argument("--requests", type=int, default=20)
 parser.add_argument("--warmup", type=int, default=3)
 parser.add_argument("--json", default="", help="also write the results to this file")
-parser.add_argument("--serial", action="store_true",
-                    help="no parallel query workers, so the CPU column counts all the database's work (see below)")
-parser.add_argument("--pages", default="first,status,band,page500,review,index,export",
-                    help="which to measure (comma-separated); 'none' only sets up, as farm-bench's yardstick (--vs)")
+parser.add_argument(
+    "--serial",
+    action="store_true",
+    help="no parallel query workers, so the CPU column counts all the database's work (see below)",
+)
+parser.add_argument(
+    "--pages",
+    default="first,status,band,page500,review,index,export",
+    help="which to measure (comma-separated); 'none' only sets up, as farm-bench's yardstick (--vs)",
+)
 args = parser.parse_args()
 
 os.environ.pop("OCTOPUS_TEST_DATABASE_URL", None)
@@ -73,7 +81,13 @@ from octopus.residents.models import Resident  # noqa: E402
 
 SHIELDED = "Clinically vulnerable (shielded-style)"
 BANDS = ["very high", "high", "moderate", "low", "very low"]
-SEGMENTS = ["Frailty and dementia", "Adults with long-term conditions", "Mostly healthy adults", "End of life", "Children"]
+SEGMENTS = [
+    "Frailty and dementia",
+    "Adults with long-term conditions",
+    "Mostly healthy adults",
+    "End of life",
+    "Children",
+]
 pick = random.Random(2026)
 
 
@@ -87,25 +101,39 @@ def build() -> None:
         say(f"reusing {Resident.objects.count():,} residents")
         return
     pcn = PCN.objects.create(code="U90000", name="Benchmark PCN", sub_icb_code="W2U3Z", icb_code="QRV")
-    practices = [GPPractice.objects.create(ods_code=f"E9{n:04d}", name=f"Benchmark Practice {n}", postcode="W2 1AA", pcn=pcn) for n in range(8)]
+    practices = [
+        GPPractice.objects.create(ods_code=f"E9{n:04d}", name=f"Benchmark Practice {n}", postcode="W2 1AA", pcn=pcn)
+        for n in range(8)
+    ]
     pcn_org = Organisation.objects.create(name="Benchmark PCN", heart="health", ods_code=pcn.code)
     pcn_team = Team.objects.create(organisation=pcn_org, name="Benchmark PCN care coordination", tier="consistent")
-    coordinator = User.objects.create_user(username="bench-coordinator", password="pw-for-benchmarks-only", first_name="Bench", last_name="Coordinator")
+    coordinator = User.objects.create_user(
+        username="bench-coordinator", password="pw-for-benchmarks-only", first_name="Bench", last_name="Coordinator"
+    )
     Membership.objects.create(user=coordinator, team=pcn_team, role="care_coordinator")
     teams = [Team.objects.create(organisation=pcn_org, name=f"Benchmark team {n}", tier="consistent") for n in range(4)]
     say(f"inserting {args.residents:,} residents")
     batch = []
     for n in range(args.residents):
         risk = pick.betavariate(1.2, 8)
-        batch.append(Resident(
-            person_id=f"B{n:09d}", nhs_number=f"{9990000000 + n}", given_name=f"Given{n % 997}", family_name=f"Family{n % 4999}",
-            date_of_birth=dt.date(1930, 1, 1) + dt.timedelta(days=pick.randrange(0, 33000)),
-            practice_ods_code=practices[n % len(practices)].ods_code, registered=True,
-            risk_probability=risk, risk_band=BANDS[min(4, int((1 - risk) * 5))], segment=pick.choice(SEGMENTS),
-            rising_risk=n % 40 == 0, rising_risk_reason="Risk centile rose 14 since the last run" if n % 40 == 0 else "",
-            cohorts=[SHIELDED, "WELC target population"] if n < args.listed else ["WELC target population"],
-            snapshot_run_id="bench",
-        ))
+        batch.append(
+            Resident(
+                person_id=f"B{n:09d}",
+                nhs_number=f"{9990000000 + n}",
+                given_name=f"Given{n % 997}",
+                family_name=f"Family{n % 4999}",
+                date_of_birth=dt.date(1930, 1, 1) + dt.timedelta(days=pick.randrange(0, 33000)),
+                practice_ods_code=practices[n % len(practices)].ods_code,
+                registered=True,
+                risk_probability=risk,
+                risk_band=BANDS[min(4, int((1 - risk) * 5))],
+                segment=pick.choice(SEGMENTS),
+                rising_risk=n % 40 == 0,
+                rising_risk_reason="Risk centile rose 14 since the last run" if n % 40 == 0 else "",
+                cohorts=[SHIELDED, "WELC target population"] if n < args.listed else ["WELC target population"],
+                snapshot_run_id="bench",
+            )
+        )
         if len(batch) == 10_000:
             Resident.objects.bulk_create(batch)
             batch = []
@@ -113,16 +141,34 @@ def build() -> None:
     ids = list(Resident.objects.order_by("pk").values_list("pk", "risk_band", "segment")[: args.listed])
     now = timezone.now()
     say("cases and decisions")
-    Case.objects.bulk_create([
-        Case(resident_id=pk, team=teams[i % 4], holder=coordinator if i % 3 == 0 else None, source="cohort", opened_at=now)
-        for i, (pk, _, _) in enumerate(pick.sample(ids, len(ids) // 20))
-    ])
-    ListDecision.objects.bulk_create([
-        ListDecision(list_name="clinically_vulnerable", resident_id=pk, outcome=pick.choice(["no_action", "case", "check_ins"]),
-                     detail="Benchmark decision", listed_band=band if i % 5 else "", listed_segment=segment,
-                     decided_by=coordinator, decided_at=now)
-        for i, (pk, band, segment) in enumerate(pick.sample(ids, len(ids) // 10))
-    ], batch_size=5000)
+    Case.objects.bulk_create(
+        [
+            Case(
+                resident_id=pk,
+                team=teams[i % 4],
+                holder=coordinator if i % 3 == 0 else None,
+                source="cohort",
+                opened_at=now,
+            )
+            for i, (pk, _, _) in enumerate(pick.sample(ids, len(ids) // 20))
+        ]
+    )
+    ListDecision.objects.bulk_create(
+        [
+            ListDecision(
+                list_name="clinically_vulnerable",
+                resident_id=pk,
+                outcome=pick.choice(["no_action", "case", "check_ins"]),
+                detail="Benchmark decision",
+                listed_band=band if i % 5 else "",
+                listed_segment=segment,
+                decided_by=coordinator,
+                decided_at=now,
+            )
+            for i, (pk, band, segment) in enumerate(pick.sample(ids, len(ids) // 10))
+        ],
+        batch_size=5000,
+    )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
@@ -169,10 +215,18 @@ def measure(name, run) -> dict:
         cpus.append(cpu)
         statements.append(counter.count)
     times.sort()
-    result = {"page": name, "p50_ms": round(statistics.median(times) * 1000), "p95_ms": round(times[int(0.95 * (len(times) - 1))] * 1000),
-              "max_ms": round(times[-1] * 1000), "cpu_p50_ms": round(statistics.median(cpus) * 1000), "statements": statistics.median(statements)}
-    say(f"{name:28s} p50 {result['p50_ms']:6d} ms  p95 {result['p95_ms']:6d} ms  max {result['max_ms']:6d} ms  "
-        f"cpu p50 {result['cpu_p50_ms']:5d} ms  {result['statements']:.0f} statements")
+    result = {
+        "page": name,
+        "p50_ms": round(statistics.median(times) * 1000),
+        "p95_ms": round(times[int(0.95 * (len(times) - 1))] * 1000),
+        "max_ms": round(times[-1] * 1000),
+        "cpu_p50_ms": round(statistics.median(cpus) * 1000),
+        "statements": statistics.median(statements),
+    }
+    say(
+        f"{name:28s} p50 {result['p50_ms']:6d} ms  p95 {result['p95_ms']:6d} ms  max {result['max_ms']:6d} ms  "
+        f"cpu p50 {result['cpu_p50_ms']:5d} ms  {result['statements']:.0f} statements"
+    )
     return result
 
 
@@ -183,7 +237,9 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("SET max_parallel_workers_per_gather = 0")
     coordinator = User.objects.get(username="bench-coordinator")
-    listed = lists.rows(lists.visible_to(coordinator), lists.get_list("clinically_vulnerable"), lists.Filters(), timezone.localdate()).count()
+    listed = lists.rows(
+        lists.visible_to(coordinator), lists.get_list("clinically_vulnerable"), lists.Filters(), timezone.localdate()
+    ).count()
     say(f"the coordinator's shielded-style list: {listed:,} residents")
     if args.requests < 1:
         return
@@ -195,11 +251,17 @@ def main() -> None:
         def run():
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
+
         return run
 
     def export_all():
         handle = io.StringIO()
-        export.write_csv(handle, export.list_rows(lists.visible_to(coordinator), lists.get_list("clinically_vulnerable"), timezone.localdate()))
+        export.write_csv(
+            handle,
+            export.list_rows(
+                lists.visible_to(coordinator), lists.get_list("clinically_vulnerable"), timezone.localdate()
+            ),
+        )
 
     pages = {
         "first": ("list, first page", get(base)),
@@ -215,12 +277,21 @@ def main() -> None:
         saved, args.requests, args.warmup = (args.requests, args.warmup), min(args.requests, 3), min(args.warmup, 1)
         results.append(measure("export, whole list (CSV)", export_all))
         args.requests, args.warmup = saved
-    machine = {"python": sys.version.split()[0], "platform": platform.platform(), "cpus": os.cpu_count(),
-               "postgresql": connection.cursor().connection.info.server_version, "date": dt.date.today().isoformat()}
+    machine = {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "postgresql": connection.cursor().connection.info.server_version,
+        "date": dt.date.today().isoformat(),
+    }
     say(f"machine: {machine}")
     if args.json:
         with open(args.json, "w") as handle:
-            json.dump({"residents": args.residents, "listed": listed, "machine": machine, "results": results}, handle, indent=2)
+            json.dump(
+                {"residents": args.residents, "listed": listed, "machine": machine, "results": results},
+                handle,
+                indent=2,
+            )
 
 
 if __name__ == "__main__":

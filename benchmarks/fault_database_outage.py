@@ -103,16 +103,35 @@ def main() -> None:
     relay = Relay(args.relay_port)
     relay.start()
     data_dir = tempfile.mkdtemp(prefix="octopus-outage-")
-    env = {**os.environ, "OCTOPUS_ENV": "demo", "OCTOPUS_DATA_DIR": data_dir, "OCTOPUS_DB_PASS": "postgres",
-           "OCTOPUS_DATABASE_URL": f"postgresql://postgres@127.0.0.1:{args.relay_port}/{args.database}",
-           "OCTOPUS_WEB_WORKERS": "2", "OCTOPUS_WEB_THREADS": "4"}
+    env = {
+        **os.environ,
+        "OCTOPUS_ENV": "demo",
+        "OCTOPUS_DATA_DIR": data_dir,
+        "OCTOPUS_DB_PASS": "postgres",
+        "OCTOPUS_DATABASE_URL": f"postgresql://postgres@127.0.0.1:{args.relay_port}/{args.database}",
+        "OCTOPUS_WEB_WORKERS": "2",
+        "OCTOPUS_WEB_THREADS": "4",
+    }
     octopus = [sys.executable, "-c", "from octopus.cli import main; main()"]
     subprocess.run([*octopus, "manage", "migrate", "-v", "0"], env=env, check=True)
-    subprocess.run([*octopus, "manage", "shell", "-c",
-                    "from octopus.accounts.models import User; User.objects.create_user('outage', password='outage-password-1')"],
-                   env=env, check=True)
-    server = subprocess.Popen([*octopus, "serve", "--port", str(args.port)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    subprocess.run(
+        [
+            *octopus,
+            "manage",
+            "shell",
+            "-c",
+            "from octopus.accounts.models import User; User.objects.create_user('outage', password='outage-password-1')",
+        ],
+        env=env,
+        check=True,
+    )
+    server = subprocess.Popen(
+        [*octopus, "serve", "--port", str(args.port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     log: list[str] = []
     threading.Thread(target=lambda: log.extend(server.stdout), daemon=True).start()
     base = f"http://127.0.0.1:{args.port}"
@@ -122,27 +141,37 @@ def main() -> None:
         session = requests.Session()
         page = session.get(base + "/accounts/login/", timeout=30).text
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        signed_in = session.post(base + "/accounts/login/", data={"username": "outage", "password": "outage-password-1",
-                                 "csrfmiddlewaretoken": token}, headers={"Referer": base + "/accounts/login/"},
-                                 allow_redirects=False, timeout=30)
+        signed_in = session.post(
+            base + "/accounts/login/",
+            data={"username": "outage", "password": "outage-password-1", "csrfmiddlewaretoken": token},
+            headers={"Referer": base + "/accounts/login/"},
+            allow_redirects=False,
+            timeout=30,
+        )
         assert signed_in.status_code == 302, f"sign-in answered {signed_in.status_code}"
         assert session.get(base + "/", timeout=30).status_code == 200
-        worker_before = subprocess.run(["pgrep", "-f", "task_worker --sole-worker", "-P", str(server.pid)],
-                                       capture_output=True, text=True).stdout.split()
+        worker_before = subprocess.run(
+            ["pgrep", "-f", "task_worker --sole-worker", "-P", str(server.pid)], capture_output=True, text=True
+        ).stdout.split()
 
         relay.cut()
         cut_at = time.monotonic()
         down = session.get(base + "/", timeout=60)
         findings["page while down"] = f"{down.status_code}, Retry-After {down.headers.get('Retry-After')}"
         findings["unavailable page"] = "Sorry, Octopus is unavailable" in down.text
-        findings["no trace or server named"] = not any(s in down.text for s in ("Traceback", "OperationalError", str(args.relay_port)))
+        findings["no trace or server named"] = not any(
+            s in down.text for s in ("Traceback", "OperationalError", str(args.relay_port))
+        )
         findings["/healthz while down"] = requests.get(base + "/healthz", timeout=30).status_code
         ready = requests.get(base + "/readyz", timeout=30)
         findings["/readyz while down"] = f"{ready.status_code} {ready.json()['checks']}"
         time.sleep(max(0.0, args.outage - (time.monotonic() - cut_at)))
-        worker_during = subprocess.run(["pgrep", "-f", "task_worker --sole-worker", "-P", str(server.pid)],
-                                       capture_output=True, text=True).stdout.split()
-        findings["task worker survived the outage (same process)"] = worker_before == worker_during and bool(worker_before)
+        worker_during = subprocess.run(
+            ["pgrep", "-f", "task_worker --sole-worker", "-P", str(server.pid)], capture_output=True, text=True
+        ).stdout.split()
+        findings["task worker survived the outage (same process)"] = worker_before == worker_during and bool(
+            worker_before
+        )
 
         relay.start()
         back_at = time.monotonic()
@@ -151,8 +180,9 @@ def main() -> None:
         findings["seconds from database back to a page served"] = round(time.monotonic() - back_at, 1)
         findings["/readyz after"] = requests.get(base + "/readyz", timeout=30).json()["checks"]
         time.sleep(12)
-        worker_after = subprocess.run(["pgrep", "-f", "task_worker --sole-worker", "-P", str(server.pid)],
-                                      capture_output=True, text=True).stdout.split()
+        worker_after = subprocess.run(
+            ["pgrep", "-f", "task_worker --sole-worker", "-P", str(server.pid)], capture_output=True, text=True
+        ).stdout.split()
         findings["task worker still the same process after"] = worker_after == worker_before
         heartbeat = os.path.join(data_dir, "run", "task-worker.heartbeat")
         findings["heartbeat age after (s)"] = round(time.time() - os.stat(heartbeat).st_mtime, 1)

@@ -59,8 +59,15 @@ def cases(work: Path, gigabytes: float) -> list[tuple[str, list[str], str]]:
     fhir.mkdir(exist_ok=True)
     (fhir / "bundle.json").write_text('{"resourceType": "Bundle", "entry": [ this is not JSON')
     linked = work / "pipeline-var" / "linked"
-    subprocess.run([sys.executable, "-c", "import datetime; from octopus.population.simulate import simulate_linked; "
-                    f"simulate_linked({str(linked)!r}, people=200, as_of=datetime.date(2025, 3, 31))"], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import datetime; from octopus.population.simulate import simulate_linked; "
+            f"simulate_linked({str(linked)!r}, people=200, as_of=datetime.date(2025, 3, 31))",
+        ],
+        check=True,
+    )
     persons = linked / "persons.parquet"
     persons.write_bytes(persons.read_bytes()[: persons.stat().st_size // 2])
     return [
@@ -69,7 +76,11 @@ def cases(work: Path, gigabytes: float) -> list[tuple[str, list[str], str]]:
         (f"{gigabytes:g} GB with no line break", ["feeds", "load", str(one_line)], one_line.name),
         (f"a header, then one {gigabytes:g} GB row", ["feeds", "load", str(long_row)], long_row.name),
         ("FHIR that is not JSON", ["feeds", "load-fhir", str(fhir)], "bundle.json"),
-        ("linked extract with a truncated Parquet file", ["pipeline", "run", "--as-of", "2025-03-31"], "persons.parquet"),
+        (
+            "linked extract with a truncated Parquet file",
+            ["pipeline", "run", "--as-of", "2025-03-31"],
+            "persons.parquet",
+        ),
     ]
 
 
@@ -88,18 +99,29 @@ def nothing_stored(data: Path) -> bool:
 def run_case(name: str, args: list[str], file_name: str, data: Path) -> dict:
     env = dict(os.environ, COLUMNS="400")
     started = time.perf_counter()
-    proc = subprocess.run(["/usr/bin/time", "-v", sys.executable, "-m", "octopus.cli", *args, "--data-dir", str(data)],
-                          capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        ["/usr/bin/time", "-v", sys.executable, "-m", "octopus.cli", *args, "--data-dir", str(data)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     seconds = time.perf_counter() - started
     output = proc.stdout + proc.stderr
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
-    said = [line.strip() for line in output.splitlines()
-            if file_name in line and ("Rejected" in line or "Error" in line or "error" in line or "cannot" in line)]
+    said = [
+        line.strip()
+        for line in output.splitlines()
+        if file_name in line and ("Rejected" in line or "Error" in line or "error" in line or "cannot" in line)
+    ]
     return {
-        "case": name, "command": f"octopus {' '.join(args[:2])}", "exit": proc.returncode, "seconds": round(seconds, 1),
+        "case": name,
+        "command": f"octopus {' '.join(args[:2])}",
+        "exit": proc.returncode,
+        "seconds": round(seconds, 1),
         "peak_mb": round(int(peak.group(1)) / 1024) if peak else None,
         "message": said[0][:300] if said else output.strip().splitlines()[-1][:300] if output.strip() else "",
-        "names_file": bool(said), "traceback": "Traceback" in output,
+        "names_file": bool(said),
+        "traceback": "Traceback" in output,
         "nothing_stored": nothing_stored(data),
     }
 
@@ -123,8 +145,10 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for r in results:
         ok = r["exit"] != 0 and not r["traceback"] and r["nothing_stored"] and r["names_file"]
-        print(f"| {r['case']} | `{r['command']}` | {r['exit']} | {r['peak_mb']} MB | {r['seconds']} s | "
-              f"{'yes' if r['nothing_stored'] else 'NO'} | {'' if ok else '**FAIL** '}{r['message']} |")
+        print(
+            f"| {r['case']} | `{r['command']}` | {r['exit']} | {r['peak_mb']} MB | {r['seconds']} s | "
+            f"{'yes' if r['nothing_stored'] else 'NO'} | {'' if ok else '**FAIL** '}{r['message']} |"
+        )
 
 
 if __name__ == "__main__":

@@ -70,21 +70,33 @@ while True:
 def octopus(env: dict, *args: str, **kwargs) -> subprocess.Popen | subprocess.CompletedProcess:
     command = [sys.executable, "-c", "from octopus.cli import main; main()", *args]
     if kwargs.pop("background", False):
-        return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                start_new_session=True)
+        return subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        )
     return subprocess.run(command, env=env, capture_output=True, text=True, check=True, **kwargs)
 
 
 def check(database: str, pk: int, reported: int) -> dict:
     with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{database}") as con:
         version, what = con.execute("SELECT version, what_matters FROM care_careplan WHERE id = %s", [pk]).fetchone()
-        history = [row[0] for row in con.execute(
-            "SELECT version FROM care_careplanversion WHERE plan_id = %s ORDER BY version", [pk]).fetchall()]
-        audited = con.execute("SELECT count(*) FROM governance_auditevent WHERE summary LIKE 'Care plan v%%'").fetchone()[0]
-    return {"version": version, "reported": reported, "lost": version < reported,
-            "history_complete": history == list(range(1, version + 1)),
-            "text_matches": what == ("" if version == 1 else f"{version} what matters"),
-            "audited": audited, "audit_complete": audited == version - 1}
+        history = [
+            row[0]
+            for row in con.execute(
+                "SELECT version FROM care_careplanversion WHERE plan_id = %s ORDER BY version", [pk]
+            ).fetchall()
+        ]
+        audited = con.execute(
+            "SELECT count(*) FROM governance_auditevent WHERE summary LIKE 'Care plan v%%'"
+        ).fetchone()[0]
+    return {
+        "version": version,
+        "reported": reported,
+        "lost": version < reported,
+        "history_complete": history == list(range(1, version + 1)),
+        "text_matches": what == ("" if version == 1 else f"{version} what matters"),
+        "audited": audited,
+        "audit_complete": audited == version - 1,
+    }
 
 
 def main() -> None:
@@ -100,8 +112,13 @@ def main() -> None:
         admin.execute(f"DROP DATABASE IF EXISTS {args.database} WITH (FORCE)")
         admin.execute(f"CREATE DATABASE {args.database}")
     data_dir = tempfile.mkdtemp(prefix="octopus-plankill-")
-    env = {**os.environ, "OCTOPUS_ENV": "demo", "OCTOPUS_DATA_DIR": data_dir, "OCTOPUS_DB_PASS": "postgres",
-           "OCTOPUS_DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{args.database}"}
+    env = {
+        **os.environ,
+        "OCTOPUS_ENV": "demo",
+        "OCTOPUS_DATA_DIR": data_dir,
+        "OCTOPUS_DB_PASS": "postgres",
+        "OCTOPUS_DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{args.database}",
+    }
     rows = []
     try:
         octopus(env, "manage", "migrate", "-v", "0")
@@ -131,13 +148,17 @@ def main() -> None:
         with psycopg.connect(ADMIN, autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {args.database} WITH (FORCE)")
     print(f"load average {os.getloadavg()[0]:.1f}")
-    print("| kill | saves committed in that run | last version reported | version in the database | "
-          "committed save lost | history 1..version | text of the latest save | audit record per save |")
+    print(
+        "| kill | saves committed in that run | last version reported | version in the database | "
+        "committed save lost | history 1..version | text of the latest save | audit record per save |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for n, r in enumerate(rows, 1):
-        print(f"| {n} | {r['saves this run']} | {r['reported']} | {r['version']} | {'YES' if r['lost'] else 'no'} | "
-              f"{'yes' if r['history_complete'] else 'NO'} | {'yes' if r['text_matches'] else 'NO'} | "
-              f"{'yes' if r['audit_complete'] else 'NO'} |")
+        print(
+            f"| {n} | {r['saves this run']} | {r['reported']} | {r['version']} | {'YES' if r['lost'] else 'no'} | "
+            f"{'yes' if r['history_complete'] else 'NO'} | {'yes' if r['text_matches'] else 'NO'} | "
+            f"{'yes' if r['audit_complete'] else 'NO'} |"
+        )
 
 
 if __name__ == "__main__":

@@ -54,7 +54,7 @@ def staging_tables(database) -> int | str:
     """Staging tables left behind (PostgreSQL only: they are temporary, so a killed session's go with it)."""
     if not isinstance(database, str):
         return "n/a"
-    return _query(database, "SELECT count(*) FROM pg_class WHERE relname LIKE ?", ['octopus_staging_%'])[0]
+    return _query(database, "SELECT count(*) FROM pg_class WHERE relname LIKE ?", ["octopus_staging_%"])[0]
 
 
 def publish(run_id: str, kill_after: float | None) -> tuple[int, str, float]:
@@ -89,12 +89,16 @@ def main() -> None:
         code, said, took = publish(args.run_id, seconds)
         ready = requests.get(args.base + "/readyz", timeout=60).status_code if args.base else "-"
         home = requests.get(args.base + "/accounts/login/", timeout=60).status_code if args.base else "-"
-        print(f"killed after {seconds:>4.0f} s (exit {code}; it had said {said!r}); residents already on the new run: "
-              f"{residents_on(database, args.run_id)}; staging tables left: {staging_tables(database)}; in service: "
-              f"{in_service(database)}; previous kept: {in_service(database) == original}; /readyz {ready}; sign-in page {home}")
+        print(
+            f"killed after {seconds:>4.0f} s (exit {code}; it had said {said!r}); residents already on the new run: "
+            f"{residents_on(database, args.run_id)}; staging tables left: {staging_tables(database)}; in service: "
+            f"{in_service(database)}; previous kept: {in_service(database) == original}; /readyz {ready}; sign-in page {home}"
+        )
     code, said, took = publish(args.run_id, None)
-    print(f"rerun to the end: exit {code} in {took:.0f} s; in service: {in_service(database)}; "
-          f"new snapshot in service: {in_service(database) == args.run_id}; said {said!r}")
+    print(
+        f"rerun to the end: exit {code} in {took:.0f} s; in service: {in_service(database)}; "
+        f"new snapshot in service: {in_service(database) == args.run_id}; said {said!r}"
+    )
     code, said, took = publish(original, None)
     print(f"original published again: exit {code} in {took:.0f} s; in service: {in_service(database)}")
 

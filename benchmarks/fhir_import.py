@@ -21,8 +21,11 @@ from pathlib import Path
 parser = argparse.ArgumentParser()
 parser.add_argument("root", type=Path, help="The generator's fhir/ folder (or any folder of bundle folders).")
 parser.add_argument("--parse-only", action="store_true", help="Only json.load every bundle: the floor.")
-parser.add_argument("--per-folder", action="store_true",
-                    help="Import each folder on its own (import_fhir_directory), as before import_fhir_deliveries.")
+parser.add_argument(
+    "--per-folder",
+    action="store_true",
+    help="Import each folder on its own (import_fhir_directory), as before import_fhir_deliveries.",
+)
 args = parser.parse_args()
 bundles = sorted(args.root.rglob("*.json"))
 if args.parse_only:

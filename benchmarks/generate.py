@@ -28,7 +28,16 @@ parser.add_argument("--out", default="/tmp/octopus-synth-bench/generate")
 parser.add_argument("--keep", action="store_true", help="Keep the output (for generate_realism.py).")
 args = parser.parse_args()
 start, cpu = time.perf_counter(), time.process_time()
-manifest = generate(args.out, preset=None if args.area else args.preset, residents=args.residents, areas=args.area.split(",") if args.area else None, as_of="2026-11-01", fmt=args.format, gp_format=args.gp_format, progress=True)
+manifest = generate(
+    args.out,
+    preset=None if args.area else args.preset,
+    residents=args.residents,
+    areas=args.area.split(",") if args.area else None,
+    as_of="2026-11-01",
+    fmt=args.format,
+    gp_format=args.gp_format,
+    progress=True,
+)
 elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
 size_mb = sum(p.stat().st_size for p in Path(args.out).rglob("*") if p.is_file()) / 2**20
 if not args.keep:

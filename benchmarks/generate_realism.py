@@ -18,7 +18,9 @@ from octopus.synthetic.realism import predictability
 
 parser = argparse.ArgumentParser()
 parser.add_argument("out", nargs="?", help="A generated population's folder (feeds/, truth/, manifest.json).")
-parser.add_argument("--generate", metavar="PRESET", help="Generate this preset (Parquet) into a temporary folder first.")
+parser.add_argument(
+    "--generate", metavar="PRESET", help="Generate this preset (Parquet) into a temporary folder first."
+)
 parser.add_argument("--residents", type=int)
 args = parser.parse_args()
 folder = args.out

@@ -47,22 +47,41 @@ def prepare(folder: Path, n: int) -> None:
     statuses = np.array(["up_to_date", "overdue", "never", "declined", "not_eligible"])
     quintile = pd.array(rng.integers(1, 6, n), dtype="Int64")
     quintile[rng.random(n) < 0.02] = pd.NA
-    frame = pd.DataFrame({
-        "person_id": [f"P{i:08d}" for i in range(n)],
-        "age": age, "age_band": bands[np.searchsorted(lows, age, side="right") - 1],
-        "sex": rng.choice(["female", "male"], n),
-        "ethnicity_group": rng.choice(["White", "Asian or Asian British", "Black or Black British", "Mixed",
-                                       "Chinese or other", "Not recorded"], n),
-        "imd_quintile": quintile,
-        "practice_ods_code": rng.choice(practices.to_numpy(), n),
-        "analytics_excluded": rng.random(n) < 0.03,
-        "emergency_admissions": rng.poisson(0.1 + age / 400),
-        "ae_attendances": rng.poisson(0.3),
-        "readmission_index_discharges": rng.poisson(0.12, n),
-    })
+    frame = pd.DataFrame(
+        {
+            "person_id": [f"P{i:08d}" for i in range(n)],
+            "age": age,
+            "age_band": bands[np.searchsorted(lows, age, side="right") - 1],
+            "sex": rng.choice(["female", "male"], n),
+            "ethnicity_group": rng.choice(
+                [
+                    "White",
+                    "Asian or Asian British",
+                    "Black or Black British",
+                    "Mixed",
+                    "Chinese or other",
+                    "Not recorded",
+                ],
+                n,
+            ),
+            "imd_quintile": quintile,
+            "practice_ods_code": rng.choice(practices.to_numpy(), n),
+            "analytics_excluded": rng.random(n) < 0.03,
+            "emergency_admissions": rng.poisson(0.1 + age / 400),
+            "ae_attendances": rng.poisson(0.3),
+            "readmission_index_discharges": rng.poisson(0.12, n),
+        }
+    )
     frame["emergency_readmissions_30_days"] = rng.binomial(frame["readmission_index_discharges"], 0.14)
-    for programme in ("bowel_screening", "breast_screening", "cervical_screening", "nhs_health_check",
-                      "flu_vaccination", "mmr_vaccination", "diabetes_care_processes"):
+    for programme in (
+        "bowel_screening",
+        "breast_screening",
+        "cervical_screening",
+        "nhs_health_check",
+        "flu_vaccination",
+        "mmr_vaccination",
+        "diabetes_care_processes",
+    ):
         frame[f"{programme}_status"] = rng.choice(statuses, n, p=[0.35, 0.1, 0.1, 0.05, 0.4])
     folder.mkdir(parents=True, exist_ok=True)
     frame.to_parquet(folder / "residents.parquet", index=False)
@@ -91,8 +110,10 @@ def page(folder: Path, requests: int, objectors: int) -> None:
                 timings.append(time.perf_counter() - started)
     timings.sort()
     p95 = timings[int(0.95 * (len(timings) - 1))]
-    print(f"{len(timings)} views ({len(combos)} indicator x breakdown, {requests} rounds): "
-          f"p50 {statistics.median(timings) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms, max {timings[-1] * 1000:.1f} ms")
+    print(
+        f"{len(timings)} views ({len(combos)} indicator x breakdown, {requests} rounds): "
+        f"p50 {statistics.median(timings) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms, max {timings[-1] * 1000:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -88,15 +88,22 @@ def main() -> None:
     parser.add_argument("--lower", type=float, default=0.5)
     parser.add_argument("--per-file", action="store_true", help="print rows and seconds for every file")
     parser.add_argument("--threads", help="DuckDB threads for linkage (default: config/linkage.yaml)")
-    parser.add_argument("--memory-limit", help="DuckDB memory limit for linkage, e.g. 3GB (default: config/linkage.yaml)")
+    parser.add_argument(
+        "--memory-limit", help="DuckDB memory limit for linkage, e.g. 3GB (default: config/linkage.yaml)"
+    )
     parser.add_argument("--progress-every", type=float, default=30.0, help="seconds between progress lines")
     args = parser.parse_args()
     resources = load_resources()
     if args.threads or args.memory_limit:
-        resources = resources_from({
-            "threads": int(args.threads) if args.threads and args.threads != "auto" else (args.threads or resources.threads),
-            "memory_limit": args.memory_limit or resources.memory_limit,
-        }, source="the command line")
+        resources = resources_from(
+            {
+                "threads": int(args.threads)
+                if args.threads and args.threads != "auto"
+                else (args.threads or resources.threads),
+                "memory_limit": args.memory_limit or resources.memory_limit,
+            },
+            source="the command line",
+        )
     print(f"linkage resources: {resources.describe()}")
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="octopus-linkage-"))
     print(f"load average at start {os.getloadavg()[0]:.1f}")
@@ -117,8 +124,13 @@ def main() -> None:
                     print(f"{path.name}: {result.row_count} rows in {seconds:.2f}s")
         print(f"loaded {rows} rows from {len(files) - refused} files; {refused} refused whole")
         with Phase("link") as phase:
-            summary = link_persons(store, upper=args.upper, lower=args.lower, resources=resources,
-                                   progress=ProgressLines(args.progress_every))
+            summary = link_persons(
+                store,
+                upper=args.upper,
+                lower=args.lower,
+                resources=resources,
+                progress=ProgressLines(args.progress_every),
+            )
         print(f"  {phase.name}: {summary.describe()}")
         with Phase("extract"):
             write_linked_extract(store)

@@ -36,10 +36,14 @@ def main() -> None:
                 print(f"REJECTED {result}")
                 continue
             total_rows += result.row_count
-            print(f"{path.name}: {result.row_count} rows ({result.quarantined_rows} quarantined) "
-                  f"in {seconds:.2f}s = {result.row_count / max(seconds, 1e-9):,.0f} rows/s")
+            print(
+                f"{path.name}: {result.row_count} rows ({result.quarantined_rows} quarantined) "
+                f"in {seconds:.2f}s = {result.row_count / max(seconds, 1e-9):,.0f} rows/s"
+            )
     seconds = time.perf_counter() - started
-    print(f"TOTAL {total_rows} rows in {seconds:.1f}s = {total_rows / max(seconds, 1e-9):,.0f} rows/s; store {data_dir}")
+    print(
+        f"TOTAL {total_rows} rows in {seconds:.1f}s = {total_rows / max(seconds, 1e-9):,.0f} rows/s; store {data_dir}"
+    )
 
 
 if __name__ == "__main__":

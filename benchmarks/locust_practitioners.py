@@ -72,16 +72,30 @@ class Signed(HttpUser):
     def sign_in(self, username: str) -> None:
         page = self.client.get("/accounts/login/", name="sign in (form)")
         token = CSRF.search(page.text)
-        response = self.client.post("/accounts/login/", name="sign in", allow_redirects=False, data={
-            "username": username, "password": FIXTURE["password"], "csrfmiddlewaretoken": token.group(1) if token else ""},
-            headers={"Referer": self.host + "/accounts/login/"})
+        response = self.client.post(
+            "/accounts/login/",
+            name="sign in",
+            allow_redirects=False,
+            data={
+                "username": username,
+                "password": FIXTURE["password"],
+                "csrfmiddlewaretoken": token.group(1) if token else "",
+            },
+            headers={"Referer": self.host + "/accounts/login/"},
+        )
         if response.status_code != 302:
             raise StopUser()
 
     def post_form(self, path: str, data: dict, name: str):
         data = {**data, "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", "")}
-        with self.client.post(path, data=data, name=name, allow_redirects=False, catch_response=True,
-                              headers={"Referer": self.host + path}) as response:
+        with self.client.post(
+            path,
+            data=data,
+            name=name,
+            allow_redirects=False,
+            catch_response=True,
+            headers={"Referer": self.host + path},
+        ) as response:
             if response.status_code >= 400:
                 response.failure(f"HTTP {response.status_code}")
             else:
@@ -138,7 +152,9 @@ class Practitioner(Signed):
         lead = SELECTED.search(form.text)
         data["lead_professional"] = lead.group(1) if lead else ""
         data["version"] = next(v for v in version.groups() if v) if version else "1"
-        data["what_matters"] = (data.get("what_matters", "") + f"\nSeen by {self.me['username']} {uuid.uuid4().hex[:6]}")[-900:]
+        data["what_matters"] = (
+            data.get("what_matters", "") + f"\nSeen by {self.me['username']} {uuid.uuid4().hex[:6]}"
+        )[-900:]
         self.post_form(f"/caseload/residents/{person}/plan/edit/", data, "care plan (save)")
 
 
@@ -162,5 +178,8 @@ class CommunityWorker(Signed):
     @task(1)
     def visit(self):
         allocation = random.choice(self.me["allocations"])
-        self.post_form(f"/outreach/households/{allocation}/visit/", {"outcome": "no_answer", "client_key": str(uuid.uuid4())},
-                       "outreach: record a visit")
+        self.post_form(
+            f"/outreach/households/{allocation}/visit/",
+            {"outcome": "no_answer", "client_key": str(uuid.uuid4())},
+            "outreach: record a visit",
+        )

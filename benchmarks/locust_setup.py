@@ -51,12 +51,17 @@ chwws = list(outreach.outreach_workers().filter(username__startswith="bench"))
 if chwws and not Allocation.objects.filter(worker__in=chwws, withdrawn_at__isnull=True).exists():
     today = timezone.localdate()
     planner = User.objects.filter(username__startswith="bench").order_by("pk").first()
-    round_ = outreach.create_round(planner, name="Load test round", area="East London", starts_on=today,
-                                   ends_on=today + dt.timedelta(days=27))
+    round_ = outreach.create_round(
+        planner, name="Load test round", area="East London", starts_on=today, ends_on=today + dt.timedelta(days=27)
+    )
     # Households of ordinary size (care homes are not door-knocked), spread over the boroughs.
-    pool = list(Household.objects.filter(pk__lte=400_000).order_by("?").values_list("pk", flat=True)[: len(chwws) * args.households_per_chww])
+    pool = list(
+        Household.objects.filter(pk__lte=400_000)
+        .order_by("?")
+        .values_list("pk", flat=True)[: len(chwws) * args.households_per_chww]
+    )
     for index, worker in enumerate(chwws):
-        mine = pool[index * args.households_per_chww:(index + 1) * args.households_per_chww]
+        mine = pool[index * args.households_per_chww : (index + 1) * args.households_per_chww]
         outreach.allocate(round_, planner, worker=worker, households=Household.objects.filter(pk__in=mine))
 
 open_cases: dict[int, list[str]] = {}
@@ -76,16 +81,20 @@ practitioners = []
 for user in User.objects.filter(username__startswith="bench").order_by("pk"):
     memberships = list(Membership.objects.filter(user=user).values_list("team_id", "role"))
     residents = sorted({p for team_id, _ in memberships for p in open_cases.get(team_id, [])})
-    practitioners.append({
-        "username": user.username,
-        "role": memberships[0][1] if memberships else "",
-        "teams": [team_id for team_id, _ in memberships],
-        "residents": pick.sample(residents, min(200, len(residents))),
-        "meetings": sorted(m for s in agreed.get(user.pk, []) for m in series_meetings.get(s, [])),
-        "allocations": allocations.get(user.pk, []),
-    })
+    practitioners.append(
+        {
+            "username": user.username,
+            "role": memberships[0][1] if memberships else "",
+            "teams": [team_id for team_id, _ in memberships],
+            "residents": pick.sample(residents, min(200, len(residents))),
+            "meetings": sorted(m for s in agreed.get(user.pk, []) for m in series_meetings.get(s, [])),
+            "allocations": allocations.get(user.pk, []),
+        }
+    )
 with open(args.out, "w") as out:
     json.dump({"password": PASSWORD, "practitioners": practitioners}, out)
-print(f"{len(practitioners)} practitioners ({sum(1 for p in practitioners if p['residents'])} with caseload residents, "
-      f"{sum(1 for p in practitioners if p['meetings'])} in meeting series, {sum(1 for p in practitioners if p['allocations'])} CHWWs "
-      f"with allocations) -> {args.out}")
+print(
+    f"{len(practitioners)} practitioners ({sum(1 for p in practitioners if p['residents'])} with caseload residents, "
+    f"{sum(1 for p in practitioners if p['meetings'])} in meeting series, {sum(1 for p in practitioners if p['allocations'])} CHWWs "
+    f"with allocations) -> {args.out}"
+)

@@ -30,7 +30,9 @@ def westminster_polygons(count: int):
     import csv
 
     with lsoas_path().open(newline="") as handle:
-        ranked = sorted((r for r in csv.DictReader(handle) if r["lad24_name"] == "Westminster"), key=lambda r: int(r["imd_rank"]))
+        ranked = sorted(
+            (r for r in csv.DictReader(handle) if r["lad24_name"] == "Westminster"), key=lambda r: int(r["imd_rank"])
+        )
     wanted = [r["lsoa21_code"] for r in ranked[:count]]
     features = {f["properties"]["lsoa21_code"]: f for f in json.loads(BOUNDARIES.read_text())["features"]}
     return [(code, shape(features[code]["geometry"])) for code in wanted if code in features]
@@ -45,8 +47,17 @@ def households(total: int, polygons, rng: random.Random) -> list[planning.Househ
         while not polygon.contains(p := Point(rng.uniform(minx, maxx), rng.uniform(miny, maxy))):
             pass
         revisit = rng.random() < 0.1
-        made.append(planning.Household(f"H{len(made):06}", p.y, p.x, lsoa=code, priority=rng.choice((0, 0, 0, 1, 2)),
-                                       unanswered_on=monday if revisit else None, unanswered_morning=True if revisit else None))
+        made.append(
+            planning.Household(
+                f"H{len(made):06}",
+                p.y,
+                p.x,
+                lsoa=code,
+                priority=rng.choice((0, 0, 0, 1, 2)),
+                unanswered_on=monday if revisit else None,
+                unanswered_morning=True if revisit else None,
+            )
+        )
     return made
 
 
@@ -65,8 +76,10 @@ def main() -> None:
     plan = planning.plan_month("2026-12", workers, homes, households_per_chww=args.per)
     seconds = time.perf_counter() - started
     days = [(wp.worker, d) for wp in plan.workers for d in wp.days]
-    print(f"plan {args.chwws} CHWWs x {args.per}: {seconds:.1f} s, {sum(len(d.households) for _, d in days)} households, "
-          f"{len(days)} days, {sum(d.metres for _, d in days) / 1000:.0f} km")
+    print(
+        f"plan {args.chwws} CHWWs x {args.per}: {seconds:.1f} s, {sum(len(d.households) for _, d in days)} households, "
+        f"{len(days)} days, {sum(d.metres for _, d in days) / 1000:.0f} km"
+    )
     if args.reference_days:
         sample = rng.sample(days, min(args.reference_days, len(days)))
         ours = longer = 0
@@ -76,8 +89,10 @@ def main() -> None:
             points = planning._pts(day.households, origin)
             ours += planning.route(start, points)[1]
             longer += planning.route(start, points, seconds=args.seconds)[1]
-        print(f"reference: {len(sample)} days, routes {ours / 1000:.2f} km vs {longer / 1000:.2f} km after {args.seconds:g} s "
-              f"guided local search each: {100 * (ours / longer - 1):.2f}% longer")
+        print(
+            f"reference: {len(sample)} days, routes {ours / 1000:.2f} km vs {longer / 1000:.2f} km after {args.seconds:g} s "
+            f"guided local search each: {100 * (ours / longer - 1):.2f}% longer"
+        )
 
 
 if __name__ == "__main__":

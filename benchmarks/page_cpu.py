@@ -66,8 +66,12 @@ def cpu_seconds(processes) -> float:
 def sign_in(username: str) -> requests.Session:
     session = requests.Session()
     token = CSRF.search(session.get(args.base + "/accounts/login/").text).group(1)
-    response = session.post(args.base + "/accounts/login/", allow_redirects=False, headers={"Referer": args.base + "/accounts/login/"},
-                            data={"username": username, "password": fixture["password"], "csrfmiddlewaretoken": token})
+    response = session.post(
+        args.base + "/accounts/login/",
+        allow_redirects=False,
+        headers={"Referer": args.base + "/accounts/login/"},
+        data={"username": username, "password": fixture["password"], "csrfmiddlewaretoken": token},
+    )
     if response.status_code != 302:
         raise SystemExit(f"Could not sign in as {username}: HTTP {response.status_code}")
     return session
@@ -77,7 +81,9 @@ care = [p for p in fixture["practitioners"] if p["residents"]]
 meeting_people = [p for p in care if p["meetings"]]
 chosen = pick.sample(care, min(args.users, len(care)))
 chosen_meetings = pick.sample(meeting_people, min(args.users, len(meeting_people)))
-sessions = {p["username"]: sign_in(p["username"]) for p in {p["username"]: p for p in chosen + chosen_meetings}.values()}
+sessions = {
+    p["username"]: sign_in(p["username"]) for p in {p["username"]: p for p in chosen + chosen_meetings}.values()
+}
 
 PAGES = {
     "record": lambda: (p := pick.choice(chosen), f"/residents/{pick.choice(p['residents'])}/"),
@@ -111,15 +117,27 @@ for name in args.pages.split(","):
     for _ in range(args.repeat):
         walls, cpu = run(name, args.requests)
         walls.sort()
-        rounds.append({"cpu_ms": cpu * 1000, "p50_ms": statistics.median(walls) * 1000,
-                       "p95_ms": walls[int(0.95 * (len(walls) - 1))] * 1000})
+        rounds.append(
+            {
+                "cpu_ms": cpu * 1000,
+                "p50_ms": statistics.median(walls) * 1000,
+                "p95_ms": walls[int(0.95 * (len(walls) - 1))] * 1000,
+            }
+        )
     cpus = [r["cpu_ms"] for r in rounds]
-    results["pages"][name] = {"rounds": rounds, "cpu_ms_median": statistics.median(cpus), "cpu_ms_range": [min(cpus), max(cpus)],
-                              "p50_ms_median": statistics.median(r["p50_ms"] for r in rounds),
-                              "p95_ms_median": statistics.median(r["p95_ms"] for r in rounds)}
+    results["pages"][name] = {
+        "rounds": rounds,
+        "cpu_ms_median": statistics.median(cpus),
+        "cpu_ms_range": [min(cpus), max(cpus)],
+        "p50_ms_median": statistics.median(r["p50_ms"] for r in rounds),
+        "p95_ms_median": statistics.median(r["p95_ms"] for r in rounds),
+    }
     r = results["pages"][name]
-    print(f"{name}: CPU/request {r['cpu_ms_median']:.1f} ms (range {min(cpus):.1f}–{max(cpus):.1f}), "
-          f"p50 {r['p50_ms_median']:.0f} ms, p95 {r['p95_ms_median']:.0f} ms over {args.repeat}×{args.requests}", flush=True)
+    print(
+        f"{name}: CPU/request {r['cpu_ms_median']:.1f} ms (range {min(cpus):.1f}–{max(cpus):.1f}), "
+        f"p50 {r['p50_ms_median']:.0f} ms, p95 {r['p95_ms_median']:.0f} ms over {args.repeat}×{args.requests}",
+        flush=True,
+    )
 results["load_after"] = uptime()
 print(results["load_before"], "→", results["load_after"])
 if args.json:

@@ -33,8 +33,11 @@ parser.add_argument("--fixture", default="/tmp/pages-work/practitioners.json")
 parser.add_argument("--requests", type=int, default=30)
 parser.add_argument("--html", default="")
 parser.add_argument("--sql", action="store_true")
-parser.add_argument("--cpu", action="store_true",
-                    help="cProfile on CPU time instead of pyinstrument's wall clock (a busy machine makes waiting dominate)")
+parser.add_argument(
+    "--cpu",
+    action="store_true",
+    help="cProfile on CPU time instead of pyinstrument's wall clock (a busy machine makes waiting dominate)",
+)
 args = parser.parse_args()
 
 pick = random.Random(1)
@@ -51,9 +54,11 @@ for person in care:
 
 def one():
     person = pick.choice(care)
-    path = {"record": lambda: f"/residents/{pick.choice(person['residents'])}/",
-            "caseload": lambda: f"/caseload/?team={pick.choice(person['teams'])}",
-            "worklist": lambda: f"/meetings/{pick.choice(person['meetings'])}/"}[args.page]()
+    path = {
+        "record": lambda: f"/residents/{pick.choice(person['residents'])}/",
+        "caseload": lambda: f"/caseload/?team={pick.choice(person['teams'])}",
+        "worklist": lambda: f"/meetings/{pick.choice(person['meetings'])}/",
+    }[args.page]()
     response = clients[person["username"]].get(path, secure=True)
     assert response.status_code == 200, (path, response.status_code)
 
@@ -85,7 +90,9 @@ if args.cpu:
     for _ in range(args.requests):
         one()
     cpu_profile.disable()
-    print(f"CPU per request (in-process, client included): {(time.process_time() - started) / args.requests * 1000:.1f} ms")
+    print(
+        f"CPU per request (in-process, client included): {(time.process_time() - started) / args.requests * 1000:.1f} ms"
+    )
     pstats.Stats(cpu_profile).sort_stats("cumulative").print_stats(60)
     raise SystemExit(0)
 profiler = Profiler(interval=0.0005)

@@ -58,8 +58,7 @@ def cmd_pipeline(people: int, engine: str) -> dict:
 
     out = ROOT / f"snapshots-{engine}-{people}"
     started = time.perf_counter()
-    info = run_pipeline(linked_dir(people), out, as_of=AS_OF, engine=engine,
-                        config=PipelineConfig(show_progress=False))
+    info = run_pipeline(linked_dir(people), out, as_of=AS_OF, engine=engine, config=PipelineConfig(show_progress=False))
     total = time.perf_counter() - started
     shutil.rmtree(out, ignore_errors=True)
     return {"seconds": round(total, 1), "steps": info.timings, "cpu": info.cpu, "chosen_model": info.chosen_model}
@@ -77,8 +76,7 @@ def cmd_scan(people: int) -> dict:
 
 def timed(args: list[str]) -> dict:
     """Run this script's subcommand under /usr/bin/time -v; return its JSON plus peak memory."""
-    proc = subprocess.run(["/usr/bin/time", "-v", sys.executable, __file__, *args],
-                          capture_output=True, text=True)
+    proc = subprocess.run(["/usr/bin/time", "-v", sys.executable, __file__, *args], capture_output=True, text=True)
     if proc.returncode:
         return {"error": proc.stderr[-2000:]}
     return _process_figures(json.loads(proc.stdout.strip().splitlines()[-1]), proc.stderr)
@@ -100,8 +98,9 @@ PEERS = Path(__file__).parent / "peers"
 
 def timed_script(script: str, args: list[str]) -> dict:
     """A peer (or our side of the comparison) as its own process under /usr/bin/time -v."""
-    proc = subprocess.run(["/usr/bin/time", "-v", sys.executable, str(PEERS / script), *args],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        ["/usr/bin/time", "-v", sys.executable, str(PEERS / script), *args], capture_output=True, text=True
+    )
     if proc.returncode:
         return {"error": proc.stderr[-2000:]}
     return _process_figures({}, proc.stderr)
@@ -114,12 +113,22 @@ def cmd_features(people: int, pandas: bool) -> dict:
         subprocess.run([sys.executable, str(PEERS / "peer_reference.py"), str(reference)], check=True)
     linked, as_of = str(linked_dir(people)), AS_OF.isoformat()
     outputs = {name: str(ROOT / f"features-{name}-{people}.parquet") for name in ("ours", "polars", "pandas")}
-    results = {"ours": timed_script("octopus_features.py", [linked, as_of, outputs["ours"]]),
-               "polars": timed_script("polars_features.py", [str(reference), linked, as_of, outputs["polars"]])}
+    results = {
+        "ours": timed_script("octopus_features.py", [linked, as_of, outputs["ours"]]),
+        "polars": timed_script("polars_features.py", [str(reference), linked, as_of, outputs["polars"]]),
+    }
     if pandas:
         results["pandas"] = timed_script("pandas_features.py", [str(reference), linked, as_of, outputs["pandas"]])
-    check = subprocess.run([sys.executable, str(PEERS / "compare.py"), outputs["ours"],
-                            *(outputs[name] for name in results if name != "ours")], capture_output=True, text=True)
+    check = subprocess.run(
+        [
+            sys.executable,
+            str(PEERS / "compare.py"),
+            outputs["ours"],
+            *(outputs[name] for name in results if name != "ours"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     results["equal"] = check.returncode == 0
     results["check"] = check.stdout.strip()
     for path in outputs.values():
@@ -134,10 +143,12 @@ def cmd_all(people_list: list[int], spark: list[int], pandas: bool, keep: bool) 
         entry = results.setdefault(str(people), {})
         if not (linked_dir(people) / "persons.parquet").is_file():
             entry["simulate"] = timed(["simulate", str(people)])
-        for name, args in (("scan", ["scan", str(people)]),
-                           ("duckdb", ["pipeline", str(people), "--engine", "duckdb"]),
-                           ("features", None),
-                           *([("spark", ["pipeline", str(people), "--engine", "spark"])] if people in spark else [])):
+        for name, args in (
+            ("scan", ["scan", str(people)]),
+            ("duckdb", ["pipeline", str(people), "--engine", "duckdb"]),
+            ("features", None),
+            *([("spark", ["pipeline", str(people), "--engine", "spark"])] if people in spark else []),
+        ):
             print(f"{people}: {name}…", file=sys.stderr, flush=True)
             entry[name] = cmd_features(people, pandas) if args is None else timed(args)
             print(f"{people}: {name} {json.dumps(entry[name])[:300]}", file=sys.stderr, flush=True)

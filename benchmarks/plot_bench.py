@@ -32,18 +32,26 @@ def plot(result_path: Path, out: Path) -> Path:
     sizes = [size for size, _ in rows]
     loads = [run["load_before"][0] for _, entry in rows for run in entry["runs"] if "load_before" in run]
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.2))
-    series = ((left, "process_wall_seconds", "whole process", "#005eb8"),
-              (left, "total_seconds", "pipeline steps", "#768692"),
-              # On a loaded machine wall time is mostly waiting for a core; CPU is what the run cost.
-              (left, "process_cpu_seconds", "whole process, CPU (user+sys)", "#009639"),
-              (right, "peak_memory_gb", "whole process", "#005eb8"))
+    series = (
+        (left, "process_wall_seconds", "whole process", "#005eb8"),
+        (left, "total_seconds", "pipeline steps", "#768692"),
+        # On a loaded machine wall time is mostly waiting for a core; CPU is what the run cost.
+        (left, "process_cpu_seconds", "whole process, CPU (user+sys)", "#009639"),
+        (right, "peak_memory_gb", "whole process", "#005eb8"),
+    )
     for axis, key, label, colour in series:
         median = [entry[key]["median"] for _, entry in rows]
         low = [m - entry[key]["min"] for m, (_, entry) in zip(median, rows, strict=True)]
         high = [entry[key]["max"] - m for m, (_, entry) in zip(median, rows, strict=True)]
         axis.errorbar(sizes, median, yerr=[low, high], marker="o", capsize=3, color=colour, label=label)
         for size, value in zip(sizes, median, strict=True):
-            axis.annotate(f"{value:.2g}" if value < 10 else f"{value:.0f}", (size, value), textcoords="offset points", xytext=(4, -12), fontsize=8)
+            axis.annotate(
+                f"{value:.2g}" if value < 10 else f"{value:.0f}",
+                (size, value),
+                textcoords="offset points",
+                xytext=(4, -12),
+                fontsize=8,
+            )
     for axis, label in ((left, "seconds"), (right, "peak resident memory (GB)")):
         axis.set_xscale("log")
         axis.set_yscale("log")
@@ -59,9 +67,12 @@ def plot(result_path: Path, out: Path) -> Path:
     left.set_title("Time and CPU (median of runs, range as bars)")
     right.set_title("Memory (whole process, /usr/bin/time)")
     commit = data["commit"]
-    fig.suptitle(f"Octopus population pipeline on DuckDB — {data['date']}, {data['machine']['cores']} cores, "
-                 f"{data['machine']['memory_gb']} GB, commit {commit['sha'][:10]}{' (dirty)' if commit['dirty'] else ''}, "
-                 f"load {min(loads):.1f}–{max(loads):.1f}", fontsize=9)
+    fig.suptitle(
+        f"Octopus population pipeline on DuckDB — {data['date']}, {data['machine']['cores']} cores, "
+        f"{data['machine']['memory_gb']} GB, commit {commit['sha'][:10]}{' (dirty)' if commit['dirty'] else ''}, "
+        f"load {min(loads):.1f}–{max(loads):.1f}",
+        fontsize=9,
+    )
     fig.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out)

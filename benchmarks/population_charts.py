@@ -74,7 +74,9 @@ if args.linked:
 else:
     frame["person_id"] = [f"B{i:09d}" for i in range(len(frame))]
 if args.places:
-    places = pd.read_parquet(args.places, columns=["lsoa_code", "practice_code", "age", "sex", "imd_decile"]).iloc[: len(frame)]
+    places = pd.read_parquet(args.places, columns=["lsoa_code", "practice_code", "age", "sex", "imd_decile"]).iloc[
+        : len(frame)
+    ]
     frame["lsoa_code"] = places["lsoa_code"].to_numpy()
     frame["practice_ods_code"] = places["practice_code"].to_numpy()
     frame["age"] = places["age"].to_numpy()
@@ -91,7 +93,9 @@ as_of = dt.date(2026, 11, 1)
 for k in range(args.snapshots):
     folder = work / "snapshots" / f"run{k}"
     folder.mkdir(parents=True)
-    write_snapshot(folder, [], run_id=f"2026110{k}T000000Z-bench", as_of=as_of - dt.timedelta(days=30 * (args.snapshots - 1 - k)))
+    write_snapshot(
+        folder, [], run_id=f"2026110{k}T000000Z-bench", as_of=as_of - dt.timedelta(days=30 * (args.snapshots - 1 - k))
+    )
     frame.to_parquet(folder / "residents.parquet", index=False)
     if args.linked:
         manifest = json.loads((folder / "manifest.json").read_text())
@@ -119,22 +123,39 @@ if args.linked:
     from octopus.care.models import Case
     from octopus.residents.models import Resident
 
-    opened = [timezone.make_aware(dt.datetime(2025, 1, 1, 10) + dt.timedelta(days=i % 300)) for i in range(args.treated)]
+    opened = [
+        timezone.make_aware(dt.datetime(2025, 1, 1, 10) + dt.timedelta(days=i % 300)) for i in range(args.treated)
+    ]
     treated = frame["person_id"].iloc[:: max(1, len(frame) // args.treated)].iloc[: args.treated]
-    residents = Resident.objects.bulk_create([Resident(person_id=pid, given_name="A", family_name="B") for pid in treated])
-    Case.objects.bulk_create([Case(resident=r, team=team, source="referral", opened_at=when)
-                              for r, when in zip(residents, opened, strict=True)])
+    residents = Resident.objects.bulk_create(
+        [Resident(person_id=pid, given_name="A", family_name="B") for pid in treated]
+    )
+    Case.objects.bulk_create(
+        [
+            Case(resident=r, team=team, source="referral", opened_at=when)
+            for r, when in zip(residents, opened, strict=True)
+        ]
+    )
 client = Client()
 client.force_login(user)
-pages = {"overview": "/population/", "cost concentration": "/population/cost/", "practice funnel": "/population/practices/?peers=all",
-         "map (high risk)": "/population/map/?indicator=high-risk", "overview CSV": "/population/?csv=age-sex",
-         "capitation (PCNs, weights from the data)": "/population/capitation/", "deprivation": "/population/deprivation/",
-         "INT impact (12 months)": "/population/impact/", "INT impact (6 months)": "/population/impact/?months=6"}
+pages = {
+    "overview": "/population/",
+    "cost concentration": "/population/cost/",
+    "practice funnel": "/population/practices/?peers=all",
+    "map (high risk)": "/population/map/?indicator=high-risk",
+    "overview CSV": "/population/?csv=age-sex",
+    "capitation (PCNs, weights from the data)": "/population/capitation/",
+    "deprivation": "/population/deprivation/",
+    "INT impact (12 months)": "/population/impact/",
+    "INT impact (6 months)": "/population/impact/?months=6",
+}
 if os.environ.get("BENCH_PAGES"):  # e.g. BENCH_PAGES="cost,capitation": only the pages whose name contains one
     wanted = os.environ["BENCH_PAGES"].split(",")
     pages = {name: url for name, url in pages.items() if any(w in name for w in wanted)}
 load = os.getloadavg()[0]
-print(f"{len(frame):,} residents x {args.snapshots} snapshots; {platform.node()}, {os.cpu_count()} cores, load {load:.1f}")
+print(
+    f"{len(frame):,} residents x {args.snapshots} snapshots; {platform.node()}, {os.cpu_count()} cores, load {load:.1f}"
+)
 for name, url in pages.items():
     for _ in range(args.warmup):
         start = time.perf_counter()
@@ -156,6 +177,8 @@ for name, url in pages.items():
     def p95(values):
         return values[max(0, int(round(0.95 * len(values))) - 1)]
 
-    print(f"| {name} | {statistics.median(times):,.0f} | {p95(times):,.0f} | {times[-1]:,.0f} | "
-          f"{statistics.median(cpu):,.0f} | {p95(cpu):,.0f} | load {os.getloadavg()[0]:.1f} |")
+    print(
+        f"| {name} | {statistics.median(times):,.0f} | {p95(times):,.0f} | {times[-1]:,.0f} | "
+        f"{statistics.median(cpu):,.0f} | {p95(cpu):,.0f} | load {os.getloadavg()[0]:.1f} |"
+    )
 sys.exit(0)

@@ -45,17 +45,23 @@ def main() -> None:
                 with connection.cursor().copy(f"COPY plain_{table} FROM STDIN") as copy:
                     view = memoryview(dumps[table])
                     for start in range(0, len(view), 1 << 20):
-                        copy.write(view[start:start + (1 << 20)])
+                        copy.write(view[start : start + (1 << 20)])
             rows = connection.execute(f"SELECT count(*) FROM plain_{table}").fetchone()[0]
             seconds = time.monotonic() - table_started
-            figures["tables"][table] = {"rows": rows, "seconds": round(seconds, 2), "rows_per_second": round(rows / seconds)}
+            figures["tables"][table] = {
+                "rows": rows,
+                "seconds": round(seconds, 2),
+                "rows_per_second": round(rows / seconds),
+            }
         figures["seconds"] = round(time.monotonic() - started, 2)
         figures["rows"] = sum(t["rows"] for t in figures["tables"].values())
         figures["rows_per_second"] = round(figures["rows"] / figures["seconds"])
     for table, result in figures["tables"].items():
         print(f"{table}: {result['rows']:,} rows in {result['seconds']} s ({result['rows_per_second']:,} rows/s)")
-    print(f"plain COPY, all: {figures['rows']:,} rows in {figures['seconds']} s ({figures['rows_per_second']:,} rows/s); "
-          f"load average {figures['load_average'][0]:.1f}")
+    print(
+        f"plain COPY, all: {figures['rows']:,} rows in {figures['seconds']} s ({figures['rows_per_second']:,} rows/s); "
+        f"load average {figures['load_average'][0]:.1f}"
+    )
     if args.json:
         with open(args.json, "w") as handle:
             json.dump(figures, handle, indent=2)

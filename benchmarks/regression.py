@@ -56,10 +56,15 @@ def compare(old: dict, new: dict, *, threshold: float = 0.20, min_seconds: float
         before = old["sizes"].get(size)
         if not before or "steps" not in before or "steps" not in after:
             continue
-        pairs = [("whole process", before["process_wall_seconds"]["median"], after["process_wall_seconds"]["median"]),
-                 ("pipeline total", before["total_seconds"]["median"], after["total_seconds"]["median"])]
-        pairs += [(step, before["steps"][step]["median"], figures["median"])
-                  for step, figures in after["steps"].items() if step in before["steps"]]
+        pairs = [
+            ("whole process", before["process_wall_seconds"]["median"], after["process_wall_seconds"]["median"]),
+            ("pipeline total", before["total_seconds"]["median"], after["total_seconds"]["median"]),
+        ]
+        pairs += [
+            (step, before["steps"][step]["median"], figures["median"])
+            for step, figures in after["steps"].items()
+            if step in before["steps"]
+        ]
         for step, was, now in pairs:
             flagged = now > was * (1 + threshold) and now - was >= min_seconds
             changes.append(Change(size, step, was, now, flagged))
@@ -67,8 +72,12 @@ def compare(old: dict, new: dict, *, threshold: float = 0.20, min_seconds: float
 
 
 def _load_average(data: dict) -> str:
-    loads = [run["load_before"][0] for entry in data["sizes"].values() for run in entry.get("runs", [])
-             if "load_before" in run]
+    loads = [
+        run["load_before"][0]
+        for entry in data["sizes"].values()
+        for run in entry.get("runs", [])
+        if "load_before" in run
+    ]
     return f"{min(loads):.1f}–{max(loads):.1f}" if loads else "unknown"
 
 
@@ -87,15 +96,19 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     old, new = load(old_path), load(new_path)
     changes = compare(old, new, threshold=args.threshold, min_seconds=args.min_seconds)
-    print(f"{old_path.name} ({old['commit']['sha'][:10]}, load {_load_average(old)}) -> "
-          f"{new_path.name} ({new['commit']['sha'][:10]}, load {_load_average(new)})")
+    print(
+        f"{old_path.name} ({old['commit']['sha'][:10]}, load {_load_average(old)}) -> "
+        f"{new_path.name} ({new['commit']['sha'][:10]}, load {_load_average(new)})"
+    )
     if not changes:
         print("No population size and step in common: nothing compared.")
         return 0
     for change in changes:
         mark = "SLOWER" if change.flagged else "ok"
-        print(f"{mark:6} {int(change.size):>10,} {change.step:<22} {change.before:8.2f} s -> {change.after:8.2f} s "
-              f"({change.ratio:.2f}x)")
+        print(
+            f"{mark:6} {int(change.size):>10,} {change.step:<22} {change.before:8.2f} s -> {change.after:8.2f} s "
+            f"({change.ratio:.2f}x)"
+        )
     flagged = [c for c in changes if c.flagged]
     print(f"{len(flagged)} of {len(changes)} steps more than {args.threshold:.0%} slower.")
     return 1 if flagged else 0

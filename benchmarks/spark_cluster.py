@@ -54,36 +54,66 @@ class Cluster:
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
-        env.update({
-            "SPARK_HOME": str(SPARK_HOME),
-            "SPARK_LOCAL_IP": "127.0.0.1",  # loopback only: nothing listens on the network
-            "SPARK_LOG_DIR": str(self.work / "logs"),
-            "SPARK_WORKER_DIR": str(self.work / "work"),
-            # Executors start Python for Arrow transfers; it must be the driver's, with Octopus on it.
-            "PYSPARK_PYTHON": sys.executable,
-            "PYTHONPATH": os.pathsep.join(p for p in (str(Path(__file__).parents[1] / "src"),
-                                                      os.environ.get("PYTHONPATH", "")) if p),
-        })
+        env.update(
+            {
+                "SPARK_HOME": str(SPARK_HOME),
+                "SPARK_LOCAL_IP": "127.0.0.1",  # loopback only: nothing listens on the network
+                "SPARK_LOG_DIR": str(self.work / "logs"),
+                "SPARK_WORKER_DIR": str(self.work / "work"),
+                # Executors start Python for Arrow transfers; it must be the driver's, with Octopus on it.
+                "PYSPARK_PYTHON": sys.executable,
+                "PYTHONPATH": os.pathsep.join(
+                    p for p in (str(Path(__file__).parents[1] / "src"), os.environ.get("PYTHONPATH", "")) if p
+                ),
+            }
+        )
         return env
 
     def _daemon(self, name: str, *args: str) -> None:
         log = open(self.work / "logs" / f"{name}.log", "w")  # noqa: SIM115 (kept open for the daemon's life)
-        self.processes.append(subprocess.Popen(
-            [str(SPARK_HOME / "bin" / "spark-class"), *args], stdout=log, stderr=subprocess.STDOUT,
-            env=self.env(), start_new_session=True))
+        self.processes.append(
+            subprocess.Popen(
+                [str(SPARK_HOME / "bin" / "spark-class"), *args],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=self.env(),
+                start_new_session=True,
+            )
+        )
 
     def start(self, timeout: float = 120) -> dict:
         (self.work / "logs").mkdir(parents=True, exist_ok=True)
         (self.work / "work").mkdir(parents=True, exist_ok=True)
-        self._daemon("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
-                     "--port", str(MASTER_PORT), "--webui-port", str(self.ui_port))
+        self._daemon(
+            "master",
+            "org.apache.spark.deploy.master.Master",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(MASTER_PORT),
+            "--webui-port",
+            str(self.ui_port),
+        )
         self.wait_for(lambda s: s.get("status") == "ALIVE", timeout, "the master to be ALIVE")
         for i in range(self.workers):
-            self._daemon(f"worker-{i + 1}", "org.apache.spark.deploy.worker.Worker", self.url,
-                         "--host", "127.0.0.1", "--cores", "1", "--memory", self.memory,
-                         "--webui-port", str(self.ui_port + 1 + i), "--work-dir", str(self.work / "work"))
-        return self.wait_for(lambda s: s.get("aliveworkers") == self.workers, timeout,
-                             f"{self.workers} workers to register")
+            self._daemon(
+                f"worker-{i + 1}",
+                "org.apache.spark.deploy.worker.Worker",
+                self.url,
+                "--host",
+                "127.0.0.1",
+                "--cores",
+                "1",
+                "--memory",
+                self.memory,
+                "--webui-port",
+                str(self.ui_port + 1 + i),
+                "--work-dir",
+                str(self.work / "work"),
+            )
+        return self.wait_for(
+            lambda s: s.get("aliveworkers") == self.workers, timeout, f"{self.workers} workers to register"
+        )
 
     def status(self) -> dict:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.ui_port}/json/", timeout=5) as response:
@@ -94,8 +124,10 @@ class Cluster:
         while time.monotonic() < deadline:
             for process in self.processes:
                 if process.poll() is not None:
-                    raise SystemExit(f"A Spark daemon exited ({process.args[1]}, code {process.returncode}) "
-                                     f"waiting for {what}: see {self.work / 'logs'}")
+                    raise SystemExit(
+                        f"A Spark daemon exited ({process.args[1]}, code {process.returncode}) "
+                        f"waiting for {what}: see {self.work / 'logs'}"
+                    )
             try:
                 status = self.status()
                 if ready(status):
@@ -121,8 +153,13 @@ def child(code: str, env: dict[str, str] | None = None, timeout: float | None = 
     """Run Python in a fresh process (one engine per process, as `octopus pipeline run` does)."""
     started = time.perf_counter()
     try:
-        proc = subprocess.run(["/usr/bin/time", "-v", sys.executable, "-c", code], capture_output=True, text=True,
-                              env={**os.environ, **(env or {})}, timeout=timeout)
+        proc = subprocess.run(
+            ["/usr/bin/time", "-v", sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **(env or {})},
+            timeout=timeout,
+        )
     except subprocess.TimeoutExpired:
         raise SystemExit(f"Child still running after {timeout:.0f} s: stopped (--timeout)") from None
     if proc.returncode:
@@ -158,9 +195,12 @@ def snapshot(path: Path):
 
     residents = pd.read_parquet(path / "residents.parquet").sort_values("person_id").reset_index(drop=True)
     cohorts = pd.read_parquet(path / "cohorts.parquet").sort_values(["cohort", "person_id"]).reset_index(drop=True)
-    return {"residents": residents, "cohorts": cohorts,
-            "inequalities": pd.read_parquet(path / "inequalities.parquet"),
-            "life_expectancy": pd.read_parquet(path / "life_expectancy.parquet")}
+    return {
+        "residents": residents,
+        "cohorts": cohorts,
+        "inequalities": pd.read_parquet(path / "inequalities.parquet"),
+        "life_expectancy": pd.read_parquet(path / "life_expectancy.parquet"),
+    }
 
 
 def parity(duck: Path, spark: Path) -> dict:
@@ -181,8 +221,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-memory", default="1g")
     parser.add_argument("--ui-port", type=int, default=18080)
-    parser.add_argument("--later-period", action="store_true",
-                        help="Also run the later-period check (a third feature build; off by default, as in the parity test).")
+    parser.add_argument(
+        "--later-period",
+        action="store_true",
+        help="Also run the later-period check (a third feature build; off by default, as in the parity test).",
+    )
     parser.add_argument("--work", type=Path, default=Path("/tmp/octopus-spark-cluster"))
     parser.add_argument("--timeout", type=float, default=3600, help="Seconds allowed for each pipeline run.")
     args = parser.parse_args()
@@ -190,30 +233,45 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("Stopped by SIGTERM"))
     args.work.mkdir(parents=True, exist_ok=True)
     linked = args.work / f"linked-{args.people}"
-    report: dict = {"date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "people": args.people,
-                    "load_before": [round(x, 2) for x in os.getloadavg()], "spark": pyspark.__version__}
+    report: dict = {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "people": args.people,
+        "load_before": [round(x, 2) for x in os.getloadavg()],
+        "spark": pyspark.__version__,
+    }
     if not (linked / "persons.parquet").is_file():
         report["simulate"] = child(
             "import json, datetime; from octopus.population.simulate import simulate_linked_at_scale; "
             f"simulate_linked_at_scale({str(linked)!r}, people={args.people}, as_of=datetime.date.fromisoformat({AS_OF.isoformat()!r})); "
-            "print(json.dumps({}))")
+            "print(json.dumps({}))"
+        )
     common = {"linked": str(linked), "as_of": AS_OF.isoformat(), "later": args.later_period}
-    report["duckdb"] = child(PIPELINE.format(out=str(args.work / "duckdb"), engine="duckdb", **common),
-                             timeout=args.timeout)
+    report["duckdb"] = child(
+        PIPELINE.format(out=str(args.work / "duckdb"), engine="duckdb", **common), timeout=args.timeout
+    )
     cluster = Cluster(args.work, args.workers, args.worker_memory, args.ui_port)
     try:
         started = time.perf_counter()
         status = cluster.start()
         report["cluster_start_seconds"] = round(time.perf_counter() - started, 1)
-        report["workers"] = [{"id": w["id"], "cores": w["cores"], "memory_mb": w["memory"], "state": w["state"]}
-                             for w in status["workers"]]
-        print(f"Cluster up in {report['cluster_start_seconds']} s: {cluster.url}, "
-              f"{status['aliveworkers']} workers", file=sys.stderr, flush=True)
-        report["spark_cluster"] = child(PIPELINE.format(out=str(args.work / "spark"), engine="spark", **common),
-                                        env={"OCTOPUS_SPARK_MASTER": cluster.url, "SPARK_LOCAL_IP": "127.0.0.1",
-                                             "PYSPARK_PYTHON": sys.executable}, timeout=args.timeout)
-        report["applications"] = [{"id": a["id"], "name": a["name"], "cores": a["cores"], "state": a["state"]}
-                                  for a in cluster.status().get("completedapps", [])]
+        report["workers"] = [
+            {"id": w["id"], "cores": w["cores"], "memory_mb": w["memory"], "state": w["state"]}
+            for w in status["workers"]
+        ]
+        print(
+            f"Cluster up in {report['cluster_start_seconds']} s: {cluster.url}, {status['aliveworkers']} workers",
+            file=sys.stderr,
+            flush=True,
+        )
+        report["spark_cluster"] = child(
+            PIPELINE.format(out=str(args.work / "spark"), engine="spark", **common),
+            env={"OCTOPUS_SPARK_MASTER": cluster.url, "SPARK_LOCAL_IP": "127.0.0.1", "PYSPARK_PYTHON": sys.executable},
+            timeout=args.timeout,
+        )
+        report["applications"] = [
+            {"id": a["id"], "name": a["name"], "cores": a["cores"], "state": a["state"]}
+            for a in cluster.status().get("completedapps", [])
+        ]
     finally:
         cluster.stop()
     assert report["spark_cluster"]["master"] == cluster.url, report["spark_cluster"]["master"]
@@ -221,9 +279,11 @@ def main() -> None:
     report["parity"] = parity(Path(report["duckdb"]["path"]), Path(report["spark_cluster"]["path"]))
     report["load_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(report, indent=2))
-    print(f"Parity: the same {report['parity']['residents']['rows']:,} residents, "
-          f"{report['parity']['cohorts']['rows']:,} cohort rows, inequalities and life expectancy on DuckDB "
-          f"({report['duckdb']['seconds']} s) and the Spark cluster ({report['spark_cluster']['seconds']} s).")
+    print(
+        f"Parity: the same {report['parity']['residents']['rows']:,} residents, "
+        f"{report['parity']['cohorts']['rows']:,} cohort rows, inequalities and life expectancy on DuckDB "
+        f"({report['duckdb']['seconds']} s) and the Spark cluster ({report['spark_cluster']['seconds']} s)."
+    )
 
 
 if __name__ == "__main__":

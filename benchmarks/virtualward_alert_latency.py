@@ -76,8 +76,15 @@ from octopus.residents.factories import make_resident  # noqa: E402
 from octopus.virtualward import services as ward  # noqa: E402
 from octopus.virtualward.models import Alert  # noqa: E402
 
-NORMAL = {"respiration_rate": 16, "spo2": 97, "on_oxygen": False, "systolic_bp": 120, "pulse": 70,
-          "consciousness": "A", "temperature": "37.0"}
+NORMAL = {
+    "respiration_rate": 16,
+    "spo2": 97,
+    "on_oxygen": False,
+    "systolic_bp": 120,
+    "pulse": 70,
+    "consciousness": "A",
+    "temperature": "37.0",
+}
 WORSE = {**NORMAL, "respiration_rate": 23, "spo2": 93, "systolic_bp": 98, "pulse": 115, "temperature": "38.6"}
 
 started = time.monotonic()
@@ -86,6 +93,8 @@ team = Team.objects.create(organisation=organisation, name="Virtual Ward", tier=
 nurse = User.objects.create_user(username="nurse", password="bench-only-password")
 Membership.objects.create(user=nurse, team=team, role="clinician")
 _account, token = issue("Ward hub", nurse, "system/Observation.c")
+
+
 def nhs_number(n: int) -> str:
     """The n-th valid NHS number (modulus 11) from 900 000 000: distinct, as a device needs them."""
     stem = 900_000_000 + n
@@ -100,13 +109,21 @@ residents, nhs_numbers = [], {}
 for n in range(args.residents):
     resident = make_resident(nhs_number=nhs_number(n))
     care.open_case(resident, team, nurse, source="search", holder=nurse)
-    ward.admit(resident, team, nurse, reason="Benchmark", expected_discharge_on=timezone.localdate() + dt.timedelta(days=7),
-               observations_per_day=3)
+    ward.admit(
+        resident,
+        team,
+        nurse,
+        reason="Benchmark",
+        expected_discharge_on=timezone.localdate() + dt.timedelta(days=7),
+        observations_per_day=3,
+    )
     residents.append(resident.person_id)
     nhs_numbers[resident.person_id] = resident.nhs_number
 device = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
 for person_id in residents:
-    response = device.post("/api/virtual-ward/observations", {**NORMAL, "person_id": person_id}, content_type="application/json")
+    response = device.post(
+        "/api/virtual-ward/observations", {**NORMAL, "person_id": person_id}, content_type="application/json"
+    )
     assert response.status_code == 201, response.content
 print(f"set up {args.residents} residents on the ward in {time.monotonic() - started:.1f} s", flush=True)
 
@@ -118,24 +135,37 @@ for _ in range(5):
     assert board_client.get("/virtual-ward/board-rows/").status_code == 200
     board_times.append(time.perf_counter() - t0)
 
+
 def fhir_bundle(nhs_number: str) -> dict:
     """WORSE as a device's transaction Bundle: seven vital-signs Observations taken now."""
-    base = {"resourceType": "Observation", "status": "final", "effectiveDateTime": timezone.now().isoformat(),
-            "subject": {"identifier": {"system": "https://fhir.nhs.uk/Id/nhs-number", "value": nhs_number}}}
+    base = {
+        "resourceType": "Observation",
+        "status": "final",
+        "effectiveDateTime": timezone.now().isoformat(),
+        "subject": {"identifier": {"system": "https://fhir.nhs.uk/Id/nhs-number", "value": nhs_number}},
+    }
 
     def measured(code, value, unit):
-        return {**base, "code": {"coding": [{"system": "http://loinc.org", "code": code}]},
-                "valueQuantity": {"value": value, "system": "http://unitsofmeasure.org", "code": unit}}
+        return {
+            **base,
+            "code": {"coding": [{"system": "http://loinc.org", "code": code}]},
+            "valueQuantity": {"value": value, "system": "http://unitsofmeasure.org", "code": unit},
+        }
 
     resources = [
-        measured("9279-1", WORSE["respiration_rate"], "/min"), measured("59408-5", WORSE["spo2"], "%"),
-        measured("8480-6", WORSE["systolic_bp"], "mm[Hg]"), measured("8867-4", WORSE["pulse"], "/min"),
+        measured("9279-1", WORSE["respiration_rate"], "/min"),
+        measured("59408-5", WORSE["spo2"], "%"),
+        measured("8480-6", WORSE["systolic_bp"], "mm[Hg]"),
+        measured("8867-4", WORSE["pulse"], "/min"),
         measured("8310-5", float(WORSE["temperature"]), "Cel"),
         {**base, "code": {"text": "Level of consciousness (ACVPU)"}, "valueString": "Alert"},
         {**base, "code": {"text": "Air or supplemental oxygen"}, "valueString": "Air"},
     ]
-    return {"resourceType": "Bundle", "type": "transaction",
-            "entry": [{"resource": r, "request": {"method": "POST", "url": "Observation"}} for r in resources]}
+    return {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [{"resource": r, "request": {"method": "POST", "url": "Observation"}} for r in resources],
+    }
 
 
 latencies, posts = [], []
@@ -154,9 +184,13 @@ def sender():
             person_id = queue.pop()
         t0 = time.perf_counter()
         if args.via == "json":
-            response = client.post("/api/virtual-ward/observations", {**WORSE, "person_id": person_id}, content_type="application/json")
+            response = client.post(
+                "/api/virtual-ward/observations", {**WORSE, "person_id": person_id}, content_type="application/json"
+            )
         else:
-            response = client.post("/api/fhir/", json.dumps(fhir_bundle(nhs_numbers[person_id])), content_type="application/fhir+json")
+            response = client.post(
+                "/api/fhir/", json.dumps(fhir_bundle(nhs_numbers[person_id])), content_type="application/fhir+json"
+            )
         t1 = time.perf_counter()
         assert response.status_code == 201, response.content
         if args.via == "json":
@@ -186,16 +220,27 @@ wall = time.perf_counter() - wall
 
 def summary(values):
     ordered = sorted(values)
-    return {"p50_ms": round(statistics.median(ordered) * 1000), "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))] * 1000),
-            "max_ms": round(ordered[-1] * 1000), "n": len(ordered)}
+    return {
+        "p50_ms": round(statistics.median(ordered) * 1000),
+        "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))] * 1000),
+        "max_ms": round(ordered[-1] * 1000),
+        "n": len(ordered),
+    }
 
 
 result = {
-    "residents": args.residents, "senders": args.senders, "via": args.via, "observations_in_burst": len(latencies),
-    "burst_wall_s": round(wall, 1), "observation_to_alert_visible": summary(latencies),
-    "post_only": summary(posts), "board_fetch_alone": summary(board_times),
-    "load_average": os.getloadavg(), "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
-    "python": sys.version.split()[0], "when": dt.datetime.now(dt.UTC).isoformat(timespec="minutes"),
+    "residents": args.residents,
+    "senders": args.senders,
+    "via": args.via,
+    "observations_in_burst": len(latencies),
+    "burst_wall_s": round(wall, 1),
+    "observation_to_alert_visible": summary(latencies),
+    "post_only": summary(posts),
+    "board_fetch_alone": summary(board_times),
+    "load_average": os.getloadavg(),
+    "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
+    "python": sys.version.split()[0],
+    "when": dt.datetime.now(dt.UTC).isoformat(timespec="minutes"),
 }
 from octopus.governance import checkpoints  # noqa: E402
 

@@ -65,9 +65,14 @@ class User(threading.Thread):
         token = CSRF.search(body)
         if not token:
             return False
-        status, _ = self.timed(session, "POST", "/accounts/login/", "sign in", data={
-            "username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1)},
-            headers={"Referer": self.base + "/accounts/login/"})
+        status, _ = self.timed(
+            session,
+            "POST",
+            "/accounts/login/",
+            "sign in",
+            data={"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1)},
+            headers={"Referer": self.base + "/accounts/login/"},
+        )
         return status == 302
 
     def run(self) -> None:
@@ -95,8 +100,14 @@ class User(threading.Thread):
                 status, body = self.timed(session, "GET", "/", "/")
                 token = CSRF.search(body)
                 if token:
-                    self.timed(session, "POST", "/accounts/logout/", "sign out",
-                               data={"csrfmiddlewaretoken": token.group(1)}, headers={"Referer": self.base + "/"})
+                    self.timed(
+                        session,
+                        "POST",
+                        "/accounts/logout/",
+                        "sign out",
+                        data={"csrfmiddlewaretoken": token.group(1)},
+                        headers={"Referer": self.base + "/"},
+                    )
 
 
 def summarise(rows: list) -> dict:
@@ -108,9 +119,15 @@ def summarise(rows: list) -> dict:
     def centile(q: float) -> float:
         return round(1000 * times[min(len(times) - 1, int(q * len(times)))], 1)
 
-    return {"requests": len(rows), "errors": len(errors), "p50_ms": centile(0.50), "p95_ms": centile(0.95),
-            "p99_ms": centile(0.99), "max_ms": round(1000 * times[-1], 1),
-            "error_kinds": {k: sum(1 for r in errors if str(r[2]) == k) for k in sorted({str(r[2]) for r in errors})}}
+    return {
+        "requests": len(rows),
+        "errors": len(errors),
+        "p50_ms": centile(0.50),
+        "p95_ms": centile(0.95),
+        "p99_ms": centile(0.99),
+        "max_ms": round(1000 * times[-1], 1),
+        "error_kinds": {k: sum(1 for r in errors if str(r[2]) == k) for k in sorted({str(r[2]) for r in errors})},
+    }
 
 
 def timeline(rows: list, started: float, step: float = 10) -> list:
@@ -118,8 +135,13 @@ def timeline(rows: list, started: float, step: float = 10) -> list:
     buckets = defaultdict(list)
     for row in rows:
         buckets[int((row[0] - started) // step)].append(row)
-    return [{"from_s": int(b * step), **{k: v for k, v in summarise(r).items() if k in ("requests", "errors", "p50_ms", "p95_ms")}}
-            for b, r in sorted(buckets.items())]
+    return [
+        {
+            "from_s": int(b * step),
+            **{k: v for k, v in summarise(r).items() if k in ("requests", "errors", "p50_ms", "p95_ms")},
+        }
+        for b, r in sorted(buckets.items())
+    ]
 
 
 def main() -> None:
@@ -129,7 +151,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60, help="seconds; the run stops by itself")
     parser.add_argument("--during", help="a command to run while the load runs (e.g. 'octopus publish')")
     parser.add_argument("--during-after", type=float, default=15, help="seconds before starting --during")
-    parser.add_argument("--ramp", type=float, default=0.5, help="seconds between users starting (people do not all sign in at once)")
+    parser.add_argument(
+        "--ramp", type=float, default=0.5, help="seconds between users starting (people do not all sign in at once)"
+    )
     parser.add_argument("--json", help="write the results here")
     args = parser.parse_args()
     if urlparse(args.base).hostname not in {"127.0.0.1", "localhost", "::1"}:
@@ -156,11 +180,18 @@ def main() -> None:
     for user in users:
         user.join(timeout=max(0.0, deadline - time.monotonic()) + 65)
 
-    report = {"users": args.users, "duration_s": args.duration, "load_average": os.getloadavg(),
-              "all": summarise(results)}
+    report = {
+        "users": args.users,
+        "duration_s": args.duration,
+        "load_average": os.getloadavg(),
+        "all": summarise(results),
+    }
     if window:
-        report["during_command"] = {"command": args.during, "seconds": round(window[1] - window[0], 1),
-                                    **summarise([r for r in results if window[0] <= r[0] <= window[1]])}
+        report["during_command"] = {
+            "command": args.during,
+            "seconds": round(window[1] - window[0], 1),
+            **summarise([r for r in results if window[0] <= r[0] <= window[1]]),
+        }
         report["outside_command"] = summarise([r for r in results if not window[0] <= r[0] <= window[1]])
     pages = defaultdict(list)
     for row in results:

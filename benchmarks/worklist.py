@@ -51,8 +51,12 @@ try:
     team = Team.objects.create(organisation=organisation, name="INC Team", tier="consistent")
     user = User.objects.create_user(username="gp", password="x")
     Membership.objects.create(user=user, team=team, role="clinician")
-    practices = [GPPractice.objects.create(ods_code=f"E8700{i}", name=f"Practice {i}", postcode="W2 1AA") for i in range(8)]
-    elsewhere = [GPPractice.objects.create(ods_code=f"E8800{i}", name=f"Elsewhere {i}", postcode="N1 1AA") for i in range(8)]
+    practices = [
+        GPPractice.objects.create(ods_code=f"E8700{i}", name=f"Practice {i}", postcode="W2 1AA") for i in range(8)
+    ]
+    elsewhere = [
+        GPPractice.objects.create(ods_code=f"E8800{i}", name=f"Elsewhere {i}", postcode="N1 1AA") for i in range(8)
+    ]
     neighbourhood = Neighbourhood.objects.create(name="Bench", slug="bench", borough_name="Westminster")
     neighbourhood.practices.set(practices)
 
@@ -68,11 +72,17 @@ try:
     started = time.perf_counter()
     Resident.objects.bulk_create(
         [
-            Resident(person_id=f"P{i:08d}", given_name="Bench", family_name=f"Resident{i}",
-                     practice_ods_code=rng.choice(practices if i < args.residents else elsewhere).ods_code,
-                     registered=rng.random() > 0.005, rising_risk=rng.random() < 0.02,
-                     rising_risk_reason="2 A&E attendances since the last run", risk_probability=rng.random() ** 4,
-                     flags=flags())
+            Resident(
+                person_id=f"P{i:08d}",
+                given_name="Bench",
+                family_name=f"Resident{i}",
+                practice_ods_code=rng.choice(practices if i < args.residents else elsewhere).ods_code,
+                registered=rng.random() > 0.005,
+                rising_risk=rng.random() < 0.02,
+                rising_risk_reason="2 A&E attendances since the last run",
+                risk_probability=rng.random() ** 4,
+                flags=flags(),
+            )
             for i in range(args.residents + args.outside)
         ],
         batch_size=5000,
@@ -82,34 +92,58 @@ try:
             cursor.execute("ANALYZE")  # as autovacuum would have by the time a real INC runs
     pks = list(Resident.objects.values_list("pk", flat=True))
     now = timezone.now()
-    Case.objects.bulk_create([
-        Case(resident_id=pk, team=team, source="search", opened_at=now, next_review_due=now.date() + dt.timedelta(days=rng.randint(-5, 30)))
-        for pk in rng.sample(pks, 300)
-    ])
-    Referral.objects.bulk_create([
-        Referral(resident_id=pk, sender=user, to_team=team, reason="Complex needs", urgency="routine", shared_information="-",
-                 preferred_contact="phone", due_at=now, sent_at=now - dt.timedelta(days=rng.randint(0, 30)))
-        for pk in rng.sample(pks, 60)
-    ])
+    Case.objects.bulk_create(
+        [
+            Case(
+                resident_id=pk,
+                team=team,
+                source="search",
+                opened_at=now,
+                next_review_due=now.date() + dt.timedelta(days=rng.randint(-5, 30)),
+            )
+            for pk in rng.sample(pks, 300)
+        ]
+    )
+    Referral.objects.bulk_create(
+        [
+            Referral(
+                resident_id=pk,
+                sender=user,
+                to_team=team,
+                reason="Complex needs",
+                urgency="routine",
+                shared_information="-",
+                preferred_contact="phone",
+                due_at=now,
+                sent_at=now - dt.timedelta(days=rng.randint(0, 30)),
+            )
+            for pk in rng.sample(pks, 60)
+        ]
+    )
     setup_seconds = time.perf_counter() - started
-    series = services.create_series(None, name="Bench INC", kind="inc", team=team, schedule="Thursdays", worklist="inc",
-                                    neighbourhood=neighbourhood)
+    series = services.create_series(
+        None, name="Bench INC", kind="inc", team=team, schedule="Thursdays", worklist="inc", neighbourhood=neighbourhood
+    )
     meeting = services.schedule_meeting(series, None, now + dt.timedelta(days=2))
     if args.explain:
         from octopus.meetings import config
         from octopus.meetings.services.worklist import SNAPSHOT_KINDS, snapshot_query
 
         sources = [s for s in config.settings().worklist("inc") if s.kind in SNAPSHOT_KINDS]
-        print(snapshot_query(series, sources).explain(**({"analyze": True} if connection.vendor == "postgresql" else {})))
+        print(
+            snapshot_query(series, sources).explain(**({"analyze": True} if connection.vendor == "postgresql" else {}))
+        )
     start = time.perf_counter()
     report = services.generate_worklist(meeting)
     first = time.perf_counter() - start
     start = time.perf_counter()
     services.generate_worklist(meeting)
     repeat = time.perf_counter() - start
-    print(f"{platform.node()} {platform.machine()} {connection.vendor} | {args.residents:,} residents"
-          f"{f' + {args.outside:,} outside' if args.outside else ''} (set up in {setup_seconds:.1f} s) "
-          f"| {report.listed:,} listed, {sum(report.not_listed.values()):,} more beyond the limits "
-          f"| first run {first:.3f} s | repeat {repeat:.3f} s | load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"{platform.node()} {platform.machine()} {connection.vendor} | {args.residents:,} residents"
+        f"{f' + {args.outside:,} outside' if args.outside else ''} (set up in {setup_seconds:.1f} s) "
+        f"| {report.listed:,} listed, {sum(report.not_listed.values()):,} more beyond the limits "
+        f"| first run {first:.3f} s | repeat {repeat:.3f} s | load average {os.getloadavg()[0]:.2f}"
+    )
 finally:
     connection.creation.destroy_test_db(old, verbosity=0)

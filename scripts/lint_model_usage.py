@@ -16,22 +16,48 @@ from pathlib import Path
 SOURCE = Path(__file__).resolve().parent.parent / "src" / "octopus"
 
 RESIDENT_DATA = {
-    "Resident", "ActivityEvent", "Case", "Referral", "CarePlan", "CarePlanAction", "CheckIn", "Task",
-    "TierAssignment", "RisingRiskNote", "ResidentMessage", "WorklistEntry", "Consent", "Objection",
-    "ContactPreference", "BreakGlassAccess", "Attendee", "Introduction", "Prescription", "Goal",
-    "WellbeingScore", "Admission", "Observation", "Alert",
+    "Resident",
+    "ActivityEvent",
+    "Case",
+    "Referral",
+    "CarePlan",
+    "CarePlanAction",
+    "CheckIn",
+    "Task",
+    "TierAssignment",
+    "RisingRiskNote",
+    "ResidentMessage",
+    "WorklistEntry",
+    "Consent",
+    "Objection",
+    "ContactPreference",
+    "BreakGlassAccess",
+    "Attendee",
+    "Introduction",
+    "Prescription",
+    "Goal",
+    "WellbeingScore",
+    "Admission",
+    "Observation",
+    "Alert",
 }
 
 # (module relative to src/octopus, model) → why a direct query is right there.
 ALLOWED = {
-    ("governance/views.py", "BreakGlassAccess"):
-        "The IG lead reviews every break-glass grant (review_audit); the grant, not a relationship, is the subject.",
-    ("governance/views.py", "Resident"):
-        "Break glass looks the person id up before any relationship exists (it shows nothing but that it "
-        "exists), and the IG lead's subject access report asks only whether the id exists.",
-    ("meetings/views/common.py", "WorklistEntry"):
-        "Worklist entries are reached through series membership under the confidentiality agreement "
-        "(meetings.membership), not a relationship; the lookup is narrowed to the user's series.",
+    (
+        "governance/views.py",
+        "BreakGlassAccess",
+    ): "The IG lead reviews every break-glass grant (review_audit); the grant, not a relationship, is the subject.",
+    (
+        "governance/views.py",
+        "Resident",
+    ): "Break glass looks the person id up before any relationship exists (it shows nothing but that it "
+    "exists), and the IG lead's subject access report asks only whether the id exists.",
+    (
+        "meetings/views/common.py",
+        "WorklistEntry",
+    ): "Worklist entries are reached through series membership under the confidentiality agreement "
+    "(meetings.membership), not a relationship; the lookup is narrowed to the user's series.",
 }
 
 
@@ -43,26 +69,44 @@ def _modules(root: Path):
 
 
 def _is_scoped_call(node: ast.AST) -> bool:
-    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "scoped" \
-        and isinstance(node.func.value, ast.Name) and node.func.value.id == "access"
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "scoped"
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "access"
+    )
 
 
 def _problems(relative: str, tree: ast.AST) -> list[str]:
     # Everything inside access.scoped(user, <records>) is narrowed by the access point.
-    blessed = {id(n) for call in ast.walk(tree) if _is_scoped_call(call) for arg in call.args[1:2] for n in ast.walk(arg)}
+    blessed = {
+        id(n) for call in ast.walk(tree) if _is_scoped_call(call) for arg in call.args[1:2] for n in ast.walk(arg)
+    }
     found = []
     for node in ast.walk(tree):
         model = None
-        if isinstance(node, ast.Attribute) and node.attr in ("objects", "_default_manager") \
-                and isinstance(node.value, ast.Name) and id(node) not in blessed:
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr in ("objects", "_default_manager")
+            and isinstance(node.value, ast.Name)
+            and id(node) not in blessed
+        ):
             model = node.value.id
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("get_object_or_404", "get_list_or_404") \
-                and node.args and isinstance(node.args[0], ast.Name):
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("get_object_or_404", "get_list_or_404")
+            and node.args
+            and isinstance(node.args[0], ast.Name)
+        ):
             model = node.args[0].id
         if model in RESIDENT_DATA and (relative, model) not in ALLOWED:
-            found.append(f"src/octopus/{relative}:{node.lineno}: {model} queried directly; go through "
-                         "octopus.governance.access (open_record, residents_for, or access.scoped(user, "
-                         f"{model}.objects…)), or add ({relative!r}, {model!r}) to ALLOWED with a reason.")
+            found.append(
+                f"src/octopus/{relative}:{node.lineno}: {model} queried directly; go through "
+                "octopus.governance.access (open_record, residents_for, or access.scoped(user, "
+                f"{model}.objects…)), or add ({relative!r}, {model!r}) to ALLOWED with a reason."
+            )
     return found
 
 

@@ -45,7 +45,15 @@ def pytest_report_header(config):
     return f"clock: travelled to {EDGE_MOMENTS.get(moment, moment)}" if moment else None
 
 
-DB_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server", "client", "admin_client", "django_user_model"}
+DB_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_setup",
+    "live_server",
+    "client",
+    "admin_client",
+    "django_user_model",
+}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -72,8 +80,12 @@ def make_user(db):
         counter["n"] += 1
         if team is None:
             organisation, _ = Organisation.objects.get_or_create(name="Test Organisation", defaults={"heart": "health"})
-            team, _ = Team.objects.get_or_create(organisation=organisation, name="Test Team", defaults={"tier": "consistent"})
-        user = User.objects.create_user(username=username or f"{role}{counter['n']}", password="pw-for-tests-only", **fields)
+            team, _ = Team.objects.get_or_create(
+                organisation=organisation, name="Test Team", defaults={"tier": "consistent"}
+            )
+        user = User.objects.create_user(
+            username=username or f"{role}{counter['n']}", password="pw-for-tests-only", **fields
+        )
         Membership.objects.create(user=user, team=team, role=role)
         return user
 

@@ -44,8 +44,10 @@ def main() -> None:
     failed = False
     for path in sys.argv[2:]:
         found = differences(ours, _sorted(path))
-        print(f"{path}: {'same rows and values as ours' if not found else '; '.join(found)} "
-              f"({ours.num_rows} residents, {ours.num_columns} columns)")
+        print(
+            f"{path}: {'same rows and values as ours' if not found else '; '.join(found)} "
+            f"({ours.num_rows} residents, {ours.num_columns} columns)"
+        )
         failed |= bool(found)
     sys.exit(1 if failed else 0)
 

@@ -50,13 +50,25 @@ def _days(later: pd.Series, earlier) -> pd.Series:
 
 def _round(values: pd.Series, places: int) -> pd.Series:
     # Half away from zero, as DuckDB and Spark round (numpy rounds half to even).
-    scale = 10.0 ** places
+    scale = 10.0**places
     return np.trunc(values * scale + np.copysign(0.5, values)) / scale
 
 
 def _residents(s: _Source, as_of: date) -> pd.DataFrame:
-    persons = s.read("persons", ["person_id", "nhs_number", "date_of_birth", "sex", "lsoa_code",
-                                 "practice_ods_code", "registered", "ethnicity_snomed_code", "postcode"])
+    persons = s.read(
+        "persons",
+        [
+            "person_id",
+            "nhs_number",
+            "date_of_birth",
+            "sex",
+            "lsoa_code",
+            "practice_ods_code",
+            "registered",
+            "ethnicity_snomed_code",
+            "postcode",
+        ],
+    )
     deaths = s.read("deaths", ["person_id", "date_of_death"])
     died = deaths.loc[deaths["date_of_death"] <= _ts(as_of), "person_id"].unique()
     alive = persons[(persons["date_of_birth"] <= _ts(as_of)) & ~persons["person_id"].isin(died)]
@@ -66,26 +78,39 @@ def _residents(s: _Source, as_of: date) -> pd.DataFrame:
     before_birthday = (as_of.month * 100 + as_of.day) < (dob.dt.month * 100 + dob.dt.day)
     age = (as_of.year - dob.dt.year - before_birthday.astype("int64")).astype("int64")
     bands = s.k["age_bands"]
-    band = np.select([age >= low for low, _ in reversed(bands)], [label for _, label in reversed(bands)],
-                     default=bands[0][1])
+    band = np.select(
+        [age >= low for low, _ in reversed(bands)], [label for _, label in reversed(bands)], default=bands[0][1]
+    )
     postcode = table["postcode"].str.upper().str.replace(" ", "", regex=False)
     decile = table["imd_decile"].astype("Int64")
-    return pd.DataFrame({
-        "person_id": table["person_id"], "nhs_number": table["nhs_number"], "age": age, "age_band": band,
-        "sex": table["sex"].fillna("unknown"),
-        "ethnicity_group": table["ethnicity_group"].fillna(s.k["ethnicity_not_recorded"]),
-        "lsoa_code": table["lsoa_code"], "imd_decile": decile, "imd_quintile": (decile + 1) // 2,
-        "practice_ods_code": table["practice_ods_code"],
-        "registered": table["registered"].fillna(False).astype(bool),
-        "no_fixed_abode": (postcode == s.k["no_fixed_abode_postcode"]).fillna(False).astype(bool),
-    })
+    return pd.DataFrame(
+        {
+            "person_id": table["person_id"],
+            "nhs_number": table["nhs_number"],
+            "age": age,
+            "age_band": band,
+            "sex": table["sex"].fillna("unknown"),
+            "ethnicity_group": table["ethnicity_group"].fillna(s.k["ethnicity_not_recorded"]),
+            "lsoa_code": table["lsoa_code"],
+            "imd_decile": decile,
+            "imd_quintile": (decile + 1) // 2,
+            "practice_ods_code": table["practice_ods_code"],
+            "registered": table["registered"].fillna(False).astype(bool),
+            "no_fixed_abode": (postcode == s.k["no_fixed_abode_postcode"]).fillna(False).astype(bool),
+        }
+    )
 
 
 def _hospital_codes(spells: pd.DataFrame, as_of: date) -> pd.DataFrame:
     admitted = spells[spells["admission_date"] <= _ts(as_of)]
     joined = admitted["primary_diagnosis"].fillna("") + "|" + admitted["secondary_diagnoses"].fillna("")
-    rows = pd.DataFrame({"person_id": admitted["person_id"], "event_date": admitted["admission_date"],
-                         "code": joined.str.split("|", regex=False)}).explode("code")
+    rows = pd.DataFrame(
+        {
+            "person_id": admitted["person_id"],
+            "event_date": admitted["admission_date"],
+            "code": joined.str.split("|", regex=False),
+        }
+    ).explode("code")
     rows["code"] = rows["code"].str.strip().str.replace(".", "", regex=False).str.upper()
     return rows[rows["code"].str.len() >= 3]
 
@@ -98,8 +123,16 @@ def _conditions(s: _Source, events: pd.DataFrame, codes: pd.DataFrame) -> pd.Dat
     for width in (3, 4):
         listed = icd[icd["icd_code"].str.len() == width]
         matched = codes.assign(prefix=codes["code"].str[:width]).merge(listed, left_on="prefix", right_on="icd_code")
-        parts.append(pd.DataFrame({"person_id": matched["person_id"], "event_date": matched["event_date"],
-                                   "cond_bit": matched["icd_bit"], "cond_res": 0}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "person_id": matched["person_id"],
+                    "event_date": matched["event_date"],
+                    "cond_bit": matched["icd_bit"],
+                    "cond_res": 0,
+                }
+            )
+        )
     coded = pd.concat(parts, ignore_index=True)
     # Only the order of dates and the parity matter, so days since 1970 serve as the key.
     days = coded["event_date"].to_numpy().astype("datetime64[D]").astype("int64")
@@ -142,20 +175,35 @@ def _hospital(s: _Source, spells: pd.DataFrame, as_of: date) -> pd.DataFrame:
     overlaps = (admitted <= end) & (discharged.isna() | (discharged > start))
     still_in = (admitted <= end) & (discharged.isna() | (discharged > end))
     recent = (discharged > end - timedelta(days=s.k["recent_discharge_days"])) & (discharged <= end)
-    frame = pd.DataFrame({
-        "person_id": spells["person_id"],
-        "emergency_admissions": in_year & emergency,
-        "elective_admissions": in_year & (method == "elective"),
-        "maternity_admissions": in_year & (method == "maternity"),
-        "bed_days": nights.where(overlaps, 0),
-        "last_emergency_admission": admitted.where(emergency & (admitted <= end)),
-        "current_inpatient": still_in, "discharged_last_14_days": recent,
-        "apc_cost": spells["tariff_cost_gbp"].fillna(0.0).where(in_year, 0.0),
-    })
-    return frame.groupby("person_id").agg({
-        "emergency_admissions": "sum", "elective_admissions": "sum", "maternity_admissions": "sum",
-        "bed_days": "sum", "last_emergency_admission": "max", "current_inpatient": "any",
-        "discharged_last_14_days": "any", "apc_cost": "sum"}).reset_index()
+    frame = pd.DataFrame(
+        {
+            "person_id": spells["person_id"],
+            "emergency_admissions": in_year & emergency,
+            "elective_admissions": in_year & (method == "elective"),
+            "maternity_admissions": in_year & (method == "maternity"),
+            "bed_days": nights.where(overlaps, 0),
+            "last_emergency_admission": admitted.where(emergency & (admitted <= end)),
+            "current_inpatient": still_in,
+            "discharged_last_14_days": recent,
+            "apc_cost": spells["tariff_cost_gbp"].fillna(0.0).where(in_year, 0.0),
+        }
+    )
+    return (
+        frame.groupby("person_id")
+        .agg(
+            {
+                "emergency_admissions": "sum",
+                "elective_admissions": "sum",
+                "maternity_admissions": "sum",
+                "bed_days": "sum",
+                "last_emergency_admission": "max",
+                "current_inpatient": "any",
+                "discharged_last_14_days": "any",
+                "apc_cost": "sum",
+            }
+        )
+        .reset_index()
+    )
 
 
 def _activity(s: _Source, as_of: date) -> list[pd.DataFrame]:
@@ -171,8 +219,9 @@ def _activity(s: _Source, as_of: date) -> list[pd.DataFrame]:
         return frame.groupby("person_id").sum().reset_index()
 
     ae = in_year(s.read("ae_attendances", ["person_id", "arrival_datetime", "cost_gbp"]), "arrival_datetime")
-    op = in_year(s.read("op_attendances", ["person_id", "appointment_date", "attendance", "cost_gbp"]),
-                 "appointment_date")
+    op = in_year(
+        s.read("op_attendances", ["person_id", "appointment_date", "attendance", "cost_gbp"]), "appointment_date"
+    )
     gp = in_year(s.read("gp_appointments", ["person_id", "appointment_date", "status"]), "appointment_date")
     gp = gp[gp["status"] == "attended"]
     las = in_year(s.read("las_incidents", ["person_id", "incident_datetime", "cost_gbp"]), "incident_datetime")
@@ -187,17 +236,25 @@ def _activity(s: _Source, as_of: date) -> list[pd.DataFrame]:
     one = 1
     return [
         per_person(ae, ae_attendances=one, ae_cost=ae["cost_gbp"].fillna(0.0)),
-        per_person(op, outpatient_attendances=(op["attendance"] == "attended").astype("int64"),
-                   op_cost=op["cost_gbp"].fillna(0.0)),
+        per_person(
+            op,
+            outpatient_attendances=(op["attendance"] == "attended").astype("int64"),
+            op_cost=op["cost_gbp"].fillna(0.0),
+        ),
         per_person(gp, gp_contacts=one),
         per_person(las, ambulance_calls=one, las_cost=las["cost_gbp"].fillna(0.0)),
-        per_person(mh, mental_health_contacts=one,
-                   mental_health_crisis_contacts=mh["crisis"].fillna(False).astype("int64"),
-                   mh_cost=mh["cost_gbp"].fillna(0.0)),
-        per_person(mhs, mental_health_admissions=mhs_year.astype("int64"),
-                   current_mental_health_inpatient=mhs_now.astype("int64"),
-                   mhs_cost=mhs["cost_gbp"].fillna(0.0).where(mhs_year, 0.0))
-        .assign(current_mental_health_inpatient=lambda f: f["current_mental_health_inpatient"] > 0),
+        per_person(
+            mh,
+            mental_health_contacts=one,
+            mental_health_crisis_contacts=mh["crisis"].fillna(False).astype("int64"),
+            mh_cost=mh["cost_gbp"].fillna(0.0),
+        ),
+        per_person(
+            mhs,
+            mental_health_admissions=mhs_year.astype("int64"),
+            current_mental_health_inpatient=mhs_now.astype("int64"),
+            mhs_cost=mhs["cost_gbp"].fillna(0.0).where(mhs_year, 0.0),
+        ).assign(current_mental_health_inpatient=lambda f: f["current_mental_health_inpatient"] > 0),
         per_person(cc, community_contacts=one, cc_cost=cc["cost_gbp"].fillna(0.0)),
         per_person(vc, vcse_contacts=one),
     ]
@@ -213,21 +270,47 @@ def _social_care(s: _Source, as_of: date) -> list[pd.DataFrame]:
     care_home_type = packages["package_type"].isin(["residential", "nursing"])
     stays = s.read("care_home_residents", ["person_id", "move_in_date", "move_out_date"])
     stay_now = (stays["move_in_date"] <= end) & (stays["move_out_date"].isna() | (stays["move_out_date"] > end))
-    social = pd.DataFrame({
-        "person_id": packages["person_id"], "social_care_package": open_now,
-        "care_home_package": open_now & care_home_type,
-        "asc_cost": days * packages["weekly_cost_gbp"].fillna(0.0) / 7.0,
-    }).groupby("person_id").agg({"social_care_package": "any", "care_home_package": "any", "asc_cost": "sum"})
+    social = (
+        pd.DataFrame(
+            {
+                "person_id": packages["person_id"],
+                "social_care_package": open_now,
+                "care_home_package": open_now & care_home_type,
+                "asc_cost": days * packages["weekly_cost_gbp"].fillna(0.0) / 7.0,
+            }
+        )
+        .groupby("person_id")
+        .agg({"social_care_package": "any", "care_home_package": "any", "asc_cost": "sum"})
+    )
     homes = pd.DataFrame({"person_id": stays["person_id"], "care_home_stay": stay_now})
     return [social.reset_index(), homes.groupby("person_id").agg({"care_home_stay": "any"}).reset_index()]
 
 
-COUNTS = ("emergency_admissions", "elective_admissions", "maternity_admissions", "bed_days", "ae_attendances",
-          "outpatient_attendances", "gp_contacts", "ambulance_calls", "mental_health_contacts",
-          "mental_health_crisis_contacts", "mental_health_admissions", "community_contacts", "vcse_contacts",
-          "efi_deficits", "ltc_count")
-FLAGS = ("current_inpatient", "current_mental_health_inpatient", "discharged_last_14_days", "social_care_package",
-         "care_home_package", "care_home_stay")
+COUNTS = (
+    "emergency_admissions",
+    "elective_admissions",
+    "maternity_admissions",
+    "bed_days",
+    "ae_attendances",
+    "outpatient_attendances",
+    "gp_contacts",
+    "ambulance_calls",
+    "mental_health_contacts",
+    "mental_health_crisis_contacts",
+    "mental_health_admissions",
+    "community_contacts",
+    "vcse_contacts",
+    "efi_deficits",
+    "ltc_count",
+)
+FLAGS = (
+    "current_inpatient",
+    "current_mental_health_inpatient",
+    "discharged_last_14_days",
+    "social_care_package",
+    "care_home_package",
+    "care_home_stay",
+)
 COSTS = ("apc_cost", "ae_cost", "op_cost", "las_cost", "mh_cost", "mhs_cost", "cc_cost", "asc_cost")
 
 
@@ -235,11 +318,27 @@ def features(reference_dir: Path | str, linked_dir: Path | str, as_of: date) -> 
     s = _Source(reference_dir, linked_dir)
     events = s.read("gp_events", ["person_id", "event_date", "snomed_code"])
     events = events[events["event_date"] <= _ts(as_of)]
-    spells = s.read("apc_spells", ["person_id", "admission_date", "discharge_date", "admission_method",
-                                   "primary_diagnosis", "secondary_diagnoses", "tariff_cost_gbp"])
+    spells = s.read(
+        "apc_spells",
+        [
+            "person_id",
+            "admission_date",
+            "discharge_date",
+            "admission_method",
+            "primary_diagnosis",
+            "secondary_diagnoses",
+            "tariff_cost_gbp",
+        ],
+    )
     codes = _hospital_codes(spells, as_of)
-    parts = [_conditions(s, events, codes), _efi(s, events), _hfrs(s, codes, as_of), _hospital(s, spells, as_of),
-             *_activity(s, as_of), *_social_care(s, as_of)]
+    parts = [
+        _conditions(s, events, codes),
+        _efi(s, events),
+        _hfrs(s, codes, as_of),
+        _hospital(s, spells, as_of),
+        *_activity(s, as_of),
+        *_social_care(s, as_of),
+    ]
     table = _residents(s, as_of).set_index("person_id")
     table = table.join([part.set_index("person_id") for part in parts], how="left")
     for c in COUNTS:
@@ -260,17 +359,29 @@ def features(reference_dir: Path | str, linked_dir: Path | str, as_of: date) -> 
     hfrs = table["hfrs"]
     last = table["last_emergency_admission"]
     table = table.assign(
-        prior_cost=_round(prior.astype("float64"), 2), hospital_cost=_round(hospital.astype("float64"), 2),
+        prior_cost=_round(prior.astype("float64"), 2),
+        hospital_cost=_round(hospital.astype("float64"), 2),
         days_since_last_emergency_admission=_days(pd.Series(_ts(as_of), index=table.index), last).astype("Int64"),
         current_inpatient=table["current_inpatient"] | table["current_mental_health_inpatient"],
         care_home=table["care_home_stay"] | table["care_home_package"] | table["care_home_coded"],
-        housebound=table["housebound_coded"], homeless=table["no_fixed_abode"],
-        efi=_round(efi, 4), efi_category=efi_category,
+        housebound=table["housebound_coded"],
+        homeless=table["no_fixed_abode"],
+        efi=_round(efi, 4),
+        efi_category=efi_category,
         hfrs_category=np.select([hfrs > 15.0, hfrs >= 5.0], ["high", "intermediate"], default="low"),
     )
-    table = table.drop(columns=[*COSTS, "last_emergency_admission", "care_home_stay", "care_home_package",
-                                "care_home_coded", "housebound_coded", "no_fixed_abode",
-                                "current_mental_health_inpatient"])
+    table = table.drop(
+        columns=[
+            *COSTS,
+            "last_emergency_admission",
+            "care_home_stay",
+            "care_home_package",
+            "care_home_coded",
+            "housebound_coded",
+            "no_fixed_abode",
+            "current_mental_health_inpatient",
+        ]
+    )
     return table.reset_index()
 
 

@@ -42,8 +42,10 @@ def export(directory: Path | str) -> Path:
     for name in load_contracts():
         pq.write_table(feed_schema(name).empty_table(), directory / "empty" / f"{name}.parquet")
     constants = {
-        "conditions": [{"name": c.name, "column": cond.ltc_column(c), "bit": cond.BITS[c.name],
-                        "resolvable": bool(c.resolved)} for c in cond.CONDITIONS],
+        "conditions": [
+            {"name": c.name, "column": cond.ltc_column(c), "bit": cond.BITS[c.name], "resolvable": bool(c.resolved)}
+            for c in cond.CONDITIONS
+        ],
         "long_term_mask": cond.LONG_TERM_MASK,
         "unresolvable_mask": cond.UNRESOLVABLE_MASK,
         "age_bands": [list(band) for band in demographics.AGE_BANDS],

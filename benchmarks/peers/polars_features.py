@@ -58,8 +58,20 @@ def _days(later: pl.Expr, earlier: pl.Expr) -> pl.Expr:
 
 
 def _residents(s: _Source, as_of: date) -> pl.LazyFrame:
-    persons = s.scan("persons", ["person_id", "nhs_number", "date_of_birth", "sex", "lsoa_code",
-                                   "practice_ods_code", "registered", "ethnicity_snomed_code", "postcode"])
+    persons = s.scan(
+        "persons",
+        [
+            "person_id",
+            "nhs_number",
+            "date_of_birth",
+            "sex",
+            "lsoa_code",
+            "practice_ods_code",
+            "registered",
+            "ethnicity_snomed_code",
+            "postcode",
+        ],
+    )
     deaths = s.scan("deaths", ["person_id", "date_of_death"])
     died = deaths.filter(pl.col("date_of_death") <= as_of).select("person_id").unique()
     alive = persons.filter(pl.col("date_of_birth") <= as_of).join(died, on="person_id", how="anti")
@@ -67,17 +79,21 @@ def _residents(s: _Source, as_of: date) -> pl.LazyFrame:
     table = table.join(s.table("imd"), left_on="lsoa_code", right_on="lsoa21_code", how="left")
     dob = pl.col("date_of_birth")
     before_birthday = (as_of.month * 100 + as_of.day) < (dob.dt.month().cast(pl.Int64) * 100 + dob.dt.day())
-    age = (as_of.year - dob.dt.year().cast(pl.Int64) - before_birthday.cast(pl.Int64))
+    age = as_of.year - dob.dt.year().cast(pl.Int64) - before_birthday.cast(pl.Int64)
     bands = s.k["age_bands"]
     band = pl.lit(bands[0][1])
     for low, label in bands[1:]:
         band = pl.when(pl.col("age") >= low).then(pl.lit(label)).otherwise(band)
     postcode = pl.col("postcode").str.to_uppercase().str.replace_all(" ", "", literal=True)
     return table.with_columns(age=age).select(
-        "person_id", "nhs_number", "age", age_band=band,
+        "person_id",
+        "nhs_number",
+        "age",
+        age_band=band,
         sex=pl.col("sex").fill_null("unknown"),
         ethnicity_group=pl.col("ethnicity_group").fill_null(s.k["ethnicity_not_recorded"]),
-        lsoa_code="lsoa_code", imd_decile="imd_decile",
+        lsoa_code="lsoa_code",
+        imd_decile="imd_decile",
         imd_quintile=(pl.col("imd_decile") + 1) // 2,
         practice_ods_code="practice_ods_code",
         registered=pl.col("registered").fill_null(False),
@@ -88,12 +104,15 @@ def _residents(s: _Source, as_of: date) -> pl.LazyFrame:
 def _hospital_codes(spells: pl.LazyFrame, as_of: date) -> pl.LazyFrame:
     """(person_id, event_date, code) per diagnosis of the spells admitted by the as-of date, read
     as ``coded_lists`` says: split on |, trimmed, no dots, upper case, at least 3 characters."""
-    joined = (pl.col("primary_diagnosis").fill_null("") + "|" + pl.col("secondary_diagnoses").fill_null(""))
-    rows = (spells.filter(pl.col("admission_date") <= as_of)
-            .select("person_id", event_date="admission_date", code=joined.str.split("|"))
-            .explode("code"))
+    joined = pl.col("primary_diagnosis").fill_null("") + "|" + pl.col("secondary_diagnoses").fill_null("")
+    rows = (
+        spells.filter(pl.col("admission_date") <= as_of)
+        .select("person_id", event_date="admission_date", code=joined.str.split("|"))
+        .explode("code")
+    )
     rows = rows.with_columns(
-        code=pl.col("code").str.strip_chars().str.replace_all(".", "", literal=True).str.to_uppercase())
+        code=pl.col("code").str.strip_chars().str.replace_all(".", "", literal=True).str.to_uppercase()
+    )
     return rows.filter(pl.col("code").str.len_chars() >= 3)
 
 
@@ -112,7 +131,8 @@ def _conditions(s: _Source, events: pl.LazyFrame, codes: pl.LazyFrame) -> pl.Laz
     key = _days(pl.col("event_date"), pl.lit(_DAY_ZERO)) * 2 + pl.col("cond_res")
     latest = [key.filter(pl.col("cond_bit") == c["bit"]).max().alias(f"_key_{c['name']}") for c in resolvable]
     per_person = coded.group_by("person_id").agg(
-        (pl.col("cond_bit") & s.k["unresolvable_mask"]).bitwise_or().alias("mask"), *latest)
+        (pl.col("cond_bit") & s.k["unresolvable_mask"]).bitwise_or().alias("mask"), *latest
+    )
     mask = pl.col("mask")
     for c in resolvable:
         latest_key = pl.col(f"_key_{c['name']}")
@@ -120,14 +140,15 @@ def _conditions(s: _Source, events: pl.LazyFrame, codes: pl.LazyFrame) -> pl.Laz
     per_person = per_person.select("person_id", mask=mask)
     flags = {c["column"]: (pl.col("mask") & c["bit"]) != 0 for c in conditions}
     return per_person.select(
-        "person_id", **flags,
-        ltc_count=(pl.col("mask") & s.k["long_term_mask"]).bitwise_count_ones().cast(pl.Int64))
+        "person_id", **flags, ltc_count=(pl.col("mask") & s.k["long_term_mask"]).bitwise_count_ones().cast(pl.Int64)
+    )
 
 
 def _efi(s: _Source, events: pl.LazyFrame) -> pl.LazyFrame:
     deficits = events.join(s.table("efi_bits"), left_on="snomed_code", right_on="efi_code")
     return deficits.group_by("person_id").agg(
-        efi_deficits=pl.col("efi_bit").bitwise_or().bitwise_count_ones().cast(pl.Int64))
+        efi_deficits=pl.col("efi_bit").bitwise_or().bitwise_count_ones().cast(pl.Int64)
+    )
 
 
 def _hfrs(s: _Source, codes: pl.LazyFrame, as_of: date) -> pl.LazyFrame:
@@ -173,8 +194,9 @@ def _activity(s: _Source, as_of: date) -> list[pl.LazyFrame]:
 
     ae = feed("ae_attendances", ["arrival_datetime", "cost_gbp"], pl.col("arrival_datetime").dt.date())
     op = feed("op_attendances", ["appointment_date", "attendance", "cost_gbp"], pl.col("appointment_date"))
-    gp = feed("gp_appointments", ["appointment_date", "status"], pl.col("appointment_date"),
-              pl.col("status") == "attended")
+    gp = feed(
+        "gp_appointments", ["appointment_date", "status"], pl.col("appointment_date"), pl.col("status") == "attended"
+    )
     las = feed("las_incidents", ["incident_datetime", "cost_gbp"], pl.col("incident_datetime").dt.date())
     mh = feed("mh_contacts", ["contact_date", "crisis", "cost_gbp"], pl.col("contact_date"))
     cc = feed("community_contacts", ["contact_date", "cost_gbp"], pl.col("contact_date"))
@@ -182,20 +204,27 @@ def _activity(s: _Source, as_of: date) -> list[pl.LazyFrame]:
     mhs = s.scan("mh_spells", ["person_id", "admission_date", "discharge_date", "cost_gbp"])
     mhs_year = _in_year(s, pl.col("admission_date"), as_of)
     mhs_now = (pl.col("admission_date") <= as_of) & (
-        pl.col("discharge_date").is_null() | (pl.col("discharge_date") > as_of))
+        pl.col("discharge_date").is_null() | (pl.col("discharge_date") > as_of)
+    )
     mhs = mhs.filter((mhs_year | mhs_now).fill_null(False))
     n = pl.len().cast(pl.Int64)
     return [
         ae.group_by("person_id").agg(ae_attendances=n, ae_cost=_money("cost_gbp").sum()),
-        op.group_by("person_id").agg(outpatient_attendances=_count(pl.col("attendance") == "attended"),
-                                     op_cost=_money("cost_gbp").sum()),
+        op.group_by("person_id").agg(
+            outpatient_attendances=_count(pl.col("attendance") == "attended"), op_cost=_money("cost_gbp").sum()
+        ),
         gp.group_by("person_id").agg(gp_contacts=n),
         las.group_by("person_id").agg(ambulance_calls=n, las_cost=_money("cost_gbp").sum()),
-        mh.group_by("person_id").agg(mental_health_contacts=n, mental_health_crisis_contacts=_count(pl.col("crisis")),
-                                     mh_cost=_money("cost_gbp").sum()),
+        mh.group_by("person_id").agg(
+            mental_health_contacts=n,
+            mental_health_crisis_contacts=_count(pl.col("crisis")),
+            mh_cost=_money("cost_gbp").sum(),
+        ),
         mhs.group_by("person_id").agg(
-            mental_health_admissions=_count(mhs_year), current_mental_health_inpatient=_any(mhs_now),
-            mhs_cost=pl.when(mhs_year.fill_null(False)).then(_money("cost_gbp")).otherwise(0.0).sum()),
+            mental_health_admissions=_count(mhs_year),
+            current_mental_health_inpatient=_any(mhs_now),
+            mhs_cost=pl.when(mhs_year.fill_null(False)).then(_money("cost_gbp")).otherwise(0.0).sum(),
+        ),
         cc.group_by("person_id").agg(community_contacts=n, cc_cost=_money("cost_gbp").sum()),
         vc.group_by("person_id").agg(vcse_contacts=n),
     ]
@@ -211,21 +240,43 @@ def _social_care(s: _Source, as_of: date) -> list[pl.LazyFrame]:
     care_home_type = pl.col("package_type").is_in(["residential", "nursing"])
     stays = s.scan("care_home_residents", ["person_id", "move_in_date", "move_out_date"])
     stay_now = (pl.col("move_in_date") <= as_of) & (
-        pl.col("move_out_date").is_null() | (pl.col("move_out_date") > as_of))
+        pl.col("move_out_date").is_null() | (pl.col("move_out_date") > as_of)
+    )
     return [
         packages.group_by("person_id").agg(
-            social_care_package=_any(open_now), care_home_package=_any(open_now & care_home_type),
-            asc_cost=(days * _money("weekly_cost_gbp") / 7.0).sum()),
+            social_care_package=_any(open_now),
+            care_home_package=_any(open_now & care_home_type),
+            asc_cost=(days * _money("weekly_cost_gbp") / 7.0).sum(),
+        ),
         stays.group_by("person_id").agg(care_home_stay=_any(stay_now)),
     ]
 
 
-COUNTS = ("emergency_admissions", "elective_admissions", "maternity_admissions", "bed_days", "ae_attendances",
-          "outpatient_attendances", "gp_contacts", "ambulance_calls", "mental_health_contacts",
-          "mental_health_crisis_contacts", "mental_health_admissions", "community_contacts", "vcse_contacts",
-          "efi_deficits", "ltc_count")
-FLAGS = ("current_inpatient", "current_mental_health_inpatient",
-         "discharged_last_14_days", "social_care_package", "care_home_package", "care_home_stay")
+COUNTS = (
+    "emergency_admissions",
+    "elective_admissions",
+    "maternity_admissions",
+    "bed_days",
+    "ae_attendances",
+    "outpatient_attendances",
+    "gp_contacts",
+    "ambulance_calls",
+    "mental_health_contacts",
+    "mental_health_crisis_contacts",
+    "mental_health_admissions",
+    "community_contacts",
+    "vcse_contacts",
+    "efi_deficits",
+    "ltc_count",
+)
+FLAGS = (
+    "current_inpatient",
+    "current_mental_health_inpatient",
+    "discharged_last_14_days",
+    "social_care_package",
+    "care_home_package",
+    "care_home_stay",
+)
 COSTS = ("apc_cost", "ae_cost", "op_cost", "las_cost", "mh_cost", "mhs_cost", "cc_cost", "asc_cost")
 
 
@@ -235,13 +286,28 @@ def _round2(value: pl.Expr) -> pl.Expr:
 
 def features(reference_dir: Path | str, linked_dir: Path | str, as_of: date) -> pl.LazyFrame:
     s = _Source(reference_dir, linked_dir)
-    events = s.scan("gp_events", ["person_id", "event_date", "snomed_code"]).filter(
-        pl.col("event_date") <= as_of)
-    spells = s.scan("apc_spells", ["person_id", "admission_date", "discharge_date", "admission_method",
-                                     "primary_diagnosis", "secondary_diagnoses", "tariff_cost_gbp"])
+    events = s.scan("gp_events", ["person_id", "event_date", "snomed_code"]).filter(pl.col("event_date") <= as_of)
+    spells = s.scan(
+        "apc_spells",
+        [
+            "person_id",
+            "admission_date",
+            "discharge_date",
+            "admission_method",
+            "primary_diagnosis",
+            "secondary_diagnoses",
+            "tariff_cost_gbp",
+        ],
+    )
     codes = _hospital_codes(spells, as_of)
-    parts = [_conditions(s, events, codes), _efi(s, events), _hfrs(s, codes, as_of), _hospital(s, spells, as_of),
-             *_activity(s, as_of), *_social_care(s, as_of)]
+    parts = [
+        _conditions(s, events, codes),
+        _efi(s, events),
+        _hfrs(s, codes, as_of),
+        _hospital(s, spells, as_of),
+        *_activity(s, as_of),
+        *_social_care(s, as_of),
+    ]
     table = _residents(s, as_of)
     for part in parts:
         table = table.join(part, on="person_id", how="left")
@@ -261,17 +327,31 @@ def features(reference_dir: Path | str, linked_dir: Path | str, as_of: date) -> 
         efi_category = pl.when(efi > cut).then(pl.lit(name)).otherwise(efi_category)
     hfrs = pl.col("hfrs")
     table = table.with_columns(
-        prior_cost=_round2(prior), hospital_cost=_round2(hospital),
+        prior_cost=_round2(prior),
+        hospital_cost=_round2(hospital),
         days_since_last_emergency_admission=_days(pl.lit(as_of), pl.col("last_emergency_admission")),
         current_inpatient=pl.col("current_inpatient") | pl.col("current_mental_health_inpatient"),
         care_home=pl.col("care_home_stay") | pl.col("care_home_package") | pl.col("care_home_coded"),
-        housebound=pl.col("housebound_coded"), homeless=pl.col("no_fixed_abode"),
-        efi=efi.round(4, mode="half_away_from_zero"), efi_category=efi_category,
-        hfrs_category=pl.when(hfrs > 15.0).then(pl.lit("high")).when(hfrs >= 5.0).then(pl.lit("intermediate"))
+        housebound=pl.col("housebound_coded"),
+        homeless=pl.col("no_fixed_abode"),
+        efi=efi.round(4, mode="half_away_from_zero"),
+        efi_category=efi_category,
+        hfrs_category=pl.when(hfrs > 15.0)
+        .then(pl.lit("high"))
+        .when(hfrs >= 5.0)
+        .then(pl.lit("intermediate"))
         .otherwise(pl.lit("low")),
     )
-    return table.drop(*COSTS, "last_emergency_admission", "care_home_stay", "care_home_package",
-                      "care_home_coded", "housebound_coded", "no_fixed_abode", "current_mental_health_inpatient")
+    return table.drop(
+        *COSTS,
+        "last_emergency_admission",
+        "care_home_stay",
+        "care_home_package",
+        "care_home_coded",
+        "housebound_coded",
+        "no_fixed_abode",
+        "current_mental_health_inpatient",
+    )
 
 
 def main() -> None:

@@ -22,7 +22,9 @@ from pathlib import Path
 
 import typer
 
-app = typer.Typer(help="Back up and restore Octopus (database and data folder).", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Back up and restore Octopus (database and data folder).", no_args_is_help=True, add_completion=False
+)
 
 DB_MEMBER = "database.json"
 MANIFEST = "manifest.json"
@@ -102,7 +104,9 @@ def create_backup(output: Path | None = None, echo=print) -> Path:
         for path, relative in files:
             archive.add(path, arcname=FILES_PREFIX + str(relative))
     output.chmod(0o600)
-    audit.record(None, "export", f"Backup written: {output.name} ({manifest['audit_entries']} audit entries, {len(files)} files)")
+    audit.record(
+        None, "export", f"Backup written: {output.name} ({manifest['audit_entries']} audit entries, {len(files)} files)"
+    )
     echo(f"Backup written to {output} ({len(files)} data files).")
     return output
 
@@ -141,8 +145,10 @@ def _audit_problem(manifest: dict) -> str:
     if not hmac.compare_digest(expected, manifest["audit_signature"]):
         return "The backup's signed audit summary does not match: the manifest was altered."
     if report.entries != manifest["audit_entries"] or report.head != (manifest["audit_last_hash"] or audit.GENESIS):
-        return (f"The backup's audit log holds {report.entries} entries, but the backup recorded "
-                f"{manifest['audit_entries']} ending in another entry: entries were removed or added.")
+        return (
+            f"The backup's audit log holds {report.entries} entries, but the backup recorded "
+            f"{manifest['audit_entries']} ending in another entry: entries were removed or added."
+        )
     return ""
 
 
@@ -151,12 +157,16 @@ def _accepting_ig_lead(username: str):
 
     ig_lead = User.objects.filter(username=username, is_active=True).first()
     if ig_lead is None or not ig_lead.has_capability("review_audit"):
-        raise RestoreRefused(f"{username!r} is not an active information governance lead in the backup, "
-                             "so cannot accept a backup whose audit log does not verify.")
+        raise RestoreRefused(
+            f"{username!r} is not an active information governance lead in the backup, "
+            "so cannot accept a backup whose audit log does not verify."
+        )
     return ig_lead
 
 
-def restore_backup(archive_path: Path, *, replace: bool = False, echo=print, accept_reason: str = "", accepted_by: str = ""):
+def restore_backup(
+    archive_path: Path, *, replace: bool = False, echo=print, accept_reason: str = "", accepted_by: str = ""
+):
     """Load a backup. Refuses, leaving the database as it was, if its audit log does not verify,
     unless ``accepted_by`` (an IG lead in the backup) gives ``accept_reason``."""
     from django.conf import settings
@@ -201,8 +211,12 @@ def restore_backup(archive_path: Path, *, replace: bool = False, echo=print, acc
                 )
             if problem:
                 ig_lead = _accepting_ig_lead(accepted_by)
-                audit.record(ig_lead, "load", f"Accepted backup {archive_path.name} although its audit log does not "
-                             f"verify ({problem[:120]}). Reason: {accept_reason.strip()}"[:300])
+                audit.record(
+                    ig_lead,
+                    "load",
+                    f"Accepted backup {archive_path.name} although its audit log does not "
+                    f"verify ({problem[:120]}). Reason: {accept_reason.strip()}"[:300],
+                )
             audit.record(None, "load", f"Restored from backup {archive_path.name} (taken {manifest['created_at']})")
         files_root = scratch / FILES_PREFIX
         restored = 0
@@ -216,7 +230,11 @@ def restore_backup(archive_path: Path, *, replace: bool = False, echo=print, acc
     # A restore legitimately shortens the log; this checkpoint is the new baseline.
     checkpoints.write(f"restore from {archive_path.name}")
     echo(f"Restored {archive_path.name}: {manifest['audit_entries']} audit entries, {restored} data files.")
-    echo("Audit log intact." if not problem else f"WARNING: restored with a failed audit check, accepted by {accepted_by}: {problem}")
+    echo(
+        "Audit log intact."
+        if not problem
+        else f"WARNING: restored with a failed audit check, accepted by {accepted_by}: {problem}"
+    )
     return not problem
 
 
@@ -227,7 +245,11 @@ def _setup():
 
 
 @app.command()
-def backup(output: Path = typer.Option(None, "--output", "-o", help="Archive to write (default: DATA_DIR/backups/octopus-<time>.tar.gz).")) -> None:
+def backup(
+    output: Path = typer.Option(
+        None, "--output", "-o", help="Archive to write (default: DATA_DIR/backups/octopus-<time>.tar.gz)."
+    ),
+) -> None:
     """Write the database and the data folder to one .tar.gz archive."""
     _setup()
     create_backup(output, echo=typer.echo)
@@ -237,13 +259,21 @@ def backup(output: Path = typer.Option(None, "--output", "-o", help="Archive to 
 def restore(
     archive: Path = typer.Argument(..., help="A .tar.gz made by `octopus backup`."),
     replace: bool = typer.Option(False, "--replace", help="Wipe the current database first."),
-    accept_failed_audit: str = typer.Option("", "--accept-failed-audit", help="Restore even though the backup's audit log does not verify, for this reason (recorded in the log)."),
-    ig_lead: str = typer.Option("", "--ig-lead", help="Username of the information governance lead accepting --accept-failed-audit."),
+    accept_failed_audit: str = typer.Option(
+        "",
+        "--accept-failed-audit",
+        help="Restore even though the backup's audit log does not verify, for this reason (recorded in the log).",
+    ),
+    ig_lead: str = typer.Option(
+        "", "--ig-lead", help="Username of the information governance lead accepting --accept-failed-audit."
+    ),
 ) -> None:
     """Load a backup into this installation; refuse it if the audit log it holds does not verify."""
     _setup()
     try:
-        intact = restore_backup(archive, replace=replace, echo=typer.echo, accept_reason=accept_failed_audit, accepted_by=ig_lead)
+        intact = restore_backup(
+            archive, replace=replace, echo=typer.echo, accept_reason=accept_failed_audit, accepted_by=ig_lead
+        )
     except RestoreRefused as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(2) from None

@@ -21,7 +21,8 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
     worker: bool = typer.Option(
-        True, help="Also run the background task worker (linkage and pipeline runs), restarted if it stops. "
+        True,
+        help="Also run the background task worker (linkage and pipeline runs), restarted if it stops. "
         "Turn off where the worker runs as its own service (`octopus manage task_worker`).",
     ),
 ) -> None:
@@ -54,8 +55,10 @@ def serve(
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing one
     sqlite = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
     size = serving.web_size(sqlite=sqlite)
-    typer.echo(f"Octopus is at http://{host}:{port}/ ({size.workers} web processes × {size.threads} threads"
-               f"{', and the task worker' if worker else ''}; Ctrl+C to stop)")
+    typer.echo(
+        f"Octopus is at http://{host}:{port}/ ({size.workers} web processes × {size.threads} threads"
+        f"{', and the task worker' if worker else ''}; Ctrl+C to stop)"
+    )
     supervisor = serving.Supervisor(
         serving.gunicorn_argv(host, port, size), serving.task_worker_argv() if worker else None, echo=typer.echo
     )
@@ -66,7 +69,9 @@ def serve(
 def demo(
     serve_after: bool = typer.Option(False, "--serve", help="Serve the web app once ready."),
     port: int = typer.Option(8000, help="Port for --serve."),
-    residents: int = typer.Option(None, "--residents", help="Synthetic residents (default 20,000, or OCTOPUS_DEMO_RESIDENTS)."),
+    residents: int = typer.Option(
+        None, "--residents", help="Synthetic residents (default 20,000, or OCTOPUS_DEMO_RESIDENTS)."
+    ),
     full: bool = typer.Option(False, "--full", help="The full Westminster preset (~275,000 residents)."),
 ) -> None:
     """Prepare the demo neighbourhood (safe to re-run) and print the demo accounts."""
@@ -104,7 +109,9 @@ def createuser(
     from octopus.directory.models import Team
 
     if role not in catalogue().roles:
-        raise typer.BadParameter(f"unknown role {role!r}; choose from {', '.join(catalogue().roles)}", param_hint="--role")
+        raise typer.BadParameter(
+            f"unknown role {role!r}; choose from {', '.join(catalogue().roles)}", param_hint="--role"
+        )
     teams = list(Team.objects.filter(name=team))
     if len(teams) != 1:
         found = "no team" if not teams else f"{len(teams)} teams"
@@ -118,8 +125,14 @@ def createuser(
         typer.echo("Password not accepted: " + " ".join(error.messages), err=True)
         raise typer.Exit(2) from None
     services.create_user(
-        actor=None, username=username, password=password, team=teams[0], role=role,
-        first_name=first_name, last_name=last_name, email=email,
+        actor=None,
+        username=username,
+        password=password,
+        team=teams[0],
+        role=role,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
     )
     typer.echo(f"Created {username} ({role}) in {team}.")
 
@@ -152,20 +165,50 @@ def _register_subcommands() -> None:
     from octopus.virtualward.cli import app as virtual_ward_app
     from octopus.virtualward.cli import news2_command
 
-    app.add_typer(config_app, name="config", help="Configuration an INT adapts (OCTOPUS_CONFIG_DIR): check, show, reference.")
-    app.add_typer(directory_app, name="directory", help="The team-of-teams directory: geography, Open Referral UK import and export.")
+    app.add_typer(
+        config_app, name="config", help="Configuration an INT adapts (OCTOPUS_CONFIG_DIR): check, show, reference."
+    )
+    app.add_typer(
+        directory_app,
+        name="directory",
+        help="The team-of-teams directory: geography, Open Referral UK import and export.",
+    )
     app.command("generate", help="Write a Synthetic London population's partner feeds and ground truth.")(generate)
-    app.add_typer(feeds_app, name="feeds", help="Partner data feeds: load (validated, quarantined), import FHIR, link persons, review.")
-    app.add_typer(pipeline_app, name="pipeline", help="Run the population pipeline (DuckDB or Spark) and list its snapshots.")
-    export_app.command("list", help="Export a case-finding list (a cohort or rising-risk) as CSV, for a user or a practice.")(export_list)
-    app.add_typer(export_app, name="export", help="Export from a population snapshot (risk scores) or a case-finding list.")
-    app.command("publish", help="Publish the current snapshot and linked persons into the operational database.")(publish_command)
+    app.add_typer(
+        feeds_app,
+        name="feeds",
+        help="Partner data feeds: load (validated, quarantined), import FHIR, link persons, review.",
+    )
+    app.add_typer(
+        pipeline_app, name="pipeline", help="Run the population pipeline (DuckDB or Spark) and list its snapshots."
+    )
+    export_app.command(
+        "list", help="Export a case-finding list (a cohort or rising-risk) as CSV, for a user or a practice."
+    )(export_list)
+    app.add_typer(
+        export_app, name="export", help="Export from a population snapshot (risk scores) or a case-finding list."
+    )
+    app.command("publish", help="Publish the current snapshot and linked persons into the operational database.")(
+        publish_command
+    )
     app.add_typer(api_app, name="api", help="Service accounts for partner systems reading the FHIR API.")
     app.add_typer(audit_app, name="audit", help="The audit log: verify it is intact, export it.")
-    app.add_typer(community_app, name="community", help="Drop-ins: send attendees who agreed to linkage, and match them back.")
-    app.add_typer(outreach_app, name="outreach", help="Outreach: the monthly workforce plan for community health and wellbeing workers.")
-    app.add_typer(virtual_ward_app, name="virtual-ward", help="The virtual ward: import FHIR Observations from devices and partner systems.")
-    app.command("news2", help="Score observations with NEWS2 (RCP 2017) and print the scores, total and risk as JSON.")(news2_command)
+    app.add_typer(
+        community_app, name="community", help="Drop-ins: send attendees who agreed to linkage, and match them back."
+    )
+    app.add_typer(
+        outreach_app,
+        name="outreach",
+        help="Outreach: the monthly workforce plan for community health and wellbeing workers.",
+    )
+    app.add_typer(
+        virtual_ward_app,
+        name="virtual-ward",
+        help="The virtual ward: import FHIR Observations from devices and partner systems.",
+    )
+    app.command("news2", help="Score observations with NEWS2 (RCP 2017) and print the scores, total and risk as JSON.")(
+        news2_command
+    )
     for command in backup_app.registered_commands:
         app.registered_commands.append(command)  # `octopus backup` and `octopus restore` at the top level
 

@@ -106,17 +106,25 @@ class DemoSteps:
         previous = self.marker(name)
         if done and previous is not None:
             self.timings[name] = 0.0
-            self.console.print(f"[green]✓[/green] {title}: already done ({previous.get('summary', '')})", highlight=False)
+            self.console.print(
+                f"[green]✓[/green] {title}: already done ({previous.get('summary', '')})", highlight=False
+            )
             return previous
         started = time.perf_counter()
         with self.console.status(f"[bold]{title}[/bold]…"):
             result = work()
         elapsed = time.perf_counter() - started
         self.timings[name] = elapsed
-        result = {**result, "seconds": round(elapsed, 1), "finished_at": dt.datetime.now().isoformat(timespec="seconds")}
+        result = {
+            **result,
+            "seconds": round(elapsed, 1),
+            "finished_at": dt.datetime.now().isoformat(timespec="seconds"),
+        }
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / f"{name}.json").write_text(json.dumps(result, indent=2, default=str))
-        self.console.print(f"[green]✓[/green] {title}: {result.get('summary', '')} [dim]({elapsed:.1f}s)[/dim]", highlight=False)
+        self.console.print(
+            f"[green]✓[/green] {title}: {result.get('summary', '')} [dim]({elapsed:.1f}s)[/dim]", highlight=False
+        )
         return result
 
 
@@ -124,13 +132,24 @@ def _generate(folder: Path, residents: int | None, as_of: dt.date) -> dict:
     from octopus.synthetic.deliveries import write_refused
     from octopus.synthetic.generator import generate
 
-    manifest = generate(folder, preset="westminster", residents=residents, fmt="parquet", progress=False, as_of=as_of,
-                        malformed_rate=MALFORMED_RATE)
+    manifest = generate(
+        folder,
+        preset="westminster",
+        residents=residents,
+        fmt="parquet",
+        progress=False,
+        as_of=as_of,
+        malformed_rate=MALFORMED_RATE,
+    )
     # A couple of deliveries the loader must refuse whole, as real partners sometimes send.
     faulty = write_refused(folder / "feeds")
-    return {"summary": f"{manifest.residents:,} synthetic Westminster residents in {len(manifest.files)} files "
-                       f"(and {len(faulty)} faulty deliveries)",
-            "residents": manifest.residents, "folder": str(folder), "as_of": manifest.as_of}
+    return {
+        "summary": f"{manifest.residents:,} synthetic Westminster residents in {len(manifest.files)} files "
+        f"(and {len(faulty)} faulty deliveries)",
+        "residents": manifest.residents,
+        "folder": str(folder),
+        "as_of": manifest.as_of,
+    }
 
 
 def _load_feeds(feeds_folder: Path, data_dir: Path) -> dict:
@@ -166,21 +185,30 @@ def _link(data_dir: Path) -> dict:
 def _pipeline(data_dir: Path, as_of: dt.date) -> dict:
     from octopus.population.pipeline import PipelineConfig, run_pipeline
 
-    info = run_pipeline(data_dir / "linked", data_dir / "snapshots", as_of=as_of,
-                        config=PipelineConfig(show_progress=False, bootstrap_resamples=50))
+    info = run_pipeline(
+        data_dir / "linked",
+        data_dir / "snapshots",
+        as_of=as_of,
+        config=PipelineConfig(show_progress=False, bootstrap_resamples=50),
+    )
     counts = info.row_counts
-    return {"summary": f"snapshot {info.run_id}, {counts.get('residents.parquet', 0):,} residents "
-                       f"scored ({info.chosen_model}), {counts.get('rising risk', 0):,} rising risk, "
-                       f"{counts.get('objectors', 0):,} objectors left out", "run_id": info.run_id}
+    return {
+        "summary": f"snapshot {info.run_id}, {counts.get('residents.parquet', 0):,} residents "
+        f"scored ({info.chosen_model}), {counts.get('rising risk', 0):,} rising risk, "
+        f"{counts.get('objectors', 0):,} objectors left out",
+        "run_id": info.run_id,
+    }
 
 
 def _publish(data_dir: Path, run_id: str) -> dict:
     from octopus.publish import publish
 
     report = publish(data_dir / "linked" / "persons.parquet", data_dir / "snapshots" / run_id)
-    return {"summary": f"{report.residents:,} residents, {report.households:,} households, "
-                       f"{report.activity_added:,} timeline events, {report.deaths} deaths recorded",
-            "run_id": run_id}
+    return {
+        "summary": f"{report.residents:,} residents, {report.households:,} households, "
+        f"{report.activity_added:,} timeline events, {report.deaths} deaths recorded",
+        "run_id": run_id,
+    }
 
 
 def _said(value) -> str:
@@ -215,11 +243,12 @@ def _seed_care() -> dict:
     coordinator, gp = users.get("coordinator"), users.get("gp")
     if coordinator:
         decider = f"{gp.get_full_name()} (GP)" if gp else "The resident's GP"
-        consent = governance_demo.seed_discuss_consent(governance_demo.discussed_residents(series), coordinator, decider)
+        consent = governance_demo.seed_discuss_consent(
+            governance_demo.discussed_residents(series), coordinator, decider
+        )
         results["consent to discuss"] = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in consent.items() if n)
     summary = "; ".join(f"{k}: {_said(v)}" for k, v in results.items())
     return {"summary": summary[:300]}
-
 
 
 def _ward(synthetic: Path, population: int) -> dict:
@@ -264,28 +293,59 @@ def prepare(echo=print, *, residents: int | None = None, full: bool = False, con
     synthetic = data_dir / "synthetic"
     generated = steps.marker("generate")
     if generated and size is not None and generated.get("residents") not in (None, size):
-        console.print(f"[yellow]![/yellow] {data_dir} already holds a demo of {generated['residents']:,} residents; "
-                      f"keeping it. Use a fresh OCTOPUS_DATA_DIR for {size:,}.", highlight=False)
+        console.print(
+            f"[yellow]![/yellow] {data_dir} already holds a demo of {generated['residents']:,} residents; "
+            f"keeping it. Use a fresh OCTOPUS_DATA_DIR for {size:,}.",
+            highlight=False,
+        )
     today = timezone.localdate()
-    generated = steps.run("generate", "Synthetic population", lambda: _generate(synthetic, size, today),
-                          done=(synthetic / "manifest.json").is_file())
+    generated = steps.run(
+        "generate",
+        "Synthetic population",
+        lambda: _generate(synthetic, size, today),
+        done=(synthetic / "manifest.json").is_file(),
+    )
     # The feeds end on the day they were generated: both runs are dated from it.
-    as_of = dt.date.fromisoformat(generated.get("as_of") or json.loads((synthetic / "manifest.json").read_text())["as_of"])
-    steps.run("load", "Partner feeds loaded", lambda: _load_feeds(synthetic / "feeds", data_dir),
-              done=(data_dir / "feeds" / "store.duckdb").is_file())
-    steps.run("link", "Persons linked", lambda: _link(data_dir), done=(data_dir / "linked" / "persons.parquet").is_file())
+    as_of = dt.date.fromisoformat(
+        generated.get("as_of") or json.loads((synthetic / "manifest.json").read_text())["as_of"]
+    )
+    steps.run(
+        "load",
+        "Partner feeds loaded",
+        lambda: _load_feeds(synthetic / "feeds", data_dir),
+        done=(data_dir / "feeds" / "store.duckdb").is_file(),
+    )
+    steps.run(
+        "link", "Persons linked", lambda: _link(data_dir), done=(data_dir / "linked" / "persons.parquet").is_file()
+    )
     store = SnapshotStore(data_dir / "snapshots")
     previous = as_of - dt.timedelta(days=PREVIOUS_RUN_DAYS)
-    steps.run("pipeline_previous", f"Population pipeline as of {previous:%-d %b %Y} (the previous run)",
-              lambda: _pipeline(data_dir, previous), done=store.current_id() is not None)
-    steps.run("pipeline", f"Population pipeline as of {as_of:%-d %b %Y}", lambda: _pipeline(data_dir, as_of),
-              done=len(store.list()) >= 2)
+    steps.run(
+        "pipeline_previous",
+        f"Population pipeline as of {previous:%-d %b %Y} (the previous run)",
+        lambda: _pipeline(data_dir, previous),
+        done=store.current_id() is not None,
+    )
+    steps.run(
+        "pipeline",
+        f"Population pipeline as of {as_of:%-d %b %Y}",
+        lambda: _pipeline(data_dir, as_of),
+        done=len(store.list()) >= 2,
+    )
     run_id = store.current_id()
-    steps.run("publish", "Published into the operational database", lambda: _publish(data_dir, run_id),
-              done=PublishedSnapshot.objects.filter(run_id=run_id).exists())
+    steps.run(
+        "publish",
+        "Published into the operational database",
+        lambda: _publish(data_dir, run_id),
+        done=PublishedSnapshot.objects.filter(run_id=run_id).exists(),
+    )
     steps.run("care", "Demo care records", _seed_care, done=False)
-    steps.run("ward", "Virtual ward from the synthetic devices' FHIR readings",
-              lambda: _ward(synthetic, generated.get("residents") or size or DEFAULT_RESIDENTS), done=_ward_done())
+    steps.run(
+        "ward",
+        "Virtual ward from the synthetic devices' FHIR readings",
+        lambda: _ward(synthetic, generated.get("residents") or size or DEFAULT_RESIDENTS),
+        done=_ward_done(),
+    )
     total = time.perf_counter() - started
     accounts = ensure_demo_users(seed_directory()["accounts"])
     echo("")
@@ -307,5 +367,7 @@ def _database() -> dict:
     call_command("migrate", interactive=False, verbosity=0)
     seeded = seed_directory()
     ensure_demo_users(seeded["accounts"])
-    return {"summary": f"{Organisation.objects.count()} organisations, {Team.objects.count()} teams, "
-                       f"{Practitioner.objects.count()} named practitioners, {Service.objects.count()} services"}
+    return {
+        "summary": f"{Organisation.objects.count()} organisations, {Team.objects.count()} teams, "
+        f"{Practitioner.objects.count()} named practitioners, {Service.objects.count()} services"
+    }

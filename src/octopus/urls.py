@@ -11,7 +11,6 @@ handler404 = "octopus.core.errors.not_found"
 handler500 = "octopus.core.errors.server_error"
 
 
-
 class SignOutView(auth_views.LogoutView):
     """Sign-out also tells the browser to delete what it keeps for this site: the CHWW's saved
     households, drafts and unsent visits (decision 0030; docs/information-governance.md)."""

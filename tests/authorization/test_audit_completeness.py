@@ -26,5 +26,7 @@ def test_identifiable_view_writes_exactly_one_audit_entry(client, make_user, rel
     response = request_as(client, name, entry, world)
     assert response.status_code in (200, 302), f"{name}: HTTP {response.status_code}"
     events = AuditEvent.objects.filter(resident_id=world["person_id"]).order_by("id")[before:]
-    assert len(events) == 1, f"{name} wrote {len(events)} audit entries about the resident: {[e.summary for e in events]}"
+    assert len(events) == 1, (
+        f"{name} wrote {len(events)} audit entries about the resident: {[e.summary for e in events]}"
+    )
     assert events[0].username == user.username and events[0].path

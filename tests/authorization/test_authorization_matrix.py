@@ -48,7 +48,9 @@ def test_matrix_has_no_stale_or_malformed_entries():
     for name, entry in MATRIX["urls"].items():
         for role in ROLES:
             assert expected(entry, role) in OUTCOMES, f"{name} × {role}: unknown outcome {expected(entry, role)!r}"
-        unknown_roles = set(entry) - set(ROLES) - {"default", "method", "data", "json", "args", "query", "identifiable", "audit_as"}
+        unknown_roles = (
+            set(entry) - set(ROLES) - {"default", "method", "data", "json", "args", "query", "identifiable", "audit_as"}
+        )
         assert not unknown_roles, f"{name}: unknown roles or keys {unknown_roles}"
 
 
@@ -77,13 +79,21 @@ def world(make_user, tmp_path, intake_data):
     other = make_user("clinician", username="someone-else")
     resident = make_resident()
     grant = BreakGlassAccess.objects.create(
-        user=other, resident=make_resident(), reason="urgent_care", detail="Fixture grant for review",
-        granted_at="2026-11-01T10:00Z", expires_at="2026-11-01T14:00Z",
+        user=other,
+        resident=make_resident(),
+        reason="urgent_care",
+        detail="Fixture grant for review",
+        granted_at="2026-11-01T10:00Z",
+        expires_at="2026-11-01T14:00Z",
     )
     from octopus.accounts.models import MembershipGrant
 
     access_grant = MembershipGrant.objects.create(
-        user=other, team=other.memberships.get().team, role="social_worker", requested_at="2026-11-01T10:00Z", via="fixture",
+        user=other,
+        team=other.memberships.get().team,
+        role="social_worker",
+        requested_at="2026-11-01T10:00Z",
+        via="fixture",
     )
     directory = _directory_objects(other)
     care = _care_objects(resident)
@@ -116,7 +126,9 @@ def _directory_objects(user) -> dict:
     from octopus.directory.models import PCN, GPPractice, Neighbourhood, Practitioner, Service
 
     team = user.memberships.get().team
-    practitioner = Practitioner.objects.create(given_name="Fred", family_name="Adeyemi", job_title="Debt adviser", team=team)
+    practitioner = Practitioner.objects.create(
+        given_name="Fred", family_name="Adeyemi", job_title="Debt adviser", team=team
+    )
     service = Service.objects.create(organisation=team.organisation, team=team, name="Debt advice")
     pcn = PCN.objects.create(code="U00001", name="Test PCN", sub_icb_code="93C", icb_code="QMJ")
     practice = GPPractice.objects.create(ods_code="E87001", name="Test Practice", postcode="W2 1AA", pcn=pcn)
@@ -148,25 +160,50 @@ def _care_objects(world_resident) -> dict:
     resident = make_resident()
     case = services.open_case(resident, team, holder, source="search", holder=holder)
     referral = services.send_referral(
-        resident, holder, to_team=team, reason="Falls", urgency="routine", shared_information="Falls history",
-        resident_agreed=True, preferred_contact="phone",
+        resident,
+        holder,
+        to_team=team,
+        reason="Falls",
+        urgency="routine",
+        shared_information="Falls history",
+        resident_agreed=True,
+        preferred_contact="phone",
     )
     task = services.create_task(holder, "Call the family", timezone.localdate(), resident=resident)
     plan = services.start_plan(resident, holder, lead_professional=holder)
     services.start_plan(world_resident, holder, lead_professional=holder)
     action = services.add_action(plan, holder, description="Review medicines", owner=holder, due=timezone.localdate())
-    check_in = services.schedule_check_ins(resident, organisation=organisation, first_due=timezone.localdate(), count=1, actor=holder)[0]
+    check_in = services.schedule_check_ins(
+        resident, organisation=organisation, first_due=timezone.localdate(), count=1, actor=holder
+    )[0]
     assert Case.objects.filter(pk=case.pk).exists()
     from octopus.virtualward import services as ward
 
-    admission = ward.admit(resident, team, holder, reason="Matrix", expected_discharge_on=timezone.localdate(),
-                           observations_per_day=3)
-    alert = ward.record_observation(admission, {
-        "respiration_rate": 25, "spo2": 91, "on_oxygen": "air", "systolic_bp": 90, "pulse": 131, "consciousness": "A",
-        "temperature": "37.0"}, source="api", recorded_by="matrix").alerts[0]
+    admission = ward.admit(
+        resident, team, holder, reason="Matrix", expected_discharge_on=timezone.localdate(), observations_per_day=3
+    )
+    alert = ward.record_observation(
+        admission,
+        {
+            "respiration_rate": 25,
+            "spo2": 91,
+            "on_oxygen": "air",
+            "systolic_bp": 90,
+            "pulse": 131,
+            "consciousness": "A",
+            "temperature": "37.0",
+        },
+        source="api",
+        recorded_by="matrix",
+    ).alerts[0]
     return {
-        "case_id": case.pk, "referral_id": referral.pk, "task_id": task.pk, "action_id": action.pk,
-        "check_in_id": check_in.pk, "admission_id": admission.pk, "alert_id": alert.pk,
+        "case_id": case.pk,
+        "referral_id": referral.pk,
+        "task_id": task.pk,
+        "action_id": action.pk,
+        "check_in_id": check_in.pk,
+        "admission_id": admission.pk,
+        "alert_id": alert.pk,
     }
 
 
@@ -184,8 +221,16 @@ def _meeting_objects(resident) -> dict:
     holder = User.objects.get(username="elsewhere-nurse")
     neighbourhood = _neighbourhood()
     home = services.register_care_home(None, name="Garside", kind="nursing", provider="Sanctuary", beds=40)
-    series = services.create_series(None, name="Elsewhere INC", kind="inc", team=team, schedule="Thursdays",
-                                    worklist="inc", neighbourhood=neighbourhood, members=[(holder, "Nurse")])
+    series = services.create_series(
+        None,
+        name="Elsewhere INC",
+        kind="inc",
+        team=team,
+        schedule="Thursdays",
+        worklist="inc",
+        neighbourhood=neighbourhood,
+        members=[(holder, "Nurse")],
+    )
     meeting = services.schedule_meeting(series, None, timezone.now())
     record_consent(actor=None, resident=resident, kind="discuss_at_mdt", status="given")
     entry = services.add_resident(meeting, resident, holder, "Falls")
@@ -211,8 +256,12 @@ def _outreach_objects() -> dict:
     household = make_household(address_line="1 Elsewhere Street")
     make_resident(household=household, address_line=household.address_line)
     today = timezone.localdate()
-    round_ = services.create_round(None, name="Elsewhere, this month", starts_on=today - dt.timedelta(days=3),
-                                   ends_on=today + dt.timedelta(days=20))
+    round_ = services.create_round(
+        None,
+        name="Elsewhere, this month",
+        starts_on=today - dt.timedelta(days=3),
+        ends_on=today + dt.timedelta(days=20),
+    )
     allocation = services.allocate(round_, None, worker=worker, households=[household], first_day=today)[0]
     from octopus.outreach.models import PlanJob
 
@@ -231,13 +280,31 @@ def _drop_in_objects() -> dict:
 
     worker = User.objects.get(username="elsewhere-chww")
     location = Location.objects.create(name="Elsewhere Library", postal_code="W2 5PS")
-    session = services.create_session(worker, location=location, title="Elsewhere drop-in", held_on=dt.date(2026, 11, 10),
-                                      starts_at=dt.time(10), ends_at=dt.time(12), run_by=Organisation.objects.get(name="Elsewhere Trust"),
-                                      staff=[worker])
+    session = services.create_session(
+        worker,
+        location=location,
+        title="Elsewhere drop-in",
+        held_on=dt.date(2026, 11, 10),
+        starts_at=dt.time(10),
+        ends_at=dt.time(12),
+        run_by=Organisation.objects.get(name="Elsewhere Trust"),
+        staff=[worker],
+    )
     attendee = services.record_attendee(session, worker, given_name="Maryam", needs=["money:debt"])
-    introduction = services.introduce(attendee, worker, to_practitioner=Practitioner.objects.get(given_name="Fred"), need="money",
-                                      shared_information="Rent arrears", attendee_agreed=True)
-    return {"session_id": session.pk, "attendee_id": attendee.pk, "introduction_id": introduction.pk, "location_id": location.pk}
+    introduction = services.introduce(
+        attendee,
+        worker,
+        to_practitioner=Practitioner.objects.get(given_name="Fred"),
+        need="money",
+        shared_information="Rent arrears",
+        attendee_agreed=True,
+    )
+    return {
+        "session_id": session.pk,
+        "attendee_id": attendee.pk,
+        "introduction_id": introduction.pk,
+        "location_id": location.pk,
+    }
 
 
 def _casefinding_objects(resident) -> dict:
@@ -249,8 +316,14 @@ def _casefinding_objects(resident) -> dict:
 
     caller = User.objects.get(username="elsewhere-nurse")
     programme = CheckInProgramme.objects.create(
-        resident=resident, caller=caller, organisation=caller.memberships.get().team.organisation, script="shielded_monthly",
-        every_days=30, calls=6, started_by=caller, started_at=timezone.now(),
+        resident=resident,
+        caller=caller,
+        organisation=caller.memberships.get().team.organisation,
+        script="shielded_monthly",
+        every_days=30,
+        calls=6,
+        started_by=caller,
+        started_at=timezone.now(),
     )
     return {"programme_id": programme.pk}
 
@@ -261,8 +334,13 @@ def _working_group_objects(user) -> dict:
 
     from octopus.working_groups.models import WorkingGroup
 
-    group = WorkingGroup.objects.create(name="Homelessness", topic="homelessness", aims="Fewer people sleeping rough",
-                                        created_at=timezone.now(), created_by=user)
+    group = WorkingGroup.objects.create(
+        name="Homelessness",
+        topic="homelessness",
+        aims="Fewer people sleeping rough",
+        created_at=timezone.now(),
+        created_by=user,
+    )
     return {"group_id": group.pk}
 
 
@@ -277,7 +355,10 @@ def request_as(client, name: str, entry: dict, world: dict):
     url = reverse(name, kwargs=args or None)
     method = entry.get("method", "get")
     if entry.get("json"):  # the JSON API's writes take a JSON body, values filled from the world like args
-        body = {key: world[value] if isinstance(value, str) and value in world else value for key, value in (entry.get("data") or {}).items()}
+        body = {
+            key: world[value] if isinstance(value, str) and value in world else value
+            for key, value in (entry.get("data") or {}).items()
+        }
         return getattr(client, method)(url, body, content_type="application/json")
     if method == "post":
         return client.post(url, entry.get("data") or {})
@@ -309,7 +390,9 @@ CASES = [(name, role) for name in url_names() for role in ROLES]
 @pytest.mark.parametrize(("name", "role"), CASES, ids=[f"{n}-{r}" for n, r in CASES])
 def test_authorization_matrix(client, make_user, world, name, role):
     entry = MATRIX["urls"].get(name)
-    assert entry is not None, f"{name} has no entry in tests/authorization/matrix.yaml: add one (see the file's header)."
+    assert entry is not None, (
+        f"{name} has no entry in tests/authorization/matrix.yaml: add one (see the file's header)."
+    )
     want = expected(entry, role)
     user = None
     if role != "anonymous":

@@ -29,8 +29,15 @@ def last_id() -> int:
     return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
-@pytest.mark.parametrize(("name", "args"), [("casefinding:index", []), ("casefinding:list", ["clinically_vulnerable"]),
-                                            ("casefinding:list", ["rising-risk"]), ("casefinding:coverage", [])])
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("casefinding:index", []),
+        ("casefinding:list", ["clinically_vulnerable"]),
+        ("casefinding:list", ["rising-risk"]),
+        ("casefinding:coverage", []),
+    ],
+)
 def test_case_finding_page_writes_one_audit_entry(client, world, name, args):
     """One entry for the page, and on a list page one more per resident it names (so a subject
     access report shows who saw the resident listed)."""
@@ -49,14 +56,29 @@ def test_case_finding_page_writes_one_audit_entry(client, world, name, args):
 def bulk_post(world):
     from octopus.meetings import services as meetings
 
-    series = meetings.create_series(None, name="North INC", kind="inc", team=world["pcn_team"], schedule="Thursdays",
-                                    worklist="inc", pcn=world["pcn"], members=[(world["coordinator"], "Coordinator")])
+    series = meetings.create_series(
+        None,
+        name="North INC",
+        kind="inc",
+        team=world["pcn_team"],
+        schedule="Thursdays",
+        worklist="inc",
+        pcn=world["pcn"],
+        members=[(world["coordinator"], "Coordinator")],
+    )
     meeting = meetings.schedule_meeting(series, None, timezone.now() + dt.timedelta(days=2))
     return {
-        "case": {"case-tier": "proactive", "case-lead_professional": world["coordinator"].pk, "case-team": world["pcn_team"].pk,
-                 "case-reason": "Proactive review"},
-        "check_ins": {"check_ins-caller": world["coordinator"].pk, "check_ins-script": "shielded_monthly",
-                      "check_ins-first_due": (timezone.localdate() + dt.timedelta(days=7)).isoformat()},
+        "case": {
+            "case-tier": "proactive",
+            "case-lead_professional": world["coordinator"].pk,
+            "case-team": world["pcn_team"].pk,
+            "case-reason": "Proactive review",
+        },
+        "check_ins": {
+            "check_ins-caller": world["coordinator"].pk,
+            "check_ins-script": "shielded_monthly",
+            "check_ins-first_due": (timezone.localdate() + dt.timedelta(days=7)).isoformat(),
+        },
         "meeting": {"meeting-meeting": meeting.pk, "meeting-reason": "Top of the list"},
         "no_action": {"no_action-note": "Known to the practice nurse"},
         "follow_up": {"follow_up-owner": world["coordinator"].pk},
@@ -69,9 +91,16 @@ def discharged(world):
 
     resident = registered(world["church"], cohorts=["Discharged in the last 14 days"], phone="020 7946 0100")
     left = timezone.localdate() - dt.timedelta(days=2)
-    ActivityEvent.objects.create(resident=resident, occurred_on=left - dt.timedelta(days=3), kind=ActivityKind.ADMISSION,
-                                 source_organisation="St Mary's Hospital", summary="Emergency admission (3 nights)",
-                                 detail={"discharge_date": left.isoformat()}, source_feed="apc_spells", source_key=f"RYJ:{resident.pk}")
+    ActivityEvent.objects.create(
+        resident=resident,
+        occurred_on=left - dt.timedelta(days=3),
+        kind=ActivityKind.ADMISSION,
+        source_organisation="St Mary's Hospital",
+        summary="Emergency admission (3 nights)",
+        detail={"discharge_date": left.isoformat()},
+        source_feed="apc_spells",
+        source_key=f"RYJ:{resident.pk}",
+    )
     return resident
 
 
@@ -87,7 +116,9 @@ def test_bulk_action_audits_one_decision_per_resident(client, world, action):
     data = {"person_id": [r.person_id for r in chosen], "action": action, **bulk_post(world)[action]}
     before = last_id()
     response = client.post(url, data)
-    assert response.status_code == 200 and "Not done" not in response.content.decode(), response.content.decode()[-3000:]
+    assert response.status_code == 200 and "Not done" not in response.content.decode(), response.content.decode()[
+        -3000:
+    ]
     decisions = [e for e in new_entries(before) if e.object_type == "ListDecision"]
     assert sorted(e.resident_id for e in decisions) == sorted(r.person_id for r in chosen)
     assert all(e.basis and e.path and e.username == "pcn-coordinator" for e in decisions)
@@ -97,8 +128,10 @@ def test_refused_resident_gets_no_decision_entry(client, world):
     elsewhere = registered(world["pimlico"], cohorts=[SHIELDED])
     client.force_login(world["coordinator"])
     before = last_id()
-    client.post(reverse("casefinding:list", args=["clinically_vulnerable"]),
-                {"person_id": [elsewhere.person_id], "action": "no_action", "no_action-note": "x"})
+    client.post(
+        reverse("casefinding:list", args=["clinically_vulnerable"]),
+        {"person_id": [elsewhere.person_id], "action": "no_action", "no_action-note": "x"},
+    )
     assert not [e for e in new_entries(before) if e.resident_id == elsewhere.person_id]
 
 
@@ -109,7 +142,9 @@ def test_export_writes_the_page_rows_and_one_audit_entry(world, tmp_path):
     registered(world["pimlico"], cohorts=[SHIELDED])
     target = tmp_path / "list.csv"
     before = last_id()
-    result = CliRunner().invoke(app, ["export", "list", "clinically_vulnerable", "--format", "csv", "--user", "gp-lisson", "-o", str(target)])
+    result = CliRunner().invoke(
+        app, ["export", "list", "clinically_vulnerable", "--format", "csv", "--user", "gp-lisson", "-o", str(target)]
+    )
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(target.open()))
     assert [r["person_id"] for r in rows] == [mine.person_id]
@@ -127,11 +162,19 @@ def test_export_with_source_ids_adds_each_partners_identifier(world, tmp_path, s
     mine = registered(world["lisson"], cohorts=[SHIELDED], risk_band="very high")
     linked = tmp_path / "data" / "linked"
     linked.mkdir(parents=True)
-    pd.DataFrame({"sender_code": ["RYJ", "E99001"], "source_record_id": ["a", "b"], "source_person_id": ["H123", "P9"],
-                  "person_id": [mine.person_id, mine.person_id]}).to_parquet(linked / "apc_spells.parquet")
+    pd.DataFrame(
+        {
+            "sender_code": ["RYJ", "E99001"],
+            "source_record_id": ["a", "b"],
+            "source_person_id": ["H123", "P9"],
+            "person_id": [mine.person_id, mine.person_id],
+        }
+    ).to_parquet(linked / "apc_spells.parquet")
     settings.DATA_DIR = tmp_path / "data"
     target = tmp_path / "list.csv"
-    result = CliRunner().invoke(app, ["export", "list", "clinically_vulnerable", "--user", "gp-lisson", "--with-source-ids", "-o", str(target)])
+    result = CliRunner().invoke(
+        app, ["export", "list", "clinically_vulnerable", "--user", "gp-lisson", "--with-source-ids", "-o", str(target)]
+    )
     assert result.exit_code == 0, result.output
     [row] = list(csv.DictReader(target.open()))
     assert row["person_id"] == mine.person_id and row["source_ids"] == "E99001:P9;RYJ:H123"

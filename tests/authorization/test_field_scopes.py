@@ -35,7 +35,15 @@ CLINICAL = {
     "cohorts": ["Cohort Mu"],
     "risk_probability": 0.4321,
 }
-CLINICAL_TEXT = ["band-sigma", "Segment Kappa", "Risk factor Zeta", "Condition Omega", "frailty-tau", "Rising reason Lambda", "Cohort Mu"]
+CLINICAL_TEXT = [
+    "band-sigma",
+    "Segment Kappa",
+    "Risk factor Zeta",
+    "Condition Omega",
+    "frailty-tau",
+    "Rising reason Lambda",
+    "Cohort Mu",
+]
 EVENT_DETAIL = "Timeline detail Upsilon"  # a partner's event: clinical detail
 OCTOPUS_NOTE = "Octopus note Phi"  # Octopus's own contact: shown in every record scope
 RECORD_TEXT = ["Marigold", "Scopewell", "020 7946 0123", "marigold.scope@example.org"]
@@ -58,8 +66,13 @@ IDS = [f"{role}-{how}" for role, how, _ in CASES]
 
 @pytest.fixture
 def resident():
-    resident = make_resident(given_name="Marigold", family_name="Scopewell", phone="020 7946 0123",
-                             email="marigold.scope@example.org", **CLINICAL)
+    resident = make_resident(
+        given_name="Marigold",
+        family_name="Scopewell",
+        phone="020 7946 0123",
+        email="marigold.scope@example.org",
+        **CLINICAL,
+    )
     make_activity(resident, "ae", days_ago=3, summary=EVENT_DETAIL)
     make_activity(resident, "octopus", days_ago=2, source_organisation="Octopus", summary=OCTOPUS_NOTE)
     return resident
@@ -119,8 +132,18 @@ def test_api_detail_returns_only_the_fields_of_the_scope(client, resident, viewe
     data = json.loads(body)
     assert data["scope"] == viewer
     assert data["nhs_number"] == resident.nhs_number and data["name"] == "Marigold Scopewell"
-    clinical_keys = {"risk_band", "segment", "risk_probability", "risk_centile", "risk_factors",
-                     "long_term_conditions", "frailty_category", "rising_risk", "rising_risk_reason", "cohorts"}
+    clinical_keys = {
+        "risk_band",
+        "segment",
+        "risk_probability",
+        "risk_centile",
+        "risk_factors",
+        "long_term_conditions",
+        "frailty_category",
+        "rising_risk",
+        "rising_risk_reason",
+        "cohorts",
+    }
     if viewer == FULL:
         assert clinical_keys <= set(data) and data["withheld"] == []
         assert data["risk_factors"] == ["Risk factor Zeta"] and data["segment"] == "Segment Kappa"
@@ -159,8 +182,12 @@ LIST_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("role", "consent", "scope"), LIST_CASES, ids=[f"{r}-{'consent' if c else 'no-consent'}" for r, c, _ in LIST_CASES])
-def test_caseload_and_rising_risk_lists_show_band_and_segment_only_in_the_full_scope(client, make_user, resident, role, consent, scope):
+@pytest.mark.parametrize(
+    ("role", "consent", "scope"), LIST_CASES, ids=[f"{r}-{'consent' if c else 'no-consent'}" for r, c, _ in LIST_CASES]
+)
+def test_caseload_and_rising_risk_lists_show_band_and_segment_only_in_the_full_scope(
+    client, make_user, resident, role, consent, scope
+):
     user = make_user(role)
     care.open_case(resident, user.memberships.get().team, user, source="search")
     if consent:
@@ -188,7 +215,10 @@ def test_caseload_and_rising_risk_lists_show_band_and_segment_only_in_the_full_s
 def test_vcse_worker_consent_decides_per_resident_in_a_list(client, make_user, relate):
     """scopes_for: one VCSE worker, two residents, consent for one of them."""
     worker = make_user("vcse_worker")
-    agreed, not_asked = make_resident(family_name="Agreed", **CLINICAL), make_resident(family_name="Notasked", **CLINICAL)
+    agreed, not_asked = (
+        make_resident(family_name="Agreed", **CLINICAL),
+        make_resident(family_name="Notasked", **CLINICAL),
+    )
     for r in (agreed, not_asked):
         relate(worker, r)
     record_consent(actor=None, resident=agreed, kind="share_clinical_with_vcse", status="given")
@@ -241,7 +271,9 @@ def test_every_resident_model_field_is_classified():
     nowhere), so nobody adds a field that some surface shows by default."""
     names = {f.attname for f in Resident._meta.concrete_fields}
     unclassified = names - set(fields.FIELDS) - set(fields.SHOWN_NOWHERE)
-    assert not unclassified, f"Give these Resident fields a scope in octopus/residents/fields.py: {sorted(unclassified)}"
+    assert not unclassified, (
+        f"Give these Resident fields a scope in octopus/residents/fields.py: {sorted(unclassified)}"
+    )
 
 
 def test_scopes_nest_outreach_within_no_clinical_within_full():
@@ -260,7 +292,9 @@ def test_resident_view_refuses_a_withheld_field(resident):
 
 
 @pytest.mark.parametrize(("role", "scope"), [("clinician", FULL), ("social_prescriber", NO_CLINICAL)])
-def test_meeting_record_summary_shows_what_an_acute_event_was_about_only_in_the_full_scope(client, make_user, relate, resident, role, scope):
+def test_meeting_record_summary_shows_what_an_acute_event_was_about_only_in_the_full_scope(
+    client, make_user, relate, resident, role, scope
+):
     from octopus.meetings import services as meetings
     from tests.meetings_factories import make_series
 
@@ -286,8 +320,16 @@ def test_chww_outreach_allocation_shows_the_outreach_fields_and_opens_no_api(cli
     assert fields.visible(access.OUTREACH) >= {"name", "age", "main_language", "interpreter_needed"}
     for shown in ("Joseph Mensah", "Twi"):
         assert shown in body
-    withheld = [older.nhs_number, older.phone, older.email, "4 March 1950", older.risk_band, older.segment,
-                *older.long_term_conditions, *older.risk_factors]
+    withheld = [
+        older.nhs_number,
+        older.phone,
+        older.email,
+        "4 March 1950",
+        older.risk_band,
+        older.segment,
+        *older.long_term_conditions,
+        *older.risk_factors,
+    ]
     assert not [value for value in withheld if value and value in body]
     assert client.get(f"/api/residents/{older.person_id}").status_code == 403
 
@@ -301,9 +343,17 @@ def _record_advance_care_plan(resident, author):
     from octopus.care.models import CarePlan
 
     plan = CarePlan.objects.get(resident=resident)  # started by the viewer fixture
-    care.record_advance_care_plan(plan, author, cpr_recommendation="do_not_attempt", care_focus="comfort",
-                                  ceilings_of_treatment=ACP_TEXT[0], notes=ACP_TEXT[1], agreed_with="Her daughter",
-                                  agreed_by=author, agreed_on=plan.created_at.date())
+    care.record_advance_care_plan(
+        plan,
+        author,
+        cpr_recommendation="do_not_attempt",
+        care_focus="comfort",
+        ceilings_of_treatment=ACP_TEXT[0],
+        notes=ACP_TEXT[1],
+        agreed_with="Her daughter",
+        agreed_by=author,
+        agreed_on=plan.created_at.date(),
+    )
 
 
 @pytest.mark.parametrize("viewer", CASES, ids=IDS, indirect=True)
@@ -320,15 +370,21 @@ def test_advance_care_plan_is_shown_and_exported_only_in_the_full_scope(client, 
         # The FHIR CarePlan carries the recommendations as coded observations, not the free-text notes.
         for value in ACP_TEXT[:1] if where.startswith("FHIR") else ACP_TEXT:
             assert (value in body) == (viewer == FULL), f"{where}: {value!r} in the {viewer} scope"
-        assert ("not recommended" in body.lower()) == (viewer == FULL), f"{where}: CPR recommendation in the {viewer} scope"
+        assert ("not recommended" in body.lower()) == (viewer == FULL), (
+            f"{where}: CPR recommendation in the {viewer} scope"
+        )
     editing = client.get(reverse("care:advance_care", args=[resident.person_id]))
     assert editing.status_code == (200 if viewer == FULL else 403)
     if viewer != FULL:
         assert ACP_TEXT[0] not in editing.content.decode()
 
 
-@pytest.mark.parametrize(("role", "scope"), [("clinician", FULL), ("social_worker", FULL), ("social_prescriber", NO_CLINICAL)])
-def test_care_home_page_shows_risk_and_falls_only_in_the_full_scope_and_only_related_residents(client, make_user, relate, role, scope):
+@pytest.mark.parametrize(
+    ("role", "scope"), [("clinician", FULL), ("social_worker", FULL), ("social_prescriber", NO_CLINICAL)]
+)
+def test_care_home_page_shows_risk_and_falls_only_in_the_full_scope_and_only_related_residents(
+    client, make_user, relate, role, scope
+):
     from octopus.meetings import services as meetings
 
     home = meetings.register_care_home(None, name="Scopewell House", kind="nursing")
@@ -348,8 +404,12 @@ def test_care_home_page_shows_risk_and_falls_only_in_the_full_scope_and_only_rel
         assert "Not shown (clinical detail)" in body
 
 
-@pytest.mark.parametrize(("role", "consent", "scope"), LIST_CASES, ids=[f"{r}-{'consent' if c else 'no-consent'}" for r, c, _ in LIST_CASES])
-def test_json_caseload_names_the_resident_and_never_carries_snapshot_fields(client, make_user, resident, role, consent, scope):
+@pytest.mark.parametrize(
+    ("role", "consent", "scope"), LIST_CASES, ids=[f"{r}-{'consent' if c else 'no-consent'}" for r, c, _ in LIST_CASES]
+)
+def test_json_caseload_names_the_resident_and_never_carries_snapshot_fields(
+    client, make_user, resident, role, consent, scope
+):
     """The JSON caseload (issue #15) is a worklist: who, which team, tier and review dates. Its
     schema has no clinical field, so no scope sees band, segment or conditions through it."""
     user = make_user(role)

@@ -28,8 +28,15 @@ IDS = [role for role, _ in SCOPES]
 
 def _withheld(resident) -> list[str]:
     """Values no scope sees through these endpoints: the snapshot, event detail, contact, identifiers."""
-    return [*CLINICAL_TEXT, "0.4321", EVENT_DETAIL, resident.nhs_number, resident.phone, resident.email,
-            resident.date_of_birth.isoformat()]
+    return [
+        *CLINICAL_TEXT,
+        "0.4321",
+        EVENT_DETAIL,
+        resident.nhs_number,
+        resident.phone,
+        resident.email,
+        resident.date_of_birth.isoformat(),
+    ]
 
 
 def _assert_named_and_nothing_withheld(body: str, resident, where: str):
@@ -59,17 +66,28 @@ def test_task_inbox_names_the_resident_and_nothing_else_about_them(client, make_
 
 
 @pytest.mark.parametrize(("role", "scope"), SCOPES, ids=IDS)
-def test_referral_shows_what_the_resident_agreed_to_share_and_no_snapshot_field(client, make_user, relate, resident, role, scope):
+def test_referral_shows_what_the_resident_agreed_to_share_and_no_snapshot_field(
+    client, make_user, relate, resident, role, scope
+):
     from octopus.directory.models import Organisation, Team
 
     organisation = Organisation.objects.create(name="Receiving Organisation", heart="community")
-    team = Team.objects.create(organisation=organisation, name="Receiving Team", tier="consistent", accepts_referrals=True)
+    team = Team.objects.create(
+        organisation=organisation, name="Receiving Team", tier="consistent", accepts_referrals=True
+    )
     sender = _user(make_user, relate, resident, "clinician")
     receiver = _user(make_user, relate, resident, role, team=team)
     assert access.record_scope(receiver, resident) == scope
-    sent = care.send_referral(resident, sender, to_team=team, reason="Lonely since her husband died", urgency="soon",
-                              shared_information="Agreed to share: lives alone", resident_agreed=True,
-                              preferred_contact="phone")
+    sent = care.send_referral(
+        resident,
+        sender,
+        to_team=team,
+        reason="Lonely since her husband died",
+        urgency="soon",
+        shared_information="Agreed to share: lives alone",
+        resident_agreed=True,
+        preferred_contact="phone",
+    )
     client.force_login(receiver)
     for where, url in (("incoming referrals", "/api/care/referrals"), ("referral", f"/api/care/referrals/{sent.pk}")):
         body = _text(client.get(url))
@@ -83,19 +101,28 @@ def test_check_ins_name_the_resident_and_nothing_else_about_them(client, make_us
 
     user = _user(make_user, relate, resident, role)
     organisation = Organisation.objects.get(name="Test Organisation")
-    care.schedule_check_ins(resident, organisation=organisation, first_due=timezone.localdate(), count=2, every_days=7, actor=user)
+    care.schedule_check_ins(
+        resident, organisation=organisation, first_due=timezone.localdate(), count=2, every_days=7, actor=user
+    )
     client.force_login(user)
     body = _text(client.get(f"/api/care/residents/{resident.person_id}/check-ins"))
     assert body.count("Test Organisation") == 2
     _assert_named_and_nothing_withheld(body, resident, "check-ins")
     check_in_id = client.get(f"/api/care/residents/{resident.person_id}/check-ins").json()["items"][0]["id"]
-    answered = client.post(f"/api/care/check-ins/{check_in_id}/outcome", {"status": "done", "note": "Well today"},
-                           content_type="application/json")
+    answered = client.post(
+        f"/api/care/check-ins/{check_in_id}/outcome",
+        {"status": "done", "note": "Well today"},
+        content_type="application/json",
+    )
     _assert_named_and_nothing_withheld(_text(answered), resident, "check-in outcome")
 
 
-@pytest.mark.parametrize(("role", "scope"), [("clinician", FULL), ("social_prescriber", NO_CLINICAL)], ids=["clinician", "social_prescriber"])
-def test_worklist_and_outcome_carry_the_discussion_never_the_snapshot_or_event_detail(client, make_user, relate, resident, role, scope):
+@pytest.mark.parametrize(
+    ("role", "scope"), [("clinician", FULL), ("social_prescriber", NO_CLINICAL)], ids=["clinician", "social_prescriber"]
+)
+def test_worklist_and_outcome_carry_the_discussion_never_the_snapshot_or_event_detail(
+    client, make_user, relate, resident, role, scope
+):
     world = make_series(make_user)
     user = _user(make_user, relate, resident, role, team=world["team"])
     assert access.record_scope(user, resident) == scope
@@ -108,8 +135,9 @@ def test_worklist_and_outcome_carry_the_discussion_never_the_snapshot_or_event_d
     assert "Added by Adaeze Okafor: Falls" in body
     _assert_named_and_nothing_withheld(body, resident, "meeting worklist")
     url = f"/api/meetings/entries/{entry.pk}/outcome"
-    recorded = client.post(url, {"summary": "Two falls since March", "decisions": "Falls clinic"},
-                           content_type="application/json")
+    recorded = client.post(
+        url, {"summary": "Two falls since March", "decisions": "Falls clinic"}, content_type="application/json"
+    )
     _assert_named_and_nothing_withheld(_text(recorded), resident, "outcome recorded")
     body = _text(client.get(url))
     assert "Two falls since March" in body and "Falls clinic" in body
@@ -122,8 +150,20 @@ def test_chww_households_carry_addresses_and_no_resident_at_all(client, make_use
     body = _text(client.get("/api/outreach/households"))
     assert "12 Church Street" in body and "3 Church Street" in body
     for person in (street["older"], street["younger"], street["neighbour"]):
-        shown = [value for value in (person.person_id, person.given_name, person.family_name, person.nhs_number, person.phone,
-                                     person.email, person.main_language, person.date_of_birth.isoformat()) if value and value in body]
+        shown = [
+            value
+            for value in (
+                person.person_id,
+                person.given_name,
+                person.family_name,
+                person.nhs_number,
+                person.phone,
+                person.email,
+                person.main_language,
+                person.date_of_birth.isoformat(),
+            )
+            if value and value in body
+        ]
         assert not shown, f"households: resident values sent: {shown}"
     for value in ("Bowel cancer screening", "Diabetes care processes", "housebound"):
         assert value not in body

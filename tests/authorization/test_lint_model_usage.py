@@ -28,7 +28,9 @@ def test_lint_model_usage_refuses_resident_objects_in_a_view(tmp_path):
 
 
 def test_lint_model_usage_refuses_get_object_or_404_on_a_child_record(tmp_path):
-    root = _tree(tmp_path, "api/endpoints.py", "def detail(request, pk):\n    return get_object_or_404(Referral, pk=pk)\n")
+    root = _tree(
+        tmp_path, "api/endpoints.py", "def detail(request, pk):\n    return get_object_or_404(Referral, pk=pk)\n"
+    )
     assert [p.split(": ", 1)[1][:30] for p in lint.check(root)] == ["Referral queried directly; go "]
 
 

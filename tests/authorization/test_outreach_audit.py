@@ -45,7 +45,9 @@ NOTHING_SHOWN = {"outreach:resident", "outreach:round_create", "outreach:service
 
 def test_every_outreach_url_is_checked():
     names = {n for n in url_names() if n.startswith("outreach:")}
-    assert names == set(SHOWS_RESIDENTS) | set(SHOWS_NO_RESIDENT), "List each outreach URL in SHOWS_RESIDENTS or SHOWS_NO_RESIDENT."
+    assert names == set(SHOWS_RESIDENTS) | set(SHOWS_NO_RESIDENT), (
+        "List each outreach URL in SHOWS_RESIDENTS or SHOWS_NO_RESIDENT."
+    )
 
 
 def _arg(street, key):
@@ -72,7 +74,9 @@ def test_outreach_page_audits_each_resident_shown_once(client, make_user, name):
     response = _request(client, street, name, method, args, data)
     assert response.status_code in (200, 302), f"{name}: HTTP {response.status_code}"
     events = list(AuditEvent.objects.filter(id__gt=before, resident_id__gt="").order_by("id"))
-    assert sorted(e.resident_id for e in events) == sorted(street[k].person_id for k in expected), [e.summary for e in events]
+    assert sorted(e.resident_id for e in events) == sorted(street[k].person_id for k in expected), [
+        e.summary for e in events
+    ]
     assert all(e.basis == relationships.BASIS and e.username == street[who].username and e.path for e in events)
 
 

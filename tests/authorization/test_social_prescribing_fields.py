@@ -18,18 +18,30 @@ SECRET_GOAL = "Go to the lunch club for widows"
 @pytest.fixture
 def world(make_user):
     world = link_worker_world(make_user)
-    prescription = services.start(world["resident"], world["link_worker"], team=world["sp_team"], source="gp",
-                                  reason_codes=["low_mood"], what_matters=SECRET_WHAT_MATTERS)
+    prescription = services.start(
+        world["resident"],
+        world["link_worker"],
+        team=world["sp_team"],
+        source="gp",
+        reason_codes=["low_mood"],
+        what_matters=SECRET_WHAT_MATTERS,
+    )
     services.add_goal(prescription, world["link_worker"], SECRET_GOAL)
-    services.record_score(prescription, world["link_worker"], instrument="ons4", occasion="start",
-                          answers={"life_satisfaction": 2, "worthwhile": 3, "happiness": 1, "anxiety": 9})
+    services.record_score(
+        prescription,
+        world["link_worker"],
+        instrument="ons4",
+        occasion="start",
+        answers={"life_satisfaction": 2, "worthwhile": 3, "happiness": 1, "anxiety": 9},
+    )
     return world | {"prescription": prescription}
 
 
 def test_every_field_has_a_scope_and_the_scopes_nest():
     assert set(fields.FIELDS.values()) <= set(fields.ORDER)
     assert {"what_matters", "reasons", "source", "goals", "introductions", "scores"} <= {
-        name for name, scope in fields.FIELDS.items() if scope == fields.LINK_WORKER}
+        name for name, scope in fields.FIELDS.items() if scope == fields.LINK_WORKER
+    }
 
 
 def test_presenter_holds_only_the_fields_of_the_scope(world):
@@ -49,7 +61,13 @@ def test_gp_with_a_relationship_sees_the_link_worker_not_the_detail(client, worl
     client.force_login(world["gp"])
     page = client.get(reverse("social_prescribing:resident", args=[world["resident"].person_id])).content.decode()
     assert "Social Prescribing Team" in page and "Lena Ward" in page
-    for secret in (SECRET_WHAT_MATTERS, SECRET_GOAL, "Low mood, stress or anxiety", "ONS personal wellbeing", "GP or practice team"):
+    for secret in (
+        SECRET_WHAT_MATTERS,
+        SECRET_GOAL,
+        "Low mood, stress or anxiety",
+        "ONS personal wellbeing",
+        "GP or practice team",
+    ):
         assert secret not in page
     assert "Start social prescribing" not in page  # not a link worker
 
@@ -81,7 +99,10 @@ def test_without_a_relationship_the_page_is_refused_and_a_post_changes_nothing(c
 def test_a_colleague_with_a_relationship_cannot_post_into_another_team_prescription(client, world):
     client.force_login(world["gp"])
     url = reverse("social_prescribing:resident", args=[world["resident"].person_id])
-    assert client.post(url, {"action": "goal", "prescription": world["prescription"].pk, "text": "Tampered"}).status_code == 403
+    assert (
+        client.post(url, {"action": "goal", "prescription": world["prescription"].pk, "text": "Tampered"}).status_code
+        == 403
+    )
     assert world["prescription"].goals.count() == 1
 
 

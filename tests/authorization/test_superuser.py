@@ -31,6 +31,10 @@ def test_superuser_holds_no_capability_and_opens_no_record(client, superuser):
 def test_admin_site_registers_only_directory_models(client, superuser):
     apps = {model._meta.app_label for model in admin.site._registry}
     assert apps == {"directory"}, apps
-    for path in ("/django-admin/accounts/user/", "/django-admin/accounts/membership/", "/django-admin/residents/resident/",
-                 "/django-admin/governance/auditevent/"):
+    for path in (
+        "/django-admin/accounts/user/",
+        "/django-admin/accounts/membership/",
+        "/django-admin/residents/resident/",
+        "/django-admin/governance/auditevent/",
+    ):
         assert client.get(path).status_code == 404, path

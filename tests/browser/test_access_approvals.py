@@ -24,4 +24,8 @@ def test_ig_lead_approves_pending_role_in_browser(browser_page, make_user):
     browser_page.check_accessibility()
     assert page.get_by_text("Approved: newcomer is now INT clinician").is_visible()
     grant = MembershipGrant.objects.get(user=newcomer, role="clinician")
-    assert (grant.status, grant.decided_by.username, grant.decision_note) == ("approved", "iglead", "Starts on the ward Monday")
+    assert (grant.status, grant.decided_by.username, grant.decision_note) == (
+        "approved",
+        "iglead",
+        "Starts on the ward Monday",
+    )

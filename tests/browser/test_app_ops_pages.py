@@ -19,12 +19,28 @@ def test_pipeline_panel_shows_the_model_card_headline(browser_page, make_user, t
     settings.DATA_DIR = tmp_path
     analyst = make_user("analyst", username="priya")
     PipelineJob.objects.create(
-        requested_by=analyst, as_of=dt.date(2026, 11, 1), status="finished", active=False, run_id="20261101T020000Z-abc123",
-        started_at=timezone.now() - dt.timedelta(minutes=4), finished_at=timezone.now(), log="02:00:01 step connect took 0.40s\n",
-        headline={"chosen_model": "logistic", "auroc": 0.812, "auroc_95ci": [0.79, 0.83], "held_out_residents": 6000,
-                  "held_out_events": 420, "calibration_slope": 0.98, "calibration_in_the_large": -0.02,
-                  "residents_scored": 20000, "rising_risk": 0, "residents_published": 20000,
-                  "later_auroc": 0.80, "later_calibration_slope": 0.93},
+        requested_by=analyst,
+        as_of=dt.date(2026, 11, 1),
+        status="finished",
+        active=False,
+        run_id="20261101T020000Z-abc123",
+        started_at=timezone.now() - dt.timedelta(minutes=4),
+        finished_at=timezone.now(),
+        log="02:00:01 step connect took 0.40s\n",
+        headline={
+            "chosen_model": "logistic",
+            "auroc": 0.812,
+            "auroc_95ci": [0.79, 0.83],
+            "held_out_residents": 6000,
+            "held_out_events": 420,
+            "calibration_slope": 0.98,
+            "calibration_in_the_large": -0.02,
+            "residents_scored": 20000,
+            "rising_risk": 0,
+            "residents_published": 20000,
+            "later_auroc": 0.80,
+            "later_calibration_slope": 0.93,
+        },
     )
     browser_page.sign_in("priya")
     page = browser_page.goto("/intake/")
@@ -33,7 +49,9 @@ def test_pipeline_panel_shows_the_model_card_headline(browser_page, make_user, t
 
 
 def test_advance_care_plan_recorded_in_the_browser_shows_first_on_the_record(browser_page, make_user):
-    team = Team.objects.create(organisation=Organisation.objects.create(name="CLCH", heart="health"), name="Frailty", tier="consistent")
+    team = Team.objects.create(
+        organisation=Organisation.objects.create(name="CLCH", heart="health"), name="Frailty", tier="consistent"
+    )
     gp = make_user("clinician", team=team, username="drmuir", first_name="Alan", last_name="Muir")
     resident = make_resident(given_name="Edna", family_name="Moss")
     care.open_case(resident, team, gp, source="search", holder=gp)

@@ -56,7 +56,9 @@ def test_warm_introduction_from_sam_to_fred(browser_page, westminster):
     click_through(browser_page, "Mary Jones")
     assert page.get_by_role("heading", name="Mary Jones", level=1).is_visible()
     click_through(browser_page, "Refer or introduce Mary")
-    page.get_by_label("Introduce to a named person").select_option(label="Fred Adeyemi, Debt adviser – Debt and Welfare Advice")
+    page.get_by_label("Introduce to a named person").select_option(
+        label="Fred Adeyemi, Debt adviser – Debt and Welfare Advice"
+    )
     page.get_by_label("Why you are referring").fill("Isolated and behind on rent")
     page.get_by_label("Soon (within 3 days)").check()
     page.get_by_label("What the resident agreed to share").fill("Rent arrears since March; lives alone")
@@ -87,7 +89,9 @@ def test_care_plan_check_ins_and_death_stop_contacts(browser_page, westminster):
     resident = make_resident(given_name="Arthur", family_name="Price")
     services.open_case(resident, matron.memberships.first().team, matron, source="meeting", holder=matron)
     make_activity(resident, "ae", days_ago=2, summary="Attended A&E with a fall")
-    make_activity(resident, "gp", days_ago=6, source_organisation="Lanark Medical Centre", summary="GP review of medication")
+    make_activity(
+        resident, "gp", days_ago=6, source_organisation="Lanark Medical Centre", summary="GP review of medication"
+    )
     page = browser_page.page
     browser_page.sign_in("matron")
     browser_page.goto(f"/residents/{resident.person_id}/")
@@ -114,7 +118,9 @@ def test_care_plan_check_ins_and_death_stop_contacts(browser_page, westminster):
     assert page.get_by_role("cell", name="Falls assessment at home", exact=True).is_visible()
 
     browser_page.goto(f"/caseload/residents/{resident.person_id}/check-ins/")
-    page.get_by_label("Organisation that will check in").select_option(label="Central London Community Healthcare NHS Trust")
+    page.get_by_label("Organisation that will check in").select_option(
+        label="Central London Community Healthcare NHS Trust"
+    )
     page.get_by_label("First check-in").fill((timezone.localdate() + dt.timedelta(days=3)).isoformat())
     page.get_by_label("Every (days)").fill("14")
     page.get_by_label("How many").fill("3")
@@ -137,8 +143,16 @@ def test_remaining_care_pages_pass_axe_and_record_works_on_a_phone(phone_page, w
     resident = make_resident(given_name="Edna", family_name="Moss", interpreter_needed=True, main_language="Bengali")
     case = services.open_case(resident, matron.memberships.first().team, matron, source="meeting", holder=matron)
     plan = services.start_plan(resident, matron, lead_professional=matron)
-    services.save_plan(plan, matron, expected_version=1, what_matters="My garden", goals=["Sleep better"], needs={"housing": "Damp"},
-                       lead_professional=matron, review_date=timezone.localdate() + dt.timedelta(days=20))
+    services.save_plan(
+        plan,
+        matron,
+        expected_version=1,
+        what_matters="My garden",
+        goals=["Sleep better"],
+        needs={"housing": "Damp"},
+        lead_professional=matron,
+        review_date=timezone.localdate() + dt.timedelta(days=20),
+    )
     make_activity(resident, "admission", days_ago=12, summary="Emergency admission: chest infection")
     page = phone_page.page
     phone_page.sign_in("matron")

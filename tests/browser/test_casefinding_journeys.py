@@ -20,7 +20,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_rising_risk_becomes_proactive_work_on_a_phone(phone_page, westminster):  # noqa: F811
     coordinator, nurse = westminster["coordinator"], westminster["nurse"]
     team = coordinator.memberships.first().team
-    for name, reason in [("Ada", "2 A&E attendances since the last run"), ("Bola", "New heart failure diagnosis"), ("Cyril", "Admitted twice")]:
+    for name, reason in [
+        ("Ada", "2 A&E attendances since the last run"),
+        ("Bola", "New heart failure diagnosis"),
+        ("Cyril", "Admitted twice"),
+    ]:
         resident = make_resident(given_name=name, family_name="Rising", rising_risk=True, rising_risk_reason=reason)
         services.open_case(resident, team, coordinator, source="cohort")
     page = phone_page.page
@@ -49,8 +53,14 @@ def test_pcn_coordinator_starts_check_ins_for_twenty_and_reviews_five(browser_pa
     world = pcn_world()
     practices = [world["lisson"], world["church"]]
     residents = [
-        registered(practices[n % 2], given_name=f"Shielded{n:02d}", family_name="Resident", cohorts=[SHIELDED],
-                   phone=f"020 7946 {n:04d}", risk_probability=0.5 - n / 100)
+        registered(
+            practices[n % 2],
+            given_name=f"Shielded{n:02d}",
+            family_name="Resident",
+            cohorts=[SHIELDED],
+            phone=f"020 7946 {n:04d}",
+            risk_probability=0.5 - n / 100,
+        )
         for n in range(25)
     ]
     registered(world["pimlico"], given_name="Elsewhere", family_name="Resident", cohorts=[SHIELDED])
@@ -70,7 +80,9 @@ def test_pcn_coordinator_starts_check_ins_for_twenty_and_reviews_five(browser_pa
     page.get_by_role("button", name="Start check-ins").click()
     page.wait_for_load_state()
     browser_page.check_accessibility()
-    assert page.get_by_text("20 of 20 chosen residents on the Clinically vulnerable (shielded-style) list.").is_visible()
+    assert page.get_by_text(
+        "20 of 20 chosen residents on the Clinically vulnerable (shielded-style) list."
+    ).is_visible()
     assert CheckInProgramme.objects.filter(caller=world["coordinator"]).count() == 20
     assert CheckIn.objects.filter(assignee=world["coordinator"], status="scheduled").count() == 20 * 6
 
@@ -110,12 +122,25 @@ def test_coordinator_starts_discharge_follow_up_calls_from_the_discharge_list(br
     today = timezone.localdate()
     residents = []
     for n in range(3):
-        resident = registered(world["lisson"], given_name=f"Discharged{n}", family_name="Resident", cohorts=["Discharged in the last 14 days"],
-                              phone=f"020 7946 01{n:02d}", snapshot_as_of=today)
+        resident = registered(
+            world["lisson"],
+            given_name=f"Discharged{n}",
+            family_name="Resident",
+            cohorts=["Discharged in the last 14 days"],
+            phone=f"020 7946 01{n:02d}",
+            snapshot_as_of=today,
+        )
         left = today - dt.timedelta(days=n + 1)
-        ActivityEvent.objects.create(resident=resident, occurred_on=left - dt.timedelta(days=2), kind=ActivityKind.ADMISSION,
-                                     source_organisation="St Mary's Hospital", summary="Emergency admission (2 nights)",
-                                     detail={"discharge_date": left.isoformat()}, source_feed="apc_spells", source_key=f"RYJ:{n}")
+        ActivityEvent.objects.create(
+            resident=resident,
+            occurred_on=left - dt.timedelta(days=2),
+            kind=ActivityKind.ADMISSION,
+            source_organisation="St Mary's Hospital",
+            summary="Emergency admission (2 nights)",
+            detail={"discharge_date": left.isoformat()},
+            source_feed="apc_spells",
+            source_key=f"RYJ:{n}",
+        )
         residents.append(resident)
     page = browser_page.page
     browser_page.sign_in("pcn-coordinator")

@@ -42,7 +42,9 @@ def test_link_worker_records_ons4_before_and_after(browser_page, make_user):
     _record_ons4(browser_page, "At review", REVIEW)
 
     table = page.locator("table[id^='wellbeing-change-']")
-    rows = {row.locator("th").inner_text(): row.locator("td").all_inner_texts() for row in table.locator("tbody tr").all()}
+    rows = {
+        row.locator("th").inner_text(): row.locator("td").all_inner_texts() for row in table.locator("tbody tr").all()
+    }
     assert rows["Life satisfaction"] == ["3", "7", "+4", "Better"]
     assert rows["Anxiety"] == ["8", "3", "-5", "Better"]
 

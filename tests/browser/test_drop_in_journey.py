@@ -55,12 +55,18 @@ def test_drop_in_with_an_anonymous_attendee_and_an_introduction(browser_page, ma
     assert page.get_by_text("Attendee recorded.").is_visible()
     assert page.get_by_role("heading", name="1. Anonymous").is_visible()
     attendee = Attendee.objects.get(session__title="Warm space drop-in")
-    assert attendee.anonymous and attendee.given_name == "" and attendee.needs == {"money": ["debt"], "isolation": ["lonely"]}
+    assert (
+        attendee.anonymous
+        and attendee.given_name == ""
+        and attendee.needs == {"money": ["debt"], "isolation": ["lonely"]}
+    )
 
     _click(browser_page, "link", "Introduce attendee 1 to someone")
     page.get_by_label("Introduce to a named person").select_option(label="Fred Adeyemi, Debt adviser – Debt advice")
     page.get_by_label("For which need").select_option(label="Money and benefits")
-    page.get_by_label("What they agreed to share").fill("Behind on rent since March; would like help with a payment plan.")
+    page.get_by_label("What they agreed to share").fill(
+        "Behind on rent since March; would like help with a payment plan."
+    )
     page.get_by_label("They agreed to the introduction and to what is shared").check()
     _click(browser_page, "button", "Introduce")
     assert page.get_by_text("Introduced to Fred Adeyemi.").is_visible()

@@ -23,11 +23,13 @@ def test_analyst_loads_deliveries_reviews_pairs_and_links(browser_page, make_use
     page = browser_page.goto("/intake/")
     assert page.get_by_role("heading", level=1, name="Data intake").is_visible()
 
-    page.get_by_label("Feed files").set_input_files([
-        str(FAULTY / "apc_spells__RYJ__good.csv"),
-        str(FAULTY / "apc_spells__RYJ__missing_column.csv"),
-        str(FAULTY / "ae_attendances__RYJ__bad_nhs_numbers.csv"),
-    ])
+    page.get_by_label("Feed files").set_input_files(
+        [
+            str(FAULTY / "apc_spells__RYJ__good.csv"),
+            str(FAULTY / "apc_spells__RYJ__missing_column.csv"),
+            str(FAULTY / "ae_attendances__RYJ__bad_nhs_numbers.csv"),
+        ]
+    )
     page.get_by_role("button", name="Load files").click()
     page.wait_for_load_state()
     browser_page.check_accessibility()

@@ -32,5 +32,7 @@ def test_life_expectancy_at_phone_width(phone_page, make_user, tmp_path):
     page = phone_page.goto("/population/life-expectancy/")
     _drawn(page, 4)
     phone_page.check_accessibility()
-    widths = page.evaluate("[...document.querySelectorAll('[data-chart-drawn] svg')].map(s => s.getBoundingClientRect().width)")
+    widths = page.evaluate(
+        "[...document.querySelectorAll('[data-chart-drawn] svg')].map(s => s.getBoundingClientRect().width)"
+    )
     assert widths and all(100 < w <= 375 for w in widths), widths

@@ -32,9 +32,15 @@ def test_inc_worklist_to_inbox(browser_page, westminster):  # noqa: F811
     meetings_demo.seed(westminster)  # safe to run twice
     assert MeetingSeries.objects.count() == 3
     practice = series.pcn.practices.first().ods_code if series.pcn_id else "E87711"
-    ada = make_resident(given_name="Ada", family_name="Lovelace", practice_ods_code=practice, flags={"ae_attendances": 4})
-    make_resident(given_name="Bob", family_name="Marley", practice_ods_code=practice, flags={"current_inpatient": True})  # no consent
-    cy = make_resident(given_name="Cy", family_name="Twombly", practice_ods_code=practice, flags={"discharged_last_14_days": True})
+    ada = make_resident(
+        given_name="Ada", family_name="Lovelace", practice_ods_code=practice, flags={"ae_attendances": 4}
+    )
+    make_resident(
+        given_name="Bob", family_name="Marley", practice_ods_code=practice, flags={"current_inpatient": True}
+    )  # no consent
+    cy = make_resident(
+        given_name="Cy", family_name="Twombly", practice_ods_code=practice, flags={"discharged_last_14_days": True}
+    )
     for resident in (ada, cy):
         record_consent(actor=None, resident=resident, kind="discuss_at_mdt", status="given")
     meeting = series.meetings.get()
@@ -58,7 +64,9 @@ def test_inc_worklist_to_inbox(browser_page, westminster):  # noqa: F811
     page.get_by_label("Rationale").fill("Delirium on the ward; lacks capacity to decide about discussion")
     page.get_by_label("Name and role of the person who decided").fill("Lucia Reyes, community matron")
     submit(browser_page, "Record the decision and add to the agenda")
-    page.locator("#worklist-table tr", has_text="Cy Twombly").get_by_label("Reason, if not this week").fill("Seen by rapid response yesterday")
+    page.locator("#worklist-table tr", has_text="Cy Twombly").get_by_label("Reason, if not this week").fill(
+        "Seen by rapid response yesterday"
+    )
     triage(browser_page, "Cy Twombly", "Carry over")
     assert page.locator("#agenda-list li").count() == 2
 
@@ -66,8 +74,10 @@ def test_inc_worklist_to_inbox(browser_page, westminster):  # noqa: F811
     page.get_by_label("Record attendance of").select_option(label="Lucia Reyes, Community matron")
     submit(browser_page, "Record attendance")
     due = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
-    for name, owner, action in (("Ada Lovelace", "Lucia Reyes, Community matron", "Falls assessment at home"),
-                                ("Bob Marley", "Adaeze Okafor, GP partner", "Call the ward about discharge")):
+    for name, owner, action in (
+        ("Ada Lovelace", "Lucia Reyes, Community matron", "Falls assessment at home"),
+        ("Bob Marley", "Adaeze Okafor, GP partner", "Call the ward about discharge"),
+    ):
         click_through(browser_page, name)
         page.get_by_label("Action", exact=True).fill(action)
         page.get_by_label("Owner").select_option(label=owner)

@@ -27,18 +27,45 @@ def round_for_amina(demo_directory):
         user.save()
     users = {u.username: u for u in User.objects.all()}
     today = timezone.localdate()
-    households = [make_household(address_line=line, lsoa_code="E01004670") for line in ("7 Church Street", "3 Church Street", "Flat 2, 9 Church Street")]
-    make_resident(household=households[1], given_name="Joseph", family_name="Mensah", sex="male", date_of_birth=dt.date(1956, 2, 1),
-                  main_language="Twi", interpreter_needed=True,
-                  prevention_gaps=[{"programme": "bowel_screening", "title": "Bowel cancer screening", "status": "never",
-                                    "label": "None recorded", "due": ""}])
+    households = [
+        make_household(address_line=line, lsoa_code="E01004670")
+        for line in ("7 Church Street", "3 Church Street", "Flat 2, 9 Church Street")
+    ]
+    make_resident(
+        household=households[1],
+        given_name="Joseph",
+        family_name="Mensah",
+        sex="male",
+        date_of_birth=dt.date(1956, 2, 1),
+        main_language="Twi",
+        interpreter_needed=True,
+        prevention_gaps=[
+            {
+                "programme": "bowel_screening",
+                "title": "Bowel cancer screening",
+                "status": "never",
+                "label": "None recorded",
+                "due": "",
+            }
+        ],
+    )
     make_resident(household=households[0], given_name="Rita", family_name="Okoro")
     quiet = make_resident(household=households[0], given_name="Dele", family_name="Okoro")
     make_resident(household=households[2], given_name="Maryam", family_name="Ali")
     record_contact_preference(actor=None, resident=quiet, do_not_contact=True, note="Contact through his GP only")
-    round_ = services.create_round(users["manager"], name="Church Street, this month", starts_on=today - dt.timedelta(days=3),
-                                   ends_on=today + dt.timedelta(days=25))
-    services.allocate(round_, users["manager"], worker=users["chww"], households=households, first_day=today if today.weekday() < 5 else round_.starts_on)
+    round_ = services.create_round(
+        users["manager"],
+        name="Church Street, this month",
+        starts_on=today - dt.timedelta(days=3),
+        ends_on=today + dt.timedelta(days=25),
+    )
+    services.allocate(
+        round_,
+        users["manager"],
+        worker=users["chww"],
+        households=households,
+        first_day=today if today.weekday() < 5 else round_.starts_on,
+    )
     Practitioner.objects.filter(given_name="Amina").update(active=True)
     return users
 
@@ -75,7 +102,9 @@ def test_amina_on_the_doorstep(browser_page, round_for_amina):
     assert page.locator("#open-tasks + ul").get_by_text("Joseph: Bowel screening due").is_visible()
     assert page.get_by_text("Twi, needs an interpreter").is_visible()
     _go(browser_page, "link", "Introduce Joseph to someone")
-    page.get_by_label("Introduce to a named person").select_option(label=f"{housing.name}, {housing.job_title} – {housing.team.name}")
+    page.get_by_label("Introduce to a named person").select_option(
+        label=f"{housing.name}, {housing.job_title} – {housing.team.name}"
+    )
     page.get_by_label("Why you are referring").fill("Damp in the flat")
     page.get_by_label("Soon (within 3 days)").check()
     page.get_by_label("What the resident agreed to share").fill("Damp in the bathroom; lives alone")

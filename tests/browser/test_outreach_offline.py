@@ -36,11 +36,17 @@ def todays_round(make_user):
     chww.set_password(PASSWORD)
     chww.save()
     today = timezone.localdate()
-    households = [make_household(address_line=line, lsoa_code="E01004670") for line in ("3 Church Street", "7 Church Street")]
+    households = [
+        make_household(address_line=line, lsoa_code="E01004670") for line in ("3 Church Street", "7 Church Street")
+    ]
     make_resident(household=households[0], given_name="Joseph", family_name="Mensah", date_of_birth=dt.date(1956, 2, 1))
     make_resident(household=households[1], given_name="Rita", family_name="Okoro")
-    round_ = services.create_round(planner, name="Church Street, this month", starts_on=today - dt.timedelta(days=3),
-                                   ends_on=today + dt.timedelta(days=25))
+    round_ = services.create_round(
+        planner,
+        name="Church Street, this month",
+        starts_on=today - dt.timedelta(days=3),
+        ends_on=today + dt.timedelta(days=25),
+    )
     # Planned for today whatever day of the week the test runs, so the phone saves them.
     return services.allocate(round_, planner, worker=chww, households=households, first_day=today, visits_per_day=9)
 
@@ -50,8 +56,10 @@ def test_visit_saved_offline_arrives_once_after_reconnecting(phone, todays_round
     page = pages.page
     pages.sign_in("amina")
     pages.goto("/outreach/")
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null || "
-                           "navigator.serviceWorker.getRegistration().then(r => !!(r && r.active))")
+    page.wait_for_function(
+        "navigator.serviceWorker && navigator.serviceWorker.controller !== null || "
+        "navigator.serviceWorker.getRegistration().then(r => !!(r && r.active))"
+    )
     pages.goto(page.locator("ol.octopus-households li a").first.get_attribute("href"))
 
     # A draft survives a reload.
@@ -101,7 +109,11 @@ def test_planner_plans_a_month_for_three_chwws(phone, make_user):
     pages.page.get_by_role("button", name="Plan the month").click()
     pages.page.wait_for_selector("#plan-summary")
     pages.check_accessibility()
-    assert [h.inner_text() for h in pages.page.locator("main h2").all()] == ["Amina Hassan", "Tomasz Nowak", "Shirin Rahman"]
+    assert [h.inner_text() for h in pages.page.locator("main h2").all()] == [
+        "Amina Hassan",
+        "Tomasz Nowak",
+        "Shirin Rahman",
+    ]
     assert "12 households" not in pages.page.locator("#plan-summary").inner_text()  # split across the three
 
 
@@ -126,7 +138,9 @@ def test_planner_chooses_target_areas_on_the_area_page(phone, make_user):
     planner.set_password(PASSWORD)
     planner.save()
     for i in range(12):
-        make_resident(household=make_household(address_line=f"{i + 1} Alder Road", lsoa_code="E01004670"), risk_band="1")
+        make_resident(
+            household=make_household(address_line=f"{i + 1} Alder Road", lsoa_code="E01004670"), risk_band="1"
+        )
     pages.sign_in("planner")
     pages.goto("/outreach/areas/")
     page = pages.page

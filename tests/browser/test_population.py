@@ -29,7 +29,11 @@ def test_analyst_visits_every_population_page(browser_page, make_user, tmp_path)
         assert page.get_by_role("heading", level=1, name=heading, exact=True).is_visible()
     page = browser_page.goto("/population/")
     page.get_by_text("Definition of “Risk pyramid”").click()
-    assert page.locator("#chart-risk-pyramid").get_by_text("Bands cut the population by predicted 12-month risk").is_visible()
+    assert (
+        page.locator("#chart-risk-pyramid")
+        .get_by_text("Bands cut the population by predicted 12-month risk")
+        .is_visible()
+    )
     page.get_by_text("Table of the figures in “Risk pyramid”").click()
     assert page.get_by_role("cell", name="suppressed").first.is_visible()
 

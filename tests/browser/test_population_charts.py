@@ -14,8 +14,13 @@ def _rows():
     lsoas = sorted(shipped_boundaries())[:12]
     rows = resident_rows(600)
     for i, row in enumerate(rows):
-        row.update(age=(i * 7) % 95, sex=("female", "male")[i % 2], lsoa_code=lsoas[i % len(lsoas)],
-                   prevention_gap_count=i % 3, ae_attendances=i % 4)
+        row.update(
+            age=(i * 7) % 95,
+            sex=("female", "male")[i % 2],
+            lsoa_code=lsoas[i % len(lsoas)],
+            prevention_gap_count=i % 3,
+            ae_attendances=i % 4,
+        )
     return rows
 
 
@@ -24,9 +29,17 @@ def _drawn(page, count):
     assert page.locator("[data-chart-error]").count() == 0
 
 
-@pytest.mark.parametrize("path, charts", [("/population/", 6), ("/population/cost/", 3), ("/population/practices/?peers=all", 1),
-                                          ("/population/map/?indicator=high-risk", 1), ("/population/map/", 1),
-                                          ("/population/inequality/?indicator=ae_attendances&breakdown=imd_quintile", 1)])
+@pytest.mark.parametrize(
+    "path, charts",
+    [
+        ("/population/", 6),
+        ("/population/cost/", 3),
+        ("/population/practices/?peers=all", 1),
+        ("/population/map/?indicator=high-risk", 1),
+        ("/population/map/", 1),
+        ("/population/inequality/?indicator=ae_attendances&breakdown=imd_quintile", 1),
+    ],
+)
 def test_population_charts_render_without_csp_violation(browser_page, make_user, tmp_path, path, charts):
     write_snapshot(tmp_path / "snapshot", _rows())
     make_user("analyst", username="priya")
@@ -56,6 +69,8 @@ def test_overview_charts_fit_a_phone(phone_page, make_user, tmp_path):
     page = phone_page.goto("/population/")
     _drawn(page, 6)
     phone_page.check_accessibility()
-    widths = page.evaluate("[...document.querySelectorAll('[data-chart-drawn] svg')].map(s => s.getBoundingClientRect().width)")
+    widths = page.evaluate(
+        "[...document.querySelectorAll('[data-chart-drawn] svg')].map(s => s.getBoundingClientRect().width)"
+    )
     assert widths and all(100 < w <= 375 for w in widths), widths
     assert page.evaluate("document.documentElement.scrollWidth") <= 375

@@ -11,10 +11,22 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_record_lists_open_prevention_gaps(browser_page, westminster):  # noqa: F811
     gp = westminster["gp"]
-    gaps = [{"programme": "bowel_screening", "title": "Bowel cancer screening", "status": "overdue", "label": "Overdue",
-             "due": "every 2 years (home FIT kit)"},
-            {"programme": "flu_vaccination", "title": "Flu vaccination", "status": "never", "label": "None recorded",
-             "due": "once each season (1 September to 31 March)"}]
+    gaps = [
+        {
+            "programme": "bowel_screening",
+            "title": "Bowel cancer screening",
+            "status": "overdue",
+            "label": "Overdue",
+            "due": "every 2 years (home FIT kit)",
+        },
+        {
+            "programme": "flu_vaccination",
+            "title": "Flu vaccination",
+            "status": "never",
+            "label": "None recorded",
+            "due": "once each season (1 September to 31 March)",
+        },
+    ]
     mary = make_resident(given_name="Mary", family_name="Seacole", prevention_gaps=gaps)
     care.open_case(mary, gp.memberships.first().team, gp, source="search", holder=gp)
 

@@ -14,7 +14,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 # What each role must be able to reach from its home page, beyond the shared pages.
 MUST_REACH = {
-    "ig_lead": {"Break-glass reviews", "Access approvals", "Search the audit log", "Verify the audit log", "Subject access requests"},
+    "ig_lead": {
+        "Break-glass reviews",
+        "Access approvals",
+        "Search the audit log",
+        "Verify the audit log",
+        "Subject access requests",
+    },
     "analyst": {"Data intake", "Population", "Quarantined rows", "Linkage review", "Cohorts"},
     "int_manager": {"Access approvals", "Data intake", "Population", "Meetings"},
     "system_admin": {"Admin"},
@@ -50,12 +56,17 @@ def test_role_navigation_every_link_opens(browser_page, make_user, neighbourhood
     browser_page.sign_in(f"nav-{role}")
     page = browser_page.page
     missing_assets = []
-    page.on("response", lambda r: missing_assets.append(f"{r.status} {r.url}") if r.status >= 400 and "/static/" in r.url else None)
+    page.on(
+        "response",
+        lambda r: missing_assets.append(f"{r.status} {r.url}") if r.status >= 400 and "/static/" in r.url else None,
+    )
     header = page.get_by_role("navigation", name="Menu").get_by_role("link")
     links = {header.nth(i).inner_text().strip(): header.nth(i).get_attribute("href") for i in range(header.count())}
     cards = page.locator(".nhsuk-card-group a")
     home = {cards.nth(i).inner_text().strip(): cards.nth(i).get_attribute("href") for i in range(cards.count())}
-    assert MUST_REACH.get(role, set()) <= set(home), f"{role} cannot find {MUST_REACH[role] - set(home)} on the home page"
+    assert MUST_REACH.get(role, set()) <= set(home), (
+        f"{role} cannot find {MUST_REACH[role] - set(home)} on the home page"
+    )
     assert set(links.values()) <= set(home.values()), "every header section is also on the home page"
     for label, href in sorted({**home, **links}.items()):
         response = page.goto(browser_page.base_url + href)

@@ -19,7 +19,9 @@ def _team(user):
 
 def test_administrator_granting_self_clinical_role_is_refused(make_user):
     admin = make_user("system_admin")
-    with pytest.raises(ValidationError, match="cannot both administer accounts and hold a role that opens resident data"):
+    with pytest.raises(
+        ValidationError, match="cannot both administer accounts and hold a role that opens resident data"
+    ):
         services.request_membership(actor=admin, user=admin, team=_team(admin), role="clinician")
     assert not MembershipGrant.objects.filter(user=admin).exists()
     assert set(admin.memberships.values_list("role", flat=True)) == {"system_admin"}
@@ -53,7 +55,11 @@ def test_ig_lead_approval_gives_the_role_and_is_audited(make_user):
     grant.refresh_from_db()
     assert (grant.status, grant.decided_by, grant.decision_note) == ("approved", ig_lead, "Starts Monday")
     assert Membership.objects.filter(user=newcomer, role="clinician").exists()
-    entries = list(AuditEvent.objects.filter(object_type="MembershipGrant", object_id=str(grant.pk)).values_list("username", "summary"))
+    entries = list(
+        AuditEvent.objects.filter(object_type="MembershipGrant", object_id=str(grant.pk)).values_list(
+            "username", "summary"
+        )
+    )
     assert entries[0][0] == admin.username and "waiting for approval" in entries[0][1]
     assert entries[1] == (ig_lead.username, f"Approved newcomer as clinician in {grant.team.name}")
 
@@ -62,12 +68,24 @@ def test_nobody_approves_their_own_request_or_their_own_access(make_user):
     ig_lead = make_user("ig_lead")
     other_ig_lead = make_user("ig_lead")
     newcomer = make_user("analyst")
-    asked_by_lead = MembershipGrant.objects.create(user=newcomer, team=_team(newcomer), role="clinician",
-                                                   requested_by=ig_lead, requested_at="2026-11-01T10:00Z", via="test")
+    asked_by_lead = MembershipGrant.objects.create(
+        user=newcomer,
+        team=_team(newcomer),
+        role="clinician",
+        requested_by=ig_lead,
+        requested_at="2026-11-01T10:00Z",
+        via="test",
+    )
     with pytest.raises(PermissionDenied, match="cannot also approve"):
         services.approve_grant(actor=ig_lead, grant=asked_by_lead)
-    for_self = MembershipGrant.objects.create(user=other_ig_lead, team=_team(newcomer), role="clinician",
-                                              requested_by=None, requested_at="2026-11-01T10:00Z", via="test")
+    for_self = MembershipGrant.objects.create(
+        user=other_ig_lead,
+        team=_team(newcomer),
+        role="clinician",
+        requested_by=None,
+        requested_at="2026-11-01T10:00Z",
+        via="test",
+    )
     with pytest.raises(PermissionDenied, match="their own access"):
         services.approve_grant(actor=other_ig_lead, grant=for_self)
 
@@ -77,7 +95,11 @@ def test_team_manager_decides_only_for_own_teams(make_user):
 
     admin = make_user("system_admin")
     manager = make_user("int_manager")
-    elsewhere = Team.objects.create(organisation=Organisation.objects.create(name="Elsewhere", heart="health"), name="Elsewhere Team", tier="consistent")
+    elsewhere = Team.objects.create(
+        organisation=Organisation.objects.create(name="Elsewhere", heart="health"),
+        name="Elsewhere Team",
+        tier="consistent",
+    )
     newcomer = make_user("analyst")
     grant = services.request_membership(actor=admin, user=newcomer, team=elsewhere, role="social_worker")
     with pytest.raises(PermissionDenied, match="their own teams"):
@@ -105,18 +127,26 @@ def test_refusal_needs_a_reason_and_gives_nothing(make_user):
 def test_command_line_grant_is_approved_at_once_as_the_operator(make_user):
     from octopus.directory.models import Organisation, Team
 
-    team = Team.objects.create(organisation=Organisation.objects.create(name="Org", heart="health"), name="T", tier="consistent")
-    user = services.create_user(actor=None, username="bootstrap", password="a-long-password-1", team=team, role="clinician")
+    team = Team.objects.create(
+        organisation=Organisation.objects.create(name="Org", heart="health"), name="T", tier="consistent"
+    )
+    user = services.create_user(
+        actor=None, username="bootstrap", password="a-long-password-1", team=team, role="clinician"
+    )
     grant = user.membership_grants.get()
     assert grant.status == "approved" and grant.via.startswith("server command line")
     assert user.has_capability("view_residents")
-    assert AuditEvent.objects.filter(summary__startswith="Granted bootstrap clinician in T at the server command line").exists()
+    assert AuditEvent.objects.filter(
+        summary__startswith="Granted bootstrap clinician in T at the server command line"
+    ).exists()
 
 
 def test_directory_only_role_takes_effect_without_approval(make_user):
     admin = make_user("system_admin")
     other_admin = make_user("analyst")
-    grant = services.request_membership(actor=admin, user=make_user("system_admin"), team=_team(other_admin), role="system_admin")
+    grant = services.request_membership(
+        actor=admin, user=make_user("system_admin"), team=_team(other_admin), role="system_admin"
+    )
     assert grant.status == "approved"
 
 
@@ -135,10 +165,17 @@ def test_admin_page_asks_and_ig_lead_page_approves(client, make_user):
     ig_lead = make_user("ig_lead")
     newcomer = make_user("analyst", username="newcomer")
     client.force_login(admin)
-    response = client.post(reverse("administration:user", args=[newcomer.pk]), {"team": _team(newcomer).pk, "role": "clinician"}, follow=True)
+    response = client.post(
+        reverse("administration:user", args=[newcomer.pk]),
+        {"team": _team(newcomer).pk, "role": "clinician"},
+        follow=True,
+    )
     assert "takes effect when the information governance lead" in response.content.decode()
     grant = MembershipGrant.objects.get(user=newcomer, role="clinician")
-    assert client.post(reverse("governance:access-approval-decide", args=[grant.pk]), {"decision": "approve"}).status_code == 403
+    assert (
+        client.post(reverse("governance:access-approval-decide", args=[grant.pk]), {"decision": "approve"}).status_code
+        == 403
+    )
 
     client.force_login(ig_lead)
     page = client.get(reverse("governance:access-approvals")).content.decode()
@@ -157,10 +194,17 @@ def test_createuser_command_grants_the_role_as_the_server_operator(make_user):
     from octopus.cli import app
 
     team = _team(make_user("system_admin"))
-    result = CliRunner().invoke(app, ["createuser", "matron", "--role", "clinician", "--team", team.name, "--password-stdin"],
-                                input="a-long-enough-password-9\n")
+    result = CliRunner().invoke(
+        app,
+        ["createuser", "matron", "--role", "clinician", "--team", team.name, "--password-stdin"],
+        input="a-long-enough-password-9\n",
+    )
     assert result.exit_code == 0, result.output
     matron = User.objects.get(username="matron")
     assert matron.has_capability("view_residents")
     grant = matron.membership_grants.get()
-    assert grant.status == "approved" and grant.requested_by is None and grant.via.startswith("server command line (operator ")
+    assert (
+        grant.status == "approved"
+        and grant.requested_by is None
+        and grant.via.startswith("server command line (operator ")
+    )

@@ -14,8 +14,13 @@ pytestmark = pytest.mark.django_db
 def related_resident():
     """A resident related to every user named 'related*' through a test-only provider."""
     resident = Resident.objects.create(
-        person_id="P000000000001", nhs_number="9434765919", given_name="Ada", family_name="Lovelace",
-        date_of_birth=dt.date(1950, 12, 10), postcode="W2 1AA", risk_band="very_high",
+        person_id="P000000000001",
+        nhs_number="9434765919",
+        given_name="Ada",
+        family_name="Lovelace",
+        date_of_birth=dt.date(1950, 12, 10),
+        postcode="W2 1AA",
+        risk_band="very_high",
     )
     Resident.objects.create(person_id="P000000000002", given_name="Ben", family_name="Other")
     access.register("test_link", "Test relationship")(

@@ -30,7 +30,9 @@ def resident(nurse, relate):
 @pytest.fixture
 def team():
     organisation = Organisation.objects.create(name="Age UK Westminster", heart="vcse")
-    return Team.objects.create(organisation=organisation, name="Befriending", tier="hyper_local", accepts_referrals=True)
+    return Team.objects.create(
+        organisation=organisation, name="Befriending", tier="hyper_local", accepts_referrals=True
+    )
 
 
 def _views(resident) -> int:
@@ -49,17 +51,37 @@ def test_care_plan_read_carries_version_as_etag_and_is_audited(client, nurse, re
 def test_care_plan_change_from_the_current_version_is_saved(client, nurse, resident):
     care.start_plan(resident, nurse)
     client.force_login(nurse)
-    body = {"version": 1, "what_matters": "Staying at home", "goals": [{"description": "Walk to the shops"}], "needs": {}}
+    body = {
+        "version": 1,
+        "what_matters": "Staying at home",
+        "goals": [{"description": "Walk to the shops"}],
+        "needs": {},
+    }
     response = client.put(f"/api/care/residents/{resident.person_id}/plan", body, content_type="application/json")
     assert response.status_code == 200, response.content
-    assert response.json()["version"] == 2 and response.json()["goals"] == [{"description": "Walk to the shops", "status": "active"}]
+    assert response.json()["version"] == 2 and response.json()["goals"] == [
+        {"description": "Walk to the shops", "status": "active"}
+    ]
 
 
 def test_care_plan_change_from_a_stale_version_is_409_and_overwrites_nothing(client, nurse, resident):
     plan = care.start_plan(resident, nurse)
-    care.save_plan(plan, nurse, expected_version=1, what_matters="Theirs", goals=[], needs={}, lead_professional=None, review_date=None)
+    care.save_plan(
+        plan,
+        nurse,
+        expected_version=1,
+        what_matters="Theirs",
+        goals=[],
+        needs={},
+        lead_professional=None,
+        review_date=None,
+    )
     client.force_login(nurse)
-    response = client.put(f"/api/care/residents/{resident.person_id}/plan", {"version": 1, "what_matters": "Mine"}, content_type="application/json")
+    response = client.put(
+        f"/api/care/residents/{resident.person_id}/plan",
+        {"version": 1, "what_matters": "Mine"},
+        content_type="application/json",
+    )
     assert response.status_code == 409 and response.json()["current_version"] == 2
     plan.refresh_from_db()
     assert plan.what_matters == "Theirs"
@@ -67,23 +89,48 @@ def test_care_plan_change_from_a_stale_version_is_409_and_overwrites_nothing(cli
 
 def test_care_plan_change_with_a_stale_if_match_is_412(client, nurse, resident):
     plan = care.start_plan(resident, nurse)
-    care.save_plan(plan, nurse, expected_version=1, what_matters="Theirs", goals=[], needs={}, lead_professional=None, review_date=None)
+    care.save_plan(
+        plan,
+        nurse,
+        expected_version=1,
+        what_matters="Theirs",
+        goals=[],
+        needs={},
+        lead_professional=None,
+        review_date=None,
+    )
     client.force_login(nurse)
-    response = client.put(f"/api/care/residents/{resident.person_id}/plan", {"version": 2, "what_matters": "Mine"},
-                          content_type="application/json", headers={"If-Match": 'W/"1"'})
+    response = client.put(
+        f"/api/care/residents/{resident.person_id}/plan",
+        {"version": 2, "what_matters": "Mine"},
+        content_type="application/json",
+        headers={"If-Match": 'W/"1"'},
+    )
     assert response.status_code == 412
 
 
 def test_care_plan_of_an_unrelated_resident_is_403(client, make_user, resident):
     client.force_login(make_user("clinician"))
     assert client.get(f"/api/care/residents/{resident.person_id}/plan").status_code == 403
-    assert client.put(f"/api/care/residents/{resident.person_id}/plan", {"version": 1}, content_type="application/json").status_code == 403
+    assert (
+        client.put(
+            f"/api/care/residents/{resident.person_id}/plan", {"version": 1}, content_type="application/json"
+        ).status_code
+        == 403
+    )
 
 
 def test_referral_sent_through_the_service_and_listed_for_the_receiver(client, nurse, resident, team, make_user):
     client.force_login(nurse)
-    body = {"person_id": resident.person_id, "to_team_id": team.pk, "reason": "Lonely since her husband died", "urgency": "routine",
-            "shared_information": "Name and phone", "resident_agreed": True, "preferred_contact": "phone"}
+    body = {
+        "person_id": resident.person_id,
+        "to_team_id": team.pk,
+        "reason": "Lonely since her husband died",
+        "urgency": "routine",
+        "shared_information": "Name and phone",
+        "resident_agreed": True,
+        "preferred_contact": "phone",
+    }
     response = client.post("/api/care/referrals", body, content_type="application/json")
     assert response.status_code == 201, response.content
     sent = response.json()
@@ -93,21 +140,38 @@ def test_referral_sent_through_the_service_and_listed_for_the_receiver(client, n
     client.force_login(receiver)
     [incoming] = client.get("/api/care/referrals").json()["items"]
     assert incoming["id"] == sent["id"] and "accept" in incoming["available_actions"]
-    accepted = client.post(f"/api/care/referrals/{sent['id']}/accept", {"note": "Will call"}, content_type="application/json")
+    accepted = client.post(
+        f"/api/care/referrals/{sent['id']}/accept", {"note": "Will call"}, content_type="application/json"
+    )
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
 
 
 def test_referral_refused_by_the_service_is_422_naming_the_field(client, nurse, resident, team):
     client.force_login(nurse)
-    body = {"person_id": resident.person_id, "to_team_id": team.pk, "reason": "x", "urgency": "routine",
-            "shared_information": "Name", "resident_agreed": False, "preferred_contact": "phone"}
+    body = {
+        "person_id": resident.person_id,
+        "to_team_id": team.pk,
+        "reason": "x",
+        "urgency": "routine",
+        "shared_information": "Name",
+        "resident_agreed": False,
+        "preferred_contact": "phone",
+    }
     response = client.post("/api/care/referrals", body, content_type="application/json")
     assert response.status_code == 422 and "resident_agreed" in response.json()["detail"]
 
 
 def test_referral_of_another_team_is_404(client, make_user, nurse, resident, team):
-    sent = care.send_referral(resident, nurse, to_team=team, reason="Falls", urgency="routine", shared_information="Name",
-                              resident_agreed=True, preferred_contact="phone")
+    sent = care.send_referral(
+        resident,
+        nurse,
+        to_team=team,
+        reason="Falls",
+        urgency="routine",
+        shared_information="Name",
+        resident_agreed=True,
+        preferred_contact="phone",
+    )
     client.force_login(make_user("clinician"))
     assert client.get(f"/api/care/referrals/{sent.pk}").status_code == 404
 
@@ -117,7 +181,10 @@ def test_caseload_lists_the_teams_cases_and_audits_each_resident_named(client, n
     client.force_login(nurse)
     body = client.get("/api/care/caseload").json()
     assert [c["resident"]["person_id"] for c in body["items"]] == [resident.person_id]
-    assert AuditEvent.objects.filter(resident_id=resident.person_id, action="view", summary__contains="caseload").count() == 1
+    assert (
+        AuditEvent.objects.filter(resident_id=resident.person_id, action="view", summary__contains="caseload").count()
+        == 1
+    )
 
 
 def test_tasks_list_and_done(client, nurse, resident):
@@ -130,21 +197,32 @@ def test_tasks_list_and_done(client, nurse, resident):
 
 def test_check_in_outcome_through_the_service(client, nurse, resident):
     organisation = nurse.memberships.get().team.organisation
-    [check_in] = care.schedule_check_ins(resident, organisation=organisation, first_due=timezone.localdate() + dt.timedelta(days=1),
-                                         count=1, actor=nurse)
+    [check_in] = care.schedule_check_ins(
+        resident, organisation=organisation, first_due=timezone.localdate() + dt.timedelta(days=1), count=1, actor=nurse
+    )
     client.force_login(nurse)
     listed = client.get(f"/api/care/residents/{resident.person_id}/check-ins").json()["items"]
     assert [c["id"] for c in listed] == [check_in.pk]
-    response = client.post(f"/api/care/check-ins/{check_in.pk}/outcome", {"status": "done", "note": "Well"}, content_type="application/json")
+    response = client.post(
+        f"/api/care/check-ins/{check_in.pk}/outcome",
+        {"status": "done", "note": "Well"},
+        content_type="application/json",
+    )
     assert response.status_code == 200 and response.json()["check_in"]["status"] == "done"
-    again = client.post(f"/api/care/check-ins/{check_in.pk}/outcome", {"status": "done"}, content_type="application/json")
+    again = client.post(
+        f"/api/care/check-ins/{check_in.pk}/outcome", {"status": "done"}, content_type="application/json"
+    )
     assert again.status_code == 404
 
 
 def test_check_ins_scheduled_through_the_service(client, nurse, resident):
     organisation = nurse.memberships.get().team.organisation
     client.force_login(nurse)
-    body = {"organisation_id": organisation.pk, "first_due": (timezone.localdate() + dt.timedelta(days=7)).isoformat(), "count": 3}
+    body = {
+        "organisation_id": organisation.pk,
+        "first_due": (timezone.localdate() + dt.timedelta(days=7)).isoformat(),
+        "count": 3,
+    }
     response = client.post(f"/api/care/residents/{resident.person_id}/check-ins", body, content_type="application/json")
     assert response.status_code == 201, response.content
     assert len(response.json()) == 3 and {c["organisation"] for c in response.json()} == {organisation.name}
@@ -153,9 +231,19 @@ def test_check_ins_scheduled_through_the_service(client, nurse, resident):
 
 def test_second_open_referral_to_the_same_team_needs_send_anyway(client, nurse, resident, team):
     client.force_login(nurse)
-    body = {"person_id": resident.person_id, "to_team_id": team.pk, "reason": "Lonely", "urgency": "routine",
-            "shared_information": "Name and phone", "resident_agreed": True, "preferred_contact": "phone"}
+    body = {
+        "person_id": resident.person_id,
+        "to_team_id": team.pk,
+        "reason": "Lonely",
+        "urgency": "routine",
+        "shared_information": "Name and phone",
+        "resident_agreed": True,
+        "preferred_contact": "phone",
+    }
     assert client.post("/api/care/referrals", body, content_type="application/json").status_code == 201
     again = client.post("/api/care/referrals", body, content_type="application/json")
     assert again.status_code == 422
-    assert client.post("/api/care/referrals", {**body, "send_anyway": True}, content_type="application/json").status_code == 201
+    assert (
+        client.post("/api/care/referrals", {**body, "send_anyway": True}, content_type="application/json").status_code
+        == 201
+    )

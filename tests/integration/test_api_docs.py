@@ -18,7 +18,7 @@ def test_docs_page_lists_every_operation_without_scripts(client, make_user):
     for path in schema["paths"]:
         assert path in body, f"{path} missing from the docs page"
     # No third-party assets (a random CSRF token may contain the letters "cdn": look for hosts).
-    assert "<script src=\"http" not in body and "//cdn" not in body.lower() and "cdn." not in body.lower()
+    assert '<script src="http' not in body and "//cdn" not in body.lower() and "cdn." not in body.lower()
     assert "Content-Security-Policy" in response.headers or "Content-Security-Policy-Report-Only" in response.headers
     assert "Condition" in body and "UK Core Patient" in body
 

@@ -34,8 +34,12 @@ def test_worklist_for_members_who_agreed_with_each_resident_audited(client, disc
     response = client.get(f"/api/meetings/{discussed['meeting'].pk}/worklist")
     assert response.status_code == 200
     [entry] = response.json()
-    assert entry["resident"]["person_id"] == discussed["resident"].person_id and entry["reasons"] == ["Added by Adaeze Okafor: Falls"]
-    assert AuditEvent.objects.filter(resident_id=discussed["resident"].person_id, summary__contains="via API").count() == 1
+    assert entry["resident"]["person_id"] == discussed["resident"].person_id and entry["reasons"] == [
+        "Added by Adaeze Okafor: Falls"
+    ]
+    assert (
+        AuditEvent.objects.filter(resident_id=discussed["resident"].person_id, summary__contains="via API").count() == 1
+    )
 
 
 def test_worklist_refused_before_the_confidentiality_agreement(client, discussed):
@@ -46,7 +50,9 @@ def test_worklist_refused_before_the_confidentiality_agreement(client, discussed
 def test_outcome_recorded_through_the_meetings_service(client, discussed):
     client.force_login(discussed["gp"])
     url = f"/api/meetings/entries/{discussed['entry'].pk}/outcome"
-    response = client.post(url, {"summary": "Two falls since March", "decisions": "Falls clinic"}, content_type="application/json")
+    response = client.post(
+        url, {"summary": "Two falls since March", "decisions": "Falls clinic"}, content_type="application/json"
+    )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "discussed"
     assert client.get(url).json()["decisions"] == "Falls clinic"
@@ -68,13 +74,20 @@ def test_chww_lists_her_households_and_records_a_visit(client, make_user):
     response = client.post(f"/api/outreach/households/{allocation.pk}/visits", body, content_type="application/json")
     assert response.status_code == 201, response.content
     assert Visit.objects.get().spoke_with == street["older"]
-    wrong = client.post(f"/api/outreach/households/{allocation.pk}/visits", {"outcome": "spoke", "spoke_with": street["neighbour"].person_id},
-                        content_type="application/json")
+    wrong = client.post(
+        f"/api/outreach/households/{allocation.pk}/visits",
+        {"outcome": "spoke", "spoke_with": street["neighbour"].person_id},
+        content_type="application/json",
+    )
     assert wrong.status_code == 422 and "spoke_with" in wrong.json()["detail"]
 
 
 def test_another_chwws_household_is_404(client, make_user):
     street = church_street(make_user)
     client.force_login(make_user("chww"))
-    response = client.post(f"/api/outreach/households/{street['first'].pk}/visits", {"outcome": "no_answer"}, content_type="application/json")
+    response = client.post(
+        f"/api/outreach/households/{street['first'].pk}/visits",
+        {"outcome": "no_answer"},
+        content_type="application/json",
+    )
     assert response.status_code == 404

@@ -138,9 +138,13 @@ def test_rotated_key_seals_new_entries_and_old_ones_still_verify():
 
 def test_list_appearances_are_chained_one_entry_per_resident():
     audit.record(None, "view", "before")
-    written = audit.record_appearances(None, "Saw on the huddle worklist", ["P1", "P2", "P2", "P3"], path="/meetings/1/")
+    written = audit.record_appearances(
+        None, "Saw on the huddle worklist", ["P1", "P2", "P2", "P3"], path="/meetings/1/"
+    )
     assert written == 3
-    assert list(AuditEvent.objects.filter(summary="Saw on the huddle worklist").values_list("resident_id", flat=True)) == ["P1", "P2", "P3"]
+    assert list(
+        AuditEvent.objects.filter(summary="Saw on the huddle worklist").values_list("resident_id", flat=True)
+    ) == ["P1", "P2", "P3"]
     assert audit.verify().intact
 
 

@@ -33,11 +33,19 @@ def world(make_user):
 
 def _form(gp, **changes) -> dict:
     agreed = timezone.localdate() - dt.timedelta(days=3)
-    return {"cpr_recommendation": "do_not_attempt", "care_focus": "comfort",
-            "ceilings_of_treatment": "Ward-based care; not for intensive care or ventilation",
-            "preferred_place_of_care": "care_home", "preferred_place_of_death": "care_home", "notes": "",
-            "agreed_with": "Mary, with her daughter present", "agreed_by": str(gp.pk),
-            "agreed_on": agreed.isoformat(), "review_date": "", **changes}
+    return {
+        "cpr_recommendation": "do_not_attempt",
+        "care_focus": "comfort",
+        "ceilings_of_treatment": "Ward-based care; not for intensive care or ventilation",
+        "preferred_place_of_care": "care_home",
+        "preferred_place_of_death": "care_home",
+        "notes": "",
+        "agreed_with": "Mary, with her daughter present",
+        "agreed_by": str(gp.pk),
+        "agreed_on": agreed.isoformat(),
+        "review_date": "",
+        **changes,
+    }
 
 
 def test_advance_care_plan_recorded_is_shown_prominently_on_record_and_plan(client, world):
@@ -46,9 +54,16 @@ def test_advance_care_plan_recorded_is_shown_prominently_on_record_and_plan(clie
     response = client.post(reverse("care:advance_care", args=[resident.person_id]), _form(gp))
     assert response.status_code == 302
     acp = AdvanceCarePlan.objects.get(plan__resident=resident)
-    assert (acp.cpr_recommendation, acp.care_focus, acp.agreed_by, acp.recorded_by) == ("do_not_attempt", "comfort", gp, gp)
+    assert (acp.cpr_recommendation, acp.care_focus, acp.agreed_by, acp.recorded_by) == (
+        "do_not_attempt",
+        "comfort",
+        gp,
+        gp,
+    )
     entry = AuditEvent.objects.filter(resident_id=resident.person_id, action="create").latest("id")
-    assert entry.summary.startswith("Advance care plan recorded (CPR recommendation, Focus of care, Ceilings of treatment")
+    assert entry.summary.startswith(
+        "Advance care plan recorded (CPR recommendation, Focus of care, Ceilings of treatment"
+    )
     record = client.get(reverse("residents:record", args=[resident.person_id])).content.decode()
     assert "Advance care plan" in record and "CPR attempts NOT recommended" in record
     assert record.index("CPR attempts NOT recommended") < record.index('id="about"')  # before everything else
@@ -61,8 +76,9 @@ def test_advance_care_plan_recorded_is_shown_prominently_on_record_and_plan(clie
 def test_advance_care_plan_hidden_from_scope_without_clinical_detail(client, world):
     gp, sam, resident = world["gp"], world["sam"], world["resident"]
     plan = services.start_plan(resident, gp)
-    services.record_advance_care_plan(plan, gp, cpr_recommendation="do_not_attempt", agreed_with="Mary",
-                                      agreed_by=gp, agreed_on=timezone.localdate())
+    services.record_advance_care_plan(
+        plan, gp, cpr_recommendation="do_not_attempt", agreed_with="Mary", agreed_by=gp, agreed_on=timezone.localdate()
+    )
     client.force_login(sam)
     record = client.get(reverse("residents:record", args=[resident.person_id])).content.decode()
     assert "An advance care plan is recorded for Mary" in record and "NOT recommended" not in record
@@ -76,9 +92,16 @@ def test_fhir_care_plan_carries_the_advance_care_plan_and_validates(client, worl
     gp, resident = world["gp"], world["resident"]
     agreed = timezone.localdate() - dt.timedelta(days=1)
     plan = services.start_plan(resident, gp)
-    services.record_advance_care_plan(plan, gp, cpr_recommendation="do_not_attempt", care_focus="balance",
-                                      preferred_place_of_death="home", agreed_with="Mary", agreed_by=gp,
-                                      agreed_on=agreed)
+    services.record_advance_care_plan(
+        plan,
+        gp,
+        cpr_recommendation="do_not_attempt",
+        care_focus="balance",
+        preferred_place_of_death="home",
+        agreed_with="Mary",
+        agreed_by=gp,
+        agreed_on=agreed,
+    )
     client.force_login(gp)
     body = client.get(reverse("care:plan_fhir", args=[resident.person_id])).content
     resource = FhirCarePlan.model_validate_json(body)
@@ -86,7 +109,10 @@ def test_fhir_care_plan_carries_the_advance_care_plan_and_validates(client, worl
     assert set(observations) == {"acp-cpr", "acp-focus", "acp-place-of-death"}
     cpr = observations["acp-cpr"]
     assert (cpr.code.text, cpr.valueString, cpr.performer[0].display) == (
-        "CPR recommendation (ReSPECT section 4)", "CPR attempts NOT recommended", "Asha Patel")
+        "CPR recommendation (ReSPECT section 4)",
+        "CPR attempts NOT recommended",
+        "Asha Patel",
+    )
     assert str(cpr.effectiveDateTime) == agreed.isoformat() and cpr.note[0].text == "Agreed with Mary"
     assert [s.reference for s in resource.supportingInfo] == ["#acp-cpr", "#acp-focus", "#acp-place-of-death"]
 
@@ -94,7 +120,9 @@ def test_fhir_care_plan_carries_the_advance_care_plan_and_validates(client, worl
 def test_advance_care_plan_without_who_agreed_is_refused_and_nothing_saved(client, world):
     gp, resident = world["gp"], world["resident"]
     client.force_login(gp)
-    page = client.post(reverse("care:advance_care", args=[resident.person_id]), _form(gp, agreed_with="")).content.decode()
+    page = client.post(
+        reverse("care:advance_care", args=[resident.person_id]), _form(gp, agreed_with="")
+    ).content.decode()
     assert "There is a problem" in page
     assert not AdvanceCarePlan.objects.exists()
 
@@ -113,8 +141,15 @@ def test_advance_care_plan_shown_at_the_top_of_the_meeting_entry(client, make_us
     meetings.publish_agenda(world["meeting"], world["gp"])
     meetings.confirm_confidentiality(world["series"], world["gp"])
     plan = services.start_plan(resident, world["gp"])
-    services.record_advance_care_plan(plan, world["gp"], cpr_recommendation="do_not_attempt", care_focus="comfort",
-                                      agreed_with="Edna", agreed_by=world["gp"], agreed_on=timezone.localdate())
+    services.record_advance_care_plan(
+        plan,
+        world["gp"],
+        cpr_recommendation="do_not_attempt",
+        care_focus="comfort",
+        agreed_with="Edna",
+        agreed_by=world["gp"],
+        agreed_on=timezone.localdate(),
+    )
     client.force_login(world["gp"])
     page = client.get(reverse("meetings:discuss", args=[entry.pk])).content.decode()
     assert "CPR attempts NOT recommended" in page

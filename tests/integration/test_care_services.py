@@ -36,8 +36,14 @@ def setup(make_user):
 
 
 def refer(setup, team_key="debt", **overrides):
-    fields = dict(to_team=setup[team_key], reason="Rent arrears", urgency="soon", shared_information="Behind on rent",
-                  resident_agreed=True, preferred_contact="phone")
+    fields = dict(
+        to_team=setup[team_key],
+        reason="Rent arrears",
+        urgency="soon",
+        shared_information="Behind on rent",
+        resident_agreed=True,
+        preferred_contact="phone",
+    )
     fields.update(overrides)
     return services.send_referral(setup["resident"], setup["nurse"], **fields)
 
@@ -52,8 +58,14 @@ def test_referral_walks_the_happy_path_with_history(setup):
     referral.refresh_from_db()
     assert referral.status == "completed" and referral.closed_at is not None
     assert list(ReferralEvent.objects.filter(referral=referral).values_list("to_status", flat=True)) == [
-        "sent", "accepted", "first_contact", "completed"]
-    assert ActivityEvent.objects.filter(resident=setup["resident"], kind="octopus", source_organisation="Citizens Advice").exists()
+        "sent",
+        "accepted",
+        "first_contact",
+        "completed",
+    ]
+    assert ActivityEvent.objects.filter(
+        resident=setup["resident"], kind="octopus", source_organisation="Citizens Advice"
+    ).exists()
 
 
 @pytest.mark.parametrize("step", ["first_contact", "complete"])
@@ -102,7 +114,9 @@ def test_sender_is_told_in_their_inbox_when_a_request_is_accepted_declined_or_pa
     services.accept(accepted, setup["adviser"])
     services.decline(declined, setup["officer"], "Not housing related")
     passed = refer(setup, "inc")
-    services.redirect(passed, setup["nurse"], to_team=setup["dn"], note="District nursing first")  # the sender's own act: no task
+    services.redirect(
+        passed, setup["nurse"], to_team=setup["dn"], note="District nursing first"
+    )  # the sender's own act: no task
     titles = sorted(Task.objects.filter(owner=setup["nurse"], source="referral").values_list("title", flat=True))
     name = setup["resident"].name
     assert titles == [f"adviser accepted your referral of {name}", f"officer declined your referral of {name}"]
@@ -130,7 +144,9 @@ def test_responsiveness_is_computed_from_referrals(setup):
         referral = refer(setup, send_anyway=True)  # three requests to one team, on purpose
         services.accept(referral, setup["adviser"])
         services.record_first_contact(referral, setup["adviser"])
-        Referral.objects.filter(pk=referral.pk).update(sent_at=now - dt.timedelta(days=days_to_contact), first_contact_at=now)
+        Referral.objects.filter(pk=referral.pk).update(
+            sent_at=now - dt.timedelta(days=days_to_contact), first_contact_at=now
+        )
     services.decline(refer(setup, send_anyway=True), setup["adviser"], "Out of area")
     refer(setup, send_anyway=True)  # still waiting: no decision yet
     result = services.responsiveness(setup["debt"])
@@ -157,14 +173,27 @@ def test_plan_simultaneous_saves_never_both_succeed(setup):
     """Two threads save from the same version; exactly one wins (the check and write are one UPDATE)."""
     from django.db import connection
 
-    if connection.vendor == "sqlite" and connection.settings_dict["NAME"] in (":memory:", "") or "mode=memory" in str(connection.settings_dict["NAME"]):
+    if (
+        connection.vendor == "sqlite"
+        and connection.settings_dict["NAME"] in (":memory:", "")
+        or "mode=memory" in str(connection.settings_dict["NAME"])
+    ):
         pytest.skip("In-memory SQLite is one connection; the threaded race runs on PostgreSQL.")
     plan = services.start_plan(setup["resident"], setup["nurse"])
     results = []
 
     def save(text):
         try:
-            services.save_plan(plan, setup["nurse"], expected_version=1, what_matters=text, goals=[], needs={}, lead_professional=None, review_date=None)
+            services.save_plan(
+                plan,
+                setup["nurse"],
+                expected_version=1,
+                what_matters=text,
+                goals=[],
+                needs={},
+                lead_professional=None,
+                review_date=None,
+            )
             results.append("saved")
         except services.PlanConflict:
             results.append("conflict")
@@ -181,8 +210,16 @@ def test_plan_simultaneous_saves_never_both_succeed(setup):
 
 def test_lead_professional_change_gives_task(setup):
     plan = services.start_plan(setup["resident"], setup["nurse"])
-    services.save_plan(plan, setup["nurse"], expected_version=1, what_matters="", goals=["Walk"], needs={"housing": "Damp"},
-                       lead_professional=setup["officer"], review_date=dt.date(2027, 1, 1))
+    services.save_plan(
+        plan,
+        setup["nurse"],
+        expected_version=1,
+        what_matters="",
+        goals=["Walk"],
+        needs={"housing": "Damp"},
+        lead_professional=setup["officer"],
+        review_date=dt.date(2027, 1, 1),
+    )
     assert Task.objects.filter(owner=setup["officer"], source="care_plan").count() == 1
 
 
@@ -201,23 +238,42 @@ def test_tier_step_down_is_monitored(setup):
 def test_check_ins_follow_tier_frequency_and_hand_over(setup):
     resident, nurse = setup["resident"], setup["nurse"]
     services.set_tier(resident, "proactive", "Rising risk", nurse)
-    first = services.schedule_check_ins(resident, organisation=setup["nhs"], first_due=dt.date(2026, 12, 1), count=3, actor=nurse)
+    first = services.schedule_check_ins(
+        resident, organisation=setup["nhs"], first_due=dt.date(2026, 12, 1), count=3, actor=nurse
+    )
     assert [c.due_on for c in first] == [dt.date(2026, 12, 1), dt.date(2026, 12, 29), dt.date(2027, 1, 26)]
-    services.schedule_check_ins(resident, organisation=setup["vcse"], first_due=dt.date(2026, 12, 5), count=2, every_days=14, actor=nurse)
+    services.schedule_check_ins(
+        resident, organisation=setup["vcse"], first_due=dt.date(2026, 12, 5), count=2, every_days=14, actor=nurse
+    )
     scheduled = CheckIn.objects.filter(resident=resident, status="scheduled")
     assert set(scheduled.values_list("organisation__name", flat=True)) == {"Citizens Advice"}
-    assert CheckIn.objects.filter(resident=resident, status="cancelled", cancelled_reason="Handed over to Citizens Advice").count() == 3
+    assert (
+        CheckIn.objects.filter(
+            resident=resident, status="cancelled", cancelled_reason="Handed over to Citizens Advice"
+        ).count()
+        == 3
+    )
 
 
 def test_contacts_by_several_organisations_in_a_week_warn(setup):
     resident, nurse = setup["resident"], setup["nurse"]
     today = timezone.localdate()
-    check_in = services.schedule_check_ins(resident, organisation=setup["nhs"], first_due=today, count=1, actor=nurse)[0]
+    check_in = services.schedule_check_ins(resident, organisation=setup["nhs"], first_due=today, count=1, actor=nurse)[
+        0
+    ]
     assert services.complete_check_in(check_in, nurse, status="done") == []
-    ActivityEvent.objects.create(resident=resident, occurred_on=today, kind="social_care", source_organisation="Westminster City Council", summary="Welfare call")
+    ActivityEvent.objects.create(
+        resident=resident,
+        occurred_on=today,
+        kind="social_care",
+        source_organisation="Westminster City Council",
+        summary="Welfare call",
+    )
     assert services.organisations_contacting(resident, today) == ["CLCH", "Westminster City Council"]
     # A&E attendances are not someone contacting the resident.
-    ActivityEvent.objects.create(resident=resident, occurred_on=today, kind="ae", source_organisation="Imperial", summary="A&E")
+    ActivityEvent.objects.create(
+        resident=resident, occurred_on=today, kind="ae", source_organisation="Imperial", summary="A&E"
+    )
     assert "Imperial" not in services.organisations_contacting(resident, today)
 
 
@@ -226,7 +282,9 @@ def test_record_death_stops_everything_once(setup):
     services.open_case(resident, setup["dn"], nurse, source="search", holder=nurse)
     plan = services.start_plan(resident, nurse, lead_professional=setup["officer"])
     services.add_action(plan, nurse, description="Visit", owner=nurse, due=dt.date(2026, 12, 1))
-    services.schedule_check_ins(resident, organisation=setup["nhs"], first_due=dt.date(2026, 12, 1), count=4, actor=nurse)
+    services.schedule_check_ins(
+        resident, organisation=setup["nhs"], first_due=dt.date(2026, 12, 1), count=4, actor=nurse
+    )
     referral = refer(setup)
     services.create_task(nurse, "Phone the resident", dt.date(2026, 12, 2), resident=resident, source="check_in")
 
@@ -242,7 +300,9 @@ def test_record_death_stops_everything_once(setup):
     assert Task.objects.get(title="Phone the resident").cancelled_at is not None
     assert services.current_tier(resident) is None
     with pytest.raises(ValidationError):
-        services.schedule_check_ins(resident, organisation=setup["nhs"], first_due=dt.date(2026, 12, 1), count=1, actor=nurse)
+        services.schedule_check_ins(
+            resident, organisation=setup["nhs"], first_due=dt.date(2026, 12, 1), count=1, actor=nurse
+        )
     # The feed may deliver the same death again: no second family task.
     services.record_death(resident, dt.date(2026, 11, 20), "Deaths feed", None)
     assert Task.objects.filter(resident=resident, source="bereavement", cancelled_at__isnull=True).count() == 1
@@ -252,7 +312,10 @@ def test_record_death_stops_everything_once(setup):
 def test_death_without_lead_professional_goes_to_case_holder(setup):
     resident, nurse = setup["resident"], setup["nurse"]
     services.open_case(resident, setup["dn"], nurse, source="search", holder=nurse)
-    assert services.record_death(resident, dt.date(2026, 11, 20), "Told by daughter", nurse).bereavement_task_for == "nurse"
+    assert (
+        services.record_death(resident, dt.date(2026, 11, 20), "Told by daughter", nurse).bereavement_task_for
+        == "nurse"
+    )
 
 
 def test_open_case_is_idempotent_and_close_needs_outcome(setup):
@@ -268,7 +331,9 @@ def test_open_case_is_idempotent_and_close_needs_outcome(setup):
 def test_create_task_rejects_unknown_source(setup):
     with pytest.raises(ValueError, match="Unknown task source"):
         services.create_task(setup["nurse"], "x", None, source="nonsense")
-    task = services.create_task(setup["nurse"], "Action from INC", dt.date(2026, 12, 3), source="meeting", link="/meetings/1/")
+    task = services.create_task(
+        setup["nurse"], "Action from INC", dt.date(2026, 12, 3), source="meeting", link="/meetings/1/"
+    )
     assert task.is_open and task.link == "/meetings/1/"
 
 
@@ -287,4 +352,9 @@ def test_demo_seed_creates_care_records_and_the_sam_to_fred_introduction(demo_di
     intro = Referral.objects.get(sender__username="prescriber", to_practitioner__given_name="Fred", status="accepted")
     assert intro.owner.username == "vcse"
     assert care_demo.seed(Resident.objects.all(), users) == {"skipped": "Residents already have care records."}
-    assert Referral.objects.filter(sender__username="prescriber", to_practitioner__given_name="Fred", status="accepted").count() == 1
+    assert (
+        Referral.objects.filter(
+            sender__username="prescriber", to_practitioner__given_name="Fred", status="accepted"
+        ).count()
+        == 1
+    )

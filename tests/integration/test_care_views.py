@@ -24,22 +24,57 @@ def world(make_user):
     sp_team = Team.objects.create(organisation=health, name="Social Prescribing", tier="hyper_local")
     debt_team = Team.objects.create(organisation=vcse, name="Debt and Welfare Advice", tier="tailored")
     inc_team = Team.objects.create(organisation=health, name="INC", tier="consistent", never_declines=True)
-    sam_p = Practitioner.objects.create(given_name="Sam", family_name="Whitfield", job_title="Social prescribing link worker", team=sp_team, phone="020 7000 1005")
-    fred_p = Practitioner.objects.create(given_name="Fred", family_name="Adeyemi", job_title="Debt adviser", team=debt_team, phone="020 7000 2001", email="fred@example.org")
-    sam = make_user("social_prescriber", team=sp_team, username="sam", first_name="Sam", last_name="Whitfield", practitioner=sam_p)
-    fred = make_user("vcse_worker", team=debt_team, username="fred", first_name="Fred", last_name="Adeyemi", practitioner=fred_p)
+    sam_p = Practitioner.objects.create(
+        given_name="Sam",
+        family_name="Whitfield",
+        job_title="Social prescribing link worker",
+        team=sp_team,
+        phone="020 7000 1005",
+    )
+    fred_p = Practitioner.objects.create(
+        given_name="Fred",
+        family_name="Adeyemi",
+        job_title="Debt adviser",
+        team=debt_team,
+        phone="020 7000 2001",
+        email="fred@example.org",
+    )
+    sam = make_user(
+        "social_prescriber", team=sp_team, username="sam", first_name="Sam", last_name="Whitfield", practitioner=sam_p
+    )
+    fred = make_user(
+        "vcse_worker", team=debt_team, username="fred", first_name="Fred", last_name="Adeyemi", practitioner=fred_p
+    )
     outsider = make_user("clinician", username="outsider")
-    resident = make_resident(given_name="Mary", family_name="Jones", rising_risk=True, rising_risk_reason="2 A&E attendances since the last run")
+    resident = make_resident(
+        given_name="Mary",
+        family_name="Jones",
+        rising_risk=True,
+        rising_risk_reason="2 A&E attendances since the last run",
+    )
     services.open_case(resident, sp_team, sam, source="search", holder=sam)
-    return {"sam": sam, "fred": fred, "outsider": outsider, "resident": resident, "sp_team": sp_team,
-            "debt_team": debt_team, "inc_team": inc_team, "fred_p": fred_p, "health": health, "vcse": vcse}
+    return {
+        "sam": sam,
+        "fred": fred,
+        "outsider": outsider,
+        "resident": resident,
+        "sp_team": sp_team,
+        "debt_team": debt_team,
+        "inc_team": inc_team,
+        "fred_p": fred_p,
+        "health": health,
+        "vcse": vcse,
+    }
 
 
 def views_audited(since_id):
     """The page's own audit entries; a list page also writes one "Listed on …" entry per resident
     it names (for subject access), checked on its own."""
-    return list(AuditEvent.objects.filter(id__gt=since_id, action__in=["view", "search", "export"])
-                .exclude(summary__startswith="Listed on the"))
+    return list(
+        AuditEvent.objects.filter(id__gt=since_id, action__in=["view", "search", "export"]).exclude(
+            summary__startswith="Listed on the"
+        )
+    )
 
 
 def last_audit_id():
@@ -61,10 +96,18 @@ def test_care_pages_render_and_audit_once(client, world):
     services.start_plan(world["resident"], world["sam"])
     case = Case.objects.get(resident=world["resident"])
     for url in [
-        reverse("care:caseload"), reverse("care:inbox"), reverse("care:referrals"),
-        reverse("care:refer", args=[pid]), reverse("care:add_case", args=[pid]), reverse("care:plan", args=[pid]),
-        reverse("care:plan_edit", args=[pid]), reverse("care:plan_print", args=[pid]), reverse("care:tier", args=[pid]),
-        reverse("care:check_ins", args=[pid]), reverse("care:death", args=[pid]), reverse("care:close_case", args=[case.pk]),
+        reverse("care:caseload"),
+        reverse("care:inbox"),
+        reverse("care:referrals"),
+        reverse("care:refer", args=[pid]),
+        reverse("care:add_case", args=[pid]),
+        reverse("care:plan", args=[pid]),
+        reverse("care:plan_edit", args=[pid]),
+        reverse("care:plan_print", args=[pid]),
+        reverse("care:tier", args=[pid]),
+        reverse("care:check_ins", args=[pid]),
+        reverse("care:death", args=[pid]),
+        reverse("care:close_case", args=[case.pk]),
         reverse("care:plan_fhir", args=[pid]),
     ]:
         get_audited_once(client, url)
@@ -73,7 +116,15 @@ def test_care_pages_render_and_audit_once(client, world):
 def test_care_pages_refused_without_relationship(client, world):
     client.force_login(world["outsider"])
     pid = world["resident"].person_id
-    for name in ["care:refer", "care:plan", "care:plan_edit", "care:tier", "care:check_ins", "care:death", "care:add_case"]:
+    for name in [
+        "care:refer",
+        "care:plan",
+        "care:plan_edit",
+        "care:tier",
+        "care:check_ins",
+        "care:death",
+        "care:add_case",
+    ]:
         assert client.get(reverse(name, args=[pid])).status_code == 403, name
 
 
@@ -119,11 +170,18 @@ def test_caseload_counts_each_figure_and_pages_by_fifty(client, world):
 def test_warm_introduction_flow_sender_sees_progress(client, world):
     sam, fred, resident = world["sam"], world["fred"], world["resident"]
     client.force_login(sam)
-    response = client.post(reverse("care:refer", args=[resident.person_id]), {
-        "to_practitioner": world["fred_p"].pk, "reason": "Behind on rent, isolated", "urgency": "soon",
-        "shared_information": "Rent arrears since March", "preferred_contact": "phone", "contact_details": "Mornings",
-        "resident_agreed": "on",
-    })
+    response = client.post(
+        reverse("care:refer", args=[resident.person_id]),
+        {
+            "to_practitioner": world["fred_p"].pk,
+            "reason": "Behind on rent, isolated",
+            "urgency": "soon",
+            "shared_information": "Rent arrears since March",
+            "preferred_contact": "phone",
+            "contact_details": "Mornings",
+            "resident_agreed": "on",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     referral = Referral.objects.get()
     assert referral.is_introduction and referral.to_team == world["debt_team"]
@@ -131,7 +189,12 @@ def test_warm_introduction_flow_sender_sees_progress(client, world):
     client.force_login(fred)
     assert "Mary Jones" in client.get(reverse("care:inbox")).content.decode()
     assert client.get(reverse("residents:record", args=[resident.person_id])).status_code == 200
-    assert client.post(reverse("care:referral_action", args=[referral.pk, "accept"]), {"note": "Will call tomorrow"}).status_code == 302
+    assert (
+        client.post(
+            reverse("care:referral_action", args=[referral.pk, "accept"]), {"note": "Will call tomorrow"}
+        ).status_code
+        == 302
+    )
     referral.refresh_from_db()
     assert referral.status == "accepted" and referral.owner == fred
     assert Case.objects.filter(resident=resident, team=world["debt_team"], holder=fred, closed_at__isnull=True).exists()
@@ -144,8 +207,14 @@ def test_warm_introduction_flow_sender_sees_progress(client, world):
 
 def test_introducing_twice_to_the_same_person_warns_and_sends_only_when_confirmed(client, world):
     client.force_login(world["sam"])
-    form = {"to_practitioner": world["fred_p"].pk, "reason": "Behind on rent", "urgency": "soon",
-            "shared_information": "Rent arrears", "preferred_contact": "phone", "resident_agreed": "on"}
+    form = {
+        "to_practitioner": world["fred_p"].pk,
+        "reason": "Behind on rent",
+        "urgency": "soon",
+        "shared_information": "Rent arrears",
+        "preferred_contact": "phone",
+        "resident_agreed": "on",
+    }
     url = reverse("care:refer", args=[world["resident"].person_id])
     assert client.post(url, form).status_code == 302
     again = client.post(url, form)
@@ -158,9 +227,15 @@ def test_introducing_twice_to_the_same_person_warns_and_sends_only_when_confirme
 
 def test_referral_form_requires_consent_and_contact_route(client, world):
     client.force_login(world["sam"])
-    response = client.post(reverse("care:refer", args=[world["resident"].person_id]), {
-        "to_team": world["debt_team"].pk, "reason": "x", "urgency": "soon", "shared_information": "y",
-    })
+    response = client.post(
+        reverse("care:refer", args=[world["resident"].person_id]),
+        {
+            "to_team": world["debt_team"].pk,
+            "reason": "x",
+            "urgency": "soon",
+            "shared_information": "y",
+        },
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert "There is a problem" in body and "How the resident would like to be contacted" in body
@@ -171,8 +246,14 @@ def test_referral_form_requires_consent_and_contact_route(client, world):
 def test_receiver_cannot_decline_for_never_declines_team(client, world, make_user):
     inc_member = make_user("care_coordinator", team=world["inc_team"], username="inc")
     referral = services.send_referral(
-        world["resident"], world["sam"], to_team=world["inc_team"], reason="Complex needs", urgency="routine",
-        shared_information="All", resident_agreed=True, preferred_contact="phone",
+        world["resident"],
+        world["sam"],
+        to_team=world["inc_team"],
+        reason="Complex needs",
+        urgency="routine",
+        shared_information="All",
+        resident_agreed=True,
+        preferred_contact="phone",
     )
     client.force_login(inc_member)
     assert client.get(reverse("care:referral_action", args=[referral.pk, "decline"])).status_code == 403
@@ -181,8 +262,14 @@ def test_receiver_cannot_decline_for_never_declines_team(client, world, make_use
 
 def test_sender_cannot_accept_own_referral(client, world):
     referral = services.send_referral(
-        world["resident"], world["sam"], to_team=world["debt_team"], reason="r", urgency="routine",
-        shared_information="s", resident_agreed=True, preferred_contact="phone",
+        world["resident"],
+        world["sam"],
+        to_team=world["debt_team"],
+        reason="r",
+        urgency="routine",
+        shared_information="s",
+        resident_agreed=True,
+        preferred_contact="phone",
     )
     client.force_login(world["sam"])
     assert client.post(reverse("care:referral_action", args=[referral.pk, "accept"]), {}).status_code == 403
@@ -195,11 +282,26 @@ def test_plan_edit_conflict_is_shown_not_overwritten(client, world, make_user):
     page = client.get(reverse("care:plan_edit", args=[resident.person_id])).content.decode()
     assert 'name="version" value="1"' in page
     # Someone else saves first.
-    services.save_plan(plan, world["fred"], expected_version=1, what_matters="Seeing my grandchildren", goals=["Walk to the park"],
-                       needs={}, lead_professional=None, review_date=None)
-    response = client.post(reverse("care:plan_edit", args=[resident.person_id]), {
-        "version": "1", "what_matters": "Staying at home", "goals": "", "lead_professional": "", "review_date": "",
-    })
+    services.save_plan(
+        plan,
+        world["fred"],
+        expected_version=1,
+        what_matters="Seeing my grandchildren",
+        goals=["Walk to the park"],
+        needs={},
+        lead_professional=None,
+        review_date=None,
+    )
+    response = client.post(
+        reverse("care:plan_edit", args=[resident.person_id]),
+        {
+            "version": "1",
+            "what_matters": "Staying at home",
+            "goals": "",
+            "lead_professional": "",
+            "review_date": "",
+        },
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert "Someone else changed this plan" in body and "Seeing my grandchildren" in body
@@ -207,10 +309,17 @@ def test_plan_edit_conflict_is_shown_not_overwritten(client, world, make_user):
     assert plan.what_matters == "Seeing my grandchildren" and plan.version == 2
     # The form now carries the latest version, so a deliberate second save goes through.
     assert 'name="version" value="2"' in body
-    response = client.post(reverse("care:plan_edit", args=[resident.person_id]), {
-        "version": "2", "what_matters": "Staying at home", "goals": "Walk to the park", "lead_professional": sam.pk,
-        "review_date": "2027-01-10", "need_money": "Rent arrears",
-    })
+    response = client.post(
+        reverse("care:plan_edit", args=[resident.person_id]),
+        {
+            "version": "2",
+            "what_matters": "Staying at home",
+            "goals": "Walk to the park",
+            "lead_professional": sam.pk,
+            "review_date": "2027-01-10",
+            "need_money": "Rent arrears",
+        },
+    )
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.version == 3 and plan.needs == {"money": "Rent arrears"} and plan.lead_professional == sam
@@ -221,9 +330,19 @@ def test_fhir_export_validates_as_r4_careplan(client, world):
 
     sam, resident = world["sam"], world["resident"]
     plan = services.start_plan(resident, sam)
-    services.save_plan(plan, sam, expected_version=1, what_matters="Staying at home", goals=["Manage money", "Join a lunch club"],
-                       needs={"money": "Rent arrears", "isolation": "Lives alone"}, lead_professional=sam, review_date=dt.date(2027, 1, 10))
-    services.add_action(plan, sam, description="Introduce to Citizens Advice", owner=world["fred"], due=dt.date(2026, 12, 1))
+    services.save_plan(
+        plan,
+        sam,
+        expected_version=1,
+        what_matters="Staying at home",
+        goals=["Manage money", "Join a lunch club"],
+        needs={"money": "Rent arrears", "isolation": "Lives alone"},
+        lead_professional=sam,
+        review_date=dt.date(2027, 1, 10),
+    )
+    services.add_action(
+        plan, sam, description="Introduce to Citizens Advice", owner=world["fred"], due=dt.date(2026, 12, 1)
+    )
     client.force_login(sam)
     response = get_audited_once(client, reverse("care:plan_fhir", args=[resident.person_id]))
     assert response["Content-Type"] == "application/fhir+json"
@@ -239,16 +358,28 @@ def test_fhir_export_validates_as_r4_careplan(client, world):
 def test_check_ins_and_death_stop_contacts(client, world):
     sam, resident = world["sam"], world["resident"]
     client.force_login(sam)
-    response = client.post(reverse("care:check_ins", args=[resident.person_id]), {
-        "organisation": world["health"].pk, "first_due": "2026-12-01", "every_days": "28", "count": "3", "assignee": sam.pk,
-    })
+    response = client.post(
+        reverse("care:check_ins", args=[resident.person_id]),
+        {
+            "organisation": world["health"].pk,
+            "first_due": "2026-12-01",
+            "every_days": "28",
+            "count": "3",
+            "assignee": sam.pk,
+        },
+    )
     assert response.status_code == 302
     assert CheckIn.objects.filter(resident=resident, status="scheduled").count() == 3
     plan = services.start_plan(resident, sam, lead_professional=sam)
     assert plan.lead_professional == sam
-    response = client.post(reverse("care:death", args=[resident.person_id]), {
-        "date_of_death": "2026-11-20", "source": "Told by daughter", "confirm": "on",
-    })
+    response = client.post(
+        reverse("care:death", args=[resident.person_id]),
+        {
+            "date_of_death": "2026-11-20",
+            "source": "Told by daughter",
+            "confirm": "on",
+        },
+    )
     assert response.status_code == 302
     assert CheckIn.objects.filter(resident=resident, status="scheduled").count() == 0
     assert not Case.objects.filter(resident=resident, closed_at__isnull=True).exists()
@@ -262,7 +393,9 @@ def test_rising_risk_page_redirects_to_the_case_finding_list(client, world):
 
 
 def test_task_done_only_by_owner(client, world):
-    task = services.create_task(world["sam"], "Call back", dt.date(2026, 12, 1), resident=world["resident"], source="meeting")
+    task = services.create_task(
+        world["sam"], "Call back", dt.date(2026, 12, 1), resident=world["resident"], source="meeting"
+    )
     client.force_login(world["fred"])
     assert client.post(reverse("care:task_done", args=[task.pk])).status_code == 404
     client.force_login(world["sam"])
@@ -275,7 +408,10 @@ def test_starting_a_plan_from_the_form_saves_it(client, world):
     client.force_login(world["sam"])
     pid = world["resident"].person_id
     assert 'name="version" value="1"' in client.get(reverse("care:plan_edit", args=[pid])).content.decode()
-    response = client.post(reverse("care:plan_edit", args=[pid]), {"version": "1", "what_matters": "My cat", "goals": "", "lead_professional": "", "review_date": ""})
+    response = client.post(
+        reverse("care:plan_edit", args=[pid]),
+        {"version": "1", "what_matters": "My cat", "goals": "", "lead_professional": "", "review_date": ""},
+    )
     assert response.status_code == 302
     assert CarePlan.objects.get(resident=world["resident"]).what_matters == "My cat"
 
@@ -295,8 +431,14 @@ def test_caseload_filters_per_practitioner(client, world, make_user):
 
 def test_referral_pages_audit_once_and_inbox_shows_monitoring(client, world):
     referral = services.send_referral(
-        world["resident"], world["sam"], to_practitioner=world["fred_p"], reason="r", urgency="routine",
-        shared_information="s", resident_agreed=True, preferred_contact="phone",
+        world["resident"],
+        world["sam"],
+        to_practitioner=world["fred_p"],
+        reason="r",
+        urgency="routine",
+        shared_information="s",
+        resident_agreed=True,
+        preferred_contact="phone",
     )
     client.force_login(world["fred"])
     get_audited_once(client, reverse("care:referral", args=[referral.pk]))

@@ -54,15 +54,23 @@ def test_practice_relationship_ignores_unregistered_residents_and_unlisted_roles
 
 def test_pcn_roles_are_configuration(world, monkeypatch):
     church = registered(world["church"])
-    narrowed = config.parse(config.CONFIG_FILE.read_text().replace("pcn_roles: [clinician, care_coordinator]", "pcn_roles: [clinician]"))
+    narrowed = config.parse(
+        config.CONFIG_FILE.read_text().replace("pcn_roles: [clinician, care_coordinator]", "pcn_roles: [clinician]")
+    )
     monkeypatch.setattr(config, "settings", lambda: narrowed)
     assert church not in set(access.residents_for(world["coordinator"]))
 
 
 def test_config_error_names_the_file_and_key():
-    with pytest.raises(ConfigError, match=r"casefinding.yaml:\d+: practice_relationship.pcn_roles: unknown role\(s\) nurse"):
-        config.parse(config.CONFIG_FILE.read_text().replace("pcn_roles: [clinician, care_coordinator]", "pcn_roles: [nurse]"))
-    with pytest.raises(ConfigError, match=r"check_in_scripts.shielded_monthly.calls: Input should be less than or equal to 24, got 60"):
+    with pytest.raises(
+        ConfigError, match=r"casefinding.yaml:\d+: practice_relationship.pcn_roles: unknown role\(s\) nurse"
+    ):
+        config.parse(
+            config.CONFIG_FILE.read_text().replace("pcn_roles: [clinician, care_coordinator]", "pcn_roles: [nurse]")
+        )
+    with pytest.raises(
+        ConfigError, match=r"check_in_scripts.shielded_monthly.calls: Input should be less than or equal to 24, got 60"
+    ):
         config.parse(config.CONFIG_FILE.read_text().replace("calls: 6", "calls: 60"))
 
 
@@ -80,13 +88,21 @@ def test_the_scanning_form_of_the_access_point_selects_exactly_the_same_resident
     held, glass = registered(world["pimlico"]), registered(world["pimlico"])
     registered(world["lisson"], registered=False)
     care.open_case(held, world["practice_team"], world["gp"], source="search")
-    BreakGlassAccess.objects.create(user=world["coordinator"], resident=glass, reason="urgent_care", detail="Test grant",
-                                    granted_at=timezone.now(), expires_at=timezone.now() + dt.timedelta(hours=1))
+    BreakGlassAccess.objects.create(
+        user=world["coordinator"],
+        resident=glass,
+        reason="urgent_care",
+        detail="Test grant",
+        granted_at=timezone.now(),
+        expires_at=timezone.now() + dt.timedelta(hours=1),
+    )
     chww = user_in(world["practice_team"], "chww", "practice-chww")
     analyst = user_in(world["practice_team"], "analyst", "practice-analyst")
     for user in (world["gp"], world["coordinator"], chww, analyst, AnonymousUser()):
         for scopes in (access.RECORD, access.EVERY_SCOPE, frozenset({access.OUTREACH})):
-            assert set(access.residents_for_scan(user, scopes=scopes)) == set(access.residents_for(user, scopes=scopes)), (user, scopes)
+            assert set(access.residents_for_scan(user, scopes=scopes)) == set(
+                access.residents_for(user, scopes=scopes)
+            ), (user, scopes)
     assert set(access.residents_for_scan(world["gp"])) == {lisson, held}
     assert set(access.residents_for_scan(world["coordinator"])) == {lisson, church, glass}
     assert pimlico not in set(access.residents_for_scan(world["coordinator"]))

@@ -35,16 +35,22 @@ def discharged(practice, days_before: int = 2, key: str = "1", **fields):
     resident = registered(practice, cohorts=[DISCHARGED], phone="020 7946 0100", snapshot_as_of=AS_OF, **fields)
     left = AS_OF - dt.timedelta(days=days_before)
     ActivityEvent.objects.create(
-        resident=resident, occurred_on=left - dt.timedelta(days=4), kind=ActivityKind.ADMISSION,
-        source_organisation="St Mary's Hospital", summary="Emergency admission (4 nights)",
-        detail={"discharge_date": left.isoformat()}, source_feed="apc_spells", source_key=f"RYJ:{resident.pk}-{key}",
+        resident=resident,
+        occurred_on=left - dt.timedelta(days=4),
+        kind=ActivityKind.ADMISSION,
+        source_organisation="St Mary's Hospital",
+        summary="Emergency admission (4 nights)",
+        detail={"discharge_date": left.isoformat()},
+        source_feed="apc_spells",
+        source_key=f"RYJ:{resident.pk}-{key}",
     )
     return resident
 
 
 def start(world, residents, owner=None):
-    return services.start_discharge_follow_ups(lists.get_list(LIST), residents, world["coordinator"],
-                                               owner=owner or world["coordinator"], path="/test/")
+    return services.start_discharge_follow_ups(
+        lists.get_list(LIST), residents, world["coordinator"], owner=owner or world["coordinator"], path="/test/"
+    )
 
 
 def test_one_task_per_resident_in_the_owners_inbox_due_72_hours_after_discharge(world):
@@ -88,16 +94,23 @@ def test_a_new_discharge_gets_its_own_follow_up(world):
     resident = discharged(world["lisson"], days_before=12, key="a")
     start(world, [resident])
     ActivityEvent.objects.create(
-        resident=resident, occurred_on=AS_OF - dt.timedelta(days=3), kind=ActivityKind.ADMISSION, source_organisation="St Mary's Hospital",
-        summary="Emergency admission (2 nights)", detail={"discharge_date": (AS_OF - dt.timedelta(days=1)).isoformat()},
-        source_feed="apc_spells", source_key="RYJ:readmitted",
+        resident=resident,
+        occurred_on=AS_OF - dt.timedelta(days=3),
+        kind=ActivityKind.ADMISSION,
+        source_organisation="St Mary's Hospital",
+        summary="Emergency admission (2 nights)",
+        detail={"discharge_date": (AS_OF - dt.timedelta(days=1)).isoformat()},
+        source_feed="apc_spells",
+        source_key="RYJ:readmitted",
     )
     assert start(world, [resident]).done == [resident]
     assert DischargeFollowUp.objects.filter(resident=resident).count() == 2
 
 
 def test_refused_with_the_reason_and_nothing_written(world):
-    no_discharge = registered(world["lisson"], given_name="Nodischarge", cohorts=[DISCHARGED], phone="020 7946 0101", snapshot_as_of=AS_OF)
+    no_discharge = registered(
+        world["lisson"], given_name="Nodischarge", cohorts=[DISCHARGED], phone="020 7946 0101", snapshot_as_of=AS_OF
+    )
     old = discharged(world["lisson"], days_before=20, given_name="Old")
     objector = discharged(world["lisson"], given_name="Objector")
     consent.record_objection(actor=None, resident=objector, kind="national_data_opt_out")
@@ -119,11 +132,18 @@ def test_refused_with_the_reason_and_nothing_written(world):
 def test_refused_when_the_owner_could_not_open_the_record(world):
     from octopus.directory.models import Organisation, Team
 
-    team = Team.objects.create(organisation=Organisation.objects.create(name="Elsewhere Trust", heart="health"), name="Elsewhere", tier="consistent")
+    team = Team.objects.create(
+        organisation=Organisation.objects.create(name="Elsewhere Trust", heart="health"),
+        name="Elsewhere",
+        tier="consistent",
+    )
     stranger = user_in(team, "clinician", "stranger", first_name="Sam", last_name="Stranger")
     resident = discharged(world["lisson"])
     result = start(world, [resident], owner=stranger)
-    assert result.refused[0].reason == f"Sam Stranger has no relationship with {resident.name} that opens their record, so could not make the call."
+    assert (
+        result.refused[0].reason
+        == f"Sam Stranger has no relationship with {resident.name} that opens their record, so could not make the call."
+    )
 
 
 def test_only_from_the_discharge_list(world):
@@ -131,7 +151,9 @@ def test_only_from_the_discharge_list(world):
 
     resident = discharged(world["lisson"])
     with pytest.raises(ValidationError, match="list of recent discharges"):
-        services.start_discharge_follow_ups(lists.get_list("rising-risk"), [resident], world["coordinator"], owner=world["coordinator"])
+        services.start_discharge_follow_ups(
+            lists.get_list("rising-risk"), [resident], world["coordinator"], owner=world["coordinator"]
+        )
 
 
 def test_list_shows_the_follow_up_open_then_done(world):
@@ -154,8 +176,10 @@ def test_view_starts_follow_ups_and_audits_each_resident(client, world):
     page = client.get(reverse("casefinding:list", args=[LIST])).content.decode()
     assert "Start follow-up calls" in page and reverse("casefinding:discharge_follow_up", args=[LIST]) in page
     before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
-    response = client.post(reverse("casefinding:discharge_follow_up", args=[LIST]),
-                           {"person_id": [r.person_id for r in chosen], "follow_up-owner": world["coordinator"].pk})
+    response = client.post(
+        reverse("casefinding:discharge_follow_up", args=[LIST]),
+        {"person_id": [r.person_id for r in chosen], "follow_up-owner": world["coordinator"].pk},
+    )
     body = response.content.decode()
     assert response.status_code == 200 and "Discharge follow-up call started" in body and "Not done" not in body
     decisions = AuditEvent.objects.filter(id__gt=before, object_type="ListDecision")
@@ -170,13 +194,20 @@ def test_view_starts_follow_ups_and_audits_each_resident(client, world):
 def test_view_without_residents_or_owner_shows_the_errors_on_the_list(client, world):
     discharged(world["lisson"])
     client.force_login(world["coordinator"])
-    response = client.post(reverse("casefinding:discharge_follow_up", args=[LIST]), {"follow_up-owner": world["coordinator"].pk})
+    response = client.post(
+        reverse("casefinding:discharge_follow_up", args=[LIST]), {"follow_up-owner": world["coordinator"].pk}
+    )
     assert response.status_code == 200 and "Choose at least one resident" in response.content.decode()
 
 
 def test_view_redirects_a_get_and_is_only_for_discharge_lists(client, world):
     client.force_login(world["coordinator"])
     response = client.get(reverse("casefinding:discharge_follow_up", args=[LIST]) + "?band=high")
-    assert response.status_code == 302 and response["Location"] == reverse("casefinding:list", args=[LIST]) + "?band=high"
+    assert (
+        response.status_code == 302 and response["Location"] == reverse("casefinding:list", args=[LIST]) + "?band=high"
+    )
     assert client.post(reverse("casefinding:discharge_follow_up", args=["clinically_vulnerable"])).status_code == 404
-    assert "Start follow-up calls" not in client.get(reverse("casefinding:list", args=["clinically_vulnerable"])).content.decode()
+    assert (
+        "Start follow-up calls"
+        not in client.get(reverse("casefinding:list", args=["clinically_vulnerable"])).content.decode()
+    )

@@ -39,7 +39,10 @@ def test_cohort_list_shows_members_the_user_may_open_with_who_holds_them(world):
     care.open_case(held, world["pcn_team"], world["coordinator"], source="search", holder=world["coordinator"])
     rows = {r.given_name: r for r in listed(world["coordinator"], "clinically_vulnerable")}
     assert set(rows) == {"Held", "Free"}
-    shown = {row.name.split()[0]: row for row in presenters.rows(lists.get_list("clinically_vulnerable"), rows.values(), TODAY)}
+    shown = {
+        row.name.split()[0]: row
+        for row in presenters.rows(lists.get_list("clinically_vulnerable"), rows.values(), TODAY)
+    }
     assert shown["Held"].caseload == "North Test PCN care coordination (Grace Mensah)"
     assert shown["Free"].caseload == "" and shown["Free"].status == lists.TO_REVIEW
 
@@ -50,17 +53,25 @@ def test_cohort_title_match_is_exact_not_a_substring(world):
 
 
 def test_list_filters_by_band_practice_age_and_caseload(world):
-    old = registered(world["lisson"], given_name="Old", cohorts=[SHIELDED], date_of_birth=dt.date(1936, 5, 1), risk_band="very high")
-    young = registered(world["church"], given_name="Young", cohorts=[SHIELDED], date_of_birth=dt.date(1990, 12, 3), risk_band="high")
+    old = registered(
+        world["lisson"], given_name="Old", cohorts=[SHIELDED], date_of_birth=dt.date(1936, 5, 1), risk_band="very high"
+    )
+    young = registered(
+        world["church"], given_name="Young", cohorts=[SHIELDED], date_of_birth=dt.date(1990, 12, 3), risk_band="high"
+    )
     care.open_case(young, world["pcn_team"], world["coordinator"], source="search")
     user = world["coordinator"]
     assert [r.given_name for r in listed(user, "clinically_vulnerable", band="very high")] == ["Old"]
     assert [r.given_name for r in listed(user, "clinically_vulnerable", practice="E99002")] == ["Young"]
     from octopus.directory.models import Neighbourhood
 
-    Neighbourhood.objects.create(name="Church Street INT", slug="church-street", borough_name="Westminster").practices.add(world["church"])
+    Neighbourhood.objects.create(
+        name="Church Street INT", slug="church-street", borough_name="Westminster"
+    ).practices.add(world["church"])
     assert [r.given_name for r in listed(user, "clinically_vulnerable", neighbourhood="church-street")] == ["Young"]
-    assert [r.given_name for r in listed(user, "clinically_vulnerable", age_from=36, age_to=36)] == ["Young"]  # 36 on TODAY
+    assert [r.given_name for r in listed(user, "clinically_vulnerable", age_from=36, age_to=36)] == [
+        "Young"
+    ]  # 36 on TODAY
     assert [r.given_name for r in listed(user, "clinically_vulnerable", age_from=90)] == ["Old"]
     assert [r.given_name for r in listed(user, "clinically_vulnerable", caseload="yes")] == ["Young"]
     assert [r.given_name for r in listed(user, "clinically_vulnerable", caseload="no")] == ["Old"]
@@ -89,9 +100,19 @@ def test_no_action_needs_a_note(world):
 
 
 def test_open_cases_puts_residents_in_the_tier_with_a_lead_professional_and_audits_each(world):
-    a, b = (registered(world["lisson"], rising_risk=True, rising_risk_reason="New heart failure diagnosis") for _ in range(2))
-    result = services.open_cases(lists.get_list("rising-risk"), [a, b], world["gp"], tier="proactive", team=world["practice_team"],
-                                 lead_professional=world["coordinator"], reason="Rising risk: proactive review")
+    a, b = (
+        registered(world["lisson"], rising_risk=True, rising_risk_reason="New heart failure diagnosis")
+        for _ in range(2)
+    )
+    result = services.open_cases(
+        lists.get_list("rising-risk"),
+        [a, b],
+        world["gp"],
+        tier="proactive",
+        team=world["practice_team"],
+        lead_professional=world["coordinator"],
+        reason="Rising risk: proactive review",
+    )
     assert result.done == [a, b] and not result.refused
     for resident in (a, b):
         assert care.current_tier(resident).tier == "proactive"
@@ -105,8 +126,14 @@ def test_open_cases_puts_residents_in_the_tier_with_a_lead_professional_and_audi
 
 def test_check_ins_refused_without_a_phone_number(world):
     resident = registered(world["lisson"], cohorts=[SHIELDED], phone="")
-    result = services.start_check_ins(lists.get_list("clinically_vulnerable"), [resident], world["coordinator"],
-                                      caller=world["coordinator"], script="shielded_monthly", first_due=TODAY)
+    result = services.start_check_ins(
+        lists.get_list("clinically_vulnerable"),
+        [resident],
+        world["coordinator"],
+        caller=world["coordinator"],
+        script="shielded_monthly",
+        first_due=TODAY,
+    )
     assert result.refused[0].reason == "No phone number is recorded for the resident."
 
 
@@ -117,9 +144,14 @@ def test_bulk_action_refuses_per_resident_with_the_reason(world):
     objected = registered(world["lisson"], cohorts=[SHIELDED], given_name="Objector", phone="020 7946 0003")
     consent.record_objection(actor=None, resident=objected, kind="national_data_opt_out")
     elsewhere = registered(world["pimlico"], cohorts=[SHIELDED], given_name="Elsewhere")
-    result = services.start_check_ins(lists.get_list("clinically_vulnerable"), [fine, no_phone, objected, elsewhere],
-                                      world["coordinator"], caller=world["coordinator"], script="shielded_monthly",
-                                      first_due=TODAY + dt.timedelta(days=7))
+    result = services.start_check_ins(
+        lists.get_list("clinically_vulnerable"),
+        [fine, no_phone, objected, elsewhere],
+        world["coordinator"],
+        caller=world["coordinator"],
+        script="shielded_monthly",
+        first_due=TODAY + dt.timedelta(days=7),
+    )
     assert result.done == [fine]
     reasons = {r.resident.given_name: r.reason for r in result.refused}
     assert reasons["Quiet"].startswith("The resident asked not to be contacted")
@@ -144,13 +176,29 @@ def test_second_check_in_programme_is_refused(world):
 def test_add_to_meeting_refuses_a_resident_who_refused_consent(world):
     from octopus.meetings import services as meetings
 
-    series = meetings.create_series(None, name="North INC", kind="inc", team=world["pcn_team"], schedule="Thursdays",
-                                    worklist="inc", pcn=world["pcn"], members=[(world["coordinator"], "Coordinator")])
+    series = meetings.create_series(
+        None,
+        name="North INC",
+        kind="inc",
+        team=world["pcn_team"],
+        schedule="Thursdays",
+        worklist="inc",
+        pcn=world["pcn"],
+        members=[(world["coordinator"], "Coordinator")],
+    )
     meeting = meetings.schedule_meeting(series, None, timezone.now() + dt.timedelta(days=2))
-    agreed, refused = registered(world["lisson"], cohorts=[WELC]), registered(world["lisson"], cohorts=[WELC], given_name="No")
+    agreed, refused = (
+        registered(world["lisson"], cohorts=[WELC]),
+        registered(world["lisson"], cohorts=[WELC], given_name="No"),
+    )
     consent.record_consent(actor=None, resident=refused, kind="discuss_at_mdt", status="refused")
-    result = services.add_to_meeting(lists.get_list("welc_target"), [agreed, refused], world["coordinator"],
-                                     meeting=meeting, reason="Top of the WELC list")
+    result = services.add_to_meeting(
+        lists.get_list("welc_target"),
+        [agreed, refused],
+        world["coordinator"],
+        meeting=meeting,
+        reason="Top of the WELC list",
+    )
     assert result.done == [agreed]
     assert "refused consent to be discussed" in result.refused[0].reason
     assert meeting.entries.filter(resident=agreed).exists()
@@ -162,8 +210,12 @@ def test_outreach_allocates_households_for_planners_only(world, make_user):
     from octopus.outreach.models import Allocation
     from octopus.residents.factories import make_household
 
-    round_ = outreach.create_round(None, name="Church Street, December", starts_on=timezone.localdate() - dt.timedelta(days=2),
-                                   ends_on=timezone.localdate() + dt.timedelta(days=40))
+    round_ = outreach.create_round(
+        None,
+        name="Church Street, December",
+        starts_on=timezone.localdate() - dt.timedelta(days=2),
+        ends_on=timezone.localdate() + dt.timedelta(days=40),
+    )
     chww = make_user("chww", team=world["pcn_team"], username="amina")
     case_list = lists.get_list("core20plus5")
     with pytest.raises(services.NotPermitted):
@@ -180,7 +232,13 @@ def test_outreach_allocates_households_for_planners_only(world, make_user):
 
 
 def test_list_page_shows_rows_and_audits_once(client, world):
-    registered(world["lisson"], given_name="Ada", family_name="Rising", rising_risk=True, rising_risk_reason="New heart failure diagnosis")
+    registered(
+        world["lisson"],
+        given_name="Ada",
+        family_name="Rising",
+        rising_risk=True,
+        rising_risk_reason="New heart failure diagnosis",
+    )
     client.force_login(world["gp"])
     before = AuditEvent.objects.count()
     body = client.get(reverse("casefinding:list", args=["rising-risk"])).content.decode()
@@ -201,9 +259,14 @@ def test_list_page_post_shows_refusals_and_hides_unrelated_names(client, world):
     mine = registered(world["lisson"], given_name="Mine", cohorts=[SHIELDED])
     theirs = registered(world["pimlico"], given_name="Theirs", family_name="Elsewhere", cohorts=[SHIELDED])
     client.force_login(world["gp"])
-    response = client.post(reverse("casefinding:list", args=["clinically_vulnerable"]), {
-        "person_id": [mine.person_id, theirs.person_id], "action": "no_action", "no_action-note": "Known to the practice nurse",
-    })
+    response = client.post(
+        reverse("casefinding:list", args=["clinically_vulnerable"]),
+        {
+            "person_id": [mine.person_id, theirs.person_id],
+            "action": "no_action",
+            "no_action-note": "Known to the practice nurse",
+        },
+    )
     body = response.content.decode()
     assert response.status_code == 200 and "Reviewed, no action" in body
     assert f"Person {theirs.person_id}" in body and "Theirs Elsewhere" not in body
@@ -214,14 +277,18 @@ def test_list_page_post_shows_refusals_and_hides_unrelated_names(client, world):
 def test_list_page_post_without_choice_shows_the_error(client, world):
     registered(world["lisson"], cohorts=[SHIELDED])
     client.force_login(world["gp"])
-    response = client.post(reverse("casefinding:list", args=["clinically_vulnerable"]), {"action": "no_action", "no_action-note": "x"})
+    response = client.post(
+        reverse("casefinding:list", args=["clinically_vulnerable"]), {"action": "no_action", "no_action-note": "x"}
+    )
     assert "Choose at least one resident from the list." in response.content.decode()
 
 
 def test_vcse_worker_cannot_open_lists(client, make_user):
     from octopus.directory.models import Organisation, Team
 
-    team = Team.objects.create(organisation=Organisation.objects.create(name="Charity", heart="vcse"), name="Advice", tier="tailored")
+    team = Team.objects.create(
+        organisation=Organisation.objects.create(name="Charity", heart="vcse"), name="Advice", tier="tailored"
+    )
     client.force_login(make_user("vcse_worker", team=team))
     assert client.get(reverse("casefinding:list", args=["rising-risk"])).status_code == 403
 
@@ -238,7 +305,10 @@ def test_coverage_counts_are_disclosure_controlled(client, world, make_user):
 
 
 def test_index_counts_follow_decisions_that_still_apply(world):
-    a, b, c = (registered(world["lisson"], cohorts=[SHIELDED], rising_risk=True, rising_risk_reason="Admitted") for _ in range(3))
+    a, b, c = (
+        registered(world["lisson"], cohorts=[SHIELDED], rising_risk=True, rising_risk_reason="Admitted")
+        for _ in range(3)
+    )
     shielded, rising = lists.get_list("clinically_vulnerable"), lists.get_list("rising-risk")
     services.reviewed_no_action(shielded, [a], world["gp"], note="Stable")
     services.reviewed_no_action(rising, [b], world["gp"], note="Known")
@@ -254,7 +324,11 @@ def test_list_length_from_the_summary_matches_the_query(world):
         registered(world[practice], cohorts=[SHIELDED], risk_band=band)
     visible, case_list = lists.visible_to(world["coordinator"]), lists.get_list("clinically_vulnerable")
     counted = lists.summary(visible, case_list)
-    for filters in [lists.Filters(), lists.Filters(band="high"), lists.Filters(practice="E99002", band="moderate"),
-                    lists.Filters(status=lists.TO_REVIEW, band="high")]:
+    for filters in [
+        lists.Filters(),
+        lists.Filters(band="high"),
+        lists.Filters(practice="E99002", band="moderate"),
+        lists.Filters(status=lists.TO_REVIEW, band="high"),
+    ]:
         assert lists.count_from_summary(counted, filters) == lists.rows(visible, case_list, filters, TODAY).count()
     assert lists.count_from_summary(counted, lists.Filters(caseload="yes")) is None

@@ -22,8 +22,14 @@ VALID_NHS = "9434765919"
 
 
 def _named(place, **fields):
-    values = {"given_name": "Maryam", "family_name": "Begum", "date_of_birth": dt.date(1968, 5, 2), "postcode": "w2 5ps",
-              "needs": ["money:debt", "housing:damp_mould"], "consent_to_match": True}
+    values = {
+        "given_name": "Maryam",
+        "family_name": "Begum",
+        "date_of_birth": dt.date(1968, 5, 2),
+        "postcode": "w2 5ps",
+        "needs": ["money:debt", "housing:damp_mould"],
+        "consent_to_match": True,
+    }
     values.update(fields)
     return services.record_attendee(place["session"], place["chww"], **values)
 
@@ -36,8 +42,16 @@ def test_session_venue_lsoa_is_the_nearest_lsoa_point(make_user):
 def test_session_needs_staff_who_may_record(make_user):
     place = library(make_user)
     with pytest.raises(ValidationError) as error:
-        services.create_session(place["planner"], location=place["location"], title="Drop-in", held_on=dt.date(2026, 11, 17),
-                                starts_at=dt.time(10), ends_at=dt.time(9), run_by=place["council"], staff=[place["analyst"]])
+        services.create_session(
+            place["planner"],
+            location=place["location"],
+            title="Drop-in",
+            held_on=dt.date(2026, 11, 17),
+            starts_at=dt.time(10),
+            ends_at=dt.time(9),
+            run_by=place["council"],
+            staff=[place["analyst"]],
+        )
     assert set(error.value.error_dict) == {"ends_at", "staff"}
 
 
@@ -52,19 +66,24 @@ def test_attendee_recorded_with_needs_and_normalised_postcode(make_user):
 def test_anonymous_attendee_refuses_identifiers_and_matching(make_user):
     place = library(make_user)
     with pytest.raises(ValidationError) as error:
-        services.record_attendee(place["session"], place["chww"], anonymous=True, given_name="Maryam", consent_to_match=True)
+        services.record_attendee(
+            place["session"], place["chww"], anonymous=True, given_name="Maryam", consent_to_match=True
+        )
     assert set(error.value.error_dict) == {"anonymous", "consent_to_match"}
     assert not Attendee.objects.exists()
     anonymous = services.record_attendee(place["session"], place["chww"], anonymous=True, needs=["isolation:lonely"])
     assert anonymous.anonymous and anonymous.needs == {"isolation": ["lonely"]}
 
 
-@pytest.mark.parametrize(("fields", "field"), [
-    ({"nhs_number": "1234567890"}, "nhs_number"),
-    ({"postcode": "not a postcode"}, "postcode"),
-    ({"needs": ["money:lottery"]}, "needs"),
-    ({"consent_to_match": True, "date_of_birth": None, "nhs_number": ""}, "consent_to_match"),
-])
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"nhs_number": "1234567890"}, "nhs_number"),
+        ({"postcode": "not a postcode"}, "postcode"),
+        ({"needs": ["money:lottery"]}, "needs"),
+        ({"consent_to_match": True, "date_of_birth": None, "nhs_number": ""}, "consent_to_match"),
+    ],
+)
 def test_bad_attendee_details_name_the_field_and_write_nothing(make_user, fields, field):
     place = library(make_user)
     with pytest.raises(ValidationError) as error:
@@ -83,8 +102,14 @@ def test_only_staff_present_record_attendees(make_user):
 def test_introduction_for_an_unmatched_attendee_and_its_progress(make_user):
     place = library(make_user)
     attendee = _named(place)
-    made = services.introduce(attendee, place["vcse"], to_practitioner=place["fred"], need="money",
-                              shared_information="Behind on rent since March", attendee_agreed=True)
+    made = services.introduce(
+        attendee,
+        place["vcse"],
+        to_practitioner=place["fred"],
+        need="money",
+        shared_information="Behind on rent since March",
+        attendee_agreed=True,
+    )
     assert made.referral is None and made.status == IntroductionStatus.MADE and not made.completed
     services.set_status(made, place["chww"], IntroductionStatus.MET)
     assert Introduction.objects.get().completed
@@ -98,8 +123,14 @@ def test_introduction_needs_agreement_and_a_recorded_need(make_user):
     place = library(make_user)
     attendee = _named(place)
     with pytest.raises(ValidationError) as error:
-        services.introduce(attendee, place["chww"], to_practitioner=place["fred"], need="employment",
-                           shared_information="", attendee_agreed=False)
+        services.introduce(
+            attendee,
+            place["chww"],
+            to_practitioner=place["fred"],
+            need="employment",
+            shared_information="",
+            attendee_agreed=False,
+        )
     assert set(error.value.error_dict) == {"need", "shared_information", "attendee_agreed"}
 
 
@@ -108,10 +139,20 @@ def test_matched_attendee_is_introduced_through_the_referral_service(make_user):
     attendee = _named(place)
     attendee.resident = make_resident(given_name="Maryam", family_name="Begum")
     attendee.save()
-    made = services.introduce(attendee, place["chww"], to_practitioner=place["fred"], need="money",
-                              shared_information="Behind on rent", attendee_agreed=True)
+    made = services.introduce(
+        attendee,
+        place["chww"],
+        to_practitioner=place["fred"],
+        need="money",
+        shared_information="Behind on rent",
+        attendee_agreed=True,
+    )
     referral = Referral.objects.get()
-    assert made.referral == referral and referral.to_practitioner == place["fred"] and referral.resident == attendee.resident
+    assert (
+        made.referral == referral
+        and referral.to_practitioner == place["fred"]
+        and referral.resident == attendee.resident
+    )
 
 
 # --- who sees what -------------------------------------------------------------------------------
@@ -175,7 +216,13 @@ def test_month_view_per_location_counts_sessions(client, make_user):
     text = response.content.decode()
     assert "Money and housing drop-in" in text and "Maryam" not in text
     month_row = re.search(r'<th scope="row">Month</th>(.*?)</tr>', text, re.S).group(1)
-    assert re.findall(r">(\d+)<", month_row) == ["2", "1", "3", "0", "0"]  # attendees, anonymous, needs, introductions, completed
+    assert re.findall(r">(\d+)<", month_row) == [
+        "2",
+        "1",
+        "3",
+        "0",
+        "0",
+    ]  # attendees, anonymous, needs, introductions, completed
     empty = client.get(reverse("community:location_month", args=[place["location"].pk]), {"month": "2026-10"})
     assert "No drop-ins at Church Street Library this month." in empty.content.decode()
 
@@ -196,8 +243,16 @@ def test_only_attendees_who_agreed_go_to_linkage_and_come_back_matched(make_user
     resident = make_resident(given_name="Maryam", family_name="Begum")
     linked = tmp_path / "linked"
     linked.mkdir()
-    pq.write_table(pa.table({"person_id": [resident.person_id, "P-ELSEWHERE"], "sender_code": ["CC-DROPINS", "RYJ"],
-                             "source_person_id": [f"DROPIN-{agreed.pk}", "H1"]}), linked / "vcse_contacts.parquet")
+    pq.write_table(
+        pa.table(
+            {
+                "person_id": [resident.person_id, "P-ELSEWHERE"],
+                "sender_code": ["CC-DROPINS", "RYJ"],
+                "source_person_id": [f"DROPIN-{agreed.pk}", "H1"],
+            }
+        ),
+        linked / "vcse_contacts.parquet",
+    )
     report = linkage.match(linked, "CC-DROPINS")
     assert (report.matched, report.not_linked, report.not_resident) == (1, 0, 0)
     agreed.refresh_from_db()

@@ -21,10 +21,23 @@ NOVEMBER, DECEMBER = dt.date(2026, 11, 1), dt.date(2026, 12, 1)
 
 def test_drop_in_findings_carry_the_venue_lsoa_and_introductions_on_their_need(make_user):
     place = library(make_user)
-    attendee = services.record_attendee(place["session"], place["chww"], given_name="Maryam",
-                                        needs=["money:debt", "money:benefits_check", "isolation:lonely"])
-    services.introduce(attendee, place["chww"], to_practitioner=place["fred"], need="money", shared_information="Rent", attendee_agreed=True)
-    services.introduce(attendee, place["chww"], to_practitioner=place["fred"], shared_information="Rent", attendee_agreed=True)
+    attendee = services.record_attendee(
+        place["session"],
+        place["chww"],
+        given_name="Maryam",
+        needs=["money:debt", "money:benefits_check", "isolation:lonely"],
+    )
+    services.introduce(
+        attendee,
+        place["chww"],
+        to_practitioner=place["fred"],
+        need="money",
+        shared_information="Rent",
+        attendee_agreed=True,
+    )
+    services.introduce(
+        attendee, place["chww"], to_practitioner=place["fred"], shared_information="Rent", attendee_agreed=True
+    )
     found = sorted(sources.drop_in_findings(NOVEMBER, DECEMBER), key=lambda f: (f.need, f.introductions))
     where = "Debt advice (Citizens Advice Westminster)"
     assert found == [
@@ -40,8 +53,14 @@ def test_drop_in_findings_carry_the_venue_lsoa_and_introductions_on_their_need(m
 def test_outreach_findings_count_answers_at_the_household_lsoa(make_user):
     street = church_street(make_user)
     today = timezone.localdate()
-    outreach.record_visit(street["first"], street["chww"], outcome="spoke", answers={"housing": ["damp_mould", "heating"], "isolation": ["lonely"]},
-                          consent_to_share=True, consent_to_introduce=True)
+    outreach.record_visit(
+        street["first"],
+        street["chww"],
+        outcome="spoke",
+        answers={"housing": ["damp_mould", "heating"], "isolation": ["lonely"]},
+        consent_to_share=True,
+        consent_to_introduce=True,
+    )
     month = today.replace(day=1)
     found = list(sources.outreach_findings(month, (month + dt.timedelta(days=32)).replace(day=1)))
     lsoa = street["first"].household.lsoa_code
@@ -61,10 +80,16 @@ def _many(source, need, count, lsoa="E01004694", month=NOVEMBER, **intro):
 def fixed_findings():
     """Findings with known counts: 23 housing and 3 isolation at drop-ins, 12 housing at doors,
     10 introductions to one destination of which 6 completed, 2 to another."""
-    rows = (_many("Drop-ins", "housing", 23) + _many("Drop-ins", "isolation", 3) + _many("Outreach at doors", "housing", 12, lsoa="E01004700")
-            + _many("Drop-ins", "", 6, introductions=1, introductions_completed=1, destination="Debt advice (Citizens Advice)")
-            + _many("Drop-ins", "", 4, introductions=1, destination="Debt advice (Citizens Advice)")
-            + _many("Drop-ins", "", 2, introductions=1, destination="Food bank (Trussell)"))
+    rows = (
+        _many("Drop-ins", "housing", 23)
+        + _many("Drop-ins", "isolation", 3)
+        + _many("Outreach at doors", "housing", 12, lsoa="E01004700")
+        + _many(
+            "Drop-ins", "", 6, introductions=1, introductions_completed=1, destination="Debt advice (Citizens Advice)"
+        )
+        + _many("Drop-ins", "", 4, introductions=1, destination="Debt advice (Citizens Advice)")
+        + _many("Drop-ins", "", 2, introductions=1, destination="Food bank (Trussell)")
+    )
 
     def fixed(start, end):
         return [f for f in rows if start <= f.month < end]
@@ -90,12 +115,22 @@ def test_dashboard_figures_are_under_disclosure_control(client, make_user, fixed
     page = client.get(reverse("community:findings"), {"month": "2026-11"})
     text = page.content.decode()
     assert page.status_code == 200
-    for title in ("Needs found, by kind of need and where", "Needs found, month by month", "Needs found, by LSOA",
-                  "Introductions, by who they were to"):
+    for title in (
+        "Needs found, by kind of need and where",
+        "Needs found, month by month",
+        "Needs found, by LSOA",
+        "Introductions, by who they were to",
+    ):
         assert title in text
     by_kind = {(r["Kind of need"], r["Where found"]): r["Needs found"] for r in _csv(client, "needs-by-kind")}
-    true = {("Housing", "Drop-ins"): 23, ("Housing", "Outreach at doors"): 12, ("Housing", "All sources"): 35,
-            ("Isolation", "Drop-ins"): 3, ("Isolation", "Outreach at doors"): 0, ("Isolation", "All sources"): 3}
+    true = {
+        ("Housing", "Drop-ins"): 23,
+        ("Housing", "Outreach at doors"): 12,
+        ("Housing", "All sources"): 35,
+        ("Isolation", "Drop-ins"): 3,
+        ("Isolation", "Outreach at doors"): 0,
+        ("Isolation", "All sources"): 3,
+    }
     assert set(by_kind) == set(true)
     assert by_kind[("Isolation", "Drop-ins")] == "suppressed"  # 3: primary suppression
     assert by_kind[("Isolation", "All sources")] == "suppressed"  # would give the 3 back
@@ -108,8 +143,15 @@ def test_dashboard_figures_are_under_disclosure_control(client, make_user, fixed
     lsoas = {r["LSOA code"]: r["Needs found"] for r in _csv(client, "needs-by-lsoa")}
     assert lsoas == {"E01004694": "25", "E01004700": "10"}
     detail = _csv(client, "findings")
-    assert {"Where found": "Drop-ins", "LSOA code": "E01004694", "Month": "2026-11", "Kind of need": "Isolation",
-            "Needs found": "suppressed", "Introductions made": "0", "Introductions completed": "0"} in detail
+    assert {
+        "Where found": "Drop-ins",
+        "LSOA code": "E01004694",
+        "Month": "2026-11",
+        "Kind of need": "Isolation",
+        "Needs found": "suppressed",
+        "Introductions made": "0",
+        "Introductions completed": "0",
+    } in detail
 
 
 def test_dashboard_shows_nothing_outside_its_months(client, make_user, fixed_findings):

@@ -105,8 +105,14 @@ def test_the_folders_cohort_reaches_case_finding_worklists_and_the_model_card(pl
     publish(place["linked"] / "persons.parquet", place["snapshot"])
     title = "Aged 75 and over (this INT's own)"
     members = set(pd.read_parquet(place["snapshot"] / "cohorts.parquet")["person_id"])
-    assert set(Resident.objects.filter(lists.members_q(lists.get_list("aged_75_and_over")))
-               .values_list("person_id", flat=True)) == members
+    assert (
+        set(
+            Resident.objects.filter(lists.members_q(lists.get_list("aged_75_and_over"))).values_list(
+                "person_id", flat=True
+            )
+        )
+        == members
+    )
     assert lists.get_list("aged_75_and_over").cohort_title == title
     source = meetings_config.settings().worklist("inc")[0]
     assert source.cohort_title == title and source.ranked_by == "highest risk of emergency admission first"
@@ -127,8 +133,8 @@ def test_a_changed_folder_is_recorded_with_its_diff_on_the_next_run(place):
         (place["folder"] / "bands.yaml").write_text(BANDS)
     changes = json.loads((info.path / "manifest.json").read_text())["config"]["changes_since_previous"]
     assert [c["file"] for c in changes] == ["bands.yaml"]
-    assert "-  - {band: 1, name: \"Very high\", top_percent: 10}" in changes[0]["diff"]
-    assert "+  - {band: 1, name: \"Very high\", top_percent: 8}" in changes[0]["diff"]
+    assert '-  - {band: 1, name: "Very high", top_percent: 10}' in changes[0]["diff"]
+    assert '+  - {band: 1, name: "Very high", top_percent: 8}' in changes[0]["diff"]
 
 
 @pytest.mark.django_db
@@ -137,8 +143,12 @@ def test_a_check_in_frequency_in_the_folder_changes_the_schedule(tmp_path, monke
     shipped = (meetings_config.CONFIG_FILE.parent.parent / "care" / "care.yaml").read_text()
     (tmp_path / "care.yaml").write_text(shipped.replace("  proactive: 28", "  proactive: 14"))
     nhs = Organisation.objects.create(name="CLCH", heart="health")
-    nurse = make_user("clinician", team=Team.objects.create(organisation=nhs, name="District Nursing", tier="consistent"))
+    nurse = make_user(
+        "clinician", team=Team.objects.create(organisation=nhs, name="District Nursing", tier="consistent")
+    )
     resident = make_resident()
     care_services.set_tier(resident, "proactive", "Rising risk", nurse)
-    calls = care_services.schedule_check_ins(resident, organisation=nhs, first_due=dt.date(2026, 12, 1), count=3, actor=nurse)
+    calls = care_services.schedule_check_ins(
+        resident, organisation=nhs, first_due=dt.date(2026, 12, 1), count=3, actor=nurse
+    )
     assert [c.due_on for c in calls] == [dt.date(2026, 12, 1), dt.date(2026, 12, 15), dt.date(2026, 12, 29)]

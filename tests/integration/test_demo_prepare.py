@@ -25,7 +25,13 @@ def test_prepare_builds_the_demo_then_skips_done_steps(settings, tmp_path, capsy
     assert Resident.objects.count() >= 1800 and Resident.objects.exclude(risk_band="").exists()
     assert ActivityEvent.objects.exists()
     assert User.objects.filter(username="coordinator").exists()
-    assert {p.name for p in (tmp_path / "demo").iterdir()} >= {"generate.json", "load.json", "link.json", "pipeline.json", "publish.json"}
+    assert {p.name for p in (tmp_path / "demo").iterdir()} >= {
+        "generate.json",
+        "load.json",
+        "link.json",
+        "pipeline.json",
+        "publish.json",
+    }
     printed = capsys.readouterr().out
     assert "password for all: octopus-demo" in printed and "snapshots" in printed
 
@@ -47,11 +53,15 @@ def test_prepare_builds_the_demo_then_skips_done_steps(settings, tmp_path, capsy
     # The virtual ward came through the FHIR import: the synthetic devices' readings, scored here.
     from octopus.virtualward.models import Admission, Observation
 
-    assert Admission.objects.filter(team__name="Community Matrons – North Westminster", admitted_by__username="matron").exists()
+    assert Admission.objects.filter(
+        team__name="Community Matrons – North Westminster", admitted_by__username="matron"
+    ).exists()
     assert Observation.objects.filter(source="fhir").count() >= Admission.objects.count()
 
     again = demo.prepare(echo=print, residents=2000)
     assert again["run_id"] == first["run_id"]
-    assert all(again["timings"][step] == 0.0
-               for step in ("generate", "load", "link", "pipeline_previous", "pipeline", "publish", "ward"))
+    assert all(
+        again["timings"][step] == 0.0
+        for step in ("generate", "load", "link", "pipeline_previous", "pipeline", "publish", "ward")
+    )
     assert consent.count() == asked  # nobody is asked twice

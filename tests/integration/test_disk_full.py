@@ -36,8 +36,14 @@ def _octopus(args: list[str], *, limit_bytes: int | None = None) -> subprocess.C
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
 
     env = dict(os.environ, PYTHONPATH=str(SRC), COLUMNS="300", PYTHONDONTWRITEBYTECODE="1")
-    return subprocess.run([sys.executable, "-m", "octopus.cli", *args], capture_output=True, text=True, env=env,
-                          preexec_fn=limited if limit_bytes else None, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "octopus.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        preexec_fn=limited if limit_bytes else None,
+        timeout=600,
+    )
 
 
 def test_feed_load_on_a_full_disk_stops_naming_the_cause_keeps_earlier_data_and_reruns_once(tmp_path):
@@ -71,8 +77,12 @@ def test_feed_load_on_a_full_disk_stops_naming_the_cause_keeps_earlier_data_and_
 def test_snapshot_write_on_a_full_disk_stops_naming_the_cause_and_keeps_the_snapshot_in_service(tmp_path):
     data = tmp_path / "var"
     simulate_linked(data / "linked", people=300, as_of=dt.date.fromisoformat(AS_OF))
-    before = run_pipeline(data / "linked", data / "snapshots", as_of=dt.date.fromisoformat(AS_OF),
-                          config=PipelineConfig(bootstrap_resamples=10, show_progress=False, later_period=False))
+    before = run_pipeline(
+        data / "linked",
+        data / "snapshots",
+        as_of=dt.date.fromisoformat(AS_OF),
+        config=PipelineConfig(bootstrap_resamples=10, show_progress=False, later_period=False),
+    )
     files_before = sorted(p.name for p in (data / "snapshots").iterdir())
 
     failed = _octopus(["pipeline", "run", "--as-of", AS_OF, "--data-dir", str(data)], limit_bytes=4 * 1024)
@@ -89,14 +99,22 @@ def test_snapshot_write_on_a_full_disk_stops_naming_the_cause_and_keeps_the_snap
     assert store.manifest(before.run_id)["row_counts"]["residents.parquet"] == 300
 
 
-@pytest.mark.parametrize(("error", "found"), [
-    (OSError(errno.ENOSPC, "No space left on device", "/data/x.parquet"), ("No space left on device", "/data/x.parquet")),
-    (duckdb.IOException('IO Error: Could not write file "/var/feeds/store.duckdb": No space left on device'),
-     ("No space left on device", "/var/feeds/store.duckdb")),
-    (OSError("error writing /tmp/a.parquet: Disk quota exceeded"), ("Disk quota exceeded", "/tmp/a.parquet")),
-    (OSError(errno.ENOENT, "No such file or directory", "/x"), None),
-    (ValueError("a bad date"), None),
-])
+@pytest.mark.parametrize(
+    ("error", "found"),
+    [
+        (
+            OSError(errno.ENOSPC, "No space left on device", "/data/x.parquet"),
+            ("No space left on device", "/data/x.parquet"),
+        ),
+        (
+            duckdb.IOException('IO Error: Could not write file "/var/feeds/store.duckdb": No space left on device'),
+            ("No space left on device", "/var/feeds/store.duckdb"),
+        ),
+        (OSError("error writing /tmp/a.parquet: Disk quota exceeded"), ("Disk quota exceeded", "/tmp/a.parquet")),
+        (OSError(errno.ENOENT, "No such file or directory", "/x"), None),
+        (ValueError("a bad date"), None),
+    ],
+)
 def test_full_disk_errors_are_recognised_whoever_raised_them(error, found):
     assert disk_full(error) == found
     try:

@@ -116,11 +116,21 @@ def test_patient_search_pages_and_audits_each_resident_named(client, gp, relate)
 
 def test_patient_search_by_nhs_number_token(client, gp, resident):
     client.force_login(gp)
-    bundle = _bundle(client.get("/api/fhir/Patient", {"identifier": f"https://fhir.nhs.uk/Id/nhs-number|{resident.nhs_number}"}))
+    bundle = _bundle(
+        client.get("/api/fhir/Patient", {"identifier": f"https://fhir.nhs.uk/Id/nhs-number|{resident.nhs_number}"})
+    )
     assert [e.resource.id for e in bundle.entry] == [resident.person_id]
 
 
-@pytest.mark.parametrize("query", [{"patient": ""}, {"unknown": "1", "patient": "P1"}, {"patient": "P1", "_count": "0"}, {"patient": "P1", "_count": "x"}])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"patient": ""},
+        {"unknown": "1", "patient": "P1"},
+        {"patient": "P1", "_count": "0"},
+        {"patient": "P1", "_count": "x"},
+    ],
+)
 def test_bad_searches_are_400_operation_outcomes(client, gp, query):
     client.force_login(gp)
     response = client.get("/api/fhir/Condition", query)
@@ -172,9 +182,16 @@ def test_issue_token_command_prints_a_token_that_reads(client, gp, resident):
 
     from octopus.api.cli import app
 
-    result = CliRunner().invoke(app, ["issue-token", "Borough record", "--user", gp.username, "--scopes", "system/Patient.read"])
+    result = CliRunner().invoke(
+        app, ["issue-token", "Borough record", "--user", gp.username, "--scopes", "system/Patient.read"]
+    )
     assert result.exit_code == 0, result.output
     token = result.output.strip().splitlines()[-1]
-    assert client.get(f"/api/fhir/Patient/{resident.person_id}", headers={"Authorization": f"Bearer {token}"}).status_code == 200
-    refused = CliRunner().invoke(app, ["issue-token", "Writer", "--user", gp.username, "--scopes", "system/Patient.write"])
+    assert (
+        client.get(f"/api/fhir/Patient/{resident.person_id}", headers={"Authorization": f"Bearer {token}"}).status_code
+        == 200
+    )
+    refused = CliRunner().invoke(
+        app, ["issue-token", "Writer", "--user", gp.username, "--scopes", "system/Patient.write"]
+    )
     assert refused.exit_code != 0

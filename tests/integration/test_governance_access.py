@@ -35,13 +35,17 @@ def test_residents_for_unions_every_term_of_every_provider(make_user):
     from octopus.residents.models import Resident
 
     user = make_user("clinician")
-    by_subquery, by_list, by_name, both, elm, fir = (make_resident(family_name=name) for name in
-                                                     ("Ash", "Birch", "Cedar", "Cedar", "Elm", "Fir"))
+    by_subquery, by_list, by_name, both, elm, fir = (
+        make_resident(family_name=name) for name in ("Ash", "Birch", "Cedar", "Cedar", "Elm", "Fir")
+    )
     # An OR of IN-subqueries, an IN-list, a plain field and an empty list; an AND with a negation.
-    access.register("terms", "Terms")(lambda u: (
-        Q(pk__in=Resident.objects.filter(pk__in=[by_subquery.pk, both.pk]).values("pk"))
-        | (Q(pk__in=[by_list.pk]) | Q(family_name="Cedar")) | Q(pk__in=[])
-    ))
+    access.register("terms", "Terms")(
+        lambda u: (
+            Q(pk__in=Resident.objects.filter(pk__in=[by_subquery.pk, both.pk]).values("pk"))
+            | (Q(pk__in=[by_list.pk]) | Q(family_name="Cedar"))
+            | Q(pk__in=[])
+        )
+    )
     access.register("negated", "Negated")(lambda u: Q(family_name__in=["Elm", "Fir"]) & ~Q(pk=fir.pk))
     try:
         visible = list(access.residents_for(user).order_by("pk"))
@@ -187,7 +191,9 @@ def test_break_glass_banner_shows_while_grant_lasts(make_user):
     from octopus.governance.presenters import break_glass_banner_context
 
     user, resident = make_user("clinician"), make_resident()
-    assert "Break-glass access" not in render_to_string("governance/break_glass_banner.jinja", break_glass_banner_context(user, resident))
+    assert "Break-glass access" not in render_to_string(
+        "governance/break_glass_banner.jinja", break_glass_banner_context(user, resident)
+    )
     access.request_break_glass(user, resident, "meeting", "Preparing for this afternoon's huddle")
     html = render_to_string("governance/break_glass_banner.jinja", break_glass_banner_context(user, resident))
     assert "Break-glass access" in html and "Preparing for a meeting" in html
@@ -199,9 +205,13 @@ def test_ig_lead_reviews_break_glass(client, make_user):
     client.force_login(lead)
     queue = client.get(reverse("governance:break-glass-queue"))
     assert "Resident collapsed at the drop-in" in queue.content.decode()
-    response = client.post(reverse("governance:break-glass-review", args=[grant.pk]), {"outcome": "inappropriate", "note": ""})
+    response = client.post(
+        reverse("governance:break-glass-review", args=[grant.pk]), {"outcome": "inappropriate", "note": ""}
+    )
     assert response.status_code == 200 and "Say what follow-up is needed" in response.content.decode()
-    response = client.post(reverse("governance:break-glass-review", args=[grant.pk]), {"outcome": "appropriate", "note": ""})
+    response = client.post(
+        reverse("governance:break-glass-review", args=[grant.pk]), {"outcome": "appropriate", "note": ""}
+    )
     assert response.status_code == 302
     grant.refresh_from_db()
     assert grant.reviewed_by == lead and grant.outcome == "appropriate"

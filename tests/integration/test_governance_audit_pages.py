@@ -18,8 +18,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def looked_at(make_user):
     nurse, resident = make_user("clinician", first_name="Nia", last_name="Nurse"), make_resident()
-    audit.record(nurse, "view", "Opened the resident's record", resident_id=resident.person_id, basis="On your team's caseload")
-    access.request_break_glass(make_user("social_worker"), resident, "safeguarding", "Police called about a welfare check")
+    audit.record(
+        nurse, "view", "Opened the resident's record", resident_id=resident.person_id, basis="On your team's caseload"
+    )
+    access.request_break_glass(
+        make_user("social_worker"), resident, "safeguarding", "Police called about a welfare check"
+    )
     audit.record(nurse, "view", "Opened somebody else", resident_id="P-OTHER")
     return resident
 
@@ -32,7 +36,12 @@ def test_subject_access_report_lists_who_looked_and_why(client, make_user, looke
     assert "Nia Nurse" in body and "On your team&#39;s caseload" in body
     assert "Break glass: Safeguarding concern" in body
     assert "P-OTHER" not in body
-    assert AuditEvent.objects.filter(action="view", resident_id=looked_at.person_id, path__startswith="/governance/subject-access").count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="view", resident_id=looked_at.person_id, path__startswith="/governance/subject-access"
+        ).count()
+        == 1
+    )
 
 
 def test_subject_access_csv(client, make_user, looked_at):
@@ -46,7 +55,7 @@ def test_subject_access_csv(client, make_user, looked_at):
 
 def test_subject_access_csv_neutralises_formulas(client, make_user):
     resident = make_resident()
-    audit.record(None, "view", "=HYPERLINK(\"http://evil\")", resident_id=resident.person_id)
+    audit.record(None, "view", '=HYPERLINK("http://evil")', resident_id=resident.person_id)
     client.force_login(make_user("ig_lead"))
     body = client.get(reverse("governance:subject-access-csv", args=[resident.person_id])).content.decode()
     assert "'=HYPERLINK" in body
@@ -127,22 +136,30 @@ def test_subject_access_by_name_and_birth_date_lists_matches_and_records_them(cl
     twins = [make_resident(given_name=name, family_name="Okafor", date_of_birth=born) for name in ("Ade", "Bisi")]
     make_resident(given_name="Ade", family_name="Okafor", date_of_birth=dt.date(1951, 1, 1))
     client.force_login(make_user("ig_lead"))
-    body = client.get(reverse("governance:subject-access"), {"family_name": "okafor", "date_of_birth": "1950-03-27"}).content.decode()
+    body = client.get(
+        reverse("governance:subject-access"), {"family_name": "okafor", "date_of_birth": "1950-03-27"}
+    ).content.decode()
     assert "2 residents match" in body
     for twin in twins:
         assert reverse("governance:subject-access-report", args=[twin.person_id]) in body
     listed = AuditEvent.objects.filter(summary="Listed as a possible match for a subject access request")
     assert sorted(listed.values_list("resident_id", flat=True)) == sorted(t.person_id for t in twins)
-    narrowed = client.get(reverse("governance:subject-access"), {"family_name": "Okafor", "given_name": "bisi", "date_of_birth": "1950-03-27"})
+    narrowed = client.get(
+        reverse("governance:subject-access"),
+        {"family_name": "Okafor", "given_name": "bisi", "date_of_birth": "1950-03-27"},
+    )
     assert narrowed["Location"].endswith(f"/{twins[1].person_id}/")
 
 
-@pytest.mark.parametrize("query, message", [
-    ({"nhs_number": "12/34"}, "Enter a valid NHS number"),
-    ({"nhs_number": "9434765918"}, "Enter a valid NHS number"),
-    ({"family_name": "Okafor"}, "Enter the date of birth with the family name"),
-    ({"given_name": "x"}, "Enter the NHS number, or the family name and date of birth"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ({"nhs_number": "12/34"}, "Enter a valid NHS number"),
+        ({"nhs_number": "9434765918"}, "Enter a valid NHS number"),
+        ({"family_name": "Okafor"}, "Enter the date of birth with the family name"),
+        ({"given_name": "x"}, "Enter the NHS number, or the family name and date of birth"),
+    ],
+)
 def test_subject_access_bad_input_names_the_field(client, make_user, query, message):
     client.force_login(make_user("ig_lead"))
     response = client.get(reverse("governance:subject-access"), query)
@@ -152,8 +169,15 @@ def test_subject_access_bad_input_names_the_field(client, make_user, query, mess
 
 def test_break_glass_queue_names_residents_and_records_their_appearance(client, make_user):
     resident = make_resident(given_name="Grace", family_name="Hopper")
-    access.request_break_glass(make_user("social_worker"), resident, "safeguarding", "Police called about a welfare check")
+    access.request_break_glass(
+        make_user("social_worker"), resident, "safeguarding", "Police called about a welfare check"
+    )
     client.force_login(make_user("ig_lead"))
     body = client.get(reverse("governance:break-glass-queue")).content.decode()
     assert "Grace Hopper" in body
-    assert AuditEvent.objects.filter(resident_id=resident.person_id, summary="Listed on the break-glass review queue").count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            resident_id=resident.person_id, summary="Listed on the break-glass review queue"
+        ).count()
+        == 1
+    )

@@ -106,7 +106,9 @@ def _tampered_backup(make_user, settings, tmp_path):
         members = {member.name: opened.extractfile(member).read() for member in opened.getmembers() if member.isfile()}
     rows = json.loads(members["database.json"])
     newest = max(row["pk"] for row in rows if row["model"] == "governance.auditevent")
-    members["database.json"] = json.dumps([row for row in rows if not (row["model"] == "governance.auditevent" and row["pk"] == newest)]).encode()
+    members["database.json"] = json.dumps(
+        [row for row in rows if not (row["model"] == "governance.auditevent" and row["pk"] == newest)]
+    ).encode()
     tampered = tmp_path / "tampered.tar.gz"
     with tarfile.open(tampered, "w:gz") as out:
         for name, payload in members.items():
@@ -132,10 +134,17 @@ def test_restore_with_failed_audit_needs_ig_lead_and_reason_recorded(make_user, 
     tampered = _tampered_backup(make_user, settings, tmp_path)
     _clear_fk_checks()
     with pytest.raises(backup.RestoreRefused, match="not an active information governance lead"):
-        backup.restore_backup(tampered, replace=True, echo=lambda *_: None, accept_reason="only copy left", accepted_by="nobody")
+        backup.restore_backup(
+            tampered, replace=True, echo=lambda *_: None, accept_reason="only copy left", accepted_by="nobody"
+        )
     _clear_fk_checks()
-    assert not backup.restore_backup(tampered, replace=True, echo=lambda *_: None,
-                                     accept_reason="Only copy left after the disk failure", accepted_by="iglead")
+    assert not backup.restore_backup(
+        tampered,
+        replace=True,
+        echo=lambda *_: None,
+        accept_reason="Only copy left after the disk failure",
+        accepted_by="iglead",
+    )
     accepted = AuditEvent.objects.get(summary__startswith="Accepted backup tampered.tar.gz")
     assert accepted.username == "iglead"
     assert "Only copy left after the disk failure" in accepted.summary

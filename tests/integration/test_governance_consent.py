@@ -30,7 +30,9 @@ def test_latest_consent_decision_wins_and_is_audited(make_user):
 
 def test_expired_consent_counts_as_not_asked(make_user):
     user, resident = make_user("clinician"), make_resident()
-    consent.record_consent(actor=user, resident=resident, kind="discuss_at_mdt", status="given", expires_on=timezone.localdate())
+    consent.record_consent(
+        actor=user, resident=resident, kind="discuss_at_mdt", status="given", expires_on=timezone.localdate()
+    )
     assert consent.consent_to_discuss(resident).allowed
     assert consent.current_consent(resident, "discuss_at_mdt", today=timezone.localdate() + timedelta(days=1)) is None
 
@@ -42,8 +44,13 @@ def test_consents_for_gives_each_kinds_current_consent_in_one_query(make_user, d
     consent.record_consent(actor=user, resident=resident, kind="receive_introductions", status="given")
     # The latest decision has lapsed: an earlier unexpired one does not come back.
     consent.record_consent(actor=user, resident=resident, kind="share_between_organisations", status="given")
-    consent.record_consent(actor=user, resident=resident, kind="share_between_organisations", status="given",
-                           expires_on=timezone.localdate())
+    consent.record_consent(
+        actor=user,
+        resident=resident,
+        kind="share_between_organisations",
+        status="given",
+        expires_on=timezone.localdate(),
+    )
     tomorrow = timezone.localdate() + timedelta(days=1)
     with django_assert_num_queries(1):
         decisions = consent.consents_for(resident, today=tomorrow)
@@ -55,11 +62,18 @@ def test_consents_for_gives_each_kinds_current_consent_in_one_query(make_user, d
 def test_best_interests_needs_rationale_and_decider(make_user):
     user, resident = make_user("clinician"), make_resident()
     with pytest.raises(ValidationError) as error:
-        consent.record_consent(actor=user, resident=resident, kind="discuss_at_mdt", status="given", basis="best_interests")
+        consent.record_consent(
+            actor=user, resident=resident, kind="discuss_at_mdt", status="given", basis="best_interests"
+        )
     assert {"rationale", "decided_by"} <= set(error.value.message_dict)
     consent.record_consent(
-        actor=user, resident=resident, kind="discuss_at_mdt", status="given", basis="best_interests",
-        rationale="Lacks capacity for this decision; discussion needed to keep her safe at home", decided_by="Dr A Okafor, GP",
+        actor=user,
+        resident=resident,
+        kind="discuss_at_mdt",
+        status="given",
+        basis="best_interests",
+        rationale="Lacks capacity for this decision; discussion needed to keep her safe at home",
+        decided_by="Dr A Okafor, GP",
     )
     decision = consent.consent_to_discuss(resident)
     assert decision.allowed and decision.basis == "best_interests" and decision.decided_by == "Dr A Okafor, GP"
@@ -140,7 +154,13 @@ def test_contact_preference_form(client, make_user, relate):
     client.force_login(user)
     response = client.post(
         reverse("governance:consent-record", args=[resident.person_id]),
-        {"form": "preference", "preferred_route": "letter", "refused_routes": ["phone"], "language": "Bengali", "interpreter_needed": "on"},
+        {
+            "form": "preference",
+            "preferred_route": "letter",
+            "refused_routes": ["phone"],
+            "language": "Bengali",
+            "interpreter_needed": "on",
+        },
     )
     assert response.status_code == 302
     assert consent.may_contact(resident, "phone")[0] is False

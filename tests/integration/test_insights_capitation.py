@@ -28,9 +28,13 @@ def test_allocation_adds_up_and_follows_the_weights():
     assert set(result) == {"North", "South"}
     assert sum(r["allocation"] for r in result.values()) == pytest.approx(1_200.0)
     # Worked by hand from the counts rounded to 5 per unit and band.
-    frame = _frame(rows).assign(unit=lambda f: f["practice_ods_code"].map({"E87001": "North", "E87002": "North", "E87003": "South"}))
+    frame = _frame(rows).assign(
+        unit=lambda f: f["practice_ods_code"].map({"E87001": "North", "E87002": "North", "E87003": "South"})
+    )
     counts = frame.groupby(["unit", "risk_band"]).size()
-    weighted = {u: sum((int(n) + 2) // 5 * 5 * weights[b] for (v, b), n in counts.items() if v == u) for u in ("North", "South")}
+    weighted = {
+        u: sum((int(n) + 2) // 5 * 5 * weights[b] for (v, b), n in counts.items() if v == u) for u in ("North", "South")
+    }
     assert result["North"]["allocation"] == pytest.approx(1_200.0 * weighted["North"] / sum(weighted.values()))
     assert result["North"]["residents"] == 400 and result["South"]["residents"] == 200
     assert result["South"]["per_head_allocation"] == pytest.approx(400.0)
@@ -41,7 +45,10 @@ def test_unregistered_and_unlisted_residents_are_not_dropped():
     for row in rows[:30]:
         row["registered"] = False
     unit_map = capitation.units("pcn", [("North", "E87001")])
-    result = {r["unit"]: r for r in capitation.allocate(chart_tables(rows).bands, unit_map, {b: 1.0 for b in range(1, 7)}, 100.0)}
+    result = {
+        r["unit"]: r
+        for r in capitation.allocate(chart_tables(rows).bands, unit_map, {b: 1.0 for b in range(1, 7)}, 100.0)
+    }
     assert set(result) == {"North", capitation.NOT_IN_ANY}
     assert sum(r["allocation"] for r in result.values()) == pytest.approx(100.0)
 
@@ -53,13 +60,25 @@ def test_a_practice_in_two_neighbourhoods_counts_once():
 
 
 def test_default_weights_are_relative_cost_per_resident():
-    frame = chart_tables([{"person_id": str(i), "risk_band": b, "prior_cost": c}
-                          for i, (b, c) in enumerate([(1, 300.0), (1, 300.0), (2, 100.0), (2, 100.0)])])
+    frame = chart_tables(
+        [
+            {"person_id": str(i), "risk_band": b, "prior_cost": c}
+            for i, (b, c) in enumerate([(1, 300.0), (1, 300.0), (2, 100.0), (2, 100.0)])
+        ]
+    )
     assert capitation.default_weights(frame.bands, [1, 2, 3]) == {1: 1.5, 2: 0.5, 3: 1.0}
 
 
-@pytest.mark.parametrize("query, field", [({"budget": "lots"}, "budget"), ({"budget": "-5"}, "budget"),
-                                          ({"w2": "x"}, "w2"), ({"w3": "-1"}, "w3"), ({"w1": "inf"}, "w1")])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ({"budget": "lots"}, "budget"),
+        ({"budget": "-5"}, "budget"),
+        ({"w2": "x"}, "w2"),
+        ({"w3": "-1"}, "w3"),
+        ({"w1": "inf"}, "w1"),
+    ],
+)
 def test_bad_budget_or_weight_is_named(query, field):
     with pytest.raises(capitation.BadChoice) as raised:
         capitation.parse_budget(query.get("budget"))

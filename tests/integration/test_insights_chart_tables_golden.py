@@ -38,7 +38,13 @@ def golden_rows(n: int, seed: int) -> list[dict]:
     rows = resident_rows(n)
     for i, row in enumerate(rows):
         kind = rng.integers(0, 4)
-        prior = 0.0 if kind == 0 else float(rng.choice([150.0, 420.5])) if kind == 1 else round(float(rng.gamma(1.2, 2500)), 2)
+        prior = (
+            0.0
+            if kind == 0
+            else float(rng.choice([150.0, 420.5]))
+            if kind == 1
+            else round(float(rng.gamma(1.2, 2500)), 2)
+        )
         row.update(
             age=None if i % 97 == 5 else int(rng.integers(0, 101)),
             sex=("female", "male", "unknown", None)[0 if i % 2 else 1] if i % 53 else ("unknown", None)[i % 2],
@@ -68,8 +74,16 @@ def world(client, make_user, tmp_path):
         GPPractice.objects.create(ods_code=code, name=f"PRACTICE {code}", postcode="W1 1AA", pcn=pcn)
     lsoas = sorted(shipped_boundaries())[:12]
     for code in lsoas:
-        LSOA.objects.create(code=code, name=code, msoa_code="M", msoa_name="M", ward_code="W", ward_name="W",
-                            borough_code="B", borough_name="Westminster")
+        LSOA.objects.create(
+            code=code,
+            name=code,
+            msoa_code="M",
+            msoa_name="M",
+            ward_code="W",
+            ward_name="W",
+            borough_code="B",
+            borough_name="Westminster",
+        )
     east = Neighbourhood.objects.create(name="East", slug="east", borough_name="Westminster")
     east.lsoas.set(LSOA.objects.filter(code__in=lsoas[:5]))
     east.practices.set(GPPractice.objects.filter(ods_code__in=PRACTICES[:2]))
@@ -78,8 +92,13 @@ def world(client, make_user, tmp_path):
     west.practices.set(GPPractice.objects.filter(ods_code__in=PRACTICES[1:4]))
     snapshots = tmp_path / "snapshots"
     # The older snapshot has no chart tables (made before them): its figures are aggregated on the fly.
-    write_snapshot(snapshots / "old", golden_rows(700, 1), run_id="20261001T000000Z-old", as_of=dt.date(2026, 10, 1),
-                   chart_tables=False)
+    write_snapshot(
+        snapshots / "old",
+        golden_rows(700, 1),
+        run_id="20261001T000000Z-old",
+        as_of=dt.date(2026, 10, 1),
+        chart_tables=False,
+    )
     write_snapshot(snapshots / "new", golden_rows(1500, 2), run_id="20261101T000000Z-new", as_of=AS_OF)
     record_objection(actor=None, resident=make_resident(person_id=OBJECTOR), kind="national_data_opt_out")
     return client
@@ -89,14 +108,24 @@ AREAS = ("", "neighbourhood:east", "neighbourhood:west", "pcn:U00001", "practice
 PAGES = {
     "insights:index": (["age-sex", "risk-pyramid", "risk-shares", "segments", "trend-bands", "trend-activity"], [{}]),
     "insights:cost": (["lorenz-total", "lorenz-hospital", "cost-band", "cost-segment"], [{}]),
-    "insights:population_map": (["map-{indicator}"], [{"indicator": i} for i in ("imd", "high-risk", "prevention-gaps",
-                                                                                 "emergency-admissions")]),
+    "insights:population_map": (
+        ["map-{indicator}"],
+        [{"indicator": i} for i in ("imd", "high-risk", "prevention-gaps", "emergency-admissions")],
+    ),
 }
 UNAREA_PAGES = {
-    "insights:capitation": (["capitation", "cost-band", "cost-segment"],
-                            [{}, {"by": "neighbourhood"}, {"budget": "900000", "w1": "0", "w2": "2", "w3": "2.5"}]),
-    "insights:practices": (["funnel-{indicator}"], [{"peers": p, "indicator": i} for p in ("all", "east", "west")
-                                                    for i in ("top-bands", "emergency-admission", "rising-risk")]),
+    "insights:capitation": (
+        ["capitation", "cost-band", "cost-segment"],
+        [{}, {"by": "neighbourhood"}, {"budget": "900000", "w1": "0", "w2": "2", "w3": "2.5"}],
+    ),
+    "insights:practices": (
+        ["funnel-{indicator}"],
+        [
+            {"peers": p, "indicator": i}
+            for p in ("all", "east", "west")
+            for i in ("top-bands", "emergency-admission", "rising-risk")
+        ],
+    ),
     "insights:deprivation": ([], [{}]),
 }
 
@@ -113,7 +142,12 @@ def _tables(html: str) -> list[list[str]]:
 
 def _pages(client) -> dict:
     seen = {}
-    requests = [(page, keys, dict(q, area=a) if a else q) for page, (keys, queries) in PAGES.items() for q in queries for a in AREAS]
+    requests = [
+        (page, keys, dict(q, area=a) if a else q)
+        for page, (keys, queries) in PAGES.items()
+        for q in queries
+        for a in AREAS
+    ]
     requests += [(page, keys, q) for page, (keys, queries) in UNAREA_PAGES.items() for q in queries]
     for page, keys, query in requests:
         url = reverse(page)
@@ -135,6 +169,10 @@ def test_chart_pages_show_the_same_figures_as_when_they_read_residents(world):
         GOLDEN.write_text(json.dumps(seen, indent=1, sort_keys=True))
     expected = json.loads(GOLDEN.read_text())
     assert sorted(seen) == sorted(expected)
-    differing = [(label, key) for label in sorted(expected) for key in expected[label]
-                 if seen[label].get(key) != expected[label][key]]
+    differing = [
+        (label, key)
+        for label in sorted(expected)
+        for key in expected[label]
+        if seen[label].get(key) != expected[label][key]
+    ]
     assert differing == []

@@ -28,8 +28,13 @@ def _rows(n=600):
     lsoas = sorted(shipped_boundaries())[:12]
     rows = resident_rows(n)
     for i, row in enumerate(rows):
-        row.update(age=(i * 7) % 95, sex=("female", "male")[i % 2], lsoa_code=lsoas[i % len(lsoas)],
-                   prevention_gap_count=i % 3, ae_attendances=i % 4)
+        row.update(
+            age=(i * 7) % 95,
+            sex=("female", "male")[i % 2],
+            lsoa_code=lsoas[i % len(lsoas)],
+            prevention_gap_count=i % 3,
+            ae_attendances=i % 4,
+        )
     return rows
 
 
@@ -47,7 +52,11 @@ def test_age_sex_pyramid_counts_are_protected_and_signed():
 
 
 def test_risk_pyramid_shares_come_from_the_published_counts():
-    pyramid, _ = overview.risk_pyramid(chart_tables(_rows()).bands, {1: "Very high", 2: "High", 3: "Raised", 4: "Moderate", 5: "Low", 6: "Lowest"}, AS_OF)
+    pyramid, _ = overview.risk_pyramid(
+        chart_tables(_rows()).bands,
+        {1: "Very high", 2: "High", 3: "Raised", 4: "Moderate", 5: "Low", 6: "Lowest"},
+        AS_OF,
+    )
     very_high = pyramid.rows[0]
     assert very_high["band"] == "1. Very high" and very_high["residents"] is None and very_high["cost_share"] is None
     shown = [r for r in pyramid.rows if r["residents"] is not None]
@@ -67,7 +76,10 @@ def test_lorenz_thresholds_from_the_data():
     # 80% is 792: the 9th (810), rounded to 10.
     assert reached[0.8] == pytest.approx(10 / 100)
     # Each step covers at least eight residents.
-    steps = [round(b["residents_share"] * 100) - round(a["residents_share"] * 100) for a, b in zip(points, points[1:], strict=False)]
+    steps = [
+        round(b["residents_share"] * 100) - round(a["residents_share"] * 100)
+        for a, b in zip(points, points[1:], strict=False)
+    ]
     assert min(steps[:-1]) >= cost.MIN_PER_STEP
 
 
@@ -76,10 +88,14 @@ def test_lorenz_not_drawn_for_a_small_area():
 
 
 def test_funnel_points_use_published_counts_and_list_outliers():
-    figure, outliers, overdispersed = funnels.practice_funnel(chart_tables(_rows()).bands, "top-bands", None, {}, AS_OF, "all practices")
+    figure, outliers, overdispersed = funnels.practice_funnel(
+        chart_tables(_rows()).bands, "top-bands", None, {}, AS_OF, "all practices"
+    )
     assert {r["code"] for r in figure.rows} == {"E87001", "E87002", "E87003"}
     for r in figure.rows:
-        assert r["denominator"] % 5 == 0 and (r["proportion"] is None or r["proportion"] == r["numerator"] / r["denominator"])
+        assert r["denominator"] % 5 == 0 and (
+            r["proportion"] is None or r["proportion"] == r["numerator"] / r["denominator"]
+        )
     limits = figure.spec["layer"][0]["data"]["values"]
     assert {x["line"] for x in limits} == {"95% limits", "99.8% limits"}
     assert outliers == [r for r in figure.rows if r["position"] != "within limits"]
@@ -96,7 +112,9 @@ def test_funnel_restricted_to_the_peer_group():
 def test_map_rates_are_from_published_counts():
     frame = pd.DataFrame(_rows())
     figure = population_map.indicator_map(chart_tables(_rows()).bands, "high-risk", AS_OF)
-    grouped = frame.groupby("lsoa_code").agg(residents=("person_id", "size"), hit=("risk_band", lambda b: int(b.isin((1, 2, 3)).sum())))
+    grouped = frame.groupby("lsoa_code").agg(
+        residents=("person_id", "size"), hit=("risk_band", lambda b: int(b.isin((1, 2, 3)).sum()))
+    )
     for row in figure.rows:
         residents, hit = int(grouped.loc[row["lsoa"], "residents"]), int(grouped.loc[row["lsoa"], "hit"])
         published = [None if 1 <= v <= 7 else (v + 2) // 5 * 5 for v in (residents, hit)]
@@ -106,10 +124,19 @@ def test_map_rates_are_from_published_counts():
     assert all(isinstance(r["value"], int) and 1 <= r["value"] <= 10 for r in imd.rows)
 
 
-@pytest.mark.parametrize("page, key", [("insights:index", "risk-pyramid"), ("insights:index", "age-sex"),
-                                       ("insights:cost", "lorenz-total"), ("insights:cost", "lorenz-hospital"),
-                                       ("insights:cost", "cost-band"), ("insights:capitation", "capitation"),
-                                       ("insights:practices", "funnel-top-bands"), ("insights:population_map", "map-imd")])
+@pytest.mark.parametrize(
+    "page, key",
+    [
+        ("insights:index", "risk-pyramid"),
+        ("insights:index", "age-sex"),
+        ("insights:cost", "lorenz-total"),
+        ("insights:cost", "lorenz-hospital"),
+        ("insights:cost", "cost-band"),
+        ("insights:capitation", "capitation"),
+        ("insights:practices", "funnel-top-bands"),
+        ("insights:population_map", "map-imd"),
+    ],
+)
 def test_csv_download_matches_the_page_table(client, analyst, tmp_path, page, key):
     write_snapshot(tmp_path / "snapshot", _rows())
     url = reverse(page) + ("?peers=all" if page == "insights:practices" else "")
@@ -164,8 +191,12 @@ def test_practice_drill_down_counts_only_its_residents(client, analyst, tmp_path
 
 
 def test_trends_read_every_snapshot_kept(client, analyst, tmp_path):
-    write_snapshot(tmp_path / "snapshots" / "old", _rows(400), run_id="20261001T000000Z-old", as_of=dt.date(2026, 10, 1))
-    write_snapshot(tmp_path / "snapshots" / "new", _rows(600), run_id="20261101T000000Z-new", as_of=dt.date(2026, 11, 1))
+    write_snapshot(
+        tmp_path / "snapshots" / "old", _rows(400), run_id="20261001T000000Z-old", as_of=dt.date(2026, 10, 1)
+    )
+    write_snapshot(
+        tmp_path / "snapshots" / "new", _rows(600), run_id="20261101T000000Z-new", as_of=dt.date(2026, 11, 1)
+    )
     response = client.get(reverse("insights:index") + "?csv=trend-activity")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert [r["Snapshot as of"] for r in rows] == ["2026-10-01", "2026-11-01"]

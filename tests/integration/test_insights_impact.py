@@ -33,7 +33,9 @@ def _linked(folder):
             spells.append(f"{pid} | 2025-09-01 | 2025-09-05 | emergency")
         ae.append(f"{pid} | 2025-03-01T10:00:00")
     persons = ["person_id | date_of_birth"] + [f"T{i:05d} | 1950-01-01" for i in range(600)]
-    return write_linked(folder, {"persons": "\n".join(persons), "apc_spells": "\n".join(spells), "ae_attendances": "\n".join(ae)})
+    return write_linked(
+        folder, {"persons": "\n".join(persons), "apc_spells": "\n".join(spells), "ae_attendances": "\n".join(ae)}
+    )
 
 
 @pytest.fixture
@@ -48,7 +50,9 @@ def world(tmp_path, client, make_user):
     manifest = json.loads((snapshot / "manifest.json").read_text())
     manifest["linked_extract"] = {"directory": str(_linked(tmp_path / "linked"))}
     (snapshot / "manifest.json").write_text(json.dumps(manifest))
-    team = Team.objects.create(organisation=Organisation.objects.create(name="INT", heart="health"), name="INT team", tier="consistent")
+    team = Team.objects.create(
+        organisation=Organisation.objects.create(name="INT", heart="health"), name="INT team", tier="consistent"
+    )
     opened = timezone.make_aware(dt.datetime.combine(TAKEN_ON, dt.time(10)))
     for pid in TREATED:
         resident = Resident.objects.create(person_id=pid, given_name="A", family_name="B")
@@ -61,7 +65,10 @@ def test_difference_in_differences_from_the_linked_extract(client, world):
     rows = {r["Measure"]: r for r in csv.DictReader(io.StringIO(response.content.decode()))}
     admissions = rows["Emergency admissions"]
     # Both groups had 2 before; after, 0 for those taken on and 1 for comparators: -1 exactly.
-    assert float(admissions["Cared for: before (per person)"]) == 2 and float(admissions["Cared for: after (per person)"]) == 0
+    assert (
+        float(admissions["Cared for: before (per person)"]) == 2
+        and float(admissions["Cared for: after (per person)"]) == 0
+    )
     assert float(admissions["Comparators: after (per person)"]) == 1
     assert float(admissions["Difference in differences"]) == -1
     assert float(rows["Emergency bed days"]["Difference in differences"]) == -4

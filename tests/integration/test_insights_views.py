@@ -16,8 +16,14 @@ from octopus.residents.factories import make_resident
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["insights:index", "insights:cohorts", "insights:deprivation", "insights:inequality", "insights:practices",
-         "insights:model_card"]
+PAGES = [
+    "insights:index",
+    "insights:cohorts",
+    "insights:deprivation",
+    "insights:inequality",
+    "insights:practices",
+    "insights:model_card",
+]
 
 
 @pytest.fixture
@@ -113,8 +119,9 @@ def test_inequality_page_every_indicator_and_breakdown(client, analyst, tmp_path
 
 def test_inequality_csv_has_the_table_and_sii(client, analyst, tmp_path):
     write_snapshot(tmp_path / "snap")
-    response = client.get(reverse("insights:inequality"),
-                          {"indicator": "bowel_screening", "breakdown": "imd_quintile", "format": "csv"})
+    response = client.get(
+        reverse("insights:inequality"), {"indicator": "bowel_screening", "breakdown": "imd_quintile", "format": "csv"}
+    )
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode().splitlines()
     assert lines[0].startswith("indicator,breakdown,group,numerator,denominator")
@@ -136,15 +143,24 @@ def test_inequality_chart_draws_the_tables_values_with_their_intervals(client, a
     write_snapshot(tmp_path / "snap")
     query = {"indicator": "ae_attendances", "breakdown": "imd_quintile"}
     html = client.get(reverse("insights:inequality"), query).content.decode()
-    spec = json.loads(re.search(r'<script id="chart-spec-inequality" type="application/json">(.*?)</script>', html, re.S).group(1))
+    spec = json.loads(
+        re.search(r'<script id="chart-spec-inequality" type="application/json">(.*?)</script>', html, re.S).group(1)
+    )
     current = Current()
-    view = inequalities.indicator_view(inequalities.current_counts(current.folder, set()), "ae_attendances", "imd_quintile", {})
+    view = inequalities.indicator_view(
+        inequalities.current_counts(current.folder, set()), "ae_attendances", "imd_quintile", {}
+    )
     expected = [r for r in view.chart_rows() if r["value"] is not None]
     drawn = spec["data"]["values"]
-    assert [(d["group"], d["value"], d["lower"], d["upper"]) for d in drawn] == \
-        [(e["group"], e["value"], e["lower"], e["upper"]) for e in expected]
+    assert [(d["group"], d["value"], d["lower"], d["upper"]) for d in drawn] == [
+        (e["group"], e["value"], e["lower"], e["upper"]) for e in expected
+    ]
     assert all(d["lower"] <= d["value"] <= d["upper"] for d in drawn)
-    rows = list(csv_module.DictReader(io.StringIO(client.get(reverse("insights:inequality"), {**query, "csv": "inequality"}).content.decode())))
+    rows = list(
+        csv_module.DictReader(
+            io.StringIO(client.get(reverse("insights:inequality"), {**query, "csv": "inequality"}).content.decode())
+        )
+    )
     assert [row[next(iter(row))] for row in rows] == [d["group"] for d in drawn]
 
 

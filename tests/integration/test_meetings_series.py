@@ -25,8 +25,16 @@ def inc(make_user):
 
 
 def huddle(inc, **fields):
-    arguments = {"name": "Complex care huddle", "kind": "huddle", "team": inc["team"], "worklist": "huddle", "timetable": HUDDLE,
-                 "neighbourhood": inc["neighbourhood"], "locations": "Lisson Grove\nVideo call", "members": [(inc["gp"], "GP")]}
+    arguments = {
+        "name": "Complex care huddle",
+        "kind": "huddle",
+        "team": inc["team"],
+        "worklist": "huddle",
+        "timetable": HUDDLE,
+        "neighbourhood": inc["neighbourhood"],
+        "locations": "Lisson Grove\nVideo call",
+        "members": [(inc["gp"], "GP")],
+    }
     return services.create_series(inc["gp"], **{**arguments, **fields})
 
 
@@ -34,15 +42,24 @@ def test_series_schedule_is_written_from_its_timetable(inc):
     series = huddle(inc)
     assert series.schedule == "Tuesdays and Fridays, 09:00–09:30"
     assert (series.weekdays, series.start_time, series.frequency) == ([1, 4], dt.time(9, 0), "weekly")
-    assert AuditEvent.objects.filter(action="create", summary__startswith="Meeting series Complex care huddle (Huddle, Tuesdays").exists()
+    assert AuditEvent.objects.filter(
+        action="create", summary__startswith="Meeting series Complex care huddle (Huddle, Tuesdays"
+    ).exists()
 
 
-@pytest.mark.parametrize(("fields", "field", "message"), [
-    ({"kind": "care_home_mdt"}, "neighbourhood", "A care-home MDT looks after the residents of one care home"),
-    ({"name": "North Westminster INC"}, "name", "A series called North Westminster INC already exists"),
-    ({"timetable": services.Timetable((), dt.time(9, 0))}, "weekdays", "Choose the day or days"),
-    ({"worklist": "weekly"}, "worklist", "Choose one of the worklists in meetings.yaml: inc, huddle, care_home_mdt"),
-])
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"kind": "care_home_mdt"}, "neighbourhood", "A care-home MDT looks after the residents of one care home"),
+        ({"name": "North Westminster INC"}, "name", "A series called North Westminster INC already exists"),
+        ({"timetable": services.Timetable((), dt.time(9, 0))}, "weekdays", "Choose the day or days"),
+        (
+            {"worklist": "weekly"},
+            "worklist",
+            "Choose one of the worklists in meetings.yaml: inc, huddle, care_home_mdt",
+        ),
+    ],
+)
 def test_series_is_refused_with_an_error_for_the_field_at_fault(inc, fields, field, message):
     with pytest.raises(ValidationError) as error:
         huddle(inc, **fields)
@@ -53,8 +70,11 @@ def test_planning_follows_the_timetable_and_rotates_the_locations(inc):
     series = huddle(inc)
     planned = services.plan_meetings(series, inc["gp"], weeks=2, now=MONDAY_MORNING)
     assert [(timezone.localtime(m.starts_at).strftime("%a %d %H:%M"), m.location) for m in planned] == [
-        ("Tue 24 09:00", "Lisson Grove"), ("Fri 27 09:00", "Video call"),
-        ("Tue 01 09:00", "Lisson Grove"), ("Fri 04 09:00", "Video call")]
+        ("Tue 24 09:00", "Lisson Grove"),
+        ("Fri 27 09:00", "Video call"),
+        ("Tue 01 09:00", "Lisson Grove"),
+        ("Fri 04 09:00", "Video call"),
+    ]
     assert services.plan_meetings(series, inc["gp"], weeks=2, now=MONDAY_MORNING) == []  # safe to repeat
     assert len(services.plan_meetings(series, inc["gp"], weeks=3, now=MONDAY_MORNING)) == 2
 
@@ -71,9 +91,18 @@ def test_changing_the_timetable_cancels_only_meetings_nobody_has_started(inc):
     started = planned[0]
     services.generate_worklist(started)
 
-    services.update_series(series, inc["matron"], name=series.name, kind="huddle", team=inc["team"], worklist="huddle",
-                           timetable=services.Timetable((2,), dt.time(10, 0), 30), neighbourhood=inc["neighbourhood"],
-                           locations=series.locations, members=[(inc["gp"], "GP")])
+    services.update_series(
+        series,
+        inc["matron"],
+        name=series.name,
+        kind="huddle",
+        team=inc["team"],
+        worklist="huddle",
+        timetable=services.Timetable((2,), dt.time(10, 0), 30),
+        neighbourhood=inc["neighbourhood"],
+        locations=series.locations,
+        members=[(inc["gp"], "GP")],
+    )
 
     assert list(series.meetings.all()) == [started]  # Wednesdays now: the empty Tuesdays and Fridays go
     series.refresh_from_db()
@@ -86,23 +115,50 @@ def test_changing_core_members_adds_removes_and_renames_roles(inc, make_user):
     series = huddle(inc, members=[(inc["gp"], "GP"), (inc["matron"], "Matron")])
     social_worker = make_user("social_worker", username="sw-test")
 
-    services.update_series(series, inc["gp"], name=series.name, kind="huddle", team=inc["team"], worklist="huddle", timetable=HUDDLE,
-                           neighbourhood=inc["neighbourhood"], locations=series.locations,
-                           members=[(inc["gp"], "GP lead"), (social_worker, "Social worker")])
+    services.update_series(
+        series,
+        inc["gp"],
+        name=series.name,
+        kind="huddle",
+        team=inc["team"],
+        worklist="huddle",
+        timetable=HUDDLE,
+        neighbourhood=inc["neighbourhood"],
+        locations=series.locations,
+        members=[(inc["gp"], "GP lead"), (social_worker, "Social worker")],
+    )
 
-    assert sorted(series.members.values_list("user__username", "role")) == [("gp-test", "GP lead"), ("sw-test", "Social worker")]
+    assert sorted(series.members.values_list("user__username", "role")) == [
+        ("gp-test", "GP lead"),
+        ("sw-test", "Social worker"),
+    ]
     summary = AuditEvent.objects.filter(action="change").latest("id").summary
     assert "core members: removed matron-test, gp-test now GP lead, added sw-test (Social worker)" in summary
 
 
 # Pages -------------------------------------------------------------------------------------------
 
+
 def form_data(inc, **fields):
-    data = {"name": "Church Street INC", "kind": "inc", "population": f"neighbourhood:{inc['neighbourhood'].pk}",
-            "team": inc["team"].pk, "worklist": "inc", "weekdays": ["3"], "start_time": "13:00", "duration_minutes": "120",
-            "frequency": "fortnightly", "starts_on": "", "locations": "Church Street Practice\nLisson Grove Health Centre",
-            "minutes_per_resident": "10", "plan_weeks": "4", "member_1": inc["gp"].pk, "role_1": "GP",
-            "member_2": inc["matron"].pk, "role_2": ""}
+    data = {
+        "name": "Church Street INC",
+        "kind": "inc",
+        "population": f"neighbourhood:{inc['neighbourhood'].pk}",
+        "team": inc["team"].pk,
+        "worklist": "inc",
+        "weekdays": ["3"],
+        "start_time": "13:00",
+        "duration_minutes": "120",
+        "frequency": "fortnightly",
+        "starts_on": "",
+        "locations": "Church Street Practice\nLisson Grove Health Centre",
+        "minutes_per_resident": "10",
+        "plan_weeks": "4",
+        "member_1": inc["gp"].pk,
+        "role_1": "GP",
+        "member_2": inc["matron"].pk,
+        "role_2": "",
+    }
     return {**data, **fields}
 
 
@@ -119,7 +175,10 @@ def test_set_up_page_creates_the_series_and_plans_its_meetings(client, inc, time
     assert response["Location"] == reverse("meetings:series", args=[series.pk])
     assert series.schedule == "Every other Thursday, 13:00–15:00"
     assert series.starts_on == timezone.localdate()
-    assert sorted(series.members.values_list("user__username", "role")) == [("gp-test", "GP"), ("matron-test", "INT clinician (GP, matron, district nurse)")]
+    assert sorted(series.members.values_list("user__username", "role")) == [
+        ("gp-test", "GP"),
+        ("matron-test", "INT clinician (GP, matron, district nurse)"),
+    ]
     # Every other Thursday, four weeks ahead: two meetings, before or after today's would-be meeting.
     assert series.meetings.count() == 2
     assert series.meetings.order_by("starts_at").first().location == "Church Street Practice"
@@ -127,7 +186,9 @@ def test_set_up_page_creates_the_series_and_plans_its_meetings(client, inc, time
 
 def test_set_up_page_shows_errors_beside_the_fields(client, inc):
     client.force_login(inc["gp"])
-    page = client.post(reverse("meetings:series_create"), form_data(inc, start_time="1pm", role_3="Pharmacist")).content.decode()
+    page = client.post(
+        reverse("meetings:series_create"), form_data(inc, start_time="1pm", role_3="Pharmacist")
+    ).content.decode()
     assert "There is a problem" in page
     assert "Enter the start time as hours and minutes, for example 13:00." in page
     assert "Choose core member 3, or clear the role beside them." in page
@@ -151,10 +212,22 @@ def test_change_page_is_prefilled_and_saves(client, inc):
     client.force_login(inc["gp"])
     url = reverse("meetings:series_edit", args=[inc["series"].pk])
     page = client.get(url).content.decode()
-    assert 'value="North Westminster INC"' in page and "Lisson Grove Health Centre\nPaddington Green Health Centre" in page
+    assert (
+        'value="North Westminster INC"' in page and "Lisson Grove Health Centre\nPaddington Green Health Centre" in page
+    )
 
-    response = client.post(url, form_data(inc, name="North Westminster INC", weekdays=["3"], frequency="weekly", plan_weeks="0",
-                                          member_2="", role_2=""))
+    response = client.post(
+        url,
+        form_data(
+            inc,
+            name="North Westminster INC",
+            weekdays=["3"],
+            frequency="weekly",
+            plan_weeks="0",
+            member_2="",
+            role_2="",
+        ),
+    )
 
     assert response.status_code == 302
     series = MeetingSeries.objects.get(pk=inc["series"].pk)
@@ -172,7 +245,9 @@ def test_change_page_refused_to_runners_who_are_not_members(client, make_user, i
 def test_series_page_adds_meetings_from_the_timetable(client, inc):
     series = huddle(inc)
     client.force_login(inc["gp"])
-    assert "Add meetings from the timetable" in client.get(reverse("meetings:series", args=[series.pk])).content.decode()
+    assert (
+        "Add meetings from the timetable" in client.get(reverse("meetings:series", args=[series.pk])).content.decode()
+    )
     client.post(reverse("meetings:series_plan", args=[series.pk]), {"weeks": "4"})
     assert 7 <= series.meetings.count() <= 8  # Tuesdays and Fridays, less today's if it has passed
 

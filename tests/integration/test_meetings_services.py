@@ -66,8 +66,16 @@ def test_worklist_lists_reviews_due_referrals_and_residents_without_a_gp(inc):
     due = make_resident(practice_ods_code="Z99999")
     care.open_case(due, team, gp, source="search", next_review_due=timezone.localdate() - dt.timedelta(days=1))
     referred = make_resident()
-    care.send_referral(referred, gp, to_team=team, reason="Falls", urgency="routine", shared_information="Falls",
-                       resident_agreed=True, preferred_contact="phone")
+    care.send_referral(
+        referred,
+        gp,
+        to_team=team,
+        reason="Falls",
+        urgency="routine",
+        shared_information="Falls",
+        resident_agreed=True,
+        preferred_contact="phone",
+    )
     no_gp = make_resident(registered=False, practice_ods_code="", lsoa_code="E01000001")
     care.open_case(no_gp, team, gp, source="search")
 
@@ -75,7 +83,9 @@ def test_worklist_lists_reviews_due_referrals_and_residents_without_a_gp(inc):
 
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     assert reasons(inc["meeting"], due) == [f"Caseload review due: overdue since {yesterday:%-d %b %Y}"]
-    assert reasons(inc["meeting"], referred) == [f"New referral to the meeting: from Adaeze Okafor on {timezone.now():%-d %b %Y}"]
+    assert reasons(inc["meeting"], referred) == [
+        f"New referral to the meeting: from Adaeze Okafor on {timezone.now():%-d %b %Y}"
+    ]
     assert inc["meeting"].entries.get(resident=referred).referred_at is not None
     assert reasons(inc["meeting"], no_gp) == ["No registered GP"]
 
@@ -84,7 +94,11 @@ def test_worklist_thresholds_come_from_configuration(inc, monkeypatch):
     resident = make_resident(flags={"ae_attendances": 2})
     settings = config.settings()
     lowered = settings.sources["frequent_ae"].model_copy(update={"at_least": 2})
-    monkeypatch.setattr(config, "settings", lambda: settings.model_copy(update={"sources": {**settings.sources, "frequent_ae": lowered}}))
+    monkeypatch.setattr(
+        config,
+        "settings",
+        lambda: settings.model_copy(update={"sources": {**settings.sources, "frequent_ae": lowered}}),
+    )
 
     services.generate_worklist(inc["meeting"])
 
@@ -97,7 +111,9 @@ def test_worklist_limit_lists_the_top_residents_by_figure(inc, monkeypatch):
 
     report = services.generate_worklist(inc["meeting"])
 
-    assert [e.resident for e in inc["meeting"].entries.order_by("resident_id")] == sorted([residents[7], residents[5]], key=lambda r: r.pk)
+    assert [e.resident for e in inc["meeting"].entries.order_by("resident_id")] == sorted(
+        [residents[7], residents[5]], key=lambda r: r.pk
+    )
     assert report.listed == 2
     assert report.not_listed == {"frequent_ae": 2}
     inc["meeting"].refresh_from_db()
@@ -119,12 +135,15 @@ def test_worklist_reviews_due_list_the_most_overdue_first(inc, monkeypatch):
     with_limits(monkeypatch, review_due=1)
     today = timezone.localdate()
     for days in (-1, -9, 3):
-        care.open_case(make_resident(), inc["team"], inc["gp"], source="search", next_review_due=today + dt.timedelta(days=days))
+        care.open_case(
+            make_resident(), inc["team"], inc["gp"], source="search", next_review_due=today + dt.timedelta(days=days)
+        )
 
     services.generate_worklist(inc["meeting"])
 
     assert reasons(inc["meeting"], inc["meeting"].entries.get().resident) == [
-        f"Caseload review due: overdue since {today - dt.timedelta(days=9):%-d %b %Y}"]
+        f"Caseload review due: overdue since {today - dt.timedelta(days=9):%-d %b %Y}"
+    ]
 
 
 def test_worklist_resident_listed_by_one_source_shows_every_source_they_match(inc, monkeypatch):
@@ -140,8 +159,16 @@ def test_worklist_resident_listed_by_one_source_shows_every_source_they_match(in
 
 def test_worklist_new_referrals_are_never_limited(inc):
     for _ in range(7):
-        care.send_referral(make_resident(), inc["gp"], to_team=inc["team"], reason="Falls", urgency="routine",
-                           shared_information="Falls", resident_agreed=True, preferred_contact="phone")
+        care.send_referral(
+            make_resident(),
+            inc["gp"],
+            to_team=inc["team"],
+            reason="Falls",
+            urgency="routine",
+            shared_information="Falls",
+            resident_agreed=True,
+            preferred_contact="phone",
+        )
     assert services.generate_worklist(inc["meeting"]).listed == 7
 
 
@@ -200,8 +227,13 @@ def test_best_interests_decision_needs_rationale_and_decider_then_allows_agenda(
         services.record_exception(entry, inc["matron"], basis="best_interests", rationale="", decided_by="")
     assert set(error.value.error_dict) == {"rationale", "decided_by"}
 
-    services.record_exception(entry, inc["matron"], basis="best_interests", rationale="Advanced dementia; lacks capacity",
-                              decided_by="Lucia Reyes, community matron")
+    services.record_exception(
+        entry,
+        inc["matron"],
+        basis="best_interests",
+        rationale="Advanced dementia; lacks capacity",
+        decided_by="Lucia Reyes, community matron",
+    )
     services.put_on_agenda(entry, inc["matron"])
 
     entry.refresh_from_db()
@@ -213,8 +245,9 @@ def test_harm_to_others_overrides_a_refusal(inc):
     resident = make_resident(flags={"current_inpatient": True})
     services.generate_worklist(inc["meeting"])
     entry = inc["meeting"].entries.get(resident=resident)
-    services.record_exception(entry, inc["gp"], basis="vital_interests", rationale="Risk to grandchildren at home",
-                              decided_by="Dr Okafor")
+    services.record_exception(
+        entry, inc["gp"], basis="vital_interests", rationale="Risk to grandchildren at home", decided_by="Dr Okafor"
+    )
     services.put_on_agenda(entry, inc["gp"])
     assert entry.status == EntryStatus.AGENDA
 
@@ -222,7 +255,9 @@ def test_harm_to_others_overrides_a_refusal(inc):
 def test_carried_over_resident_is_listed_at_the_next_meeting_with_why(inc):
     resident = make_resident(flags={"current_inpatient": True})
     services.generate_worklist(inc["meeting"])
-    services.not_this_week(inc["meeting"].entries.get(resident=resident), inc["gp"], "Awaiting discharge plan", carry_over=True)
+    services.not_this_week(
+        inc["meeting"].entries.get(resident=resident), inc["gp"], "Awaiting discharge plan", carry_over=True
+    )
     resident.flags = {}
     resident.save()
     following = services.schedule_meeting(inc["series"], None, inc["meeting"].starts_at + dt.timedelta(days=7))
@@ -231,7 +266,9 @@ def test_carried_over_resident_is_listed_at_the_next_meeting_with_why(inc):
     services.generate_worklist(following)  # safe to repeat
 
     entry = following.entries.get(resident=resident)
-    assert entry.reasons == [f"Carried over from the meeting on {inc['meeting'].starts_at:%-d %b %Y}: Awaiting discharge plan"]
+    assert entry.reasons == [
+        f"Carried over from the meeting on {inc['meeting'].starts_at:%-d %b %Y}: Awaiting discharge plan"
+    ]
     assert entry.carried_from.meeting == inc["meeting"]
     assert following.location == "Paddington Green Health Centre"  # the rota moves on
 
@@ -255,8 +292,16 @@ def discussed_entry(inc, **fields):
 def test_closing_the_meeting_puts_actions_in_inboxes_and_on_the_care_plan(inc):
     entry = discussed_entry(inc)
     due = timezone.localdate() + dt.timedelta(days=7)
-    services.record_discussion(entry, inc["gp"], summary="Falls at home", decisions="Step up", lead_professional=inc["matron"],
-                               next_review=due, tier="complex", tier_reason="Three falls in a month")
+    services.record_discussion(
+        entry,
+        inc["gp"],
+        summary="Falls at home",
+        decisions="Step up",
+        lead_professional=inc["matron"],
+        next_review=due,
+        tier="complex",
+        tier_reason="Three falls in a month",
+    )
     services.add_action(entry, inc["gp"], description="Home visit for falls assessment", owner=inc["matron"], due=due)
     left = discussed_entry(inc)
 
@@ -264,7 +309,9 @@ def test_closing_the_meeting_puts_actions_in_inboxes_and_on_the_care_plan(inc):
 
     assert result.actions_handed_over == 1 and result.carried_over == 1
     task = Task.objects.get(owner=inc["matron"], source="meeting")
-    assert task.title.startswith("Home visit for falls assessment") and task.due == due and task.resident == entry.resident
+    assert (
+        task.title.startswith("Home visit for falls assessment") and task.due == due and task.resident == entry.resident
+    )
     action = CarePlanAction.objects.get(plan__resident=entry.resident)
     assert (action.owner, action.due) == (inc["matron"], due)
     assert care.current_tier(entry.resident).tier == "complex"
@@ -277,7 +324,9 @@ def test_closing_the_meeting_puts_actions_in_inboxes_and_on_the_care_plan(inc):
 
 def test_death_of_a_discussed_resident_gives_a_follow_up_with_relatives(inc):
     entry = discussed_entry(inc)
-    services.record_discussion(entry, inc["gp"], summary="End of life care", decisions="", lead_professional=inc["matron"])
+    services.record_discussion(
+        entry, inc["gp"], summary="End of life care", decisions="", lead_professional=inc["matron"]
+    )
     care.record_death(entry.resident, timezone.localdate(), "test", None)
     next_meeting = services.schedule_meeting(inc["series"], None, inc["meeting"].starts_at + dt.timedelta(days=7))
     services.close_meeting(inc["meeting"], inc["gp"])
@@ -311,10 +360,20 @@ def test_mentions_in_a_thread_create_inbox_tasks(inc):
 def test_care_home_series_lists_its_residents(make_user):
     inc = make_series(make_user)
     home = services.register_care_home(None, name="Garside", kind="nursing", provider="Sanctuary", beds=40)
-    inside, outside = make_resident(flags={"current_inpatient": True}, practice_ods_code="X1"), make_resident(flags={"current_inpatient": True})
+    inside, outside = (
+        make_resident(flags={"current_inpatient": True}, practice_ods_code="X1"),
+        make_resident(flags={"current_inpatient": True}),
+    )
     services.place_resident(home, inside, None)
-    series = services.create_series(None, name="Garside MDT", kind="care_home_mdt", team=inc["team"], schedule="Monthly",
-                                    worklist="care_home_mdt", care_home=home)
+    series = services.create_series(
+        None,
+        name="Garside MDT",
+        kind="care_home_mdt",
+        team=inc["team"],
+        schedule="Monthly",
+        worklist="care_home_mdt",
+        care_home=home,
+    )
     meeting = services.schedule_meeting(series, None, timezone.now())
     services.generate_worklist(meeting)
     assert [e.resident for e in meeting.entries.all()] == [inside]
@@ -343,7 +402,9 @@ def test_residents_put_off_more_than_the_configured_times_are_flagged(inc):
     for carry_over in (False, True, False):
         services.generate_worklist(meeting)
         assert put_off_often(meeting, [resident.pk]) == {}  # at most twice so far
-        services.not_this_week(meeting.entries.get(resident=resident), inc["gp"], "Not enough time", carry_over=carry_over)
+        services.not_this_week(
+            meeting.entries.get(resident=resident), inc["gp"], "Not enough time", carry_over=carry_over
+        )
         meeting = services.schedule_meeting(inc["series"], None, meeting.starts_at + dt.timedelta(days=7))
 
     services.generate_worklist(meeting)
@@ -355,6 +416,13 @@ def test_residents_put_off_more_than_the_configured_times_are_flagged(inc):
 
 
 def make_series_elsewhere(inc):
-    series = services.create_series(None, name="Another huddle", kind="huddle", team=inc["team"], schedule="Tuesdays",
-                                    worklist="huddle", neighbourhood=inc["neighbourhood"])
+    series = services.create_series(
+        None,
+        name="Another huddle",
+        kind="huddle",
+        team=inc["team"],
+        schedule="Tuesdays",
+        worklist="huddle",
+        neighbourhood=inc["neighbourhood"],
+    )
     return services.schedule_meeting(series, None, timezone.now())

@@ -35,8 +35,13 @@ def test_worklist_page_needs_the_confidentiality_agreement(client, inc):
     response = client.get(url)
     assert response.status_code == 200
     assert "In hospital now" in response.content.decode()
-    assert AuditEvent.objects.filter(user=inc["gp"], summary__startswith="Confirmed the confidentiality agreement").count() == 1
-    assert AuditEvent.objects.filter(user=inc["gp"], action="view", summary__startswith="Viewed the worklist").count() == 1
+    assert (
+        AuditEvent.objects.filter(user=inc["gp"], summary__startswith="Confirmed the confidentiality agreement").count()
+        == 1
+    )
+    assert (
+        AuditEvent.objects.filter(user=inc["gp"], action="view", summary__startswith="Viewed the worklist").count() == 1
+    )
 
 
 def test_triage_needs_run_meetings(client, make_user, inc):
@@ -145,7 +150,14 @@ def test_worklist_view_records_each_listed_resident_for_subject_access(client, i
 def test_record_summary_carries_the_residents_open_prevention_gaps():
     from octopus.meetings import presenters
 
-    gaps = [{"programme": "flu_vaccination", "title": "Flu vaccination", "status": "never", "label": "None recorded",
-             "due": "once each season"}]
+    gaps = [
+        {
+            "programme": "flu_vaccination",
+            "title": "Flu vaccination",
+            "status": "never",
+            "label": "None recorded",
+            "due": "once each season",
+        }
+    ]
     resident = make_resident(prevention_gaps=gaps)
     assert presenters.record_summary(resident)["prevention_gaps"] == gaps

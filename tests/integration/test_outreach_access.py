@@ -32,8 +32,15 @@ def test_allocation_gives_only_the_outreach_scope(street):
     assert access.basis_for(chww, older, scopes=access.EVERY_SCOPE) == relationships.BASIS
     assert not access.may_see_clinical_detail(chww, older)
     assert not access.residents_for(chww).exists()
-    assert set(access.residents_for(chww, scopes=frozenset({access.OUTREACH}))) == {older, street["younger"], street["neighbour"]}
-    assert access.get_resident(chww, older.person_id, scopes=frozenset({access.OUTREACH})) == (older, relationships.BASIS)
+    assert set(access.residents_for(chww, scopes=frozenset({access.OUTREACH}))) == {
+        older,
+        street["younger"],
+        street["neighbour"],
+    }
+    assert access.get_resident(chww, older.person_id, scopes=frozenset({access.OUTREACH})) == (
+        older,
+        relationships.BASIS,
+    )
     with pytest.raises(access.LimitedRelationship) as refused:
         access.get_resident(chww, older.person_id)
     assert refused.value.limited_view == "outreach:resident"
@@ -44,9 +51,13 @@ def test_allocation_gives_no_access_unless_active(street, change):
     chww, older, round_ = street["chww"], street["older"], street["round"]
     today = timezone.localdate()
     if change == "ended":
-        Round.objects.filter(pk=round_.pk).update(starts_on=today - dt.timedelta(days=40), ends_on=today - dt.timedelta(days=1))
+        Round.objects.filter(pk=round_.pk).update(
+            starts_on=today - dt.timedelta(days=40), ends_on=today - dt.timedelta(days=1)
+        )
     elif change == "not_started":
-        Round.objects.filter(pk=round_.pk).update(starts_on=today + dt.timedelta(days=1), ends_on=today + dt.timedelta(days=30))
+        Round.objects.filter(pk=round_.pk).update(
+            starts_on=today + dt.timedelta(days=1), ends_on=today + dt.timedelta(days=30)
+        )
     elif change == "round_withdrawn":
         services.withdraw_round(round_, street["planner"], "The estate is being decanted")
     else:
@@ -101,12 +112,30 @@ def test_household_page_shows_only_the_outreach_fields(street, client):
     make_activity(older, summary="Attended A&E with chest pain")
     client.force_login(street["chww"])
     page = client.get(reverse("outreach:household", args=[street["first"].pk])).content.decode()
-    for shown in ("Joseph Mensah, " + str(age(older.date_of_birth)), "Ama Mensah", "12 Church Street", "Twi, needs an interpreter",
-                  "Bowel screening due"):
+    for shown in (
+        "Joseph Mensah, " + str(age(older.date_of_birth)),
+        "Ama Mensah",
+        "12 Church Street",
+        "Twi, needs an interpreter",
+        "Bowel screening due",
+    ):
         assert shown in page, shown
-    for hidden in (older.nhs_number, older.phone, older.email, "04 March 1950", "4 Mar 1950", "Heart failure",
-                   "A&amp;E attendances", "chest pain", "housebound", "Adults with long-term conditions", "Rising risk", "Rita Okoro",
-                   "Diabetes care processes", "diabetes"):
+    for hidden in (
+        older.nhs_number,
+        older.phone,
+        older.email,
+        "04 March 1950",
+        "4 Mar 1950",
+        "Heart failure",
+        "A&amp;E attendances",
+        "chest pain",
+        "housebound",
+        "Adults with long-term conditions",
+        "Rising risk",
+        "Rita Okoro",
+        "Diabetes care processes",
+        "diabetes",
+    ):
         assert hidden not in page, hidden
 
 
@@ -156,7 +185,15 @@ def test_allocations_belong_to_one_chww_per_round(street, make_user):
 def test_flu_prompt_is_hidden_under_65_where_it_would_reveal_a_risk_group(street):
     from octopus.outreach.presenters import outreach_residents
 
-    flu = [{"programme": "flu_vaccination", "title": "Flu vaccination", "status": "never", "label": "None recorded", "due": ""}]
+    flu = [
+        {
+            "programme": "flu_vaccination",
+            "title": "Flu vaccination",
+            "status": "never",
+            "label": "None recorded",
+            "due": "",
+        }
+    ]
     older, younger = street["older"], street["younger"]
     for resident in (older, younger):
         resident.prevention_gaps = flu

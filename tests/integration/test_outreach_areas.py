@@ -18,11 +18,17 @@ MAYFAIR = "E01004761"
 def published():
     for i in range(12):
         household = make_household(address_line=f"{i + 1} Alder Road", lsoa_code=CHURCH_STREET)
-        resident = make_resident(household=household, given_name="Hidden", risk_band="1" if i < 9 else "5",
-                                 prevention_gaps=[{"programme": "bowel_screening"}] if i < 10 else [])
+        resident = make_resident(
+            household=household,
+            given_name="Hidden",
+            risk_band="1" if i < 9 else "5",
+            prevention_gaps=[{"programme": "bowel_screening"}] if i < 10 else [],
+        )
         make_activity(resident, days_ago=30)
     for i in range(3):
-        make_resident(household=make_household(address_line=f"{i + 1} Linnet Row", lsoa_code=MAYFAIR), given_name="Hidden")
+        make_resident(
+            household=make_household(address_line=f"{i + 1} Linnet Row", lsoa_code=MAYFAIR), given_name="Hidden"
+        )
 
 
 def test_rows_carry_deprivation_and_published_need(published):
@@ -59,7 +65,9 @@ def test_area_page_lists_lsoas_maps_them_and_names_nobody(client, make_user, pub
 
 def test_targets_by_rule_and_by_hand_go_to_the_plan(client, make_user, published):
     client.force_login(make_user("int_manager", username="planner"))
-    page = client.get("/outreach/areas/", {"rule": "threshold", "threshold_indicator": "prevention_gaps", "threshold": "800"}).content.decode()
+    page = client.get(
+        "/outreach/areas/", {"rule": "threshold", "threshold_indicator": "prevention_gaps", "threshold": "800"}
+    ).content.decode()
     assert "1 target LSOA" in page and f"/outreach/plan/?areas={CHURCH_STREET}" in page
     assert f'value="{CHURCH_STREET}" checked' in page
     by_hand = client.get("/outreach/areas/", {"rule": "hand", "lsoa": [CHURCH_STREET, MAYFAIR]}).content.decode()
@@ -67,7 +75,10 @@ def test_targets_by_rule_and_by_hand_go_to_the_plan(client, make_user, published
     assert f'name="areas" value="{MAYFAIR}"' in client.get("/outreach/plan/", {"areas": MAYFAIR}).content.decode()
     plan = client.post("/outreach/plan/", {"month": "2026-12", "areas": MAYFAIR}, follow=True).content.decode()
     assert "1 Linnet Row" in plan and "Alder Road" not in plan
-    assert "is not a London LSOA 2021 code" in client.post("/outreach/plan/", {"month": "2026-12", "areas": "E0100XXXX"}).content.decode()
+    assert (
+        "is not a London LSOA 2021 code"
+        in client.post("/outreach/plan/", {"month": "2026-12", "areas": "E0100XXXX"}).content.decode()
+    )
     assert "Enter the threshold" in client.get("/outreach/areas/", {"rule": "threshold"}).content.decode()
 
 
@@ -86,7 +97,7 @@ def test_the_chwws_day_shows_the_route_as_a_map_in_visiting_order(client, make_u
     client.force_login(street["chww"])
     page = client.get("/outreach/").content.decode()
     start = page.index("<svg", page.index("octopus-route-map"))
-    svg = page[start:page.index("</svg>", start)]
+    svg = page[start : page.index("</svg>", start)]
     assert 'data-route-doors="2"' in svg and "2 doors numbered in visiting order" in svg
     assert ">1</text>" in svg and ">2</text>" in svg and "http" not in svg.replace("http://www.w3.org", "")
     assert "<polygon" in svg  # the LSOA's shipped outline (Westminster)

@@ -53,14 +53,23 @@ def test_outbox_gets_errors_as_json_and_nothing_is_recorded(client, street):
 
 def test_visit_without_outbox_header_redirects_as_before(client, street):
     client.force_login(street["chww"])
-    response = client.post(reverse("outreach:visit", args=[street["first"].pk]), {"outcome": "no_answer", "acknowledged": "on"})
+    response = client.post(
+        reverse("outreach:visit", args=[street["first"].pk]), {"outcome": "no_answer", "acknowledged": "on"}
+    )
     assert response.status_code == 302 and Visit.objects.get().client_key is None
 
 
 def test_conversation_answers_are_kept_and_home_conditions_have_history(client, street):
     client.force_login(street["chww"])
-    _post(client, street["first"], uuid.uuid4(), topic_housing=["damp_mould", "heating"], topic_isolation=["lonely"],
-          consent_to_share="yes", consent_to_introduce="no")
+    _post(
+        client,
+        street["first"],
+        uuid.uuid4(),
+        topic_housing=["damp_mould", "heating"],
+        topic_isolation=["lonely"],
+        consent_to_share="yes",
+        consent_to_introduce="no",
+    )
     visit = Visit.objects.get()
     assert visit.answers == {"housing": ["damp_mould", "heating"], "isolation": ["lonely"]}
     assert (visit.consent_to_share, visit.consent_to_introduce) == (True, False)
@@ -68,8 +77,14 @@ def test_conversation_answers_are_kept_and_home_conditions_have_history(client, 
     assert {c for c, row in current.items() if row.present} == {"damp_mould", "heating"}
     assert len(current) == 5  # every housing condition asked about, present or not
 
-    services.record_visit(street["first"], street["chww"], outcome="spoke", asked_about_home=True, acknowledged=True,
-                          answers={"housing": ["heating"]})
+    services.record_visit(
+        street["first"],
+        street["chww"],
+        outcome="spoke",
+        asked_about_home=True,
+        acknowledged=True,
+        answers={"housing": ["heating"]},
+    )
     current = HouseholdCondition.objects.current(street["households"][0])
     assert {c for c, row in current.items() if row.present} == {"heating"}
     assert HouseholdCondition.objects.filter(household=street["households"][0], condition="damp_mould").count() == 2
@@ -79,12 +94,16 @@ def test_answers_need_a_conversation(street):
     with pytest.raises(ValidationError, match="engaged"):
         services.record_visit(street["first"], street["chww"], outcome="no_answer", answers={"isolation": ["lonely"]})
     with pytest.raises(ValidationError, match="Unknown answer"):
-        services.record_visit(street["first"], street["chww"], outcome="spoke", acknowledged=True, answers={"isolation": ["bored"]})
+        services.record_visit(
+            street["first"], street["chww"], outcome="spoke", acknowledged=True, answers={"isolation": ["bored"]}
+        )
 
 
 def test_open_tasks_bring_gaps_home_and_unanswered_knocks_together(client, street):
     client.force_login(street["chww"])
-    services.record_visit(street["first"], street["chww"], outcome="spoke", acknowledged=True, answers={"housing": ["damp_mould"]})
+    services.record_visit(
+        street["first"], street["chww"], outcome="spoke", acknowledged=True, answers={"housing": ["damp_mould"]}
+    )
     services.record_visit(street["first"], street["chww"], outcome="no_answer", acknowledged=True)
     page = client.get(reverse("outreach:household", args=[street["first"].pk])).content.decode()
     assert "Joseph: Bowel screening due" in page
@@ -125,8 +144,13 @@ def test_supervision_counts_move_with_visits(client, street, make_user):
 
     before = {r.who: r for r in supervision.figures("chww")}
     assert sum(r.target for r in before.values()) == 2 and sum(r.visited for r in before.values()) == 0
-    services.record_visit(street["first"], street["chww"], outcome="spoke", acknowledged=True,
-                          answers={"isolation": ["lonely"], "money": ["debt", "food"]})
+    services.record_visit(
+        street["first"],
+        street["chww"],
+        outcome="spoke",
+        acknowledged=True,
+        answers={"isolation": ["lonely"], "money": ["debt", "food"]},
+    )
     services.record_visit(street["second"], street["chww"], outcome="no_answer")
     rows = supervision.figures("chww")
     assert sum(r.visited for r in rows) == 1 and sum(r.needs for r in rows) == 3 and sum(r.visits for r in rows) == 2

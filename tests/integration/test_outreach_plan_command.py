@@ -27,7 +27,9 @@ def test_plan_prints_the_documented_json(tmp_path):
         make_resident(household=household, main_language="Twi" if i == 0 else "English")
     make_household(address_line="Elsewhere", lsoa_code="E01004732")
     (tmp_path / "team.yaml").write_text(WORKFORCE)
-    result = CliRunner().invoke(app, ["plan", "--month", "2026-12", "--workforce", str(tmp_path / "team.yaml"), "--format", "json"])
+    result = CliRunner().invoke(
+        app, ["plan", "--month", "2026-12", "--workforce", str(tmp_path / "team.yaml"), "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout.strip().splitlines()[-1])
     assert [c["name"] for c in document["chwws"]] == ["Amina Hassan", "Tomasz Nowak"]
@@ -76,7 +78,8 @@ def test_plan_page_runs_the_plan_as_a_job_with_progress(client, make_user):
     # The test settings run tasks at once: the job has routed every CHWW of the shipped file.
     assert job.status == PlanJob.Status.FINISHED and job.done == job.total == 3
     assert sorted(h["id"] for c in job.result["chwws"] for d in c["days"] for h in d["households"]) == sorted(
-        h.household_id for h in queries.living_households())
+        h.household_id for h in queries.living_households()
+    )
     status = client.get(f"/outreach/plan/jobs/{job.pk}/status/")
     assert status["HX-Refresh"] == "true" and "Finished" in status.content.decode()
     # While it runs the panel polls itself and shows how many CHWWs are routed.

@@ -58,7 +58,9 @@ def test_record_page_renders_the_consent_forms(client, make_user):
     from octopus.directory.models import Organisation, Team
     from octopus.residents.factories import make_resident
 
-    team = Team.objects.create(organisation=Organisation.objects.create(name="CLCH", heart="health"), name="DN", tier="consistent")
+    team = Team.objects.create(
+        organisation=Organisation.objects.create(name="CLCH", heart="health"), name="DN", tier="consistent"
+    )
     nurse = make_user("clinician", team=team, username="nurse-costs")
     resident = make_resident()
     services.open_case(resident, team, nurse, source="search")

@@ -14,11 +14,22 @@ pytestmark = pytest.mark.django_db
 
 def _persons(path, rows):
     columns = {
-        "person_id": pa.string(), "nhs_number": pa.string(), "given_name": pa.string(), "family_name": pa.string(),
-        "date_of_birth": pa.date32(), "sex": pa.string(), "postcode": pa.string(), "lsoa_code": pa.string(),
-        "practice_ods_code": pa.string(), "registered": pa.bool_(), "ethnicity_snomed_code": pa.string(),
-        "main_language": pa.string(), "interpreter_needed": pa.bool_(), "address_line": pa.string(),
-        "phone": pa.string(), "email": pa.string(),
+        "person_id": pa.string(),
+        "nhs_number": pa.string(),
+        "given_name": pa.string(),
+        "family_name": pa.string(),
+        "date_of_birth": pa.date32(),
+        "sex": pa.string(),
+        "postcode": pa.string(),
+        "lsoa_code": pa.string(),
+        "practice_ods_code": pa.string(),
+        "registered": pa.bool_(),
+        "ethnicity_snomed_code": pa.string(),
+        "main_language": pa.string(),
+        "interpreter_needed": pa.bool_(),
+        "address_line": pa.string(),
+        "phone": pa.string(),
+        "email": pa.string(),
     }
     table = pa.table({name: [row.get(name) for row in rows] for name in columns}, schema=pa.schema(columns))
     pq.write_table(table, path)
@@ -27,10 +38,21 @@ def _persons(path, rows):
 
 def _person(n, **overrides):
     row = {
-        "person_id": f"P{n:012d}", "nhs_number": None, "given_name": "Ada", "family_name": f"Person{n}",
-        "date_of_birth": dt.date(1940, 1, 1), "sex": "female", "postcode": "W2 5AA", "lsoa_code": "E01004657",
-        "practice_ods_code": "E87008", "registered": True, "main_language": "English",
-        "interpreter_needed": False, "address_line": f"{n} Church Street", "phone": None, "email": None,
+        "person_id": f"P{n:012d}",
+        "nhs_number": None,
+        "given_name": "Ada",
+        "family_name": f"Person{n}",
+        "date_of_birth": dt.date(1940, 1, 1),
+        "sex": "female",
+        "postcode": "W2 5AA",
+        "lsoa_code": "E01004657",
+        "practice_ods_code": "E87008",
+        "registered": True,
+        "main_language": "English",
+        "interpreter_needed": False,
+        "address_line": f"{n} Church Street",
+        "phone": None,
+        "email": None,
     }
     row.update(overrides)
     return row
@@ -85,8 +107,13 @@ def test_household_key_fits_the_column_for_any_address():
 def _snapshot(directory, rows):
     directory.mkdir()
     (directory / "manifest.json").write_text(json.dumps({"run_id": "run-prevention", "as_of": "2025-12-01"}))
-    columns = {"person_id": pa.string(), "prevention_gaps": pa.string(), "bowel_screening_status": pa.string(),
-               "flu_vaccination_status": pa.string(), "cervical_screening_status": pa.string()}
+    columns = {
+        "person_id": pa.string(),
+        "prevention_gaps": pa.string(),
+        "bowel_screening_status": pa.string(),
+        "flu_vaccination_status": pa.string(),
+        "cervical_screening_status": pa.string(),
+    }
     table = pa.table({name: [row.get(name) for row in rows] for name in columns}, schema=pa.schema(columns))
     pq.write_table(table, directory / "residents.parquet")
     return directory
@@ -94,11 +121,19 @@ def _snapshot(directory, rows):
 
 def test_publish_puts_open_prevention_gaps_on_the_resident(tmp_path):
     persons = _persons(tmp_path / "persons.parquet", [_person(1), _person(2)])
-    snapshot = _snapshot(tmp_path / "snapshot", [
-        {"person_id": "P000000000001", "prevention_gaps": "bowel_screening,flu_vaccination",
-         "bowel_screening_status": "overdue", "flu_vaccination_status": "never", "cervical_screening_status": "declined"},
-        {"person_id": "P000000000002", "prevention_gaps": "", "bowel_screening_status": "up_to_date"},
-    ])
+    snapshot = _snapshot(
+        tmp_path / "snapshot",
+        [
+            {
+                "person_id": "P000000000001",
+                "prevention_gaps": "bowel_screening,flu_vaccination",
+                "bowel_screening_status": "overdue",
+                "flu_vaccination_status": "never",
+                "cervical_screening_status": "declined",
+            },
+            {"person_id": "P000000000002", "prevention_gaps": "", "bowel_screening_status": "up_to_date"},
+        ],
+    )
     publish(persons, snapshot)
     gaps = Resident.objects.get(person_id="P000000000001").prevention_gaps
     assert [(g["programme"], g["title"], g["status"], g["label"]) for g in gaps] == [

@@ -24,12 +24,41 @@ AS_OF = dt.date(2026, 11, 1)
 EXTRA_FEEDS = {
     "persons": [{"person_id": "sim00000"}],
     "deaths": [{"person_id": "sim00003", "date_of_death": dt.date(2026, 10, 20)}],
-    "community_contacts": [{"person_id": "sim00001", "contact_date": dt.date(2026, 9, 1), "service": "district_nursing", "mode": "home_visit"},
-                           {"person_id": "sim00001", "contact_date": dt.date(2020, 1, 1)}],
-    "las_incidents": [{"person_id": "sim00002", "incident_datetime": dt.datetime(2026, 8, 1, 3, 15), "sender_code": "RRU", "outcome": "conveyed"}],
-    "vcse_contacts": [{"person_id": "sim00002", "contact_date": dt.date(2026, 7, 1), "organisation_name": "One Westminster", "need_domain": "isolation"}],
-    "objections": [{"person_id": "sim00004", "sender_code": "X26", "source_record_id": "1", "nhs_number": "9000000009",
-                    "objection_type": "national_data_opt_out", "recorded_date": dt.date(2025, 1, 1)}],
+    "community_contacts": [
+        {
+            "person_id": "sim00001",
+            "contact_date": dt.date(2026, 9, 1),
+            "service": "district_nursing",
+            "mode": "home_visit",
+        },
+        {"person_id": "sim00001", "contact_date": dt.date(2020, 1, 1)},
+    ],
+    "las_incidents": [
+        {
+            "person_id": "sim00002",
+            "incident_datetime": dt.datetime(2026, 8, 1, 3, 15),
+            "sender_code": "RRU",
+            "outcome": "conveyed",
+        }
+    ],
+    "vcse_contacts": [
+        {
+            "person_id": "sim00002",
+            "contact_date": dt.date(2026, 7, 1),
+            "organisation_name": "One Westminster",
+            "need_domain": "isolation",
+        }
+    ],
+    "objections": [
+        {
+            "person_id": "sim00004",
+            "sender_code": "X26",
+            "source_record_id": "1",
+            "nhs_number": "9000000009",
+            "objection_type": "national_data_opt_out",
+            "recorded_date": dt.date(2025, 1, 1),
+        }
+    ],
 }
 
 
@@ -42,8 +71,9 @@ def engine(tmp_path_factory):
         if name != "persons":
             shutil.copy(extra / f"{name}.parquet", linked / f"{name}.parquet")
     with threadpool_limits(1):  # OpenMP threads fight on a busy two-core test machine
-        info = run_pipeline(linked, root / "snapshots", as_of=AS_OF,
-                            config=PipelineConfig(bootstrap_resamples=5, show_progress=False))
+        info = run_pipeline(
+            linked, root / "snapshots", as_of=AS_OF, config=PipelineConfig(bootstrap_resamples=5, show_progress=False)
+        )
     return linked, info.path
 
 
@@ -57,10 +87,18 @@ def test_publish_maps_the_engine_columns(engine):
     assert top.risk_band == "Very high" and top.flags["risk_band"] == 1
     assert top.risk_factors and all(isinstance(f, str) for f in top.risk_factors)
     assert top.segment and top.frailty_category in {"fit", "mild", "moderate", "severe"}
-    assert {"current_inpatient", "discharged_last_14_days", "care_home", "emergency_admissions", "prior_cost",
-            "cancer_overlay"} <= set(top.flags)
+    assert {
+        "current_inpatient",
+        "discharged_last_14_days",
+        "care_home",
+        "emergency_admissions",
+        "prior_cost",
+        "cancer_overlay",
+    } <= set(top.flags)
     with_conditions = [r for r in scored if r.long_term_conditions]
-    assert with_conditions and all(c[0].isupper() and not c.startswith("ltc_") for c in with_conditions[0].long_term_conditions)
+    assert with_conditions and all(
+        c[0].isupper() and not c.startswith("ltc_") for c in with_conditions[0].long_term_conditions
+    )
     assert Resident.objects.exclude(cohorts=[]).exists()
     assert any("WELC target population" in r.cohorts for r in scored)
     assert PublishedSnapshot.objects.get().manifest["snapshot_dir"] == str(snapshot.resolve())
@@ -87,8 +125,10 @@ def test_publish_deaths_set_for_new_and_recorded_through_care_for_known(engine, 
     assert Resident.objects.get(person_id="sim00003").date_of_death == dt.date(2026, 10, 20)
     Resident.objects.filter(person_id="sim00003").update(date_of_death=None)
     calls = []
-    monkeypatch.setattr("octopus.care.services.record_death",
-                        lambda resident, date, source, actor: calls.append((resident.person_id, date, source, actor)))
+    monkeypatch.setattr(
+        "octopus.care.services.record_death",
+        lambda resident, date, source, actor: calls.append((resident.person_id, date, source, actor)),
+    )
     report = publish(linked / "persons.parquet", snapshot)
     assert calls == [("sim00003", dt.date(2026, 10, 20), "deaths feed", None)] and report.deaths == 1
 
@@ -101,8 +141,15 @@ def test_publish_withholds_analytics_for_residents_who_objected(engine):
     conditions = resident.long_term_conditions
     publish(linked / "persons.parquet", snapshot)
     resident.refresh_from_db()
-    assert (resident.risk_probability, resident.risk_centile, resident.risk_band, resident.segment, resident.cohorts,
-            resident.risk_factors, resident.rising_risk) == (None, None, "", "", [], [], False)
+    assert (
+        resident.risk_probability,
+        resident.risk_centile,
+        resident.risk_band,
+        resident.segment,
+        resident.cohorts,
+        resident.risk_factors,
+        resident.rising_risk,
+    ) == (None, None, "", "", [], [], False)
     assert resident.long_term_conditions == conditions and resident.flags["analytics_excluded"] is True
     assert "risk_band" not in resident.flags
 
@@ -156,8 +203,14 @@ def test_publish_withholds_analytics_for_objectors_from_the_objections_feed(engi
     linked, snapshot = engine
     publish(linked / "persons.parquet", snapshot)
     resident = Resident.objects.get(person_id="sim00004")
-    assert (resident.risk_probability, resident.risk_centile, resident.risk_band, resident.segment, resident.cohorts,
-            resident.rising_risk) == (None, None, "", "", [], False)
+    assert (
+        resident.risk_probability,
+        resident.risk_centile,
+        resident.risk_band,
+        resident.segment,
+        resident.cohorts,
+        resident.rising_risk,
+    ) == (None, None, "", "", [], False)
     assert resident.flags["analytics_excluded"] is True and "current_inpatient" in resident.flags
 
 

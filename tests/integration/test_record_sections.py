@@ -42,8 +42,13 @@ def test_residents_package_imports_no_app_that_depends_on_it():
     found = []
     for path in RESIDENTS.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
-            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in getattr(node, "names", [])] \
-                if isinstance(node, ast.Import) else []
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in getattr(node, "names", [])]
+                if isinstance(node, ast.Import)
+                else []
+            )
             found += [f"{path.name}: {name}" for name in names if name.startswith(dependants)]
     assert found == []
 
@@ -53,14 +58,35 @@ def test_registered_sections_keep_the_record_page_order(client, nurse, mine):
 
     page = client.get(reverse("residents:record", args=[mine.person_id])).content.decode()
 
-    headings = ['id="advance-care"', 'id="about"', "<h3>Household</h3>", 'id="risk"', 'id="involved"', 'id="contacts"',
-                'id="plan"', 'id="referrals"', 'id="team-messages"', 'id="consent"', "Preferences held by the care team",
-                'id="timeline-section"']
+    headings = [
+        'id="advance-care"',
+        'id="about"',
+        "<h3>Household</h3>",
+        'id="risk"',
+        'id="involved"',
+        'id="contacts"',
+        'id="plan"',
+        'id="referrals"',
+        'id="team-messages"',
+        'id="consent"',
+        "Preferences held by the care team",
+        'id="timeline-section"',
+    ]
     positions = [page.index(h) for h in headings]
     assert positions == sorted(positions)
-    contents = page[page.index('aria-label="Sections of the record"'):page.index('id="about"')]
-    labels = ["About Mary", "Risk and conditions", "Prevention gaps", "Who is involved", "Upcoming contacts", "Care plan",
-              "Referrals and introductions", "Team messages", "Consent and preferences", "Timeline"]
+    contents = page[page.index('aria-label="Sections of the record"') : page.index('id="about"')]
+    labels = [
+        "About Mary",
+        "Risk and conditions",
+        "Prevention gaps",
+        "Who is involved",
+        "Upcoming contacts",
+        "Care plan",
+        "Referrals and introductions",
+        "Team messages",
+        "Consent and preferences",
+        "Timeline",
+    ]
     assert [contents.index(label) for label in labels] == sorted(contents.index(label) for label in labels)
     assert page.index("Not in a tier") < page.index("<h3>Household</h3>")  # the tier row stays in "About"
 
@@ -70,16 +96,25 @@ def test_action_links_follow_capabilities_and_stop_after_death(client, nurse, mi
     url = reverse("residents:record", args=[mine.person_id])
 
     page = client.get(url).content.decode()
-    links = ["Refer or introduce Mary", "Care plan", "Add to a caseload", "Check-ins", "Admit to the virtual ward",
-             "Change tier", "Record a death"]
-    actions = page[page.index('aria-label="Actions"'):page.index('aria-label="Sections of the record"')]
-    assert [actions.index(f">{label}</a>") for label in links] == sorted(actions.index(f">{label}</a>") for label in links)
+    links = [
+        "Refer or introduce Mary",
+        "Care plan",
+        "Add to a caseload",
+        "Check-ins",
+        "Admit to the virtual ward",
+        "Change tier",
+        "Record a death",
+    ]
+    actions = page[page.index('aria-label="Actions"') : page.index('aria-label="Sections of the record"')]
+    assert [actions.index(f">{label}</a>") for label in links] == sorted(
+        actions.index(f">{label}</a>") for label in links
+    )
     assert reverse("virtualward:admit", args=[mine.person_id]) in actions
 
     mine.date_of_death = "2026-10-01"
     mine.save()
     actions = client.get(url).content.decode()
-    actions = actions[actions.index('aria-label="Actions"'):actions.index('aria-label="Sections of the record"')]
+    actions = actions[actions.index('aria-label="Actions"') : actions.index('aria-label="Sections of the record"')]
     assert ">Care plan</a>" in actions
     assert all(f">{label}</a>" not in actions for label in links if label != "Care plan")
 
@@ -92,8 +127,11 @@ def test_clinical_only_section_and_data_are_left_out_without_clinical_scope(nurs
         return {"shown": True}
 
     sections.register_data("test-data", data)
-    sections.register(Section("test-clinical", "Test", "residents/_prevention.jinja", order=1, needs=("test-data",),
-                              clinical_only=True))
+    sections.register(
+        Section(
+            "test-clinical", "Test", "residents/_prevention.jinja", order=1, needs=("test-data",), clinical_only=True
+        )
+    )
     try:
         hidden = sections.for_record(RecordView(mine, nurse, "no_clinical", False), is_deceased=False)
         shown = sections.for_record(RecordView(mine, nurse, "full", True), is_deceased=False)
@@ -115,7 +153,9 @@ def test_section_whose_data_is_none_is_left_out(make_user, mine):
 
 
 def test_section_needing_unregistered_data_names_it(nurse, mine):
-    sections.register(Section("test-orphan", "", "residents/_prevention.jinja", order=1, needs=("nobody-registered-this",)))
+    sections.register(
+        Section("test-orphan", "", "residents/_prevention.jinja", order=1, needs=("nobody-registered-this",))
+    )
     try:
         with pytest.raises(LookupError, match="nobody-registered-this"):
             sections.for_record(RecordView(mine, nurse, "full", True), is_deceased=False)
@@ -129,9 +169,13 @@ def test_section_with_an_unknown_slot_is_refused():
 
 
 def test_action_needs_every_capability(make_user, mine):
-    sections.register_action(Action("Test action", "residents:timeline", order=99, capabilities=("refer", "no_such_capability")))
+    sections.register_action(
+        Action("Test action", "residents:timeline", order=99, capabilities=("refer", "no_such_capability"))
+    )
     try:
-        shown = sections.for_record(RecordView(mine, make_user("clinician", username="c2"), "full", True), is_deceased=False)
+        shown = sections.for_record(
+            RecordView(mine, make_user("clinician", username="c2"), "full", True), is_deceased=False
+        )
     finally:
         sections._ACTIONS.pop("residents:timeline")
     assert "Test action" not in [a.label for a in shown.actions]

@@ -25,7 +25,9 @@ def nurse(make_user, team):
 @pytest.fixture
 def mine(nurse, team):
     household = make_household(address_line="12 Church Street", postcode="NW8 8EU")
-    resident = make_resident(given_name="Mary", family_name="Jones", household=household, date_of_birth="1941-03-14", postcode="NW8 8EU")
+    resident = make_resident(
+        given_name="Mary", family_name="Jones", household=household, date_of_birth="1941-03-14", postcode="NW8 8EU"
+    )
     make_resident(given_name="John", family_name="Jones", household=household)
     services.open_case(resident, team, nurse, source="search")
     return resident
@@ -55,9 +57,21 @@ def test_record_shows_joined_up_sections_and_audits_once(client, nurse, mine):
     response = client.get(reverse("residents:record", args=[mine.person_id]))
     assert response.status_code == 200
     body = response.content.decode()
-    for text in ["Mary Jones", "Who is involved", "Upcoming contacts", "Care plan", "Consent and preferences",
-                 "Timeline", "John Jones", "Heart failure", "IMD decile 2", "E87711", "One Westminster",
-                 "Attended A&amp;E with breathlessness", "On your team"]:
+    for text in [
+        "Mary Jones",
+        "Who is involved",
+        "Upcoming contacts",
+        "Care plan",
+        "Consent and preferences",
+        "Timeline",
+        "John Jones",
+        "Heart failure",
+        "IMD decile 2",
+        "E87711",
+        "One Westminster",
+        "Attended A&amp;E with breathlessness",
+        "On your team",
+    ]:
         assert text in body, text
     events = AuditEvent.objects.filter(action="view", resident_id=mine.person_id)
     assert events.count() == 1
@@ -95,8 +109,16 @@ def test_vcse_worker_sees_contacts_but_not_clinical_detail(client, make_user, mi
     vcse_org = Organisation.objects.create(name="Citizens Advice", heart="vcse")
     vcse_team = Team.objects.create(organisation=vcse_org, name="Debt advice", tier="tailored")
     fred = make_user("vcse_worker", team=vcse_team, username="fred")
-    services.send_referral(mine, nurse, to_team=vcse_team, reason="Debt", urgency="routine", shared_information="Rent arrears",
-                           resident_agreed=True, preferred_contact="phone")
+    services.send_referral(
+        mine,
+        nurse,
+        to_team=vcse_team,
+        reason="Debt",
+        urgency="routine",
+        shared_information="Rent arrears",
+        resident_agreed=True,
+        preferred_contact="phone",
+    )
     make_activity(mine, "ae", days_ago=3, summary="Attended A&E with chest pain")
     client.force_login(fred)
     body = client.get(reverse("residents:record", args=[mine.person_id])).content.decode()
@@ -144,8 +166,16 @@ def test_referral_relationship_lasts_while_open_and_recently_closed(make_user, m
     vcse_org = Organisation.objects.create(name="Age UK", heart="vcse")
     vcse_team = Team.objects.create(organisation=vcse_org, name="Befriending", tier="tailored")
     worker = make_user("vcse_worker", team=vcse_team, username="befriender")
-    referral = services.send_referral(mine, nurse, to_team=vcse_team, reason="Lonely", urgency="routine", shared_information="Lives alone",
-                                      resident_agreed=True, preferred_contact="phone")
+    referral = services.send_referral(
+        mine,
+        nurse,
+        to_team=vcse_team,
+        reason="Lonely",
+        urgency="routine",
+        shared_information="Lives alone",
+        resident_agreed=True,
+        preferred_contact="phone",
+    )
     assert access.residents_for(worker).filter(pk=mine.pk).exists()
     services.close(referral, nurse, "Resident changed their mind")
     worker = type(worker).objects.get(pk=worker.pk)
@@ -155,8 +185,15 @@ def test_referral_relationship_lasts_while_open_and_recently_closed(make_user, m
 
 
 def test_record_shows_open_prevention_gaps_to_clinicians(client, nurse, mine):
-    mine.prevention_gaps = [{"programme": "bowel_screening", "title": "Bowel cancer screening", "status": "overdue",
-                             "label": "Overdue", "due": "every 2 years (home FIT kit)"}]
+    mine.prevention_gaps = [
+        {
+            "programme": "bowel_screening",
+            "title": "Bowel cancer screening",
+            "status": "overdue",
+            "label": "Overdue",
+            "due": "every 2 years (home FIT kit)",
+        }
+    ]
     mine.save(update_fields=["prevention_gaps"])
     client.force_login(nurse)
     body = client.get(reverse("residents:record", args=[mine.person_id])).content.decode()

@@ -26,8 +26,9 @@ def data_dir(settings, tmp_path):
 @pytest.fixture
 def database_down():
     """Every new connection or query fails as if the server had gone: ensure_connection raises."""
+
     def unavailable(self):
-        raise OperationalError("connection to server at \"127.0.0.1\", port 5432 failed: Connection refused")
+        raise OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused')
 
     with mock.patch.object(BaseDatabaseWrapper, "ensure_connection", unavailable):
         yield
@@ -65,7 +66,11 @@ def test_database_away_gives_the_unavailable_page_then_recovers(make_user):
     user = make_user("clinician")
     client = Client(raise_request_exception=False)
     client.force_login(user)
-    with mock.patch.object(BaseDatabaseWrapper, "ensure_connection", side_effect=OperationalError("server closed the connection unexpectedly")):
+    with mock.patch.object(
+        BaseDatabaseWrapper,
+        "ensure_connection",
+        side_effect=OperationalError("server closed the connection unexpectedly"),
+    ):
         down = client.get("/directory/")
     assert down.status_code == 503
     assert down["Retry-After"] == "30"
@@ -105,8 +110,10 @@ def test_banner_when_no_worker_ever_ran_and_a_task_waits(make_user, data_dir, se
     assert "Background tasks are not running" not in client.get("/").content.decode()
     long_ago = timezone.now() - timedelta(minutes=5)
     queued = DBTaskResult.objects.create(
-        task_path="octopus.intake.tasks.link_persons_in_background", args_kwargs={"args": [1], "kwargs": {}},
-        backend_name="default", run_after=long_ago,
+        task_path="octopus.intake.tasks.link_persons_in_background",
+        args_kwargs={"args": [1], "kwargs": {}},
+        backend_name="default",
+        run_after=long_ago,
     )
     DBTaskResult.objects.filter(pk=queued.pk).update(enqueued_at=long_ago)
     assert "Background tasks are not running" in client.get("/").content.decode()

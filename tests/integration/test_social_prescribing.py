@@ -34,8 +34,12 @@ def test_start_puts_the_resident_on_the_link_worker_caseload_with_reason_and_sou
     prescription = _start(world)
     assert prescription.case.team == world["sp_team"] and prescription.case.holder == world["link_worker"]
     assert prescription.reasons == ["loneliness", "money"] and prescription.source == "gp"
-    assert AuditEvent.objects.filter(summary__startswith="Social prescribing started",
-                                     resident_id=world["resident"].person_id).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            summary__startswith="Social prescribing started", resident_id=world["resident"].person_id
+        ).count()
+        == 1
+    )
 
 
 def test_start_refuses_unknown_reason_and_someone_not_a_link_worker(world):
@@ -49,23 +53,50 @@ def test_start_refuses_unknown_reason_and_someone_not_a_link_worker(world):
 def test_review_needs_a_start_and_bad_answers_write_nothing(world):
     prescription = _start(world)
     with pytest.raises(ValidationError, match="at the start before"):
-        services.record_score(prescription, world["link_worker"], instrument="ons4", occasion="review", answers=ONS4_REVIEW)
+        services.record_score(
+            prescription, world["link_worker"], instrument="ons4", occasion="review", answers=ONS4_REVIEW
+        )
     with pytest.raises(ValidationError, match="anxious"):
-        services.record_score(prescription, world["link_worker"], instrument="ons4", occasion="start",
-                              answers=ONS4_START | {"anxiety": 12})
+        services.record_score(
+            prescription,
+            world["link_worker"],
+            instrument="ons4",
+            occasion="start",
+            answers=ONS4_START | {"anxiety": 12},
+        )
     assert not WellbeingScore.objects.exists()
 
 
 def test_wemwbs_is_refused_unless_licensed(world, settings):
     prescription = _start(world)
-    answers = {code: 3 for code in ("optimistic", "useful", "relaxed", "interested_in_people", "energy", "problems",
-                                    "thinking_clearly", "good_about_self", "close_to_others", "confident", "make_up_mind",
-                                    "loved", "interested_in_new_things", "cheerful")}
+    answers = {
+        code: 3
+        for code in (
+            "optimistic",
+            "useful",
+            "relaxed",
+            "interested_in_people",
+            "energy",
+            "problems",
+            "thinking_clearly",
+            "good_about_self",
+            "close_to_others",
+            "confident",
+            "make_up_mind",
+            "loved",
+            "interested_in_new_things",
+            "cheerful",
+        )
+    }
     settings.OCTOPUS_WEMWBS_LICENSED = False
     with pytest.raises(ValidationError, match="licence"):
-        services.record_score(prescription, world["link_worker"], instrument="wemwbs", occasion="start", answers=answers)
+        services.record_score(
+            prescription, world["link_worker"], instrument="wemwbs", occasion="start", answers=answers
+        )
     settings.OCTOPUS_WEMWBS_LICENSED = True
-    score = services.record_score(prescription, world["link_worker"], instrument="wemwbs", occasion="start", answers=answers)
+    score = services.record_score(
+        prescription, world["link_worker"], instrument="wemwbs", occasion="start", answers=answers
+    )
     assert score.scores == {"total": 42}
 
 
@@ -82,15 +113,37 @@ def _measured_people(world, n, introduce_to=None):
     for _ in range(n):
         resident = make_resident(lsoa_code="E01004736")
         prescription = _start(world, resident=resident)
-        services.record_score(prescription, world["link_worker"], instrument="swemwbs", occasion="start",
-                              answers=dict.fromkeys(("optimistic", "useful", "relaxed", "problems", "thinking_clearly",
-                                                     "close_to_others", "make_up_mind"), 3))  # raw 21 → 19.25
-        services.record_score(prescription, world["link_worker"], instrument="swemwbs", occasion="review",
-                              answers=dict.fromkeys(("optimistic", "useful", "relaxed", "problems", "thinking_clearly",
-                                                     "close_to_others", "make_up_mind"), 4))  # raw 28 → 25.03
+        services.record_score(
+            prescription,
+            world["link_worker"],
+            instrument="swemwbs",
+            occasion="start",
+            answers=dict.fromkeys(
+                ("optimistic", "useful", "relaxed", "problems", "thinking_clearly", "close_to_others", "make_up_mind"),
+                3,
+            ),
+        )  # raw 21 → 19.25
+        services.record_score(
+            prescription,
+            world["link_worker"],
+            instrument="swemwbs",
+            occasion="review",
+            answers=dict.fromkeys(
+                ("optimistic", "useful", "relaxed", "problems", "thinking_clearly", "close_to_others", "make_up_mind"),
+                4,
+            ),
+        )  # raw 28 → 25.03
         if introduce_to is not None:
-            services.introduce(prescription, world["link_worker"], to_practitioner=introduce_to, need="money",
-                               reason="Debt", shared_information="Arrears", preferred_contact="phone", resident_agreed=True)
+            services.introduce(
+                prescription,
+                world["link_worker"],
+                to_practitioner=introduce_to,
+                need="money",
+                reason="Debt",
+                shared_information="Arrears",
+                preferred_contact="phone",
+                resident_agreed=True,
+            )
 
 
 def test_change_per_service_publishes_means_only_behind_eight_people_and_rounds_the_count(world):
@@ -105,20 +158,41 @@ def test_change_per_service_publishes_means_only_behind_eight_people_and_rounds_
 
 def test_findings_count_needs_in_the_doorstep_vocabulary_with_introductions(world):
     prescription = _start(world, referred_on=dt.date(2026, 11, 14))
-    money = services.introduce(prescription, world["link_worker"], to_practitioner=world["fred"], need="money",
-                               reason="Debt", shared_information="Arrears", preferred_contact="phone", resident_agreed=True)
-    services.introduce(prescription, world["link_worker"], to_practitioner=world["ama"], need="money",
-                       reason="Company", shared_information="Lives alone", preferred_contact="phone", resident_agreed=True)
+    money = services.introduce(
+        prescription,
+        world["link_worker"],
+        to_practitioner=world["fred"],
+        need="money",
+        reason="Debt",
+        shared_information="Arrears",
+        preferred_contact="phone",
+        resident_agreed=True,
+    )
+    services.introduce(
+        prescription,
+        world["link_worker"],
+        to_practitioner=world["ama"],
+        need="money",
+        reason="Company",
+        shared_information="Lives alone",
+        preferred_contact="phone",
+        resident_agreed=True,
+    )
     Referral.objects.filter(pk=money.pk).update(status=ReferralStatus.COMPLETED)
-    _start(world, resident=make_resident(lsoa_code="E01004737"), referred_on=dt.date(2026, 12, 1))  # outside: end is exclusive
+    _start(
+        world, resident=make_resident(lsoa_code="E01004737"), referred_on=dt.date(2026, 12, 1)
+    )  # outside: end is exclusive
 
     rows = list(findings.findings(dt.date(2026, 11, 1), dt.date(2026, 12, 1)))
-    assert {tuple(sorted(r)) for r in rows} == {("destination", "introductions", "introductions_completed", "lsoa_code",
-                                                 "month", "need", "source")}
-    simplified = sorted((r["need"], r["introductions"], r["introductions_completed"], r["destination"] or "") for r in rows)
+    assert {tuple(sorted(r)) for r in rows} == {
+        ("destination", "introductions", "introductions_completed", "lsoa_code", "month", "need", "source")
+    }
+    simplified = sorted(
+        (r["need"], r["introductions"], r["introductions_completed"], r["destination"] or "") for r in rows
+    )
     assert simplified == [
         ("", 1, 0, "Befriending (Age UK Westminster)"),  # a second introduction for the same need
-        ("isolation", 0, 0, ""),                          # loneliness, counted as the doorstep's "isolation"
+        ("isolation", 0, 0, ""),  # loneliness, counted as the doorstep's "isolation"
         ("money", 1, 1, "Debt Advice (Citizens Advice Westminster)"),
     ]
     assert {r["month"] for r in rows} == {dt.date(2026, 11, 1)} and {r["lsoa_code"] for r in rows} == {"E01004736"}
@@ -128,10 +202,26 @@ def test_findings_count_needs_in_the_doorstep_vocabulary_with_introductions(worl
 def test_introduction_reaches_the_named_person_and_needs_one_of_the_reasons(world):
     prescription = _start(world)
     with pytest.raises(ValidationError, match="referral reasons"):
-        services.introduce(prescription, world["link_worker"], to_practitioner=world["fred"], need="housing",
-                           reason="Debt", shared_information="Arrears", preferred_contact="phone", resident_agreed=True)
-    referral = services.introduce(prescription, world["link_worker"], to_practitioner=world["fred"], need="money",
-                                  reason="Debt", shared_information="Arrears", preferred_contact="phone", resident_agreed=True)
+        services.introduce(
+            prescription,
+            world["link_worker"],
+            to_practitioner=world["fred"],
+            need="housing",
+            reason="Debt",
+            shared_information="Arrears",
+            preferred_contact="phone",
+            resident_agreed=True,
+        )
+    referral = services.introduce(
+        prescription,
+        world["link_worker"],
+        to_practitioner=world["fred"],
+        need="money",
+        reason="Debt",
+        shared_information="Arrears",
+        preferred_contact="phone",
+        resident_agreed=True,
+    )
     assert referral.to_practitioner == world["fred"] and referral.to_team == world["advice"]
     assert prescription.introductions.get().referral == referral
 
@@ -148,13 +238,23 @@ def test_someone_outside_the_team_cannot_change_the_prescription(world):
 def test_link_worker_starts_records_and_sees_change_on_the_page(client, world):
     client.force_login(world["link_worker"])
     url = reverse("social_prescribing:resident", args=[world["resident"].person_id])
-    response = client.post(url, {"action": "start", "source": "gp", "reasons": ["loneliness"], "what_matters": "My garden"})
+    response = client.post(
+        url, {"action": "start", "source": "gp", "reasons": ["loneliness"], "what_matters": "My garden"}
+    )
     assert response.status_code == 302
     prescription = Prescription.objects.get()
     client.post(url, {"action": "goal", "prescription": prescription.pk, "text": "Join the lunch club"})
     for occasion, answers in (("start", ONS4_START), ("review", ONS4_REVIEW)):
-        client.post(url, {"action": "score", "prescription": prescription.pk, "instrument": "ons4", "occasion": occasion,
-                          **{f"item-{k}": v for k, v in answers.items()}})
+        client.post(
+            url,
+            {
+                "action": "score",
+                "prescription": prescription.pk,
+                "instrument": "ons4",
+                "occasion": occasion,
+                **{f"item-{k}": v for k, v in answers.items()},
+            },
+        )
     page = client.get(url).content.decode()
     assert "My garden" in page and "Join the lunch club" in page
     assert "Change from start to review" in page and "+3" in page and "-4" in page
@@ -166,8 +266,17 @@ def test_bad_score_on_the_page_names_the_question_and_writes_nothing(client, wor
     prescription = _start(world)
     client.force_login(world["link_worker"])
     url = reverse("social_prescribing:resident", args=[world["resident"].person_id])
-    response = client.post(url, {"action": "score", "prescription": prescription.pk, "instrument": "ons4", "occasion": "start",
-                                 **{f"item-{k}": v for k, v in ONS4_START.items()}, "item-happiness": "11"})
+    response = client.post(
+        url,
+        {
+            "action": "score",
+            "prescription": prescription.pk,
+            "instrument": "ons4",
+            "occasion": "start",
+            **{f"item-{k}": v for k, v in ONS4_START.items()},
+            "item-happiness": "11",
+        },
+    )
     assert response.status_code == 200 and "how happy did you feel yesterday" in response.content.decode()
     assert not WellbeingScore.objects.exists()
 
@@ -186,9 +295,19 @@ def test_introduction_from_the_page_is_a_warm_introduction_to_the_named_person(c
     prescription = _start(world)
     client.force_login(world["link_worker"])
     url = reverse("social_prescribing:resident", args=[world["resident"].person_id])
-    client.post(url, {"action": "introduce", "prescription": prescription.pk, "to_practitioner": world["fred"].pk,
-                      "need": "money", "reason": "Rent arrears", "shared_information": "Arrears of £400",
-                      "preferred_contact": "phone", "resident_agreed": "yes"})
+    client.post(
+        url,
+        {
+            "action": "introduce",
+            "prescription": prescription.pk,
+            "to_practitioner": world["fred"].pk,
+            "need": "money",
+            "reason": "Rent arrears",
+            "shared_information": "Arrears of £400",
+            "preferred_contact": "phone",
+            "resident_agreed": "yes",
+        },
+    )
     referral = Referral.objects.get(to_practitioner=world["fred"])
     assert referral.sender == world["link_worker"] and referral.reason == "Rent arrears" and referral.resident_agreed
     assert prescription.introductions.get().reason == "money"

@@ -16,7 +16,7 @@ CSS_URL = re.compile(r"""url\(\s*["']?([^"')?#]+)""")
 
 
 def _static_name(url: str) -> str | None:
-    return url[len(settings.STATIC_URL):] if url.startswith(settings.STATIC_URL) else None
+    return url[len(settings.STATIC_URL) :] if url.startswith(settings.STATIC_URL) else None
 
 
 def _missing_in_stylesheet(name: str) -> list[str]:

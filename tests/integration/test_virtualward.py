@@ -17,8 +17,15 @@ from octopus.virtualward.models import Admission, Alert, AlertKind, Observation
 
 pytestmark = pytest.mark.django_db
 
-NORMAL = {"respiration_rate": 16, "spo2": 97, "on_oxygen": "air", "systolic_bp": 120, "pulse": 70,
-          "consciousness": "A", "temperature": "37.0"}
+NORMAL = {
+    "respiration_rate": 16,
+    "spo2": 97,
+    "on_oxygen": "air",
+    "systolic_bp": 120,
+    "pulse": 70,
+    "consciousness": "A",
+    "temperature": "37.0",
+}
 WORSE = {**NORMAL, "respiration_rate": 22, "pulse": 112, "temperature": "38.4"}  # 2+2+1 = 5, medium
 WORST = {**WORSE, "systolic_bp": 95, "spo2": 93}  # +2 +2 = 9, high
 
@@ -34,27 +41,52 @@ def ward(make_user):
     outsider = make_user("clinician", team=other, username="outsider")
     resident = make_resident(given_name="Mary", family_name="Jones")
     care_services.open_case(resident, team, nurse, source="search", holder=nurse)
-    return {"team": team, "nurse": nurse, "coordinator": coordinator, "prescriber": prescriber,
-            "outsider": outsider, "resident": resident}
+    return {
+        "team": team,
+        "nurse": nurse,
+        "coordinator": coordinator,
+        "prescriber": prescriber,
+        "outsider": outsider,
+        "resident": resident,
+    }
 
 
 def admitted(ward, **extra):
-    return services.admit(ward["resident"], ward["team"], ward["nurse"], reason="Heart failure exacerbation",
-                          expected_discharge_on=timezone.localdate() + dt.timedelta(days=10),
-                          observations_per_day=3, **extra)
+    return services.admit(
+        ward["resident"],
+        ward["team"],
+        ward["nurse"],
+        reason="Heart failure exacerbation",
+        expected_discharge_on=timezone.localdate() + dt.timedelta(days=10),
+        observations_per_day=3,
+        **extra,
+    )
 
 
 def test_admission_page_admits_with_scale_recorded_who_and_when(client, ward):
     client.force_login(ward["nurse"])
     url = reverse("virtualward:admit", args=[ward["resident"].person_id])
     assert client.get(url).status_code == 200
-    response = client.post(url, {"team": ward["team"].pk, "reason": "COPD exacerbation", "observations_per_day": 3,
-                                 "expected_discharge_on": (timezone.localdate() + dt.timedelta(days=7)).isoformat(),
-                                 "spo2_scale": 2})
+    response = client.post(
+        url,
+        {
+            "team": ward["team"].pk,
+            "reason": "COPD exacerbation",
+            "observations_per_day": 3,
+            "expected_discharge_on": (timezone.localdate() + dt.timedelta(days=7)).isoformat(),
+            "spo2_scale": 2,
+        },
+    )
     assert response.status_code == 302
     admission = Admission.objects.get()
-    assert (admission.spo2_scale, admission.spo2_scale_set_by, admission.admitted_by) == (2, ward["nurse"], ward["nurse"])
-    assert ActivityEvent.objects.filter(resident=ward["resident"], summary__startswith="Admitted to the virtual ward").exists()
+    assert (admission.spo2_scale, admission.spo2_scale_set_by, admission.admitted_by) == (
+        2,
+        ward["nurse"],
+        ward["nurse"],
+    )
+    assert ActivityEvent.objects.filter(
+        resident=ward["resident"], summary__startswith="Admitted to the virtual ward"
+    ).exists()
     assert AuditEvent.objects.filter(action="create", summary__startswith="Admitted to the virtual ward").count() == 1
 
 
@@ -91,9 +123,14 @@ def test_deteriorating_observations_raise_an_alert_with_a_response_time_then_ack
     assert any(s.startswith("Virtual ward alert: NEWS2 5") for s in timeline)
 
 
-@pytest.mark.parametrize("field, value, words", [
-    ("spo2", "150", "SpO2"), ("pulse", "0", "Pulse"), ("temperature", "60.0", "Temperature"),
-])
+@pytest.mark.parametrize(
+    "field, value, words",
+    [
+        ("spo2", "150", "SpO2"),
+        ("pulse", "0", "Pulse"),
+        ("temperature", "60.0", "Temperature"),
+    ],
+)
 def test_implausible_values_are_refused_on_the_form_naming_the_field(client, ward, field, value, words):
     admission = admitted(ward)
     client.force_login(ward["nurse"])
@@ -149,10 +186,14 @@ def test_csv_upload_names_file_row_and_field_and_writes_nothing_on_error(client,
     client.force_login(ward["nurse"])
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    response = client.post(reverse("virtualward:upload"), {"file": SimpleUploadedFile("obs.csv", (header + good + bad).encode())})
+    response = client.post(
+        reverse("virtualward:upload"), {"file": SimpleUploadedFile("obs.csv", (header + good + bad).encode())}
+    )
     assert "obs.csv: row 3: temperature:" in response.content.decode()
     assert not Observation.objects.exists()
-    response = client.post(reverse("virtualward:upload"), {"file": SimpleUploadedFile("obs.csv", (header + good + good).encode())})
+    response = client.post(
+        reverse("virtualward:upload"), {"file": SimpleUploadedFile("obs.csv", (header + good + good).encode())}
+    )
     assert response.status_code == 302 and Observation.objects.filter(source="csv").count() == 2
 
 
@@ -197,14 +238,23 @@ def _device(ward, scopes="system/Observation.c"):
 
 
 API = "/api/virtual-ward/observations"
-API_BODY = {"respiration_rate": 22, "spo2": 93, "on_oxygen": False, "systolic_bp": 95, "pulse": 112,
-            "consciousness": "A", "temperature": "38.4"}
+API_BODY = {
+    "respiration_rate": 22,
+    "spo2": 93,
+    "on_oxygen": False,
+    "systolic_bp": 95,
+    "pulse": 112,
+    "consciousness": "A",
+    "temperature": "38.4",
+}
 
 
 def test_a_device_posts_observations_and_gets_the_score_and_alerts(client, ward):
     admitted(ward)
     headers = _device(ward)
-    response = client.post(API, {**API_BODY, "person_id": ward["resident"].person_id}, content_type="application/json", **headers)
+    response = client.post(
+        API, {**API_BODY, "person_id": ward["resident"].person_id}, content_type="application/json", **headers
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["total"], body["risk"]) == (9, "high") and body["scores"]["systolic_bp"] == 2
@@ -219,20 +269,32 @@ def test_a_device_posts_observations_and_gets_the_score_and_alerts(client, ward)
 def test_the_api_refuses_implausible_values_naming_the_field_and_strangers(client, ward, make_user):
     admitted(ward)
     headers = _device(ward)
-    response = client.post(API, {**API_BODY, "spo2": 150, "person_id": ward["resident"].person_id},
-                           content_type="application/json", **headers)
+    response = client.post(
+        API,
+        {**API_BODY, "spo2": 150, "person_id": ward["resident"].person_id},
+        content_type="application/json",
+        **headers,
+    )
     assert response.status_code == 422 and response.json()["field"] == "spo2" and "%" in response.json()["detail"]
     unknown = client.post(API, {**API_BODY, "person_id": "P99999999"}, content_type="application/json", **headers)
     assert unknown.status_code == 404
     from octopus.api.service_accounts import issue
 
     _account, token = issue("Other ward hub", ward["outsider"], "system/Observation.c")
-    other = client.post(API, {**API_BODY, "person_id": ward["resident"].person_id}, content_type="application/json",
-                        HTTP_AUTHORIZATION=f"Bearer {token}")
+    other = client.post(
+        API,
+        {**API_BODY, "person_id": ward["resident"].person_id},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
     assert other.status_code == 404  # not their team's ward: as if it did not exist
     _account, reader = issue("Reader", ward["coordinator"], "system/Patient.read")
-    no_scope = client.post(API, {**API_BODY, "person_id": ward["resident"].person_id}, content_type="application/json",
-                           HTTP_AUTHORIZATION=f"Bearer {reader}")
+    no_scope = client.post(
+        API,
+        {**API_BODY, "person_id": ward["resident"].person_id},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {reader}",
+    )
     assert no_scope.status_code == 403
     assert not Observation.objects.exists()
 
@@ -246,7 +308,12 @@ def test_fhir_export_gives_vital_signs_with_loinc_codes_in_the_full_scope_only(c
     codes = {coding["code"] for r in resources for coding in r["code"].get("coding", [])}
     assert {"9279-1", "8867-4", "2708-6", "59408-5", "8310-5", "85354-9"} <= codes
     pulse = next(r for r in resources if r["id"].endswith("-heartrate"))
-    assert pulse["valueQuantity"] == {"value": 112.0, "unit": "beats/minute", "system": "http://unitsofmeasure.org", "code": "/min"}
+    assert pulse["valueQuantity"] == {
+        "value": 112.0,
+        "unit": "beats/minute",
+        "system": "http://unitsofmeasure.org",
+        "code": "/min",
+    }
     assert pulse["category"][0]["coding"][0]["code"] == "vital-signs"
     bp = next(r for r in resources if r["id"].endswith("-bp"))
     assert bp["component"][0]["valueQuantity"]["value"] == 120.0
@@ -272,8 +339,14 @@ def test_the_meeting_entry_shows_the_ward_stay_with_latest_score_and_alerts(clie
     meetings.put_on_agenda(entry, world["gp"])
     meetings.publish_agenda(world["meeting"], world["gp"])
     meetings.confirm_confidentiality(world["series"], world["gp"])
-    admission = services.admit(resident, world["team"], world["matron"], reason="Heart failure",
-                               expected_discharge_on=timezone.localdate(), observations_per_day=2)
+    admission = services.admit(
+        resident,
+        world["team"],
+        world["matron"],
+        reason="Heart failure",
+        expected_discharge_on=timezone.localdate(),
+        observations_per_day=2,
+    )
     services.record_observation(admission, WORSE, source="form", recorded_by="matron-test")
     client.force_login(world["gp"])
     page = client.get(reverse("meetings:discuss", args=[entry.pk])).content.decode()

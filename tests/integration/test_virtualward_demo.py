@@ -45,7 +45,9 @@ def test_the_generator_writes_stays_and_fhir_readings_the_import_accepts(tmp_pat
     again = virtual_ward.write(tmp_path, until=until, population=20_000, seed=7)
     assert first == again and stays == (tmp_path / "virtual_ward" / "stays.csv").read_text()  # same seed, same files
     assert first["stays"] == virtual_ward.ward_size(20_000) == 13
-    sent, kind = fhir_import.resources_in((tmp_path / "virtual_ward" / "observations.ndjson").read_text(), "observations.ndjson")
+    sent, kind = fhir_import.resources_in(
+        (tmp_path / "virtual_ward" / "observations.ndjson").read_text(), "observations.ndjson"
+    )
     assert kind == "ndjson" and len(sent) == first["sets"] * 7
     sets = fhir_import.observation_sets(sent)
     assert len(sets) == first["sets"] and all(len(s.values) == 7 for s in sets)
@@ -62,15 +64,22 @@ def test_the_demo_ward_is_admitted_and_imported_through_the_services(tmp_path, m
     said = demo.seed(tmp_path, {"matron": matron}, population=20_000, seed=20261101)
     admitted = Admission.objects.count()
     stays = (tmp_path / "virtual_ward" / "stays.csv").read_text().count("\n") - 1
-    assert said["ward admissions"] == admitted and admitted + said.get("stays left out (resident not published)", 0) == stays
-    assert Observation.objects.filter(source="fhir", recorded_by=demo.DEVICES).count() == said["observation sets imported from FHIR NDJSON"]
+    assert (
+        said["ward admissions"] == admitted
+        and admitted + said.get("stays left out (resident not published)", 0) == stays
+    )
+    assert (
+        Observation.objects.filter(source="fhir", recorded_by=demo.DEVICES).count()
+        == said["observation sets imported from FHIR NDJSON"]
+    )
     # Deteriorating residents reach medium or high risk and raise alerts the board shows.
     assert Alert.objects.filter(risk__in=["medium", "high"]).exists() and said["alerts"] == Alert.objects.count()
     client.force_login(matron)
     board = client.get(reverse("virtualward:board")).content.decode()
     assert all(escape(a.resident.name) in board for a in Admission.objects.select_related("resident"))
     assert demo.seed(tmp_path, {"matron": matron}, population=20_000, seed=20261101) == {
-        "skipped": f"{admitted} virtual ward admissions already recorded"}
+        "skipped": f"{admitted} virtual ward admissions already recorded"
+    }
     first_reading = json.loads((tmp_path / "virtual_ward" / "observations.ndjson").read_text().splitlines()[0])
     assert first_reading["subject"]["identifier"]["system"] == "https://fhir.nhs.uk/Id/nhs-number"
     assert all(a.admitted_at < timezone.now() - dt.timedelta(hours=1) for a in Admission.objects.all())

@@ -57,8 +57,13 @@ def test_setting_up_needs_run_meetings_and_names_problems(people):
 def test_action_lands_in_the_owner_inbox_and_is_done_with_the_task(client, people):
     group = _group(people)
     services.add_member(group, people["chair"], people["housing"])
-    action = services.add_action(group, people["chair"], text="Map hostel beds free each night", owner=people["housing"],
-                                 due=dt.date(2027, 1, 15))
+    action = services.add_action(
+        group,
+        people["chair"],
+        text="Map hostel beds free each night",
+        owner=people["housing"],
+        due=dt.date(2027, 1, 15),
+    )
     task = Task.objects.get(owner=people["housing"])
     assert task == action.task and task.title == "Homelessness: Map hostel beds free each night"
     assert task.due == dt.date(2027, 1, 15) and task.link == reverse("working_groups:group", args=[group.pk])
@@ -72,7 +77,9 @@ def test_action_lands_in_the_owner_inbox_and_is_done_with_the_task(client, peopl
 def test_action_owner_must_be_a_member_and_only_members_add_actions(people):
     group = _group(people)
     with pytest.raises(ValidationError, match="member of the group"):
-        services.add_action(group, people["chair"], text="Call the hostel", owner=people["vcse"], due=dt.date(2027, 1, 1))
+        services.add_action(
+            group, people["chair"], text="Call the hostel", owner=people["vcse"], due=dt.date(2027, 1, 1)
+        )
     with pytest.raises(PermissionDenied):
         services.add_action(group, people["outsider"], text="Call", owner=people["chair"], due=dt.date(2027, 1, 1))
     assert not Task.objects.exists()
@@ -98,26 +105,42 @@ def test_watched_cohort_is_counted_as_the_cohorts_page_counts_it(client, people,
 
     snapshot = write_snapshot(tmp_path / "snapshot")
     group = _group(people, watched_cohort="welc_target")
-    expected = next(c for c in figures.cohorts(tmp_path / "snapshot", analytics_excluded_person_ids()) if c["name"] == "welc_target")
+    expected = next(
+        c for c in figures.cohorts(tmp_path / "snapshot", analytics_excluded_person_ids()) if c["name"] == "welc_target"
+    )
     assert expected["size"] is not None
     client.force_login(people["vcse"])
     page = client.get(reverse("working_groups:group", args=[group.pk])).content.decode()
-    assert f'{expected["size"]:,}' in page and expected["title"] in page
+    assert f"{expected['size']:,}" in page and expected["title"] in page
     assert snapshot.as_of.strftime("%-d %B %Y") in page
 
 
 def test_pages_set_up_a_group_add_an_action_and_log_an_issue(client, people):
     client.force_login(people["chair"])
-    response = client.post(reverse("working_groups:index"), {"name": "Digital inclusion", "topic": "digital_exclusion",
-                                                             "aims": "Everyone can use the NHS App"})
+    response = client.post(
+        reverse("working_groups:index"),
+        {"name": "Digital inclusion", "topic": "digital_exclusion", "aims": "Everyone can use the NHS App"},
+    )
     group = WorkingGroup.objects.get(name="Digital inclusion")
     assert response.status_code == 302
     url = reverse("working_groups:group", args=[group.pk])
     client.post(url, {"action": "member", "user": people["vcse"].pk})
-    client.post(url, {"action": "action", "text": "Run tablet lending at the library", "owner": people["vcse"].pk, "due": "2027-02-01"})
+    client.post(
+        url,
+        {
+            "action": "action",
+            "text": "Run tablet lending at the library",
+            "owner": people["vcse"].pk,
+            "due": "2027-02-01",
+        },
+    )
     client.post(url, {"action": "escalate", "issue": "No wifi in temporary accommodation"})
     page = client.get(url).content.decode()
-    assert "Run tablet lending at the library" in page and "Ada Lowe" in page and "No wifi in temporary accommodation" in page
+    assert (
+        "Run tablet lending at the library" in page
+        and "Ada Lowe" in page
+        and "No wifi in temporary accommodation" in page
+    )
     assert Task.objects.filter(owner=people["vcse"]).count() == 1
     refused = client.post(url, {"action": "action", "text": "x", "owner": people["vcse"].pk, "due": "not a date"})
     assert refused.status_code == 200 and "Give the action a due date." in refused.content.decode()
@@ -126,5 +149,7 @@ def test_pages_set_up_a_group_add_an_action_and_log_an_issue(client, people):
 def test_a_non_member_cannot_change_the_group_from_the_page(client, people):
     group = _group(people)
     client.force_login(people["outsider"])
-    response = client.post(reverse("working_groups:group", args=[group.pk]), {"action": "escalate", "issue": "Tampered"})
+    response = client.post(
+        reverse("working_groups:group", args=[group.pk]), {"action": "escalate", "issue": "Tampered"}
+    )
     assert response.status_code == 403 and not Escalation.objects.exists()

@@ -51,7 +51,9 @@ def test_lock_is_per_address_and_expires(client, make_user, settings):
 
     make_user("clinician", username="nurse")
     _fail(client, "nurse", 5)
-    other = client.post(reverse("login"), {"username": "nurse", "password": "pw-for-tests-only"}, REMOTE_ADDR="10.0.0.9")
+    other = client.post(
+        reverse("login"), {"username": "nurse", "password": "pw-for-tests-only"}, REMOTE_ADDR="10.0.0.9"
+    )
     assert other.status_code == 302
     client.logout()
     SignInFailure.objects.update(occurred_at=timezone.now() - timedelta(minutes=16))
@@ -105,7 +107,12 @@ def test_two_factor_required_enrol_then_verify(client, make_user, settings):
     page = client.get(reverse("governance:two-factor-setup"))
     assert 'src="data:image/svg+xml;base64,' in page.content.decode()
     device = TOTPDevice.objects.get(user=user)
-    assert client.post(reverse("governance:two-factor-setup"), {"token": "000000" if totp(device.bin_key) != 0 else "111111"}).status_code == 200
+    assert (
+        client.post(
+            reverse("governance:two-factor-setup"), {"token": "000000" if totp(device.bin_key) != 0 else "111111"}
+        ).status_code
+        == 200
+    )
     token = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
     assert client.post(reverse("governance:two-factor-setup"), {"token": token}).status_code == 302
     assert client.get("/").status_code == 200
@@ -240,7 +247,9 @@ def test_password_spraying_from_one_address_locks_the_address(client, make_user)
     assert response.status_code == 200
     locked = AuditEvent.objects.get(action="sign_in_locked")
     assert locked.summary.startswith("Address 127.0.0.1 locked for 15 minutes after 20 failed sign-ins as 10 usernames")
-    other = client.post(reverse("login"), {"username": "nurse", "password": "pw-for-tests-only"}, REMOTE_ADDR="10.0.0.9")
+    other = client.post(
+        reverse("login"), {"username": "nurse", "password": "pw-for-tests-only"}, REMOTE_ADDR="10.0.0.9"
+    )
     assert other.status_code == 302
 
 
@@ -250,7 +259,10 @@ def test_failed_sign_ins_do_not_grow_the_audit_without_bound(client, make_user):
     for n in range(60):
         _fail(client, f"guess{n}")
     # One entry for the first failure from the address, one when the address locked.
-    assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == ["sign_in_failed", "sign_in_locked"]
+    assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == [
+        "sign_in_failed",
+        "sign_in_locked",
+    ]
     assert "further failures from this address in the next 15 minutes are counted" in AuditEvent.objects.first().summary
     assert SignInFailure.objects.count() == 20  # nothing more is stored once the address is locked
 
@@ -277,7 +289,11 @@ def test_production_enforces_https_except_the_health_check():
         "print(m.process_request(rf.get('/healthz', HTTP_HOST='localhost')));"
         "print(m.process_request(rf.get('/', HTTP_HOST='localhost', HTTP_X_FORWARDED_PROTO='https')))"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OCTOPUS_OIDC", "OCTOPUS_SSL", "OCTOPUS_HSTS", "OCTOPUS_BEHIND"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("OCTOPUS_OIDC", "OCTOPUS_SSL", "OCTOPUS_HSTS", "OCTOPUS_BEHIND"))
+    }
     env["PYTHONPATH"] = "src"
     env.pop("DJANGO_SETTINGS_MODULE", None)
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)

@@ -14,8 +14,16 @@ from typer.testing import CliRunner
 from octopus.cli import app
 from octopus.virtualward import news2
 
-NORMAL = dict(respiration_rate=16, spo2=97, spo2_scale=1, on_oxygen=False, systolic_bp=120, pulse=70,
-              consciousness="A", temperature=Decimal("37.0"))
+NORMAL = dict(
+    respiration_rate=16,
+    spo2=97,
+    spo2_scale=1,
+    on_oxygen=False,
+    systolic_bp=120,
+    pulse=70,
+    consciousness="A",
+    temperature=Decimal("37.0"),
+)
 
 
 def scored(**changes):
@@ -89,36 +97,53 @@ def test_a_temperature_between_chart_values_is_read_to_one_decimal_place():
     assert scored(temperature=news2.temperature("35.04")).scores["temperature"] == 3
 
 
-@pytest.mark.parametrize("changes, total, risk", [
-    (dict(respiration_rate=21, pulse=91), 3, "low"),
-    (dict(respiration_rate=21, pulse=91, temperature=Decimal("38.1")), 4, "low"),
-    (dict(consciousness="C"), 3, "low-medium"),  # a single red score with a low total
-    (dict(respiration_rate=25, pulse=91), 4, "low-medium"),
-    (dict(respiration_rate=25, pulse=111), 5, "medium"),  # 5 is medium even with a single 3
-    (dict(respiration_rate=21, pulse=111, temperature=Decimal("38.1")), 5, "medium"),
-    (dict(respiration_rate=21, pulse=111, systolic_bp=101, temperature=Decimal("38.1")), 6, "medium"),
-    (dict(respiration_rate=21, pulse=111, systolic_bp=91, temperature=Decimal("38.1")), 7, "high"),
-    (dict(respiration_rate=25, systolic_bp=90, consciousness="U", on_oxygen=True, spo2=91, pulse=131,
-          temperature=Decimal("35.0")), 20, "high"),
-])
+@pytest.mark.parametrize(
+    "changes, total, risk",
+    [
+        (dict(respiration_rate=21, pulse=91), 3, "low"),
+        (dict(respiration_rate=21, pulse=91, temperature=Decimal("38.1")), 4, "low"),
+        (dict(consciousness="C"), 3, "low-medium"),  # a single red score with a low total
+        (dict(respiration_rate=25, pulse=91), 4, "low-medium"),
+        (dict(respiration_rate=25, pulse=111), 5, "medium"),  # 5 is medium even with a single 3
+        (dict(respiration_rate=21, pulse=111, temperature=Decimal("38.1")), 5, "medium"),
+        (dict(respiration_rate=21, pulse=111, systolic_bp=101, temperature=Decimal("38.1")), 6, "medium"),
+        (dict(respiration_rate=21, pulse=111, systolic_bp=91, temperature=Decimal("38.1")), 7, "high"),
+        (
+            dict(
+                respiration_rate=25,
+                systolic_bp=90,
+                consciousness="U",
+                on_oxygen=True,
+                spo2=91,
+                pulse=131,
+                temperature=Decimal("35.0"),
+            ),
+            20,
+            "high",
+        ),
+    ],
+)
 def test_aggregate_and_clinical_risk(changes, total, risk):
     result = scored(**changes)
     assert (result.total, result.risk) == (total, risk)
     assert result.response == news2.RESPONSE[risk]
 
 
-@pytest.mark.parametrize("changes, field", [
-    (dict(spo2=150), "spo2"),
-    (dict(spo2=101), "spo2"),
-    (dict(pulse=0), "pulse"),
-    (dict(pulse=0, consciousness="V"), "pulse"),
-    (dict(temperature=Decimal("60.0")), "temperature"),
-    (dict(temperature=Decimal("24.9")), "temperature"),
-    (dict(respiration_rate=0), "respiration_rate"),
-    (dict(systolic_bp=301), "systolic_bp"),
-    (dict(spo2_scale=3), "spo2_scale"),
-    (dict(consciousness="X"), "consciousness"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        (dict(spo2=150), "spo2"),
+        (dict(spo2=101), "spo2"),
+        (dict(pulse=0), "pulse"),
+        (dict(pulse=0, consciousness="V"), "pulse"),
+        (dict(temperature=Decimal("60.0")), "temperature"),
+        (dict(temperature=Decimal("24.9")), "temperature"),
+        (dict(respiration_rate=0), "respiration_rate"),
+        (dict(systolic_bp=301), "systolic_bp"),
+        (dict(spo2_scale=3), "spo2_scale"),
+        (dict(consciousness="X"), "consciousness"),
+    ],
+)
 def test_implausible_values_are_refused_naming_the_field_and_units(changes, field):
     with pytest.raises(news2.ImplausibleValue) as refused:
         scored(**changes)
@@ -131,10 +156,20 @@ def test_the_shipped_table_is_the_rcp_chart_and_attributed():
     with news2.REFERENCE.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert {row["parameter"] for row in rows} == {
-        "respiration_rate_per_min", "spo2_scale1_pct", "spo2_scale2_pct", "air_or_oxygen", "systolic_bp_mmhg",
-        "pulse_per_min", "consciousness_acvpu", "temperature_c",
+        "respiration_rate_per_min",
+        "spo2_scale1_pct",
+        "spo2_scale2_pct",
+        "air_or_oxygen",
+        "systolic_bp_mmhg",
+        "pulse_per_min",
+        "consciousness_acvpu",
+        "temperature_c",
     }
-    two_valued = {(row["parameter"], row["band_description"]): int(row["score"]) for row in rows if not row["lower_inclusive"] and not row["upper_inclusive"]}
+    two_valued = {
+        (row["parameter"], row["band_description"]): int(row["score"])
+        for row in rows
+        if not row["lower_inclusive"] and not row["upper_inclusive"]
+    }
     assert two_valued[("air_or_oxygen", "oxygen")] == 2 and two_valued[("consciousness_acvpu", "Alert")] == 0
     assert "Royal College of Physicians" in (news2.REFERENCE.parent / "README.md").read_text()
 
@@ -147,18 +182,34 @@ def test_cli_prints_the_json_the_issue_specifies():
     result = run(*"--rr 22 --spo2 92 --scale 1 --air --sbp 105 --pulse 95 --consciousness A --temp 38.4".split())
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {
-        "scores": {"respiration_rate": 2, "spo2": 2, "air_or_oxygen": 0, "systolic_bp": 1, "pulse": 1,
-                   "consciousness": 0, "temperature": 1},
-        "total": 7, "risk": "high",
+        "scores": {
+            "respiration_rate": 2,
+            "spo2": 2,
+            "air_or_oxygen": 0,
+            "systolic_bp": 1,
+            "pulse": 1,
+            "consciousness": 0,
+            "temperature": 1,
+        },
+        "total": 7,
+        "risk": "high",
     }
 
 
 def test_cli_scale_2_on_oxygen_and_low_medium():
     result = run(*"--rr 16 --spo2 93 --scale 2 --oxygen --sbp 120 --pulse 70 --consciousness C --temp 37.0".split())
     assert json.loads(result.stdout) == {
-        "scores": {"respiration_rate": 0, "spo2": 1, "air_or_oxygen": 2, "systolic_bp": 0, "pulse": 0,
-                   "consciousness": 3, "temperature": 0},
-        "total": 6, "risk": "medium",
+        "scores": {
+            "respiration_rate": 0,
+            "spo2": 1,
+            "air_or_oxygen": 2,
+            "systolic_bp": 0,
+            "pulse": 0,
+            "consciousness": 3,
+            "temperature": 0,
+        },
+        "total": 6,
+        "risk": "medium",
     }
     result = run(*"--rr 16 --spo2 97 --air --sbp 120 --pulse 70 --consciousness C --temp 37.0".split())
     assert json.loads(result.stdout)["risk"] == "low-medium"

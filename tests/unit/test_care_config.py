@@ -26,8 +26,16 @@ def test_zero_days_is_refused_with_the_key():
 
 @pytest.mark.parametrize(
     ("query", "kind"),
-    [("943 476 5919", "nhs_number"), ("14/03/1948", "date_of_birth"), ("1948-03-14", "date_of_birth"),
-     ("W2 1DX", "postcode"), ("w21dx", "postcode"), ("NW8", "postcode"), ("Mary Jones", "name"), ("O'Neil", "name")],
+    [
+        ("943 476 5919", "nhs_number"),
+        ("14/03/1948", "date_of_birth"),
+        ("1948-03-14", "date_of_birth"),
+        ("W2 1DX", "postcode"),
+        ("w21dx", "postcode"),
+        ("NW8", "postcode"),
+        ("Mary Jones", "name"),
+        ("O'Neil", "name"),
+    ],
 )
 def test_residents_search_query_kinds(query, kind):
     from octopus.residents import search

@@ -14,8 +14,11 @@ from octopus.core.charts import Column, Definition
 
 DEFINITION = Definition("Residents counted", "All residents", "Test snapshot", dt.date(2026, 11, 1))
 COLUMNS = [Column("group", "Group", "text"), Column("residents", "Residents"), Column("share", "Share", "share")]
-ROWS = [{"group": "A", "residents": 120, "share": 0.6}, {"group": "B", "residents": None, "share": None},
-        {"group": "C", "residents": 80, "share": 0.4}]
+ROWS = [
+    {"group": "A", "residents": 120, "share": 0.6},
+    {"group": "B", "residents": None, "share": None},
+    {"group": "C", "residents": 80, "share": 0.4},
+]
 
 
 def _figure(rows=ROWS):
@@ -44,9 +47,14 @@ def test_chart_csv_matches_the_table_rows():
 def test_chart_accepts_a_dataframe_and_turns_missing_into_none():
     import pandas as pd
 
-    frame = pd.DataFrame({"group": ["A", "B"], "residents": pd.array([10, pd.NA], dtype="Int64"), "share": [0.5, float("nan")]})
+    frame = pd.DataFrame(
+        {"group": ["A", "B"], "residents": pd.array([10, pd.NA], dtype="Int64"), "share": [0.5, float("nan")]}
+    )
     figure = _figure(frame)
-    assert figure.rows == [{"group": "A", "residents": 10, "share": 0.5}, {"group": "B", "residents": None, "share": None}]
+    assert figure.rows == [
+        {"group": "A", "residents": 10, "share": 0.5},
+        {"group": "B", "residents": None, "share": None},
+    ]
 
 
 def test_chart_refuses_rows_without_a_column():
@@ -77,8 +85,14 @@ def test_csv_or_is_none_for_the_page():
 
 def test_lsoa_map_draws_shipped_boundaries_with_the_tables_values():
     codes = sorted(maps.shipped_boundaries())[:3]
-    figure = maps.lsoa_map("m", "Test map", {codes[0]: 12.5, codes[1]: None, codes[2]: 3.0, "E01999999": 1.0},
-                           value_label="Per 1,000", kind="rate", definition=DEFINITION)
+    figure = maps.lsoa_map(
+        "m",
+        "Test map",
+        {codes[0]: 12.5, codes[1]: None, codes[2]: 3.0, "E01999999": 1.0},
+        value_label="Per 1,000",
+        kind="rate",
+        definition=DEFINITION,
+    )
     features = figure.spec["data"]["values"]["features"]
     assert [f["properties"]["value"] for f in features] == [12.5, None, 3.0]
     assert [r["value"] for r in figure.rows] == [12.5, None, 3.0, 1.0]

@@ -64,7 +64,11 @@ ROWS = hazard_rows(HAZARD_LOG.read_text())
 
 def test_hazard_log_has_the_hazards_issue_14_asked_for():
     hazards = {row["Hazard"] for row in ROWS}
-    assert {"Emergency admissions misread from FHIR", "Model drift", "An empty rising-risk list goes unnoticed"} <= hazards
+    assert {
+        "Emergency admissions misread from FHIR",
+        "Model drift",
+        "An empty rising-risk list goes unnoticed",
+    } <= hazards
     assert len({row["ID"] for row in ROWS}) == len(ROWS)
 
 
@@ -79,7 +83,10 @@ def test_hazard_check_fails_for_a_test_that_does_not_exist(tmp_path):
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "test_a.py").write_text("def test_real():\n    pass\n")
     row = {"ID": "H99", "Proved by": "`tests/test_a.py::test_real`, `::test_imagined`, `tests/test_b.py`"}
-    assert missing_tests(row, tmp_path) == ["H99: no test test_imagined in tests/test_a.py", "H99: no file tests/test_b.py"]
+    assert missing_tests(row, tmp_path) == [
+        "H99: no test test_imagined in tests/test_a.py",
+        "H99: no file tests/test_b.py",
+    ]
 
 
 def test_hazard_check_reads_patterns_and_continuations():

@@ -27,12 +27,15 @@ def test_london_today_agrees_with_django_localdate_at_any_hour(time_machine):
         assert london_today() == timezone.localdate(), moment
 
 
-@pytest.mark.parametrize(("utc", "london"), [
-    ("2027-03-28T00:30:00", "2027-03-28T00:30:00+00:00"),  # the last half hour of GMT
-    ("2027-03-28T01:30:00", "2027-03-28T02:30:00+01:00"),  # 01:00–02:00 never happens in London
-    ("2027-10-31T00:30:00", "2027-10-31T01:30:00+01:00"),  # the first 01:30 (BST)
-    ("2027-10-31T01:30:00", "2027-10-31T01:30:00+00:00"),  # the second 01:30 (GMT)
-])
+@pytest.mark.parametrize(
+    ("utc", "london"),
+    [
+        ("2027-03-28T00:30:00", "2027-03-28T00:30:00+00:00"),  # the last half hour of GMT
+        ("2027-03-28T01:30:00", "2027-03-28T02:30:00+01:00"),  # 01:00–02:00 never happens in London
+        ("2027-10-31T00:30:00", "2027-10-31T01:30:00+01:00"),  # the first 01:30 (BST)
+        ("2027-10-31T01:30:00", "2027-10-31T01:30:00+00:00"),  # the second 01:30 (GMT)
+    ],
+)
 def test_stored_utc_stamps_read_back_as_london_time(utc, london):
     shown = london_time(dt.datetime.fromisoformat(utc))
     assert shown.isoformat() == london

@@ -11,12 +11,15 @@ def test_separator_is_the_contracts():
     assert SEPARATOR == MULTIPLE_SEPARATOR
 
 
-@pytest.mark.parametrize(("cell", "codes"), [
-    ("N390 | W190 | S000", ["N390", "W190", "S000"]),
-    ("N390|W190", ["N390", "W190"]),
-    (" I50.0 ", ["I50.0"]),
-    ("N390||W190", ["N390", "", "W190"]),
-])
+@pytest.mark.parametrize(
+    ("cell", "codes"),
+    [
+        ("N390 | W190 | S000", ["N390", "W190", "S000"]),
+        ("N390|W190", ["N390", "W190"]),
+        (" I50.0 ", ["I50.0"]),
+        ("N390||W190", ["N390", "", "W190"]),
+    ],
+)
 def test_split_codes_trims_each_code_and_keeps_empty_parts(cell, codes):
     assert split_codes(cell) == codes
 

@@ -24,8 +24,15 @@ def test_finding_refuses_more_completed_than_made_and_an_introduction_without_de
 
 def test_a_source_yielding_dicts_is_wired_in_one_line():
     def social_prescribing(start, end):
-        yield {"source": "Social prescribing", "lsoa_code": "E01004694", "month": dt.date(2026, 11, 17), "need": "isolation",
-               "introductions": 1, "introductions_completed": 1, "destination": "Walking group (Age UK)"}
+        yield {
+            "source": "Social prescribing",
+            "lsoa_code": "E01004694",
+            "month": dt.date(2026, 11, 17),
+            "need": "isolation",
+            "introductions": 1,
+            "introductions_completed": 1,
+            "destination": "Walking group (Age UK)",
+        }
 
     others = findings.sources()  # the apps' own sources read the database; this test does not
     for source in others:

@@ -78,7 +78,9 @@ carry_over_warning_after: 3
 def test_config_check_on_a_broken_folder_names_each_fault(folder):
     (folder / "care.yaml").write_text(BROKEN_CARE)
     (folder / "meetings.yaml").write_text(BROKEN_MEETINGS)
-    (folder / "bands.yaml").write_text("bands:\n  - {band: 1, name: Top, top_percent: 5}\n  - {band: 2, name: Rest, top_percent: 50}\n")
+    (folder / "bands.yaml").write_text(
+        "bands:\n  - {band: 1, name: Top, top_percent: 5}\n  - {band: 2, name: Rest, top_percent: 50}\n"
+    )
     (folder / "linkage.yaml").write_text("threads: many\nmemory_limit: lots\n")
     (folder / "cohort.yaml").write_text("cohorts: {}\n")
     (folder / "roles.yaml").write_text("capabilities: {a: A}\nroles:\n  nurse: {label: Nurse, capabilities: [a]\n")
@@ -120,7 +122,9 @@ def test_config_show_prints_the_effective_file_and_where_it_comes_from(folder):
     (folder / "linkage.yaml").write_text("threads: 2\nmemory_limit: 4GB\n")
     result = runner.invoke(app, ["show", "linkage"])
     assert result.exit_code == 0
-    assert result.stdout == f"# linkage.yaml: {folder / 'linkage.yaml'} (the place's own)\nthreads: 2\nmemory_limit: 4GB\n"
+    assert (
+        result.stdout == f"# linkage.yaml: {folder / 'linkage.yaml'} (the place's own)\nthreads: 2\nmemory_limit: 4GB\n"
+    )
     cohorts = runner.invoke(app, ["show", "cohorts.yaml"]).stdout
     assert "welc_target:" in cohorts and "- field: risk_band" in cohorts and "(shipped default)" in cohorts
 
@@ -134,7 +138,8 @@ def test_config_show_codelists_gives_each_lists_source_and_version(monkeypatch):
 
 def test_the_committed_configuration_reference_is_current():
     assert reference.DOC.read_text(encoding="utf-8") == reference.render(), (
-        "docs/reference/configuration.md is out of date: run `octopus config reference --write`.")
+        "docs/reference/configuration.md is out of date: run `octopus config reference --write`."
+    )
 
 
 def test_feeds_and_features_read_a_code_list_through_the_one_registry(folder):

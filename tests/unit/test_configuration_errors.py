@@ -17,8 +17,9 @@ OCTOPUS = [sys.executable, "-c", "from octopus.cli import main; main()"]
 
 
 def _environment(tmp_path, **overrides) -> dict:
-    environment = {k: v for k, v in os.environ.items()
-                   if not k.startswith("OCTOPUS_") and k != "DJANGO_SETTINGS_MODULE"}
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith("OCTOPUS_") and k != "DJANGO_SETTINGS_MODULE"
+    }
     environment.update(PYTHONPATH=str(ROOT / "src"), OCTOPUS_ENV="production", OCTOPUS_DATA_DIR=str(tmp_path))
     environment.update(overrides)
     return environment
@@ -33,8 +34,10 @@ def test_octopus_command_without_secret_key_prints_one_line_and_exits(tmp_path, 
     result = _run([*OCTOPUS, *arguments], _environment(tmp_path), tmp_path)
     assert result.returncode == CONFIGURATION_EXIT_CODE
     lines = result.stderr.strip().splitlines()
-    assert lines == ["Octopus is not configured correctly: The environment variable OCTOPUS_SECRET_KEY must be set "
-                     "(see docs/configuration.md)."]
+    assert lines == [
+        "Octopus is not configured correctly: The environment variable OCTOPUS_SECRET_KEY must be set "
+        "(see docs/configuration.md)."
+    ]
     assert "Traceback" not in result.stderr + result.stdout
 
 

@@ -18,7 +18,9 @@ from octopus.core.disclosure import (
 )
 
 
-@pytest.mark.parametrize(("count", "published"), [(0, 0), (1, None), (7, None), (8, 10), (12, 10), (13, 15), (100, 100)])
+@pytest.mark.parametrize(
+    ("count", "published"), [(0, 0), (1, None), (7, None), (8, 10), (12, 10), (13, 15), (100, 100)]
+)
 def test_opensafely_rules_for_single_counts(count, published):
     assert disclosure.publish_count(count) == published
 
@@ -111,7 +113,9 @@ def _determined(equations, unknowns):
 
 
 small_heavy = st.one_of(st.integers(0, 9), st.integers(0, 60))
-tables = st.integers(1, 5).flatmap(lambda cols: st.lists(st.lists(small_heavy, min_size=cols, max_size=cols), min_size=1, max_size=5))
+tables = st.integers(1, 5).flatmap(
+    lambda cols: st.lists(st.lists(small_heavy, min_size=cols, max_size=cols), min_size=1, max_size=5)
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -127,7 +131,9 @@ def test_no_suppressed_cell_can_be_recovered_from_published_totals(table, row_to
 @given(tables)
 def test_published_values_are_never_small_and_always_rounded(table):
     result = protect_table(table)
-    published = [v for row in result.cells for v in row] + result.row_totals + result.column_totals + [result.grand_total]
+    published = (
+        [v for row in result.cells for v in row] + result.row_totals + result.column_totals + [result.grand_total]
+    )
     for value in published:
         if value is not None:
             assert value == 0 or value > OPENSAFELY.suppress_up_to

@@ -13,7 +13,9 @@ def _counts(rows):
 
 
 def test_proportion_value_and_interval_come_from_the_published_counts():
-    counts = _counts([("bowel_screening", "sex", "female", 12, 23, 47), ("bowel_screening", "sex", "male", 12, 60, 120)])
+    counts = _counts(
+        [("bowel_screening", "sex", "female", 12, 23, 47), ("bowel_screening", "sex", "male", 12, 60, 120)]
+    )
     female = indicator_view(counts, "bowel_screening", "sex").rows[0]
     assert (female.numerator, female.denominator) == (25, 45)
     assert female.value == pytest.approx(25 / 45 * 100)
@@ -37,7 +39,9 @@ def test_rate_standardised_from_ten_events_only():
 
 
 def test_age_band_breakdown_is_not_standardised():
-    counts = _counts([("ae_attendances", "age_band", "18-44", 5, 40, 400), ("ae_attendances", "age_band", "80+", 17, 90, 300)])
+    counts = _counts(
+        [("ae_attendances", "age_band", "18-44", 5, 40, 400), ("ae_attendances", "age_band", "80+", 17, 90, 300)]
+    )
     view = indicator_view(counts, "ae_attendances", "age_band")
     assert not view.standardised and view.rows[0].standardised is None
 

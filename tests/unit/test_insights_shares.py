@@ -11,8 +11,17 @@ from octopus.insights.testing import chart_tables
 
 def _residents(rows):
     """The chart tables the pipeline would publish for these residents."""
-    columns = ["person_id", "risk_band", "imd_decile", "imd_quintile", "emergency_admissions", "prior_cost",
-               "risk_probability", "practice_ods_code", "registered"]
+    columns = [
+        "person_id",
+        "risk_band",
+        "imd_decile",
+        "imd_quintile",
+        "emergency_admissions",
+        "prior_cost",
+        "risk_probability",
+        "practice_ods_code",
+        "registered",
+    ]
     return chart_tables([dict(zip(columns, row, strict=True)) for row in rows])
 
 

@@ -9,9 +9,16 @@ NOW = datetime(2026, 12, 4, 3, 0, tzinfo=UTC)
 
 
 def _job(**fields):
-    defaults = dict(stage="comparing", stage_started_at=NOW - timedelta(seconds=20), stage_done=1_000_000,
-                    stage_total=4_000_000, stage_unit="pairs", pairs_blocked=4_000_000, pairs_compared=1_000_000,
-                    pairs_clustered=0)
+    defaults = dict(
+        stage="comparing",
+        stage_started_at=NOW - timedelta(seconds=20),
+        stage_done=1_000_000,
+        stage_total=4_000_000,
+        stage_unit="pairs",
+        pairs_blocked=4_000_000,
+        pairs_compared=1_000_000,
+        pairs_clustered=0,
+    )
     return SimpleNamespace(**{**defaults, **fields})
 
 
@@ -24,8 +31,9 @@ def test_progress_gives_position_rate_and_time_left():
 
 
 def test_progress_without_a_total_has_no_time_left():
-    progress = linkage_progress(_job(stage="gathering source persons", stage_done=0, stage_total=None,
-                                     stage_unit="rows"), now=NOW)
+    progress = linkage_progress(
+        _job(stage="gathering source persons", stage_done=0, stage_total=None, stage_unit="rows"), now=NOW
+    )
     assert (progress.position, progress.rate, progress.time_left) == ("", "", "")
 
 

@@ -67,13 +67,18 @@ def test_config_source_without_a_limit_lists_everyone():
 
 @pytest.mark.parametrize("value", ["0", "-3", "ten", "true", "2.5", "[5]"])
 def test_config_limit_must_be_a_whole_number_of_at_least_one(value):
-    with pytest.raises(ConfigError, match=r"x.yaml:\d+: sources.ae.limit: Input should be (a valid integer|greater than or equal to 1)"):
+    with pytest.raises(
+        ConfigError, match=r"x.yaml:\d+: sources.ae.limit: Input should be (a valid integer|greater than or equal to 1)"
+    ):
         parse(BASE.replace('reason: "{n}', f'limit: {value}, reason: "{{n}}'), "x.yaml")
 
 
 def test_config_unknown_key_lists_the_keys_the_kind_takes():
-    with pytest.raises(ConfigError, match=r"sources.ae: unknown key\(s\) limits for a count source "
-                                                  r"\(it takes at_least, flag, label, limit, reason\)"):
+    with pytest.raises(
+        ConfigError,
+        match=r"sources.ae: unknown key\(s\) limits for a count source "
+        r"\(it takes at_least, flag, label, limit, reason\)",
+    ):
         parse(BASE.replace('reason: "{n}', 'limits: 10, reason: "{n}'), "x.yaml")
 
 

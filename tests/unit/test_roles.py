@@ -7,8 +7,16 @@ from octopus.config import ConfigError
 def test_shipped_roles_cover_the_int_workforce():
     codes = set(catalogue().roles)
     assert {
-        "clinician", "care_coordinator", "social_worker", "social_prescriber", "chww",
-        "vcse_worker", "analyst", "int_manager", "ig_lead", "system_admin",
+        "clinician",
+        "care_coordinator",
+        "social_worker",
+        "social_prescriber",
+        "chww",
+        "vcse_worker",
+        "analyst",
+        "int_manager",
+        "ig_lead",
+        "system_admin",
     } <= codes
 
 

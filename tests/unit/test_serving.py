@@ -91,9 +91,13 @@ def test_supervisor_restarts_the_worker_and_forwards_reload_and_stop(tmp_path):
 
 
 def test_supervisor_stops_when_the_web_server_dies(tmp_path):
-    supervisor = serving.Supervisor([sys.executable, "-c", "raise SystemExit(4)"],
-                                    [sys.executable, "-c", "import time; time.sleep(60)"],
-                                    echo=lambda line: None, graceful_timeout=10, poll_seconds=0.05)
+    supervisor = serving.Supervisor(
+        [sys.executable, "-c", "raise SystemExit(4)"],
+        [sys.executable, "-c", "import time; time.sleep(60)"],
+        echo=lambda line: None,
+        graceful_timeout=10,
+        poll_seconds=0.05,
+    )
     assert supervisor.run() == 4
     assert supervisor.worker.poll() is not None  # the worker was stopped with it
 
@@ -103,8 +107,16 @@ def test_worker_carries_on_after_the_database_comes_back():
 
     from octopus.core.management.commands.task_worker import ResilientWorker
 
-    worker = ResilientWorker(queue_names=["default"], interval=1, batch=True, backend_name="default",
-                             startup_delay=False, max_tasks=None, worker_id="w", excluded_queue_names=[])
+    worker = ResilientWorker(
+        queue_names=["default"],
+        interval=1,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="w",
+        excluded_queue_names=[],
+    )
     outcomes = [OperationalError("could not connect to server"), OperationalError("still down"), None]
 
     def run(self):
@@ -112,9 +124,11 @@ def test_worker_carries_on_after_the_database_comes_back():
         if outcome is not None:
             raise outcome
 
-    with (mock.patch.object(Worker, "run", run),
-          mock.patch("octopus.core.management.commands.task_worker.time.sleep") as sleep,
-          mock.patch("octopus.core.management.commands.task_worker._drop_connections")):
+    with (
+        mock.patch.object(Worker, "run", run),
+        mock.patch("octopus.core.management.commands.task_worker.time.sleep") as sleep,
+        mock.patch("octopus.core.management.commands.task_worker._drop_connections"),
+    ):
         worker.run()
     assert outcomes == []
     assert [call.args[0] for call in sleep.call_args_list] == [1, 2]
@@ -128,4 +142,3 @@ def test_heartbeat_age(tmp_path):
     heartbeat.beat(path)
     assert heartbeat.age_seconds(path) < heartbeat.STALE_AFTER_SECONDS
     assert not list(path.parent.glob("beat.*"))  # no temporary file left behind
-

@@ -58,9 +58,7 @@ class Membership(models.Model):
     started = models.DateField(auto_now_add=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "team", "role"], name="unique_membership")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "team", "role"], name="unique_membership")]
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} in {self.team}"
@@ -82,10 +80,18 @@ class MembershipGrant(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="membership_grants")
     team = models.ForeignKey("directory.Team", on_delete=models.CASCADE, related_name="+")
     role = models.CharField(max_length=40, choices=role_choices)
-    requested_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                     help_text="Empty when the server operator granted it at the command line.")
+    requested_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty when the server operator granted it at the command line.",
+    )
     requested_at = models.DateTimeField(db_index=True)
-    via = models.CharField(max_length=100, help_text="Where the request came from: the administration pages or the server's command line.")
+    via = models.CharField(
+        max_length=100, help_text="Where the request came from: the administration pages or the server's command line."
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)

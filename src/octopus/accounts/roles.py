@@ -46,8 +46,10 @@ class RoleCatalogue(Schema):
             if unknown:
                 raise ValueError(f"roles.{code}.capabilities: unknown capability {', '.join(unknown)}.")
             if "administer" in role.capabilities and role.opens_resident_data:
-                raise ValueError(f"roles.{code}.capabilities: 'administer' cannot go with capabilities that open "
-                                 "resident data (separation of duties, decision 0020).")
+                raise ValueError(
+                    f"roles.{code}.capabilities: 'administer' cannot go with capabilities that open "
+                    "resident data (separation of duties, decision 0020)."
+                )
         return self
 
     def role(self, code: str) -> Role:

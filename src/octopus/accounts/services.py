@@ -29,7 +29,9 @@ def _operator() -> str:
 
 def _roles_after(user: User, extra_role: str) -> set[str]:
     held = set(Membership.objects.filter(user=user).values_list("role", flat=True))
-    pending = set(MembershipGrant.objects.filter(user=user, status=MembershipGrant.Status.PENDING).values_list("role", flat=True))
+    pending = set(
+        MembershipGrant.objects.filter(user=user, status=MembershipGrant.Status.PENDING).values_list("role", flat=True)
+    )
     return held | pending | {extra_role}
 
 
@@ -41,8 +43,10 @@ def check_separation(user: User, role: str) -> None:
     opens = [roles.roles[code].label for code in codes if code in roles.roles and roles.roles[code].opens_resident_data]
     if administers and opens:
         raise ValidationError(
-            {"role": f"{user.username} cannot both administer accounts and hold a role that opens resident data "
-                     f"({', '.join(sorted(opens))}): give these to different people."}
+            {
+                "role": f"{user.username} cannot both administer accounts and hold a role that opens resident data "
+                f"({', '.join(sorted(opens))}): give these to different people."
+            }
         )
 
 
@@ -69,20 +73,31 @@ def request_membership(*, actor, user: User, team, role: str) -> MembershipGrant
     if Membership.objects.filter(user=user, team=team, role=role).exists():
         # Already held (perhaps from before grants were recorded): nothing to ask for.
         return same.filter(status=MembershipGrant.Status.APPROVED).first() or MembershipGrant(
-            user=user, team=team, role=role, status=MembershipGrant.Status.APPROVED)
+            user=user, team=team, role=role, status=MembershipGrant.Status.APPROVED
+        )
     grant = MembershipGrant.objects.create(
-        user=user, team=team, role=role, requested_by=actor if getattr(actor, "pk", None) else None,
-        requested_at=timezone.now(), via="administration pages" if actor is not None else f"server command line (operator {_operator()})",
+        user=user,
+        team=team,
+        role=role,
+        requested_by=actor if getattr(actor, "pk", None) else None,
+        requested_at=timezone.now(),
+        via="administration pages" if actor is not None else f"server command line (operator {_operator()})",
     )
     if actor is None:
         _approve(grant, None, "Granted by the server operator at the command line (bootstrap).")
-        audit.record(None, "change", f"Granted {user.username} {role} in {team.name} at the server command line "
-                     f"(operator {_operator()})", obj=grant)
+        audit.record(
+            None,
+            "change",
+            f"Granted {user.username} {role} in {team.name} at the server command line (operator {_operator()})",
+            obj=grant,
+        )
     elif not definition.opens_resident_data:
         _approve(grant, None, "No approval needed: the role opens no resident data.")
         audit.record(actor, "change", f"Added {user.username} to {team.name} as {role}", obj=grant)
     else:
-        audit.record(actor, "change", f"Asked for {user.username} to be {role} in {team.name}: waiting for approval", obj=grant)
+        audit.record(
+            actor, "change", f"Asked for {user.username} to be {role} in {team.name}: waiting for approval", obj=grant
+        )
     return grant
 
 
@@ -108,7 +123,9 @@ def approve_grant(*, actor, grant: MembershipGrant, note: str = "", path: str = 
     # The user's roles may have changed since the request: check again at the moment it takes effect.
     check_separation(grant.user, grant.role)
     membership = _approve(grant, actor, note)
-    audit.record(actor, "change", f"Approved {grant.user.username} as {grant.role} in {grant.team.name}", obj=grant, path=path)
+    audit.record(
+        actor, "change", f"Approved {grant.user.username} as {grant.role} in {grant.team.name}", obj=grant, path=path
+    )
     return membership
 
 
@@ -123,7 +140,9 @@ def refuse_grant(*, actor, grant: MembershipGrant, note: str, path: str = "") ->
     grant.decided_at = timezone.now()
     grant.decision_note = note
     grant.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    audit.record(actor, "change", f"Refused {grant.user.username} as {grant.role} in {grant.team.name}", obj=grant, path=path)
+    audit.record(
+        actor, "change", f"Refused {grant.user.username} as {grant.role} in {grant.team.name}", obj=grant, path=path
+    )
 
 
 @transaction.atomic

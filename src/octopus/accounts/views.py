@@ -29,8 +29,10 @@ def profile(request):
     )
 
 
-_WAITING = (" A role that opens resident data takes effect when the information governance lead or a manager "
-            "of the team approves it.")
+_WAITING = (
+    " A role that opens resident data takes effect when the information governance lead or a manager "
+    "of the team approves it."
+)
 
 
 @require("administer")
@@ -82,13 +84,22 @@ def user_detail(request, user_id: int):
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, "Asked for the team membership." + _WAITING if grant.status == "pending" else "Added the team membership.")
+            messages.success(
+                request,
+                "Asked for the team membership." + _WAITING
+                if grant.status == "pending"
+                else "Added the team membership.",
+            )
             return redirect("administration:user", user_id=account.pk)
     return render(
         request,
         "accounts/user_detail.jinja",
-        {"account": account, "form": form, "memberships": account.memberships.select_related("team__organisation"),
-         "grants": account.membership_grants.select_related("team", "requested_by", "decided_by")[:20]},
+        {
+            "account": account,
+            "form": form,
+            "memberships": account.memberships.select_related("team__organisation"),
+            "grants": account.membership_grants.select_related("team", "requested_by", "decided_by")[:20],
+        },
     )
 
 

@@ -75,11 +75,24 @@ class _CasePage:
 
     def __getitem__(self, page: slice) -> list[dict]:
         rows = list(self.cases[page])
-        audit.record_appearances(self.request.auth, "Listed on the caseload via API", [c.resident.person_id for c in rows],
-                                 path=self.request.path, basis="caseload")
+        audit.record_appearances(
+            self.request.auth,
+            "Listed on the caseload via API",
+            [c.resident.person_id for c in rows],
+            path=self.request.path,
+            basis="caseload",
+        )
         return [
-            {"id": c.pk, "resident": _ref(c.resident), "team": c.team.name, "holder": _who(c.holder), "opened_at": c.opened_at,
-             "next_review_due": c.next_review_due, "current_tier": c.current_tier, "overdue_actions": c.overdue_actions}
+            {
+                "id": c.pk,
+                "resident": _ref(c.resident),
+                "team": c.team.name,
+                "holder": _who(c.holder),
+                "opened_at": c.opened_at,
+                "next_review_due": c.next_review_due,
+                "current_tier": c.current_tier,
+                "overdue_actions": c.overdue_actions,
+            }
             for c in rows
         ]
 
@@ -91,9 +104,18 @@ def tasks(request: HttpRequest):
     mine = request.auth.tasks.filter(done_at__isnull=True, cancelled_at__isnull=True).select_related("resident")
     rows = list(mine.order_by("due", "created_at", "pk"))
     audit.record(request.auth, "view", "Viewed task inbox via API", path=request.path)
-    audit.record_appearances(request.auth, "Named on a task via API", [t.resident.person_id for t in rows if t.resident], path=request.path)
+    audit.record_appearances(
+        request.auth, "Named on a task via API", [t.resident.person_id for t in rows if t.resident], path=request.path
+    )
     return [
-        {"id": t.pk, "title": t.title, "due": t.due, "resident": _ref(t.resident) if t.resident else None, "source": t.source, "link": t.link}
+        {
+            "id": t.pk,
+            "title": t.title,
+            "due": t.due,
+            "resident": _ref(t.resident) if t.resident else None,
+            "source": t.source,
+            "link": t.link,
+        }
         for t in rows
     ]
 
@@ -102,8 +124,14 @@ def tasks(request: HttpRequest):
 def task_done(request: HttpRequest, task_id: int):
     task = get_object_or_404(request.auth.tasks, pk=task_id, done_at__isnull=True, cancelled_at__isnull=True)
     services.complete_task(task, request.auth, path=request.path)
-    return {"id": task.pk, "title": task.title, "due": task.due, "resident": _ref(task.resident) if task.resident else None,
-            "source": task.source, "link": task.link}
+    return {
+        "id": task.pk,
+        "title": task.title,
+        "due": task.due,
+        "resident": _ref(task.resident) if task.resident else None,
+        "source": task.source,
+        "link": task.link,
+    }
 
 
 # --- referrals and introductions ---------------------------------------------------------------------
@@ -111,18 +139,28 @@ def task_done(request: HttpRequest, task_id: int):
 
 def _referral_out(referral: Referral, user) -> dict:
     return {
-        "id": referral.pk, "resident": _ref(referral.resident),
+        "id": referral.pk,
+        "resident": _ref(referral.resident),
         "kind": "introduction" if referral.is_introduction else "referral",
-        "status": referral.status, "urgency": referral.urgency, "sender": referral.sender.display_name,
-        "to_team": referral.to_team.name, "to_practitioner": referral.to_practitioner.name if referral.to_practitioner else None,
-        "owner": _who(referral.owner), "reason": referral.reason, "shared_information": referral.shared_information,
-        "preferred_contact": referral.preferred_contact, "sent_at": referral.sent_at, "due_at": referral.due_at,
+        "status": referral.status,
+        "urgency": referral.urgency,
+        "sender": referral.sender.display_name,
+        "to_team": referral.to_team.name,
+        "to_practitioner": referral.to_practitioner.name if referral.to_practitioner else None,
+        "owner": _who(referral.owner),
+        "reason": referral.reason,
+        "shared_information": referral.shared_information,
+        "preferred_contact": referral.preferred_contact,
+        "sent_at": referral.sent_at,
+        "due_at": referral.due_at,
         "available_actions": services.actions_for(referral, user),
     }
 
 
 def _referral(request, referral_id: int) -> tuple[Referral, str]:
-    referrals = access.scoped(request.auth, Referral.objects.select_related("resident", "sender", "to_team", "to_practitioner", "owner"))
+    referrals = access.scoped(
+        request.auth, Referral.objects.select_related("resident", "sender", "to_team", "to_practitioner", "owner")
+    )
     referral = get_object_or_404(referrals, pk=referral_id)
     _, basis = access.get_resident(request.auth, referral.resident.person_id)
     return referral, basis
@@ -134,7 +172,9 @@ def referrals(request: HttpRequest, box: str = Query("incoming", pattern="^(inco
     """Open referrals and introductions to you or your team (``incoming``), or the latest you sent."""
     rows = list(queries.referrals_for(request.auth)[box])
     audit.record(request.auth, "view", f"Viewed {box} referrals via API", path=request.path)
-    audit.record_appearances(request.auth, "Named on a referral list via API", [r.resident.person_id for r in rows], path=request.path)
+    audit.record_appearances(
+        request.auth, "Named on a referral list via API", [r.resident.person_id for r in rows], path=request.path
+    )
     return [_referral_out(r, request.auth) for r in rows]
 
 
@@ -150,9 +190,13 @@ def send_referral(request: HttpRequest, body: ReferralIn):
     """Refer a resident to a team, or introduce them to a named person (``to_practitioner_id``)."""
     resident, _ = access.get_resident(request.auth, body.person_id)
     to_team = get_object_or_404(Team, pk=body.to_team_id) if body.to_team_id else None
-    to_practitioner = get_object_or_404(Practitioner, pk=body.to_practitioner_id, active=True) if body.to_practitioner_id else None
+    to_practitioner = (
+        get_object_or_404(Practitioner, pk=body.to_practitioner_id, active=True) if body.to_practitioner_id else None
+    )
     values = body.dict(exclude={"person_id", "to_team_id", "to_practitioner_id"})
-    sent = services.send_referral(resident, request.auth, to_team=to_team, to_practitioner=to_practitioner, path=request.path, **values)
+    sent = services.send_referral(
+        resident, request.auth, to_team=to_team, to_practitioner=to_practitioner, path=request.path, **values
+    )
     return Status(201, _referral_out(sent, request.auth))
 
 
@@ -174,7 +218,9 @@ def referral_action(request: HttpRequest, referral_id: int, action: str, body: R
         services.decline(found, user, body.note, path=path)
     elif action == "redirect":
         to_team = get_object_or_404(Team, pk=body.to_team_id) if body.to_team_id else None
-        to_practitioner = get_object_or_404(Practitioner, pk=body.to_practitioner_id) if body.to_practitioner_id else None
+        to_practitioner = (
+            get_object_or_404(Practitioner, pk=body.to_practitioner_id) if body.to_practitioner_id else None
+        )
         services.redirect(found, user, to_team=to_team, to_practitioner=to_practitioner, note=body.note, path=path)
     else:
         services.close(found, user, body.note, path=path)
@@ -187,11 +233,18 @@ def referral_action(request: HttpRequest, referral_id: int, action: str, body: R
 
 def _plan_out(plan: CarePlan) -> dict:
     return {
-        "person_id": plan.resident.person_id, "version": plan.version, "what_matters": plan.what_matters, "goals": plan.goals,
-        "needs": plan.needs, "lead_professional": _who(plan.lead_professional), "review_date": plan.review_date,
+        "person_id": plan.resident.person_id,
+        "version": plan.version,
+        "what_matters": plan.what_matters,
+        "goals": plan.goals,
+        "needs": plan.needs,
+        "lead_professional": _who(plan.lead_professional),
+        "review_date": plan.review_date,
         "updated_at": plan.updated_at,
-        "actions": [{"id": a.pk, "description": a.description, "owner": a.owner.display_name, "due": a.due, "status": a.status}
-                    for a in plan.actions.select_related("owner")],
+        "actions": [
+            {"id": a.pk, "description": a.description, "owner": a.owner.display_name, "due": a.due, "status": a.status}
+            for a in plan.actions.select_related("owner")
+        ],
     }
 
 
@@ -203,7 +256,11 @@ def _etag(plan: CarePlan) -> str:
 def care_plan(request: HttpRequest, person_id: str, response: HttpResponse):
     """The resident's care plan; its version is also the ETag, for If-Match on a change."""
     resident, basis = access.get_resident(request.auth, person_id)
-    plan = access.scoped(request.auth, CarePlan.objects.select_related("resident", "lead_professional")).filter(resident=resident).first()
+    plan = (
+        access.scoped(request.auth, CarePlan.objects.select_related("resident", "lead_professional"))
+        .filter(resident=resident)
+        .first()
+    )
     _view(request, resident, basis, "Viewed care plan via API")
     if plan is None:
         return Status(404, {"detail": f"{resident.name} has no care plan yet; PUT one with version 1 to start it."})
@@ -211,7 +268,9 @@ def care_plan(request: HttpRequest, person_id: str, response: HttpResponse):
     return Status(200, _plan_out(plan))
 
 
-@care.put("/residents/{person_id}/plan", response={200: CarePlanOut, 409: Conflict, 412: Conflict, 422: Problem}, auth=HOLD)
+@care.put(
+    "/residents/{person_id}/plan", response={200: CarePlanOut, 409: Conflict, 412: Conflict, 422: Problem}, auth=HOLD
+)
 def save_care_plan(request: HttpRequest, person_id: str, body: CarePlanIn, response: HttpResponse):
     """Change the plan. Send the version your edit began from (``version``, or an If-Match ETag):
     if someone saved since, nothing is overwritten and the answer is 409 (412 for If-Match)."""
@@ -222,13 +281,25 @@ def save_care_plan(request: HttpRequest, person_id: str, body: CarePlanIn, respo
     plan = plan or services.start_plan(resident, request.auth, path=request.path)
     if_match = request.headers.get("If-Match", "")
     if if_match and if_match.removeprefix("W/").strip('"') != str(plan.version):
-        return Status(412, {"detail": f"If-Match {if_match} is not the plan's current version ({plan.version}).", "current_version": plan.version})
+        return Status(
+            412,
+            {
+                "detail": f"If-Match {if_match} is not the plan's current version ({plan.version}).",
+                "current_version": plan.version,
+            },
+        )
     lead = get_object_or_404(User, pk=body.lead_professional_id, is_active=True) if body.lead_professional_id else None
     try:
         saved = services.save_plan(
-            plan, request.auth, expected_version=body.version, what_matters=body.what_matters,
-            goals=[goal.dict() for goal in body.goals], needs=body.needs, lead_professional=lead,
-            review_date=body.review_date, path=request.path,
+            plan,
+            request.auth,
+            expected_version=body.version,
+            what_matters=body.what_matters,
+            goals=[goal.dict() for goal in body.goals],
+            needs=body.needs,
+            lead_professional=lead,
+            review_date=body.review_date,
+            path=request.path,
         )
     except services.PlanConflict as conflict:
         return Status(409, {"detail": str(conflict), "current_version": conflict.current.version})
@@ -241,8 +312,13 @@ def save_care_plan(request: HttpRequest, person_id: str, body: CarePlanIn, respo
 
 def _check_in_out(check_in: CheckIn) -> dict:
     return {
-        "id": check_in.pk, "resident": _ref(check_in.resident), "due_on": check_in.due_on, "organisation": check_in.organisation.name,
-        "assignee": _who(check_in.assignee), "status": check_in.status, "note": check_in.note,
+        "id": check_in.pk,
+        "resident": _ref(check_in.resident),
+        "due_on": check_in.due_on,
+        "organisation": check_in.organisation.name,
+        "assignee": _who(check_in.assignee),
+        "status": check_in.status,
+        "note": check_in.note,
     }
 
 
@@ -250,7 +326,9 @@ def _check_in_out(check_in: CheckIn) -> dict:
 @paginate(BoundedLimitOffsetPagination)
 def check_ins(request: HttpRequest, person_id: str):
     resident, basis = access.get_resident(request.auth, person_id)
-    rows = access.scoped(request.auth, CheckIn.objects.select_related("resident", "organisation", "assignee")).filter(resident=resident)
+    rows = access.scoped(request.auth, CheckIn.objects.select_related("resident", "organisation", "assignee")).filter(
+        resident=resident
+    )
     _view(request, resident, basis, "Viewed check-ins via API")
     return [_check_in_out(c) for c in rows.order_by("-due_on", "-pk")]
 
@@ -261,8 +339,16 @@ def schedule_check_ins(request: HttpRequest, person_id: str, body: CheckInSchedu
     resident, _ = access.get_resident(request.auth, person_id)
     organisation = get_object_or_404(Organisation, pk=body.organisation_id)
     assignee = get_object_or_404(User, pk=body.assignee_id, is_active=True) if body.assignee_id else None
-    created = services.schedule_check_ins(resident, organisation=organisation, first_due=body.first_due, count=body.count,
-                                          every_days=body.every_days, assignee=assignee, actor=request.auth, path=request.path)
+    created = services.schedule_check_ins(
+        resident,
+        organisation=organisation,
+        first_due=body.first_due,
+        count=body.count,
+        every_days=body.every_days,
+        assignee=assignee,
+        actor=request.auth,
+        path=request.path,
+    )
     return Status(201, [_check_in_out(c) for c in created])
 
 
@@ -278,7 +364,7 @@ def check_in_outcome(request: HttpRequest, check_in_id: int, body: CheckInOutcom
 def validation_problem(api, request, error: ValidationError):
     """A service's refusal, as the pages show it: every message, by field where it names one."""
     messages = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    detail = "; ".join(f"{field}: {' '.join(texts)}" if field != "__all__" else " ".join(texts) for field, texts in messages.items())
+    detail = "; ".join(
+        f"{field}: {' '.join(texts)}" if field != "__all__" else " ".join(texts) for field, texts in messages.items()
+    )
     return api.create_response(request, {"detail": detail}, status=422)
-
-

@@ -61,11 +61,15 @@ class ReferralIn(Schema):
     resident_agreed: bool
     preferred_contact: Literal["phone", "text", "email", "visit", "via_referrer"]
     contact_details: str = Field("", max_length=200)
-    send_anyway: bool = Field(False, description="Send even though the same resident already has an open request to the same person or team.")
+    send_anyway: bool = Field(
+        False, description="Send even though the same resident already has an open request to the same person or team."
+    )
 
 
 class ReferralActionIn(Schema):
-    note: str = Field("", max_length=5000, description="A note (accept, first contact, complete, close) or the reason (decline).")
+    note: str = Field(
+        "", max_length=5000, description="A note (accept, first contact, complete, close) or the reason (decline)."
+    )
     to_team_id: int | None = Field(None, description="redirect only")
     to_practitioner_id: int | None = Field(None, description="redirect only")
 
@@ -96,7 +100,9 @@ class CarePlanOut(Schema):
 
 
 class CarePlanIn(Schema):
-    version: int = Field(ge=1, le=2_147_483_647, description="The version your edit began from; a stale one is refused with 409.")
+    version: int = Field(
+        ge=1, le=2_147_483_647, description="The version your edit began from; a stale one is refused with 409."
+    )
     what_matters: str = Field("", max_length=10_000)
     goals: list[Goal] = []
     needs: dict[str, str] = Field({}, description="Need domain → what the need is.")
@@ -115,7 +121,9 @@ class CheckInOut(Schema):
 
 
 class CheckInScheduleIn(Schema):
-    organisation_id: int = Field(description="The organisation that keeps in touch (check-ins with any other are handed over).")
+    organisation_id: int = Field(
+        description="The organisation that keeps in touch (check-ins with any other are handed over)."
+    )
     first_due: dt.date
     count: int = Field(ge=1, le=24)
     every_days: int | None = Field(None, ge=1, le=365, description="Default: from the resident's risk (care.yaml).")

@@ -14,7 +14,9 @@ def api() -> None:
 def issue_token(
     name: str = typer.Argument(..., help="The partner system, e.g. 'Borough shared care record'."),
     user: str = typer.Option(..., help="The Octopus user the account reads as (its team, role and relationships)."),
-    scopes: str = typer.Option(..., help="Space-separated SMART scopes, e.g. 'system/Patient.read system/CarePlan.read'."),
+    scopes: str = typer.Option(
+        ..., help="Space-separated SMART scopes, e.g. 'system/Patient.read system/CarePlan.read'."
+    ),
 ) -> None:
     """Issue a service account and print its bearer token (shown once; only a hash is kept)."""
     from octopus.commands.django_setup import setup
@@ -28,11 +30,15 @@ def issue_token(
 
     account_user = User.objects.filter(username=user, is_active=True).first()
     if account_user is None:
-        raise typer.BadParameter(f"no active user called {user!r}; create one with `octopus createuser`", param_hint="--user")
+        raise typer.BadParameter(
+            f"no active user called {user!r}; create one with `octopus createuser`", param_hint="--user"
+        )
     if ServiceAccount.objects.filter(name=name).exists():
         raise typer.BadParameter(f"a service account called {name!r} already exists", param_hint="NAME")
     if ServiceAccount.objects.filter(user=account_user).exists():
-        raise typer.BadParameter(f"{user!r} already acts for a service account; create a user per partner system", param_hint="--user")
+        raise typer.BadParameter(
+            f"{user!r} already acts for a service account; create a user per partner system", param_hint="--user"
+        )
     try:
         _, token = service_accounts.issue(name, account_user, scopes)
     except ValidationError as error:

@@ -45,8 +45,10 @@ def _body(operation: dict, components: dict) -> list[tuple[str, str, bool, str]]
     ref = content["schema"].get("$ref", "")
     schema = components.get(ref.rsplit("/", 1)[-1], content["schema"])
     required = set(schema.get("required", []))
-    return [(name, _type(prop, components), name in required, prop.get("description", ""))
-            for name, prop in schema.get("properties", {}).items()]
+    return [
+        (name, _type(prop, components), name in required, prop.get("description", ""))
+        for name, prop in schema.get("properties", {}).items()
+    ]
 
 
 def operations(schema: dict) -> dict[str, list[Operation]]:
@@ -58,12 +60,20 @@ def operations(schema: dict) -> dict[str, list[Operation]]:
             if method not in item:
                 continue
             op = item[method]
-            grouped.setdefault((op.get("tags") or ["other"])[0], []).append(Operation(
-                method=method.upper(), path=path, summary=op.get("summary", ""), description=op.get("description", ""),
-                parameters=[(p["name"], p["in"], p.get("required", False), p.get("description", "")) for p in op.get("parameters", [])],
-                body=_body(op, components),
-                responses=[(code, r.get("description", "")) for code, r in op.get("responses", {}).items()],
-            ))
+            grouped.setdefault((op.get("tags") or ["other"])[0], []).append(
+                Operation(
+                    method=method.upper(),
+                    path=path,
+                    summary=op.get("summary", ""),
+                    description=op.get("description", ""),
+                    parameters=[
+                        (p["name"], p["in"], p.get("required", False), p.get("description", ""))
+                        for p in op.get("parameters", [])
+                    ],
+                    body=_body(op, components),
+                    responses=[(code, r.get("description", "")) for code, r in op.get("responses", {}).items()],
+                )
+            )
     return grouped
 
 
@@ -72,7 +82,11 @@ def operations(schema: dict) -> dict[str, list[Operation]]:
 def docs(request):
     from .endpoints import api
 
-    return render(request, "api/docs.jinja", {
-        "groups": operations(api.get_openapi_schema()),
-        "fhir": [(name, profile, readable, params) for name, (profile, readable, params) in SERVED.items()],
-    })
+    return render(
+        request,
+        "api/docs.jinja",
+        {
+            "groups": operations(api.get_openapi_schema()),
+            "fhir": [(name, profile, readable, params) for name, (profile, readable, params) in SERVED.items()],
+        },
+    )

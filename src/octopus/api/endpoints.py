@@ -75,7 +75,10 @@ def teams(request: HttpRequest, q: str = ""):
     if q:
         queryset = queryset.filter(Q(name__icontains=q) | Q(organisation__name__icontains=q))
     return [
-        {**{f: getattr(t, f) for f in ("id", "name", "tier", "hours", "contact_route", "phone", "email")}, "organisation": t.organisation.name}
+        {
+            **{f: getattr(t, f) for f in ("id", "name", "tier", "hours", "contact_route", "phone", "email")},
+            "organisation": t.organisation.name,
+        }
         for t in queryset
     ]
 
@@ -85,14 +88,18 @@ def teams(request: HttpRequest, q: str = ""):
 def practitioners(request: HttpRequest, q: str = ""):
     queryset = Practitioner.objects.filter(active=True).select_related("team__organisation")
     if q:
-        queryset = queryset.filter(
-            Q(given_name__icontains=q) | Q(family_name__icontains=q) | Q(job_title__icontains=q)
-        )
+        queryset = queryset.filter(Q(given_name__icontains=q) | Q(family_name__icontains=q) | Q(job_title__icontains=q))
     return [
         {
-            "id": p.id, "name": p.name, "job_title": p.job_title, "team_id": p.team_id,
-            "team": p.team.name, "organisation": p.team.organisation.name,
-            "phone": p.phone, "email": p.email, "availability": p.availability,
+            "id": p.id,
+            "name": p.name,
+            "job_title": p.job_title,
+            "team_id": p.team_id,
+            "team": p.team.name,
+            "organisation": p.team.organisation.name,
+            "phone": p.phone,
+            "email": p.email,
+            "availability": p.availability,
         }
         for p in queryset
     ]
@@ -126,8 +133,10 @@ def resident_search(request: HttpRequest, q: str = Query("", description="Name, 
     if term:
         digits = term.replace(" ", "")
         queryset = queryset.filter(
-            Q(family_name__icontains=term) | Q(given_name__icontains=term)
-            | Q(nhs_number=digits) | Q(postcode__iexact=term)
+            Q(family_name__icontains=term)
+            | Q(given_name__icontains=term)
+            | Q(nhs_number=digits)
+            | Q(postcode__iexact=term)
         )
     audit.record_request(request, "search", f"API resident search ({len(term)} characters)")
     return _PresentedPage(request.auth, queryset)
@@ -146,9 +155,24 @@ def resident_detail(request: HttpRequest, person_id: str):
 # (octopus.residents.fields), and a withheld field is left out, not sent as null.
 SUMMARY_FIELDS = ("person_id", "name", "nhs_number", "date_of_birth", "postcode", "risk_band", "segment")
 DETAIL_FIELDS = SUMMARY_FIELDS + (
-    "given_name", "family_name", "age", "sex", "practice_ods_code", "lsoa_code", "imd_decile", "main_language",
-    "interpreter_needed", "risk_probability", "risk_centile", "risk_factors", "long_term_conditions",
-    "frailty_category", "rising_risk", "rising_risk_reason", "cohorts", "date_of_death",
+    "given_name",
+    "family_name",
+    "age",
+    "sex",
+    "practice_ods_code",
+    "lsoa_code",
+    "imd_decile",
+    "main_language",
+    "interpreter_needed",
+    "risk_probability",
+    "risk_centile",
+    "risk_factors",
+    "long_term_conditions",
+    "frailty_category",
+    "rising_risk",
+    "rising_risk_reason",
+    "cohorts",
+    "date_of_death",
 )
 
 

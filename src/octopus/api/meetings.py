@@ -77,20 +77,42 @@ def _ref(resident) -> dict:
 def worklist(request: HttpRequest, meeting_id: int):
     meeting = get_object_or_404(Meeting.objects.select_related("series"), pk=meeting_id)
     _member_or_403(request.auth, meeting.series)
-    entries = list(meeting.entries.select_related("resident").order_by("status", "position", "resident__family_name", "pk"))
-    audit.record(request.auth, "view", f"Viewed the worklist of {meeting} via API ({len(entries)} residents)"[:300], obj=meeting,
-                 basis=MEETING_BASIS, path=request.path)
-    audit.record_appearances(request.auth, f"Listed on the worklist of {meeting} via API"[:300], [e.resident.person_id for e in entries],
-                             basis=MEETING_BASIS, path=request.path)
+    entries = list(
+        meeting.entries.select_related("resident").order_by("status", "position", "resident__family_name", "pk")
+    )
+    audit.record(
+        request.auth,
+        "view",
+        f"Viewed the worklist of {meeting} via API ({len(entries)} residents)"[:300],
+        obj=meeting,
+        basis=MEETING_BASIS,
+        path=request.path,
+    )
+    audit.record_appearances(
+        request.auth,
+        f"Listed on the worklist of {meeting} via API"[:300],
+        [e.resident.person_id for e in entries],
+        basis=MEETING_BASIS,
+        path=request.path,
+    )
     return [
-        {"id": e.pk, "resident": _ref(e.resident), "status": e.status, "reasons": e.reasons, "position": e.position, "minutes": e.minutes}
+        {
+            "id": e.pk,
+            "resident": _ref(e.resident),
+            "status": e.status,
+            "reasons": e.reasons,
+            "position": e.position,
+            "minutes": e.minutes,
+        }
         for e in entries
     ]
 
 
 def _entry(request, entry_id: int) -> tuple[WorklistEntry, str]:
     """An entry of one of the user's own series, about a resident the user may open."""
-    entries = access.scoped(request.auth, WorklistEntry.objects.filter(meeting__series__in=membership.series_ids_for(request.auth)))
+    entries = access.scoped(
+        request.auth, WorklistEntry.objects.filter(meeting__series__in=membership.series_ids_for(request.auth))
+    )
     entry = get_object_or_404(entries.select_related("meeting__series", "resident", "lead_professional"), pk=entry_id)
     _member_or_403(request.auth, entry.meeting.series)
     _, basis = access.get_resident(request.auth, entry.resident.person_id)
@@ -99,19 +121,34 @@ def _entry(request, entry_id: int) -> tuple[WorklistEntry, str]:
 
 def _outcome(entry: WorklistEntry) -> dict:
     return {
-        "entry_id": entry.pk, "resident": _ref(entry.resident), "meeting": str(entry.meeting), "status": entry.status,
-        "summary": entry.summary, "decisions": entry.decisions,
+        "entry_id": entry.pk,
+        "resident": _ref(entry.resident),
+        "meeting": str(entry.meeting),
+        "status": entry.status,
+        "summary": entry.summary,
+        "decisions": entry.decisions,
         "lead_professional": entry.lead_professional.display_name if entry.lead_professional else None,
-        "next_review": entry.next_review, "tier_change": entry.tier_change, "discussed_at": entry.discussed_at,
-        "actions": [{"description": a.description, "owner": a.owner.display_name, "due": a.due} for a in entry.actions.select_related("owner")],
+        "next_review": entry.next_review,
+        "tier_change": entry.tier_change,
+        "discussed_at": entry.discussed_at,
+        "actions": [
+            {"description": a.description, "owner": a.owner.display_name, "due": a.due}
+            for a in entry.actions.select_related("owner")
+        ],
     }
 
 
 @meetings.get("/entries/{entry_id}/outcome", response=OutcomeOut)
 def outcome(request: HttpRequest, entry_id: int):
     entry, basis = _entry(request, entry_id)
-    audit.record(request.auth, "view", f"Viewed the discussion at {entry.meeting} via API"[:300], resident_id=entry.resident.person_id,
-                 basis=basis, path=request.path)
+    audit.record(
+        request.auth,
+        "view",
+        f"Viewed the discussion at {entry.meeting} via API"[:300],
+        resident_id=entry.resident.person_id,
+        basis=basis,
+        path=request.path,
+    )
     return _outcome(entry)
 
 
@@ -120,7 +157,16 @@ def record_outcome(request: HttpRequest, entry_id: int, body: OutcomeIn):
     """Record the discussion: summary, decisions, and any lead professional, review date or tier change."""
     entry, _ = _entry(request, entry_id)
     lead = get_object_or_404(User, pk=body.lead_professional_id, is_active=True) if body.lead_professional_id else None
-    services.record_discussion(entry, request.auth, summary=body.summary, decisions=body.decisions, lead_professional=lead,
-                               next_review=body.next_review, tier=body.tier, tier_reason=body.tier_reason, path=request.path)
+    services.record_discussion(
+        entry,
+        request.auth,
+        summary=body.summary,
+        decisions=body.decisions,
+        lead_professional=lead,
+        next_review=body.next_review,
+        tier=body.tier,
+        tier_reason=body.tier_reason,
+        path=request.path,
+    )
     entry.refresh_from_db()
     return _outcome(entry)

@@ -27,9 +27,18 @@ class ServiceAccountMiddleware:
             account = authenticate(header.removeprefix("Bearer ").strip())
             if account is None:
                 response = JsonResponse(
-                    {"resourceType": "OperationOutcome",
-                     "issue": [{"severity": "error", "code": "login", "diagnostics": "Unknown, withdrawn or malformed bearer token."}]},
-                    status=401, content_type="application/fhir+json",
+                    {
+                        "resourceType": "OperationOutcome",
+                        "issue": [
+                            {
+                                "severity": "error",
+                                "code": "login",
+                                "diagnostics": "Unknown, withdrawn or malformed bearer token.",
+                            }
+                        ],
+                    },
+                    status=401,
+                    content_type="application/fhir+json",
                 )
                 response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
                 return response

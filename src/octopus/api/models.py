@@ -11,10 +11,16 @@ from django.db import models
 
 
 class ServiceAccount(models.Model):
-    name = models.CharField(max_length=120, unique=True, help_text="The partner system, e.g. 'Borough shared care record'.")
+    name = models.CharField(
+        max_length=120, unique=True, help_text="The partner system, e.g. 'Borough shared care record'."
+    )
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="service_account")
-    token_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the bearer token; the token itself is shown once.")
-    scopes = models.CharField(max_length=500, help_text="Space-separated SMART scopes, e.g. 'system/Patient.read system/CarePlan.read'.")
+    token_hash = models.CharField(
+        max_length=64, unique=True, help_text="SHA-256 of the bearer token; the token itself is shown once."
+    )
+    scopes = models.CharField(
+        max_length=500, help_text="Space-separated SMART scopes, e.g. 'system/Patient.read system/CarePlan.read'."
+    )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)

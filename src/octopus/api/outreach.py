@@ -51,8 +51,14 @@ def households(request: HttpRequest):
     visited = queries.visited_ids(allocations)
     audit.record_request(request, "view", f"Viewed my outreach households via API: {len(allocations)}")
     return [
-        {"allocation_id": a.pk, "round": a.round.name, "address": a.household.address_line, "postcode": a.household.postcode,
-         "planned_on": a.planned_on, "visited": a.pk in visited}
+        {
+            "allocation_id": a.pk,
+            "round": a.round.name,
+            "address": a.household.address_line,
+            "postcode": a.household.postcode,
+            "planned_on": a.planned_on,
+            "visited": a.pk in visited,
+        }
         for a in allocations
     ]
 
@@ -68,7 +74,23 @@ def record_visit(request: HttpRequest, allocation_id: int, body: VisitIn):
         spoke_with = reachable.filter(person_id=body.spoke_with).first()
         if spoke_with is None:
             raise ValidationError({"spoke_with": "Choose someone who lives in this household."})
-    visit = services.record_visit(allocation, request.auth, outcome=body.outcome, note=body.note, spoke_with=spoke_with,
-                                  acknowledged=body.acknowledged, no_more_visits=body.no_more_visits, path=request.path)
-    return Status(201, {"id": visit.pk, "allocation_id": allocation.pk, "outcome": visit.outcome, "visited_on": visit.visited_on,
-                        "spoke_with": spoke_with.person_id if spoke_with else None})
+    visit = services.record_visit(
+        allocation,
+        request.auth,
+        outcome=body.outcome,
+        note=body.note,
+        spoke_with=spoke_with,
+        acknowledged=body.acknowledged,
+        no_more_visits=body.no_more_visits,
+        path=request.path,
+    )
+    return Status(
+        201,
+        {
+            "id": visit.pk,
+            "allocation_id": allocation.pk,
+            "outcome": visit.outcome,
+            "visited_on": visit.visited_on,
+            "spoke_with": spoke_with.person_id if spoke_with else None,
+        },
+    )

@@ -22,7 +22,9 @@ def issue(name: str, user, scopes: str, *, actor=None) -> tuple[ServiceAccount, 
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         account = ServiceAccount.objects.create(name=name, user=user, token_hash=_hash(token), scopes=scopes.strip())
-        audit.record(actor, "change", f"Issued API service account {name!r} acting as {user.username} ({scopes.strip()})"[:300])
+        audit.record(
+            actor, "change", f"Issued API service account {name!r} acting as {user.username} ({scopes.strip()})"[:300]
+        )
     return account, token
 
 

@@ -43,7 +43,9 @@ class DeviceToken(HttpBearer):
 
 class ObservationIn(Schema):
     person_id: str
-    taken_at: datetime | None = Field(None, description="When the reading was taken (ISO 8601 with offset); now if absent.")
+    taken_at: datetime | None = Field(
+        None, description="When the reading was taken (ISO 8601 with offset); now if absent."
+    )
     respiration_rate: int = Field(description="Breaths per minute.")
     spo2: int = Field(description="Oxygen saturation, %.")
     on_oxygen: bool = Field(description="True on supplemental oxygen, false on air.")
@@ -74,8 +76,11 @@ class FieldProblem(Schema):
     detail: str
 
 
-@ward.post("/observations", response={201: ObservationOut, 403: Problem, 404: Problem, 422: FieldProblem},
-           auth=[DeviceToken(), CapabilitySession("view_clinical_detail")])
+@ward.post(
+    "/observations",
+    response={201: ObservationOut, 403: Problem, 404: Problem, 422: FieldProblem},
+    auth=[DeviceToken(), CapabilitySession("view_clinical_detail")],
+)
 def add_observation(request, body: ObservationIn):
     """Score one set of observations with NEWS2 and raise whatever alerts it calls for."""
     user = request.auth
@@ -83,17 +88,32 @@ def add_observation(request, body: ObservationIn):
     admissions = access.scoped(user, Admission.objects.filter(discharged_at__isnull=True, team_id__in=user.team_ids))
     admission = get_object_or_404(admissions.select_related("resident"), resident__person_id=body.person_id)
     if account is None and not access.may_see_clinical_detail(user, admission.resident):
-        raise PermissionDenied("The virtual ward is clinical detail, which your access to this record does not include.")
+        raise PermissionDenied(
+            "The virtual ward is clinical detail, which your access to this record does not include."
+        )
     values = body.dict(exclude={"person_id", "taken_at"})
     try:
         recorded = services.record_observation(
-            admission, values, source=ObservationSource.API, recorded_by=account.name if account else user.username,
-            actor=user, taken_at=body.taken_at, path=request.path,
+            admission,
+            values,
+            source=ObservationSource.API,
+            recorded_by=account.name if account else user.username,
+            actor=user,
+            taken_at=body.taken_at,
+            path=request.path,
         )
     except services.ObservationError as error:
         return Status(422, {"field": error.field, "detail": str(error)})
-    return Status(201, {
-        "id": recorded.observation.pk, "scores": recorded.score.scores, "total": recorded.score.total,
-        "risk": recorded.score.risk, "response": recorded.score.response,
-        "alerts": [{"id": a.pk, "kind": a.kind, "summary": a.summary, "respond_by": a.respond_by} for a in recorded.alerts],
-    })
+    return Status(
+        201,
+        {
+            "id": recorded.observation.pk,
+            "scores": recorded.score.scores,
+            "total": recorded.score.total,
+            "risk": recorded.score.risk,
+            "response": recorded.score.response,
+            "alerts": [
+                {"id": a.pk, "kind": a.kind, "summary": a.summary, "respond_by": a.respond_by} for a in recorded.alerts
+            ],
+        },
+    )

@@ -43,11 +43,19 @@ def _team(user):
 def seed(residents_qs, users_by_username: dict) -> dict:
     users = {name: user for name, user in users_by_username.items() if user is not None}
     coordinator = users.get("coordinator")
-    matron, nurse, prescriber, fred = users.get("matron"), users.get("nurse"), users.get("prescriber"), users.get("vcse")
+    matron, nurse, prescriber, fred = (
+        users.get("matron"),
+        users.get("nurse"),
+        users.get("prescriber"),
+        users.get("vcse"),
+    )
     socialworker, gp = users.get("socialworker"), users.get("gp")
     if not coordinator or not matron:
         return {"skipped": "The coordinator and matron demo users are needed."}
-    if Case.objects.filter(resident__in=residents_qs).exists() or Referral.objects.filter(resident__in=residents_qs).exists():
+    if (
+        Case.objects.filter(resident__in=residents_qs).exists()
+        or Referral.objects.filter(resident__in=residents_qs).exists()
+    ):
         return {"skipped": "Residents already have care records."}
     residents = list(residents_qs.filter(date_of_death__isnull=True).order_by("-risk_probability", "person_id")[:60])
     today = timezone.localdate()
@@ -58,23 +66,51 @@ def seed(residents_qs, users_by_username: dict) -> dict:
     complex_group, proactive_group, referral_group = residents[:8], residents[8:24], residents[24:32]
     for n, resident in enumerate(complex_group):
         lead = matron if n % 2 == 0 else (gp or matron)
-        services.set_tier(resident, CareTier.COMPLEX, "Discussed at the integrated care conference: complex needs across health and housing", coordinator)
-        services.open_case(resident, core_team, coordinator, source="meeting", holder=lead,
-                                  next_review_due=today + dt.timedelta(days=(n % 5) * 7 - 7))
+        services.set_tier(
+            resident,
+            CareTier.COMPLEX,
+            "Discussed at the integrated care conference: complex needs across health and housing",
+            coordinator,
+        )
+        services.open_case(
+            resident,
+            core_team,
+            coordinator,
+            source="meeting",
+            holder=lead,
+            next_review_due=today + dt.timedelta(days=(n % 5) * 7 - 7),
+        )
         _plan(resident, coordinator, lead, n, today, leads)
-        services.schedule_check_ins(resident, organisation=_team(lead).organisation, first_due=today + dt.timedelta(days=n % 7),
-                                    count=4, actor=coordinator, assignee=lead)
+        services.schedule_check_ins(
+            resident,
+            organisation=_team(lead).organisation,
+            first_due=today + dt.timedelta(days=n % 7),
+            count=4,
+            actor=coordinator,
+            assignee=lead,
+        )
         counts["complex"] += 1
         counts["plans"] += 1
         counts["check_ins"] += 4
-    services.add_to_proactive_tier(proactive_group, team=core_team, lead_professional=nurse or matron,
-                                   reason="Rising risk: proactive review", actor=coordinator)
+    services.add_to_proactive_tier(
+        proactive_group,
+        team=core_team,
+        lead_professional=nurse or matron,
+        reason="Rising risk: proactive review",
+        actor=coordinator,
+    )
     counts["proactive"] = len(proactive_group)
     counts["tasks"] += len(proactive_group)
     for n, resident in enumerate(proactive_group[:8]):
         lead = next(leads)
-        services.schedule_check_ins(resident, organisation=_team(lead).organisation, first_due=today + dt.timedelta(days=3 + n),
-                                    count=3, actor=coordinator, assignee=lead)
+        services.schedule_check_ins(
+            resident,
+            organisation=_team(lead).organisation,
+            first_due=today + dt.timedelta(days=3 + n),
+            count=3,
+            actor=coordinator,
+            assignee=lead,
+        )
         counts["check_ins"] += 3
 
     if prescriber and fred and referral_group:
@@ -82,11 +118,21 @@ def seed(residents_qs, users_by_username: dict) -> dict:
         sp_team = _team(prescriber)
         first, *others = referral_group
         services.open_case(first, sp_team, prescriber, source="visit", holder=prescriber)
-        intro = services.send_referral(
-            first, prescriber, to_practitioner=fred.practitioner, reason="Isolated and behind on rent; anxious about letters from the landlord.",
-            urgency="soon", shared_information="Rent arrears since March; lives alone; prefers mornings.", resident_agreed=True,
-            preferred_contact="phone", contact_details="Mornings before 11",
-        ) if fred.practitioner_id else None
+        intro = (
+            services.send_referral(
+                first,
+                prescriber,
+                to_practitioner=fred.practitioner,
+                reason="Isolated and behind on rent; anxious about letters from the landlord.",
+                urgency="soon",
+                shared_information="Rent arrears since March; lives alone; prefers mornings.",
+                resident_agreed=True,
+                preferred_contact="phone",
+                contact_details="Mornings before 11",
+            )
+            if fred.practitioner_id
+            else None
+        )
         if intro:
             services.accept(intro, fred, "I'll ring tomorrow morning.")
             counts["referrals"] += 1
@@ -94,9 +140,14 @@ def seed(residents_qs, users_by_username: dict) -> dict:
             services.open_case(resident, sp_team, prescriber, source="search", holder=prescriber)
             target = fred.practitioner if (n % 2 == 0 and fred.practitioner_id) else None
             referral = services.send_referral(
-                resident, prescriber, to_practitioner=target, to_team=None if target else _team(socialworker or matron),
-                reason="Needs help with benefits and a care assessment.", urgency=["routine", "soon", "urgent"][n % 3],
-                shared_information="Struggling with money and personal care.", resident_agreed=True,
+                resident,
+                prescriber,
+                to_practitioner=target,
+                to_team=None if target else _team(socialworker or matron),
+                reason="Needs help with benefits and a care assessment.",
+                urgency=["routine", "soon", "urgent"][n % 3],
+                shared_information="Struggling with money and personal care.",
+                resident_agreed=True,
                 preferred_contact=["phone", "visit", "via_referrer"][n % 3],
             )
             counts["referrals"] += 1
@@ -104,16 +155,32 @@ def seed(residents_qs, users_by_username: dict) -> dict:
                 receiver = fred if target else (socialworker or matron)
                 services.accept(referral, receiver)
                 services.record_first_contact(referral, receiver, "Home visit booked")
-    counts["tasks"] += 1 if services.create_task(coordinator, "Prepare Thursday's INC list", today + dt.timedelta(days=2), source="meeting") else 0
+    counts["tasks"] += (
+        1
+        if services.create_task(
+            coordinator, "Prepare Thursday's INC list", today + dt.timedelta(days=2), source="meeting"
+        )
+        else 0
+    )
     return counts
 
 
 def _plan(resident, actor, lead, n, today, leads):
     plan = services.start_plan(resident, actor, lead_professional=lead)
     services.save_plan(
-        plan, actor, expected_version=plan.version, what_matters=WHAT_MATTERS[n % len(WHAT_MATTERS)], goals=GOALS[n % len(GOALS)],
-        needs=NEEDS[n % len(NEEDS)], lead_professional=lead, review_date=today + dt.timedelta(days=28 + n),
+        plan,
+        actor,
+        expected_version=plan.version,
+        what_matters=WHAT_MATTERS[n % len(WHAT_MATTERS)],
+        goals=GOALS[n % len(GOALS)],
+        needs=NEEDS[n % len(NEEDS)],
+        lead_professional=lead,
+        review_date=today + dt.timedelta(days=28 + n),
     )
-    for k, description in enumerate(["Medication review", "Benefits check with Citizens Advice", "Falls assessment at home"]):
+    for k, description in enumerate(
+        ["Medication review", "Benefits check with Citizens Advice", "Falls assessment at home"]
+    ):
         owner = next(leads)
-        services.add_action(plan, actor, description=description, owner=owner, due=today + dt.timedelta(days=(k - 1) * 7 + n))
+        services.add_action(
+            plan, actor, description=description, owner=owner, due=today + dt.timedelta(days=(k - 1) * 7 + n)
+        )

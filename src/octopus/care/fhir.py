@@ -54,7 +54,8 @@ def _advance_care_observations(acp, subject: dict) -> list[dict]:
             "valueString": value,
             "note": [{"text": f"Agreed with {acp.agreed_with}"}],
         }
-        for key, label, value in recommendations if value
+        for key, label, value in recommendations
+        if value
     ]
 
 

@@ -70,12 +70,18 @@ def involvement(resident, plan: CarePlan | None, actions: list) -> list[Involved
     if plan:
         if plan.lead_professional:
             lead = plan.lead_professional
-            add_user(lead, lead.practitioner.team.name if getattr(lead, "practitioner", None) else "", "Lead professional")
+            add_user(
+                lead, lead.practitioner.team.name if getattr(lead, "practitioner", None) else "", "Lead professional"
+            )
         for action in actions:
             if not action.is_open:
                 continue
             owner = action.owner
-            add_user(owner, owner.practitioner.team.name if getattr(owner, "practitioner", None) else "", "Owns a care plan action")
+            add_user(
+                owner,
+                owner.practitioner.team.name if getattr(owner, "practitioner", None) else "",
+                "Owns a care plan action",
+            )
     for item in people.values():
         item.why = list(dict.fromkeys(item.why))
     return list(people.values())
@@ -106,7 +112,9 @@ def care_summary(resident, user) -> dict:
     plan = CarePlan.objects.filter(resident=resident).select_related("lead_professional__practitioner__team").first()
     actions = list(plan.actions.select_related("owner__practitioner__team")) if plan else []
     referrals = list(
-        Referral.objects.filter(resident=resident).select_related("to_team", "to_practitioner", "sender", "owner").order_by("-sent_at")[:10]
+        Referral.objects.filter(resident=resident)
+        .select_related("to_team", "to_practitioner", "sender", "owner")
+        .order_by("-sent_at")[:10]
     )
     tier_history = list(TierAssignment.objects.filter(resident=resident).select_related("set_by")[:10])
     return {
@@ -116,10 +124,17 @@ def care_summary(resident, user) -> dict:
         # ReSPECT-style recommendations: the record shows them prominently, to clinical scopes only.
         "advance_care": getattr(plan, "advance_care", None) if plan else None,
         "actions": actions,
-        "cases": Case.objects.filter(resident=resident).select_related("team", "holder").order_by("closed_at", "-opened_at")[:10],
+        "cases": Case.objects.filter(resident=resident)
+        .select_related("team", "holder")
+        .order_by("closed_at", "-opened_at")[:10],
         "referrals": [(r, actions_for(r, user)) for r in referrals],
-        "upcoming": CheckIn.objects.filter(resident=resident, status=CheckInStatus.SCHEDULED).select_related("organisation", "assignee")[:6],
-        "recent_check_ins": CheckIn.objects.filter(resident=resident).exclude(status=CheckInStatus.SCHEDULED).select_related("organisation").order_by("-due_on")[:5],
+        "upcoming": CheckIn.objects.filter(resident=resident, status=CheckInStatus.SCHEDULED).select_related(
+            "organisation", "assignee"
+        )[:6],
+        "recent_check_ins": CheckIn.objects.filter(resident=resident)
+        .exclude(status=CheckInStatus.SCHEDULED)
+        .select_related("organisation")
+        .order_by("-due_on")[:5],
         "several_organisations": organisations_contacting(resident, today),
         "involved": involvement(resident, plan, actions),
         "preferences": preferences(resident, referrals[:5]),

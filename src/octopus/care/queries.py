@@ -38,14 +38,18 @@ def caseload(user, *, team_id=None, holder_id=None, band="", segment="", tier=""
         cases = cases.filter(resident__risk_band=band)
     if segment:
         cases = cases.filter(resident__segment=segment)
-    current_tier = TierAssignment.objects.filter(resident=OuterRef("resident_id"), ended_at__isnull=True).values("tier")[:1]
+    current_tier = TierAssignment.objects.filter(resident=OuterRef("resident_id"), ended_at__isnull=True).values(
+        "tier"
+    )[:1]
     if tier:
         cases = cases.annotate(_tier=Subquery(current_tier)).filter(_tier=tier)
     cases = cases.annotate(
         overdue_actions=Count(
             "resident__care_plan__actions",
-            filter=Q(resident__care_plan__actions__status__in=[ActionStatus.TO_DO, ActionStatus.IN_PROGRESS],
-                     resident__care_plan__actions__due__lt=today),
+            filter=Q(
+                resident__care_plan__actions__status__in=[ActionStatus.TO_DO, ActionStatus.IN_PROGRESS],
+                resident__care_plan__actions__due__lt=today,
+            ),
             distinct=True,
         ),
         current_tier=Subquery(current_tier),
@@ -70,7 +74,9 @@ def caseload_filters(user) -> dict:
 
     cases = Case.objects.filter(closed_at__isnull=True).filter(Q(team_id__in=user.team_ids) | Q(holder=user))
     return {
-        "holders": User.objects.filter(pk__in=cases.exclude(holder__isnull=True).values("holder_id")).order_by("first_name", "last_name"),
+        "holders": User.objects.filter(pk__in=cases.exclude(holder__isnull=True).values("holder_id")).order_by(
+            "first_name", "last_name"
+        ),
         "bands": sorted(set(cases.exclude(resident__risk_band="").values_list("resident__risk_band", flat=True))),
         "segments": sorted(set(cases.exclude(resident__segment="").values_list("resident__segment", flat=True))),
     }
@@ -85,21 +91,39 @@ def inbox(user) -> dict:
     )
     in_hand = Referral.objects.filter(owner=user, status__in=[ReferralStatus.ACCEPTED, ReferralStatus.FIRST_CONTACT])
     return {
-        "tasks": Task.objects.filter(owner=user, done_at__isnull=True, cancelled_at__isnull=True).select_related("resident"),
-        "referrals_waiting": waiting.select_related("resident", "sender", "to_team", "to_practitioner").order_by("due_at"),
+        "tasks": Task.objects.filter(owner=user, done_at__isnull=True, cancelled_at__isnull=True).select_related(
+            "resident"
+        ),
+        "referrals_waiting": waiting.select_related("resident", "sender", "to_team", "to_practitioner").order_by(
+            "due_at"
+        ),
         "referrals_in_hand": in_hand.select_related("resident", "to_team", "to_practitioner").order_by("due_at"),
-        "actions": CarePlanAction.objects.filter(owner=user, status__in=[ActionStatus.TO_DO, ActionStatus.IN_PROGRESS], due__lte=soon,
-                                                 plan__resident__in=visible).select_related("plan__resident").order_by("due"),
-        "check_ins": CheckIn.objects.filter(status=CheckInStatus.SCHEDULED, due_on__lte=soon, resident__in=visible).filter(
-            Q(assignee=user) | Q(assignee__isnull=True, organisation_id__in=user.organisation_ids)
-        ).select_related("resident", "organisation").order_by("due_on"),
-        "reviews": Case.objects.filter(holder=user, closed_at__isnull=True, next_review_due__lte=soon).select_related("resident", "team").order_by("next_review_due"),
+        "actions": CarePlanAction.objects.filter(
+            owner=user,
+            status__in=[ActionStatus.TO_DO, ActionStatus.IN_PROGRESS],
+            due__lte=soon,
+            plan__resident__in=visible,
+        )
+        .select_related("plan__resident")
+        .order_by("due"),
+        "check_ins": CheckIn.objects.filter(status=CheckInStatus.SCHEDULED, due_on__lte=soon, resident__in=visible)
+        .filter(Q(assignee=user) | Q(assignee__isnull=True, organisation_id__in=user.organisation_ids))
+        .select_related("resident", "organisation")
+        .order_by("due_on"),
+        "reviews": Case.objects.filter(holder=user, closed_at__isnull=True, next_review_due__lte=soon)
+        .select_related("resident", "team")
+        .order_by("next_review_due"),
         # Stepped down a tier and still watched by the tier below (Islington's rising-risk group
         # monitors residents de-escalated from the INC).
         "monitoring": TierAssignment.objects.filter(
-            ended_at__isnull=True, monitor_until__gte=today,
-            resident__in=Case.objects.filter(closed_at__isnull=True).filter(Q(team_id__in=user.team_ids) | Q(holder=user)).values("resident_id"),
-        ).select_related("resident").order_by("monitor_until"),
+            ended_at__isnull=True,
+            monitor_until__gte=today,
+            resident__in=Case.objects.filter(closed_at__isnull=True)
+            .filter(Q(team_id__in=user.team_ids) | Q(holder=user))
+            .values("resident_id"),
+        )
+        .select_related("resident")
+        .order_by("monitor_until"),
         "today": today,
     }
 

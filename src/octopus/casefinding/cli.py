@@ -9,14 +9,20 @@ import typer
 
 
 def export_list(
-    name: str = typer.Argument(..., help="A cohort name from cohorts.yaml (e.g. clinically_vulnerable) or rising-risk."),
+    name: str = typer.Argument(
+        ..., help="A cohort name from cohorts.yaml (e.g. clinically_vulnerable) or rising-risk."
+    ),
     output_format: str = typer.Option("csv", "--format", help="Only csv for now."),
     user: str = typer.Option(None, "--user", help="Export the list as this user sees it (their relationships)."),
-    practice: str = typer.Option(None, "--practice", help="Service scope: the residents registered with this GP practice (ODS code)."),
+    practice: str = typer.Option(
+        None, "--practice", help="Service scope: the residents registered with this GP practice (ODS code)."
+    ),
     output: Path = typer.Option(None, "--output", "-o", help="File to write (default standard output)."),
     with_source_ids: bool = typer.Option(
-        False, "--with-source-ids",
-        help="Add a source_ids column: each partner's own identifier for the person (sender_code:id pairs, ';'-separated)."),
+        False,
+        "--with-source-ids",
+        help="Add a source_ids column: each partner's own identifier for the person (sender_code:id pairs, ';'-separated).",
+    ),
 ) -> None:
     """Person id, NHS number, practice, band, reason and status of each resident on the list."""
     if output_format != "csv":
@@ -24,7 +30,9 @@ def export_list(
     if bool(user) == bool(practice):
         raise typer.BadParameter(
             "give exactly one scope: --user USERNAME (the list as that person sees it) or --practice ODS_CODE "
-            "(a service export of one practice's registered residents).", param_hint="--user / --practice")
+            "(a service export of one practice's registered residents).",
+            param_hint="--user / --practice",
+        )
     from octopus.commands.django_setup import setup
 
     setup()
@@ -47,12 +55,16 @@ def export_list(
         if actor is None:
             raise typer.BadParameter(f"no active user called {user!r}.", param_hint="--user")
         if not actor.has_capability("view_clinical_detail") or access.is_vcse_user(actor):
-            raise typer.BadParameter(f"{user}'s role does not show case-finding lists (they need view_clinical_detail).", param_hint="--user")
+            raise typer.BadParameter(
+                f"{user}'s role does not show case-finding lists (they need view_clinical_detail).", param_hint="--user"
+            )
         residents, scope = lists.visible_to(actor), f"as {user}, through their relationships"
     else:
         found = GPPractice.objects.filter(ods_code=practice).first()
         if found is None:
-            raise typer.BadParameter(f"no GP practice with ODS code {practice!r} in the directory's reference data.", param_hint="--practice")
+            raise typer.BadParameter(
+                f"no GP practice with ODS code {practice!r} in the directory's reference data.", param_hint="--practice"
+            )
         # Aggregate of identifiable rows for the practice's own direct care, as its staff's
         # practice relationship would show them (relationships.practice).
         residents = Resident.objects.filter(registered=True, practice_ods_code=found.ods_code)
@@ -73,7 +85,12 @@ def export_list(
     finally:
         if output:
             handle.close()
-    audit.record(actor, "export", f"Exported the {case_list.title} list ({count} residents) from the command line, {scope}"[:300],
-                 basis=scope[:300], path=f"octopus export list {case_list.name}")
+    audit.record(
+        actor,
+        "export",
+        f"Exported the {case_list.title} list ({count} residents) from the command line, {scope}"[:300],
+        basis=scope[:300],
+        path=f"octopus export list {case_list.name}",
+    )
     if output:
         typer.echo(f"Wrote {count} residents to {output}.", err=True)

@@ -33,7 +33,8 @@ class Script(Schema):
 
 class DischargeFollowUpRule(Schema):
     lists: frozenset[Annotated[str, StringConstraints(min_length=1)]] = Field(
-        description="The case-finding lists whose residents get a follow-up call.")
+        description="The case-finding lists whose residents get a follow-up call."
+    )
     within_hours: int = Field(strict=True, ge=1, le=24 * 14, description="The call is due within this many hours.")
     source: Text = Field(description="The standard the time comes from (a reference).")
 
@@ -64,10 +65,15 @@ class PracticeRelationship(Schema):
 class CasefindingConfig(Schema):
     """Case-finding settings (``casefinding.yaml``)."""
 
-    practice_relationship: PracticeRelationship = Field(description="Which roles the GP practice and PCN relationship covers.")
+    practice_relationship: PracticeRelationship = Field(
+        description="Which roles the GP practice and PCN relationship covers."
+    )
     page_size: int = Field(strict=True, ge=10, le=500, description="Residents per page of a case-finding list.")
-    scripts: dict[str, Script] = Field(min_length=1, alias="check_in_scripts", description=(
-        "Check-in scripts by code: title, every_days, calls and questions."))
+    scripts: dict[str, Script] = Field(
+        min_length=1,
+        alias="check_in_scripts",
+        description=("Check-in scripts by code: title, every_days, calls and questions."),
+    )
     discharge_follow_up: DischargeFollowUpRule = Field(description="The follow-up call after a hospital discharge.")
 
     @field_validator("scripts")

@@ -38,9 +38,13 @@ def recent_discharge(resident, today: dt.date) -> Discharge | None:
     since = as_of - dt.timedelta(days=RECENT_DISCHARGE_DAYS)
     # Spells are listed by admission date; a discharge in the window cannot follow an admission
     # after as-of, and stays of more than a year are left to the timeline.
-    events = (ActivityEvent.objects.filter(resident=resident, kind=ActivityKind.ADMISSION, source_feed=SPELL_FEED,
-                                           occurred_on__lte=as_of, occurred_on__gt=since - dt.timedelta(days=366))
-              .values_list("source_key", "detail", "source_organisation"))
+    events = ActivityEvent.objects.filter(
+        resident=resident,
+        kind=ActivityKind.ADMISSION,
+        source_feed=SPELL_FEED,
+        occurred_on__lte=as_of,
+        occurred_on__gt=since - dt.timedelta(days=366),
+    ).values_list("source_key", "detail", "source_organisation")
     found = []
     for key, detail, hospital in events:
         discharged = _date((detail or {}).get("discharge_date"))
@@ -52,8 +56,11 @@ def recent_discharge(resident, today: dt.date) -> Discharge | None:
 def follow_ups(residents) -> dict[int, DischargeFollowUp]:
     """Each resident's latest discharge follow-up with its task: one query for a page of a list."""
     latest: dict[int, DischargeFollowUp] = {}
-    rows = (DischargeFollowUp.objects.filter(resident_id__in=[r.pk for r in residents])
-            .select_related("task__owner").order_by("resident_id", "-discharged_on", "-id"))
+    rows = (
+        DischargeFollowUp.objects.filter(resident_id__in=[r.pk for r in residents])
+        .select_related("task__owner")
+        .order_by("resident_id", "-discharged_on", "-id")
+    )
     for row in rows:
         latest.setdefault(row.resident_id, row)
     return latest
@@ -65,9 +72,14 @@ def follow_up_words(follow_up: DischargeFollowUp | None, today: dt.date) -> tupl
         return "", ""
     task, when = follow_up.task, f"discharged {follow_up.discharged_on:%-d %b %Y}"
     if task.done_at is not None:
-        return f"Follow-up call done {timezone.localtime(task.done_at):%-d %b %Y} by {task.owner.display_name} ({when})", "nhsuk-tag--green"
+        return (
+            f"Follow-up call done {timezone.localtime(task.done_at):%-d %b %Y} by {task.owner.display_name} ({when})",
+            "nhsuk-tag--green",
+        )
     if task.cancelled_at is not None:
         return f"Follow-up call cancelled ({when}); it can be started again", "nhsuk-tag--grey"
     late = task.due is not None and task.due < today
-    return (f"Follow-up call open with {task.owner.display_name}, due {task.due:%-d %b %Y}{' – overdue' if late else ''} ({when})",
-            "nhsuk-tag--red" if late else "nhsuk-tag--yellow")
+    return (
+        f"Follow-up call open with {task.owner.display_name}, due {task.due:%-d %b %Y}{' – overdue' if late else ''} ({when})",
+        "nhsuk-tag--red" if late else "nhsuk-tag--yellow",
+    )

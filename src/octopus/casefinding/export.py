@@ -11,13 +11,15 @@ COLUMNS = ["person_id", "nhs_number", "practice", "band", "reason", "status", "c
 BATCH = 2000  # rows fetched and worded at a time, so a 50,000-resident list never sits in memory whole
 
 
-def list_rows(residents, case_list: lists.CaseList, today: dt.date, filters: lists.Filters | None = None) -> Iterator[presenters.Row]:
+def list_rows(
+    residents, case_list: lists.CaseList, today: dt.date, filters: lists.Filters | None = None
+) -> Iterator[presenters.Row]:
     listed = lists.ByIds(lists.rows(residents, case_list, filters or lists.Filters(), today))
     # The order once (ids only), then each batch by id: paging with OFFSET sorted the whole list
     # again for every batch (60 s for 50,000 residents).
     ordered = listed.ids(slice(None))
     for start in range(0, len(ordered), BATCH):
-        yield from presenters.rows(case_list, listed.fetch(ordered[start:start + BATCH]), today)
+        yield from presenters.rows(case_list, listed.fetch(ordered[start : start + BATCH]), today)
 
 
 def write_csv(handle, rows, source_ids: dict[str, str] | None = None) -> int:

@@ -22,8 +22,11 @@ class FilterForm(forms.Form):
     neighbourhood = forms.ChoiceField(required=False, label="Neighbourhood")
     age_from = forms.IntegerField(required=False, min_value=0, max_value=120, label="Aged from")
     age_to = forms.IntegerField(required=False, min_value=0, max_value=120, label="Aged to")
-    caseload = forms.ChoiceField(required=False, label="Already on a caseload",
-                                 choices=[("", "Either"), ("yes", "On a caseload"), ("no", "Not on a caseload")])
+    caseload = forms.ChoiceField(
+        required=False,
+        label="Already on a caseload",
+        choices=[("", "Either"), ("yes", "On a caseload"), ("no", "Not on a caseload")],
+    )
     status = forms.ChoiceField(required=False, label="Status", choices=[("", "Any"), *STATUSES.items()])
     sort = forms.ChoiceField(required=False, label="Sort by", choices=list(SORT_LABELS.items()))
 
@@ -44,9 +47,12 @@ class FilterForm(forms.Form):
 
 class CaseForm(forms.Form):
     prefix = "case"
-    tier = forms.ChoiceField(label="Tier", widget=forms.RadioSelect,
-                             choices=[(CareTier.PROACTIVE, CareTier.PROACTIVE.label), (CareTier.COMPLEX, CareTier.COMPLEX.label)],
-                             initial=CareTier.PROACTIVE)
+    tier = forms.ChoiceField(
+        label="Tier",
+        widget=forms.RadioSelect,
+        choices=[(CareTier.PROACTIVE, CareTier.PROACTIVE.label), (CareTier.COMPLEX, CareTier.COMPLEX.label)],
+        initial=CareTier.PROACTIVE,
+    )
     lead_professional = UserChoiceField(queryset=User.objects.none(), label="Lead professional")
     team = forms.ModelChoiceField(queryset=Team.objects.none(), label="Caseload team")
     reason = forms.CharField(label="Reason", max_length=300)
@@ -68,9 +74,15 @@ class MeetingForm(forms.Form):
         from octopus.meetings.models import Meeting
 
         super().__init__(*args, **kwargs)
-        self.fields["meeting"].queryset = Meeting.objects.filter(
-            series_id__in=series_ids_for(user), closed_at__isnull=True, starts_at__gte=timezone.now() - dt.timedelta(hours=12)
-        ).select_related("series").order_by("starts_at")
+        self.fields["meeting"].queryset = (
+            Meeting.objects.filter(
+                series_id__in=series_ids_for(user),
+                closed_at__isnull=True,
+                starts_at__gte=timezone.now() - dt.timedelta(hours=12),
+            )
+            .select_related("series")
+            .order_by("starts_at")
+        )
 
 
 class CheckInForm(forms.Form):
@@ -97,20 +109,28 @@ class OutreachForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
-        self.fields["round"].queryset = Round.objects.filter(withdrawn_at__isnull=True, ends_on__gte=today).order_by("starts_on")
+        self.fields["round"].queryset = Round.objects.filter(withdrawn_at__isnull=True, ends_on__gte=today).order_by(
+            "starts_on"
+        )
         self.fields["worker"].queryset = outreach_workers().select_related("practitioner")
 
 
 class NoActionForm(forms.Form):
     prefix = "no_action"
-    note = forms.CharField(label="Why no action", max_length=500,
-                           help_text="For example: already under the heart failure nurses. The resident comes back to review when what they are listed for changes.")
+    note = forms.CharField(
+        label="Why no action",
+        max_length=500,
+        help_text="For example: already under the heart failure nurses. The resident comes back to review when what they are listed for changes.",
+    )
 
 
 class FollowUpForm(forms.Form):
     prefix = "follow_up"
-    owner = UserChoiceField(queryset=User.objects.none(), label="Who makes the calls",
-                            help_text="One task per resident goes into this person's inbox, due 72 hours after the discharge.")
+    owner = UserChoiceField(
+        queryset=User.objects.none(),
+        label="Who makes the calls",
+        help_text="One task per resident goes into this person's inbox, due 72 hours after the discharge.",
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

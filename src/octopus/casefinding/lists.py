@@ -106,8 +106,11 @@ def _applying_keys(case_list: CaseList, outcomes) -> QuerySet:
     """Keys of the decisions on this list with these outcomes, as made: a decision still applies
     while the resident is listed as they were (band, and reason or segment)."""
     _, listed = _listed_for(case_list)
-    return (ListDecision.objects.filter(list_name=case_list.name, outcome__in=outcomes)
-            .annotate(listing=_key("resident_id", "listed_band", listed)).values("listing"))
+    return (
+        ListDecision.objects.filter(list_name=case_list.name, outcome__in=outcomes)
+        .annotate(listing=_key("resident_id", "listed_band", listed))
+        .values("listing")
+    )
 
 
 def with_status(residents: QuerySet[Resident], case_list: CaseList) -> QuerySet[Resident]:
@@ -119,10 +122,14 @@ def with_status(residents: QuerySet[Resident], case_list: CaseList) -> QuerySet[
     listing = _key("pk", "risk_band", current)
     acted = _applying_keys(case_list, ACTED_ON)
     reviewed = _applying_keys(case_list, [Outcome.NO_ACTION])
-    return residents.annotate(listing=listing).annotate(list_status=Case(
-        When(listing__in=acted, then=Value(ACTED)), When(listing__in=reviewed, then=Value(NO_ACTION)),
-        default=Value(TO_REVIEW), output_field=CharField(),
-    ))
+    return residents.annotate(listing=listing).annotate(
+        list_status=Case(
+            When(listing__in=acted, then=Value(ACTED)),
+            When(listing__in=reviewed, then=Value(NO_ACTION)),
+            default=Value(TO_REVIEW),
+            output_field=CharField(),
+        )
+    )
 
 
 def _years_ago(today: dt.date, years: int) -> dt.date:
@@ -153,10 +160,18 @@ SORTS = {
     "practice": ("practice_ods_code", "-risk_probability", "pk"),
     "status": ("list_status", "-risk_probability", "pk"),
 }
-SORT_LABELS = {"risk": "Risk, highest first", "name": "Name", "age": "Age, oldest first", "practice": "GP practice", "status": "Status"}
+SORT_LABELS = {
+    "risk": "Risk, highest first",
+    "name": "Name",
+    "age": "Age, oldest first",
+    "practice": "GP practice",
+    "status": "Status",
+}
 
 
-def filtered(residents: QuerySet[Resident], case_list: CaseList, filters: Filters, today: dt.date) -> QuerySet[Resident]:
+def filtered(
+    residents: QuerySet[Resident], case_list: CaseList, filters: Filters, today: dt.date
+) -> QuerySet[Resident]:
     """The list's members among ``residents``, with their status, filtered."""
     residents = with_status(residents.filter(members_q(case_list)), case_list)
     if filters.band:
@@ -168,7 +183,11 @@ def filtered(residents: QuerySet[Resident], case_list: CaseList, filters: Filter
     if filters.neighbourhood:
         from octopus.directory.models import GPPractice
 
-        residents = residents.filter(practice_ods_code__in=GPPractice.objects.filter(neighbourhoods__slug=filters.neighbourhood).values("ods_code"))
+        residents = residents.filter(
+            practice_ods_code__in=GPPractice.objects.filter(neighbourhoods__slug=filters.neighbourhood).values(
+                "ods_code"
+            )
+        )
     if filters.age_from is not None:
         residents = residents.filter(date_of_birth__lte=_years_ago(today, filters.age_from))
     if filters.age_to is not None:
@@ -220,8 +239,21 @@ class ByIds:
         return self.fetch(self.ids(index))
 
 
-ROW_FIELDS = ("person_id", "nhs_number", "given_name", "family_name", "date_of_birth", "practice_ods_code", "risk_probability",
-              "risk_band", "segment", "rising_risk_reason", "snapshot_as_of", "snapshot_run_id", "date_of_death")
+ROW_FIELDS = (
+    "person_id",
+    "nhs_number",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "practice_ods_code",
+    "risk_probability",
+    "risk_band",
+    "segment",
+    "rising_risk_reason",
+    "snapshot_as_of",
+    "snapshot_run_id",
+    "date_of_death",
+)
 
 
 @dataclass
@@ -238,17 +270,25 @@ def details(case_list: CaseList, residents: list[Resident]) -> dict[int, Details
     queries for a page (or an export batch) of residents."""
     found = {r.pk: Details() for r in residents}
     by_pk = {r.pk: r for r in residents}
-    cases = (CareCase.objects.filter(resident_id__in=list(found), closed_at__isnull=True).order_by("opened_at", "pk")
-             .values_list("resident_id", "team__name", "holder__first_name", "holder__last_name"))
+    cases = (
+        CareCase.objects.filter(resident_id__in=list(found), closed_at__isnull=True)
+        .order_by("opened_at", "pk")
+        .values_list("resident_id", "team__name", "holder__first_name", "holder__last_name")
+    )
     for resident_id, team, first, last in cases:
         entry = found[resident_id]
         if not entry.open_cases:
             entry.case_team, entry.case_holder = team, f"{first or ''} {last or ''}".strip()
         entry.open_cases += 1
-    for decision in ListDecision.objects.filter(list_name=case_list.name, resident_id__in=list(found)).order_by("-decided_at", "-id"):
+    for decision in ListDecision.objects.filter(list_name=case_list.name, resident_id__in=list(found)).order_by(
+        "-decided_at", "-id"
+    ):
         entry, resident = found[decision.resident_id], by_pk[decision.resident_id]
         applies = decision.listed_band == resident.risk_band and (
-            decision.listed_reason == resident.rising_risk_reason if case_list.is_rising_risk else decision.listed_segment == resident.segment)
+            decision.listed_reason == resident.rising_risk_reason
+            if case_list.is_rising_risk
+            else decision.listed_segment == resident.segment
+        )
         if applies and entry.decision is None:
             entry.decision = decision
         if entry.earlier is None:
@@ -268,10 +308,23 @@ def summary(residents: QuerySet[Resident], case_list: CaseList) -> list[dict]:
     # made PostgreSQL work out the status, and read the decisions, three times (0.9 s at 50,000).
     column = {ACTED: "acted", NO_ACTION: "no_action", TO_REVIEW: "left"}
     counted: dict[tuple, dict] = {}
-    grouped = members.order_by().values_list("practice_ods_code", "risk_band", "segment", "list_status").annotate(n=Count("pk"))
+    grouped = (
+        members.order_by()
+        .values_list("practice_ods_code", "risk_band", "segment", "list_status")
+        .annotate(n=Count("pk"))
+    )
     for practice, band, segment, status, n in grouped:
-        row = counted.setdefault((practice, band, segment), {"practice_ods_code": practice, "risk_band": band, "segment": segment,
-                                                            "acted": 0, "no_action": 0, "left": 0})
+        row = counted.setdefault(
+            (practice, band, segment),
+            {
+                "practice_ods_code": practice,
+                "risk_band": band,
+                "segment": segment,
+                "acted": 0,
+                "no_action": 0,
+                "left": 0,
+            },
+        )
         row[column[status]] += n
     return list(counted.values())
 
@@ -280,7 +333,10 @@ def progress_by_practice(counted: list[dict]) -> list[dict]:
     """``summary`` rows added up per practice, in practice code order."""
     practices: dict[str, dict] = {}
     for row in counted:
-        total = practices.setdefault(row["practice_ods_code"], {"practice_ods_code": row["practice_ods_code"], "acted": 0, "no_action": 0, "left": 0})
+        total = practices.setdefault(
+            row["practice_ods_code"],
+            {"practice_ods_code": row["practice_ods_code"], "acted": 0, "no_action": 0, "left": 0},
+        )
         for key in ("acted", "no_action", "left"):
             total[key] += row[key]
     return [practices[code] for code in sorted(practices)]
@@ -293,7 +349,12 @@ def count_from_summary(counted: list[dict], filters: Filters) -> int | None:
     keys = {"practice_ods_code": filters.practice, "risk_band": filters.band, "segment": filters.segment}
     statuses = [filters.status] if filters.status in STATUSES else list(STATUSES)
     column = {ACTED: "acted", NO_ACTION: "no_action", TO_REVIEW: "left"}
-    return sum(row[column[s]] for row in counted if all(not want or row[k] == want for k, want in keys.items()) for s in statuses)
+    return sum(
+        row[column[s]]
+        for row in counted
+        if all(not want or row[k] == want for k, want in keys.items())
+        for s in statuses
+    )
 
 
 def index_counts(residents: QuerySet[Resident]) -> dict[str, dict[str, int]]:
@@ -302,10 +363,23 @@ def index_counts(residents: QuerySet[Resident]) -> dict[str, dict[str, int]]:
     every = all_lists()
     members = residents.aggregate(**{f"n{i}": Count("pk", filter=members_q(c)) for i, c in enumerate(every)})
     counts = {c.name: {"members": members[f"n{i}"], ACTED: 0, NO_ACTION: 0} for i, c in enumerate(every)}
-    rows = (ListDecision.objects.filter(resident__in=residents.values("pk"), resident__date_of_death__isnull=True)
-            .order_by("list_name", "resident_id", "-decided_at", "-id")
-            .values_list("list_name", "resident_id", "outcome", "listed_band", "listed_segment", "listed_reason",
-                         "resident__risk_band", "resident__segment", "resident__rising_risk_reason", "resident__rising_risk", "resident__cohorts"))
+    rows = (
+        ListDecision.objects.filter(resident__in=residents.values("pk"), resident__date_of_death__isnull=True)
+        .order_by("list_name", "resident_id", "-decided_at", "-id")
+        .values_list(
+            "list_name",
+            "resident_id",
+            "outcome",
+            "listed_band",
+            "listed_segment",
+            "listed_reason",
+            "resident__risk_band",
+            "resident__segment",
+            "resident__rising_risk_reason",
+            "resident__rising_risk",
+            "resident__cohorts",
+        )
+    )
     titles = {c.name: c for c in every}
     seen = set()
     for name, resident_id, outcome, band, segment, reason, now_band, now_segment, now_reason, rising, cohorts in rows:

@@ -68,7 +68,10 @@ def _decision_words(details: lists.Details) -> tuple[str, str]:
         return f"{detail}{note} ({decision.decided_at:%-d %b %Y})".strip(), ""
     if details.earlier is not None:
         earlier = details.earlier
-        return "", f"Decided {earlier.decided_at:%-d %b %Y}: {earlier.detail or earlier.get_outcome_display().lower()}; listed differently since."
+        return (
+            "",
+            f"Decided {earlier.decided_at:%-d %b %Y}: {earlier.detail or earlier.get_outcome_display().lower()}; listed differently since.",
+        )
     return "", ""
 
 
@@ -81,13 +84,26 @@ def rows(case_list: CaseList, residents, today: dt.date) -> list[Row]:
     for r in residents:
         decision, earlier = _decision_words(extra[r.pk])
         follow_up, follow_up_tag = discharges.follow_up_words(calls.get(r.pk), today)
-        out.append(Row(
-            person_id=r.person_id, name=r.name, nhs_number=r.nhs_number, practice_code=r.practice_ods_code,
-            practice=names.get(r.practice_ods_code, r.practice_ods_code or "Not registered"),
-            age=age_on(r.date_of_birth, today), band=r.risk_band, segment=r.segment, reason=reason(case_list, r),
-            caseload=caseload_words(extra[r.pk]), status=r.list_status, status_label=STATUSES[r.list_status],
-            decision=decision, earlier=earlier, follow_up=follow_up, follow_up_tag=follow_up_tag,
-        ))
+        out.append(
+            Row(
+                person_id=r.person_id,
+                name=r.name,
+                nhs_number=r.nhs_number,
+                practice_code=r.practice_ods_code,
+                practice=names.get(r.practice_ods_code, r.practice_ods_code or "Not registered"),
+                age=age_on(r.date_of_birth, today),
+                band=r.risk_band,
+                segment=r.segment,
+                reason=reason(case_list, r),
+                caseload=caseload_words(extra[r.pk]),
+                status=r.list_status,
+                status_label=STATUSES[r.list_status],
+                decision=decision,
+                earlier=earlier,
+                follow_up=follow_up,
+                follow_up_tag=follow_up_tag,
+            )
+        )
     return out
 
 
@@ -104,8 +120,14 @@ class PracticeProgress:
 def progress(counted: list[dict]) -> list[PracticeProgress]:
     names = practice_names(c["practice_ods_code"] for c in counted)
     return [
-        PracticeProgress(c["practice_ods_code"], names.get(c["practice_ods_code"], c["practice_ods_code"] or "Not registered"),
-                         c["acted"], c["no_action"], c["left"], c["acted"] + c["no_action"] + c["left"])
+        PracticeProgress(
+            c["practice_ods_code"],
+            names.get(c["practice_ods_code"], c["practice_ods_code"] or "Not registered"),
+            c["acted"],
+            c["no_action"],
+            c["left"],
+            c["acted"] + c["no_action"] + c["left"],
+        )
         for c in counted
     ]
 
@@ -121,8 +143,12 @@ def protected_progress(counted: list[dict]) -> tuple[list[PracticeProgress], Pra
     table = protect_table([[c["acted"], c["no_action"], c["left"]] for c in counted])
     names = practice_names(c["practice_ods_code"] for c in counted)
     rows_ = [
-        PracticeProgress(c["practice_ods_code"], names.get(c["practice_ods_code"], c["practice_ods_code"] or "Not registered"),
-                         *table.cells[i], table.row_totals[i])
+        PracticeProgress(
+            c["practice_ods_code"],
+            names.get(c["practice_ods_code"], c["practice_ods_code"] or "Not registered"),
+            *table.cells[i],
+            table.row_totals[i],
+        )
         for i, c in enumerate(counted)
     ]
     total = PracticeProgress("", "All practices", *table.column_totals, table.grand_total)

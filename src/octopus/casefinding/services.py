@@ -55,8 +55,10 @@ def _objection(resident: Resident) -> str:
     objection = Objection.objects.filter(resident=resident, withdrawn_at__isnull=True).first()
     if objection is None:
         return ""
-    return (f"{objection.get_kind_display()} recorded: this list comes from population analytics the resident "
-            "opted out of. Act through their GP or a referral instead.")
+    return (
+        f"{objection.get_kind_display()} recorded: this list comes from population analytics the resident "
+        "opted out of. Act through their GP or a referral instead."
+    )
 
 
 def _common_refusal(actor, resident: Resident) -> tuple[str, str]:
@@ -69,13 +71,29 @@ def _common_refusal(actor, resident: Resident) -> tuple[str, str]:
     return _objection(resident), basis
 
 
-def _decide(case_list: CaseList, resident: Resident, actor, outcome: str, detail: str, basis: str, *,
-            note: str = "", path: str = "") -> ListDecision:
+def _decide(
+    case_list: CaseList,
+    resident: Resident,
+    actor,
+    outcome: str,
+    detail: str,
+    basis: str,
+    *,
+    note: str = "",
+    path: str = "",
+) -> ListDecision:
     decision = ListDecision.objects.create(
-        list_name=case_list.name, resident=resident, outcome=outcome, detail=detail[:300], note=(note or "").strip()[:500],
+        list_name=case_list.name,
+        resident=resident,
+        outcome=outcome,
+        detail=detail[:300],
+        note=(note or "").strip()[:500],
         listed_reason=(resident.rising_risk_reason if case_list.is_rising_risk else "")[:300],
-        listed_band=resident.risk_band, listed_segment=resident.segment, snapshot_run_id=resident.snapshot_run_id,
-        decided_by=actor, decided_at=timezone.now(),
+        listed_band=resident.risk_band,
+        listed_segment=resident.segment,
+        snapshot_run_id=resident.snapshot_run_id,
+        decided_by=actor,
+        decided_at=timezone.now(),
     )
     words = f"{case_list.title} list: {Outcome(outcome).label}" + (f" – {detail}" if detail else "")
     action = "review" if outcome == Outcome.NO_ACTION else "create"
@@ -83,9 +101,17 @@ def _decide(case_list: CaseList, resident: Resident, actor, outcome: str, detail
     return decision
 
 
-def _run(case_list: CaseList, residents: Iterable[Resident], actor, outcome: str,
-         act: Callable[[Resident], tuple[str, str]], check: Callable[[Resident], str] | None = None,
-         *, note: str = "", path: str = "") -> BulkResult:
+def _run(
+    case_list: CaseList,
+    residents: Iterable[Resident],
+    actor,
+    outcome: str,
+    act: Callable[[Resident], tuple[str, str]],
+    check: Callable[[Resident], str] | None = None,
+    *,
+    note: str = "",
+    path: str = "",
+) -> BulkResult:
     """``check(resident)`` gives an action's own refusal reason; ``act(resident)`` does it and
     returns (detail, refusal): a ValidationError from another app's service is a refusal too."""
     result = BulkResult(outcome)
@@ -116,7 +142,9 @@ def _require(actor, capability: str, action: str) -> None:
 # --- the actions ---------------------------------------------------------------------------
 
 
-def open_cases(case_list: CaseList, residents, actor, *, tier: str, team, lead_professional, reason: str, path: str = "") -> BulkResult:
+def open_cases(
+    case_list: CaseList, residents, actor, *, tier: str, team, lead_professional, reason: str, path: str = ""
+) -> BulkResult:
     """Journey 2: each resident into ``tier`` (never down from a higher one), on the team's
     caseload held by the lead professional, with a care plan they lead and a task to make contact."""
     _require(actor, "hold_caseload", "opening cases")
@@ -137,9 +165,14 @@ def open_cases(case_list: CaseList, residents, actor, *, tier: str, team, lead_p
         if plan.lead_professional_id is None:
             plan.lead_professional = lead_professional
             plan.save(update_fields=["lead_professional"])
-        care.create_task(lead_professional, f"{case_list.title}: contact {resident.name} and start their care plan",
-                         timezone.localdate() + dt.timedelta(days=7), resident=resident,
-                         link=f"/residents/{resident.person_id}/", source=TaskSource.TIER)
+        care.create_task(
+            lead_professional,
+            f"{case_list.title}: contact {resident.name} and start their care plan",
+            timezone.localdate() + dt.timedelta(days=7),
+            resident=resident,
+            link=f"/residents/{resident.person_id}/",
+            source=TaskSource.TIER,
+        )
         tier_words = CareTier(tier).label.split(" (")[0]
         return f"{tier_words} tier on {team.name}, {lead_professional.display_name} lead professional", ""
 
@@ -168,7 +201,9 @@ def add_to_meeting(case_list: CaseList, residents, actor, *, meeting, reason: st
     return _run(case_list, residents, actor, Outcome.MEETING, act, check, path=path)
 
 
-def start_check_ins(case_list: CaseList, residents, actor, *, caller, script: str, first_due: dt.date, path: str = "") -> BulkResult:
+def start_check_ins(
+    case_list: CaseList, residents, actor, *, caller, script: str, first_due: dt.date, path: str = ""
+) -> BulkResult:
     """The shielded model: one named caller rings each resident on the script's schedule; the
     calls are care check-ins held by the caller's organisation (any other organisation's are
     handed over, so the resident is not rung by several services)."""
@@ -190,12 +225,30 @@ def start_check_ins(case_list: CaseList, residents, actor, *, caller, script: st
 
     def act(resident):
         CheckInProgramme.objects.create(
-            resident=resident, caller=caller, organisation=organisation, script=chosen.code, every_days=chosen.every_days,
-            calls=chosen.calls, list_name=case_list.name, started_by=actor, started_at=timezone.now(),
+            resident=resident,
+            caller=caller,
+            organisation=organisation,
+            script=chosen.code,
+            every_days=chosen.every_days,
+            calls=chosen.calls,
+            list_name=case_list.name,
+            started_by=actor,
+            started_at=timezone.now(),
         )
-        care.schedule_check_ins(resident, organisation=organisation, first_due=first_due, count=chosen.calls, actor=actor,
-                                every_days=chosen.every_days, assignee=caller, path=path)
-        return f"{chosen.title}: {caller.display_name} calls every {chosen.every_days} days from {first_due:%-d %b %Y}", ""
+        care.schedule_check_ins(
+            resident,
+            organisation=organisation,
+            first_due=first_due,
+            count=chosen.calls,
+            actor=actor,
+            every_days=chosen.every_days,
+            assignee=caller,
+            path=path,
+        )
+        return (
+            f"{chosen.title}: {caller.display_name} calls every {chosen.every_days} days from {first_due:%-d %b %Y}",
+            "",
+        )
 
     return _run(case_list, residents, actor, Outcome.CHECK_INS, act, check, path=path)
 
@@ -212,7 +265,9 @@ def allocate_to_outreach(case_list: CaseList, residents, actor, *, round_, worke
 
     def act(resident):
         if round_.allocations.filter(withdrawn_at__isnull=True, household_id=resident.household_id).exists():
-            allocation = round_.allocations.filter(withdrawn_at__isnull=True, household_id=resident.household_id).first()
+            allocation = round_.allocations.filter(
+                withdrawn_at__isnull=True, household_id=resident.household_id
+            ).first()
             if allocation.worker_id != worker.pk:
                 return "", f"The household is already allocated to {allocation.worker.display_name} in {round_.name}."
         else:
@@ -226,7 +281,9 @@ def reviewed_no_action(case_list: CaseList, residents, actor, *, note: str, path
     """Looked at and not taken on, with why: the resident stays off the to-review list until
     what they were listed for changes (models/decision.py)."""
     if not (note or "").strip():
-        raise ValidationError({"note": "Write why no action is needed (for example: already under the heart failure nurses)."})
+        raise ValidationError(
+            {"note": "Write why no action is needed (for example: already under the heart failure nurses)."}
+        )
     return _run(case_list, residents, actor, Outcome.NO_ACTION, lambda resident: ("", ""), note=note, path=path)
 
 
@@ -249,13 +306,20 @@ def start_discharge_follow_ups(case_list: CaseList, residents, actor, *, owner, 
         discharge = recent_discharge(resident, today)
         if discharge is None:
             as_of = resident.snapshot_as_of or today
-            return (f"No discharge from hospital in the 14 days to {as_of:%-d %B %Y} is recorded for {resident.name}, "
-                    "so there is no discharge to follow up.")
-        earlier = (DischargeFollowUp.objects.filter(resident=resident, spell_key=discharge.spell_key)
-                   .select_related("task__owner").first())
+            return (
+                f"No discharge from hospital in the 14 days to {as_of:%-d %B %Y} is recorded for {resident.name}, "
+                "so there is no discharge to follow up."
+            )
+        earlier = (
+            DischargeFollowUp.objects.filter(resident=resident, spell_key=discharge.spell_key)
+            .select_related("task__owner")
+            .first()
+        )
         if earlier is not None and earlier.task.is_open:
-            return (f"A follow-up call for the discharge on {discharge.discharged_on:%-d %B %Y} is already open with "
-                    f"{earlier.task.owner.display_name}, due {earlier.task.due:%-d %B %Y}.")
+            return (
+                f"A follow-up call for the discharge on {discharge.discharged_on:%-d %B %Y} is already open with "
+                f"{earlier.task.owner.display_name}, due {earlier.task.due:%-d %B %Y}."
+            )
         if earlier is not None and earlier.task.done_at is not None:
             return f"The follow-up call for the discharge on {discharge.discharged_on:%-d %B %Y} was done on {timezone.localtime(earlier.task.done_at):%-d %B %Y}."
         if access.basis_for(owner, resident) is None:
@@ -270,26 +334,39 @@ def start_discharge_follow_ups(case_list: CaseList, residents, actor, *, owner, 
         discharge, earlier = found[resident.pk]
         due = discharge.discharged_on + dt.timedelta(days=rule.days)
         from_where = f" from {discharge.hospital}" if discharge.hospital else ""
-        task = care.create_task(owner, f"Discharge follow-up: call {resident.name} (discharged {discharge.discharged_on:%-d %b %Y}{from_where})",
-                                due, resident=resident, link=f"/residents/{resident.person_id}/", source=TaskSource.DISCHARGE)
+        task = care.create_task(
+            owner,
+            f"Discharge follow-up: call {resident.name} (discharged {discharge.discharged_on:%-d %b %Y}{from_where})",
+            due,
+            resident=resident,
+            link=f"/residents/{resident.person_id}/",
+            source=TaskSource.DISCHARGE,
+        )
         if earlier is not None:  # its task was cancelled: the follow-up takes the new one
-            updated = (DischargeFollowUp.objects.filter(pk=earlier.pk, task_id=earlier.task_id)
-                       .update(task=task, started_by=actor, started_at=timezone.now(), list_name=case_list.name))
+            updated = DischargeFollowUp.objects.filter(pk=earlier.pk, task_id=earlier.task_id).update(
+                task=task, started_by=actor, started_at=timezone.now(), list_name=case_list.name
+            )
             if not updated:
                 return "", "Someone else started this follow-up at the same time."
         else:
             try:
                 with transaction.atomic():
                     DischargeFollowUp.objects.create(
-                        resident=resident, spell_key=discharge.spell_key, discharged_on=discharge.discharged_on,
-                        hospital=discharge.hospital[:200], task=task, list_name=case_list.name, started_by=actor,
+                        resident=resident,
+                        spell_key=discharge.spell_key,
+                        discharged_on=discharge.discharged_on,
+                        hospital=discharge.hospital[:200],
+                        task=task,
+                        list_name=case_list.name,
+                        started_by=actor,
                         started_at=timezone.now(),
                     )
             except IntegrityError:  # two people started it at once: the other request's task stands
                 return "", "Someone else started this follow-up at the same time."
         overdue = " (already past: call today)" if due < today else ""
-        return (f"Follow-up call by {owner.display_name} due {due:%-d %b %Y}{overdue}, "
-                f"{rule.within_hours} hours after the discharge on {discharge.discharged_on:%-d %b %Y}"), ""
+        return (
+            f"Follow-up call by {owner.display_name} due {due:%-d %b %Y}{overdue}, "
+            f"{rule.within_hours} hours after the discharge on {discharge.discharged_on:%-d %b %Y}"
+        ), ""
 
     return _run(case_list, residents, actor, Outcome.FOLLOW_UP, act, check, path=path)
-

@@ -30,7 +30,9 @@ def _no_vcse(request) -> None:
     # Being on a list is clinical detail (a cohort is a set of conditions, rising risk a score):
     # VCSE partners see clinical detail only with each resident's consent, one at a time.
     if access.is_vcse_user(request.user):
-        raise PermissionDenied("Case-finding lists show clinical detail, which voluntary sector roles see only in a resident's record with their consent.")
+        raise PermissionDenied(
+            "Case-finding lists show clinical detail, which voluntary sector roles see only in a resident's record with their consent."
+        )
 
 
 @require_http_methods(["GET"])
@@ -38,12 +40,24 @@ def _no_vcse(request) -> None:
 def index(request):
     _no_vcse(request)
     counts = lists.index_counts(lists.visible_to(request.user))
-    summaries = [{"list": case_list, "to_review": counts[case_list.name][lists.TO_REVIEW], "acted": counts[case_list.name][lists.ACTED],
-                  "no_action": counts[case_list.name][lists.NO_ACTION]} for case_list in lists.all_lists()]
+    summaries = [
+        {
+            "list": case_list,
+            "to_review": counts[case_list.name][lists.TO_REVIEW],
+            "acted": counts[case_list.name][lists.ACTED],
+            "no_action": counts[case_list.name][lists.NO_ACTION],
+        }
+        for case_list in lists.all_lists()
+    ]
     audit.record_request(request, "view", "Viewed the case-finding lists (counts of residents you may open)")
-    return render(request, "casefinding/index.jinja", {
-        "summaries": summaries, "practices": list(practices_for(request.user).order_by("name")),
-    })
+    return render(
+        request,
+        "casefinding/index.jinja",
+        {
+            "summaries": summaries,
+            "practices": list(practices_for(request.user).order_by("name")),
+        },
+    )
 
 
 def _filters(request, counted, case_list) -> tuple[forms.FilterForm, lists.Filters]:
@@ -53,7 +67,9 @@ def _filters(request, counted, case_list) -> tuple[forms.FilterForm, lists.Filte
         "bands": sorted({row["risk_band"] for row in counted if row["risk_band"]}),
         "segments": sorted({row["segment"] for row in counted if row["segment"]}),
         "practices": [(code, f"{names.get(code, code)} ({code})") for code in codes],
-        "neighbourhoods": list(Neighbourhood.objects.filter(practices__ods_code__in=codes).distinct().values_list("slug", "name")),
+        "neighbourhoods": list(
+            Neighbourhood.objects.filter(practices__ods_code__in=codes).distinct().values_list("slug", "name")
+        ),
     }
     form = forms.FilterForm(request.GET or None, **choices)
     if form.is_valid():
@@ -95,17 +111,36 @@ def _act(request, case_list, wanted, form):
     data, user, path = form.cleaned_data, request.user, request.path
     try:
         if wanted == Outcome.CASE:
-            result = services.open_cases(case_list, residents, user, tier=data["tier"], team=data["team"],
-                                         lead_professional=data["lead_professional"], reason=data["reason"], path=path)
+            result = services.open_cases(
+                case_list,
+                residents,
+                user,
+                tier=data["tier"],
+                team=data["team"],
+                lead_professional=data["lead_professional"],
+                reason=data["reason"],
+                path=path,
+            )
         elif wanted == Outcome.MEETING:
-            result = services.add_to_meeting(case_list, residents, user, meeting=data["meeting"], reason=data["reason"], path=path)
+            result = services.add_to_meeting(
+                case_list, residents, user, meeting=data["meeting"], reason=data["reason"], path=path
+            )
         elif wanted == Outcome.CHECK_INS:
-            result = services.start_check_ins(case_list, residents, user, caller=data["caller"], script=data["script"],
-                                              first_due=data["first_due"], path=path)
+            result = services.start_check_ins(
+                case_list,
+                residents,
+                user,
+                caller=data["caller"],
+                script=data["script"],
+                first_due=data["first_due"],
+                path=path,
+            )
         elif wanted == Outcome.FOLLOW_UP:
             result = services.start_discharge_follow_ups(case_list, residents, user, owner=data["owner"], path=path)
         elif wanted == Outcome.OUTREACH:
-            result = services.allocate_to_outreach(case_list, residents, user, round_=data["round"], worker=data["worker"], path=path)
+            result = services.allocate_to_outreach(
+                case_list, residents, user, round_=data["round"], worker=data["worker"], path=path
+            )
         else:
             result = services.reviewed_no_action(case_list, residents, user, note=data["note"], path=path)
     except ValidationError as error:
@@ -149,9 +184,16 @@ def _list_page(request, name: str, only: str = ""):
         outcome = _act(request, case_list, wanted, offered[wanted])
         if outcome is not None:
             result, missing = outcome
-            return render(request, "casefinding/result.jinja", {
-                "list": case_list, "result": result, "missing": missing, "outcome": Outcome(result.outcome).label,
-            })
+            return render(
+                request,
+                "casefinding/result.jinja",
+                {
+                    "list": case_list,
+                    "result": result,
+                    "missing": missing,
+                    "outcome": Outcome(result.outcome).label,
+                },
+            )
     counted = lists.summary(visible, case_list)
     filter_form, filters = _filters(request, counted, case_list)
     queryset = lists.rows(visible, case_list, filters, today)
@@ -162,14 +204,33 @@ def _list_page(request, name: str, only: str = ""):
     page = paginator.get_page(request.GET.get("page"))
     shown = presenters.rows(case_list, page.object_list, today)
     progress = presenters.progress(lists.progress_by_practice(counted))
-    audit.record_request(request, "view", f"Viewed the {case_list.title} list ({page.paginator.count} residents, page {page.number})"[:300])
-    audit.record_appearances(request.user, f"Listed on the {case_list.title} case-finding list"[:300],
-                             [resident.person_id for resident in page.object_list], path=request.path)
-    return render(request, "casefinding/list.jinja", {
-        "list": case_list, "page": page, "rows": shown, "filter_form": filter_form, "filters": filters,
-        "actions": offered, "wanted": wanted, "progress": progress, "export_name": case_list.name,
-        "follow_up_source": config.settings().discharge_follow_up.source,
-    })
+    audit.record_request(
+        request,
+        "view",
+        f"Viewed the {case_list.title} list ({page.paginator.count} residents, page {page.number})"[:300],
+    )
+    audit.record_appearances(
+        request.user,
+        f"Listed on the {case_list.title} case-finding list"[:300],
+        [resident.person_id for resident in page.object_list],
+        path=request.path,
+    )
+    return render(
+        request,
+        "casefinding/list.jinja",
+        {
+            "list": case_list,
+            "page": page,
+            "rows": shown,
+            "filter_form": filter_form,
+            "filters": filters,
+            "actions": offered,
+            "wanted": wanted,
+            "progress": progress,
+            "export_name": case_list.name,
+            "follow_up_source": config.settings().discharge_follow_up.source,
+        },
+    )
 
 
 @require_http_methods(["GET"])
@@ -179,7 +240,9 @@ def coverage(request):
     only, disclosure-controlled, no resident named."""
     tables = []
     for case_list in lists.all_lists():
-        rows, total = presenters.protected_progress(lists.progress_by_practice(lists.summary(lists.everyone(), case_list)))
+        rows, total = presenters.protected_progress(
+            lists.progress_by_practice(lists.summary(lists.everyone(), case_list))
+        )
         tables.append({"list": case_list, "rows": rows, "total": total})
     audit.record_request(request, "view", "Viewed case-finding coverage (aggregate counts)")
     return render(request, "casefinding/coverage.jinja", {"tables": tables})
@@ -188,10 +251,23 @@ def coverage(request):
 @require_http_methods(["GET"])
 @require("view_residents")
 def programme(request, programme_id: int):
-    item = get_object_or_404(CheckInProgramme.objects.select_related("resident", "caller", "organisation"), pk=programme_id)
-    resident, _basis = access.open_record(request, item.resident.person_id, "Viewed the resident's check-in programme and script")
+    item = get_object_or_404(
+        CheckInProgramme.objects.select_related("resident", "caller", "organisation"), pk=programme_id
+    )
+    resident, _basis = access.open_record(
+        request, item.resident.person_id, "Viewed the resident's check-in programme and script"
+    )
     script = config.settings().scripts.get(item.script)
-    check_ins = resident.check_ins.filter(organisation=item.organisation, due_on__gte=item.started_at.date()).order_by("due_on")
-    return render(request, "casefinding/programme.jinja", {
-        "programme": item, "resident": resident, "script": script, "check_ins": check_ins,
-    })
+    check_ins = resident.check_ins.filter(organisation=item.organisation, due_on__gte=item.started_at.date()).order_by(
+        "due_on"
+    )
+    return render(
+        request,
+        "casefinding/programme.jinja",
+        {
+            "programme": item,
+            "resident": resident,
+            "script": script,
+            "check_ins": check_ins,
+        },
+    )

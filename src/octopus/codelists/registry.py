@@ -30,8 +30,9 @@ class CodelistNotFound(FileNotFoundError):
 
 class CodeList(Schema):
     file: str = Field(pattern=r"^[\w.+-]+\.csv$", description="The CSV file (a `code` column, codes as text).")
-    coding: Literal["snomedct", "icd10", "ctv3", "readv2", "other"] = Field(description=(
-        "The coding system of its codes (lists of different systems are never mixed)."))
+    coding: Literal["snomedct", "icd10", "ctv3", "readv2", "other"] = Field(
+        description=("The coding system of its codes (lists of different systems are never mixed).")
+    )
     source: str = Field(min_length=1, description="Where the list comes from: publisher, repository and path.")
     version: str = Field(min_length=1, description="The version or release the file is, or 'not recorded'.")
 
@@ -56,8 +57,10 @@ class Registry(Schema):
         by_file = [e for e in self.lists.values() if e.file == name]
         if by_file:
             return by_file[0]
-        raise CodelistNotFound(f"Code list {name} is not in the code-list registry (codelists.yaml); add it there "
-                               "with its file, coding, source and version.")
+        raise CodelistNotFound(
+            f"Code list {name} is not in the code-list registry (codelists.yaml); add it there "
+            "with its file, coding, source and version."
+        )
 
 
 def folders() -> list[Path]:
@@ -88,6 +91,5 @@ def path(name: str) -> Path:
         raise CodelistNotFound(str(error)) from None
     found = _find(entry.file)
     if found is None:
-        raise CodelistNotFound(f"Code list {entry.file} was not found. Looked in: "
-                               f"{', '.join(map(str, folders()))}.")
+        raise CodelistNotFound(f"Code list {entry.file} was not found. Looked in: {', '.join(map(str, folders()))}.")
     return found

@@ -8,7 +8,9 @@ import typer
 
 app = typer.Typer(help="Drop-ins: send attendees who agreed to linkage, and match them back.", no_args_is_help=True)
 
-Sender = Annotated[str, typer.Option(help="The code the INT gave the drop-in service as a VCSE sender, e.g. CC-DROPINS.")]
+Sender = Annotated[
+    str, typer.Option(help="The code the INT gave the drop-in service as a VCSE sender, e.g. CC-DROPINS.")
+]
 
 
 @app.callback()
@@ -17,8 +19,9 @@ def community() -> None:
 
 
 @app.command("export-for-linkage")
-def export_for_linkage(out: Annotated[Path, typer.Option(help="Folder to write the delivery to (e.g. the intake inbox).")],
-                       sender: Sender) -> None:
+def export_for_linkage(
+    out: Annotated[Path, typer.Option(help="Folder to write the delivery to (e.g. the intake inbox).")], sender: Sender
+) -> None:
     """Write the attendees who agreed to be matched as a vcse_contacts delivery, for `octopus feeds load`."""
     from octopus.commands.django_setup import setup
 
@@ -30,8 +33,10 @@ def export_for_linkage(out: Annotated[Path, typer.Option(help="Folder to write t
 
 
 @app.command("match")
-def match(linked: Annotated[Path, typer.Option(help="The linked extract folder written by `octopus feeds link`.")],
-          sender: Sender) -> None:
+def match(
+    linked: Annotated[Path, typer.Option(help="The linked extract folder written by `octopus feeds link`.")],
+    sender: Sender,
+) -> None:
     """Match attendees who agreed with the residents the linkage found for them."""
     from octopus.commands.django_setup import setup
 

@@ -44,8 +44,10 @@ class Finding:
         if not isinstance(self.month, dt.date) or self.month.day != 1:
             raise ValueError(f"{self.source}: month must be the first day of a month (got {self.month!r}).")
         if not 0 <= self.introductions_completed <= self.introductions:
-            raise ValueError(f"{self.source}: introductions completed ({self.introductions_completed}) must be "
-                             f"between 0 and the introductions made ({self.introductions}).")
+            raise ValueError(
+                f"{self.source}: introductions completed ({self.introductions_completed}) must be "
+                f"between 0 and the introductions made ({self.introductions})."
+            )
         if self.introductions and not self.destination:
             raise ValueError(f"{self.source}: an introduction needs its destination.")
 
@@ -80,11 +82,23 @@ def as_finding(item: Finding | Mapping, source: Source) -> Finding:
     if isinstance(item, Finding):
         return item
     keys = set(item)
-    missing, unknown = sorted(set(FIELDS) - keys - {"destination", "introductions", "introductions_completed"}), sorted(keys - set(FIELDS))
+    missing, unknown = (
+        sorted(set(FIELDS) - keys - {"destination", "introductions", "introductions_completed"}),
+        sorted(keys - set(FIELDS)),
+    )
     name = getattr(source, "__module__", "") + "." + getattr(source, "__qualname__", repr(source))
     if missing or unknown:
-        raise ValueError(f"Findings source {name}: " + "; ".join(
-            part for part in (f"missing {', '.join(missing)}" if missing else "", f"unknown {', '.join(unknown)}" if unknown else "") if part))
+        raise ValueError(
+            f"Findings source {name}: "
+            + "; ".join(
+                part
+                for part in (
+                    f"missing {', '.join(missing)}" if missing else "",
+                    f"unknown {', '.join(unknown)}" if unknown else "",
+                )
+                if part
+            )
+        )
     values = dict(item)
     if isinstance(values["month"], dt.datetime):
         values["month"] = values["month"].date()

@@ -21,16 +21,27 @@ class Session(models.Model):
     # from the location's coordinates when the session is set up (``services.venue_lsoa``).
     lsoa_code = models.CharField("LSOA 2021 code of the venue", max_length=9, blank=True)
     run_by = models.ForeignKey("directory.Organisation", on_delete=models.PROTECT, related_name="drop_ins_run")
-    partners = models.ManyToManyField("directory.Organisation", blank=True, related_name="drop_ins_attended",
-                                      help_text="Partner organisations present.")
-    staff = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="drop_in_sessions",
-                                   help_text="Staff present; they record and see the attendees.")
+    partners = models.ManyToManyField(
+        "directory.Organisation",
+        blank=True,
+        related_name="drop_ins_attended",
+        help_text="Partner organisations present.",
+    )
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="drop_in_sessions",
+        help_text="Staff present; they record and see the attendees.",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
 
     class Meta:
         ordering = ["-held_on", "-starts_at", "-pk"]
-        constraints = [models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="drop_in_ends_after_it_starts")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="drop_in_ends_after_it_starts"
+            )
+        ]
         indexes = [models.Index(fields=["location", "held_on"])]
 
     def __str__(self) -> str:
@@ -47,11 +58,23 @@ class Attendee(models.Model):
     date_of_birth = models.DateField(null=True, blank=True)
     postcode = models.CharField(max_length=10, blank=True)
     nhs_number = models.CharField("NHS number", max_length=10, blank=True)
-    needs = models.JSONField(default=dict, blank=True, help_text="Topic code -> need codes (the doorstep vocabulary, octopus.community.needs).")
+    needs = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Topic code -> need codes (the doorstep vocabulary, octopus.community.needs).",
+    )
     # Yes, no or not asked (null). Only "yes" lets the attendee go to linkage (octopus.community.linkage).
-    consent_to_match = models.BooleanField(null=True, blank=True, help_text="Agreed to be matched with their health and care record.")
-    resident = models.ForeignKey("residents.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="drop_in_attendances",
-                                 help_text="Set by linkage, only for attendees who agreed.")
+    consent_to_match = models.BooleanField(
+        null=True, blank=True, help_text="Agreed to be matched with their health and care record."
+    )
+    resident = models.ForeignKey(
+        "residents.Resident",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="drop_in_attendances",
+        help_text="Set by linkage, only for attendees who agreed.",
+    )
     matched_at = models.DateTimeField(null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
@@ -60,8 +83,11 @@ class Attendee(models.Model):
         ordering = ["session", "recorded_at", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(anonymous=True) | (models.Q(given_name="", family_name="", postcode="", nhs_number="", date_of_birth__isnull=True)
-                                                      & ~models.Q(consent_to_match=True)),
+                condition=~models.Q(anonymous=True)
+                | (
+                    models.Q(given_name="", family_name="", postcode="", nhs_number="", date_of_birth__isnull=True)
+                    & ~models.Q(consent_to_match=True)
+                ),
                 name="anonymous_attendee_has_no_identifiers",
             ),
         ]
@@ -92,11 +118,15 @@ class Introduction(models.Model):
     and ``referral`` points at the referral it made."""
 
     attendee = models.ForeignKey(Attendee, on_delete=models.PROTECT, related_name="introductions")
-    to_practitioner = models.ForeignKey("directory.Practitioner", on_delete=models.PROTECT, related_name="drop_in_introductions")
+    to_practitioner = models.ForeignKey(
+        "directory.Practitioner", on_delete=models.PROTECT, related_name="drop_in_introductions"
+    )
     need = models.CharField(max_length=30, blank=True, help_text="The kind of need (topic code) it addresses.")
     shared_information = models.CharField(max_length=500, help_text="What the attendee agreed may be shared.")
     status = models.CharField(max_length=12, choices=IntroductionStatus.choices, default=IntroductionStatus.MADE)
-    referral = models.OneToOneField("care.Referral", null=True, blank=True, on_delete=models.PROTECT, related_name="drop_in_introduction")
+    referral = models.OneToOneField(
+        "care.Referral", null=True, blank=True, on_delete=models.PROTECT, related_name="drop_in_introduction"
+    )
     made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     made_at = models.DateTimeField()
     updated_at = models.DateTimeField()

@@ -14,7 +14,9 @@ TOPICS = tuple(conversation.BY_CODE[code] for code in DROP_IN_TOPICS)
 
 def choices() -> list[tuple[str, str]]:
     """``topic:option`` pairs with their words, for one group of checkboxes per topic."""
-    return [(f"{topic.code}:{value}", f"{topic.question}: {words}") for topic in TOPICS for value, words in topic.options]
+    return [
+        (f"{topic.code}:{value}", f"{topic.question}: {words}") for topic in TOPICS for value, words in topic.options
+    ]
 
 
 def from_choices(chosen) -> dict[str, list[str]]:

@@ -19,12 +19,22 @@ def attendee(row: Attendee, number: int, scope: str) -> dict:
         "needs": needs.describe(row.needs),
         "consent_to_match": {True: "Yes", False: "No", None: "Not asked"}[row.consent_to_match],
         "matched": row.resident_id is not None,
-        "introductions": [{"pk": i.pk, "to": f"{i.to_practitioner.name}, {i.to_practitioner.team.name}",
-                           "need": needs.topic_words(i.need) if i.need else "", "status": i.get_status_display() if not i.referral_id
-                           else f"Through the care record: {i.referral.get_status_display().lower()}", "completed": i.completed,
-                           "open": not i.referral_id and i.status in ("made", "met")}
-                          for i in row.introductions.all()],
-        "name": "Anonymous" if row.anonymous else (" ".join(p for p in (row.given_name, row.family_name) if p) or "Name not given"),
+        "introductions": [
+            {
+                "pk": i.pk,
+                "to": f"{i.to_practitioner.name}, {i.to_practitioner.team.name}",
+                "need": needs.topic_words(i.need) if i.need else "",
+                "status": i.get_status_display()
+                if not i.referral_id
+                else f"Through the care record: {i.referral.get_status_display().lower()}",
+                "completed": i.completed,
+                "open": not i.referral_id and i.status in ("made", "met"),
+            }
+            for i in row.introductions.all()
+        ],
+        "name": "Anonymous"
+        if row.anonymous
+        else (" ".join(p for p in (row.given_name, row.family_name) if p) or "Name not given"),
         "date_of_birth": row.date_of_birth,
         "postcode": row.postcode,
         "nhs_number": row.nhs_number,
@@ -57,8 +67,11 @@ def summary(session: Session) -> Summary:
             kinds[needs.topic_words(topic)] += len(options)
     introductions = [i for row in attendees for i in row.introductions.all()]
     return Summary(
-        attendees=len(attendees), anonymous=sum(a.anonymous for a in attendees),
-        agreed_to_match=sum(bool(a.consent_to_match) for a in attendees), matched=sum(a.resident_id is not None for a in attendees),
+        attendees=len(attendees),
+        anonymous=sum(a.anonymous for a in attendees),
+        agreed_to_match=sum(bool(a.consent_to_match) for a in attendees),
+        matched=sum(a.resident_id is not None for a in attendees),
         needs=sorted(kinds.items(), key=lambda item: (-item[1], item[0])),
-        introductions=len(introductions), completed=sum(i.completed for i in introductions),
+        introductions=len(introductions),
+        completed=sum(i.completed for i in introductions),
     )

@@ -22,7 +22,9 @@ FIELDS = {STAFF: NEEDS_FIELDS + IDENTIFYING_FIELDS, SUMMARY: NEEDS_FIELDS}
 
 
 def may_see_sessions(user) -> bool:
-    return bool(user and user.is_authenticated and (user.has_capability("do_outreach") or user.has_capability("plan_outreach")))
+    return bool(
+        user and user.is_authenticated and (user.has_capability("do_outreach") or user.has_capability("plan_outreach"))
+    )
 
 
 def sessions_for(user) -> QuerySet[Session]:
@@ -31,8 +33,12 @@ def sessions_for(user) -> QuerySet[Session]:
 
 
 def is_staff_at(user, session: Session) -> bool:
-    return bool(user and user.is_authenticated and user.has_capability("view_residents")
-                and session.staff.filter(pk=user.pk).exists())
+    return bool(
+        user
+        and user.is_authenticated
+        and user.has_capability("view_residents")
+        and session.staff.filter(pk=user.pk).exists()
+    )
 
 
 def scope_for(user, session: Session) -> str | None:

@@ -47,8 +47,19 @@ def _may_run(actor) -> None:
 
 
 @transaction.atomic
-def create_session(actor, *, location, title: str, held_on: dt.date, starts_at: dt.time, ends_at: dt.time,
-                   run_by, partners=(), staff=(), path: str = "") -> Session:
+def create_session(
+    actor,
+    *,
+    location,
+    title: str,
+    held_on: dt.date,
+    starts_at: dt.time,
+    ends_at: dt.time,
+    run_by,
+    partners=(),
+    staff=(),
+    path: str = "",
+) -> Session:
     _may_run(actor)
     problems = {}
     if not (title or "").strip():
@@ -62,9 +73,17 @@ def create_session(actor, *, location, title: str, held_on: dt.date, starts_at: 
         problems["staff"] = "Only staff whose role opens resident data can record attendees."
     if problems:
         raise ValidationError(problems)
-    session = Session.objects.create(location=location, title=title.strip(), held_on=held_on, starts_at=starts_at,
-                                     ends_at=ends_at, lsoa_code=venue_lsoa(location), run_by=run_by, created_by=actor,
-                                     created_at=timezone.now())
+    session = Session.objects.create(
+        location=location,
+        title=title.strip(),
+        held_on=held_on,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        lsoa_code=venue_lsoa(location),
+        run_by=run_by,
+        created_by=actor,
+        created_at=timezone.now(),
+    )
     session.partners.set(partners)
     session.staff.set(staff)
     audit.record(actor, "create", f"Set up {session}"[:300], obj=session, path=path)
@@ -77,9 +96,20 @@ def _staff_only(session: Session, actor) -> None:
 
 
 @transaction.atomic
-def record_attendee(session: Session, actor, *, anonymous: bool = False, given_name: str = "", family_name: str = "",
-                    date_of_birth: dt.date | None = None, postcode: str = "", nhs_number: str = "", needs=(),
-                    consent_to_match: bool | None = None, path: str = "") -> Attendee:
+def record_attendee(
+    session: Session,
+    actor,
+    *,
+    anonymous: bool = False,
+    given_name: str = "",
+    family_name: str = "",
+    date_of_birth: dt.date | None = None,
+    postcode: str = "",
+    nhs_number: str = "",
+    needs=(),
+    consent_to_match: bool | None = None,
+    path: str = "",
+) -> Attendee:
     """Record someone in seconds. Anonymous means no identifier at all and never matched;
     otherwise whatever they chose to give, each checked; matching needs their agreement and
     enough to match on (a name with a date of birth, or an NHS number)."""
@@ -95,7 +125,9 @@ def record_attendee(session: Session, actor, *, anonymous: bool = False, given_n
         answers = {}
     if anonymous:
         if given_name or family_name or date_of_birth or postcode or nhs_number:
-            problems["anonymous"] = "An anonymous attendee has no name, date of birth, postcode or NHS number: clear them or untick anonymous."
+            problems["anonymous"] = (
+                "An anonymous attendee has no name, date of birth, postcode or NHS number: clear them or untick anonymous."
+            )
         if consent_to_match:
             problems["consent_to_match"] = "An anonymous attendee cannot be matched with their record."
     if nhs_number and not is_valid_nhs_number(nhs_number):
@@ -112,17 +144,33 @@ def record_attendee(session: Session, actor, *, anonymous: bool = False, given_n
     if problems:
         raise ValidationError(problems)
     attendee = Attendee.objects.create(
-        session=session, anonymous=anonymous, given_name=given_name, family_name=family_name, date_of_birth=date_of_birth,
-        postcode=postcode, nhs_number=nhs_number, needs=answers, consent_to_match=consent_to_match,
-        recorded_by=actor, recorded_at=timezone.now(),
+        session=session,
+        anonymous=anonymous,
+        given_name=given_name,
+        family_name=family_name,
+        date_of_birth=date_of_birth,
+        postcode=postcode,
+        nhs_number=nhs_number,
+        needs=answers,
+        consent_to_match=consent_to_match,
+        recorded_by=actor,
+        recorded_at=timezone.now(),
     )
     audit.record(actor, "create", f"Recorded an attendee at {session}"[:300], obj=attendee, path=path)
     return attendee
 
 
 @transaction.atomic
-def introduce(attendee: Attendee, actor, *, to_practitioner, need: str = "", shared_information: str,
-              attendee_agreed: bool, path: str = "") -> Introduction:
+def introduce(
+    attendee: Attendee,
+    actor,
+    *,
+    to_practitioner,
+    need: str = "",
+    shared_information: str,
+    attendee_agreed: bool,
+    path: str = "",
+) -> Introduction:
     """A warm introduction on the spot to a named person. An attendee matched to a resident is
     introduced through the care app's referral service as well, so the named person sees it in
     their inbox and the resident's record shows it; the drop-in row then follows the referral."""
@@ -141,18 +189,35 @@ def introduce(attendee: Attendee, actor, *, to_practitioner, need: str = "", sha
     referral = None
     if attendee.resident_id is not None:
         referral = care.send_referral(
-            attendee.resident, actor, to_practitioner=to_practitioner,
+            attendee.resident,
+            actor,
+            to_practitioner=to_practitioner,
             reason=f"Introduced at {attendee.session}: {drop_in_needs.topic_words(need).lower() if need else 'asked for help'}.",
-            urgency=Urgency.ROUTINE, shared_information=shared_information, resident_agreed=True,
-            preferred_contact=ContactRoute.VIA_REFERRER, path=path,
+            urgency=Urgency.ROUTINE,
+            shared_information=shared_information,
+            resident_agreed=True,
+            preferred_contact=ContactRoute.VIA_REFERRER,
+            path=path,
         )
     now = timezone.now()
     introduction = Introduction.objects.create(
-        attendee=attendee, to_practitioner=to_practitioner, need=need, shared_information=shared_information.strip(),
-        referral=referral, made_by=actor, made_at=now, updated_at=now,
+        attendee=attendee,
+        to_practitioner=to_practitioner,
+        need=need,
+        shared_information=shared_information.strip(),
+        referral=referral,
+        made_by=actor,
+        made_at=now,
+        updated_at=now,
     )
-    audit.record(actor, "create", f"Introduced an attendee at {attendee.session} to {to_practitioner.name}"[:300],
-                 obj=introduction, path=path, resident_id=attendee.resident.person_id if attendee.resident_id else "")
+    audit.record(
+        actor,
+        "create",
+        f"Introduced an attendee at {attendee.session} to {to_practitioner.name}"[:300],
+        obj=introduction,
+        path=path,
+        resident_id=attendee.resident.person_id if attendee.resident_id else "",
+    )
     return introduction
 
 
@@ -170,11 +235,17 @@ def set_status(introduction: Introduction, actor, status: str, *, path: str = ""
     app follows its referral, which the receiving person moves on."""
     _staff_only(introduction.attendee.session, actor)
     if introduction.referral_id:
-        raise ValidationError("This introduction went through the care record: the person introduced to records its progress.")
+        raise ValidationError(
+            "This introduction went through the care record: the person introduced to records its progress."
+        )
     if status not in NEXT[introduction.status]:
-        raise ValidationError(f"This introduction is {introduction.get_status_display().lower()}; it cannot be marked "
-                              f"{IntroductionStatus(status).label.lower() if status in IntroductionStatus.values else status}.")
+        raise ValidationError(
+            f"This introduction is {introduction.get_status_display().lower()}; it cannot be marked "
+            f"{IntroductionStatus(status).label.lower() if status in IntroductionStatus.values else status}."
+        )
     introduction.status, introduction.updated_at = status, timezone.now()
     introduction.save(update_fields=["status", "updated_at"])
-    audit.record(actor, "change", f"{introduction}: {introduction.get_status_display()}"[:300], obj=introduction, path=path)
+    audit.record(
+        actor, "change", f"{introduction}: {introduction.get_status_display()}"[:300], obj=introduction, path=path
+    )
     return introduction

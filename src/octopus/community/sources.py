@@ -29,26 +29,49 @@ def outreach_findings(start: dt.date, end: dt.date) -> Iterator[Finding]:
     per introduction or referral a CHWW sent for a resident of a household allocated to them
     (the supervision page's definition, so both pages agree). The doorstep introduction is not
     tied to an answer, so it carries no need."""
-    visits = (Visit.objects.filter(visited_on__gte=start, visited_on__lt=end).exclude(answers={})
-              .select_related("allocation__household").only("visited_on", "answers", "allocation__household__lsoa_code"))
+    visits = (
+        Visit.objects.filter(visited_on__gte=start, visited_on__lt=end)
+        .exclude(answers={})
+        .select_related("allocation__household")
+        .only("visited_on", "answers", "allocation__household__lsoa_code")
+    )
     for visit in visits:
         for topic, options in (visit.answers or {}).items():
             for _ in options:
                 yield Finding(OUTREACH, visit.allocation.household.lsoa_code, month_of(visit.visited_on), topic)
-    allocated = {(worker, household): lsoa for worker, household, lsoa in
-                 Allocation.objects.live().values_list("worker_id", "household_id", "household__lsoa_code")}
+    allocated = {
+        (worker, household): lsoa
+        for worker, household, lsoa in Allocation.objects.live().values_list(
+            "worker_id", "household_id", "household__lsoa_code"
+        )
+    }
     start_at = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
     end_at = timezone.make_aware(dt.datetime.combine(end, dt.time.min))
-    referrals = (Referral.objects.filter(sent_at__gte=start_at, sent_at__lt=end_at, resident__household__isnull=False,
-                                         sender_id__in={worker for worker, _ in allocated})
-                 .select_related("to_team__organisation", "resident").only(
-                     "sender_id", "sent_at", "status", "resident__household_id", "to_team__name", "to_team__organisation__name"))
+    referrals = (
+        Referral.objects.filter(
+            sent_at__gte=start_at,
+            sent_at__lt=end_at,
+            resident__household__isnull=False,
+            sender_id__in={worker for worker, _ in allocated},
+        )
+        .select_related("to_team__organisation", "resident")
+        .only(
+            "sender_id", "sent_at", "status", "resident__household_id", "to_team__name", "to_team__organisation__name"
+        )
+    )
     for referral in referrals:
         lsoa = allocated.get((referral.sender_id, referral.resident.household_id))
         if lsoa is None:
             continue
-        yield Finding(OUTREACH, lsoa, month_of(timezone.localtime(referral.sent_at).date()), "", 1,
-                      int(referral.status in supervision.DONE), destination(referral.to_team))
+        yield Finding(
+            OUTREACH,
+            lsoa,
+            month_of(timezone.localtime(referral.sent_at).date()),
+            "",
+            1,
+            int(referral.status in supervision.DONE),
+            destination(referral.to_team),
+        )
 
 
 def drop_in_findings(start: dt.date, end: dt.date) -> Iterator[Finding]:
@@ -57,8 +80,11 @@ def drop_in_findings(start: dt.date, end: dt.date) -> Iterator[Finding]:
     Finding of its own with no need (``findings`` module docstring)."""
     sessions = Session.objects.filter(held_on__gte=start, held_on__lt=end)
     introductions: dict[int, list[Introduction]] = {}
-    for introduction in (Introduction.objects.filter(attendee__session__in=sessions)
-                         .select_related("to_practitioner__team__organisation", "referral").order_by("made_at", "pk")):
+    for introduction in (
+        Introduction.objects.filter(attendee__session__in=sessions)
+        .select_related("to_practitioner__team__organisation", "referral")
+        .order_by("made_at", "pk")
+    ):
         introductions.setdefault(introduction.attendee_id, []).append(introduction)
     for session in sessions.prefetch_related("attendees"):
         month = month_of(session.held_on)
@@ -71,7 +97,22 @@ def drop_in_findings(start: dt.date, end: dt.date) -> Iterator[Finding]:
                         yield Finding(DROP_INS, session.lsoa_code, month, topic)
                         continue
                     waiting.remove(made)
-                    yield Finding(DROP_INS, session.lsoa_code, month, topic, 1, int(made.completed),
-                                  destination(made.to_practitioner.team))
+                    yield Finding(
+                        DROP_INS,
+                        session.lsoa_code,
+                        month,
+                        topic,
+                        1,
+                        int(made.completed),
+                        destination(made.to_practitioner.team),
+                    )
             for made in waiting:
-                yield Finding(DROP_INS, session.lsoa_code, month, "", 1, int(made.completed), destination(made.to_practitioner.team))
+                yield Finding(
+                    DROP_INS,
+                    session.lsoa_code,
+                    month,
+                    "",
+                    1,
+                    int(made.completed),
+                    destination(made.to_practitioner.team),
+                )

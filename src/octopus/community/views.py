@@ -37,10 +37,20 @@ def index(request):
     _may_see(request)
     today = timezone.localdate()
     sessions = scoping.sessions_for(request.user).select_related("location", "run_by")
-    mine = list(sessions.filter(staff=request.user, held_on__gte=today - dt.timedelta(days=30)).order_by("held_on", "starts_at"))
+    mine = list(
+        sessions.filter(staff=request.user, held_on__gte=today - dt.timedelta(days=30)).order_by("held_on", "starts_at")
+    )
     recent = list(sessions.filter(held_on__gte=today - dt.timedelta(days=92)).prefetch_related("attendees")[:100])
-    return render(request, "community/index.jinja", {"mine": mine, "recent": recent, "today": today,
-                                                     "locations": Location.objects.filter(drop_ins__isnull=False).distinct()})
+    return render(
+        request,
+        "community/index.jinja",
+        {
+            "mine": mine,
+            "recent": recent,
+            "today": today,
+            "locations": Location.objects.filter(drop_ins__isnull=False).distinct(),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -71,9 +81,24 @@ def session_detail(request, session_id: int):
         if form.is_valid():
             data = dict(form.cleaned_data)
             try:
-                services.record_attendee(session, request.user, path=request.path, needs=form.chosen_needs(), **{
-                    key: data[key] for key in ("anonymous", "given_name", "family_name", "date_of_birth", "postcode", "nhs_number",
-                                               "consent_to_match")})
+                services.record_attendee(
+                    session,
+                    request.user,
+                    path=request.path,
+                    needs=form.chosen_needs(),
+                    **{
+                        key: data[key]
+                        for key in (
+                            "anonymous",
+                            "given_name",
+                            "family_name",
+                            "date_of_birth",
+                            "postcode",
+                            "nhs_number",
+                            "consent_to_match",
+                        )
+                    },
+                )
             except ValidationError as error:
                 apply_service_errors(form, error)
             else:
@@ -81,15 +106,30 @@ def session_detail(request, session_id: int):
                 return redirect("community:session", session.pk)
     rows = []
     if scope == scoping.STAFF:
-        attendees = (scoping.attendees_for(request.user).filter(session=session)
-                     .prefetch_related("introductions__to_practitioner__team", "introductions__referral"))
+        attendees = (
+            scoping.attendees_for(request.user)
+            .filter(session=session)
+            .prefetch_related("introductions__to_practitioner__team", "introductions__referral")
+        )
         rows = [presenters.attendee(a, n, scope) for n, a in enumerate(attendees, start=1)]
         named = sum(1 for row in rows if not row["anonymous"])
-        audit.record_request(request, "view", f"Viewed the attendees of {session} ({len(rows)}, {named} named)"[:300], obj=session)
-    return render(request, "community/session.jinja", {
-        "session": session, "scope": scope, "staff_scope": scoping.STAFF, "rows": rows, "form": form,
-        "summary": presenters.summary(session), "staff": list(session.staff.order_by("first_name", "last_name")), "partners": list(session.partners.all()),
-    })
+        audit.record_request(
+            request, "view", f"Viewed the attendees of {session} ({len(rows)}, {named} named)"[:300], obj=session
+        )
+    return render(
+        request,
+        "community/session.jinja",
+        {
+            "session": session,
+            "scope": scope,
+            "staff_scope": scoping.STAFF,
+            "rows": rows,
+            "form": form,
+            "summary": presenters.summary(session),
+            "staff": list(session.staff.order_by("first_name", "last_name")),
+            "partners": list(session.partners.all()),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -107,14 +147,18 @@ def introduce(request, session_id: int, attendee_id: int):
         else:
             messages.info(request, f"Introduced to {made.to_practitioner.name}.")
             return redirect("community:session", session.pk)
-    audit.record_request(request, "view", f"Opened the introduction form for an attendee of {session}"[:300], obj=attendee)
+    audit.record_request(
+        request, "view", f"Opened the introduction form for an attendee of {session}"[:300], obj=attendee
+    )
     shown = presenters.attendee(attendee, 0, scoping.STAFF)
     return render(request, "community/introduce.jinja", {"session": session, "attendee": shown, "form": form})
 
 
 @require_POST
 def introduction_status(request, introduction_id: int):
-    introduction = scoping.introductions_for(request.user).select_related("attendee__session").filter(pk=introduction_id).first()
+    introduction = (
+        scoping.introductions_for(request.user).select_related("attendee__session").filter(pk=introduction_id).first()
+    )
     if introduction is None:
         raise Http404("No introduction made at a drop-in you were at has that number.")
     try:
@@ -122,7 +166,10 @@ def introduction_status(request, introduction_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.info(request, f"Introduction to {introduction.to_practitioner.name}: {introduction.get_status_display().lower()}.")
+        messages.info(
+            request,
+            f"Introduction to {introduction.to_practitioner.name}: {introduction.get_status_display().lower()}.",
+        )
     return redirect("community:session", introduction.attendee.session_id)
 
 
@@ -143,15 +190,31 @@ def location_month(request, location_id: int):
     location = get_object_or_404(Location, pk=location_id)
     form = forms.MonthForm(request.GET or None)
     month = _month(form.cleaned_data.get("month") if form.is_valid() else None)
-    sessions = list(scoping.sessions_for(request.user).filter(location=location, held_on__gte=month, held_on__lt=_next_month(month))
-                    .select_related("run_by").order_by("held_on", "starts_at"))
+    sessions = list(
+        scoping.sessions_for(request.user)
+        .filter(location=location, held_on__gte=month, held_on__lt=_next_month(month))
+        .select_related("run_by")
+        .order_by("held_on", "starts_at")
+    )
     rows = [(s, presenters.summary(s)) for s in sessions]
-    totals = {key: sum(getattr(summary, key) for _, summary in rows) for key in ("attendees", "anonymous", "needs_found", "introductions", "completed")}
+    totals = {
+        key: sum(getattr(summary, key) for _, summary in rows)
+        for key in ("attendees", "anonymous", "needs_found", "introductions", "completed")
+    }
     previous = (month - dt.timedelta(days=1)).replace(day=1)
-    return render(request, "community/location_month.jinja", {
-        "location": location, "month": month, "rows": rows, "totals": totals, "form": form,
-        "previous": f"{previous:%Y-%m}", "following": f"{_next_month(month):%Y-%m}",
-    })
+    return render(
+        request,
+        "community/location_month.jinja",
+        {
+            "location": location,
+            "month": month,
+            "rows": rows,
+            "totals": totals,
+            "form": form,
+            "previous": f"{previous:%Y-%m}",
+            "following": f"{_next_month(month):%Y-%m}",
+        },
+    )
 
 
 DEFAULT_MONTHS = 12
@@ -169,15 +232,32 @@ def findings_dashboard(request):
         months.insert(0, (months[0] - dt.timedelta(days=1)).replace(day=1))
     found = findings.collect(months[0], _next_month(last))
     as_of = timezone.localdate()
-    shown = [dashboard.needs_by_kind(found, as_of), dashboard.needs_by_month(found, months, as_of),
-             dashboard.needs_map(found, as_of), dashboard.introductions(found, as_of)]
+    shown = [
+        dashboard.needs_by_kind(found, as_of),
+        dashboard.needs_by_month(found, months, as_of),
+        dashboard.needs_map(found, as_of),
+        dashboard.introductions(found, as_of),
+    ]
     detail = dashboard.detail_table(found, as_of)
     response = charts.csv_or(request, [*shown, detail])
     if response is not None:
-        audit.record_request(request, "export", f"Downloaded the frontline findings CSV ({request.GET.get('csv')})"[:300])
+        audit.record_request(
+            request, "export", f"Downloaded the frontline findings CSV ({request.GET.get('csv')})"[:300]
+        )
         return response
-    audit.record_request(request, "view", f"Viewed the frontline findings dashboard ({months[0]:%B %Y} to {last:%B %Y})")
-    return render(request, "community/findings.jinja", {
-        "figures": shown, "detail": detail, "form": form, "first": months[0], "last": last,
-        "sources": sorted({f.source for f in found}), "registered": len(findings.sources()),
-    })
+    audit.record_request(
+        request, "view", f"Viewed the frontline findings dashboard ({months[0]:%B %Y} to {last:%B %Y})"
+    )
+    return render(
+        request,
+        "community/findings.jinja",
+        {
+            "figures": shown,
+            "detail": detail,
+            "form": form,
+            "first": months[0],
+            "last": last,
+            "sources": sorted({f.source for f in found}),
+            "registered": len(findings.sources()),
+        },
+    )

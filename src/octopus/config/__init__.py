@@ -10,5 +10,15 @@ from octopus.config.errors import ConfigError, Problem
 from octopus.config.folder import FILES, check_all, config_dir, load, parse_text, path_for, read
 from octopus.config.schema import Schema
 
-__all__ = ["FILES", "ConfigError", "Problem", "Schema", "check_all", "config_dir", "load", "parse_text",
-           "path_for", "read"]
+__all__ = [
+    "FILES",
+    "ConfigError",
+    "Problem",
+    "Schema",
+    "check_all",
+    "config_dir",
+    "load",
+    "parse_text",
+    "path_for",
+    "read",
+]

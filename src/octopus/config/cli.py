@@ -24,12 +24,16 @@ def check() -> None:
         typer.echo(f"{len(problems)} problem(s) in the configuration.", err=True)
         raise typer.Exit(1)
     overrides = [name for name in config_folder.FILES if config_folder.is_override(name)]
-    typer.echo(f"Configuration is valid ({'folder ' + str(where) if where else 'shipped defaults only'}; "
-               f"overrides: {', '.join(overrides) or 'none'}; fingerprint {config_folder.fingerprint()}).")
+    typer.echo(
+        f"Configuration is valid ({'folder ' + str(where) if where else 'shipped defaults only'}; "
+        f"overrides: {', '.join(overrides) or 'none'}; fingerprint {config_folder.fingerprint()})."
+    )
 
 
 @app.command()
-def show(name: Annotated[str, typer.Argument(help="A file, e.g. care.yaml or care; 'codelists' for the code lists.")]) -> None:
+def show(
+    name: Annotated[str, typer.Argument(help="A file, e.g. care.yaml or care; 'codelists' for the code lists.")],
+) -> None:
     """Print the configuration in effect for NAME, validated, with where it comes from."""
     file_name = name if name.endswith(".yaml") else f"{name}.yaml"
     try:
@@ -40,8 +44,15 @@ def show(name: Annotated[str, typer.Argument(help="A file, e.g. care.yaml or car
     path = config_folder.path_for(file_name)
     origin = "the place's own" if config_folder.is_override(file_name) else "shipped default"
     typer.echo(f"# {file_name}: {path or 'no file, every key at its default'} ({origin})")
-    typer.echo(yaml.safe_dump(settings.model_dump(mode="json", by_alias=True, exclude={"code"}),
-                              sort_keys=False, allow_unicode=True, width=110), nl=False)
+    typer.echo(
+        yaml.safe_dump(
+            settings.model_dump(mode="json", by_alias=True, exclude={"code"}),
+            sort_keys=False,
+            allow_unicode=True,
+            width=110,
+        ),
+        nl=False,
+    )
 
 
 @app.command()

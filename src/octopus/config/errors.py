@@ -21,8 +21,9 @@ class ConfigError(ValueError):
     """A configuration file is wrong. ``problems`` holds every fault found, each naming the file,
     the line and the field, so the person editing the file can fix them all in one pass."""
 
-    def __init__(self, problems: list[Problem] | Problem | str, *, file: str = "", line: int | None = None,
-                 field: str = ""):
+    def __init__(
+        self, problems: list[Problem] | Problem | str, *, file: str = "", line: int | None = None, field: str = ""
+    ):
         if isinstance(problems, str):
             problems = [Problem(file, line, field, problems)]
         elif isinstance(problems, Problem):

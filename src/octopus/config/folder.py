@@ -39,37 +39,89 @@ class ConfigFile:
         return getattr(importlib.import_module(module), cls)
 
 
-FILES = {f.name: f for f in (
-    ConfigFile("roles.yaml", PACKAGE / "accounts" / "roles.yaml", "octopus.accounts.roles:RoleCatalogue",
-               "Roles and the capabilities each grants."),
-    ConfigFile("care.yaml", PACKAGE / "care" / "care.yaml", "octopus.care.config:CareConfig",
-               "Check-in frequencies per tier, referral response times and record-access windows."),
-    ConfigFile("meetings.yaml", PACKAGE / "meetings" / "meetings.yaml", "octopus.meetings.config:MeetingsConfig",
-               "Meeting worklists: their sources, thresholds and limits."),
-    ConfigFile("outreach.yaml", PACKAGE / "outreach" / "outreach.yaml", "octopus.outreach.config:OutreachConfig",
-               "CHWW visits a day and the prevention gaps shown on the doorstep."),
-    ConfigFile("casefinding.yaml", PACKAGE / "casefinding" / "casefinding.yaml",
-               "octopus.casefinding.config:CasefindingConfig",
-               "Practice and PCN relationships, page size, check-in scripts, discharge follow-up."),
-    ConfigFile("virtualward.yaml", PACKAGE / "virtualward" / "virtualward.yaml",
-               "octopus.virtualward.config:WardConfig",
-               "Virtual ward alert response times, trend rule and escalation chain."),
-    ConfigFile("bands.yaml", PACKAGE / "population" / "config" / "bands.yaml",
-               "octopus.population.risk.bands:BandScale", "Risk bands and the rising-risk rule."),
-    ConfigFile("segments.yaml", PACKAGE / "population" / "config" / "segments.yaml",
-               "octopus.population.segments:SegmentsFile", "Population segments and overlays."),
-    ConfigFile("cohorts.yaml", PACKAGE / "population" / "config" / "cohorts.yaml",
-               "octopus.population.cohorts.load:CohortsFile", "Cohorts the pipeline finds and case-finding lists."),
-    ConfigFile("prevention.yaml", PACKAGE / "population" / "config" / "prevention.yaml",
-               "octopus.population.features.prevention:PreventionRules", "Prevention programmes' rules."),
-    ConfigFile("model.yaml", PACKAGE / "population" / "config" / "model.yaml",
-               "octopus.population.risk.outcomes:ModelConfig", "The risk model's outcome."),
-    ConfigFile("linkage.yaml", PACKAGE / "population" / "config" / "linkage.yaml",
-               "octopus.population.linkage.settings:LinkageSettings",
-               "Threads and memory for person linkage."),
-    ConfigFile("codelists.yaml", PACKAGE / "codelists" / "codelists.yaml", "octopus.codelists.registry:Registry",
-               "Clinical code lists: file, coding system, source and version."),
-)}
+FILES = {
+    f.name: f
+    for f in (
+        ConfigFile(
+            "roles.yaml",
+            PACKAGE / "accounts" / "roles.yaml",
+            "octopus.accounts.roles:RoleCatalogue",
+            "Roles and the capabilities each grants.",
+        ),
+        ConfigFile(
+            "care.yaml",
+            PACKAGE / "care" / "care.yaml",
+            "octopus.care.config:CareConfig",
+            "Check-in frequencies per tier, referral response times and record-access windows.",
+        ),
+        ConfigFile(
+            "meetings.yaml",
+            PACKAGE / "meetings" / "meetings.yaml",
+            "octopus.meetings.config:MeetingsConfig",
+            "Meeting worklists: their sources, thresholds and limits.",
+        ),
+        ConfigFile(
+            "outreach.yaml",
+            PACKAGE / "outreach" / "outreach.yaml",
+            "octopus.outreach.config:OutreachConfig",
+            "CHWW visits a day and the prevention gaps shown on the doorstep.",
+        ),
+        ConfigFile(
+            "casefinding.yaml",
+            PACKAGE / "casefinding" / "casefinding.yaml",
+            "octopus.casefinding.config:CasefindingConfig",
+            "Practice and PCN relationships, page size, check-in scripts, discharge follow-up.",
+        ),
+        ConfigFile(
+            "virtualward.yaml",
+            PACKAGE / "virtualward" / "virtualward.yaml",
+            "octopus.virtualward.config:WardConfig",
+            "Virtual ward alert response times, trend rule and escalation chain.",
+        ),
+        ConfigFile(
+            "bands.yaml",
+            PACKAGE / "population" / "config" / "bands.yaml",
+            "octopus.population.risk.bands:BandScale",
+            "Risk bands and the rising-risk rule.",
+        ),
+        ConfigFile(
+            "segments.yaml",
+            PACKAGE / "population" / "config" / "segments.yaml",
+            "octopus.population.segments:SegmentsFile",
+            "Population segments and overlays.",
+        ),
+        ConfigFile(
+            "cohorts.yaml",
+            PACKAGE / "population" / "config" / "cohorts.yaml",
+            "octopus.population.cohorts.load:CohortsFile",
+            "Cohorts the pipeline finds and case-finding lists.",
+        ),
+        ConfigFile(
+            "prevention.yaml",
+            PACKAGE / "population" / "config" / "prevention.yaml",
+            "octopus.population.features.prevention:PreventionRules",
+            "Prevention programmes' rules.",
+        ),
+        ConfigFile(
+            "model.yaml",
+            PACKAGE / "population" / "config" / "model.yaml",
+            "octopus.population.risk.outcomes:ModelConfig",
+            "The risk model's outcome.",
+        ),
+        ConfigFile(
+            "linkage.yaml",
+            PACKAGE / "population" / "config" / "linkage.yaml",
+            "octopus.population.linkage.settings:LinkageSettings",
+            "Threads and memory for person linkage.",
+        ),
+        ConfigFile(
+            "codelists.yaml",
+            PACKAGE / "codelists" / "codelists.yaml",
+            "octopus.codelists.registry:Registry",
+            "Clinical code lists: file, coding system, source and version.",
+        ),
+    )
+}
 
 
 def config_dir() -> Path | None:
@@ -95,14 +147,17 @@ def _entry(name: str) -> ConfigFile:
     try:
         return FILES[name]
     except KeyError:
-        raise ConfigError(f"there is no configuration file called {name!r}; the files are "
-                          f"{', '.join(FILES)}.", file=name) from None
+        raise ConfigError(
+            f"there is no configuration file called {name!r}; the files are {', '.join(FILES)}.", file=name
+        ) from None
 
 
 def validate(document: object, lines: dict, schema: type[BaseModel], source: str, context: dict | None = None):
     """The document as ``schema``, or a ConfigError listing every problem with its line."""
     try:
-        return schema.model_validate({} if document is None else document, context={"source": source, **(context or {})})
+        return schema.model_validate(
+            {} if document is None else document, context={"source": source, **(context or {})}
+        )
     except ValidationError as error:
         problems = []
         for item in error.errors():
@@ -127,7 +182,9 @@ def _merged(problems: list[Problem]) -> list[Problem]:
     merged: dict[tuple, list[str]] = {}
     for p in problems:
         merged.setdefault((p.file, p.line, p.field), []).append(p.message)
-    return [Problem(f, line, field, "; or ".join(dict.fromkeys(messages))) for (f, line, field), messages in merged.items()]
+    return [
+        Problem(f, line, field, "; or ".join(dict.fromkeys(messages))) for (f, line, field), messages in merged.items()
+    ]
 
 
 _TAGS = {"str", "int", "float", "bool", "list", "dict", "none", "literal"}
@@ -140,8 +197,10 @@ def _document_path(loc: tuple, lines: dict) -> tuple:
     path: tuple = ()
     for part in loc:
         candidate = (*path, part)
-        if isinstance(part, str) and candidate not in lines and (
-            part in _TAGS or "[" in part or "-" in part or part[:1].isupper()
+        if (
+            isinstance(part, str)
+            and candidate not in lines
+            and (part in _TAGS or "[" in part or "-" in part or part[:1].isupper())
         ):
             continue
         path = candidate
@@ -235,8 +294,14 @@ def check_all() -> list[Problem]:
             return [Problem(str(folder), None, "", f"{ENV} names a folder that does not exist.")]
         for extra in sorted(folder.iterdir()):
             if extra.is_file() and extra.suffix in (".yaml", ".yml") and extra.name not in FILES:
-                problems.append(Problem(str(extra), None, "", "Octopus reads no file of this name; "
-                                        f"configuration files are {', '.join(FILES)}."))
+                problems.append(
+                    Problem(
+                        str(extra),
+                        None,
+                        "",
+                        f"Octopus reads no file of this name; configuration files are {', '.join(FILES)}.",
+                    )
+                )
     for name, entry in FILES.items():
         path = path_for(name)
         if path is None:

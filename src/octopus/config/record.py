@@ -55,8 +55,11 @@ def describe(texts: dict[str, str] | None = None) -> dict:
         "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "by": who(),
         "files": {
-            name: {"source": str(path_for(name)) if path_for(name) else None,
-                   "override": is_override(name), "sha256": _sha(text) if text else None}
+            name: {
+                "source": str(path_for(name)) if path_for(name) else None,
+                "override": is_override(name),
+                "sha256": _sha(text) if text else None,
+            }
             for name, text in texts.items()
         },
     }
@@ -68,8 +71,13 @@ def diff(before: dict[str, str], after: dict[str, str]) -> list[dict]:
     for name in FILES:
         old, new = before.get(name, ""), after.get(name, "")
         if old != new:
-            lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                         fromfile=f"previous/{name}", tofile=f"this run/{name}", n=1)
+            lines = difflib.unified_diff(
+                old.splitlines(keepends=True),
+                new.splitlines(keepends=True),
+                fromfile=f"previous/{name}",
+                tofile=f"this run/{name}",
+                n=1,
+            )
             changes.append({"file": name, "diff": "".join(lines)})
     return changes
 

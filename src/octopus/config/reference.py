@@ -23,7 +23,8 @@ def _type(annotation) -> str:
         return _type(args[0])
     if origin in (typing.Union, types.UnionType):
         return " or ".join(_type(a) for a in args if a is not type(None)) + (
-            " (optional)" if type(None) in args else "")
+            " (optional)" if type(None) in args else ""
+        )
     if origin is typing.Literal:
         return "one of " + ", ".join(f"`{a}`" for a in args)
     if origin in (dict,):
@@ -33,7 +34,8 @@ def _type(annotation) -> str:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return f"[{annotation.__name__}](#{annotation.__name__.lower()})"
     return {int: "whole number", float: "number", str: "text", bool: "true/false"}.get(
-        annotation, getattr(annotation, "__name__", str(annotation)))
+        annotation, getattr(annotation, "__name__", str(annotation))
+    )
 
 
 def _models(model: type[BaseModel], seen: list) -> None:
@@ -60,8 +62,10 @@ def _table(model: type[BaseModel]) -> list[str]:
         required = field.is_required()
         default = "" if required else (f"`{field.default!r}`" if field.default_factory is None else "empty")
         about = (field.description or "").replace("|", "\\|").replace("\n", " ")
-        lines.append(f"| `{field.alias or name}` | {_type(field.annotation)} | {'yes' if required else 'no'} "
-                     f"| {default} | {about} |")
+        lines.append(
+            f"| `{field.alias or name}` | {_type(field.annotation)} | {'yes' if required else 'no'} "
+            f"| {default} | {about} |"
+        )
     return lines
 
 
@@ -77,7 +81,11 @@ def render() -> str:
         "",
     ]
     for entry in FILES.values():
-        shipped = f"`{entry.default.relative_to(Path(__file__).resolve().parents[1])}`" if entry.default else "nothing (every key has a default)"
+        shipped = (
+            f"`{entry.default.relative_to(Path(__file__).resolve().parents[1])}`"
+            if entry.default
+            else "nothing (every key has a default)"
+        )
         out += [f"## {entry.name}", "", entry.about, "", f"Shipped default: {shipped}.", ""]
         models: list = []
         _models(entry.model(), models)

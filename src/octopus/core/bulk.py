@@ -31,9 +31,23 @@ _staging: contextvars.ContextVar["Staging | None"] = contextvars.ContextVar("oct
 # Django's own field types whose database value is the Python value itself, for these types:
 # for them the per-value ``get_db_prep_save`` call (millions of them in a London publish) is skipped.
 _PLAIN = {
-    "CharField": (str,), "TextField": (str,), "BooleanField": (bool,), "FloatField": (float,),
-    **dict.fromkeys(("IntegerField", "BigIntegerField", "SmallIntegerField", "PositiveIntegerField",
-                     "PositiveSmallIntegerField", "AutoField", "BigAutoField", "ForeignKey"), (int,)),
+    "CharField": (str,),
+    "TextField": (str,),
+    "BooleanField": (bool,),
+    "FloatField": (float,),
+    **dict.fromkeys(
+        (
+            "IntegerField",
+            "BigIntegerField",
+            "SmallIntegerField",
+            "PositiveIntegerField",
+            "PositiveSmallIntegerField",
+            "AutoField",
+            "BigAutoField",
+            "ForeignKey",
+        ),
+        (int,),
+    ),
 }
 
 
@@ -90,13 +104,18 @@ def update(model, fields: Sequence[str], key: str, rows: Iterable[Sequence]) -> 
         staging.add("update", model, [*fields, key], key, fields, rows)
         return
     columns = _columns(model, fields)
-    sql = (f"UPDATE {_table(model)} SET {', '.join(f'{c} = %s' for c in columns)} "
-           f"WHERE {_columns(model, [key])[0]} = %s")
+    sql = f"UPDATE {_table(model)} SET {', '.join(f'{c} = %s' for c in columns)} WHERE {_columns(model, [key])[0]} = %s"
     _execute(sql, _prepared(model, [*fields, key], rows))
 
 
-def upsert(model, fields: Sequence[str], key: str, update_fields: Sequence[str], rows: Iterable[Sequence],
-           constants: dict | None = None) -> None:
+def upsert(
+    model,
+    fields: Sequence[str],
+    key: str,
+    update_fields: Sequence[str],
+    rows: Iterable[Sequence],
+    constants: dict | None = None,
+) -> None:
     """INSERT … ON CONFLICT (key) DO UPDATE: the same statement on SQLite (3.24+) and PostgreSQL.
     ``constants`` (field -> value) go into every inserted row, converted once."""
     every = [*fields, *(constants or {})]
@@ -105,8 +124,10 @@ def upsert(model, fields: Sequence[str], key: str, update_fields: Sequence[str],
         return
     columns = _columns(model, every)
     updates = ", ".join(f"{c} = excluded.{c}" for c in _columns(model, update_fields))
-    sql = (f"INSERT INTO {_table(model)} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
-           f"ON CONFLICT ({_columns(model, [key])[0]}) DO UPDATE SET {updates}")
+    sql = (
+        f"INSERT INTO {_table(model)} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({_columns(model, [key])[0]}) DO UPDATE SET {updates}"
+    )
     _execute(sql, _prepared(model, fields, rows, constants))
 
 
@@ -127,8 +148,10 @@ def allocate_ids(model, count: int) -> list[int] | None:
     if count == 0:
         return []
     with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                       [model._meta.db_table, model._meta.pk.column, count])
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, count],
+        )
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -143,8 +166,16 @@ class Staging:
         self.steps: dict[tuple, tuple[str, str]] = {}  # signature -> (staging table, merge SQL)
         self.rows = 0
 
-    def add(self, kind: str, model, fields: Sequence[str], key: str | None, changed: Sequence[str],
-            rows: Iterable[Sequence], constants: dict | None = None) -> None:
+    def add(
+        self,
+        kind: str,
+        model,
+        fields: Sequence[str],
+        key: str | None,
+        changed: Sequence[str],
+        rows: Iterable[Sequence],
+        constants: dict | None = None,
+    ) -> None:
         signature = (kind, model._meta.db_table, tuple(fields), key, tuple(changed))
         if signature not in self.steps:
             name = f"octopus_staging_{len(self.steps)}"
@@ -153,9 +184,11 @@ class Staging:
                 cursor.execute(f"CREATE TEMPORARY TABLE {name} AS SELECT {columns} FROM {_table(model)} WITH NO DATA")
             self.steps[signature] = (name, self._merge(kind, model, name, fields, key, changed))
         name = self.steps[signature][0]
-        with connection.cursor() as cursor, cursor.cursor.copy(
-                f"COPY {name} ({', '.join(_columns(model, fields))}) FROM STDIN") as copy:
-            given = fields[:len(fields) - len(constants or {})]
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {name} ({', '.join(_columns(model, fields))}) FROM STDIN") as copy,
+        ):
+            given = fields[: len(fields) - len(constants or {})]
             for row in _prepared(model, given, rows, constants):
                 copy.write_row(row)
                 self.rows += 1
@@ -172,15 +205,21 @@ class Staging:
         changed_columns = _columns(model, changed)
         # Rows that would not change are left alone: a republish of the same snapshot rewrites
         # (and bloats) nothing.
-        differs = (f"({', '.join(f'live.{c}' for c in changed_columns)}) IS DISTINCT FROM "
-                   f"({', '.join(f'{{new}}.{c}' for c in changed_columns)})")
+        differs = (
+            f"({', '.join(f'live.{c}' for c in changed_columns)}) IS DISTINCT FROM "
+            f"({', '.join(f'{{new}}.{c}' for c in changed_columns)})"
+        )
         if kind == "update":
-            return (f"UPDATE {table} AS live SET {', '.join(f'{c} = staged.{c}' for c in changed_columns)} "
-                    f"FROM {name} AS staged WHERE live.{key_column} = staged.{key_column} AND "
-                    + differs.format(new="staged"))
-        return (f"INSERT INTO {table} AS live ({', '.join(columns)}) SELECT {', '.join(columns)} FROM {name} "
-                f"ON CONFLICT ({key_column}) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in changed_columns)} "
-                "WHERE " + differs.format(new="excluded"))
+            return (
+                f"UPDATE {table} AS live SET {', '.join(f'{c} = staged.{c}' for c in changed_columns)} "
+                f"FROM {name} AS staged WHERE live.{key_column} = staged.{key_column} AND "
+                + differs.format(new="staged")
+            )
+        return (
+            f"INSERT INTO {table} AS live ({', '.join(columns)}) SELECT {', '.join(columns)} FROM {name} "
+            f"ON CONFLICT ({key_column}) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in changed_columns)} "
+            "WHERE " + differs.format(new="excluded")
+        )
 
     def apply(self) -> None:
         """The switch: every staged change in one transaction."""

@@ -30,7 +30,13 @@ from django.http import HttpResponse
 
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 KINDS = ("text", "count", "share", "rate", "money", "number")
-SUPPRESSED_TEXT = {"count": "suppressed", "share": "withheld", "rate": "withheld", "money": "withheld", "number": "withheld"}
+SUPPRESSED_TEXT = {
+    "count": "suppressed",
+    "share": "withheld",
+    "rate": "withheld",
+    "money": "withheld",
+    "number": "withheld",
+}
 
 
 @dataclass(frozen=True)
@@ -153,8 +159,17 @@ def _as_dict(spec) -> dict:
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
-def chart(key: str, title: str, spec, rows, *, columns: Sequence[Column], definition: Definition,
-          summary: str = "", embed_rows: bool = True) -> Chart:
+def chart(
+    key: str,
+    title: str,
+    spec,
+    rows,
+    *,
+    columns: Sequence[Column],
+    definition: Definition,
+    summary: str = "",
+    embed_rows: bool = True,
+) -> Chart:
     """One chart with its table, CSV and definition. ``key`` names it in the page and in the
     CSV link (lower case, digits and hyphens). With ``embed_rows`` the rows become the
     specification's data (any data Altair put in the spec is dropped); without it (maps) the

@@ -143,7 +143,9 @@ def protect_table(
     if any(len(row) != n_cols for row in table):
         raise ValueError("Every row of the table must have the same number of cells.")
     if n_rows == 0 or n_cols == 0:
-        return ProtectedTable([], [] if row_totals else None, [] if column_totals else None, 0 if row_totals and column_totals else None)
+        return ProtectedTable(
+            [], [] if row_totals else None, [] if column_totals else None, 0 if row_totals and column_totals else None
+        )
     counts = [[int(v) for v in row] for row in table]
     R, C = n_rows, n_cols
     bordered = [row + [sum(row)] for row in counts]
@@ -221,7 +223,9 @@ def _next_suppression(exposed, bordered, reasons, published, equations, R, C, sh
 
     shortlisted = sorted(candidates, key=cheapness)[:shortlist]
     suppressed = set(reasons)
-    return min(shortlisted, key=lambda cell: (len(recoverable(bordered, suppressed | {cell}, equations)), cheapness(cell)))
+    return min(
+        shortlisted, key=lambda cell: (len(recoverable(bordered, suppressed | {cell}, equations)), cheapness(cell))
+    )
 
 
 def _rectangle(exposed, bordered, reasons, published, equations, R, C, shortlist: int = 24):

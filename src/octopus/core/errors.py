@@ -19,7 +19,12 @@ RETRY_AFTER_SECONDS = 30
 
 def permission_denied(request, exception=None):
     person_id = getattr(exception, "person_id", "")
-    if person_id and getattr(exception, "exists", False) and request.user.is_authenticated and request.user.has_capability("view_residents"):
+    if (
+        person_id
+        and getattr(exception, "exists", False)
+        and request.user.is_authenticated
+        and request.user.has_capability("view_residents")
+    ):
         # No relationship with this resident: say so, and offer recorded emergency access.
         # Nothing about the resident is shown beyond the id the user already had.
         # A limited relationship (outreach) shows part of the record elsewhere: say where.
@@ -27,11 +32,15 @@ def permission_denied(request, exception=None):
         return render(
             request,
             "error_no_relationship.jinja",
-            {"person_id": person_id, "next": request.get_full_path(),
-             "heading": "This page is not part of your work with this resident" if limited_basis
-             else "You have no care relationship with this resident",
-             "limited_basis": limited_basis,
-             "limited_href": _url(limited_view, person_id)},
+            {
+                "person_id": person_id,
+                "next": request.get_full_path(),
+                "heading": "This page is not part of your work with this resident"
+                if limited_basis
+                else "You have no care relationship with this resident",
+                "limited_basis": limited_basis,
+                "limited_href": _url(limited_view, person_id),
+            },
             status=403,
         )
     return render(
@@ -67,7 +76,10 @@ def server_error(request):
     return render(
         request,
         "error.jinja",
-        {"heading": "Sorry, there is a problem with Octopus", "message": "Try again later. The problem has been logged."},
+        {
+            "heading": "Sorry, there is a problem with Octopus",
+            "message": "Try again later. The problem has been logged.",
+        },
         status=500,
     )
 
@@ -97,14 +109,15 @@ def database_unavailable(request) -> HttpResponse:
     """
     logger.error("The database is unavailable: %s", request.path)
     template = engines["jinja2"].get_template("unavailable.jinja")
-    html = template.render({
-        "neighbourhood_name": settings.NEIGHBOURHOOD_NAME,
-        "cspNonce": str(getattr(request, "csp_nonce", "")),
-        "assetPath": asset_path(),
-        "path": request.get_full_path() if request.method == "GET" else "/",
-    })
+    html = template.render(
+        {
+            "neighbourhood_name": settings.NEIGHBOURHOOD_NAME,
+            "cspNonce": str(getattr(request, "csp_nonce", "")),
+            "assetPath": asset_path(),
+            "path": request.get_full_path() if request.method == "GET" else "/",
+        }
+    )
     response = HttpResponse(html, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
-

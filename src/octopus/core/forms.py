@@ -60,9 +60,7 @@ def field_params(bound_field, **overrides) -> dict:
             params["fieldset"] = {"legend": {"text": bound_field.label, "size": "s"}}
             params["idPrefix"] = params["id"]
     if component_for(bound_field) == "checkbox":
-        params["items"] = [
-            {"value": "on", "text": bound_field.label, "checked": bool(value)}
-        ]
+        params["items"] = [{"value": "on", "text": bound_field.label, "checked": bool(value)}]
         params["idPrefix"] = params["id"]
     params.update(overrides)
     return params

@@ -16,9 +16,7 @@ def url(name: str, *args, **kwargs) -> str:
 
 
 def environment(**options) -> jinja2.Environment:
-    options["loader"] = jinja2.ChoiceLoader(
-        [options["loader"], jinja2.PackageLoader("nhsuk_frontend_jinja")]
-    )
+    options["loader"] = jinja2.ChoiceLoader([options["loader"], jinja2.PackageLoader("nhsuk_frontend_jinja")])
     # nhsuk-frontend-jinja reads nested optional parameters (params.x.y), which needs
     # ChainableUndefined; a StrictUndefined would break the design-system macros.
     options["undefined"] = jinja2.ChainableUndefined

@@ -34,9 +34,21 @@ def shipped_boundaries() -> dict[str, dict]:
     return features
 
 
-def lsoa_map(key: str, title: str, values: Mapping[str, float | int | None], *, value_label: str,
-             kind: str, definition: Definition, ordinal: bool = False, scheme: str = "blues",
-             reverse: bool = False, summary: str = "", height: int = 420, legend_format: str = ",.0f") -> Chart:
+def lsoa_map(
+    key: str,
+    title: str,
+    values: Mapping[str, float | int | None],
+    *,
+    value_label: str,
+    kind: str,
+    definition: Definition,
+    ordinal: bool = False,
+    scheme: str = "blues",
+    reverse: bool = False,
+    summary: str = "",
+    height: int = 420,
+    legend_format: str = ",.0f",
+) -> Chart:
     """A choropleth of ``values`` by LSOA with its legend, data table, CSV and definition.
 
     ``kind`` is the table's column kind (``charts.Column``); ``ordinal`` colours by class (e.g.
@@ -49,17 +61,30 @@ def lsoa_map(key: str, title: str, values: Mapping[str, float | int | None], *, 
         name = feature["properties"]["name"] if feature else code
         rows.append({"name": name, "lsoa": code, "value": values[code]})
         if feature:
-            features.append({"type": "Feature", "geometry": feature["geometry"],
-                             "properties": {"code": code, "name": name, "value": values[code]}})
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": feature["geometry"],
+                    "properties": {"code": code, "name": name, "value": values[code]},
+                }
+            )
     undrawn = len(rows) - len(features)
     if undrawn:
         summary = (summary + " " if summary else "") + (
             f"{undrawn} LSOA{'s are' if undrawn != 1 else ' is'} in the table but not drawn: no boundary file is shipped for "
-            "their borough (python -m octopus.reference.boundaries).")
-    data = {"values": {"type": "FeatureCollection", "features": features}, "format": {"type": "json", "property": "features"}}
-    colour = {"field": "properties.value", "type": "ordinal" if ordinal else "quantitative", "title": value_label,
-              "scale": {"scheme": scheme, "reverse": reverse}, "legend": {"orient": "bottom", "direction": "horizontal",
-                                                                     **({} if ordinal else {"format": legend_format})}}
+            "their borough (python -m octopus.reference.boundaries)."
+        )
+    data = {
+        "values": {"type": "FeatureCollection", "features": features},
+        "format": {"type": "json", "property": "features"},
+    }
+    colour = {
+        "field": "properties.value",
+        "type": "ordinal" if ordinal else "quantitative",
+        "title": value_label,
+        "scale": {"scheme": scheme, "reverse": reverse},
+        "legend": {"orient": "bottom", "direction": "horizontal", **({} if ordinal else {"format": legend_format})},
+    }
     spec = {
         "height": height,
         "data": data,
@@ -67,9 +92,11 @@ def lsoa_map(key: str, title: str, values: Mapping[str, float | int | None], *, 
         "layer": [
             # Every LSOA in grey first, so a suppressed or unknown figure still shows its area.
             {"mark": {"type": "geoshape", "fill": NO_DATA_COLOUR, "stroke": "#ffffff", "strokeWidth": 0.5}},
-            {"transform": [{"filter": "datum.properties.value != null"}],
-             "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.5},
-             "encoding": {"color": colour}},
+            {
+                "transform": [{"filter": "datum.properties.value != null"}],
+                "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.5},
+                "encoding": {"color": colour},
+            },
         ],
     }
     columns = [Column("name", "LSOA", "text"), Column("lsoa", "LSOA code", "text"), Column("value", value_label, kind)]

@@ -12,7 +12,15 @@ from django.shortcuts import redirect
 # Paths that must work before sign-in. Everything else, including the API, needs a user.
 # /governance/oidc/ is the CIS2 single sign-on callback (only routed when SSO is configured);
 # /api/fhir/metadata is the FHIR CapabilityStatement, which clients read before they authorise.
-PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/healthz", "/readyz", "/favicon.ico", "/governance/oidc/", "/api/fhir/metadata")
+PUBLIC_PREFIXES = (
+    "/accounts/login/",
+    "/static/",
+    "/healthz",
+    "/readyz",
+    "/favicon.ico",
+    "/governance/oidc/",
+    "/api/fhir/metadata",
+)
 # Paths a signed-in user without a verified second factor may still reach.
 TWO_FACTOR_EXEMPT = ("/governance/two-factor/", "/accounts/logout/", "/static/", "/healthz", "/readyz", "/favicon.ico")
 IDLE_KEY = "octopus_last_seen"
@@ -54,7 +62,9 @@ class IdleTimeoutMiddleware:
             if last_seen is not None and now - int(last_seen) > timeout:
                 request.octopus_logout_reason = f" (idle for more than {timeout // 60} minutes)"
                 logout(request)
-                messages.info(request, "You were signed out because Octopus was not used for a while. Sign in again to carry on.")
+                messages.info(
+                    request, "You were signed out because Octopus was not used for a while. Sign in again to carry on."
+                )
                 if request.path.startswith("/api/"):
                     from django.http import JsonResponse
 

@@ -69,22 +69,38 @@ def web_size(*, sqlite: bool, cpus: int | None = None) -> WebSize:
 def gunicorn_argv(host: str, port: int, size: WebSize) -> list[str]:
     graceful = env_int("OCTOPUS_GRACEFUL_TIMEOUT", GRACEFUL_TIMEOUT)
     return [
-        sys.executable, "-m", "gunicorn", "octopus.wsgi:application",
-        "--bind", f"{host}:{port}",
-        "--workers", str(size.workers),
-        "--worker-class", "gthread",
-        "--threads", str(size.threads),
-        "--graceful-timeout", str(graceful),
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "octopus.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(size.workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(size.threads),
+        "--graceful-timeout",
+        str(graceful),
         # A request that runs longer than this is stuck: its worker is replaced.
-        "--timeout", str(env_int("OCTOPUS_REQUEST_TIMEOUT", 120)),
-        "--keep-alive", "5",
+        "--timeout",
+        str(env_int("OCTOPUS_REQUEST_TIMEOUT", 120)),
+        "--keep-alive",
+        "5",
         # Replace each web worker after about a thousand requests: a slow leak never builds up.
-        "--max-requests", "1000", "--max-requests-jitter", "100",
+        "--max-requests",
+        "1000",
+        "--max-requests-jitter",
+        "100",
         # No access log: URLs and query strings can carry identifiers (searches by NHS number).
         # Errors go to stderr through Django's logging, which redacts them.
-        "--error-logfile", "-",
-        "--forwarded-allow-ips", os.environ.get("OCTOPUS_FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
-        "--name", "octopus-web",
+        "--error-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        os.environ.get("OCTOPUS_FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
+        "--name",
+        "octopus-web",
         # gunicorn's control socket sits at one path per user (~/.gunicorn): two Octopus servers
         # on one machine would fight over it, and signals already do what Octopus needs.
         "--no-control-socket",
@@ -92,15 +108,29 @@ def gunicorn_argv(host: str, port: int, size: WebSize) -> list[str]:
 
 
 def task_worker_argv() -> list[str]:
-    return [sys.executable, "-c", "from octopus.cli import main; main()", "manage", "task_worker",
-            "--sole-worker", "--no-reload"]
+    return [
+        sys.executable,
+        "-c",
+        "from octopus.cli import main; main()",
+        "manage",
+        "task_worker",
+        "--sole-worker",
+        "--no-reload",
+    ]
 
 
 class Supervisor:
     """Runs the web server and keeps the task worker running; forwards reload and stop signals."""
 
-    def __init__(self, web: Sequence[str], worker: Sequence[str] | None, *, echo: Callable[[str], None] = print,
-                 graceful_timeout: float = GRACEFUL_TIMEOUT, poll_seconds: float = 0.5):
+    def __init__(
+        self,
+        web: Sequence[str],
+        worker: Sequence[str] | None,
+        *,
+        echo: Callable[[str], None] = print,
+        graceful_timeout: float = GRACEFUL_TIMEOUT,
+        poll_seconds: float = 0.5,
+    ):
         self.web_argv, self.worker_argv = list(web), list(worker) if worker else None
         self.echo = echo
         self.graceful_timeout = graceful_timeout
@@ -119,8 +149,14 @@ class Supervisor:
         self._reload = True
 
     def run(self) -> int:
-        previous = {sig: signal.signal(sig, handler) for sig, handler in (
-            (signal.SIGTERM, self._on_stop), (signal.SIGINT, self._on_stop), (signal.SIGHUP, self._on_reload))}
+        previous = {
+            sig: signal.signal(sig, handler)
+            for sig, handler in (
+                (signal.SIGTERM, self._on_stop),
+                (signal.SIGINT, self._on_stop),
+                (signal.SIGHUP, self._on_reload),
+            )
+        }
         try:
             self.web = subprocess.Popen(self.web_argv)
             self._start_worker()
@@ -153,8 +189,9 @@ class Supervisor:
                 ran_for = time.monotonic() - self._worker_started
                 if ran_for > MAX_RESTART_PAUSE:
                     pause = 1.0  # it had been running well: a fresh failure, not a crash loop
-                self.echo(f"The task worker stopped (exit code {self.worker.returncode}); "
-                          f"starting it again in {pause:.0f} s.")
+                self.echo(
+                    f"The task worker stopped (exit code {self.worker.returncode}); starting it again in {pause:.0f} s."
+                )
                 restart_at = time.monotonic() + pause
                 pause = min(pause * 2, MAX_RESTART_PAUSE)
             if restart_at is not None and time.monotonic() >= restart_at:

@@ -12,8 +12,11 @@ def home(request):
     return render(
         request,
         "core/home.jinja",
-        {"cards": home_cards_for(request.user), "roles": request.user.memberships.select_related("team__organisation"),
-         "waiting": request.user.membership_grants.filter(status="pending").select_related("team")},
+        {
+            "cards": home_cards_for(request.user),
+            "roles": request.user.memberships.select_related("team__organisation"),
+            "waiting": request.user.membership_grants.filter(status="pending").select_related("team"),
+        },
     )
 
 
@@ -38,7 +41,9 @@ def readyz(request):
     """Readiness: the database answers, migrations are applied, a snapshot is published."""
     checks = health.readiness()
     ready = all(checks.values())
-    response = JsonResponse({"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503)
+    response = JsonResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503
+    )
     if not ready:
         response["Retry-After"] = "10"
     return response

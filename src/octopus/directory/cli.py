@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(help="The team-of-teams directory: geography, Open Referral UK import and export.", no_args_is_help=True)
+app = typer.Typer(
+    help="The team-of-teams directory: geography, Open Referral UK import and export.", no_args_is_help=True
+)
 
 
 def _setup() -> None:
@@ -46,7 +48,9 @@ def import_oruk_command(
 
 @app.command("export-oruk")
 def export_oruk_command(
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of standard output.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of standard output.")
+    ] = None,
 ) -> None:
     """Export every service as Open Referral UK JSON."""
     _setup()

@@ -27,7 +27,13 @@ def _editable(kind: str):
 
 def _save(request, form, action: str, noun: str):
     entry = form.save()
-    audit.record(request.user, action, f"{'Added' if action == 'create' else 'Changed'} directory {noun} {entry}", obj=entry, path=request.path)
+    audit.record(
+        request.user,
+        action,
+        f"{'Added' if action == 'create' else 'Changed'} directory {noun} {entry}",
+        obj=entry,
+        path=request.path,
+    )
     messages.success(request, f"Saved {entry}.")
     return redirect(entry.get_absolute_url())
 
@@ -50,4 +56,6 @@ def change(request, kind: str, pk: int):
     form = form_class(request.POST or None, instance=entry)
     if request.method == "POST" and form.is_valid():
         return _save(request, form, "change", noun)
-    return render(request, "directory/edit.jinja", {"form": form, "title": f"Change {entry}", "cancel": entry.get_absolute_url()})
+    return render(
+        request, "directory/edit.jinja", {"form": form, "title": f"Change {entry}", "cancel": entry.get_absolute_url()}
+    )

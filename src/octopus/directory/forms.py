@@ -13,7 +13,13 @@ from .models import (
     Tier,
 )
 
-KIND_CHOICES = [("all", "Everything"), ("services", "Services"), ("people", "People"), ("teams", "Teams"), ("organisations", "Organisations")]
+KIND_CHOICES = [
+    ("all", "Everything"),
+    ("services", "Services"),
+    ("people", "People"),
+    ("teams", "Teams"),
+    ("organisations", "Organisations"),
+]
 
 
 def _blank(label: str, choices) -> list:
@@ -22,7 +28,9 @@ def _blank(label: str, choices) -> list:
 
 class SearchForm(forms.Form):
     q = forms.CharField(
-        label="Search people, teams and services", required=False, max_length=200,
+        label="Search people, teams and services",
+        required=False,
+        max_length=200,
         help_text="For example, 'debt advice near W2', a person's name or a role.",
     )
     kind = forms.ChoiceField(label="Show", choices=KIND_CHOICES, required=False)
@@ -34,9 +42,16 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        titles = Practitioner.objects.filter(active=True).order_by("job_title").values_list("job_title", flat=True).distinct()
+        titles = (
+            Practitioner.objects.filter(active=True)
+            .order_by("job_title")
+            .values_list("job_title", flat=True)
+            .distinct()
+        )
         self.fields["job_title"].choices = _blank("Any role", [(t, t) for t in titles])
-        self.fields["neighbourhood"].choices = _blank("Any neighbourhood", Neighbourhood.objects.values_list("slug", "name"))
+        self.fields["neighbourhood"].choices = _blank(
+            "Any neighbourhood", Neighbourhood.objects.values_list("slug", "name")
+        )
         self.fields["taxonomy"].choices = _blank("Any category", TaxonomyTerm.objects.values_list("code", "name"))
 
     def filters(self) -> dict:
@@ -61,7 +76,19 @@ class OrganisationForm(forms.ModelForm):
 class TeamForm(forms.ModelForm):
     class Meta:
         model = Team
-        fields = ["organisation", "name", "tier", "description", "neighbourhoods", "hours", "contact_route", "phone", "email", "accepts_referrals", "never_declines"]
+        fields = [
+            "organisation",
+            "name",
+            "tier",
+            "description",
+            "neighbourhoods",
+            "hours",
+            "contact_route",
+            "phone",
+            "email",
+            "accepts_referrals",
+            "never_declines",
+        ]
         widgets = {"tier": forms.RadioSelect, "neighbourhoods": forms.CheckboxSelectMultiple}
 
 
@@ -77,20 +104,42 @@ class ServiceForm(forms.ModelForm):
     class Meta:
         model = Service
         fields = [
-            "organisation", "team", "name", "description", "status", "taxonomy_terms", "neighbourhoods", "locations",
-            "contacts", "eligibility_description", "minimum_age", "maximum_age", "application_process", "hours",
-            "capacity", "first_contact_days", "url", "email", "phone", "is_community_asset",
+            "organisation",
+            "team",
+            "name",
+            "description",
+            "status",
+            "taxonomy_terms",
+            "neighbourhoods",
+            "locations",
+            "contacts",
+            "eligibility_description",
+            "minimum_age",
+            "maximum_age",
+            "application_process",
+            "hours",
+            "capacity",
+            "first_contact_days",
+            "url",
+            "email",
+            "phone",
+            "is_community_asset",
         ]
         widgets = {
-            "taxonomy_terms": forms.CheckboxSelectMultiple, "neighbourhoods": forms.CheckboxSelectMultiple,
-            "locations": forms.CheckboxSelectMultiple, "contacts": forms.CheckboxSelectMultiple,
+            "taxonomy_terms": forms.CheckboxSelectMultiple,
+            "neighbourhoods": forms.CheckboxSelectMultiple,
+            "locations": forms.CheckboxSelectMultiple,
+            "contacts": forms.CheckboxSelectMultiple,
         }
 
     def clean(self):
         data = super().clean()
         team, organisation = data.get("team"), data.get("organisation")
         if team and organisation and team.organisation_id != organisation.pk:
-            self.add_error("team", f"{team.name} belongs to {team.organisation.name}, not {organisation.name}. Choose one of {organisation.name}'s teams.")
+            self.add_error(
+                "team",
+                f"{team.name} belongs to {team.organisation.name}, not {organisation.name}. Choose one of {organisation.name}'s teams.",
+            )
         low, high = data.get("minimum_age"), data.get("maximum_age")
         if low is not None and high is not None and low > high:
             self.add_error("maximum_age", "Maximum age must be the same as or more than the minimum age.")

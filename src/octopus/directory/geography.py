@@ -37,7 +37,9 @@ def _rows(path: Path) -> list[dict]:
 
 def _upsert(model, objects: list, key: str) -> None:
     fields = [f.name for f in model._meta.concrete_fields if f.name != key and not f.primary_key]
-    model.objects.bulk_create(objects, update_conflicts=True, unique_fields=[key], update_fields=fields, batch_size=1000)
+    model.objects.bulk_create(
+        objects, update_conflicts=True, unique_fields=[key], update_fields=fields, batch_size=1000
+    )
 
 
 @transaction.atomic
@@ -45,25 +47,42 @@ def load_reference_geography(lsoa_file: Path = LSOA_FILE, practice_file: Path = 
     """Import London's LSOAs, PCNs and GP practices. Safe to repeat."""
     lsoas = [
         LSOA(
-            code=row["lsoa21_code"], name=row["lsoa21_name"], msoa_code=row["msoa21_code"], msoa_name=row["msoa21_name"],
-            ward_code=row["ward24_code"], ward_name=row["ward24_name"], borough_code=row["lad24_code"],
-            borough_name=row["lad24_name"], latitude=_float(row["latitude"]), longitude=_float(row["longitude"]),
+            code=row["lsoa21_code"],
+            name=row["lsoa21_name"],
+            msoa_code=row["msoa21_code"],
+            msoa_name=row["msoa21_name"],
+            ward_code=row["ward24_code"],
+            ward_name=row["ward24_name"],
+            borough_code=row["lad24_code"],
+            borough_name=row["lad24_name"],
+            latitude=_float(row["latitude"]),
+            longitude=_float(row["longitude"]),
         )
         for row in _rows(lsoa_file)
     ]
     _upsert(LSOA, lsoas, "code")
     practice_rows = _rows(practice_file)
     pcns = {
-        row["pcn_code"]: PCN(code=row["pcn_code"], name=row["pcn_name"], sub_icb_code=row["sub_icb_location_code"], icb_code=row["icb_code"])
+        row["pcn_code"]: PCN(
+            code=row["pcn_code"],
+            name=row["pcn_name"],
+            sub_icb_code=row["sub_icb_location_code"],
+            icb_code=row["icb_code"],
+        )
         for row in practice_rows
         if row["pcn_code"]
     }
     _upsert(PCN, list(pcns.values()), "code")
     practices = [
         GPPractice(
-            ods_code=row["practice_code"], name=row["practice_name"], postcode=row["practice_postcode"],
-            pcn_id=row["pcn_code"] or None, latitude=_float(row["latitude"]), longitude=_float(row["longitude"]),
-            lsoa_code=row["lsoa21_code"], borough_name=row["borough_name"],
+            ods_code=row["practice_code"],
+            name=row["practice_name"],
+            postcode=row["practice_postcode"],
+            pcn_id=row["pcn_code"] or None,
+            latitude=_float(row["latitude"]),
+            longitude=_float(row["longitude"]),
+            lsoa_code=row["lsoa21_code"],
+            borough_name=row["borough_name"],
         )
         for row in practice_rows
     ]
@@ -82,10 +101,17 @@ def define_neighbourhood(
     """
     unknown = sorted(set(pcn_codes) - set(PCN.objects.filter(code__in=pcn_codes).values_list("code", flat=True)))
     if unknown:
-        raise ValueError(f"Neighbourhood {name!r}: PCN codes {', '.join(unknown)} are not in the reference data; load it first.")
+        raise ValueError(
+            f"Neighbourhood {name!r}: PCN codes {', '.join(unknown)} are not in the reference data; load it first."
+        )
     neighbourhood, _ = Neighbourhood.objects.update_or_create(
         slug=slug,
-        defaults={"name": name, "borough_name": borough, "postcode_districts": postcode_districts, "description": description},
+        defaults={
+            "name": name,
+            "borough_name": borough,
+            "postcode_districts": postcode_districts,
+            "description": description,
+        },
     )
     neighbourhood.lsoas.set(LSOA.objects.filter(borough_name=borough))
     neighbourhood.practices.set(GPPractice.objects.filter(pcn__code__in=pcn_codes))

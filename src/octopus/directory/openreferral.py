@@ -42,7 +42,9 @@ class OrukImportError(ValueError):
     def __init__(self, source: str, problems: list[str]):
         self.source = source
         self.problems = problems
-        super().__init__(f"{source}: nothing imported, {len(problems)} problem(s):\n" + "\n".join(f"- {p}" for p in problems))
+        super().__init__(
+            f"{source}: nothing imported, {len(problems)} problem(s):\n" + "\n".join(f"- {p}" for p in problems)
+        )
 
 
 @dataclass
@@ -68,35 +70,69 @@ def _organisation_record(org: Organisation) -> dict:
     if org.ods_code:
         identifiers.append({"identifier_scheme": "GB-NHS", "identifier_type": "ODS code", "identifier": org.ods_code})
     if org.charity_number:
-        identifiers.append({"identifier_scheme": "GB-CHC", "identifier_type": "Registered charity number", "identifier": org.charity_number})
+        identifiers.append(
+            {
+                "identifier_scheme": "GB-CHC",
+                "identifier_type": "Registered charity number",
+                "identifier": org.charity_number,
+            }
+        )
     return {
-        "id": str(org.uid), "name": org.name, "description": org.description, "email": org.email, "url": org.website,
-        "organization_identifiers": identifiers, "octopus_heart": org.heart,
+        "id": str(org.uid),
+        "name": org.name,
+        "description": org.description,
+        "email": org.email,
+        "url": org.website,
+        "organization_identifiers": identifiers,
+        "octopus_heart": org.heart,
     }
 
 
 def _location_record(location: Location) -> dict:
     return {
-        "id": str(location.uid), "location_type": "physical", "name": location.name, "description": location.description,
-        "latitude": location.latitude, "longitude": location.longitude,
-        "addresses": [{"address_type": "physical", "address_1": location.address_1, "city": location.city, "postal_code": location.postal_code, "country": "GB"}],
+        "id": str(location.uid),
+        "location_type": "physical",
+        "name": location.name,
+        "description": location.description,
+        "latitude": location.latitude,
+        "longitude": location.longitude,
+        "addresses": [
+            {
+                "address_type": "physical",
+                "address_1": location.address_1,
+                "city": location.city,
+                "postal_code": location.postal_code,
+                "country": "GB",
+            }
+        ],
     }
 
 
 def _contact_record(person: Practitioner) -> dict:
     return {
-        "id": str(person.uid), "name": person.name, "title": person.job_title, "email": person.email,
-        "phones": [{"number": person.phone}] if person.phone else [], "octopus_availability": person.availability,
+        "id": str(person.uid),
+        "name": person.name,
+        "title": person.job_title,
+        "email": person.email,
+        "phones": [{"number": person.phone}] if person.phone else [],
+        "octopus_availability": person.availability,
         "octopus_team": person.team.name,
     }
 
 
 def _service_record(service: Service) -> dict:
     return {
-        "id": str(service.uid), "organization_id": str(service.organisation.uid), "name": service.name,
-        "description": service.description, "url": service.url, "email": service.email, "status": service.status,
-        "minimum_age": service.minimum_age, "maximum_age": service.maximum_age,
-        "eligibility_description": service.eligibility_description, "application_process": service.application_process,
+        "id": str(service.uid),
+        "organization_id": str(service.organisation.uid),
+        "name": service.name,
+        "description": service.description,
+        "url": service.url,
+        "email": service.email,
+        "status": service.status,
+        "minimum_age": service.minimum_age,
+        "maximum_age": service.maximum_age,
+        "eligibility_description": service.eligibility_description,
+        "application_process": service.application_process,
         "phones": [{"number": service.phone}] if service.phone else [],
         "schedules": [{"description": service.hours}] if service.hours else [],
         "service_at_locations": [{"location": _location_record(loc)} for loc in service.locations.all()],
@@ -107,7 +143,8 @@ def _service_record(service: Service) -> dict:
         "contacts": [_contact_record(p) for p in service.contacts.select_related("team")],
         "service_areas": [{"name": n.name, "uri": AREA_URI + n.slug} for n in service.neighbourhoods.all()],
         "octopus_team": {"name": service.team.name, "tier": service.team.tier} if service.team else None,
-        "octopus_capacity": service.capacity, "octopus_first_contact_days": service.first_contact_days,
+        "octopus_capacity": service.capacity,
+        "octopus_first_contact_days": service.first_contact_days,
         "octopus_community_asset": service.is_community_asset,
     }
 
@@ -156,7 +193,9 @@ class _Checker:
 
     def age(self, where: str, record: dict, name: str) -> None:
         value = record.get(name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or value != int(value)):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or value != int(value)
+        ):
             self.problems.append(f"{where}: field '{name}' must be a whole number of years, not {value!r}")
 
     def objects(self, where: str, record: dict, name: str) -> list:
@@ -177,7 +216,9 @@ class _Checker:
             self.text(where, record, name)
         heart = record.get("octopus_heart")
         if heart not in (None, "", *Heart.values):
-            self.problems.append(f"{where}: field 'octopus_heart' must be one of {', '.join(Heart.values)}, not {heart!r}")
+            self.problems.append(
+                f"{where}: field 'octopus_heart' must be one of {', '.join(Heart.values)}, not {heart!r}"
+            )
         self.organisations.add(record.get("id"))
 
     def service(self, index: int, record: Any) -> None:
@@ -187,18 +228,29 @@ class _Checker:
             return
         self.identifier(where, record)
         self.text(where, record, "name", required=True)
-        for name in ("description", "url", "email", "eligibility_description", "application_process", "octopus_capacity"):
+        for name in (
+            "description",
+            "url",
+            "email",
+            "eligibility_description",
+            "application_process",
+            "octopus_capacity",
+        ):
             self.text(where, record, name)
         status = record.get("status")
         if status not in STATUSES:
             self.problems.append(
-                f"{where}: field 'status' is required" if status in (None, "") else f"{where}: field 'status' must be one of {', '.join(sorted(STATUSES))}, not {status!r}"
+                f"{where}: field 'status' is required"
+                if status in (None, "")
+                else f"{where}: field 'status' must be one of {', '.join(sorted(STATUSES))}, not {status!r}"
             )
         organisation_id = record.get("organization_id") or (record.get("organization") or {}).get("id")
         if not organisation_id:
             self.problems.append(f"{where}: field 'organization_id' is required")
         elif organisation_id not in self.organisations:
-            self.problems.append(f"{where}: field 'organization_id' refers to organisation {organisation_id}, which is neither in this file's 'organizations' nor in Octopus")
+            self.problems.append(
+                f"{where}: field 'organization_id' refers to organisation {organisation_id}, which is neither in this file's 'organizations' nor in Octopus"
+            )
         self.age(where, record, "minimum_age")
         self.age(where, record, "maximum_age")
         self.age(where, record, "octopus_first_contact_days")
@@ -234,11 +286,15 @@ def _parse(source: str, text: str | bytes) -> tuple[list, list]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        raise OrukImportError(source, [f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"]) from None
+        raise OrukImportError(
+            source, [f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"]
+        ) from None
     if isinstance(document, list):
         return [], document
     if not isinstance(document, dict) or not isinstance(document.get("services", document.get("contents")), list):
-        raise OrukImportError(source, ["expected an object with a 'services' list (or an ORUK API page with 'contents')"])
+        raise OrukImportError(
+            source, ["expected an object with a 'services' list (or an ORUK API page with 'contents')"]
+        )
     organisations = document.get("organizations") or []
     if not isinstance(organisations, list):
         raise OrukImportError(source, ["field 'organizations' must be a list"])
@@ -249,15 +305,25 @@ def _parse(source: str, text: str | bytes) -> tuple[list, list]:
 
 
 def _store_organisation(record: dict, report: ImportReport) -> Organisation:
-    identifiers = {i.get("identifier_scheme"): i.get("identifier", "") for i in record.get("organization_identifiers") or [] if isinstance(i, dict)}
+    identifiers = {
+        i.get("identifier_scheme"): i.get("identifier", "")
+        for i in record.get("organization_identifiers") or []
+        if isinstance(i, dict)
+    }
     fields = {
-        "name": record["name"], "description": record.get("description") or "", "email": record.get("email") or "",
-        "website": record.get("url") or "", "ods_code": identifiers.get("GB-NHS", ""), "charity_number": identifiers.get("GB-CHC", ""),
+        "name": record["name"],
+        "description": record.get("description") or "",
+        "email": record.get("email") or "",
+        "website": record.get("url") or "",
+        "ods_code": identifiers.get("GB-NHS", ""),
+        "charity_number": identifiers.get("GB-CHC", ""),
     }
     heart = record.get("octopus_heart")
     if not heart:
         heart = Heart.VCSE
-        report.warnings.append(f"organisation {record['name']}: no octopus_heart given; recorded as VCSE – change it on its page if wrong")
+        report.warnings.append(
+            f"organisation {record['name']}: no octopus_heart given; recorded as VCSE – change it on its page if wrong"
+        )
     organisation, created = Organisation.objects.update_or_create(uid=record["id"], defaults={**fields, "heart": heart})
     report.organisations_created += created
     return organisation
@@ -275,15 +341,24 @@ def _store_contact(record: dict, organisation: Organisation, default_team: Team)
     given, _, family = record["name"].strip().rpartition(" ")
     phones = record.get("phones") or []
     fields = {
-        "given_name": given or record["name"].strip(), "family_name": family if given else "",
-        "job_title": record.get("title") or "", "email": record.get("email") or "",
-        "phone": (phones[0].get("number") or "") if phones else "", "availability": record.get("octopus_availability") or "",
+        "given_name": given or record["name"].strip(),
+        "family_name": family if given else "",
+        "job_title": record.get("title") or "",
+        "email": record.get("email") or "",
+        "phone": (phones[0].get("number") or "") if phones else "",
+        "availability": record.get("octopus_availability") or "",
     }
     contact_id = record.get("id")
     person = Practitioner.objects.filter(uid=contact_id).first() if _is_uuid(contact_id) else None
     if person is None:
-        team = _team_for(organisation, {"name": record["octopus_team"]}, default_team.name) if record.get("octopus_team") else default_team
-        person = Practitioner.objects.create(team=team, **({"uid": contact_id} if _is_uuid(contact_id) else {}), **fields)
+        team = (
+            _team_for(organisation, {"name": record["octopus_team"]}, default_team.name)
+            if record.get("octopus_team")
+            else default_team
+        )
+        person = Practitioner.objects.create(
+            team=team, **({"uid": contact_id} if _is_uuid(contact_id) else {}), **fields
+        )
     else:
         for key, value in fields.items():
             setattr(person, key, value)
@@ -302,9 +377,13 @@ def _is_uuid(value) -> bool:
 def _store_location(record: dict) -> Location:
     address = (record.get("addresses") or [{}])[0]
     fields = {
-        "name": record["name"], "description": record.get("description") or "",
-        "latitude": record.get("latitude"), "longitude": record.get("longitude"),
-        "address_1": address.get("address_1") or "", "city": address.get("city") or "", "postal_code": address.get("postal_code") or "",
+        "name": record["name"],
+        "description": record.get("description") or "",
+        "latitude": record.get("latitude"),
+        "longitude": record.get("longitude"),
+        "address_1": address.get("address_1") or "",
+        "city": address.get("city") or "",
+        "postal_code": address.get("postal_code") or "",
     }
     location, _ = Location.objects.update_or_create(uid=record["id"], defaults=fields)
     return location
@@ -320,17 +399,29 @@ def _store_term(record: dict) -> TaxonomyTerm:
 
 def _store_service(record: dict, report: ImportReport) -> Service:
     organisation = Organisation.objects.get(uid=record.get("organization_id") or record["organization"]["id"])
-    team = _team_for(organisation, record.get("octopus_team"), record["name"]) if record.get("octopus_team") or record.get("contacts") else None
+    team = (
+        _team_for(organisation, record.get("octopus_team"), record["name"])
+        if record.get("octopus_team") or record.get("contacts")
+        else None
+    )
     phones = record.get("phones") or []
     schedules = record.get("schedules") or []
     fields = {
-        "organisation": organisation, "team": team, "name": record["name"], "description": record.get("description") or "",
-        "url": record.get("url") or "", "email": record.get("email") or "", "status": record["status"],
+        "organisation": organisation,
+        "team": team,
+        "name": record["name"],
+        "description": record.get("description") or "",
+        "url": record.get("url") or "",
+        "email": record.get("email") or "",
+        "status": record["status"],
         "phone": (phones[0].get("number") or "") if phones else "",
-        "minimum_age": record.get("minimum_age"), "maximum_age": record.get("maximum_age"),
-        "eligibility_description": record.get("eligibility_description") or "", "application_process": record.get("application_process") or "",
+        "minimum_age": record.get("minimum_age"),
+        "maximum_age": record.get("maximum_age"),
+        "eligibility_description": record.get("eligibility_description") or "",
+        "application_process": record.get("application_process") or "",
         "hours": "; ".join(s.get("description") or "" for s in schedules if s.get("description")),
-        "capacity": record.get("octopus_capacity") or "", "first_contact_days": record.get("octopus_first_contact_days"),
+        "capacity": record.get("octopus_capacity") or "",
+        "first_contact_days": record.get("octopus_first_contact_days"),
         "is_community_asset": bool(record.get("octopus_community_asset")),
     }
     service, created = Service.objects.update_or_create(uid=record["id"], defaults=fields)
@@ -342,11 +433,16 @@ def _store_service(record: dict, report: ImportReport) -> Service:
     areas = []
     for area in record.get("service_areas") or []:
         slug = (area.get("uri") or "").removeprefix(AREA_URI)
-        found = Neighbourhood.objects.filter(slug=slug).first() or Neighbourhood.objects.filter(name=area.get("name")).first()
+        found = (
+            Neighbourhood.objects.filter(slug=slug).first()
+            or Neighbourhood.objects.filter(name=area.get("name")).first()
+        )
         if found:
             areas.append(found)
         else:
-            report.warnings.append(f"service {record['name']}: service area {area.get('name') or slug!r} is not a neighbourhood in Octopus; not linked")
+            report.warnings.append(
+                f"service {record['name']}: service area {area.get('name') or slug!r} is not a neighbourhood in Octopus; not linked"
+            )
     service.neighbourhoods.set(areas)
     return service
 

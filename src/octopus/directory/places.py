@@ -57,8 +57,7 @@ def district_place(district: str) -> Place | None:
     district = district.upper()
     known = _practice_points()
     points = known.get(district) or [
-        point for name, found in known.items()
-        if name[:-1] == district and name[-1].isalpha() for point in found
+        point for name, found in known.items() if name[:-1] == district and name[-1].isalpha() for point in found
     ]
     centre = _mean(points)
     return Place(district, *centre) if centre else None

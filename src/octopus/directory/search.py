@@ -93,8 +93,24 @@ def _all_words(queryset: QuerySet, words: list[str], fields: list[str]) -> Query
     return queryset.distinct()
 
 
-SERVICE_FIELDS = ["name", "description", "taxonomy_terms__name", "organisation__name", "team__name", "contacts__given_name", "contacts__family_name"]
-PEOPLE_FIELDS = ["given_name", "family_name", "job_title", "team__name", "team__organisation__name", "services__name", "services__taxonomy_terms__name"]
+SERVICE_FIELDS = [
+    "name",
+    "description",
+    "taxonomy_terms__name",
+    "organisation__name",
+    "team__name",
+    "contacts__given_name",
+    "contacts__family_name",
+]
+PEOPLE_FIELDS = [
+    "given_name",
+    "family_name",
+    "job_title",
+    "team__name",
+    "team__organisation__name",
+    "services__name",
+    "services__taxonomy_terms__name",
+]
 TEAM_FIELDS = ["name", "description", "organisation__name", "services__name", "services__taxonomy_terms__name"]
 ORGANISATION_FIELDS = ["name", "description", "ods_code", "charity_number", "services__name"]
 
@@ -109,11 +125,20 @@ def _ranked(results: QuerySet, query: Query, points, name_fields: tuple[str, ...
     place = query.place
     items = list(results)
     for item in items:
-        distances = [places.distance_km(place.latitude, place.longitude, lat, lon)
-                     for lat, lon in points(item) if lat is not None and lon is not None] if place else []
+        distances = (
+            [
+                places.distance_km(place.latitude, place.longitude, lat, lon)
+                for lat, lon in points(item)
+                if lat is not None and lon is not None
+            ]
+            if place
+            else []
+        )
         item.distance_km = min(distances) if distances else None
         item.relevance = _relevance(item, query.words, name_fields)
-    return sorted(items, key=lambda item: (item.distance_km is None, item.distance_km or 0.0, -item.relevance, str(item)))
+    return sorted(
+        items, key=lambda item: (item.distance_km is None, item.distance_km or 0.0, -item.relevance, str(item))
+    )
 
 
 def _service_points(service):
@@ -121,7 +146,11 @@ def _service_points(service):
 
 
 def _person_points(person):
-    return [(location.latitude, location.longitude) for service in person.services.all() for location in service.locations.all()]
+    return [
+        (location.latitude, location.longitude)
+        for service in person.services.all()
+        for location in service.locations.all()
+    ]
 
 
 def _near_or_serving(results: QuerySet, query: Query, located: str, serving: str) -> QuerySet:
@@ -130,9 +159,12 @@ def _near_or_serving(results: QuerySet, query: Query, located: str, serving: str
     area = _area_neighbourhoods(query)
     if query.place is not None:
         return results.filter(Q(**{f"{located}__latitude__isnull": False}) | Q(**{f"{serving}__in": area})).distinct()
-    in_district = Q(**{f"{located}__district__in": query.districts}) | Q(
-        **{f"{located}__district__regex": rf"^({'|'.join(map(re.escape, query.districts))})[A-Z]?$"}
-    ) if query.districts else Q(pk__in=[])
+    in_district = (
+        Q(**{f"{located}__district__in": query.districts})
+        | Q(**{f"{located}__district__regex": rf"^({'|'.join(map(re.escape, query.districts))})[A-Z]?$"})
+        if query.districts
+        else Q(pk__in=[])
+    )
     return results.filter(in_district | Q(**{f"{serving}__in": area})).distinct()
 
 
@@ -152,7 +184,9 @@ def practitioners(query: Query, chosen: dict | None = None) -> list:
     results = _all_words(Practitioner.objects.filter(active=True), query.words, PEOPLE_FIELDS)
     if query.has_area:
         results = _near_or_serving(results, query, "services__locations", "team__neighbourhoods")
-    results = _chosen(results, chosen or {}).select_related("team__organisation").prefetch_related("services__locations")
+    results = (
+        _chosen(results, chosen or {}).select_related("team__organisation").prefetch_related("services__locations")
+    )
     return _ranked(results, query, _person_points, ("given_name", "family_name", "job_title"))
 
 
@@ -173,14 +207,34 @@ def organisations(query: Query, chosen: dict | None = None) -> list:
 
 # How each filter on the search page reaches each kind of result.
 FILTER_LOOKUPS = {
-    "services": {"heart": "organisation__heart", "tier": "team__tier", "job_title": "contacts__job_title",
-                 "neighbourhood": "neighbourhoods__slug", "taxonomy": "taxonomy_terms__code"},
-    "people": {"heart": "team__organisation__heart", "tier": "team__tier", "job_title": "job_title",
-               "neighbourhood": "team__neighbourhoods__slug", "taxonomy": "services__taxonomy_terms__code"},
-    "teams": {"heart": "organisation__heart", "tier": "tier", "job_title": "practitioners__job_title",
-              "neighbourhood": "neighbourhoods__slug", "taxonomy": "services__taxonomy_terms__code"},
-    "organisations": {"heart": "heart", "tier": "teams__tier", "job_title": "teams__practitioners__job_title",
-                      "neighbourhood": "teams__neighbourhoods__slug", "taxonomy": "services__taxonomy_terms__code"},
+    "services": {
+        "heart": "organisation__heart",
+        "tier": "team__tier",
+        "job_title": "contacts__job_title",
+        "neighbourhood": "neighbourhoods__slug",
+        "taxonomy": "taxonomy_terms__code",
+    },
+    "people": {
+        "heart": "team__organisation__heart",
+        "tier": "team__tier",
+        "job_title": "job_title",
+        "neighbourhood": "team__neighbourhoods__slug",
+        "taxonomy": "services__taxonomy_terms__code",
+    },
+    "teams": {
+        "heart": "organisation__heart",
+        "tier": "tier",
+        "job_title": "practitioners__job_title",
+        "neighbourhood": "neighbourhoods__slug",
+        "taxonomy": "services__taxonomy_terms__code",
+    },
+    "organisations": {
+        "heart": "heart",
+        "tier": "teams__tier",
+        "job_title": "teams__practitioners__job_title",
+        "neighbourhood": "teams__neighbourhoods__slug",
+        "taxonomy": "services__taxonomy_terms__code",
+    },
 }
 KINDS = {"services": services, "people": practitioners, "teams": teams, "organisations": organisations}
 
@@ -188,5 +242,7 @@ KINDS = {"services": services, "people": practitioners, "teams": teams, "organis
 def search(text: str, filters: dict, kind: str, query: Query | None = None) -> list:
     """One kind of result, ranked, for the search text and the chosen filters (empty ones ignored)."""
     query = query or parse(text)
-    chosen = {FILTER_LOOKUPS[kind][name]: value for name, value in filters.items() if value and name in FILTER_LOOKUPS[kind]}
+    chosen = {
+        FILTER_LOOKUPS[kind][name]: value for name, value in filters.items() if value and name in FILTER_LOOKUPS[kind]
+    }
     return KINDS[kind](query, chosen)

@@ -12,8 +12,12 @@ def seed_neighbourhoods(document: dict) -> list[Neighbourhood]:
     load_reference_geography()
     return [
         define_neighbourhood(
-            name=entry["name"], slug=entry["slug"], borough=entry["borough"], pcn_codes=entry["pcn_codes"],
-            postcode_districts=entry.get("postcode_districts", ""), description=entry.get("description", ""),
+            name=entry["name"],
+            slug=entry["slug"],
+            borough=entry["borough"],
+            pcn_codes=entry["pcn_codes"],
+            postcode_districts=entry.get("postcode_districts", ""),
+            description=entry.get("description", ""),
         )
         for entry in document.get("neighbourhoods", [])
     ]

@@ -28,9 +28,18 @@ def index(request):
             sections.append({"kind": name, "title": title, "count": len(results), "results": results[:PREVIEW]})
     else:
         page = Paginator(search.search(text, filters, kind, query), PAGE_SIZE).get_page(request.GET.get("page"))
-        sections.append({"kind": kind, "title": SECTION_TITLES[kind], "count": page.paginator.count, "results": list(page)})
-    context = {"form": form, "sections": sections, "page": page, "kind": kind, "query": text, "preview": PREVIEW,
-               "understood": query.understood() if text else ""}
+        sections.append(
+            {"kind": kind, "title": SECTION_TITLES[kind], "count": page.paginator.count, "results": list(page)}
+        )
+    context = {
+        "form": form,
+        "sections": sections,
+        "page": page,
+        "kind": kind,
+        "query": text,
+        "preview": PREVIEW,
+        "understood": query.understood() if text else "",
+    }
     # HTMX swaps only the results, so filters update them in place without losing focus.
     template = "directory/_results.jinja" if request.headers.get("HX-Request") else "directory/index.jinja"
     return render(request, template, context)
@@ -68,7 +77,11 @@ def team(request, team_id: int):
 @require("view_directory")
 def practitioner(request, practitioner_id: int):
     person = get_object_or_404(Practitioner.objects.select_related("team__organisation"), pk=practitioner_id)
-    return render(request, "directory/practitioner.jinja", {"person": person, "services": person.services.select_related("organisation")})
+    return render(
+        request,
+        "directory/practitioner.jinja",
+        {"person": person, "services": person.services.select_related("organisation")},
+    )
 
 
 @require("view_directory")
@@ -114,4 +127,6 @@ def neighbourhood(request, slug: str):
 @require("view_directory")
 def practice(request, ods_code: str):
     practice = get_object_or_404(GPPractice.objects.select_related("pcn"), ods_code=ods_code.upper())
-    return render(request, "directory/practice.jinja", {"practice": practice, "neighbourhoods": practice.neighbourhoods.all()})
+    return render(
+        request, "directory/practice.jinja", {"practice": practice, "neighbourhoods": practice.neighbourhoods.all()}
+    )

@@ -122,12 +122,16 @@ def break_glass_for(user, resident: Resident) -> BreakGlassAccess | None:
 def request_break_glass(user, resident: Resident, reason: str, detail: str, *, path: str = "") -> BreakGlassAccess:
     """Grant time-limited access to one resident, audited and queued for the IG lead's review."""
     if not _may_see_residents(user):
-        raise BreakGlassRefused("Your role does not include opening residents' records, so break glass is not available.")
+        raise BreakGlassRefused(
+            "Your role does not include opening residents' records, so break glass is not available."
+        )
     if reason not in BreakGlassReason.values:
         raise ValidationError({"reason": f"Choose a reason from the list (got {reason!r})."})
     detail = (detail or "").strip()
     if len(detail) < 10:
-        raise ValidationError({"detail": "Explain in a sentence why you need this record now (at least 10 characters)."})
+        raise ValidationError(
+            {"detail": "Explain in a sentence why you need this record now (at least 10 characters)."}
+        )
     now = timezone.now()
     with transaction.atomic():
         grant = BreakGlassAccess.objects.create(
@@ -242,7 +246,9 @@ def _related(user, resident: Resident, kind: RelationshipKind) -> bool:
     return Resident.objects.filter(kind.residents_q(user), pk=resident.pk).exists()
 
 
-def _strongest(user, resident: Resident | None, scopes: frozenset[str] = EVERY_SCOPE) -> tuple[str, RelationshipKind | None] | None:
+def _strongest(
+    user, resident: Resident | None, scopes: frozenset[str] = EVERY_SCOPE
+) -> tuple[str, RelationshipKind | None] | None:
     """The basis and kind of the strongest access that counts for ``scopes`` (kind None for
     break glass), or None.
 
@@ -417,7 +423,8 @@ def _consented_to_vcse_sharing(resident_ids: list[int]) -> set[int]:
         latest.setdefault(decision.resident_id, decision)
     today = timezone.localdate()
     return {
-        pk for pk, decision in latest.items()
+        pk
+        for pk, decision in latest.items()
         if decision.status == ConsentStatus.GIVEN and (decision.expires_on is None or decision.expires_on >= today)
     }
 
@@ -461,7 +468,9 @@ def _record_scope(user, resident: Resident) -> str:
     return FULL if user.has_capability("view_clinical_detail") else NO_CLINICAL
 
 
-def review_break_glass(*, actor, grant: BreakGlassAccess, outcome: str, note: str = "", path: str = "") -> BreakGlassAccess:
+def review_break_glass(
+    *, actor, grant: BreakGlassAccess, outcome: str, note: str = "", path: str = ""
+) -> BreakGlassAccess:
     """The IG lead's verdict on one break-glass access (audited)."""
     if outcome not in [value for value in BreakGlassAccess.Outcome.values if value]:
         raise ValidationError({"outcome": "Choose an outcome."})
@@ -473,6 +482,12 @@ def review_break_glass(*, actor, grant: BreakGlassAccess, outcome: str, note: st
         grant.outcome = outcome
         grant.review_note = note.strip()
         grant.save(update_fields=["reviewed_by", "reviewed_at", "outcome", "review_note"])
-        audit.record(actor, "review", f"Reviewed break glass by {grant.user.username}: {grant.get_outcome_display()}"[:300],
-                     resident_id=grant.resident.person_id, obj=grant, path=path)
+        audit.record(
+            actor,
+            "review",
+            f"Reviewed break glass by {grant.user.username}: {grant.get_outcome_display()}"[:300],
+            resident_id=grant.resident.person_id,
+            obj=grant,
+            path=path,
+        )
     return grant

@@ -64,8 +64,20 @@ def _every() -> int:
     return int(getattr(settings, "OCTOPUS_AUDIT_CHECKPOINT_EVERY", CHECKPOINT_EVERY))
 
 
-def _new_event(user, action, summary, *, previous_hash, ring, resident_id="", object_type="", object_id="",
-               basis="", path="", occurred_at=None) -> AuditEvent:
+def _new_event(
+    user,
+    action,
+    summary,
+    *,
+    previous_hash,
+    ring,
+    resident_id="",
+    object_type="",
+    object_id="",
+    basis="",
+    path="",
+    occurred_at=None,
+) -> AuditEvent:
     event = AuditEvent(
         occurred_at=occurred_at or _now_to_the_millisecond(),
         user=user if getattr(user, "pk", None) else None,
@@ -104,8 +116,18 @@ def record(
     with transaction.atomic():
         # Lock the tail so two concurrent writers cannot both chain to the same entry.
         last = AuditEvent.objects.select_for_update().order_by("-id").first()
-        event = _new_event(user, action, summary, previous_hash=last.entry_hash if last else GENESIS, ring=ring,
-                           resident_id=resident_id, object_type=object_type, object_id=object_id, basis=basis, path=path)
+        event = _new_event(
+            user,
+            action,
+            summary,
+            previous_hash=last.entry_hash if last else GENESIS,
+            ring=ring,
+            resident_id=resident_id,
+            object_type=object_type,
+            object_id=object_id,
+            basis=basis,
+            path=path,
+        )
         event.save()
         if event.pk % _every() == 0 and object_type != "AuditCheckpoint":
             from . import checkpoints
@@ -134,8 +156,17 @@ def record_appearances(user, summary: str, resident_ids, *, path: str = "", basi
         at = _now_to_the_millisecond()
         events = []
         for person_id in resident_ids:
-            event = _new_event(user, "view", summary, previous_hash=previous, ring=ring, resident_id=person_id,
-                               basis=basis, path=path, occurred_at=at)
+            event = _new_event(
+                user,
+                "view",
+                summary,
+                previous_hash=previous,
+                ring=ring,
+                resident_id=person_id,
+                basis=basis,
+                path=path,
+                occurred_at=at,
+            )
             events.append(event)
             previous = event.entry_hash
         # bulk_create keeps list order, so ids follow the chain (one INSERT per batch).
@@ -178,7 +209,11 @@ def verify_chain(batch_size: int = 5000) -> ChainReport:
                 f"Entry {event.id} does not follow the entry before it: an entry was deleted or inserted.",
             )
         if keyed_seen and not event.key_id:
-            return ChainReport(count, event.id, f"Entry {event.id} is not sealed with the audit key although entries before it are: it was forged.")
+            return ChainReport(
+                count,
+                event.id,
+                f"Entry {event.id} is not sealed with the audit key although entries before it are: it was forged.",
+            )
         keyed_seen = keyed_seen or bool(event.key_id)
         try:
             expected = _expected_hash(event, ring)
@@ -200,13 +235,21 @@ def verify() -> ChainReport:
     chain = verify_chain()
     problems = []
     if not append_only.is_installed(connection):
-        problems.append("The database triggers that keep the audit log append-only are missing: someone removed "
-                        "them. Run `octopus manage migrate` to put them back, then find out who removed them.")
+        problems.append(
+            "The database triggers that keep the audit log append-only are missing: someone removed "
+            "them. Run `octopus manage migrate` to put them back, then find out who removed them."
+        )
     if chain.problem:
         problems.append(chain.problem)
     problems.extend(checkpoints.check(chain))
-    return ChainReport(chain.entries, chain.first_broken_id, " ".join(problems), head=chain.head,
-                       last_id=chain.last_id, problems=tuple(problems))
+    return ChainReport(
+        chain.entries,
+        chain.first_broken_id,
+        " ".join(problems),
+        head=chain.head,
+        last_id=chain.last_id,
+        problems=tuple(problems),
+    )
 
 
 def verify_and_checkpoint(user=None, *, path: str = "", where: str = "") -> ChainReport:

@@ -84,7 +84,9 @@ def write(reason: str, *, user=None) -> dict:
         AuditEvent.objects.select_for_update().order_by("-id").first()
         existing = read()
         seq = len(existing) + 1
-        audit.record(user, "run", f"Audit checkpoint {seq} written ({reason})", object_type=OBJECT_TYPE, object_id=str(seq))
+        audit.record(
+            user, "run", f"Audit checkpoint {seq} written ({reason})", object_type=OBJECT_TYPE, object_id=str(seq)
+        )
         # record() locked the tail: nobody can append until this transaction commits.
         newest = AuditEvent.objects.order_by("-id").first()
         checkpoint = {
@@ -115,29 +117,41 @@ def check(chain) -> list[str]:
         checkpoints = read()
     except CheckpointError as error:
         return [f"The audit checkpoints cannot be trusted: {error}"]
-    recorded = AuditEvent.objects.filter(object_type=OBJECT_TYPE).order_by("-id").values_list("object_id", flat=True).first()
+    recorded = (
+        AuditEvent.objects.filter(object_type=OBJECT_TYPE).order_by("-id").values_list("object_id", flat=True).first()
+    )
     if not checkpoints:
         if recorded:
-            return [f"The audit checkpoint file {path()} is missing, although the log records checkpoint {recorded}: "
-                    "it was removed. Restore it from its copy."]
+            return [
+                f"The audit checkpoint file {path()} is missing, although the log records checkpoint {recorded}: "
+                "it was removed. Restore it from its copy."
+            ]
         return []
     last = checkpoints[-1]
     problems = []
     if recorded and int(recorded) > last["seq"]:
-        problems.append(f"The audit checkpoint file ends at checkpoint {last['seq']} but the log records checkpoint "
-                        f"{recorded}: the file was rolled back to an older copy.")
+        problems.append(
+            f"The audit checkpoint file ends at checkpoint {last['seq']} but the log records checkpoint "
+            f"{recorded}: the file was rolled back to an older copy."
+        )
     if chain.entries < last["entries"]:
-        problems.append(f"The audit log holds {chain.entries} entries but checkpoint {last['seq']} ({last['at'][:16]}) "
-                        f"counted {last['entries']}: entries were deleted.")
+        problems.append(
+            f"The audit log holds {chain.entries} entries but checkpoint {last['seq']} ({last['at'][:16]}) "
+            f"counted {last['entries']}: entries were deleted."
+        )
     newest_at_checkpoint = AuditEvent.objects.filter(id=last["last_id"]).values_list("entry_hash", flat=True).first()
     if newest_at_checkpoint != last["head"]:
-        problems.append(f"Entry {last['last_id']}, the newest at checkpoint {last['seq']}, is missing or changed: "
-                        "the log was cut back or rewritten since.")
+        problems.append(
+            f"Entry {last['last_id']}, the newest at checkpoint {last['seq']}, is missing or changed: "
+            "the log was cut back or rewritten since."
+        )
     elif AuditEvent.objects.filter(id__lte=last["last_id"]).count() != last["entries"]:
         problems.append(f"Entries written before checkpoint {last['seq']} were deleted.")
     for before, after in zip(checkpoints, checkpoints[1:], strict=False):
         if after["entries"] < before["entries"] and not after["reason"].startswith("restore"):
-            problems.append(f"Checkpoint {after['seq']} counts fewer entries than checkpoint {before['seq']} "
-                            "without a restore between them.")
+            problems.append(
+                f"Checkpoint {after['seq']} counts fewer entries than checkpoint {before['seq']} "
+                "without a restore between them."
+            )
             break
     return problems

@@ -13,9 +13,24 @@ from pathlib import Path
 
 import typer
 
-app = typer.Typer(help="The audit log: verify that it is intact, export it.", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="The audit log: verify that it is intact, export it.", no_args_is_help=True, add_completion=False
+)
 
-FIELDS = ["id", "occurred_at", "username", "action", "resident_id", "object_type", "object_id", "summary", "basis", "path", "previous_hash", "entry_hash"]
+FIELDS = [
+    "id",
+    "occurred_at",
+    "username",
+    "action",
+    "resident_id",
+    "object_type",
+    "object_id",
+    "summary",
+    "basis",
+    "path",
+    "previous_hash",
+    "entry_hash",
+]
 
 
 def _setup() -> None:
@@ -34,12 +49,20 @@ def verify() -> None:
     if report.intact:
         typer.echo(f"The audit log is intact: {report.entries} entries checked; checkpoint written.")
         return
-    typer.echo(f"The audit log has been altered. {report.problem} Report this to your Data Protection Officer.", err=True)
+    typer.echo(
+        f"The audit log has been altered. {report.problem} Report this to your Data Protection Officer.", err=True
+    )
     raise typer.Exit(1)
 
 
 @app.command()
-def checkpoint(reason: str = typer.Option("command line", "--reason", help="Recorded with the checkpoint, e.g. the incident a failed verify was investigated under.")) -> None:
+def checkpoint(
+    reason: str = typer.Option(
+        "command line",
+        "--reason",
+        help="Recorded with the checkpoint, e.g. the incident a failed verify was investigated under.",
+    ),
+) -> None:
     """Write a signed checkpoint of the log's head and length (outside the database).
 
     After a failed verify has been investigated and reported, a checkpoint with the incident
@@ -52,7 +75,9 @@ def checkpoint(reason: str = typer.Option("command line", "--reason", help="Reco
 
 
 @app.command("rotate-key")
-def rotate_key(reason: str = typer.Option(..., "--reason", help="Why the key is rotated (recorded in the log).")) -> None:
+def rotate_key(
+    reason: str = typer.Option(..., "--reason", help="Why the key is rotated (recorded in the log)."),
+) -> None:
     """Start sealing new entries with a new audit key; old keys stay in the ring for verifying."""
     _setup()
     from octopus.governance import audit, audit_keys, checkpoints

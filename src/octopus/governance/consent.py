@@ -136,7 +136,9 @@ def record_consent(
     audit.record(
         actor,
         "change",
-        f"Recorded consent: {ConsentKind(kind).label} – {ConsentStatus(status).label} ({LawfulBasis(basis).label})"[:300],
+        f"Recorded consent: {ConsentKind(kind).label} – {ConsentStatus(status).label} ({LawfulBasis(basis).label})"[
+            :300
+        ],
         resident_id=resident.person_id,
         obj=consent,
         path=path,
@@ -161,8 +163,14 @@ def record_objection(*, actor, resident: Resident, kind: str, source: str = "", 
         recorded_by=actor if getattr(actor, "pk", None) else None,
         recorded_at=timezone.now(),
     )
-    audit.record(actor, "change", f"Recorded objection: {ObjectionKind(kind).label}"[:300],
-                 resident_id=resident.person_id, obj=objection, path=path)
+    audit.record(
+        actor,
+        "change",
+        f"Recorded objection: {ObjectionKind(kind).label}"[:300],
+        resident_id=resident.person_id,
+        obj=objection,
+        path=path,
+    )
     return objection
 
 
@@ -171,8 +179,14 @@ def withdraw_objection(*, actor, objection: Objection, path: str = "") -> Object
     if objection.withdrawn_at is None:
         objection.withdrawn_at = timezone.now()
         objection.save(update_fields=["withdrawn_at"])
-        audit.record(actor, "change", f"Objection withdrawn: {objection.get_kind_display()}"[:300],
-                     resident_id=objection.resident.person_id, obj=objection, path=path)
+        audit.record(
+            actor,
+            "change",
+            f"Objection withdrawn: {objection.get_kind_display()}"[:300],
+            resident_id=objection.resident.person_id,
+            obj=objection,
+            path=path,
+        )
     return objection
 
 
@@ -182,9 +196,7 @@ def analytics_excluded_person_ids() -> set[str]:
     The national data opt-out and type 1 objections cover uses beyond the resident's own care
     (planning, research, population dashboards); direct care for these residents continues.
     """
-    return set(
-        Objection.objects.filter(withdrawn_at__isnull=True).values_list("resident__person_id", flat=True)
-    )
+    return set(Objection.objects.filter(withdrawn_at__isnull=True).values_list("resident__person_id", flat=True))
 
 
 # --- contact preferences ---------------------------------------------------------------------
@@ -260,10 +272,15 @@ def may_contact_many(residents, route: str) -> dict[int, tuple[bool, str]]:
 
 def _contact_decision(resident: Resident, preference: ContactPreference | None, route: str) -> tuple[bool, str]:
     if resident.is_deceased:
-        return False, f"The resident died on {resident.date_of_death:%d %B %Y}: do not contact them. Speak to the lead professional about contacting the family."
+        return (
+            False,
+            f"The resident died on {resident.date_of_death:%d %B %Y}: do not contact them. Speak to the lead professional about contacting the family.",
+        )
     if preference is not None:
         if preference.do_not_contact:
-            return False, "The resident asked not to be contacted." + (f" ({preference.note})" if preference.note else "")
+            return False, "The resident asked not to be contacted." + (
+                f" ({preference.note})" if preference.note else ""
+            )
         if route in preference.refused_routes:
             return False, f"The resident asked not to be contacted by {ContactRoute(route).label.lower()}."
     if route in (ContactRoute.PHONE, ContactRoute.SMS) and not resident.phone:

@@ -35,8 +35,11 @@ def seed_discuss_consent(residents, actor, decider: str) -> dict:
     """Record consent to discuss for ``residents`` (an iterable of Resident); return counts."""
     counts = dict.fromkeys(["explicit", "best_interests", "refused", "not_asked", "already"], 0)
     residents = list(residents)
-    decided = set(Consent.objects.filter(kind=ConsentKind.DISCUSS_AT_MDT, resident__in=[r.pk for r in residents])
-                  .values_list("resident_id", flat=True))
+    decided = set(
+        Consent.objects.filter(kind=ConsentKind.DISCUSS_AT_MDT, resident__in=[r.pk for r in residents]).values_list(
+            "resident_id", flat=True
+        )
+    )
     for resident in residents:
         if resident.pk in decided:
             counts["already"] += 1
@@ -45,17 +48,23 @@ def seed_discuss_consent(residents, actor, decider: str) -> dict:
         if bucket < NOT_YET_ASKED:
             counts["not_asked"] += 1
         elif "dementia" in {label.lower() for label in resident.long_term_conditions or []}:
-            record_consent(actor=actor, resident=resident, kind=ConsentKind.DISCUSS_AT_MDT,
-                           status=ConsentStatus.GIVEN, basis=LawfulBasis.BEST_INTERESTS,
-                           rationale=BEST_INTERESTS_RATIONALE, decided_by=decider)
+            record_consent(
+                actor=actor,
+                resident=resident,
+                kind=ConsentKind.DISCUSS_AT_MDT,
+                status=ConsentStatus.GIVEN,
+                basis=LawfulBasis.BEST_INTERESTS,
+                rationale=BEST_INTERESTS_RATIONALE,
+                decided_by=decider,
+            )
             counts["best_interests"] += 1
         elif bucket < NOT_YET_ASKED + REFUSED:
-            record_consent(actor=actor, resident=resident, kind=ConsentKind.DISCUSS_AT_MDT,
-                           status=ConsentStatus.REFUSED)
+            record_consent(
+                actor=actor, resident=resident, kind=ConsentKind.DISCUSS_AT_MDT, status=ConsentStatus.REFUSED
+            )
             counts["refused"] += 1
         else:
-            record_consent(actor=actor, resident=resident, kind=ConsentKind.DISCUSS_AT_MDT,
-                           status=ConsentStatus.GIVEN)
+            record_consent(actor=actor, resident=resident, kind=ConsentKind.DISCUSS_AT_MDT, status=ConsentStatus.GIVEN)
             counts["explicit"] += 1
     return counts
 

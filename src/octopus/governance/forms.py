@@ -14,7 +14,9 @@ from .models import (
 
 
 class BreakGlassForm(forms.Form):
-    reason = forms.ChoiceField(label="Why do you need this record now?", choices=BreakGlassReason.choices, widget=forms.RadioSelect)
+    reason = forms.ChoiceField(
+        label="Why do you need this record now?", choices=BreakGlassReason.choices, widget=forms.RadioSelect
+    )
     detail = forms.CharField(
         label="Explain in your own words",
         help_text="The information governance lead reads this. Say what you need to do and why it cannot wait for a referral or a colleague with access.",
@@ -34,7 +36,9 @@ class BreakGlassReviewForm(forms.Form):
 
 
 class AccessDecisionForm(forms.Form):
-    decision = forms.ChoiceField(label="Decision", choices=[("approve", "Approve"), ("refuse", "Refuse")], widget=forms.RadioSelect)
+    decision = forms.ChoiceField(
+        label="Decision", choices=[("approve", "Approve"), ("refuse", "Refuse")], widget=forms.RadioSelect
+    )
     note = forms.CharField(label="Note", required=False, max_length=1000, help_text="Required when refusing.")
 
 
@@ -56,11 +60,17 @@ class SubjectAccessForm(forms.Form):
     """A subject access request names the person as they know themselves: their NHS number, or
     their name and date of birth. Never an internal id, which the requester cannot know."""
 
-    nhs_number = forms.CharField(label="NHS number", required=False, max_length=20, help_text="For example, 485 777 3456")
+    nhs_number = forms.CharField(
+        label="NHS number", required=False, max_length=20, help_text="For example, 485 777 3456"
+    )
     family_name = forms.CharField(label="Family name", required=False, max_length=100)
     given_name = forms.CharField(label="Given name (optional)", required=False, max_length=100)
-    date_of_birth = forms.DateField(label="Date of birth", required=False, help_text="For example, 1950-03-27",
-                                    widget=forms.DateInput(attrs={"type": "date"}))
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        required=False,
+        help_text="For example, 1950-03-27",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     def clean_nhs_number(self):
         from octopus.population.feeds.nhs_number import is_valid_nhs_number
@@ -86,7 +96,9 @@ class SubjectAccessForm(forms.Form):
         data = self.cleaned_data
         if data["nhs_number"]:
             return Resident.objects.filter(nhs_number=data["nhs_number"])
-        residents = Resident.objects.filter(family_name__iexact=data["family_name"].strip(), date_of_birth=data["date_of_birth"])
+        residents = Resident.objects.filter(
+            family_name__iexact=data["family_name"].strip(), date_of_birth=data["date_of_birth"]
+        )
         if data["given_name"].strip():
             residents = residents.filter(given_name__iexact=data["given_name"].strip())
         return residents
@@ -96,10 +108,19 @@ class ConsentForm(forms.Form):
     kind = forms.ChoiceField(label="What is this decision about?", choices=ConsentKind.choices)
     status = forms.ChoiceField(label="Decision", choices=ConsentStatus.choices, widget=forms.RadioSelect)
     basis = forms.ChoiceField(label="Basis", choices=LawfulBasis.choices, initial=LawfulBasis.CONSENT)
-    rationale = forms.CharField(label="Rationale", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
-                                help_text="Required unless the resident decided for themselves.")
-    decided_by = forms.CharField(label="Decided by (name and role)", required=False, max_length=200,
-                                 help_text="For best-interests and attorney decisions.")
+    rationale = forms.CharField(
+        label="Rationale",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text="Required unless the resident decided for themselves.",
+    )
+    decided_by = forms.CharField(
+        label="Decided by (name and role)",
+        required=False,
+        max_length=200,
+        help_text="For best-interests and attorney decisions.",
+    )
     expires_on = forms.DateField(label="Review by", required=False, help_text="Leave empty if there is no review date.")
 
     def clean_expires_on(self):
@@ -115,8 +136,12 @@ class ObjectionForm(forms.Form):
 
 
 class ContactPreferenceForm(forms.Form):
-    preferred_route = forms.ChoiceField(label="Preferred way to contact", required=False, choices=[("", "No preference"), *ContactRoute.choices])
-    refused_routes = forms.MultipleChoiceField(label="Do not contact by", required=False, choices=ContactRoute.choices, widget=forms.CheckboxSelectMultiple)
+    preferred_route = forms.ChoiceField(
+        label="Preferred way to contact", required=False, choices=[("", "No preference"), *ContactRoute.choices]
+    )
+    refused_routes = forms.MultipleChoiceField(
+        label="Do not contact by", required=False, choices=ContactRoute.choices, widget=forms.CheckboxSelectMultiple
+    )
     language = forms.CharField(label="Preferred language", required=False, max_length=60)
     interpreter_needed = forms.BooleanField(label="Needs an interpreter", required=False)
     do_not_contact = forms.BooleanField(label="Do not contact at all", required=False)

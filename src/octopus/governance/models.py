@@ -101,10 +101,16 @@ class BreakGlassAccess(models.Model):
 
 
 class ConsentKind(models.TextChoices):
-    SHARE_BETWEEN_ORGANISATIONS = "share_between_organisations", "Share my information between the organisations in the neighbourhood team"
+    SHARE_BETWEEN_ORGANISATIONS = (
+        "share_between_organisations",
+        "Share my information between the organisations in the neighbourhood team",
+    )
     DISCUSS_AT_MDT = "discuss_at_mdt", "Discuss me at a multidisciplinary meeting"
     RECEIVE_INTRODUCTIONS = "receive_introductions", "Introduce me to people and services who can help"
-    SHARE_CLINICAL_WITH_VCSE = "share_clinical_with_vcse", "Share health details with voluntary and community sector workers supporting me"
+    SHARE_CLINICAL_WITH_VCSE = (
+        "share_clinical_with_vcse",
+        "Share health details with voluntary and community sector workers supporting me",
+    )
 
 
 class ConsentStatus(models.TextChoices):
@@ -131,8 +137,12 @@ class Consent(models.Model):
     status = models.CharField(max_length=12, choices=ConsentStatus.choices)
     basis = models.CharField(max_length=20, choices=LawfulBasis.choices, default=LawfulBasis.CONSENT)
     rationale = models.TextField(blank=True, help_text="Required when the basis is not the resident's own consent.")
-    decided_by = models.CharField(max_length=200, blank=True, help_text="Who made a best-interests or similar decision.")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.CharField(
+        max_length=200, blank=True, help_text="Who made a best-interests or similar decision."
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(db_index=True)
     expires_on = models.DateField(null=True, blank=True)
 
@@ -155,8 +165,12 @@ class Objection(models.Model):
 
     resident = models.ForeignKey("residents.Resident", on_delete=models.CASCADE, related_name="objections")
     kind = models.CharField(max_length=30, choices=ObjectionKind.choices)
-    source = models.CharField(max_length=200, blank=True, help_text="Where it came from, e.g. the GP feed or the resident in person.")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(
+        max_length=200, blank=True, help_text="Where it came from, e.g. the GP feed or the resident in person."
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField()
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
@@ -186,7 +200,9 @@ class ContactPreference(models.Model):
     interpreter_needed = models.BooleanField(default=False)
     do_not_contact = models.BooleanField(default=False)
     note = models.CharField(max_length=300, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField()
 
     class Meta:

@@ -30,7 +30,8 @@ def oidc_settings(environ: Mapping[str, str]) -> dict:
     if missing:
         raise OIDCConfigurationError(
             "OCTOPUS_OIDC_RP_CLIENT_ID is set, so single sign-on is on, but these are missing: "
-            + ", ".join(missing) + " (see docs/information-governance.md, 'Single sign-on')."
+            + ", ".join(missing)
+            + " (see docs/information-governance.md, 'Single sign-on')."
         )
     return {
         "OCTOPUS_OIDC_ENABLED": True,
@@ -42,7 +43,9 @@ def oidc_settings(environ: Mapping[str, str]) -> dict:
         "OIDC_OP_JWKS_ENDPOINT": environ["OCTOPUS_OIDC_OP_JWKS_ENDPOINT"],
         # CIS2 signs ID tokens with RS512; scopes ask for the user's roles and organisations.
         "OIDC_RP_SIGN_ALGO": environ.get("OCTOPUS_OIDC_RP_SIGN_ALGO", "RS512"),
-        "OIDC_RP_SCOPES": environ.get("OCTOPUS_OIDC_RP_SCOPES", "openid profile email nationalrbacaccess associatedorgs"),
+        "OIDC_RP_SCOPES": environ.get(
+            "OCTOPUS_OIDC_RP_SCOPES", "openid profile email nationalrbacaccess associatedorgs"
+        ),
         # Accounts (and so roles) are made by an administrator; SSO only proves who someone is.
         "OIDC_CREATE_USER": False,
         "OIDC_USERNAME_CLAIM": environ.get("OCTOPUS_OIDC_USERNAME_CLAIM", "uid"),

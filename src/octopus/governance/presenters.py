@@ -26,8 +26,10 @@ def break_glass_banner_context(user, resident) -> dict:
 PANEL_FORMS = {
     "consent": (ConsentForm, ("kind", "status", "basis", "rationale", "decided_by", "expires_on")),
     "objection": (ObjectionForm, ("kind", "source")),
-    "preference": (ContactPreferenceForm, ("preferred_route", "refused_routes", "language", "interpreter_needed",
-                                           "do_not_contact", "note")),
+    "preference": (
+        ContactPreferenceForm,
+        ("preferred_route", "refused_routes", "language", "interpreter_needed", "do_not_contact", "note"),
+    ),
 }
 
 
@@ -59,7 +61,9 @@ def consent_panel_context(user, resident, *, forms: dict | None = None, saved: s
     return {
         "resident": resident,
         "person_id": resident.person_id,
-        "consents": [{"kind": kind.value, "label": kind.label, "decision": decisions[kind.value]} for kind in ConsentKind],
+        "consents": [
+            {"kind": kind.value, "label": kind.label, "decision": decisions[kind.value]} for kind in ConsentKind
+        ],
         "objections": list(resident.objections.filter(withdrawn_at__isnull=True)),
         "preference": preference,
         "contact": contact,
@@ -68,8 +72,10 @@ def consent_panel_context(user, resident, *, forms: dict | None = None, saved: s
         "objection_form": forms.get("objection") or ObjectionForm(),
         "preference_form": forms.get("preference") or ContactPreferenceForm(),
         # A form the user sent back (with their input and errors) is rendered afresh; blank ones come ready.
-        "form_fields": {which: _form_fields(forms[which], PANEL_FORMS[which][1]) if forms.get(which) else blank_form_fields(which)
-                        for which in PANEL_FORMS},
+        "form_fields": {
+            which: _form_fields(forms[which], PANEL_FORMS[which][1]) if forms.get(which) else blank_form_fields(which)
+            for which in PANEL_FORMS
+        },
         "saved": saved,
         "may_record": access.basis_for(user, resident) is not None,
     }

@@ -85,15 +85,29 @@ def note_failure(username: str, request) -> None:
     SignInFailure.objects.create(username=name, ip_address=ip, occurred_at=timezone.now())
     minutes = int(_window().total_seconds() // 60)
     if from_address == 0:
-        audit.record(None, "sign_in_failed", f"Failed sign-in as {username[:100]!r} from {ip} (further failures from "
-                     f"this address in the next {minutes} minutes are counted, not logged one by one)", path=path)
+        audit.record(
+            None,
+            "sign_in_failed",
+            f"Failed sign-in as {username[:100]!r} from {ip} (further failures from "
+            f"this address in the next {minutes} minutes are counted, not logged one by one)",
+            path=path,
+        )
     if for_username + 1 == _limit():
-        audit.record(None, "sign_in_locked", f"Sign-in as {username[:100]!r} from {ip} locked for {minutes} minutes "
-                     f"after {_limit()} failures", path=path)
+        audit.record(
+            None,
+            "sign_in_locked",
+            f"Sign-in as {username[:100]!r} from {ip} locked for {minutes} minutes after {_limit()} failures",
+            path=path,
+        )
     if from_address + 1 == _address_limit():
         tried = sorted(set(_from_address(ip).values_list("username", flat=True)))
-        audit.record(None, "sign_in_locked", f"Address {ip} locked for {minutes} minutes after {_address_limit()} failed "
-                     f"sign-ins as {len(tried)} usernames: {', '.join(tried)}"[:300], path=path)
+        audit.record(
+            None,
+            "sign_in_locked",
+            f"Address {ip} locked for {minutes} minutes after {_address_limit()} failed "
+            f"sign-ins as {len(tried)} usernames: {', '.join(tried)}"[:300],
+            path=path,
+        )
     # Old failures are of no further use; keep the table small.
     SignInFailure.objects.filter(occurred_at__lt=timezone.now() - 4 * _window()).delete()
 

@@ -33,7 +33,9 @@ from .presenters import consent_panel_context, subject_access_rows
 
 def _safe_next(request) -> str | None:
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return None
 
@@ -68,14 +70,22 @@ def break_glass(request, person_id: str):
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.warning(request, f"Break-glass access granted until {grant.expires_at:%H:%M}. Your reason has been sent to the information governance lead.")
+            messages.warning(
+                request,
+                f"Break-glass access granted until {grant.expires_at:%H:%M}. Your reason has been sent to the information governance lead.",
+            )
             return redirect(destination or reverse("governance:break-glass", args=[person_id]))
     return render(
         request,
         "governance/break_glass.jinja",
-        {"person_id": person_id, "exists": resident is not None, "form": form, "next": _safe_next(request) or "",
-         "grant": access.break_glass_for(request.user, resident) if resident else None,
-         "hours": access.break_glass_duration().total_seconds() / 3600},
+        {
+            "person_id": person_id,
+            "exists": resident is not None,
+            "form": form,
+            "next": _safe_next(request) or "",
+            "grant": access.break_glass_for(request.user, resident) if resident else None,
+            "hours": access.break_glass_duration().total_seconds() / 3600,
+        },
         status=404 if resident is None else 200,
     )
 
@@ -89,8 +99,12 @@ def break_glass_queue(request):
         grants = grants.filter(reviewed_at__isnull=True)
     page = Paginator(grants, 25).get_page(request.GET.get("page"))
     # The queue names residents: each appears in their subject access report.
-    audit.record_appearances(request.user, "Listed on the break-glass review queue",
-                             [grant.resident.person_id for grant in page], path=request.path)
+    audit.record_appearances(
+        request.user,
+        "Listed on the break-glass review queue",
+        [grant.resident.person_id for grant in page],
+        path=request.path,
+    )
     return render(request, "governance/break_glass_queue.jinja", {"page": page, "show": show})
 
 
@@ -101,8 +115,13 @@ def break_glass_review(request, grant_id: int):
     form = BreakGlassReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            access.review_break_glass(actor=request.user, grant=grant, outcome=form.cleaned_data["outcome"],
-                                      note=form.cleaned_data["note"], path=request.path)
+            access.review_break_glass(
+                actor=request.user,
+                grant=grant,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+                path=request.path,
+            )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -110,9 +129,14 @@ def break_glass_review(request, grant_id: int):
             messages.success(request, "Review recorded.")
             return redirect("governance:break-glass-queue")
     views_during = AuditEvent.objects.filter(
-        user=grant.user, resident_id=grant.resident.person_id, occurred_at__gte=grant.granted_at, occurred_at__lte=grant.expires_at
+        user=grant.user,
+        resident_id=grant.resident.person_id,
+        occurred_at__gte=grant.granted_at,
+        occurred_at__lte=grant.expires_at,
     ).order_by("occurred_at")
-    return render(request, "governance/break_glass_review.jinja", {"grant": grant, "form": form, "events": views_during})
+    return render(
+        request, "governance/break_glass_review.jinja", {"grant": grant, "form": form, "events": views_during}
+    )
 
 
 # --- access approvals (separation of duties, decision 0020) ----------------------------------
@@ -130,7 +154,9 @@ def access_approvals(request):
     if show != "all":
         grants = grants.filter(status=MembershipGrant.Status.PENDING)
     page = Paginator(grants, 25).get_page(request.GET.get("page"))
-    return render(request, "governance/access_approvals.jinja", {"page": page, "show": show, "form": AccessDecisionForm()})
+    return render(
+        request, "governance/access_approvals.jinja", {"page": page, "show": show, "form": AccessDecisionForm()}
+    )
 
 
 @require("approve_access")
@@ -144,10 +170,16 @@ def access_approval_decide(request, grant_id: int):
     if form.is_valid():
         try:
             if form.cleaned_data["decision"] == "approve":
-                account_services.approve_grant(actor=request.user, grant=grant, note=form.cleaned_data["note"], path=request.path)
-                messages.success(request, f"Approved: {grant.user.username} is now {grant.get_role_display()} in {grant.team.name}.")
+                account_services.approve_grant(
+                    actor=request.user, grant=grant, note=form.cleaned_data["note"], path=request.path
+                )
+                messages.success(
+                    request, f"Approved: {grant.user.username} is now {grant.get_role_display()} in {grant.team.name}."
+                )
             else:
-                account_services.refuse_grant(actor=request.user, grant=grant, note=form.cleaned_data["note"], path=request.path)
+                account_services.refuse_grant(
+                    actor=request.user, grant=grant, note=form.cleaned_data["note"], path=request.path
+                )
                 messages.success(request, f"Refused access for {grant.user.username}.")
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -185,8 +217,9 @@ def audit_search(request):
     events = _filtered_events(form) if searched else AuditEvent.objects.order_by("-id")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     if searched and form.is_valid():
-        audit.record_request(request, "search", "Searched the audit log",
-                             resident_id=form.cleaned_data["person_id"].strip())
+        audit.record_request(
+            request, "search", "Searched the audit log", resident_id=form.cleaned_data["person_id"].strip()
+        )
     return render(request, "governance/audit_search.jinja", {"form": form, "page": page})
 
 
@@ -212,13 +245,21 @@ def subject_access(request):
         candidates = list(form.matches().order_by("family_name", "given_name", "person_id")[:20])
         how = "NHS number" if form.cleaned_data["nhs_number"] else "name and date of birth"
         if len(candidates) == 1:
-            audit.record_request(request, "search", f"Subject access request: found the resident by {how}",
-                                 resident_id=candidates[0].person_id)
+            audit.record_request(
+                request,
+                "search",
+                f"Subject access request: found the resident by {how}",
+                resident_id=candidates[0].person_id,
+            )
             return redirect("governance:subject-access-report", person_id=candidates[0].person_id)
         audit.record_request(request, "search", f"Subject access request: searched by {how}, {len(candidates)} matches")
         if candidates:
-            audit.record_appearances(request.user, "Listed as a possible match for a subject access request",
-                                     [resident.person_id for resident in candidates], path=request.path)
+            audit.record_appearances(
+                request.user,
+                "Listed as a possible match for a subject access request",
+                [resident.person_id for resident in candidates],
+                path=request.path,
+            )
     return render(request, "governance/subject_access.jinja", {"form": form, "candidates": candidates})
 
 
@@ -228,8 +269,11 @@ def subject_access_report(request, person_id: str):
     rows = subject_access_rows(person_id)
     audit.record_request(request, "view", "Subject access report: who looked at this record", resident_id=person_id)
     resident = Resident.objects.filter(person_id=person_id).first()
-    return render(request, "governance/subject_access_report.jinja",
-                  {"person_id": person_id, "rows": rows, "exists": resident is not None, "resident": resident})
+    return render(
+        request,
+        "governance/subject_access_report.jinja",
+        {"person_id": person_id, "rows": rows, "exists": resident is not None, "resident": resident},
+    )
 
 
 @require("review_audit")
@@ -258,8 +302,11 @@ def _csv_safe(value: str) -> str:
 @require_GET
 def consent_panel(request, person_id: str):
     resident, basis = access.open_record(request, person_id, "Viewed consent and contact preferences")
-    return render(request, "governance/consent_panel_page.jinja" if not request.htmx else "governance/consent_panel.jinja",
-                  consent_panel_context(request.user, resident))
+    return render(
+        request,
+        "governance/consent_panel_page.jinja" if not request.htmx else "governance/consent_panel.jinja",
+        consent_panel_context(request.user, resident),
+    )
 
 
 @require("view_residents")
@@ -287,9 +334,16 @@ def consent_record(request, person_id: str):
             if not request.htmx:
                 messages.success(request, "Recorded.")
                 return redirect(_record_url(person_id) or reverse("governance:consent-panel", args=[person_id]))
-            return render(request, "governance/consent_panel.jinja", consent_panel_context(request.user, resident, saved=which))
+            return render(
+                request, "governance/consent_panel.jinja", consent_panel_context(request.user, resident, saved=which)
+            )
     context = consent_panel_context(request.user, resident, forms={which: form})
-    return render(request, "governance/consent_panel.jinja" if request.htmx else "governance/consent_panel_page.jinja", context, status=200 if request.htmx else 400)
+    return render(
+        request,
+        "governance/consent_panel.jinja" if request.htmx else "governance/consent_panel_page.jinja",
+        context,
+        status=200 if request.htmx else 400,
+    )
 
 
 # --- two-factor authentication ------------------------------------------------------------
@@ -324,10 +378,16 @@ def two_factor_setup(request):
             messages.success(request, "Your authenticator app is set up.")
             return redirect(_safe_next(request) or "home")
         error = "That code did not match. Check the time on your phone is correct and enter the newest code."
-    return render(request, "governance/two_factor_setup.jinja", {
-        "qr": _qr_data_uri(device.config_url), "secret": base64.b32encode(device.bin_key).decode().rstrip("="),
-        "error": error, "next": _safe_next(request) or "",
-    })
+    return render(
+        request,
+        "governance/two_factor_setup.jinja",
+        {
+            "qr": _qr_data_uri(device.config_url),
+            "secret": base64.b32encode(device.bin_key).decode().rstrip("="),
+            "error": error,
+            "next": _safe_next(request) or "",
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -30,8 +30,12 @@ class Area:
 
     @property
     def label(self) -> str:
-        return {"borough": "All residents in the snapshot", "neighbourhood": f"Neighbourhood: {self.name}",
-                "pcn": f"PCN: {self.name}", "practice": f"Practice: {self.name}"}[self.kind]
+        return {
+            "borough": "All residents in the snapshot",
+            "neighbourhood": f"Neighbourhood: {self.name}",
+            "pcn": f"PCN: {self.name}",
+            "practice": f"Practice: {self.name}",
+        }[self.kind]
 
 
 EVERYONE = Area("borough", "", "All residents in the snapshot")
@@ -49,12 +53,19 @@ def area_from(value: str | None) -> Area:
     if kind == "neighbourhood":
         found = Neighbourhood.objects.filter(slug=code).first()
         if found:
-            return Area(kind, code, found.name, frozenset(found.lsoa_codes()),
-                        frozenset(found.practices.values_list("ods_code", flat=True)))
+            return Area(
+                kind,
+                code,
+                found.name,
+                frozenset(found.lsoa_codes()),
+                frozenset(found.practices.values_list("ods_code", flat=True)),
+            )
     elif kind == "pcn":
         found = PCN.objects.filter(code=code).first()
         if found:
-            return Area(kind, code, found.name.title(), None, frozenset(found.practices.values_list("ods_code", flat=True)))
+            return Area(
+                kind, code, found.name.title(), None, frozenset(found.practices.values_list("ods_code", flat=True))
+            )
     elif kind == "practice":
         found = GPPractice.objects.filter(ods_code=code).first()
         if found:

@@ -57,8 +57,7 @@ def default_weights(bands_table: pd.DataFrame, bands: list[int]) -> dict[int, fl
     per_band = bands_table.groupby("risk_band")[["residents", "prior_cost"]].sum()
     per_band = per_band[per_band["residents"] > 0]
     mean = per_band["prior_cost"] / per_band["residents"]
-    return {b: round(float(mean.get(b, 0.0)) / overall, 2) if overall > 0 and b in mean.index else 1.0
-            for b in bands}
+    return {b: round(float(mean.get(b, 0.0)) / overall, 2) if overall > 0 and b in mean.index else 1.0 for b in bands}
 
 
 def parse_budget(value: str | None) -> float:
@@ -84,9 +83,15 @@ def parse_weights(query, defaults: dict[int, float], names: dict[int, str]) -> d
         try:
             weight = float(raw)
         except ValueError:
-            raise BadChoice(f"w{band}", f"Weight for band {band} ({names.get(band, band)}): enter a number such as 1.5 (got {raw!r}).") from None
+            raise BadChoice(
+                f"w{band}",
+                f"Weight for band {band} ({names.get(band, band)}): enter a number such as 1.5 (got {raw!r}).",
+            ) from None
         if not math.isfinite(weight) or not 0 <= weight <= MAX_WEIGHT:
-            raise BadChoice(f"w{band}", f"Weight for band {band} ({names.get(band, band)}): enter a number from 0 to {MAX_WEIGHT:,.0f}.")
+            raise BadChoice(
+                f"w{band}",
+                f"Weight for band {band} ({names.get(band, band)}): enter a number from 0 to {MAX_WEIGHT:,.0f}.",
+            )
         weights[band] = weight
     if not any(weights.values()):
         raise BadChoice("w1", "Weights: at least one band needs a weight above 0.")
@@ -115,8 +120,13 @@ def units(kind: str, memberships: list[tuple[str, str]]) -> Units:
 def allocate(bands_table: pd.DataFrame, unit_map: Units, weights: dict[int, float], budget: float) -> list[dict]:
     """One row per unit: protected residents, weighted share, allocation, per resident, per-head allocation."""
     # Grouped by practice first (a few hundred rows), then practices mapped to units.
-    by_practice = bands_table.groupby(["practice_ods_code", "registered", "risk_band"], observed=True, dropna=False,
-                                      sort=False)["residents"].sum().reset_index(name="n")
+    by_practice = (
+        bands_table.groupby(["practice_ods_code", "registered", "risk_band"], observed=True, dropna=False, sort=False)[
+            "residents"
+        ]
+        .sum()
+        .reset_index(name="n")
+    )
     registered = by_practice["registered"].fillna(False).astype(bool)
     unit = by_practice["practice_ods_code"].astype("object").map(unit_map.of_practice)
     by_practice["unit"] = unit.where(registered).fillna(NOT_IN_ANY)
@@ -132,38 +142,71 @@ def allocate(bands_table: pd.DataFrame, unit_map: Units, weights: dict[int, floa
     for u in names:
         share = weighted[u] / total_weighted if total_weighted else 0.0
         allocation = budget * share
-        rows.append({
-            "unit": u, "residents": residents[u], "need_share": share, "allocation": allocation,
-            "per_resident": allocation / heads[u] if heads[u] else None,
-            "per_head_allocation": budget * heads[u] / total_heads if total_heads else 0.0,
-        })
+        rows.append(
+            {
+                "unit": u,
+                "residents": residents[u],
+                "need_share": share,
+                "allocation": allocation,
+                "per_resident": allocation / heads[u] if heads[u] else None,
+                "per_head_allocation": budget * heads[u] / total_heads if total_heads else 0.0,
+            }
+        )
     return rows
 
 
-def allocation_chart(rows: list[dict], weights: dict[int, float], names: dict[int, str], budget: float,
-                     unit_label: str, as_of: dt.date) -> Chart:
+def allocation_chart(
+    rows: list[dict], weights: dict[int, float], names: dict[int, str], budget: float, unit_label: str, as_of: dt.date
+) -> Chart:
     order = [r["unit"] for r in rows]
     basis = {"allocation": "Weighted by need", "per_head_allocation": "Per head"}
     # Folded in the browser, so the chart, its table and its CSV are the same one-row-per-unit rows.
-    spec = alt.Chart().transform_fold(list(basis), as_=["basis_key", "amount"]).transform_calculate(
-        basis=f"datum.basis_key === 'allocation' ? '{basis['allocation']}' : '{basis['per_head_allocation']}'",
-    ).mark_bar().encode(
-        y=alt.Y("unit:N", title=None, sort=order),
-        yOffset=alt.YOffset("basis:N", sort=list(basis.values())),
-        x=alt.X("amount:Q", title="Allocation (£)", axis=alt.Axis(format=",.0f")),
-        color=alt.Color("basis:N", title=None, scale=alt.Scale(domain=list(basis.values()), range=["#005eb8", "#aeb7bd"]),
-                        legend=alt.Legend(orient="bottom")),
-        tooltip=[alt.Tooltip("unit:N", title=unit_label[:-1]), alt.Tooltip("basis:N", title="Basis"),
-                 alt.Tooltip("amount:Q", title="Allocation (£)", format=",.0f")],
-    ).properties(height=alt.Step(14))
+    spec = (
+        alt.Chart()
+        .transform_fold(list(basis), as_=["basis_key", "amount"])
+        .transform_calculate(
+            basis=f"datum.basis_key === 'allocation' ? '{basis['allocation']}' : '{basis['per_head_allocation']}'",
+        )
+        .mark_bar()
+        .encode(
+            y=alt.Y("unit:N", title=None, sort=order),
+            yOffset=alt.YOffset("basis:N", sort=list(basis.values())),
+            x=alt.X("amount:Q", title="Allocation (£)", axis=alt.Axis(format=",.0f")),
+            color=alt.Color(
+                "basis:N",
+                title=None,
+                scale=alt.Scale(domain=list(basis.values()), range=["#005eb8", "#aeb7bd"]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("unit:N", title=unit_label[:-1]),
+                alt.Tooltip("basis:N", title="Basis"),
+                alt.Tooltip("amount:Q", title="Allocation (£)", format=",.0f"),
+            ],
+        )
+        .properties(height=alt.Step(14))
+    )
     weights_text = "; ".join(f"{b}. {names.get(b, b)} × {w:g}" for b, w in sorted(weights.items()))
-    return chart("capitation", f"Need-weighted allocation of £{budget:,.0f} across {unit_label.lower()}", spec, rows, columns=[
-        Column("unit", unit_label[:-1], "text"), Column("residents", "Registered residents"),
-        Column("need_share", "Share of need-weighted residents", "share"), Column("allocation", "Allocation weighted by need", "money"),
-        Column("per_resident", "Weighted allocation per resident", "money"), Column("per_head_allocation", "Allocation per head", "money")],
+    return chart(
+        "capitation",
+        f"Need-weighted allocation of £{budget:,.0f} across {unit_label.lower()}",
+        spec,
+        rows,
+        columns=[
+            Column("unit", unit_label[:-1], "text"),
+            Column("residents", "Registered residents"),
+            Column("need_share", "Share of need-weighted residents", "share"),
+            Column("allocation", "Allocation weighted by need", "money"),
+            Column("per_resident", "Weighted allocation per resident", "money"),
+            Column("per_head_allocation", "Allocation per head", "money"),
+        ],
         definition=Definition(
             "The unit's registered residents in each risk band, rounded to 5, times the band's weight",
-            "The same weighted sum over every unit", SOURCE, as_of,
+            "The same weighted sum over every unit",
+            SOURCE,
+            as_of,
             f"Weights used: {weights_text}. Per head: every resident weighted 1. Method: NHS England weighted capitation "
-            "(technical guide to the 2023/24 to 2024/25 revenue allocations)."),
-        summary=f"The budget of £{budget:,.0f} shared across {len(rows)} {unit_label.lower()} in proportion to need-weighted residents.")
+            "(technical guide to the 2023/24 to 2024/25 revenue allocations).",
+        ),
+        summary=f"The budget of £{budget:,.0f} shared across {len(rows)} {unit_label.lower()} in proportion to need-weighted residents.",
+    )

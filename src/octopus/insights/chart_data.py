@@ -29,10 +29,21 @@ from . import areas
 log = logging.getLogger(__name__)
 FOLDER = "charts"
 PLACE_TABLES = ("bands", "segments", "age_sex", "costs")
-MEASURES = {"bands": ("residents", "emergency_admissions", "admitted", "prior_cost", "hospital_cost", "rising_risk",
-                      "prevention_gap"),
-            "segments": ("residents", "emergency_admissions", "prior_cost"), "age_sex": ("residents",),
-            "costs": ("residents",), "deprivation": ("residents", "risk_probability_sum", "risk_probability_count")}
+MEASURES = {
+    "bands": (
+        "residents",
+        "emergency_admissions",
+        "admitted",
+        "prior_cost",
+        "hospital_cost",
+        "rising_risk",
+        "prevention_gap",
+    ),
+    "segments": ("residents", "emergency_admissions", "prior_cost"),
+    "age_sex": ("residents",),
+    "costs": ("residents",),
+    "deprivation": ("residents", "risk_probability_sum", "risk_probability_count"),
+}
 
 
 @dataclass(frozen=True)
@@ -49,12 +60,20 @@ class ChartTables:
     def within(self, area: areas.Area) -> ChartTables:
         if area.kind == "borough":
             return self
-        chosen = self.places["practice_ods_code"].isin(area.practices or ()).to_numpy() & self.places["registered"].to_numpy()
+        chosen = (
+            self.places["practice_ods_code"].isin(area.practices or ()).to_numpy()
+            & self.places["registered"].to_numpy()
+        )
         if area.lsoas is not None:
             chosen |= self.places["lsoa_code"].isin(area.lsoas).to_numpy()
         parts = {name: _take(getattr(self, name), chosen) for name in PLACE_TABLES}
-        return ChartTables(**parts, deprivation=self.deprivation, columns=self.columns, precomputed=self.precomputed,
-                           places=self.places[chosen])
+        return ChartTables(
+            **parts,
+            deprivation=self.deprivation,
+            columns=self.columns,
+            precomputed=self.precomputed,
+            places=self.places[chosen],
+        )
 
     def has(self, column: str) -> bool:
         return column in self.columns
@@ -98,8 +117,10 @@ def _snapshot_tables(folder: str, modified: float) -> ChartTables:
     if all((stored / f"{name}.parquet").is_file() for name in TABLES):
         frames = {name: pd.read_parquet(stored / f"{name}.parquet") for name in TABLES}
         return _indexed(frames, columns, True)
-    log.info("snapshot %s has no chart tables; aggregating its residents once (run the pipeline again to avoid this)",
-             snapshot.name)
+    log.info(
+        "snapshot %s has no chart tables; aggregating its residents once (run the pipeline again to avoid this)",
+        snapshot.name,
+    )
     return _indexed(_aggregate(snapshot / "residents.parquet", None), columns, False)
 
 
@@ -140,7 +161,8 @@ def _indexed(frames: dict[str, pd.DataFrame], columns: frozenset[str], precomput
     each kind of cost costliest first, so an area's cost distribution needs no sort."""
     out = {name: _normalised(frame) if name in PLACE_TABLES else frame.copy() for name, frame in frames.items()}
     places = pd.concat([out[name][list(PLACE)] for name in PLACE_TABLES], ignore_index=True).drop_duplicates(
-        ignore_index=True)
+        ignore_index=True
+    )
     numbered = places.assign(place=np.arange(len(places), dtype="int64"))
     for name in PLACE_TABLES:
         # pandas matches missing keys with missing keys, which is what a place with no LSOA needs.

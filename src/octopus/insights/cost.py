@@ -64,15 +64,24 @@ def _lorenz(values: np.ndarray) -> tuple[list[dict], dict[float, float]] | None:
 
 
 KINDS = {
-    "prior_cost": ("lorenz-total", "total cost of care", "Cost is the tariff and unit cost of hospital, A&E, outpatient, "
-                   "ambulance, mental health, community and social care activity."),
-    "hospital_cost": ("lorenz-hospital", "hospital cost", "Hospital cost is the tariff cost of admitted patient care, "
-                      "A&E attendances and outpatient appointments (NHS Payment Scheme)."),
+    "prior_cost": (
+        "lorenz-total",
+        "total cost of care",
+        "Cost is the tariff and unit cost of hospital, A&E, outpatient, "
+        "ambulance, mental health, community and social care activity.",
+    ),
+    "hospital_cost": (
+        "lorenz-hospital",
+        "hospital cost",
+        "Hospital cost is the tariff cost of admitted patient care, "
+        "A&E attendances and outpatient appointments (NHS Payment Scheme).",
+    ),
 }
 
 
-def lorenz_chart(distribution: pd.DataFrame | None, as_of: dt.date,
-                 column: str = "prior_cost") -> tuple[Chart | None, dict[float, float] | None]:
+def lorenz_chart(
+    distribution: pd.DataFrame | None, as_of: dt.date, column: str = "prior_cost"
+) -> tuple[Chart | None, dict[float, float] | None]:
     """The curve of ``column`` from its cost distribution (None: the snapshot has no such column)."""
     if distribution is None:
         return None, None
@@ -82,30 +91,55 @@ def lorenz_chart(distribution: pd.DataFrame | None, as_of: dt.date,
         return None, None
     points, reached = result
     equality = [{"residents_share": 0.0, "cost_share": 0.0}, {"residents_share": 1.0, "cost_share": 1.0}]
-    curve = alt.Chart().mark_line(color="#005eb8", strokeWidth=3).encode(
-        x=alt.X("residents_share:Q", title="Share of residents, highest cost first", axis=alt.Axis(format="%")),
-        y=alt.Y("cost_share:Q", title=f"Share of {what}", axis=alt.Axis(format="%")),
+    curve = (
+        alt.Chart()
+        .mark_line(color="#005eb8", strokeWidth=3)
+        .encode(
+            x=alt.X("residents_share:Q", title="Share of residents, highest cost first", axis=alt.Axis(format="%")),
+            y=alt.Y("cost_share:Q", title=f"Share of {what}", axis=alt.Axis(format="%")),
+        )
     )
-    line_of_equality = alt.Chart(alt.Data(values=equality)).mark_line(color="#768692", strokeDash=[4, 4]).encode(
-        x="residents_share:Q", y="cost_share:Q")
+    line_of_equality = (
+        alt.Chart(alt.Data(values=equality))
+        .mark_line(color="#768692", strokeDash=[4, 4])
+        .encode(x="residents_share:Q", y="cost_share:Q")
+    )
     marks = [{"residents_share": share, "cost_share": t} for t, share in reached.items()]
-    thresholds = alt.Chart(alt.Data(values=marks)).mark_point(color="#d5281b", filled=True, size=60).encode(
-        x="residents_share:Q", y="cost_share:Q")
+    thresholds = (
+        alt.Chart(alt.Data(values=marks))
+        .mark_point(color="#d5281b", filled=True, size=60)
+        .encode(x="residents_share:Q", y="cost_share:Q")
+    )
     spec = alt.layer(line_of_equality, curve, thresholds).properties(height=320)
-    figure = chart(key, f"Lorenz curve of {what}", spec, points, columns=[
-        Column("residents_share", "Share of residents (highest cost first)", "share"), Column("cost_share", f"Share of {what}", "share")],
+    figure = chart(
+        key,
+        f"Lorenz curve of {what}",
+        spec,
+        points,
+        columns=[
+            Column("residents_share", "Share of residents (highest cost first)", "share"),
+            Column("cost_share", f"Share of {what}", "share"),
+        ],
         definition=Definition(
             f"Cumulative {what} in the 12 months before the as-of date of the costliest residents",
-            f"The {what} of all residents in the area", SOURCE, as_of,
-            f"{meaning} Each step covers at least {MIN_PER_STEP} residents. The dashed line is an equal spread."),
-        summary=" ".join(f"The costliest {share:.0%} of residents account for {t:.0%} of the {what}." for t, share in reached.items()))
+            f"The {what} of all residents in the area",
+            SOURCE,
+            as_of,
+            f"{meaning} Each step covers at least {MIN_PER_STEP} residents. The dashed line is an equal spread.",
+        ),
+        summary=" ".join(
+            f"The costliest {share:.0%} of residents account for {t:.0%} of the {what}." for t, share in reached.items()
+        ),
+    )
     return figure, reached
 
 
 def cost_by(table: pd.DataFrame, column: str, labels: dict, key: str, title: str, as_of: dt.date) -> Chart:
     """Residents, share of cost and cost per resident for each group (segment or band), from a
     chart table with ``residents`` and ``prior_cost`` per ``column``."""
-    grouped = table.groupby(column)[["residents", "prior_cost"]].sum().rename(columns={"prior_cost": "cost"}).sort_index()
+    grouped = (
+        table.groupby(column)[["residents", "prior_cost"]].sum().rename(columns={"prior_cost": "cost"}).sort_index()
+    )
     grouped = grouped[grouped["residents"] > 0]
     people = protect_counts({g: int(grouped.loc[g, "residents"]) for g in grouped.index})
     total = float(grouped["cost"].sum())
@@ -113,17 +147,43 @@ def cost_by(table: pd.DataFrame, column: str, labels: dict, key: str, title: str
     for group in grouped.index:
         residents = people["values"][group]
         shown = residents is not None
-        rows.append({"group": labels.get(group, str(group)), "residents": residents,
-                     "cost_share": float(grouped.loc[group, "cost"]) / total if shown and total else None,
-                     # Per resident over the true count: a mean, not a count; withheld with the count.
-                     "cost_per_resident": float(grouped.loc[group, "cost"]) / int(grouped.loc[group, "residents"]) if shown else None})
+        rows.append(
+            {
+                "group": labels.get(group, str(group)),
+                "residents": residents,
+                "cost_share": float(grouped.loc[group, "cost"]) / total if shown and total else None,
+                # Per resident over the true count: a mean, not a count; withheld with the count.
+                "cost_per_resident": float(grouped.loc[group, "cost"]) / int(grouped.loc[group, "residents"])
+                if shown
+                else None,
+            }
+        )
     order = [r["group"] for r in rows]
-    spec = alt.Chart().mark_bar(color="#005eb8").encode(
-        y=alt.Y("group:N", title=None, sort=order), x=alt.X("cost_per_resident:Q", title="Cost per resident (£)", axis=alt.Axis(format=",.0f")),
-    ).properties(height=alt.Step(26))
-    return chart(key, title, spec, rows, columns=[
-        Column("group", "Group", "text"), Column("residents", "Residents"), Column("cost_share", "Share of cost", "share"),
-        Column("cost_per_resident", "Cost per resident", "money")],
-        definition=Definition("Cost of care in the 12 months before the as-of date of the group's residents",
-                              "The group's residents (per resident); all cost in the area (share)", SOURCE, as_of,
-                              "Withheld where the group's resident count is suppressed."))
+    spec = (
+        alt.Chart()
+        .mark_bar(color="#005eb8")
+        .encode(
+            y=alt.Y("group:N", title=None, sort=order),
+            x=alt.X("cost_per_resident:Q", title="Cost per resident (£)", axis=alt.Axis(format=",.0f")),
+        )
+        .properties(height=alt.Step(26))
+    )
+    return chart(
+        key,
+        title,
+        spec,
+        rows,
+        columns=[
+            Column("group", "Group", "text"),
+            Column("residents", "Residents"),
+            Column("cost_share", "Share of cost", "share"),
+            Column("cost_per_resident", "Cost per resident", "money"),
+        ],
+        definition=Definition(
+            "Cost of care in the 12 months before the as-of date of the group's residents",
+            "The group's residents (per resident); all cost in the area (share)",
+            SOURCE,
+            as_of,
+            "Withheld where the group's resident count is suppressed.",
+        ),
+    )

@@ -22,7 +22,6 @@ def stale_after_days() -> int:
     return int(value) if value else DEFAULT_STALE_DAYS
 
 
-
 def snapshot_folder(published: PublishedSnapshot) -> Path | None:
     recorded = published.manifest.get("snapshot_dir")
     for candidate in (Path(recorded) if recorded else None, Path(settings.DATA_DIR) / "snapshots" / published.run_id):

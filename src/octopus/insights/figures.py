@@ -46,8 +46,11 @@ class BandRow:
 def pyramid(bands_table: pd.DataFrame, band_names: dict[int, str]) -> tuple[list[BandRow], dict]:
     """Residents per band and the share of the prior 12 months' emergency admissions and cost."""
     bands = sorted(band_names)
-    grouped = bands_table.groupby("risk_band")[["residents", "emergency_admissions", "prior_cost"]].sum().rename(
-        columns={"emergency_admissions": "admissions", "prior_cost": "cost"})
+    grouped = (
+        bands_table.groupby("risk_band")[["residents", "emergency_admissions", "prior_cost"]]
+        .sum()
+        .rename(columns={"emergency_admissions": "admissions", "prior_cost": "cost"})
+    )
     grouped = grouped.reindex(bands, fill_value=0)
     residents = protect_counts({b: int(grouped.loc[b, "residents"]) for b in bands})
     admissions = protect_counts({b: int(grouped.loc[b, "admissions"]) for b in bands})
@@ -55,11 +58,16 @@ def pyramid(bands_table: pd.DataFrame, band_names: dict[int, str]) -> tuple[list
     rows = []
     for b in bands:
         shown = residents["values"][b]
-        rows.append(BandRow(
-            b, band_names[b], shown, admissions["values"][b],
-            published_share(admissions["values"][b], admissions["total"]),
-            _share(float(grouped.loc[b, "cost"]), total_cost) if shown is not None else None,
-        ))
+        rows.append(
+            BandRow(
+                b,
+                band_names[b],
+                shown,
+                admissions["values"][b],
+                published_share(admissions["values"][b], admissions["total"]),
+                _share(float(grouped.loc[b, "cost"]), total_cost) if shown is not None else None,
+            )
+        )
     return rows, {"residents": residents["total"], "admissions": admissions["total"]}
 
 
@@ -93,25 +101,38 @@ def deprivation(by_decile: pd.DataFrame) -> list[dict]:
     decile = frame["imd_decile"].astype("int64")
     top_counts = frame["residents"].where(top, 0).groupby(decile).sum().reindex(deciles, fill_value=0)
     rest = frame["residents"].where(~top, 0).groupby(decile).sum().reindex(deciles, fill_value=0)
-    sums = frame.groupby(decile)[["risk_probability_sum", "risk_probability_count"]].sum().reindex(deciles, fill_value=0)
+    sums = (
+        frame.groupby(decile)[["risk_probability_sum", "risk_probability_count"]].sum().reindex(deciles, fill_value=0)
+    )
     mean_risk = sums["risk_probability_sum"] / sums["risk_probability_count"].where(sums["risk_probability_count"] > 0)
     table = protect_table([[int(top_counts[d]), int(rest[d])] for d in deciles], column_totals=True, row_totals=True)
     rows = []
     for i, d in enumerate(deciles):
         residents = table.row_totals[i]
         top_shown = table.cells[i][0]
-        rows.append({"decile": d, "residents": residents, "top_bands": top_shown,
-                     "top_share": published_share(top_shown, residents),
-                     "mean_risk": float(mean_risk[d]) if residents is not None and pd.notna(mean_risk[d]) else None})
+        rows.append(
+            {
+                "decile": d,
+                "residents": residents,
+                "top_bands": top_shown,
+                "top_share": published_share(top_shown, residents),
+                "mean_risk": float(mean_risk[d]) if residents is not None and pd.notna(mean_risk[d]) else None,
+            }
+        )
     return rows
 
 
 def practice_variation(bands_table: pd.DataFrame, names: dict[str, str]) -> list[dict]:
     """Share of each practice's registered residents in the top three bands, with funnel limits."""
     registered = bands_table[bands_table["registered"] & bands_table["practice_ods_code"].notna()]
-    grouped = registered.assign(
-        numerator=registered["residents"].where(registered["risk_band"].isin(TOP_BANDS), 0),
-        denominator=registered["residents"]).groupby("practice_ods_code")[["numerator", "denominator"]].sum()
+    grouped = (
+        registered.assign(
+            numerator=registered["residents"].where(registered["risk_band"].isin(TOP_BANDS), 0),
+            denominator=registered["residents"],
+        )
+        .groupby("practice_ods_code")[["numerator", "denominator"]]
+        .sum()
+    )
     grouped = grouped[grouped["denominator"] > 0]
     if grouped.empty:
         return []
@@ -119,11 +140,17 @@ def practice_variation(bands_table: pd.DataFrame, names: dict[str, str]) -> list
     rows = []
     for point in points:
         numerator = publish_count(point.numerator)
-        rows.append({
-            "code": point.unit, "name": names.get(point.unit, point.unit),
-            "numerator": numerator, "denominator": publish_count(point.denominator),
-            "proportion": published_share(numerator, publish_count(point.denominator)),
-            "limits_95": (point.lower_95, point.upper_95), "limits_998": (point.lower_998, point.upper_998),
-            "position": point.position, "outside": point.position != "within limits",
-        })
+        rows.append(
+            {
+                "code": point.unit,
+                "name": names.get(point.unit, point.unit),
+                "numerator": numerator,
+                "denominator": publish_count(point.denominator),
+                "proportion": published_share(numerator, publish_count(point.denominator)),
+                "limits_95": (point.lower_95, point.upper_95),
+                "limits_998": (point.lower_998, point.upper_998),
+                "position": point.position,
+                "outside": point.position != "within limits",
+            }
+        )
     return sorted(rows, key=lambda r: (not r["outside"], r["name"]))

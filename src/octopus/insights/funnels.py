@@ -34,25 +34,43 @@ OVERDISPERSED_SHARE = 0.2
 
 
 INDICATORS = {
-    "top-bands": ("Residents in the top three risk bands", "registered residents in risk bands 1-3 (top 5% of risk)",
-                  lambda bands: bands["residents"].where(bands["risk_band"].isin(TOP_BANDS), 0)),
-    "emergency-admission": ("Residents with an emergency admission", "registered residents with at least one emergency "
-                            "admission in the 12 months before the as-of date", lambda bands: bands["admitted"]),
-    "rising-risk": ("Residents flagged rising risk", "registered residents flagged rising risk in this snapshot",
-                    lambda bands: bands["rising_risk"]),
+    "top-bands": (
+        "Residents in the top three risk bands",
+        "registered residents in risk bands 1-3 (top 5% of risk)",
+        lambda bands: bands["residents"].where(bands["risk_band"].isin(TOP_BANDS), 0),
+    ),
+    "emergency-admission": (
+        "Residents with an emergency admission",
+        "registered residents with at least one emergency admission in the 12 months before the as-of date",
+        lambda bands: bands["admitted"],
+    ),
+    "rising-risk": (
+        "Residents flagged rising risk",
+        "registered residents flagged rising risk in this snapshot",
+        lambda bands: bands["rising_risk"],
+    ),
 }
 
 
-def practice_funnel(bands: pd.DataFrame, indicator: str, practices: set[str] | None, names: dict[str, str],
-                    as_of: dt.date, peer_label: str) -> tuple[Chart | None, list[dict], bool]:
+def practice_funnel(
+    bands: pd.DataFrame,
+    indicator: str,
+    practices: set[str] | None,
+    names: dict[str, str],
+    as_of: dt.date,
+    peer_label: str,
+) -> tuple[Chart | None, list[dict], bool]:
     """The funnel plot, the practices outside the limits, and whether over-dispersion is noted,
     from ``chart_tables`` ``bands`` (residents per place and band)."""
     title, numerator_text, counted = INDICATORS[indicator]
     registered = bands[bands["registered"] & bands["practice_ods_code"].notna()]
     if practices is not None:
         registered = registered[registered["practice_ods_code"].isin(practices)]
-    grouped = registered.assign(numerator=counted(registered), denominator=registered["residents"]).groupby(
-        "practice_ods_code")[["numerator", "denominator"]].sum()
+    grouped = (
+        registered.assign(numerator=counted(registered), denominator=registered["residents"])
+        .groupby("practice_ods_code")[["numerator", "denominator"]]
+        .sum()
+    )
     grouped = grouped[grouped["denominator"] > 0]
     if len(grouped) < 2:
         return None, [], False
@@ -61,38 +79,80 @@ def practice_funnel(bands: pd.DataFrame, indicator: str, practices: set[str] | N
     rows = []
     for point in points:
         numerator, denominator = publish_count(point.numerator), publish_count(point.denominator)
-        rows.append({
-            "practice": names.get(point.unit, point.unit), "code": point.unit, "numerator": numerator, "denominator": denominator,
-            "proportion": numerator / denominator if numerator is not None and denominator else None,
-            "position": point.position,
-        })
+        rows.append(
+            {
+                "practice": names.get(point.unit, point.unit),
+                "code": point.unit,
+                "numerator": numerator,
+                "denominator": denominator,
+                "proportion": numerator / denominator if numerator is not None and denominator else None,
+                "position": point.position,
+            }
+        )
     rows.sort(key=lambda r: r["practice"])
-    denominators = np.unique(np.linspace(max(1, grouped["denominator"].min() * 0.8), grouped["denominator"].max() * 1.1, 60).round())
+    denominators = np.unique(
+        np.linspace(max(1, grouped["denominator"].min() * 0.8), grouped["denominator"].max() * 1.1, 60).round()
+    )
     limits = []
-    for name, sign, z in (("95% limits", 1, WARNING_Z), ("95% limits", -1, WARNING_Z), ("99.8% limits", 1, ALARM_Z),
-                          ("99.8% limits", -1, ALARM_Z)):
+    for name, sign, z in (
+        ("95% limits", 1, WARNING_Z),
+        ("95% limits", -1, WARNING_Z),
+        ("99.8% limits", 1, ALARM_Z),
+        ("99.8% limits", -1, ALARM_Z),
+    ):
         side = "upper" if sign > 0 else "lower"
         for n, value in zip(denominators, binomial_limit(target, denominators, sign * z), strict=True):
             limits.append({"denominator": float(n), "limit": float(value), "line": name, "side": f"{name} {side}"})
-    lines = alt.Chart(alt.Data(values=limits)).mark_line(strokeDash=[4, 3]).encode(
-        x="denominator:Q", y="limit:Q", detail="side:N",
-        color=alt.Color("line:N", title=None, scale=alt.Scale(domain=["95% limits", "99.8% limits"], range=["#ffb81c", "#d5281b"]),
-                        legend=alt.Legend(orient="bottom")))
+    lines = (
+        alt.Chart(alt.Data(values=limits))
+        .mark_line(strokeDash=[4, 3])
+        .encode(
+            x="denominator:Q",
+            y="limit:Q",
+            detail="side:N",
+            color=alt.Color(
+                "line:N",
+                title=None,
+                scale=alt.Scale(domain=["95% limits", "99.8% limits"], range=["#ffb81c", "#d5281b"]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+        )
+    )
     target_line = alt.Chart(alt.Data(values=[{"target": target}])).mark_rule(color="#425563").encode(y="target:Q")
-    dots = alt.Chart().mark_circle(size=70, color="#005eb8", opacity=0.9).encode(
-        x=alt.X("denominator:Q", title="Registered residents"),
-        y=alt.Y("proportion:Q", title=title, axis=alt.Axis(format="%")),
+    dots = (
+        alt.Chart()
+        .mark_circle(size=70, color="#005eb8", opacity=0.9)
+        .encode(
+            x=alt.X("denominator:Q", title="Registered residents"),
+            y=alt.Y("proportion:Q", title=title, axis=alt.Axis(format="%")),
+        )
     )
     spec = alt.layer(lines, target_line, dots).properties(height=340)
     outside = [r for r in rows if r["position"] != "within limits"]
     beyond_alarm = sum(1 for r in rows if "99.8%" in r["position"])
     overdispersed = beyond_alarm / len(rows) > OVERDISPERSED_SHARE
-    figure = chart(f"funnel-{indicator}", f"{title}: practices against funnel limits", spec, rows, columns=[
-        Column("practice", "Practice", "text"), Column("code", "ODS code", "text"), Column("numerator", "Residents counted"),
-        Column("denominator", "Registered residents"), Column("proportion", "Proportion", "share"), Column("position", "Position", "text")],
-        definition=Definition(numerator_text.capitalize(), f"Registered residents of each practice ({peer_label})", SOURCE, as_of,
-                              f"Target: the peer group's overall proportion, {target:.1%}. Limits: exact binomial at 95% (z=1.96) and "
-                              "99.8% (z=3.09), Spiegelhalter, Statistics in Medicine 2005;24:1185-1202. Points use the published "
-                              "(rounded) counts; positions are judged on the true counts."),
-        summary=f"{len(rows)} practices ({peer_label}); {len(outside)} outside the 95% limits.")
+    figure = chart(
+        f"funnel-{indicator}",
+        f"{title}: practices against funnel limits",
+        spec,
+        rows,
+        columns=[
+            Column("practice", "Practice", "text"),
+            Column("code", "ODS code", "text"),
+            Column("numerator", "Residents counted"),
+            Column("denominator", "Registered residents"),
+            Column("proportion", "Proportion", "share"),
+            Column("position", "Position", "text"),
+        ],
+        definition=Definition(
+            numerator_text.capitalize(),
+            f"Registered residents of each practice ({peer_label})",
+            SOURCE,
+            as_of,
+            f"Target: the peer group's overall proportion, {target:.1%}. Limits: exact binomial at 95% (z=1.96) and "
+            "99.8% (z=3.09), Spiegelhalter, Statistics in Medicine 2005;24:1185-1202. Points use the published "
+            "(rounded) counts; positions are judged on the true counts.",
+        ),
+        summary=f"{len(rows)} practices ({peer_label}); {len(outside)} outside the 95% limits.",
+    )
     return figure, outside, overdispersed

@@ -102,35 +102,96 @@ class IndicatorView:
         rows = []
         for order, row in enumerate(self.rows):
             use_dsr = self.standardised
-            rows.append({
-                "order": order, "group": row.label,
-                "value": row.standardised if use_dsr else row.value,
-                "lower": row.standardised_lower if use_dsr else row.lower,
-                "upper": row.standardised_upper if use_dsr else row.upper,
-                "measure": "directly age-standardised" if use_dsr else "crude",
-                "unit": self.indicator.unit,
-            })
+            rows.append(
+                {
+                    "order": order,
+                    "group": row.label,
+                    "value": row.standardised if use_dsr else row.value,
+                    "lower": row.standardised_lower if use_dsr else row.lower,
+                    "upper": row.standardised_upper if use_dsr else row.upper,
+                    "measure": "directly age-standardised" if use_dsr else "crude",
+                    "unit": self.indicator.unit,
+                }
+            )
         return rows
 
     def csv(self) -> str:
         out = io.StringIO()
         writer = csv.writer(out)
         unit = self.indicator.unit
-        writer.writerow(["indicator", "breakdown", "group", "numerator", "denominator", f"value ({unit})",
-                         "lower 95%", "upper 95%", f"age-standardised ({unit})", "lower 95%", "upper 95%", "note"])
+        writer.writerow(
+            [
+                "indicator",
+                "breakdown",
+                "group",
+                "numerator",
+                "denominator",
+                f"value ({unit})",
+                "lower 95%",
+                "upper 95%",
+                f"age-standardised ({unit})",
+                "lower 95%",
+                "upper 95%",
+                "note",
+            ]
+        )
         for row in self.rows:
-            writer.writerow([self.indicator.title, self.breakdown_title, row.label, _blank(row.numerator),
-                             _blank(row.denominator), *(_blank(v, 2) for v in (row.value, row.lower, row.upper,
-                             row.standardised, row.standardised_lower, row.standardised_upper)), row.note])
+            writer.writerow(
+                [
+                    self.indicator.title,
+                    self.breakdown_title,
+                    row.label,
+                    _blank(row.numerator),
+                    _blank(row.denominator),
+                    *(
+                        _blank(v, 2)
+                        for v in (
+                            row.value,
+                            row.lower,
+                            row.upper,
+                            row.standardised,
+                            row.standardised_lower,
+                            row.standardised_upper,
+                        )
+                    ),
+                    row.note,
+                ]
+            )
         if self.sii is not None:
             scale = self.scale
-            writer.writerow([self.indicator.title, "SII (most minus least deprived)", "", "", "",
-                             _blank(self.sii.sii * scale, 2), _blank(self.sii.lower * scale, 2),
-                             _blank(self.sii.upper * scale, 2), "", "", "", ""])
+            writer.writerow(
+                [
+                    self.indicator.title,
+                    "SII (most minus least deprived)",
+                    "",
+                    "",
+                    "",
+                    _blank(self.sii.sii * scale, 2),
+                    _blank(self.sii.lower * scale, 2),
+                    _blank(self.sii.upper * scale, 2),
+                    "",
+                    "",
+                    "",
+                    "",
+                ]
+            )
             if self.sii.rii is not None:
-                writer.writerow([self.indicator.title, "RII (most over least deprived)", "", "", "",
-                                 _blank(self.sii.rii, 3), _blank(self.sii.rii_lower, 3),
-                                 _blank(self.sii.rii_upper, 3), "", "", "", ""])
+                writer.writerow(
+                    [
+                        self.indicator.title,
+                        "RII (most over least deprived)",
+                        "",
+                        "",
+                        "",
+                        _blank(self.sii.rii, 3),
+                        _blank(self.sii.rii_lower, 3),
+                        _blank(self.sii.rii_upper, 3),
+                        "",
+                        "",
+                        "",
+                        "",
+                    ]
+                )
         return out.getvalue()
 
 
@@ -162,8 +223,9 @@ def _objectors_counts(residents_path: str, modified: float, ids: frozenset[str])
     from octopus.population.inequalities import inequality_counts, long_counts
 
     available = set(pq.read_schema(residents_path).names)
-    table = pq.read_table(residents_path, columns=[c for c in COLUMNS if c in available],
-                          filters=[("person_id", "in", sorted(ids))])
+    table = pq.read_table(
+        residents_path, columns=[c for c in COLUMNS if c in available], filters=[("person_id", "in", sorted(ids))]
+    )
     frame = table.to_pandas()
     if "analytics_excluded" in frame:
         frame = frame[~frame["analytics_excluded"].fillna(False).astype(bool)]
@@ -207,18 +269,23 @@ def _order(breakdown: str, groups: list[str], names: dict[str, str]) -> list[tup
         labelled = [(g, QUINTILE_LABELS.get(g, g)) for g in known]
     elif breakdown == "age_band":
         order = [label for _, label in AGE_BANDS]
-        labelled = [(g, g) for g in sorted(groups, key=lambda g: order.index(g) if g in order else 99) if g != NOT_KNOWN]
+        labelled = [
+            (g, g) for g in sorted(groups, key=lambda g: order.index(g) if g in order else 99) if g != NOT_KNOWN
+        ]
     elif breakdown == "practice":
-        labelled = sorted(((g, f"{names.get(g, g)} ({g})" if g in names else g) for g in groups if g != NOT_KNOWN),
-                          key=lambda pair: pair[1])
+        labelled = sorted(
+            ((g, f"{names.get(g, g)} ({g})" if g in names else g) for g in groups if g != NOT_KNOWN),
+            key=lambda pair: pair[1],
+        )
     else:
         labelled = sorted(((g, g) for g in groups if g != NOT_KNOWN), key=lambda pair: pair[1])
     known = {g for g, _ in labelled}
     return labelled + [(g, g) for g in groups if g not in known]
 
 
-def indicator_view(counts: pd.DataFrame, indicator_name: str, breakdown: str,
-                   names: dict[str, str] | None = None) -> IndicatorView:
+def indicator_view(
+    counts: pd.DataFrame, indicator_name: str, breakdown: str, names: dict[str, str] | None = None
+) -> IndicatorView:
     indicator = BY_NAME[indicator_name]
     if breakdown not in BREAKDOWN_TITLES:
         raise KeyError(breakdown)
@@ -265,8 +332,16 @@ def indicator_view(counts: pd.DataFrame, indicator_name: str, breakdown: str,
                 dsr_errors[group] = math.sqrt(parts.variance) * indicator.per
                 row = GroupRow(group, label, num, den, value, lower, upper, rate, low, high)
             else:
-                row = GroupRow(group, label, num, den, value, lower, upper,
-                               note=f"no age-standardised rate from fewer than {MIN_EVENTS} events")
+                row = GroupRow(
+                    group,
+                    label,
+                    num,
+                    den,
+                    value,
+                    lower,
+                    upper,
+                    note=f"no age-standardised rate from fewer than {MIN_EVENTS} events",
+                )
         view.rows.append(row)
     if breakdown == "imd_quintile":
         _add_sii(view, dsr_errors)
@@ -285,11 +360,17 @@ def _add_sii(view: IndicatorView, dsr_errors: dict[str, float]) -> None:
         if any(r.standardised is None for r in quintiles):
             view.sii_note = f"Not shown: a quintile has fewer than {MIN_EVENTS} events for an age-standardised rate."
             return
-        view.sii = slope_index([r.standardised for r in quintiles], [r.denominator for r in quintiles],
-                               [dsr_errors[r.group] for r in quintiles])
+        view.sii = slope_index(
+            [r.standardised for r in quintiles],
+            [r.denominator for r in quintiles],
+            [dsr_errors[r.group] for r in quintiles],
+        )
     elif view.indicator.kind == RATE:
-        view.sii = slope_index([r.value for r in quintiles], [r.denominator for r in quintiles],
-                               [math.sqrt(r.numerator) / r.denominator * view.indicator.per for r in quintiles])
+        view.sii = slope_index(
+            [r.value for r in quintiles],
+            [r.denominator for r in quintiles],
+            [math.sqrt(r.numerator) / r.denominator * view.indicator.per for r in quintiles],
+        )
     else:
         view.sii = slope_index_of_inequality([r.numerator for r in quintiles], [r.denominator for r in quintiles])
 
@@ -309,27 +390,45 @@ def indicator_chart(view: IndicatorView, as_of) -> charts.Chart | None:
     order = [row["group"] for row in rows]
     spec = {
         "layer": [
-            {"mark": {"type": "rule", "strokeWidth": 2, "color": "#4c6272"},
-             "encoding": {"y": {"field": "group", "type": "nominal", "sort": order, "title": view.breakdown_title},
-                          "x": {"field": "lower", "type": "quantitative", "title": axis},
-                          "x2": {"field": "upper"}}},
-            {"mark": {"type": "point", "filled": True, "size": 80, "color": "#005eb8"},
-             "encoding": {"y": {"field": "group", "type": "nominal", "sort": order},
-                          "x": {"field": "value", "type": "quantitative"}}},
+            {
+                "mark": {"type": "rule", "strokeWidth": 2, "color": "#4c6272"},
+                "encoding": {
+                    "y": {"field": "group", "type": "nominal", "sort": order, "title": view.breakdown_title},
+                    "x": {"field": "lower", "type": "quantitative", "title": axis},
+                    "x2": {"field": "upper"},
+                },
+            },
+            {
+                "mark": {"type": "point", "filled": True, "size": 80, "color": "#005eb8"},
+                "encoding": {
+                    "y": {"field": "group", "type": "nominal", "sort": order},
+                    "x": {"field": "value", "type": "quantitative"},
+                },
+            },
         ],
         "height": {"step": 28},
     }
-    columns = [charts.Column("group", view.breakdown_title, "text"), charts.Column("value", f"Value ({view.indicator.unit})", "rate"),
-               charts.Column("lower", "Lower 95%", "rate"), charts.Column("upper", "Upper 95%", "rate"),
-               charts.Column("measure", "Measure", "text")]
+    columns = [
+        charts.Column("group", view.breakdown_title, "text"),
+        charts.Column("value", f"Value ({view.indicator.unit})", "rate"),
+        charts.Column("lower", "Lower 95%", "rate"),
+        charts.Column("upper", "Upper 95%", "rate"),
+        charts.Column("measure", "Measure", "text"),
+    ]
     indicator = view.indicator
     return charts.chart(
-        "inequality", f"{indicator.title} by {view.breakdown_title.lower()}", spec,
+        "inequality",
+        f"{indicator.title} by {view.breakdown_title.lower()}",
+        spec,
         [{key: row[key] for key in ("group", "value", "lower", "upper", "measure")} for row in rows],
         columns=columns,
-        definition=charts.Definition(numerator=indicator.definition, denominator=f"Residents in each group ({indicator.unit})",
-                                     source=indicator.source, as_of=as_of,
-                                     notes="Groups whose counts are suppressed are not drawn. 95% confidence intervals: "
-                                           "Wilson for proportions, Byar or exact Poisson for rates, Dobson for age-standardised rates."),
+        definition=charts.Definition(
+            numerator=indicator.definition,
+            denominator=f"Residents in each group ({indicator.unit})",
+            source=indicator.source,
+            as_of=as_of,
+            notes="Groups whose counts are suppressed are not drawn. 95% confidence intervals: "
+            "Wilson for proportions, Byar or exact Poisson for rates, Dobson for age-standardised rates.",
+        ),
         summary=f"{indicator.title} for each {view.breakdown_title.lower()} with its 95% confidence interval.",
     )

@@ -40,10 +40,14 @@ WINDOW_PERIODS = 3  # ONS and OHID publish local life expectancy over 3 pooled y
 # OHID: no rate is published from fewer than 10 events (octopus.stats.standardisation.MIN_EVENTS).
 MIN_DEATHS = 10
 SEXES = (("female", "Females"), ("male", "Males"))
-SOURCE = ("Deaths (ONS civil registration, underlying cause) and the registered population at the middle of "
-          "each 12-month period, from the published snapshot; IMD 2025 national deciles of the home LSOA.")
-METHOD = ("Chiang II abridged life table (under 1, 1-4, 5-year bands to 90+) with Silcocks' variance for the "
-          "open band, as PHE/OHID's Life Expectancy Calculator; 95% confidence intervals.")
+SOURCE = (
+    "Deaths (ONS civil registration, underlying cause) and the registered population at the middle of "
+    "each 12-month period, from the published snapshot; IMD 2025 national deciles of the home LSOA."
+)
+METHOD = (
+    "Chiang II abridged life table (under 1, 1-4, 5-year bands to 90+) with Silcocks' variance for the "
+    "open band, as PHE/OHID's Life Expectancy Calculator; 95% confidence intervals."
+)
 TOO_FEW = "too few deaths to estimate"
 
 
@@ -111,7 +115,7 @@ def restrict(frame: pd.DataFrame, area: Area) -> pd.DataFrame:
 def windows(frame: pd.DataFrame) -> list[Window]:
     """Every run of 3 consecutive 12-month periods, oldest first (the latest last)."""
     ends = sorted(str(p) for p in frame["period_end"].unique())
-    return [Window(tuple(ends[i:i + WINDOW_PERIODS])) for i in range(len(ends) - WINDOW_PERIODS + 1)]
+    return [Window(tuple(ends[i : i + WINDOW_PERIODS])) for i in range(len(ends) - WINDOW_PERIODS + 1)]
 
 
 def estimate(rows: pd.DataFrame, causes: bool = False) -> Estimate:
@@ -217,13 +221,27 @@ def decomposition(rows: pd.DataFrame, window: Window, sex: str) -> Decomposition
     (first, first_causes), (second, second_causes) = estimates[most].table, estimates[least].table
     by_band, by_cause = arriaga(first, second, {c: (first_causes[c], second_causes[c]) for c in CAUSES})
     deaths_band = first.deaths + second.deaths
-    bands = [{"sex": sex, "age_band": band_label(age), "order": i, "years": _withheld(float(by_band[i]), deaths_band[i]),
-              "deaths": publish_count(int(deaths_band[i]))} for i, age in enumerate(START_AGES)]
+    bands = [
+        {
+            "sex": sex,
+            "age_band": band_label(age),
+            "order": i,
+            "years": _withheld(float(by_band[i]), deaths_band[i]),
+            "deaths": publish_count(int(deaths_band[i])),
+        }
+        for i, age in enumerate(START_AGES)
+    ]
     causes = []
     for cause in CAUSES:
         behind = int(first_causes[cause].sum() + second_causes[cause].sum())
-        causes.append({"sex": sex, "cause": CAUSE_TITLES[cause], "years": _withheld(float(by_cause[cause].sum()), behind),
-                       "deaths": publish_count(behind)})
+        causes.append(
+            {
+                "sex": sex,
+                "cause": CAUSE_TITLES[cause],
+                "years": _withheld(float(by_cause[cause].sum()), behind),
+                "deaths": publish_count(behind),
+            }
+        )
     gap = float(second.expectancy[0] - first.expectancy[0])
     return Decomposition(sex, most, least, gap, bands, causes)
 
@@ -233,124 +251,210 @@ def _withheld(value: float, deaths: float) -> float | None:
 
 
 def _estimate_row(sex_label: str, decile: int, found: Estimate, window: Window) -> dict:
-    return {"sex": sex_label, "decile": decile, "period": window.label,
-            "value": None if found.value is None else round(found.value, 1),
-            "lower": None if found.value is None else round(found.lower, 1),
-            "upper": None if found.value is None else round(found.upper, 1),
-            "at_65": None if found.at_65 is None else round(found.at_65[0], 1),
-            "at_65_lower": None if found.at_65 is None else round(found.at_65[1], 1),
-            "at_65_upper": None if found.at_65 is None else round(found.at_65[2], 1),
-            "deaths": publish_count(found.deaths), "note": found.reason}
+    return {
+        "sex": sex_label,
+        "decile": decile,
+        "period": window.label,
+        "value": None if found.value is None else round(found.value, 1),
+        "lower": None if found.value is None else round(found.lower, 1),
+        "upper": None if found.value is None else round(found.upper, 1),
+        "at_65": None if found.at_65 is None else round(found.at_65[0], 1),
+        "at_65_lower": None if found.at_65 is None else round(found.at_65[1], 1),
+        "at_65_upper": None if found.at_65 is None else round(found.at_65[2], 1),
+        "deaths": publish_count(found.deaths),
+        "note": found.reason,
+    }
 
 
 def decile_chart(results: list[Inequality], as_of: dt.date) -> Chart:
-    rows = [_estimate_row(label, d, e, r.window) for r in results for (sex, label) in SEXES if sex == r.sex
-            for d, e in sorted(r.deciles.items())]
+    rows = [
+        _estimate_row(label, d, e, r.window)
+        for r in results
+        for (sex, label) in SEXES
+        if sex == r.sex
+        for d, e in sorted(r.deciles.items())
+    ]
     base = alt.Chart().encode(
         x=alt.X("decile:O", title="IMD 2025 decile (1 = most deprived)"),
         color=alt.Color("sex:N", title="Sex", scale=alt.Scale(range=["#005eb8", "#ed8b00"])),
         xOffset="sex:N",
     )
     spec = alt.layer(
-        base.mark_rule(strokeWidth=2).encode(y=alt.Y("lower:Q", title="Life expectancy at birth (years)",
-                                                     scale=alt.Scale(zero=False)), y2="upper:Q"),
+        base.mark_rule(strokeWidth=2).encode(
+            y=alt.Y("lower:Q", title="Life expectancy at birth (years)", scale=alt.Scale(zero=False)), y2="upper:Q"
+        ),
         base.mark_point(filled=True, size=70).encode(
-            y="value:Q", tooltip=["sex:N", "decile:O", "value:Q", "lower:Q", "upper:Q", "deaths:Q"]),
+            y="value:Q", tooltip=["sex:N", "decile:O", "value:Q", "lower:Q", "upper:Q", "deaths:Q"]
+        ),
     )
-    return chart("le-decile", "Life expectancy at birth by deprivation decile", spec, rows,
-                 columns=[Column("sex", "Sex", "text"), Column("decile", "IMD decile", "text"),
-                          Column("period", "Years", "text"), Column("value", "Life expectancy (years)", "rate"),
-                          Column("lower", "Lower 95% limit", "rate"), Column("upper", "Upper 95% limit", "rate"),
-                          Column("at_65", "Life expectancy at 65 (years)", "rate"),
-                          Column("at_65_lower", "At 65: lower 95% limit", "rate"),
-                          Column("at_65_upper", "At 65: upper 95% limit", "rate"),
-                          Column("deaths", "Deaths", "count"), Column("note", "Note", "text")],
-                 definition=Definition(numerator="Deaths in the 3 years, by age band (life table)",
-                                       denominator="Registered residents at the middle of each year (person-years)",
-                                       source=SOURCE, as_of=as_of, notes=METHOD),
-                 summary="Life expectancy at birth for each IMD decile, females and males, with 95% intervals.")
+    return chart(
+        "le-decile",
+        "Life expectancy at birth by deprivation decile",
+        spec,
+        rows,
+        columns=[
+            Column("sex", "Sex", "text"),
+            Column("decile", "IMD decile", "text"),
+            Column("period", "Years", "text"),
+            Column("value", "Life expectancy (years)", "rate"),
+            Column("lower", "Lower 95% limit", "rate"),
+            Column("upper", "Upper 95% limit", "rate"),
+            Column("at_65", "Life expectancy at 65 (years)", "rate"),
+            Column("at_65_lower", "At 65: lower 95% limit", "rate"),
+            Column("at_65_upper", "At 65: upper 95% limit", "rate"),
+            Column("deaths", "Deaths", "count"),
+            Column("note", "Note", "text"),
+        ],
+        definition=Definition(
+            numerator="Deaths in the 3 years, by age band (life table)",
+            denominator="Registered residents at the middle of each year (person-years)",
+            source=SOURCE,
+            as_of=as_of,
+            notes=METHOD,
+        ),
+        summary="Life expectancy at birth for each IMD decile, females and males, with 95% intervals.",
+    )
 
 
 def trend_chart(history: list[Inequality], as_of: dt.date) -> Chart:
     rows = []
     for item in history:
         label = dict(SEXES)[item.sex]
-        rows.append({"sex": label, "period": item.window.label, "end": item.window.last_day.isoformat(),
-                     "sii": None if item.sii is None else round(item.sii, 1),
-                     "sii_lower": None if item.sii is None else round(item.sii_lower, 1),
-                     "sii_upper": None if item.sii is None else round(item.sii_upper, 1),
-                     "gap": None if item.gap is None else round(item.gap, 1),
-                     "between": f"deciles {item.gap_deciles[0]} and {item.gap_deciles[1]}" if item.gap_deciles else "",
-                     "deaths": publish_count(item.deaths)})
-    base = alt.Chart().encode(x=alt.X("end:T", title="3 years ending"),
-                              color=alt.Color("sex:N", title="Sex", scale=alt.Scale(range=["#005eb8", "#ed8b00"])))
+        rows.append(
+            {
+                "sex": label,
+                "period": item.window.label,
+                "end": item.window.last_day.isoformat(),
+                "sii": None if item.sii is None else round(item.sii, 1),
+                "sii_lower": None if item.sii is None else round(item.sii_lower, 1),
+                "sii_upper": None if item.sii is None else round(item.sii_upper, 1),
+                "gap": None if item.gap is None else round(item.gap, 1),
+                "between": f"deciles {item.gap_deciles[0]} and {item.gap_deciles[1]}" if item.gap_deciles else "",
+                "deaths": publish_count(item.deaths),
+            }
+        )
+    base = alt.Chart().encode(
+        x=alt.X("end:T", title="3 years ending"),
+        color=alt.Color("sex:N", title="Sex", scale=alt.Scale(range=["#005eb8", "#ed8b00"])),
+    )
     spec = alt.layer(
-        base.mark_rule(strokeWidth=2).encode(y=alt.Y("sii_lower:Q", title="Slope index of inequality (years)"),
-                                             y2="sii_upper:Q"),
+        base.mark_rule(strokeWidth=2).encode(
+            y=alt.Y("sii_lower:Q", title="Slope index of inequality (years)"), y2="sii_upper:Q"
+        ),
         base.mark_line(point=True).encode(y="sii:Q", tooltip=["sex:N", "period:N", "sii:Q", "gap:Q"]),
     )
-    return chart("le-trend", "The gap over time: slope index of inequality in life expectancy", spec, rows,
-                 columns=[Column("sex", "Sex", "text"), Column("period", "Years", "text"),
-                          Column("sii", "Slope index (years)", "rate"), Column("sii_lower", "Lower 95% limit", "rate"),
-                          Column("sii_upper", "Upper 95% limit", "rate"),
-                          Column("gap", "Gap, least minus most deprived decile (years)", "rate"),
-                          Column("between", "Gap between", "text"), Column("deaths", "Deaths", "count")],
-                 definition=Definition(
-                     numerator="Life expectancy at birth of each IMD decile (3 pooled years)",
-                     denominator="Deciles weighted by their person-years",
-                     source=SOURCE, as_of=as_of,
-                     notes="Slope index of inequality: the difference in life expectancy between the least and the most "
-                           "deprived ends of the population, fitted across every decile with an estimate (PHE technical "
-                           "guide, 2013); its 95% interval by simulation from each decile's standard error, 100,000 "
-                           "draws, as PHE's SII tool. One point per 3-year window the deaths feed covers."),
-                 summary="Slope index of inequality in life expectancy, by sex, for each 3-year window.")
+    return chart(
+        "le-trend",
+        "The gap over time: slope index of inequality in life expectancy",
+        spec,
+        rows,
+        columns=[
+            Column("sex", "Sex", "text"),
+            Column("period", "Years", "text"),
+            Column("sii", "Slope index (years)", "rate"),
+            Column("sii_lower", "Lower 95% limit", "rate"),
+            Column("sii_upper", "Upper 95% limit", "rate"),
+            Column("gap", "Gap, least minus most deprived decile (years)", "rate"),
+            Column("between", "Gap between", "text"),
+            Column("deaths", "Deaths", "count"),
+        ],
+        definition=Definition(
+            numerator="Life expectancy at birth of each IMD decile (3 pooled years)",
+            denominator="Deciles weighted by their person-years",
+            source=SOURCE,
+            as_of=as_of,
+            notes="Slope index of inequality: the difference in life expectancy between the least and the most "
+            "deprived ends of the population, fitted across every decile with an estimate (PHE technical "
+            "guide, 2013); its 95% interval by simulation from each decile's standard error, 100,000 "
+            "draws, as PHE's SII tool. One point per 3-year window the deaths feed covers.",
+        ),
+        summary="Slope index of inequality in life expectancy, by sex, for each 3-year window.",
+    )
 
 
 def cause_chart(parts: list[Decomposition], as_of: dt.date) -> Chart:
-    rows = [{**row, "sex": dict(SEXES)[part.sex], "between": f"quintiles {part.most} and {part.least}"}
-            for part in parts for row in part.by_cause]
-    spec = alt.Chart().mark_bar().encode(
-        y=alt.Y("cause:N", title=None, sort=[CAUSE_TITLES[c] for c in CAUSES]),
-        x=alt.X("years:Q", title="Years of the gap"),
-        color=alt.Color("sex:N", title="Sex", scale=alt.Scale(range=["#005eb8", "#ed8b00"])),
-        yOffset="sex:N", tooltip=["sex:N", "cause:N", "years:Q", "deaths:Q"])
-    return chart("le-gap-cause", "What makes up the gap: by cause of death", spec, rows,
-                 columns=[Column("sex", "Sex", "text"), Column("cause", "Broad cause", "text"),
-                          Column("years", "Years of the gap", "number"), Column("deaths", "Deaths", "count"),
-                          Column("between", "Gap between", "text")],
-                 definition=_decomposition_definition(as_of),
-                 summary="The gap in life expectancy between the most and least deprived quintiles, split by cause.")
+    rows = [
+        {**row, "sex": dict(SEXES)[part.sex], "between": f"quintiles {part.most} and {part.least}"}
+        for part in parts
+        for row in part.by_cause
+    ]
+    spec = (
+        alt.Chart()
+        .mark_bar()
+        .encode(
+            y=alt.Y("cause:N", title=None, sort=[CAUSE_TITLES[c] for c in CAUSES]),
+            x=alt.X("years:Q", title="Years of the gap"),
+            color=alt.Color("sex:N", title="Sex", scale=alt.Scale(range=["#005eb8", "#ed8b00"])),
+            yOffset="sex:N",
+            tooltip=["sex:N", "cause:N", "years:Q", "deaths:Q"],
+        )
+    )
+    return chart(
+        "le-gap-cause",
+        "What makes up the gap: by cause of death",
+        spec,
+        rows,
+        columns=[
+            Column("sex", "Sex", "text"),
+            Column("cause", "Broad cause", "text"),
+            Column("years", "Years of the gap", "number"),
+            Column("deaths", "Deaths", "count"),
+            Column("between", "Gap between", "text"),
+        ],
+        definition=_decomposition_definition(as_of),
+        summary="The gap in life expectancy between the most and least deprived quintiles, split by cause.",
+    )
 
 
 def age_chart(parts: list[Decomposition], as_of: dt.date) -> Chart:
-    rows = [{**row, "sex": dict(SEXES)[part.sex], "between": f"quintiles {part.most} and {part.least}"}
-            for part in parts for row in part.by_band]
-    spec = alt.Chart().mark_bar().encode(
-        x=alt.X("age_band:N", title="Age band", sort=[band_label(a) for a in START_AGES]),
-        y=alt.Y("years:Q", title="Years of the gap"),
-        color=alt.Color("sex:N", title="Sex", scale=alt.Scale(range=["#005eb8", "#ed8b00"])),
-        xOffset="sex:N", tooltip=["sex:N", "age_band:N", "years:Q", "deaths:Q"])
+    rows = [
+        {**row, "sex": dict(SEXES)[part.sex], "between": f"quintiles {part.most} and {part.least}"}
+        for part in parts
+        for row in part.by_band
+    ]
+    spec = (
+        alt.Chart()
+        .mark_bar()
+        .encode(
+            x=alt.X("age_band:N", title="Age band", sort=[band_label(a) for a in START_AGES]),
+            y=alt.Y("years:Q", title="Years of the gap"),
+            color=alt.Color("sex:N", title="Sex", scale=alt.Scale(range=["#005eb8", "#ed8b00"])),
+            xOffset="sex:N",
+            tooltip=["sex:N", "age_band:N", "years:Q", "deaths:Q"],
+        )
+    )
     for row in rows:
         row.pop("order", None)
-    return chart("le-gap-age", "What makes up the gap: by age at death", spec, rows,
-                 columns=[Column("sex", "Sex", "text"), Column("age_band", "Age band", "text"),
-                          Column("years", "Years of the gap", "number"), Column("deaths", "Deaths", "count"),
-                          Column("between", "Gap between", "text")],
-                 definition=_decomposition_definition(as_of),
-                 summary="The gap in life expectancy between the most and least deprived quintiles, split by age band.")
+    return chart(
+        "le-gap-age",
+        "What makes up the gap: by age at death",
+        spec,
+        rows,
+        columns=[
+            Column("sex", "Sex", "text"),
+            Column("age_band", "Age band", "text"),
+            Column("years", "Years of the gap", "number"),
+            Column("deaths", "Deaths", "count"),
+            Column("between", "Gap between", "text"),
+        ],
+        definition=_decomposition_definition(as_of),
+        summary="The gap in life expectancy between the most and least deprived quintiles, split by age band.",
+    )
 
 
 def _decomposition_definition(as_of: dt.date) -> Definition:
     causes = "; ".join(CAUSE_TITLES[c] for c in CAUSES)
     return Definition(
         numerator="Deaths by age band and broad underlying cause in the most and least deprived IMD quintiles "
-                  "(3 pooled years)",
+        "(3 pooled years)",
         denominator="Registered residents of each quintile at the middle of each year",
-        source=SOURCE, as_of=as_of,
+        source=SOURCE,
+        as_of=as_of,
         notes="Arriaga's decomposition (Demography 1984;21:83-96), each age band's part shared between causes in "
-              "proportion to the difference in their death rates, as PHE/OHID's Segment Tool. Causes, ICD-10 ranges "
-              f"of the underlying cause: {causes}. A positive part widens the gap; a part resting on 1-7 deaths is "
-              "withheld.")
+        "proportion to the difference in their death rates, as PHE/OHID's Segment Tool. Causes, ICD-10 ranges "
+        f"of the underlying cause: {causes}. A positive part widens the gap; a part resting on 1-7 deaths is "
+        "withheld.",
+    )
 
 
 @dataclass
@@ -391,8 +495,6 @@ def page(frame: pd.DataFrame, as_of: dt.date) -> Page:
 
 def years(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
-
-
 
 
 def page_for(folder: Path, area: Area, as_of: dt.date) -> Page | None:

@@ -10,8 +10,11 @@ _RENDERER = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 def render_model_card(text: str, calibration_url: str) -> str:
     html = _RENDERER.render(text.replace("](calibration.png)", f"]({calibration_url})"))
-    html = html.replace("<table>", '<div class="octopus-table-scroll" tabindex="0" role="region" '
-                                   'aria-label="Table, scrolls sideways on small screens"><table class="nhsuk-table">')
+    html = html.replace(
+        "<table>",
+        '<div class="octopus-table-scroll" tabindex="0" role="region" '
+        'aria-label="Table, scrolls sideways on small screens"><table class="nhsuk-table">',
+    )
     html = html.replace("</table>", "</table></div>")
     for level in range(5, 0, -1):  # the page has its own h1: the card's headings sit under it
         html = html.replace(f"<h{level}>", f"<h{level + 1}>").replace(f"</h{level}>", f"</h{level + 1}>")

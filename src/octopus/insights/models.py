@@ -8,7 +8,9 @@ class PublishedSnapshot(models.Model):
     run_id = models.CharField(max_length=40, unique=True)
     as_of = models.DateField()
     published_at = models.DateTimeField(auto_now_add=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     residents = models.PositiveIntegerField()
     households = models.PositiveIntegerField(default=0)
     manifest = models.JSONField(default=dict)

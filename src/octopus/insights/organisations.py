@@ -60,5 +60,7 @@ def organisation_names() -> dict[str, str]:
 
     names = {**_practices(), **LONDON_TRUSTS}
     names.update({code: place_name(name) for code, name in GPPractice.objects.values_list("ods_code", "name")})
-    names.update({code: name for code, name in Organisation.objects.exclude(ods_code="").values_list("ods_code", "name")})
+    names.update(
+        {code: name for code, name in Organisation.objects.exclude(ods_code="").values_list("ods_code", "name")}
+    )
     return names

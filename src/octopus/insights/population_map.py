@@ -48,20 +48,44 @@ def indicator_map(bands: pd.DataFrame, indicator: str, as_of: dt.date) -> Chart:
     label = INDICATORS[indicator]
     if indicator == "imd":
         deciles = _imd_deciles()
-        return maps.lsoa_map("map-imd", "Deprivation: IMD 2025 decile by LSOA", {c: deciles.get(c) for c in codes},
-                             value_label="IMD 2025 decile", kind="text", ordinal=True, scheme="purples", reverse=True,
-                             definition=Definition(
-                                 "Index of Multiple Deprivation 2025 rank of the LSOA, in tenths of England's LSOAs",
-                                 "All 33,755 LSOAs in England", "English Indices of Deprivation 2025 (MHCLG), Open Government "
-                                 "Licence v3.0; boundaries ONS LSOA 2021 BGC", as_of,
-                                 "Decile 1 is the most deprived tenth, drawn darkest. LSOAs are those where the area's residents live."))
+        return maps.lsoa_map(
+            "map-imd",
+            "Deprivation: IMD 2025 decile by LSOA",
+            {c: deciles.get(c) for c in codes},
+            value_label="IMD 2025 decile",
+            kind="text",
+            ordinal=True,
+            scheme="purples",
+            reverse=True,
+            definition=Definition(
+                "Index of Multiple Deprivation 2025 rank of the LSOA, in tenths of England's LSOAs",
+                "All 33,755 LSOAs in England",
+                "English Indices of Deprivation 2025 (MHCLG), Open Government "
+                "Licence v3.0; boundaries ONS LSOA 2021 BGC",
+                as_of,
+                "Decile 1 is the most deprived tenth, drawn darkest. LSOAs are those where the area's residents live.",
+            ),
+        )
     flagged = placed.assign(counted=_COUNTED[indicator](placed)).groupby("lsoa_code")[["residents", "counted"]].sum()
     values = {}
     for code in codes:
-        residents, counted = publish_count(int(flagged.loc[code, "residents"])), publish_count(int(flagged.loc[code, "counted"]))
+        residents, counted = (
+            publish_count(int(flagged.loc[code, "residents"])),
+            publish_count(int(flagged.loc[code, "counted"])),
+        )
         values[code] = counted / residents * 1000 if residents and counted is not None else None
-    return maps.lsoa_map(f"map-{indicator}", f"{label} by LSOA", values, value_label="Per 1,000 residents", kind="rate",
-                         definition=Definition(label.split(" per ")[0] + " living in the LSOA", "Residents living in the LSOA",
-                                               SOURCE + "; boundaries ONS LSOA 2021 BGC", as_of,
-                                               "Counts of 1-7 are suppressed and the rest rounded to 5 before the rate is worked "
-                                               "out; grey areas have a suppressed figure."))
+    return maps.lsoa_map(
+        f"map-{indicator}",
+        f"{label} by LSOA",
+        values,
+        value_label="Per 1,000 residents",
+        kind="rate",
+        definition=Definition(
+            label.split(" per ")[0] + " living in the LSOA",
+            "Residents living in the LSOA",
+            SOURCE + "; boundaries ONS LSOA 2021 BGC",
+            as_of,
+            "Counts of 1-7 are suppressed and the rest rounded to 5 before the rate is worked "
+            "out; grey areas have a suppressed figure.",
+        ),
+    )

@@ -19,25 +19,47 @@ def resident_rows(n: int = 400, *, very_high: int = 3) -> list[dict]:
     rows = []
     for i in range(n):
         band = 1 if i < very_high else 2 + i % 5
-        rows.append({
-            "person_id": f"T{i:05d}", "risk_band": band, "segment": ("frailty", "long_term_conditions", "generally_well")[i % 3],
-            "rising_risk": i % 11 == 0, "imd_decile": 1 + i % 10, "imd_quintile": 1 + (i % 10) // 2,
-            "practice_ods_code": ("E87001", "E87002", "E87003")[i % 3], "registered": True,
-            "emergency_admissions": 2 if band <= 3 else int(i % 4 == 0 and (i % 10) < 4),
-            "prior_cost": 9000.0 if band <= 3 else 400.0, "hospital_cost": 6000.0 if band <= 3 else 100.0 * (i % 3), "risk_probability": 0.5 if band <= 3 else 0.05,
-            # What the Inequalities page aggregates (population.inequalities).
-            "age": 5 + (i * 7) % 90, "age_band": _age_band(5 + (i * 7) % 90), "sex": ("female", "male")[i % 2],
-            "ethnicity_group": ("White", "Asian or Asian British", "Black or Black British", "Mixed")[i % 4],
-            "analytics_excluded": False, "ae_attendances": i % 3,
-            "readmission_index_discharges": 1 if band <= 3 else 0, "emergency_readmissions_30_days": int(band == 1),
-            **{f"{p}_status": ("up_to_date", "overdue", "never", "not_eligible")[(i + k) % 4]
-               for k, p in enumerate(PROGRAMMES)},
-        })
+        rows.append(
+            {
+                "person_id": f"T{i:05d}",
+                "risk_band": band,
+                "segment": ("frailty", "long_term_conditions", "generally_well")[i % 3],
+                "rising_risk": i % 11 == 0,
+                "imd_decile": 1 + i % 10,
+                "imd_quintile": 1 + (i % 10) // 2,
+                "practice_ods_code": ("E87001", "E87002", "E87003")[i % 3],
+                "registered": True,
+                "emergency_admissions": 2 if band <= 3 else int(i % 4 == 0 and (i % 10) < 4),
+                "prior_cost": 9000.0 if band <= 3 else 400.0,
+                "hospital_cost": 6000.0 if band <= 3 else 100.0 * (i % 3),
+                "risk_probability": 0.5 if band <= 3 else 0.05,
+                # What the Inequalities page aggregates (population.inequalities).
+                "age": 5 + (i * 7) % 90,
+                "age_band": _age_band(5 + (i * 7) % 90),
+                "sex": ("female", "male")[i % 2],
+                "ethnicity_group": ("White", "Asian or Asian British", "Black or Black British", "Mixed")[i % 4],
+                "analytics_excluded": False,
+                "ae_attendances": i % 3,
+                "readmission_index_discharges": 1 if band <= 3 else 0,
+                "emergency_readmissions_30_days": int(band == 1),
+                **{
+                    f"{p}_status": ("up_to_date", "overdue", "never", "not_eligible")[(i + k) % 4]
+                    for k, p in enumerate(PROGRAMMES)
+                },
+            }
+        )
     return rows
 
 
-PROGRAMMES = ("bowel_screening", "breast_screening", "cervical_screening", "nhs_health_check", "flu_vaccination",
-              "mmr_vaccination", "diabetes_care_processes")
+PROGRAMMES = (
+    "bowel_screening",
+    "breast_screening",
+    "cervical_screening",
+    "nhs_health_check",
+    "flu_vaccination",
+    "mmr_vaccination",
+    "diabetes_care_processes",
+)
 
 
 def _age_band(age: int) -> str:
@@ -74,8 +96,14 @@ def _inequalities_parquet(rows: list[dict]) -> bytes:
     return buffer.getvalue()
 
 
-def write_snapshot(folder: Path, rows: list[dict] | None = None, *, run_id: str = "20261101T000000Z-test",
-                   as_of: dt.date | None = None, chart_tables: bool = True) -> PublishedSnapshot:
+def write_snapshot(
+    folder: Path,
+    rows: list[dict] | None = None,
+    *,
+    run_id: str = "20261101T000000Z-test",
+    as_of: dt.date | None = None,
+    chart_tables: bool = True,
+) -> PublishedSnapshot:
     """``chart_tables=False``: a snapshot made before the pipeline wrote ``charts/`` (decision 0055)."""
     as_of = as_of or timezone.localdate()
     folder.mkdir(parents=True, exist_ok=True)
@@ -92,18 +120,29 @@ def write_snapshot(folder: Path, rows: list[dict] | None = None, *, run_id: str 
         write_life_expectancy(folder, as_of)
     members = [{"cohort": "welc_target", "person_id": r["person_id"]} for r in rows if r["risk_band"] <= 3]
     pd.DataFrame(members, columns=["cohort", "person_id"]).to_parquet(folder / "cohorts.parquet", index=False)
-    (folder / "cohorts.json").write_text(json.dumps([{
-        "name": "welc_target", "title": "WELC target population", "size": len(members), "as_of": as_of.isoformat(),
-        "description": "Residents in the top three risk bands who are aged 65 or over or have a long-term condition.",
-    }]))
+    (folder / "cohorts.json").write_text(
+        json.dumps(
+            [
+                {
+                    "name": "welc_target",
+                    "title": "WELC target population",
+                    "size": len(members),
+                    "as_of": as_of.isoformat(),
+                    "description": "Residents in the top three risk bands who are aged 65 or over or have a long-term condition.",
+                }
+            ]
+        )
+    )
     (folder / "model_card.md").write_text(
         "# Model card: test\n\n**Chosen model:** logistic.\n\n| | AUROC |\n|---|---|\n| logistic | 0.80 |\n\n"
-        "![Calibration](calibration.png)\n\n<script>alert(1)</script>\n")
+        "![Calibration](calibration.png)\n\n<script>alert(1)</script>\n"
+    )
     (folder / "calibration.png").write_bytes(PNG)
     manifest = {"run_id": run_id, "as_of": as_of.isoformat(), "snapshot_dir": str(folder.resolve())}
     (folder / "manifest.json").write_text(json.dumps(manifest))
     snapshot, _ = PublishedSnapshot.objects.update_or_create(
-        run_id=run_id, defaults={"as_of": as_of, "residents": len(rows), "manifest": manifest})
+        run_id=run_id, defaults={"as_of": as_of, "residents": len(rows), "manifest": manifest}
+    )
     return snapshot
 
 
@@ -131,9 +170,19 @@ def life_expectancy_rows(as_of: dt.date, periods: int = 4) -> list[dict]:
                     deaths = max(round(population * rate), 1 if start == 90 else 0)
                     split = {"circulatory": round(deaths * 0.4), "cancer": round(deaths * 0.3)}
                     split["other"] = deaths - split["circulatory"] - split["cancer"]
-                    rows.append({"period_end": end, "sex": sex, "lsoa_code": lsoas[decile], "imd_decile": decile,
-                                 "practice_ods_code": None, "start_age": start, "population": population,
-                                 "deaths": deaths, **{f"deaths_{c}": split.get(c, 0) for c in CAUSES}})
+                    rows.append(
+                        {
+                            "period_end": end,
+                            "sex": sex,
+                            "lsoa_code": lsoas[decile],
+                            "imd_decile": decile,
+                            "practice_ods_code": None,
+                            "start_age": start,
+                            "population": population,
+                            "deaths": deaths,
+                            **{f"deaths_{c}": split.get(c, 0) for c in CAUSES},
+                        }
+                    )
     return rows
 
 
@@ -146,7 +195,8 @@ def reference_lsoa_by_decile() -> dict[int, str]:
 
 def write_life_expectancy(folder: Path, as_of: dt.date) -> None:
     pd.DataFrame(life_expectancy_rows(as_of)).astype({"practice_ods_code": "string"}).to_parquet(
-        folder / "life_expectancy.parquet", index=False)
+        folder / "life_expectancy.parquet", index=False
+    )
 
 
 def chart_tables(rows: list[dict]):

@@ -72,8 +72,15 @@ def index(request):
     figures_shown.append(overview.segments(chosen.segments, as_of))
     figures_shown += overview.trends(_snapshot_history(current), analytics_excluded_person_ids(), area, band_names())
     return charts.csv_or(request, figures_shown) or _page(
-        request, "index", current, rising=figures.rising_risk(chosen.bands), figures=figures_shown, area=area,
-        area_options=options, precomputed=chosen.precomputed)
+        request,
+        "index",
+        current,
+        rising=figures.rising_risk(chosen.bands),
+        figures=figures_shown,
+        area=area,
+        area_options=options,
+        precomputed=chosen.precomputed,
+    )
 
 
 def _chosen_area(request, current: Current):
@@ -114,17 +121,32 @@ def cost_concentration(request):
     lorenz, reached = cost.lorenz_chart(chosen.cost_distribution("prior_cost"), as_of)
     hospital, hospital_reached = cost.lorenz_chart(chosen.cost_distribution("hospital_cost"), as_of, "hospital_cost")
     shown = [f for f in (lorenz, hospital, *_cost_by_band_and_segment(chosen, as_of)) if f is not None]
-    return charts.csv_or(request, shown) or _page(request, "cost", current, figures=shown, reached=reached, area=area,
-                                                  hospital_reached=hospital_reached, has_hospital_cost=chosen.has("hospital_cost"),
-                                                  area_options=options, precomputed=chosen.precomputed)
+    return charts.csv_or(request, shown) or _page(
+        request,
+        "cost",
+        current,
+        figures=shown,
+        reached=reached,
+        area=area,
+        hospital_reached=hospital_reached,
+        has_hospital_cost=chosen.has("hospital_cost"),
+        area_options=options,
+        precomputed=chosen.precomputed,
+    )
 
 
 def _cost_by_band_and_segment(tables: chart_data.ChartTables, as_of: dt.date) -> list[charts.Chart]:
     names = band_names()
     segments = {s: str(s).replace("_", " ").capitalize() for s in tables.segments["segment"].dropna().unique()}
     return [
-        cost.cost_by(tables.bands, "risk_band", {b: f"{b}. {n}" for b, n in names.items()}, "cost-band",
-                     "Cost per resident by risk band", as_of),
+        cost.cost_by(
+            tables.bands,
+            "risk_band",
+            {b: f"{b}. {n}" for b, n in names.items()},
+            "cost-band",
+            "Cost per resident by risk band",
+            as_of,
+        ),
         cost.cost_by(tables.segments, "segment", segments, "cost-segment", "Cost per resident by segment", as_of),
     ]
 
@@ -153,22 +175,39 @@ def capitation_page(request):
     except capitation.BadChoice as bad:
         error, budget, weights = bad, capitation.DEFAULT_BUDGET, defaults
     if kind == "pcn":
-        memberships = [(p.pcn.name.title(), p.ods_code) for p in GPPractice.objects.filter(pcn__isnull=False).select_related("pcn")]
+        memberships = [
+            (p.pcn.name.title(), p.ods_code) for p in GPPractice.objects.filter(pcn__isnull=False).select_related("pcn")
+        ]
     else:
-        memberships = [(n.name, code) for n in Neighbourhood.objects.prefetch_related("practices")
-                       for code in n.practices.values_list("ods_code", flat=True)]
+        memberships = [
+            (n.name, code)
+            for n in Neighbourhood.objects.prefetch_related("practices")
+            for code in n.practices.values_list("ods_code", flat=True)
+        ]
     unit_map = capitation.units(kind, memberships)
     as_of = current.published.as_of
     label = dict(capitation.UNITS)[kind]
     shown = [
-        capitation.allocation_chart(capitation.allocate(tables.bands, unit_map, weights, budget), weights, names, budget,
-                                    label, as_of),
+        capitation.allocation_chart(
+            capitation.allocate(tables.bands, unit_map, weights, budget), weights, names, budget, label, as_of
+        ),
         *_cost_by_band_and_segment(tables, as_of),
     ]
     return charts.csv_or(request, shown) or _page(
-        request, "capitation", current, figures=shown, error=error, budget=budget, weights=weights, defaults=defaults,
-        band_labels=names, kind=kind, unit_kinds=capitation.UNITS, precomputed=tables.precomputed,
-        shared={organisation_names().get(code, code): units for code, units in unit_map.shared.items()})
+        request,
+        "capitation",
+        current,
+        figures=shown,
+        error=error,
+        budget=budget,
+        weights=weights,
+        defaults=defaults,
+        band_labels=names,
+        kind=kind,
+        unit_kinds=capitation.UNITS,
+        precomputed=tables.precomputed,
+        shared={organisation_names().get(code, code): units for code, units in unit_map.shared.items()},
+    )
 
 
 @require_GET
@@ -182,12 +221,28 @@ def population_map(request):
     if indicator not in population_map_module.INDICATORS:
         raise Http404(f"No map indicator {indicator!r}.")
     if not chosen.has("lsoa_code"):
-        return _page(request, "map", current, figures=[], area=area, area_options=options, indicator=indicator,
-                     indicators=population_map_module.INDICATORS)
+        return _page(
+            request,
+            "map",
+            current,
+            figures=[],
+            area=area,
+            area_options=options,
+            indicator=indicator,
+            indicators=population_map_module.INDICATORS,
+        )
     figure = population_map_module.indicator_map(chosen.bands, indicator, current.published.as_of)
-    return charts.csv_or(request, [figure]) or _page(request, "map", current, figures=[figure], area=area, area_options=options,
-                                                     indicator=indicator, indicators=population_map_module.INDICATORS,
-                                                     precomputed=chosen.precomputed)
+    return charts.csv_or(request, [figure]) or _page(
+        request,
+        "map",
+        current,
+        figures=[figure],
+        area=area,
+        area_options=options,
+        indicator=indicator,
+        indicators=population_map_module.INDICATORS,
+        precomputed=chosen.precomputed,
+    )
 
 
 @require_GET
@@ -230,11 +285,20 @@ def inequality(request):
         response = HttpResponse(view.csv(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="inequalities-{indicator}-{breakdown}.csv"'
         return response
-    return _page(request, "inequality", current, view=view, has_counts=counts is not None, inequality_chart=figure,
-                 indicators=inequalities.INDICATORS, breakdowns=inequalities.BREAKDOWNS,
-                 selected_indicator=indicator, selected_breakdown=breakdown,
-                 sign_convention=inequalities.SIGN_CONVENTION,
-                 csv_query=urlencode({"indicator": indicator, "breakdown": breakdown, "format": "csv"}))
+    return _page(
+        request,
+        "inequality",
+        current,
+        view=view,
+        has_counts=counts is not None,
+        inequality_chart=figure,
+        indicators=inequalities.INDICATORS,
+        breakdowns=inequalities.BREAKDOWNS,
+        selected_indicator=indicator,
+        selected_breakdown=breakdown,
+        sign_convention=inequalities.SIGN_CONVENTION,
+        csv_query=urlencode({"indicator": indicator, "breakdown": breakdown, "format": "csv"}),
+    )
 
 
 @require_GET
@@ -250,8 +314,16 @@ def life_expectancy(request):
     if shown is None:
         return _page(request, "life_expectancy", current, has_counts=False, area=area, area_options=options)
     return charts.csv_or(request, shown.figures) or _page(
-        request, "life_expectancy", current, has_counts=True, shown=shown, area=area, area_options=options,
-        sexes=dict(life_expectancy_module.SEXES), years=life_expectancy_module.years)
+        request,
+        "life_expectancy",
+        current,
+        has_counts=True,
+        shown=shown,
+        area=area,
+        area_options=options,
+        sexes=dict(life_expectancy_module.SEXES),
+        years=life_expectancy_module.years,
+    )
 
 
 @require_GET
@@ -266,19 +338,34 @@ def practices(request):
     if indicator not in funnels.INDICATORS:
         raise Http404(f"No practice indicator {indicator!r}.")
     peers, peer_label, peer_choice = _peer_group(request)
-    figure, outliers, overdispersed = funnels.practice_funnel(tables.bands, indicator, peers, organisation_names(),
-                                                              current.published.as_of, peer_label)
+    figure, outliers, overdispersed = funnels.practice_funnel(
+        tables.bands, indicator, peers, organisation_names(), current.published.as_of, peer_label
+    )
     shown = [figure] if figure else []
     return charts.csv_or(request, shown) or _page(
-        request, "practices", current, rows=rows, outside=sum(1 for r in rows if r["outside"]), figures=shown,
-        outliers=outliers, overdispersed=overdispersed, indicator=indicator, indicators=funnels.INDICATORS,
-        peer_choice=peer_choice, peer_label=peer_label, peer_options=_peer_options(), precomputed=tables.precomputed)
+        request,
+        "practices",
+        current,
+        rows=rows,
+        outside=sum(1 for r in rows if r["outside"]),
+        figures=shown,
+        outliers=outliers,
+        overdispersed=overdispersed,
+        indicator=indicator,
+        indicators=funnels.INDICATORS,
+        peer_choice=peer_choice,
+        peer_label=peer_label,
+        peer_options=_peer_options(),
+        precomputed=tables.precomputed,
+    )
 
 
 def _peer_options() -> list[tuple[str, str]]:
     from octopus.directory.models import Neighbourhood
 
-    return [(n.slug, f"{n.name}'s practices") for n in Neighbourhood.objects.order_by("name")] + [("all", "All practices")]
+    return [(n.slug, f"{n.name}'s practices") for n in Neighbourhood.objects.order_by("name")] + [
+        ("all", "All practices")
+    ]
 
 
 def _peer_group(request) -> tuple[set[str] | None, str, str]:
@@ -288,14 +375,18 @@ def _peer_group(request) -> tuple[set[str] | None, str, str]:
     choice = request.GET.get("peers") or ""
     if choice == "all":
         return None, "all practices in the snapshot", "all"
-    neighbourhood = (Neighbourhood.objects.filter(slug=choice).first() if choice
-                     else Neighbourhood.objects.order_by("name").first())
+    neighbourhood = (
+        Neighbourhood.objects.filter(slug=choice).first() if choice else Neighbourhood.objects.order_by("name").first()
+    )
     if neighbourhood is None:
         if choice:
             raise Http404(f"No neighbourhood {choice!r}.")
         return None, "all practices in the snapshot", "all"
-    return (set(neighbourhood.practices.values_list("ods_code", flat=True)), f"the practices of {neighbourhood.name}",
-            neighbourhood.slug)
+    return (
+        set(neighbourhood.practices.values_list("ods_code", flat=True)),
+        f"the practices of {neighbourhood.name}",
+        neighbourhood.slug,
+    )
 
 
 @require_GET
@@ -316,11 +407,20 @@ def impact_page(request):
     evaluation = impact.evaluate(current.folder, current.published.as_of, impact.cared_for(excluded), excluded, months)
     shown = []
     if evaluation is not None and evaluation.enough:
-        shown = [impact.difference_chart(evaluation, current.published.as_of),
-                 impact.balance_chart(evaluation, current.published.as_of)]
-    return charts.csv_or(request, shown) or _page(request, "impact", current, evaluation=evaluation, figures=shown,
-                                                  months=months, windows=list(impact.WINDOWS),
-                                                  min_pairs=impact.MIN_PAIRS)
+        shown = [
+            impact.difference_chart(evaluation, current.published.as_of),
+            impact.balance_chart(evaluation, current.published.as_of),
+        ]
+    return charts.csv_or(request, shown) or _page(
+        request,
+        "impact",
+        current,
+        evaluation=evaluation,
+        figures=shown,
+        months=months,
+        windows=list(impact.WINDOWS),
+        min_pairs=impact.MIN_PAIRS,
+    )
 
 
 @require_GET

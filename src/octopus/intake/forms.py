@@ -29,7 +29,8 @@ class UploadForm(forms.Form):
         label="Feed files",
         help_text=mark_safe(  # noqa: S308 - constant text: file names are set as code
             "CSV or Parquet files named <code>&lt;feed&gt;__&lt;sender&gt;__&lt;date&gt;</code>, for example "
-            "<code>apc_spells__RYJ__20261123.csv</code>. You can choose several."),
+            "<code>apc_spells__RYJ__20261123.csv</code>. You can choose several."
+        ),
         error_messages={"required": "Choose one or more feed files to load"},
     )
 
@@ -47,7 +48,9 @@ class DecisionForm(forms.Form):
 
 class PipelineRunForm(forms.Form):
     as_of = forms.DateField(
-        label="As-of date", required=False, input_formats=["%Y-%m-%d"],
+        label="As-of date",
+        required=False,
+        input_formats=["%Y-%m-%d"],
         help_text="The date the risk model predicts from, as YYYY-MM-DD. Leave empty for today.",
         error_messages={"invalid": "Enter the as-of date as YYYY-MM-DD, for example 2026-11-30"},
     )

@@ -41,12 +41,18 @@ def run(request):
         return redirect(back)
     if not new:
         asked_by = job.requested_by.username if job.requested_by else "someone"
-        messages.info(request, f"A pipeline run is already in progress ({job.get_status_display().lower()}), asked for "
-                               f"by {asked_by} on {formatting.date(job.requested_at)}; the panel below shows how it "
-                               "is going.")
+        messages.info(
+            request,
+            f"A pipeline run is already in progress ({job.get_status_display().lower()}), asked for "
+            f"by {asked_by} on {formatting.date(job.requested_at)}; the panel below shows how it "
+            "is going.",
+        )
     elif job.active:
-        messages.success(request, "The pipeline run is queued. The panel below shows how it is going; you can leave "
-                                  "this page. The snapshot in service stays in service until the new one is published.")
+        messages.success(
+            request,
+            "The pipeline run is queued. The panel below shows how it is going; you can leave "
+            "this page. The snapshot in service stays in service until the new one is published.",
+        )
     else:  # a backend that runs tasks at once: the panel already gives the outcome
         messages.success(request, f"The pipeline run {job.get_status_display().lower()}.")
     return redirect(back)

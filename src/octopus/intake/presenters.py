@@ -104,6 +104,8 @@ def linkage_progress(job, now=None) -> LinkageRunProgress | None:
     if rate and total is not None and total > done:
         remaining = (total - done) / rate
         left = f"about {elapsed(now, now + timedelta(seconds=remaining))} left"
-    pairs = (f"pairs blocked {job.pairs_blocked or 0:,}, compared {job.pairs_compared or 0:,}, "
-             f"clustered {job.pairs_clustered or 0:,}")
+    pairs = (
+        f"pairs blocked {job.pairs_blocked or 0:,}, compared {job.pairs_compared or 0:,}, "
+        f"clustered {job.pairs_clustered or 0:,}"
+    )
     return LinkageRunProgress(job.stage, position, f"{rate:,.0f} {unit} a second" if rate else "", left, pairs)

@@ -44,10 +44,17 @@ def overview(request):
             summary = linkage_overview(store)
     except StoreBusy:
         summary = None  # the run in progress has the store; its status is shown instead
-    return render(request, "intake/linkage.jinja", {
-        "overview": summary, "method_labels": METHOD_LABELS, "job": (job := services.latest_job()),
-        "progress": linkage_progress(job) if job and job.active else None, "elapsed": elapsed,
-    })
+    return render(
+        request,
+        "intake/linkage.jinja",
+        {
+            "overview": summary,
+            "method_labels": METHOD_LABELS,
+            "job": (job := services.latest_job()),
+            "progress": linkage_progress(job) if job and job.active else None,
+            "elapsed": elapsed,
+        },
+    )
 
 
 @require("manage_data")
@@ -57,8 +64,11 @@ def link_now(request):
     job, new = services.request_linkage(request.user, path=request.path)
     if not new:
         asked_by = job.requested_by.username if job.requested_by else "someone"
-        messages.info(request, f"A linkage run is already {job.get_status_display().lower()} (asked for by "
-                               f"{asked_by}, {formatting.date(job.requested_at)}); this page shows how it is going.")
+        messages.info(
+            request,
+            f"A linkage run is already {job.get_status_display().lower()} (asked for by "
+            f"{asked_by}, {formatting.date(job.requested_at)}); this page shows how it is going.",
+        )
     elif job.active:
         messages.success(request, "Linkage is queued. This page shows how it is going; you can leave it.")
     else:  # a backend that runs tasks at once: the status below already gives the outcome
@@ -71,9 +81,15 @@ def link_now(request):
 def linkage_status(request):
     """The status panel alone, polled by the linkage page while a run is queued or running."""
     job = services.latest_job()
-    response = render(request, "intake/_linkage_status.jinja", {
-        "job": job, "progress": linkage_progress(job) if job and job.active else None, "elapsed": elapsed,
-    })
+    response = render(
+        request,
+        "intake/_linkage_status.jinja",
+        {
+            "job": job,
+            "progress": linkage_progress(job) if job and job.active else None,
+            "elapsed": elapsed,
+        },
+    )
     if request.htmx and not (job and job.active):
         response["HX-Refresh"] = "true"  # the run ended: reload the page for the new figures
     return response
@@ -100,11 +116,21 @@ def pair(request, pair_id: str):
         raise Http404("This pair is not waiting for review: it may have been decided already.")
     position, previous, following = neighbours(pairs, pair_id)
     audit.record_request(request, "view", f"Viewed review pair {pair_id}", basis=REVIEW_BASIS)
-    return render(request, "intake/pair.jinja", {
-        "pair": chosen, "rows": field_rows(chosen), "position": position, "total": len(pairs),
-        "previous": previous, "next": following, "left": source_label(chosen.left_key),
-        "right": source_label(chosen.right_key), "form": DecisionForm(),
-    })
+    return render(
+        request,
+        "intake/pair.jinja",
+        {
+            "pair": chosen,
+            "rows": field_rows(chosen),
+            "position": position,
+            "total": len(pairs),
+            "previous": previous,
+            "next": following,
+            "left": source_label(chosen.left_key),
+            "right": source_label(chosen.right_key),
+            "form": DecisionForm(),
+        },
+    )
 
 
 @require("manage_data")
@@ -116,7 +142,11 @@ def decide_pair(request, pair_id: str):
         pairs = _queue(store)
         if not form.is_valid():
             messages.error(request, "Choose Confirm match or Not a match.")
-            return redirect("intake:pair", pair_id=pair_id) if any(p.pair_id == pair_id for p in pairs) else redirect("intake:review")
+            return (
+                redirect("intake:pair", pair_id=pair_id)
+                if any(p.pair_id == pair_id for p in pairs)
+                else redirect("intake:review")
+            )
         try:
             decide(store, pair_id, form.cleaned_data["decision"], request.user.username)
         except KeyError:
@@ -133,5 +163,5 @@ def _next_undecided(pairs, decided_id: str) -> str | None:
     if decided_id not in ids:
         return None
     index = ids.index(decided_id)
-    rest = ids[index + 1:] + ids[:index]
+    rest = ids[index + 1 :] + ids[:index]
     return rest[0] if rest else None

@@ -51,7 +51,9 @@ def give_up_on_interrupted_runs() -> int:
     """Close runs left running when the only task worker stopped (`octopus serve` starting its own)."""
     interrupted = [
         *LinkageJob.objects.filter(active=True, status=LinkageJob.Status.RUNNING),
-        *PipelineJob.objects.filter(active=True, status__in=[PipelineJob.Status.RUNNING, PipelineJob.Status.PUBLISHING]),
+        *PipelineJob.objects.filter(
+            active=True, status__in=[PipelineJob.Status.RUNNING, PipelineJob.Status.PUBLISHING]
+        ),
     ]
     for job in interrupted:
         job.close(job.Status.FAILED, error="the server stopped during the run")
@@ -94,15 +96,22 @@ def request_pipeline_run(user, *, as_of, path: str = "") -> tuple[PipelineJob, b
         raise PipelineNotReady("There is no linked extract yet: link persons first (Linkage, then Link now).")
     linking = LinkageJob.objects.filter(active=True).first()
     if linking is not None:
-        raise PipelineNotReady(f"A linkage run is {linking.get_status_display().lower()}: the pipeline reads the "
-                               "linked extract it writes, so run the pipeline when it ends.")
+        raise PipelineNotReady(
+            f"A linkage run is {linking.get_status_display().lower()}: the pipeline reads the "
+            "linked extract it writes, so run the pipeline when it ends."
+        )
     try:
         with transaction.atomic():
             job = PipelineJob.objects.create(requested_by=user, as_of=as_of)
     except IntegrityError:
         return PipelineJob.objects.get(active=True), False
-    audit.record(user, "run", f"Asked for a population pipeline run as of {as_of} (pipeline job {job.pk})",
-                 basis="manage_data", path=path)
+    audit.record(
+        user,
+        "run",
+        f"Asked for a population pipeline run as of {as_of} (pipeline job {job.pk})",
+        basis="manage_data",
+        path=path,
+    )
     return _enqueue(job, run_pipeline_in_background), True
 
 

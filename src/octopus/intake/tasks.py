@@ -47,25 +47,44 @@ def link_persons_in_background(job_id: int) -> int | None:
         with open_store(wait_seconds=STORE_WAIT_SECONDS) as store:
             summary = link_persons(store, progress=_LinkProgressToJob(job_id))
             LinkageJob.objects.filter(pk=job_id).update(
-                stage="writing the linked extract", stage_started_at=timezone.now(), stage_done=None,
-                stage_total=None, stage_unit="")
+                stage="writing the linked extract",
+                stage_started_at=timezone.now(),
+                stage_done=None,
+                stage_total=None,
+                stage_unit="",
+            )
             target = write_linked_extract(store)
     except Exception as error:
         # Error text can quote values from the store: identifiers are removed before it is kept.
         first_line = (str(error).splitlines() or [""])[0]
         job.close(LinkageJob.Status.FAILED, error=redact(f"{type(error).__name__}: {first_line}")[:300])
-        audit.record(job.requested_by, "run", f"Linkage job {job.pk} failed ({type(error).__name__})",
-                     basis="manage_data", path=reverse("intake:link-now"))
+        audit.record(
+            job.requested_by,
+            "run",
+            f"Linkage job {job.pk} failed ({type(error).__name__})",
+            basis="manage_data",
+            path=reverse("intake:link-now"),
+        )
         logger.exception("Linkage job %s failed", job.pk)
         raise
     job.close(
-        LinkageJob.Status.FINISHED, run_id=summary.run_id, source_persons=summary.units, persons=summary.persons,
-        new_persons=summary.new_persons, by_nhs_number=summary.by_nhs_number, probabilistic=summary.probabilistic,
-        review_pairs=summary.review_pairs, extract_folder=target.name,
+        LinkageJob.Status.FINISHED,
+        run_id=summary.run_id,
+        source_persons=summary.units,
+        persons=summary.persons,
+        new_persons=summary.new_persons,
+        by_nhs_number=summary.by_nhs_number,
+        probabilistic=summary.probabilistic,
+        review_pairs=summary.review_pairs,
+        extract_folder=target.name,
     )
-    audit.record(job.requested_by, "run",
-                 f"Linked persons (run {summary.run_id}) and wrote the linked extract (linkage job {job.pk})",
-                 basis="manage_data", path=reverse("intake:link-now"))
+    audit.record(
+        job.requested_by,
+        "run",
+        f"Linked persons (run {summary.run_id}) and wrote the linked extract (linkage job {job.pk})",
+        basis="manage_data",
+        path=reverse("intake:link-now"),
+    )
     return summary.run_id
 
 
@@ -84,9 +103,15 @@ class _LinkProgressToJob:
         if not (new_stage or finished) and now - self.last < self.every:
             return
         self.last, self.stage = now, state.stage
-        changes = dict(stage=state.stage, stage_done=state.done, stage_total=state.total, stage_unit=state.unit,
-                       pairs_blocked=state.pairs_blocked, pairs_compared=state.pairs_compared,
-                       pairs_clustered=state.pairs_clustered)
+        changes = dict(
+            stage=state.stage,
+            stage_done=state.done,
+            stage_total=state.total,
+            stage_unit=state.unit,
+            pairs_blocked=state.pairs_blocked,
+            pairs_compared=state.pairs_compared,
+            pairs_clustered=state.pairs_clustered,
+        )
         if state.source_persons is not None:
             changes["source_persons"] = state.source_persons
         if new_stage:
@@ -97,8 +122,16 @@ class _LinkProgressToJob:
 # The steps ``population.pipeline`` logs, in the order it runs them; the page names the step
 # after the last one finished as the one in progress. A step not listed here still appears in
 # the log; only the "now running" guess is lost.
-PIPELINE_STEPS = ("connect", "features", "training features", "train", "evaluate", "score",
-                  "segments and cohorts", "publish")
+PIPELINE_STEPS = (
+    "connect",
+    "features",
+    "training features",
+    "train",
+    "evaluate",
+    "score",
+    "segments and cohorts",
+    "publish",
+)
 
 
 def bootstrap_resamples() -> int:
@@ -165,13 +198,19 @@ def headline(snapshot_dir: Path, report) -> dict:
         "later_auroc": later_figures.get("auroc"),
         "later_calibration_slope": (later_figures.get("calibration") or {}).get("slope"),
         "later_reason": "" if later_figures else str(later.get("reason") or "Not run"),
-        "chosen_model": chosen, "model_version": card.get("model_version", ""),
-        "auroc": held_out.get("auroc"), "auroc_95ci": held_out.get("auroc_95ci"),
+        "chosen_model": chosen,
+        "model_version": card.get("model_version", ""),
+        "auroc": held_out.get("auroc"),
+        "auroc_95ci": held_out.get("auroc_95ci"),
         # Rounded and small counts withheld, as on the model card and every other page.
-        "held_out_residents": _published(held_out.get("n")), "held_out_events": _published(held_out.get("events")),
-        "calibration_slope": calibration.get("slope"), "calibration_in_the_large": calibration.get("in_the_large"),
-        "residents_scored": counts.get("residents.parquet"), "rising_risk": counts.get("rising risk"),
-        "residents_published": report.residents, "deaths_recorded": report.deaths,
+        "held_out_residents": _published(held_out.get("n")),
+        "held_out_events": _published(held_out.get("events")),
+        "calibration_slope": calibration.get("slope"),
+        "calibration_in_the_large": calibration.get("in_the_large"),
+        "residents_scored": counts.get("residents.parquet"),
+        "rising_risk": counts.get("rising risk"),
+        "residents_published": report.residents,
+        "deaths_recorded": report.deaths,
         "timeline_added": report.activity_added,
     }
 
@@ -184,7 +223,9 @@ def run_pipeline_in_background(job_id: int) -> str | None:
     from octopus.publish import publish
 
     started = PipelineJob.objects.filter(pk=job_id, status=PipelineJob.Status.QUEUED).update(
-        status=PipelineJob.Status.RUNNING, started_at=timezone.now(), step=PIPELINE_STEPS[0],
+        status=PipelineJob.Status.RUNNING,
+        started_at=timezone.now(),
+        step=PIPELINE_STEPS[0],
         step_started_at=timezone.now(),
     )
     job = PipelineJob.objects.get(pk=job_id)
@@ -197,20 +238,40 @@ def run_pipeline_in_background(job_id: int) -> str | None:
     previous_level = pipeline_log.level
     pipeline_log.setLevel(logging.INFO)
     try:
-        info = run_pipeline(data_dir / "linked", data_dir / "snapshots", as_of=job.as_of,
-                            config=PipelineConfig(show_progress=False, bootstrap_resamples=bootstrap_resamples()))
-        _note(job_id, f"snapshot {info.run_id} written; publishing it into the operational database",
-              status=PipelineJob.Status.PUBLISHING, step="publish into the operational database",
-              step_started_at=timezone.now(), rows=0, rows_label="rows published", run_id=info.run_id)
-        report = publish(data_dir / "linked" / "persons.parquet", info.path, actor=job.requested_by,
-                         progress=lambda n: PipelineJob.objects.filter(pk=job_id).update(rows=F("rows") + n))
+        info = run_pipeline(
+            data_dir / "linked",
+            data_dir / "snapshots",
+            as_of=job.as_of,
+            config=PipelineConfig(show_progress=False, bootstrap_resamples=bootstrap_resamples()),
+        )
+        _note(
+            job_id,
+            f"snapshot {info.run_id} written; publishing it into the operational database",
+            status=PipelineJob.Status.PUBLISHING,
+            step="publish into the operational database",
+            step_started_at=timezone.now(),
+            rows=0,
+            rows_label="rows published",
+            run_id=info.run_id,
+        )
+        report = publish(
+            data_dir / "linked" / "persons.parquet",
+            info.path,
+            actor=job.requested_by,
+            progress=lambda n: PipelineJob.objects.filter(pk=job_id).update(rows=F("rows") + n),
+        )
         figures = headline(info.path, report)
     except Exception as error:
         first_line = (str(error).splitlines() or [""])[0]
         job.refresh_from_db()
         job.close(PipelineJob.Status.FAILED, error=redact(f"{type(error).__name__}: {first_line}")[:300])
-        audit.record(job.requested_by, "run", f"Pipeline job {job.pk} failed ({type(error).__name__})",
-                     basis="manage_data", path=reverse("intake:pipeline-run"))
+        audit.record(
+            job.requested_by,
+            "run",
+            f"Pipeline job {job.pk} failed ({type(error).__name__})",
+            basis="manage_data",
+            path=reverse("intake:pipeline-run"),
+        )
         logger.exception("Pipeline job %s failed", job.pk)
         raise
     finally:
@@ -219,8 +280,12 @@ def run_pipeline_in_background(job_id: int) -> str | None:
     _note(job_id, f"published {report.residents:,} residents")
     job.refresh_from_db()
     job.close(PipelineJob.Status.FINISHED, headline=figures, step="")
-    audit.record(job.requested_by, "run",
-                 f"Ran the population pipeline (snapshot {info.run_id}, as of {job.as_of}) and published it "
-                 f"({report.residents} residents; pipeline job {job.pk})",
-                 basis="manage_data", path=reverse("intake:pipeline-run"))
+    audit.record(
+        job.requested_by,
+        "run",
+        f"Ran the population pipeline (snapshot {info.run_id}, as of {job.as_of}) and published it "
+        f"({report.residents} residents; pipeline job {job.pk})",
+        basis="manage_data",
+        path=reverse("intake:pipeline-run"),
+    )
     return info.run_id

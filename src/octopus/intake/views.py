@@ -50,9 +50,15 @@ def _index_context(store, request) -> dict:
         feed = None
     shown = Paginator(deliveries(store, feed=feed), DELIVERIES_PER_PAGE).get_page(request.GET.get("page"))
     refused = Paginator(rejections(store), DELIVERIES_PER_PAGE).get_page(request.GET.get("refused_page"))
-    return {"deliveries": shown, "feed": feed, "statuses": statuses, "rejections": refused,
-            "feed_titles": {name: contract.title for name, contract in store.contracts.items()},
-            "pipeline_form": PipelineRunForm(), **status_context(services.latest_pipeline_job())}
+    return {
+        "deliveries": shown,
+        "feed": feed,
+        "statuses": statuses,
+        "rejections": refused,
+        "feed_titles": {name: contract.title for name, contract in store.contracts.items()},
+        "pipeline_form": PipelineRunForm(),
+        **status_context(services.latest_pipeline_job()),
+    }
 
 
 @require("manage_data")
@@ -78,8 +84,9 @@ def upload(request):
         outcomes = [_outcome(path, result) for path, result in load_files(store, paths)]
     for outcome in outcomes:
         # The summary names the file and outcome only; rejection reasons can quote values.
-        audit.record_request(request, "load", f"Loaded feed file {outcome.file_name}: {outcome.outcome}",
-                             basis="manage_data")
+        audit.record_request(
+            request, "load", f"Loaded feed file {outcome.file_name}: {outcome.outcome}", basis="manage_data"
+        )
     return render(request, "intake/upload_result.jinja", {"outcomes": outcomes})
 
 
@@ -102,8 +109,9 @@ class _QuarantinePage:
         return count_quarantined(self.store, feed=self.feed, file_name=self.file_name)
 
     def __getitem__(self, window: slice):
-        return quarantined(self.store, feed=self.feed, file_name=self.file_name,
-                           limit=window.stop - window.start, offset=window.start)
+        return quarantined(
+            self.store, feed=self.feed, file_name=self.file_name, limit=window.stop - window.start, offset=window.start
+        )
 
 
 def _filters(request) -> tuple[str | None, str | None]:
@@ -116,13 +124,19 @@ def _filters(request) -> tuple[str | None, str | None]:
 def quarantine(request):
     feed, file_name = _filters(request)
     with open_store() as store:
-        page = Paginator(_QuarantinePage(store, feed, file_name), QUARANTINE_PAGE_SIZE).get_page(request.GET.get("page"))
+        page = Paginator(_QuarantinePage(store, feed, file_name), QUARANTINE_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
         page.object_list = list(page.object_list)
     scope = f"file {file_name}" if file_name else f"feed {feed}" if feed else "all feeds"
-    audit.record_request(request, "view", f"Viewed quarantined values of {scope} (page {page.number})",
-                         basis=QUARANTINE_BASIS)
-    return render(request, "intake/quarantine.jinja",
-                  {"page": page, "feed": feed or "", "file_name": file_name or "", "scope": scope})
+    audit.record_request(
+        request, "view", f"Viewed quarantined values of {scope} (page {page.number})", basis=QUARANTINE_BASIS
+    )
+    return render(
+        request,
+        "intake/quarantine.jinja",
+        {"page": page, "feed": feed or "", "file_name": file_name or "", "scope": scope},
+    )
 
 
 @require("manage_data")
@@ -136,8 +150,7 @@ def quarantine_csv(request):
             count = export_quarantine(store, target, feed=feed, file_name=file_name)
         body = target.read_bytes() if count else _header_only()
     scope = f"file {file_name}" if file_name else f"feed {feed}" if feed else "all feeds"
-    audit.record_request(request, "export", f"Downloaded {count} quarantined values of {scope}",
-                         basis=QUARANTINE_BASIS)
+    audit.record_request(request, "export", f"Downloaded {count} quarantined values of {scope}", basis=QUARANTINE_BASIS)
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="quarantine.csv"'
     return response

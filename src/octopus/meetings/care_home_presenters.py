@@ -53,22 +53,38 @@ def resident_rows(home: CareHome, user, residents: list) -> list[ResidentRow]:
     """One row per resident the user may see; risk only for scopes with clinical detail."""
     ids = [r.pk for r in residents]
     earliest = min((r.snapshot_as_of for r in residents if r.snapshot_as_of), default=None)
-    admissions = list(ActivityEvent.objects.filter(
-        resident_id__in=ids, kind=ActivityKind.ADMISSION,
-        **({"occurred_on__gt": earliest - WINDOW} if earliest else {})))
-    records = list(SupportRecord.objects.filter(care_home=home, resident_id__in=ids, item__in=PER_RESIDENT_ITEMS)
-                   .select_related("done_by"))
+    admissions = list(
+        ActivityEvent.objects.filter(
+            resident_id__in=ids,
+            kind=ActivityKind.ADMISSION,
+            **({"occurred_on__gt": earliest - WINDOW} if earliest else {}),
+        )
+    )
+    records = list(
+        SupportRecord.objects.filter(care_home=home, resident_id__in=ids, item__in=PER_RESIDENT_ITEMS).select_related(
+            "done_by"
+        )
+    )
     rows = []
     for resident in residents:
         clinical = access.may_see_clinical_detail(user, resident)
         since = (resident.snapshot_as_of - WINDOW) if resident.snapshot_as_of else None
-        falls = sum(1 for e in admissions if e.resident_id == resident.pk and _is_fall(e)
-                    and (since is None or e.occurred_on > since))
-        rows.append(ResidentRow(
-            resident, clinical, _risk(resident, clinical), resident.flags.get("emergency_admissions"),
-            falls if clinical else 0,
-            _latest(records, SupportItem.MEDICINES_REVIEW, resident.pk), _latest(records, SupportItem.ACP_REVIEWED, resident.pk),
-        ))
+        falls = sum(
+            1
+            for e in admissions
+            if e.resident_id == resident.pk and _is_fall(e) and (since is None or e.occurred_on > since)
+        )
+        rows.append(
+            ResidentRow(
+                resident,
+                clinical,
+                _risk(resident, clinical),
+                resident.flags.get("emergency_admissions"),
+                falls if clinical else 0,
+                _latest(records, SupportItem.MEDICINES_REVIEW, resident.pk),
+                _latest(records, SupportItem.ACP_REVIEWED, resident.pk),
+            )
+        )
     return rows
 
 
@@ -82,10 +98,19 @@ class HomeItem:
 def home_checklist(home: CareHome) -> list[HomeItem]:
     records = list(SupportRecord.objects.filter(care_home=home, resident__isnull=True).select_related("done_by"))
     return [
-        HomeItem(SupportItem.LEAD_GP.label, home.lead_gp.display_name if home.lead_gp else "No lead GP named",
-                 _latest(records, SupportItem.LEAD_GP, None)),
-        HomeItem(SupportItem.WEEKLY_ROUND.label, home.weekly_round or "No round arranged",
-                 _latest(records, SupportItem.WEEKLY_ROUND, None)),
-        HomeItem(SupportItem.FRAILTY_NURSE.label, home.frailty_nurse_contact or "No frailty nurse contact recorded",
-                 _latest(records, SupportItem.FRAILTY_NURSE, None)),
+        HomeItem(
+            SupportItem.LEAD_GP.label,
+            home.lead_gp.display_name if home.lead_gp else "No lead GP named",
+            _latest(records, SupportItem.LEAD_GP, None),
+        ),
+        HomeItem(
+            SupportItem.WEEKLY_ROUND.label,
+            home.weekly_round or "No round arranged",
+            _latest(records, SupportItem.WEEKLY_ROUND, None),
+        ),
+        HomeItem(
+            SupportItem.FRAILTY_NURSE.label,
+            home.frailty_nurse_contact or "No frailty nurse contact recorded",
+            _latest(records, SupportItem.FRAILTY_NURSE, None),
+        ),
     ]

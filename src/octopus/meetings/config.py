@@ -36,7 +36,8 @@ class Source(Schema):
 
     code: str = Field("", description="Set from the key under sources; not written in the file.")
     kind: Literal["review_due", "referrals_to_team", "flag", "count", "rising_risk", "unregistered", "cohort"] = Field(
-        description="What the source lists (see the kinds at the top of meetings.yaml).")
+        description="What the source lists (see the kinds at the top of meetings.yaml)."
+    )
     label: str = Field(min_length=1, description="The label attendees see.")
     within_days: int | None = Field(None, strict=True, ge=0, description="review_due: reviews due within N days.")
     since_days: int | None = Field(None, strict=True, ge=0, description="referrals_to_team: sent in the last N days.")
@@ -45,8 +46,14 @@ class Source(Schema):
     cohort: str = Field("", description="cohort: the name of a cohort in cohorts.yaml (its members from the snapshot).")
     reason: str = Field("", description="Shown beside the resident; {n} is the figure, {reason} rising risk's reason.")
     # At most this many residents are listed from the source (None: all of them).
-    limit: int | None = Field(None, strict=True, ge=1, description=(
-        "The most residents to list from this source, the top ones by its figure; leave it out to list everyone."))
+    limit: int | None = Field(
+        None,
+        strict=True,
+        ge=1,
+        description=(
+            "The most residents to list from this source, the top ones by its figure; leave it out to list everyone."
+        ),
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -119,13 +126,19 @@ class MeetingsConfig(Schema):
 
     sources: dict[str, Source] = Field(min_length=1, description="Each source by its code.")
     worklists: dict[str, tuple[str, ...]] = Field(
-        min_length=1, description="Each worklist a series may use: the codes of its sources, in order.")
-    access_days_after_meeting: int = Field(strict=True, ge=0, description=(
-        "Days after a meeting that attendees may still open the records of residents discussed."))
-    carry_over_warning_after: int = Field(strict=True, ge=1, description=(
-        "Warn when a resident has been carried over this many meetings in a row."))
-    expected_professions: tuple[str, ...] = Field((), description=(
-        "Job titles a meeting is expected to have (for example Pharmacist); missing ones are flagged."))
+        min_length=1, description="Each worklist a series may use: the codes of its sources, in order."
+    )
+    access_days_after_meeting: int = Field(
+        strict=True,
+        ge=0,
+        description=("Days after a meeting that attendees may still open the records of residents discussed."),
+    )
+    carry_over_warning_after: int = Field(
+        strict=True, ge=1, description=("Warn when a resident has been carried over this many meetings in a row.")
+    )
+    expected_professions: tuple[str, ...] = Field(
+        (), description=("Job titles a meeting is expected to have (for example Pharmacist); missing ones are flagged.")
+    )
 
     @field_validator("sources")
     @classmethod
@@ -156,14 +169,19 @@ class MeetingsConfig(Schema):
         for name, codes in worklists.items():
             unknown = [c for c in codes if c not in sources]
             if unknown:
-                raise ValueError(f"worklists.{name} names unknown source(s) {', '.join(unknown)}; "
-                                 f"define them under sources (known: {', '.join(sources)}).")
+                raise ValueError(
+                    f"worklists.{name} names unknown source(s) {', '.join(unknown)}; "
+                    f"define them under sources (known: {', '.join(sources)})."
+                )
         return worklists
 
     def worklist(self, name: str) -> list[Source]:
         if name not in self.worklists:
-            raise ConfigError(f"no worklist called {name!r}; the series must use one of "
-                              f"{', '.join(self.worklists)}.", file="meetings.yaml", field="worklists")
+            raise ConfigError(
+                f"no worklist called {name!r}; the series must use one of {', '.join(self.worklists)}.",
+                file="meetings.yaml",
+                field="worklists",
+            )
         return [self.sources[code] for code in self.worklists[name]]
 
 

@@ -17,9 +17,7 @@ def series_ids_for(user) -> set[int]:
 
 def series_q(user) -> Q:
     """A Q over MeetingSeries selecting the series this user belongs to (for subqueries)."""
-    return (
-        Q(members__user=user) | Q(meetings__attendance__user=user) | Q(team_id__in=list(user.team_ids))
-    )
+    return Q(members__user=user) | Q(meetings__attendance__user=user) | Q(team_id__in=list(user.team_ids))
 
 
 def is_member(user, series: MeetingSeries) -> bool:

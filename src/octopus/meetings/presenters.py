@@ -30,11 +30,19 @@ def record_summary(resident) -> dict:
     return {
         "acute": list(ActivityEvent.objects.filter(resident=resident, kind__in=ACUTE)[:5]),
         "cases": list(Case.objects.filter(resident=resident, closed_at__isnull=True).select_related("team", "holder")),
-        "referrals": list(Referral.objects.filter(resident=resident, status__in=OPEN_STATUSES).select_related("to_team", "to_practitioner")),
+        "referrals": list(
+            Referral.objects.filter(resident=resident, status__in=OPEN_STATUSES).select_related(
+                "to_team", "to_practitioner"
+            )
+        ),
         "plan": plan,
         # Shown at the top of the entry, to clinical scopes only (care/_advance_care_plan.jinja).
         "advance_care": getattr(plan, "advance_care", None) if plan else None,
-        "plan_actions": list(plan.actions.filter(status__in=[ActionStatus.TO_DO, ActionStatus.IN_PROGRESS]).select_related("owner")) if plan else [],
+        "plan_actions": list(
+            plan.actions.filter(status__in=[ActionStatus.TO_DO, ActionStatus.IN_PROGRESS]).select_related("owner")
+        )
+        if plan
+        else [],
         "tier": current_tier(resident),
         # Open prevention gaps from the latest snapshot: a prompt the room can act on.
         "prevention_gaps": list(resident.prevention_gaps or []),
@@ -74,7 +82,8 @@ def beyond_limits(meeting) -> list[BeyondLimit]:
     sources = config.settings().sources
     return [
         BeyondLimit(sources[code].label, more, sources[code].limit, sources[code].ranked_by)
-        for code, more in sorted(meeting.worklist_not_listed.items(), key=lambda kv: -kv[1]) if code in sources
+        for code, more in sorted(meeting.worklist_not_listed.items(), key=lambda kv: -kv[1])
+        if code in sources
     ]
 
 
@@ -87,8 +96,12 @@ def put_off_often(meeting, resident_ids) -> dict[int, int]:
     same person, and the chair should decide rather than defer again."""
     threshold = config.settings().carry_over_warning_after
     counts = (
-        WorklistEntry.objects.filter(meeting__series_id=meeting.series_id, resident_id__in=list(resident_ids), status__in=PUT_OFF)
-        .values("resident_id").annotate(times=Count("id")).filter(times__gt=threshold)
+        WorklistEntry.objects.filter(
+            meeting__series_id=meeting.series_id, resident_id__in=list(resident_ids), status__in=PUT_OFF
+        )
+        .values("resident_id")
+        .annotate(times=Count("id"))
+        .filter(times__gt=threshold)
     )
     return {row["resident_id"]: row["times"] for row in counts}
 
@@ -100,7 +113,9 @@ def _count_events(resident_ids_dates: list[tuple[int, dt.date]], kind: str, days
         return 0, 0
     discussed = dict(resident_ids_dates)
     earliest = min(discussed.values()) - dt.timedelta(days=days)
-    events = ActivityEvent.objects.filter(resident_id__in=list(discussed), kind=kind, occurred_on__gte=earliest).values_list("resident_id", "occurred_on")
+    events = ActivityEvent.objects.filter(
+        resident_id__in=list(discussed), kind=kind, occurred_on__gte=earliest
+    ).values_list("resident_id", "occurred_on")
     for resident_id, on in events:
         when = discussed[resident_id]
         if when - dt.timedelta(days=days) <= on < when:
@@ -128,10 +143,16 @@ class Review:
 def six_monthly_review(series, *, today: dt.date | None = None, months: int = 6) -> Review:
     today = today or timezone.localdate()
     since = today - dt.timedelta(days=months * 30)
-    labels = {code: s.label for code, s in config.settings().sources.items()} | {"added": "Added by an attendee", "carried_over": "Carried over"}
+    labels = {code: s.label for code, s in config.settings().sources.items()} | {
+        "added": "Added by an attendee",
+        "carried_over": "Carried over",
+    }
     entries = list(
-        WorklistEntry.objects.filter(meeting__series=series, status=EntryStatus.DISCUSSED, discussed_at__date__gte=since)
-        .order_by("discussed_at").values("resident_id", "sources", "referred_at", "discussed_at")
+        WorklistEntry.objects.filter(
+            meeting__series=series, status=EntryStatus.DISCUSSED, discussed_at__date__gte=since
+        )
+        .order_by("discussed_at")
+        .values("resident_id", "sources", "referred_at", "discussed_at")
     )
     first_discussion: dict[int, dt.date] = {}
     per_source: dict[str, set[int]] = {}
@@ -142,11 +163,20 @@ def six_monthly_review(series, *, today: dt.date | None = None, months: int = 6)
             per_source.setdefault(s["source"], set()).add(e["resident_id"])
         if e["referred_at"]:
             waits.append((e["discussed_at"] - e["referred_at"]).total_seconds() / 86400)
-    by_source = [(labels.get(code, code), publish_count(len(ids))) for code, ids in sorted(per_source.items(), key=lambda kv: -len(kv[1]))]
-    actions = MeetingAction.objects.filter(entry__meeting__series=series, created_at__date__gte=since).select_related("care_plan_action")
+    by_source = [
+        (labels.get(code, code), publish_count(len(ids)))
+        for code, ids in sorted(per_source.items(), key=lambda kv: -len(kv[1]))
+    ]
+    actions = MeetingAction.objects.filter(entry__meeting__series=series, created_at__date__gte=since).select_related(
+        "care_plan_action"
+    )
     on_time = late = open_overdue = still_open = 0
     for action in actions:
-        done = action.care_plan_action and action.care_plan_action.status == ActionStatus.DONE and action.care_plan_action.completed_at
+        done = (
+            action.care_plan_action
+            and action.care_plan_action.status == ActionStatus.DONE
+            and action.care_plan_action.completed_at
+        )
         if done:
             if timezone.localdate(action.care_plan_action.completed_at) <= action.due:
                 on_time += 1
@@ -157,7 +187,9 @@ def six_monthly_review(series, *, today: dt.date | None = None, months: int = 6)
         else:
             still_open += 1
     roles: dict[str, int] = {}
-    for role in Attendance.objects.filter(meeting__series=series, meeting__starts_at__date__gte=since).values_list("role", flat=True):
+    for role in Attendance.objects.filter(meeting__series=series, meeting__starts_at__date__gte=since).values_list(
+        "role", flat=True
+    ):
         roles[role] = roles.get(role, 0) + 1
     missing = [p for p in config.settings().expected_professions if not any(p.lower() in r.lower() for r in roles)]
     half_year = 182
@@ -172,8 +204,12 @@ def six_monthly_review(series, *, today: dt.date | None = None, months: int = 6)
         residents_discussed=publish_count(len(first_discussion)),
         referral_to_discussion_days=round(statistics.median(waits), 1) if len(waits) > config_small() else None,
         referral_sample=publish_count(len(waits)),
-        actions={"on_time": publish_count(on_time), "late": publish_count(late), "overdue": publish_count(open_overdue),
-                 "open": publish_count(still_open)},
+        actions={
+            "on_time": publish_count(on_time),
+            "late": publish_count(late),
+            "overdue": publish_count(open_overdue),
+            "open": publish_count(still_open),
+        },
         attendance=[(role, publish_count(n)) for role, n in sorted(roles.items())],
         missing_professions=missing,
         before_after={"admissions": table.cells[0], "ae": table.cells[1]},

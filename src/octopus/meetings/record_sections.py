@@ -8,5 +8,8 @@ from .presenters import team_messages
 
 # None (and so no section) for roles that do not attend meetings, who could not open the thread.
 sections.register_data("team_messages", lambda view: team_messages(view.resident, view.user))
-sections.register(Section("team-messages", "Team messages", "meetings/record/_team_messages.jinja", order=80,
-                          needs=("team_messages",)))
+sections.register(
+    Section(
+        "team-messages", "Team messages", "meetings/record/_team_messages.jinja", order=80, needs=("team_messages",)
+    )
+)

@@ -31,9 +31,15 @@ def _areas() -> dict[str, Area]:
     with lsoas_path().open(newline="") as handle:
         return {
             row["lsoa21_code"]: Area(
-                row["lsoa21_code"], row["lsoa21_name"], row["ward24_name"], row["msoa21_name"], row["lad24_name"],
-                int(row["imd_rank"]), int(row["imd_decile"]),
-                float(row["latitude"]) if row["latitude"] else None, float(row["longitude"]) if row["longitude"] else None,
+                row["lsoa21_code"],
+                row["lsoa21_name"],
+                row["ward24_name"],
+                row["msoa21_name"],
+                row["lad24_name"],
+                int(row["imd_rank"]),
+                int(row["imd_decile"]),
+                float(row["latitude"]) if row["latitude"] else None,
+                float(row["longitude"]) if row["longitude"] else None,
             )
             for row in csv.DictReader(handle)
         }
@@ -63,7 +69,10 @@ def lsoas_matching(text: str) -> set[str]:
     if not needle:
         return set()
     return {
-        code for code, a in _areas().items()
-        if needle in code.casefold() or needle in a.lsoa_name.casefold() or needle in a.ward_name.casefold()
+        code
+        for code, a in _areas().items()
+        if needle in code.casefold()
+        or needle in a.lsoa_name.casefold()
+        or needle in a.ward_name.casefold()
         or needle in a.msoa_name.casefold()
     }

@@ -9,7 +9,9 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(help="Outreach: the monthly workforce plan for community health and wellbeing workers.", no_args_is_help=True)
+app = typer.Typer(
+    help="Outreach: the monthly workforce plan for community health and wellbeing workers.", no_args_is_help=True
+)
 
 
 @app.callback()
@@ -39,24 +41,36 @@ def plan(
         team = workforce_file.load(workforce)
         kept = _previous(previous) if previous else {}
         households = planning_households(team.target_areas)
-        typer.echo(f"Planning {month}: {len(team.workers)} CHWWs, {len(households)} households in "
-                   f"{len(team.target_areas)} target areas", err=True)
+        typer.echo(
+            f"Planning {month}: {len(team.workers)} CHWWs, {len(households)} households in "
+            f"{len(team.target_areas)} target areas",
+            err=True,
+        )
         result = planning.plan_month(
-            month, team.workers, households, households_per_chww=team.households_per_chww, previous=kept,
+            month,
+            team.workers,
+            households,
+            households_per_chww=team.households_per_chww,
+            previous=kept,
             progress=lambda done, total: typer.echo(f"  routed {done} of {total} CHWWs", err=True),
         )
     except (workforce_file.WorkforceError, planning.PlanningError) as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(2) from None
     allocated = sum(len(d.households) for w in result.workers for d in w.days)
-    typer.echo(f"Allocated {allocated}; not allocated {len(result.unallocated)}; moved from the previous plan {result.moved}", err=True)
+    typer.echo(
+        f"Allocated {allocated}; not allocated {len(result.unallocated)}; moved from the previous plan {result.moved}",
+        err=True,
+    )
     if output_format == "json":
         typer.echo(json.dumps(result.as_json()))
         return
     for worker_plan in result.workers:
         days = worker_plan.days
-        typer.echo(f"{worker_plan.worker.name}: {sum(len(d.households) for d in days)} households on {len(days)} days, "
-                   f"{sum(d.metres for d in days) / 1000:.1f} km walking")
+        typer.echo(
+            f"{worker_plan.worker.name}: {sum(len(d.households) for d in days)} households on {len(days)} days, "
+            f"{sum(d.metres for d in days) / 1000:.1f} km walking"
+        )
         for day in days:
             typer.echo(f"  {day.date:%a %d %b}: {len(day.households)} households, {day.metres / 1000:.1f} km")
 
@@ -64,6 +78,10 @@ def plan(
 def _previous(path: Path) -> dict[str, str]:
     try:
         document = json.loads(path.read_text())
-        return {h["id"]: worker["name"] for worker in document["chwws"] for day in worker["days"] for h in day["households"]}
+        return {
+            h["id"]: worker["name"] for worker in document["chwws"] for day in worker["days"] for h in day["households"]
+        }
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise typer.BadParameter(f"{path} is not a plan written by --format json ({error})", param_hint="--previous") from None
+        raise typer.BadParameter(
+            f"{path} is not a plan written by --format json ({error})", param_hint="--previous"
+        ) from None

@@ -13,19 +13,33 @@ ProgrammeName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 
 class DoorstepPrompt(Schema):
     label: str = Field(min_length=1, description="The words a CHWW sees, e.g. 'Bowel screening due'.")
-    min_age: int | None = Field(None, strict=True, ge=0, description=(
-        "Hide the gap below this age (a flu prompt under 65 would reveal a clinical risk group)."))
+    min_age: int | None = Field(
+        None,
+        strict=True,
+        ge=0,
+        description=("Hide the gap below this age (a flu prompt under 65 would reveal a clinical risk group)."),
+    )
 
 
 class OutreachConfig(Schema):
     """Outreach settings (``outreach.yaml``)."""
 
-    visits_per_day: int = Field(strict=True, ge=1, le=50, description=(
-        "Households a CHWW is planned to visit on one working day, unless the planner says otherwise."))
-    prompts: dict[ProgrammeName, Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | DoorstepPrompt] = Field(
-        default_factory=dict, alias="doorstep_prompts", description=(
+    visits_per_day: int = Field(
+        strict=True,
+        ge=1,
+        le=50,
+        description=("Households a CHWW is planned to visit on one working day, unless the planner says otherwise."),
+    )
+    prompts: dict[
+        ProgrammeName, Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | DoorstepPrompt
+    ] = Field(
+        default_factory=dict,
+        alias="doorstep_prompts",
+        description=(
             "Open prevention gaps a CHWW may see on the doorstep (programme names from prevention.yaml), "
-            "each with the words shown, or {label, min_age}. An information-governance decision (decision 0021)."))
+            "each with the words shown, or {label, min_age}. An information-governance decision (decision 0021)."
+        ),
+    )
 
     @field_validator("prompts", mode="before")
     @classmethod
@@ -42,8 +56,11 @@ class OutreachConfig(Schema):
     @property
     def prompt_min_ages(self) -> dict[str, int]:
         """Programme name -> the age below which its gap is not shown (it would reveal a condition)."""
-        return {name: p.min_age for name, p in self.prompts.items()
-                if isinstance(p, DoorstepPrompt) and p.min_age is not None}
+        return {
+            name: p.min_age
+            for name, p in self.prompts.items()
+            if isinstance(p, DoorstepPrompt) and p.min_age is not None
+        }
 
 
 def parse(text: str, source: str = "outreach.yaml") -> OutreachConfig:

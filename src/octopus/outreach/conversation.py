@@ -19,48 +19,81 @@ class Topic:
 
 
 TOPICS: tuple[Topic, ...] = (
-    Topic("health_worries", "Health worries", (
-        ("new_symptom", "A new symptom they are worried about"),
-        ("not_seen_gp", "Has not seen a GP about a worry"),
-        ("medicines", "Questions about medicines"),
-        ("dental", "Needs a dentist"),
-    )),
-    Topic("ltc_symptoms", "Long-term condition symptoms", (
-        ("breathless", "Breathless doing everyday things"),
-        ("thirst_weight", "Very thirsty or losing weight"),
-        ("chest_pain", "Chest pain or palpitations"),
-        ("falls", "Falls or unsteady on their feet"),
-        ("memory", "Memory worries"),
-    )),
-    Topic("housing", "Housing", (
-        ("damp_mould", "Damp and mould"),
-        ("overcrowding", "Overcrowding"),
-        ("heating", "Cannot heat the home"),
-        ("accessibility", "Home not accessible for their needs"),
-        ("temporary_accommodation", "In temporary accommodation"),
-    ), household=True),
-    Topic("money", "Money and benefits", (
-        ("debt", "Debt or arrears"),
-        ("benefits_check", "May be missing benefits"),
-        ("food", "Cannot afford food"),
-    )),
-    Topic("employment", "Employment", (
-        ("looking_for_work", "Looking for work"),
-        ("at_risk", "Job at risk because of health"),
-    )),
+    Topic(
+        "health_worries",
+        "Health worries",
+        (
+            ("new_symptom", "A new symptom they are worried about"),
+            ("not_seen_gp", "Has not seen a GP about a worry"),
+            ("medicines", "Questions about medicines"),
+            ("dental", "Needs a dentist"),
+        ),
+    ),
+    Topic(
+        "ltc_symptoms",
+        "Long-term condition symptoms",
+        (
+            ("breathless", "Breathless doing everyday things"),
+            ("thirst_weight", "Very thirsty or losing weight"),
+            ("chest_pain", "Chest pain or palpitations"),
+            ("falls", "Falls or unsteady on their feet"),
+            ("memory", "Memory worries"),
+        ),
+    ),
+    Topic(
+        "housing",
+        "Housing",
+        (
+            ("damp_mould", "Damp and mould"),
+            ("overcrowding", "Overcrowding"),
+            ("heating", "Cannot heat the home"),
+            ("accessibility", "Home not accessible for their needs"),
+            ("temporary_accommodation", "In temporary accommodation"),
+        ),
+        household=True,
+    ),
+    Topic(
+        "money",
+        "Money and benefits",
+        (
+            ("debt", "Debt or arrears"),
+            ("benefits_check", "May be missing benefits"),
+            ("food", "Cannot afford food"),
+        ),
+    ),
+    Topic(
+        "employment",
+        "Employment",
+        (
+            ("looking_for_work", "Looking for work"),
+            ("at_risk", "Job at risk because of health"),
+        ),
+    ),
     Topic("isolation", "Isolation", (("lonely", "Lonely or isolated"),)),
-    Topic("wellbeing", "Mental wellbeing", (
-        ("low_mood", "Low mood or anxiety"),
-        ("wants_talking_therapy", "Would like talking therapy"),
-    )),
-    Topic("caring", "Caring", (
-        ("unpaid_carer", "Unpaid carer"),
-        ("carer_needs_break", "Carer needs a break or support"),
-    )),
-    Topic("digital", "Digital exclusion", (
-        ("no_internet", "No internet at home"),
-        ("no_nhs_app", "Cannot use the NHS App"),
-    )),
+    Topic(
+        "wellbeing",
+        "Mental wellbeing",
+        (
+            ("low_mood", "Low mood or anxiety"),
+            ("wants_talking_therapy", "Would like talking therapy"),
+        ),
+    ),
+    Topic(
+        "caring",
+        "Caring",
+        (
+            ("unpaid_carer", "Unpaid carer"),
+            ("carer_needs_break", "Carer needs a break or support"),
+        ),
+    ),
+    Topic(
+        "digital",
+        "Digital exclusion",
+        (
+            ("no_internet", "No internet at home"),
+            ("no_nhs_app", "Cannot use the NHS App"),
+        ),
+    ),
 )
 
 BY_CODE = {topic.code: topic for topic in TOPICS}

@@ -43,7 +43,9 @@ def _households(limit: int) -> list[Household]:
     chosen: list[Household] = []
     for lsoa in lsoas:
         found = queries.living_households().filter(lsoa_code=lsoa.lsoa_code)
-        chosen.extend(sorted(found, key=lambda h: walking.street_key(h.address_line, h.postcode))[: limit - len(chosen)])
+        chosen.extend(
+            sorted(found, key=lambda h: walking.street_key(h.address_line, h.postcode))[: limit - len(chosen)]
+        )
         if len(chosen) >= limit:
             break
     return chosen
@@ -59,8 +61,14 @@ def _outcome(position: int) -> str:
     return VisitOutcome.SPOKE
 
 
-NOTES = ("Asked about the Abbey Centre drop-in.", "Damp in the bathroom; interested in a housing officer visit.",
-         "Wants help with a blue badge.", "", "Booked in for the NHS Health Check.", "Lonely since his wife died; likes the lunch club idea.")
+NOTES = (
+    "Asked about the Abbey Centre drop-in.",
+    "Damp in the bathroom; interested in a housing officer visit.",
+    "Wants help with a blue badge.",
+    "",
+    "Booked in for the NHS Health Check.",
+    "Lonely since his wife died; likes the lunch club idea.",
+)
 
 
 def _knock(allocations, worker, today: dt.date) -> int:
@@ -69,9 +77,17 @@ def _knock(allocations, worker, today: dt.date) -> int:
         if allocation.planned_on is None or allocation.planned_on >= today:
             continue
         outcome = _outcome(allocation.position)
-        spoke_with = services.living_residents(allocation.household).first() if outcome != VisitOutcome.NO_ANSWER else None
-        visit = services.record_visit(allocation, worker, outcome=outcome, spoke_with=spoke_with, acknowledged=True,
-                                      note=NOTES[allocation.position % len(NOTES)] if outcome == VisitOutcome.SPOKE else "")
+        spoke_with = (
+            services.living_residents(allocation.household).first() if outcome != VisitOutcome.NO_ANSWER else None
+        )
+        visit = services.record_visit(
+            allocation,
+            worker,
+            outcome=outcome,
+            spoke_with=spoke_with,
+            acknowledged=True,
+            note=NOTES[allocation.position % len(NOTES)] if outcome == VisitOutcome.SPOKE else "",
+        )
         # Recorded on the day it was planned, as if Amina had kept up with her round.
         Visit.objects.filter(pk=visit.pk).update(visited_on=allocation.planned_on)
         ActivityEvent.objects.filter(detail__visit_id=visit.pk).update(occurred_on=allocation.planned_on)
@@ -85,8 +101,9 @@ def _one_do_not_contact(allocations, planner, today: dt.date) -> None:
         if allocation.planned_on and allocation.planned_on >= today:
             residents = list(services.living_residents(allocation.household))
             if len(residents) >= 2:
-                record_contact_preference(actor=planner, resident=residents[1], do_not_contact=True,
-                                          note="Contact through their GP only")
+                record_contact_preference(
+                    actor=planner, resident=residents[1], do_not_contact=True, note="Contact through their GP only"
+                )
                 return
 
 
@@ -96,16 +113,25 @@ def seed(users_by_username: dict) -> str | dict:
     if worker is None:
         return {"skipped": "no demo CHWW account"}
     today = timezone.localdate()
-    running = Round.objects.filter(Q(allocations__worker=worker), withdrawn_at__isnull=True, starts_on__lte=today, ends_on__gte=today)
+    running = Round.objects.filter(
+        Q(allocations__worker=worker), withdrawn_at__isnull=True, starts_on__lte=today, ends_on__gte=today
+    )
     if running.exists():
         return {"skipped": f"{running.first().name} already planned"}
     households = _households(HOUSEHOLDS)
     if not households:
         return {"skipped": "no households published yet"}
     first_day = _working_days_before(today, DAYS_DONE)
-    round_ = services.create_round(planner, name=f"{WARD}, {today:%B %Y}", area=f"{WARD} ward, most deprived LSOAs first",
-                                   starts_on=first_day, ends_on=first_day + dt.timedelta(days=41))
-    allocations = services.allocate(round_, planner, worker=worker, households=households, visits_per_day=PER_DAY, first_day=first_day)
+    round_ = services.create_round(
+        planner,
+        name=f"{WARD}, {today:%B %Y}",
+        area=f"{WARD} ward, most deprived LSOAs first",
+        starts_on=first_day,
+        ends_on=first_day + dt.timedelta(days=41),
+    )
+    allocations = services.allocate(
+        round_, planner, worker=worker, households=households, visits_per_day=PER_DAY, first_day=first_day
+    )
     knocked = _knock(allocations, worker, today)
     _one_do_not_contact(allocations, planner, today)
     return f"{round_.name}: {plural(len(allocations), 'household')} allocated to {worker.display_name}, {knocked} knocked on so far"

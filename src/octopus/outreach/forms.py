@@ -18,23 +18,38 @@ class DateInput(forms.DateInput):
 
 class RoundForm(forms.Form):
     name = forms.CharField(max_length=120, label="Name of the round", help_text="For example: Church Street, November.")
-    area = forms.CharField(max_length=200, required=False, label="Area it covers",
-                           help_text="The streets, estate or LSOAs, in words the CHWWs use.")
+    area = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Area it covers",
+        help_text="The streets, estate or LSOAs, in words the CHWWs use.",
+    )
     starts_on = forms.DateField(widget=DateInput, label="First day")
-    ends_on = forms.DateField(widget=DateInput, label="Last day",
-                              help_text="CHWWs can see their households' outreach details only from the first to the last day.")
+    ends_on = forms.DateField(
+        widget=DateInput,
+        label="Last day",
+        help_text="CHWWs can see their households' outreach details only from the first to the last day.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
         self.fields["starts_on"].initial = today
-        self.fields["ends_on"].initial = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        self.fields["ends_on"].initial = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(
+            days=1
+        )
 
 
 class HouseholdFilterForm(forms.Form):
-    area = forms.CharField(required=False, max_length=100, label="Area",
-                           help_text="Ward, LSOA name or code, for example Church Street or E01004670.")
-    postcode = forms.CharField(required=False, max_length=10, label="Postcode starts with", help_text="For example NW8 8.")
+    area = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Area",
+        help_text="Ward, LSOA name or code, for example Church Street or E01004670.",
+    )
+    postcode = forms.CharField(
+        required=False, max_length=10, label="Postcode starts with", help_text="For example NW8 8."
+    )
     street = forms.CharField(required=False, max_length=100, label="Street")
 
     @property
@@ -49,8 +64,12 @@ class WorkerChoiceField(forms.ModelChoiceField):
 
 class AllocateForm(forms.Form):
     worker = WorkerChoiceField(queryset=outreach_workers().none(), label="Community health and wellbeing worker")
-    visits_per_day = forms.IntegerField(min_value=1, max_value=50, label="Visits a day",
-                                        help_text="Households are planned this many a working day, in walking order.")
+    visits_per_day = forms.IntegerField(
+        min_value=1,
+        max_value=50,
+        label="Visits a day",
+        help_text="Households are planned this many a working day, in walking order.",
+    )
     first_day = forms.DateField(widget=DateInput, label="First visiting day")
 
     def __init__(self, *args, round_=None, **kwargs):
@@ -69,17 +88,44 @@ def _consent(value: str) -> bool | None:
 
 
 class VisitForm(forms.Form):
-    outcome = forms.ChoiceField(choices=VisitOutcome.choices, widget=forms.RadioSelect, label="What happened at the door?")
-    spoke_with = forms.TypedChoiceField(required=False, coerce=str, empty_value="", label="Who did you speak to?",
-                                        help_text="Optional. Naming them puts the visit on their record, so their care team knows.")
-    asked_about_home = forms.BooleanField(required=False, label="I asked about the home",
-                                          help_text="Saves the housing answers on the household, including problems that are gone.")
-    consent_to_share = forms.TypedChoiceField(choices=CONSENT_CHOICES, coerce=_consent, empty_value=None, required=False,
-                                              widget=forms.RadioSelect, label="Agreed that what they told you may be shared with their care team")
-    consent_to_introduce = forms.TypedChoiceField(choices=CONSENT_CHOICES, coerce=_consent, empty_value=None, required=False,
-                                                  widget=forms.RadioSelect, label="Agreed to be introduced to someone who can help")
-    note = forms.CharField(required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}), label="Note",
-                           help_text="Short and factual: what they would like help with. At most 500 characters.")
+    outcome = forms.ChoiceField(
+        choices=VisitOutcome.choices, widget=forms.RadioSelect, label="What happened at the door?"
+    )
+    spoke_with = forms.TypedChoiceField(
+        required=False,
+        coerce=str,
+        empty_value="",
+        label="Who did you speak to?",
+        help_text="Optional. Naming them puts the visit on their record, so their care team knows.",
+    )
+    asked_about_home = forms.BooleanField(
+        required=False,
+        label="I asked about the home",
+        help_text="Saves the housing answers on the household, including problems that are gone.",
+    )
+    consent_to_share = forms.TypedChoiceField(
+        choices=CONSENT_CHOICES,
+        coerce=_consent,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        label="Agreed that what they told you may be shared with their care team",
+    )
+    consent_to_introduce = forms.TypedChoiceField(
+        choices=CONSENT_CHOICES,
+        coerce=_consent,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        label="Agreed to be introduced to someone who can help",
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Note",
+        help_text="Short and factual: what they would like help with. At most 500 characters.",
+    )
     no_more_visits = forms.BooleanField(required=False, label="They asked not to be visited again")
     acknowledged = forms.BooleanField(required=False, label="I have read who asked not to be contacted")
     # Made by the phone when the visit is first saved, so a retry is recorded once (decision 0030).
@@ -90,7 +136,8 @@ class VisitForm(forms.Form):
         self.fields["spoke_with"].choices = [("", "Not named"), *((r.person_id, r.name) for r in residents)]
         for topic in conversation.TOPICS:
             self.fields[f"topic_{topic.code}"] = forms.MultipleChoiceField(
-                choices=topic.options, required=False, widget=forms.CheckboxSelectMultiple, label=topic.question)
+                choices=topic.options, required=False, widget=forms.CheckboxSelectMultiple, label=topic.question
+            )
 
     def topic_fields(self):
         return [self[f"topic_{topic.code}"] for topic in conversation.TOPICS]
@@ -104,9 +151,13 @@ class IntroductionForm(ReferralForm):
 
 
 class PlanForm(forms.Form):
-    month = forms.RegexField(regex=r"^\d{4}-(0[1-9]|1[0-2])$", max_length=7, label="Month to plan",
-                             help_text="Year and month, for example 2026-12.",
-                             error_messages={"invalid": "Enter the month as year and month, for example 2026-12."})
+    month = forms.RegexField(
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        max_length=7,
+        label="Month to plan",
+        help_text="Year and month, for example 2026-12.",
+        error_messages={"invalid": "Enter the month as year and month, for example 2026-12."},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,15 +167,29 @@ class PlanForm(forms.Form):
 class AreaForm(forms.Form):
     """The area page's choices (GET): which LSOAs to list, what to map, and how to pick targets."""
 
-    RULES = [("", "No targets yet"), ("deprived", "The most deprived LSOAs covering a share of residents"),
-             ("threshold", "LSOAs with an indicator at or above a threshold"), ("hand", "The LSOAs I tick in the table")]
+    RULES = [
+        ("", "No targets yet"),
+        ("deprived", "The most deprived LSOAs covering a share of residents"),
+        ("threshold", "LSOAs with an indicator at or above a threshold"),
+        ("hand", "The LSOAs I tick in the table"),
+    ]
     borough = forms.ChoiceField(label="Borough")
-    within = forms.CharField(label="Neighbourhood, ward or LSOA name (optional)", required=False, max_length=80,
-                             help_text="For example Church Street: only the LSOAs whose name, ward or MSOA contains it.")
+    within = forms.CharField(
+        label="Neighbourhood, ward or LSOA name (optional)",
+        required=False,
+        max_length=80,
+        help_text="For example Church Street: only the LSOAs whose name, ward or MSOA contains it.",
+    )
     indicator = forms.ChoiceField(label="What to map", required=False)
     rule = forms.ChoiceField(label="Choose target areas", choices=RULES, required=False, widget=forms.RadioSelect)
-    share = forms.FloatField(label="Share of residents (%)", required=False, min_value=1, max_value=100, initial=25,
-                             help_text="The Westminster model aims at the most deprived 25% of the population.")
+    share = forms.FloatField(
+        label="Share of residents (%)",
+        required=False,
+        min_value=1,
+        max_value=100,
+        initial=25,
+        help_text="The Westminster model aims at the most deprived 25% of the population.",
+    )
     threshold_indicator = forms.ChoiceField(label="Indicator", required=False)
     threshold = forms.FloatField(label="At or above", required=False, min_value=0)
     lsoa = forms.MultipleChoiceField(label="Target LSOAs", required=False)

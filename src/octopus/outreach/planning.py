@@ -83,10 +83,22 @@ class Plan:
     bank_holidays: list[tuple[dt.date, str]] = field(default_factory=list)  # in the month; nobody is planned on them
 
     def as_json(self) -> dict:
-        return {"chwws": [{"name": wp.worker.name, "days": [
-            {"date": day.date.isoformat(), "metres": day.metres,
-             "households": [{"id": h.id, "lat": h.lat, "lon": h.lon} for h in day.households]}
-            for day in wp.days]} for wp in self.workers]}
+        return {
+            "chwws": [
+                {
+                    "name": wp.worker.name,
+                    "days": [
+                        {
+                            "date": day.date.isoformat(),
+                            "metres": day.metres,
+                            "households": [{"id": h.id, "lat": h.lat, "lon": h.lon} for h in day.households],
+                        }
+                        for day in wp.days
+                    ],
+                }
+                for wp in self.workers
+            ]
+        }
 
 
 # --- geometry -----------------------------------------------------------------------------------
@@ -95,7 +107,9 @@ class Plan:
 def _xy(lat, lon, origin_lat: float) -> np.ndarray:
     """Metres east and north on a local plane: exact enough within a borough, and cheap."""
     lat, lon = np.asarray(lat, float), np.asarray(lon, float)
-    return np.stack([np.radians(lon) * math.cos(math.radians(origin_lat)) * EARTH_M, np.radians(lat) * EARTH_M], axis=-1)
+    return np.stack(
+        [np.radians(lon) * math.cos(math.radians(origin_lat)) * EARTH_M, np.radians(lat) * EARTH_M], axis=-1
+    )
 
 
 def _distances(points: np.ndarray) -> np.ndarray:
@@ -125,7 +139,8 @@ def month_bank_holidays(month: str) -> list[tuple[dt.date, str]]:
     if days[0].year > max(holidays).year:
         raise PlanningError(
             f"--month {month}: the shipped bank holiday list (octopus/reference/bank_holidays_england_wales.csv, "
-            f"from gov.uk) ends with {max(holidays).year}; add {days[0].year}'s bank holidays before planning this month.")
+            f"from gov.uk) ends with {max(holidays).year}; add {days[0].year}'s bank holidays before planning this month."
+        )
     return [(d, holidays[d]) for d in days if d in holidays]
 
 
@@ -142,7 +157,9 @@ def visits_per_day(worker: Worker, full_day: int) -> int:
 # --- routes -------------------------------------------------------------------------------------
 
 
-def route(start: np.ndarray, points: np.ndarray, *, seconds: float = 0.0, first_only: bool = False) -> tuple[list[int], int]:
+def route(
+    start: np.ndarray, points: np.ndarray, *, seconds: float = 0.0, first_only: bool = False
+) -> tuple[list[int], int]:
     """The order to walk ``points`` from ``start`` (not back: the day ends at the last door), and
     its length in metres. OR-Tools' routing solver: cheapest-arc first solution improved by local
     search; with ``seconds`` > 0, guided local search for that long (the reference run); with
@@ -202,11 +219,15 @@ def _assign(households, workers, capacities, previous, origin_lat) -> tuple[list
             owner[i], room[w] = w, room[w] - 1
     kept = owner.copy()
     starts = _xy([w.start[0] for w in workers], [w.start[1] for w in workers], origin_lat)
-    centres = np.array([points[kept == w].mean(axis=0) if (kept == w).any() else starts[w] for w in range(len(workers))])
+    centres = np.array(
+        [points[kept == w].mean(axis=0) if (kept == w).any() else starts[w] for w in range(len(workers))]
+    )
     bonus = np.zeros((len(households), len(workers)))
     for w, worker in enumerate(workers):
         for i, h in enumerate(households):
-            bonus[i, w] = (LANGUAGE_BONUS_M if h.languages & worker.languages else 0) + (AREA_BONUS_M if h.lsoa in worker.areas else 0)
+            bonus[i, w] = (LANGUAGE_BONUS_M if h.languages & worker.languages else 0) + (
+                AREA_BONUS_M if h.lsoa in worker.areas else 0
+            )
     for _ in range(4):  # assign, move each centre to its patch, assign again
         owner = kept.copy()
         left = room.copy()
@@ -219,9 +240,15 @@ def _assign(households, workers, capacities, previous, origin_lat) -> tuple[list
                 if left[w] > 0:
                     owner[i], left[w] = w, left[w] - 1
                     break
-        centres = np.array([points[owner == w].mean(axis=0) if (owner == w).any() else centres[w] for w in range(len(workers))])
+        centres = np.array(
+            [points[owner == w].mean(axis=0) if (owner == w).any() else centres[w] for w in range(len(workers))]
+        )
     # Moved: with a CHWW who is still here in the previous plan, and now with someone else.
-    moved = sum(1 for i, h in enumerate(households) if previous.get(h.id) in index_of and previous[h.id] != workers[owner[i]].name)
+    moved = sum(
+        1
+        for i, h in enumerate(households)
+        if previous.get(h.id) in index_of and previous[h.id] != workers[owner[i]].name
+    )
     return owner.tolist(), moved
 
 
@@ -230,7 +257,7 @@ def _days_for(worker, dates, per_day, households, origin_lat, seconds) -> list[D
     points = _xy([h.lat for h in households], [h.lon for h in households], origin_lat)
     loop, _ = route(start, points, first_only=True)
     ordered = [households[i] for i in loop]
-    chunks = [ordered[k:k + per_day] for k in range(0, len(ordered), per_day)][: len(dates)]
+    chunks = [ordered[k : k + per_day] for k in range(0, len(ordered), per_day)][: len(dates)]
     _move_revisits_off_their_weekday(chunks, dates)
     days = []
     for date, chunk in zip(dates, chunks, strict=False):
@@ -238,7 +265,9 @@ def _days_for(worker, dates, per_day, households, origin_lat, seconds) -> list[D
         order, _ = route(start, pts, seconds=seconds)
         forward = [chunk[i] for i in order]
         backward = forward[::-1]
-        best = min((forward, backward), key=lambda seq: (_time_of_day_clashes(seq), _length(start, _pts(seq, origin_lat))))
+        best = min(
+            (forward, backward), key=lambda seq: (_time_of_day_clashes(seq), _length(start, _pts(seq, origin_lat)))
+        )
         days.append(Day(date, _length(start, _pts(best, origin_lat)), best))
     return days
 
@@ -249,7 +278,9 @@ def _pts(households, origin_lat):
 
 def _time_of_day_clashes(sequence: Sequence[Household]) -> int:
     half = len(sequence) / 2
-    return sum(1 for k, h in enumerate(sequence) if h.unanswered_morning is not None and (k < half) == h.unanswered_morning)
+    return sum(
+        1 for k, h in enumerate(sequence) if h.unanswered_morning is not None and (k < half) == h.unanswered_morning
+    )
 
 
 def _move_revisits_off_their_weekday(chunks: list[list[Household]], dates: list[dt.date]) -> None:
@@ -262,16 +293,29 @@ def _move_revisits_off_their_weekday(chunks: list[list[Household]], dates: list[
             for other in sorted(range(len(chunks)), key=lambda o: (abs(o - d), o)):
                 if dates[other].weekday() == h.unanswered_on.weekday():
                     continue
-                swap = next((j for j, g in enumerate(chunks[other])
-                             if g.unanswered_on is None or g.unanswered_on.weekday() != dates[d].weekday()), None)
+                swap = next(
+                    (
+                        j
+                        for j, g in enumerate(chunks[other])
+                        if g.unanswered_on is None or g.unanswered_on.weekday() != dates[d].weekday()
+                    ),
+                    None,
+                )
                 if swap is not None:
                     chunk[k], chunks[other][swap] = chunks[other][swap], chunk[k]
                     break
 
 
 def plan_month(
-    month: str, workers: Sequence[Worker], households: Sequence[Household], *, households_per_chww: int = 120,
-    full_day_visits: int = 9, previous: dict[str, str] | None = None, route_seconds: float = 0.0, progress=None,
+    month: str,
+    workers: Sequence[Worker],
+    households: Sequence[Household],
+    *,
+    households_per_chww: int = 120,
+    full_day_visits: int = 9,
+    previous: dict[str, str] | None = None,
+    route_seconds: float = 0.0,
+    progress=None,
 ) -> Plan:
     """The month's plan. ``previous`` maps household id -> CHWW name from the last plan (kept
     where that CHWW is still here and has room). ``progress(done, total)`` is told after each CHWW."""
@@ -291,7 +335,11 @@ def plan_month(
     plans = []
     for w, worker in enumerate(workers):
         mine = [h for h, o in zip(chosen, owner, strict=True) if o == w]
-        plans.append(WorkerPlan(worker, _days_for(worker, dates[worker.name], per_day[worker.name], mine, origin_lat, route_seconds)))
+        plans.append(
+            WorkerPlan(
+                worker, _days_for(worker, dates[worker.name], per_day[worker.name], mine, origin_lat, route_seconds)
+            )
+        )
         if progress:
             progress(w + 1, len(workers))
     return Plan(plans, unallocated, moved, month_bank_holidays(month))

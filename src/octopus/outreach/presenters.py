@@ -49,19 +49,27 @@ def outreach_residents(residents) -> list[OutreachResident]:
         may_visit, reason = visits[r.pk]
         years = age(r.date_of_birth)
         gaps = {gap.get("programme") for gap in (r.prevention_gaps or [])}
-        shown.append(OutreachResident(
-            person_id=r.person_id,
-            name=r.name,
-            given_name=r.given_name,
-            age=years,
-            language=(preference.language if preference and preference.language else r.main_language) or "Not recorded",
-            interpreter_needed=bool(r.interpreter_needed or (preference and preference.interpreter_needed)),
-            preferred_contact=_label(preference.preferred_route) if preference and preference.preferred_route else "",
-            refused_contact=[_label(route) for route in (preference.refused_routes if preference else [])],
-            do_not_contact=bool(preference and preference.do_not_contact),
-            may_visit=may_visit,
-            not_to_visit_reason=reason,
-            due=[label for programme, label in settings.doorstep_prompts.items() if programme in gaps
-                 and (years or 0) >= settings.prompt_min_ages.get(programme, 0)],
-        ))
+        shown.append(
+            OutreachResident(
+                person_id=r.person_id,
+                name=r.name,
+                given_name=r.given_name,
+                age=years,
+                language=(preference.language if preference and preference.language else r.main_language)
+                or "Not recorded",
+                interpreter_needed=bool(r.interpreter_needed or (preference and preference.interpreter_needed)),
+                preferred_contact=_label(preference.preferred_route)
+                if preference and preference.preferred_route
+                else "",
+                refused_contact=[_label(route) for route in (preference.refused_routes if preference else [])],
+                do_not_contact=bool(preference and preference.do_not_contact),
+                may_visit=may_visit,
+                not_to_visit_reason=reason,
+                due=[
+                    label
+                    for programme, label in settings.doorstep_prompts.items()
+                    if programme in gaps and (years or 0) >= settings.prompt_min_ages.get(programme, 0)
+                ],
+            )
+        )
     return shown

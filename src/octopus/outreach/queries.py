@@ -55,17 +55,30 @@ def progress(round_: Round, worker=None) -> list[Progress]:
 
 def latest_visits(allocations) -> dict[int, Visit]:
     latest: dict[int, Visit] = {}
-    for visit in Visit.objects.filter(allocation__in=allocations).select_related("recorded_by").order_by("allocation_id", "-visited_on", "-recorded_at", "-id"):
+    for visit in (
+        Visit.objects.filter(allocation__in=allocations)
+        .select_related("recorded_by")
+        .order_by("allocation_id", "-visited_on", "-recorded_at", "-id")
+    ):
         latest.setdefault(visit.allocation_id, visit)
     return latest
 
 
 def visited_ids(allocations) -> set[int]:
-    return set(Visit.objects.filter(allocation__in=allocations, outcome__in=COUNTS_AS_VISITED).values_list("allocation_id", flat=True))
+    return set(
+        Visit.objects.filter(allocation__in=allocations, outcome__in=COUNTS_AS_VISITED).values_list(
+            "allocation_id", flat=True
+        )
+    )
 
 
 def active_allocations(user) -> QuerySet[Allocation]:
-    return Allocation.objects.active().filter(worker=user).select_related("round", "household").order_by("round__starts_on", "round_id", "position")
+    return (
+        Allocation.objects.active()
+        .filter(worker=user)
+        .select_related("round", "household")
+        .order_by("round__starts_on", "round_id", "position")
+    )
 
 
 def my_active_allocation(user, allocation_id: int) -> Allocation | None:
@@ -93,9 +106,11 @@ def day_plan(allocations: list[Allocation], visited: set[int], today: dt.date | 
 
 
 def residents_per_household(households) -> dict[int, int]:
-    rows = Household.objects.filter(pk__in=[h.pk for h in households]).annotate(
-        living=Count("residents", filter=Q(residents__date_of_death__isnull=True))
-    ).values_list("pk", "living")
+    rows = (
+        Household.objects.filter(pk__in=[h.pk for h in households])
+        .annotate(living=Count("residents", filter=Q(residents__date_of_death__isnull=True)))
+        .values_list("pk", "living")
+    )
     return dict(rows)
 
 
@@ -111,9 +126,16 @@ class AreaRow:
 
 def areas_by_deprivation(round_: Round, limit: int = 25) -> list[AreaRow]:
     """LSOAs with households, most deprived first, with how many are not yet on this round."""
-    totals = dict(Household.objects.exclude(lsoa_code="").values("lsoa_code").annotate(n=Count("pk")).values_list("lsoa_code", "n"))
+    totals = dict(
+        Household.objects.exclude(lsoa_code="")
+        .values("lsoa_code")
+        .annotate(n=Count("pk"))
+        .values_list("lsoa_code", "n")
+    )
     taken = dict(
-        round_.allocations.filter(withdrawn_at__isnull=True).values("household__lsoa_code").annotate(n=Count("pk"))
+        round_.allocations.filter(withdrawn_at__isnull=True)
+        .values("household__lsoa_code")
+        .annotate(n=Count("pk"))
         .values_list("household__lsoa_code", "n")
     )
     rows = [AreaRow(a, n, n - taken.get(code, 0)) for code, n in totals.items() if (a := areas.area(code))]
@@ -123,10 +145,16 @@ def areas_by_deprivation(round_: Round, limit: int = 25) -> list[AreaRow]:
 def living_households() -> QuerySet[Household]:
     """Households someone lives in, other than care homes (their residents are seen by the
     care-home MDT, not door-knocked)."""
-    return Household.objects.filter(residents__date_of_death__isnull=True).exclude(residents__flags__care_home=True).distinct()
+    return (
+        Household.objects.filter(residents__date_of_death__isnull=True)
+        .exclude(residents__flags__care_home=True)
+        .distinct()
+    )
 
 
-def candidate_households(round_: Round, *, area: str = "", postcode: str = "", street: str = "") -> tuple[list[Household], int]:
+def candidate_households(
+    round_: Round, *, area: str = "", postcode: str = "", street: str = ""
+) -> tuple[list[Household], int]:
     """Households matching the filters that are not yet on this round and have someone living
     there: most deprived LSOA first, then street order. Returns (up to CANDIDATE_LIMIT, total)."""
     households = living_households()
@@ -144,7 +172,9 @@ def candidate_households(round_: Round, *, area: str = "", postcode: str = "", s
 
 def addresses(household_ids: list[str]) -> dict[str, str]:
     """Household id -> address, for a plan's routes (addresses only: the planner sees no residents)."""
-    found = Household.objects.filter(household_id__in=household_ids).values_list("household_id", "address_line", "postcode")
+    found = Household.objects.filter(household_id__in=household_ids).values_list(
+        "household_id", "address_line", "postcode"
+    )
     return {key: f"{line}, {postcode}" for key, line, postcode in found}
 
 
@@ -155,7 +185,11 @@ def households(ids: list[str]) -> QuerySet[Household]:
 
 def allocations_by_worker(round_: Round) -> dict:
     grouped = defaultdict(list)
-    for allocation in round_.allocations.filter(withdrawn_at__isnull=True).select_related("household", "worker").order_by("worker_id", "position"):
+    for allocation in (
+        round_.allocations.filter(withdrawn_at__isnull=True)
+        .select_related("household", "worker")
+        .order_by("worker_id", "position")
+    ):
         grouped[allocation.worker].append(allocation)
     return dict(grouped)
 
@@ -176,13 +210,28 @@ def open_tasks(user, allocation: Allocation, residents) -> list[OpenTask]:
 
     tasks = [OpenTask(f"{r.given_name}: {label}", "prevention") for r in residents for label in r.due]
     shown = {r.person_id for r in residents}
-    introductions = (Referral.objects.filter(sender=user, resident__household=allocation.household, status__in=OPEN_STATUSES)
-                     .select_related("resident", "to_practitioner", "to_team").order_by("sent_at"))
-    tasks += [OpenTask(f"{i.resident.given_name}: introduction to {i.recipient_label} ({i.get_status_display().lower()} "
-                       f"since {timezone.localtime(i.sent_at):%d %b})", "introduction")
-              for i in introductions if i.resident.person_id in shown]
-    tasks += [OpenTask(f"Home: {row.get_condition_display().lower()} (found {timezone.localtime(row.recorded_at):%d %b %Y})", "home")
-              for row in HouseholdCondition.objects.current(allocation.household).values() if row.present]
+    introductions = (
+        Referral.objects.filter(sender=user, resident__household=allocation.household, status__in=OPEN_STATUSES)
+        .select_related("resident", "to_practitioner", "to_team")
+        .order_by("sent_at")
+    )
+    tasks += [
+        OpenTask(
+            f"{i.resident.given_name}: introduction to {i.recipient_label} ({i.get_status_display().lower()} "
+            f"since {timezone.localtime(i.sent_at):%d %b})",
+            "introduction",
+        )
+        for i in introductions
+        if i.resident.person_id in shown
+    ]
+    tasks += [
+        OpenTask(
+            f"Home: {row.get_condition_display().lower()} (found {timezone.localtime(row.recorded_at):%d %b %Y})",
+            "home",
+        )
+        for row in HouseholdCondition.objects.current(allocation.household).values()
+        if row.present
+    ]
     latest = allocation.visits.order_by("-visited_on", "-recorded_at").first()
     if latest is not None and latest.outcome == VisitOutcome.NO_ANSWER:
         tasks.append(OpenTask(f"No answer on {latest.visited_on:%d %b}: knock again", "revisit"))
@@ -190,7 +239,11 @@ def open_tasks(user, allocation: Allocation, residents) -> list[OpenTask]:
 
 
 def condition_history(household) -> list[HouseholdCondition]:
-    return list(HouseholdCondition.objects.filter(household=household).select_related("recorded_by").order_by("-recorded_at", "condition"))
+    return list(
+        HouseholdCondition.objects.filter(household=household)
+        .select_related("recorded_by")
+        .order_by("-recorded_at", "condition")
+    )
 
 
 # Bands 1 and 2 ("Very high", "High") in population/config/bands.yaml: the high-risk residents
@@ -205,9 +258,18 @@ def planning_households(lsoa_codes) -> list:
     residents' languages, and the last knock if it went unanswered."""
     from . import planning
 
-    found = living_households().filter(lsoa_code__in=list(lsoa_codes)).prefetch_related("residents").order_by("household_id")
+    found = (
+        living_households()
+        .filter(lsoa_code__in=list(lsoa_codes))
+        .prefetch_related("residents")
+        .order_by("household_id")
+    )
     unanswered = {}
-    for visit in Visit.objects.filter(allocation__household__lsoa_code__in=list(lsoa_codes)).select_related("allocation").order_by("recorded_at"):
+    for visit in (
+        Visit.objects.filter(allocation__household__lsoa_code__in=list(lsoa_codes))
+        .select_related("allocation")
+        .order_by("recorded_at")
+    ):
         unanswered[visit.allocation.household_id] = visit if visit.outcome == VisitOutcome.NO_ANSWER else None
     made = []
     for household in found:
@@ -218,12 +280,20 @@ def planning_households(lsoa_codes) -> list:
                 continue
             lat, lon = area.latitude, area.longitude
         living = [r for r in household.residents.all() if r.date_of_death is None]
-        priority = 2 * any(str(r.risk_band) in HIGH_RISK_BANDS for r in living) + sum(len(r.prevention_gaps or []) for r in living)
+        priority = 2 * any(str(r.risk_band) in HIGH_RISK_BANDS for r in living) + sum(
+            len(r.prevention_gaps or []) for r in living
+        )
         last = unanswered.get(household.pk)
-        made.append(planning.Household(
-            id=household.household_id, lat=lat, lon=lon, lsoa=household.lsoa_code, priority=priority,
-            languages=frozenset(r.main_language.casefold() for r in living if r.main_language),
-            unanswered_on=last.visited_on if last else None,
-            unanswered_morning=timezone.localtime(last.recorded_at).hour < 13 if last else None,
-        ))
+        made.append(
+            planning.Household(
+                id=household.household_id,
+                lat=lat,
+                lon=lon,
+                lsoa=household.lsoa_code,
+                priority=priority,
+                languages=frozenset(r.main_language.casefold() for r in living if r.main_language),
+                unanswered_on=last.visited_on if last else None,
+                unanswered_morning=timezone.localtime(last.recorded_at).hour < 13 if last else None,
+            )
+        )
     return made

@@ -61,8 +61,14 @@ def draw(doors: Sequence[Door], outlines: Sequence[Sequence[tuple[float, float]]
     placed = [screen(*p) for p in points]
     rings = [" ".join(f"{x},{y}" for x, y in (screen(*metres(lon, lat)) for lon, lat in ring)) for ring in outlines]
     legs = sum(math.dist(points[i], points[i + 1]) for i in range(len(points) - 1))
-    return Drawing(WIDTH, height, [(d.number, x, y) for d, (x, y) in zip(doors, placed, strict=True)],
-                   " ".join(f"{x},{y}" for x, y in placed), rings, int(round(legs)))
+    return Drawing(
+        WIDTH,
+        height,
+        [(d.number, x, y) for d, (x, y) in zip(doors, placed, strict=True)],
+        " ".join(f"{x},{y}" for x, y in placed),
+        rings,
+        int(round(legs)),
+    )
 
 
 def rings_of(geometry: dict) -> list[list[tuple[float, float]]]:

@@ -29,7 +29,11 @@ WORKING_DAYS = range(0, 5)  # Monday to Friday: CHWWs knock on weekdays (their r
 def outreach_workers() -> QuerySet[User]:
     """Active users whose role includes door-knocking: who a household can be allocated to."""
     roles = [code for code, role in catalogue().roles.items() if "do_outreach" in role.capabilities]
-    return User.objects.filter(is_active=True, memberships__role__in=roles).distinct().order_by("first_name", "last_name", "username")
+    return (
+        User.objects.filter(is_active=True, memberships__role__in=roles)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
 
 
 def living_residents(household: Household) -> QuerySet[Resident]:
@@ -53,10 +57,21 @@ def create_round(actor, *, name: str, area: str = "", starts_on: dt.date, ends_o
         problems["ends_on"] = "The round must end on or after the day it starts."
     if problems:
         raise ValidationError(problems)
-    round_ = Round.objects.create(name=name.strip(), area=(area or "").strip(), starts_on=starts_on, ends_on=ends_on,
-                                  planned_by=actor if getattr(actor, "pk", None) else None, created_at=timezone.now())
-    audit.record(actor, "create", f"Planned outreach round {round_.name} ({starts_on:%d %b} to {ends_on:%d %b %Y})",
-                 obj=round_, path=path)
+    round_ = Round.objects.create(
+        name=name.strip(),
+        area=(area or "").strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        planned_by=actor if getattr(actor, "pk", None) else None,
+        created_at=timezone.now(),
+    )
+    audit.record(
+        actor,
+        "create",
+        f"Planned outreach round {round_.name} ({starts_on:%d %b} to {ends_on:%d %b %Y})",
+        obj=round_,
+        path=path,
+    )
     return round_
 
 
@@ -84,8 +99,14 @@ def _stop(household: Household) -> walking.Stop:
 
 @transaction.atomic
 def allocate(
-    round_: Round, actor, *, worker, households: Iterable[Household], visits_per_day: int | None = None,
-    first_day: dt.date | None = None, path: str = "",
+    round_: Round,
+    actor,
+    *,
+    worker,
+    households: Iterable[Household],
+    visits_per_day: int | None = None,
+    first_day: dt.date | None = None,
+    path: str = "",
 ) -> list[Allocation]:
     """Give households to a CHWW for the round, in walking order, planned ``visits_per_day`` a
     working day from ``first_day`` (the round's start, or today if it has started)."""
@@ -98,31 +119,53 @@ def allocate(
     elif round_.ends_on < timezone.localdate():
         problems["__all__"] = f"{round_.name} ended on {round_.ends_on:%d %B %Y}; plan a new round."
     if not outreach_workers().filter(pk=worker.pk).exists():
-        problems["worker"] = f"{worker.display_name} is not a community health and wellbeing worker, so cannot be given households."
+        problems["worker"] = (
+            f"{worker.display_name} is not a community health and wellbeing worker, so cannot be given households."
+        )
     if not households:
         problems["households"] = "Choose at least one household."
     if not 1 <= per_day <= 50:
         problems["visits_per_day"] = "Plan between 1 and 50 visits a day."
     if not round_.starts_on <= first_day <= round_.ends_on:
-        problems["first_day"] = f"The first day must fall within the round ({round_.starts_on:%d %b} to {round_.ends_on:%d %b %Y})."
+        problems["first_day"] = (
+            f"The first day must fall within the round ({round_.starts_on:%d %b} to {round_.ends_on:%d %b %Y})."
+        )
     taken = round_.allocations.filter(withdrawn_at__isnull=True, household__in=households)
     if taken.exists():
         addresses = ", ".join(str(a.household) for a in taken.select_related("household")[:3])
-        problems["households"] = f"Already allocated in this round: {addresses}. Withdraw them first to move them to someone else."
+        problems["households"] = (
+            f"Already allocated in this round: {addresses}. Withdraw them first to move them to someone else."
+        )
     if problems:
         raise ValidationError(problems)
 
     stops = walking.walking_order([_stop(h) for h in households])
-    start = (round_.allocations.filter(worker=worker).order_by("-position").values_list("position", flat=True).first() or 0) + 1
+    start = (
+        round_.allocations.filter(worker=worker).order_by("-position").values_list("position", flat=True).first() or 0
+    ) + 1
     now = timezone.now()
     days = planned_days(first_day, round_.ends_on, per_day, len(stops))
-    allocations = Allocation.objects.bulk_create([
-        Allocation(round=round_, household=stop.key, worker=worker, position=start + i, planned_on=days[i],
-                   allocated_by=actor if getattr(actor, "pk", None) else None, allocated_at=now)
-        for i, stop in enumerate(stops)
-    ])
-    audit.record(actor, "create", f"Allocated {len(allocations)} households in {round_.name} to {worker.display_name}",
-                 obj=round_, path=path)
+    allocations = Allocation.objects.bulk_create(
+        [
+            Allocation(
+                round=round_,
+                household=stop.key,
+                worker=worker,
+                position=start + i,
+                planned_on=days[i],
+                allocated_by=actor if getattr(actor, "pk", None) else None,
+                allocated_at=now,
+            )
+            for i, stop in enumerate(stops)
+        ]
+    )
+    audit.record(
+        actor,
+        "create",
+        f"Allocated {len(allocations)} households in {round_.name} to {worker.display_name}",
+        obj=round_,
+        path=path,
+    )
     return allocations
 
 
@@ -136,7 +179,9 @@ def withdraw_round(round_: Round, actor, reason: str, path: str = "") -> Round:
         round_.withdrawn_by = actor if getattr(actor, "pk", None) else None
         round_.withdrawn_reason = reason.strip()[:300]
         round_.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
-        audit.record(actor, "change", f"Withdrew outreach round {round_.name}: {reason.strip()}"[:300], obj=round_, path=path)
+        audit.record(
+            actor, "change", f"Withdrew outreach round {round_.name}: {reason.strip()}"[:300], obj=round_, path=path
+        )
     return round_
 
 
@@ -147,8 +192,15 @@ def withdraw_allocation(allocation: Allocation, actor, path: str = "") -> Alloca
         allocation.withdrawn_at = timezone.now()
         allocation.withdrawn_by = actor if getattr(actor, "pk", None) else None
         allocation.save(update_fields=["withdrawn_at", "withdrawn_by"])
-        audit.record(actor, "change", f"Withdrew {allocation.household} from {allocation.worker.display_name}'s round "
-                     f"{allocation.round.name}"[:300], obj=allocation, path=path)
+        audit.record(
+            actor,
+            "change",
+            f"Withdrew {allocation.household} from {allocation.worker.display_name}'s round {allocation.round.name}"[
+                :300
+            ],
+            obj=allocation,
+            path=path,
+        )
     return allocation
 
 
@@ -159,7 +211,9 @@ def _check_worker(allocation: Allocation, actor) -> None:
     if allocation.worker_id != getattr(actor, "pk", None) or not actor.has_capability("do_outreach"):
         raise PermissionDenied("Only the CHWW the household is allocated to can record visits to it.")
     if not allocation.is_active():
-        raise PermissionDenied(f"{allocation.round.name} is not running now, so visits can no longer be recorded for it.")
+        raise PermissionDenied(
+            f"{allocation.round.name} is not running now, so visits can no longer be recorded for it."
+        )
 
 
 def not_to_visit(residents: Iterable[Resident]) -> dict[Resident, str]:
@@ -175,16 +229,29 @@ def already_recorded(allocation: Allocation, actor, client_key) -> Visit | None:
     if not client_key:
         return None
     earlier = Visit.objects.filter(client_key=client_key).first()
-    if earlier is not None and (earlier.allocation_id != allocation.pk or earlier.recorded_by_id != getattr(actor, "pk", None)):
+    if earlier is not None and (
+        earlier.allocation_id != allocation.pk or earlier.recorded_by_id != getattr(actor, "pk", None)
+    ):
         raise PermissionDenied("This visit key belongs to another visit; save the visit again from the household page.")
     return earlier
 
 
 @transaction.atomic
 def record_visit(
-    allocation: Allocation, actor, *, outcome: str, note: str = "", spoke_with: Resident | None = None,
-    acknowledged: bool = False, no_more_visits: bool = False, answers: dict | None = None,
-    consent_to_share: bool | None = None, consent_to_introduce: bool | None = None, asked_about_home: bool = False, client_key=None, path: str = "",
+    allocation: Allocation,
+    actor,
+    *,
+    outcome: str,
+    note: str = "",
+    spoke_with: Resident | None = None,
+    acknowledged: bool = False,
+    no_more_visits: bool = False,
+    answers: dict | None = None,
+    consent_to_share: bool | None = None,
+    consent_to_introduce: bool | None = None,
+    asked_about_home: bool = False,
+    client_key=None,
+    path: str = "",
 ) -> Visit:
     """What happened at the door. A conversation with a named resident goes on their timeline
     (so the care team sees who has been in touch); the note and answers stay with the visit, and
@@ -202,7 +269,9 @@ def record_visit(
     refusals = not_to_visit(residents)
     if refusals and not acknowledged:
         names = ", ".join(r.name for r in refusals)
-        problems["acknowledged"] = f"{names} asked not to be contacted or visited. Confirm you have read this before recording the visit."
+        problems["acknowledged"] = (
+            f"{names} asked not to be contacted or visited. Confirm you have read this before recording the visit."
+        )
     if no_more_visits and spoke_with is None:
         problems["no_more_visits"] = "Choose who asked not to be visited again."
     if len(note or "") > 500:
@@ -218,10 +287,17 @@ def record_visit(
 
     today = timezone.localdate()
     fields = dict(
-        allocation=allocation, outcome=outcome, spoke_with=spoke_with, note=(note or "").strip(), answers=answers,
+        allocation=allocation,
+        outcome=outcome,
+        spoke_with=spoke_with,
+        note=(note or "").strip(),
+        answers=answers,
         consent_to_share=consent_to_share if outcome == VisitOutcome.SPOKE else None,
         consent_to_introduce=consent_to_introduce if outcome == VisitOutcome.SPOKE else None,
-        do_not_contact_acknowledged=bool(refusals), visited_on=today, recorded_by=actor, recorded_at=timezone.now(),
+        do_not_contact_acknowledged=bool(refusals),
+        visited_on=today,
+        recorded_by=actor,
+        recorded_at=timezone.now(),
         client_key=client_key or None,
     )
     try:
@@ -232,14 +308,27 @@ def record_visit(
         if client_key and (earlier := Visit.objects.filter(client_key=client_key).first()) is not None:
             return earlier
         raise
-    audit.record(actor, "create", f"Recorded an outreach visit: {visit.get_outcome_display()} at {allocation.household}"[:300],
-                 resident_id=spoke_with.person_id if spoke_with else "", obj=visit, basis=relationships.BASIS, path=path)
+    audit.record(
+        actor,
+        "create",
+        f"Recorded an outreach visit: {visit.get_outcome_display()} at {allocation.household}"[:300],
+        resident_id=spoke_with.person_id if spoke_with else "",
+        obj=visit,
+        basis=relationships.BASIS,
+        path=path,
+    )
     if outcome == VisitOutcome.SPOKE and (asked_about_home or conversation.HOUSING.code in answers):
         _record_conditions(visit, answers.get(conversation.HOUSING.code, []), actor)
     if spoke_with is not None and outcome in (VisitOutcome.SPOKE, VisitOutcome.DECLINED):
         what = "talked on the doorstep" if outcome == VisitOutcome.SPOKE else "declined to talk"
-        care.record_contact(spoke_with, _organisation_name(actor), f"Outreach visit by a community health and wellbeing worker: {what}",
-                            actor, on=today, detail={"source": "outreach", "visit_id": visit.pk})
+        care.record_contact(
+            spoke_with,
+            _organisation_name(actor),
+            f"Outreach visit by a community health and wellbeing worker: {what}",
+            actor,
+            on=today,
+            detail={"source": "outreach", "visit_id": visit.pk},
+        )
     if no_more_visits:
         _refuse_visits(spoke_with, actor, path)
     return visit
@@ -248,11 +337,19 @@ def record_visit(
 def _record_conditions(visit: Visit, present: list[str], actor) -> None:
     """The CHWW asked about the home: every housing condition gets a row, present or not, so a
     condition fixed since the last visit shows as gone (with its history kept)."""
-    HouseholdCondition.objects.bulk_create([
-        HouseholdCondition(household=visit.allocation.household, condition=code, present=code in present, visit=visit,
-                           recorded_by=actor, recorded_at=visit.recorded_at)
-        for code in conversation.HOUSEHOLD_CONDITIONS
-    ])
+    HouseholdCondition.objects.bulk_create(
+        [
+            HouseholdCondition(
+                household=visit.allocation.household,
+                condition=code,
+                present=code in present,
+                visit=visit,
+                recorded_by=actor,
+                recorded_at=visit.recorded_at,
+            )
+            for code in conversation.HOUSEHOLD_CONDITIONS
+        ]
+    )
 
 
 def _refuse_visits(resident: Resident, actor, path: str) -> None:
@@ -261,10 +358,15 @@ def _refuse_visits(resident: Resident, actor, path: str) -> None:
     refused = sorted({*(current.refused_routes if current else []), ContactRoute.VISIT.value})
     preferred = current.preferred_route if current and current.preferred_route != ContactRoute.VISIT else ""
     consent.record_contact_preference(
-        actor=actor, resident=resident, preferred_route=preferred, refused_routes=refused,
-        language=current.language if current else "", interpreter_needed=current.interpreter_needed if current else False,
+        actor=actor,
+        resident=resident,
+        preferred_route=preferred,
+        refused_routes=refused,
+        language=current.language if current else "",
+        interpreter_needed=current.interpreter_needed if current else False,
         do_not_contact=current.do_not_contact if current else False,
-        note=(current.note if current else "") or "Asked on the doorstep not to be visited again.", path=path,
+        note=(current.note if current else "") or "Asked on the doorstep not to be visited again.",
+        path=path,
     )
 
 
@@ -284,7 +386,9 @@ def request_plan(user, month: str, target_areas: list[str], *, path: str = ""):
     from .tasks import plan_in_background
 
     job = PlanJob.objects.create(requested_by=user, month=month, target_areas=list(target_areas))
-    audit.record(user, "run", f"Asked for the outreach plan for {month} (plan job {job.pk})", basis="plan_outreach", path=path)
+    audit.record(
+        user, "run", f"Asked for the outreach plan for {month} (plan job {job.pk})", basis="plan_outreach", path=path
+    )
     try:
         result = plan_in_background.enqueue(job.pk)
     except Exception as error:

@@ -54,6 +54,7 @@ def _month(day) -> str:
 
 def figures(by: str = "chww") -> list[Row]:
     """Rows per month and CHWW (``by="chww"``) or LSOA (``by="area"``), latest month first."""
+
     def key_for(allocation):
         if by == "area":
             area = areas.area(allocation.household.lsoa_code)
@@ -70,7 +71,9 @@ def figures(by: str = "chww") -> list[Row]:
     for a in allocations:
         row(_month(a.planned_on or a.round.starts_on), keys[a.pk]).target += 1
     target_month = {a.pk: _month(a.planned_on or a.round.starts_on) for a in allocations}
-    for visit in Visit.objects.filter(allocation__in=allocations).only("allocation_id", "outcome", "visited_on", "answers"):
+    for visit in Visit.objects.filter(allocation__in=allocations).only(
+        "allocation_id", "outcome", "visited_on", "answers"
+    ):
         r = row(_month(visit.visited_on), keys[visit.allocation_id])
         r.visits += 1
         r.engaged += visit.outcome == VisitOutcome.SPOKE
@@ -79,8 +82,11 @@ def figures(by: str = "chww") -> list[Row]:
             planned = row(target_month[visit.allocation_id], keys[visit.allocation_id])
             planned.visited_ids.add(visit.allocation_id)
     household_key = {(a.worker_id, a.household_id): keys[a.pk] for a in allocations}
-    for referral in Referral.objects.filter(resident__household__in={a.household_id for a in allocations}).only(
-            "sender_id", "resident__household_id", "sent_at", "status").select_related("resident"):
+    for referral in (
+        Referral.objects.filter(resident__household__in={a.household_id for a in allocations})
+        .only("sender_id", "resident__household_id", "sent_at", "status")
+        .select_related("resident")
+    ):
         who = household_key.get((referral.sender_id, referral.resident.household_id))
         if who is None:
             continue

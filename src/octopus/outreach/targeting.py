@@ -35,8 +35,12 @@ from .models import COUNTS_AS_VISITED, Allocation
 from .queries import HIGH_RISK_BANDS
 
 DOMAINS = {
-    "income_rank": "Income", "employment_rank": "Employment", "education_rank": "Education, skills and training",
-    "health_rank": "Health and disability", "crime_rank": "Crime", "barriers_housing_services_rank": "Barriers to housing and services",
+    "income_rank": "Income",
+    "employment_rank": "Employment",
+    "education_rank": "Education, skills and training",
+    "health_rank": "Health and disability",
+    "crime_rank": "Crime",
+    "barriers_housing_services_rank": "Barriers to housing and services",
     "living_environment_rank": "Living environment",
 }
 
@@ -49,20 +53,39 @@ class Indicator:
 
 
 INDICATORS = {
-    "high_risk": Indicator("High-risk residents per 1,000", "Living residents in the top two risk bands (very high, high) "
-                           "at the latest snapshot, per 1,000 living residents of the LSOA.", True),
-    "unregistered": Indicator("Residents not registered with a GP", "Living residents the linked feeds know of who have no "
-                              "current GP registration.", False),
-    "prevention_gaps": Indicator("Residents with a prevention gap per 1,000", "Living residents with at least one open "
-                                 "prevention gap (decision 0021) at the latest snapshot, per 1,000 living residents.", True),
-    "alone_75": Indicator("People aged 75+ living alone", "Living residents aged 75 or over on the snapshot date who are "
-                          "the only living resident of their household.", False),
-    "ae_per_1000": Indicator("A&E attendances per 1,000", "A&E attendances of the LSOA's living residents in the 12 months "
-                             "before the snapshot date, per 1,000 living residents.", True),
+    "high_risk": Indicator(
+        "High-risk residents per 1,000",
+        "Living residents in the top two risk bands (very high, high) "
+        "at the latest snapshot, per 1,000 living residents of the LSOA.",
+        True,
+    ),
+    "unregistered": Indicator(
+        "Residents not registered with a GP",
+        "Living residents the linked feeds know of who have no current GP registration.",
+        False,
+    ),
+    "prevention_gaps": Indicator(
+        "Residents with a prevention gap per 1,000",
+        "Living residents with at least one open "
+        "prevention gap (decision 0021) at the latest snapshot, per 1,000 living residents.",
+        True,
+    ),
+    "alone_75": Indicator(
+        "People aged 75+ living alone",
+        "Living residents aged 75 or over on the snapshot date who are the only living resident of their household.",
+        False,
+    ),
+    "ae_per_1000": Indicator(
+        "A&E attendances per 1,000",
+        "A&E attendances of the LSOA's living residents in the 12 months "
+        "before the snapshot date, per 1,000 living residents.",
+        True,
+    ),
 }
 COVERAGE_DEFINITION = (
     "Households in the LSOA allocated on an outreach round running on the day (not withdrawn); visited: "
-    "a visit recorded as engaged, declined or moved away; not yet reached: allocated and not visited.")
+    "a visit recorded as engaged, declined or moved away; not yet reached: allocated and not visited."
+)
 
 
 @dataclass
@@ -136,26 +159,47 @@ def area_rows(borough: str, *, within: str = "") -> list[AreaRow]:
     for code, open_gaps in living.values_list("lsoa_code", "prevention_gaps").iterator(chunk_size=5000):
         if open_gaps:
             gaps[code] = gaps.get(code, 0) + 1
-    alone_households = Household.objects.filter(lsoa_code__in=codes).annotate(
-        living=Count("residents", filter=Q(residents__date_of_death__isnull=True))).filter(living=1).values("pk")
+    alone_households = (
+        Household.objects.filter(lsoa_code__in=codes)
+        .annotate(living=Count("residents", filter=Q(residents__date_of_death__isnull=True)))
+        .filter(living=1)
+        .values("pk")
+    )
     cutoff = _years_before(as_of, 75)
     alone_75 = _counts(living.filter(household__in=alone_households, date_of_birth__lte=cutoff))
-    ae = {row["resident__lsoa_code"]: row["n"] for row in ActivityEvent.objects.filter(
-        resident__in=living, kind=ActivityKind.AE, occurred_on__gt=_years_before(as_of, 1), occurred_on__lte=as_of,
-    ).values("resident__lsoa_code").annotate(n=Count("pk"))}
+    ae = {
+        row["resident__lsoa_code"]: row["n"]
+        for row in ActivityEvent.objects.filter(
+            resident__in=living,
+            kind=ActivityKind.AE,
+            occurred_on__gt=_years_before(as_of, 1),
+            occurred_on__lte=as_of,
+        )
+        .values("resident__lsoa_code")
+        .annotate(n=Count("pk"))
+    }
     households = _counts(Household.objects.filter(lsoa_code__in=codes, residents__date_of_death__isnull=True))
     today = clock.london_today()
-    live = Allocation.objects.filter(withdrawn_at__isnull=True, round__withdrawn_at__isnull=True,
-                                     round__starts_on__lte=today, round__ends_on__gte=today, household__lsoa_code__in=codes)
+    live = Allocation.objects.filter(
+        withdrawn_at__isnull=True,
+        round__withdrawn_at__isnull=True,
+        round__starts_on__lte=today,
+        round__ends_on__gte=today,
+        household__lsoa_code__in=codes,
+    )
     allocated = _counts(live, "household__lsoa_code")
     visited = _counts(live.filter(visits__outcome__in=COUNTS_AS_VISITED), "household__lsoa_code")
     rows = []
     for a in chosen:
         n = residents.get(a.lsoa_code, 0)
         shown_n = publish_count(n)
-        raw = {"high_risk": high_risk.get(a.lsoa_code, 0), "unregistered": unregistered.get(a.lsoa_code, 0),
-               "prevention_gaps": gaps.get(a.lsoa_code, 0), "alone_75": alone_75.get(a.lsoa_code, 0),
-               "ae_per_1000": ae.get(a.lsoa_code, 0)}
+        raw = {
+            "high_risk": high_risk.get(a.lsoa_code, 0),
+            "unregistered": unregistered.get(a.lsoa_code, 0),
+            "prevention_gaps": gaps.get(a.lsoa_code, 0),
+            "alone_75": alone_75.get(a.lsoa_code, 0),
+            "ae_per_1000": ae.get(a.lsoa_code, 0),
+        }
         values = {}
         for key, count in raw.items():
             shown = publish_count(count)
@@ -165,12 +209,22 @@ def area_rows(borough: str, *, within: str = "") -> list[AreaRow]:
                 values[key] = shown
         raw_values = {k: (v / n * 1000 if n else 0.0) if INDICATORS[k].per_1000 else float(v) for k, v in raw.items()}
         given, seen = allocated.get(a.lsoa_code, 0), visited.get(a.lsoa_code, 0)
-        rows.append(AreaRow(
-            a, _scores().get(a.lsoa_code, 0.0), _domains().get(a.lsoa_code, {}), shown_n,
-            publish_count(households.get(a.lsoa_code, 0)), values,
-            publish_count(given), publish_count(seen), publish_count(given - seen),
-            raw_residents=n, raw_households=households.get(a.lsoa_code, 0), raw_values=raw_values,
-        ))
+        rows.append(
+            AreaRow(
+                a,
+                _scores().get(a.lsoa_code, 0.0),
+                _domains().get(a.lsoa_code, {}),
+                shown_n,
+                publish_count(households.get(a.lsoa_code, 0)),
+                values,
+                publish_count(given),
+                publish_count(seen),
+                publish_count(given - seen),
+                raw_residents=n,
+                raw_households=households.get(a.lsoa_code, 0),
+                raw_values=raw_values,
+            )
+        )
     return sorted(rows, key=lambda r: r.area.imd_rank)
 
 
@@ -221,5 +275,9 @@ def covered(rows: list[AreaRow], codes) -> Covered:
     chosen = set(codes)
     residents = publish_count(sum(r.raw_residents for r in rows if r.code in chosen))
     total = publish_count(sum(r.raw_residents for r in rows))
-    return Covered(len(chosen), residents, publish_count(sum(r.raw_households for r in rows if r.code in chosen)),
-                   residents / total * 100 if residents is not None and total else None)
+    return Covered(
+        len(chosen),
+        residents,
+        publish_count(sum(r.raw_households for r in rows if r.code in chosen)),
+        residents / total * 100 if residents is not None and total else None,
+    )

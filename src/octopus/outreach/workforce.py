@@ -41,21 +41,32 @@ def parse(text: str, source: str) -> Workforce:
             raise WorkforceError(f"{where}: give each CHWW a name.")
         where = f"{source}: chwws entry {number} ({entry['name']})"
         start = entry.get("start")
-        if not (isinstance(start, list) and len(start) == 2 and all(isinstance(v, int | float) for v in start)
-                and 49 < start[0] < 61 and -9 < start[1] < 3):
-            raise WorkforceError(f"{where}: start must be [latitude, longitude] in Britain, for example [51.5225, -0.1705].")
+        if not (
+            isinstance(start, list)
+            and len(start) == 2
+            and all(isinstance(v, int | float) for v in start)
+            and 49 < start[0] < 61
+            and -9 < start[1] < 3
+        ):
+            raise WorkforceError(
+                f"{where}: start must be [latitude, longitude] in Britain, for example [51.5225, -0.1705]."
+            )
         days = entry.get("working_days", ["mon", "tue", "wed", "thu", "fri"])
         if not isinstance(days, list) or not days or any(str(d).lower()[:3] not in DAYS for d in days):
             raise WorkforceError(f"{where}: working_days must list days such as mon, tue, wed.")
         hours = entry.get("hours", FULL_DAY_HOURS)
         if not isinstance(hours, int | float) or isinstance(hours, bool) or not 1 <= hours <= 12:
             raise WorkforceError(f"{where}: hours (a working day's hours) must be from 1 to 12, got {hours!r}.")
-        workers.append(Worker(
-            name=str(entry["name"]).strip(), start=(float(start[0]), float(start[1])),
-            working_days=frozenset(DAYS[str(d).lower()[:3]] for d in days), hours=float(hours),
-            languages=frozenset(str(v).strip().casefold() for v in entry.get("languages") or []),
-            areas=frozenset(str(v).strip() for v in entry.get("areas") or []),
-        ))
+        workers.append(
+            Worker(
+                name=str(entry["name"]).strip(),
+                start=(float(start[0]), float(start[1])),
+                working_days=frozenset(DAYS[str(d).lower()[:3]] for d in days),
+                hours=float(hours),
+                languages=frozenset(str(v).strip().casefold() for v in entry.get("languages") or []),
+                areas=frozenset(str(v).strip() for v in entry.get("areas") or []),
+            )
+        )
     if not workers:
         raise WorkforceError(f"{source}: list at least one CHWW under chwws.")
     return Workforce(workers, areas, per_chww)

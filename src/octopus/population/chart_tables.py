@@ -42,10 +42,22 @@ COST_KINDS = ("prior_cost", "hospital_cost")
 TOP_BANDS = (1, 2, 3)  # the WELC target population's bands (config/cohorts.yaml)
 NOT_ASSIGNED = "not assigned"
 # The columns of residents.parquet the tables read; any missing (an older snapshot) is empty.
-COLUMNS = {"lsoa_code": "string", "practice_ods_code": "string", "registered": "boolean", "risk_band": "int64",
-           "segment": "string", "age": "float64", "sex": "string", "emergency_admissions": "int64",
-           "prior_cost": "float64", "hospital_cost": "float64", "rising_risk": "boolean",
-           "prevention_gap_count": "int64", "imd_decile": "int64", "risk_probability": "float64"}
+COLUMNS = {
+    "lsoa_code": "string",
+    "practice_ods_code": "string",
+    "registered": "boolean",
+    "risk_band": "int64",
+    "segment": "string",
+    "age": "float64",
+    "sex": "string",
+    "emergency_admissions": "int64",
+    "prior_cost": "float64",
+    "hospital_cost": "float64",
+    "rising_risk": "boolean",
+    "prevention_gap_count": "int64",
+    "imd_decile": "int64",
+    "risk_probability": "float64",
+}
 
 
 def _count_if(condition) -> ibis.IntegerValue:
@@ -63,8 +75,11 @@ def _included(residents: ibis.Table) -> ibis.Table:
     if "registered" in missing:
         missing["registered"] = ibis.literal(True)
     table = table.mutate(**missing) if missing else table
-    return table.mutate(registered=table.registered.fill_null(False), lsoa_code=table.lsoa_code.cast("string"),
-                        practice_ods_code=table.practice_ods_code.cast("string"))
+    return table.mutate(
+        registered=table.registered.fill_null(False),
+        lsoa_code=table.lsoa_code.cast("string"),
+        practice_ods_code=table.practice_ods_code.cast("string"),
+    )
 
 
 def chart_tables(residents: ibis.Table) -> dict[str, ibis.Table]:
@@ -104,8 +119,13 @@ def chart_tables(residents: ibis.Table) -> dict[str, ibis.Table]:
     return {"bands": bands, "segments": segments, "age_sex": age_sex, "costs": costs, "deprivation": deprivation}
 
 
-SORT = {"bands": [*PLACE, "risk_band"], "segments": [*PLACE, "segment"], "age_sex": [*PLACE, "age_band", "sex"],
-        "costs": ["kind", *PLACE, "cost"], "deprivation": ["imd_decile", "risk_band"]}
+SORT = {
+    "bands": [*PLACE, "risk_band"],
+    "segments": [*PLACE, "segment"],
+    "age_sex": [*PLACE, "age_band", "sex"],
+    "costs": ["kind", *PLACE, "cost"],
+    "deprivation": ["imd_decile", "risk_band"],
+}
 
 
 def execute_tables(con, residents: ibis.Table) -> dict[str, pd.DataFrame]:

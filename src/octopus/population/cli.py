@@ -20,7 +20,9 @@ from octopus.clock import london_today
 from octopus.population.diskfull import stop_cleanly_when_disk_full
 from octopus.population.feeds.store import DATA_DIR_ENV, default_data_dir
 
-app = typer.Typer(help="Population health engine: pipeline runs and exports.", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Population health engine: pipeline runs and exports.", no_args_is_help=True, add_completion=False
+)
 pipeline_app = typer.Typer(help="Run the population pipeline and list its snapshots.", no_args_is_help=True)
 export_app = typer.Typer(help="Export from a population snapshot.", no_args_is_help=True)
 app.add_typer(pipeline_app, name="pipeline")
@@ -28,7 +30,9 @@ app.add_typer(export_app, name="export")
 
 # Same rule as ``octopus feeds …``: --data-dir, else $OCTOPUS_DATA_DIR, else ./var.
 DATA_DIR_OPTION = typer.Option(
-    None, "--data-dir", show_default=False,
+    None,
+    "--data-dir",
+    show_default=False,
     help=f"Folder holding linked/ and snapshots/ (default: ${DATA_DIR_ENV} or ./var).",
 )
 
@@ -49,8 +53,11 @@ def run(
     engine: str = typer.Option("duckdb", "--engine", help="duckdb (embedded) or spark."),
     data_dir: Path = DATA_DIR_OPTION,
     case_managed: Path = typer.Option(None, "--case-managed", help="Text file of case-managed person ids, one a line."),
-    model_config: Path = typer.Option(None, "--model-config",
-                                      help="The risk model's settings (outcome), YAML; default model.yaml in OCTOPUS_CONFIG_DIR, else the shipped one."),
+    model_config: Path = typer.Option(
+        None,
+        "--model-config",
+        help="The risk model's settings (outcome), YAML; default model.yaml in OCTOPUS_CONFIG_DIR, else the shipped one.",
+    ),
 ) -> None:
     """Build features, train and score the risk model, and publish a snapshot."""
     from octopus.population.pipeline import PipelineConfig, run_pipeline
@@ -70,18 +77,28 @@ def run(
     kept = "Nothing of this run was kept; the snapshot in service is unchanged."
     with stop_cleanly_when_disk_full(lambda message: typer.echo(message, err=True), kept=kept):
         try:
-            info = run_pipeline(data_dir / "linked", data_dir / "snapshots", as_of=when, engine=engine,
-                                config=PipelineConfig(case_managed=ids, model_file=model_config))
+            info = run_pipeline(
+                data_dir / "linked",
+                data_dir / "snapshots",
+                as_of=when,
+                engine=engine,
+                config=PipelineConfig(case_managed=ids, model_file=model_config),
+            )
         except Exception as error:
             unreadable = _unreadable_linked_file(error, data_dir / "linked")
             if unreadable is None:
                 raise
-            typer.echo(f"Stopped: {unreadable} in the linked extract cannot be read "
-                       f"({str(error).splitlines()[0][:300]}). {kept} Write the extract again with "
-                       "`octopus feeds link`.", err=True)
+            typer.echo(
+                f"Stopped: {unreadable} in the linked extract cannot be read "
+                f"({str(error).splitlines()[0][:300]}). {kept} Write the extract again with "
+                "`octopus feeds link`.",
+                err=True,
+            )
             raise typer.Exit(1) from None
-    typer.echo(f"Published snapshot {info.run_id} ({info.row_counts.get('residents.parquet', 0)} residents, "
-               f"model {info.chosen_model}) at {info.path}")
+    typer.echo(
+        f"Published snapshot {info.run_id} ({info.row_counts.get('residents.parquet', 0)} residents, "
+        f"model {info.chosen_model}) at {info.path}"
+    )
 
 
 def _unreadable_linked_file(error: Exception, linked: Path) -> str | None:
@@ -126,8 +143,15 @@ def fit_default(
         when = date.fromisoformat(as_of)
     except ValueError:
         raise typer.BadParameter(f"{as_of!r} is not a date: use YYYY-MM-DD.", param_hint="--as-of") from None
-    path = fit_default_model(chosen, residents=residents, as_of=when, seed=seed, work_dir=work_dir,
-                             out_dir=out_dir or DEFAULT_MODELS_DIR, code_version=code_version())
+    path = fit_default_model(
+        chosen,
+        residents=residents,
+        as_of=when,
+        seed=seed,
+        work_dir=work_dir,
+        out_dir=out_dir or DEFAULT_MODELS_DIR,
+        code_version=code_version(),
+    )
     typer.echo(f"Wrote the default model for {chosen.title} to {path}")
 
 
@@ -144,8 +168,10 @@ def snapshots(data_dir: Path = DATA_DIR_OPTION) -> None:
         return
     for m in runs:
         mark = "*" if m["run_id"] == current else " "
-        typer.echo(f"{mark} {m['run_id']}  as of {m['as_of']}  {m['row_counts'].get('residents.parquet', '?')} residents"
-                   f"  {m['engine']}  {m['model_version']} ({m['chosen_model']})")
+        typer.echo(
+            f"{mark} {m['run_id']}  as of {m['as_of']}  {m['row_counts'].get('residents.parquet', '?')} residents"
+            f"  {m['engine']}  {m['model_version']} ({m['chosen_model']})"
+        )
 
 
 @export_app.command("scores")
@@ -155,9 +181,11 @@ def export_scores(
     data_dir: Path = DATA_DIR_OPTION,
     output: Path = typer.Option(None, "--output", "-o", help="File to write (default standard output)."),
     with_source_ids: bool = typer.Option(
-        False, "--with-source-ids",
+        False,
+        "--with-source-ids",
         help="Add a source_ids column: each partner's own identifier for the person (sender_code:id pairs, "
-             "';'-separated), to join the scores back to a partner's extract without an NHS number."),
+        "';'-separated), to join the scores back to a partner's extract without an NHS number.",
+    ),
 ) -> None:
     """Per resident: person id, NHS number, probability, centile, band, segment, rising-risk flag.
 
@@ -180,8 +208,10 @@ def export_scores(
     except FileNotFoundError as error:
         raise typer.BadParameter(str(error), param_hint="--run") from None
     available = set(pq.read_schema(path / "residents.parquet").names)
-    frame = pd.read_parquet(path / "residents.parquet",
-                            columns=[*EXPORT_COLUMNS, *(["analytics_excluded"] if "analytics_excluded" in available else [])])
+    frame = pd.read_parquet(
+        path / "residents.parquet",
+        columns=[*EXPORT_COLUMNS, *(["analytics_excluded"] if "analytics_excluded" in available else [])],
+    )
     excluded = frame["person_id"].isin(objector_ids_from_file(data_dir / "linked"))
     if "analytics_excluded" in frame.columns:
         excluded |= frame.pop("analytics_excluded").fillna(False).astype(bool)

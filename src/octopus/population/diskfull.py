@@ -19,10 +19,12 @@ from contextlib import contextmanager
 
 import typer
 
-_ERRNOS = {errno.ENOSPC: "No space left on device", errno.EFBIG: "File too large",
-           errno.EDQUOT: "Disk quota exceeded"}
-_SAID = {"No space left on device": "the disk is full", "File too large": "a file-size limit was reached",
-         "Disk quota exceeded": "the disk quota is used up"}
+_ERRNOS = {errno.ENOSPC: "No space left on device", errno.EFBIG: "File too large", errno.EDQUOT: "Disk quota exceeded"}
+_SAID = {
+    "No space left on device": "the disk is full",
+    "File too large": "a file-size limit was reached",
+    "Disk quota exceeded": "the disk quota is used up",
+}
 # DuckDB and Arrow keep errno only inside their message text.
 _WORDS = re.compile("|".join(re.escape(text) for text in _ERRNOS.values()))
 _PATH = re.compile(r'(?:Could not write file|Failed to open local file|error writing|writing)\s+\\?"?\'?([^"\'\\:]+)')

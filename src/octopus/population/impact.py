@@ -40,7 +40,9 @@ def use_around(linked: LinkedExtract, index_dates: ibis.Table) -> ibis.Table:
     """One row per person in ``index_dates`` with every count of ``columns()`` (0 where none)."""
     people = index_dates.select("person_id", "index_date")
     spells = linked.feed("apc_spells")
-    spells = spells.filter(spells.admission_method == "emergency").select("person_id", "admission_date", "discharge_date")
+    spells = spells.filter(spells.admission_method == "emergency").select(
+        "person_id", "admission_date", "discharge_date"
+    )
     spells = spells.join(people, "person_id")
     day = spells.admission_date.delta(spells.index_date, unit="day")
     spell_measures = {}
@@ -53,19 +55,25 @@ def use_around(linked: LinkedExtract, index_dates: ibis.Table) -> ibis.Table:
         before_end = ibis.least(ibis.coalesce(spells.discharge_date, spells.index_date), spells.index_date)
         after_end = ibis.least(ibis.coalesce(spells.discharge_date, end_after), end_after)
         spell_measures[f"emergency_bed_days_before_{months}m"] = _nights(
-            ibis.greatest(spells.admission_date, start_before), before_end).sum()
+            ibis.greatest(spells.admission_date, start_before), before_end
+        ).sum()
         spell_measures[f"emergency_bed_days_after_{months}m"] = _nights(
-            ibis.greatest(spells.admission_date, spells.index_date), after_end).sum()
+            ibis.greatest(spells.admission_date, spells.index_date), after_end
+        ).sum()
     by_spell = spells.group_by("person_id").aggregate(**spell_measures)
 
     ae = linked.feed("ae_attendances").select("person_id", "arrival_datetime").join(people, "person_id")
     ae_day = ae.arrival_datetime.cast("date").delta(ae.index_date, unit="day")
-    by_ae = ae.group_by("person_id").aggregate(**{
-        name: count_where(condition) for months, days in WINDOWS.items() for name, condition in (
-            (f"ae_attendances_before_{months}m", (ae_day > -days) & (ae_day <= 0)),
-            (f"ae_attendances_after_{months}m", (ae_day > 0) & (ae_day <= days)),
-        )
-    })
+    by_ae = ae.group_by("person_id").aggregate(
+        **{
+            name: count_where(condition)
+            for months, days in WINDOWS.items()
+            for name, condition in (
+                (f"ae_attendances_before_{months}m", (ae_day > -days) & (ae_day <= 0)),
+                (f"ae_attendances_after_{months}m", (ae_day > 0) & (ae_day <= days)),
+            )
+        }
+    )
     table = people.left_join(by_spell, "person_id").drop("person_id_right")
     table = table.left_join(by_ae, "person_id").drop("person_id_right")
     return table.mutate(**{c: table[c].fill_null(0).cast("int64") for c in columns()}).order_by("person_id")

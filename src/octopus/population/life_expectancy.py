@@ -94,13 +94,17 @@ def _age_on(date_of_birth: ibis.DateValue, on: ibis.DateValue) -> ibis.IntegerVa
 
 def _last_registration(registrations: ibis.Table) -> ibis.Table:
     """Each person's latest GP registration (by start date): its LSOA and practice."""
-    latest = ibis.row_number().over(group_by=registrations.person_id,
-                                    order_by=[registrations.registration_start_date.desc(),
-                                              registrations.source_record_id])
+    latest = ibis.row_number().over(
+        group_by=registrations.person_id,
+        order_by=[registrations.registration_start_date.desc(), registrations.source_record_id],
+    )
     ranked = registrations.mutate(rank=latest)
     ranked = ranked.filter(ranked["rank"] == 0)
-    return ranked.select(last_person_id=ranked.person_id, last_lsoa_code=ranked.lsoa_code,
-                         last_practice_ods_code=ranked.practice_ods_code)
+    return ranked.select(
+        last_person_id=ranked.person_id,
+        last_lsoa_code=ranked.lsoa_code,
+        last_practice_ods_code=ranked.practice_ods_code,
+    )
 
 
 def first_death(con, linked: LinkedExtract) -> dt.date | None:
@@ -117,7 +121,8 @@ def life_expectancy_counts(linked: LinkedExtract, spans: list[tuple[dt.date, dt.
     imd = imd_deciles()
     deaths = linked.feed("deaths")
     deaths = deaths.group_by("person_id").aggregate(
-        died=deaths.date_of_death.min(), underlying_cause=deaths.underlying_cause.min())
+        died=deaths.date_of_death.min(), underlying_cause=deaths.underlying_cause.min()
+    )
     last = _last_registration(linked.feed("gp_registrations"))
     people = persons.left_join(deaths, "person_id").drop("person_id_right")
     people = people.left_join(last, people.person_id == last.last_person_id)
@@ -127,9 +132,14 @@ def life_expectancy_counts(linked: LinkedExtract, spans: list[tuple[dt.date, dt.
     practice = people.registered.fill_null(False).ifelse(people.practice_ods_code, ibis.null("string"))
     practice = people.died.isnull().ifelse(practice, people.last_practice_ods_code.fill_null(practice))
     people = people.select(
-        "person_id", "date_of_birth", "died", "underlying_cause",
-        sex=people.sex.fill_null("unknown"), lsoa_code=people.lsoa_code.fill_null(people.last_lsoa_code),
-        practice_ods_code=practice, imd_decile=people.imd_decile.cast("int64"),
+        "person_id",
+        "date_of_birth",
+        "died",
+        "underlying_cause",
+        sex=people.sex.fill_null("unknown"),
+        lsoa_code=people.lsoa_code.fill_null(people.last_lsoa_code),
+        practice_ods_code=practice,
+        imd_decile=people.imd_decile.cast("int64"),
     )
     zero_causes = {f"deaths_{cause}": ibis.literal(0, "int64") for cause in CAUSES}
     parts = []
@@ -137,24 +147,40 @@ def life_expectancy_counts(linked: LinkedExtract, spans: list[tuple[dt.date, dt.
         middle = start + (end - start) / 2
         period_end = ibis.literal(end.isoformat())
         alive = people.filter((people.date_of_birth <= middle) & (people.died.isnull() | (people.died > middle)))
-        parts.append(alive.select(
-            period_end=period_end, sex=alive.sex, lsoa_code=alive.lsoa_code, imd_decile=alive.imd_decile,
-            practice_ods_code=alive.practice_ods_code,
-            start_age=_start_age(_age_on(alive.date_of_birth, ibis.literal(middle))),
-            population=ibis.literal(1, "int64"), deaths=ibis.literal(0, "int64"), **zero_causes))
+        parts.append(
+            alive.select(
+                period_end=period_end,
+                sex=alive.sex,
+                lsoa_code=alive.lsoa_code,
+                imd_decile=alive.imd_decile,
+                practice_ods_code=alive.practice_ods_code,
+                start_age=_start_age(_age_on(alive.date_of_birth, ibis.literal(middle))),
+                population=ibis.literal(1, "int64"),
+                deaths=ibis.literal(0, "int64"),
+                **zero_causes,
+            )
+        )
         died = people.filter((people.died > start) & (people.died <= end) & (people.date_of_birth <= people.died))
         group = cause_group(died.underlying_cause)
-        parts.append(died.select(
-            period_end=period_end, sex=died.sex, lsoa_code=died.lsoa_code, imd_decile=died.imd_decile,
-            practice_ods_code=died.practice_ods_code,
-            start_age=_start_age(_age_on(died.date_of_birth, died.died)),
-            population=ibis.literal(0, "int64"), deaths=ibis.literal(1, "int64"),
-            **{f"deaths_{cause}": (group == cause).ifelse(1, 0).cast("int64") for cause in CAUSES}))
+        parts.append(
+            died.select(
+                period_end=period_end,
+                sex=died.sex,
+                lsoa_code=died.lsoa_code,
+                imd_decile=died.imd_decile,
+                practice_ods_code=died.practice_ods_code,
+                start_age=_start_age(_age_on(died.date_of_birth, died.died)),
+                population=ibis.literal(0, "int64"),
+                deaths=ibis.literal(1, "int64"),
+                **{f"deaths_{cause}": (group == cause).ifelse(1, 0).cast("int64") for cause in CAUSES},
+            )
+        )
     if not parts:
         return None
     rows = ibis.union(*parts)
-    measures = {name: rows[name].sum().cast("int64") for name in ("population", "deaths",
-                                                                   *(f"deaths_{c}" for c in CAUSES))}
+    measures = {
+        name: rows[name].sum().cast("int64") for name in ("population", "deaths", *(f"deaths_{c}" for c in CAUSES))
+    }
     return rows.group_by(list(KEYS)).aggregate(**measures)
 
 

@@ -24,6 +24,7 @@ from octopus.population.feeds import contract
 def load_contracts():
     return contract.load_contracts()
 
+
 PERSONS_SCHEMA = pa.schema(
     [
         ("person_id", pa.string()),
@@ -86,10 +87,14 @@ class LinkedExtract:
         def only(table: ibis.Table) -> ibis.Table:
             return table.filter((table.person_id.hash() % parts).abs() == index)
 
-        return LinkedExtract(self.directory, self.con, only(self.persons),
-                             {name: only(feed) for name, feed in self.feeds.items()},
-                             self.delivered, self.manifest)
-
+        return LinkedExtract(
+            self.directory,
+            self.con,
+            only(self.persons),
+            {name: only(feed) for name, feed in self.feeds.items()},
+            self.delivered,
+            self.manifest,
+        )
 
     def only(self, persons: ibis.Table) -> LinkedExtract:
         """The same extract restricted to the persons in ``persons`` (a ``person_id`` column).
@@ -102,9 +107,14 @@ class LinkedExtract:
         def only(table: ibis.Table) -> ibis.Table:
             return table.semi_join(persons, "person_id")
 
-        return LinkedExtract(self.directory, self.con, only(self.persons),
-                             {name: only(feed) for name, feed in self.feeds.items()},
-                             self.delivered, self.manifest)
+        return LinkedExtract(
+            self.directory,
+            self.con,
+            only(self.persons),
+            {name: only(feed) for name, feed in self.feeds.items()},
+            self.delivered,
+            self.manifest,
+        )
 
 
 def read_linked(directory: Path | str, con: BaseBackend) -> LinkedExtract:
@@ -118,9 +128,7 @@ def read_linked(directory: Path | str, con: BaseBackend) -> LinkedExtract:
     persons = _read(con, persons_path, "persons")
     missing = set(PERSONS_SCHEMA.names) - set(persons.columns)
     if missing:
-        raise LinkedExtractError(
-            f"{persons_path}: missing columns {', '.join(sorted(missing))}."
-        )
+        raise LinkedExtractError(f"{persons_path}: missing columns {', '.join(sorted(missing))}.")
     feeds, delivered = {}, []
     for name in sorted(load_contracts()):
         path = directory / f"{name}.parquet"

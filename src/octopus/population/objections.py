@@ -31,7 +31,8 @@ def active_objections(objections: ibis.Table) -> ibis.Table:
     """One row per objecting person: ``person_id`` and a flag per kind of standing objection."""
     standing = objections.filter(objections.withdrawn_date.isnull())
     return standing.group_by("person_id").aggregate(
-        **{kind: count_where(standing.objection_type == kind) > 0 for kind in KINDS})
+        **{kind: count_where(standing.objection_type == kind) > 0 for kind in KINDS}
+    )
 
 
 def objector_ids(con, linked: LinkedExtract) -> dict[str, str]:

@@ -100,8 +100,12 @@ def code_version() -> str:
         package = "unknown"
     try:
         commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=Path(__file__).parent,
-            capture_output=True, text=True, timeout=5, check=True,
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=Path(__file__).parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         commit = "unknown"
@@ -132,9 +136,17 @@ class _Steps:
         log.info("%s: %d rows", name, rows)
 
 
-def _features(con, linked, as_of: date, path: Path, *, outcome: Outcome | None = None,
-              with_prevention: bool = True, objectors: bool = True,
-              residents: int | None = None) -> tuple[list[Path], int]:
+def _features(
+    con,
+    linked,
+    as_of: date,
+    path: Path,
+    *,
+    outcome: Outcome | None = None,
+    with_prevention: bool = True,
+    objectors: bool = True,
+    residents: int | None = None,
+) -> tuple[list[Path], int]:
     """Features as of a date into Parquet files (rows in no particular order); returns the
     files and the number of residents. Large populations are built in parts (``parts_for``).
 
@@ -150,8 +162,9 @@ def _features(con, linked, as_of: date, path: Path, *, outcome: Outcome | None =
         part_path = path.with_name(f"{path.stem}-{index}.parquet")
         part = linked.part(index, parts)
         extra = {"outcome_events": outcome.events} if outcome else {}
-        expression = build_features(part, as_of, with_outcome=outcome is not None, ordered=False,
-                                    with_prevention=with_prevention, **extra)
+        expression = build_features(
+            part, as_of, with_outcome=outcome is not None, ordered=False, with_prevention=with_prevention, **extra
+        )
         if not objectors:
             expression = expression.anti_join(active_objections(part.feed(OBJECTIONS_FEED)), "person_id")
         rows += engines.write_parquet(con, expression, part_path)
@@ -159,8 +172,9 @@ def _features(con, linked, as_of: date, path: Path, *, outcome: Outcome | None =
     return paths, rows
 
 
-def _training_population(con, linked, as_of: date, outcome: Outcome, scratch: Path,
-                         roles: tuple[str, ...]) -> tuple[LinkedExtract, int, dict[str, int]]:
+def _training_population(
+    con, linked, as_of: date, outcome: Outcome, scratch: Path, roles: tuple[str, ...]
+) -> tuple[LinkedExtract, int, dict[str, int]]:
     """The extract restricted to the residents training reads at a date, and the whole population.
 
     Which residents a training frame keeps (``train.in_role_sample``) depends only on their id
@@ -186,8 +200,9 @@ def _training_population(con, linked, as_of: date, outcome: Outcome, scratch: Pa
     return linked.only(sample), int(keep.sum()), {"residents": residents, "events": events}
 
 
-def _training_frame(con, linked, as_of: date, path: Path, outcome: Outcome,
-                    roles: tuple[str, ...] = tuple(SPLIT_SHARES)) -> tuple[pd.DataFrame, dict[str, int]]:
+def _training_frame(
+    con, linked, as_of: date, path: Path, outcome: Outcome, roles: tuple[str, ...] = tuple(SPLIT_SHARES)
+) -> tuple[pd.DataFrame, dict[str, int]]:
     """Features with their outcome at a training date, for a stable sample per role.
 
     Only the sampled residents' features are built (``_training_population``); they come back
@@ -196,24 +211,33 @@ def _training_frame(con, linked, as_of: date, path: Path, outcome: Outcome,
     on residents of another date).
     """
     sampled, size, population = _training_population(con, linked, as_of, outcome, path.parent, roles)
-    paths, _ = _features(con, sampled, as_of, path, outcome=outcome, with_prevention=False, objectors=False,
-                         residents=size)
+    paths, _ = _features(
+        con, sampled, as_of, path, outcome=outcome, with_prevention=False, objectors=False, residents=size
+    )
     table = engines.sorted_by(pa.concat_tables(pq.read_table(part) for part in paths), "person_id")
     for part in paths:
         part.unlink()
     return engines.to_pandas(table), population
 
 
-def _train(con, linked, as_of: date, scratch: Path, kinds: tuple[str, ...], outcome: Outcome,
-           roles: tuple[str, ...] = tuple(SPLIT_SHARES)):
+def _train(
+    con,
+    linked,
+    as_of: date,
+    scratch: Path,
+    kinds: tuple[str, ...],
+    outcome: Outcome,
+    roles: tuple[str, ...] = tuple(SPLIT_SHARES),
+):
     frame, population = _training_frame(con, linked, as_of, scratch / f"features-{as_of}.parquet", outcome, roles)
     result = train(frame, kinds)
     result.population = population
     return result
 
 
-def _later_period(linked, con, as_of: date, chosen_kind: str, resamples: int, later: pd.DataFrame,
-                  scratch: Path, outcome: Outcome) -> dict:
+def _later_period(
+    linked, con, as_of: date, chosen_kind: str, resamples: int, later: pd.DataFrame, scratch: Path, outcome: Outcome
+) -> dict:
     """Train the same specification two years back and test it one year later.
 
     ``later`` is the training frame (features as of ``as_of`` - 12 months with their outcome):
@@ -252,8 +276,12 @@ def _events_since(con, linked, previous_manifest: dict | None, as_of: date) -> p
     since = date.fromisoformat(previous_manifest["as_of"])
     if since >= as_of:
         return None  # a rerun for the same date (or an earlier one): nothing is "since"
-    return engines.execute(con, events_since(linked.feed("apc_spells"), linked.feed("ae_attendances"),
-                                             linked.feed("las_incidents"), since, as_of))
+    return engines.execute(
+        con,
+        events_since(
+            linked.feed("apc_spells"), linked.feed("ae_attendances"), linked.feed("las_incidents"), since, as_of
+        ),
+    )
 
 
 def _scored(con, scored_path: Path, scores_path: Path, run_id: str):
@@ -276,8 +304,9 @@ def _without_analytics_for_objectors(table):
 
 def _with_objection(table, objectors: dict[str, str]):
     """The kinds of standing objection per resident (null for most), joined from a small table."""
-    kinds = ibis.memtable(pd.DataFrame({"objector_id": list(objectors), "objection": list(objectors.values())},
-                                       dtype="string"))
+    kinds = ibis.memtable(
+        pd.DataFrame({"objector_id": list(objectors), "objection": list(objectors.values())}, dtype="string")
+    )
     joined = table.left_join(kinds, table.person_id == kinds.objector_id)
     return joined.drop("objector_id")
 
@@ -319,8 +348,14 @@ def remove_stale_scratch(root: Path) -> list[Path]:
     return removed
 
 
-def run_pipeline(linked_dir: Path | str, out_dir: Path | str, *, as_of: date, engine: str = "duckdb",
-                 config: PipelineConfig | None = None) -> SnapshotInfo:
+def run_pipeline(
+    linked_dir: Path | str,
+    out_dir: Path | str,
+    *,
+    as_of: date,
+    engine: str = "duckdb",
+    config: PipelineConfig | None = None,
+) -> SnapshotInfo:
     """Run the whole pipeline and publish a snapshot under ``out_dir`` (``<data_dir>/snapshots``).
 
     Population-sized tables pass between steps as Parquet files in a scratch folder beside the
@@ -341,14 +376,39 @@ def run_pipeline(linked_dir: Path | str, out_dir: Path | str, *, as_of: date, en
     scratch = Path(tempfile.mkdtemp(prefix=f".work-{run_id}-", dir=store.root))
     (scratch / OWNER_FILE).write_text(f"{socket.gethostname()} {os.getpid()}")
     try:
-        return _run(linked_dir, store, scratch, run_id, as_of=as_of, engine=engine, config=config,
-                    steps=steps, scale=scale, segment_rules=segment_rules, cohorts=cohorts, outcome=outcome)
+        return _run(
+            linked_dir,
+            store,
+            scratch,
+            run_id,
+            as_of=as_of,
+            engine=engine,
+            config=config,
+            steps=steps,
+            scale=scale,
+            segment_rules=segment_rules,
+            cohorts=cohorts,
+            outcome=outcome,
+        )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _run(linked_dir, store: SnapshotStore, scratch: Path, run_id: str, *, as_of: date, engine: str,
-         config: PipelineConfig, steps: _Steps, scale, segment_rules, cohorts, outcome: Outcome) -> SnapshotInfo:
+def _run(
+    linked_dir,
+    store: SnapshotStore,
+    scratch: Path,
+    run_id: str,
+    *,
+    as_of: date,
+    engine: str,
+    config: PipelineConfig,
+    steps: _Steps,
+    scale,
+    segment_rules,
+    cohorts,
+    outcome: Outcome,
+) -> SnapshotInfo:
     with steps.step("connect"):
         con = engines.connect(engine)
         linked = read_linked(linked_dir, con)
@@ -374,20 +434,34 @@ def _run(linked_dir, store: SnapshotStore, scratch: Path, run_id: str, *, as_of:
     with steps.step("evaluate"):
         if not isinstance(result, DefaultModel):
             later = (
-                _later_period(linked, con, as_of, result.chosen.kind, config.bootstrap_resamples, frame,
-                              scratch, outcome)
-                if config.later_period else {"reason": "Not run (later_period switched off in the pipeline config)."}
+                _later_period(
+                    linked, con, as_of, result.chosen.kind, config.bootstrap_resamples, frame, scratch, outcome
+                )
+                if config.later_period
+                else {"reason": "Not run (later_period switched off in the pipeline config)."}
             )
-            card = build_card(result, training_as_of=training_as_of, later_period=later,
-                              resamples=config.bootstrap_resamples, predicts=outcome)
+            card = build_card(
+                result,
+                training_as_of=training_as_of,
+                later_period=later,
+                resamples=config.bootstrap_resamples,
+                predicts=outcome,
+            )
     with steps.step("score"):
         previous, previous_manifest = _previous_snapshot(store)
         scored_path, scores_path = scratch / "scored.parquet", scratch / "scores.parquet"
-        scored = score_file(features, scored_path, scores_path, result, scale, previous=previous,
-                            case_managed=config.case_managed,
-                            previous_as_of=previous_manifest["as_of"] if previous_manifest else None,
-                            events=_events_since(con, linked, previous_manifest, as_of),
-                            excluded=frozenset(objectors))
+        scored = score_file(
+            features,
+            scored_path,
+            scores_path,
+            result,
+            scale,
+            previous=previous,
+            case_managed=config.case_managed,
+            previous_as_of=previous_manifest["as_of"] if previous_manifest else None,
+            events=_events_since(con, linked, previous_manifest, as_of),
+            excluded=frozenset(objectors),
+        )
         del previous
         for part in features:
             part.unlink()
@@ -401,8 +475,9 @@ def _run(linked_dir, store: SnapshotStore, scratch: Path, run_id: str, *, as_of:
         residents = engines.write_parquet(con, table, residents_path)
         table = con.read_parquet(str(residents_path), table_name=f"residents_{run_id.replace('-', '_')}")
         # Cohorts are lists drawn from population analytics: objectors are in none (decision 0023).
-        members = engines.write_parquet(con, cohort_members(cohorts, table.filter(~table.analytics_excluded)),
-                                        members_path)
+        members = engines.write_parquet(
+            con, cohort_members(cohorts, table.filter(~table.analytics_excluded)), members_path
+        )
         sizes = _cohort_sizes(con, members_path)
         steps.count("cohort memberships", members)
     with steps.step("inequalities"):
@@ -430,13 +505,19 @@ def _run(linked_dir, store: SnapshotStore, scratch: Path, run_id: str, *, as_of:
         os.replace(chart_tables_path, staging / "charts")
         write_card(card, result, staging)
         cohort_summary = [
-            {"name": c.name, "title": c.title, "description": c.description,
-             "size": sizes.get(c.name, 0), "as_of": as_of.isoformat()}
+            {
+                "name": c.name,
+                "title": c.title,
+                "description": c.description,
+                "size": sizes.get(c.name, 0),
+                "as_of": as_of.isoformat(),
+            }
             for c in cohorts
         ]
         (staging / "cohorts.json").write_text(json.dumps(cohort_summary, indent=2))
-        configuration = config_record.copy_into(staging, store.root / previous_manifest["run_id"]
-                                                if previous_manifest else None)
+        configuration = config_record.copy_into(
+            staging, store.root / previous_manifest["run_id"] if previous_manifest else None
+        )
         manifest = {
             "run_id": run_id,
             "as_of": as_of.isoformat(),
@@ -447,18 +528,40 @@ def _run(linked_dir, store: SnapshotStore, scratch: Path, run_id: str, *, as_of:
             "outcome": outcome.name,
             "default_model": isinstance(result, DefaultModel),
             "chosen_model": result.chosen.kind,
-            "linked_extract": {"directory": str(Path(linked_dir)), "delivered_feeds": list(linked.delivered),
-                               "manifest": linked.manifest},
+            "linked_extract": {
+                "directory": str(Path(linked_dir)),
+                "delivered_feeds": list(linked.delivered),
+                "manifest": linked.manifest,
+            },
             "previous_run_id": previous_manifest["run_id"] if previous_manifest else None,
             "row_counts": {**steps.counts, "residents.parquet": residents, "cohorts.parquet": members},
             "step_timings_seconds": steps.timings,
             "step_cpu_seconds": steps.cpu,
-            "config": {**configuration, "case_managed": len(config.case_managed),
-                       "given_files": {k: str(v) for k, v in (("bands", config.bands_file),
-                                       ("segments", config.segments_file), ("cohorts", config.cohorts_file),
-                                       ("model", config.model_file)) if v is not None}},
+            "config": {
+                **configuration,
+                "case_managed": len(config.case_managed),
+                "given_files": {
+                    k: str(v)
+                    for k, v in (
+                        ("bands", config.bands_file),
+                        ("segments", config.segments_file),
+                        ("cohorts", config.cohorts_file),
+                        ("model", config.model_file),
+                    )
+                    if v is not None
+                },
+            },
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
     log.info("run %s published", run_id)
-    return SnapshotInfo(run_id, store.root / run_id, as_of, engine, card["model_version"], result.chosen.kind,
-                        manifest["row_counts"], steps.timings, steps.cpu)
+    return SnapshotInfo(
+        run_id,
+        store.root / run_id,
+        as_of,
+        engine,
+        card["model_version"],
+        result.chosen.kind,
+        manifest["row_counts"],
+        steps.timings,
+        steps.cpu,
+    )

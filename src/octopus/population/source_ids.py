@@ -20,7 +20,8 @@ SEPARATOR = ";"
 def source_id_files(linked_dir: Path) -> list[Path]:
     """The linked extract's feed files that carry a sender's person identifier."""
     return sorted(
-        path for path in Path(linked_dir).glob("*.parquet")
+        path
+        for path in Path(linked_dir).glob("*.parquet")
         if path.name != "persons.parquet" and "source_person_id" in pq.read_schema(path).names
     )
 

@@ -9,8 +9,17 @@ import typer
 
 
 def publish(
-    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Folder holding linked/ and snapshots/ (default: $OCTOPUS_DATA_DIR or ./var).", show_default=False)] = None,
-    run_id: Annotated[str | None, typer.Option("--run-id", help="Publish this snapshot instead of the current one.")] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            help="Folder holding linked/ and snapshots/ (default: $OCTOPUS_DATA_DIR or ./var).",
+            show_default=False,
+        ),
+    ] = None,
+    run_id: Annotated[
+        str | None, typer.Option("--run-id", help="Publish this snapshot instead of the current one.")
+    ] = None,
 ) -> None:
     """Publish the current population snapshot into the operational database (residents, timeline, deaths)."""
     from octopus.commands.django_setup import setup
@@ -58,7 +67,9 @@ def publish(
             console.print(f"[red]Not published[/red]: {error} Nothing was changed.", highlight=False)
             raise typer.Exit(1) from None
     elapsed = time.monotonic() - started
-    typer.echo(f"Published {report.run_id} (as of {report.as_of}): {report.residents:,} residents, "
-               f"{report.households:,} households; timeline +{report.activity_added:,} "
-               f"~{report.activity_updated:,} -{report.activity_removed:,}; {report.deaths} deaths recorded; "
-               f"{published:,} rows in {elapsed:.1f} s ({published / max(elapsed, 0.001):,.0f} rows/s).")
+    typer.echo(
+        f"Published {report.run_id} (as of {report.as_of}): {report.residents:,} residents, "
+        f"{report.households:,} households; timeline +{report.activity_added:,} "
+        f"~{report.activity_updated:,} -{report.activity_removed:,}; {report.deaths} deaths recorded; "
+        f"{published:,} rows in {elapsed:.1f} s ({published / max(elapsed, 0.001):,.0f} rows/s)."
+    )

@@ -25,7 +25,11 @@ def record_deaths(linked_dir: Path, known: dict[str, int], new_ids: set[str], ac
         for row in rows:
             if row["person_id"] in known and row["date_of_death"]:
                 deaths[row["person_id"]] = min(row["date_of_death"], deaths.get(row["person_id"], row["date_of_death"]))
-    alive = Resident.objects.filter(person_id__in=list(deaths), date_of_death__isnull=True) if deaths else Resident.objects.none()
+    alive = (
+        Resident.objects.filter(person_id__in=list(deaths), date_of_death__isnull=True)
+        if deaths
+        else Resident.objects.none()
+    )
     recorded = 0
     first_seen = []
     for resident in alive.iterator(chunk_size=BATCH):

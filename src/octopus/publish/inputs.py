@@ -10,9 +10,20 @@ import pyarrow.parquet as pq
 BATCH = 2000
 
 DEMOGRAPHIC_FIELDS = (
-    "nhs_number", "given_name", "family_name", "date_of_birth", "sex", "postcode", "lsoa_code",
-    "practice_ods_code", "registered", "main_language", "interpreter_needed", "address_line",
-    "phone", "email",
+    "nhs_number",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "postcode",
+    "lsoa_code",
+    "practice_ods_code",
+    "registered",
+    "main_language",
+    "interpreter_needed",
+    "address_line",
+    "phone",
+    "email",
 )
 
 

@@ -20,8 +20,9 @@ def household_key(address_line: str, postcode: str) -> str:
     return "H" + hashlib.sha256(normalised.encode()).hexdigest()[:32]
 
 
-def publish_persons(persons_path: Path, existing: dict[str, int],
-                    progress: Callable[[int], None]) -> tuple[int, int, dict[str, int]]:
+def publish_persons(
+    persons_path: Path, existing: dict[str, int], progress: Callable[[int], None]
+) -> tuple[int, int, dict[str, int]]:
     """Upsert every linked person's demographics and household; returns the count of residents,
     of households, and person_id -> primary key for every published resident."""
     households: dict[str, int] = dict(Household.objects.values_list("household_id", "pk"))
@@ -29,8 +30,11 @@ def publish_persons(persons_path: Path, existing: dict[str, int],
     # What a resident published for the first time starts with (the snapshot fields come next):
     # the same for everyone, so converted for the database once, not once a row.
     template = Resident()
-    starting = {f.attname: getattr(template, f.attname) for f in Resident._meta.concrete_fields
-                if not f.primary_key and f.attname not in given}
+    starting = {
+        f.attname: getattr(template, f.attname)
+        for f in Resident._meta.concrete_fields
+        if not f.primary_key and f.attname not in given
+    }
     known = dict(existing)
     total = 0
     allocated = None
@@ -38,11 +42,17 @@ def publish_persons(persons_path: Path, existing: dict[str, int],
         new_households = {}
         keys = []
         for row in rows:
-            key = household_key(row["address_line"], row["postcode"]) if row.get("address_line") and row.get("postcode") else None
+            key = (
+                household_key(row["address_line"], row["postcode"])
+                if row.get("address_line") and row.get("postcode")
+                else None
+            )
             keys.append(key)
             if key and key not in households and key not in new_households:
                 new_households[key] = Household(
-                    household_id=key, address_line=row["address_line"], postcode=row["postcode"],
+                    household_id=key,
+                    address_line=row["address_line"],
+                    postcode=row["postcode"],
                     lsoa_code=clean(row.get("lsoa_code")),
                 )
         if new_households:

@@ -24,16 +24,42 @@ SNAPSHOT_FIELDS = {
 }
 # Direct-care facts the worklists and the record read; counts are the 12 months before as-of.
 SNAPSHOT_FLAGS = (
-    "care_home", "housebound", "homeless", "current_inpatient", "discharged_last_14_days",
-    "social_care_package", "cancer_overlay", "palliative_care", "learning_disability",
-    "emergency_admissions", "ae_attendances", "ambulance_calls", "prior_cost",
-    "days_since_last_emergency_admission", "risk_band", "registered_out_of_area",
+    "care_home",
+    "housebound",
+    "homeless",
+    "current_inpatient",
+    "discharged_last_14_days",
+    "social_care_package",
+    "cancer_overlay",
+    "palliative_care",
+    "learning_disability",
+    "emergency_admissions",
+    "ae_attendances",
+    "ambulance_calls",
+    "prior_cost",
+    "days_since_last_emergency_admission",
+    "risk_band",
+    "registered_out_of_area",
 )
 # Population analytics: not published for residents who objected (see publish_scores).
-ANALYTICS_FIELDS = ("risk_probability", "risk_centile", "risk_band", "risk_factors", "segment",
-                    "rising_risk", "rising_risk_reason", "cohorts")
-_EMPTY = {"risk_probability": None, "risk_centile": None, "imd_decile": None, "rising_risk": False,
-          "risk_factors": [], "cohorts": []}
+ANALYTICS_FIELDS = (
+    "risk_probability",
+    "risk_centile",
+    "risk_band",
+    "risk_factors",
+    "segment",
+    "rising_risk",
+    "rising_risk_reason",
+    "cohorts",
+)
+_EMPTY = {
+    "risk_probability": None,
+    "risk_centile": None,
+    "imd_decile": None,
+    "rising_risk": False,
+    "risk_factors": [],
+    "cohorts": [],
+}
 
 
 def _condition_labels() -> dict[str, str]:
@@ -68,8 +94,15 @@ def _gaps(row: dict, programmes: dict) -> list[dict]:
     for name in names:
         programme = programmes.get(name)
         status = scalar(row.get(f"{name}_status")) or "overdue"
-        gaps.append({"programme": name, "title": programme.title if programme else name, "status": status,
-                     "label": GAP_LABELS.get(status, status), "due": programme.interval if programme else ""})
+        gaps.append(
+            {
+                "programme": name,
+                "title": programme.title if programme else name,
+                "status": status,
+                "label": GAP_LABELS.get(status, status),
+                "due": programme.interval if programme else "",
+            }
+        )
     return gaps
 
 
@@ -97,8 +130,9 @@ def _cohort_titles(snapshot_dir: Path) -> dict[str, list[str]]:
     return members
 
 
-def publish_scores(snapshot_dir: Path, run_id: str, as_of: dt.date, known: dict[str, int],
-                    excluded: set[str], progress) -> int:
+def publish_scores(
+    snapshot_dir: Path, run_id: str, as_of: dt.date, known: dict[str, int], excluded: set[str], progress
+) -> int:
     """Scores, bands, segments, conditions, flags and cohorts onto the residents.
 
     Residents who objected to their data being used beyond their own care (national data opt-out,
@@ -114,11 +148,26 @@ def publish_scores(snapshot_dir: Path, run_id: str, as_of: dt.date, known: dict[
     names = band_names()
     programmes = _prevention_programmes()
     gap_columns = ["prevention_gaps", *(f"{name}_status" for name in programmes)]
-    columns = ["person_id", *(c for c in (*SNAPSHOT_FIELDS, "top_factors", *SNAPSHOT_FLAGS, *conditions, *gap_columns,
-                                          "analytics_excluded") if c in available)]
+    columns = [
+        "person_id",
+        *(
+            c
+            for c in (*SNAPSHOT_FIELDS, "top_factors", *SNAPSHOT_FLAGS, *conditions, *gap_columns, "analytics_excluded")
+            if c in available
+        ),
+    ]
     cohorts = _cohort_titles(snapshot_dir)
-    update_fields = ["snapshot_run_id", "snapshot_as_of", "flags", "risk_factors", "long_term_conditions", "cohorts",
-                     "risk_band", "prevention_gaps", *SNAPSHOT_FIELDS.values()]
+    update_fields = [
+        "snapshot_run_id",
+        "snapshot_as_of",
+        "flags",
+        "risk_factors",
+        "long_term_conditions",
+        "cohorts",
+        "risk_band",
+        "prevention_gaps",
+        *SNAPSHOT_FIELDS.values(),
+    ]
     updated = 0
     for rows in batches(residents_path, list(dict.fromkeys(columns))):
         values = []

@@ -98,20 +98,35 @@ def publish(
     deaths = record_deaths(linked_dir, known, set(known) - set(before), actor)
     homes = register_care_homes(linked_dir, as_of, actor)
     with transaction.atomic():
-        manifest["published"] = {"activity_added": events.added, "activity_updated": events.updated,
-                                 "activity_removed": events.removed, "deaths_recorded": deaths,
-                                 "care_homes": homes.homes, "care_home_moves_in": homes.placements_added,
-                                 "care_home_moves_out": homes.placements_ended,
-                                 "analytics_excluded": len(excluded & set(known))}
+        manifest["published"] = {
+            "activity_added": events.added,
+            "activity_updated": events.updated,
+            "activity_removed": events.removed,
+            "deaths_recorded": deaths,
+            "care_homes": homes.homes,
+            "care_home_moves_in": homes.placements_added,
+            "care_home_moves_out": homes.placements_ended,
+            "analytics_excluded": len(excluded & set(known)),
+        }
         PublishedSnapshot.objects.update_or_create(
             run_id=run_id,
             # published_at too: publishing a run again (a rerun after a failure, or going back to an
             # earlier snapshot) puts it in service, and "in service" is the latest published_at.
-            defaults={"as_of": as_of, "published_at": timezone.now(),
-                      "published_by": actor if getattr(actor, "pk", None) else None,
-                      "residents": residents, "households": households, "manifest": manifest},
+            defaults={
+                "as_of": as_of,
+                "published_at": timezone.now(),
+                "published_by": actor if getattr(actor, "pk", None) else None,
+                "residents": residents,
+                "households": households,
+                "manifest": manifest,
+            },
         )
-        audit.record(actor, "load", f"Published snapshot {run_id} ({residents} residents, {events.added} new "
-                     f"timeline events, {deaths} deaths recorded)", obj=None)
+        audit.record(
+            actor,
+            "load",
+            f"Published snapshot {run_id} ({residents} residents, {events.added} new "
+            f"timeline events, {deaths} deaths recorded)",
+            obj=None,
+        )
     log.info("published snapshot %s: %d residents, %d households", run_id, residents, households)
     return PublishReport(run_id, as_of, residents, households, events.added, events.updated, events.removed, deaths)

@@ -102,37 +102,102 @@ class FeedTimeline:
     summary_columns: tuple[str, ...] = ()
 
     def columns(self) -> set[str]:
-        return {"person_id", "sender_code", "source_record_id", self.date_column, self.organisation_column,
-                *self.detail, *self.summary_columns, *((self.time_column,) if self.time_column else ())}
+        return {
+            "person_id",
+            "sender_code",
+            "source_record_id",
+            self.date_column,
+            self.organisation_column,
+            *self.detail,
+            *self.summary_columns,
+            *((self.time_column,) if self.time_column else ()),
+        }
 
 
 FEEDS = (
-    FeedTimeline("apc_spells", ActivityKind.ADMISSION, "admission_date", _admission, "provider_ods_code",
-                 ("discharge_date", "primary_diagnosis", "discharge_destination"),
-                 summary_columns=("admission_method", "discharge_date")),
-    FeedTimeline("ae_attendances", ActivityKind.AE, "arrival_datetime", _ae, "provider_ods_code",
-                 ("chief_complaint", "department_type"), time_column="arrival_datetime",
-                 summary_columns=("arrival_mode", "disposal")),
-    FeedTimeline("op_attendances", ActivityKind.OUTPATIENT, "appointment_date", _outpatient, "provider_ods_code",
-                 ("treatment_function_code",), summary_columns=("first_or_follow_up", "attendance")),
-    FeedTimeline("gp_appointments", ActivityKind.GP, "appointment_date", _gp, "practice_ods_code",
-                 summary_columns=("staff_role", "mode", "status")),
-    FeedTimeline("las_incidents", ActivityKind.AMBULANCE, "incident_datetime", _ambulance,
-                 detail=("news2_score", "destination_ods_code"), time_column="incident_datetime",
-                 summary_columns=("outcome",)),
-    FeedTimeline("community_contacts", ActivityKind.COMMUNITY, "contact_date", _community,
-                 summary_columns=("service", "mode")),
-    FeedTimeline("mh_contacts", ActivityKind.MENTAL_HEALTH, "contact_date", _mh_contact,
-                 summary_columns=("crisis", "team_type", "mode")),
-    FeedTimeline("mh_spells", ActivityKind.MENTAL_HEALTH, "admission_date", _mh_spell, "provider_ods_code",
-                 ("discharge_date", "primary_diagnosis"), summary_columns=("detained",)),
-    FeedTimeline("asc_packages", ActivityKind.SOCIAL_CARE, "start_date", _package, detail=("end_date",),
-                 summary_columns=("package_type",)),
-    FeedTimeline("vcse_contacts", ActivityKind.VCSE, "contact_date", _vcse, "organisation_name",
-                 summary_columns=("need_domain",)),
-    FeedTimeline("care_home_residents", ActivityKind.SOCIAL_CARE, "move_in_date", _care_home,
-                 detail=("care_home_cqc_location_id", "move_out_date"),
-                 summary_columns=("care_home_type", "care_home_name")),
+    FeedTimeline(
+        "apc_spells",
+        ActivityKind.ADMISSION,
+        "admission_date",
+        _admission,
+        "provider_ods_code",
+        ("discharge_date", "primary_diagnosis", "discharge_destination"),
+        summary_columns=("admission_method", "discharge_date"),
+    ),
+    FeedTimeline(
+        "ae_attendances",
+        ActivityKind.AE,
+        "arrival_datetime",
+        _ae,
+        "provider_ods_code",
+        ("chief_complaint", "department_type"),
+        time_column="arrival_datetime",
+        summary_columns=("arrival_mode", "disposal"),
+    ),
+    FeedTimeline(
+        "op_attendances",
+        ActivityKind.OUTPATIENT,
+        "appointment_date",
+        _outpatient,
+        "provider_ods_code",
+        ("treatment_function_code",),
+        summary_columns=("first_or_follow_up", "attendance"),
+    ),
+    FeedTimeline(
+        "gp_appointments",
+        ActivityKind.GP,
+        "appointment_date",
+        _gp,
+        "practice_ods_code",
+        summary_columns=("staff_role", "mode", "status"),
+    ),
+    FeedTimeline(
+        "las_incidents",
+        ActivityKind.AMBULANCE,
+        "incident_datetime",
+        _ambulance,
+        detail=("news2_score", "destination_ods_code"),
+        time_column="incident_datetime",
+        summary_columns=("outcome",),
+    ),
+    FeedTimeline(
+        "community_contacts", ActivityKind.COMMUNITY, "contact_date", _community, summary_columns=("service", "mode")
+    ),
+    FeedTimeline(
+        "mh_contacts",
+        ActivityKind.MENTAL_HEALTH,
+        "contact_date",
+        _mh_contact,
+        summary_columns=("crisis", "team_type", "mode"),
+    ),
+    FeedTimeline(
+        "mh_spells",
+        ActivityKind.MENTAL_HEALTH,
+        "admission_date",
+        _mh_spell,
+        "provider_ods_code",
+        ("discharge_date", "primary_diagnosis"),
+        summary_columns=("detained",),
+    ),
+    FeedTimeline(
+        "asc_packages",
+        ActivityKind.SOCIAL_CARE,
+        "start_date",
+        _package,
+        detail=("end_date",),
+        summary_columns=("package_type",),
+    ),
+    FeedTimeline(
+        "vcse_contacts", ActivityKind.VCSE, "contact_date", _vcse, "organisation_name", summary_columns=("need_domain",)
+    ),
+    FeedTimeline(
+        "care_home_residents",
+        ActivityKind.SOCIAL_CARE,
+        "move_in_date",
+        _care_home,
+        detail=("care_home_cqc_location_id", "move_out_date"),
+        summary_columns=("care_home_type", "care_home_name"),
+    ),
 )
 
 
@@ -159,8 +224,13 @@ class ActivityCounts:
     removed: int = 0
 
 
-def publish_activity(linked_dir: Path, residents: dict[str, int], names: dict[str, str], as_of: dt.date,
-                     progress: Callable[[int], None] = lambda n: None) -> ActivityCounts:
+def publish_activity(
+    linked_dir: Path,
+    residents: dict[str, int],
+    names: dict[str, str],
+    as_of: dt.date,
+    progress: Callable[[int], None] = lambda n: None,
+) -> ActivityCounts:
     """Bring the timeline in line with the linked extract, feed by feed."""
     since = as_of - WINDOW
     counts = ActivityCounts()
@@ -207,7 +277,9 @@ def _apply(feed: str, wanted: dict[str, tuple], since: dt.date, counts: Activity
     for those (a republish of an unchanged extract touches nothing)."""
     existing = {
         values[0]: (values[1], values[2:])
-        for values in ActivityEvent.objects.filter(source_feed=feed).values_list("source_key", "pk", *_MATCHED).iterator(chunk_size=BATCH)
+        for values in ActivityEvent.objects.filter(source_feed=feed)
+        .values_list("source_key", "pk", *_MATCHED)
+        .iterator(chunk_size=BATCH)
     }
     new = [(*values, feed, key) for key, values in wanted.items() if key not in existing]
     bulk.insert(ActivityEvent, [*_COMPARED, "source_feed", "source_key"], new)
@@ -218,7 +290,11 @@ def _apply(feed: str, wanted: dict[str, tuple], since: dt.date, counts: Activity
     ]
     bulk.update(ActivityEvent, _COMPARED, "id", changed)
     # Nothing refers to a timeline event, so a plain DELETE (no ORM cascade collection) is safe.
-    gone = [pk for key, (pk, old) in existing.items() if key not in wanted and _within(old[_MATCHED.index("occurred_on")], since)]
+    gone = [
+        pk
+        for key, (pk, old) in existing.items()
+        if key not in wanted and _within(old[_MATCHED.index("occurred_on")], since)
+    ]
     bulk.delete(ActivityEvent, "id", gone)
     counts.added += len(new)
     counts.updated += len(changed)

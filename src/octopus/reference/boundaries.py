@@ -58,8 +58,13 @@ def build(source: Path, borough: str) -> Path:
         if properties["lad_name"] != borough:
             continue
         simplified = mapping(shape(feature["geometry"]).simplify(TOLERANCE_DEGREES, preserve_topology=True))
-        features.append({"type": "Feature", "properties": {"code": properties["lsoa21_code"], "name": properties["lsoa21_name"]},
-                         "geometry": {"type": simplified["type"], "coordinates": _rounded(simplified["coordinates"])}})
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"code": properties["lsoa21_code"], "name": properties["lsoa21_name"]},
+                "geometry": {"type": simplified["type"], "coordinates": _rounded(simplified["coordinates"])},
+            }
+        )
     if not features:
         raise ValueError(f"{source}: no LSOA has lad_name {borough!r}; check the borough's spelling.")
     features.sort(key=lambda f: f["properties"]["code"])

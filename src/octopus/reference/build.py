@@ -47,28 +47,50 @@ PRACTICE_COLUMNS = {
 
 def build_lsoas(shared: Path) -> pd.DataFrame:
     """Every London 2021 LSOA with its geography, Census 2021 ages, IMD 2025 and a point inside it."""
-    geography = pd.read_csv(shared / "lsoa21_geography_lookup_london.csv")[list(GEOGRAPHY_COLUMNS)].rename(columns=GEOGRAPHY_COLUMNS)
-    census = pd.read_csv(shared / "census2021_population_by_broad_age_lsoa21_england_wales.csv")[["lsoa21_code", *CENSUS_COLUMNS]]
+    geography = pd.read_csv(shared / "lsoa21_geography_lookup_london.csv")[list(GEOGRAPHY_COLUMNS)].rename(
+        columns=GEOGRAPHY_COLUMNS
+    )
+    census = pd.read_csv(shared / "census2021_population_by_broad_age_lsoa21_england_wales.csv")[
+        ["lsoa21_code", *CENSUS_COLUMNS]
+    ]
     imd = pd.read_csv(shared / "imd2025_lsoa21_london.csv")[["lsoa21_code", *IMD_COLUMNS]]
     # The inside point always falls within the LSOA; a centroid may not (crescent-shaped LSOAs).
-    points = pd.read_csv(shared / "lsoa21_centroids_london.csv").rename(columns={"inside_point_lat": "latitude", "inside_point_long": "longitude"})
+    points = pd.read_csv(shared / "lsoa21_centroids_london.csv").rename(
+        columns={"inside_point_lat": "latitude", "inside_point_long": "longitude"}
+    )
     points = points[["lsoa21_code", "latitude", "longitude", "area_km2"]].round({"latitude": 6, "longitude": 6})
-    lsoas = geography.merge(census, on="lsoa21_code", how="left").merge(imd, on="lsoa21_code", how="left").merge(points, on="lsoa21_code", how="left")
+    lsoas = (
+        geography.merge(census, on="lsoa21_code", how="left")
+        .merge(imd, on="lsoa21_code", how="left")
+        .merge(points, on="lsoa21_code", how="left")
+    )
     missing = lsoas[lsoas[["total", "imd_score", "latitude"]].isna().any(axis=1)]
     if len(missing):
-        raise ValueError(f"{len(missing)} London LSOAs lack Census, IMD or a point (first {missing['lsoa21_code'].iloc[0]}): check the shared files are the same vintage.")
+        raise ValueError(
+            f"{len(missing)} London LSOAs lack Census, IMD or a point (first {missing['lsoa21_code'].iloc[0]}): check the shared files are the same vintage."
+        )
     return lsoas.sort_values("lsoa21_code").reset_index(drop=True)
 
 
 def build_practices(shared: Path) -> pd.DataFrame:
     """London's GP practices (October 2025 mapping) with 2022 list size and a geocoded point."""
-    practices = pd.read_csv(shared / "gp_practices_london_oct2025.csv", dtype={"pcn_code": str})[list(PRACTICE_COLUMNS)].rename(columns=PRACTICE_COLUMNS)
+    practices = pd.read_csv(shared / "gp_practices_london_oct2025.csv", dtype={"pcn_code": str})[
+        list(PRACTICE_COLUMNS)
+    ].rename(columns=PRACTICE_COLUMNS)
     practices["registered_patients_2022"] = practices["registered_patients_2022"].astype("Int64")
     return practices.round({"latitude": 6, "longitude": 6}).sort_values("practice_code").reset_index(drop=True)
 
 
 # The seven IMD 2025 domains, in MHCLG's order; rank 1 is the most deprived LSOA in England.
-IMD_DOMAINS = ("income", "employment", "education", "health", "crime", "barriers_housing_services", "living_environment")
+IMD_DOMAINS = (
+    "income",
+    "employment",
+    "education",
+    "health",
+    "crime",
+    "barriers_housing_services",
+    "living_environment",
+)
 
 
 def build_imd_domains(shared: Path) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from .models import ActivityEvent, ActivityKind, Household, Resident
 
 _counter = itertools.count(1)
 
+
 # A valid NHS number needs a modulus-11 check digit; these helpers make distinct valid ones.
 def _nhs_number(seed: int) -> str:
     base = f"{9000000000 + seed * 7:010d}"[:9]

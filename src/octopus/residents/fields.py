@@ -93,11 +93,13 @@ _FULL = {
 # ``household_id`` above), and which pipeline run wrote the snapshot fields (for operators).
 SHOWN_NOWHERE = frozenset({"id", "snapshot_run_id"})
 
-FIELDS: Mapping[str, Field] = MappingProxyType({
-    name: _field(scope, read, attr=name)
-    for scope, table in ((OUTREACH, _OUTREACH), (NO_CLINICAL, _NO_CLINICAL), (FULL, _FULL))
-    for name, read in table.items()
-})
+FIELDS: Mapping[str, Field] = MappingProxyType(
+    {
+        name: _field(scope, read, attr=name)
+        for scope, table in ((OUTREACH, _OUTREACH), (NO_CLINICAL, _NO_CLINICAL), (FULL, _FULL))
+        for name, read in table.items()
+    }
+)
 
 
 def visible(scope: str) -> frozenset[str]:

@@ -64,7 +64,8 @@ class Resident(models.Model):
     flags = models.JSONField(default=dict, blank=True, help_text="Care home, housebound, homeless, inpatient, …")
     cohorts = models.JSONField(default=list, blank=True)
     prevention_gaps = models.JSONField(
-        default=list, blank=True,
+        default=list,
+        blank=True,
         help_text="Open prevention gaps (screening, vaccination, checks): programme, title, status.",
     )
 
@@ -101,7 +102,13 @@ class ActivityKind(models.TextChoices):
 # Kinds that are someone reaching out to the resident (as opposed to the resident using a service):
 # these count towards the "contacted by several organisations this week" warning, the problem
 # Westminster's shielded residents reported.
-CONTACT_KINDS = {ActivityKind.COMMUNITY, ActivityKind.MENTAL_HEALTH, ActivityKind.SOCIAL_CARE, ActivityKind.VCSE, ActivityKind.OCTOPUS}
+CONTACT_KINDS = {
+    ActivityKind.COMMUNITY,
+    ActivityKind.MENTAL_HEALTH,
+    ActivityKind.SOCIAL_CARE,
+    ActivityKind.VCSE,
+    ActivityKind.OCTOPUS,
+}
 
 
 class ActivityEvent(models.Model):

@@ -36,7 +36,11 @@ def household_members(resident: Resident, may_open: Callable[[list[int]], set[in
     """
     if resident.household_id is None:
         return []
-    others = list(resident.household.residents.exclude(pk=resident.pk).filter(date_of_death__isnull=True).order_by("date_of_birth"))
+    others = list(
+        resident.household.residents.exclude(pk=resident.pk)
+        .filter(date_of_death__isnull=True)
+        .order_by("date_of_birth")
+    )
     visible = may_open([o.pk for o in others]) if others else set()
     return [HouseholdMember(o.name, age(o.date_of_birth), o.person_id, o.pk in visible) for o in others]
 

@@ -21,7 +21,9 @@ class ParsedQuery:
 
     @property
     def label(self) -> str:
-        return {"nhs_number": "NHS number", "date_of_birth": "date of birth", "postcode": "postcode", "name": "name"}[self.kind]
+        return {"nhs_number": "NHS number", "date_of_birth": "date of birth", "postcode": "postcode", "name": "name"}[
+            self.kind
+        ]
 
 
 def parse(query: str) -> ParsedQuery | None:

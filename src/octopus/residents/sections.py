@@ -54,7 +54,9 @@ class Section:
 
     def __post_init__(self):
         if self.slot not in SLOTS:
-            raise ValueError(f"Record section {self.code!r}: slot must be one of {', '.join(SLOTS)} (got {self.slot!r}).")
+            raise ValueError(
+                f"Record section {self.code!r}: slot must be one of {', '.join(SLOTS)} (got {self.slot!r})."
+            )
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,9 @@ def for_record(view: RecordView, is_deceased: bool) -> RecordSections:
     data: dict[str, object] = {}
     for name in dict.fromkeys(n for s in wanted for n in s.needs):
         if name not in _DATA:
-            raise LookupError(f"A record section needs data {name!r}, which no app registered (sections.register_data).")
+            raise LookupError(
+                f"A record section needs data {name!r}, which no app registered (sections.register_data)."
+            )
         data[name] = _DATA[name](view)
     by_slot: dict[str, list[Section]] = {}
     for s in wanted:

@@ -23,10 +23,17 @@ def search_residents(request):
         page = Paginator(results, 25).get_page(request.GET.get("page"))
         rows = fields.present_many(page.object_list, access.scopes_for(request.user, page.object_list))
         audit.record(
-            request.user, "search", f"Searched residents by {parsed.label}: {page.paginator.count} found", path=request.path
+            request.user,
+            "search",
+            f"Searched residents by {parsed.label}: {page.paginator.count} found",
+            path=request.path,
         )
-        audit.record_appearances(request.user, f"Found by a resident search ({parsed.label})"[:300],
-                                 [resident.person_id for resident in page.object_list], path=request.path)
+        audit.record_appearances(
+            request.user,
+            f"Found by a resident search ({parsed.label})"[:300],
+            [resident.person_id for resident in page.object_list],
+            path=request.path,
+        )
     return render(request, "residents/search.jinja", {"query": query, "parsed": parsed, "page": page, "rows": rows})
 
 
@@ -69,6 +76,11 @@ def record(request, person_id: str):
 def timeline(request, person_id: str):
     """The timeline alone, for the HTMX filter (and usable without JavaScript)."""
     opened = access.open_record(request, person_id, "Viewed the resident's timeline")
-    return render(request, "residents/_timeline.jinja", {
-        "resident": fields.present(opened.resident, opened.scope), "timeline": _timeline_context(request, opened),
-    })
+    return render(
+        request,
+        "residents/_timeline.jinja",
+        {
+            "resident": fields.present(opened.resident, opened.scope),
+            "timeline": _timeline_context(request, opened),
+        },
+    )

@@ -24,9 +24,7 @@ CSRF_TRUSTED_ORIGINS = env_list("OCTOPUS_CSRF_TRUSTED_ORIGINS", [])
 
 NEIGHBOURHOOD_NAME = env("OCTOPUS_NEIGHBOURHOOD_NAME", "Westminster Integrated Neighbourhood Team")
 
-DATABASES = {
-    "default": database_from_url(env("OCTOPUS_DATABASE_URL", f"sqlite:///{DATA_DIR / 'octopus.sqlite3'}"))
-}
+DATABASES = {"default": database_from_url(env("OCTOPUS_DATABASE_URL", f"sqlite:///{DATA_DIR / 'octopus.sqlite3'}"))}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -222,7 +220,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     # Every handler redacts NHS numbers and postcodes (octopus.governance.redaction).
     "filters": {"redact_identifiers": {"()": "octopus.governance.redaction.RedactIdentifiers"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_identifiers"]}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_identifiers"]}
+    },
     "root": {"handlers": ["console"], "level": env("OCTOPUS_LOG_LEVEL", "INFO")},
     "loggers": {
         # Request logs can carry resident identifiers in URLs and query strings.

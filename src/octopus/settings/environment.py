@@ -20,9 +20,7 @@ def env(name: str, default: str | None = None, *, required: bool = False) -> str
     value = os.environ.get(name)
     if value in (None, ""):
         if required:
-            raise ImproperlyConfigured(
-                f"The environment variable {name} must be set (see docs/configuration.md)."
-            )
+            raise ImproperlyConfigured(f"The environment variable {name} must be set (see docs/configuration.md).")
         return default
     return value
 

@@ -70,4 +70,6 @@ class PrescriptionView:
 def present(prescription, scope: str) -> PrescriptionView:
     """Only the fields ``scope`` may see; asking for another raises AttributeError."""
     allowed = ORDER[: ORDER.index(scope) + 1]
-    return PrescriptionView(scope, {name: _read(prescription, name) for name, minimum in FIELDS.items() if minimum in allowed})
+    return PrescriptionView(
+        scope, {name: _read(prescription, name) for name, minimum in FIELDS.items() if minimum in allowed}
+    )

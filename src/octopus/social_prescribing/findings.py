@@ -29,7 +29,10 @@ def destination(team) -> str:
 def _finding(lsoa: str, month: dt.date, need: str, introduction=None) -> dict:
     referral = introduction.referral if introduction else None
     return {
-        "source": SOURCE, "lsoa_code": lsoa, "month": month, "need": need,
+        "source": SOURCE,
+        "lsoa_code": lsoa,
+        "month": month,
+        "need": need,
         "introductions": int(referral is not None),
         "introductions_completed": int(referral is not None and referral.status in DONE),
         "destination": destination(referral.to_team) if referral else None,
@@ -38,9 +41,11 @@ def _finding(lsoa: str, month: dt.date, need: str, introduction=None) -> dict:
 
 def findings(start: dt.date, end: dt.date) -> Iterator[dict]:
     """Findings for residents referred from ``start`` up to but not including ``end``."""
-    prescriptions = (Prescription.objects.filter(referred_on__gte=start, referred_on__lt=end)
-                     .select_related("case__resident")
-                     .prefetch_related("introductions__referral__to_team__organisation"))
+    prescriptions = (
+        Prescription.objects.filter(referred_on__gte=start, referred_on__lt=end)
+        .select_related("case__resident")
+        .prefetch_related("introductions__referral__to_team__organisation")
+    )
     for prescription in prescriptions:
         lsoa = prescription.case.resident.lsoa_code
         month = prescription.referred_on.replace(day=1)

@@ -56,7 +56,9 @@ class Instrument:
             except (TypeError, ValueError):
                 raise MeasureError(f"{self.name}: “{item.question}” must be a whole number, not {value!r}.") from None
             if number != float(value) or not self.low <= number <= self.high:
-                raise MeasureError(f"{self.name}: “{item.question}” must be from {self.low} to {self.high} (got {value}).")
+                raise MeasureError(
+                    f"{self.name}: “{item.question}” must be from {self.low} to {self.high} (got {value})."
+                )
             cleaned[item.code] = number
         unknown = sorted(set(answers or {}) - {item.code for item in self.items})
         if unknown:
@@ -64,12 +66,21 @@ class Instrument:
         return cleaned
 
 
-ONS4 = Instrument("ons4", "ONS personal wellbeing (ONS4)", (
-    Item("life_satisfaction", "Overall, how satisfied are you with your life nowadays?"),
-    Item("worthwhile", "Overall, to what extent do you feel that the things you do in your life are worthwhile?"),
-    Item("happiness", "Overall, how happy did you feel yesterday?"),
-    Item("anxiety", "On a scale where 0 is not at all anxious and 10 is completely anxious, overall, how anxious did you feel yesterday?"),
-), 0, 10)
+ONS4 = Instrument(
+    "ons4",
+    "ONS personal wellbeing (ONS4)",
+    (
+        Item("life_satisfaction", "Overall, how satisfied are you with your life nowadays?"),
+        Item("worthwhile", "Overall, to what extent do you feel that the things you do in your life are worthwhile?"),
+        Item("happiness", "Overall, how happy did you feel yesterday?"),
+        Item(
+            "anxiety",
+            "On a scale where 0 is not at all anxious and 10 is completely anxious, overall, how anxious did you feel yesterday?",
+        ),
+    ),
+    0,
+    10,
+)
 
 _WEMWBS_ITEMS = (
     Item("optimistic", "I've been feeling optimistic about the future"),
@@ -88,8 +99,13 @@ _WEMWBS_ITEMS = (
     Item("cheerful", "I've been feeling cheerful"),
 )
 # The seven SWEMWBS items are WEMWBS items 1, 2, 3, 6, 7, 9 and 11 (Stewart-Brown et al. 2009).
-SWEMWBS = Instrument("swemwbs", "Short Warwick-Edinburgh Mental Wellbeing Scale (SWEMWBS)",
-                     tuple(_WEMWBS_ITEMS[i - 1] for i in (1, 2, 3, 6, 7, 9, 11)), 1, 5)
+SWEMWBS = Instrument(
+    "swemwbs",
+    "Short Warwick-Edinburgh Mental Wellbeing Scale (SWEMWBS)",
+    tuple(_WEMWBS_ITEMS[i - 1] for i in (1, 2, 3, 6, 7, 9, 11)),
+    1,
+    5,
+)
 WEMWBS = Instrument("wemwbs", "Warwick-Edinburgh Mental Wellbeing Scale (WEMWBS)", _WEMWBS_ITEMS, 1, 5, licensed=True)
 
 INSTRUMENTS = {i.code: i for i in (ONS4, SWEMWBS, WEMWBS)}
@@ -97,10 +113,35 @@ INSTRUMENTS = {i.code: i for i in (ONS4, SWEMWBS, WEMWBS)}
 # SWEMWBS raw score (7-35) → metric score, Warwick Medical School's published conversion table
 # (Rasch model, Stewart-Brown et al. 2009). Never interpolate: every raw score has its row.
 SWEMWBS_METRIC = {
-    7: 7.00, 8: 9.51, 9: 11.25, 10: 12.40, 11: 13.33, 12: 14.08, 13: 14.75, 14: 15.32, 15: 15.84,
-    16: 16.36, 17: 16.88, 18: 17.43, 19: 17.98, 20: 18.59, 21: 19.25, 22: 19.98, 23: 20.73,
-    24: 21.54, 25: 22.35, 26: 23.21, 27: 24.11, 28: 25.03, 29: 26.02, 30: 27.03, 31: 28.13,
-    32: 29.31, 33: 30.70, 34: 32.55, 35: 35.00,
+    7: 7.00,
+    8: 9.51,
+    9: 11.25,
+    10: 12.40,
+    11: 13.33,
+    12: 14.08,
+    13: 14.75,
+    14: 15.32,
+    15: 15.84,
+    16: 16.36,
+    17: 16.88,
+    18: 17.43,
+    19: 17.98,
+    20: 18.59,
+    21: 19.25,
+    22: 19.98,
+    23: 20.73,
+    24: 21.54,
+    25: 22.35,
+    26: 23.21,
+    27: 24.11,
+    28: 25.03,
+    29: 26.02,
+    30: 27.03,
+    31: 28.13,
+    32: 29.31,
+    33: 30.70,
+    34: 32.55,
+    35: 35.00,
 }
 
 # ONS thresholds (see the module docstring): (highest score in the band, band name).
@@ -141,8 +182,12 @@ def scores(instrument: str, answers: dict) -> dict[str, float]:
 
 # The figure change is reported on, per instrument, and whether a rise is better.
 HEADLINES: dict[str, tuple[tuple[str, str, bool], ...]] = {
-    "ons4": (("life_satisfaction", "Life satisfaction", True), ("worthwhile", "Worthwhile", True),
-             ("happiness", "Happiness", True), ("anxiety", "Anxiety", False)),
+    "ons4": (
+        ("life_satisfaction", "Life satisfaction", True),
+        ("worthwhile", "Worthwhile", True),
+        ("happiness", "Happiness", True),
+        ("anxiety", "Anxiety", False),
+    ),
     "swemwbs": (("metric", "SWEMWBS metric score", True),),
     "wemwbs": (("total", "WEMWBS score", True),),
 }

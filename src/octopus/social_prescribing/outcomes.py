@@ -70,13 +70,17 @@ def summarise(groups: dict[str, list[Change]]) -> list[dict]:
         for (measure, label), found in sorted(by_measure.items()):
             people = len(found)
             withheld = is_small(people)
-            rows.append({
-                "group": group, "measure": label, "measure_code": measure,
-                "people": publish_count(people),
-                "mean_start": None if withheld else round(statistics.fmean(c.start for c in found), 2),
-                "mean_review": None if withheld else round(statistics.fmean(c.review for c in found), 2),
-                "mean_change": None if withheld else round(statistics.fmean(c.change for c in found), 2),
-            })
+            rows.append(
+                {
+                    "group": group,
+                    "measure": label,
+                    "measure_code": measure,
+                    "people": publish_count(people),
+                    "mean_start": None if withheld else round(statistics.fmean(c.start for c in found), 2),
+                    "mean_review": None if withheld else round(statistics.fmean(c.review for c in found), 2),
+                    "mean_change": None if withheld else round(statistics.fmean(c.change for c in found), 2),
+                }
+            )
     return rows
 
 

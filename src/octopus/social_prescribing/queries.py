@@ -10,8 +10,9 @@ from .models import Prescription
 
 def visible(user):
     """Prescriptions about residents this user may open (any team's)."""
-    return access.scoped(user, Prescription.objects.select_related("case__team", "case__holder", "case__resident"),
-                         via="case__resident")
+    return access.scoped(
+        user, Prescription.objects.select_related("case__team", "case__holder", "case__resident"), via="case__resident"
+    )
 
 
 def caseload(user):
@@ -21,12 +22,23 @@ def caseload(user):
 
 
 def for_resident(user, resident):
-    return visible(user).filter(case__resident=resident).prefetch_related(
-        "goals", "scores", "introductions__referral__to_team__organisation", "introductions__referral__to_practitioner")
+    return (
+        visible(user)
+        .filter(case__resident=resident)
+        .prefetch_related(
+            "goals",
+            "scores",
+            "introductions__referral__to_team__organisation",
+            "introductions__referral__to_practitioner",
+        )
+    )
 
 
 def vcse_practitioners():
     """Named people in VCSE organisations, for warm introductions (the directory is not
     resident data)."""
-    return (Practitioner.objects.filter(team__organisation__heart=Heart.VCSE, active=True)
-            .select_related("team__organisation").order_by("team__organisation__name", "family_name"))
+    return (
+        Practitioner.objects.filter(team__organisation__heart=Heart.VCSE, active=True)
+        .select_related("team__organisation")
+        .order_by("team__organisation__name", "family_name")
+    )

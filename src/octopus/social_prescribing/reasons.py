@@ -17,7 +17,9 @@ REASONS: dict[str, tuple[str, str]] = {
     "digital": ("Getting online", "digital"),
     "health_worry": ("A health worry not yet seen to", "health_worries"),
 }
-assert all(topic in conversation.BY_CODE for _, topic in REASONS.values()), "reasons must map onto decision 0031's topics"
+assert all(topic in conversation.BY_CODE for _, topic in REASONS.values()), (
+    "reasons must map onto decision 0031's topics"
+)
 
 SOURCES: dict[str, str] = {
     "gp": "GP or practice team",

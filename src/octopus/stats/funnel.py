@@ -63,13 +63,17 @@ def funnel(units, numerators, denominators) -> list[FunnelPoint]:
     limits = {
         name: binomial_limit(target, denominators, sign * z)
         for name, sign, z in (
-            ("upper_95", 1, WARNING_Z), ("lower_95", -1, WARNING_Z),
-            ("upper_998", 1, ALARM_Z), ("lower_998", -1, ALARM_Z),
+            ("upper_95", 1, WARNING_Z),
+            ("lower_95", -1, WARNING_Z),
+            ("upper_998", 1, ALARM_Z),
+            ("lower_998", -1, ALARM_Z),
         )
     }
     return [
         FunnelPoint(
-            unit=str(unit), numerator=int(numerators[i]), denominator=int(denominators[i]),
+            unit=str(unit),
+            numerator=int(numerators[i]),
+            denominator=int(denominators[i]),
             proportion=float(numerators[i] / denominators[i]),
             **{name: float(values[i]) for name, values in limits.items()},
         )

@@ -112,7 +112,9 @@ def _nearest_unused(values: np.ndarray, used: np.ndarray, target: float, caliper
     return best
 
 
-def standardised_differences(treated: pd.DataFrame, comparators: pd.DataFrame, covariates: Sequence[str]) -> dict[str, float]:
+def standardised_differences(
+    treated: pd.DataFrame, comparators: pd.DataFrame, covariates: Sequence[str]
+) -> dict[str, float]:
     """Standardised mean difference of each covariate: the difference in means over the pooled
     standard deviation sqrt((s_t^2 + s_c^2) / 2) (Austin 2009); 0 where both groups are constant."""
     result = {}
@@ -139,10 +141,13 @@ class Difference:
     confidence: float
 
 
-def difference_in_differences(treated_before, treated_after, comparison_before, comparison_after,
-                              confidence: float = 0.95) -> Difference:
+def difference_in_differences(
+    treated_before, treated_after, comparison_before, comparison_after, confidence: float = 0.95
+) -> Difference:
     """Paired difference-in-differences: the arrays are aligned, one entry per matched pair."""
-    arrays = [np.asarray(a, dtype="float64") for a in (treated_before, treated_after, comparison_before, comparison_after)]
+    arrays = [
+        np.asarray(a, dtype="float64") for a in (treated_before, treated_after, comparison_before, comparison_after)
+    ]
     n = len(arrays[0])
     if any(len(a) != n for a in arrays):
         raise ValueError("Difference-in-differences: the four arrays need one entry per matched pair each.")
@@ -152,5 +157,14 @@ def difference_in_differences(treated_before, treated_after, comparison_before, 
     each = (ta - tb) - (ca - cb)
     estimate = float(each.mean())
     half = float(scipy_stats.t.ppf(0.5 + confidence / 2, n - 1) * each.std(ddof=1) / math.sqrt(n))
-    return Difference(n, float(tb.mean()), float(ta.mean()), float(cb.mean()), float(ca.mean()),
-                      estimate, estimate - half, estimate + half, confidence)
+    return Difference(
+        n,
+        float(tb.mean()),
+        float(ta.mean()),
+        float(cb.mean()),
+        float(ca.mean()),
+        estimate,
+        estimate - half,
+        estimate + half,
+        confidence,
+    )

@@ -95,15 +95,22 @@ def slope_index(values, populations, standard_errors, confidence: float = 0.95) 
         var_most = float(np.sum(at_most_weights**2 * variances))
         var_least = float(np.sum(at_least_weights**2 * variances))
         covariance = float(np.sum(at_most_weights * at_least_weights * variances))
-        log_se = math.sqrt(max(var_most / at_most**2 + var_least / at_least**2
-                               - 2 * covariance / (at_most * at_least), 0.0))
+        log_se = math.sqrt(
+            max(var_most / at_most**2 + var_least / at_least**2 - 2 * covariance / (at_most * at_least), 0.0)
+        )
         rii_lower, rii_upper = rii * math.exp(-z * log_se), rii * math.exp(z * log_se)
-    return SlopeIndex(sii=float(sii), lower=float(sii - z * se), upper=float(sii + z * se), rii=rii,
-                      groups=len(values), rii_lower=rii_lower, rii_upper=rii_upper)
+    return SlopeIndex(
+        sii=float(sii),
+        lower=float(sii - z * se),
+        upper=float(sii + z * se),
+        rii=rii,
+        groups=len(values),
+        rii_lower=rii_lower,
+        rii_upper=rii_upper,
+    )
 
 
-def slope_index_of_inequality(numerators, denominators, z: float | None = None,
-                              confidence: float = 0.95) -> SlopeIndex:
+def slope_index_of_inequality(numerators, denominators, z: float | None = None, confidence: float = 0.95) -> SlopeIndex:
     """SII for a proportion (numerator/denominator per group, most deprived first).
 
     Each group's standard error is the binomial one, sqrt(p(1-p)/n): for population data the
@@ -130,8 +137,9 @@ def slope_index_of_inequality(numerators, denominators, z: float | None = None,
 SIMULATIONS = 100_000
 
 
-def simulated_slope_interval(values, populations, standard_errors, confidence: float = 0.95,
-                             simulations: int = SIMULATIONS, seed: int = 17) -> tuple[float, float]:
+def simulated_slope_interval(
+    values, populations, standard_errors, confidence: float = 0.95, simulations: int = SIMULATIONS, seed: int = 17
+) -> tuple[float, float]:
     """The SII's interval by simulation, as PHE's tool computes it for life expectancy: each
     group's value drawn from a normal distribution with its standard error, the SII of each draw,
     and the central ``confidence`` share of the draws (PHE, *Technical guide: calculating the

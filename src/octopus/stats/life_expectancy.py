@@ -84,8 +84,10 @@ class LifeTable:
     def at(self, start_age: int, confidence: float = 0.95) -> tuple[float, float, float]:
         """``(value, lower, upper)`` of life expectancy at ``start_age`` (a band's first age)."""
         if start_age not in START_AGES:
-            raise LifeTableError(f"life expectancy is given at the start of a band: {start_age} is not one of "
-                                 f"{', '.join(map(str, START_AGES))}")
+            raise LifeTableError(
+                f"life expectancy is given at the start of a band: {start_age} is not one of "
+                f"{', '.join(map(str, START_AGES))}"
+            )
         i = START_AGES.index(start_age)
         half = z_for(confidence) * math.sqrt(self.variance[i])
         value = float(self.expectancy[i])
@@ -98,22 +100,30 @@ def life_table(populations, deaths) -> LifeTable:
     deaths = np.asarray(deaths, dtype=float)
     bands = len(START_AGES)
     if populations.shape != (bands,) or deaths.shape != (bands,):
-        raise LifeTableError(f"a life table needs a population and a number of deaths for each of the {bands} "
-                             f"age bands (under 1, 1-4, 5-9, ..., 85-89, 90+); got {populations.size} "
-                             f"populations and {deaths.size} death counts")
+        raise LifeTableError(
+            f"a life table needs a population and a number of deaths for each of the {bands} "
+            f"age bands (under 1, 1-4, 5-9, ..., 85-89, 90+); got {populations.size} "
+            f"populations and {deaths.size} death counts"
+        )
     for i, start in enumerate(START_AGES):
         label = band_label(start)
         if not np.isfinite(populations[i]) or populations[i] <= 0:
-            raise LifeTableError(f"the {label} band has no population (person-years {populations[i]:g}); "
-                                 "life expectancy cannot be calculated with an empty band")
+            raise LifeTableError(
+                f"the {label} band has no population (person-years {populations[i]:g}); "
+                "life expectancy cannot be calculated with an empty band"
+            )
         if not np.isfinite(deaths[i]) or deaths[i] < 0:
             raise LifeTableError(f"the {label} band has {deaths[i]:g} deaths; deaths must be zero or more")
         if deaths[i] > populations[i]:
-            raise LifeTableError(f"the {label} band has more deaths ({deaths[i]:g}) than population "
-                                 f"({populations[i]:g}); check that both cover the same people and years")
+            raise LifeTableError(
+                f"the {label} band has more deaths ({deaths[i]:g}) than population "
+                f"({populations[i]:g}); check that both cover the same people and years"
+            )
     if deaths[-1] == 0:
-        raise LifeTableError(f"the {band_label(START_AGES[-1])} band has no deaths: the open band's years of life "
-                             "(population over deaths) cannot be estimated")
+        raise LifeTableError(
+            f"the {band_label(START_AGES[-1])} band has no deaths: the open band's years of life "
+            "(population over deaths) cannot be estimated"
+        )
     starts = np.array(START_AGES, dtype=float)
     widths = np.append(np.diff(starts), np.nan)
     fractions = np.where(starts == 0, FIRST_YEAR_FRACTION, OTHER_FRACTION)
@@ -135,8 +145,9 @@ def life_table(populations, deaths) -> LifeTable:
     )
     with np.errstate(divide="ignore", invalid="ignore"):
         variance = np.where(survivors > 0, np.cumsum(weights[::-1])[::-1] / survivors**2, 0.0)
-    return LifeTable(populations, deaths, widths, fractions, rates, q, survivors, years_lived, years_to_come,
-                     expectancy, variance)
+    return LifeTable(
+        populations, deaths, widths, fractions, rates, q, survivors, years_lived, years_to_come, expectancy, variance
+    )
 
 
 def life_expectancy(start_ages, populations, deaths, confidence: float = 0.95) -> list[tuple[float, float, float]]:
@@ -156,8 +167,9 @@ def life_expectancy(start_ages, populations, deaths, confidence: float = 0.95) -
     return [table.at(int(age), confidence) for age in start_ages]
 
 
-def arriaga(first: LifeTable, second: LifeTable, causes: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None
-            ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def arriaga(
+    first: LifeTable, second: LifeTable, causes: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Each band's contribution (years) to ``e0(second) - e0(first)`` and, if ``causes`` is given,
     its split by cause.
 
@@ -178,8 +190,10 @@ def arriaga(first: LifeTable, second: LifeTable, causes: Mapping[str, tuple[np.n
     if causes:
         rate_gap = second.rates - first.rates
         for cause, (deaths_first, deaths_second) in causes.items():
-            cause_gap = (np.asarray(deaths_second, float) / second.populations
-                         - np.asarray(deaths_first, float) / first.populations)
+            cause_gap = (
+                np.asarray(deaths_second, float) / second.populations
+                - np.asarray(deaths_first, float) / first.populations
+            )
             with np.errstate(divide="ignore", invalid="ignore"):
                 by_cause[cause] = np.where(rate_gap != 0, by_band * cause_gap / rate_gap, 0.0)
     return by_band, by_cause

@@ -103,8 +103,13 @@ def dsr_parts(counts: Sequence[float], populations: Sequence[float], standard_po
     return DsrParts(float(sum(counts)), weighted / total_standard, variance / total_standard**2)
 
 
-def dsr(counts: Sequence[float], populations: Sequence[float], standard_populations: Sequence[float] | None = None,
-        confidence: float = 0.95, per: float = 100_000) -> tuple[float, float, float]:
+def dsr(
+    counts: Sequence[float],
+    populations: Sequence[float],
+    standard_populations: Sequence[float] | None = None,
+    confidence: float = 0.95,
+    per: float = 100_000,
+) -> tuple[float, float, float]:
     """Directly standardised rate per ``per`` with Dobson's interval: ``(value, lower, upper)``.
 
     ``standard_populations`` defaults to ESP2013 (then ``counts`` and ``populations`` must have
@@ -119,5 +124,8 @@ def dsr(counts: Sequence[float], populations: Sequence[float], standard_populati
     low_count, high_count = rate_ci(parts.events, confidence)
     scale = math.sqrt(parts.variance / parts.events)
     value = parts.rate
-    return (value * per, (value + scale * (low_count - parts.events)) * per,
-            (value + scale * (high_count - parts.events)) * per)
+    return (
+        value * per,
+        (value + scale * (low_count - parts.events)) * per,
+        (value + scale * (high_count - parts.events)) * per,
+    )

@@ -43,7 +43,9 @@ def curve(knots: np.ndarray, age: np.ndarray) -> np.ndarray:
     return np.exp(np.interp(age, RATE_AGES, np.log(knots)))
 
 
-def seasonal_days(window: Window, count: np.ndarray, amplitude: float, rng: np.random.Generator, year: int) -> np.ndarray:
+def seasonal_days(
+    window: Window, count: np.ndarray, amplitude: float, rng: np.random.Generator, year: int
+) -> np.ndarray:
     """Day offsets (from window start) for `count.sum()` events in history year `year`."""
     first = year * 365
     days = window.start + np.arange(first, first + 365)
@@ -177,17 +179,37 @@ def generate_activity(people: dict, window: Window, rng: np.random.Generator) ->
     los = np.concatenate([los, death_offset[dead] - terminal_start])
     died = np.concatenate([np.zeros(len(los) - len(dead), bool), np.ones(len(dead), bool)])
     emergency = {"person": person, "day": offset, "los": los, "died": died, "emergency": np.ones(len(person), bool)}
-    elective_person, elective_offset = alive(*draw_events(window, curve(ELECTIVE, age) * np.where(people["cancer"], 3.0, 1.0) * 1.1**ltc * prop**0.3, np.ones_like(year_factor), 0.0, rng))
-    elective = {"person": elective_person, "day": elective_offset, "los": length_of_stay(age[elective_person], False, rng), "died": np.zeros(len(elective_person), bool), "emergency": np.zeros(len(elective_person), bool)}
+    elective_person, elective_offset = alive(
+        *draw_events(
+            window,
+            curve(ELECTIVE, age) * np.where(people["cancer"], 3.0, 1.0) * 1.1**ltc * prop**0.3,
+            np.ones_like(year_factor),
+            0.0,
+            rng,
+        )
+    )
+    elective = {
+        "person": elective_person,
+        "day": elective_offset,
+        "los": length_of_stay(age[elective_person], False, rng),
+        "died": np.zeros(len(elective_person), bool),
+        "emergency": np.zeros(len(elective_person), bool),
+    }
     spells = concat(emergency, elective)
     spells["arrival_seconds"] = clock(rng, len(spells["person"]))
     events["apc_spells"] = spells
 
     # A&E: 80% of emergency admissions arrive through A&E; plus attendances sent home.
     through_ae = rng.random(len(emergency["person"])) < 0.8
-    ae_person, ae_offset = alive(*draw_events(window, curve(AE_NOT_ADMITTED, age) * prop**0.8 * np.exp(0.2 * dep), year_factor, 0.08, rng))
+    ae_person, ae_offset = alive(
+        *draw_events(window, curve(AE_NOT_ADMITTED, age) * prop**0.8 * np.exp(0.2 * dep), year_factor, 0.08, rng)
+    )
     ae = concat(
-        {"person": emergency["person"][through_ae], "day": emergency["day"][through_ae], "admitted": np.ones(int(through_ae.sum()), bool)},
+        {
+            "person": emergency["person"][through_ae],
+            "day": emergency["day"][through_ae],
+            "admitted": np.ones(int(through_ae.sum()), bool),
+        },
         {"person": ae_person, "day": ae_offset, "admitted": np.zeros(len(ae_person), bool)},
     )
     count = len(ae["person"])
@@ -200,15 +222,29 @@ def generate_activity(people: dict, window: Window, rng: np.random.Generator) ->
     # LAS: every ambulance arrival was a conveyed incident; hear-and-treat and see-and-treat
     # add about as many again (LAS 2023-24: ~60% of incidents conveyed).
     conveyed = ae["ambulance"]
-    extra_person, extra_offset = alive(*draw_events(window, 0.1 * curve(EMERGENCY, age) * prop * (1 + 0.3 * ltc), year_factor, 0.12, rng))
+    extra_person, extra_offset = alive(
+        *draw_events(window, 0.1 * curve(EMERGENCY, age) * prop * (1 + 0.3 * ltc), year_factor, 0.12, rng)
+    )
     # outcome: 0 conveyed, 1 hear and treat, 2 see and treat
     las = concat(
-        {"person": ae["person"][conveyed], "day": ae["day"][conveyed], "seconds": np.maximum(ae["arrival_seconds"][conveyed] - 2400, 0), "outcome": np.zeros(int(conveyed.sum()), np.int64)},
-        {"person": extra_person, "day": extra_offset, "seconds": clock(rng, len(extra_person), 14, 6), "outcome": np.where(rng.random(len(extra_person)) < 0.4, 1, 2)},
+        {
+            "person": ae["person"][conveyed],
+            "day": ae["day"][conveyed],
+            "seconds": np.maximum(ae["arrival_seconds"][conveyed] - 2400, 0),
+            "outcome": np.zeros(int(conveyed.sum()), np.int64),
+        },
+        {
+            "person": extra_person,
+            "day": extra_offset,
+            "seconds": clock(rng, len(extra_person), 14, 6),
+            "outcome": np.where(rng.random(len(extra_person)) < 0.4, 1, 2),
+        },
     )
     events["las_incidents"] = las
 
-    op_person, op_offset = alive(*draw_events(window, curve(OUTPATIENT, age) * (1 + 0.25 * ltc) * prop**0.4, np.sqrt(year_factor), 0.0, rng))
+    op_person, op_offset = alive(
+        *draw_events(window, curve(OUTPATIENT, age) * (1 + 0.25 * ltc) * prop**0.4, np.sqrt(year_factor), 0.0, rng)
+    )
     events["op_attendances"] = {"person": op_person, "day": op_offset}
 
     registered = people["practice_index"] >= 0
@@ -217,7 +253,11 @@ def generate_activity(people: dict, window: Window, rng: np.random.Generator) ->
     # A fortnight of future bookings, as an extract on the as-of date shows.
     future_person = np.flatnonzero(registered & (rng.random(n) < gp_rate / 26) & np.isnat(death))
     future_offset = 365 * window.years + rng.integers(0, 14, len(future_person))
-    events["gp_appointments"] = {"person": np.concatenate([gp_person, future_person]), "day": np.concatenate([gp_offset, future_offset]), "future": np.concatenate([np.zeros(len(gp_person), bool), np.ones(len(future_person), bool)])}
+    events["gp_appointments"] = {
+        "person": np.concatenate([gp_person, future_person]),
+        "day": np.concatenate([gp_offset, future_offset]),
+        "future": np.concatenate([np.zeros(len(gp_person), bool), np.ones(len(future_person), bool)]),
+    }
 
     # Community health: frail, housebound and dying people, in episodes of regular visits.
     p_community = 1 / (1 + np.exp(-(-8.0 + 0.06 * age + 7 * efi + 0.6 * np.log(prop))))
@@ -234,11 +274,21 @@ def generate_activity(people: dict, window: Window, rng: np.random.Generator) ->
     # A crisis is a few days of crisis-team contact.
     repeats = rng.integers(2, 7, len(crisis_person))
     crisis_person = np.repeat(crisis_person, repeats)
-    crisis_offset = np.repeat(crisis_offset, repeats) + (np.arange(repeats.sum()) - np.repeat(np.cumsum(repeats) - repeats, repeats))
+    crisis_offset = np.repeat(crisis_offset, repeats) + (
+        np.arange(repeats.sum()) - np.repeat(np.cumsum(repeats) - repeats, repeats)
+    )
     crisis_person, crisis_offset = alive(crisis_person, np.minimum(crisis_offset, 365 * window.years - 1))
-    events["mh_contacts"] = {"person": np.concatenate([m_person, crisis_person]), "day": np.concatenate([m_offset, crisis_offset]), "crisis": np.concatenate([np.zeros(len(m_person), bool), np.ones(len(crisis_person), bool)])}
+    events["mh_contacts"] = {
+        "person": np.concatenate([m_person, crisis_person]),
+        "day": np.concatenate([m_offset, crisis_offset]),
+        "crisis": np.concatenate([np.zeros(len(m_person), bool), np.ones(len(crisis_person), bool)]),
+    }
     s_person, s_offset = alive(*draw_events(window, np.where(smi, 0.05, 0.0005) * prop, year_factor, 0.0, rng))
-    events["mh_spells"] = {"person": s_person, "day": s_offset, "los": np.ceil(rng.lognormal(np.log(28), 0.8, len(s_person))).astype(np.int64)}
+    events["mh_spells"] = {
+        "person": s_person,
+        "day": s_offset,
+        "los": np.ceil(rng.lognormal(np.log(28), 0.8, len(s_person))).astype(np.int64),
+    }
 
     # VCSE: more in deprived areas, for people living alone and older people.
     p_vcse = 1 / (1 + np.exp(-(-3.4 + 0.6 * dep + 0.6 * people["living_alone"] + 0.4 * (age >= 65) - 3 * (age < 16))))

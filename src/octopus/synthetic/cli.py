@@ -17,8 +17,15 @@ app = typer.Typer(help="Synthetic London: partner data feeds for a realistic, wh
 def generate(
     out: Annotated[Path, typer.Argument(help="Output folder (feeds/, truth/, manifest.json).")],
     preset: Annotated[str | None, typer.Option(help="westminster (275k registered), welc (1M) or london (9M).")] = None,
-    residents: Annotated[int | None, typer.Option(help="Number of residents (default: the preset's registered population, or the Census population of --area).")] = None,
-    area: Annotated[str | None, typer.Option(help="Borough or comma-separated boroughs, e.g. 'Newham,Hackney'.")] = None,
+    residents: Annotated[
+        int | None,
+        typer.Option(
+            help="Number of residents (default: the preset's registered population, or the Census population of --area)."
+        ),
+    ] = None,
+    area: Annotated[
+        str | None, typer.Option(help="Borough or comma-separated boroughs, e.g. 'Newham,Hackney'.")
+    ] = None,
     as_of: Annotated[str | None, typer.Option(help="As-of date YYYY-MM-DD (default today).")] = None,
     years: Annotated[int, typer.Option(help="Years of history.")] = 3,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives identical files.")] = DEFAULT_SEED,
@@ -42,8 +49,22 @@ def generate(
 ) -> None:
     areas = [name.strip() for name in area.split(",")] if area else None
     try:
-        manifest = run(out, preset=preset, residents=residents, areas=areas, as_of=as_of, years=years, seed=seed, fmt=format, gp_format=gp_format, malformed_rate=malformed_rate, progress=progress)
+        manifest = run(
+            out,
+            preset=preset,
+            residents=residents,
+            areas=areas,
+            as_of=as_of,
+            years=years,
+            seed=seed,
+            fmt=format,
+            gp_format=gp_format,
+            malformed_rate=malformed_rate,
+            progress=progress,
+        )
     except ValueError as error:
         raise typer.BadParameter(str(error)) from None
     bundles = f" and {manifest.fhir_bundles} FHIR bundles" if manifest.fhir_bundles else ""
-    typer.echo(f"{manifest.residents:,} residents, {sum(manifest.counts.values()):,} rows in {len(manifest.files)} files{bundles} -> {out}")
+    typer.echo(
+        f"{manifest.residents:,} residents, {sum(manifest.counts.values()):,} rows in {len(manifest.files)} files{bundles} -> {out}"
+    )

@@ -145,7 +145,9 @@ def assign_care_homes(residents: dict, care_homes: pd.DataFrame, rng: np.random.
     safe = pa.array(np.maximum(home_index, 0))
     flag = pa.array(in_home)
     residents["situation"] = np.where(in_home, CARE_HOME, residents["situation"]).astype(np.int8)
-    residents["address_line"] = pc.if_else(flag, rows.vocabulary(care_homes["care_home_name"]).take(safe), residents["address_line"])
+    residents["address_line"] = pc.if_else(
+        flag, rows.vocabulary(care_homes["care_home_name"]).take(safe), residents["address_line"]
+    )
     residents["postcode"] = pc.if_else(flag, rows.vocabulary(care_homes["postcode"]).take(safe), residents["postcode"])
     residents["household_id"] = np.where(in_home, -1 - home_index, residents["household_id"])
     residents["living_alone"] = residents["living_alone"] & ~in_home

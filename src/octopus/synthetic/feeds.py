@@ -27,9 +27,40 @@ from octopus.synthetic.rows import Coded, FeedRows, coded, record_ids
 # condition: chest pain, abdominal pain, pneumonia, UTI, cellulitis, syncope, fall, head injury.
 GENERIC_EMERGENCY = ("R074", "R104", "J189", "N390", "L039", "R55X", "W19X", "S099", "K359", "A099", "R509", "S7200")
 GENERIC_ELECTIVE = ("H251", "K802", "M170", "M161", "K409", "N400", "Z511", "K573", "D126", "C509")
-TREATMENT_FUNCTIONS = ("100", "101", "110", "120", "130", "300", "301", "320", "330", "340", "370", "400", "430", "502", "800")
+TREATMENT_FUNCTIONS = (
+    "100",
+    "101",
+    "110",
+    "120",
+    "130",
+    "300",
+    "301",
+    "320",
+    "330",
+    "340",
+    "370",
+    "400",
+    "430",
+    "502",
+    "800",
+)
 VCSE_ORGS = ("Community Link", "Age UK", "Citizens Advice", "Food Bank", "Carers Hub", "Mind")
-NEED_DOMAINS = ("housing", "debt", "benefits", "food", "fuel", "isolation", "employment", "mental_wellbeing", "physical_activity", "carer_support", "immigration", "domestic_abuse", "digital_inclusion", "other")
+NEED_DOMAINS = (
+    "housing",
+    "debt",
+    "benefits",
+    "food",
+    "fuel",
+    "isolation",
+    "employment",
+    "mental_wellbeing",
+    "physical_activity",
+    "carer_support",
+    "immigration",
+    "domestic_abuse",
+    "digital_inclusion",
+    "other",
+)
 SEX = rows.vocabulary(("male", "female"))
 GIVEN_VARIANTS = Variants(GIVEN_NAMES)
 FAMILY_VARIANTS = Variants(FAMILY_NAMES)
@@ -150,7 +181,10 @@ class Diagnoses:
     """ICD-10 codes the hospital feeds use, as one vocabulary."""
 
     def __init__(self):
-        lists = {"generic_emergency": np.array(GENERIC_EMERGENCY, dtype=object), "generic_elective": np.array(GENERIC_ELECTIVE, dtype=object)}
+        lists = {
+            "generic_emergency": np.array(GENERIC_EMERGENCY, dtype=object),
+            "generic_elective": np.array(GENERIC_ELECTIVE, dtype=object),
+        }
         lists.update({c.icd10_list: icd10_codes(c.icd10_list) for c in CONDITIONS if c.icd10_list})
         self.spans, codes = {}, []
         for name, values in lists.items():
@@ -194,7 +228,16 @@ def diagnoses() -> Diagnoses:
     return _DIAGNOSES[0]
 
 
-DESTINATIONS = ("usual_residence", "care_home", "temporary_residence", "other_hospital", "hospice", "other", "not_known", "died")
+DESTINATIONS = (
+    "usual_residence",
+    "care_home",
+    "temporary_residence",
+    "other_hospital",
+    "hospice",
+    "other",
+    "not_known",
+    "died",
+)
 
 
 def apc_spells(people, events, senders: Senders, window, chunk, rng) -> FeedRows:
@@ -207,7 +250,9 @@ def apc_spells(people, events, senders: Senders, window, chunk, rng) -> FeedRows
     in_hospital = discharge_day >= horizon
     emergency = spells["emergency"]
     # HRG-like tariff: a base per spell plus excess bed days; zero-night stays are cheaper.
-    cost = np.where(emergency, 1600 + 380 * np.maximum(los - 2, 0), 1100 + 450 * np.maximum(los - 1, 0)) * rng.lognormal(0, 0.25, n)
+    cost = np.where(
+        emergency, 1600 + 380 * np.maximum(los - 2, 0), 1100 + 450 * np.maximum(los - 1, 0)
+    ) * rng.lognormal(0, 0.25, n)
     cost = np.where(los == 0, cost * 0.45, cost)
     destination = choice(rng, (0.88, 0.03, 0.01, 0.03, 0.01, 0.02, 0.02), n)
     destination[people["situation"][person] == 3] = 1  # care home residents go back to it
@@ -220,7 +265,9 @@ def apc_spells(people, events, senders: Senders, window, chunk, rng) -> FeedRows
         "nhs_number": of(people, "nhs_number", person),
         "provider_ods_code": feed.sender_codes,
         "admission_date": dates(window, spells["day"]),
-        "discharge_date": np.where(in_hospital, np.datetime64("NaT"), dates(window, np.minimum(discharge_day, horizon - 1))),
+        "discharge_date": np.where(
+            in_hospital, np.datetime64("NaT"), dates(window, np.minimum(discharge_day, horizon - 1))
+        ),
         "admission_method": categories(("elective", "emergency"), emergency.astype(np.int64)),
         "primary_diagnosis": Coded(icd.vocabulary, primary),
         "secondary_diagnoses": Coded(icd.secondary(people), person),
@@ -298,7 +345,18 @@ def las_incidents(people, events, senders: Senders, window, chunk, rng) -> FeedR
     return feed
 
 
-COMMUNITY_SERVICES = ("district_nursing", "community_matron", "therapies", "rapid_response", "falls", "palliative_care", "podiatry", "continence", "tissue_viability", "other")
+COMMUNITY_SERVICES = (
+    "district_nursing",
+    "community_matron",
+    "therapies",
+    "rapid_response",
+    "falls",
+    "palliative_care",
+    "podiatry",
+    "continence",
+    "tissue_viability",
+    "other",
+)
 
 
 def community_contacts(people, events, senders: Senders, window, chunk, rng) -> FeedRows:
@@ -319,7 +377,13 @@ def community_contacts(people, events, senders: Senders, window, chunk, rng) -> 
     return feed
 
 
-MH_TEAMS = ("crisis_home_treatment", "older_adults", "early_intervention", "community_mental_health", "talking_therapies")
+MH_TEAMS = (
+    "crisis_home_treatment",
+    "older_adults",
+    "early_intervention",
+    "community_mental_health",
+    "talking_therapies",
+)
 
 
 def mh_contacts(people, events, senders: Senders, window, chunk, rng) -> FeedRows:

@@ -89,7 +89,21 @@ def register(residents: dict, near: np.ndarray, weights: np.ndarray, far: np.nda
     return residents
 
 
-def generate(out_dir, *, preset=None, residents=None, areas=None, as_of=None, years=3, seed=DEFAULT_SEED, fmt="csv", gp_format=None, malformed_rate=0.0, progress=True, chunk_size=50_000) -> Manifest:
+def generate(
+    out_dir,
+    *,
+    preset=None,
+    residents=None,
+    areas=None,
+    as_of=None,
+    years=3,
+    seed=DEFAULT_SEED,
+    fmt="csv",
+    gp_format=None,
+    malformed_rate=0.0,
+    progress=True,
+    chunk_size=50_000,
+) -> Manifest:
     """Write a synthetic population's partner feeds, truth and manifest under `out_dir`.
 
     `residents` defaults to the preset's registered population (see `presets`), or the Census
@@ -132,7 +146,9 @@ def generate(out_dir, *, preset=None, residents=None, areas=None, as_of=None, ye
             rng = np.random.default_rng([seed, 1, chunk])
             lsoa = np.repeat(np.arange(lo, hi), counts[lo:hi])
             pids = np.arange(first_person[lo], first_person[hi], dtype=np.int64)
-            built, persons = build_chunk(area, senders, lsoa, pids, nhs[pids], window, ethnicity, practices, care_homes, outward, chunk, rng)
+            built, persons = build_chunk(
+                area, senders, lsoa, pids, nhs[pids], window, ethnicity, practices, care_homes, outward, chunk, rng
+            )
             as_fhir = {}
             for name, feed_rows in built.items():
                 contract = contracts[name]
@@ -142,8 +158,12 @@ def generate(out_dir, *, preset=None, residents=None, areas=None, as_of=None, ye
                     as_fhir[name] = degraded
                 else:
                     late = degraded.late
-                    writer.write(contract, degraded.rows.take(np.flatnonzero(~late)), main_delivery, degraded.unparseable[~late])
-                    writer.write(contract, degraded.rows.take(np.flatnonzero(late)), late_delivery, degraded.unparseable[late])
+                    writer.write(
+                        contract, degraded.rows.take(np.flatnonzero(~late)), main_delivery, degraded.unparseable[~late]
+                    )
+                    writer.write(
+                        contract, degraded.rows.take(np.flatnonzero(late)), late_delivery, degraded.unparseable[late]
+                    )
                 truth.write("record_truth", record_truth(name, feed_rows, persons["true_person_id"], degraded))
             if fhir:
                 fhir.write(chunk, built, as_fhir)
@@ -155,10 +175,19 @@ def generate(out_dir, *, preset=None, residents=None, areas=None, as_of=None, ye
         truth.close()
     counts = {**writer.rows, **(fhir.rows if fhir else {})}
     manifest = Manifest(
-        seed=seed, preset=preset, areas=list(area.boroughs), as_of=as_of_date.isoformat(), years=years, format=fmt,
-        residents=total, malformed_rate=malformed_rate, gp_format=gp_format if gp_fhir else None,
-        counts=dict(sorted(counts.items())), files=sorted(p.name for p in (out / "feeds").iterdir()),
-        fhir_folders=sorted(fhir.folders) if fhir else [], fhir_bundles=fhir.bundles if fhir else 0,
+        seed=seed,
+        preset=preset,
+        areas=list(area.boroughs),
+        as_of=as_of_date.isoformat(),
+        years=years,
+        format=fmt,
+        residents=total,
+        malformed_rate=malformed_rate,
+        gp_format=gp_format if gp_fhir else None,
+        counts=dict(sorted(counts.items())),
+        files=sorted(p.name for p in (out / "feeds").iterdir()),
+        fhir_folders=sorted(fhir.folders) if fhir else [],
+        fhir_bundles=fhir.bundles if fhir else 0,
     )
     (out / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2) + "\n")
     return manifest
@@ -260,7 +289,11 @@ def _progress(enabled: bool, total: int):
         if state["done"] >= state["next"] or state["done"] == total:
             elapsed = time.perf_counter() - state["start"]
             rate = state["done"] / elapsed if elapsed else 0
-            print(f"generated {state['done']:,}/{total:,} residents ({100 * state['done'] / total:.0f}%), {rate:,.0f}/s", file=sys.stderr, flush=True)
+            print(
+                f"generated {state['done']:,}/{total:,} residents ({100 * state['done'] / total:.0f}%), {rate:,.0f}/s",
+                file=sys.stderr,
+                flush=True,
+            )
             state["next"] = state["done"] + max(total // 20, 1)
 
     return report

@@ -65,9 +65,7 @@ def load_area(boroughs: tuple[str, ...] | None) -> Area:
         known = {name.lower(): name for name in lsoas["lad24_name"].unique()}
         unknown = [name for name in boroughs if name.lower() not in known]
         if unknown:
-            raise ValueError(
-                f"Unknown borough {unknown[0]!r}. Use one of: {', '.join(sorted(known.values()))}."
-            )
+            raise ValueError(f"Unknown borough {unknown[0]!r}. Use one of: {', '.join(sorted(known.values()))}.")
         wanted = {known[name.lower()] for name in boroughs}
         lsoas = lsoas[lsoas["lad24_name"].isin(wanted)]
     return Area(lsoas=lsoas.reset_index(drop=True), practices=practices)

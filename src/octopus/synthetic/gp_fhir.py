@@ -67,12 +67,24 @@ MODE_TEXT = {"face_to_face": "Face to face", "home_visit": "Home visit", "teleph
 CONDITION, SMOKING, MEASUREMENT, PROCEDURE, IMMUNIZATION, LABORATORY = range(6)
 RESOURCE_TYPES = ("Condition", "Observation", "Observation", "Procedure", "Immunization", "Observation")
 KIND_OF_LIST = {
-    "smoker": SMOKING, "ex_smoker": SMOKING, "never_smoked": SMOKING,
-    "bmi": MEASUREMENT, "systolic": MEASUREMENT, "diastolic": MEASUREMENT,
-    "breast_screening": PROCEDURE, "cervical_screening": PROCEDURE, "bowel_screening": PROCEDURE,
-    "nhs_health_check": PROCEDURE, "foot_examination": PROCEDURE,
-    "flu_vaccination": IMMUNIZATION, "mmr_vaccination": IMMUNIZATION, "pneumococcal_vaccination": IMMUNIZATION,
-    "hba1c": LABORATORY, "cholesterol": LABORATORY, "creatinine": LABORATORY, "urine_acr": LABORATORY,
+    "smoker": SMOKING,
+    "ex_smoker": SMOKING,
+    "never_smoked": SMOKING,
+    "bmi": MEASUREMENT,
+    "systolic": MEASUREMENT,
+    "diastolic": MEASUREMENT,
+    "breast_screening": PROCEDURE,
+    "cervical_screening": PROCEDURE,
+    "bowel_screening": PROCEDURE,
+    "nhs_health_check": PROCEDURE,
+    "foot_examination": PROCEDURE,
+    "flu_vaccination": IMMUNIZATION,
+    "mmr_vaccination": IMMUNIZATION,
+    "pneumococcal_vaccination": IMMUNIZATION,
+    "hba1c": LABORATORY,
+    "cholesterol": LABORATORY,
+    "creatinine": LABORATORY,
+    "urine_acr": LABORATORY,
 }  # every other list (diagnoses, eFI deficits, frailty, declined situations) is a Condition
 LOINC_OF_LIST = {
     "bmi": ("39156-5", "Body mass index (BMI) [Ratio]"),
@@ -100,8 +112,14 @@ HEAD = (
 )
 CODE_KEY = ("code", "code", "code", "code", "vaccineCode", "code")
 SUBJECT_KEY = ("subject", "subject", "subject", "subject", "patient", "subject")
-DATE_KEY = ("onsetDateTime", "effectiveDateTime", "effectiveDateTime", "performedDateTime", "occurrenceDateTime",
-            "effectiveDateTime")
+DATE_KEY = (
+    "onsetDateTime",
+    "effectiveDateTime",
+    "effectiveDateTime",
+    "performedDateTime",
+    "occurrenceDateTime",
+    "effectiveDateTime",
+)
 # Immunization.occurrence[x] is required: an undated one says so in text (and is not imported).
 NO_DATE = ("", "", "", "", ',"occurrenceString":"unknown"', "")
 
@@ -147,7 +165,18 @@ class GpBundles:
 
     def head(self, feed: str, resource_type, record_id: pa.Array) -> pa.Array:
         base = Coded(self.bases, self.degraded[feed].rows.sender).to_arrow()
-        return join('{"fullUrl":"', base, resource_type, "/", record_id, '","resource":{"resourceType":"', resource_type, '","id":"', record_id, '"')
+        return join(
+            '{"fullUrl":"',
+            base,
+            resource_type,
+            "/",
+            record_id,
+            '","resource":{"resourceType":"',
+            resource_type,
+            '","id":"',
+            record_id,
+            '"',
+        )
 
     def patients(self) -> pa.Array:
         feed = "gp_registrations"
@@ -163,16 +192,37 @@ class GpBundles:
         return join(
             self.head(feed, "Patient", person_id),
             optional(',"extension":[{"url":"', INTERPRETER_REQUIRED, '","valueBoolean":', interpreter, "}]"),
-            optional(f',"identifier":[{{"system":"{NHS_NUMBER_SYSTEM}","value":', literal(self.text(feed, "nhs_number")), "}]"),
-            ',"name":[{"use":"official","family":', literal(self.text(feed, "family_name")),
-            ',"given":[', literal(self.text(feed, "given_name")), "]}]",
+            optional(
+                f',"identifier":[{{"system":"{NHS_NUMBER_SYSTEM}","value":',
+                literal(self.text(feed, "nhs_number")),
+                "}]",
+            ),
+            ',"name":[{"use":"official","family":',
+            literal(self.text(feed, "family_name")),
+            ',"given":[',
+            literal(self.text(feed, "given_name")),
+            "]}]",
             optional(',"telecom":[', pc.if_else(pc.equal(telecom, ""), pa.scalar(None, pa.string()), telecom), "]"),
-            ',"gender":"', remap(rows.columns["sex"], GENDER), '"',
-            ',"birthDate":"', self.text(feed, "date_of_birth"), '"',
+            ',"gender":"',
+            remap(rows.columns["sex"], GENDER),
+            '"',
+            ',"birthDate":"',
+            self.text(feed, "date_of_birth"),
+            '"',
             optional(',"deceasedDateTime":"', self.text(feed, "registration_end_date"), '"'),
-            ',"address":[{"use":"home"', line, postcode, "}]",
-            optional(',"communication":[{"language":{"coding":[{"system":"urn:ietf:bcp:47","code":', literal(self.text(feed, "main_language")), '}]},"preferred":true}]'),
-            f',"generalPractitioner":[{{"type":"Organization","identifier":{{"system":"{ODS_SYSTEM}","value":', literal(self.text(feed, "practice_ods_code")), "}}]}}", SEPARATOR,
+            ',"address":[{"use":"home"',
+            line,
+            postcode,
+            "}]",
+            optional(
+                ',"communication":[{"language":{"coding":[{"system":"urn:ietf:bcp:47","code":',
+                literal(self.text(feed, "main_language")),
+                '}]},"preferred":true}]',
+            ),
+            f',"generalPractitioner":[{{"type":"Organization","identifier":{{"system":"{ODS_SYSTEM}","value":',
+            literal(self.text(feed, "practice_ods_code")),
+            "}}]}}",
+            SEPARATOR,
         )
 
     def encounters(self) -> pa.Array:
@@ -182,13 +232,26 @@ class GpBundles:
         roles = pc.replace_substring(columns["staff_role"].to_arrow(), "_", " ")
         return join(
             self.head(feed, "Encounter", record_id),
-            ',"status":"', remap(columns["status"], ENCOUNTER_STATUS), '"',
-            f',"class":{{"system":"{V3_ACT_CODE}","code":', literal(remap(columns["mode"], ENCOUNTER_CLASS)), "}",
-            ',"type":[{"text":', literal(remap(columns["mode"], MODE_TEXT)), "}]",
-            ',"subject":{"reference":"Patient/', self.text(feed, "source_person_id"), '"}',
-            ',"participant":[{"type":[{"text":', literal(roles), "}]}]",
+            ',"status":"',
+            remap(columns["status"], ENCOUNTER_STATUS),
+            '"',
+            f',"class":{{"system":"{V3_ACT_CODE}","code":',
+            literal(remap(columns["mode"], ENCOUNTER_CLASS)),
+            "}",
+            ',"type":[{"text":',
+            literal(remap(columns["mode"], MODE_TEXT)),
+            "}]",
+            ',"subject":{"reference":"Patient/',
+            self.text(feed, "source_person_id"),
+            '"}',
+            ',"participant":[{"type":[{"text":',
+            literal(roles),
+            "}]}]",
             optional(',"period":{"start":"', self.text(feed, "appointment_date"), '"}'),
-            f',"serviceProvider":{{"identifier":{{"system":"{ODS_SYSTEM}","value":', literal(self.text(feed, "practice_ods_code")), "}}}}", SEPARATOR,
+            f',"serviceProvider":{{"identifier":{{"system":"{ODS_SYSTEM}","value":',
+            literal(self.text(feed, "practice_ods_code")),
+            "}}}}",
+            SEPARATOR,
         )
 
     def clinical(self) -> pa.Array:
@@ -199,7 +262,7 @@ class GpBundles:
         kind_of_code = np.full(len(vocabulary), CONDITION, dtype=np.int64)
         loinc_of_code = [""] * len(vocabulary)
         for name, (start, length) in spans.items():
-            kind_of_code[start:start + length] = KIND_OF_LIST.get(name, CONDITION)
+            kind_of_code[start : start + length] = KIND_OF_LIST.get(name, CONDITION)
             if name in LOINC_OF_LIST:
                 code, display = LOINC_OF_LIST[name]
                 loinc_of_code[start] = f',{{"system":"{LOINC}","code":"{code}","display":"{display}"}}'
@@ -216,18 +279,37 @@ class GpBundles:
         coded_value = pc.if_else(smoking, join(',"valueCodeableConcept":{"coding":[', snomed, "]}"), "")
         value = self.text(feed, "value")
         unit = literal(self.text(feed, "unit"))
-        quantity = optional(',"valueQuantity":{"value":', value, ',"unit":', unit, f',"system":"{UCUM}","code":', unit, "}")
+        quantity = optional(
+            ',"valueQuantity":{"value":', value, ',"unit":', unit, f',"system":"{UCUM}","code":', unit, "}"
+        )
         date = self.text(feed, "event_date")
         dated = optional(',"', pick(DATE_KEY, kind), '":"', date, '"')
-        procedure = pc.if_else(pa.array(kind == IMMUNIZATION), join(',"extension":[{"url":"', VACCINATION_PROCEDURE, '","valueCodeableConcept":{"coding":[', snomed, "]}}]"), "")
+        procedure = pc.if_else(
+            pa.array(kind == IMMUNIZATION),
+            join(
+                ',"extension":[{"url":"', VACCINATION_PROCEDURE, '","valueCodeableConcept":{"coding":[', snomed, "]}}]"
+            ),
+            "",
+        )
         return join(
             self.head(feed, pick(RESOURCE_TYPES, kind), record_id),
             procedure,
             pick(HEAD, kind),
-            ',"', pick(CODE_KEY, kind), '":{"coding":[', codings, "]}",
-            ',"', pick(SUBJECT_KEY, kind), '":{"reference":"Patient/', self.text(feed, "source_person_id"), '"}',
+            ',"',
+            pick(CODE_KEY, kind),
+            '":{"coding":[',
+            codings,
+            "]}",
+            ',"',
+            pick(SUBJECT_KEY, kind),
+            '":{"reference":"Patient/',
+            self.text(feed, "source_person_id"),
+            '"}',
             pc.if_else(pc.equal(dated, ""), pick(NO_DATE, kind), dated),
-            coded_value, quantity, "}}", SEPARATOR,
+            coded_value,
+            quantity,
+            "}}",
+            SEPARATOR,
         )
 
 
@@ -288,14 +370,23 @@ class FhirWriter:
             for number in range(int(part[-1]) + 1):
                 selected = entries[:, rows[part == number]]
                 bundle_id = f"{senders[index]}-{delivery}-{chunk:05d}-{number:03d}"
-                self._write_bundle(folder / f"{chunk:05d}-{number:03d}.json", bundle_id, delivery, _gather(texts, selected[2], selected[3]))
+                self._write_bundle(
+                    folder / f"{chunk:05d}-{number:03d}.json",
+                    bundle_id,
+                    delivery,
+                    _gather(texts, selected[2], selected[3]),
+                )
 
     def _write_bundle(self, path: Path, bundle_id: str, delivery: str, entries: pa.StringArray) -> None:
         timestamp = f"{delivery[:4]}-{delivery[4:6]}-{delivery[6:]}T00:00:00Z"
-        offsets = np.frombuffer(entries.buffers()[1], dtype=np.int32)[entries.offset:entries.offset + len(entries) + 1]
-        body = memoryview(entries.buffers()[2])[offsets[0]:offsets[-1] - len(SEPARATOR)]
+        offsets = np.frombuffer(entries.buffers()[1], dtype=np.int32)[
+            entries.offset : entries.offset + len(entries) + 1
+        ]
+        body = memoryview(entries.buffers()[2])[offsets[0] : offsets[-1] - len(SEPARATOR)]
         with path.open("wb") as handle:
-            handle.write(f'{{"resourceType":"Bundle","id":"{bundle_id}","type":"collection","timestamp":"{timestamp}","entry":[\n'.encode())
+            handle.write(
+                f'{{"resourceType":"Bundle","id":"{bundle_id}","type":"collection","timestamp":"{timestamp}","entry":[\n'.encode()
+            )
             handle.write(body)
             handle.write(b"\n]}\n")
         self.bundles += 1

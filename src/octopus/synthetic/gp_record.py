@@ -134,7 +134,9 @@ def coded_events(people: dict, window, rng: np.random.Generator) -> dict[str, np
         has = np.flatnonzero(people[condition.name] & registered)
         since = people[f"{condition.name}_since"][has]
         day = (since - window.start).astype("timedelta64[D]").astype(np.int64)
-        frames.append(_rows(has, np.clip(day, first_day[has], last_day[has]), _codes(condition.snomed_list, len(has), rng)))
+        frames.append(
+            _rows(has, np.clip(day, first_day[has], last_day[has]), _codes(condition.snomed_list, len(has), rng))
+        )
     diagnosed = sum(people[condition.name].astype(np.int64) for condition in CONDITIONS if condition.efi_deficit)
     deficits = np.maximum(people["efi_deficits"] - diagnosed, 0) * registered
     person = np.repeat(np.arange(n), deficits)
@@ -152,13 +154,23 @@ def coded_events(people: dict, window, rng: np.random.Generator) -> dict[str, np
     frames.append(_rows(adult, rng.integers(0, horizon, len(adult)), smoking[status]))
     bmi_people = np.flatnonzero(registered & (age >= 18) & (rng.random(n) < 0.6))
     bmi = np.round(rng.lognormal(np.log(26.5), 0.17, len(bmi_people)), 1)
-    frames.append(_rows(bmi_people, rng.integers(0, horizon, len(bmi_people)), _codes("bmi", len(bmi_people), rng), bmi, 1))
+    frames.append(
+        _rows(bmi_people, rng.integers(0, horizon, len(bmi_people)), _codes("bmi", len(bmi_people), rng), bmi, 1)
+    )
     bp_people = np.flatnonzero(registered & ((age >= 40) | people["hypertension"]) & (rng.random(n) < 0.75))
     bp_people = np.repeat(bp_people, rng.integers(1, 4, len(bp_people)))
     bp_day = rng.integers(0, horizon, len(bp_people))
     systolic = np.round(rng.normal(128 + 0.3 * (age[bp_people] - 50) + 8 * people["hypertension"][bp_people], 14))
     frames.append(_rows(bp_people, bp_day, _codes("systolic", len(bp_people), rng), systolic, 2))
-    frames.append(_rows(bp_people, bp_day, _codes("diastolic", len(bp_people), rng), np.round(systolic * 0.6 + rng.normal(2, 6, len(bp_people))), 2))
+    frames.append(
+        _rows(
+            bp_people,
+            bp_day,
+            _codes("diastolic", len(bp_people), rng),
+            np.round(systolic * 0.6 + rng.normal(2, 6, len(bp_people))),
+            2,
+        )
+    )
 
     frames += prevention_events(people, window, registered, rng)
     events = {key: np.concatenate([frame[key] for frame in frames]) for key in frames[0]}
@@ -219,8 +231,13 @@ def prevention_events(people: dict, window, registered: np.ndarray, rng: np.rand
         frames.append(_rows(idx, day, _codes(name, len(idx), rng)))
         if name == "cervical_screening":
             decliners = eligible[~took_part & (rng.random(len(eligible)) < 0.05)]
-            frames.append(_rows(decliners, rng.integers(horizon - 365, horizon, len(decliners)),
-                                _codes("cervical_declined", len(decliners), rng)))
+            frames.append(
+                _rows(
+                    decliners,
+                    rng.integers(horizon - 365, horizon, len(decliners)),
+                    _codes("cervical_declined", len(decliners), rng),
+                )
+            )
     frames += _flu(people, window, registered, rng)
     older = np.flatnonzero(registered & (age >= 65))
     idx = older[rng.random(len(older)) < uptake(0.68, imd[older])]
@@ -247,7 +264,9 @@ def _flu(people, window, registered, rng) -> list[dict]:
         idx = np.flatnonzero(vaccinated)
         frames.append(_rows(idx, offset + rng.integers(0, 75, len(idx)), _codes("flu_vaccination", len(idx), rng)))
         declined = np.flatnonzero(eligible & ~vaccinated & (rng.random(n) < 0.08))
-        frames.append(_rows(declined, offset + rng.integers(0, 60, len(declined)), _codes("flu_declined", len(declined), rng)))
+        frames.append(
+            _rows(declined, offset + rng.integers(0, 60, len(declined)), _codes("flu_declined", len(declined), rng))
+        )
     return frames
 
 
@@ -260,7 +279,14 @@ def _mmr(people, window, registered, rng) -> list[dict]:
         due = registered & (age >= months / 12) & (age < 19) & ((months == 12) | had_first)
         idx = np.flatnonzero(due & (rng.random(n) < uptake(base, imd)))
         had_first[idx] = True
-        day = ((dob[idx] + np.timedelta64(int(months * 30.4), "D") + rng.integers(0, 60, len(idx)).astype("timedelta64[D]")) - window.start).astype(np.int64)
+        day = (
+            (
+                dob[idx]
+                + np.timedelta64(int(months * 30.4), "D")
+                + rng.integers(0, 60, len(idx)).astype("timedelta64[D]")
+            )
+            - window.start
+        ).astype(np.int64)
         frames.append(_rows(idx, day, _codes("mmr_vaccination", len(idx), rng)))
     return frames
 
@@ -274,9 +300,13 @@ def _diabetes_review(people, registered, horizon, rng) -> list[dict]:
     frames = []
     # (process, chance at the review, typical value, spread, unit position in UNITS)
     for name, chance, centre, spread, unit in (
-        ("hba1c", 0.95, 58, 12, 3), ("cholesterol", 0.88, 4.4, 0.9, 4), ("creatinine", 0.93, 85, 20, 5),
-        ("urine_acr", 0.7, 2.5, 2.0, 6), ("foot_examination", 0.8, None, None, 0),
-        ("systolic", 0.95, 135, 14, 2), ("bmi", 0.9, 30, 5, 1),
+        ("hba1c", 0.95, 58, 12, 3),
+        ("cholesterol", 0.88, 4.4, 0.9, 4),
+        ("creatinine", 0.93, 85, 20, 5),
+        ("urine_acr", 0.7, 2.5, 2.0, 6),
+        ("foot_examination", 0.8, None, None, 0),
+        ("systolic", 0.95, 135, 14, 2),
+        ("bmi", 0.9, 30, 5, 1),
     ):
         done = rng.random(len(reviewed)) < chance
         idx = reviewed[done]

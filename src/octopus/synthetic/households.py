@@ -54,7 +54,9 @@ def assign_households(residents: dict, area: Area, outward: pa.Array, chunk: int
     situation = np.zeros(n, dtype=np.int8)
     u = rng.random(n)
     situation[u < TEMPORARY_ACCOMMODATION_RATE] = TEMPORARY
-    situation[(u >= TEMPORARY_ACCOMMODATION_RATE) & (u < TEMPORARY_ACCOMMODATION_RATE + HOMELESS_RATE) & adult] = HOMELESS
+    situation[(u >= TEMPORARY_ACCOMMODATION_RATE) & (u < TEMPORARY_ACCOMMODATION_RATE + HOMELESS_RATE) & adult] = (
+        HOMELESS
+    )
 
     # Heads: a random ~42% of adults, at least one per LSOA that has adults.
     head = adult & (rng.random(n) < 0.42)
@@ -80,14 +82,24 @@ def assign_households(residents: dict, area: Area, outward: pa.Array, chunk: int
     flat = rng.random(n)[household] < 0.5
     address = pc.if_else(
         pa.array(flat),
-        rows.join(rows.join("Flat ", rows.number_text(rng.integers(1, 41, n)[household])),
-                  rows.join(rows.number_text(house_number), street, separator=" "), separator=", "),
+        rows.join(
+            rows.join("Flat ", rows.number_text(rng.integers(1, 41, n)[household])),
+            rows.join(rows.number_text(house_number), street, separator=" "),
+            separator=", ",
+        ),
         rows.join(rows.number_text(house_number), street, separator=" "),
     )
-    room = rows.join(rows.join("Room ", rows.number_text(house_number % 30 + 1)), rows.join(street, estate, separator=" "), separator=", ")
+    room = rows.join(
+        rows.join("Room ", rows.number_text(house_number % 30 + 1)),
+        rows.join(street, estate, separator=" "),
+        separator=", ",
+    )
     address = pc.if_else(pa.array(situation == TEMPORARY), room, address)
     # A postcode per ~15 households of the LSOA, deterministic from chunk and LSOA.
-    slot = (rng.random(n)[household] * np.maximum(1, np.bincount(lsoa, minlength=lsoa.max() + 1)[lsoa] // (HOUSEHOLDS_PER_POSTCODE * 2.6))).astype(np.int64)
+    slot = (
+        rng.random(n)[household]
+        * np.maximum(1, np.bincount(lsoa, minlength=lsoa.max() + 1)[lsoa] // (HOUSEHOLDS_PER_POSTCODE * 2.6))
+    ).astype(np.int64)
     code = (lsoa.astype(np.int64) * 7919 + slot * 104729) % (10 * len(_INWARD_LETTERS) ** 2)
     postcode = rows.join(outward.take(pa.array(lsoa)), _INWARD_CODES.take(pa.array(code)), separator=" ")
     homeless = situation == HOMELESS
@@ -121,8 +133,13 @@ def _doors(lsoa: np.ndarray, household: np.ndarray, area: Area, rng: np.random.G
     head_lsoa = lsoa[heads]
     for index in np.unique(head_lsoa):
         mine = heads[head_lsoa == index]
-        found = streets.streets_for(codes[index], float(points_lat[index]), float(points_lon[index]),
-                                    float(areas_km2[index]), int(round(census_households[index], -1)))
+        found = streets.streets_for(
+            codes[index],
+            float(points_lat[index]),
+            float(points_lon[index]),
+            float(areas_km2[index]),
+            int(round(census_households[index], -1)),
+        )
         street, numbers, y, x = streets.place(found, float(points_lat[index]), rng, len(mine))
         name[mine] = np.array(found.names, dtype=object)[street]
         number[mine], lat[mine], lon[mine] = numbers, y, x

@@ -46,14 +46,29 @@ from octopus.population.feeds.validate import DATE_ORDER
 from octopus.synthetic.feeds import GIVEN, GIVEN_VARIANTS
 from octopus.synthetic.rows import Coded, FeedRows, Numbered
 
-MISSING_NHS_NUMBER = {"asc_clients": 0.3, "asc_packages": 0.3, "vcse_contacts": 0.85, "las_incidents": 0.25, "care_home_residents": 0.2, "deaths": 0.02}
+MISSING_NHS_NUMBER = {
+    "asc_clients": 0.3,
+    "asc_packages": 0.3,
+    "vcse_contacts": 0.85,
+    "las_incidents": 0.25,
+    "care_home_residents": 0.2,
+    "deaths": 0.02,
+}
 DEFAULT_MISSING_NHS_NUMBER = 0.01
 NAME_ERROR_RATE = 0.03
 DOB_SWAP_RATE = 0.01
 POSTCODE_VARIANT_RATE = 0.05
 DUPLICATE_RATE = 0.005
 LATE_RATE = 0.02
-TRUTH_FLAGS = ("nhs_number_missing", "name_altered", "dob_swapped", "postcode_variant", "duplicated", "late", "malformed")
+TRUTH_FLAGS = (
+    "nhs_number_missing",
+    "name_altered",
+    "dob_swapped",
+    "postcode_variant",
+    "duplicated",
+    "late",
+    "malformed",
+)
 MALFORMED_KINDS = ("invalid_nhs_number", "invalid_code", "missing_required", "unparseable_date")
 # Fails Modulus 11 (the check digit of 123456789 is 1), so a loader must reject it.
 BAD_NHS_NUMBER = "1234567890"
@@ -92,11 +107,15 @@ def _malformable(feed: Feed, fmt: str) -> tuple[dict[int, str], tuple[int, ...]]
         return _fhir_malformable(feed)
     if "nhs_number" in names:
         targets[0] = "nhs_number"
-    code = next((c.name for c in feed.columns if c.type in (ColumnType.CODE, ColumnType.SNOMED_CODE) and c.required), None)
+    code = next(
+        (c.name for c in feed.columns if c.type in (ColumnType.CODE, ColumnType.SNOMED_CODE) and c.required), None
+    )
     code = code or next((c.name for c in feed.columns if c.type is ColumnType.CODE), None)
     if code:
         targets[1] = code
-    required = next((c.name for c in feed.columns if c.required and c.name not in _KEY and c.arrow_type() == pa.string()), None)
+    required = next(
+        (c.name for c in feed.columns if c.required and c.name not in _KEY and c.arrow_type() == pa.string()), None
+    )
     if required:
         targets[2] = required
     if fmt == "csv" and feed.event_date:
@@ -130,7 +149,9 @@ def latest_birth(columns: dict, as_of: np.datetime64) -> np.ndarray:
     return latest
 
 
-def apply(feed: Feed, feed_rows: FeedRows, rng: np.random.Generator, malformed_rate: float, fmt: str, as_of: np.datetime64) -> Degraded:
+def apply(
+    feed: Feed, feed_rows: FeedRows, rng: np.random.Generator, malformed_rate: float, fmt: str, as_of: np.datetime64
+) -> Degraded:
     """Degrade a feed's rows and say, row by row, what was done."""
     n = len(feed_rows)
     columns = dict(feed_rows.columns)
@@ -191,4 +212,3 @@ def apply(feed: Feed, feed_rows: FeedRows, rng: np.random.Generator, malformed_r
         degraded = degraded.take(index)
     resent = np.concatenate([late, np.ones(len(dup), bool)])
     return Degraded(degraded, resent, (kind == 3)[index], flags, kind, index)
-

@@ -25,7 +25,9 @@ BUFFER_BYTES = 384 * 2**20
 # distinct values, and keep min/max statistics only for non-text columns (dates, numbers): string
 # statistics and failed dictionary attempts on near-unique ids cost more than they give.
 # Files are encoded on two threads (Arrow releases the GIL while it encodes).
-HIGH_CARDINALITY = frozenset({"source_record_id", "source_person_id", "nhs_number", "postcode", "address_line", "phone", "email"})
+HIGH_CARDINALITY = frozenset(
+    {"source_record_id", "source_person_id", "nhs_number", "postcode", "address_line", "phone", "email"}
+)
 WRITER_THREADS = 2
 
 
@@ -80,7 +82,9 @@ def _csv_ready(table: pa.Table, unparseable: np.ndarray | None, date_column: str
 
         i = table.schema.get_field_index(date_column)
         text = pc.cast(table.column(i), pa.string())
-        table = table.set_column(i, pa.field(date_column, pa.string()), pc.if_else(pa.array(unparseable), UNPARSEABLE_DATE, text))
+        table = table.set_column(
+            i, pa.field(date_column, pa.string()), pc.if_else(pa.array(unparseable), UNPARSEABLE_DATE, text)
+        )
     return table
 
 
@@ -164,7 +168,9 @@ class TruthWriter:
     def write(self, name: str, table: pa.Table) -> None:
         writer = self.writers.get(name)
         if writer is None:
-            writer = self.writers[name] = pq.ParquetWriter(self.directory / f"{name}.parquet", table.schema, **parquet_options(table.schema))
+            writer = self.writers[name] = pq.ParquetWriter(
+                self.directory / f"{name}.parquet", table.schema, **parquet_options(table.schema)
+            )
         writer.write_table(table.cast(writer.schema))
 
     def close(self) -> None:

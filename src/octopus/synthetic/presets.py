@@ -80,8 +80,6 @@ def resolve(preset: str | None, areas: tuple[str, ...] | None) -> tuple[str, ...
         try:
             boroughs = PRESETS[preset.lower()]
         except KeyError:
-            raise ValueError(
-                f"Unknown preset {preset!r}. Use one of: {', '.join(PRESETS)}, or --area."
-            ) from None
+            raise ValueError(f"Unknown preset {preset!r}. Use one of: {', '.join(PRESETS)}, or --area.") from None
         return boroughs
     return tuple(areas) if areas else PRESETS["westminster"]

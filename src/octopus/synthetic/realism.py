@@ -50,7 +50,10 @@ def cohort(out_dir: Path | str) -> pd.DataFrame:
         filters=[("feed", "in", ["apc_spells", "ae_attendances"])],
     ).to_pandas()
     truth["feed"] = truth["feed"].astype(str)
-    persons = pq.read_table(out / "truth" / "persons.parquet", columns=["true_person_id", "age", "ltc_count", "efi", "date_of_death", "practice_code"]).to_pandas()
+    persons = pq.read_table(
+        out / "truth" / "persons.parquet",
+        columns=["true_person_id", "age", "ltc_count", "efi", "date_of_death", "practice_code"],
+    ).to_pandas()
     alive = persons["date_of_death"].isna() | (persons["date_of_death"] >= index)
     persons = persons[alive & persons["practice_code"].notna()].set_index("true_person_id")
     spells = _events(out, "apc_spells", "admission_date", fmt, truth, keep=("admission_method", "emergency"))

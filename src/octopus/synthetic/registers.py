@@ -60,7 +60,18 @@ def gp_registrations(people, senders: Senders, ethnicity_codes, window: Window, 
     return feed
 
 
-STAFF_ROLES = ("gp", "nurse", "healthcare_assistant", "pharmacist", "paramedic", "physiotherapist", "social_prescriber", "health_and_wellbeing_coach", "care_coordinator", "other")
+STAFF_ROLES = (
+    "gp",
+    "nurse",
+    "healthcare_assistant",
+    "pharmacist",
+    "paramedic",
+    "physiotherapist",
+    "social_prescriber",
+    "health_and_wellbeing_coach",
+    "care_coordinator",
+    "other",
+)
 
 
 def gp_appointments(people, events, senders: Senders, window, chunk, rng) -> FeedRows:
@@ -93,18 +104,39 @@ def gp_events(people, coded_events, senders: Senders, window, chunk, rng) -> Fee
         "event_date": dates(window, coded_events["day"]),
         "snomed_code": Coded(snomed_vocabulary()[0], coded_events["code"]),
         "value": coded_events["value"],
-        "unit": Coded(rows.vocabulary(u or "" for u in UNITS), np.where(coded_events["unit"] == 0, -1, coded_events["unit"]).astype(np.int64)),
+        "unit": Coded(
+            rows.vocabulary(u or "" for u in UNITS),
+            np.where(coded_events["unit"] == 0, -1, coded_events["unit"]).astype(np.int64),
+        ),
     }
     return feed
 
 
-PACKAGE_TYPES = ("home_care", "direct_payment", "day_care", "equipment", "reablement", "respite", "supported_living", "residential", "nursing")
+PACKAGE_TYPES = (
+    "home_care",
+    "direct_payment",
+    "day_care",
+    "equipment",
+    "reablement",
+    "respite",
+    "supported_living",
+    "residential",
+    "nursing",
+)
 PACKAGE_COST = np.array([380, 320, 160, 0, 420, 900, 1600, 1150, 1350], dtype=np.float64)
-SUPPORT_REASONS = ("memory_and_cognition", "learning_disability", "mental_health", "physical_support_personal_care", "physical_support_access_mobility")
+SUPPORT_REASONS = (
+    "memory_and_cognition",
+    "learning_disability",
+    "mental_health",
+    "physical_support_personal_care",
+    "physical_support_access_mobility",
+)
 CARE_HOME_TYPES = ("nursing", "residential")
 
 
-def social_care(people, care_homes, senders: Senders, window: Window, chunk, rng) -> tuple[FeedRows, FeedRows, FeedRows]:
+def social_care(
+    people, care_homes, senders: Senders, window: Window, chunk, rng
+) -> tuple[FeedRows, FeedRows, FeedRows]:
     """Adult social care clients and their packages, and the care home residents register.
 
     About 2% of adults receive long-term support in London (NHS England ASC-FR 2023-24), most
@@ -120,9 +152,14 @@ def social_care(people, care_homes, senders: Senders, window: Window, chunk, rng
     idx = np.flatnonzero(client)
     council = people["borough_index"][idx]
     reason = np.where(
-        people["dementia"][idx], 0,
-        np.where(people["learning_disability"][idx], 1,
-                 np.where(people["smi"][idx], 2, np.where(rng.random(len(idx)) < 0.7, 3, 4))))
+        people["dementia"][idx],
+        0,
+        np.where(
+            people["learning_disability"][idx],
+            1,
+            np.where(people["smi"][idx], 2, np.where(rng.random(len(idx)) < 0.7, 3, 4)),
+        ),
+    )
     clients = FeedRows(senders.councils, council, idx)
     clients.columns = {
         **identify(clients, people, "K", chunk),
@@ -132,16 +169,24 @@ def social_care(people, care_homes, senders: Senders, window: Window, chunk, rng
     # Packages: care home residents have a residential or nursing placement; others home care,
     # direct payments, day care, equipment, supported living (learning disability), reablement.
     home = people["care_home_index"][idx]
-    home_type = np.where(home >= 0, care_homes["care_home_type"].to_numpy(dtype=object)[np.maximum(home, 0)] == "nursing", False)
+    home_type = np.where(
+        home >= 0, care_homes["care_home_type"].to_numpy(dtype=object)[np.maximum(home, 0)] == "nursing", False
+    )
     kinds = choice(rng, (0.55, 0.15, 0.08, 0.1, 0.1, 0.02), len(idx))
     kinds = np.where(people["learning_disability"][idx] & (rng.random(len(idx)) < 0.5), 6, kinds)
     kinds = np.where(home >= 0, np.where(home_type, 8, 7), kinds)
     horizon = 365 * window.years
     death = people["date_of_death"][idx]
     # Support starts before death: the last possible start is the day of death (or of as-of - 1).
-    last_start = np.where(np.isnat(death), horizon - 1, (death - window.start).astype("timedelta64[D]").astype(np.int64))
+    last_start = np.where(
+        np.isnat(death), horizon - 1, (death - window.start).astype("timedelta64[D]").astype(np.int64)
+    )
     move_in = dates(window, rng.integers(-horizon, last_start + 1))
-    end = np.where(kinds == 4, np.minimum(move_in + np.timedelta64(42, "D"), np.where(np.isnat(death), np.datetime64("9999-12-31"), death)), death)
+    end = np.where(
+        kinds == 4,
+        np.minimum(move_in + np.timedelta64(42, "D"), np.where(np.isnat(death), np.datetime64("9999-12-31"), death)),
+        death,
+    )
     end = np.where(end >= window.as_of, np.datetime64("NaT"), end)
     cost = PACKAGE_COST[kinds] * rng.lognormal(0, 0.2, len(idx))
     packages = FeedRows(senders.councils, council, idx)
@@ -225,7 +270,11 @@ def underlying_causes(age: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 def deaths(people, senders: Senders, window, chunk, rng, in_hospital: np.ndarray) -> FeedRows:
     idx = np.flatnonzero(~np.isnat(people["date_of_death"]))
     died = people["date_of_death"][idx]
-    place = np.where(in_hospital[idx], 3, np.where(people["situation"][idx] == CARE_HOME, 4, choice(rng, (0.75, 0.18, 0.07), len(idx))))
+    place = np.where(
+        in_hospital[idx],
+        3,
+        np.where(people["situation"][idx] == CARE_HOME, 4, choice(rng, (0.75, 0.18, 0.07), len(idx))),
+    )
     registration = died + rng.integers(1, 10, len(idx)).astype("timedelta64[D]")
     age_at_death = (died - people["date_of_birth"][idx]).astype("timedelta64[D]").astype(np.int64) // 365.25
     feed = FeedRows((presets.DEATHS_SENDER,), np.zeros(len(idx), dtype=np.int64), idx)
@@ -238,7 +287,6 @@ def deaths(people, senders: Senders, window, chunk, rng, in_hospital: np.ndarray
         "underlying_cause": categories(CAUSES_OF_DEATH, underlying_causes(age_at_death, rng)),
     }
     return feed
-
 
 
 # About 5% of registered patients in England hold a national data opt-out (NHS England's
@@ -259,8 +307,11 @@ def objections(people, senders: Senders, window: Window, chunk, rng) -> FeedRows
     person = np.concatenate([opted_out, type_1])
     kind = np.concatenate([np.zeros(len(opted_out), np.int64), np.ones(len(type_1), np.int64)])
     national = presets.DEATHS_SENDER  # NHS England runs the national data opt-out service
-    codes = np.where(kind == 0, national, np.array(senders.pcns, dtype=object)[
-        senders.pcn_of_practice[people["practice_index"][person]]])
+    codes = np.where(
+        kind == 0,
+        national,
+        np.array(senders.pcns, dtype=object)[senders.pcn_of_practice[people["practice_index"][person]]],
+    )
     sender_vocabulary, sender = rows.by_sender(codes)
     feed = FeedRows(sender_vocabulary, sender, person)
     recorded = window.start + rng.integers(0, 365 * window.years, len(person)).astype("timedelta64[D]")

@@ -133,7 +133,9 @@ def salt(sender: str) -> int:
 
 def local_ids(true_ids: np.ndarray, salts: np.ndarray) -> Numbered:
     """The sender's own person id: a bijection of the true id, different for every sender."""
-    mixed = ((true_ids.astype(np.uint64) + np.uint64(1)) * np.uint64(0x9E3779B1) + salts.astype(np.uint64)) & np.uint64(_MASK40)
+    mixed = ((true_ids.astype(np.uint64) + np.uint64(1)) * np.uint64(0x9E3779B1) + salts.astype(np.uint64)) & np.uint64(
+        _MASK40
+    )
     return Numbered("P", mixed, 13)
 
 
@@ -157,7 +159,9 @@ class FeedRows:
         return np.array([salt(s) for s in self.senders], dtype=np.uint64)[self.sender]
 
     def take(self, index: np.ndarray) -> FeedRows:
-        return FeedRows(self.senders, self.sender[index], self.person[index], {k: take(v, index) for k, v in self.columns.items()})
+        return FeedRows(
+            self.senders, self.sender[index], self.person[index], {k: take(v, index) for k, v in self.columns.items()}
+        )
 
 
 def by_sender(codes: np.ndarray) -> tuple[tuple[str, ...], np.ndarray]:

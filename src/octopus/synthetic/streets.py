@@ -127,7 +127,9 @@ def _longest_inside(line, polygon, centre):
     return max(parts, key=lambda g: g.length)
 
 
-def place(streets: Streets, lat: float, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def place(
+    streets: Streets, lat: float, rng: np.random.Generator, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``n`` doors on the LSOA's streets: street index, house number, latitude, longitude.
 
     Numbers run along the street, odd on one side and even on the other, so neighbours are

@@ -28,7 +28,9 @@ import pyarrow.parquet as pq
 NHS = "https://fhir.nhs.uk/Id/nhs-number"
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
-VITAL_SIGNS = [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "vital-signs"}]}]
+VITAL_SIGNS = [
+    {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "vital-signs"}]}
+]
 TRAJECTORIES = ("stable", "recovering", "deteriorating")
 TRAJECTORY_WEIGHTS = (0.55, 0.25, 0.20)
 STAY_COLUMNS = ("nhs_number", "admitted_at", "reason", "expected_discharge_on", "observations_per_day", "spo2_scale")
@@ -46,16 +48,26 @@ def ward_size(population: int) -> int:
 def _candidates(truth: Path) -> list[dict]:
     columns = ["nhs_number", "age", "heart_failure", "copd", "date_of_death", "out_of_area", "efi"]
     table = pq.read_table(truth / "persons.parquet", columns=columns).to_pylist()
-    chosen = [p for p in table if p["date_of_death"] is None and not p["out_of_area"] and p["age"] >= 65
-              and (p["heart_failure"] or p["copd"]) and p["nhs_number"]]
+    chosen = [
+        p
+        for p in table
+        if p["date_of_death"] is None
+        and not p["out_of_area"]
+        and p["age"] >= 65
+        and (p["heart_failure"] or p["copd"])
+        and p["nhs_number"]
+    ]
     chosen.sort(key=lambda p: p["nhs_number"])  # a stable order for the draw, whatever the chunking
     return chosen
 
 
 def _baseline(rng, scale2: bool) -> dict:
     return {
-        "rr": rng.normal(16, 1.5), "spo2": rng.uniform(88, 92) if scale2 else rng.uniform(95, 98),
-        "sbp": rng.normal(132, 12), "pulse": rng.normal(76, 8), "temp": rng.normal(36.8, 0.2),
+        "rr": rng.normal(16, 1.5),
+        "spo2": rng.uniform(88, 92) if scale2 else rng.uniform(95, 98),
+        "sbp": rng.normal(132, 12),
+        "pulse": rng.normal(76, 8),
+        "temp": rng.normal(36.8, 0.2),
     }
 
 
@@ -75,35 +87,65 @@ def _reading(rng, base: dict, trajectory: str, position: float) -> dict:
         shift = {k: 0.0 for k in DETERIORATION}
     noise = {"rr": 1.0, "spo2": 0.8, "sbp": 6, "pulse": 4, "temp": 0.15}
     values = {k: float(np.clip(base[k] + shift[k] + rng.normal(0, noise[k]), *CLIP[k])) for k in base}
-    return {"rr": round(values["rr"]), "spo2": round(values["spo2"]), "sbp": round(values["sbp"]),
-            "pulse": round(values["pulse"]), "temp": round(values["temp"], 1)}
+    return {
+        "rr": round(values["rr"]),
+        "spo2": round(values["spo2"]),
+        "sbp": round(values["sbp"]),
+        "pulse": round(values["pulse"]),
+        "temp": round(values["temp"], 1),
+    }
 
 
-def _resources(stay: int, number: int, nhs_number: str, when: dt.datetime, values: dict, consciousness: str,
-               on_oxygen: bool) -> list[dict]:
-    base = {"resourceType": "Observation", "status": "final", "effectiveDateTime": when.isoformat(timespec="seconds"),
-            "subject": {"identifier": {"system": NHS, "value": nhs_number}}}
+def _resources(
+    stay: int, number: int, nhs_number: str, when: dt.datetime, values: dict, consciousness: str, on_oxygen: bool
+) -> list[dict]:
+    base = {
+        "resourceType": "Observation",
+        "status": "final",
+        "effectiveDateTime": when.isoformat(timespec="seconds"),
+        "subject": {"identifier": {"system": NHS, "value": nhs_number}},
+    }
     ident = f"syn-vw{stay}-{number}"
 
     def measured(suffix, code, display, value, unit):
-        return {**base, "id": f"{ident}-{suffix}", "category": VITAL_SIGNS,
-                "code": {"coding": [{"system": LOINC, "code": code, "display": display}]},
-                "valueQuantity": {"value": value, "system": UCUM, "code": unit}}
+        return {
+            **base,
+            "id": f"{ident}-{suffix}",
+            "category": VITAL_SIGNS,
+            "code": {"coding": [{"system": LOINC, "code": code, "display": display}]},
+            "valueQuantity": {"value": value, "system": UCUM, "code": unit},
+        }
 
     return [
         measured("rr", "9279-1", "Respiratory rate", values["rr"], "/min"),
         measured("spo2", "59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry", values["spo2"], "%"),
-        {**base, "id": f"{ident}-bp", "category": VITAL_SIGNS,
-         "code": {"coding": [{"system": LOINC, "code": "85354-9", "display": "Blood pressure panel"}]},
-         "component": [{"code": {"coding": [{"system": LOINC, "code": "8480-6", "display": "Systolic blood pressure"}]},
-                        "valueQuantity": {"value": values["sbp"], "system": UCUM, "code": "mm[Hg]"}}]},
+        {
+            **base,
+            "id": f"{ident}-bp",
+            "category": VITAL_SIGNS,
+            "code": {"coding": [{"system": LOINC, "code": "85354-9", "display": "Blood pressure panel"}]},
+            "component": [
+                {
+                    "code": {"coding": [{"system": LOINC, "code": "8480-6", "display": "Systolic blood pressure"}]},
+                    "valueQuantity": {"value": values["sbp"], "system": UCUM, "code": "mm[Hg]"},
+                }
+            ],
+        },
         measured("hr", "8867-4", "Heart rate", values["pulse"], "/min"),
         measured("temp", "8310-5", "Body temperature", values["temp"], "Cel"),
         # ACVPU and air or oxygen as the Octopus export codes them (no LOINC vital-signs code).
-        {**base, "id": f"{ident}-acvpu", "code": {"text": "Level of consciousness (ACVPU)"},
-         "valueString": {"A": "Alert", "C": "New confusion"}[consciousness]},
-        {**base, "id": f"{ident}-o2", "code": {"text": "Air or supplemental oxygen"},
-         "valueString": "Supplemental oxygen" if on_oxygen else "Air"},
+        {
+            **base,
+            "id": f"{ident}-acvpu",
+            "code": {"text": "Level of consciousness (ACVPU)"},
+            "valueString": {"A": "Alert", "C": "New confusion"}[consciousness],
+        },
+        {
+            **base,
+            "id": f"{ident}-o2",
+            "code": {"text": "Air or supplemental oxygen"},
+            "valueString": "Supplemental oxygen" if on_oxygen else "Air",
+        },
     ]
 
 
@@ -125,11 +167,21 @@ def write(folder: Path, *, until: dt.datetime, population: int, seed: int) -> di
             per_day = int(rng.choice([2, 3, 3, 4]))
             admitted = (until - dt.timedelta(days=float(rng.uniform(1.5, 6.5)))).replace(microsecond=0)
             trajectory = str(rng.choice(TRAJECTORIES, p=TRAJECTORY_WEIGHTS))
-            reason = "Heart failure exacerbation" if person["heart_failure"] and (not person["copd"] or rng.random() < 0.5) \
+            reason = (
+                "Heart failure exacerbation"
+                if person["heart_failure"] and (not person["copd"] or rng.random() < 0.5)
                 else "COPD exacerbation"
-            stays.append({"nhs_number": person["nhs_number"], "admitted_at": admitted.isoformat(), "reason": reason,
-                          "expected_discharge_on": (admitted + dt.timedelta(days=EXPECTED_STAY_DAYS)).date().isoformat(),
-                          "observations_per_day": per_day, "spo2_scale": 2 if scale2 else 1})
+            )
+            stays.append(
+                {
+                    "nhs_number": person["nhs_number"],
+                    "admitted_at": admitted.isoformat(),
+                    "reason": reason,
+                    "expected_discharge_on": (admitted + dt.timedelta(days=EXPECTED_STAY_DAYS)).date().isoformat(),
+                    "observations_per_day": per_day,
+                    "spo2_scale": 2 if scale2 else 1,
+                }
+            )
             base = _baseline(rng, scale2)
             on_oxygen = scale2 and rng.random() < 0.5
             every = dt.timedelta(hours=24 / per_day)
@@ -140,7 +192,9 @@ def write(folder: Path, *, until: dt.datetime, population: int, seed: int) -> di
                 position = (when - admitted).total_seconds() / span
                 values = _reading(rng, base, trajectory, position)
                 confused = trajectory == "deteriorating" and position > 0.9 and rng.random() < 0.3
-                for resource in _resources(stay, number, person["nhs_number"], when, values, "C" if confused else "A", on_oxygen):
+                for resource in _resources(
+                    stay, number, person["nhs_number"], when, values, "C" if confused else "A", on_oxygen
+                ):
                     ndjson.write(json.dumps(resource) + "\n")
                 sets += 1
                 jitter = dt.timedelta(minutes=float(rng.uniform(-20, 20)))

@@ -22,8 +22,14 @@ def news2_command(
     """Print the NEWS2 score (RCP 2017) as JSON: each parameter's points, the total and the risk."""
     try:
         observation = news2.Observation(
-            respiration_rate=rr, spo2=spo2, spo2_scale=scale, on_oxygen=oxygen, systolic_bp=sbp, pulse=pulse,
-            consciousness=consciousness.strip().upper(), temperature=news2.temperature(temp),
+            respiration_rate=rr,
+            spo2=spo2,
+            spo2_scale=scale,
+            on_oxygen=oxygen,
+            systolic_bp=sbp,
+            pulse=pulse,
+            consciousness=consciousness.strip().upper(),
+            temperature=news2.temperature(temp),
         )
         result = news2.score(observation)
     except news2.ImplausibleValue as error:
@@ -45,8 +51,12 @@ def virtual_ward() -> None:
 
 @app.command("import-fhir")
 def import_fhir(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="FHIR R4 Observations: one resource, a Bundle or NDJSON."),
-    as_user: str = typer.Option(..., "--as", help="Username the import records as; their teams' virtual ward receives it."),
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="FHIR R4 Observations: one resource, a Bundle or NDJSON."
+    ),
+    as_user: str = typer.Option(
+        ..., "--as", help="Username the import records as; their teams' virtual ward receives it."
+    ),
 ) -> None:
     """Score and record vital-signs Observations from a file, with alerts, as the FHIR API does; nothing is stored if any set is refused."""
     from octopus.commands.django_setup import setup
@@ -61,8 +71,13 @@ def import_fhir(
         raise typer.Exit(2)
     try:
         text = file.read_text(encoding="utf-8-sig")
-        imported = fhir_import.import_text(text, file.name, user, recorded_by=f"{user.username} ({file.name})",
-                                           path=f"octopus virtual-ward import-fhir {file.name}")
+        imported = fhir_import.import_text(
+            text,
+            file.name,
+            user,
+            recorded_by=f"{user.username} ({file.name})",
+            path=f"octopus virtual-ward import-fhir {file.name}",
+        )
     except UnicodeDecodeError:
         typer.echo(f"{file.name}: not a UTF-8 file.", err=True)
         raise typer.Exit(1) from None
@@ -70,5 +85,7 @@ def import_fhir(
         typer.echo(str(error), err=True)
         raise typer.Exit(1) from None
     alerts = sum(len(r.alerts) for r in imported.recorded)
-    typer.echo(f"{file.name}: {len(imported.recorded)} observation sets recorded, {len(imported.repeated)} already recorded, "
-               f"{alerts} alerts raised.")
+    typer.echo(
+        f"{file.name}: {len(imported.recorded)} observation sets recorded, {len(imported.repeated)} already recorded, "
+        f"{alerts} alerts raised."
+    )

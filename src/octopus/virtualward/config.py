@@ -32,12 +32,16 @@ class Step(Schema):
 class WardConfig(Schema):
     """Virtual ward settings (``virtualward.yaml``)."""
 
-    response_minutes: dict[str, int] = Field(description=(
-        f"Minutes to respond to an alert, for each of {', '.join(RESPONSE_KEYS)}."))
-    missed_grace_minutes: int = Field(strict=True, ge=0, description=(
-        "Minutes after a scheduled observation before it counts as missed."))
+    response_minutes: dict[str, int] = Field(
+        description=(f"Minutes to respond to an alert, for each of {', '.join(RESPONSE_KEYS)}.")
+    )
+    missed_grace_minutes: int = Field(
+        strict=True, ge=0, description=("Minutes after a scheduled observation before it counts as missed.")
+    )
     trend_rise_points: int = Field(strict=True, ge=1, description="A NEWS2 rise of this many points is a rising trend.")
-    escalation_chain: tuple[Step, ...] = Field(min_length=1, description="Who is alerted, in order, when nobody answers.")
+    escalation_chain: tuple[Step, ...] = Field(
+        min_length=1, description="Who is alerted, in order, when nobody answers."
+    )
 
     @field_validator("response_minutes")
     @classmethod

@@ -42,21 +42,35 @@ def seed(synthetic: Path, users: dict, *, population: int, seed: int) -> dict:
                 if resident is None:
                     unpublished += 1  # not linked and published (e.g. its NHS number arrived malformed)
                     continue
-                services.admit(resident, team, matron, reason=row["reason"],
-                               expected_discharge_on=dt.date.fromisoformat(row["expected_discharge_on"]),
-                               observations_per_day=int(row["observations_per_day"]), spo2_scale=int(row["spo2_scale"]),
-                               admitted_at=dt.datetime.fromisoformat(row["admitted_at"]), path="octopus demo")
+                services.admit(
+                    resident,
+                    team,
+                    matron,
+                    reason=row["reason"],
+                    expected_discharge_on=dt.date.fromisoformat(row["expected_discharge_on"]),
+                    observations_per_day=int(row["observations_per_day"]),
+                    spo2_scale=int(row["spo2_scale"]),
+                    admitted_at=dt.datetime.fromisoformat(row["admitted_at"]),
+                    path="octopus demo",
+                )
                 admitted += 1
                 on_ward.add(row["nhs_number"])
         # Readings of a resident who was not published have no stay to go to: left out, and counted above.
-        lines = [line for line in (folder / "observations.ndjson").read_text(encoding="utf-8").splitlines()
-                 if json.loads(line)["subject"]["identifier"]["value"] in on_ward]
-        imported = fhir_import.import_text("\n".join(lines), "observations.ndjson", matron, recorded_by=DEVICES,
-                                           path="octopus demo") if lines else None
+        lines = [
+            line
+            for line in (folder / "observations.ndjson").read_text(encoding="utf-8").splitlines()
+            if json.loads(line)["subject"]["identifier"]["value"] in on_ward
+        ]
+        imported = (
+            fhir_import.import_text(
+                "\n".join(lines), "observations.ndjson", matron, recorded_by=DEVICES, path="octopus demo"
+            )
+            if lines
+            else None
+        )
     sets = len(imported.recorded) if imported else 0
     alerts = sum(len(r.alerts) for r in imported.recorded) if imported else 0
     said = {"ward admissions": admitted, "observation sets imported from FHIR NDJSON": sets, "alerts": alerts}
     if unpublished:
         said["stays left out (resident not published)"] = unpublished
     return said
-

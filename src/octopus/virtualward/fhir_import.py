@@ -39,8 +39,14 @@ ROOM_AIR_OXYGEN_PERCENT = Decimal(21)  # fraction of oxygen in dry air, 20.95 % 
 
 # LOINC code → the ward's field. 8462-4 (diastolic) is not a NEWS2 parameter: read past, not refused.
 MEASURE = {
-    "9279-1": "respiration_rate", "59408-5": "spo2", "2708-6": "spo2", "8480-6": "systolic_bp",
-    "8867-4": "pulse", "8310-5": "temperature", "3151-8": "oxygen_flow", "3150-0": "oxygen_concentration",
+    "9279-1": "respiration_rate",
+    "59408-5": "spo2",
+    "2708-6": "spo2",
+    "8480-6": "systolic_bp",
+    "8867-4": "pulse",
+    "8310-5": "temperature",
+    "3151-8": "oxygen_flow",
+    "3150-0": "oxygen_concentration",
 }
 IGNORED_CODES = {"8462-4", "85354-9"}  # diastolic; the panel itself carries no value
 # UCUM units accepted per field; annotations such as {breaths}/min mean /min (UCUM §6.4).
@@ -53,8 +59,10 @@ UNITS = {
     "oxygen_flow": {"L/min"},
     "oxygen_concentration": {"%"},
 }
-CONSCIOUSNESS = {**{label.lower(): code for code, label in news2.CONSCIOUSNESS.items()},
-                 **{code.lower(): code for code in news2.CONSCIOUSNESS}}
+CONSCIOUSNESS = {
+    **{label.lower(): code for code, label in news2.CONSCIOUSNESS.items()},
+    **{code.lower(): code for code in news2.CONSCIOUSNESS},
+}
 OXYGEN = {"air": False, "supplemental oxygen": True, "oxygen": True}
 
 
@@ -90,6 +98,7 @@ class ObservationSet:
 
 
 # Reading the file -------------------------------------------------------------------------------
+
 
 def resources_in(text: str, name: str) -> tuple[list[Sent], str]:
     """The Observations in ``text`` (a resource, a Bundle or NDJSON) and what the file was:
@@ -134,7 +143,9 @@ def _bundle(bundle: dict, name: str) -> list[Sent]:
     # A batch is taken whole too: one set of observations often spans several entries, and a set
     # scored without its other half would be wrong.
     if bundle.get("type") not in ("transaction", "batch"):
-        raise FhirImportError(name, "Bundle.type", f"expected a transaction or batch Bundle, not {bundle.get('type')!r}.")
+        raise FhirImportError(
+            name, "Bundle.type", f"expected a transaction or batch Bundle, not {bundle.get('type')!r}."
+        )
     entries = bundle.get("entry")
     if not isinstance(entries, list) or not entries:
         raise FhirImportError(name, "Bundle.entry", "the Bundle has no entries.")
@@ -147,9 +158,12 @@ def _bundle(bundle: dict, name: str) -> list[Sent]:
             raise FhirImportError(where, "resource", f"expected an Observation, not {kind!r}.")
         request = entry.get("request") or {}
         if request.get("method") != "POST" or str(request.get("url", "")).split("?")[0].rstrip("/") != "Observation":
-            raise FhirImportError(_named(where, resource), "request",
-                                  f"only creating Observations is accepted (POST Observation), not "
-                                  f"{request.get('method')!r} {request.get('url')!r}.")
+            raise FhirImportError(
+                _named(where, resource),
+                "request",
+                f"only creating Observations is accepted (POST Observation), not "
+                f"{request.get('method')!r} {request.get('url')!r}.",
+            )
         sent.append(Sent(_named(where, resource), resource, f"Bundle.entry[{index}].resource"))
     return sent
 
@@ -159,6 +173,7 @@ def _named(where: str, resource: dict) -> str:
 
 
 # Reading one resource ---------------------------------------------------------------------------
+
 
 def _validate(sent: Sent) -> None:
     """The resource against the R4 Observation model: a malformed element is named by its path."""
@@ -180,8 +195,9 @@ def _subject(sent: Sent) -> tuple[str, str]:
     identifier = subject.get("identifier")
     if isinstance(identifier, dict):
         if identifier.get("system") != NHS_NUMBER:
-            raise FhirImportError(sent.where, "subject.identifier.system",
-                                  f"expected {NHS_NUMBER}, not {identifier.get('system')!r}.")
+            raise FhirImportError(
+                sent.where, "subject.identifier.system", f"expected {NHS_NUMBER}, not {identifier.get('system')!r}."
+            )
         return "nhs", str(identifier.get("value", "")).replace(" ", "")
     reference = str(subject.get("reference", ""))
     prefix = f"Patient?identifier={NHS_NUMBER}|"
@@ -189,8 +205,11 @@ def _subject(sent: Sent) -> tuple[str, str]:
         return "nhs", reference.removeprefix(prefix).replace(" ", "")
     if reference.startswith("Patient/") and "?" not in reference:
         return "person", reference.removeprefix("Patient/")
-    raise FhirImportError(sent.where, "subject", f"name the resident by NHS number ({NHS_NUMBER}) or as Patient/<id>, "
-                          f"not {reference or subject!r}.")
+    raise FhirImportError(
+        sent.where,
+        "subject",
+        f"name the resident by NHS number ({NHS_NUMBER}) or as Patient/<id>, not {reference or subject!r}.",
+    )
 
 
 def _taken_at(sent: Sent) -> dt.datetime:
@@ -202,9 +221,13 @@ def _taken_at(sent: Sent) -> dt.datetime:
     except ValueError:
         value = None
     if value is None or "T" not in str(raw):
-        raise FhirImportError(sent.where, "effectiveDateTime", f"{raw!r} is not a date and time (e.g. 2026-11-24T08:00:00+00:00).")
+        raise FhirImportError(
+            sent.where, "effectiveDateTime", f"{raw!r} is not a date and time (e.g. 2026-11-24T08:00:00+00:00)."
+        )
     if timezone.is_naive(value):
-        raise FhirImportError(sent.where, "effectiveDateTime", f"{raw!r} gives no time zone offset (FHIR requires one with a time).")
+        raise FhirImportError(
+            sent.where, "effectiveDateTime", f"{raw!r} gives no time zone offset (FHIR requires one with a time)."
+        )
     return value
 
 
@@ -216,19 +239,27 @@ def _codes(concept) -> list[tuple[str, str]]:
 
 def _quantity(sent: Sent, path: str, quantity, measure: str) -> Decimal:
     if not isinstance(quantity, dict) or quantity.get("value") is None:
-        raise FhirImportError(sent.where, f"{path}valueQuantity", f"missing: {measure} needs a value with its UCUM unit.")
+        raise FhirImportError(
+            sent.where, f"{path}valueQuantity", f"missing: {measure} needs a value with its UCUM unit."
+        )
     if quantity.get("system") != UCUM:
-        raise FhirImportError(sent.where, f"{path}valueQuantity.system",
-                              f"units must be UCUM ({UCUM}), not {quantity.get('system')!r}.")
+        raise FhirImportError(
+            sent.where, f"{path}valueQuantity.system", f"units must be UCUM ({UCUM}), not {quantity.get('system')!r}."
+        )
     unit = quantity.get("code")
     if unit not in UNITS[measure]:
-        raise FhirImportError(sent.where, f"{path}valueQuantity.code",
-                              f"{unit!r} is not a unit Octopus converts for {_label(measure)} "
-                              f"(accepted: {', '.join(sorted(UNITS[measure]))}).")
+        raise FhirImportError(
+            sent.where,
+            f"{path}valueQuantity.code",
+            f"{unit!r} is not a unit Octopus converts for {_label(measure)} "
+            f"(accepted: {', '.join(sorted(UNITS[measure]))}).",
+        )
     try:
         value = Decimal(str(quantity["value"]))
     except InvalidOperation:
-        raise FhirImportError(sent.where, f"{path}valueQuantity.value", f"{quantity['value']!r} is not a number.") from None
+        raise FhirImportError(
+            sent.where, f"{path}valueQuantity.value", f"{quantity['value']!r} is not a number."
+        ) from None
     if unit == "[degF]":
         return (value - 32) * 5 / 9  # UCUM [degF]: 5/9 K offset 459.67, i.e. (°F − 32) × 5/9 °C
     if unit == "K":
@@ -238,7 +269,8 @@ def _quantity(sent: Sent, path: str, quantity, measure: str) -> Decimal:
 
 def _label(measure: str) -> str:
     return {"oxygen_flow": "inhaled oxygen flow rate", "oxygen_concentration": "inhaled oxygen concentration"}.get(
-        measure, news2.LABELS.get(measure, measure).lower())
+        measure, news2.LABELS.get(measure, measure).lower()
+    )
 
 
 def _text_value(element: dict) -> str:
@@ -247,14 +279,17 @@ def _text_value(element: dict) -> str:
             return element[key]
     concept = element.get("valueCodeableConcept")
     if isinstance(concept, dict):
-        return str(concept.get("text") or next((c.get("display") or c.get("code") for c in concept.get("coding") or []), ""))
+        return str(
+            concept.get("text") or next((c.get("display") or c.get("code") for c in concept.get("coding") or []), "")
+        )
     return ""
 
 
 def _readings(sent: Sent) -> list[tuple[str, object, str]]:
     """(field, value, element path) for each NEWS2 parameter the resource carries."""
     elements = [("", sent.resource)] + [
-        (f"component[{index}].", component) for index, component in enumerate(sent.resource.get("component") or [])
+        (f"component[{index}].", component)
+        for index, component in enumerate(sent.resource.get("component") or [])
         if isinstance(component, dict)
     ]
     found = []
@@ -279,8 +314,11 @@ def _readings(sent: Sent) -> list[tuple[str, object, str]]:
             recognised = True
             raw = _text_value(element)
             if raw.strip().lower() not in CONSCIOUSNESS:
-                raise FhirImportError(sent.where, f"{path}valueString",
-                                      f"{raw!r} is not a level of consciousness (ACVPU: {', '.join(news2.CONSCIOUSNESS.values())}).")
+                raise FhirImportError(
+                    sent.where,
+                    f"{path}valueString",
+                    f"{raw!r} is not a level of consciousness (ACVPU: {', '.join(news2.CONSCIOUSNESS.values())}).",
+                )
             found.append(("consciousness", CONSCIOUSNESS[raw.strip().lower()], path))
         elif text == fhir.OXYGEN_TEXT:
             recognised = True
@@ -289,13 +327,21 @@ def _readings(sent: Sent) -> list[tuple[str, object, str]]:
                 continue
             raw = _text_value(element)
             if raw.strip().lower() not in OXYGEN:
-                raise FhirImportError(sent.where, f"{path}valueString", f"{raw!r} is neither Air nor Supplemental oxygen.")
+                raise FhirImportError(
+                    sent.where, f"{path}valueString", f"{raw!r} is neither Air nor Supplemental oxygen."
+                )
             found.append(("on_oxygen", OXYGEN[raw.strip().lower()], path))
     if not recognised:
-        shown = ", ".join(code for _, code in _codes(sent.resource.get("code"))) or (sent.resource.get("code") or {}).get("text")
-        raise FhirImportError(sent.where, "code", f"{shown!r} is not a NEWS2 parameter Octopus reads (LOINC "
-                              f"{', '.join(sorted(MEASURE))}, the 85354-9 panel, or the ACVPU and air-or-oxygen "
-                              "Observations of the Octopus export).")
+        shown = ", ".join(code for _, code in _codes(sent.resource.get("code"))) or (
+            sent.resource.get("code") or {}
+        ).get("text")
+        raise FhirImportError(
+            sent.where,
+            "code",
+            f"{shown!r} is not a NEWS2 parameter Octopus reads (LOINC "
+            f"{', '.join(sorted(MEASURE))}, the 85354-9 panel, or the ACVPU and air-or-oxygen "
+            "Observations of the Octopus export).",
+        )
     return found
 
 
@@ -305,19 +351,26 @@ def observation_sets(sent: list[Sent]) -> list[ObservationSet]:
     for item in sent:
         status = item.resource.get("status")
         if status not in ACCEPTED_STATUS:
-            raise FhirImportError(item.where, "status", f"{status!r}: only {', '.join(ACCEPTED_STATUS)} readings are scored.")
+            raise FhirImportError(
+                item.where, "status", f"{status!r}: only {', '.join(ACCEPTED_STATUS)} readings are scored."
+            )
         subject, taken_at = _subject(item), _taken_at(item)
         _validate(item)
         group = sets.setdefault((subject, taken_at), ObservationSet(subject, taken_at))
         for name, value, path in _readings(item):
             if name in group.values and group.values[name] != value:
-                raise FhirImportError(item.where, f"{path}value", f"{_label(name)} for {group.label} was already given "
-                                      f"as {group.values[name]} in {group.wheres[name]}.")
+                raise FhirImportError(
+                    item.where,
+                    f"{path}value",
+                    f"{_label(name)} for {group.label} was already given "
+                    f"as {group.values[name]} in {group.wheres[name]}.",
+                )
             group.values[name], group.wheres[name] = value, item.where
     return list(sets.values())
 
 
 # Checking against the ward and recording --------------------------------------------------------
+
 
 def admissions_for(user) -> dict[tuple[str, str], Admission]:
     """Open admissions the user (or a device acting as them) records for: their teams' ward,
@@ -357,14 +410,24 @@ def check(sent: list[Sent], admissions: dict[tuple[str, str], Admission]) -> tup
         where = group.wheres[next(iter(group.wheres))]
         admission = admissions.get(group.subject)
         if admission is AMBIGUOUS:
-            raise FhirImportError(where, "subject", f"{group.label.split(' at ')[0]} belongs to more than one resident on "
-                                  "your ward; ask the data team to correct the records (readings not scored).")
+            raise FhirImportError(
+                where,
+                "subject",
+                f"{group.label.split(' at ')[0]} belongs to more than one resident on "
+                "your ward; ask the data team to correct the records (readings not scored).",
+            )
         if admission is None:
-            raise FhirImportError(where, "subject", f"{group.label.split(' at ')[0]} is not on a virtual ward you record for.")
+            raise FhirImportError(
+                where, "subject", f"{group.label.split(' at ')[0]} is not on a virtual ward you record for."
+            )
         missing = [name for name in services.FIELDS if name not in group.values]
         if missing:
-            raise FhirImportError(where, missing[0], f"the set for {group.label} has no {_label(missing[0]).lower()}; "
-                                  "NEWS2 needs every parameter taken at the same time (same effectiveDateTime).")
+            raise FhirImportError(
+                where,
+                missing[0],
+                f"the set for {group.label} has no {_label(missing[0]).lower()}; "
+                "NEWS2 needs every parameter taken at the same time (same effectiveDateTime).",
+            )
         values = _values(group)
         try:
             parsed = services.parse(values, admission.spo2_scale)
@@ -375,7 +438,9 @@ def check(sent: list[Sent], admissions: dict[tuple[str, str], Admission]) -> tup
         if earlier is not None:
             same = all(getattr(earlier, name) == getattr(parsed, name) for name in services.FIELDS)
             if not same:
-                raise FhirImportError(where, "effectiveDateTime", f"a different set for {group.label} is already recorded.")
+                raise FhirImportError(
+                    where, "effectiveDateTime", f"a different set for {group.label} is already recorded."
+                )
             repeated.append((group, earlier))
             continue
         checked.append((group, where, admission, values))
@@ -397,8 +462,16 @@ def import_text(text: str, name: str, actor, *, recorded_by: str, path: str = ""
 
 def import_sent(sent: list[Sent], actor, *, recorded_by: str, path: str = "") -> Imported:
     checked, repeated = check(sent, admissions_for(actor))
-    recorded = services.record_many([(where, admission, values, group.taken_at) for group, where, admission, values in checked],
-                                    source=ObservationSource.FHIR, recorded_by=recorded_by, actor=actor, path=path)
+    recorded = services.record_many(
+        [(where, admission, values, group.taken_at) for group, where, admission, values in checked],
+        source=ObservationSource.FHIR,
+        recorded_by=recorded_by,
+        actor=actor,
+        path=path,
+    )
     ordered = sorted(checked, key=lambda item: item[0].taken_at)
-    return Imported(recorded, [observation for _group, observation in repeated],
-                    [group for group, *_ in ordered] + [group for group, _ in repeated])
+    return Imported(
+        recorded,
+        [observation for _group, observation in repeated],
+        [group for group, *_ in ordered] + [group for group, _ in repeated],
+    )

@@ -23,14 +23,17 @@ class Admission(models.Model):
     spo2_scale_set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     spo2_scale_set_at = models.DateTimeField()
     discharged_at = models.DateTimeField(null=True, blank=True)
-    discharged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    discharged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     discharge_note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-admitted_at"]
         constraints = [
-            models.UniqueConstraint(fields=["resident"], condition=models.Q(discharged_at__isnull=True),
-                                    name="one_open_ward_admission"),
+            models.UniqueConstraint(
+                fields=["resident"], condition=models.Q(discharged_at__isnull=True), name="one_open_ward_admission"
+            ),
         ]
 
     @property
@@ -94,9 +97,13 @@ class Alert(models.Model):
     level = models.PositiveSmallIntegerField(default=0)
     escalated_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actioned_at = models.DateTimeField(null=True, blank=True)
-    actioned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actioned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     note = models.TextField(blank=True)
 
     class Meta:

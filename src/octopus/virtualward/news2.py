@@ -28,7 +28,13 @@ _CSV_PARAMETER = {
     "pulse": "pulse_per_min",
     "temperature": "temperature_c",
 }
-CONSCIOUSNESS = {"A": "Alert", "C": "New confusion", "V": "Responds to voice", "P": "Responds to pain", "U": "Unresponsive"}
+CONSCIOUSNESS = {
+    "A": "Alert",
+    "C": "New confusion",
+    "V": "Responds to voice",
+    "P": "Responds to pain",
+    "U": "Unresponsive",
+}
 
 # Units shown beside every field and in every refusal, so nobody types a Fahrenheit temperature.
 UNITS = {
@@ -66,7 +72,7 @@ RISKS = ("low", "low-medium", "medium", "high")
 RESPONSE = {
     "low": "Minimum 4–12 hourly observations; a registered nurse decides whether to change frequency or escalate.",
     "low-medium": "Urgent response: a registered nurse informs the responsible clinician, who reviews and decides "
-                  "whether to escalate; observations at least hourly.",
+    "whether to escalate; observations at least hourly.",
     "medium": "Urgent review by a clinician competent in assessing acute illness; observations at least hourly.",
     "high": "Emergency assessment by a team with critical care competencies; continuous monitoring.",
 }
@@ -163,19 +169,22 @@ def check_plausible(observation: Observation) -> None:
         raise ImplausibleValue("spo2_scale", f"SpO2 scale must be 1 or 2, not {observation.spo2_scale!r}.")
     if observation.consciousness not in CONSCIOUSNESS:
         raise ImplausibleValue(
-            "consciousness", f"Level of consciousness must be one of A, C, V, P, U (ACVPU), not {observation.consciousness!r}."
+            "consciousness",
+            f"Level of consciousness must be one of A, C, V, P, U (ACVPU), not {observation.consciousness!r}.",
         )
     for field, (low, high) in PLAUSIBLE.items():
         value = Decimal(str(getattr(observation, field)))
         if not low <= value <= high:
             raise ImplausibleValue(
-                field, f"{LABELS[field]}: {value} {UNITS[field]} is not a plausible reading "
-                f"(expected {low}–{high} {UNITS[field]}); check the device and enter it again."
+                field,
+                f"{LABELS[field]}: {value} {UNITS[field]} is not a plausible reading "
+                f"(expected {low}–{high} {UNITS[field]}); check the device and enter it again.",
             )
     if observation.pulse == 0 and observation.consciousness != "U":
         raise ImplausibleValue(
-            "pulse", "Pulse: 0 beats per minute in a resident who responds is not a plausible reading; "
-            "check the device and enter it again."
+            "pulse",
+            "Pulse: 0 beats per minute in a resident who responds is not a plausible reading; "
+            "check the device and enter it again.",
         )
 
 

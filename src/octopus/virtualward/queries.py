@@ -15,16 +15,27 @@ def board(user) -> list[Admission]:
     admissions = list(
         access.scoped(user, Admission.objects.filter(discharged_at__isnull=True, team_id__in=user.team_ids))
         .select_related("resident", "team")
-        .prefetch_related(Prefetch("alerts", queryset=Alert.objects.filter(actioned_at__isnull=True).select_related("acknowledged_by"), to_attr="outstanding"))
+        .prefetch_related(
+            Prefetch(
+                "alerts",
+                queryset=Alert.objects.filter(actioned_at__isnull=True).select_related("acknowledged_by"),
+                to_attr="outstanding",
+            )
+        )
         .order_by("resident__family_name", "resident__given_name")
     )
-    full = {pk for pk, scope in access.scopes_for(user, [a.resident for a in admissions]).items() if scope == access.FULL}
+    full = {
+        pk for pk, scope in access.scopes_for(user, [a.resident for a in admissions]).items() if scope == access.FULL
+    }
     admissions = [a for a in admissions if a.resident_id in full]
     # One query for every row's trend (a query per row made the board's time grow with the ward),
     # reading only the fields the board shows, over the days a stay's last observations span.
     recent: dict[int, list[Observation]] = {a.pk: [] for a in admissions}
-    rows = (Observation.objects.filter(admission_id__in=list(recent))
-            .only("id", "admission_id", "taken_at", "total", "risk").order_by("admission_id", "-taken_at"))
+    rows = (
+        Observation.objects.filter(admission_id__in=list(recent))
+        .only("id", "admission_id", "taken_at", "total", "risk")
+        .order_by("admission_id", "-taken_at")
+    )
     for observation in rows.iterator(chunk_size=2000):
         kept = recent[observation.admission_id]
         if len(kept) < TREND_POINTS:
@@ -32,8 +43,12 @@ def board(user) -> list[Admission]:
     for admission in admissions:
         admission.recent = recent[admission.pk][::-1]
         admission.latest = admission.recent[-1] if admission.recent else None
-    admissions.sort(key=lambda a: (-max((alert.raised_at.timestamp() for alert in a.outstanding), default=0),
-                                   -(a.latest.total if a.latest else -1)))
+    admissions.sort(
+        key=lambda a: (
+            -max((alert.raised_at.timestamp() for alert in a.outstanding), default=0),
+            -(a.latest.total if a.latest else -1),
+        )
+    )
     return admissions
 
 
@@ -42,7 +57,9 @@ def sparkline(observations, width: int = 120, height: int = 28) -> str:
     if len(observations) < 2:
         return ""
     step = width / (len(observations) - 1)
-    return " ".join(f"{i * step:.1f},{height - 2 - (o.total / 20) * (height - 4):.1f}" for i, o in enumerate(observations))
+    return " ".join(
+        f"{i * step:.1f},{height - 2 - (o.total / 20) * (height - 4):.1f}" for i, o in enumerate(observations)
+    )
 
 
 def observations_of(person_id: str, limit: int = 200) -> list[Observation]:

@@ -4,5 +4,12 @@ from octopus.residents import sections
 from octopus.residents.sections import Action
 
 # Admission records observations and NEWS2 scores: clinical detail, for people who hold caseloads.
-sections.register_action(Action("Admit to the virtual ward", "virtualward:admit", order=50,
-                                capabilities=("hold_caseload", "view_clinical_detail"), while_alive=True))
+sections.register_action(
+    Action(
+        "Admit to the virtual ward",
+        "virtualward:admit",
+        order=50,
+        capabilities=("hold_caseload", "view_clinical_detail"),
+        while_alive=True,
+    )
+)

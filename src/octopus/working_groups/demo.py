@@ -23,16 +23,26 @@ def seed(users: dict) -> dict:
     if WorkingGroup.objects.filter(name=NAME).exists():
         return {"skipped": "The demo working group exists."}
     cohort = "unregistered_residents" if "unregistered_residents" in indicators.cohort_names() else ""
-    group = services.create_group(chair, name=NAME, topic="homelessness", watched_cohort=cohort,
-                                  aims="Everyone sleeping rough or in temporary accommodation is registered with a GP, "
-                                       "and nobody is discharged from hospital to the street.")
+    group = services.create_group(
+        chair,
+        name=NAME,
+        topic="homelessness",
+        watched_cohort=cohort,
+        aims="Everyone sleeping rough or in temporary accommodation is registered with a GP, "
+        "and nobody is discharged from hospital to the street.",
+    )
     members = [users[u] for u in ("socialworker", "prescriber", "vcse") if users.get(u)]
     for member in members:
         services.add_member(group, chair, member)
     actions = 0
     if users.get("socialworker"):
-        services.add_action(group, chair, text="Agree a GP registration route for hostel residents with the PCN",
-                            owner=users["socialworker"], due=timezone.localdate() + dt.timedelta(days=14))
+        services.add_action(
+            group,
+            chair,
+            text="Agree a GP registration route for hostel residents with the PCN",
+            owner=users["socialworker"],
+            due=timezone.localdate() + dt.timedelta(days=14),
+        )
         actions = 1
     services.escalate(group, chair, issue="No step-down beds for people discharged from hospital with no fixed abode")
     return {"working group": 1, "members": len(members) + 1, "actions": actions, "issues logged": 1}

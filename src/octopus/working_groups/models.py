@@ -80,7 +80,9 @@ class Escalation(models.Model):
     level = models.CharField(max_length=12, choices=Level.choices)
     raised_at = models.DateTimeField()
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    escalated_from = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="escalated_to")
+    escalated_from = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="escalated_to"
+    )
     response = models.TextField(blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
 

@@ -31,7 +31,9 @@ def _organisation_of(user, organisation=None):
         return organisation
     found = theirs.order_by("name").first()
     if found is None:
-        raise ValidationError({"user": f"{user.display_name} belongs to no organisation in the directory; add them to a team first."})
+        raise ValidationError(
+            {"user": f"{user.display_name} belongs to no organisation in the directory; add them to a team first."}
+        )
     return found
 
 
@@ -53,9 +55,12 @@ def create_group(actor, *, name: str, topic: str, aims: str, watched_cohort: str
         problems["watched_cohort"] = f"The published snapshot has no cohort {watched_cohort!r}."
     if problems:
         raise ValidationError(problems)
-    group = WorkingGroup.objects.create(name=name, topic=topic, aims=aims, watched_cohort=watched_cohort,
-                                        created_at=timezone.now(), created_by=actor)
-    Member.objects.create(group=group, user=actor, organisation=_organisation_of(actor), chair=True, joined_at=timezone.now())
+    group = WorkingGroup.objects.create(
+        name=name, topic=topic, aims=aims, watched_cohort=watched_cohort, created_at=timezone.now(), created_by=actor
+    )
+    Member.objects.create(
+        group=group, user=actor, organisation=_organisation_of(actor), chair=True, joined_at=timezone.now()
+    )
     audit.record(actor, "create", f"Working group set up: {name}", obj=group, path=path)
     return group
 
@@ -65,8 +70,9 @@ def add_member(group: WorkingGroup, actor, user, *, organisation=None, path: str
     _require_member(group, actor)
     if is_member(group, user):
         raise ValidationError({"user": f"{user.display_name} is already a member."})
-    member = Member.objects.create(group=group, user=user, organisation=_organisation_of(user, organisation),
-                                   joined_at=timezone.now())
+    member = Member.objects.create(
+        group=group, user=user, organisation=_organisation_of(user, organisation), joined_at=timezone.now()
+    )
     audit.record(actor, "change", f"{user.display_name} joined {group.name}", obj=group, path=path)
     return member
 
@@ -86,15 +92,23 @@ def add_action(group: WorkingGroup, actor, *, text: str, owner, due, path: str =
     if problems:
         raise ValidationError(problems)
     task = create_task(owner, f"{group.name}: {text}", due, link=reverse("working_groups:group", args=[group.pk]))
-    action = Action.objects.create(group=group, text=text[:300], owner=owner, due=due, task=task,
-                                   created_at=timezone.now(), created_by=actor)
+    action = Action.objects.create(
+        group=group, text=text[:300], owner=owner, due=due, task=task, created_at=timezone.now(), created_by=actor
+    )
     audit.record(actor, "create", f"Working group action for {owner.display_name}: {text}"[:300], obj=action, path=path)
     return action
 
 
 @transaction.atomic
-def escalate(group: WorkingGroup, actor, *, issue: str = "", level: str = Level.GROUNDWORK, escalated_from: Escalation | None = None,
-             path: str = "") -> Escalation:
+def escalate(
+    group: WorkingGroup,
+    actor,
+    *,
+    issue: str = "",
+    level: str = Level.GROUNDWORK,
+    escalated_from: Escalation | None = None,
+    path: str = "",
+) -> Escalation:
     """Log a system issue at the groundwork, or take an open one to the next level."""
     _require_member(group, actor)
     if escalated_from is not None:
@@ -109,9 +123,12 @@ def escalate(group: WorkingGroup, actor, *, issue: str = "", level: str = Level.
         raise ValidationError({"issue": "Describe the system issue the group cannot solve itself."})
     if level not in Level.values:
         raise ValidationError({"level": f"Unknown level {level!r}."})
-    entry = Escalation.objects.create(group=group, issue=issue, level=level, raised_at=timezone.now(), raised_by=actor,
-                                      escalated_from=escalated_from)
-    audit.record(actor, "create", f"{group.name}: issue logged at {Level(level).label.lower()} level", obj=entry, path=path)
+    entry = Escalation.objects.create(
+        group=group, issue=issue, level=level, raised_at=timezone.now(), raised_by=actor, escalated_from=escalated_from
+    )
+    audit.record(
+        actor, "create", f"{group.name}: issue logged at {Level(level).label.lower()} level", obj=entry, path=path
+    )
     return entry
 
 
@@ -125,5 +142,11 @@ def respond(entry: Escalation, actor, response: str, path: str = "") -> Escalati
         raise ValidationError({"escalation": "This issue has already been answered or escalated."})
     entry.response, entry.responded_at = response, timezone.now()
     entry.save(update_fields=["response", "responded_at"])
-    audit.record(actor, "change", f"{entry.group.name}: response at {entry.get_level_display().lower()} level", obj=entry, path=path)
+    audit.record(
+        actor,
+        "change",
+        f"{entry.group.name}: response at {entry.get_level_display().lower()} level",
+        obj=entry,
+        path=path,
+    )
     return entry

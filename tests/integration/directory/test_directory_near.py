@@ -25,7 +25,9 @@ def test_distance_km_matches_a_known_distance():
 
 def _service(name, organisation, postcode, latitude, longitude):
     service = Service.objects.create(name=name, organisation=organisation, description="Money and debt advice")
-    service.locations.add(Location.objects.create(name=f"{name} office", postal_code=postcode, latitude=latitude, longitude=longitude))
+    service.locations.add(
+        Location.objects.create(name=f"{name} office", postal_code=postcode, latitude=latitude, longitude=longitude)
+    )
     return service
 
 
@@ -48,7 +50,9 @@ def test_services_are_ranked_nearest_first_with_the_distance(two_debt_services):
 
 def test_without_a_place_a_name_match_ranks_above_a_description_match(two_debt_services):
     organisation = Organisation.objects.get(name="Advice Trust")
-    described = Service.objects.create(name="Benefits surgery", organisation=organisation, description="Help with clinic letters")
+    described = Service.objects.create(
+        name="Benefits surgery", organisation=organisation, description="Help with clinic letters"
+    )
     results = search.search("clinic", {}, "services")
     assert results.index(described) > max(results.index(s) for s in two_debt_services)
 

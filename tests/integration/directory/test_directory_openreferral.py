@@ -73,9 +73,18 @@ def test_oruk_import_of_plain_oruk_file_records_defaults_as_warnings(db):
     "fixture, expected",
     [
         ("invalid_json.json", "not valid JSON: Expecting property name enclosed in double quotes at line 2, column 92"),
-        ("wrong_type.json", "services[1] (id 6f1b2c1e-7a44-4a55-9d0e-0b7e3f0a0002): field 'minimum_age' must be a whole number of years, not 'eighteen'"),
-        ("missing_required_field.json", "services[1] (id 6f1b2c1e-7a44-4a55-9d0e-0b7e3f0a0003): field 'name' is required"),
-        ("unknown_organisation.json", "services[1] (id 6f1b2c1e-7a44-4a55-9d0e-0b7e3f0a0004): field 'organization_id' refers to organisation 9e9e9e9e-0000-4000-8000-000000000099"),
+        (
+            "wrong_type.json",
+            "services[1] (id 6f1b2c1e-7a44-4a55-9d0e-0b7e3f0a0002): field 'minimum_age' must be a whole number of years, not 'eighteen'",
+        ),
+        (
+            "missing_required_field.json",
+            "services[1] (id 6f1b2c1e-7a44-4a55-9d0e-0b7e3f0a0003): field 'name' is required",
+        ),
+        (
+            "unknown_organisation.json",
+            "services[1] (id 6f1b2c1e-7a44-4a55-9d0e-0b7e3f0a0004): field 'organization_id' refers to organisation 9e9e9e9e-0000-4000-8000-000000000099",
+        ),
     ],
 )
 def test_oruk_import_of_malformed_file_names_record_and_field_and_imports_nothing(db, fixture, expected):

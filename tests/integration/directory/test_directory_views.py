@@ -10,7 +10,18 @@ from octopus.governance.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
-VIEWING_ROLES = ["clinician", "care_coordinator", "social_worker", "social_prescriber", "chww", "vcse_worker", "analyst", "int_manager", "ig_lead", "system_admin"]
+VIEWING_ROLES = [
+    "clinician",
+    "care_coordinator",
+    "social_worker",
+    "social_prescriber",
+    "chww",
+    "vcse_worker",
+    "analyst",
+    "int_manager",
+    "ig_lead",
+    "system_admin",
+]
 
 
 @pytest.fixture
@@ -61,7 +72,9 @@ def test_search_in_place_returns_only_results_for_htmx(client, make_user, demo_d
 
 def test_search_filters_by_heart_and_tier(client, make_user, demo_directory):
     client.force_login(make_user("clinician"))
-    page = client.get(reverse("directory:index"), {"kind": "teams", "heart": "vcse", "tier": "tailored"}).content.decode()
+    page = client.get(
+        reverse("directory:index"), {"kind": "teams", "heart": "vcse", "tier": "tailored"}
+    ).content.decode()
     assert "Debt and Welfare Advice" in page and "Housing Solutions" not in page
 
 
@@ -81,7 +94,10 @@ def test_neighbourhood_page_lists_pcns_practices_and_lsoa_count(client, make_use
 def test_editing_refused_to_roles_without_edit_directory(client, make_user, debt_service, role):
     client.force_login(make_user(role))
     assert client.get(reverse("directory:create", args=["service"])).status_code == 403
-    assert client.post(reverse("directory:change", args=["service", debt_service.pk]), {"name": "Hijacked"}).status_code == 403
+    assert (
+        client.post(reverse("directory:change", args=["service", debt_service.pk]), {"name": "Hijacked"}).status_code
+        == 403
+    )
     debt_service.refresh_from_db()
     assert debt_service.name == "Debt advice"
 
@@ -89,7 +105,10 @@ def test_editing_refused_to_roles_without_edit_directory(client, make_user, debt
 def test_system_admin_adds_organisation_and_it_is_audited(client, make_user, demo_directory):
     admin = make_user("system_admin")
     client.force_login(admin)
-    response = client.post(reverse("directory:create", args=["organisation"]), {"name": "Marylebone Food Bank", "heart": "vcse", "charity_number": "1234567"})
+    response = client.post(
+        reverse("directory:create", args=["organisation"]),
+        {"name": "Marylebone Food Bank", "heart": "vcse", "charity_number": "1234567"},
+    )
     created = Organisation.objects.get(name="Marylebone Food Bank")
     assert response.status_code == 302 and response["Location"] == created.get_absolute_url()
     event = AuditEvent.objects.get(action="create", username=admin.username)
@@ -120,7 +139,9 @@ def test_service_form_with_team_of_another_organisation_shows_error(client, make
         {"organisation": debt_service.organisation_id, "team": housing.pk, "name": "Another", "status": "active"},
     )
     page = response.content.decode()
-    assert response.status_code == 200 and "There is a problem" in page and "belongs to Westminster City Council" in page
+    assert (
+        response.status_code == 200 and "There is a problem" in page and "belongs to Westminster City Council" in page
+    )
     assert not Service.objects.filter(name="Another").exists()
 
 

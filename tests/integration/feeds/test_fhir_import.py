@@ -41,9 +41,21 @@ def test_sender_code_comes_from_the_folder_and_meets_the_contract():
 def test_every_resource_is_counted_and_unknown_types_skipped(imported):
     _, report = imported
     assert dict(report.resources) == {
-        "Patient": 10, "Encounter": 215, "Condition": 109, "Observation": 1669, "Procedure": 107,
-        "MedicationRequest": 71, "Immunization": 121, "CarePlan": 26, "Goal": 39, "DiagnosticReport": 131,
-        "ImagingStudy": 14, "Claim": 286, "ExplanationOfBenefit": 215, "Organization": 15, "Practitioner": 15,
+        "Patient": 10,
+        "Encounter": 215,
+        "Condition": 109,
+        "Observation": 1669,
+        "Procedure": 107,
+        "MedicationRequest": 71,
+        "Immunization": 121,
+        "CarePlan": 26,
+        "Goal": 39,
+        "DiagnosticReport": 131,
+        "ImagingStudy": 14,
+        "Claim": 286,
+        "ExplanationOfBenefit": 215,
+        "Organization": 15,
+        "Practitioner": 15,
     }
     assert report.skipped["Claim (not imported)"] == 286
     assert report.skipped["MedicationRequest (no prescribing feed yet)"] == 71
@@ -55,22 +67,29 @@ def test_every_resource_is_counted_and_unknown_types_skipped(imported):
 def test_encounters_map_onto_feeds_with_exact_counts(imported):
     data_dir, report = imported
     assert dict(report.rows) == {
-        "gp_appointments": 189, "ae_attendances": 17, "apc_spells": 9, "gp_events": 1312, "deaths": 3,
+        "gp_appointments": 189,
+        "ae_attendances": 17,
+        "apc_spells": 9,
+        "gp_events": 1312,
+        "deaths": 3,
     }
     assert all(load.quarantined_rows == 0 for load in report.loads)
     assert _count(data_dir, "SELECT admission_method, count(*) FROM feed_apc_spells GROUP BY 1 ORDER BY 1") == [
-        ("elective", 3), ("emergency", 6)
+        ("elective", 3),
+        ("emergency", 6),
     ]
     assert _count(data_dir, "SELECT disposal, count(*) FROM feed_ae_attendances GROUP BY 1 ORDER BY 1") == [
-        ("admitted", 6), ("discharged", 11)
+        ("admitted", 6),
+        ("discharged", 11),
     ]
 
 
 def test_clinical_resources_become_snomed_gp_events(imported):
     data_dir, _ = imported
-    assert _count(data_dir, "SELECT split_part(source_record_id, '-', 1), count(*), count(value) FROM feed_gp_events GROUP BY 1 ORDER BY 1") == [
-        ("car", 26, 0), ("con", 109, 0), ("imm", 94, 0), ("obs", 980, 861), ("pro", 103, 0)
-    ]
+    assert _count(
+        data_dir,
+        "SELECT split_part(source_record_id, '-', 1), count(*), count(value) FROM feed_gp_events GROUP BY 1 ORDER BY 1",
+    ) == [("car", 26, 0), ("con", 109, 0), ("imm", 94, 0), ("obs", 980, 861), ("pro", 103, 0)]
     assert _count(data_dir, "SELECT count(*) FROM feed_gp_events WHERE snomed_code = '271649006'") == [(97,)]
 
 
@@ -101,9 +120,12 @@ FEEDS = ("gp_appointments", "ae_attendances", "apc_spells", "gp_events", "deaths
 
 
 def _feed_counts(store):
-    return {feed: store.connection.execute(
-        f"SELECT sender_code, count(*), count(DISTINCT source_record_id) FROM feed_{feed} GROUP BY 1 ORDER BY 1").fetchall()
-        for feed in FEEDS}
+    return {
+        feed: store.connection.execute(
+            f"SELECT sender_code, count(*), count(DISTINCT source_record_id) FROM feed_{feed} GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+        for feed in FEEDS
+    }
 
 
 def test_several_deliveries_at_once_load_what_one_at_a_time_loads(tmp_path):
@@ -117,9 +139,17 @@ def test_several_deliveries_at_once_load_what_one_at_a_time_loads(tmp_path):
     with FeedStore.open(tmp_path / "together") as store:
         together = import_fhir_deliveries(store, senders)
         assert _feed_counts(store) == apart_counts
-        assert store.connection.execute("SELECT count(*), sum(loaded_rows) FROM deliveries").fetchone() == apart_deliveries
+        assert (
+            store.connection.execute("SELECT count(*), sum(loaded_rows) FROM deliveries").fetchone() == apart_deliveries
+        )
     assert [r.sender_code for r in together] == ["FHIR-ONE", "FHIR-TWO"]
     for one, other in zip(apart, together, strict=True):
-        assert (dict(one.rows), dict(one.resources), one.dangling) == (dict(other.rows), dict(other.resources), other.dangling)
-        assert sorted((load.feed, load.loaded_rows) for load in one.loads) == sorted((load.feed, load.loaded_rows) for load in other.loads)
+        assert (dict(one.rows), dict(one.resources), one.dangling) == (
+            dict(other.rows),
+            dict(other.resources),
+            other.dangling,
+        )
+        assert sorted((load.feed, load.loaded_rows) for load in one.loads) == sorted(
+            (load.feed, load.loaded_rows) for load in other.loads
+        )
     assert [(sender, rows) for sender, rows, _ in apart_counts["apc_spells"]] == [("FHIR-ONE", 9), ("FHIR-TWO", 9)]

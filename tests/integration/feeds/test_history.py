@@ -38,7 +38,11 @@ def test_deliveries_and_feed_status_count_loaded_and_quarantined_rows(tmp_path):
         result = load_file(store, FILES / "apc_spells__RYJ__bad_dates.csv")
         [delivery] = deliveries(store)
         assert (delivery.file_name, delivery.loaded_rows, delivery.quarantined_rows, delivery.superseded_rows) == (
-            result.file_name, result.loaded_rows, result.quarantined_rows, 0)
+            result.file_name,
+            result.loaded_rows,
+            result.quarantined_rows,
+            0,
+        )
         assert delivery.status == "loaded with rows quarantined"
         status = {s.feed: s for s in feed_statuses(store)}
         assert status["apc_spells"].deliveries == 1

@@ -37,7 +37,9 @@ def store(delivered, tmp_path):
 
 
 def _mapping(store):
-    return store.connection.execute("SELECT feed, sender_code, source_record_id, person_id FROM record_persons ORDER BY ALL").fetchall()
+    return store.connection.execute(
+        "SELECT feed, sender_code, source_record_id, person_id FROM record_persons ORDER BY ALL"
+    ).fetchall()
 
 
 def test_linkage_of_records_without_nhs_numbers_is_precise_and_complete(store, delivered):
@@ -71,7 +73,8 @@ def test_every_row_reaches_a_person_through_its_senders_person_id(store):
     con = store.connection
     event = con.execute("SELECT sender_code, source_record_id, source_person_id FROM feed_gp_events LIMIT 1").fetchone()
     registration = con.execute(
-        "SELECT source_record_id FROM feed_gp_registrations WHERE sender_code = ? AND source_person_id = ?", [event[0], event[2]]
+        "SELECT source_record_id FROM feed_gp_registrations WHERE sender_code = ? AND source_person_id = ?",
+        [event[0], event[2]],
     ).fetchone()
     assert person_for_record(store, "gp_events", event[0], event[1]) == person_for_record(
         store, "gp_registrations", event[0], registration[0]
@@ -83,7 +86,14 @@ def test_review_decisions_are_remembered_across_runs(store):
     queue = review_queue(store)
     assert len(queue) >= 2
     confirmed, rejected = queue[0], queue[1]
-    assert [name for name, _, _ in confirmed.fields] == ["nhs_number", "given_name", "family_name", "date_of_birth", "sex", "postcode"]
+    assert [name for name, _, _ in confirmed.fields] == [
+        "nhs_number",
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "sex",
+        "postcode",
+    ]
     decide(store, confirmed.pair_id, "match", decided_by="reviewer@islington")
     decide(store, rejected.pair_id, "non_match", decided_by="reviewer@islington")
     for _ in range(2):
@@ -113,7 +123,10 @@ def test_linked_extract_has_every_feed_and_persons(store):
     persons = pq.read_table(target / "persons.parquet")
     assert persons.schema.equals(PERSONS_SCHEMA)
     assert persons.num_rows == len(set(persons.column("person_id").to_pylist()))
-    assert persons.num_rows == store.connection.execute("SELECT count(DISTINCT person_id) FROM source_persons").fetchone()[0]
+    assert (
+        persons.num_rows
+        == store.connection.execute("SELECT count(DISTINCT person_id) FROM source_persons").fetchone()[0]
+    )
     registered = persons.filter(persons.column("registered"))
     assert registered.column("practice_ods_code").null_count == 0
     manifest = json.loads((target / "manifest.json").read_text())
@@ -135,20 +148,30 @@ def test_split_blocking_rules_in_chunks_score_the_same_pairs_as_the_old_rules(st
     candidates = store.connection.sql(probabilistic.candidates_sql("link_units")).to_arrow_table()
 
     def scored(table):
-        return sorted((min(a, b), max(a, b), round(p, 9)) for a, b, p in zip(
-            *(table.column(c).to_pylist() for c in ("unit_key_l", "unit_key_r", "match_probability")), strict=True))
+        return sorted(
+            (min(a, b), max(a, b), round(p, 9))
+            for a, b, p in zip(
+                *(table.column(c).to_pylist() for c in ("unit_key_l", "unit_key_r", "match_probability")), strict=True
+            )
+        )
 
     monkeypatch.setattr(probabilistic, "CHUNK_WITHOUT_NHS", 100)
     events = []
     new = probabilistic.score_pairs(candidates, 0.01, tracker=Tracker(events.append))
     assert probabilistic.chunks_for(candidates.column("nhs_number").null_count) > 2
     last = events[-1]
-    assert last.stage == "blocking and comparing" and last.done == last.total == last.pairs_blocked == last.pairs_compared
+    assert (
+        last.stage == "blocking and comparing" and last.done == last.total == last.pairs_blocked == last.pairs_compared
+    )
 
     monkeypatch.setattr(probabilistic, "CHUNK_WITHOUT_NHS", 10**9)
-    monkeypatch.setattr(probabilistic, "blocking_rules", lambda: [
-        {"blocking_rule": f"{rule} AND (l.nhs_number IS NULL OR r.nhs_number IS NULL)"}
-        for rule in probabilistic.BLOCKING_RULES
-    ])
+    monkeypatch.setattr(
+        probabilistic,
+        "blocking_rules",
+        lambda: [
+            {"blocking_rule": f"{rule} AND (l.nhs_number IS NULL OR r.nhs_number IS NULL)"}
+            for rule in probabilistic.BLOCKING_RULES
+        ],
+    )
     old = probabilistic.score_pairs(candidates, 0.01)
     assert len(new) > 100 and scored(new) == scored(old)

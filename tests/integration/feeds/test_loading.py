@@ -21,7 +21,9 @@ SRC = Path(__file__).parents[3] / "src"
 def _state(store):
     con = store.connection
     return (
-        con.execute("SELECT delivery_id, feed, row_count, loaded_rows, quarantined_rows FROM deliveries ORDER BY 1").fetchall(),
+        con.execute(
+            "SELECT delivery_id, feed, row_count, loaded_rows, quarantined_rows FROM deliveries ORDER BY 1"
+        ).fetchall(),
         con.execute("SELECT * EXCLUDE (_delivered_at) FROM feed_apc_spells ORDER BY ALL").fetchall(),
         con.execute("SELECT * FROM quarantine ORDER BY ALL").fetchall(),
     )
@@ -48,9 +50,16 @@ def test_newer_delivery_supersedes_older_rows_by_key(tmp_path):
         con = store.connection
         assert result.superseded_rows == 5
         assert con.execute("SELECT count(*) FROM feed_apc_spells").fetchone() == (45,)
-        current = con.execute(f"SELECT discharge_destination, _file_name, count(*) FROM ({store.current_rows_sql('apc_spells')}) GROUP BY ALL ORDER BY 1").fetchall()
-        assert current == [("care_home", "apc_spells__RYJ__20261201.csv", 5), ("usual_residence", "apc_spells__RYJ__good.csv", 35)]
-        superseded_by = con.execute("SELECT DISTINCT _superseded_by FROM feed_apc_spells WHERE _superseded_by IS NOT NULL").fetchall()
+        current = con.execute(
+            f"SELECT discharge_destination, _file_name, count(*) FROM ({store.current_rows_sql('apc_spells')}) GROUP BY ALL ORDER BY 1"
+        ).fetchall()
+        assert current == [
+            ("care_home", "apc_spells__RYJ__20261201.csv", 5),
+            ("usual_residence", "apc_spells__RYJ__good.csv", 35),
+        ]
+        superseded_by = con.execute(
+            "SELECT DISTINCT _superseded_by FROM feed_apc_spells WHERE _superseded_by IS NOT NULL"
+        ).fetchall()
         assert superseded_by == [(result.delivery_id,)]
 
 
@@ -58,12 +67,20 @@ def test_files_loaded_together_each_stay_all_or_nothing(tmp_path, monkeypatch):
     # Tiny batches, so the ragged file's first rows are staged before its bad line is reached.
     monkeypatch.setattr(load, "read_batches", lambda path, feed, contracts: read_batches(path, feed, contracts, 256))
     rows = list(csv.DictReader((FILES / "apc_spells__RYJ__good.csv").open()))
-    newer = write_csv(tmp_path / "apc_spells__RYJ__20261201.csv", list(rows[0]),
-                      [dict(row, discharge_destination="care_home") for row in rows[:5]])
+    newer = write_csv(
+        tmp_path / "apc_spells__RYJ__20261201.csv",
+        list(rows[0]),
+        [dict(row, discharge_destination="care_home") for row in rows[:5]],
+    )
     ragged = tmp_path / "apc_spells__RYJ__ragged_at_the_end.csv"
     ragged.write_text((FILES / "apc_spells__RYJ__good.csv").read_text().replace(",RYJ,", ",RYH,") + "RYJ,APC9,HP9\n")
-    paths = [FILES / "apc_spells__RYJ__good.csv", ragged,
-             FILES / "apc_spells__RYJ__over_threshold.csv", FILES / "apc_spells__RYJ__bad_dates.csv", newer]
+    paths = [
+        FILES / "apc_spells__RYJ__good.csv",
+        ragged,
+        FILES / "apc_spells__RYJ__over_threshold.csv",
+        FILES / "apc_spells__RYJ__bad_dates.csv",
+        newer,
+    ]
     with FeedStore.open(tmp_path / "together") as store:
         outcomes = list(load_files(store, paths))
         assert store.connection.execute("SELECT count(*) FROM _staging WHERE _file = 1").fetchone()[0] > 0
@@ -71,7 +88,12 @@ def test_files_loaded_together_each_stay_all_or_nothing(tmp_path, monkeypatch):
         refused = store.connection.execute("SELECT file_name FROM rejections ORDER BY 1").fetchall()
     assert [path for path, _ in outcomes] == paths
     assert [outcome.status if isinstance(outcome, LoadResult) else "rejected" for _, outcome in outcomes] == [
-        "loaded", "rejected", "rejected", "loaded", "loaded"]
+        "loaded",
+        "rejected",
+        "rejected",
+        "loaded",
+        "loaded",
+    ]
     assert outcomes[-1][1].superseded_rows == 5
     assert refused == [("apc_spells__RYJ__over_threshold.csv",), (ragged.name,)]
     with FeedStore.open(tmp_path / "one_by_one") as store:
@@ -108,7 +130,10 @@ def test_repeated_key_in_one_file_is_quarantined(tmp_path):
         result = load_file(store, path)
         assert (result.loaded_rows, result.quarantined_rows) == (40, 1)
         reason = store.connection.execute("SELECT row_number, reason FROM quarantine").fetchone()
-        assert reason == (41, "repeats the record key (RYJ, " + rows[2]["source_record_id"] + ") of row 3 in the same file")
+        assert reason == (
+            41,
+            "repeats the record key (RYJ, " + rows[2]["source_record_id"] + ") of row 3 in the same file",
+        )
 
 
 def test_quarantine_exports_as_csv(tmp_path):
@@ -131,8 +156,10 @@ def test_parquet_delivery_loads_like_csv(tmp_path):
     from octopus.population.feeds.contract import load_contracts
 
     schema = load_contracts()["apc_spells"].arrow_schema()
-    table = pa_csv.read_csv(FILES / "apc_spells__RYJ__good.csv",
-                            convert_options=pa_csv.ConvertOptions(column_types=schema, strings_can_be_null=True))
+    table = pa_csv.read_csv(
+        FILES / "apc_spells__RYJ__good.csv",
+        convert_options=pa_csv.ConvertOptions(column_types=schema, strings_can_be_null=True),
+    )
     pq.write_table(table.cast(schema), tmp_path / "apc_spells__RYJ__good.parquet")
     with FeedStore.open(tmp_path / "var") as store:
         result = load_file(store, tmp_path / "apc_spells__RYJ__good.parquet")
@@ -140,8 +167,15 @@ def test_parquet_delivery_loads_like_csv(tmp_path):
 
 
 def test_load_killed_mid_way_leaves_nothing_and_rerun_completes(tmp_path):
-    command = [sys.executable, "-c", "from octopus.population.feeds.cli import app; app()",
-               "load", "--data-dir", str(tmp_path), str(FILES / "apc_spells__RYJ__good.csv")]
+    command = [
+        sys.executable,
+        "-c",
+        "from octopus.population.feeds.cli import app; app()",
+        "load",
+        "--data-dir",
+        str(tmp_path),
+        str(FILES / "apc_spells__RYJ__good.csv"),
+    ]
     env = dict(os.environ, PYTHONPATH=str(SRC), **{SLEEP_MID_LOAD_ENV: "60"})
     process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60

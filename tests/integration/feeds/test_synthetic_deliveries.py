@@ -29,7 +29,10 @@ def read_keys(path: Path) -> pa.Table:
     columns = ["sender_code", "source_record_id"]
     if path.suffix == ".parquet":
         return pq.read_table(path, columns=columns)
-    return pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(include_columns=columns, column_types={c: pa.string() for c in columns}))
+    return pacsv.read_csv(
+        path,
+        convert_options=pacsv.ConvertOptions(include_columns=columns, column_types={c: pa.string() for c in columns}),
+    )
 
 
 def truth(out: Path) -> pa.Table:
@@ -47,7 +50,9 @@ def test_generated_deliveries_load_with_no_bad_row_when_no_faults_are_requested(
     with FeedStore.open(tmp_path / "var") as store:
         for path in deliveries(out):
             keys = read_keys(path)
-            assert keys.group_by(keys.column_names).aggregate([]).num_rows == keys.num_rows, f"{path.name} repeats a record key"
+            assert keys.group_by(keys.column_names).aggregate([]).num_rows == keys.num_rows, (
+                f"{path.name} repeats a record key"
+            )
             result = load_file(store, path)  # a refused file raises FeedRejected
             reasons = store.connection.execute("SELECT DISTINCT field, reason FROM quarantine").fetchall()
             assert result.quarantined_rows == 0, f"{path.name}: {reasons}"
@@ -60,13 +65,19 @@ def test_generated_deliveries_load_with_no_bad_row_when_no_faults_are_requested(
 def test_malformed_rows_are_exactly_the_quarantined_rows_at_the_requested_rate(tmp_path):
     out = tmp_path / "out"
     rate = 0.03
-    generate(out, residents=3000, areas=["Islington"], as_of=AS_OF, seed=21, fmt="csv", malformed_rate=rate, progress=False)
+    generate(
+        out, residents=3000, areas=["Islington"], as_of=AS_OF, seed=21, fmt="csv", malformed_rate=rate, progress=False
+    )
     with FeedStore.open(tmp_path / "var") as store:
         for path in deliveries(out):
             load_file(store, path, max_bad_share=1.0)
         quarantined = _quarantined_keys(store, out)
     records = truth(out).to_pandas()
-    malformed = set(records.loc[records["malformed"], ["feed", "sender_code", "source_record_id"]].itertuples(index=False, name=None))
+    malformed = set(
+        records.loc[records["malformed"], ["feed", "sender_code", "source_record_id"]].itertuples(
+            index=False, name=None
+        )
+    )
     assert quarantined == malformed
     n = len(records)
     assert abs(len(malformed) / n - rate) < 4 * np.sqrt(rate * (1 - rate) / n)
@@ -83,7 +94,13 @@ def _quarantined_keys(store: FeedStore, out: Path) -> set[tuple[str, str, str]]:
         table = read_keys(out / "feeds" / file_name)
         feed = file_name.split("__")[0]
         for number in numbers:
-            keys.add((feed, table.column("sender_code")[number - 1].as_py(), table.column("source_record_id")[number - 1].as_py()))
+            keys.add(
+                (
+                    feed,
+                    table.column("sender_code")[number - 1].as_py(),
+                    table.column("source_record_id")[number - 1].as_py(),
+                )
+            )
     return keys
 
 

@@ -16,7 +16,14 @@ from octopus.synthetic.conditions import CONDITIONS
 from octopus.synthetic.generator import generate
 
 AS_OF = "2026-11-01"
-SETTINGS = {"residents": 900, "areas": ["Westminster"], "as_of": AS_OF, "seed": 13, "progress": False, "chunk_size": 400}
+SETTINGS = {
+    "residents": 900,
+    "areas": ["Westminster"],
+    "as_of": AS_OF,
+    "seed": 13,
+    "progress": False,
+    "chunk_size": 400,
+}
 pytestmark = pytest.mark.slow
 
 
@@ -61,7 +68,9 @@ def test_gp_feeds_are_bundles_and_other_feeds_stay_files(routes):
     root, manifest, _ = routes
     assert manifest.gp_format == "fhir" and manifest.fhir_bundles > 0
     assert not list((root / "fhir" / "feeds").glob("gp_*"))
-    assert {name.split("__")[0] for name in manifest.files} == {name.split("__")[0] for name in (p.name for p in (root / "csv" / "feeds").iterdir())} - {"gp_registrations", "gp_appointments", "gp_events"}
+    assert {name.split("__")[0] for name in manifest.files} == {
+        name.split("__")[0] for name in (p.name for p in (root / "csv" / "feeds").iterdir())
+    } - {"gp_registrations", "gp_appointments", "gp_events"}
     assert all(folder.count("/") == 1 for folder in manifest.fhir_folders)
 
 
@@ -103,7 +112,12 @@ def test_same_coded_events_as_the_csv_route(routes):
     from_csv = Counter(rows(root / "csv-store", current("gp_events", columns)))
     from_fhir = Counter(rows(root / "fhir-store", current("gp_events", columns)))
     assert from_fhir == from_csv
-    prefixes = dict(rows(root / "fhir-store", current("gp_events", "split_part(source_record_id, '-', 1) AS kind, count(*)") + " GROUP BY kind"))
+    prefixes = dict(
+        rows(
+            root / "fhir-store",
+            current("gp_events", "split_part(source_record_id, '-', 1) AS kind, count(*)") + " GROUP BY kind",
+        )
+    )
     assert set(prefixes) == {"con", "obs", "pro", "imm"}
 
 
@@ -113,7 +127,10 @@ def test_each_condition_is_coded_for_exactly_the_residents_who_have_it(routes):
     registered = persons[persons["practice_code"].notna()]
     for condition in CONDITIONS:
         codes = ", ".join(f"'{code}'" for code in gp_record.snomed_codes(condition.snomed_list))
-        coded = rows(root / "fhir-store", f"SELECT count(DISTINCT source_person_id) FROM feed_gp_events WHERE _superseded_by IS NULL AND snomed_code IN ({codes})")
+        coded = rows(
+            root / "fhir-store",
+            f"SELECT count(DISTINCT source_person_id) FROM feed_gp_events WHERE _superseded_by IS NULL AND snomed_code IN ({codes})",
+        )
         assert coded == [(int(registered[condition.name].sum()),)], condition.name
 
 
@@ -123,8 +140,10 @@ def test_same_appointments_as_the_csv_route(routes):
     # R4 Encounter has no did-not-attend status: it is sent as `unknown`, which reads as booked;
     # telephone and video are both `VR` (virtual), which reads as video.
     fold = {"did_not_attend": "booked"}
-    from_csv = Counter((s, p, d, fold.get(status, status), "video" if mode in ("telephone", "video") else "face_to_face")
-                       for s, p, d, status, mode in rows(root / "csv-store", current("gp_appointments", columns)))
+    from_csv = Counter(
+        (s, p, d, fold.get(status, status), "video" if mode in ("telephone", "video") else "face_to_face")
+        for s, p, d, status, mode in rows(root / "csv-store", current("gp_appointments", columns))
+    )
     from_fhir = Counter(rows(root / "fhir-store", current("gp_appointments", columns)))
     assert from_fhir == from_csv
 
@@ -137,11 +156,20 @@ def test_malformed_resources_are_exactly_those_the_importer_refuses(tmp_path):
     truth = pq.read_table(tmp_path / "out" / "truth" / "record_truth.parquet").to_pandas()
     gp = truth[truth.feed.isin(["gp_registrations", "gp_appointments", "gp_events"])]
     assert abs(gp["malformed"].mean() - rate) < 0.01
-    for feed, kinds in (("gp_registrations", {"invalid_nhs_number"}), ("gp_appointments", {"invalid_code", "missing_required"}), ("gp_events", {"invalid_code", "missing_required"})):
+    for feed, kinds in (
+        ("gp_registrations", {"invalid_nhs_number"}),
+        ("gp_appointments", {"invalid_code", "missing_required"}),
+        ("gp_events", {"invalid_code", "missing_required"}),
+    ):
         assert set(gp.loc[(gp.feed == feed) & gp.malformed, "malformed_kind"]) == kinds, feed
     events = truth[truth.feed.isin(["gp_appointments", "gp_events"])]
-    imported = rows(tmp_path / "store", "SELECT source_record_id FROM feed_gp_events WHERE _superseded_by IS NULL UNION ALL "
-                    "SELECT source_record_id FROM feed_gp_appointments WHERE _superseded_by IS NULL")
-    assert sorted(record.split("-", 1)[1] for (record,) in imported) == sorted(events.loc[~events.malformed, "source_record_id"])
+    imported = rows(
+        tmp_path / "store",
+        "SELECT source_record_id FROM feed_gp_events WHERE _superseded_by IS NULL UNION ALL "
+        "SELECT source_record_id FROM feed_gp_appointments WHERE _superseded_by IS NULL",
+    )
+    assert sorted(record.split("-", 1)[1] for (record,) in imported) == sorted(
+        events.loc[~events.malformed, "source_record_id"]
+    )
     bad_numbers = rows(tmp_path / "store", "SELECT count(*) FROM person_demographics WHERE nhs_number IS NULL")
     assert bad_numbers == [(int(gp.loc[gp.feed == "gp_registrations", "malformed"].sum()),)]

@@ -1,4 +1,4 @@
-""""Link now" queues a background run: one at a time, its status on the page, audited."""
+""" "Link now" queues a background run: one at a time, its status on the page, audited."""
 
 import subprocess
 import sys
@@ -100,15 +100,23 @@ def test_a_run_interrupted_by_stopping_the_server_is_closed_when_it_starts_again
     assert give_up_on_interrupted_runs() == 1
     interrupted.refresh_from_db()
     assert (interrupted.status, interrupted.active, interrupted.error) == (
-        "failed", False, "the server stopped during the run")
+        "failed",
+        False,
+        "the server stopped during the run",
+    )
 
 
 def test_pages_say_the_store_is_busy_while_another_process_has_it(client, manager, intake_dir):
     job = LinkageJob.objects.create(requested_by=manager, status="running")
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time; held = duckdb.connect(sys.argv[1]); print('open', flush=True); "
-         "time.sleep(60)", str(intake_dir / "feeds" / "store.duckdb")],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; held = duckdb.connect(sys.argv[1]); print('open', flush=True); time.sleep(60)",
+            str(intake_dir / "feeds" / "store.duckdb"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "open"
@@ -117,7 +125,9 @@ def test_pages_say_the_store_is_busy_while_another_process_has_it(client, manage
             assert response.status_code == 503 and response["Retry-After"]
             assert "A linkage run is running" in response.content.decode()
         linkage = client.get(reverse("intake:linkage"))
-        assert linkage.status_code == 200 and "The figures below appear when the linkage run" in linkage.content.decode()
+        assert (
+            linkage.status_code == 200 and "The figures below appear when the linkage run" in linkage.content.decode()
+        )
     finally:
         holder.kill()
         holder.wait()
@@ -129,9 +139,18 @@ def test_pages_say_the_store_is_busy_while_another_process_has_it(client, manage
 def test_a_running_job_shows_its_stage_pairs_rate_and_time_left(client, manager):
     started = timezone.now() - timedelta(seconds=10)
     LinkageJob.objects.create(
-        requested_by=manager, status="running", started_at=started, stage="comparing", stage_started_at=started,
-        stage_done=500, stage_total=1000, stage_unit="pairs", pairs_blocked=1000, pairs_compared=500,
-        pairs_clustered=0, source_persons=4321,
+        requested_by=manager,
+        status="running",
+        started_at=started,
+        stage="comparing",
+        stage_started_at=started,
+        stage_done=500,
+        stage_total=1000,
+        stage_unit="pairs",
+        pairs_blocked=1000,
+        pairs_compared=500,
+        pairs_clustered=0,
+        source_persons=4321,
     )
     panel = client.get(reverse("intake:linkage-status"), HTTP_HX_REQUEST="true").content.decode()
     assert 'hx-get="/intake/linkage/status/"' in panel and "HX-Refresh" not in panel

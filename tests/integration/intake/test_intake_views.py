@@ -49,8 +49,12 @@ def test_deliveries_are_paged_and_filtered_by_feed(client, manager, intake_dir, 
 
 
 def test_upload_reports_each_file_loaded_refused_or_quarantined(client, manager, intake_dir):
-    response = _upload(client, "apc_spells__RYJ__good.csv", "apc_spells__RYJ__semicolons.csv",
-                       "ae_attendances__RYJ__bad_nhs_numbers.csv")
+    response = _upload(
+        client,
+        "apc_spells__RYJ__good.csv",
+        "apc_spells__RYJ__semicolons.csv",
+        "ae_attendances__RYJ__bad_nhs_numbers.csv",
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert 'data-outcome="loaded"' in page

@@ -60,16 +60,26 @@ def test_pipeline_run_from_intake_page_publishes_and_shows_the_model_card_headli
     summaries = list(AuditEvent.objects.filter(action="run").order_by("id").values_list("username", "summary"))
     assert summaries == [
         (analyst.username, f"Asked for a population pipeline run as of 2026-11-01 (pipeline job {job.pk})"),
-        (analyst.username, f"Ran the population pipeline (snapshot {job.run_id}, as of 2026-11-01) and published it "
-                           f"({job.headline['residents_published']} residents; pipeline job {job.pk})"),
+        (
+            analyst.username,
+            f"Ran the population pipeline (snapshot {job.run_id}, as of 2026-11-01) and published it "
+            f"({job.headline['residents_published']} residents; pipeline job {job.pk})",
+        ),
     ]
 
 
 def test_pipeline_run_while_one_is_in_progress_says_by_whom_and_since_when(client, analyst, data_dir, make_user):
     colleague = make_user("int_manager", username="colleague")
-    running = PipelineJob.objects.create(requested_by=colleague, as_of=AS_OF, status="running", step="train",
-                                         started_at=timezone.now(), step_started_at=timezone.now(),
-                                         rows=2400, rows_label="training sample")
+    running = PipelineJob.objects.create(
+        requested_by=colleague,
+        as_of=AS_OF,
+        status="running",
+        step="train",
+        started_at=timezone.now(),
+        step_started_at=timezone.now(),
+        rows=2400,
+        rows_label="training sample",
+    )
     page = client.post(reverse("intake:pipeline-run"), {"as_of": ""}, follow=True).content.decode()
     assert list(PipelineJob.objects.all()) == [running]
     assert "A pipeline run is already in progress (running the pipeline), asked for by colleague on " in page
@@ -80,7 +90,9 @@ def test_pipeline_run_while_one_is_in_progress_says_by_whom_and_since_when(clien
 
 
 def test_pipeline_run_that_fails_keeps_the_snapshot_in_service(client, analyst, data_dir, monkeypatch):
-    PublishedSnapshot.objects.create(run_id="previous", as_of=dt.date(2026, 10, 1), residents=0, households=0, manifest={})
+    PublishedSnapshot.objects.create(
+        run_id="previous", as_of=dt.date(2026, 10, 1), residents=0, households=0, manifest={}
+    )
 
     def broken(*args, **kwargs):
         raise OSError("disk full writing /data/snapshots for 943 476 5919")
@@ -124,17 +136,38 @@ def test_progress_handler_moves_to_the_next_step_and_counts_rows(analyst):
         log.removeHandler(handler)
     job.refresh_from_db()
     assert (job.step, job.rows, job.rows_label) == ("training features", 300, "residents")
-    assert [line.split(" ", 1)[1] for line in job.log_lines] == ["step features took 1.50s (1.20s CPU)", "residents: 300 rows"]
+    assert [line.split(" ", 1)[1] for line in job.log_lines] == [
+        "step features took 1.50s (1.20s CPU)",
+        "residents: 300 rows",
+    ]
 
 
 def test_pipeline_run_that_flags_nobody_as_rising_risk_warns_on_the_intake_page(client, analyst, data_dir):
     """An empty rising-risk list must not go unnoticed (hazard H21)."""
-    headline = {"chosen_model": "logistic", "auroc": 0.81, "auroc_95ci": [0.78, 0.84], "held_out_residents": 900,
-                "held_out_events": 90, "calibration_slope": 1.02, "calibration_in_the_large": 0.01,
-                "residents_scored": 3000, "rising_risk": 0, "residents_published": 3000, "later_auroc": 0.79,
-                "later_calibration_slope": 0.95}
-    PipelineJob.objects.create(requested_by=analyst, as_of=AS_OF, status="finished", active=False, run_id="run-1",
-                               started_at=timezone.now(), finished_at=timezone.now(), headline=headline)
+    headline = {
+        "chosen_model": "logistic",
+        "auroc": 0.81,
+        "auroc_95ci": [0.78, 0.84],
+        "held_out_residents": 900,
+        "held_out_events": 90,
+        "calibration_slope": 1.02,
+        "calibration_in_the_large": 0.01,
+        "residents_scored": 3000,
+        "rising_risk": 0,
+        "residents_published": 3000,
+        "later_auroc": 0.79,
+        "later_calibration_slope": 0.95,
+    }
+    PipelineJob.objects.create(
+        requested_by=analyst,
+        as_of=AS_OF,
+        status="finished",
+        active=False,
+        run_id="run-1",
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        headline=headline,
+    )
     panel = client.get(reverse("intake:pipeline-status")).content.decode()
     assert "Nobody was flagged as rising risk" in panel and "looks the same as a quiet week" in panel
     assert "AUROC 0.790, calibration slope 0.95" in panel  # the drift check beside the held-out 0.810

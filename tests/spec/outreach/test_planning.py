@@ -15,8 +15,10 @@ CENTRE = (51.5240, -0.1700)
 
 def _households(n: int, seed: int = 7, **extra) -> list[Household]:
     rng = random.Random(seed)
-    return [Household(f"H{i:03}", CENTRE[0] + rng.uniform(-0.01, 0.01), CENTRE[1] + rng.uniform(-0.015, 0.015), **extra)
-            for i in range(n)]
+    return [
+        Household(f"H{i:03}", CENTRE[0] + rng.uniform(-0.01, 0.01), CENTRE[1] + rng.uniform(-0.015, 0.015), **extra)
+        for i in range(n)
+    ]
 
 
 def _workers(n: int, **extra) -> list[Worker]:
@@ -65,8 +67,12 @@ def test_revisits_are_on_a_different_weekday_and_half_of_the_day():
     plan = plan_month(MONTH, _workers(1), revisits + _households(42), households_per_chww=60, full_day_visits=6)
     for day in plan.workers[0].days:
         assert all(day.date.weekday() != monday.weekday() for h in day.households if h.unanswered_on)
-    afternoon = [position >= len(day.households) / 2 for day in plan.workers[0].days
-                 for position, h in enumerate(day.households) if h.unanswered_on]
+    afternoon = [
+        position >= len(day.households) / 2
+        for day in plan.workers[0].days
+        for position, h in enumerate(day.households)
+        if h.unanswered_on
+    ]
     assert sum(afternoon) > len(afternoon) / 2  # mostly in the afternoon; a day of only revisits cannot be
 
 
@@ -125,8 +131,13 @@ def test_bank_holidays_are_not_working_days():
     assert len(dates) == 21
     assert dt.date(2026, 12, 25) not in dates and dt.date(2026, 12, 28) not in dates
     assert dt.date(2026, 12, 24) in dates and dt.date(2026, 12, 29) in dates
-    assert plan.bank_holidays == [(dt.date(2026, 12, 25), "Christmas Day"), (dt.date(2026, 12, 28), "Boxing Day (substitute day)")]
-    april = [d.date for d in plan_month("2026-04", _workers(1), _households(300), households_per_chww=300).workers[0].days]
+    assert plan.bank_holidays == [
+        (dt.date(2026, 12, 25), "Christmas Day"),
+        (dt.date(2026, 12, 28), "Boxing Day (substitute day)"),
+    ]
+    april = [
+        d.date for d in plan_month("2026-04", _workers(1), _households(300), households_per_chww=300).workers[0].days
+    ]
     assert dt.date(2026, 4, 3) not in april and dt.date(2026, 4, 6) not in april and len(april) == 20
 
 

@@ -47,8 +47,12 @@ CARE_HOME = """
 
 def tables():
     return {
-        "persons": PERSONS, "apc_spells": APC_SPELLS, "ae_attendances": AE,
-        "las_incidents": LAS, "gp_appointments": GP, "asc_packages": PACKAGES,
+        "persons": PERSONS,
+        "apc_spells": APC_SPELLS,
+        "ae_attendances": AE,
+        "las_incidents": LAS,
+        "gp_appointments": GP,
+        "asc_packages": PACKAGES,
         "care_home_residents": CARE_HOME,
     }
 

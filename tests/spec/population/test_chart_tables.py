@@ -46,7 +46,13 @@ def _row(frame, **keys):
 def test_bands_sum_each_place_and_band_and_leave_out_objectors(tables):
     band = _row(tables["bands"], lsoa_code="L1", practice_ods_code="P1", registered=True, risk_band=1)
     # a and b; f objected to secondary use.
-    assert (band.residents, band.emergency_admissions, band.admitted, band.rising_risk, band.prevention_gap) == (2, 3, 2, 1, 1)
+    assert (band.residents, band.emergency_admissions, band.admitted, band.rising_risk, band.prevention_gap) == (
+        2,
+        3,
+        2,
+        1,
+        1,
+    )
     assert band.prior_cost == pytest.approx(9150.5) and band.hospital_cost == pytest.approx(6100)
     assert int(tables["bands"]["residents"].sum()) == 5
 

@@ -17,12 +17,22 @@ PERSONS = """
 # urinary disorders 3.2 (tests/spec/population/test_frailty.py reads the same table).
 # ICD-10 I50 heart failure is on the secondary-care heart failure list.
 SPELLS = [
-    {"person_id": "s1", "admission_date": "2024-06-01", "discharge_date": "2024-06-03",
-     "admission_method": "emergency", "primary_diagnosis": "F00.1",
-     "secondary_diagnoses": "N390 | W190 | i50.0 "},
-    {"person_id": "s2", "admission_date": "2024-06-01", "discharge_date": "2024-06-03",
-     "admission_method": "emergency", "primary_diagnosis": "F00.1",
-     "secondary_diagnoses": "N390|W190|I500"},
+    {
+        "person_id": "s1",
+        "admission_date": "2024-06-01",
+        "discharge_date": "2024-06-03",
+        "admission_method": "emergency",
+        "primary_diagnosis": "F00.1",
+        "secondary_diagnoses": "N390 | W190 | i50.0 ",
+    },
+    {
+        "person_id": "s2",
+        "admission_date": "2024-06-01",
+        "discharge_date": "2024-06-03",
+        "admission_method": "emergency",
+        "primary_diagnosis": "F00.1",
+        "secondary_diagnoses": "N390|W190|I500",
+    },
 ]
 
 

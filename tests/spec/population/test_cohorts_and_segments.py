@@ -48,8 +48,11 @@ def expected_members():
 
 def check(segments, members):
     assert dict(zip(segments.person_id, segments.segment, strict=True)) == {
-        "healthy": "mainly_healthy", "ltc": "long_term_conditions", "nfa": "homeless",
-        "old_frail": "frail_elderly_end_of_life", "young": "children_young_people_maternity",
+        "healthy": "mainly_healthy",
+        "ltc": "long_term_conditions",
+        "nfa": "homeless",
+        "old_frail": "frail_elderly_end_of_life",
+        "young": "children_young_people_maternity",
     }
     assert dict(zip(segments.person_id, segments.cancer_overlay, strict=True))["old_frail"]
     got = sorted(zip(members.cohort, members.person_id, strict=True))
@@ -66,5 +69,3 @@ def check(segments, members):
 
 def test_segments_and_cohorts_on_duckdb():
     check(*run_on(engines.connect()))
-
-

@@ -73,8 +73,9 @@ HOSPITAL_SPELLS = """
 
 
 def hospital_frame(features_of):
-    return features_of({"persons": HOSPITAL_PERSONS, "gp_events": HOSPITAL_GP_EVENTS,
-                        "apc_spells": HOSPITAL_SPELLS}, AS_OF)
+    return features_of(
+        {"persons": HOSPITAL_PERSONS, "gp_events": HOSPITAL_GP_EVENTS, "apc_spells": HOSPITAL_SPELLS}, AS_OF
+    )
 
 
 def test_hospital_primary_diagnosis_gives_condition_without_gp_code(features_of):

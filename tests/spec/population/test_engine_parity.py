@@ -35,10 +35,23 @@ def _snapshot(info):
 def test_pipeline_gives_identical_residents_cohorts_inequalities_and_chart_tables_on_both_engines(tmp_path, spark_con):
     linked = simulate_linked(tmp_path / "linked", people=300, as_of=AS_OF, seed=11)
     # Two objectors, so leaving them out of training, ranks, segments and cohorts runs on both.
-    write_linked(tmp_path / "objections", {"persons": [{"person_id": "sim00000"}], "objections": [
-        {"person_id": pid, "sender_code": "X26", "source_record_id": pid, "nhs_number": "9000000009",
-         "objection_type": "national_data_opt_out", "recorded_date": dt.date(2024, 1, 1)}
-        for pid in ("sim00001", "sim00002")]})
+    write_linked(
+        tmp_path / "objections",
+        {
+            "persons": [{"person_id": "sim00000"}],
+            "objections": [
+                {
+                    "person_id": pid,
+                    "sender_code": "X26",
+                    "source_record_id": pid,
+                    "nhs_number": "9000000009",
+                    "objection_type": "national_data_opt_out",
+                    "recorded_date": dt.date(2024, 1, 1),
+                }
+                for pid in ("sim00001", "sim00002")
+            ],
+        },
+    )
     shutil.copy(tmp_path / "objections" / "objections.parquet", linked / "objections.parquet")
     config = PipelineConfig(bootstrap_resamples=10, show_progress=False, later_period=False)
     duck = _snapshot(run_pipeline(linked, tmp_path / "duck", as_of=AS_OF, engine="duckdb", config=config))

@@ -13,16 +13,22 @@ PERSONS = """
 """
 # One SNOMED CT code from each of the first nine eFI deficits, in order.
 DEFICIT_CODES = [
-    "160983005", "109996008", "161567008", "134377004", "111298007",
-    "127013003", "111552007", "111541001", "161939006",
+    "160983005",
+    "109996008",
+    "161567008",
+    "134377004",
+    "111298007",
+    "127013003",
+    "111552007",
+    "111541001",
+    "161939006",
 ]
 
 
 def efi_events():
     rows = []
     for person, count in (("four", 4), ("five", 5), ("nine", 9)):
-        rows += [{"person_id": person, "event_date": "2020-01-01", "snomed_code": c}
-                 for c in DEFICIT_CODES[:count]]
+        rows += [{"person_id": person, "event_date": "2020-01-01", "snomed_code": c} for c in DEFICIT_CODES[:count]]
     # The same deficit twice counts once.
     rows.append({"person_id": "four", "event_date": "2021-01-01", "snomed_code": DEFICIT_CODES[0]})
     return rows
@@ -33,7 +39,10 @@ def test_efi_is_deficits_over_36_with_clegg_categories(features_of):
     assert frame["efi_deficits"].to_dict() == {"five": 5, "four": 4, "hosp": 0, "nine": 9}
     assert frame.loc["nine", "efi"] == 0.25
     assert frame["efi_category"].to_dict() == {
-        "five": "mild", "four": "fit", "hosp": "fit", "nine": "moderate",
+        "five": "mild",
+        "four": "fit",
+        "hosp": "fit",
+        "nine": "moderate",
     }
 
 

@@ -36,8 +36,9 @@ AE = """
     p1        | 2024-01-01T08:00:00
     p2        | 2026-06-02T08:00:00
 """
-INDEX = pd.DataFrame({"person_id": ["p1", "p2", "p3"],
-                      "index_date": [dt.date(2025, 1, 1), dt.date(2025, 6, 1), dt.date(2025, 3, 1)]})
+INDEX = pd.DataFrame(
+    {"person_id": ["p1", "p2", "p3"], "index_date": [dt.date(2025, 1, 1), dt.date(2025, 6, 1), dt.date(2025, 3, 1)]}
+)
 
 
 @pytest.fixture(params=["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
@@ -58,7 +59,10 @@ def test_emergency_admissions_by_window(counts):
     assert counts.loc["p1", "emergency_admissions_after_6m"] == 1
     assert counts.loc["p1", "emergency_admissions_after_12m"] == 2
     # p2: admitted on the index day itself: before, not after.
-    assert counts.loc["p2", "emergency_admissions_before_6m"] == 1 and counts.loc["p2", "emergency_admissions_after_6m"] == 1
+    assert (
+        counts.loc["p2", "emergency_admissions_before_6m"] == 1
+        and counts.loc["p2", "emergency_admissions_after_6m"] == 1
+    )
 
 
 def test_bed_days_are_nights_inside_each_window(counts):

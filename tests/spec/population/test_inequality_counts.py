@@ -7,8 +7,10 @@ from octopus.population import engines
 from octopus.population.inequalities import inequality_counts, long_counts
 from octopus.population.testing import parse_table
 
-STATUS = ("bowel_screening_status | breast_screening_status | cervical_screening_status | nhs_health_check_status"
-          " | flu_vaccination_status | mmr_vaccination_status | diabetes_care_processes_status")
+STATUS = (
+    "bowel_screening_status | breast_screening_status | cervical_screening_status | nhs_health_check_status"
+    " | flu_vaccination_status | mmr_vaccination_status | diabetes_care_processes_status"
+)
 RESIDENTS = f"""
 person_id | age | age_band | sex    | ethnicity_group | imd_quintile | practice_ods_code | analytics_excluded | emergency_admissions | ae_attendances | readmission_index_discharges | emergency_readmissions_30_days | {STATUS}
 a         | 70  | 65-79    | female | White           | 1            | E83003            | false | 2 | 3 | 2 | 1 | up_to_date   | up_to_date   | not_eligible | not_eligible | up_to_date   | not_eligible | not_eligible
@@ -22,8 +24,14 @@ e         | 68  | 65-79    | female | White           | 1            | E83003   
 def residents_frame() -> pd.DataFrame:
     frame = pd.DataFrame(parse_table(RESIDENTS))
     frame["analytics_excluded"] = frame["analytics_excluded"] == "true"
-    for column in ("age", "imd_quintile", "emergency_admissions", "ae_attendances",
-                   "readmission_index_discharges", "emergency_readmissions_30_days"):
+    for column in (
+        "age",
+        "imd_quintile",
+        "emergency_admissions",
+        "ae_attendances",
+        "readmission_index_discharges",
+        "emergency_readmissions_30_days",
+    ):
         frame[column] = pd.to_numeric(frame[column].replace("", None)).astype("Int64")
     frame["practice_ods_code"] = frame["practice_ods_code"].replace("", None)
     return frame
@@ -68,6 +76,7 @@ def test_readmissions_are_per_discharge_and_pcn_comes_from_the_practice(counts):
 
 
 def test_objectors_are_left_out(counts):
-    total = sum(n for (ind, brk, _, _), n in counts["denominator"].items()
-                if ind == "emergency_admissions" and brk == "sex")
+    total = sum(
+        n for (ind, brk, _, _), n in counts["denominator"].items() if ind == "emergency_admissions" and brk == "sex"
+    )
     assert total == 4

@@ -49,16 +49,19 @@ OBJECTIONS = """
 
 @pytest.fixture(params=["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
 def counts(tmp_path, request):
-    directory = write_linked(tmp_path / request.param, {"persons": PERSONS, "deaths": DEATHS,
-                                                          "objections": OBJECTIONS,
-                                                          "gp_registrations": GP_REGISTRATIONS})
+    directory = write_linked(
+        tmp_path / request.param,
+        {"persons": PERSONS, "deaths": DEATHS, "objections": OBJECTIONS, "gp_registrations": GP_REGISTRATIONS},
+    )
     con = request.getfixturevalue("spark_con") if request.param == "spark" else engines.connect()
     return counts_frame(con, read_linked(directory, con), AS_OF)
 
 
 def test_two_periods_covered():
     assert periods(AS_OF, dt.date(2023, 1, 20)) == [
-        (dt.date(2024, 1, 1), AS_OF), (dt.date(2023, 1, 1), dt.date(2024, 1, 1))]
+        (dt.date(2024, 1, 1), AS_OF),
+        (dt.date(2023, 1, 1), dt.date(2024, 1, 1)),
+    ]
     assert periods(AS_OF, dt.date(2023, 3, 1)) == [(dt.date(2024, 1, 1), AS_OF)]
     assert periods(AS_OF, None) == []
 
@@ -90,11 +93,24 @@ def test_deaths_by_age_at_death_and_cause(counts):
     assert earlier.iloc[0].practice_ods_code == "E83005"
 
 
-
 def test_cause_groups_follow_the_segment_tool():
     con = engines.connect()
     codes = ["I21.9", "c349", "D48", "D50", "J44.0", "K703", "K94", "X42", "V892", "Y98", "F03X", "G309", None, "U071"]
     table = engines.table_from_frame(con, pd.DataFrame({"code": codes}), "cause_codes")
     got = engines.execute(con, table.select(group=cause_group(table.code)))["group"].tolist()
-    assert got == ["circulatory", "cancer", "cancer", "other", "respiratory", "digestive", "other", "external",
-                   "external", "external", "mental", "other", "other", "other"]
+    assert got == [
+        "circulatory",
+        "cancer",
+        "cancer",
+        "other",
+        "respiratory",
+        "digestive",
+        "other",
+        "external",
+        "external",
+        "external",
+        "mental",
+        "other",
+        "other",
+        "other",
+    ]

@@ -51,10 +51,16 @@ LAS = """
 @pytest.fixture(params=["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
 def linked_on(tmp_path, request):
     engine = request.param
-    directory = write_linked(tmp_path / f"linked-{engine}", {
-        "persons": PERSONS, "objections": OBJECTIONS, "apc_spells": APC_SPELLS,
-        "ae_attendances": AE, "las_incidents": LAS,
-    })
+    directory = write_linked(
+        tmp_path / f"linked-{engine}",
+        {
+            "persons": PERSONS,
+            "objections": OBJECTIONS,
+            "apc_spells": APC_SPELLS,
+            "ae_attendances": AE,
+            "las_incidents": LAS,
+        },
+    )
     con = request.getfixturevalue("spark_con") if engine == "spark" else engines.connect()
     return con, read_linked(directory, con)
 
@@ -78,17 +84,27 @@ def test_training_features_leave_out_objectors(linked_on, tmp_path):
 
 def test_events_since_the_previous_run(linked_on):
     con, linked = linked_on
-    expression = events_since(linked.feed("apc_spells"), linked.feed("ae_attendances"), linked.feed("las_incidents"),
-                              SINCE, AS_OF)
+    expression = events_since(
+        linked.feed("apc_spells"), linked.feed("ae_attendances"), linked.feed("las_incidents"), SINCE, AS_OF
+    )
     frame = engines.execute(con, expression, sort_by="person_id").set_index("person_id")
     # p1's admission on the previous run's date was counted by that run.
     assert frame.to_dict("index") == {
-        "p1": {"emergency_admissions_since_previous": 1, "ae_attendances_since_previous": 0,
-               "ambulance_calls_since_previous": 0},
-        "p2": {"emergency_admissions_since_previous": 0, "ae_attendances_since_previous": 1,
-               "ambulance_calls_since_previous": 0},
-        "p4": {"emergency_admissions_since_previous": 0, "ae_attendances_since_previous": 0,
-               "ambulance_calls_since_previous": 1},
+        "p1": {
+            "emergency_admissions_since_previous": 1,
+            "ae_attendances_since_previous": 0,
+            "ambulance_calls_since_previous": 0,
+        },
+        "p2": {
+            "emergency_admissions_since_previous": 0,
+            "ae_attendances_since_previous": 1,
+            "ambulance_calls_since_previous": 0,
+        },
+        "p4": {
+            "emergency_admissions_since_previous": 0,
+            "ae_attendances_since_previous": 0,
+            "ambulance_calls_since_previous": 1,
+        },
     }
 
 
@@ -97,6 +113,10 @@ def test_registered_out_of_area_compares_practice_and_home_boroughs(linked_on):
     expression = with_registration_area(build_features(linked, AS_OF))
     frame = engines.execute(con, expression, sort_by="person_id").set_index("person_id")
     assert frame["practice_borough"].fillna("(none)").to_dict() == {
-        "p1": "Barnet", "p2": "Barnet", "p3": "(none)", "p4": "(none)"}
+        "p1": "Barnet",
+        "p2": "Barnet",
+        "p3": "(none)",
+        "p4": "(none)",
+    }
     # p3's practice is not a London practice; p4 has no practice, so nothing says where it is.
     assert frame["registered_out_of_area"].to_dict() == {"p1": False, "p2": True, "p3": True, "p4": False}

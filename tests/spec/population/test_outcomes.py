@@ -37,14 +37,22 @@ TABLES = {"persons": PERSONS, "apc_spells": APC_SPELLS, "ae_attendances": AE}
 def test_emergency_admission_counts_only_emergency_admissions(features_of):
     frame = features_of(TABLES, AS_OF, OUTCOMES["emergency_admission"].events)
     assert frame["outcome_next_year"].to_dict() == {
-        "admitted": True, "ae_only": False, "ae_before": False, "elective": False, "ae_after": False,
+        "admitted": True,
+        "ae_only": False,
+        "ae_before": False,
+        "elective": False,
+        "ae_after": False,
     }
 
 
 def test_emergency_contact_adds_ae_attendances_within_the_outcome_year(features_of):
     frame = features_of(TABLES, AS_OF, OUTCOMES["emergency_contact"].events)
     assert frame["outcome_next_year"].to_dict() == {
-        "admitted": True, "ae_only": True, "ae_before": False, "elective": False, "ae_after": False,
+        "admitted": True,
+        "ae_only": True,
+        "ae_before": False,
+        "elective": False,
+        "ae_after": False,
     }
 
 
@@ -58,11 +66,17 @@ def test_config_chooses_another_outcome(tmp_path):
     assert load_model_config(path).outcome.name == "emergency_contact"
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("outcome: falls\n", "outcome 'falls' is not one Octopus knows: use one of emergency_admission, emergency_contact"),
-    ("outcome: emergency_admission\nhorizon: 6\n", "horizon: unknown key; this part takes outcome"),
-    ("- emergency_admission\n", "expected a mapping of keys"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "outcome: falls\n",
+            "outcome 'falls' is not one Octopus knows: use one of emergency_admission, emergency_contact",
+        ),
+        ("outcome: emergency_admission\nhorizon: 6\n", "horizon: unknown key; this part takes outcome"),
+        ("- emergency_admission\n", "expected a mapping of keys"),
+    ],
+)
 def test_config_errors_name_the_file_and_what_to_fix(tmp_path, text, message):
     path = tmp_path / "model.yaml"
     path.write_text(text)

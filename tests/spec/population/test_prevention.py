@@ -84,8 +84,9 @@ GP_EVENTS = """
 def features_of(request, tmp_path_factory):
     """features_of(as_of) -> the features of PERSONS and GP_EVENTS on this engine, built once."""
     engine, built = request.param, {}
-    directory = write_linked(tmp_path_factory.mktemp(f"prevention-{engine}"),
-                             {"persons": PERSONS, "gp_events": GP_EVENTS})
+    directory = write_linked(
+        tmp_path_factory.mktemp(f"prevention-{engine}"), {"persons": PERSONS, "gp_events": GP_EVENTS}
+    )
     con = request.getfixturevalue("spark_con") if engine == "spark" else engines.connect()
     linked = read_linked(directory, con)
 

@@ -78,9 +78,10 @@ anxiety 10 High
 """
 
 
-@pytest.mark.parametrize("item, score, band", [
-    (line.split()[0], int(line.split()[1]), " ".join(line.split()[2:])) for line in ONS4_BANDS.strip().splitlines()
-])
+@pytest.mark.parametrize(
+    "item, score, band",
+    [(line.split()[0], int(line.split()[1]), " ".join(line.split()[2:])) for line in ONS4_BANDS.strip().splitlines()],
+)
 def test_ons4_bands_follow_ons_thresholds(item, score, band):
     assert measures.ons4_band(item, score) == band
 
@@ -90,12 +91,15 @@ def test_ons4_reports_the_four_items_separately_never_a_total():
     assert measures.scores("ons4", answers) == {"life_satisfaction": 6, "worthwhile": 7, "happiness": 5, "anxiety": 8}
 
 
-@pytest.mark.parametrize("answers, problem", [
-    ({"life_satisfaction": 11, "worthwhile": 7, "happiness": 5, "anxiety": 8}, "from 0 to 10"),
-    ({"life_satisfaction": -1, "worthwhile": 7, "happiness": 5, "anxiety": 8}, "from 0 to 10"),
-    ({"life_satisfaction": 6, "worthwhile": 7, "happiness": 5}, "anxious"),
-    ({"life_satisfaction": 6, "worthwhile": 7, "happiness": 5, "anxiety": 8, "mood": 3}, "no question 'mood'"),
-])
+@pytest.mark.parametrize(
+    "answers, problem",
+    [
+        ({"life_satisfaction": 11, "worthwhile": 7, "happiness": 5, "anxiety": 8}, "from 0 to 10"),
+        ({"life_satisfaction": -1, "worthwhile": 7, "happiness": 5, "anxiety": 8}, "from 0 to 10"),
+        ({"life_satisfaction": 6, "worthwhile": 7, "happiness": 5}, "anxious"),
+        ({"life_satisfaction": 6, "worthwhile": 7, "happiness": 5, "anxiety": 8, "mood": 3}, "no question 'mood'"),
+    ],
+)
 def test_ons4_refuses_bad_answers_with_the_question_named(answers, problem):
     with pytest.raises(measures.MeasureError, match=problem):
         measures.scores("ons4", answers)

@@ -20,7 +20,10 @@ def test_paired_difference_in_differences_by_hand():
     assert result.pairs == 3 and result.estimate == pytest.approx(-2 / 3)
     # s.d. of (-1, 0, -1) is sqrt(1/3); s.e. 1/3; t(0.975, 2 d.f.) = 4.302653 (statistical tables).
     half = 4.302653 / 3
-    assert (result.lower, result.upper) == (pytest.approx(-2 / 3 - half, abs=1e-6), pytest.approx(-2 / 3 + half, abs=1e-6))
+    assert (result.lower, result.upper) == (
+        pytest.approx(-2 / 3 - half, abs=1e-6),
+        pytest.approx(-2 / 3 + half, abs=1e-6),
+    )
     assert (result.treated_before, result.treated_after) == (pytest.approx(2.0), pytest.approx(2 / 3))
     assert (result.comparison_before, result.comparison_after) == (pytest.approx(2.0), pytest.approx(4 / 3))
 
@@ -51,8 +54,10 @@ def _logistic(x):
 def test_matching_nearest_on_the_logit_without_replacement_within_the_caliper():
     # Scores chosen on the logit scale: treated at 0.0 and 0.1, comparators at 0.05, 0.3, 3.0.
     logits = {"t1": 0.0, "t2": 0.1, "c1": 0.05, "c2": 0.3, "c3": 3.0}
-    frame = pd.DataFrame({"treated": [k.startswith("t") for k in logits],
-                          "score": [_logistic(v) for v in logits.values()]}, index=list(logits))
+    frame = pd.DataFrame(
+        {"treated": [k.startswith("t") for k in logits], "score": [_logistic(v) for v in logits.values()]},
+        index=list(logits),
+    )
     result = match(frame, "treated", "score")
     # s.d. of the five logits (sample): the caliper is 0.2 of it.
     assert result.caliper == pytest.approx(0.2 * np.std(list(logits.values()), ddof=1))
@@ -63,8 +68,9 @@ def test_matching_nearest_on_the_logit_without_replacement_within_the_caliper():
 
 def test_equal_distances_take_the_lower_score():
     logits = {"t": 0.0, "low": -0.1, "high": 0.1, "far": 5.0}
-    frame = pd.DataFrame({"treated": [k == "t" for k in logits], "score": [_logistic(v) for v in logits.values()]},
-                         index=list(logits))
+    frame = pd.DataFrame(
+        {"treated": [k == "t" for k in logits], "score": [_logistic(v) for v in logits.values()]}, index=list(logits)
+    )
     assert match(frame, "treated", "score").pairs == [("t", "low")]
 
 

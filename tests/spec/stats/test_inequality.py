@@ -50,7 +50,11 @@ def test_proportion_shortcut_uses_binomial_errors_and_old_import_path_works():
 def test_simulated_interval_converges_to_the_analytic_one():
     from octopus.stats.inequality import simulated_slope_interval
 
-    values, populations, errors = [72.1, 74.0, 76.3, 78.2, 80.9], [9000, 11000, 10000, 8000, 7000], [0.6, 0.5, 0.5, 0.6, 0.7]
+    values, populations, errors = (
+        [72.1, 74.0, 76.3, 78.2, 80.9],
+        [9000, 11000, 10000, 8000, 7000],
+        [0.6, 0.5, 0.5, 0.6, 0.7],
+    )
     analytic = slope_index(values, populations, errors)
     lower, upper = simulated_slope_interval(values, populations, errors)
     # Standard error of a 2.5% quantile from 100,000 draws is well under 1% of the half-width.

@@ -13,12 +13,15 @@ import pytest
 from octopus.stats import byar_ci, exact_poisson_ci, proportion_ci, rate_ci, z_for
 
 
-@pytest.mark.parametrize(("numerator", "denominator", "lower", "upper"), [
-    (81, 263, 0.2553, 0.3662),
-    (15, 148, 0.0624, 0.1605),
-    (0, 20, 0.0, 0.1611),
-    (1, 29, 0.0061, 0.1718),
-])
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "lower", "upper"),
+    [
+        (81, 263, 0.2553, 0.3662),
+        (15, 148, 0.0624, 0.1605),
+        (0, 20, 0.0, 0.1611),
+        (1, 29, 0.0061, 0.1718),
+    ],
+)
 def test_proportion_ci_matches_newcombe_table(numerator, denominator, lower, upper):
     low, high = proportion_ci(numerator, denominator)
     assert (round(low, 4), round(high, 4)) == (lower, upper)
@@ -35,18 +38,23 @@ def test_proportion_ci_wider_at_99_8_percent():
     assert low998 < low95 < 0.3 < high95 < high998
 
 
-@pytest.mark.parametrize(("bad", "message"), [((5, 0), "denominator"), ((11, 10), "numerator"), ((-1, 10), "numerator")])
+@pytest.mark.parametrize(
+    ("bad", "message"), [((5, 0), "denominator"), ((11, 10), "numerator"), ((-1, 10), "numerator")]
+)
 def test_proportion_ci_refuses_impossible_inputs(bad, message):
     with pytest.raises(ValueError, match=message):
         proportion_ci(*bad)
 
 
-@pytest.mark.parametrize(("count", "lower", "upper"), [
-    (0, 0.0, 3.689),
-    (1, 0.0253, 5.572),
-    (5, 1.6235, 11.6683),
-    (9, 4.1154, 17.0848),
-])
+@pytest.mark.parametrize(
+    ("count", "lower", "upper"),
+    [
+        (0, 0.0, 3.689),
+        (1, 0.0253, 5.572),
+        (5, 1.6235, 11.6683),
+        (9, 4.1154, 17.0848),
+    ],
+)
 def test_rate_ci_below_ten_is_exact_poisson(count, lower, upper):
     low, high = rate_ci(count)
     assert low == pytest.approx(lower, abs=5e-4) and high == pytest.approx(upper, abs=5e-4)

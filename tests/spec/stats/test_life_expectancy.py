@@ -47,7 +47,7 @@ def test_worked_table_intervals():
     assert e0 - low0 == pytest.approx(Z95 * math.sqrt(0.0252))
     assert high90 - e90 == pytest.approx(Z95 * math.sqrt(0.016))
     # A wider level gives a wider interval around the same value.
-    (value, low, high), = life_expectancy([0], POPULATIONS_A, DEATHS_A, confidence=0.998)
+    ((value, low, high),) = life_expectancy([0], POPULATIONS_A, DEATHS_A, confidence=0.998)
     assert value == pytest.approx(90.2) and high - value > high0 - e0
 
 
@@ -65,13 +65,16 @@ def test_first_year_lived_a_tenth_by_those_who_die():
     assert e1 == pytest.approx(89.2)  # from age 1 the table is table A's from 1
 
 
-@pytest.mark.parametrize(("populations", "deaths", "message"), [
-    ([1000] * 5 + [0] + [1000] * 14, [1] * 20, "the 20-24 band has no population"),
-    ([1000] * 20, [1] * 3 + [1001] + [1] * 16, "the 10-14 band has more deaths (1001) than population (1000)"),
-    ([1000] * 20, [1] * 19 + [0], "the 90+ band has no deaths"),
-    ([1000] * 19, [1] * 19, "each of the 20 age bands"),
-    ([1000] * 20, [-1] + [1] * 19, "the under 1 band has -1 deaths"),
-])
+@pytest.mark.parametrize(
+    ("populations", "deaths", "message"),
+    [
+        ([1000] * 5 + [0] + [1000] * 14, [1] * 20, "the 20-24 band has no population"),
+        ([1000] * 20, [1] * 3 + [1001] + [1] * 16, "the 10-14 band has more deaths (1001) than population (1000)"),
+        ([1000] * 20, [1] * 19 + [0], "the 90+ band has no deaths"),
+        ([1000] * 19, [1] * 19, "each of the 20 age bands"),
+        ([1000] * 20, [-1] + [1] * 19, "the under 1 band has -1 deaths"),
+    ],
+)
 def test_refusals_name_the_band(populations, deaths, message):
     with pytest.raises(LifeTableError, match=message.replace("(", r"\(").replace(")", r"\)").replace("+", r"\+")):
         life_expectancy([0], populations, deaths)
@@ -113,8 +116,14 @@ def _calculator_by_hand(populations, deaths, z):
         weights.append(var_q * alive[i] ** 2 * ((1 - a) * n + e[i + 1]) ** 2)
     m_w = deaths[-1] / populations[-1]
     weights.append((alive[-1] / 2) ** 2 * 4 / (deaths[-1] * m_w**2))
-    return [(e[i], e[i] - z * math.sqrt(sum(weights[i:]) / alive[i] ** 2),
-             e[i] + z * math.sqrt(sum(weights[i:]) / alive[i] ** 2)) for i in range(k)]
+    return [
+        (
+            e[i],
+            e[i] - z * math.sqrt(sum(weights[i:]) / alive[i] ** 2),
+            e[i] + z * math.sqrt(sum(weights[i:]) / alive[i] ** 2),
+        )
+        for i in range(k)
+    ]
 
 
 def test_matches_an_independent_calculation_of_the_calculators_example():
@@ -134,8 +143,10 @@ def test_arriaga_parts_add_up_to_the_gap():
     # Split each band's deaths between three causes at random shares.
     shares_first = rng.dirichlet([1, 1, 1], size=20).T
     shares_second = rng.dirichlet([1, 1, 1], size=20).T
-    causes = {name: (deprived * shares_first[i], affluent * shares_second[i])
-              for i, name in enumerate(("circulatory", "cancer", "other"))}
+    causes = {
+        name: (deprived * shares_first[i], affluent * shares_second[i])
+        for i, name in enumerate(("circulatory", "cancer", "other"))
+    }
     by_band, by_cause = arriaga(first, second, causes)
     gap = second.expectancy[0] - first.expectancy[0]
     assert gap > 0

@@ -82,8 +82,7 @@ columns:
 def write_contract(directory, name="test_feed", date_type="date", extra=""):
     path = directory / f"{name}.yaml"
     path.write_text(
-        MINIMAL_CONTRACT.format(name=name, date_type=date_type)
-        + textwrap.indent(textwrap.dedent(extra), "  ")
+        MINIMAL_CONTRACT.format(name=name, date_type=date_type) + textwrap.indent(textwrap.dedent(extra), "  ")
     )
     return path
 
@@ -117,9 +116,7 @@ def test_codelists_named_by_contracts_are_shipped():
             if column.codelist:
                 codes = load_codelist(column.codelist, SHIPPED_CODELISTS)
                 assert codes and all(
-                    is_valid_snomed_code(code)
-                    for code in codes
-                    if column.type is ColumnType.SNOMED_CODE
+                    is_valid_snomed_code(code) for code in codes if column.type is ColumnType.SNOMED_CODE
                 )
 
 
@@ -161,9 +158,7 @@ def test_contract_with_duplicate_column_names_file_and_field(tmp_path):
             description: Again.
         """,
     )
-    with pytest.raises(
-        ContractError, match=r"test_feed\.yaml.*columns\[4\]\.name.*duplicate column 'nhs_number'"
-    ):
+    with pytest.raises(ContractError, match=r"test_feed\.yaml.*columns\[4\]\.name.*duplicate column 'nhs_number'"):
         load_feed(path)
 
 
@@ -229,9 +224,7 @@ def test_code_column_without_codes_is_rejected():
 
 
 def test_feed_without_sender_code_is_rejected():
-    record_id = Column(
-        name="source_record_id", type=ColumnType.STRING, required=True, description="Key."
-    )
+    record_id = Column(name="source_record_id", type=ColumnType.STRING, required=True, description="Key.")
     with pytest.raises(ContractError, match="sender_code"):
         Feed(
             name="x",
@@ -301,9 +294,7 @@ def test_icd10_code_normalises_to_undotted_form():
 
 
 def test_postcode_shapes_and_normalisation():
-    assert all(
-        is_valid_postcode(code) for code in ["SW1A 1AA", "E1 6AN", "N17 0AP", "W1A0AX", "ZZ99 3VZ"]
-    )
+    assert all(is_valid_postcode(code) for code in ["SW1A 1AA", "E1 6AN", "N17 0AP", "W1A0AX", "ZZ99 3VZ"])
     assert not any(is_valid_postcode(code) for code in ["sw1a 1aa", "SW1A", "SW1A  1AA", "12345"])
     assert normalise_postcode(" sw1a1aa ") == "SW1A 1AA"
 

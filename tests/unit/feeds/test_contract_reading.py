@@ -17,7 +17,9 @@ def test_shipped_contracts_are_read_again_when_a_file_changes(monkeypatch):
     stat = path.stat()
     # Pretend the file was edited (its time moved on) without touching the shipped file.
     real_stat_key = contract._stat_key
-    monkeypatch.setattr(contract, "_stat_key", lambda p: (stat.st_mtime_ns + 1, stat.st_size) if p == path else real_stat_key(p))
+    monkeypatch.setattr(
+        contract, "_stat_key", lambda p: (stat.st_mtime_ns + 1, stat.st_size) if p == path else real_stat_key(p)
+    )
     second = load_contracts()
     assert second is not first
     assert dict(second) == dict(first)

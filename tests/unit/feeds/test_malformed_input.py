@@ -54,12 +54,15 @@ def header_then_long_row(folder: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("make", "cause"), [
-    (truncated_parquet, "is not a readable Parquet file"),
-    (utf16_csv, "the header row cannot be read as UTF-8 CSV ('utf-8' codec can't decode byte 0xff"),
-    (single_line, "the header row cannot be read as UTF-8 CSV (no line break in its first 65,536 characters"),
-    (header_then_long_row, "line 3 is longer than 8 MB, far beyond any feed's row"),
-])
+@pytest.mark.parametrize(
+    ("make", "cause"),
+    [
+        (truncated_parquet, "is not a readable Parquet file"),
+        (utf16_csv, "the header row cannot be read as UTF-8 CSV ('utf-8' codec can't decode byte 0xff"),
+        (single_line, "the header row cannot be read as UTF-8 CSV (no line break in its first 65,536 characters"),
+        (header_then_long_row, "line 3 is longer than 8 MB, far beyond any feed's row"),
+    ],
+)
 def test_malformed_feed_file_exits_non_zero_naming_file_and_cause_storing_nothing(tmp_path, make, cause):
     path = make(tmp_path)
     data_dir = tmp_path / "var"

@@ -29,8 +29,14 @@ def test_sql_modulus_11_agrees_with_python():
 
 @pytest.mark.parametrize(
     ("column", "text", "expected"),
-    [("postcode", "n1 9ab", "N1 9AB"), ("postcode", "EC1V2NX", "EC1V 2NX"), ("nhs_number", "943 476 5919", "9434765919"),
-     ("sex", "Female", "female"), ("date_of_birth", "1950-02-30", None), ("date_of_birth", "12/03/1950", None)],
+    [
+        ("postcode", "n1 9ab", "N1 9AB"),
+        ("postcode", "EC1V2NX", "EC1V 2NX"),
+        ("nhs_number", "943 476 5919", "9434765919"),
+        ("sex", "Female", "female"),
+        ("date_of_birth", "1950-02-30", None),
+        ("date_of_birth", "12/03/1950", None),
+    ],
 )
 def test_values_are_tidied_to_one_spelling(column, text, expected):
     feed = load_contracts()["asc_clients"]

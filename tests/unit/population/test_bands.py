@@ -26,14 +26,19 @@ def test_centile_100_is_the_highest_risk_percent():
 
 def test_bands_must_end_at_100_percent():
     with pytest.raises(ConfigError, match="top_percent: 100"):
-        parse_text("bands:\n  - {band: 1, name: High, top_percent: 5}\n  - {band: 2, name: Rest, top_percent: 50}\n",
-                   BandScale, "bands.yaml")
+        parse_text(
+            "bands:\n  - {band: 1, name: High, top_percent: 5}\n  - {band: 2, name: Rest, top_percent: 50}\n",
+            BandScale,
+            "bands.yaml",
+        )
 
 
 def test_rising_risk_by_centile_rise_or_entering_top_20_keeps_case_managed():
     now = pd.DataFrame({"person_id": ["a", "b", "c", "d", "e"], "risk_centile": [50, 85, 95, 95, 99]})
     before = pd.DataFrame({"person_id": ["a", "b", "c", "d"], "risk_centile": [30, 79, 94, 60]})
-    result = flag_rising_risk(now, before, RisingRiskRule(centile_rise=10, top_percent=20), frozenset({"d"}), "2025-01-01")
+    result = flag_rising_risk(
+        now, before, RisingRiskRule(centile_rise=10, top_percent=20), frozenset({"d"}), "2025-01-01"
+    )
     assert result["rising_risk"].tolist() == [True, True, False, True, False]
     assert result["case_managed"].tolist() == [False, False, False, True, False]
     assert result.loc[0, "rising_risk_reason"] == "risk centile rose from 30 to 50 since the run as of 2025-01-01"

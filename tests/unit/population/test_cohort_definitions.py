@@ -38,7 +38,9 @@ def test_unknown_field_names_file_cohort_and_field(tmp_path):
 
 def test_wrong_type_names_the_expected_type(tmp_path):
     path = write(tmp_path, "cohorts:\n  older:\n    where: {field: age, '>=': 'sixty'}\n")
-    with pytest.raises(ConfigError, match=r"cohorts.yaml:3: cohorts.older.where: field 'age': expects a int value but got 'sixty'"):
+    with pytest.raises(
+        ConfigError, match=r"cohorts.yaml:3: cohorts.older.where: field 'age': expects a int value but got 'sixty'"
+    ):
         load_cohorts(path)
 
 

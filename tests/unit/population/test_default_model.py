@@ -30,8 +30,9 @@ AS_OF = dt.date(2025, 3, 31)
 def trained(tmp_path_factory):
     directory = simulate_linked(tmp_path_factory.mktemp("sim") / "linked", people=2500, as_of=AS_OF)
     con = engines.connect()
-    frame = engines.execute(con, build_features(read_linked(directory, con), AS_OF - dt.timedelta(days=365),
-                                                with_outcome=True))
+    frame = engines.execute(
+        con, build_features(read_linked(directory, con), AS_OF - dt.timedelta(days=365), with_outcome=True)
+    )
     return train(frame, ("logistic",)), frame
 
 
@@ -70,8 +71,12 @@ def small_population(tmp_path_factory):
 
 
 def test_population_too_small_to_train_is_scored_by_the_default_model_with_a_note(small_population, tmp_path):
-    info = run_pipeline(small_population, tmp_path / "snapshots", as_of=AS_OF,
-                        config=PipelineConfig(show_progress=False, bootstrap_resamples=5))
+    info = run_pipeline(
+        small_population,
+        tmp_path / "snapshots",
+        as_of=AS_OF,
+        config=PipelineConfig(show_progress=False, bootstrap_resamples=5),
+    )
     manifest = json.loads((info.path / "manifest.json").read_text())
     assert manifest["default_model"] is True and manifest["outcome"] == "emergency_admission"
     card = json.loads((info.path / "model_card.json").read_text())
@@ -90,8 +95,12 @@ def test_population_too_small_to_train_is_scored_by_the_default_model_with_a_not
 def test_outcome_chosen_in_configuration_is_the_one_the_card_names(small_population, tmp_path):
     model_file = tmp_path / "model.yaml"
     model_file.write_text("outcome: emergency_contact\n")
-    info = run_pipeline(small_population, tmp_path / "snapshots", as_of=AS_OF,
-                        config=PipelineConfig(show_progress=False, bootstrap_resamples=5, model_file=model_file))
+    info = run_pipeline(
+        small_population,
+        tmp_path / "snapshots",
+        as_of=AS_OF,
+        config=PipelineConfig(show_progress=False, bootstrap_resamples=5, model_file=model_file),
+    )
     manifest = json.loads((info.path / "manifest.json").read_text())
     card = json.loads((info.path / "model_card.json").read_text())
     assert manifest["outcome"] == card["outcome_name"] == "emergency_contact"

@@ -18,7 +18,9 @@ AS_OF = dt.date(2025, 3, 31)
 def trained(tmp_path_factory):
     directory = simulate_linked(tmp_path_factory.mktemp("sim") / "linked", people=5000, as_of=AS_OF)
     con = engines.connect()
-    frame = engines.execute(con, build_features(read_linked(directory, con), AS_OF - dt.timedelta(days=365), with_outcome=True))
+    frame = engines.execute(
+        con, build_features(read_linked(directory, con), AS_OF - dt.timedelta(days=365), with_outcome=True)
+    )
     result = train(frame)
     card = build_card(result, training_as_of=AS_OF - dt.timedelta(days=365), later_period=None, resamples=30)
     return result, card

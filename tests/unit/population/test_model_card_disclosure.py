@@ -18,8 +18,16 @@ def _frame(groups: dict[str, tuple[int, int]]) -> tuple[pd.DataFrame, np.ndarray
     """sex value -> (residents, events)."""
     rows = []
     for sex, (n, events) in groups.items():
-        rows += [{"sex": sex, "imd_quintile": 1, "age_band": "45-64", "ethnicity_group": "White",
-                  "outcome_next_year": k < events} for k in range(n)]
+        rows += [
+            {
+                "sex": sex,
+                "imd_quintile": 1,
+                "age_band": "45-64",
+                "ethnicity_group": "White",
+                "outcome_next_year": k < events,
+            }
+            for k in range(n)
+        ]
     frame = pd.DataFrame(rows)
     rng = np.random.default_rng(1)
     p = np.clip(0.1 + 0.2 * frame["outcome_next_year"].to_numpy() + rng.uniform(0, 0.1, len(frame)), 0, 1)

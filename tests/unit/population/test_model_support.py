@@ -66,11 +66,11 @@ def test_decide_leaves_the_matrix_it_is_given_unchanged():
 def trained(tmp_path_factory):
     directory = simulate_linked(tmp_path_factory.mktemp("sim") / "linked", people=3000, as_of=AS_OF)
     con = engines.connect()
-    frame = engines.execute(con, build_features(read_linked(directory, con), AS_OF - dt.timedelta(days=365),
-                                                with_outcome=True))
+    frame = engines.execute(
+        con, build_features(read_linked(directory, con), AS_OF - dt.timedelta(days=365), with_outcome=True)
+    )
     result = train(frame, ("logistic",))
-    return result, build_card(result, training_as_of=AS_OF - dt.timedelta(days=365), later_period=None,
-                              resamples=5)
+    return result, build_card(result, training_as_of=AS_OF - dt.timedelta(days=365), later_period=None, resamples=5)
 
 
 def test_no_effect_shown_rests_on_fewer_than_the_threshold_of_residents_with_the_outcome(trained):

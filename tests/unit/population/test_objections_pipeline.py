@@ -37,16 +37,41 @@ def runs(tmp_path_factory):
     persons = pd.read_parquet(linked / "persons.parquet", columns=["person_id", "nhs_number"]).sort_values("person_id")
     ids = persons["person_id"].tolist()
     base = {"sender_code": "Y12345", "recorded_date": dt.date(2024, 1, 1)}
-    _write_objections(linked, [
-        {**base, "source_record_id": "1", "nhs_number": "9000000009", "person_id": ids[0],
-         "objection_type": "national_data_opt_out"},
-        {**base, "source_record_id": "2", "nhs_number": "9000000009", "person_id": ids[1], "objection_type": "type_1"},
-        {**base, "source_record_id": "3", "nhs_number": "9000000009", "person_id": ids[1],
-         "objection_type": "national_data_opt_out"},
-        # Withdrawn: honoured no longer.
-        {**base, "source_record_id": "4", "nhs_number": "9000000009", "person_id": ids[2], "objection_type": "type_1",
-         "withdrawn_date": dt.date(2024, 6, 1)},
-    ])
+    _write_objections(
+        linked,
+        [
+            {
+                **base,
+                "source_record_id": "1",
+                "nhs_number": "9000000009",
+                "person_id": ids[0],
+                "objection_type": "national_data_opt_out",
+            },
+            {
+                **base,
+                "source_record_id": "2",
+                "nhs_number": "9000000009",
+                "person_id": ids[1],
+                "objection_type": "type_1",
+            },
+            {
+                **base,
+                "source_record_id": "3",
+                "nhs_number": "9000000009",
+                "person_id": ids[1],
+                "objection_type": "national_data_opt_out",
+            },
+            # Withdrawn: honoured no longer.
+            {
+                **base,
+                "source_record_id": "4",
+                "nhs_number": "9000000009",
+                "person_id": ids[2],
+                "objection_type": "type_1",
+                "withdrawn_date": dt.date(2024, 6, 1),
+            },
+        ],
+    )
     trained = []
     original = pipeline_module.train
 
@@ -117,9 +142,16 @@ def test_export_scores_leaves_out_objectors_including_those_loaded_after_the_run
     # An objection loaded after the snapshot was made is honoured by the export too.
     table = pq.read_table(root / "linked" / "objections.parquet")
     late = {name: [None] for name in table.schema.names} | {
-        "sender_code": ["Y12345"], "source_record_id": ["5"], "nhs_number": ["9000000009"], "person_id": [ids[3]],
-        "objection_type": ["type_1"], "recorded_date": [dt.date(2025, 4, 2)]}
-    pq.write_table(pa.concat_tables([table, pa.table(late, schema=table.schema)]), root / "linked" / "objections.parquet")
+        "sender_code": ["Y12345"],
+        "source_record_id": ["5"],
+        "nhs_number": ["9000000009"],
+        "person_id": [ids[3]],
+        "objection_type": ["type_1"],
+        "recorded_date": [dt.date(2025, 4, 2)],
+    }
+    pq.write_table(
+        pa.concat_tables([table, pa.table(late, schema=table.schema)]), root / "linked" / "objections.parquet"
+    )
     result = CliRunner().invoke(app, ["export", "scores", "--data-dir", str(root), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert ids[3] not in set(pd.read_csv(out)["person_id"])

@@ -43,8 +43,10 @@ def _edge_cases(directory: Path) -> Path:
     asthma, resolved = _code("asthma", "dx"), _code("asthma", "res")
     housebound = _code("housebound_coded", "dx")
     deficit = efi_bits().efi_code.iloc[0]
-    return write_linked(directory, {
-        "persons": """
+    return write_linked(
+        directory,
+        {
+            "persons": """
             person_id | date_of_birth | sex    | postcode  | lsoa_code | ethnicity_snomed_code
             p1        | 1940-03-31    | female | zz99 3vz  | E01000001 |
             p2        | 1950-04-01    |        | SW1A 1AA  | E01004736 | 976631000000101
@@ -52,7 +54,7 @@ def _edge_cases(directory: Path) -> Path:
             p4        | 2030-01-01    | male   |           |           |
             p5        | 1990-06-15    | female |           | E01000005 |
         """,
-        "gp_events": f"""
+            "gp_events": f"""
             person_id | event_date | snomed_code
             p1        | 2020-01-01 | {asthma}
             p1        | 2022-01-01 | {resolved}
@@ -62,43 +64,44 @@ def _edge_cases(directory: Path) -> Path:
             p5        | 2024-05-01 | {housebound}
             p5        | 2026-01-01 | {asthma}
         """,
-        "apc_spells": """
+            "apc_spells": """
             person_id | admission_date | discharge_date | admission_method | primary_diagnosis | secondary_diagnoses | tariff_cost_gbp
             p1        | 2024-06-01     | 2024-06-09     | emergency        | f00.1             | i50.0 w19         | 1234.57
             p1        | 2025-03-25     |                | elective         | J45               |                   | 100.10
             p2        | 2023-01-01     | 2023-01-05     | emergency        | R29.6             |                   |
             p5        | 2024-12-01     | 2025-03-20     | maternity        |                   |                   | 10.01
         """,
-        "deaths": """
+            "deaths": """
             person_id | date_of_death
             p3        | 2025-01-01
         """,
-        "mh_spells": """
+            "mh_spells": """
             person_id | admission_date | discharge_date | cost_gbp
             p2        | 2024-01-01     |                | 500.25
             p5        | 2024-05-01     | 2024-06-01     | 99.99
         """,
-        "mh_contacts": """
+            "mh_contacts": """
             person_id | contact_date | crisis | cost_gbp
             p2        | 2024-08-01   | true   | 10.01
             p2        | 2024-09-01   |        |
         """,
-        "care_home_residents": """
+            "care_home_residents": """
             person_id | move_in_date | move_out_date
             p1        | 2024-01-01   |
             p2        | 2023-01-01   | 2024-01-01
         """,
-        "asc_packages": """
+            "asc_packages": """
             person_id | package_type | start_date | end_date   | weekly_cost_gbp
             p2        | nursing      | 2024-01-01 |            | 700.00
             p5        | home_care    | 2025-01-01 | 2025-02-01 | 123.45
         """,
-        "vcse_contacts": """
+            "vcse_contacts": """
             person_id | contact_date
             p5        | 2025-03-01
             p5        | 2023-03-01
         """,
-    })
+        },
+    )
 
 
 @pytest.fixture(params=["simulated", "edge cases"])
@@ -110,8 +113,9 @@ def linked_dir(request, tmp_path) -> Path:
 
 def _ours(directory: Path) -> pd.DataFrame:
     con = engines.connect("duckdb")
-    return engines.execute(con, build_features(read_linked(directory, con), AS_OF, with_prevention=False),
-                           sort_by="person_id")
+    return engines.execute(
+        con, build_features(read_linked(directory, con), AS_OF, with_prevention=False), sort_by="person_id"
+    )
 
 
 def _assert_same(ours: pd.DataFrame, peer: pd.DataFrame, name: str):

@@ -41,10 +41,14 @@ def test_features_in_parts_and_scoring_in_small_batches_give_the_same_snapshot(l
     batched = run_pipeline(linked, tmp_path / "batched", as_of=AS_OF, config=FAST)
     assert batched.row_counts["residents"] == whole.row_counts["residents"] == 1500
     pd.testing.assert_frame_equal(_residents(whole), _residents(batched))
-    cohorts = [pd.read_parquet(i.path / "cohorts.parquet").sort_values(["cohort", "person_id"]).reset_index(drop=True)
-               for i in (whole, batched)]
+    cohorts = [
+        pd.read_parquet(i.path / "cohorts.parquet").sort_values(["cohort", "person_id"]).reset_index(drop=True)
+        for i in (whole, batched)
+    ]
     pd.testing.assert_frame_equal(*cohorts)
-    assert json.loads((whole.path / "cohorts.json").read_text()) == json.loads((batched.path / "cohorts.json").read_text())
+    assert json.loads((whole.path / "cohorts.json").read_text()) == json.loads(
+        (batched.path / "cohorts.json").read_text()
+    )
 
 
 def test_scratch_files_are_removed_after_a_run(linked, tmp_path):
@@ -76,13 +80,15 @@ def test_training_features_built_for_the_sample_alone_equal_everyone_s_filtered(
     outcome = load_model_config().outcome
     as_of = AS_OF - YEAR
     frame, population = pipeline_module._training_frame(con, extract, as_of, tmp_path / "f.parquet", outcome)
-    everyone = engines.execute(con, build_features(extract, as_of, with_outcome=True, with_prevention=False),
-                               sort_by="person_id")
+    everyone = engines.execute(
+        con, build_features(extract, as_of, with_outcome=True, with_prevention=False), sort_by="person_id"
+    )
     expected = everyone[in_role_sample(everyone["person_id"].to_numpy(dtype=object), len(everyone))]
     pd.testing.assert_frame_equal(frame, expected.reset_index(drop=True))
     assert population == {"residents": len(everyone), "events": int(everyone["outcome_next_year"].sum())}
-    later, _ = pipeline_module._training_frame(con, extract, as_of, tmp_path / "g.parquet", outcome,
-                                               ("train", "validation"))
+    later, _ = pipeline_module._training_frame(
+        con, extract, as_of, tmp_path / "g.parquet", outcome, ("train", "validation")
+    )
     assert set(split_roles(later["person_id"])) == {"train", "validation"}
     assert set(later["person_id"]) < set(frame["person_id"])
 
@@ -99,5 +105,7 @@ def test_role_sample_is_stable_and_near_its_caps():
     # Order and batch boundaries do not matter: the decision is per resident.
     shuffled = np.random.default_rng(1).permutation(len(ids))
     assert (in_role_sample(ids[shuffled], len(ids), caps) == keep[shuffled]).all()
-    halves = np.concatenate([in_role_sample(ids[:70_000], len(ids), caps), in_role_sample(ids[70_000:], len(ids), caps)])
+    halves = np.concatenate(
+        [in_role_sample(ids[:70_000], len(ids), caps), in_role_sample(ids[70_000:], len(ids), caps)]
+    )
     assert (halves == keep).all()

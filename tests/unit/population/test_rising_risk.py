@@ -45,12 +45,12 @@ def test_rising_risk_reason_names_each_change_most_important_first():
     """
     assert _reasons(now, before) == {
         "a": "admitted as an emergency since the last run; "
-             "2 A&E attendances since the last run; new heart failure diagnosis; "
-             "new frailty: moderate; moved from band 4 to band 2; "
-             "risk centile rose from 82 to 97 since the run as of 2026-11-01",
+        "2 A&E attendances since the last run; new heart failure diagnosis; "
+        "new frailty: moderate; moved from band 4 to band 2; "
+        "risk centile rose from 82 to 97 since the run as of 2026-11-01",
         "b": "1 A&E attendance since the last run; new COPD diagnosis; moved into a care home; "
-             "moved from band 5 to band 4; risk centile rose from 70 to 85 since the run as of 2026-11-01; "
-             "newly in the top 20% for risk",
+        "moved from band 5 to band 4; risk centile rose from 70 to 85 since the run as of 2026-11-01; "
+        "newly in the top 20% for risk",
         "c": "risk centile rose from 40 to 60 since the run as of 2026-11-01",
     }
 
@@ -66,7 +66,7 @@ def test_rising_risk_reason_for_worse_frailty_and_several_admissions():
     """
     assert _reasons(now, before) == {
         "a": "3 emergency admissions since the last run; frailty from mild to severe; "
-             "risk centile rose from 85 to 99 since the run as of 2026-11-01",
+        "risk centile rose from 85 to 99 since the run as of 2026-11-01",
     }
 
 
@@ -96,8 +96,10 @@ def test_rising_risk_keeps_case_managed_residents_flagged():
     result = flag_rising_risk(_frame(now), _frame(before), RULE, frozenset({"b"}))
     assert result["rising_risk"].tolist() == [True, True]
     assert result["case_managed"].tolist() == [False, True]
-    assert result["rising_risk_reason"].tolist() == [
-        "risk centile rose from 50 to 90 since the previous run; newly in the top 20% for risk"] * 2
+    assert (
+        result["rising_risk_reason"].tolist()
+        == ["risk centile rose from 50 to 90 since the previous run; newly in the top 20% for risk"] * 2
+    )
 
 
 def test_rising_risk_never_flags_new_residents_or_objectors():
@@ -118,35 +120,63 @@ def test_rising_risk_compares_only_columns_both_snapshots_have():
         a         | 50
     """
     assert _reasons(now, before) == {
-        "a": "risk centile rose from 50 to 99 since the run as of 2026-11-01; newly in the top 20% for risk"}
+        "a": "risk centile rose from 50 to 99 since the run as of 2026-11-01; newly in the top 20% for risk"
+    }
 
 
 @pytest.mark.parametrize("engine", ["duckdb"])
 def test_events_since_counts_only_events_between_the_two_runs(engine):
-    spells = ibis.memtable(pd.DataFrame({
-        "person_id": ["a", "a", "b", "c"],
-        "admission_date": [dt.date(2026, 11, 15), dt.date(2026, 10, 1), dt.date(2026, 11, 30), dt.date(2026, 11, 20)],
-        "admission_method": ["emergency", "emergency", "elective", "emergency"],
-    }))
-    attendances = ibis.memtable(pd.DataFrame({
-        "person_id": ["b", "b", "c", "d"],
-        "arrival_datetime": pd.to_datetime(["2026-11-02 10:00", "2026-12-01 23:59", "2026-11-01 08:00",
-                                            "2026-12-02 00:01"]),
-    }))
-    calls = ibis.memtable(pd.DataFrame({
-        "person_id": ["c", "e"],
-        "incident_datetime": pd.to_datetime(["2026-11-25 03:00", "2026-10-31 23:00"]),
-    }))
+    spells = ibis.memtable(
+        pd.DataFrame(
+            {
+                "person_id": ["a", "a", "b", "c"],
+                "admission_date": [
+                    dt.date(2026, 11, 15),
+                    dt.date(2026, 10, 1),
+                    dt.date(2026, 11, 30),
+                    dt.date(2026, 11, 20),
+                ],
+                "admission_method": ["emergency", "emergency", "elective", "emergency"],
+            }
+        )
+    )
+    attendances = ibis.memtable(
+        pd.DataFrame(
+            {
+                "person_id": ["b", "b", "c", "d"],
+                "arrival_datetime": pd.to_datetime(
+                    ["2026-11-02 10:00", "2026-12-01 23:59", "2026-11-01 08:00", "2026-12-02 00:01"]
+                ),
+            }
+        )
+    )
+    calls = ibis.memtable(
+        pd.DataFrame(
+            {
+                "person_id": ["c", "e"],
+                "incident_datetime": pd.to_datetime(["2026-11-25 03:00", "2026-10-31 23:00"]),
+            }
+        )
+    )
     con = ibis.duckdb.connect()
     expression = events_since(spells, attendances, calls, dt.date(2026, 11, 1), dt.date(2026, 12, 1))
     counts = con.to_pyarrow(expression).to_pandas().sort_values("person_id").set_index("person_id").to_dict("index")
     assert counts == {
-        "a": {"emergency_admissions_since_previous": 1, "ae_attendances_since_previous": 0,
-              "ambulance_calls_since_previous": 0},
-        "b": {"emergency_admissions_since_previous": 0, "ae_attendances_since_previous": 2,
-              "ambulance_calls_since_previous": 0},
-        "c": {"emergency_admissions_since_previous": 1, "ae_attendances_since_previous": 0,
-              "ambulance_calls_since_previous": 1},
+        "a": {
+            "emergency_admissions_since_previous": 1,
+            "ae_attendances_since_previous": 0,
+            "ambulance_calls_since_previous": 0,
+        },
+        "b": {
+            "emergency_admissions_since_previous": 0,
+            "ae_attendances_since_previous": 2,
+            "ambulance_calls_since_previous": 0,
+        },
+        "c": {
+            "emergency_admissions_since_previous": 1,
+            "ae_attendances_since_previous": 0,
+            "ambulance_calls_since_previous": 1,
+        },
     }
 
 

@@ -32,9 +32,19 @@ def first_run(data_dir):
 
 def test_run_publishes_complete_snapshot_and_current(first_run, data_dir):
     names = {p.name for p in first_run.path.iterdir()}
-    assert names == {"residents.parquet", "cohorts.parquet", "cohorts.json", "model_card.json",
-                     "model_card.md", "calibration.png", "manifest.json", "inequalities.parquet",
-                     "life_expectancy.parquet", "config", "charts"}
+    assert names == {
+        "residents.parquet",
+        "cohorts.parquet",
+        "cohorts.json",
+        "model_card.json",
+        "model_card.md",
+        "calibration.png",
+        "manifest.json",
+        "inequalities.parquet",
+        "life_expectancy.parquet",
+        "config",
+        "charts",
+    }
     assert (data_dir / "snapshots" / "CURRENT").read_text().strip() == first_run.run_id
     manifest = json.loads((first_run.path / "manifest.json").read_text())
     assert manifest["as_of"] == "2025-03-31" and manifest["row_counts"]["residents.parquet"] == 2500
@@ -65,23 +75,47 @@ def test_cli_lists_snapshots_and_exports_scores(first_run, data_dir, tmp_path):
     listed = runner.invoke(app, ["pipeline", "snapshots", "--data-dir", str(data_dir)])
     assert listed.exit_code == 0 and f"* {first_run.run_id}" in listed.output
     out = tmp_path / "scores.csv"
-    exported = runner.invoke(app, ["export", "scores", "--run", first_run.run_id, "--format", "csv",
-                                   "--data-dir", str(data_dir), "-o", str(out)])
+    exported = runner.invoke(
+        app,
+        ["export", "scores", "--run", first_run.run_id, "--format", "csv", "--data-dir", str(data_dir), "-o", str(out)],
+    )
     assert exported.exit_code == 0, exported.output
     scores = pd.read_csv(out)
-    assert list(scores.columns) == ["person_id", "nhs_number", "probability", "centile", "band", "segment", "rising_risk"]
+    assert list(scores.columns) == [
+        "person_id",
+        "nhs_number",
+        "probability",
+        "centile",
+        "band",
+        "segment",
+        "rising_risk",
+    ]
     assert len(scores) == 2500 and scores["person_id"].is_monotonic_increasing
 
 
 def test_cli_exports_scores_with_each_partners_own_identifiers(first_run, data_dir, tmp_path):
     out = tmp_path / "scores.csv"
-    exported = CliRunner().invoke(app, ["export", "scores", "--run", first_run.run_id, "--with-source-ids",
-                                        "--data-dir", str(data_dir), "-o", str(out)])
+    exported = CliRunner().invoke(
+        app,
+        [
+            "export",
+            "scores",
+            "--run",
+            first_run.run_id,
+            "--with-source-ids",
+            "--data-dir",
+            str(data_dir),
+            "-o",
+            str(out),
+        ],
+    )
     assert exported.exit_code == 0, exported.output
     scores = pd.read_csv(out, dtype=str)
     assert list(scores.columns)[-1] == "source_ids" and len(scores) == 2500
     # Every pair names a sender and that sender's own id for this very person in the linked extract.
-    gp = pd.read_parquet(data_dir / "linked" / "gp_events.parquet", columns=["person_id", "sender_code", "source_person_id"])
+    gp = pd.read_parquet(
+        data_dir / "linked" / "gp_events.parquet", columns=["person_id", "sender_code", "source_person_id"]
+    )
     row = scores[scores.person_id.isin(gp.person_id)].dropna(subset=["source_ids"]).iloc[0]
     pairs = row["source_ids"].split(";")
     assert pairs == sorted(pairs)
@@ -117,5 +151,15 @@ def test_run_publishes_life_expectancy_counts_even_without_deaths(first_run):
     counts = pd.read_parquet(first_run.path / "life_expectancy.parquet")
     manifest = json.loads((first_run.path / "manifest.json").read_text())
     assert manifest["row_counts"]["life expectancy counts"] == len(counts) == 0
-    assert {"period_end", "sex", "lsoa_code", "imd_decile", "practice_ods_code", "start_age", "population",
-            "deaths", "deaths_circulatory", "deaths_other"} <= set(counts.columns)
+    assert {
+        "period_end",
+        "sex",
+        "lsoa_code",
+        "imd_decile",
+        "practice_ods_code",
+        "start_age",
+        "population",
+        "deaths",
+        "deaths_circulatory",
+        "deaths_other",
+    } <= set(counts.columns)

@@ -11,7 +11,10 @@ def _feed(path, rows):
 
 
 def test_pairs_per_person_from_every_feed_sorted_and_distinct(tmp_path):
-    _feed(tmp_path / "apc_spells.parquet", [("RYJ", "s1", "H123", "P1"), ("RYJ", "s2", "H123", "P1"), ("RJ1", "s3", "Z9", "P2")])
+    _feed(
+        tmp_path / "apc_spells.parquet",
+        [("RYJ", "s1", "H123", "P1"), ("RYJ", "s2", "H123", "P1"), ("RJ1", "s3", "Z9", "P2")],
+    )
     _feed(tmp_path / "gp_registrations.parquet", [("E87008", "r1", "fhir-abc", "P1"), ("E87008", "r2", None, "P2")])
     pd.DataFrame({"person_id": ["P1", "P2"]}).to_parquet(tmp_path / "persons.parquet")
     found = dict(source_ids(tmp_path).itertuples(index=False))

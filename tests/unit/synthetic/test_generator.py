@@ -23,12 +23,16 @@ AS_OF = "2026-11-01"
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory):
     out = tmp_path_factory.mktemp("clean")
-    manifest = generate(out, residents=8000, areas=["Westminster"], as_of=AS_OF, seed=7, fmt="parquet", progress=False, chunk_size=3000)
+    manifest = generate(
+        out, residents=8000, areas=["Westminster"], as_of=AS_OF, seed=7, fmt="parquet", progress=False, chunk_size=3000
+    )
     return out, manifest
 
 
 def read_feed(out, name):
-    return pd.concat([pq.read_table(p).to_pandas() for p in sorted((out / "feeds").glob(f"{name}__*.parquet"))], ignore_index=True)
+    return pd.concat(
+        [pq.read_table(p).to_pandas() for p in sorted((out / "feeds").glob(f"{name}__*.parquet"))], ignore_index=True
+    )
 
 
 def test_every_feed_file_is_named_and_typed_per_contract(clean):
@@ -55,7 +59,11 @@ def test_feed_values_meet_contract(clean, name):
             assert set(present) <= column.allowed_values, column.name
         if column.pattern:
             assert present.str.fullmatch(column.pattern).all(), column.name
-        checks = {ColumnType.NHS_NUMBER: is_valid_nhs_number, ColumnType.SNOMED_CODE: is_valid_snomed_code, ColumnType.POSTCODE: is_valid_postcode}
+        checks = {
+            ColumnType.NHS_NUMBER: is_valid_nhs_number,
+            ColumnType.SNOMED_CODE: is_valid_snomed_code,
+            ColumnType.POSTCODE: is_valid_postcode,
+        }
         if column.type in checks:
             assert present.map(checks[column.type]).all(), column.name
         if column.type is ColumnType.ICD10_CODE:
@@ -82,7 +90,18 @@ def test_every_resident_has_a_distinct_valid_nhs_number(clean):
 def test_same_seed_gives_identical_files(tmp_path, fmt, gp_format):
     digests = []
     for run in ("a", "b"):
-        generate(tmp_path / run, residents=1500, areas=["Newham"], as_of=AS_OF, seed=11, fmt=fmt, gp_format=gp_format, malformed_rate=0.01, progress=False, chunk_size=700)
+        generate(
+            tmp_path / run,
+            residents=1500,
+            areas=["Newham"],
+            as_of=AS_OF,
+            seed=11,
+            fmt=fmt,
+            gp_format=gp_format,
+            malformed_rate=0.01,
+            progress=False,
+            chunk_size=700,
+        )
         files = sorted(p for p in (tmp_path / run).rglob("*") if p.is_file())
         digests.append({str(p.relative_to(tmp_path / run)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files})
     assert digests[0] == digests[1]
@@ -117,7 +136,10 @@ def test_long_term_conditions_rise_with_age_and_with_deprivation_at_each_age(cle
     assert persons.groupby(age_band, observed=True)["ltc_count"].mean().is_monotonic_increasing
     for low, high in ((40, 65), (65, 120)):
         band = persons[(persons["age"] >= low) & (persons["age"] < high)]
-        assert band[band["imd_decile"] <= 3]["ltc_count"].mean() > band[band["imd_decile"] >= 8]["ltc_count"].mean(), (low, high)
+        assert band[band["imd_decile"] <= 3]["ltc_count"].mean() > band[band["imd_decile"] >= 8]["ltc_count"].mean(), (
+            low,
+            high,
+        )
 
 
 def test_conditions_rise_with_age_and_deprivation(clean):
@@ -135,14 +157,25 @@ def test_costs_concentrate_in_few_residents(clean):
     out, _ = clean
     spells = read_feed(out, "apc_spells")
     truth = pq.read_table(out / "truth" / "record_truth.parquet").to_pandas()
-    cost = spells.drop_duplicates(["sender_code", "source_record_id"]).merge(truth[truth.feed == "apc_spells"], on=["sender_code", "source_record_id"])
+    cost = spells.drop_duplicates(["sender_code", "source_record_id"]).merge(
+        truth[truth.feed == "apc_spells"], on=["sender_code", "source_record_id"]
+    )
     per_person = cost.groupby("true_person_id")["tariff_cost_gbp"].sum().astype(float).sort_values(ascending=False)
     top = per_person.head(int(0.05 * 8000)).sum() / per_person.sum()
     assert top > 0.5
 
 
 def test_imperfections_and_truth(tmp_path):
-    generate(tmp_path, residents=4000, areas=["Tower Hamlets"], as_of=AS_OF, seed=5, fmt="parquet", malformed_rate=0.02, progress=False)
+    generate(
+        tmp_path,
+        residents=4000,
+        areas=["Tower Hamlets"],
+        as_of=AS_OF,
+        seed=5,
+        fmt="parquet",
+        malformed_rate=0.02,
+        progress=False,
+    )
     truth = pq.read_table(tmp_path / "truth" / "record_truth.parquet").to_pandas()
     assert {"feed", "sender_code", "source_record_id", "true_person_id"} <= set(truth.columns)
     assert not truth.duplicated(["feed", "sender_code", "source_record_id"]).any()
@@ -162,14 +195,30 @@ def test_prevention_codes_are_in_the_pipelines_code_lists():
         for kind, files in (*programme.codelists.items(), *programme.processes.items()):
             for file_name in files:
                 listed.setdefault(kind, set()).update(prevention.read_codelist(file_name)["code"])
-    written = {key: OBSERVATIONS[key] for key in (
-        "breast_screening", "cervical_screening", "bowel_screening", "nhs_health_check", "flu_vaccination",
-        "pneumococcal_vaccination", "mmr_vaccination")}
+    written = {
+        key: OBSERVATIONS[key]
+        for key in (
+            "breast_screening",
+            "cervical_screening",
+            "bowel_screening",
+            "nhs_health_check",
+            "flu_vaccination",
+            "pneumococcal_vaccination",
+            "mmr_vaccination",
+        )
+    }
     assert all(code in listed["done"] for code in written.values()), written
     assert {OBSERVATIONS["cervical_declined"], OBSERVATIONS["flu_declined"]} <= listed["declined"]
-    processes = {"hba1c": "hba1c", "cholesterol": "cholesterol", "creatinine": "serum_creatinine",
-                 "urine_acr": "urine_albumin", "foot_examination": "foot_examination", "bmi": "bmi",
-                 "systolic": "blood_pressure", "smoker": "smoking"}
+    processes = {
+        "hba1c": "hba1c",
+        "cholesterol": "cholesterol",
+        "creatinine": "serum_creatinine",
+        "urine_acr": "urine_albumin",
+        "foot_examination": "foot_examination",
+        "bmi": "bmi",
+        "systolic": "blood_pressure",
+        "smoker": "smoking",
+    }
     for observation, process in processes.items():
         assert OBSERVATIONS[observation] in listed[process], observation
 

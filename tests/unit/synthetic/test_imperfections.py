@@ -17,11 +17,16 @@ def rows_of(dob_days: list[int], gaps: list[int]) -> FeedRows:
     n = len(dob_days)
     dob = AS_OF + np.array(dob_days, dtype="timedelta64[D]")
     incident = np.minimum(dob + np.array(gaps, dtype="timedelta64[D]"), AS_OF - np.timedelta64(1, "D"))
-    return FeedRows(("RRU",), np.zeros(n, dtype=np.int64), np.arange(n), {
-        "source_record_id": record_ids("L", 0, n),
-        "date_of_birth": dob,
-        "incident_datetime": incident.astype("datetime64[us]") + np.timedelta64(3600, "s"),
-    })
+    return FeedRows(
+        ("RRU",),
+        np.zeros(n, dtype=np.int64),
+        np.arange(n),
+        {
+            "source_record_id": record_ids("L", 0, n),
+            "date_of_birth": dob,
+            "incident_datetime": incident.astype("datetime64[us]") + np.timedelta64(3600, "s"),
+        },
+    )
 
 
 @settings(max_examples=60, deadline=None)

@@ -7,9 +7,15 @@ from octopus.synthetic import activity, registers
 
 
 def _people(n, *, decile, female):
-    return {"age": np.full(n, 80), "ltc_count": np.zeros(n, np.int64), "efi": np.zeros(n),
-            "propensity": np.ones(n), "cancer": np.zeros(n, bool), "female": np.full(n, female),
-            "imd_decile": np.full(n, decile, np.int8)}
+    return {
+        "age": np.full(n, 80),
+        "ltc_count": np.zeros(n, np.int64),
+        "efi": np.zeros(n),
+        "propensity": np.ones(n),
+        "cancer": np.zeros(n, bool),
+        "female": np.full(n, female),
+        "imd_decile": np.full(n, decile, np.int8),
+    }
 
 
 def _died(people, seed=4):

@@ -21,7 +21,9 @@ AS_OF = "2026-11-01"
 GIVEN_VARIANTS = Variants(GIVEN_NAMES)
 
 
-@given(st.lists(st.integers(min_value=0, max_value=10**12 - 1), min_size=1, max_size=50), st.sampled_from(["", "P", "CH"]))
+@given(
+    st.lists(st.integers(min_value=0, max_value=10**12 - 1), min_size=1, max_size=50), st.sampled_from(["", "P", "CH"])
+)
 def test_digits_text_is_prefix_and_zero_padded_number(numbers, prefix):
     text = digits_text(np.array(numbers, dtype=np.int64), 12, prefix).to_pylist()
     assert text == [f"{prefix}{n:012d}" for n in numbers]
@@ -54,7 +56,9 @@ def test_a_name_typo_is_a_nickname_or_one_adjacent_swap(names, seed):
 @pytest.fixture(scope="module")
 def islington(tmp_path_factory):
     out = tmp_path_factory.mktemp("islington")
-    generate(out, residents=12000, areas=["Islington"], as_of=AS_OF, seed=3, fmt="parquet", progress=False, chunk_size=4000)
+    generate(
+        out, residents=12000, areas=["Islington"], as_of=AS_OF, seed=3, fmt="parquet", progress=False, chunk_size=4000
+    )
     return out
 
 
@@ -66,7 +70,9 @@ def test_age_bands_per_lsoa_follow_census(islington):
     census = lsoas[bands].div(lsoas[bands].sum(axis=1), axis=0)
     edges = [low for _, low, _ in AGE_BANDS] + [200]
     persons["band"] = pd.cut(persons["age"], edges, right=False, labels=bands)
-    observed = pd.crosstab(persons["lsoa_code"], persons["band"], normalize="index").reindex(columns=bands, fill_value=0)
+    observed = pd.crosstab(persons["lsoa_code"], persons["band"], normalize="index").reindex(
+        columns=bands, fill_value=0
+    )
     size = persons.groupby("lsoa_code").size()
     expected = census.loc[observed.index]
     # Binomial standard error per LSOA and band; 4 SE leaves ~1 in 15,000 cells outside by chance.
@@ -87,7 +93,9 @@ def test_predictability_of_emergency_admission_is_realistic(islington):
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_malformed_rows_come_in_every_kind_the_format_allows(tmp_path, fmt):
-    generate(tmp_path, residents=3000, areas=["Hackney"], as_of=AS_OF, seed=9, fmt=fmt, malformed_rate=0.05, progress=False)
+    generate(
+        tmp_path, residents=3000, areas=["Hackney"], as_of=AS_OF, seed=9, fmt=fmt, malformed_rate=0.05, progress=False
+    )
     truth = pq.read_table(tmp_path / "truth" / "record_truth.parquet").to_pandas()
     assert truth["malformed"].mean() == pytest.approx(0.05, abs=0.01)
     kinds = set(truth.loc[truth["malformed"], "malformed_kind"])
@@ -96,10 +104,18 @@ def test_malformed_rows_come_in_every_kind_the_format_allows(tmp_path, fmt):
     assert kinds == expected
     if fmt == "csv":
         spells = pd.concat([pd.read_csv(p, dtype=str) for p in (tmp_path / "feeds").glob("apc_spells__*.csv")])
-        bad = spells[spells["source_record_id"].isin(truth.loc[(truth.feed == "apc_spells") & (truth.malformed_kind == "unparseable_date"), "source_record_id"])]
+        bad = spells[
+            spells["source_record_id"].isin(
+                truth.loc[
+                    (truth.feed == "apc_spells") & (truth.malformed_kind == "unparseable_date"), "source_record_id"
+                ]
+            )
+        ]
         assert len(bad) and pd.to_datetime(bad["admission_date"], errors="coerce", format="%Y-%m-%d").isna().all()
     else:
-        registrations = pd.concat([pq.read_table(p).to_pandas() for p in (tmp_path / "feeds").glob("gp_registrations__*.parquet")])
+        registrations = pd.concat(
+            [pq.read_table(p).to_pandas() for p in (tmp_path / "feeds").glob("gp_registrations__*.parquet")]
+        )
         nhs = truth[(truth.feed == "gp_registrations") & (truth.malformed_kind == "invalid_nhs_number")]
         rows = registrations[registrations["source_record_id"].isin(nhs["source_record_id"])]
         assert len(rows) and not rows["nhs_number"].map(is_valid_nhs_number).any()

@@ -34,10 +34,15 @@ def page_of(query: QueryDict) -> tuple[int, int]:
 def _link(request, relation: str, offset: int, count: int) -> dict:
     query = request.GET.copy()
     query["_offset"], query["_count"] = str(offset), str(count)
-    return {"relation": relation, "url": request.build_absolute_uri(f"{request.path}?{urlencode(sorted(query.items()))}")}
+    return {
+        "relation": relation,
+        "url": request.build_absolute_uri(f"{request.path}?{urlencode(sorted(query.items()))}"),
+    }
 
 
-def searchset(request, resources: list[dict], total: int, offset: int, count: int, *, outcome: dict | None = None) -> dict:
+def searchset(
+    request, resources: list[dict], total: int, offset: int, count: int, *, outcome: dict | None = None
+) -> dict:
     """One page of matches (``resources``, already sliced) out of ``total``."""
     links = [_link(request, "self", offset, count)]
     if offset + count < total:
@@ -56,4 +61,7 @@ def searchset(request, resources: list[dict], total: int, offset: int, count: in
 
 def operation_outcome(code: str, diagnostics: str, severity: str = "error") -> dict:
     """https://hl7.org/fhir/R4/operationoutcome.html; ``code`` from the issue-type value set."""
-    return {"resourceType": "OperationOutcome", "issue": [{"severity": severity, "code": code, "diagnostics": diagnostics}]}
+    return {
+        "resourceType": "OperationOutcome",
+        "issue": [{"severity": severity, "code": code, "diagnostics": diagnostics}],
+    }

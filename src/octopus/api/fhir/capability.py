@@ -9,8 +9,18 @@ from .resources import UK_CORE
 
 # resource type → (UK Core profile or None, read by id?, search parameters)
 SERVED = {
-    "Patient": ("Patient", True, [("_id", "token"), ("identifier", "token"), ("family", "string"), ("given", "string"),
-                                  ("name", "string"), ("birthdate", "date")]),
+    "Patient": (
+        "Patient",
+        True,
+        [
+            ("_id", "token"),
+            ("identifier", "token"),
+            ("family", "string"),
+            ("given", "string"),
+            ("name", "string"),
+            ("birthdate", "date"),
+        ],
+    ),
     "Condition": ("Condition", False, [("patient", "reference")]),
     "Encounter": ("Encounter", False, [("patient", "reference")]),
     "Observation": ("Observation", False, [("patient", "reference")]),
@@ -43,20 +53,34 @@ def capability_statement(request) -> dict:
         "date": timezone.now().isoformat(timespec="seconds"),
         "kind": "instance",
         "software": {"name": "Octopus", "version": __version__},
-        "implementation": {"description": "Octopus FHIR API (reads; virtual ward devices create Observations)", "url": request.build_absolute_uri("/api/fhir/")},
+        "implementation": {
+            "description": "Octopus FHIR API (reads; virtual ward devices create Observations)",
+            "url": request.build_absolute_uri("/api/fhir/"),
+        },
         "fhirVersion": "4.0.1",
         "format": ["application/fhir+json", "json"],
-        "rest": [{
-            "mode": "server",
-            "documentation": "Resident data only where the caller has a legitimate relationship; every read is audited.",
-            "security": {
-                "service": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/restful-security-service", "code": "SMART-on-FHIR"}]}],
-                "description": "A signed-in session, or a service account's bearer token (Authorization: Bearer …) "
-                "holding SMART scopes such as system/Patient.read; the account reads as its Octopus user.",
-            },
-            "resource": [_resource(name) for name in SERVED],
-            # Virtual ward devices send vital signs in one Bundle; a batch is taken whole too (decision 0053).
-            "interaction": [{"code": "transaction"}, {"code": "batch"}],
-        }],
+        "rest": [
+            {
+                "mode": "server",
+                "documentation": "Resident data only where the caller has a legitimate relationship; every read is audited.",
+                "security": {
+                    "service": [
+                        {
+                            "coding": [
+                                {
+                                    "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                                    "code": "SMART-on-FHIR",
+                                }
+                            ]
+                        }
+                    ],
+                    "description": "A signed-in session, or a service account's bearer token (Authorization: Bearer …) "
+                    "holding SMART scopes such as system/Patient.read; the account reads as its Octopus user.",
+                },
+                "resource": [_resource(name) for name in SERVED],
+                # Virtual ward devices send vital signs in one Bundle; a batch is taken whole too (decision 0053).
+                "interaction": [{"code": "transaction"}, {"code": "batch"}],
+            }
+        ],
     }
     return CapabilityStatement.model_validate(statement).model_dump(mode="json", exclude_none=True)

@@ -61,7 +61,9 @@ def subject(shown: ResidentView) -> dict:
 def patient(shown: ResidentView) -> dict:
     """Patient from the fields the scope shows (UK Core Patient)."""
     resource = {
-        "resourceType": "Patient", "id": shown.person_id, "meta": _meta("Patient"),
+        "resourceType": "Patient",
+        "id": shown.person_id,
+        "meta": _meta("Patient"),
         "name": [{"use": "official", "family": shown.family_name, "given": [shown.given_name]}],
     }
     if shown.shows("nhs_number") and shown.nhs_number:
@@ -73,7 +75,11 @@ def patient(shown: ResidentView) -> dict:
     if shown.shows("date_of_death") and shown.date_of_death:
         resource["deceasedDateTime"] = shown.date_of_death.isoformat()
     if shown.shows("postcode") and (shown.address_line or shown.postcode):
-        address = {"use": "home", "postalCode": shown.postcode or None, "line": [shown.address_line] if shown.address_line else None}
+        address = {
+            "use": "home",
+            "postalCode": shown.postcode or None,
+            "line": [shown.address_line] if shown.address_line else None,
+        }
         resource["address"] = [{k: v for k, v in address.items() if v}]
     telecom = []
     if shown.shows("phone") and shown.phone:
@@ -83,7 +89,9 @@ def patient(shown: ResidentView) -> dict:
     if telecom:
         resource["telecom"] = telecom
     if shown.shows("practice_ods_code") and shown.practice_ods_code:
-        resource["generalPractitioner"] = [{"identifier": {"system": ODS_ORGANISATION, "value": shown.practice_ods_code}}]
+        resource["generalPractitioner"] = [
+            {"identifier": {"system": ODS_ORGANISATION, "value": shown.practice_ods_code}}
+        ]
     extensions = []
     if shown.shows("ethnicity_group") and shown.ethnicity_group:
         # Octopus holds the Census group as text, not the NHS Data Dictionary code: text only.
@@ -100,14 +108,18 @@ def conditions(shown: ResidentView) -> list[dict]:
     if not shown.shows("long_term_conditions"):
         return []
     return [
-        Condition.model_validate({
-            "resourceType": "Condition", "id": f"{shown.person_id}-ltc-{n}", "meta": _meta("Condition"),
-            "clinicalStatus": {"coding": [{"system": CONDITION_CLINICAL, "code": "active"}]},
-            "category": [{"coding": [{"system": CONDITION_CATEGORY, "code": "problem-list-item"}]}],
-            "code": {"text": label},
-            "subject": subject(shown),
-            **({"recordedDate": shown.snapshot_as_of.isoformat()} if shown.snapshot_as_of else {}),
-        }).model_dump(mode="json", exclude_none=True)
+        Condition.model_validate(
+            {
+                "resourceType": "Condition",
+                "id": f"{shown.person_id}-ltc-{n}",
+                "meta": _meta("Condition"),
+                "clinicalStatus": {"coding": [{"system": CONDITION_CLINICAL, "code": "active"}]},
+                "category": [{"coding": [{"system": CONDITION_CATEGORY, "code": "problem-list-item"}]}],
+                "code": {"text": label},
+                "subject": subject(shown),
+                **({"recordedDate": shown.snapshot_as_of.isoformat()} if shown.snapshot_as_of else {}),
+            }
+        ).model_dump(mode="json", exclude_none=True)
         for n, label in enumerate(shown.long_term_conditions, start=1)
     ]
 
@@ -118,7 +130,9 @@ def encounter(shown: ResidentView, event) -> dict:
     code, display = ENCOUNTER_CLASS[event.kind]
     start = event.occurred_at.isoformat() if event.occurred_at else event.occurred_on.isoformat()
     resource = {
-        "resourceType": "Encounter", "id": f"ev-{event.pk}", "meta": _meta("Encounter"),
+        "resourceType": "Encounter",
+        "id": f"ev-{event.pk}",
+        "meta": _meta("Encounter"),
         "status": "finished",
         "class": {"system": ACT_CODE, "code": code, "display": display},
         "type": [{"text": event.get_kind_display()}],
@@ -140,12 +154,17 @@ def observations(shown: ResidentView) -> list[dict]:
     from octopus.virtualward import fhir as ward_fhir
     from octopus.virtualward.queries import observations_of
 
-    ward = [resource for observation in observations_of(shown.person_id)
-            for resource in ward_fhir.vital_signs(observation, subject(shown))]
+    ward = [
+        resource
+        for observation in observations_of(shown.person_id)
+        for resource in ward_fhir.vital_signs(observation, subject(shown))
+    ]
     if not shown.shows("frailty_category") or not shown.frailty_category:
         return ward
     resource = {
-        "resourceType": "Observation", "id": f"{shown.person_id}-efi", "meta": _meta("Observation"),
+        "resourceType": "Observation",
+        "id": f"{shown.person_id}-efi",
+        "meta": _meta("Observation"),
         "status": "final",
         "category": [{"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey"}]}],
         "code": {"text": "Electronic frailty index category"},
@@ -174,7 +193,8 @@ def risk_assessments(shown: ResidentView) -> list[dict]:
     if shown.risk_probability is not None:
         prediction["probabilityDecimal"] = round(float(shown.risk_probability), 4)
     resource = {
-        "resourceType": "RiskAssessment", "id": f"{shown.person_id}-risk",
+        "resourceType": "RiskAssessment",
+        "id": f"{shown.person_id}-risk",
         "status": "final",
         "subject": subject(shown),
         "method": {"text": "Octopus population risk model (see the model card)"},
@@ -184,7 +204,11 @@ def risk_assessments(shown: ResidentView) -> list[dict]:
     }
     if shown.snapshot_as_of:
         resource["occurrenceDateTime"] = shown.snapshot_as_of.isoformat()
-    return [RiskAssessment.model_validate({k: v for k, v in resource.items() if v is not None}).model_dump(mode="json", exclude_none=True)]
+    return [
+        RiskAssessment.model_validate({k: v for k, v in resource.items() if v is not None}).model_dump(
+            mode="json", exclude_none=True
+        )
+    ]
 
 
 def flags(shown: ResidentView) -> list[dict]:
@@ -192,7 +216,9 @@ def flags(shown: ResidentView) -> list[dict]:
     if not _has_risk(shown):
         return []
     resource = {
-        "resourceType": "Flag", "id": f"{shown.person_id}-risk-band", "meta": _meta("Flag"),
+        "resourceType": "Flag",
+        "id": f"{shown.person_id}-risk-band",
+        "meta": _meta("Flag"),
         "status": "active",
         "category": [{"coding": [{"system": FLAG_CATEGORY, "code": "clinical"}]}],
         "code": {"text": f"Risk of emergency admission: {shown.risk_band.replace('_', ' ')}"},

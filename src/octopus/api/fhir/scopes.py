@@ -38,7 +38,9 @@ def parse_scopes(text: str) -> frozenset[str]:
         # The one write: a virtual ward device adds observations, through the JSON API (decision
         # 0038) or as FHIR Observations (decision 0053).
         if not _reads(permission) and scope != OBSERVATION_CREATE:
-            raise ValidationError(f"Scope {scope!r}: the FHIR API reads only, apart from {OBSERVATION_CREATE}; use .read or .rs.")
+            raise ValidationError(
+                f"Scope {scope!r}: the FHIR API reads only, apart from {OBSERVATION_CREATE}; use .read or .rs."
+            )
     return scopes
 
 

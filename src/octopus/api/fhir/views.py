@@ -66,10 +66,16 @@ def fhir_read(resource_type: str, params: frozenset[str] = frozenset()):
             if not user.has_capability("view_residents"):
                 return _refuse(403, "forbidden", "This endpoint needs the 'view_residents' capability.")
             if not allows(getattr(request, "smart_scopes", USER_SCOPES), resource_type):
-                return _refuse(403, "forbidden", f"Your scopes do not include reading {resource_type} (e.g. system/{resource_type}.read).")
+                return _refuse(
+                    403,
+                    "forbidden",
+                    f"Your scopes do not include reading {resource_type} (e.g. system/{resource_type}.read).",
+                )
             unknown = sorted(set(request.GET) - allowed_params)
             if unknown:
-                return _refuse(400, "not-supported", f"Unsupported search parameter(s) on {resource_type}: {', '.join(unknown)}.")
+                return _refuse(
+                    400, "not-supported", f"Unsupported search parameter(s) on {resource_type}: {', '.join(unknown)}."
+                )
             try:
                 page_of(request.GET)  # a bad page is refused before any record is opened or audited
                 return _respond(view(request, *args, **kwargs))
@@ -126,10 +132,14 @@ def patient_search(request):
         residents = residents.filter(date_of_birth=_date(query["birthdate"]))
     residents = residents.order_by("family_name", "given_name", "pk")
     total = residents.count()
-    rows = list(residents[offset:offset + count])
+    rows = list(residents[offset : offset + count])
     scopes = access.scopes_for(user, rows)
-    audit.record_request(request, "search", f"FHIR Patient search {_via(request)} ({', '.join(sorted(query)) or 'no parameters'})"[:300])
-    audit.record_appearances(user, f"Named in a FHIR Patient search {_via(request)}"[:300], [r.person_id for r in rows], path=request.path)
+    audit.record_request(
+        request, "search", f"FHIR Patient search {_via(request)} ({', '.join(sorted(query)) or 'no parameters'})"[:300]
+    )
+    audit.record_appearances(
+        user, f"Named in a FHIR Patient search {_via(request)}"[:300], [r.person_id for r in rows], path=request.path
+    )
     return searchset(request, [resources.patient(fields.present(r, scopes[r.pk])) for r in rows], total, offset, count)
 
 
@@ -165,7 +175,7 @@ def _withheld(resource_type: str, scope: str) -> dict:
 def _page(request, build) -> dict:
     offset, count = page_of(request.GET)
     everything = build()
-    return searchset(request, everything[offset:offset + count], len(everything), offset, count)
+    return searchset(request, everything[offset : offset + count], len(everything), offset, count)
 
 
 def _compartment_search(resource_type: str, build):
@@ -196,10 +206,14 @@ def encounter_search(request):
     # The virtual ward writes its admissions, observations and alerts on the timeline as community
     # health events; they are served as Observations (vital signs), not as home-health Encounters
     # once per reading (decision 0053).
-    events = access.scoped(request.user, ActivityEvent.objects.filter(resident=opened.resident, kind__in=resources.ENCOUNTER_KINDS)
-                           .exclude(detail__has_key="virtual_ward"))
+    events = access.scoped(
+        request.user,
+        ActivityEvent.objects.filter(resident=opened.resident, kind__in=resources.ENCOUNTER_KINDS).exclude(
+            detail__has_key="virtual_ward"
+        ),
+    )
     total = events.count()
-    page = events.order_by("-occurred_on", "-occurred_at", "-id")[offset:offset + count]
+    page = events.order_by("-occurred_on", "-occurred_at", "-id")[offset : offset + count]
     return searchset(request, [resources.encounter(shown, event) for event in page], total, offset, count)
 
 
@@ -208,7 +222,10 @@ def care_plan_search(request):
     opened = _opened(request, "CarePlan")
 
     def build():
-        plans = access.scoped(request.user, CarePlan.objects.filter(resident=opened.resident).select_related("resident", "lead_professional"))
+        plans = access.scoped(
+            request.user,
+            CarePlan.objects.filter(resident=opened.resident).select_related("resident", "lead_professional"),
+        )
         found = []
         for plan in plans:
             resource = care_plan_resource(plan, clinical=opened.clinical).model_dump(mode="json", exclude_none=True)
@@ -242,12 +259,15 @@ def _import(request, expected: str):
     try:
         sent, kind = fhir_import.resources_in(text, name)
         if expected == "Bundle" and kind != "bundle":
-            return _refuse(400, "invalid", "POST a transaction or batch Bundle here, or Observations to /api/fhir/Observation.")
+            return _refuse(
+                400, "invalid", "POST a transaction or batch Bundle here, or Observations to /api/fhir/Observation."
+            )
         if expected == "Observation" and kind == "bundle":
             return _refuse(400, "invalid", "POST a Bundle to /api/fhir/, not to /api/fhir/Observation.")
         account = getattr(request, "service_account", None)
-        imported = fhir_import.import_sent(sent, request.user, recorded_by=account.name if account else request.user.username,
-                                           path=request.path)
+        imported = fhir_import.import_sent(
+            sent, request.user, recorded_by=account.name if account else request.user.username, path=request.path
+        )
     except fhir_import.FhirImportError as error:
         outcome = operation_outcome("processing", str(error))
         outcome["issue"][0]["expression"] = [_expression(sent, error)]
@@ -268,21 +288,42 @@ def _import_response(imported, sent, kind: str) -> dict:
     by_group = {}
     for group, recorded in zip(imported.sets, imported.recorded, strict=False):
         alerts = "; ".join(a.summary for a in recorded.alerts)
-        by_group[id(group)] = (recorded.observation.pk, "201 Created",
-                               f"NEWS2 {recorded.score.total} ({recorded.score.risk} risk)" + (f". Alert raised: {alerts}" if alerts else ""))
-    for group, observation in zip(imported.sets[len(imported.recorded):], imported.repeated, strict=True):
-        by_group[id(group)] = (observation.pk, "200 OK", f"Already recorded: NEWS2 {observation.total} ({observation.risk} risk)")
+        by_group[id(group)] = (
+            recorded.observation.pk,
+            "201 Created",
+            f"NEWS2 {recorded.score.total} ({recorded.score.risk} risk)"
+            + (f". Alert raised: {alerts}" if alerts else ""),
+        )
+    for group, observation in zip(imported.sets[len(imported.recorded) :], imported.repeated, strict=True):
+        by_group[id(group)] = (
+            observation.pk,
+            "200 OK",
+            f"Already recorded: NEWS2 {observation.total} ({observation.risk} risk)",
+        )
     where_group = {where: group for group in imported.sets for where in group.wheres.values()}
     if kind != "bundle":
-        issues = [{"severity": "information", "code": "informational", "diagnostics": f"{group.label}: {by_group[id(group)][2]}"}
-                  for group in imported.sets]
+        issues = [
+            {
+                "severity": "information",
+                "code": "informational",
+                "diagnostics": f"{group.label}: {by_group[id(group)][2]}",
+            }
+            for group in imported.sets
+        ]
         return {"resourceType": "OperationOutcome", "issue": issues}
     entries = []
     for item in sent:
         group = where_group.get(item.where)
-        pk, status, said = by_group[id(group)] if group is not None else (None, "200 OK", "Nothing to score in this entry.")
-        response = {"status": status, "outcome": {"resourceType": "OperationOutcome",
-                                                  "issue": [{"severity": "information", "code": "informational", "diagnostics": said}]}}
+        pk, status, said = (
+            by_group[id(group)] if group is not None else (None, "200 OK", "Nothing to score in this entry.")
+        )
+        response = {
+            "status": status,
+            "outcome": {
+                "resourceType": "OperationOutcome",
+                "issue": [{"severity": "information", "code": "informational", "diagnostics": said}],
+            },
+        }
         if pk is not None:
             response["location"] = f"Observation/vw-{pk}-news2"
         entries.append({"response": response})

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,16 +14,41 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ServiceAccount',
+            name="ServiceAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text="The partner system, e.g. 'Borough shared care record'.", max_length=120, unique=True)),
-                ('token_hash', models.CharField(help_text='SHA-256 of the bearer token; the token itself is shown once.', max_length=64, unique=True)),
-                ('scopes', models.CharField(help_text="Space-separated SMART scopes, e.g. 'system/Patient.read system/CarePlan.read'.", max_length=500)),
-                ('active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='service_account', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="The partner system, e.g. 'Borough shared care record'.", max_length=120, unique=True
+                    ),
+                ),
+                (
+                    "token_hash",
+                    models.CharField(
+                        help_text="SHA-256 of the bearer token; the token itself is shown once.",
+                        max_length=64,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "scopes",
+                    models.CharField(
+                        help_text="Space-separated SMART scopes, e.g. 'system/Patient.read system/CarePlan.read'.",
+                        max_length=500,
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="service_account",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
     ]

@@ -6,214 +6,633 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('directory', '0001_initial'),
-        ('residents', '0002_activityevent'),
+        ("directory", "0001_initial"),
+        ("residents", "0002_activityevent"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CarePlan',
+            name="CarePlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('what_matters', models.TextField(blank=True, verbose_name='What matters to me')),
-                ('goals', models.JSONField(blank=True, default=list)),
-                ('needs', models.JSONField(blank=True, default=dict)),
-                ('review_date', models.DateField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField()),
-                ('lead_professional', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='led_care_plans', to=settings.AUTH_USER_MODEL)),
-                ('resident', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='care_plan', to='residents.resident')),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("what_matters", models.TextField(blank=True, verbose_name="What matters to me")),
+                ("goals", models.JSONField(blank=True, default=list)),
+                ("needs", models.JSONField(blank=True, default=dict)),
+                ("review_date", models.DateField(blank=True, null=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "lead_professional",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="led_care_plans",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resident",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="care_plan", to="residents.resident"
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CarePlanAction',
+            name="CarePlanAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.CharField(max_length=300)),
-                ('domain', models.CharField(blank=True, choices=[('physical_health', 'Physical health'), ('mental_health', 'Mental health'), ('housing', 'Housing'), ('money', 'Money and benefits'), ('employment', 'Employment'), ('isolation', 'Isolation and loneliness'), ('carers', 'Carers and family'), ('digital', 'Digital inclusion'), ('safeguarding', 'Safeguarding')], max_length=20)),
-                ('due', models.DateField()),
-                ('status', models.CharField(choices=[('to_do', 'To do'), ('in_progress', 'In progress'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='to_do', max_length=12)),
-                ('created_at', models.DateTimeField()),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='care_actions', to=settings.AUTH_USER_MODEL)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='care.careplan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("description", models.CharField(max_length=300)),
+                (
+                    "domain",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("physical_health", "Physical health"),
+                            ("mental_health", "Mental health"),
+                            ("housing", "Housing"),
+                            ("money", "Money and benefits"),
+                            ("employment", "Employment"),
+                            ("isolation", "Isolation and loneliness"),
+                            ("carers", "Carers and family"),
+                            ("digital", "Digital inclusion"),
+                            ("safeguarding", "Safeguarding"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("due", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("to_do", "To do"),
+                            ("in_progress", "In progress"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="to_do",
+                        max_length=12,
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="care_actions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="actions", to="care.careplan"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due', 'id'],
+                "ordering": ["due", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Referral',
+            name="Referral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField()),
-                ('urgency', models.CharField(choices=[('urgent', 'Urgent (within 1 working day)'), ('soon', 'Soon (within 3 days)'), ('routine', 'Routine (within 7 days)')], max_length=10)),
-                ('shared_information', models.TextField(help_text='What the resident agreed may be shared with the receiver.')),
-                ('resident_agreed', models.BooleanField(default=False)),
-                ('preferred_contact', models.CharField(choices=[('phone', 'Phone call'), ('text', 'Text message'), ('email', 'Email'), ('visit', 'Home visit'), ('via_referrer', 'Through me (the referrer)')], max_length=20)),
-                ('contact_details', models.CharField(blank=True, max_length=200)),
-                ('status', models.CharField(choices=[('sent', 'Sent'), ('accepted', 'Accepted'), ('redirected', 'Redirected'), ('declined', 'Declined'), ('first_contact', 'First contact made'), ('completed', 'Completed'), ('closed', 'Closed')], db_index=True, default='sent', max_length=20)),
-                ('due_at', models.DateTimeField(help_text='When the next step is due (response, then first contact).')),
-                ('sent_at', models.DateTimeField()),
-                ('accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('first_contact_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('decline_reason', models.TextField(blank=True)),
-                ('owner', models.ForeignKey(blank=True, help_text='The receiving person who has taken it on.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='owned_referrals', to=settings.AUTH_USER_MODEL)),
-                ('redirected_to', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='redirected_from', to='care.referral')),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='residents.resident')),
-                ('sender', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sent_referrals', to=settings.AUTH_USER_MODEL)),
-                ('sender_team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='directory.team')),
-                ('to_practitioner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='introductions', to='directory.practitioner')),
-                ('to_team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='directory.team')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reason", models.TextField()),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[
+                            ("urgent", "Urgent (within 1 working day)"),
+                            ("soon", "Soon (within 3 days)"),
+                            ("routine", "Routine (within 7 days)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "shared_information",
+                    models.TextField(help_text="What the resident agreed may be shared with the receiver."),
+                ),
+                ("resident_agreed", models.BooleanField(default=False)),
+                (
+                    "preferred_contact",
+                    models.CharField(
+                        choices=[
+                            ("phone", "Phone call"),
+                            ("text", "Text message"),
+                            ("email", "Email"),
+                            ("visit", "Home visit"),
+                            ("via_referrer", "Through me (the referrer)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("contact_details", models.CharField(blank=True, max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("sent", "Sent"),
+                            ("accepted", "Accepted"),
+                            ("redirected", "Redirected"),
+                            ("declined", "Declined"),
+                            ("first_contact", "First contact made"),
+                            ("completed", "Completed"),
+                            ("closed", "Closed"),
+                        ],
+                        db_index=True,
+                        default="sent",
+                        max_length=20,
+                    ),
+                ),
+                ("due_at", models.DateTimeField(help_text="When the next step is due (response, then first contact).")),
+                ("sent_at", models.DateTimeField()),
+                ("accepted_at", models.DateTimeField(blank=True, null=True)),
+                ("first_contact_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("decline_reason", models.TextField(blank=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The receiving person who has taken it on.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="owned_referrals",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "redirected_to",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="redirected_from",
+                        to="care.referral",
+                    ),
+                ),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="referrals", to="residents.resident"
+                    ),
+                ),
+                (
+                    "sender",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sent_referrals",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "sender_team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="directory.team",
+                    ),
+                ),
+                (
+                    "to_practitioner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="introductions",
+                        to="directory.practitioner",
+                    ),
+                ),
+                (
+                    "to_team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="referrals", to="directory.team"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-sent_at'],
+                "ordering": ["-sent_at"],
             },
         ),
         migrations.CreateModel(
-            name='ReferralEvent',
+            name="ReferralEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, choices=[('sent', 'Sent'), ('accepted', 'Accepted'), ('redirected', 'Redirected'), ('declined', 'Declined'), ('first_contact', 'First contact made'), ('completed', 'Completed'), ('closed', 'Closed')], max_length=20)),
-                ('to_status', models.CharField(choices=[('sent', 'Sent'), ('accepted', 'Accepted'), ('redirected', 'Redirected'), ('declined', 'Declined'), ('first_contact', 'First contact made'), ('completed', 'Completed'), ('closed', 'Closed')], max_length=20)),
-                ('at', models.DateTimeField()),
-                ('note', models.TextField(blank=True)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='care.referral')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("sent", "Sent"),
+                            ("accepted", "Accepted"),
+                            ("redirected", "Redirected"),
+                            ("declined", "Declined"),
+                            ("first_contact", "First contact made"),
+                            ("completed", "Completed"),
+                            ("closed", "Closed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("sent", "Sent"),
+                            ("accepted", "Accepted"),
+                            ("redirected", "Redirected"),
+                            ("declined", "Declined"),
+                            ("first_contact", "First contact made"),
+                            ("completed", "Completed"),
+                            ("closed", "Closed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("note", models.TextField(blank=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="care.referral"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='RisingRiskNote',
+            name="RisingRiskNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('note', models.CharField(max_length=500)),
-                ('snapshot_run_id', models.CharField(blank=True, help_text='The population run whose list was reviewed.', max_length=40)),
-                ('written_at', models.DateTimeField()),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rising_risk_notes', to='residents.resident')),
-                ('written_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("note", models.CharField(max_length=500)),
+                (
+                    "snapshot_run_id",
+                    models.CharField(
+                        blank=True, help_text="The population run whose list was reviewed.", max_length=40
+                    ),
+                ),
+                ("written_at", models.DateTimeField()),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rising_risk_notes",
+                        to="residents.resident",
+                    ),
+                ),
+                (
+                    "written_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-written_at', '-id'],
+                "ordering": ["-written_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Task',
+            name="Task",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300)),
-                ('due', models.DateField(blank=True, null=True)),
-                ('link', models.CharField(blank=True, max_length=300)),
-                ('source', models.CharField(choices=[('care_plan', 'Care plan'), ('referral', 'Referral'), ('check_in', 'Check-in'), ('review', 'Review'), ('bereavement', 'Bereavement follow-up'), ('tier', 'Tier change'), ('meeting', 'Meeting action'), ('other', 'Other')], default='other', max_length=20)),
-                ('created_at', models.DateTimeField()),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to=settings.AUTH_USER_MODEL)),
-                ('resident', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='tasks', to='residents.resident')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=300)),
+                ("due", models.DateField(blank=True, null=True)),
+                ("link", models.CharField(blank=True, max_length=300)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("care_plan", "Care plan"),
+                            ("referral", "Referral"),
+                            ("check_in", "Check-in"),
+                            ("review", "Review"),
+                            ("bereavement", "Bereavement follow-up"),
+                            ("tier", "Tier change"),
+                            ("meeting", "Meeting action"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="tasks", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tasks",
+                        to="residents.resident",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due', 'created_at'],
+                "ordering": ["due", "created_at"],
             },
         ),
         migrations.CreateModel(
-            name='TierAssignment',
+            name="TierAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tier', models.CharField(choices=[('universal', 'Universal (self-care)'), ('proactive', 'Proactive (rising risk)'), ('complex', 'Complex case management (MDT/INC)')], max_length=12)),
-                ('reason', models.TextField()),
-                ('started_at', models.DateTimeField()),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('monitor_until', models.DateField(blank=True, null=True)),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tier_assignments', to='residents.resident')),
-                ('set_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[
+                            ("universal", "Universal (self-care)"),
+                            ("proactive", "Proactive (rising risk)"),
+                            ("complex", "Complex case management (MDT/INC)"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("started_at", models.DateTimeField()),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("monitor_until", models.DateField(blank=True, null=True)),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tier_assignments",
+                        to="residents.resident",
+                    ),
+                ),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at', '-id'],
+                "ordering": ["-started_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CarePlanVersion',
+            name="CarePlanVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('changed_at', models.DateTimeField()),
-                ('change_summary', models.CharField(max_length=300)),
-                ('snapshot', models.JSONField()),
-                ('changed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='care.careplan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.PositiveIntegerField()),
+                ("changed_at", models.DateTimeField()),
+                ("change_summary", models.CharField(max_length=300)),
+                ("snapshot", models.JSONField()),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="versions", to="care.careplan"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-version'],
-                'constraints': [models.UniqueConstraint(fields=('plan', 'version'), name='unique_plan_version')],
+                "ordering": ["-version"],
+                "constraints": [models.UniqueConstraint(fields=("plan", "version"), name="unique_plan_version")],
             },
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('cohort', 'Cohort'), ('rising_risk', 'Rising-risk list'), ('referral', 'Referral or introduction'), ('visit', 'Visit or drop-in'), ('search', 'Found by search'), ('meeting', 'MDT or INC decision')], max_length=20)),
-                ('opened_at', models.DateTimeField()),
-                ('next_review_due', models.DateField(blank=True, null=True)),
-                ('last_contact_on', models.DateField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome', models.CharField(blank=True, choices=[('goals_met', 'Goals met'), ('stable', 'Stable, returned to self-care'), ('transferred', 'Transferred to another team'), ('declined', 'Resident declined support'), ('no_contact', 'Could not be contacted'), ('moved_away', 'Moved out of the area'), ('died', 'Died'), ('added_in_error', 'Added in error')], max_length=20)),
-                ('outcome_note', models.TextField(blank=True)),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('holder', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='held_cases', to=settings.AUTH_USER_MODEL)),
-                ('opened_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='residents.resident')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='directory.team')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("cohort", "Cohort"),
+                            ("rising_risk", "Rising-risk list"),
+                            ("referral", "Referral or introduction"),
+                            ("visit", "Visit or drop-in"),
+                            ("search", "Found by search"),
+                            ("meeting", "MDT or INC decision"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("opened_at", models.DateTimeField()),
+                ("next_review_due", models.DateField(blank=True, null=True)),
+                ("last_contact_on", models.DateField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("goals_met", "Goals met"),
+                            ("stable", "Stable, returned to self-care"),
+                            ("transferred", "Transferred to another team"),
+                            ("declined", "Resident declined support"),
+                            ("no_contact", "Could not be contacted"),
+                            ("moved_away", "Moved out of the area"),
+                            ("died", "Died"),
+                            ("added_in_error", "Added in error"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("outcome_note", models.TextField(blank=True)),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "holder",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="held_cases",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="cases", to="residents.resident"
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="cases", to="directory.team"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-opened_at'],
-                'indexes': [models.Index(fields=['team', 'closed_at'], name='care_case_team_id_f40362_idx'), models.Index(fields=['holder', 'closed_at'], name='care_case_holder__639b0d_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('closed_at__isnull', True)), fields=('resident', 'team'), name='one_open_case_per_team'), models.CheckConstraint(condition=models.Q(('closed_at__isnull', True), models.Q(('outcome', ''), _negated=True), _connector='OR'), name='closed_case_has_outcome')],
+                "ordering": ["-opened_at"],
+                "indexes": [
+                    models.Index(fields=["team", "closed_at"], name="care_case_team_id_f40362_idx"),
+                    models.Index(fields=["holder", "closed_at"], name="care_case_holder__639b0d_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("closed_at__isnull", True)),
+                        fields=("resident", "team"),
+                        name="one_open_case_per_team",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("closed_at__isnull", True), models.Q(("outcome", ""), _negated=True), _connector="OR"
+                        ),
+                        name="closed_case_has_outcome",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CheckIn',
+            name="CheckIn",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('due_on', models.DateField(db_index=True)),
-                ('status', models.CharField(choices=[('scheduled', 'Scheduled'), ('done', 'Done'), ('no_answer', 'No answer'), ('cancelled', 'Cancelled')], default='scheduled', max_length=12)),
-                ('note', models.TextField(blank=True)),
-                ('cancelled_reason', models.CharField(blank=True, max_length=200)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='check_ins', to=settings.AUTH_USER_MODEL)),
-                ('completed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='check_ins', to='directory.organisation')),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='check_ins', to='residents.resident')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("due_on", models.DateField(db_index=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("scheduled", "Scheduled"),
+                            ("done", "Done"),
+                            ("no_answer", "No answer"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="scheduled",
+                        max_length=12,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("cancelled_reason", models.CharField(blank=True, max_length=200)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="check_ins",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "completed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="check_ins",
+                        to="directory.organisation",
+                    ),
+                ),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="check_ins", to="residents.resident"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_on', 'id'],
-                'indexes': [models.Index(fields=['resident', 'status'], name='care_checki_residen_ba5c49_idx')],
+                "ordering": ["due_on", "id"],
+                "indexes": [models.Index(fields=["resident", "status"], name="care_checki_residen_ba5c49_idx")],
             },
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['to_team', 'status'], name='care_referr_to_team_b7e931_idx'),
+            model_name="referral",
+            index=models.Index(fields=["to_team", "status"], name="care_referr_to_team_b7e931_idx"),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['to_practitioner', 'status'], name='care_referr_to_prac_b6456f_idx'),
+            model_name="referral",
+            index=models.Index(fields=["to_practitioner", "status"], name="care_referr_to_prac_b6456f_idx"),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['owner', 'done_at'], name='care_task_owner_i_7345c7_idx'),
+            model_name="task",
+            index=models.Index(fields=["owner", "done_at"], name="care_task_owner_i_7345c7_idx"),
         ),
         migrations.AddConstraint(
-            model_name='tierassignment',
-            constraint=models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True)), fields=('resident',), name='one_current_tier'),
+            model_name="tierassignment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ended_at__isnull", True)), fields=("resident",), name="one_current_tier"
+            ),
         ),
     ]

@@ -6,30 +6,103 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('care', '0001_initial'),
+        ("care", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AdvanceCarePlan',
+            name="AdvanceCarePlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cpr_recommendation', models.CharField(blank=True, choices=[('attempt', 'CPR attempts recommended'), ('do_not_attempt', 'CPR attempts NOT recommended')], max_length=16, verbose_name='CPR recommendation')),
-                ('care_focus', models.CharField(blank=True, choices=[('sustain_life', 'Prioritise sustaining life, even at the expense of some comfort'), ('balance', 'Balance between sustaining life and comfort'), ('comfort', 'Prioritise comfort, even at the expense of sustaining life')], max_length=16, verbose_name='Focus of care')),
-                ('ceilings_of_treatment', models.TextField(blank=True, help_text='Other recommended treatments and their limits, e.g. ward-based care, not for intensive care.', verbose_name='Ceilings of treatment')),
-                ('preferred_place_of_care', models.CharField(blank=True, choices=[('home', 'Home'), ('care_home', 'Care home'), ('hospice', 'Hospice'), ('hospital', 'Hospital'), ('other', 'Somewhere else (see notes)')], max_length=12)),
-                ('preferred_place_of_death', models.CharField(blank=True, choices=[('home', 'Home'), ('care_home', 'Care home'), ('hospice', 'Hospice'), ('hospital', 'Hospital'), ('other', 'Somewhere else (see notes)')], max_length=12)),
-                ('notes', models.TextField(blank=True)),
-                ('agreed_with', models.CharField(max_length=200)),
-                ('agreed_on', models.DateField()),
-                ('review_date', models.DateField(blank=True, null=True)),
-                ('recorded_at', models.DateTimeField()),
-                ('agreed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('plan', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='advance_care', to='care.careplan')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "cpr_recommendation",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("attempt", "CPR attempts recommended"),
+                            ("do_not_attempt", "CPR attempts NOT recommended"),
+                        ],
+                        max_length=16,
+                        verbose_name="CPR recommendation",
+                    ),
+                ),
+                (
+                    "care_focus",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("sustain_life", "Prioritise sustaining life, even at the expense of some comfort"),
+                            ("balance", "Balance between sustaining life and comfort"),
+                            ("comfort", "Prioritise comfort, even at the expense of sustaining life"),
+                        ],
+                        max_length=16,
+                        verbose_name="Focus of care",
+                    ),
+                ),
+                (
+                    "ceilings_of_treatment",
+                    models.TextField(
+                        blank=True,
+                        help_text="Other recommended treatments and their limits, e.g. ward-based care, not for intensive care.",
+                        verbose_name="Ceilings of treatment",
+                    ),
+                ),
+                (
+                    "preferred_place_of_care",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("home", "Home"),
+                            ("care_home", "Care home"),
+                            ("hospice", "Hospice"),
+                            ("hospital", "Hospital"),
+                            ("other", "Somewhere else (see notes)"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "preferred_place_of_death",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("home", "Home"),
+                            ("care_home", "Care home"),
+                            ("hospice", "Hospice"),
+                            ("hospital", "Hospital"),
+                            ("other", "Somewhere else (see notes)"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                ("agreed_with", models.CharField(max_length=200)),
+                ("agreed_on", models.DateField()),
+                ("review_date", models.DateField(blank=True, null=True)),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "agreed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "plan",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="advance_care", to="care.careplan"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
     ]

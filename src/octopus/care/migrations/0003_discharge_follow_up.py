@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('care', '0002_advance_care_plan'),
+        ("care", "0002_advance_care_plan"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='task',
-            name='source',
-            field=models.CharField(choices=[('care_plan', 'Care plan'), ('referral', 'Referral'), ('check_in', 'Check-in'), ('review', 'Review'), ('bereavement', 'Bereavement follow-up'), ('tier', 'Tier change'), ('meeting', 'Meeting action'), ('discharge', 'Discharge follow-up'), ('other', 'Other')], default='other', max_length=20),
+            model_name="task",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("care_plan", "Care plan"),
+                    ("referral", "Referral"),
+                    ("check_in", "Check-in"),
+                    ("review", "Review"),
+                    ("bereavement", "Bereavement follow-up"),
+                    ("tier", "Tier change"),
+                    ("meeting", "Meeting action"),
+                    ("discharge", "Discharge follow-up"),
+                    ("other", "Other"),
+                ],
+                default="other",
+                max_length=20,
+            ),
         ),
     ]

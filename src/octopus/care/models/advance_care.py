@@ -36,10 +36,13 @@ class PreferredPlace(models.TextChoices):
 
 class AdvanceCarePlan(models.Model):
     plan = models.OneToOneField("care.CarePlan", on_delete=models.CASCADE, related_name="advance_care")
-    cpr_recommendation = models.CharField("CPR recommendation", max_length=16, choices=CprRecommendation.choices, blank=True)
+    cpr_recommendation = models.CharField(
+        "CPR recommendation", max_length=16, choices=CprRecommendation.choices, blank=True
+    )
     care_focus = models.CharField("Focus of care", max_length=16, choices=CareFocus.choices, blank=True)
     ceilings_of_treatment = models.TextField(
-        "Ceilings of treatment", blank=True,
+        "Ceilings of treatment",
+        blank=True,
         help_text="Other recommended treatments and their limits, e.g. ward-based care, not for intensive care.",
     )
     preferred_place_of_care = models.CharField(max_length=12, choices=PreferredPlace.choices, blank=True)

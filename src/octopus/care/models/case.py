@@ -38,7 +38,9 @@ class Case(models.Model):
     next_review_due = models.DateField(null=True, blank=True)
     last_contact_on = models.DateField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     outcome = models.CharField(max_length=20, choices=CaseOutcome.choices, blank=True)
     outcome_note = models.TextField(blank=True)
 

@@ -38,7 +38,9 @@ class ContactRoute(models.TextChoices):
 class Referral(models.Model):
     resident = models.ForeignKey("residents.Resident", on_delete=models.PROTECT, related_name="referrals")
     sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sent_referrals")
-    sender_team = models.ForeignKey("directory.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sender_team = models.ForeignKey(
+        "directory.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     to_team = models.ForeignKey("directory.Team", on_delete=models.PROTECT, related_name="referrals")
     # Set for a warm introduction: "I know Fred at Citizens Advice".
     to_practitioner = models.ForeignKey(
@@ -52,7 +54,11 @@ class Referral(models.Model):
     contact_details = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.SENT, db_index=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_referrals",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_referrals",
         help_text="The receiving person who has taken it on.",
     )
     due_at = models.DateTimeField(help_text="When the next step is due (response, then first contact).")

@@ -13,7 +13,9 @@ from django.db import models
 class RisingRiskNote(models.Model):
     resident = models.ForeignKey("residents.Resident", on_delete=models.PROTECT, related_name="rising_risk_notes")
     note = models.CharField(max_length=500)
-    snapshot_run_id = models.CharField(max_length=40, blank=True, help_text="The population run whose list was reviewed.")
+    snapshot_run_id = models.CharField(
+        max_length=40, blank=True, help_text="The population run whose list was reviewed."
+    )
     written_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     written_at = models.DateTimeField()
 

@@ -20,7 +20,9 @@ class Task(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tasks")
     title = models.CharField(max_length=300)
     due = models.DateField(null=True, blank=True)
-    resident = models.ForeignKey("residents.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="tasks")
+    resident = models.ForeignKey(
+        "residents.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+    )
     link = models.CharField(max_length=300, blank=True)
     source = models.CharField(max_length=20, choices=TaskSource.choices, default=TaskSource.OTHER)
     created_at = models.DateTimeField()

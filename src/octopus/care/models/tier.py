@@ -27,5 +27,7 @@ class TierAssignment(models.Model):
     class Meta:
         ordering = ["-started_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["resident"], condition=models.Q(ended_at__isnull=True), name="one_current_tier")
+            models.UniqueConstraint(
+                fields=["resident"], condition=models.Q(ended_at__isnull=True), name="one_current_tier"
+            )
         ]

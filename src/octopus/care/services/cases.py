@@ -26,7 +26,14 @@ def open_case(resident, team, actor, *, source: str, holder=None, next_review_du
         if holder and existing.holder_id is None:
             existing.holder = holder
             existing.save(update_fields=["holder"])
-            audit.record(actor, "change", f"Case held by {holder.username}", resident_id=resident.person_id, obj=existing, path=path)
+            audit.record(
+                actor,
+                "change",
+                f"Case held by {holder.username}",
+                resident_id=resident.person_id,
+                obj=existing,
+                path=path,
+            )
         return existing
     case = Case.objects.create(
         resident=resident,
@@ -35,10 +42,17 @@ def open_case(resident, team, actor, *, source: str, holder=None, next_review_du
         source=source,
         opened_at=timezone.now(),
         opened_by=actor if getattr(actor, "pk", None) else None,
-        next_review_due=next_review_due or timezone.localdate() + dt.timedelta(days=config.settings().first_review_days),
+        next_review_due=next_review_due
+        or timezone.localdate() + dt.timedelta(days=config.settings().first_review_days),
     )
-    audit.record(actor, "create", f"Added to {team.name} caseload ({case.get_source_display()})",
-                 resident_id=resident.person_id, obj=case, path=path)
+    audit.record(
+        actor,
+        "create",
+        f"Added to {team.name} caseload ({case.get_source_display()})",
+        resident_id=resident.person_id,
+        obj=case,
+        path=path,
+    )
     return case
 
 
@@ -54,8 +68,14 @@ def close_case(case: Case, actor, outcome: str, note: str = "", path: str = "") 
     case.outcome = outcome
     case.outcome_note = note
     case.save(update_fields=["closed_at", "closed_by", "outcome", "outcome_note"])
-    audit.record(actor, "change", f"Case closed on {case.team.name}: {case.get_outcome_display()}",
-                 resident_id=case.resident.person_id, obj=case, path=path)
+    audit.record(
+        actor,
+        "change",
+        f"Case closed on {case.team.name}: {case.get_outcome_display()}",
+        resident_id=case.resident.person_id,
+        obj=case,
+        path=path,
+    )
     return case
 
 
@@ -64,8 +84,12 @@ def record_contact(resident, organisation_name: str, summary: str, actor, *, on=
     Called inside the caller's transaction; the caller audits the change it is part of."""
     on = on or timezone.localdate()
     event = ActivityEvent.objects.create(
-        resident=resident, occurred_on=on, occurred_at=timezone.now(), kind=ActivityKind.OCTOPUS,
-        source_organisation=organisation_name, summary=summary[:300],
+        resident=resident,
+        occurred_on=on,
+        occurred_at=timezone.now(),
+        kind=ActivityKind.OCTOPUS,
+        source_organisation=organisation_name,
+        summary=summary[:300],
         detail=dict(detail or {}, recorded_by=getattr(actor, "username", "system")),
     )
     Case.objects.filter(resident=resident, closed_at__isnull=True).update(last_contact_on=on)

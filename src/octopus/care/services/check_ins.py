@@ -22,7 +22,15 @@ def default_interval(resident) -> int:
 
 @transaction.atomic
 def schedule_check_ins(
-    resident, *, organisation, first_due, count: int, actor, every_days: int | None = None, assignee=None, path: str = ""
+    resident,
+    *,
+    organisation,
+    first_due,
+    count: int,
+    actor,
+    every_days: int | None = None,
+    assignee=None,
+    path: str = "",
 ) -> list[CheckIn]:
     """Schedule ``count`` check-ins. Check-ins belong to one organisation at a time: any still
     scheduled with another organisation are handed over (cancelled, saying to whom)."""
@@ -38,8 +46,11 @@ def schedule_check_ins(
     )
     created = [
         CheckIn.objects.create(
-            resident=resident, due_on=first_due + dt.timedelta(days=every_days * n), organisation=organisation,
-            assignee=assignee, created_by=actor,
+            resident=resident,
+            due_on=first_due + dt.timedelta(days=every_days * n),
+            organisation=organisation,
+            assignee=assignee,
+            created_by=actor,
         )
         for n in range(count)
     ]
@@ -55,12 +66,16 @@ def organisations_contacting(resident, on: dt.date | None = None) -> list[str]:
     ``on``, when there are at least the configured number of them; otherwise an empty list."""
     on = on or timezone.localdate()
     monday = on - dt.timedelta(days=on.weekday())
-    names = sorted(set(
-        ActivityEvent.objects.filter(
-            resident=resident, kind__in=[k.value for k in CONTACT_KINDS],
-            occurred_on__gte=monday, occurred_on__lte=monday + dt.timedelta(days=6),
-        ).values_list("source_organisation", flat=True)
-    ))
+    names = sorted(
+        set(
+            ActivityEvent.objects.filter(
+                resident=resident,
+                kind__in=[k.value for k in CONTACT_KINDS],
+                occurred_on__gte=monday,
+                occurred_on__lte=monday + dt.timedelta(days=6),
+            ).values_list("source_organisation", flat=True)
+        )
+    )
     return names if len(names) >= config.settings().several_organisations_per_week else []
 
 
@@ -79,6 +94,12 @@ def complete_check_in(check_in: CheckIn, actor, *, status: str, note: str = "", 
     check_in.save()
     if status == CheckInStatus.DONE:
         record_contact(check_in.resident, check_in.organisation.name, "Check-in", actor)
-    audit.record(actor, "change", f"Check-in {check_in.get_status_display().lower()}",
-                 resident_id=check_in.resident.person_id, obj=check_in, path=path)
+    audit.record(
+        actor,
+        "change",
+        f"Check-in {check_in.get_status_display().lower()}",
+        resident_id=check_in.resident.person_id,
+        obj=check_in,
+        path=path,
+    )
     return organisations_contacting(check_in.resident)

@@ -63,20 +63,35 @@ def record_death(resident, date: dt.date, source: str, actor, path: str = "") ->
         case.closed_at, case.outcome, case.outcome_note = now, CaseOutcome.DIED, f"Died {date:%-d %B %Y} ({source})"
         case.closed_by = actor if getattr(actor, "pk", None) else None
         case.save(update_fields=["closed_at", "outcome", "outcome_note", "closed_by"])
-    referrals = list(Referral.objects.filter(resident=resident, status__in=OPEN_STATUSES).select_related("resident", "to_team", "to_practitioner"))
+    referrals = list(
+        Referral.objects.filter(resident=resident, status__in=OPEN_STATUSES).select_related(
+            "resident", "to_team", "to_practitioner"
+        )
+    )
     for referral in referrals:
         _move(referral, "closed", actor, "Resident died", path)
-    actions = CarePlanAction.objects.filter(plan__resident=resident, status__in=[ActionStatus.TO_DO, ActionStatus.IN_PROGRESS]).update(
-        status=ActionStatus.CANCELLED
-    )
+    actions = CarePlanAction.objects.filter(
+        plan__resident=resident, status__in=[ActionStatus.TO_DO, ActionStatus.IN_PROGRESS]
+    ).update(status=ActionStatus.CANCELLED)
     TierAssignment.objects.filter(resident=resident, ended_at__isnull=True).update(ended_at=now)
     tasks = cancel_open_tasks(resident, "Resident died", keep_sources=[TaskSource.BEREAVEMENT])
     owner = _bereavement_owner(resident, actor)
     if owner and not Task.objects.filter(resident=resident, source=TaskSource.BEREAVEMENT).exists():
-        create_task(owner, f"Bereavement: contact the family of {resident.name}", timezone.localdate() + dt.timedelta(days=2),
-                    resident=resident, link=f"/residents/{resident.person_id}/", source=TaskSource.BEREAVEMENT)
+        create_task(
+            owner,
+            f"Bereavement: contact the family of {resident.name}",
+            timezone.localdate() + dt.timedelta(days=2),
+            resident=resident,
+            link=f"/residents/{resident.person_id}/",
+            source=TaskSource.BEREAVEMENT,
+        )
     outcome = DeathOutcome(stopped, len(cases), len(referrals), actions, tasks, owner.display_name if owner else None)
-    audit.record(actor, "change",
-                 f"Death recorded ({date:%Y-%m-%d}, {source}): {plural(stopped, 'check-in')} stopped, {plural(len(cases), 'case')} closed",
-                 resident_id=resident.person_id, obj=resident, path=path)
+    audit.record(
+        actor,
+        "change",
+        f"Death recorded ({date:%Y-%m-%d}, {source}): {plural(stopped, 'check-in')} stopped, {plural(len(cases), 'case')} closed",
+        resident_id=resident.person_id,
+        obj=resident,
+        path=path,
+    )
     return outcome

@@ -42,7 +42,13 @@ def snapshot(plan: CarePlan) -> dict:
         "lead_professional_id": plan.lead_professional_id,
         "review_date": plan.review_date.isoformat() if plan.review_date else None,
         "actions": [
-            {"id": a.pk, "description": a.description, "owner": a.owner.username, "due": a.due.isoformat(), "status": a.status}
+            {
+                "id": a.pk,
+                "description": a.description,
+                "owner": a.owner.username,
+                "due": a.due.isoformat(),
+                "status": a.status,
+            }
             for a in plan.actions.select_related("owner")
         ],
     }
@@ -50,8 +56,12 @@ def snapshot(plan: CarePlan) -> dict:
 
 def _write_version(plan: CarePlan, actor, summary: str) -> None:
     CarePlanVersion.objects.create(
-        plan=plan, version=plan.version, changed_by=actor, changed_at=plan.updated_at,
-        change_summary=summary[:300], snapshot=snapshot(plan),
+        plan=plan,
+        version=plan.version,
+        changed_by=actor,
+        changed_at=plan.updated_at,
+        change_summary=summary[:300],
+        snapshot=snapshot(plan),
     )
 
 
@@ -63,7 +73,12 @@ def start_plan(resident, actor, *, lead_professional=None, path: str = "") -> Ca
         return plan
     now = timezone.now()
     plan = CarePlan.objects.create(
-        resident=resident, lead_professional=lead_professional, created_at=now, updated_at=now, updated_by=actor, version=1
+        resident=resident,
+        lead_professional=lead_professional,
+        created_at=now,
+        updated_at=now,
+        updated_by=actor,
+        version=1,
     )
     _write_version(plan, actor, "Care plan started")
     audit.record(actor, "create", "Care plan started", resident_id=resident.person_id, obj=plan, path=path)
@@ -90,8 +105,16 @@ def _clean_needs(needs: dict) -> dict:
 
 @transaction.atomic
 def save_plan(
-    plan: CarePlan, actor, *, expected_version: int, what_matters: str, goals, needs: dict,
-    lead_professional, review_date, path: str = "",
+    plan: CarePlan,
+    actor,
+    *,
+    expected_version: int,
+    what_matters: str,
+    goals,
+    needs: dict,
+    lead_professional,
+    review_date,
+    path: str = "",
 ) -> CarePlan:
     """Save an edit that began from ``expected_version``; raise PlanConflict if the plan moved on."""
     before = snapshot(plan)
@@ -114,15 +137,34 @@ def save_plan(
     changed = [label for field, label in PLAN_FIELDS.items() if before[field] != after[field]]
     summary = ("Changed " + ", ".join(changed)) if changed else "Saved without changes"
     _write_version(plan, actor, summary)
-    audit.record(actor, "change", f"Care plan v{plan.version}: {summary}", resident_id=plan.resident.person_id, obj=plan, path=path)
-    if lead_professional and before["lead_professional_id"] != lead_professional.pk and lead_professional.pk != getattr(actor, "pk", None):
-        create_task(lead_professional, f"You are now lead professional for {plan.resident.name}", plan.review_date,
-                    resident=plan.resident, link=f"/caseload/residents/{plan.resident.person_id}/plan/", source=TaskSource.CARE_PLAN)
+    audit.record(
+        actor,
+        "change",
+        f"Care plan v{plan.version}: {summary}",
+        resident_id=plan.resident.person_id,
+        obj=plan,
+        path=path,
+    )
+    if (
+        lead_professional
+        and before["lead_professional_id"] != lead_professional.pk
+        and lead_professional.pk != getattr(actor, "pk", None)
+    ):
+        create_task(
+            lead_professional,
+            f"You are now lead professional for {plan.resident.name}",
+            plan.review_date,
+            resident=plan.resident,
+            link=f"/caseload/residents/{plan.resident.person_id}/plan/",
+            source=TaskSource.CARE_PLAN,
+        )
     return plan
 
 
 @transaction.atomic
-def add_action(plan: CarePlan, actor, *, description: str, owner, due, domain: str = "", path: str = "") -> CarePlanAction:
+def add_action(
+    plan: CarePlan, actor, *, description: str, owner, due, domain: str = "", path: str = ""
+) -> CarePlanAction:
     if not (description or "").strip():
         raise ValidationError({"description": "Describe the action."})
     if plan.resident.is_deceased:
@@ -130,8 +172,14 @@ def add_action(plan: CarePlan, actor, *, description: str, owner, due, domain: s
     action = CarePlanAction.objects.create(
         plan=plan, description=description.strip()[:300], owner=owner, due=due, domain=domain, created_at=timezone.now()
     )
-    audit.record(actor, "create", f"Care plan action for {owner.username}: {action.description}"[:300],
-                 resident_id=plan.resident.person_id, obj=action, path=path)
+    audit.record(
+        actor,
+        "create",
+        f"Care plan action for {owner.username}: {action.description}"[:300],
+        resident_id=plan.resident.person_id,
+        obj=action,
+        path=path,
+    )
     return action
 
 
@@ -142,6 +190,12 @@ def set_action_status(action: CarePlanAction, actor, status: str, path: str = ""
     action.status = status
     action.completed_at = timezone.now() if status == ActionStatus.DONE else None
     action.save(update_fields=["status", "completed_at"])
-    audit.record(actor, "change", f"Care plan action {action.get_status_display().lower()}: {action.description}"[:300],
-                 resident_id=action.plan.resident.person_id, obj=action, path=path)
+    audit.record(
+        actor,
+        "change",
+        f"Care plan action {action.get_status_display().lower()}: {action.description}"[:300],
+        resident_id=action.plan.resident.person_id,
+        obj=action,
+        path=path,
+    )
     return action

@@ -1,10 +1,10 @@
 """Referrals and warm introductions as an explicit state machine with history.
 
-    sent ──▶ accepted ──▶ first contact made ──▶ completed
-      │          └──────────────┴──────────────▶ closed
-      ├──▶ redirected (a new referral goes to the right team or person)
-      ├──▶ declined, with a reason (not for teams that never decline)
-      └──▶ closed (withdrawn by the sender)
+sent ──▶ accepted ──▶ first contact made ──▶ completed
+  │          └──────────────┴──────────────▶ closed
+  ├──▶ redirected (a new referral goes to the right team or person)
+  ├──▶ declined, with a reason (not for teams that never decline)
+  └──▶ closed (withdrawn by the sender)
 """
 
 import datetime as dt
@@ -51,20 +51,34 @@ def _check(referral: Referral, to_status: str) -> None:
 def _move(referral: Referral, to_status: str, actor, note: str = "", path: str = "") -> Referral:
     _check(referral, to_status)
     event = ReferralEvent.objects.create(
-        referral=referral, from_status=referral.status, to_status=to_status,
-        actor=actor if getattr(actor, "pk", None) else None, at=timezone.now(), note=note,
+        referral=referral,
+        from_status=referral.status,
+        to_status=to_status,
+        actor=actor if getattr(actor, "pk", None) else None,
+        at=timezone.now(),
+        note=note,
     )
     referral.status = to_status
     if to_status in (S.REDIRECTED, S.DECLINED, S.COMPLETED, S.CLOSED):
         referral.closed_at = event.at
     referral.save()
-    audit.record(actor, "change", f"{referral} – {ReferralStatus(to_status).label}"[:300],
-                 resident_id=referral.resident.person_id, obj=referral, path=path)
+    audit.record(
+        actor,
+        "change",
+        f"{referral} – {ReferralStatus(to_status).label}"[:300],
+        resident_id=referral.resident.person_id,
+        obj=referral,
+        path=path,
+    )
     return referral
 
 
 def _locked(referral: Referral) -> Referral:
-    return Referral.objects.select_for_update(of=("self",)).select_related("to_team", "to_practitioner", "resident").get(pk=referral.pk)
+    return (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("to_team", "to_practitioner", "resident")
+        .get(pk=referral.pk)
+    )
 
 
 def is_receiver(referral: Referral, user) -> bool:
@@ -80,8 +94,13 @@ def actions_for(referral: Referral, user) -> list[str]:
     possible = TRANSITIONS[referral.status]
     allowed = []
     if is_receiver(referral, user) and user.has_capability("hold_caseload"):
-        for name, status in (("accept", S.ACCEPTED), ("redirect", S.REDIRECTED), ("decline", S.DECLINED),
-                             ("first_contact", S.FIRST_CONTACT), ("complete", S.COMPLETED)):
+        for name, status in (
+            ("accept", S.ACCEPTED),
+            ("redirect", S.REDIRECTED),
+            ("decline", S.DECLINED),
+            ("first_contact", S.FIRST_CONTACT),
+            ("complete", S.COMPLETED),
+        ):
             if status in possible:
                 allowed.append(name)
         if referral.to_team.never_declines and "decline" in allowed:
@@ -93,9 +112,20 @@ def actions_for(referral: Referral, user) -> list[str]:
 
 @transaction.atomic
 def send_referral(
-    resident, sender, *, to_team=None, to_practitioner=None, reason: str, urgency: str,
-    shared_information: str, resident_agreed: bool, preferred_contact: str, contact_details: str = "",
-    sender_team=None, send_anyway: bool = False, path: str = "",
+    resident,
+    sender,
+    *,
+    to_team=None,
+    to_practitioner=None,
+    reason: str,
+    urgency: str,
+    shared_information: str,
+    resident_agreed: bool,
+    preferred_contact: str,
+    contact_details: str = "",
+    sender_team=None,
+    send_anyway: bool = False,
+    path: str = "",
 ) -> Referral:
     """Refer to a team, or introduce to a named person (whose team then receives it too).
 
@@ -109,7 +139,9 @@ def send_referral(
     if to_team is None:
         problems["to_team"] = "Choose the team or the named person to refer to."
     elif not to_team.accepts_referrals and to_practitioner is None:
-        problems["to_team"] = f"{to_team.name} does not take referrals; introduce the resident to a named person there instead."
+        problems["to_team"] = (
+            f"{to_team.name} does not take referrals; introduce the resident to a named person there instead."
+        )
     if not (reason or "").strip():
         problems["reason"] = "Say why you are referring the resident."
     if urgency not in Urgency.values:
@@ -135,10 +167,20 @@ def send_referral(
     if sender_team is None and sender.team_ids:
         sender_team = sender.memberships.select_related("team").first().team
     referral = Referral.objects.create(
-        resident=resident, sender=sender, sender_team=sender_team, to_team=to_team, to_practitioner=to_practitioner,
-        reason=reason.strip(), urgency=urgency, shared_information=shared_information.strip(),
-        resident_agreed=True, preferred_contact=preferred_contact, contact_details=contact_details.strip(),
-        status=S.SENT, sent_at=now, due_at=now + dt.timedelta(days=config.settings().referral_response_days[urgency]),
+        resident=resident,
+        sender=sender,
+        sender_team=sender_team,
+        to_team=to_team,
+        to_practitioner=to_practitioner,
+        reason=reason.strip(),
+        urgency=urgency,
+        shared_information=shared_information.strip(),
+        resident_agreed=True,
+        preferred_contact=preferred_contact,
+        contact_details=contact_details.strip(),
+        status=S.SENT,
+        sent_at=now,
+        due_at=now + dt.timedelta(days=config.settings().referral_response_days[urgency]),
     )
     ReferralEvent.objects.create(referral=referral, from_status="", to_status=S.SENT, actor=sender, at=now)
     audit.record(sender, "create", f"{referral}"[:300], resident_id=resident.person_id, obj=referral, path=path)
@@ -146,7 +188,9 @@ def send_referral(
 
 
 def _open_duplicate(resident, to_team, to_practitioner) -> Referral | None:
-    earlier = Referral.objects.filter(resident=resident, status__in=OPEN_STATUSES).select_related("sender", "to_team", "to_practitioner")
+    earlier = Referral.objects.filter(resident=resident, status__in=OPEN_STATUSES).select_related(
+        "sender", "to_team", "to_practitioner"
+    )
     if to_practitioner is not None:
         earlier = earlier.filter(to_practitioner=to_practitioner)
     else:
@@ -161,8 +205,14 @@ def _tell_sender(referral: Referral, actor, verb: str, onward: str = "") -> None
     kind = "introduction" if referral.is_introduction else "referral"
     who = actor.display_name if getattr(actor, "pk", None) else referral.recipient_label
     title = f"{who} {verb} your {kind} of {referral.resident.name}{onward}"
-    create_task(referral.sender, title[:300], timezone.localdate(), resident=referral.resident,
-                link=reverse("care:referral", args=[referral.pk]), source=TaskSource.REFERRAL)
+    create_task(
+        referral.sender,
+        title[:300],
+        timezone.localdate(),
+        resident=referral.resident,
+        link=reverse("care:referral", args=[referral.pk]),
+        source=TaskSource.REFERRAL,
+    )
 
 
 @transaction.atomic
@@ -184,7 +234,9 @@ def accept(referral: Referral, actor, note: str = "", path: str = "") -> Referra
 def decline(referral: Referral, actor, reason: str, path: str = "") -> Referral:
     referral = _locked(referral)
     if referral.to_team.never_declines:
-        raise TransitionError(f"{referral.to_team.name} never declines: redirect the resident to the right team or person instead.")
+        raise TransitionError(
+            f"{referral.to_team.name} never declines: redirect the resident to the right team or person instead."
+        )
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why you are declining, so the sender can find the right help."})
     referral.decline_reason = reason.strip()
@@ -203,15 +255,25 @@ def redirect(referral: Referral, actor, *, to_team=None, to_practitioner=None, n
     target_team = to_practitioner.team if to_practitioner else to_team
     if target_team is None:
         raise ValidationError({"to_team": "Choose where to redirect the referral."})
-    if target_team.pk == referral.to_team_id and (to_practitioner is None or to_practitioner.pk == referral.to_practitioner_id):
+    if target_team.pk == referral.to_team_id and (
+        to_practitioner is None or to_practitioner.pk == referral.to_practitioner_id
+    ):
         raise ValidationError({"to_team": "Choose a different team or person from the current one."})
     _move(referral, S.REDIRECTED, actor, note.strip(), path)
     onward = send_referral(
-        referral.resident, referral.sender, to_team=target_team, to_practitioner=to_practitioner,
+        referral.resident,
+        referral.sender,
+        to_team=target_team,
+        to_practitioner=to_practitioner,
         reason=referral.reason + f"\n\nRedirected by {actor.display_name}: {note.strip()}",
-        urgency=referral.urgency, shared_information=referral.shared_information, resident_agreed=True,
-        preferred_contact=referral.preferred_contact, contact_details=referral.contact_details,
-        sender_team=referral.sender_team, send_anyway=True, path=path,  # the receiver chose where it goes
+        urgency=referral.urgency,
+        shared_information=referral.shared_information,
+        resident_agreed=True,
+        preferred_contact=referral.preferred_contact,
+        contact_details=referral.contact_details,
+        sender_team=referral.sender_team,
+        send_anyway=True,
+        path=path,  # the receiver chose where it goes
     )
     referral.redirected_to = onward
     referral.save(update_fields=["redirected_to"])
@@ -225,9 +287,12 @@ def record_first_contact(referral: Referral, actor, note: str = "", path: str = 
     _check(referral, S.FIRST_CONTACT)
     referral.first_contact_at = timezone.now()
     referral.due_at = referral.first_contact_at
-    record_contact(referral.resident, referral.to_team.organisation.name,
-                   f"First contact after {'introduction' if referral.is_introduction else 'referral'} from {referral.sender.display_name}",
-                   actor)
+    record_contact(
+        referral.resident,
+        referral.to_team.organisation.name,
+        f"First contact after {'introduction' if referral.is_introduction else 'referral'} from {referral.sender.display_name}",
+        actor,
+    )
     return _move(referral, S.FIRST_CONTACT, actor, note, path)
 
 
@@ -253,8 +318,11 @@ def responsiveness(team, *, since_days: int = 365) -> dict:
     Counts are given so a page can suppress or caveat small numbers.
     """
     since = timezone.now() - dt.timedelta(days=since_days)
-    referrals = list(Referral.objects.filter(to_team=team, sent_at__gte=since).only(
-        "status", "sent_at", "accepted_at", "first_contact_at"))
+    referrals = list(
+        Referral.objects.filter(to_team=team, sent_at__gte=since).only(
+            "status", "sent_at", "accepted_at", "first_contact_at"
+        )
+    )
     contacted = [(r.first_contact_at - r.sent_at).total_seconds() / 86400 for r in referrals if r.first_contact_at]
     accepted = sum(1 for r in referrals if r.accepted_at)
     decided = accepted + sum(1 for r in referrals if r.status in (S.REDIRECTED, S.DECLINED))

@@ -13,12 +13,20 @@ def create_task(owner_user, title: str, due, resident=None, link: str = "", sour
     if source not in TaskSource.values:
         raise ValueError(f"Unknown task source {source!r}; use one of {', '.join(TaskSource.values)}.")
     task = Task.objects.create(
-        owner=owner_user, title=title[:300], due=due, resident=resident, link=link or "", source=source,
+        owner=owner_user,
+        title=title[:300],
+        due=due,
+        resident=resident,
+        link=link or "",
+        source=source,
         created_at=timezone.now(),
     )
     audit.record(
-        None, "create", f"Task for {owner_user.username}: {title}"[:300],
-        resident_id=resident.person_id if resident else "", obj=task,
+        None,
+        "create",
+        f"Task for {owner_user.username}: {title}"[:300],
+        resident_id=resident.person_id if resident else "",
+        obj=task,
     )
     return task
 
@@ -30,8 +38,14 @@ def complete_task(task: Task, actor, path: str = "") -> Task:
     if task.is_open:
         task.done_at = timezone.now()
         task.save(update_fields=["done_at"])
-        audit.record(actor, "change", f"Task done: {task.title}"[:300],
-                     resident_id=task.resident.person_id if task.resident else "", obj=task, path=path)
+        audit.record(
+            actor,
+            "change",
+            f"Task done: {task.title}"[:300],
+            resident_id=task.resident.person_id if task.resident else "",
+            obj=task,
+            path=path,
+        )
     return task
 
 

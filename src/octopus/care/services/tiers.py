@@ -39,12 +39,22 @@ def set_tier(resident, tier: str, reason: str, actor, path: str = "") -> TierAss
         previous.ended_at = now
         previous.save(update_fields=["ended_at"])
     assignment = TierAssignment.objects.create(
-        resident=resident, tier=tier, reason=reason.strip(), set_by=actor if getattr(actor, "pk", None) else None,
-        started_at=now, monitor_until=monitor_until,
+        resident=resident,
+        tier=tier,
+        reason=reason.strip(),
+        set_by=actor if getattr(actor, "pk", None) else None,
+        started_at=now,
+        monitor_until=monitor_until,
     )
     moved = f"from {previous.get_tier_display()} " if previous else ""
-    audit.record(actor, "change", f"Tier {moved}to {assignment.get_tier_display()}: {reason}"[:300],
-                 resident_id=resident.person_id, obj=assignment, path=path)
+    audit.record(
+        actor,
+        "change",
+        f"Tier {moved}to {assignment.get_tier_display()}: {reason}"[:300],
+        resident_id=resident.person_id,
+        obj=assignment,
+        path=path,
+    )
     return assignment
 
 
@@ -64,8 +74,13 @@ def add_to_proactive_tier(residents, *, team, lead_professional, reason: str, ac
         if plan.lead_professional_id is None:
             plan.lead_professional = lead_professional
             plan.save(update_fields=["lead_professional"])
-        create_task(lead_professional, f"Proactive tier: contact {resident.name} and start their care plan",
-                    timezone.localdate() + dt.timedelta(days=7), resident=resident,
-                    link=f"/residents/{resident.person_id}/", source=TaskSource.TIER)
+        create_task(
+            lead_professional,
+            f"Proactive tier: contact {resident.name} and start their care plan",
+            timezone.localdate() + dt.timedelta(days=7),
+            resident=resident,
+            link=f"/residents/{resident.person_id}/",
+            source=TaskSource.TIER,
+        )
         added += 1
     return added

@@ -27,12 +27,19 @@ def check_ins(request, person_id: str):
         except ValidationError as error:
             apply_service_errors(form, error)
     audit_view(request, resident, basis, "Viewed check-ins")
-    return render(request, "care/check_ins.jinja", {
-        "resident": resident, "form": form,
-        "check_ins": access.scoped(request.user, CheckIn.objects).filter(resident=resident)
-        .select_related("organisation", "assignee").order_by("-due_on")[:40],
-        "warning": services.organisations_contacting(resident),
-    })
+    return render(
+        request,
+        "care/check_ins.jinja",
+        {
+            "resident": resident,
+            "form": form,
+            "check_ins": access.scoped(request.user, CheckIn.objects)
+            .filter(resident=resident)
+            .select_related("organisation", "assignee")
+            .order_by("-due_on")[:40],
+            "warning": services.organisations_contacting(resident),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -43,13 +50,30 @@ def check_in_complete(request, check_in_id: int):
     resident, basis = access.get_resident(request.user, check_in.resident.person_id)
     form = forms.CheckInOutcomeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        warning = services.complete_check_in(check_in, request.user, status=form.cleaned_data["status"], note=form.cleaned_data["note"], path=request.path)
+        warning = services.complete_check_in(
+            check_in,
+            request.user,
+            status=form.cleaned_data["status"],
+            note=form.cleaned_data["note"],
+            path=request.path,
+        )
         messages.info(request, "Check-in recorded.")
         if warning:
-            messages.warning(request, f"{resident.name} has been contacted by {len(warning)} organisations this week: {', '.join(warning)}. Agree who keeps in touch.")
+            messages.warning(
+                request,
+                f"{resident.name} has been contacted by {len(warning)} organisations this week: {', '.join(warning)}. Agree who keeps in touch.",
+            )
         return redirect("care:check_ins", resident.person_id)
     audit_view(request, resident, basis, "Opened check-in outcome form")
-    return render(request, "care/form_page.jinja", {
-        "resident": resident, "form": form, "title": f"Check-in with {resident.name}", "submit_label": "Save",
-        "lede": f"Due {check_in.due_on:%-d %B %Y}, by {check_in.organisation.name}.", "back": ("care:check_ins", resident.person_id),
-    })
+    return render(
+        request,
+        "care/form_page.jinja",
+        {
+            "resident": resident,
+            "form": form,
+            "title": f"Check-in with {resident.name}",
+            "submit_label": "Save",
+            "lede": f"Due {check_in.due_on:%-d %B %Y}, by {check_in.organisation.name}.",
+            "back": ("care:check_ins", resident.person_id),
+        },
+    )

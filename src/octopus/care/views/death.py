@@ -19,14 +19,30 @@ def death(request, person_id: str):
     resident, basis = access.get_resident(request.user, person_id)
     form = forms.DeathForm(request.POST or None, initial={"date_of_death": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        outcome = services.record_death(resident, form.cleaned_data["date_of_death"], form.cleaned_data["source"], request.user, path=request.path)
-        messages.info(request, (
-            f"Death recorded. {plural(outcome.check_ins_stopped, 'scheduled check-in')} stopped, {plural(outcome.cases_closed, 'case')} closed"
-            + (f"; {outcome.bereavement_task_for} has a task to contact the family." if outcome.bereavement_task_for else ".")
-        ))
+        outcome = services.record_death(
+            resident, form.cleaned_data["date_of_death"], form.cleaned_data["source"], request.user, path=request.path
+        )
+        messages.info(
+            request,
+            (
+                f"Death recorded. {plural(outcome.check_ins_stopped, 'scheduled check-in')} stopped, {plural(outcome.cases_closed, 'case')} closed"
+                + (
+                    f"; {outcome.bereavement_task_for} has a task to contact the family."
+                    if outcome.bereavement_task_for
+                    else "."
+                )
+            ),
+        )
         return to_record(resident)
     audit_view(request, resident, basis, "Opened record-a-death form")
-    return render(request, "care/form_page.jinja", {
-        "resident": resident, "form": form, "title": f"Record the death of {resident.name}", "submit_label": "Record death",
-        "lede": "All scheduled check-ins stop at once, open cases close with the outcome 'died', and the lead professional gets a task to contact the family.",
-    })
+    return render(
+        request,
+        "care/form_page.jinja",
+        {
+            "resident": resident,
+            "form": form,
+            "title": f"Record the death of {resident.name}",
+            "submit_label": "Record death",
+            "lede": "All scheduled check-ins stop at once, open cases close with the outcome 'died', and the lead professional gets a task to contact the family.",
+        },
+    )

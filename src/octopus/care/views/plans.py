@@ -24,7 +24,12 @@ from .common import audit_view
 @require("view_residents")
 def plan(request, person_id: str):
     resident, basis = access.get_resident(request.user, person_id)
-    plan = access.scoped(request.user, CarePlan.objects).filter(resident=resident).select_related("lead_professional").first()
+    plan = (
+        access.scoped(request.user, CarePlan.objects)
+        .filter(resident=resident)
+        .select_related("lead_professional")
+        .first()
+    )
     action_form = forms.ActionForm(request.POST or None)
     if request.method == "POST":
         if not request.user.has_capability("hold_caseload"):
@@ -39,13 +44,21 @@ def plan(request, person_id: str):
                 apply_service_errors(action_form, error)
     audit_view(request, resident, basis, "Viewed care plan")
     clinical = access.may_see_clinical_detail(request.user, resident)
-    return render(request, "care/plan.jinja", {
-        "resident": resident, "plan": plan, "form": action_form, "today": timezone.localdate(),
-        "clinical": clinical, "advance_care": getattr(plan, "advance_care", None) if plan else None,
-        "actions": plan.actions.select_related("owner") if plan else [],
-        "versions": plan.versions.select_related("changed_by")[:20] if plan else [],
-        "status_choices": ActionStatus.choices,
-    })
+    return render(
+        request,
+        "care/plan.jinja",
+        {
+            "resident": resident,
+            "plan": plan,
+            "form": action_form,
+            "today": timezone.localdate(),
+            "clinical": clinical,
+            "advance_care": getattr(plan, "advance_care", None) if plan else None,
+            "actions": plan.actions.select_related("owner") if plan else [],
+            "versions": plan.versions.select_related("changed_by")[:20] if plan else [],
+            "status_choices": ActionStatus.choices,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -62,9 +75,15 @@ def plan_edit(request, person_id: str):
         if form.is_valid():
             try:
                 services.save_plan(
-                    plan, request.user, expected_version=form.cleaned_data["version"], what_matters=form.cleaned_data["what_matters"],
-                    goals=form.goal_list(), needs=form.needs(), lead_professional=form.cleaned_data["lead_professional"],
-                    review_date=form.cleaned_data["review_date"], path=request.path,
+                    plan,
+                    request.user,
+                    expected_version=form.cleaned_data["version"],
+                    what_matters=form.cleaned_data["what_matters"],
+                    goals=form.goal_list(),
+                    needs=form.needs(),
+                    lead_professional=form.cleaned_data["lead_professional"],
+                    review_date=form.cleaned_data["review_date"],
+                    path=request.path,
                 )
                 messages.info(request, "Care plan saved.")
                 return redirect("care:plan", resident.person_id)
@@ -81,7 +100,11 @@ def plan_edit(request, person_id: str):
         initial = forms.CarePlanForm.initial_for(plan) if plan else {"version": 1}
         form = forms.CarePlanForm(initial=initial)
     audit_view(request, resident, basis, "Opened care plan for editing")
-    return render(request, "care/plan_edit.jinja", {"resident": resident, "plan": conflict.current if conflict else plan, "form": form, "conflict": conflict})
+    return render(
+        request,
+        "care/plan_edit.jinja",
+        {"resident": resident, "plan": conflict.current if conflict else plan, "form": form, "conflict": conflict},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -107,13 +130,20 @@ def advance_care(request, person_id: str):
         except ValidationError as error:
             apply_service_errors(form, error)
     audit_view(request, resident, basis, "Opened the advance care plan for editing")
-    return render(request, "care/form_page.jinja", {
-        "resident": resident, "form": form, "title": "Advance care plan", "back": ("care:plan", resident.person_id),
-        "lede": "ReSPECT-style recommendations for a future emergency in which the resident cannot say what they "
-                "want: the CPR recommendation, the focus of care, ceilings of treatment, where they would prefer to "
-                "be cared for and to die, and who agreed them.",
-        "submit_label": "Save the advance care plan",
-    })
+    return render(
+        request,
+        "care/form_page.jinja",
+        {
+            "resident": resident,
+            "form": form,
+            "title": "Advance care plan",
+            "back": ("care:plan", resident.person_id),
+            "lede": "ReSPECT-style recommendations for a future emergency in which the resident cannot say what they "
+            "want: the CPR recommendation, the focus of care, ceilings of treatment, where they would prefer to "
+            "be cared for and to die, and who agreed them.",
+            "submit_label": "Save the advance care plan",
+        },
+    )
 
 
 @require_POST
@@ -135,7 +165,15 @@ def plan_fhir(request, person_id: str):
     resident, basis = access.get_resident(request.user, person_id)
     plan = get_object_or_404(access.scoped(request.user, CarePlan.objects), resident=resident)
     body = care_plan_json(plan, clinical=access.may_see_clinical_detail(request.user, resident))
-    audit.record(request.user, "export", "Exported care plan as FHIR CarePlan", resident_id=resident.person_id, obj=plan, basis=basis, path=request.path)
+    audit.record(
+        request.user,
+        "export",
+        "Exported care plan as FHIR CarePlan",
+        resident_id=resident.person_id,
+        obj=plan,
+        basis=basis,
+        path=request.path,
+    )
     response = HttpResponse(body, content_type="application/fhir+json")
     response["Content-Disposition"] = f'attachment; filename="careplan-{resident.person_id}-v{plan.version}.json"'
     return response
@@ -146,9 +184,25 @@ def plan_fhir(request, person_id: str):
 def plan_print(request, person_id: str):
     opened = access.record_for(request.user, person_id)
     resident = opened.resident
-    plan = get_object_or_404(access.scoped(request.user, CarePlan.objects.select_related("lead_professional")), resident=resident)
-    audit.record(request.user, "export", "Printed care plan", resident_id=resident.person_id, obj=plan, basis=opened.basis, path=request.path)
-    return render(request, "care/plan_print.jinja", {
-        "resident": fields.present(resident, opened.scope), "plan": plan, "actions": plan.actions.select_related("owner"),
-        "printed_at": timezone.now(),
-    })
+    plan = get_object_or_404(
+        access.scoped(request.user, CarePlan.objects.select_related("lead_professional")), resident=resident
+    )
+    audit.record(
+        request.user,
+        "export",
+        "Printed care plan",
+        resident_id=resident.person_id,
+        obj=plan,
+        basis=opened.basis,
+        path=request.path,
+    )
+    return render(
+        request,
+        "care/plan_print.jinja",
+        {
+            "resident": fields.present(resident, opened.scope),
+            "plan": plan,
+            "actions": plan.actions.select_related("owner"),
+            "printed_at": timezone.now(),
+        },
+    )

@@ -25,7 +25,10 @@ def refer(request, person_id: str):
     if request.method == "POST" and form.is_valid():
         try:
             referral = services.send_referral(resident, request.user, path=request.path, **form.cleaned_data)
-            messages.info(request, f"{'Introduction' if referral.is_introduction else 'Referral'} sent to {referral.recipient_label}.")
+            messages.info(
+                request,
+                f"{'Introduction' if referral.is_introduction else 'Referral'} sent to {referral.recipient_label}.",
+            )
             return redirect("care:referral", referral.pk)
         except ValidationError as error:
             apply_service_errors(form, error)
@@ -42,7 +45,10 @@ def referrals(request):
 
 
 def _referral_for(request, referral_id: int):
-    referrals = access.scoped(request.user, Referral.objects.select_related("resident", "to_team__organisation", "to_practitioner", "sender", "owner"))
+    referrals = access.scoped(
+        request.user,
+        Referral.objects.select_related("resident", "to_team__organisation", "to_practitioner", "sender", "owner"),
+    )
     referral = get_object_or_404(referrals, pk=referral_id)
     resident, basis = access.get_resident(request.user, referral.resident.person_id)
     return referral, resident, basis
@@ -53,17 +59,29 @@ def _referral_for(request, referral_id: int):
 def referral(request, referral_id: int):
     referral, resident, basis = _referral_for(request, referral_id)
     audit_view(request, resident, basis, f"Viewed {referral}")
-    return render(request, "care/referral.jinja", {
-        "referral": referral, "resident": resident, "events": referral.events.select_related("actor"),
-        "actions": services.actions_for(referral, request.user), "responsiveness": services.responsiveness(referral.to_team),
-        "receiver": is_receiver(referral, request.user),
-    })
+    return render(
+        request,
+        "care/referral.jinja",
+        {
+            "referral": referral,
+            "resident": resident,
+            "events": referral.events.select_related("actor"),
+            "actions": services.actions_for(referral, request.user),
+            "responsiveness": services.responsiveness(referral.to_team),
+            "receiver": is_receiver(referral, request.user),
+        },
+    )
 
 
 # form, page title, button, and what the page says once it is done ({name}: the resident).
 TRANSITION_FORMS = {
     "accept": (forms.NoteForm, "Accept", "Accept and take on", "Accepted: {name} is on your caseload."),
-    "first_contact": (forms.NoteForm, "Record first contact", "Record first contact", "First contact with {name} recorded."),
+    "first_contact": (
+        forms.NoteForm,
+        "Record first contact",
+        "Record first contact",
+        "First contact with {name} recorded.",
+    ),
     "complete": (forms.NoteForm, "Mark as completed", "Mark as completed", "Marked as completed."),
     "decline": (forms.DeclineForm, "Decline", "Decline", "Declined; the sender has been told why."),
     "redirect": (forms.RedirectForm, "Redirect", "Redirect", "Passed on; the sender has been told where."),
@@ -93,7 +111,14 @@ def referral_action(request, referral_id: int, action: str):
             elif action == "decline":
                 services.decline(referral, request.user, data["reason"], path=request.path)
             elif action == "redirect":
-                services.redirect(referral, request.user, to_team=data["to_team"], to_practitioner=data["to_practitioner"], note=data["note"], path=request.path)
+                services.redirect(
+                    referral,
+                    request.user,
+                    to_team=data["to_team"],
+                    to_practitioner=data["to_practitioner"],
+                    note=data["note"],
+                    path=request.path,
+                )
             else:
                 services.close(referral, request.user, data["note"], path=request.path)
             messages.info(request, done.format(name=resident.name))
@@ -101,5 +126,14 @@ def referral_action(request, referral_id: int, action: str):
         except ValidationError as error:
             apply_service_errors(form, error)
     audit_view(request, resident, basis, f"Opened {action} form for {referral}")
-    return render(request, "care/form_page.jinja", {"resident": resident, "form": form, "title": f"{title}: {referral}", "submit_label": button,
-                                                     "back": ("care:referral", referral.pk)})
+    return render(
+        request,
+        "care/form_page.jinja",
+        {
+            "resident": resident,
+            "form": form,
+            "title": f"{title}: {referral}",
+            "submit_label": button,
+            "back": ("care:referral", referral.pk),
+        },
+    )

@@ -21,13 +21,22 @@ def tier(request, person_id: str):
     form = forms.TierForm(request.POST or None, initial={"tier": current.tier if current else None})
     if request.method == "POST" and form.is_valid():
         try:
-            assignment = services.set_tier(resident, form.cleaned_data["tier"], form.cleaned_data["reason"], request.user, path=request.path)
+            assignment = services.set_tier(
+                resident, form.cleaned_data["tier"], form.cleaned_data["reason"], request.user, path=request.path
+            )
             messages.info(request, f"{resident.name} is now in the {assignment.get_tier_display()} tier.")
             return to_record(resident)
         except ValidationError as error:
             apply_service_errors(form, error)
     audit_view(request, resident, basis, "Opened tier form")
-    return render(request, "care/form_page.jinja", {
-        "resident": resident, "form": form, "title": f"Change {resident.name}'s tier", "submit_label": "Save tier",
-        "lede": f"Now: {current.get_tier_display()}." if current else "Not in a tier yet.",
-    })
+    return render(
+        request,
+        "care/form_page.jinja",
+        {
+            "resident": resident,
+            "form": form,
+            "title": f"Change {resident.name}'s tier",
+            "submit_label": "Save tier",
+            "lede": f"Now: {current.get_tier_display()}." if current else "Not in a tier yet.",
+        },
+    )

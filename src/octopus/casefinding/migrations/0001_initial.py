@@ -6,55 +6,125 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('directory', '0001_initial'),
-        ('residents', '0002_activityevent'),
+        ("directory", "0001_initial"),
+        ("residents", "0002_activityevent"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CheckInProgramme',
+            name="CheckInProgramme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('script', models.CharField(help_text='A script code from casefinding.yaml.', max_length=60)),
-                ('every_days', models.PositiveSmallIntegerField()),
-                ('calls', models.PositiveSmallIntegerField()),
-                ('list_name', models.CharField(blank=True, help_text='The list the programme was started from.', max_length=60)),
-                ('started_at', models.DateTimeField()),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('caller', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='check_in_programmes', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.organisation')),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='check_in_programmes', to='residents.resident')),
-                ('started_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("script", models.CharField(help_text="A script code from casefinding.yaml.", max_length=60)),
+                ("every_days", models.PositiveSmallIntegerField()),
+                ("calls", models.PositiveSmallIntegerField()),
+                (
+                    "list_name",
+                    models.CharField(blank=True, help_text="The list the programme was started from.", max_length=60),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "caller",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="check_in_programmes",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="directory.organisation"
+                    ),
+                ),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="check_in_programmes",
+                        to="residents.resident",
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at', '-id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True)), fields=('resident',), name='one_running_check_in_programme')],
+                "ordering": ["-started_at", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("ended_at__isnull", True)),
+                        fields=("resident",),
+                        name="one_running_check_in_programme",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ListDecision',
+            name="ListDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('list_name', models.CharField(help_text='A cohort name from cohorts.yaml, or rising-risk.', max_length=60)),
-                ('outcome', models.CharField(choices=[('case', 'Case opened with a lead professional'), ('meeting', "Added to a meeting's worklist"), ('check_ins', 'Monthly check-ins started'), ('outreach', 'Allocated to outreach'), ('no_action', 'Reviewed, no action')], max_length=12)),
-                ('detail', models.CharField(help_text='What was done, in words (who leads, which meeting…).', max_length=300)),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('listed_reason', models.CharField(blank=True, max_length=300)),
-                ('listed_band', models.CharField(blank=True, max_length=20)),
-                ('listed_segment', models.CharField(blank=True, max_length=60)),
-                ('snapshot_run_id', models.CharField(blank=True, max_length=40)),
-                ('decided_at', models.DateTimeField()),
-                ('decided_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='list_decisions', to='residents.resident')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "list_name",
+                    models.CharField(help_text="A cohort name from cohorts.yaml, or rising-risk.", max_length=60),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("case", "Case opened with a lead professional"),
+                            ("meeting", "Added to a meeting's worklist"),
+                            ("check_ins", "Monthly check-ins started"),
+                            ("outreach", "Allocated to outreach"),
+                            ("no_action", "Reviewed, no action"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "detail",
+                    models.CharField(help_text="What was done, in words (who leads, which meeting…).", max_length=300),
+                ),
+                ("note", models.CharField(blank=True, max_length=500)),
+                ("listed_reason", models.CharField(blank=True, max_length=300)),
+                ("listed_band", models.CharField(blank=True, max_length=20)),
+                ("listed_segment", models.CharField(blank=True, max_length=60)),
+                ("snapshot_run_id", models.CharField(blank=True, max_length=40)),
+                ("decided_at", models.DateTimeField()),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="list_decisions",
+                        to="residents.resident",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-decided_at', '-id'],
-                'indexes': [models.Index(fields=['list_name', 'resident', 'decided_at'], name='casefinding_list_na_bef513_idx')],
+                "ordering": ["-decided_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["list_name", "resident", "decided_at"], name="casefinding_list_na_bef513_idx")
+                ],
             },
         ),
     ]

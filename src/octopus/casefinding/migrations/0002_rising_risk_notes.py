@@ -13,13 +13,21 @@ def copy_notes(apps, schema_editor):
     for note in RisingRiskNote.objects.select_related("resident").order_by("written_at", "id").iterator():
         resident = note.resident
         current = bool(note.snapshot_run_id) and note.snapshot_run_id == resident.snapshot_run_id
-        decisions.append(ListDecision(
-            list_name="rising-risk", resident=resident, outcome="no_action", detail="", note=note.note[:500],
-            listed_reason=resident.rising_risk_reason if current else "",
-            listed_band=resident.risk_band if current else "",
-            listed_segment=resident.segment if current else "",
-            snapshot_run_id=note.snapshot_run_id, decided_by_id=note.written_by_id, decided_at=note.written_at,
-        ))
+        decisions.append(
+            ListDecision(
+                list_name="rising-risk",
+                resident=resident,
+                outcome="no_action",
+                detail="",
+                note=note.note[:500],
+                listed_reason=resident.rising_risk_reason if current else "",
+                listed_band=resident.risk_band if current else "",
+                listed_segment=resident.segment if current else "",
+                snapshot_run_id=note.snapshot_run_id,
+                decided_by_id=note.written_by_id,
+                decided_at=note.written_at,
+            )
+        )
     ListDecision.objects.bulk_create(decisions, batch_size=1000)
 
 

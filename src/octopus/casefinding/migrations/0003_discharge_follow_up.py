@@ -6,36 +6,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('care', '0003_discharge_follow_up'),
-        ('casefinding', '0002_rising_risk_notes'),
-        ('residents', '0003_resident_prevention_gaps'),
+        ("care", "0003_discharge_follow_up"),
+        ("casefinding", "0002_rising_risk_notes"),
+        ("residents", "0003_resident_prevention_gaps"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='listdecision',
-            name='outcome',
-            field=models.CharField(choices=[('case', 'Case opened with a lead professional'), ('meeting', "Added to a meeting's worklist"), ('check_ins', 'Monthly check-ins started'), ('outreach', 'Allocated to outreach'), ('follow_up', 'Discharge follow-up call started'), ('no_action', 'Reviewed, no action')], max_length=12),
+            model_name="listdecision",
+            name="outcome",
+            field=models.CharField(
+                choices=[
+                    ("case", "Case opened with a lead professional"),
+                    ("meeting", "Added to a meeting's worklist"),
+                    ("check_ins", "Monthly check-ins started"),
+                    ("outreach", "Allocated to outreach"),
+                    ("follow_up", "Discharge follow-up call started"),
+                    ("no_action", "Reviewed, no action"),
+                ],
+                max_length=12,
+            ),
         ),
         migrations.CreateModel(
-            name='DischargeFollowUp',
+            name="DischargeFollowUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('spell_key', models.CharField(help_text="The hospital spell: its feed and the sender's record key.", max_length=160)),
-                ('discharged_on', models.DateField()),
-                ('hospital', models.CharField(blank=True, max_length=200)),
-                ('list_name', models.CharField(blank=True, help_text='The list the follow-up was started from.', max_length=60)),
-                ('started_at', models.DateTimeField()),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='discharge_follow_ups', to='residents.resident')),
-                ('started_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='care.task')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "spell_key",
+                    models.CharField(
+                        help_text="The hospital spell: its feed and the sender's record key.", max_length=160
+                    ),
+                ),
+                ("discharged_on", models.DateField()),
+                ("hospital", models.CharField(blank=True, max_length=200)),
+                (
+                    "list_name",
+                    models.CharField(blank=True, help_text="The list the follow-up was started from.", max_length=60),
+                ),
+                ("started_at", models.DateTimeField()),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="discharge_follow_ups",
+                        to="residents.resident",
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="care.task"),
+                ),
             ],
             options={
-                'ordering': ['-discharged_on', '-id'],
-                'constraints': [models.UniqueConstraint(fields=('resident', 'spell_key'), name='one_follow_up_per_discharge')],
+                "ordering": ["-discharged_on", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("resident", "spell_key"), name="one_follow_up_per_discharge")
+                ],
             },
         ),
     ]

@@ -23,7 +23,9 @@ class CheckInProgramme(models.Model):
     class Meta:
         ordering = ["-started_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["resident"], condition=models.Q(ended_at__isnull=True), name="one_running_check_in_programme")
+            models.UniqueConstraint(
+                fields=["resident"], condition=models.Q(ended_at__isnull=True), name="one_running_check_in_programme"
+            )
         ]
 
     def __str__(self) -> str:

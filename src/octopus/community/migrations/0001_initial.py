@@ -6,91 +6,220 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('care', '0003_discharge_follow_up'),
-        ('directory', '0001_initial'),
-        ('residents', '0003_resident_prevention_gaps'),
+        ("care", "0003_discharge_follow_up"),
+        ("directory", "0001_initial"),
+        ("residents", "0003_resident_prevention_gaps"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Attendee',
+            name="Attendee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('anonymous', models.BooleanField(default=False, help_text='Gave no name: counted, never matched.')),
-                ('given_name', models.CharField(blank=True, max_length=100)),
-                ('family_name', models.CharField(blank=True, max_length=100)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('postcode', models.CharField(blank=True, max_length=10)),
-                ('nhs_number', models.CharField(blank=True, max_length=10, verbose_name='NHS number')),
-                ('needs', models.JSONField(blank=True, default=dict, help_text='Topic code -> need codes (the doorstep vocabulary, octopus.community.needs).')),
-                ('consent_to_match', models.BooleanField(blank=True, help_text='Agreed to be matched with their health and care record.', null=True)),
-                ('matched_at', models.DateTimeField(blank=True, null=True)),
-                ('recorded_at', models.DateTimeField()),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resident', models.ForeignKey(blank=True, help_text='Set by linkage, only for attendees who agreed.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='drop_in_attendances', to='residents.resident')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("anonymous", models.BooleanField(default=False, help_text="Gave no name: counted, never matched.")),
+                ("given_name", models.CharField(blank=True, max_length=100)),
+                ("family_name", models.CharField(blank=True, max_length=100)),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                ("postcode", models.CharField(blank=True, max_length=10)),
+                ("nhs_number", models.CharField(blank=True, max_length=10, verbose_name="NHS number")),
+                (
+                    "needs",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Topic code -> need codes (the doorstep vocabulary, octopus.community.needs).",
+                    ),
+                ),
+                (
+                    "consent_to_match",
+                    models.BooleanField(
+                        blank=True, help_text="Agreed to be matched with their health and care record.", null=True
+                    ),
+                ),
+                ("matched_at", models.DateTimeField(blank=True, null=True)),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Set by linkage, only for attendees who agreed.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="drop_in_attendances",
+                        to="residents.resident",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['session', 'recorded_at', 'pk'],
+                "ordering": ["session", "recorded_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Introduction',
+            name="Introduction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('need', models.CharField(blank=True, help_text='The kind of need (topic code) it addresses.', max_length=30)),
-                ('shared_information', models.CharField(help_text='What the attendee agreed may be shared.', max_length=500)),
-                ('status', models.CharField(choices=[('made', 'Introduced'), ('met', 'Met the person'), ('completed', 'Completed'), ('closed', 'Did not go ahead')], default='made', max_length=12)),
-                ('made_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField()),
-                ('attendee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='introductions', to='community.attendee')),
-                ('made_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='drop_in_introduction', to='care.referral')),
-                ('to_practitioner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='drop_in_introductions', to='directory.practitioner')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "need",
+                    models.CharField(
+                        blank=True, help_text="The kind of need (topic code) it addresses.", max_length=30
+                    ),
+                ),
+                (
+                    "shared_information",
+                    models.CharField(help_text="What the attendee agreed may be shared.", max_length=500),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("made", "Introduced"),
+                            ("met", "Met the person"),
+                            ("completed", "Completed"),
+                            ("closed", "Did not go ahead"),
+                        ],
+                        default="made",
+                        max_length=12,
+                    ),
+                ),
+                ("made_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "attendee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="introductions",
+                        to="community.attendee",
+                    ),
+                ),
+                (
+                    "made_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "referral",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="drop_in_introduction",
+                        to="care.referral",
+                    ),
+                ),
+                (
+                    "to_practitioner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="drop_in_introductions",
+                        to="directory.practitioner",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['made_at', 'pk'],
+                "ordering": ["made_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Session',
+            name="Session",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(help_text="What residents know it as, e.g. 'Money and housing drop-in'.", max_length=120)),
-                ('held_on', models.DateField()),
-                ('starts_at', models.TimeField()),
-                ('ends_at', models.TimeField()),
-                ('lsoa_code', models.CharField(blank=True, max_length=9, verbose_name='LSOA 2021 code of the venue')),
-                ('created_at', models.DateTimeField()),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='drop_ins', to='directory.location')),
-                ('partners', models.ManyToManyField(blank=True, help_text='Partner organisations present.', related_name='drop_ins_attended', to='directory.organisation')),
-                ('run_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='drop_ins_run', to='directory.organisation')),
-                ('staff', models.ManyToManyField(help_text='Staff present; they record and see the attendees.', related_name='drop_in_sessions', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "title",
+                    models.CharField(
+                        help_text="What residents know it as, e.g. 'Money and housing drop-in'.", max_length=120
+                    ),
+                ),
+                ("held_on", models.DateField()),
+                ("starts_at", models.TimeField()),
+                ("ends_at", models.TimeField()),
+                ("lsoa_code", models.CharField(blank=True, max_length=9, verbose_name="LSOA 2021 code of the venue")),
+                ("created_at", models.DateTimeField()),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="drop_ins", to="directory.location"
+                    ),
+                ),
+                (
+                    "partners",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Partner organisations present.",
+                        related_name="drop_ins_attended",
+                        to="directory.organisation",
+                    ),
+                ),
+                (
+                    "run_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="drop_ins_run",
+                        to="directory.organisation",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ManyToManyField(
+                        help_text="Staff present; they record and see the attendees.",
+                        related_name="drop_in_sessions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-held_on', '-starts_at', '-pk'],
+                "ordering": ["-held_on", "-starts_at", "-pk"],
             },
         ),
         migrations.AddField(
-            model_name='attendee',
-            name='session',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attendees', to='community.session'),
+            model_name="attendee",
+            name="session",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="attendees", to="community.session"
+            ),
         ),
         migrations.AddIndex(
-            model_name='session',
-            index=models.Index(fields=['location', 'held_on'], name='community_s_locatio_31b92d_idx'),
+            model_name="session",
+            index=models.Index(fields=["location", "held_on"], name="community_s_locatio_31b92d_idx"),
         ),
         migrations.AddConstraint(
-            model_name='session',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='drop_in_ends_after_it_starts'),
+            model_name="session",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))), name="drop_in_ends_after_it_starts"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attendee',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('anonymous', True), _negated=True), models.Q(('date_of_birth__isnull', True), ('family_name', ''), ('given_name', ''), ('nhs_number', ''), ('postcode', ''), models.Q(('consent_to_match', True), _negated=True)), _connector='OR'), name='anonymous_attendee_has_no_identifiers'),
+            model_name="attendee",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("anonymous", True), _negated=True),
+                    models.Q(
+                        ("date_of_birth__isnull", True),
+                        ("family_name", ""),
+                        ("given_name", ""),
+                        ("nhs_number", ""),
+                        ("postcode", ""),
+                        models.Q(("consent_to_match", True), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="anonymous_attendee_has_no_identifiers",
+            ),
         ),
     ]

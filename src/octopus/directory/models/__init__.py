@@ -5,6 +5,18 @@ from .organisations import Heart, Organisation, Practitioner, Team, Tier
 from .services import Location, Service, ServiceStatus, TaxonomyTerm, postcode_district
 
 __all__ = [
-    "LSOA", "PCN", "GPPractice", "Neighbourhood", "Heart", "Organisation", "Practitioner", "Team", "Tier",
-    "Location", "Service", "ServiceStatus", "TaxonomyTerm", "postcode_district",
+    "LSOA",
+    "PCN",
+    "GPPractice",
+    "Neighbourhood",
+    "Heart",
+    "Organisation",
+    "Practitioner",
+    "Team",
+    "Tier",
+    "Location",
+    "Service",
+    "ServiceStatus",
+    "TaxonomyTerm",
+    "postcode_district",
 ]

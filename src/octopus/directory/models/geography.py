@@ -21,7 +21,9 @@ class LSOA(models.Model):
     ward_name = models.CharField(max_length=100)
     borough_code = models.CharField(max_length=9, db_index=True)
     borough_name = models.CharField(max_length=100, db_index=True)
-    latitude = models.FloatField(null=True, blank=True, help_text="A point inside the LSOA, not necessarily its centroid.")
+    latitude = models.FloatField(
+        null=True, blank=True, help_text="A point inside the LSOA, not necessarily its centroid."
+    )
     longitude = models.FloatField(null=True, blank=True)
 
     class Meta:
@@ -56,7 +58,10 @@ class GPPractice(models.Model):
     latitude = models.FloatField(null=True, blank=True, help_text="Geocoded from the postcode (OpenStreetMap).")
     longitude = models.FloatField(null=True, blank=True)
     lsoa_code = models.CharField(
-        max_length=9, blank=True, db_index=True, help_text="The LSOA the geocoded point falls in; blank if not geocoded."
+        max_length=9,
+        blank=True,
+        db_index=True,
+        help_text="The LSOA the geocoded point falls in; blank if not geocoded.",
     )
     borough_name = models.CharField(max_length=100, blank=True)
 
@@ -82,7 +87,9 @@ class Neighbourhood(models.Model):
     lsoas = models.ManyToManyField(LSOA, blank=True, related_name="neighbourhoods")
     practices = models.ManyToManyField(GPPractice, blank=True, related_name="neighbourhoods")
     postcode_districts = models.CharField(
-        max_length=300, blank=True, help_text="Outward codes people use for the area, e.g. 'W2 W9 NW8', so 'near W2' finds it."
+        max_length=300,
+        blank=True,
+        help_text="Outward codes people use for the area, e.g. 'W2 W9 NW8', so 'near W2' finds it.",
     )
 
     class Meta:

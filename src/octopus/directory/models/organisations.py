@@ -54,9 +54,7 @@ class Team(models.Model):
     tier = models.CharField(max_length=24, choices=Tier.choices)
     description = models.TextField(blank=True)
     hours = models.CharField(max_length=200, blank=True)
-    contact_route = models.CharField(
-        max_length=300, blank=True, help_text="How colleagues should reach the team."
-    )
+    contact_route = models.CharField(max_length=300, blank=True, help_text="How colleagues should reach the team.")
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
     accepts_referrals = models.BooleanField(default=True)
@@ -70,9 +68,7 @@ class Team(models.Model):
 
     class Meta:
         ordering = ["organisation__name", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["organisation", "name"], name="unique_team_name")
-        ]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="unique_team_name")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.organisation})"

@@ -58,7 +58,11 @@ class Location(models.Model):
     city = models.CharField(max_length=100, blank=True, default="London")
     postal_code = models.CharField("postcode", max_length=10, blank=True)
     district = models.CharField(
-        "postcode district", max_length=4, blank=True, db_index=True, editable=False,
+        "postcode district",
+        max_length=4,
+        blank=True,
+        db_index=True,
+        editable=False,
         help_text="Derived from the postcode so that 'near W2' can match.",
     )
     latitude = models.FloatField(null=True, blank=True)
@@ -79,7 +83,12 @@ class Service(models.Model):
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="services")
     team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="services", help_text="The team that delivers it, if known."
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="services",
+        help_text="The team that delivers it, if known.",
     )
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -93,7 +102,9 @@ class Service(models.Model):
     application_process = models.TextField("how to refer", blank=True)
     hours = models.CharField(max_length=300, blank=True)
     capacity = models.CharField(
-        max_length=300, blank=True, help_text="What referrers should expect, e.g. 'Taking new people; waiting list 1 week'."
+        max_length=300,
+        blank=True,
+        help_text="What referrers should expect, e.g. 'Taking new people; waiting list 1 week'.",
     )
     first_contact_days = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Usually makes first contact within this many working days."

@@ -6,98 +6,290 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('governance', '0001_initial'),
-        ('residents', '0001_initial'),
+        ("governance", "0001_initial"),
+        ("residents", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SignInFailure',
+            name="SignInFailure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('username', models.CharField(db_index=True, max_length=150)),
-                ('ip_address', models.CharField(max_length=45)),
-                ('occurred_at', models.DateTimeField(db_index=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("username", models.CharField(db_index=True, max_length=150)),
+                ("ip_address", models.CharField(max_length=45)),
+                ("occurred_at", models.DateTimeField(db_index=True)),
             ],
         ),
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('view', 'Viewed'), ('create', 'Created'), ('change', 'Changed'), ('delete', 'Deleted'), ('export', 'Exported'), ('search', 'Searched'), ('break_glass', 'Broke glass'), ('sign_in', 'Signed in'), ('sign_in_failed', 'Sign-in failed'), ('sign_out', 'Signed out'), ('load', 'Loaded data'), ('run', 'Ran a job'), ('review', 'Reviewed'), ('sign_in_locked', 'Sign-in locked')], max_length=20),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("view", "Viewed"),
+                    ("create", "Created"),
+                    ("change", "Changed"),
+                    ("delete", "Deleted"),
+                    ("export", "Exported"),
+                    ("search", "Searched"),
+                    ("break_glass", "Broke glass"),
+                    ("sign_in", "Signed in"),
+                    ("sign_in_failed", "Sign-in failed"),
+                    ("sign_out", "Signed out"),
+                    ("load", "Loaded data"),
+                    ("run", "Ran a job"),
+                    ("review", "Reviewed"),
+                    ("sign_in_locked", "Sign-in locked"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.CreateModel(
-            name='ContactPreference',
+            name="ContactPreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('preferred_route', models.CharField(blank=True, choices=[('phone', 'Phone call'), ('sms', 'Text message'), ('email', 'Email'), ('letter', 'Letter'), ('visit', 'Home visit')], max_length=10)),
-                ('refused_routes', models.JSONField(blank=True, default=list, help_text='Routes the resident asked us not to use.')),
-                ('language', models.CharField(blank=True, max_length=60)),
-                ('interpreter_needed', models.BooleanField(default=False)),
-                ('do_not_contact', models.BooleanField(default=False)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('recorded_at', models.DateTimeField()),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contact_preferences', to='residents.resident')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "preferred_route",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("phone", "Phone call"),
+                            ("sms", "Text message"),
+                            ("email", "Email"),
+                            ("letter", "Letter"),
+                            ("visit", "Home visit"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "refused_routes",
+                    models.JSONField(blank=True, default=list, help_text="Routes the resident asked us not to use."),
+                ),
+                ("language", models.CharField(blank=True, max_length=60)),
+                ("interpreter_needed", models.BooleanField(default=False)),
+                ("do_not_contact", models.BooleanField(default=False)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contact_preferences",
+                        to="residents.resident",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-recorded_at', '-id'],
+                "ordering": ["-recorded_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Objection',
+            name="Objection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('national_data_opt_out', 'National data opt-out'), ('type_1', 'Type 1 objection (GP data not to leave the practice for purposes beyond care)'), ('article_21', 'Objection to processing (UK GDPR article 21)')], max_length=30)),
-                ('source', models.CharField(blank=True, help_text='Where it came from, e.g. the GP feed or the resident in person.', max_length=200)),
-                ('recorded_at', models.DateTimeField()),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True)),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='objections', to='residents.resident')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("national_data_opt_out", "National data opt-out"),
+                            ("type_1", "Type 1 objection (GP data not to leave the practice for purposes beyond care)"),
+                            ("article_21", "Objection to processing (UK GDPR article 21)"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where it came from, e.g. the GP feed or the resident in person.",
+                        max_length=200,
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField()),
+                ("withdrawn_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="objections", to="residents.resident"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-recorded_at', '-id'],
+                "ordering": ["-recorded_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='BreakGlassAccess',
+            name="BreakGlassAccess",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('urgent_care', 'Urgent care: the resident needs care now and I am involved'), ('safeguarding', 'Safeguarding concern'), ('new_referral', 'A referral or introduction is on its way to my team'), ('covering', 'Covering for an absent colleague'), ('meeting', 'Preparing for a meeting the resident is being discussed at'), ('other', 'Another reason (explain below)')], max_length=30)),
-                ('detail', models.TextField(help_text="In the user's own words.")),
-                ('granted_at', models.DateTimeField(db_index=True)),
-                ('expires_at', models.DateTimeField(db_index=True)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome', models.CharField(blank=True, choices=[('', 'Not yet reviewed'), ('appropriate', 'Appropriate'), ('inappropriate', "Inappropriate: follow up with the user's manager"), ('follow_up', 'Needs follow-up')], default='', max_length=20)),
-                ('review_note', models.TextField(blank=True)),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='break_glass_grants', to='residents.resident')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='break_glass_grants', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("urgent_care", "Urgent care: the resident needs care now and I am involved"),
+                            ("safeguarding", "Safeguarding concern"),
+                            ("new_referral", "A referral or introduction is on its way to my team"),
+                            ("covering", "Covering for an absent colleague"),
+                            ("meeting", "Preparing for a meeting the resident is being discussed at"),
+                            ("other", "Another reason (explain below)"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("detail", models.TextField(help_text="In the user's own words.")),
+                ("granted_at", models.DateTimeField(db_index=True)),
+                ("expires_at", models.DateTimeField(db_index=True)),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not yet reviewed"),
+                            ("appropriate", "Appropriate"),
+                            ("inappropriate", "Inappropriate: follow up with the user's manager"),
+                            ("follow_up", "Needs follow-up"),
+                        ],
+                        default="",
+                        max_length=20,
+                    ),
+                ),
+                ("review_note", models.TextField(blank=True)),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="break_glass_grants",
+                        to="residents.resident",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="break_glass_grants",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-granted_at'],
-                'indexes': [models.Index(fields=['user', 'resident', 'expires_at'], name='governance__user_id_551d59_idx')],
+                "ordering": ["-granted_at"],
+                "indexes": [
+                    models.Index(fields=["user", "resident", "expires_at"], name="governance__user_id_551d59_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('share_between_organisations', 'Share my information between the organisations in the neighbourhood team'), ('discuss_at_mdt', 'Discuss me at a multidisciplinary meeting'), ('receive_introductions', 'Introduce me to people and services who can help'), ('share_clinical_with_vcse', 'Share health details with voluntary and community sector workers supporting me')], max_length=40)),
-                ('status', models.CharField(choices=[('given', 'Given'), ('refused', 'Refused'), ('withdrawn', 'Withdrawn')], max_length=12)),
-                ('basis', models.CharField(choices=[('consent', "The resident's consent"), ('best_interests', 'Best interests decision (Mental Capacity Act 2005)'), ('vital_interests', 'Vital interests or risk of harm to others'), ('legal_duty', 'Legal duty (e.g. Care Act 2014 safeguarding)'), ('lpa', 'Decision by a lasting power of attorney for health and welfare')], default='consent', max_length=20)),
-                ('rationale', models.TextField(blank=True, help_text="Required when the basis is not the resident's own consent.")),
-                ('decided_by', models.CharField(blank=True, help_text='Who made a best-interests or similar decision.', max_length=200)),
-                ('recorded_at', models.DateTimeField(db_index=True)),
-                ('expires_on', models.DateField(blank=True, null=True)),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='residents.resident')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            (
+                                "share_between_organisations",
+                                "Share my information between the organisations in the neighbourhood team",
+                            ),
+                            ("discuss_at_mdt", "Discuss me at a multidisciplinary meeting"),
+                            ("receive_introductions", "Introduce me to people and services who can help"),
+                            (
+                                "share_clinical_with_vcse",
+                                "Share health details with voluntary and community sector workers supporting me",
+                            ),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("given", "Given"), ("refused", "Refused"), ("withdrawn", "Withdrawn")], max_length=12
+                    ),
+                ),
+                (
+                    "basis",
+                    models.CharField(
+                        choices=[
+                            ("consent", "The resident's consent"),
+                            ("best_interests", "Best interests decision (Mental Capacity Act 2005)"),
+                            ("vital_interests", "Vital interests or risk of harm to others"),
+                            ("legal_duty", "Legal duty (e.g. Care Act 2014 safeguarding)"),
+                            ("lpa", "Decision by a lasting power of attorney for health and welfare"),
+                        ],
+                        default="consent",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "rationale",
+                    models.TextField(
+                        blank=True, help_text="Required when the basis is not the resident's own consent."
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.CharField(
+                        blank=True, help_text="Who made a best-interests or similar decision.", max_length=200
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(db_index=True)),
+                ("expires_on", models.DateField(blank=True, null=True)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="consents", to="residents.resident"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-recorded_at', '-id'],
-                'indexes': [models.Index(fields=['resident', 'kind', 'recorded_at'], name='governance__residen_107b5d_idx')],
+                "ordering": ["-recorded_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["resident", "kind", "recorded_at"], name="governance__residen_107b5d_idx")
+                ],
             },
         ),
     ]

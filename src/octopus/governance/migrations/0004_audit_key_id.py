@@ -10,6 +10,8 @@ class Migration(migrations.Migration):
     dependencies = [("governance", "0003_audit_append_only")]
 
     operations = [
-        migrations.AddField(model_name="auditevent", name="key_id", field=models.CharField(blank=True, default="", max_length=16)),
+        migrations.AddField(
+            model_name="auditevent", name="key_id", field=models.CharField(blank=True, default="", max_length=16)
+        ),
         migrations.RunPython(migrate_install, migrations.RunPython.noop),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,20 +14,29 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='PublishedSnapshot',
+            name="PublishedSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('run_id', models.CharField(max_length=40, unique=True)),
-                ('as_of', models.DateField()),
-                ('published_at', models.DateTimeField(auto_now_add=True)),
-                ('residents', models.PositiveIntegerField()),
-                ('households', models.PositiveIntegerField(default=0)),
-                ('manifest', models.JSONField(default=dict)),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("run_id", models.CharField(max_length=40, unique=True)),
+                ("as_of", models.DateField()),
+                ("published_at", models.DateTimeField(auto_now_add=True)),
+                ("residents", models.PositiveIntegerField()),
+                ("households", models.PositiveIntegerField(default=0)),
+                ("manifest", models.JSONField(default=dict)),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-published_at'],
-                'get_latest_by': 'published_at',
+                "ordering": ["-published_at"],
+                "get_latest_by": "published_at",
             },
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,30 +14,55 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='LinkageJob',
+            name="LinkageJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('finished', 'Finished'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('active', models.BooleanField(default=True)),
-                ('task_id', models.CharField(blank=True, max_length=64)),
-                ('run_id', models.PositiveIntegerField(blank=True, null=True)),
-                ('source_persons', models.PositiveIntegerField(blank=True, null=True)),
-                ('persons', models.PositiveIntegerField(blank=True, null=True)),
-                ('new_persons', models.PositiveIntegerField(blank=True, null=True)),
-                ('by_nhs_number', models.PositiveIntegerField(blank=True, null=True)),
-                ('probabilistic', models.PositiveIntegerField(blank=True, null=True)),
-                ('review_pairs', models.PositiveIntegerField(blank=True, null=True)),
-                ('extract_folder', models.CharField(blank=True, max_length=200)),
-                ('error', models.CharField(blank=True, max_length=300)),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("requested_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("finished", "Finished"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
+                ("task_id", models.CharField(blank=True, max_length=64)),
+                ("run_id", models.PositiveIntegerField(blank=True, null=True)),
+                ("source_persons", models.PositiveIntegerField(blank=True, null=True)),
+                ("persons", models.PositiveIntegerField(blank=True, null=True)),
+                ("new_persons", models.PositiveIntegerField(blank=True, null=True)),
+                ("by_nhs_number", models.PositiveIntegerField(blank=True, null=True)),
+                ("probabilistic", models.PositiveIntegerField(blank=True, null=True)),
+                ("review_pairs", models.PositiveIntegerField(blank=True, null=True)),
+                ("extract_folder", models.CharField(blank=True, max_length=200)),
+                ("error", models.CharField(blank=True, max_length=300)),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-requested_at', '-id'],
-                'get_latest_by': ['requested_at', 'id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('active', True)), fields=('active',), name='intake_one_active_linkage_job')],
+                "ordering": ["-requested_at", "-id"],
+                "get_latest_by": ["requested_at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("active", True)), fields=("active",), name="intake_one_active_linkage_job"
+                    )
+                ],
             },
         ),
     ]

@@ -6,38 +6,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intake', '0001_initial'),
+        ("intake", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PipelineJob',
+            name="PipelineJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running the pipeline'), ('publishing', 'Publishing'), ('finished', 'Finished'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('active', models.BooleanField(default=True)),
-                ('task_id', models.CharField(blank=True, max_length=64)),
-                ('as_of', models.DateField()),
-                ('step', models.CharField(blank=True, max_length=80)),
-                ('step_started_at', models.DateTimeField(blank=True, null=True)),
-                ('rows', models.PositiveIntegerField(blank=True, null=True)),
-                ('rows_label', models.CharField(blank=True, max_length=80)),
-                ('log', models.TextField(blank=True)),
-                ('run_id', models.CharField(blank=True, max_length=64)),
-                ('headline', models.JSONField(blank=True, default=dict)),
-                ('error', models.CharField(blank=True, max_length=300)),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("requested_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running the pipeline"),
+                            ("publishing", "Publishing"),
+                            ("finished", "Finished"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
+                ("task_id", models.CharField(blank=True, max_length=64)),
+                ("as_of", models.DateField()),
+                ("step", models.CharField(blank=True, max_length=80)),
+                ("step_started_at", models.DateTimeField(blank=True, null=True)),
+                ("rows", models.PositiveIntegerField(blank=True, null=True)),
+                ("rows_label", models.CharField(blank=True, max_length=80)),
+                ("log", models.TextField(blank=True)),
+                ("run_id", models.CharField(blank=True, max_length=64)),
+                ("headline", models.JSONField(blank=True, default=dict)),
+                ("error", models.CharField(blank=True, max_length=300)),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-requested_at', '-id'],
-                'get_latest_by': ['requested_at', 'id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('active', True)), fields=('active',), name='intake_one_active_pipeline_job')],
+                "ordering": ["-requested_at", "-id"],
+                "get_latest_by": ["requested_at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("active", True)), fields=("active",), name="intake_one_active_pipeline_job"
+                    )
+                ],
             },
         ),
     ]

@@ -4,50 +4,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intake', '0002_pipeline_job'),
+        ("intake", "0002_pipeline_job"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='linkagejob',
-            name='pairs_blocked',
+            model_name="linkagejob",
+            name="pairs_blocked",
             field=models.BigIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='linkagejob',
-            name='pairs_clustered',
+            model_name="linkagejob",
+            name="pairs_clustered",
             field=models.BigIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='linkagejob',
-            name='pairs_compared',
+            model_name="linkagejob",
+            name="pairs_compared",
             field=models.BigIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='linkagejob',
-            name='stage',
+            model_name="linkagejob",
+            name="stage",
             field=models.CharField(blank=True, max_length=40),
         ),
         migrations.AddField(
-            model_name='linkagejob',
-            name='stage_done',
+            model_name="linkagejob",
+            name="stage_done",
             field=models.BigIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='linkagejob',
-            name='stage_started_at',
+            model_name="linkagejob",
+            name="stage_started_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='linkagejob',
-            name='stage_total',
+            model_name="linkagejob",
+            name="stage_total",
             field=models.BigIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='linkagejob',
-            name='stage_unit',
+            model_name="linkagejob",
+            name="stage_unit",
             field=models.CharField(blank=True, max_length=20),
         ),
     ]

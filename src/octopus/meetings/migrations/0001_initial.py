@@ -6,192 +6,457 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('care', '0001_initial'),
-        ('directory', '0001_initial'),
-        ('residents', '0002_activityevent'),
+        ("care", "0001_initial"),
+        ("directory", "0001_initial"),
+        ("residents", "0002_activityevent"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CareHome',
+            name="CareHome",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('kind', models.CharField(choices=[('nursing', 'Nursing'), ('residential', 'Residential')], max_length=12)),
-                ('provider', models.CharField(blank=True, max_length=200)),
-                ('beds', models.PositiveIntegerField(blank=True, null=True)),
-                ('postcode', models.CharField(blank=True, max_length=10)),
-                ('lead_gp', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('practice', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='directory.gppractice')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, unique=True)),
+                (
+                    "kind",
+                    models.CharField(choices=[("nursing", "Nursing"), ("residential", "Residential")], max_length=12),
+                ),
+                ("provider", models.CharField(blank=True, max_length=200)),
+                ("beds", models.PositiveIntegerField(blank=True, null=True)),
+                ("postcode", models.CharField(blank=True, max_length=10)),
+                (
+                    "lead_gp",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "practice",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="directory.gppractice",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='MeetingSeries',
+            name="MeetingSeries",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('kind', models.CharField(choices=[('inc', 'Integrated care conference'), ('huddle', 'Huddle'), ('care_home_mdt', 'Care-home MDT')], max_length=20)),
-                ('schedule', models.CharField(help_text='For example: Thursdays 13:00–15:00.', max_length=200)),
-                ('locations', models.TextField(blank=True, help_text='One per line; meetings rotate between them.')),
-                ('worklist', models.CharField(help_text='The worklist rules in meetings.yaml.', max_length=40)),
-                ('minutes_per_resident', models.PositiveSmallIntegerField(default=10)),
-                ('created_at', models.DateTimeField()),
-                ('care_home', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='series', to='meetings.carehome')),
-                ('neighbourhood', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.neighbourhood')),
-                ('pcn', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.pcn')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meeting_series', to='directory.team')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("inc", "Integrated care conference"),
+                            ("huddle", "Huddle"),
+                            ("care_home_mdt", "Care-home MDT"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("schedule", models.CharField(help_text="For example: Thursdays 13:00–15:00.", max_length=200)),
+                ("locations", models.TextField(blank=True, help_text="One per line; meetings rotate between them.")),
+                ("worklist", models.CharField(help_text="The worklist rules in meetings.yaml.", max_length=40)),
+                ("minutes_per_resident", models.PositiveSmallIntegerField(default=10)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "care_home",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="series",
+                        to="meetings.carehome",
+                    ),
+                ),
+                (
+                    "neighbourhood",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.neighbourhood",
+                    ),
+                ),
+                (
+                    "pcn",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.pcn",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="meeting_series", to="directory.team"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField()),
-                ('location', models.CharField(blank=True, max_length=200)),
-                ('status', models.CharField(choices=[('planned', 'Preparing the worklist'), ('published', 'Agenda published'), ('closed', 'Closed')], default='planned', max_length=12)),
-                ('worklist_generated_at', models.DateTimeField(blank=True, null=True)),
-                ('snapshot_as_of', models.DateField(blank=True, null=True)),
-                ('agenda_published_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('series', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='meetings.meetingseries')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("starts_at", models.DateTimeField()),
+                ("location", models.CharField(blank=True, max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Preparing the worklist"),
+                            ("published", "Agenda published"),
+                            ("closed", "Closed"),
+                        ],
+                        default="planned",
+                        max_length=12,
+                    ),
+                ),
+                ("worklist_generated_at", models.DateTimeField(blank=True, null=True)),
+                ("snapshot_as_of", models.DateField(blank=True, null=True)),
+                ("agenda_published_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "series",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meetings",
+                        to="meetings.meetingseries",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_at'],
+                "ordering": ["-starts_at"],
             },
         ),
         migrations.CreateModel(
-            name='ConfidentialityAgreement',
+            name="ConfidentialityAgreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('confirmed_at', models.DateTimeField()),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('series', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agreements', to='meetings.meetingseries')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("confirmed_at", models.DateTimeField()),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "series",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agreements",
+                        to="meetings.meetingseries",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ResidentMessage',
+            name="ResidentMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField()),
-                ('posted_at', models.DateTimeField()),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('mentions', models.ManyToManyField(blank=True, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='messages', to='residents.resident')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("body", models.TextField()),
+                ("posted_at", models.DateTimeField()),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                ("mentions", models.ManyToManyField(blank=True, related_name="+", to=settings.AUTH_USER_MODEL)),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="messages", to="residents.resident"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['posted_at', 'id'],
+                "ordering": ["posted_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SeriesMember',
+            name="SeriesMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(help_text='The profession they bring: GP, community matron, …', max_length=100)),
-                ('series', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='meetings.meetingseries')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meeting_memberships', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(help_text="The profession they bring: GP, community matron, …", max_length=100),
+                ),
+                (
+                    "series",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="members", to="meetings.meetingseries"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="meeting_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='WorklistEntry',
+            name="WorklistEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sources', models.JSONField(default=list)),
-                ('referred_at', models.DateTimeField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('listed', 'To triage'), ('agenda', 'On the agenda'), ('not_this_week', 'Not this week'), ('carried_over', 'Carried over to the next meeting'), ('discussed', 'Discussed')], db_index=True, default='listed', max_length=16)),
-                ('triage_note', models.CharField(blank=True, max_length=300)),
-                ('position', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('minutes', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('discussion_basis', models.CharField(blank=True, help_text='The consent decision that let them be discussed.', max_length=200)),
-                ('summary', models.TextField(blank=True)),
-                ('decisions', models.TextField(blank=True)),
-                ('next_review', models.DateField(blank=True, null=True)),
-                ('tier_change', models.CharField(blank=True, max_length=12)),
-                ('discussed_at', models.DateTimeField(blank=True, null=True)),
-                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('carried_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='carried_to', to='meetings.worklistentry')),
-                ('lead_professional', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='meetings.meeting')),
-                ('presenter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meeting_entries', to='residents.resident')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sources", models.JSONField(default=list)),
+                ("referred_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("listed", "To triage"),
+                            ("agenda", "On the agenda"),
+                            ("not_this_week", "Not this week"),
+                            ("carried_over", "Carried over to the next meeting"),
+                            ("discussed", "Discussed"),
+                        ],
+                        db_index=True,
+                        default="listed",
+                        max_length=16,
+                    ),
+                ),
+                ("triage_note", models.CharField(blank=True, max_length=300)),
+                ("position", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("minutes", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "discussion_basis",
+                    models.CharField(
+                        blank=True, help_text="The consent decision that let them be discussed.", max_length=200
+                    ),
+                ),
+                ("summary", models.TextField(blank=True)),
+                ("decisions", models.TextField(blank=True)),
+                ("next_review", models.DateField(blank=True, null=True)),
+                ("tier_change", models.CharField(blank=True, max_length=12)),
+                ("discussed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "carried_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="carried_to",
+                        to="meetings.worklistentry",
+                    ),
+                ),
+                (
+                    "lead_professional",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="entries", to="meetings.meeting"
+                    ),
+                ),
+                (
+                    "presenter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meeting_entries",
+                        to="residents.resident",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='MeetingAction',
+            name="MeetingAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.CharField(max_length=300)),
-                ('due', models.DateField()),
-                ('created_at', models.DateTimeField()),
-                ('care_plan_action', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='care.careplanaction')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('task', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='care.task')),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='meetings.worklistentry')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("description", models.CharField(max_length=300)),
+                ("due", models.DateField()),
+                ("created_at", models.DateTimeField()),
+                (
+                    "care_plan_action",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="care.careplanaction",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="care.task",
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="actions", to="meetings.worklistentry"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='CareHomeResident',
+            name="CareHomeResident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('moved_in_on', models.DateField()),
-                ('left_on', models.DateField(blank=True, null=True)),
-                ('care_home', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='placements', to='meetings.carehome')),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='care_home_placements', to='residents.resident')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("moved_in_on", models.DateField()),
+                ("left_on", models.DateField(blank=True, null=True)),
+                (
+                    "care_home",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="placements", to="meetings.carehome"
+                    ),
+                ),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="care_home_placements",
+                        to="residents.resident",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(condition=models.Q(('left_on__isnull', True)), fields=('resident',), name='one_current_care_home')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("left_on__isnull", True)),
+                        fields=("resident",),
+                        name="one_current_care_home",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Attendance',
+            name="Attendance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(max_length=100)),
-                ('recorded_at', models.DateTimeField()),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendance', to='meetings.meeting')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("role", models.CharField(max_length=100)),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="attendance", to="meetings.meeting"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('meeting', 'user'), name='unique_attendance')],
+                "constraints": [models.UniqueConstraint(fields=("meeting", "user"), name="unique_attendance")],
             },
         ),
         migrations.AddIndex(
-            model_name='meeting',
-            index=models.Index(fields=['series', 'starts_at'], name='meetings_me_series__efaea5_idx'),
+            model_name="meeting",
+            index=models.Index(fields=["series", "starts_at"], name="meetings_me_series__efaea5_idx"),
         ),
         migrations.AddConstraint(
-            model_name='confidentialityagreement',
-            constraint=models.UniqueConstraint(fields=('series', 'user'), name='unique_confidentiality_agreement'),
+            model_name="confidentialityagreement",
+            constraint=models.UniqueConstraint(fields=("series", "user"), name="unique_confidentiality_agreement"),
         ),
         migrations.AddIndex(
-            model_name='residentmessage',
-            index=models.Index(fields=['resident', 'posted_at'], name='meetings_re_residen_ebb410_idx'),
+            model_name="residentmessage",
+            index=models.Index(fields=["resident", "posted_at"], name="meetings_re_residen_ebb410_idx"),
         ),
         migrations.AddConstraint(
-            model_name='seriesmember',
-            constraint=models.UniqueConstraint(fields=('series', 'user'), name='unique_series_member'),
+            model_name="seriesmember",
+            constraint=models.UniqueConstraint(fields=("series", "user"), name="unique_series_member"),
         ),
         migrations.AddConstraint(
-            model_name='worklistentry',
-            constraint=models.UniqueConstraint(fields=('meeting', 'resident'), name='one_entry_per_meeting'),
+            model_name="worklistentry",
+            constraint=models.UniqueConstraint(fields=("meeting", "resident"), name="one_entry_per_meeting"),
         ),
     ]

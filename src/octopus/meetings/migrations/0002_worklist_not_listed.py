@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0001_initial'),
+        ("meetings", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='meeting',
-            name='worklist_not_listed',
+            model_name="meeting",
+            name="worklist_not_listed",
             field=models.JSONField(blank=True, default=dict),
         ),
     ]

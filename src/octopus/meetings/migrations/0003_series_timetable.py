@@ -4,35 +4,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0002_worklist_not_listed'),
+        ("meetings", "0002_worklist_not_listed"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='meetingseries',
-            name='duration_minutes',
+            model_name="meetingseries",
+            name="duration_minutes",
             field=models.PositiveSmallIntegerField(default=60),
         ),
         migrations.AddField(
-            model_name='meetingseries',
-            name='frequency',
-            field=models.CharField(choices=[('weekly', 'Every week'), ('fortnightly', 'Every other week'), ('monthly', 'Once a month, on the first of each chosen day')], default='weekly', max_length=12),
+            model_name="meetingseries",
+            name="frequency",
+            field=models.CharField(
+                choices=[
+                    ("weekly", "Every week"),
+                    ("fortnightly", "Every other week"),
+                    ("monthly", "Once a month, on the first of each chosen day"),
+                ],
+                default="weekly",
+                max_length=12,
+            ),
         ),
         migrations.AddField(
-            model_name='meetingseries',
-            name='start_time',
+            model_name="meetingseries",
+            name="start_time",
             field=models.TimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='meetingseries',
-            name='starts_on',
+            model_name="meetingseries",
+            name="starts_on",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='meetingseries',
-            name='weekdays',
-            field=models.JSONField(blank=True, default=list, help_text='Days of the week it meets, 0 is Monday.'),
+            model_name="meetingseries",
+            name="weekdays",
+            field=models.JSONField(blank=True, default=list, help_text="Days of the week it meets, 0 is Monday."),
         ),
     ]

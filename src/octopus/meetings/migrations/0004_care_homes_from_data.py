@@ -6,65 +6,92 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0001_initial'),
-        ('meetings', '0003_series_timetable'),
-        ('residents', '0002_activityevent'),
+        ("directory", "0001_initial"),
+        ("meetings", "0003_series_timetable"),
+        ("residents", "0002_activityevent"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SupportRecord',
+            name="SupportRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('item', models.CharField(choices=[('lead_gp', 'Named lead GP confirmed'), ('weekly_round', 'Weekly round held'), ('frailty_nurse', 'Frailty nurse contact confirmed'), ('medicines_review', 'Medicines review'), ('acp_reviewed', 'Advance care plan reviewed')], max_length=20)),
-                ('done_on', models.DateField()),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('recorded_at', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "item",
+                    models.CharField(
+                        choices=[
+                            ("lead_gp", "Named lead GP confirmed"),
+                            ("weekly_round", "Weekly round held"),
+                            ("frailty_nurse", "Frailty nurse contact confirmed"),
+                            ("medicines_review", "Medicines review"),
+                            ("acp_reviewed", "Advance care plan reviewed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("done_on", models.DateField()),
+                ("note", models.CharField(blank=True, max_length=300)),
+                ("recorded_at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['-done_on', '-id'],
+                "ordering": ["-done_on", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='carehome',
-            name='cqc_location_id',
-            field=models.CharField(blank=True, max_length=20, verbose_name='CQC location id'),
+            model_name="carehome",
+            name="cqc_location_id",
+            field=models.CharField(blank=True, max_length=20, verbose_name="CQC location id"),
         ),
         migrations.AddField(
-            model_name='carehome',
-            name='frailty_nurse_contact',
-            field=models.CharField(blank=True, help_text='Who to call, and how.', max_length=200),
+            model_name="carehome",
+            name="frailty_nurse_contact",
+            field=models.CharField(blank=True, help_text="Who to call, and how.", max_length=200),
         ),
         migrations.AddField(
-            model_name='carehome',
-            name='weekly_round',
-            field=models.CharField(blank=True, help_text="When the lead GP's round is, e.g. Tuesdays 10:00.", max_length=100),
+            model_name="carehome",
+            name="weekly_round",
+            field=models.CharField(
+                blank=True, help_text="When the lead GP's round is, e.g. Tuesdays 10:00.", max_length=100
+            ),
         ),
         migrations.AddField(
-            model_name='carehomeresident',
-            name='source',
-            field=models.CharField(default='manual', max_length=10),
+            model_name="carehomeresident",
+            name="source",
+            field=models.CharField(default="manual", max_length=10),
         ),
         migrations.AddConstraint(
-            model_name='carehome',
-            constraint=models.UniqueConstraint(condition=models.Q(('cqc_location_id', ''), _negated=True), fields=('cqc_location_id',), name='one_care_home_per_cqc_location'),
+            model_name="carehome",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("cqc_location_id", ""), _negated=True),
+                fields=("cqc_location_id",),
+                name="one_care_home_per_cqc_location",
+            ),
         ),
         migrations.AddField(
-            model_name='supportrecord',
-            name='care_home',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='support_records', to='meetings.carehome'),
+            model_name="supportrecord",
+            name="care_home",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="support_records", to="meetings.carehome"
+            ),
         ),
         migrations.AddField(
-            model_name='supportrecord',
-            name='done_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="supportrecord",
+            name="done_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='supportrecord',
-            name='resident',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='residents.resident'),
+            model_name="supportrecord",
+            name="resident",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="residents.resident",
+            ),
         ),
     ]

@@ -14,19 +14,28 @@ class CareHome(models.Model):
     kind = models.CharField(max_length=12, choices=CareHomeKind.choices)
     provider = models.CharField(max_length=200, blank=True)
     beds = models.PositiveIntegerField(null=True, blank=True)
-    lead_gp = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    practice = models.ForeignKey("directory.GPPractice", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    lead_gp = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    practice = models.ForeignKey(
+        "directory.GPPractice", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     postcode = models.CharField(max_length=10, blank=True)
     # The CQC location id the care-home feed names the home by; empty for a home typed in by hand.
     cqc_location_id = models.CharField("CQC location id", max_length=20, blank=True)
-    weekly_round = models.CharField(max_length=100, blank=True, help_text="When the lead GP's round is, e.g. Tuesdays 10:00.")
+    weekly_round = models.CharField(
+        max_length=100, blank=True, help_text="When the lead GP's round is, e.g. Tuesdays 10:00."
+    )
     frailty_nurse_contact = models.CharField(max_length=200, blank=True, help_text="Who to call, and how.")
 
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["cqc_location_id"], condition=~models.Q(cqc_location_id=""),
-                                    name="one_care_home_per_cqc_location")
+            models.UniqueConstraint(
+                fields=["cqc_location_id"],
+                condition=~models.Q(cqc_location_id=""),
+                name="one_care_home_per_cqc_location",
+            )
         ]
 
     def __str__(self) -> str:
@@ -45,7 +54,9 @@ class CareHomeResident(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["resident"], condition=models.Q(left_on__isnull=True), name="one_current_care_home")
+            models.UniqueConstraint(
+                fields=["resident"], condition=models.Q(left_on__isnull=True), name="one_current_care_home"
+            )
         ]
 
 
@@ -70,7 +81,9 @@ class SupportRecord(models.Model):
     """One item of the checklist done: what, for which resident (if per resident), by whom, when."""
 
     care_home = models.ForeignKey(CareHome, on_delete=models.CASCADE, related_name="support_records")
-    resident = models.ForeignKey("residents.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    resident = models.ForeignKey(
+        "residents.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     item = models.CharField(max_length=20, choices=SupportItem.choices)
     done_on = models.DateField()
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

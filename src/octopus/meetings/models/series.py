@@ -29,9 +29,13 @@ class MeetingSeries(models.Model):
     # Referrals to this team are "new referrals to the meeting"; its members attend.
     team = models.ForeignKey("directory.Team", on_delete=models.PROTECT, related_name="meeting_series")
     # The population the worklist is drawn from: one of these is set.
-    neighbourhood = models.ForeignKey("directory.Neighbourhood", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    neighbourhood = models.ForeignKey(
+        "directory.Neighbourhood", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     pcn = models.ForeignKey("directory.PCN", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    care_home = models.ForeignKey("meetings.CareHome", null=True, blank=True, on_delete=models.PROTECT, related_name="series")
+    care_home = models.ForeignKey(
+        "meetings.CareHome", null=True, blank=True, on_delete=models.PROTECT, related_name="series"
+    )
     # What people read ("Tuesdays and Fridays, 09:00–09:30"); written from the fields below when
     # they are set, so the dates Octopus plans and the words people see cannot disagree.
     schedule = models.CharField(max_length=200, help_text="For example: Thursdays 13:00–15:00.")

@@ -19,19 +19,29 @@ class WorklistEntry(models.Model):
     resident = models.ForeignKey("residents.Resident", on_delete=models.PROTECT, related_name="meeting_entries")
     # [{"source": "frequent_ae", "reason": "3 A&E attendances in 12 months"}, ...]
     sources = models.JSONField(default=list)
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    carried_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_to")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_to"
+    )
     # When the resident was first referred (for "time from referral to discussion").
     referred_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=EntryStatus.choices, default=EntryStatus.LISTED, db_index=True)
     triage_note = models.CharField(max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(null=True, blank=True)
     minutes = models.PositiveSmallIntegerField(null=True, blank=True)
-    presenter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    discussion_basis = models.CharField(max_length=200, blank=True, help_text="The consent decision that let them be discussed.")
+    presenter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    discussion_basis = models.CharField(
+        max_length=200, blank=True, help_text="The consent decision that let them be discussed."
+    )
     summary = models.TextField(blank=True)
     decisions = models.TextField(blank=True)
-    lead_professional = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    lead_professional = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     next_review = models.DateField(null=True, blank=True)
     tier_change = models.CharField(max_length=12, blank=True)
     discussed_at = models.DateTimeField(null=True, blank=True)
@@ -58,7 +68,9 @@ class MeetingAction(models.Model):
     created_at = models.DateTimeField()
     # Set when the meeting closes: the owner's inbox task and the care-plan action.
     task = models.ForeignKey("care.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    care_plan_action = models.ForeignKey("care.CarePlanAction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    care_plan_action = models.ForeignKey(
+        "care.CarePlanAction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["id"]

@@ -27,8 +27,18 @@ def _live(entry: WorklistEntry):
 
 
 @transaction.atomic
-def record_discussion(entry: WorklistEntry, actor, *, summary: str, decisions: str, lead_professional=None,
-                      next_review: dt.date | None = None, tier: str = "", tier_reason: str = "", path: str = "") -> WorklistEntry:
+def record_discussion(
+    entry: WorklistEntry,
+    actor,
+    *,
+    summary: str,
+    decisions: str,
+    lead_professional=None,
+    next_review: dt.date | None = None,
+    tier: str = "",
+    tier_reason: str = "",
+    path: str = "",
+) -> WorklistEntry:
     _live(entry)
     resident = entry.resident
     if tier:
@@ -38,9 +48,15 @@ def record_discussion(entry: WorklistEntry, actor, *, summary: str, decisions: s
     if lead_professional is not None or next_review is not None:
         plan = care.start_plan(resident, actor, path=path)
         care.save_plan(
-            plan, actor, expected_version=plan.version, what_matters=plan.what_matters, goals=plan.goals,
-            needs=plan.needs, lead_professional=lead_professional or plan.lead_professional,
-            review_date=next_review or plan.review_date, path=path,
+            plan,
+            actor,
+            expected_version=plan.version,
+            what_matters=plan.what_matters,
+            goals=plan.goals,
+            needs=plan.needs,
+            lead_professional=lead_professional or plan.lead_professional,
+            review_date=next_review or plan.review_date,
+            path=path,
         )
     entry.summary = (summary or "").strip()
     entry.decisions = (decisions or "").strip()
@@ -49,8 +65,25 @@ def record_discussion(entry: WorklistEntry, actor, *, summary: str, decisions: s
     entry.tier_change = tier
     entry.status = EntryStatus.DISCUSSED
     entry.discussed_at = entry.discussed_at or timezone.now()
-    entry.save(update_fields=["summary", "decisions", "lead_professional", "next_review", "tier_change", "status", "discussed_at"])
-    audit.record(actor, "change", f"Discussion recorded at {entry.meeting}"[:300], resident_id=resident.person_id, obj=entry, path=path)
+    entry.save(
+        update_fields=[
+            "summary",
+            "decisions",
+            "lead_professional",
+            "next_review",
+            "tier_change",
+            "status",
+            "discussed_at",
+        ]
+    )
+    audit.record(
+        actor,
+        "change",
+        f"Discussion recorded at {entry.meeting}"[:300],
+        resident_id=resident.person_id,
+        obj=entry,
+        path=path,
+    )
     return entry
 
 
@@ -67,10 +100,21 @@ def add_action(entry: WorklistEntry, actor, *, description: str, owner, due: dt.
     if errors:
         raise ValidationError(errors)
     action = MeetingAction.objects.create(
-        entry=entry, description=description.strip()[:300], owner=owner, due=due, created_by=actor, created_at=timezone.now()
+        entry=entry,
+        description=description.strip()[:300],
+        owner=owner,
+        due=due,
+        created_by=actor,
+        created_at=timezone.now(),
     )
-    audit.record(actor, "create", f"Meeting action for {owner.username}: {action.description}"[:300],
-                 resident_id=entry.resident.person_id, obj=action, path=path)
+    audit.record(
+        actor,
+        "create",
+        f"Meeting action for {owner.username}: {action.description}"[:300],
+        resident_id=entry.resident.person_id,
+        obj=action,
+        path=path,
+    )
     return action
 
 
@@ -79,10 +123,18 @@ def _hand_over(action: MeetingAction, actor, path: str) -> None:
     if resident.is_deceased:
         return
     link = reverse("care:plan", args=[resident.person_id])
-    action.task = care.create_task(action.owner, f"{action.description} ({resident.name}, {action.entry.meeting.series.name})",
-                                   action.due, resident=resident, link=link, source=TaskSource.MEETING)
+    action.task = care.create_task(
+        action.owner,
+        f"{action.description} ({resident.name}, {action.entry.meeting.series.name})",
+        action.due,
+        resident=resident,
+        link=link,
+        source=TaskSource.MEETING,
+    )
     plan = care.start_plan(resident, actor, path=path)
-    action.care_plan_action = care.add_action(plan, actor, description=action.description, owner=action.owner, due=action.due, path=path)
+    action.care_plan_action = care.add_action(
+        plan, actor, description=action.description, owner=action.owner, due=action.due, path=path
+    )
     action.save(update_fields=["task", "care_plan_action"])
 
 
@@ -91,8 +143,11 @@ def follow_up_deaths(meeting: Meeting, actor, path: str = "") -> int:
     discussed by the series and has since died, for their lead professional (or the chair)."""
     series = meeting.series
     discussed = (
-        WorklistEntry.objects.filter(meeting__series=series, status=EntryStatus.DISCUSSED, resident__date_of_death__isnull=False)
-        .select_related("resident", "lead_professional").order_by("-discussed_at")
+        WorklistEntry.objects.filter(
+            meeting__series=series, status=EntryStatus.DISCUSSED, resident__date_of_death__isnull=False
+        )
+        .select_related("resident", "lead_professional")
+        .order_by("-discussed_at")
     )
     fallback = series.members.select_related("user").first()
     created, seen = 0, set()
@@ -105,8 +160,14 @@ def follow_up_deaths(meeting: Meeting, actor, path: str = "") -> int:
         if Task.objects.filter(resident=resident, title=title[:300]).exists():
             continue
         owner = entry.lead_professional or (fallback.user if fallback else actor)
-        care.create_task(owner, title, timezone.localdate() + dt.timedelta(days=2), resident=resident,
-                         link=reverse("residents:record", args=[resident.person_id]), source=TaskSource.BEREAVEMENT)
+        care.create_task(
+            owner,
+            title,
+            timezone.localdate() + dt.timedelta(days=2),
+            resident=resident,
+            link=reverse("residents:record", args=[resident.person_id]),
+            source=TaskSource.BEREAVEMENT,
+        )
         created += 1
     return created
 
@@ -122,7 +183,9 @@ class ClosedMeeting:
 def close_meeting(meeting: Meeting, actor, path: str = "") -> ClosedMeeting:
     if meeting.is_closed:
         raise ValidationError("This meeting is already closed.")
-    actions = MeetingAction.objects.filter(entry__meeting=meeting, task__isnull=True).select_related("entry__resident", "entry__meeting__series", "owner")
+    actions = MeetingAction.objects.filter(entry__meeting=meeting, task__isnull=True).select_related(
+        "entry__resident", "entry__meeting__series", "owner"
+    )
     handed = 0
     for action in actions:
         _hand_over(action, actor, path)
@@ -136,6 +199,11 @@ def close_meeting(meeting: Meeting, actor, path: str = "") -> ClosedMeeting:
     meeting.closed_at = timezone.now()
     meeting.closed_by = actor
     meeting.save(update_fields=["status", "closed_at", "closed_by"])
-    audit.record(actor, "change", f"Meeting closed: {meeting}; {handed} actions to owners' inboxes, {carried} carried over"[:300],
-                 obj=meeting, path=path)
+    audit.record(
+        actor,
+        "change",
+        f"Meeting closed: {meeting}; {handed} actions to owners' inboxes, {carried} carried over"[:300],
+        obj=meeting,
+        path=path,
+    )
     return ClosedMeeting(handed, carried, follow_ups)

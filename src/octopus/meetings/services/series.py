@@ -46,13 +46,35 @@ class Timetable:
 
 TIMETABLE_FIELDS = ("weekdays", "start_time", "duration_minutes", "frequency", "starts_on")
 # What an edit may change, and the words the audit entry uses for each.
-SETTINGS = {"name": "name", "kind": "kind", "team": "team", "worklist": "worklist", "neighbourhood": "population",
-            "pcn": "population", "care_home": "population", "locations": "locations", "schedule": "schedule",
-            "minutes_per_resident": "minutes per resident", **{f: "schedule" for f in TIMETABLE_FIELDS}}
+SETTINGS = {
+    "name": "name",
+    "kind": "kind",
+    "team": "team",
+    "worklist": "worklist",
+    "neighbourhood": "population",
+    "pcn": "population",
+    "care_home": "population",
+    "locations": "locations",
+    "schedule": "schedule",
+    "minutes_per_resident": "minutes per resident",
+    **{f: "schedule" for f in TIMETABLE_FIELDS},
+}
 
 
-def _validate(series: MeetingSeries | None, *, name: str, kind: str, worklist: str, neighbourhood, pcn, care_home,
-              schedule: str, timetable: Timetable | None, locations: str, members) -> dict[str, str]:
+def _validate(
+    series: MeetingSeries | None,
+    *,
+    name: str,
+    kind: str,
+    worklist: str,
+    neighbourhood,
+    pcn,
+    care_home,
+    schedule: str,
+    timetable: Timetable | None,
+    locations: str,
+    members,
+) -> dict[str, str]:
     errors = {}
     if not name.strip():
         errors["name"] = "Give the series a name, for example North Westminster PCN integrated care conference."
@@ -65,8 +87,11 @@ def _validate(series: MeetingSeries | None, *, name: str, kind: str, worklist: s
     if sum(x is not None for x in (neighbourhood, pcn, care_home)) != 1:
         errors["neighbourhood"] = "Choose exactly one population: a neighbourhood, a PCN or a care home."
     elif (kind == MeetingKind.CARE_HOME_MDT) != (care_home is not None):
-        errors["neighbourhood"] = ("A care-home MDT looks after the residents of one care home: choose the home."
-                                   if care_home is None else "Only a care-home MDT is for a care home's residents.")
+        errors["neighbourhood"] = (
+            "A care-home MDT looks after the residents of one care home: choose the home."
+            if care_home is None
+            else "Only a care-home MDT is for a care home's residents."
+        )
     if timetable is not None:
         if not timetable.weekdays or not set(timetable.weekdays) <= set(range(7)):
             errors["weekdays"] = "Choose the day or days of the week the meeting is held."
@@ -88,36 +113,79 @@ def _timetable_fields(timetable: Timetable | None, schedule: str) -> dict:
     if timetable is None:
         return {"schedule": schedule.strip()}
     return {
-        "weekdays": sorted(set(timetable.weekdays)), "start_time": timetable.start_time,
-        "duration_minutes": timetable.duration_minutes, "frequency": timetable.frequency, "starts_on": timetable.starts_on,
+        "weekdays": sorted(set(timetable.weekdays)),
+        "start_time": timetable.start_time,
+        "duration_minutes": timetable.duration_minutes,
+        "frequency": timetable.frequency,
+        "starts_on": timetable.starts_on,
         "schedule": timetable_words(timetable),
     }
 
 
 def timetable_words(timetable: Timetable) -> str:
-    return timetable_module.describe(timetable.weekdays, timetable.start_time, timetable.duration_minutes, timetable.frequency)
+    return timetable_module.describe(
+        timetable.weekdays, timetable.start_time, timetable.duration_minutes, timetable.frequency
+    )
 
 
 @transaction.atomic
-def create_series(actor, *, name: str, kind: str, team, worklist: str, schedule: str = "", timetable: Timetable | None = None,
-                  neighbourhood=None, pcn=None, care_home=None, locations: str = "", members=(), minutes_per_resident: int = 10,
-                  path: str = "") -> MeetingSeries:
+def create_series(
+    actor,
+    *,
+    name: str,
+    kind: str,
+    team,
+    worklist: str,
+    schedule: str = "",
+    timetable: Timetable | None = None,
+    neighbourhood=None,
+    pcn=None,
+    care_home=None,
+    locations: str = "",
+    members=(),
+    minutes_per_resident: int = 10,
+    path: str = "",
+) -> MeetingSeries:
     """A new series. ``timetable`` gives the days and time Octopus plans meetings from (and writes
     ``schedule`` from); without one, ``schedule`` is free text and meetings are scheduled by hand."""
     members = list(members)
-    errors = _validate(None, name=name, kind=kind, worklist=worklist, neighbourhood=neighbourhood, pcn=pcn, care_home=care_home,
-                       schedule=schedule, timetable=timetable, locations=locations, members=members)
+    errors = _validate(
+        None,
+        name=name,
+        kind=kind,
+        worklist=worklist,
+        neighbourhood=neighbourhood,
+        pcn=pcn,
+        care_home=care_home,
+        schedule=schedule,
+        timetable=timetable,
+        locations=locations,
+        members=members,
+    )
     if errors:
         raise ValidationError(errors)
     series = MeetingSeries.objects.create(
-        name=name.strip(), kind=kind, team=team, worklist=worklist, neighbourhood=neighbourhood, pcn=pcn, care_home=care_home,
-        locations=_tidy_lines(locations), minutes_per_resident=minutes_per_resident, created_at=timezone.now(),
+        name=name.strip(),
+        kind=kind,
+        team=team,
+        worklist=worklist,
+        neighbourhood=neighbourhood,
+        pcn=pcn,
+        care_home=care_home,
+        locations=_tidy_lines(locations),
+        minutes_per_resident=minutes_per_resident,
+        created_at=timezone.now(),
         **_timetable_fields(timetable, schedule),
     )
     for user, role in members:
         SeriesMember.objects.create(series=series, user=user, role=role or role_of(user))
-    audit.record(actor, "create", f"Meeting series {series.name} ({series.get_kind_display()}, {series.schedule})"[:300],
-                 obj=series, path=path)
+    audit.record(
+        actor,
+        "create",
+        f"Meeting series {series.name} ({series.get_kind_display()}, {series.schedule})"[:300],
+        obj=series,
+        path=path,
+    )
     return series
 
 
@@ -148,35 +216,80 @@ def _set_members(series: MeetingSeries, members) -> list[str]:
 
 def _on_timetable(series: MeetingSeries, when: dt.datetime) -> bool:
     when = timezone.localtime(when)
-    days = timetable_module.dates(series.weekdays, series.frequency, anchor=series.timetable_anchor, start=when.date(),
-                                  end=when.date() + dt.timedelta(days=1))
+    days = timetable_module.dates(
+        series.weekdays,
+        series.frequency,
+        anchor=series.timetable_anchor,
+        start=when.date(),
+        end=when.date() + dt.timedelta(days=1),
+    )
     return bool(days) and when.time() == series.start_time
 
 
 def _cancel_off_timetable(series: MeetingSeries) -> int:
     """Future meetings nobody has started preparing (no worklist, no attendance) that the new
     timetable no longer has, so the series can be planned again on its new days."""
-    empty = series.meetings.filter(status=MeetingStatus.PLANNED, starts_at__gt=timezone.now(), worklist_generated_at__isnull=True,
-                                   entries__isnull=True, attendance__isnull=True)
+    empty = series.meetings.filter(
+        status=MeetingStatus.PLANNED,
+        starts_at__gt=timezone.now(),
+        worklist_generated_at__isnull=True,
+        entries__isnull=True,
+        attendance__isnull=True,
+    )
     off = [m.pk for m in empty if not _on_timetable(series, m.starts_at)]
     Meeting.objects.filter(pk__in=off).delete()
     return len(off)
 
 
 @transaction.atomic
-def update_series(series: MeetingSeries, actor, *, name: str, kind: str, team, worklist: str, timetable: Timetable | None = None,
-                  schedule: str = "", neighbourhood=None, pcn=None, care_home=None, locations: str = "", members=(),
-                  minutes_per_resident: int = 10, path: str = "") -> MeetingSeries:
+def update_series(
+    series: MeetingSeries,
+    actor,
+    *,
+    name: str,
+    kind: str,
+    team,
+    worklist: str,
+    timetable: Timetable | None = None,
+    schedule: str = "",
+    neighbourhood=None,
+    pcn=None,
+    care_home=None,
+    locations: str = "",
+    members=(),
+    minutes_per_resident: int = 10,
+    path: str = "",
+) -> MeetingSeries:
     """Change a series. When its timetable changes, planned meetings nobody has started preparing
     that are no longer on it are cancelled, so they can be planned again on the new days."""
     members = list(members)
-    errors = _validate(series, name=name, kind=kind, worklist=worklist, neighbourhood=neighbourhood, pcn=pcn, care_home=care_home,
-                       schedule=schedule, timetable=timetable, locations=locations, members=members)
+    errors = _validate(
+        series,
+        name=name,
+        kind=kind,
+        worklist=worklist,
+        neighbourhood=neighbourhood,
+        pcn=pcn,
+        care_home=care_home,
+        schedule=schedule,
+        timetable=timetable,
+        locations=locations,
+        members=members,
+    )
     if errors:
         raise ValidationError(errors)
-    fields = {"name": name.strip(), "kind": kind, "team": team, "worklist": worklist, "neighbourhood": neighbourhood, "pcn": pcn,
-              "care_home": care_home, "locations": _tidy_lines(locations), "minutes_per_resident": minutes_per_resident,
-              **_timetable_fields(timetable, schedule)}
+    fields = {
+        "name": name.strip(),
+        "kind": kind,
+        "team": team,
+        "worklist": worklist,
+        "neighbourhood": neighbourhood,
+        "pcn": pcn,
+        "care_home": care_home,
+        "locations": _tidy_lines(locations),
+        "minutes_per_resident": minutes_per_resident,
+        **_timetable_fields(timetable, schedule),
+    }
     had_timetable = series.has_timetable
     changed = [key for key, value in fields.items() if getattr(series, key) != value]
     for key in changed:
@@ -192,12 +305,16 @@ def update_series(series: MeetingSeries, actor, *, name: str, kind: str, team, w
     if cancelled:
         what.append(f"{cancelled} planned meetings cancelled for the new timetable")
     if what:
-        audit.record(actor, "change", f"Meeting series {series.name} changed: {'; '.join(what)}"[:300], obj=series, path=path)
+        audit.record(
+            actor, "change", f"Meeting series {series.name} changed: {'; '.join(what)}"[:300], obj=series, path=path
+        )
     return series
 
 
 @transaction.atomic
-def plan_meetings(series: MeetingSeries, actor, *, weeks: int = 4, now: dt.datetime | None = None, path: str = "") -> list[Meeting]:
+def plan_meetings(
+    series: MeetingSeries, actor, *, weeks: int = 4, now: dt.datetime | None = None, path: str = ""
+) -> list[Meeting]:
     """Schedule the series' meetings of the next ``weeks`` from its timetable, with the location
     rota moving on. Safe to repeat: a day that already has a meeting of the series is skipped."""
     if not series.has_timetable:
@@ -208,8 +325,13 @@ def plan_meetings(series: MeetingSeries, actor, *, weeks: int = 4, now: dt.datet
     until = now + dt.timedelta(weeks=weeks)
     held = {timezone.localdate(when) for when in series.meetings.values_list("starts_at", flat=True)}
     planned = []
-    for day in timetable_module.dates(series.weekdays, series.frequency, anchor=series.timetable_anchor, start=now.date(),
-                                      end=until.date() + dt.timedelta(days=1)):
+    for day in timetable_module.dates(
+        series.weekdays,
+        series.frequency,
+        anchor=series.timetable_anchor,
+        start=now.date(),
+        end=until.date() + dt.timedelta(days=1),
+    ):
         # Wall-clock time in Europe/London, so a 13:00 meeting stays at 13:00 across a clock change.
         starts_at = timezone.make_aware(dt.datetime.combine(day, series.start_time))
         if day in held or not now < starts_at <= until:
@@ -220,7 +342,9 @@ def plan_meetings(series: MeetingSeries, actor, *, weeks: int = 4, now: dt.datet
 
 @transaction.atomic
 def add_member(series: MeetingSeries, user, actor, role: str = "", path: str = "") -> SeriesMember:
-    member, created = SeriesMember.objects.get_or_create(series=series, user=user, defaults={"role": role or role_of(user)})
+    member, created = SeriesMember.objects.get_or_create(
+        series=series, user=user, defaults={"role": role or role_of(user)}
+    )
     if created:
         audit.record(actor, "change", f"{user.username} is a core member of {series.name}", obj=series, path=path)
     return member
@@ -235,8 +359,12 @@ def next_location(series: MeetingSeries) -> str:
 
 
 @transaction.atomic
-def schedule_meeting(series: MeetingSeries, actor, starts_at: dt.datetime, location: str = "", path: str = "") -> Meeting:
-    meeting = Meeting.objects.create(series=series, starts_at=starts_at, location=location.strip() or next_location(series))
+def schedule_meeting(
+    series: MeetingSeries, actor, starts_at: dt.datetime, location: str = "", path: str = ""
+) -> Meeting:
+    meeting = Meeting.objects.create(
+        series=series, starts_at=starts_at, location=location.strip() or next_location(series)
+    )
     audit.record(actor, "create", f"Meeting scheduled: {meeting}"[:300], obj=meeting, path=path)
     return meeting
 
@@ -247,14 +375,17 @@ def confirm_confidentiality(series: MeetingSeries, user, path: str = "") -> Conf
         series=series, user=user, defaults={"confirmed_at": timezone.now()}
     )
     if created:
-        audit.record(user, "change", f"Confirmed the confidentiality agreement for {series.name}", obj=agreement, path=path)
+        audit.record(
+            user, "change", f"Confirmed the confidentiality agreement for {series.name}", obj=agreement, path=path
+        )
     return agreement
 
 
 @transaction.atomic
 def record_attendance(meeting: Meeting, user, actor, path: str = "") -> Attendance:
     attendance, created = Attendance.objects.get_or_create(
-        meeting=meeting, user=user,
+        meeting=meeting,
+        user=user,
         defaults={"role": role_of(user), "recorded_by": actor, "recorded_at": timezone.now()},
     )
     if created:

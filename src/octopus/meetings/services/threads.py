@@ -28,10 +28,22 @@ def post_message(resident, author, body: str, path: str = "") -> ResidentMessage
     names = set(MENTION.findall(body))
     mentioned = list(User.objects.filter(username__in=names, is_active=True).exclude(pk=author.pk))
     message.mentions.set(mentioned)
-    audit.record(author, "create", f"Message about the resident ({len(mentioned)} mentioned)", resident_id=resident.person_id,
-                 obj=message, path=path)
+    audit.record(
+        author,
+        "create",
+        f"Message about the resident ({len(mentioned)} mentioned)",
+        resident_id=resident.person_id,
+        obj=message,
+        path=path,
+    )
     link = reverse("meetings:thread", args=[resident.person_id])
     for user in mentioned:
-        care.create_task(user, f"{author.display_name} mentioned you about {resident.name}", timezone.localdate(),
-                         resident=resident, link=link, source=TaskSource.OTHER)
+        care.create_task(
+            user,
+            f"{author.display_name} mentioned you about {resident.name}",
+            timezone.localdate(),
+            resident=resident,
+            link=link,
+            source=TaskSource.OTHER,
+        )
     return message

@@ -34,9 +34,13 @@ def discussion_basis(resident) -> DiscussionBasis:
     if decision is None:
         return DiscussionBasis(False, f"No consent to be discussed is recorded for {resident.name}.")
     if decision.basis in EXCEPTIONS and decision.rationale and decision.decided_by:
-        return DiscussionBasis(True, f"{EXCEPTIONS[decision.basis]}, decided by {decision.decided_by}: {decision.rationale}")
+        return DiscussionBasis(
+            True, f"{EXCEPTIONS[decision.basis]}, decided by {decision.decided_by}: {decision.rationale}"
+        )
     if decision.allowed and decision.basis == LawfulBasis.CONSENT:
-        return DiscussionBasis(True, f"Consent given, recorded {decision.recorded_at:%-d %b %Y} by {decision.recorded_by}")
+        return DiscussionBasis(
+            True, f"Consent given, recorded {decision.recorded_at:%-d %b %Y} by {decision.recorded_by}"
+        )
     return DiscussionBasis(
         False,
         f"{resident.name} {ConsentStatus(decision.status).label.lower()} consent to be discussed "
@@ -63,8 +67,16 @@ def record_exception(entry: WorklistEntry, actor, *, basis: str, rationale: str,
         raise ValidationError(errors)
     # Best interests: a resident lacking capacity has not refused. Harm to others: they may have.
     status = ConsentStatus.GIVEN if basis == LawfulBasis.BEST_INTERESTS else ConsentStatus.REFUSED
-    return record_consent(actor=actor, resident=entry.resident, kind=ConsentKind.DISCUSS_AT_MDT, status=status,
-                          basis=basis, rationale=rationale, decided_by=decided_by, path=path)
+    return record_consent(
+        actor=actor,
+        resident=entry.resident,
+        kind=ConsentKind.DISCUSS_AT_MDT,
+        status=status,
+        basis=basis,
+        rationale=rationale,
+        decided_by=decided_by,
+        path=path,
+    )
 
 
 def _open(entry: WorklistEntry):
@@ -73,13 +85,22 @@ def _open(entry: WorklistEntry):
 
 
 @transaction.atomic
-def put_on_agenda(entry: WorklistEntry, actor, *, minutes: int | None = None, presenter=None, position: int | None = None,
-                  path: str = "") -> WorklistEntry:
+def put_on_agenda(
+    entry: WorklistEntry,
+    actor,
+    *,
+    minutes: int | None = None,
+    presenter=None,
+    position: int | None = None,
+    path: str = "",
+) -> WorklistEntry:
     _open(entry)
     basis = discussion_basis(entry.resident)
     if not basis.allowed:
-        raise NoBasisToDiscuss(f"{basis.explanation} They cannot be added to the agenda until consent is given or a "
-                               "best-interests or harm-to-others decision is recorded.")
+        raise NoBasisToDiscuss(
+            f"{basis.explanation} They cannot be added to the agenda until consent is given or a "
+            "best-interests or harm-to-others decision is recorded."
+        )
     if position is None:
         position = (entry.meeting.entries.filter(status=EntryStatus.AGENDA).aggregate(m=Max("position"))["m"] or 0) + 1
     entry.status = EntryStatus.AGENDA
@@ -89,13 +110,21 @@ def put_on_agenda(entry: WorklistEntry, actor, *, minutes: int | None = None, pr
     entry.discussion_basis = basis.explanation[:200]
     entry.triage_note = ""
     entry.save(update_fields=["status", "position", "minutes", "presenter", "discussion_basis", "triage_note"])
-    audit.record(actor, "change", f"Added to the agenda of {entry.meeting} ({basis.explanation})"[:300],
-                 resident_id=entry.resident.person_id, obj=entry, path=path)
+    audit.record(
+        actor,
+        "change",
+        f"Added to the agenda of {entry.meeting} ({basis.explanation})"[:300],
+        resident_id=entry.resident.person_id,
+        obj=entry,
+        path=path,
+    )
     return entry
 
 
 @transaction.atomic
-def not_this_week(entry: WorklistEntry, actor, reason: str, *, carry_over: bool = False, path: str = "") -> WorklistEntry:
+def not_this_week(
+    entry: WorklistEntry, actor, reason: str, *, carry_over: bool = False, path: str = ""
+) -> WorklistEntry:
     _open(entry)
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the resident is not being discussed this week."})
@@ -104,7 +133,14 @@ def not_this_week(entry: WorklistEntry, actor, reason: str, *, carry_over: bool 
     entry.position = None
     entry.save(update_fields=["status", "triage_note", "position"])
     what = "Carried over to the next meeting" if carry_over else "Not this week"
-    audit.record(actor, "change", f"{what}: {entry.triage_note}"[:300], resident_id=entry.resident.person_id, obj=entry, path=path)
+    audit.record(
+        actor,
+        "change",
+        f"{what}: {entry.triage_note}"[:300],
+        resident_id=entry.resident.person_id,
+        obj=entry,
+        path=path,
+    )
     return entry
 
 
@@ -118,10 +154,18 @@ def add_resident(meeting: Meeting, resident, actor, reason: str, path: str = "")
     if resident.is_deceased:
         raise ValidationError(f"{resident.name} has died.")
     source = {"source": ADDED, "reason": f"Added by {actor.display_name}: {reason.strip()}"[:300]}
-    entry, created = WorklistEntry.objects.get_or_create(meeting=meeting, resident=resident, defaults={"sources": [source], "added_by": actor})
+    entry, created = WorklistEntry.objects.get_or_create(
+        meeting=meeting, resident=resident, defaults={"sources": [source], "added_by": actor}
+    )
     if not created:
         entry.sources = [*entry.sources, source]
         entry.save(update_fields=["sources"])
-    audit.record(actor, "change", f"Added to the worklist of {meeting}: {reason.strip()}"[:300],
-                 resident_id=resident.person_id, obj=entry, path=path)
+    audit.record(
+        actor,
+        "change",
+        f"Added to the worklist of {meeting}: {reason.strip()}"[:300],
+        resident_id=resident.person_id,
+        obj=entry,
+        path=path,
+    )
     return entry

@@ -35,8 +35,19 @@ CARRIED = "carried_over"
 ADDED = "added"
 SNAPSHOT_KINDS = {"flag", "count", "rising_risk", "unregistered", "cohort"}
 # The columns a new entry needs; the others are empty until triage and are left to the database.
-INSERTED = ("meeting", "resident", "sources", "referred_at", "carried_from", "status", "triage_note",
-            "discussion_basis", "summary", "decisions", "tier_change")
+INSERTED = (
+    "meeting",
+    "resident",
+    "sources",
+    "referred_at",
+    "carried_from",
+    "status",
+    "triage_note",
+    "discussion_basis",
+    "summary",
+    "decisions",
+    "tier_change",
+)
 
 
 @dataclass(frozen=True)
@@ -108,8 +119,16 @@ def _figure(source: config.Source, flags: dict) -> int | None:
     return None
 
 
-def _snapshot_match(source: config.Source, flags: dict, rising: bool, rising_reason: str, registered: bool,
-                    risk: float | None, cohorts: list | None = None, cohort_title: str = "") -> tuple[tuple, str] | None:
+def _snapshot_match(
+    source: config.Source,
+    flags: dict,
+    rising: bool,
+    rising_reason: str,
+    registered: bool,
+    risk: float | None,
+    cohorts: list | None = None,
+    cohort_title: str = "",
+) -> tuple[tuple, str] | None:
     """(rank, reason) when the resident matches; lower ranks are listed first."""
     # Without a figure of its own a source puts the residents most likely to be admitted first.
     by_risk = (-(risk if risk is not None else -1.0),)
@@ -164,8 +183,9 @@ def _scan_snapshot(series: MeetingSeries, sources: list[config.Source]):
         seen.add(pk)
         flags = flags or {}
         for source in snapshot_sources:
-            match = _snapshot_match(source, flags, rising, rising_reason, registered, risk, cohorts,
-                                    titles.get(source.code, ""))
+            match = _snapshot_match(
+                source, flags, rising, rising_reason, registered, risk, cohorts, titles.get(source.code, "")
+            )
             if match:
                 yield pk, source, match[0], match[1], None
 
@@ -176,20 +196,31 @@ def _scan_team(series: MeetingSeries, sources: list[config.Source], today: dt.da
         if source.kind == "review_due":
             horizon = today + dt.timedelta(days=source.within_days)
             cases = Case.objects.filter(
-                team_id=series.team_id, closed_at__isnull=True, next_review_due__lte=horizon,
+                team_id=series.team_id,
+                closed_at__isnull=True,
+                next_review_due__lte=horizon,
                 resident__date_of_death__isnull=True,
             ).values_list("resident_id", "next_review_due")
             for pk, due in cases:
                 when = "overdue since" if due < today else "due"
-                yield pk, source, (due, ), f"{source.label}: {when} {due:%-d %b %Y}", None
+                yield pk, source, (due,), f"{source.label}: {when} {due:%-d %b %Y}", None
         elif source.kind == "referrals_to_team":
             since = timezone.now() - dt.timedelta(days=source.since_days)
-            referrals = Referral.objects.filter(
-                to_team_id=series.team_id, sent_at__gte=since, resident__date_of_death__isnull=True
-            ).select_related("sender").order_by("sent_at")
+            referrals = (
+                Referral.objects.filter(
+                    to_team_id=series.team_id, sent_at__gte=since, resident__date_of_death__isnull=True
+                )
+                .select_related("sender")
+                .order_by("sent_at")
+            )
             for referral in referrals:
-                yield (referral.resident_id, source, (referral.sent_at, ),
-                       f"{source.label}: from {referral.sender.display_name} on {referral.sent_at:%-d %b %Y}", referral.sent_at)
+                yield (
+                    referral.resident_id,
+                    source,
+                    (referral.sent_at,),
+                    f"{source.label}: from {referral.sender.display_name} on {referral.sent_at:%-d %b %Y}",
+                    referral.sent_at,
+                )
 
 
 def find_candidates(series: MeetingSeries, today: dt.date | None = None) -> Candidates:
@@ -200,7 +231,10 @@ def find_candidates(series: MeetingSeries, today: dt.date | None = None) -> Cand
     reasons: dict[int, list[tuple[int, str]]] = {}
     referred: dict[int, dt.datetime] = {}
     ranked: dict[str, dict[int, tuple]] = {source.code: {} for source in sources}
-    for pk, source, rank, reason, referred_at in (*_scan_snapshot(series, sources), *_scan_team(series, sources, today)):
+    for pk, source, rank, reason, referred_at in (
+        *_scan_snapshot(series, sources),
+        *_scan_team(series, sources, today),
+    ):
         reasons.setdefault(pk, []).append((order[source.code], reason))
         # A resident with several matches in one source (two referrals) is ranked by the first.
         ranked[source.code][pk] = min(rank, ranked[source.code].get(pk, rank))
@@ -209,10 +243,12 @@ def find_candidates(series: MeetingSeries, today: dt.date | None = None) -> Cand
     listed: set[int] = set()
     for source in sources:
         top = sorted(ranked[source.code], key=lambda pk, by=ranked[source.code]: (by[pk], pk))
-        listed.update(top[:source.limit] if source.limit else top)
+        listed.update(top[: source.limit] if source.limit else top)
     matched = {
-        pk: Candidate(sources=[{"source": sources[i].code, "reason": r} for i, r in sorted(found, key=lambda x: x[0])],
-                      referred_at=referred.get(pk))
+        pk: Candidate(
+            sources=[{"source": sources[i].code, "reason": r} for i, r in sorted(found, key=lambda x: x[0])],
+            referred_at=referred.get(pk),
+        )
         for pk, found in reasons.items()
     }
     return Candidates(matched=matched, listed=listed, by_source={code: set(pks) for code, pks in ranked.items()})
@@ -221,12 +257,18 @@ def find_candidates(series: MeetingSeries, today: dt.date | None = None) -> Cand
 def _carried_into(meeting: Meeting) -> dict[int, dict]:
     """Residents carried over from earlier meetings of the series and not yet listed again."""
     earlier = WorklistEntry.objects.filter(
-        meeting__series_id=meeting.series_id, meeting__starts_at__lt=meeting.starts_at,
-        status=EntryStatus.CARRIED_OVER, carried_to__isnull=True, resident__date_of_death__isnull=True,
+        meeting__series_id=meeting.series_id,
+        meeting__starts_at__lt=meeting.starts_at,
+        status=EntryStatus.CARRIED_OVER,
+        carried_to__isnull=True,
+        resident__date_of_death__isnull=True,
     ).select_related("meeting")
     return {
-        e.resident_id: {"entry": e, "reason": f"Carried over from the meeting on {e.meeting.starts_at:%-d %b %Y}"
-                        + (f": {e.triage_note}" if e.triage_note else "")}
+        e.resident_id: {
+            "entry": e,
+            "reason": f"Carried over from the meeting on {e.meeting.starts_at:%-d %b %Y}"
+            + (f": {e.triage_note}" if e.triage_note else ""),
+        }
         for e in earlier
     }
 
@@ -259,8 +301,21 @@ def generate_worklist(meeting: Meeting, actor=None, *, today: dt.date | None = N
                 entry.sources, entry.referred_at = merged, referred_at
                 changed.append(entry)
         else:
-            new_rows.append((meeting.pk, pk, sources, generated.referred_at,
-                             carried[pk]["entry"].pk if pk in carried else None, EntryStatus.LISTED, "", "", "", "", ""))
+            new_rows.append(
+                (
+                    meeting.pk,
+                    pk,
+                    sources,
+                    generated.referred_at,
+                    carried[pk]["entry"].pk if pk in carried else None,
+                    EntryStatus.LISTED,
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                )
+            )
     for pk, entry in existing.items():
         if pk not in candidates.listed and pk not in carried and entry.status == EntryStatus.LISTED:
             if not any(s["source"] in {CARRIED, ADDED} for s in entry.sources):
@@ -283,7 +338,13 @@ def generate_worklist(meeting: Meeting, actor=None, *, today: dt.date | None = N
     if carried:
         by_source[CARRIED] = len(carried)
     beyond = f"; {sum(not_listed.values())} more matched but were beyond the limits" if not_listed else ""
-    audit.record(actor, "run", f"Generated the worklist for {meeting}: {len(on_worklist)} residents ({len(new_rows)} new{beyond})"[:300],
-                 obj=meeting, path=path)
-    return WorklistReport(listed=len(on_worklist), new=len(new_rows), removed=len(removed), by_source=by_source,
-                          not_listed=not_listed)
+    audit.record(
+        actor,
+        "run",
+        f"Generated the worklist for {meeting}: {len(on_worklist)} residents ({len(new_rows)} new{beyond})"[:300],
+        obj=meeting,
+        path=path,
+    )
+    return WorklistReport(
+        listed=len(on_worklist), new=len(new_rows), removed=len(removed), by_source=by_source, not_listed=not_listed
+    )

@@ -28,8 +28,11 @@ def care_homes(request):
             return redirect("meetings:care_home", home.pk)
     homes = CareHome.objects.select_related("lead_gp", "practice").prefetch_related("series")
     audit.record(request.user, "view", "Viewed the care-home register", path=request.path)
-    return render(request, "meetings/care_homes.jinja", {"homes": homes, "form": form,
-                                                         "can_run": request.user.has_capability("run_meetings")})
+    return render(
+        request,
+        "meetings/care_homes.jinja",
+        {"homes": homes, "form": form, "can_run": request.user.has_capability("run_meetings")},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -50,17 +53,37 @@ def care_home(request, care_home_id: int):
 
 def _care_home_page(request, home, place_form, support_form):
     # Residents are listed only where the user may open their record.
-    visible = access.residents_for(request.user).filter(care_home_placements__care_home=home, care_home_placements__left_on__isnull=True)
+    visible = access.residents_for(request.user).filter(
+        care_home_placements__care_home=home, care_home_placements__left_on__isnull=True
+    )
     residents = list(visible.order_by("family_name"))
     total = home.placements.filter(left_on__isnull=True).count()
-    audit.record(request.user, "view", f"Viewed care home {home.name} ({len(residents)} residents shown)", obj=home, path=request.path)
-    audit.record_appearances(request.user, f"Listed among the residents of care home {home.name}"[:300],
-                             [resident.person_id for resident in residents], path=request.path)
-    return render(request, "meetings/care_home.jinja", {
-        "home": home, "rows": care_home_presenters.resident_rows(home, request.user, residents),
-        "checklist": care_home_presenters.home_checklist(home), "hidden": total - len(residents),
-        "form": place_form, "support_form": support_form, "series_list": home.series.all(),
-    })
+    audit.record(
+        request.user,
+        "view",
+        f"Viewed care home {home.name} ({len(residents)} residents shown)",
+        obj=home,
+        path=request.path,
+    )
+    audit.record_appearances(
+        request.user,
+        f"Listed among the residents of care home {home.name}"[:300],
+        [resident.person_id for resident in residents],
+        path=request.path,
+    )
+    return render(
+        request,
+        "meetings/care_home.jinja",
+        {
+            "home": home,
+            "rows": care_home_presenters.resident_rows(home, request.user, residents),
+            "checklist": care_home_presenters.home_checklist(home),
+            "hidden": total - len(residents),
+            "form": place_form,
+            "support_form": support_form,
+            "series_list": home.series.all(),
+        },
+    )
 
 
 @require_POST
@@ -73,8 +96,15 @@ def care_home_support(request, care_home_id: int):
         person_id = form.cleaned_data["person_id"].strip()
         resident = access.get_resident(request.user, person_id)[0] if person_id else None
         try:
-            services.record_support(home, request.user, item=form.cleaned_data["item"], done_on=form.cleaned_data["done_on"],
-                                    resident=resident, note=form.cleaned_data["note"], path=request.path)
+            services.record_support(
+                home,
+                request.user,
+                item=form.cleaned_data["item"],
+                done_on=form.cleaned_data["done_on"],
+                resident=resident,
+                note=form.cleaned_data["note"],
+                path=request.path,
+            )
             messages.info(request, "Recorded.")
             return redirect("meetings:care_home", home.pk)
         except ValidationError as error:

@@ -18,8 +18,12 @@ from .common import MEETING_BASIS, entry_or_404, meeting_or_404
 
 
 def _agenda(meeting):
-    return list(meeting.entries.filter(status__in=[EntryStatus.AGENDA, EntryStatus.DISCUSSED])
-                .select_related("resident", "presenter").prefetch_related("actions__owner").order_by("position", "id"))
+    return list(
+        meeting.entries.filter(status__in=[EntryStatus.AGENDA, EntryStatus.DISCUSSED])
+        .select_related("resident", "presenter")
+        .prefetch_related("actions__owner")
+        .order_by("position", "id")
+    )
 
 
 @require_GET
@@ -27,14 +31,32 @@ def _agenda(meeting):
 def live(request, meeting_id: int):
     meeting = meeting_or_404(request, meeting_id)
     agenda = _agenda(meeting)
-    audit.record(request.user, "view", f"Viewed the agenda of {meeting} ({len(agenda)} residents)", obj=meeting,
-                 basis=MEETING_BASIS, path=request.path)
-    audit.record_appearances(request.user, f"Listed on the agenda of {meeting}"[:300], [e.resident.person_id for e in agenda],
-                             basis=MEETING_BASIS, path=request.path)
-    return render(request, "meetings/live.jinja", {
-        "meeting": meeting, "agenda": agenda, "attendance": meeting.attendance.select_related("user"),
-        "attendance_form": forms.AttendanceForm(user=request.user), "can_run": request.user.has_capability("run_meetings"),
-    })
+    audit.record(
+        request.user,
+        "view",
+        f"Viewed the agenda of {meeting} ({len(agenda)} residents)",
+        obj=meeting,
+        basis=MEETING_BASIS,
+        path=request.path,
+    )
+    audit.record_appearances(
+        request.user,
+        f"Listed on the agenda of {meeting}"[:300],
+        [e.resident.person_id for e in agenda],
+        basis=MEETING_BASIS,
+        path=request.path,
+    )
+    return render(
+        request,
+        "meetings/live.jinja",
+        {
+            "meeting": meeting,
+            "agenda": agenda,
+            "attendance": meeting.attendance.select_related("user"),
+            "attendance_form": forms.AttendanceForm(user=request.user),
+            "can_run": request.user.has_capability("run_meetings"),
+        },
+    )
 
 
 @require_GET
@@ -45,7 +67,14 @@ def live_agenda(request, meeting_id: int):
     agenda = _agenda(meeting)
     # Polling would flood the audit log; the fragment is audited once per viewer per meeting.
     if not AuditEvent.objects.filter(user=request.user, path=request.path).exists():
-        audit.record(request.user, "view", f"Followed the live agenda of {meeting}", obj=meeting, basis=MEETING_BASIS, path=request.path)
+        audit.record(
+            request.user,
+            "view",
+            f"Followed the live agenda of {meeting}",
+            obj=meeting,
+            basis=MEETING_BASIS,
+            path=request.path,
+        )
     return render(request, "meetings/_agenda.jinja", {"meeting": meeting, "agenda": agenda})
 
 
@@ -66,8 +95,13 @@ def discuss(request, entry_id: int):
     entry = entry_or_404(request, entry_id)
     opened = access.record_for(request.user, entry.resident.person_id)
     resident, basis = opened
-    initial = {"summary": entry.summary, "decisions": entry.decisions, "lead_professional": entry.lead_professional_id,
-               "next_review": entry.next_review, "tier": entry.tier_change}
+    initial = {
+        "summary": entry.summary,
+        "decisions": entry.decisions,
+        "lead_professional": entry.lead_professional_id,
+        "next_review": entry.next_review,
+        "tier": entry.tier_change,
+    }
     form = forms.DiscussionForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -76,14 +110,28 @@ def discuss(request, entry_id: int):
             return redirect("meetings:live", entry.meeting_id)
         except ValidationError as error:
             apply_service_errors(form, error)
-    audit.record(request.user, "view", f"Opened the record summary at {entry.meeting}"[:300], resident_id=resident.person_id,
-                 basis=basis, path=request.path)
-    return render(request, "meetings/discuss.jinja", {
-        "entry": entry, "resident": resident, "form": form, "action_form": forms.ActionForm(user=request.user),
-        "summary": presenters.record_summary(resident), "actions": entry.actions.select_related("owner"),
-        # What each acute event was about is clinical detail: only for the full scope.
-        "clinical": opened.clinical,
-    })
+    audit.record(
+        request.user,
+        "view",
+        f"Opened the record summary at {entry.meeting}"[:300],
+        resident_id=resident.person_id,
+        basis=basis,
+        path=request.path,
+    )
+    return render(
+        request,
+        "meetings/discuss.jinja",
+        {
+            "entry": entry,
+            "resident": resident,
+            "form": form,
+            "action_form": forms.ActionForm(user=request.user),
+            "summary": presenters.record_summary(resident),
+            "actions": entry.actions.select_related("owner"),
+            # What each acute event was about is clinical detail: only for the full scope.
+            "clinical": opened.clinical,
+        },
+    )
 
 
 @require_POST
@@ -109,8 +157,11 @@ def close(request, meeting_id: int):
     meeting = meeting_or_404(request, meeting_id)
     try:
         result = services.close_meeting(meeting, request.user, path=request.path)
-        messages.info(request, f"Meeting closed: {result.actions_handed_over} actions are in their owners' inboxes; "
-                               f"{result.carried_over} residents carried over.")
+        messages.info(
+            request,
+            f"Meeting closed: {result.actions_handed_over} actions are in their owners' inboxes; "
+            f"{result.carried_over} residents carried over.",
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("meetings:minutes", meeting.pk)
@@ -121,8 +172,16 @@ def close(request, meeting_id: int):
 def minutes(request, meeting_id: int):
     meeting = meeting_or_404(request, meeting_id)
     agenda = _agenda(meeting)
-    audit.record(request.user, "view", f"Viewed the minutes of {meeting}", obj=meeting, basis=MEETING_BASIS, path=request.path)
-    return render(request, "meetings/minutes.jinja", {
-        "meeting": meeting, "agenda": agenda, "attendance": meeting.attendance.select_related("user"),
-        "printed_at": timezone.now(),
-    })
+    audit.record(
+        request.user, "view", f"Viewed the minutes of {meeting}", obj=meeting, basis=MEETING_BASIS, path=request.path
+    )
+    return render(
+        request,
+        "meetings/minutes.jinja",
+        {
+            "meeting": meeting,
+            "agenda": agenda,
+            "attendance": meeting.attendance.select_related("user"),
+            "printed_at": timezone.now(),
+        },
+    )

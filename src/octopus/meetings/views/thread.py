@@ -23,7 +23,14 @@ def thread(request, person_id: str):
             return redirect("meetings:thread", resident.person_id)
         except ValidationError as error:
             apply_service_errors(form, error)
-    audit.record(request.user, "view", "Read the team's message thread", resident_id=resident.person_id, basis=basis, path=request.path)
+    audit.record(
+        request.user,
+        "view",
+        "Read the team's message thread",
+        resident_id=resident.person_id,
+        basis=basis,
+        path=request.path,
+    )
     thread = access.scoped(request.user, ResidentMessage.objects).filter(resident=resident)
     thread = thread.select_related("author").prefetch_related("mentions")
     return render(request, "meetings/thread.jinja", {"resident": resident, "messages_list": thread, "form": form})

@@ -19,21 +19,44 @@ from .common import MEETING_BASIS, entry_or_404, meeting_or_404, to_meeting
 @require("attend_meetings")
 def meeting(request, meeting_id: int):
     meeting = meeting_or_404(request, meeting_id)
-    entries = list(meeting.entries.select_related("resident", "presenter").order_by("status", "position", "resident__family_name"))
+    entries = list(
+        meeting.entries.select_related("resident", "presenter").order_by("status", "position", "resident__family_name")
+    )
     groups = {status: [e for e in entries if e.status == status] for status in EntryStatus.values}
     bases = {e.pk: services.discussion_basis(e.resident) for e in groups[EntryStatus.LISTED]}
     put_off = presenters.put_off_often(meeting, [e.resident_id for e in entries])
-    audit.record(request.user, "view", f"Viewed the worklist of {meeting} ({len(entries)} residents)", obj=meeting,
-                 basis=MEETING_BASIS, path=request.path)
+    audit.record(
+        request.user,
+        "view",
+        f"Viewed the worklist of {meeting} ({len(entries)} residents)",
+        obj=meeting,
+        basis=MEETING_BASIS,
+        path=request.path,
+    )
     # Each resident named on the worklist gets an entry of their own, for their subject access report.
-    audit.record_appearances(request.user, f"Listed on the worklist of {meeting}"[:300], [e.resident.person_id for e in entries],
-                             basis=MEETING_BASIS, path=request.path)
-    return render(request, "meetings/meeting.jinja", {
-        "meeting": meeting, "groups": groups, "bases": bases, "can_run": request.user.has_capability("run_meetings"),
-        "add_form": forms.AddResidentForm(), "statuses": EntryStatus, "beyond_limits": presenters.beyond_limits(meeting),
-        "put_off": put_off, "put_off_after": config.settings().carry_over_warning_after,
-        "deferred": sorted((e for e in entries if e.resident_id in put_off), key=lambda e: -put_off[e.resident_id]),
-    })
+    audit.record_appearances(
+        request.user,
+        f"Listed on the worklist of {meeting}"[:300],
+        [e.resident.person_id for e in entries],
+        basis=MEETING_BASIS,
+        path=request.path,
+    )
+    return render(
+        request,
+        "meetings/meeting.jinja",
+        {
+            "meeting": meeting,
+            "groups": groups,
+            "bases": bases,
+            "can_run": request.user.has_capability("run_meetings"),
+            "add_form": forms.AddResidentForm(),
+            "statuses": EntryStatus,
+            "beyond_limits": presenters.beyond_limits(meeting),
+            "put_off": put_off,
+            "put_off_after": config.settings().carry_over_warning_after,
+            "deferred": sorted((e for e in entries if e.resident_id in put_off), key=lambda e: -put_off[e.resident_id]),
+        },
+    )
 
 
 @require_POST
@@ -75,8 +98,16 @@ def triage(request, entry_id: int):
             services.put_on_agenda(entry, request.user, path=request.path)
             messages.info(request, f"{entry.resident.name} is on the agenda.")
         elif decision in ("not_this_week", "carry_over"):
-            services.not_this_week(entry, request.user, request.POST.get("reason", ""), carry_over=decision == "carry_over", path=request.path)
-            messages.info(request, f"{entry.resident.name}: {'carried over' if decision == 'carry_over' else 'not this week'}.")
+            services.not_this_week(
+                entry,
+                request.user,
+                request.POST.get("reason", ""),
+                carry_over=decision == "carry_over",
+                path=request.path,
+            )
+            messages.info(
+                request, f"{entry.resident.name}: {'carried over' if decision == 'carry_over' else 'not this week'}."
+            )
         else:
             messages.error(request, "Choose what to do with the resident.")
     except services.NoBasisToDiscuss as error:
@@ -101,9 +132,19 @@ def consent(request, entry_id: int):
             return to_meeting(entry.meeting, "#agenda")
         except ValidationError as error:
             apply_service_errors(form, error)
-    audit.record(request.user, "view", "Opened the consent-to-discuss decision form", resident_id=entry.resident.person_id,
-                 basis=MEETING_BASIS, path=request.path)
-    return render(request, "meetings/consent.jinja", {"entry": entry, "form": form, "basis": services.discussion_basis(entry.resident)})
+    audit.record(
+        request.user,
+        "view",
+        "Opened the consent-to-discuss decision form",
+        resident_id=entry.resident.person_id,
+        basis=MEETING_BASIS,
+        path=request.path,
+    )
+    return render(
+        request,
+        "meetings/consent.jinja",
+        {"entry": entry, "form": form, "basis": services.discussion_basis(entry.resident)},
+    )
 
 
 @require_POST

@@ -6,53 +6,101 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('outreach', '0001_initial'),
-        ('residents', '0003_resident_prevention_gaps'),
+        ("outreach", "0001_initial"),
+        ("residents", "0003_resident_prevention_gaps"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='visit',
-            name='answers',
-            field=models.JSONField(blank=True, default=dict, help_text='Topic code -> answer codes (octopus.outreach.conversation).'),
+            model_name="visit",
+            name="answers",
+            field=models.JSONField(
+                blank=True, default=dict, help_text="Topic code -> answer codes (octopus.outreach.conversation)."
+            ),
         ),
         migrations.AddField(
-            model_name='visit',
-            name='client_key',
+            model_name="visit",
+            name="client_key",
             field=models.UUIDField(blank=True, editable=False, null=True, unique=True),
         ),
         migrations.AddField(
-            model_name='visit',
-            name='consent_to_introduce',
-            field=models.BooleanField(blank=True, help_text='Agreed to be introduced to someone who can help.', null=True),
+            model_name="visit",
+            name="consent_to_introduce",
+            field=models.BooleanField(
+                blank=True, help_text="Agreed to be introduced to someone who can help.", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='visit',
-            name='consent_to_share',
-            field=models.BooleanField(blank=True, help_text='Agreed that what they said may be shared with their care team.', null=True),
+            model_name="visit",
+            name="consent_to_share",
+            field=models.BooleanField(
+                blank=True, help_text="Agreed that what they said may be shared with their care team.", null=True
+            ),
         ),
         migrations.AlterField(
-            model_name='visit',
-            name='outcome',
-            field=models.CharField(choices=[('spoke', 'Engaged: we talked'), ('no_answer', 'No answer'), ('declined', 'Declined to talk'), ('moved', 'Moved away')], max_length=12),
+            model_name="visit",
+            name="outcome",
+            field=models.CharField(
+                choices=[
+                    ("spoke", "Engaged: we talked"),
+                    ("no_answer", "No answer"),
+                    ("declined", "Declined to talk"),
+                    ("moved", "Moved away"),
+                ],
+                max_length=12,
+            ),
         ),
         migrations.CreateModel(
-            name='HouseholdCondition',
+            name="HouseholdCondition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('condition', models.CharField(choices=[('damp_mould', 'Damp and mould'), ('overcrowding', 'Overcrowding'), ('heating', 'Cannot heat the home'), ('accessibility', 'Home not accessible for their needs'), ('temporary_accommodation', 'In temporary accommodation')], max_length=30)),
-                ('present', models.BooleanField()),
-                ('recorded_at', models.DateTimeField()),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='conditions', to='residents.household')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('visit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='conditions', to='outreach.visit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "condition",
+                    models.CharField(
+                        choices=[
+                            ("damp_mould", "Damp and mould"),
+                            ("overcrowding", "Overcrowding"),
+                            ("heating", "Cannot heat the home"),
+                            ("accessibility", "Home not accessible for their needs"),
+                            ("temporary_accommodation", "In temporary accommodation"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("present", models.BooleanField()),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="conditions", to="residents.household"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "visit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="conditions",
+                        to="outreach.visit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['household', '-recorded_at', '-pk'],
-                'indexes': [models.Index(fields=['household', 'condition', 'recorded_at'], name='outreach_ho_househo_1d7a4b_idx')],
+                "ordering": ["household", "-recorded_at", "-pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["household", "condition", "recorded_at"], name="outreach_ho_househo_1d7a4b_idx"
+                    )
+                ],
             },
         ),
     ]

@@ -6,32 +6,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('outreach', '0002_conversation_and_offline_visits'),
+        ("outreach", "0002_conversation_and_offline_visits"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PlanJob',
+            name="PlanJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Planning'), ('finished', 'Finished'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('task_id', models.CharField(blank=True, max_length=64)),
-                ('month', models.CharField(max_length=7)),
-                ('target_areas', models.JSONField(blank=True, default=list, help_text="LSOA codes from the area page; empty: the workforce file's.")),
-                ('done', models.PositiveIntegerField(default=0, help_text='CHWWs routed so far.')),
-                ('total', models.PositiveIntegerField(default=0)),
-                ('result', models.JSONField(blank=True, default=dict)),
-                ('error', models.CharField(blank=True, max_length=300)),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("requested_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Planning"),
+                            ("finished", "Finished"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("task_id", models.CharField(blank=True, max_length=64)),
+                ("month", models.CharField(max_length=7)),
+                (
+                    "target_areas",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="LSOA codes from the area page; empty: the workforce file's.",
+                    ),
+                ),
+                ("done", models.PositiveIntegerField(default=0, help_text="CHWWs routed so far.")),
+                ("total", models.PositiveIntegerField(default=0)),
+                ("result", models.JSONField(blank=True, default=dict)),
+                ("error", models.CharField(blank=True, max_length=300)),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-requested_at', '-pk'],
+                "ordering": ["-requested_at", "-pk"],
             },
         ),
     ]

@@ -30,10 +30,14 @@ class Allocation(models.Model):
     # Walking order within the worker's households in the round (octopus.outreach.walking).
     position = models.PositiveIntegerField()
     planned_on = models.DateField(null=True, blank=True, help_text="The working day the visit is planned for.")
-    allocated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    allocated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     allocated_at = models.DateTimeField()
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     objects = AllocationQuerySet.as_manager()
 
@@ -41,8 +45,11 @@ class Allocation(models.Model):
         ordering = ["round", "worker", "position"]
         constraints = [
             # A household may be re-allocated after a withdrawal, but only one CHWW holds it at a time.
-            models.UniqueConstraint(fields=["round", "household"], condition=Q(withdrawn_at__isnull=True),
-                                    name="one_live_allocation_per_household_per_round"),
+            models.UniqueConstraint(
+                fields=["round", "household"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="one_live_allocation_per_household_per_round",
+            ),
         ]
         indexes = [models.Index(fields=["worker", "withdrawn_at"])]
 

@@ -20,7 +20,9 @@ class HouseholdCondition(models.Model):
     household = models.ForeignKey("residents.Household", on_delete=models.PROTECT, related_name="conditions")
     condition = models.CharField(max_length=30, choices=list(HOUSEHOLD_CONDITIONS.items()))
     present = models.BooleanField()
-    visit = models.ForeignKey("outreach.Visit", null=True, blank=True, on_delete=models.PROTECT, related_name="conditions")
+    visit = models.ForeignKey(
+        "outreach.Visit", null=True, blank=True, on_delete=models.PROTECT, related_name="conditions"
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
 

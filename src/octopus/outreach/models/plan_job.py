@@ -15,14 +15,18 @@ class PlanJob(models.Model):
         FINISHED = "finished", "Finished"
         FAILED = "failed", "Failed"
 
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     requested_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     task_id = models.CharField(max_length=64, blank=True)
     month = models.CharField(max_length=7)
-    target_areas = models.JSONField(default=list, blank=True, help_text="LSOA codes from the area page; empty: the workforce file's.")
+    target_areas = models.JSONField(
+        default=list, blank=True, help_text="LSOA codes from the area page; empty: the workforce file's."
+    )
     done = models.PositiveIntegerField(default=0, help_text="CHWWs routed so far.")
     total = models.PositiveIntegerField(default=0)
     result = models.JSONField(default=dict, blank=True)

@@ -25,13 +25,21 @@ COUNTS_AS_VISITED = frozenset({VisitOutcome.SPOKE, VisitOutcome.DECLINED, VisitO
 class Visit(models.Model):
     allocation = models.ForeignKey("outreach.Allocation", on_delete=models.PROTECT, related_name="visits")
     outcome = models.CharField(max_length=12, choices=VisitOutcome.choices)
-    spoke_with = models.ForeignKey("residents.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="outreach_visits")
+    spoke_with = models.ForeignKey(
+        "residents.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="outreach_visits"
+    )
     note = models.CharField(max_length=500, blank=True)
     # Someone in the household asked not to be contacted, and the CHWW confirmed they had read it.
     do_not_contact_acknowledged = models.BooleanField(default=False)
-    answers = models.JSONField(default=dict, blank=True, help_text="Topic code -> answer codes (octopus.outreach.conversation).")
-    consent_to_share = models.BooleanField(null=True, blank=True, help_text="Agreed that what they said may be shared with their care team.")
-    consent_to_introduce = models.BooleanField(null=True, blank=True, help_text="Agreed to be introduced to someone who can help.")
+    answers = models.JSONField(
+        default=dict, blank=True, help_text="Topic code -> answer codes (octopus.outreach.conversation)."
+    )
+    consent_to_share = models.BooleanField(
+        null=True, blank=True, help_text="Agreed that what they said may be shared with their care team."
+    )
+    consent_to_introduce = models.BooleanField(
+        null=True, blank=True, help_text="Agreed to be introduced to someone who can help."
+    )
     client_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     visited_on = models.DateField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -15,7 +15,10 @@ def route_drawing(households) -> route_map.Drawing | None:
     rows or the planner's ``planning.Household``."""
     doors, codes = [], []
     for number, household in enumerate(households, start=1):
-        lat, lon = getattr(household, "latitude", getattr(household, "lat", None)), getattr(household, "longitude", getattr(household, "lon", None))
+        lat, lon = (
+            getattr(household, "latitude", getattr(household, "lat", None)),
+            getattr(household, "longitude", getattr(household, "lon", None)),
+        )
         household_lsoa = getattr(household, "lsoa_code", getattr(household, "lsoa", ""))
         if lat is None or lon is None:
             found = areas.area(household_lsoa)
@@ -25,5 +28,10 @@ def route_drawing(households) -> route_map.Drawing | None:
         doors.append(route_map.Door(number, lat, lon))
         codes.append(household_lsoa)
     boundaries = maps.shipped_boundaries()
-    outlines = [ring for code in dict.fromkeys(codes) if code in boundaries for ring in route_map.rings_of(boundaries[code]["geometry"])]
+    outlines = [
+        ring
+        for code in dict.fromkeys(codes)
+        if code in boundaries
+        for ring in route_map.rings_of(boundaries[code]["geometry"])
+    ]
     return route_map.draw(doors, outlines)

@@ -64,15 +64,32 @@ def index(request):
         visited = {a.pk for a in mine if rows[a.pk].visited}
         day = queries.day_plan(mine, visited)
         in_day = {a.pk for a in day.allocations}
-        plans.append(RoundPlan(
-            round=round_, progress=queries.Progress(request.user, len(mine), len(visited)), day=day, rows=rows,
-            route=route_drawing([a.household for a in day.allocations]),
-            still_to_visit=[a for a in mine if a.pk not in visited and a.pk not in in_day],
-            done=[a for a in mine if a.pk in visited],
-        ))
+        plans.append(
+            RoundPlan(
+                round=round_,
+                progress=queries.Progress(request.user, len(mine), len(visited)),
+                day=day,
+                rows=rows,
+                route=route_drawing([a.household for a in day.allocations]),
+                still_to_visit=[a for a in mine if a.pk not in visited and a.pk not in in_day],
+                done=[a for a in mine if a.pk in visited],
+            )
+        )
     audit.record_request(request, "view", f"Viewed my outreach households: {len(allocations)} on {len(plans)} rounds")
     today = timezone.localdate()
-    save_day = [reverse("outreach:household", args=[a.pk]) for plan in plans if plan.day.on == today for a in plan.day.allocations]
-    return render(request, "outreach/index.jinja", {
-        "plans": plans, "today": today, "definition_text": queries.PROGRESS_DEFINITION, "save_day": save_day,
-    })
+    save_day = [
+        reverse("outreach:household", args=[a.pk])
+        for plan in plans
+        if plan.day.on == today
+        for a in plan.day.allocations
+    ]
+    return render(
+        request,
+        "outreach/index.jinja",
+        {
+            "plans": plans,
+            "today": today,
+            "definition_text": queries.PROGRESS_DEFINITION,
+            "save_day": save_day,
+        },
+    )

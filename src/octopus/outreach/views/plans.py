@@ -17,8 +17,10 @@ def _target_areas(request) -> tuple[list[str], str]:
     target = [c.strip() for c in (request.POST.get("areas") or request.GET.get("areas", "")).split(",") if c.strip()]
     unknown = [c for c in target if areas.area(c) is None]
     if unknown:
-        return [], (f"Target areas: {', '.join(unknown[:5])} {'is not a' if len(unknown) == 1 else 'are not'} "
-                    f"London LSOA 2021 code{'s' if len(unknown) > 1 else ''}.")
+        return [], (
+            f"Target areas: {', '.join(unknown[:5])} {'is not a' if len(unknown) == 1 else 'are not'} "
+            f"London LSOA 2021 code{'s' if len(unknown) > 1 else ''}."
+        )
     return target, ""
 
 
@@ -30,12 +32,24 @@ def plan_page(request):
     page shows its progress, then each CHWW's days as walking routes."""
     target, error = _target_areas(request)
     posted = request.method == "POST"
-    form = forms.PlanForm(request.POST if posted else None, initial={"month": request.GET["month"]} if request.GET.get("month") else None)
+    form = forms.PlanForm(
+        request.POST if posted else None, initial={"month": request.GET["month"]} if request.GET.get("month") else None
+    )
     if posted and not error and form.is_valid():
         job = services.request_plan(request.user, form.cleaned_data["month"], target, path=request.path)
         return redirect("outreach:plan_job", job.pk)
-    return render(request, "outreach/plan.jinja", {"form": form, "plan": None, "error": error, "target": target,
-                                                   "job": None, "recent": PlanJob.objects.select_related("requested_by")[:5]})
+    return render(
+        request,
+        "outreach/plan.jinja",
+        {
+            "form": form,
+            "plan": None,
+            "error": error,
+            "target": target,
+            "job": None,
+            "recent": PlanJob.objects.select_related("requested_by")[:5],
+        },
+    )
 
 
 def _plan_job(job_id: int) -> PlanJob:
@@ -53,11 +67,29 @@ def plan_job(request, job_id: int):
         result = tasks.restored(job.result)
         ids = [h.id for w in result.workers for d in w.days for h in d.households]
         addresses = queries.addresses(ids)
-        routes = {(w, d): route_drawing(day.households) for w, wp in enumerate(result.workers) for d, day in enumerate(wp.days)}
-        audit.record_request(request, "view", f"Viewed the outreach plan for {job.month} (plan job {job.pk}): {len(ids)} households")
+        routes = {
+            (w, d): route_drawing(day.households)
+            for w, wp in enumerate(result.workers)
+            for d, day in enumerate(wp.days)
+        }
+        audit.record_request(
+            request, "view", f"Viewed the outreach plan for {job.month} (plan job {job.pk}): {len(ids)} households"
+        )
     form = forms.PlanForm(initial={"month": job.month})
-    return render(request, "outreach/plan.jinja", {"form": form, "plan": result, "addresses": addresses, "error": job.error,
-                                                   "target": job.target_areas, "routes": routes, "job": job, "recent": []})
+    return render(
+        request,
+        "outreach/plan.jinja",
+        {
+            "form": form,
+            "plan": result,
+            "addresses": addresses,
+            "error": job.error,
+            "target": job.target_areas,
+            "routes": routes,
+            "job": job,
+            "recent": [],
+        },
+    )
 
 
 @require_GET

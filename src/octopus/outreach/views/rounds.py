@@ -47,11 +47,20 @@ def round_detail(request, round_id: int):
     round_ = _round(round_id)
     by_worker = queries.allocations_by_worker(round_)
     allocations = [a for mine in by_worker.values() for a in mine]
-    audit.record_request(request, "view", f"Viewed outreach round {round_.name}: {len(allocations)} households", obj=round_)
-    return render(request, "outreach/round.jinja", {
-        "round": round_, "progress": queries.progress(round_), "by_worker": by_worker,
-        "latest": queries.latest_visits(allocations), "definition_text": queries.PROGRESS_DEFINITION,
-    })
+    audit.record_request(
+        request, "view", f"Viewed outreach round {round_.name}: {len(allocations)} households", obj=round_
+    )
+    return render(
+        request,
+        "outreach/round.jinja",
+        {
+            "round": round_,
+            "progress": queries.progress(round_),
+            "by_worker": by_worker,
+            "latest": queries.latest_visits(allocations),
+            "definition_text": queries.PROGRESS_DEFINITION,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -72,13 +81,25 @@ def allocate(request, round_id: int):
     candidates, total = ([], 0)
     if filters.has_filter:
         candidates, total = queries.candidate_households(round_, **filters.cleaned_data)
-        audit.record_request(request, "search", f"Listed {total} households for outreach round {round_.name}", obj=round_)
-    return render(request, "outreach/allocate.jinja", {
-        "round": round_, "filters": filters, "form": form, "candidates": candidates, "total": total,
-        "limit": queries.CANDIDATE_LIMIT, "areas": [] if filters.has_filter else queries.areas_by_deprivation(round_),
-        "residents": queries.residents_per_household(candidates), "query": request.GET.urlencode(),
-        "chosen": set(request.POST.getlist("households")) if request.method == "POST" else None,
-    })
+        audit.record_request(
+            request, "search", f"Listed {total} households for outreach round {round_.name}", obj=round_
+        )
+    return render(
+        request,
+        "outreach/allocate.jinja",
+        {
+            "round": round_,
+            "filters": filters,
+            "form": form,
+            "candidates": candidates,
+            "total": total,
+            "limit": queries.CANDIDATE_LIMIT,
+            "areas": [] if filters.has_filter else queries.areas_by_deprivation(round_),
+            "residents": queries.residents_per_household(candidates),
+            "query": request.GET.urlencode(),
+            "chosen": set(request.POST.getlist("households")) if request.method == "POST" else None,
+        },
+    )
 
 
 @require_POST

@@ -16,4 +16,8 @@ def supervision_page(request):
     by = "area" if request.GET.get("by") == "area" else "chww"
     rows = supervision.figures(by)
     audit.record_request(request, "view", f"Viewed outreach supervision by {by}")
-    return render(request, "outreach/supervision.jinja", {"rows": rows, "by": by, "definitions": supervision.__doc__.split("Definitions (shown on the page):")[1]})
+    return render(
+        request,
+        "outreach/supervision.jinja",
+        {"rows": rows, "by": by, "definitions": supervision.__doc__.split("Definitions (shown on the page):")[1]},
+    )

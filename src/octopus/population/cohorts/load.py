@@ -77,8 +77,9 @@ class Definition(Schema):
 
     title: str = Field("", description="The title people see (the name when left out).")
     description: str = Field("", description="What the cohort is for and where its rule comes from.")
-    where: Any = Field(description=(
-        "The condition residents must meet, in the cohort language (docs/reference/cohorts.md)."))
+    where: Any = Field(
+        description=("The condition residents must meet, in the cohort language (docs/reference/cohorts.md).")
+    )
 
     @field_validator("where", mode="before")
     @classmethod

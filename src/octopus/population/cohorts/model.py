@@ -15,16 +15,23 @@ from typing import Any
 
 from octopus.population.cohorts.fields import RESIDENT_FIELDS, python_type_ok
 
-COMPARISONS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-               ">": operator.gt, ">=": operator.ge}
+COMPARISONS = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
 
 
 class CohortDefinitionError(ValueError):
     def __init__(self, reason: str, *, source: str = "", cohort: str = "", field: str = ""):
         self.reason, self.source, self.cohort, self.field = reason, source, cohort, field
         where = ", ".join(
-            part for part in (source, f"cohort {cohort!r}" if cohort else "",
-                              f"field {field!r}" if field else "") if part
+            part
+            for part in (source, f"cohort {cohort!r}" if cohort else "", f"field {field!r}" if field else "")
+            if part
         )
         super().__init__(f"{where}: {reason}" if where else reason)
 
@@ -40,9 +47,7 @@ def _check_field(name: str) -> str:
 def _check_value(name: str, value: Any) -> None:
     kind = RESIDENT_FIELDS[name]
     if not python_type_ok(kind, value):
-        raise CohortDefinitionError(
-            f"expects a {kind} value but got {value!r} ({type(value).__name__}).", field=name
-        )
+        raise CohortDefinitionError(f"expects a {kind} value but got {value!r} ({type(value).__name__}).", field=name)
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,9 @@ class Compare:
     def __post_init__(self):
         _check_field(self.field)
         if self.op not in COMPARISONS:
-            raise CohortDefinitionError(f"unknown comparison {self.op!r}; use one of {', '.join(COMPARISONS)}.", field=self.field)
+            raise CohortDefinitionError(
+                f"unknown comparison {self.op!r}; use one of {', '.join(COMPARISONS)}.", field=self.field
+            )
         _check_value(self.field, self.value)
         if RESIDENT_FIELDS[self.field] == "bool" and self.op not in ("==", "!="):
             raise CohortDefinitionError("a yes/no field can only be compared with == or !=.", field=self.field)

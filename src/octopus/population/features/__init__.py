@@ -98,9 +98,15 @@ def feature_tables(linked: LinkedExtract, period: Period) -> list[ibis.Table]:
     ]
 
 
-def build_features(linked: LinkedExtract, as_of: date, *, with_outcome: bool = False,
-                   ordered: bool = True, with_prevention: bool = True,
-                   outcome_events: OutcomeEvents = activity.emergency_admissions_next_year) -> ibis.Table:
+def build_features(
+    linked: LinkedExtract,
+    as_of: date,
+    *,
+    with_outcome: bool = False,
+    ordered: bool = True,
+    with_prevention: bool = True,
+    outcome_events: OutcomeEvents = activity.emergency_admissions_next_year,
+) -> ibis.Table:
     """The feature table as of a date, ordered by person_id unless ``ordered=False``.
 
     The pipeline asks for it unordered and writes it straight to Parquet: an engine sorting a
@@ -118,8 +124,11 @@ def build_features(linked: LinkedExtract, as_of: date, *, with_outcome: bool = F
     period = Period(as_of)
     parts = feature_tables(linked, period)
     if with_prevention:
-        parts += [prevention.events(linked, period), prevention.birth_dates(linked),
-                  activity.readmissions(linked, period)]
+        parts += [
+            prevention.events(linked, period),
+            prevention.birth_dates(linked),
+            activity.readmissions(linked, period),
+        ]
     if with_outcome:
         parts.append(outcome_events(linked, period))
     table = _join_all(demographics.residents(linked, period), parts)
@@ -134,24 +143,29 @@ def build_features(linked: LinkedExtract, as_of: date, *, with_outcome: bool = F
     table = table.mutate(
         prior_cost=prior_cost.cast("float64").round(2),
         hospital_cost=sum(table[c].fill_null(0.0) for c in HOSPITAL_COST_COLUMNS).cast("float64").round(2),
-        days_since_last_emergency_admission=as_of_literal.delta(
-            table.last_emergency_admission, unit="day"
-        ).cast("int64"),
+        days_since_last_emergency_admission=as_of_literal.delta(table.last_emergency_admission, unit="day").cast(
+            "int64"
+        ),
         current_inpatient=table.current_inpatient | table.current_mental_health_inpatient,
         care_home=table.care_home_stay | table.care_home_package | table.care_home_coded,
         housebound=table.housebound_coded,
         homeless=table.no_fixed_abode,
     )
     if with_outcome:
-        table = table.mutate(
-            outcome_next_year=table.outcome_events_next_year.fill_null(0) > 0
-        )
+        table = table.mutate(outcome_next_year=table.outcome_events_next_year.fill_null(0) > 0)
     table = frailty.with_frailty_categories(table)
     if with_prevention:
         table = prevention.with_prevention(table, period)
-    drop = [*COST_COLUMNS, "last_emergency_admission", "care_home_stay", "care_home_package",
-            "care_home_coded", "housebound_coded", "no_fixed_abode",
-            "current_mental_health_inpatient"]
+    drop = [
+        *COST_COLUMNS,
+        "last_emergency_admission",
+        "care_home_stay",
+        "care_home_package",
+        "care_home_coded",
+        "housebound_coded",
+        "no_fixed_abode",
+        "current_mental_health_inpatient",
+    ]
     if with_outcome:
         drop.append("outcome_events_next_year")
     table = table.drop(*drop)

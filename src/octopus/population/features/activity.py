@@ -50,10 +50,7 @@ def hospital(linked: LinkedExtract, period: Period) -> ibis.Table:
         .ifelse(spells.admission_date, None)
         .max(),
         current_inpatient=count_where(still_in) > 0,
-        discharged_last_14_days=count_where(
-            period.in_last_days(spells.discharge_date, RECENT_DISCHARGE_DAYS)
-        )
-        > 0,
+        discharged_last_14_days=count_where(period.in_last_days(spells.discharge_date, RECENT_DISCHARGE_DAYS)) > 0,
         apc_cost=in_year.ifelse(_cost(spells.tariff_cost_gbp), 0.0).sum(),
     )
 
@@ -61,9 +58,7 @@ def hospital(linked: LinkedExtract, period: Period) -> ibis.Table:
 def emergency_admissions_next_year(linked: LinkedExtract, period: Period) -> ibis.Table:
     """Emergency admissions in the 12 months after the as-of date."""
     spells = linked.feed("apc_spells")
-    spells = spells.filter(
-        period.in_next_year(spells.admission_date) & (spells.admission_method == "emergency")
-    )
+    spells = spells.filter(period.in_next_year(spells.admission_date) & (spells.admission_method == "emergency"))
     return spells.group_by("person_id").aggregate(outcome_events_next_year=spells.count())
 
 
@@ -107,9 +102,7 @@ def events_in_year(linked: LinkedExtract, period: Period) -> dict[str, ibis.Tabl
         return period.in_last_year(t.admission_date)
 
     def mhs_now(t: ibis.Table) -> ibis.BooleanValue:
-        return (t.admission_date <= period.as_of) & (
-            t.discharge_date.isnull() | (t.discharge_date > period.as_of)
-        )
+        return (t.admission_date <= period.as_of) & (t.discharge_date.isnull() | (t.discharge_date > period.as_of))
 
     mhs = mhs.filter(mhs_year(mhs) | mhs_now(mhs))
     cc = linked.feed("community_contacts")
@@ -192,17 +185,26 @@ def readmissions(linked: LinkedExtract, period: Period) -> ibis.Table:
     window_start = window_end - (period.as_of - period.year_start)
     alive_home = spells.discharge_destination.isnull() | ~spells.discharge_destination.isin(["died", "other_hospital"])
     index = spells.filter(
-        (spells.discharge_date > window_start) & (spells.discharge_date <= window_end)
-        & (spells.admission_method != "maternity") & alive_home
-    ).select(ix_person=spells.person_id, ix_sender=spells.sender_code, ix_record=spells.source_record_id,
-             ix_discharge=spells.discharge_date)
+        (spells.discharge_date > window_start)
+        & (spells.discharge_date <= window_end)
+        & (spells.admission_method != "maternity")
+        & alive_home
+    ).select(
+        ix_person=spells.person_id,
+        ix_sender=spells.sender_code,
+        ix_record=spells.source_record_id,
+        ix_discharge=spells.discharge_date,
+    )
     emergency = spells.filter(spells.admission_method == "emergency").select(
-        em_person=spells.person_id, em_admission=spells.admission_date)
+        em_person=spells.person_id, em_admission=spells.admission_date
+    )
     gap = _days_between(emergency.em_admission, index.ix_discharge)
-    joined = index.left_join(emergency, (index.ix_person == emergency.em_person) & (gap > 0)
-                             & (gap <= READMISSION_DAYS))
+    joined = index.left_join(
+        emergency, (index.ix_person == emergency.em_person) & (gap > 0) & (gap <= READMISSION_DAYS)
+    )
     per_spell = joined.group_by(["ix_person", "ix_sender", "ix_record", "ix_discharge"]).aggregate(
-        readmitted=count_where(joined.em_person.notnull()) > 0)
+        readmitted=count_where(joined.em_person.notnull()) > 0
+    )
     return per_spell.group_by(person_id=per_spell.ix_person).aggregate(
         readmission_index_discharges=per_spell.count(),
         emergency_readmissions_30_days=count_where(per_spell.readmitted),

@@ -40,42 +40,86 @@ class CodedCondition:
 
 
 CONDITIONS: tuple[CodedCondition, ...] = (
-    CodedCondition("asthma", "asthma", ("pcd_ast_cod.csv",), ("pcd_astres_cod.csv",),
-                    icd10=("icd10_asthma_secondary_care.csv",)),
-    CodedCondition("copd", "COPD", ("pcd_copd_cod.csv",), ("pcd_copdres_cod.csv",),
-                    icd10=("icd10_copd_admission.csv",)),
-    CodedCondition("chd", "coronary heart disease", ("pcd_chd_cod.csv",),
-                    icd10=("icd10_coronary-heart-disease_secondary_care.csv",)),
-    CodedCondition("stroke_tia", "stroke or TIA", ("pcd_strk_cod.csv", "pcd_tia_cod.csv"),
-                    icd10=("icd10_stroke-and-tia_secondary_care.csv",)),
-    CodedCondition("heart_failure", "heart failure", ("pcd_hf_cod.csv",), ("pcd_hfres_cod.csv",),
-                    icd10=("icd10_heart-failure_secondary_care.csv",)),
+    CodedCondition(
+        "asthma", "asthma", ("pcd_ast_cod.csv",), ("pcd_astres_cod.csv",), icd10=("icd10_asthma_secondary_care.csv",)
+    ),
+    CodedCondition(
+        "copd", "COPD", ("pcd_copd_cod.csv",), ("pcd_copdres_cod.csv",), icd10=("icd10_copd_admission.csv",)
+    ),
+    CodedCondition(
+        "chd",
+        "coronary heart disease",
+        ("pcd_chd_cod.csv",),
+        icd10=("icd10_coronary-heart-disease_secondary_care.csv",),
+    ),
+    CodedCondition(
+        "stroke_tia",
+        "stroke or TIA",
+        ("pcd_strk_cod.csv", "pcd_tia_cod.csv"),
+        icd10=("icd10_stroke-and-tia_secondary_care.csv",),
+    ),
+    CodedCondition(
+        "heart_failure",
+        "heart failure",
+        ("pcd_hf_cod.csv",),
+        ("pcd_hfres_cod.csv",),
+        icd10=("icd10_heart-failure_secondary_care.csv",),
+    ),
     CodedCondition("atrial_fibrillation", "atrial fibrillation", ("pcd_afib_cod.csv",)),
     CodedCondition("hypertension", "hypertension", ("pcd_hyp_cod.csv",), ("pcd_hypres_cod.csv",)),
-    CodedCondition("diabetes", "diabetes", ("pcd_dm_cod.csv",), ("pcd_dmres_cod.csv",),
-                    icd10=("icd10_type-1-diabetes_secondary_care.csv", "icd10_type-2-diabetes_secondary_care.csv")),
+    CodedCondition(
+        "diabetes",
+        "diabetes",
+        ("pcd_dm_cod.csv",),
+        ("pcd_dmres_cod.csv",),
+        icd10=("icd10_type-1-diabetes_secondary_care.csv", "icd10_type-2-diabetes_secondary_care.csv"),
+    ),
     # CKD_COD is QOF's stage 3-5 cluster.
-    CodedCondition("ckd", "chronic kidney disease (stage 3-5)", ("pcd_ckd_cod.csv",), ("pcd_ckdres_cod.csv",),
-                    icd10=("icd10_chronic-kidney-disease_secondary_care.csv",)),
-    CodedCondition("dementia", "dementia", ("pcd_dem_cod.csv",),
-                    icd10=("icd10_dementia_secondary_care.csv",)),
-    CodedCondition("epilepsy", "epilepsy", ("pcd_epil_cod.csv",), ("pcd_epilres_cod.csv",),
-                    icd10=("icd10_epilepsy_secondary_care.csv",)),
-    CodedCondition("depression", "depression", ("pcd_depr_cod.csv",), ("pcd_depres_cod.csv",),
-                    icd10=("icd10_depression_secondary_care.csv",)),
+    CodedCondition(
+        "ckd",
+        "chronic kidney disease (stage 3-5)",
+        ("pcd_ckd_cod.csv",),
+        ("pcd_ckdres_cod.csv",),
+        icd10=("icd10_chronic-kidney-disease_secondary_care.csv",),
+    ),
+    CodedCondition("dementia", "dementia", ("pcd_dem_cod.csv",), icd10=("icd10_dementia_secondary_care.csv",)),
+    CodedCondition(
+        "epilepsy",
+        "epilepsy",
+        ("pcd_epil_cod.csv",),
+        ("pcd_epilres_cod.csv",),
+        icd10=("icd10_epilepsy_secondary_care.csv",),
+    ),
+    CodedCondition(
+        "depression",
+        "depression",
+        ("pcd_depr_cod.csv",),
+        ("pcd_depres_cod.csv",),
+        icd10=("icd10_depression_secondary_care.csv",),
+    ),
     # MH_COD: schizophrenia, bipolar disorder and other psychoses (QOF mental health register).
     CodedCondition("serious_mental_illness", "serious mental illness", ("pcd_mh_cod.csv",)),
     # C19CAN/C19HAEMCAN are the COVID-programme cancer clusters: QOF CAN_COD is not public.
     CodedCondition("cancer", "cancer", ("pcd_c19can_cod.csv", "pcd_c19haemcan_cod.csv")),
-    CodedCondition("osteoporosis", "osteoporosis", ("pcd_osteo_cod.csv",),
-                    icd10=("icd10_osteoporosis_secondary_care.csv",)),
+    CodedCondition(
+        "osteoporosis", "osteoporosis", ("pcd_osteo_cod.csv",), icd10=("icd10_osteoporosis_secondary_care.csv",)
+    ),
     CodedCondition("peripheral_arterial_disease", "peripheral arterial disease", ("pcd_pad_cod.csv",)),
-    CodedCondition("rheumatoid_arthritis", "rheumatoid arthritis", ("pcd_rarth_cod.csv",),
-                    icd10=("icd10_rheumatoid-arthritis_secondary_care.csv",)),
-    CodedCondition("multiple_sclerosis", "multiple sclerosis", ("pcd_multiple-sclerosis-codes.csv",),
-                    icd10=("icd10_multiple-sclerosis_secondary_care.csv",)),
-    CodedCondition("hiv", "HIV", ("pcd_human-immunodeficiency-virus-hiv-codes.csv",),
-                    icd10=("icd10_hiv_secondary_care.csv",)),
+    CodedCondition(
+        "rheumatoid_arthritis",
+        "rheumatoid arthritis",
+        ("pcd_rarth_cod.csv",),
+        icd10=("icd10_rheumatoid-arthritis_secondary_care.csv",),
+    ),
+    CodedCondition(
+        "multiple_sclerosis",
+        "multiple sclerosis",
+        ("pcd_multiple-sclerosis-codes.csv",),
+        icd10=("icd10_multiple-sclerosis_secondary_care.csv",),
+    ),
+    CodedCondition(
+        "hiv", "HIV", ("pcd_human-immunodeficiency-virus-hiv-codes.csv",), icd10=("icd10_hiv_secondary_care.csv",)
+    ),
     CodedCondition(
         "inflammatory_bowel_disease",
         "inflammatory bowel disease",
@@ -87,13 +131,18 @@ CONDITIONS: tuple[CodedCondition, ...] = (
     CodedCondition("palliative_care", "on the palliative care register", ("pcd_palcare_cod.csv",), long_term=False),
     # OpenSAFELY housebound lists: the latest "no longer housebound" code ends the flag.
     CodedCondition(
-        "housebound_coded", "housebound", ("opensafely-housebound.csv",),
-        ("opensafely-no-longer-housebound.csv",), long_term=False,
+        "housebound_coded",
+        "housebound",
+        ("opensafely-housebound.csv",),
+        ("opensafely-no-longer-housebound.csv",),
+        long_term=False,
     ),
     # PRIMIS LONGRES: lives in a care home, nursing home or other long-stay residence.
     CodedCondition(
-        "care_home_coded", "lives in a care home",
-        ("primis-covid19-vacc-uptake-longres.csv",), long_term=False,
+        "care_home_coded",
+        "lives in a care home",
+        ("primis-covid19-vacc-uptake-longres.csv",),
+        long_term=False,
     ),
 )
 LONG_TERM_CONDITIONS = tuple(c for c in CONDITIONS if c.long_term)
@@ -120,8 +169,10 @@ def hospital_condition_codes() -> pd.DataFrame:
     """One row per (ICD-10 code without dots, condition)."""
     rows = [
         (code.strip().replace(".", "").upper(), condition.name)
-        for condition in CONDITIONS for file_name in condition.icd10
-        for code in read_codelist(file_name)["code"] if code.strip()
+        for condition in CONDITIONS
+        for file_name in condition.icd10
+        for code in read_codelist(file_name)["code"]
+        if code.strip()
     ]
     return pd.DataFrame(rows, columns=["icd_code", "icd_condition"]).drop_duplicates()
 
@@ -142,20 +193,24 @@ _DAY_ZERO = date(1, 1, 1)
 def condition_bits() -> pd.DataFrame:
     """``condition_codes`` with each condition as its bit and the kind as 1 for resolved."""
     codes = condition_codes()
-    return pd.DataFrame({
-        "cond_code": codes["cond_code"],
-        "cond_bit": codes["condition"].map(BITS).astype("int64"),
-        "cond_res": (codes["kind"] == "res").astype("int64"),
-    })
+    return pd.DataFrame(
+        {
+            "cond_code": codes["cond_code"],
+            "cond_bit": codes["condition"].map(BITS).astype("int64"),
+            "cond_res": (codes["kind"] == "res").astype("int64"),
+        }
+    )
 
 
 @cache
 def hospital_condition_bits() -> pd.DataFrame:
     codes = hospital_condition_codes()
-    return pd.DataFrame({
-        "icd_code": codes["icd_code"],
-        "icd_bit": codes["icd_condition"].map(BITS).astype("int64"),
-    })
+    return pd.DataFrame(
+        {
+            "icd_code": codes["icd_code"],
+            "icd_bit": codes["icd_condition"].map(BITS).astype("int64"),
+        }
+    )
 
 
 def hospital_codes(linked: LinkedExtract, period: Period) -> ibis.Table:
@@ -187,8 +242,9 @@ def hospital_diagnoses(linked: LinkedExtract, period: Period) -> ibis.Table:
         listed = codes.filter(codes.icd_code.length() == width)
         keyed = rows.mutate(prefix=rows.code.substr(0, width))
         matched = keyed.join(listed, keyed.prefix == listed.icd_code)
-        parts.append(matched.select("person_id", "event_date", cond_bit=matched.icd_bit,
-                                    cond_res=ibis.literal(0, type="int64")))
+        parts.append(
+            matched.select("person_id", "event_date", cond_bit=matched.icd_bit, cond_res=ibis.literal(0, type="int64"))
+        )
     return parts[0].union(parts[1])
 
 
@@ -209,13 +265,9 @@ def conditions(linked: LinkedExtract, period: Period) -> ibis.Table:
     events = events.filter(events.event_date <= period.as_of)
     codes = ibis.memtable(condition_bits())
     coded = events.join(codes, events.snomed_code == codes.cond_code)
-    coded = coded.select("person_id", "event_date", "cond_bit", "cond_res").union(
-        hospital_diagnoses(linked, period)
-    )
+    coded = coded.select("person_id", "event_date", "cond_bit", "cond_res").union(hospital_diagnoses(linked, period))
     key = coded.event_date.delta(ibis.literal(_DAY_ZERO), unit="day") * 2 + coded.cond_res
-    latest = {
-        f"_key_{c.name}": (coded.cond_bit == BITS[c.name]).ifelse(key, None).max() for c in RESOLVABLE
-    }
+    latest = {f"_key_{c.name}": (coded.cond_bit == BITS[c.name]).ifelse(key, None).max() for c in RESOLVABLE}
     per_person = coded.group_by("person_id").aggregate(
         unresolvable=bit_or(coded.cond_bit & UNRESOLVABLE_MASK), **latest
     )
@@ -226,6 +278,4 @@ def conditions(linked: LinkedExtract, period: Period) -> ibis.Table:
     per_person = per_person.select("person_id", mask=mask)
     # A bitwise AND, not (mask // bit) % 2: DuckDB divides as floats then floors, per flag.
     flags = {ltc_column(c): (per_person.mask & BITS[c.name]) != 0 for c in CONDITIONS}
-    return per_person.select(
-        "person_id", **flags, ltc_count=bit_count(per_person.mask & LONG_TERM_MASK)
-    )
+    return per_person.select("person_id", **flags, ltc_count=bit_count(per_person.mask & LONG_TERM_MASK))

@@ -35,17 +35,15 @@ NO_FIXED_ABODE_POSTCODE = "ZZ993VZ"
 
 def ethnicity_lookup() -> ibis.Table:
     codelist = read_codelist(ETHNICITY_CODELIST)
-    frame = codelist.assign(
-        ethnicity_group=codelist["Grouping_6"].map(ETHNICITY_GROUPS).fillna("Chinese or other")
-    )[["code", "ethnicity_group"]].rename(columns={"code": "eth_code"})
+    frame = codelist.assign(ethnicity_group=codelist["Grouping_6"].map(ETHNICITY_GROUPS).fillna("Chinese or other"))[
+        ["code", "ethnicity_group"]
+    ].rename(columns={"code": "eth_code"})
     return ibis.memtable(frame)
 
 
 def age_in_years(date_of_birth: ibis.DateValue, as_of) -> ibis.IntegerValue:
     """Completed years: the birthday must have been reached (works alike on every engine)."""
-    before_birthday = (as_of.month * 100 + as_of.day) < (
-        date_of_birth.month() * 100 + date_of_birth.day()
-    )
+    before_birthday = (as_of.month * 100 + as_of.day) < (date_of_birth.month() * 100 + date_of_birth.day())
     return as_of.year - date_of_birth.year() - before_birthday.ifelse(1, 0)
 
 
@@ -57,11 +55,7 @@ def age_band(age: ibis.IntegerValue) -> ibis.StringValue:
 def residents(linked: LinkedExtract, period: Period) -> ibis.Table:
     persons = linked.persons
     deaths = linked.feed("deaths")
-    died = (
-        deaths.filter(deaths.date_of_death <= period.as_of)
-        .select("person_id")
-        .distinct()
-    )
+    died = deaths.filter(deaths.date_of_death <= period.as_of).select("person_id").distinct()
     alive = persons.filter(persons.date_of_birth <= period.as_of).anti_join(died, "person_id")
     ethnicity = ethnicity_lookup()
     imd = imd_deciles()

@@ -41,11 +41,7 @@ HFRS_THRESHOLDS = ((15.0, "high"), (5.0, "intermediate"))  # > 15 high; 5-15 int
 def efi_codes() -> pd.DataFrame:
     codelist = read_codelist(EFI_CODELIST)
     snomed = codelist[codelist["coding_system"] == "snomed"]
-    return (
-        snomed[["code", "deficit"]]
-        .rename(columns={"code": "efi_code", "deficit": "efi_deficit"})
-        .drop_duplicates()
-    )
+    return snomed[["code", "deficit"]].rename(columns={"code": "efi_code", "deficit": "efi_deficit"}).drop_duplicates()
 
 
 @cache
@@ -95,8 +91,9 @@ def efi_bits() -> pd.DataFrame:
     if len(deficits) > 62:
         raise ValueError(f"{EFI_CODELIST}: {len(deficits)} deficits do not fit in one integer.")
     bits = {deficit: 1 << index for index, deficit in enumerate(deficits)}
-    return pd.DataFrame({"efi_code": codes["efi_code"],
-                         "efi_bit": codes["efi_deficit"].map(bits).astype("int64")}).drop_duplicates()
+    return pd.DataFrame(
+        {"efi_code": codes["efi_code"], "efi_bit": codes["efi_deficit"].map(bits).astype("int64")}
+    ).drop_duplicates()
 
 
 def efi(linked: LinkedExtract, period: Period) -> ibis.Table:
@@ -109,9 +106,7 @@ def efi(linked: LinkedExtract, period: Period) -> ibis.Table:
     events = events.filter(events.event_date <= period.as_of)
     codes = ibis.memtable(efi_bits())
     deficits = events.join(codes, events.snomed_code == codes.efi_code)
-    return deficits.group_by("person_id").aggregate(
-        efi_deficits=bit_count(bit_or(deficits.efi_bit))
-    )
+    return deficits.group_by("person_id").aggregate(efi_deficits=bit_count(bit_or(deficits.efi_bit)))
 
 
 def hfrs(linked: LinkedExtract, period: Period) -> ibis.Table:
@@ -124,9 +119,7 @@ def hfrs(linked: LinkedExtract, period: Period) -> ibis.Table:
     points = ibis.memtable(hfrs_tenths())
     matched = rows.join(points, "hfrs_code")
     distinct = matched.select("person_id", "hfrs_code", "hfrs_tenths").distinct()
-    return distinct.group_by("person_id").aggregate(
-        hfrs=distinct.hfrs_tenths.sum().cast("float64") / 10.0
-    )
+    return distinct.group_by("person_id").aggregate(hfrs=distinct.hfrs_tenths.sum().cast("float64") / 10.0)
 
 
 def with_frailty_categories(table: ibis.Table) -> ibis.Table:

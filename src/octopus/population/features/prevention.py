@@ -113,11 +113,14 @@ class ProgrammeRule(Schema):
     """One prevention programme: who is eligible, what counts as done, and the source."""
 
     title: str = Field("", description="The programme's name as people see it.")
-    kind: Literal["recurring", "seasonal", "once", "doses", "processes"] = Field(description="How status is worked out.")
+    kind: Literal["recurring", "seasonal", "once", "doses", "processes"] = Field(
+        description="How status is worked out."
+    )
     sex: Literal["any", "female", "male"] = Field("any", description="Registered sex the programme invites.")
     bands: tuple[AgeBand, ...] = Field((), description="Eligible ages, each with its look-back window.")
     codelists: dict[Literal["done", "declined", "ceased"], CodelistFiles] = Field(
-        default_factory=dict, description="Code list files per event (done, declined, ceased).")
+        default_factory=dict, description="Code list files per event (done, declined, ceased)."
+    )
     excluded_if: tuple[str, ...] = Field((), description="Resident fields that exclude (e.g. ltc_chd).")
     age_at_season_end: int | None = Field(None, description="seasonal: the age reached by the season's end.")
     season: Season | None = Field(None, description="seasonal: {starts: MM-DD, ends: MM-DD}.")
@@ -126,7 +129,9 @@ class ProgrammeRule(Schema):
     doses_by_age_months: tuple[tuple[int, int], ...] = Field((), description="doses: [age in months, doses due].")
     condition: str | None = Field(None, description="processes: the condition whose care processes are counted.")
     lookback_months: int | None = Field(None, ge=1, description="processes: the window in months.")
-    processes: dict[str, CodelistFiles] = Field(default_factory=dict, description="processes: code list files per process.")
+    processes: dict[str, CodelistFiles] = Field(
+        default_factory=dict, description="processes: code list files per process."
+    )
     interval: str = Field("", description="The interval in words, for the pages.")
     reference: str = Field("", description="The clinical source of the rule.")
     verified: str = Field("", description="What was checked against the source, and when.")
@@ -145,20 +150,33 @@ class ProgrammeRule(Schema):
 
     def programme(self, name: str) -> Programme:
         return Programme(
-            name=name, title=self.title or name, kind=self.kind, sex=self.sex,
+            name=name,
+            title=self.title or name,
+            kind=self.kind,
+            sex=self.sex,
             bands=tuple(Band(b.ages[0], b.ages[1], b.lookback_months) for b in self.bands),
-            codelists=dict(self.codelists), excluded_if=self.excluded_if,
-            age_at_season_end=self.age_at_season_end, season=self.season.month_days() if self.season else None,
-            at_risk_ages=self.at_risk_ages, at_risk_if=self.at_risk_if, doses_by_age_months=self.doses_by_age_months,
-            condition=self.condition, lookback_months=self.lookback_months, processes=dict(self.processes),
-            interval=self.interval.strip(), reference=self.reference.strip(), verified=self.verified.strip(),
+            codelists=dict(self.codelists),
+            excluded_if=self.excluded_if,
+            age_at_season_end=self.age_at_season_end,
+            season=self.season.month_days() if self.season else None,
+            at_risk_ages=self.at_risk_ages,
+            at_risk_if=self.at_risk_if,
+            doses_by_age_months=self.doses_by_age_months,
+            condition=self.condition,
+            lookback_months=self.lookback_months,
+            processes=dict(self.processes),
+            interval=self.interval.strip(),
+            reference=self.reference.strip(),
+            verified=self.verified.strip(),
         )
 
 
 class PreventionRules(Schema):
     """Prevention programmes' rules (``prevention.yaml``, decision 0021)."""
 
-    programmes: dict[str, ProgrammeRule] = Field(description="Each programme by its name (status column <name>_status).")
+    programmes: dict[str, ProgrammeRule] = Field(
+        description="Each programme by its name (status column <name>_status)."
+    )
 
 
 def load_programmes(path: Path | str | None = None) -> tuple[Programme, ...]:
@@ -248,16 +266,20 @@ def _sex_ok(table: ibis.Table, programme: Programme) -> ibis.BooleanValue:
 
 
 def _in_bands(table: ibis.Table, programme: Programme) -> ibis.BooleanValue:
-    return reduce(lambda a, b: a | b, [_true(table.age.between(b.low, b.high)) for b in programme.bands],
-                  ibis.literal(False))
+    return reduce(
+        lambda a, b: a | b, [_true(table.age.between(b.low, b.high)) for b in programme.bands], ibis.literal(False)
+    )
 
 
 def _recurring(table: ibis.Table, programme: Programme, as_of: date) -> ibis.StringValue:
     done, declined, ceased = (_date(table, programme, k) for k in EVENT_KINDS)
-    window_start = ibis.cases(*[
-        (_true(table.age.between(b.low, b.high)), ibis.literal(months_before(as_of, b.lookback_months)))
-        for b in programme.bands
-    ], else_=ibis.null().cast("date"))
+    window_start = ibis.cases(
+        *[
+            (_true(table.age.between(b.low, b.high)), ibis.literal(months_before(as_of, b.lookback_months)))
+            for b in programme.bands
+        ],
+        else_=ibis.null().cast("date"),
+    )
     eligible = _in_bands(table, programme) & _sex_ok(table, programme) & ~_any(table, programme.excluded_if)
     ceased_now = ceased.notnull() & (done.isnull() | _after(ceased, done))
     declined_now = _after(declined, window_start) & (done.isnull() | _after(declined, done))
@@ -319,8 +341,7 @@ def age_in_months(date_of_birth: ibis.DateValue, as_of: date) -> ibis.IntegerVal
 
 def _doses(table: ibis.Table, programme: Programme, as_of: date) -> ibis.StringValue:
     months = age_in_months(table._prev_dob, as_of)
-    due = ibis.cases(*[(months >= m, n) for m, n in sorted(programme.doses_by_age_months, reverse=True)],
-                     else_=0)
+    due = ibis.cases(*[(months >= m, n) for m, n in sorted(programme.doses_by_age_months, reverse=True)], else_=0)
     given = table[f"{_key_column(programme.name, 'done')}_doses"].fill_null(0)
     declined = _date(table, programme, "declined")
     eligible = _in_bands(table, programme) & _sex_ok(table, programme) & _true(due > 0)
@@ -341,8 +362,7 @@ def processes_done(table: ibis.Table, programme: Programme, as_of: date) -> ibis
 
 def _processes(table: ibis.Table, programme: Programme, as_of: date) -> ibis.StringValue:
     done = processes_done(table, programme, as_of)
-    ever = reduce(lambda a, b: a | b, [table[_key_column(programme.name, p)].notnull()
-                                       for p in programme.processes])
+    ever = reduce(lambda a, b: a | b, [table[_key_column(programme.name, p)].notnull() for p in programme.processes])
     return ibis.cases(
         (~_true(table[programme.condition]), "not_eligible"),
         (done == len(programme.processes), "up_to_date"),
@@ -371,8 +391,9 @@ def with_prevention(table: ibis.Table, period: Period) -> ibis.Table:
     """
     rules = programmes()
     statuses = {p.status_column: _status(table, p, period.as_of) for p in rules}
-    counts = {f"{p.name}_done": processes_done(table, p, period.as_of).cast("int64")
-              for p in rules if p.kind == "processes"}
+    counts = {
+        f"{p.name}_done": processes_done(table, p, period.as_of).cast("int64") for p in rules if p.kind == "processes"
+    }
     table = table.mutate(**statuses, **counts)
     is_open = {p.name: table[p.status_column].isin(OPEN_STATUSES) for p in rules}
     # Each open gap as ",name"; the first comma is cut off (substr from the second character),

@@ -42,4 +42,5 @@ def with_registration_area(residents: ibis.Table) -> ibis.Table:
     known = table.practice_ods_code.notnull() & table.home_borough.notnull()
     out_of_area = known & (table.practice_borough.isnull() | (table.practice_borough != table.home_borough))
     return table.mutate(registered_out_of_area=out_of_area.fill_null(False)).drop(
-        "reg_practice_code", "reg_lsoa_code", "home_borough")
+        "reg_practice_code", "reg_lsoa_code", "home_borough"
+    )

@@ -47,8 +47,10 @@ def _codelists(codelist_dir: Path | None) -> Path | None:
 
 
 # Each file's rows are one transaction (load.py), so a full disk part-way stores none of that file.
-LOAD_KEPT = ("Each file is stored whole or not at all: files reported as loaded above are stored, the rest "
-             "are not, and earlier deliveries are unchanged.")
+LOAD_KEPT = (
+    "Each file is stored whole or not at all: files reported as loaded above are stored, the rest "
+    "are not, and earlier deliveries are unchanged."
+)
 
 
 def _say(message: str) -> None:
@@ -58,20 +60,38 @@ def _say(message: str) -> None:
 @app.command()
 def load(
     paths: Annotated[list[Path], typer.Argument(help="CSV or Parquet files, named <feed>__<anything>.csv")],
-    feed: Annotated[str | None, typer.Option("--feed", help="Declare the feed instead of reading it from the file name.")] = None,
-    max_bad_share: Annotated[float, typer.Option(help="Reject a file whole above this share of bad rows.")] = DEFAULT_MAX_BAD_SHARE,
+    feed: Annotated[
+        str | None, typer.Option("--feed", help="Declare the feed instead of reading it from the file name.")
+    ] = None,
+    max_bad_share: Annotated[
+        float, typer.Option(help="Reject a file whole above this share of bad rows.")
+    ] = DEFAULT_MAX_BAD_SHARE,
     codelist_dir: Annotated[Path | None, typer.Option(help="Folder of code lists (env OCTOPUS_CODELISTS_DIR).")] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Validate and load feed files; bad rows are quarantined, bad files rejected whole."""
     rejected = 0
-    with stop_cleanly_when_disk_full(_say, kept=LOAD_KEPT), _store(data_dir) as store, Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=True,
-    ) as progress:
+    with (
+        stop_cleanly_when_disk_full(_say, kept=LOAD_KEPT),
+        _store(data_dir) as store,
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as progress,
+    ):
         task = progress.add_task(f"Loading {len(paths)} file(s), rows read", total=None)
-        outcomes = load_files(store, paths, feed_name=feed, max_bad_share=max_bad_share,
-                              codelist_dir=_codelists(codelist_dir), on_rows=lambda n: progress.advance(task, n))
+        outcomes = load_files(
+            store,
+            paths,
+            feed_name=feed,
+            max_bad_share=max_bad_share,
+            codelist_dir=_codelists(codelist_dir),
+            on_rows=lambda n: progress.advance(task, n),
+        )
         for _, result in outcomes:
             if isinstance(result, FeedRejected):
                 rejected += 1
@@ -84,18 +104,25 @@ def load(
 
 @app.command("load-fhir")
 def load_fhir(
-    directories: Annotated[list[Path], typer.Argument(
-        help="Folder of FHIR R4 Bundle JSON files, or of a Bulk Data $export (*.ndjson, *.ndjson.gz); "
-             "several folders (one delivery each) are loaded together, feed by feed.")],
-    sender_code: Annotated[str | None, typer.Option(help="Sender code (default FHIR-<FOLDER NAME>; one folder only).")] = None,
+    directories: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Folder of FHIR R4 Bundle JSON files, or of a Bulk Data $export (*.ndjson, *.ndjson.gz); "
+            "several folders (one delivery each) are loaded together, feed by feed."
+        ),
+    ],
+    sender_code: Annotated[
+        str | None, typer.Option(help="Sender code (default FHIR-<FOLDER NAME>; one folder only).")
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Import FHIR R4 bundles or a Bulk Data export through the validated feed path (docs/reference/fhir-import.md)."""
     from octopus.population.feeds.fhir import import_fhir_deliveries, import_fhir_directory
 
     if sender_code and len(directories) > 1:
-        raise typer.BadParameter("give --sender-code with one folder only: each folder's name is its sender.",
-                                 param_hint="--sender-code")
+        raise typer.BadParameter(
+            "give --sender-code with one folder only: each folder's name is its sender.", param_hint="--sender-code"
+        )
     with stop_cleanly_when_disk_full(_say, kept=LOAD_KEPT), _store(data_dir) as store:
         try:
             if len(directories) == 1:
@@ -112,10 +139,14 @@ def load_fhir(
 
 @app.command()
 def link(
-    upper: Annotated[float, typer.Option(help="Match probability at or above which records link automatically.")] = 0.99,
+    upper: Annotated[
+        float, typer.Option(help="Match probability at or above which records link automatically.")
+    ] = 0.99,
     lower: Annotated[float, typer.Option(help="Match probability from which pairs go to clerical review.")] = 0.5,
-    linkage_config: Annotated[Path | None, typer.Option(
-        help="Threads and memory limit for linkage (default: the package's config/linkage.yaml).")] = None,
+    linkage_config: Annotated[
+        Path | None,
+        typer.Option(help="Threads and memory limit for linkage (default: the package's config/linkage.yaml)."),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Link records to persons and write the linked extract (<data-dir>/linked/)."""
@@ -126,13 +157,28 @@ def link(
     resources = load_resources(linkage_config) if linkage_config else load_resources()
     console.print(f"Linking with {resources.describe()}", highlight=False)
     kept = "The linked extract in use is the previous one until a run completes."
-    with stop_cleanly_when_disk_full(_say, kept=kept), _store(data_dir) as store, Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(), TextColumn("{task.fields[left]}"), console=console, transient=True,
-    ) as progress:
+    with (
+        stop_cleanly_when_disk_full(_say, kept=kept),
+        _store(data_dir) as store,
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[left]}"),
+            console=console,
+            transient=True,
+        ) as progress,
+    ):
         task = progress.add_task("Linking", total=None, rate="", left="")
-        summary = link_persons(store, upper=upper, lower=lower, resources=resources,
-                               progress=lambda p: _show_link_progress(progress, task, p))
+        summary = link_persons(
+            store,
+            upper=upper,
+            lower=lower,
+            resources=resources,
+            progress=lambda p: _show_link_progress(progress, task, p),
+        )
         progress.update(task, description="Writing the linked extract", total=None, completed=0, rate="", left="")
         target = write_linked_extract(store)
     out.print(summary.describe(), highlight=False)
@@ -143,7 +189,10 @@ def _show_link_progress(progress: Progress, task, state) -> None:
     rate, left = state.rate(), state.seconds_left()
     counts = f"{state.pairs_blocked:,} blocked, {state.pairs_compared:,} compared, {state.pairs_clustered:,} clustered"
     progress.update(
-        task, description=f"{state.stage.capitalize()} ({counts})", total=state.total, completed=state.done,
+        task,
+        description=f"{state.stage.capitalize()} ({counts})",
+        total=state.total,
+        completed=state.done,
         rate=f"{rate:,.0f} {state.unit}/s" if rate else "",
         left=f"about {left:,.0f}s left" if left is not None else "",
     )

@@ -63,9 +63,7 @@ def has_valid_verhoeff_check_digit(digits: str) -> bool:
 def is_valid_snomed_code(value: str) -> bool:
     """True if `value` has the shape of a SNOMED CT concept identifier."""
     return (
-        isinstance(value, str)
-        and _SNOMED_SHAPE.fullmatch(value) is not None
-        and has_valid_verhoeff_check_digit(value)
+        isinstance(value, str) and _SNOMED_SHAPE.fullmatch(value) is not None and has_valid_verhoeff_check_digit(value)
     )
 
 
@@ -112,8 +110,7 @@ def load_codelist(name: str, directory: Path | None = None) -> frozenset[str]:
             reader = csv.DictReader(handle)
             if reader.fieldnames is None or "code" not in reader.fieldnames:
                 raise ValueError(
-                    f"Code list {path} has no 'code' column (found {reader.fieldnames}); "
-                    "every code list needs one."
+                    f"Code list {path} has no 'code' column (found {reader.fieldnames}); every code list needs one."
                 )
             return frozenset(row["code"].strip() for row in reader if row["code"].strip())
     except FileNotFoundError:

@@ -34,9 +34,7 @@ class ContractError(ValueError):
         self.path = Path(path) if path is not None else None
         self.field = field
         where = ", ".join(
-            part
-            for part in (f"in {self.path}" if self.path else "", f"at {field}" if field else "")
-            if part
+            part for part in (f"in {self.path}" if self.path else "", f"at {field}" if field else "") if part
         )
         super().__init__(f"Feed contract error {where}: {reason}" if where else reason)
 
@@ -131,9 +129,7 @@ _NAME = re.compile(r"[a-z][a-z0-9_]*")
 _CODE_VALUE = re.compile(r"[a-z0-9][a-z0-9_]*")
 # Semantic Versioning 2.0.0 core (https://semver.org): MAJOR.MINOR.PATCH without leading zeros.
 _SEMVER = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
-_STRING_LIKE = frozenset(
-    {ColumnType.STRING, ColumnType.CODE, ColumnType.SNOMED_CODE, ColumnType.ICD10_CODE}
-)
+_STRING_LIKE = frozenset({ColumnType.STRING, ColumnType.CODE, ColumnType.SNOMED_CODE, ColumnType.ICD10_CODE})
 _NUMERIC = frozenset({ColumnType.INTEGER, ColumnType.DECIMAL})
 
 
@@ -178,9 +174,7 @@ class Column:
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not _NAME.fullmatch(self.name):
-            raise ContractError(
-                f"column name {self.name!r} must be snake_case (a-z, 0-9, _)", field="name"
-            )
+            raise ContractError(f"column name {self.name!r} must be snake_case (a-z, 0-9, _)", field="name")
         if not isinstance(self.type, ColumnType):
             raise ContractError(f"type must be a ColumnType, not {self.type!r}", field="type")
         for flag in ("required", "identifier", "multiple"):
@@ -193,9 +187,7 @@ class Column:
 
     def _check_codes(self) -> None:
         if self.type is ColumnType.CODE and not self.codes:
-            raise ContractError(
-                "a column of type 'code' must list its allowed codes", field="codes"
-            )
+            raise ContractError("a column of type 'code' must list its allowed codes", field="codes")
         if self.type is not ColumnType.CODE and self.codes:
             raise ContractError("only a column of type 'code' may list codes", field="codes")
         values = [code.value for code in self.codes]
@@ -218,9 +210,7 @@ class Column:
             try:
                 re.compile(self.pattern)
             except re.error as error:
-                raise ContractError(
-                    f"pattern is not a valid regex: {error}", field="pattern"
-                ) from None
+                raise ContractError(f"pattern is not a valid regex: {error}", field="pattern") from None
         if self.type is ColumnType.DECIMAL:
             if not isinstance(self.scale, int) or not 0 <= self.scale <= 6:
                 raise ContractError("a decimal column needs a scale from 0 to 6", field="scale")
@@ -229,9 +219,7 @@ class Column:
         for bound in ("minimum", "maximum"):
             value = getattr(self, bound)
             if value is not None and (self.type not in _NUMERIC or isinstance(value, bool)):
-                raise ContractError(
-                    f"only integer or decimal columns may have a {bound}", field=bound
-                )
+                raise ContractError(f"only integer or decimal columns may have a {bound}", field=bound)
         if self.multiple and self.type not in _STRING_LIKE:
             raise ContractError(
                 "only string, code, snomed_code or icd10_code columns may be multiple",
@@ -296,21 +284,15 @@ class Feed:
         if not isinstance(self.name, str) or not _NAME.fullmatch(self.name):
             raise ContractError(f"feed name {self.name!r} must be snake_case", field="name")
         if not isinstance(self.version, str) or not _SEMVER.fullmatch(self.version):
-            raise ContractError(
-                f"version {self.version!r} must be semantic, MAJOR.MINOR.PATCH", field="version"
-            )
+            raise ContractError(f"version {self.version!r} must be semantic, MAJOR.MINOR.PATCH", field="version")
         _require_text(self.title, "title")
         _require_text(self.description, "description")
         if not isinstance(self.partner, PartnerKind):
-            raise ContractError(
-                f"partner must be a PartnerKind, not {self.partner!r}", field="partner"
-            )
+            raise ContractError(f"partner must be a PartnerKind, not {self.partner!r}", field="partner")
         by_name: dict[str, Column] = {}
         for index, column in enumerate(self.columns):
             if column.name in by_name:
-                raise ContractError(
-                    f"duplicate column '{column.name}'", field=f"columns[{index}].name"
-                )
+                raise ContractError(f"duplicate column '{column.name}'", field=f"columns[{index}].name")
             by_name[column.name] = column
         object.__setattr__(self, "_by_name", MappingProxyType(by_name))
         self._check_standard_columns()
@@ -346,9 +328,7 @@ class Feed:
                 field="event_date",
             )
         if not column.required:
-            raise ContractError(
-                f"event_date column '{self.event_date}' must be required", field="event_date"
-            )
+            raise ContractError(f"event_date column '{self.event_date}' must be required", field="event_date")
 
     def column(self, name: str) -> Column:
         try:
@@ -519,9 +499,7 @@ def _codes_from_mapping(codes: Any) -> tuple[Code, ...]:
     return tuple(built)
 
 
-def _check_keys(
-    document: dict[str, Any], allowed: set[str], required: set[str], prefix: str
-) -> None:
+def _check_keys(document: dict[str, Any], allowed: set[str], required: set[str], prefix: str) -> None:
     # Unknown fields are reported first: a misspelt field is usually why a required one is missing.
     unknown = sorted(str(key) for key in set(document) - allowed)
     missing = sorted(required - document.keys())
@@ -540,6 +518,4 @@ def _enum(kind: type[Enum], value: Any, field_name: str) -> Any:
         return kind(value)
     except ValueError:
         allowed = ", ".join(member.value for member in kind)
-        raise ContractError(
-            f"unknown {field_name} {value!r}; expected one of {allowed}", field=field_name
-        ) from None
+        raise ContractError(f"unknown {field_name} {value!r}; expected one of {allowed}", field=field_name) from None

@@ -112,8 +112,16 @@ CVX_TO_SNOMED = {
     "09": "73152006",  # Td (adult), adsorbed
     "139": "73152006",  # Td (adult), unspecified formulation
 }
-IMPORTED = ("Patient", "Encounter", "Condition", "Observation", "Procedure", "Immunization",
-            "MedicationRequest", "CarePlan")
+IMPORTED = (
+    "Patient",
+    "Encounter",
+    "Condition",
+    "Observation",
+    "Procedure",
+    "Immunization",
+    "MedicationRequest",
+    "CarePlan",
+)
 SEX = {"male": "male", "female": "female", "other": "indeterminate", "unknown": "unknown"}
 # Rows of a feed are written to a Parquet part every this many, so a Bulk Data export of any
 # size is read in bounded memory (about 100 MB of Python strings per feed at most).
@@ -124,20 +132,61 @@ DANGLING_SHOWN = 20
 # the moment it started (the A&E-then-admission rule) and an admission method coded at source.
 HIDDEN = ("_person", "_origin", "_start", "_coded")
 STAGED_FEEDS = {
-    "ae_attendances": ("source_record_id", "provider_ods_code", "arrival_datetime", "departure_datetime",
-                       "arrival_mode", "department_type", "chief_complaint", "disposal"),
-    "apc_spells": ("source_record_id", "provider_ods_code", "admission_date", "discharge_date",
-                   "admission_method", "discharge_destination"),
-    "op_attendances": ("source_record_id", "provider_ods_code", "appointment_date", "treatment_function_code",
-                       "attendance", "first_or_follow_up"),
+    "ae_attendances": (
+        "source_record_id",
+        "provider_ods_code",
+        "arrival_datetime",
+        "departure_datetime",
+        "arrival_mode",
+        "department_type",
+        "chief_complaint",
+        "disposal",
+    ),
+    "apc_spells": (
+        "source_record_id",
+        "provider_ods_code",
+        "admission_date",
+        "discharge_date",
+        "admission_method",
+        "discharge_destination",
+    ),
+    "op_attendances": (
+        "source_record_id",
+        "provider_ods_code",
+        "appointment_date",
+        "treatment_function_code",
+        "attendance",
+        "first_or_follow_up",
+    ),
     "community_contacts": ("source_record_id", "contact_date", "service", "mode"),
     "gp_appointments": ("source_record_id", "practice_ods_code", "appointment_date", "mode", "staff_role", "status"),
     "gp_events": ("source_record_id", "event_date", "snomed_code", "value", "unit"),
-    "deaths": ("source_record_id", "nhs_number", "given_name", "family_name", "date_of_birth", "sex", "postcode",
-               "date_of_death", "place_of_death"),
-    "gp_registrations": ("source_record_id", "nhs_number", "given_name", "family_name", "date_of_birth", "sex",
-                         "ethnicity_snomed_code", "address_line", "postcode", "lsoa_code", "practice_ods_code",
-                         "registration_start_date", "registration_end_date"),
+    "deaths": (
+        "source_record_id",
+        "nhs_number",
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "sex",
+        "postcode",
+        "date_of_death",
+        "place_of_death",
+    ),
+    "gp_registrations": (
+        "source_record_id",
+        "nhs_number",
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "sex",
+        "ethnicity_snomed_code",
+        "address_line",
+        "postcode",
+        "lsoa_code",
+        "practice_ods_code",
+        "registration_start_date",
+        "registration_end_date",
+    ),
     "_patients": ("nhs_number", "given_name", "family_name", "date_of_birth", "sex", "postcode"),
 }
 
@@ -170,7 +219,9 @@ class Staging:
         try:
             table = pa.Table.from_pylist(self.pending, schema=self.schema)
         except (pa.ArrowTypeError, pa.ArrowInvalid):
-            table = pa.table({column: _text_array([row.get(column) for row in self.pending]) for column in self.columns})
+            table = pa.table(
+                {column: _text_array([row.get(column) for row in self.pending]) for column in self.columns}
+            )
         # Transient parts, read back once by DuckDB and deleted: compressing them cost CPU and
         # saved nothing worth having.
         # Which delivery folder the rows came from: folders are resolved together (`_resolve`).
@@ -200,14 +251,18 @@ class FhirImport:
     loads: list[LoadResult] = field(default_factory=list)
 
     def summary_lines(self) -> list[str]:
-        lines = [f"FHIR import as sender {self.sender_code}: " + ", ".join(
-            f"{count} {kind}" for kind, count in sorted(self.resources.items()))]
+        lines = [
+            f"FHIR import as sender {self.sender_code}: "
+            + ", ".join(f"{count} {kind}" for kind, count in sorted(self.resources.items()))
+        ]
         lines += [f"  {feed}: {count} rows" for feed, count in sorted(self.rows.items())]
         if self.skipped:
             lines.append("Skipped: " + "; ".join(f"{count} {why}" for why, count in sorted(self.skipped.items())))
         if self.dangling_count:
-            lines.append(f"Not loaded, {self.dangling_count} resource(s) whose patient is neither in this delivery "
-                         f"nor in the store for {self.sender_code}:")
+            lines.append(
+                f"Not loaded, {self.dangling_count} resource(s) whose patient is neither in this delivery "
+                f"nor in the store for {self.sender_code}:"
+            )
             lines += [f"  {name}" for name in self.dangling]
             if self.dangling_count > len(self.dangling):
                 lines.append(f"  ... and {self.dangling_count - len(self.dangling)} more")
@@ -296,8 +351,15 @@ def _read_deliveries(
                 stamps.append(digest.hexdigest()[:12])
         files = _resolve(store, readers, root, stamps)
     finally:
-        for table in ("_fhir_folders", "_fhir_patients", "_fhir_known", "_fhir_ae", "_fhir_apc", "_fhir_deaths",
-                      "_fhir_rows"):
+        for table in (
+            "_fhir_folders",
+            "_fhir_patients",
+            "_fhir_known",
+            "_fhir_ae",
+            "_fhir_apc",
+            "_fhir_deaths",
+            "_fhir_rows",
+        ):
             store.connection.execute(f"DROP TABLE IF EXISTS {table}")
         shutil.rmtree(parts_root, ignore_errors=True)
     return [(reader.result, files[number]) for number, reader in enumerate(readers)]
@@ -413,38 +475,66 @@ class _Reader:
     def patient(self, entry: Entry) -> None:
         patient = entry.resource
         key = key_of(entry)
-        nhs = next((i.get("value") for i in patient.get("identifier") or []
-                    if isinstance(i, dict) and i.get("system") == NHS_NUMBER_SYSTEM), None)
+        nhs = next(
+            (
+                i.get("value")
+                for i in patient.get("identifier") or []
+                if isinstance(i, dict) and i.get("system") == NHS_NUMBER_SYSTEM
+            ),
+            None,
+        )
         nhs = nhs.replace(" ", "") if isinstance(nhs, str) else None
         nhs = nhs if nhs and is_valid_nhs_number(nhs) else None
         names = [n for n in patient.get("name") or [] if isinstance(n, dict)]
         name = next((n for n in names if n.get("use") == "official"), names[0] if names else {})
         address = uk.home_address(patient)
         born = _date_text(entry, "birthDate", patient.get("birthDate"))
-        identity = {"nhs_number": nhs, "given_name": " ".join(name.get("given") or []) or None,
-                    "family_name": name.get("family"), "date_of_birth": born or None,
-                    "sex": SEX.get(patient.get("gender") or "unknown", "unknown"), "postcode": uk.postcode(address)}
+        identity = {
+            "nhs_number": nhs,
+            "given_name": " ".join(name.get("given") or []) or None,
+            "family_name": name.get("family"),
+            "date_of_birth": born or None,
+            "sex": SEX.get(patient.get("gender") or "unknown", "unknown"),
+            "postcode": uk.postcode(address),
+        }
         origin = f"{entry.file_name}, {entry.where}"
         self.add("_patients", {"_person": key, "_origin": origin, **identity})
         died = _moment(entry, "deceasedDateTime", patient.get("deceasedDateTime"))
         if died is not None:
-            self.add("deaths", {"_person": key, "_origin": origin, "source_record_id": f"death-{key}", **identity,
-                                "date_of_death": died.date().isoformat(), "place_of_death": ""})
-        practice = next(filter(None, (uk.ods_code(gp, self.organisations)
-                                      for gp in patient.get("generalPractitioner") or [])), None)
+            self.add(
+                "deaths",
+                {
+                    "_person": key,
+                    "_origin": origin,
+                    "source_record_id": f"death-{key}",
+                    **identity,
+                    "date_of_death": died.date().isoformat(),
+                    "place_of_death": "",
+                },
+            )
+        practice = next(
+            filter(None, (uk.ods_code(gp, self.organisations) for gp in patient.get("generalPractitioner") or [])), None
+        )
         if nhs and practice:
             # FHIR Patient carries no registration period: the registration is known from the
             # extract, so it starts on the day of import, or on the day of death for a patient
             # who died (the last day known registered), and ends at death (decision 0032).
             died_on = died.date().isoformat() if died is not None else None
-            self.add("gp_registrations", {
-                "_person": key, "_origin": origin, "source_record_id": f"reg-{key}", **identity,
-                "ethnicity_snomed_code": uk.ethnicity_snomed(patient, _ethnicity_codes()),
-                "address_line": " ".join((address or {}).get("line") or []) or None,
-                "lsoa_code": uk.lsoa(patient, address), "practice_ods_code": practice,
-                "registration_start_date": min(self.today, died_on or self.today),
-                "registration_end_date": died_on,
-            })
+            self.add(
+                "gp_registrations",
+                {
+                    "_person": key,
+                    "_origin": origin,
+                    "source_record_id": f"reg-{key}",
+                    **identity,
+                    "ethnicity_snomed_code": uk.ethnicity_snomed(patient, _ethnicity_codes()),
+                    "address_line": " ".join((address or {}).get("line") or []) or None,
+                    "lsoa_code": uk.lsoa(patient, address),
+                    "practice_ods_code": practice,
+                    "registration_start_date": min(self.today, died_on or self.today),
+                    "registration_end_date": died_on,
+                },
+            )
 
     def encounter(self, entry: Entry, base: dict) -> None:
         encounter = entry.resource
@@ -462,49 +552,102 @@ class _Reader:
             if no_show:
                 self.result.skipped["A&E encounter not attended (noshow)"] += 1
                 return
-            self.add("ae_attendances", {**base, "provider_ods_code": UNKNOWN_ODS, "arrival_datetime": start.isoformat(" "),
-                     "departure_datetime": end.isoformat(" ") if end and end >= start else "", "arrival_mode": "other",
-                     "department_type": "type_1", "chief_complaint": _snomed(encounter.get("reasonCode"))})
+            self.add(
+                "ae_attendances",
+                {
+                    **base,
+                    "provider_ods_code": UNKNOWN_ODS,
+                    "arrival_datetime": start.isoformat(" "),
+                    "departure_datetime": end.isoformat(" ") if end and end >= start else "",
+                    "arrival_mode": "other",
+                    "department_type": "type_1",
+                    "chief_complaint": _snomed(encounter.get("reasonCode")),
+                },
+            )
         elif first in ("imp", "acute", "nonac") or "inpatient" in code:
             if no_show:
                 self.result.skipped["inpatient encounter not attended (noshow)"] += 1
                 return
             hospitalisation = encounter.get("hospitalization") or encounter.get("admission") or {}
-            destination = "".join(str(c.get("code") or "") for c in uk.codings(hospitalisation.get("dischargeDisposition")))
-            self.add("apc_spells", {**base, "provider_ods_code": UNKNOWN_ODS, "admission_date": start.date().isoformat(),
-                     "discharge_date": end.date().isoformat() if end else "", "_coded": uk.admission_method(encounter),
-                     "discharge_destination": "died" if destination == "exp" else ("usual_residence" if end else "")})
+            destination = "".join(
+                str(c.get("code") or "") for c in uk.codings(hospitalisation.get("dischargeDisposition"))
+            )
+            self.add(
+                "apc_spells",
+                {
+                    **base,
+                    "provider_ods_code": UNKNOWN_ODS,
+                    "admission_date": start.date().isoformat(),
+                    "discharge_date": end.date().isoformat() if end else "",
+                    "_coded": uk.admission_method(encounter),
+                    "discharge_destination": "died" if destination == "exp" else ("usual_residence" if end else ""),
+                },
+            )
         elif "outpatient" in code:
-            self.add("op_attendances", {**base, "provider_ods_code": UNKNOWN_ODS, "appointment_date": start.date().isoformat(),
-                     "treatment_function_code": DEFAULT_TREATMENT_FUNCTION,
-                     "attendance": "did_not_attend" if no_show else "attended", "first_or_follow_up": "first"})
+            self.add(
+                "op_attendances",
+                {
+                    **base,
+                    "provider_ods_code": UNKNOWN_ODS,
+                    "appointment_date": start.date().isoformat(),
+                    "treatment_function_code": DEFAULT_TREATMENT_FUNCTION,
+                    "attendance": "did_not_attend" if no_show else "attended",
+                    "first_or_follow_up": "first",
+                },
+            )
         elif first == "hh" or "home" in code:
             if no_show:
                 self.result.skipped["community contact not attended (noshow)"] += 1
                 return
-            self.add("community_contacts", {**base, "contact_date": start.date().isoformat(), "service": "other",
-                     "mode": "home_visit"})
+            self.add(
+                "community_contacts",
+                {**base, "contact_date": start.date().isoformat(), "service": "other", "mode": "home_visit"},
+            )
         elif first in ("amb", "vr") or "ambulatory" in code or "wellness" in code:
             status = {"finished": "attended", "cancelled": "cancelled", "noshow": "did_not_attend"}.get(
-                encounter.get("status"), "booked")
-            self.add("gp_appointments", {**base, "practice_ods_code": UNKNOWN_ODS, "appointment_date": start.date().isoformat(),
-                     "mode": "video" if first == "vr" else "face_to_face", "staff_role": "gp", "status": status})
+                encounter.get("status"), "booked"
+            )
+            self.add(
+                "gp_appointments",
+                {
+                    **base,
+                    "practice_ods_code": UNKNOWN_ODS,
+                    "appointment_date": start.date().isoformat(),
+                    "mode": "video" if first == "vr" else "face_to_face",
+                    "staff_role": "gp",
+                    "status": status,
+                },
+            )
         else:
             self.result.skipped[f"Encounter class '{code or 'none'}' (no feed)"] += 1
 
     def clinical_event(self, entry: Entry, base: dict) -> None:
         resource, kind = entry.resource, entry.kind
         if kind == "Condition":
-            events = [(_snomed([resource.get("code")]), "onsetDateTime",
-                       resource.get("onsetDateTime") or resource.get("recordedDate"), None)]
+            events = [
+                (
+                    _snomed([resource.get("code")]),
+                    "onsetDateTime",
+                    resource.get("onsetDateTime") or resource.get("recordedDate"),
+                    None,
+                )
+            ]
         elif kind == "Procedure":
             when = resource.get("performedDateTime") or (resource.get("performedPeriod") or {}).get("start")
             events = [(_snomed([resource.get("code")]), "performedDateTime", when, None)]
         elif kind == "Immunization":
-            events = [(_snomed([resource.get("vaccineCode")], CVX_TO_SNOMED, CVX), "occurrenceDateTime",
-                       resource.get("occurrenceDateTime"), None)]
+            events = [
+                (
+                    _snomed([resource.get("vaccineCode")], CVX_TO_SNOMED, CVX),
+                    "occurrenceDateTime",
+                    resource.get("occurrenceDateTime"),
+                    None,
+                )
+            ]
         elif kind == "CarePlan":
-            events = [(_snomed(resource.get("category")), "period.start", (resource.get("period") or {}).get("start"), None)]
+            events = [
+                (_snomed(resource.get("category")), "period.start", (resource.get("period") or {}).get("start"), None)
+            ]
         else:
             events = _observation_events(resource)
         key = key_of(entry)
@@ -513,8 +656,14 @@ class _Reader:
             if not code or when is None:
                 self.result.skipped[f"{kind} without a SNOMED CT code or mapping"] += 1
                 continue
-            row = {**base, "source_record_id": f"{kind[:3].lower()}-{key}" + (f"-{index}" if index else ""),
-                   "event_date": when.date().isoformat(), "snomed_code": code, "value": "", "unit": ""}
+            row = {
+                **base,
+                "source_record_id": f"{kind[:3].lower()}-{key}" + (f"-{index}" if index else ""),
+                "event_date": when.date().isoformat(),
+                "snomed_code": code,
+                "value": "",
+                "unit": "",
+            }
             if isinstance(quantity, dict) and isinstance(quantity.get("value"), int | float):
                 row["value"] = str(round(Decimal(str(quantity["value"])), 3))
                 row["unit"] = quantity.get("unit") or quantity.get("code") or ""
@@ -556,8 +705,11 @@ def _date_text(entry: Entry, field_name: str, value) -> str:
 def _class_code(encounter: dict) -> str:
     klass = encounter.get("class")
     # R4: one Coding; R5: a list of CodeableConcepts.
-    codings = [klass] if isinstance(klass, dict) and "coding" not in klass else [
-        c for concept in (klass if isinstance(klass, list) else [klass]) for c in uk.codings(concept)]
+    codings = (
+        [klass]
+        if isinstance(klass, dict) and "coding" not in klass
+        else [c for concept in (klass if isinstance(klass, list) else [klass]) for c in uk.codings(concept)]
+    )
     words = [str(part) for c in codings if isinstance(c, dict) for part in (c.get("code"), c.get("display")) if part]
     return " ".join(words).lower()
 
@@ -577,13 +729,22 @@ def _observation_events(observation: dict) -> list[tuple]:
     when = observation.get("effectiveDateTime")
     components = observation.get("component")
     if components:
-        return [(_snomed([c.get("code")], LOINC_TO_SNOMED, LOINC), "effectiveDateTime", when, c.get("valueQuantity"))
-                for c in components if isinstance(c, dict)]
+        return [
+            (_snomed([c.get("code")], LOINC_TO_SNOMED, LOINC), "effectiveDateTime", when, c.get("valueQuantity"))
+            for c in components
+            if isinstance(c, dict)
+        ]
     coded_value = _snomed([observation.get("valueCodeableConcept")]) if observation.get("valueCodeableConcept") else ""
     if coded_value:
         return [(coded_value, "effectiveDateTime", when, None)]
-    return [(_snomed([observation.get("code")], LOINC_TO_SNOMED, LOINC), "effectiveDateTime", when,
-             observation.get("valueQuantity"))]
+    return [
+        (
+            _snomed([observation.get("code")], LOINC_TO_SNOMED, LOINC),
+            "effectiveDateTime",
+            when,
+            observation.get("valueQuantity"),
+        )
+    ]
 
 
 # Where a staged feed's columns come from when written for loading: the rule, in SQL over the
@@ -623,7 +784,9 @@ def _parts_sql(staged: list[Staging]) -> str:
     return f"SELECT * FROM read_parquet([{files}])"
 
 
-def _resolve(store: FeedStore, readers: list[_Reader], root: Path, stamps: list[str]) -> dict[int, list[tuple[str, Path]]]:
+def _resolve(
+    store: FeedStore, readers: list[_Reader], root: Path, stamps: list[str]
+) -> dict[int, list[tuple[str, Path]]]:
     """Settle what needs every resource read, drop and name dangling rows, write a file per feed
     and folder; returns each folder's (feed, path)s. Patients' demographics are stored first.
 
@@ -633,8 +796,9 @@ def _resolve(store: FeedStore, readers: list[_Reader], root: Path, stamps: list[
     """
     con = store.connection
     con.execute("CREATE OR REPLACE TEMP TABLE _fhir_folders (_folder INTEGER, _sender VARCHAR)")
-    con.executemany("INSERT INTO _fhir_folders VALUES (?, ?)",
-                    [(reader.folder, reader.result.sender_code) for reader in readers])
+    con.executemany(
+        "INSERT INTO _fhir_folders VALUES (?, ?)", [(reader.folder, reader.result.sender_code) for reader in readers]
+    )
     staged = {name: [reader.staged[name] for reader in readers] for name in STAGED_FEEDS}
     con.execute(f"CREATE OR REPLACE TEMP TABLE _fhir_patients AS {_parts_sql(staged['_patients'])}")
     # Whom each folder's rows may point at: Patients in it or in an earlier folder of the same
@@ -645,7 +809,8 @@ def _resolve(store: FeedStore, readers: list[_Reader], root: Path, stamps: list[
         "JOIN _fhir_folders f ON f._sender = k._sender AND f._folder <= k._folder "
         "JOIN _fhir_patients p ON p._folder = f._folder "
         "UNION SELECT k._folder, d.source_person_id FROM _fhir_folders k "
-        "JOIN person_demographics d ON d.sender_code = k._sender")
+        "JOIN person_demographics d ON d.sender_code = k._sender"
+    )
     # Demographics first, as before any feed row: a person's rows never arrive without them.
     _store_demographics(store)
     for name, table in (("ae_attendances", "_fhir_ae"), ("apc_spells", "_fhir_apc"), ("deaths", "_fhir_deaths")):
@@ -657,10 +822,13 @@ def _resolve(store: FeedStore, readers: list[_Reader], root: Path, stamps: list[
         if name.startswith("_") or not with_rows:
             continue
         source = {"ae_attendances": "_fhir_ae", "apc_spells": "_fhir_apc", "deaths": "_fhir_deaths"}.get(name)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _fhir_rows AS {_parts_sql(parts) if source is None else f'SELECT * FROM {source}'}")
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _fhir_rows AS {_parts_sql(parts) if source is None else f'SELECT * FROM {source}'}"
+        )
         for folder, *row in con.execute(
             "SELECT r._folder, ?, r.source_record_id, r._origin, r._person FROM _fhir_rows r WHERE NOT EXISTS "
-            "(SELECT 1 FROM _fhir_known k WHERE k._folder = r._folder AND k._person = r._person)", [name]
+            "(SELECT 1 FROM _fhir_known k WHERE k._folder = r._folder AND k._person = r._person)",
+            [name],
         ).fetchall():
             dangling[folder].append(tuple(row))
             readers[folder].result.rows[name] -= 1
@@ -671,13 +839,16 @@ def _resolve(store: FeedStore, readers: list[_Reader], root: Path, stamps: list[
             con.execute(
                 f"COPY (SELECT {_feed_columns(store, name, sender)} FROM _fhir_rows r WHERE r._folder = {reader.folder} "
                 "AND EXISTS (SELECT 1 FROM _fhir_known k WHERE k._folder = r._folder AND k._person = r._person) "
-                f"ORDER BY r.source_record_id) TO '{str(path).replace(chr(39), chr(39) * 2)}' (FORMAT parquet)")
+                f"ORDER BY r.source_record_id) TO '{str(path).replace(chr(39), chr(39) * 2)}' (FORMAT parquet)"
+            )
             files[reader.folder].append((name, path))
     for reader in readers:
         found = sorted(dangling[reader.folder], key=lambda d: (d[2], d[1]))
         reader.result.dangling_count = len(found)
-        reader.result.dangling = [f"{feed} {record} ({origin}): no Patient '{person}'"
-                                  for feed, record, origin, person in found[:DANGLING_SHOWN]]
+        reader.result.dangling = [
+            f"{feed} {record} ({origin}): no Patient '{person}'"
+            for feed, record, origin, person in found[:DANGLING_SHOWN]
+        ]
     return files
 
 
@@ -713,7 +884,8 @@ def _store_demographics(store: FeedStore) -> None:
             "arg_max(postcode, _order), ? "
             "FROM (SELECT *, lpad(CAST(_folder AS VARCHAR), 9, '0') || _origin AS _order FROM _fhir_patients) p "
             "JOIN _fhir_folders k ON k._folder = p._folder GROUP BY k._sender, p._person",
-            [utc_stamp()])
+            [utc_stamp()],
+        )
         con.commit()
     except BaseException:
         con.rollback()

@@ -54,8 +54,10 @@ def delivery_files(directory: Path) -> tuple[str, list[Path]]:
     bundles = sorted(directory.glob("*.json"))
     ndjson = sorted([*directory.glob("*.ndjson"), *directory.glob("*.ndjson.gz")], key=_ndjson_order)
     if bundles and ndjson:
-        raise FeedRejected(f"{directory}: holds both FHIR bundles (*.json) and Bulk Data files (*.ndjson); "
-                           "import them from separate folders.")
+        raise FeedRejected(
+            f"{directory}: holds both FHIR bundles (*.json) and Bulk Data files (*.ndjson); "
+            "import them from separate folders."
+        )
     if ndjson:
         return "ndjson", ndjson
     if bundles:
@@ -79,8 +81,10 @@ def read_bundle(path: Path) -> Iterator[Entry]:
     try:
         bundle = orjson.loads(path.read_bytes())
     except orjson.JSONDecodeError as error:
-        raise FeedRejected(f"{path.name}: is not valid JSON, so nothing was loaded ({error}). "
-                           "A file cut short in transfer reads this way: send it again.") from None
+        raise FeedRejected(
+            f"{path.name}: is not valid JSON, so nothing was loaded ({error}). "
+            "A file cut short in transfer reads this way: send it again."
+        ) from None
     if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
         found = bundle.get("resourceType") if isinstance(bundle, dict) else type(bundle).__name__
         raise FeedRejected(f"{path.name}, field resourceType: is {found!r}, expected 'Bundle'. Nothing was loaded.")
@@ -116,12 +120,16 @@ def read_ndjson(path: Path) -> Iterator[Entry]:
                     raise FeedRejected(f"{name}, {where}: is not a JSON object. Nothing was loaded.")
                 _check_type(name, where, resource)
                 if expected and resource["resourceType"] != expected:
-                    raise FeedRejected(f"{name}, {where}, field resourceType: is {resource['resourceType']!r} "
-                                       f"in a file of {expected} resources. Nothing was loaded.")
+                    raise FeedRejected(
+                        f"{name}, {where}, field resourceType: is {resource['resourceType']!r} "
+                        f"in a file of {expected} resources. Nothing was loaded."
+                    )
                 yield Entry(name, where, resource)
     except (EOFError, gzip.BadGzipFile, zlib.error) as error:
-        raise FeedRejected(f"{path.name}, after line {number}: the gzip stream is damaged or cut short ({error}). "
-                           "Nothing was loaded; send the file again.") from None
+        raise FeedRejected(
+            f"{path.name}, after line {number}: the gzip stream is damaged or cut short ({error}). "
+            "Nothing was loaded; send the file again."
+        ) from None
 
 
 def _check_type(file_name: str, where: str, resource: dict) -> None:

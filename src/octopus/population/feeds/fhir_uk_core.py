@@ -79,8 +79,11 @@ def ethnicity_snomed(patient: dict, listed: frozenset[str]) -> str:
 
 def home_address(patient: dict) -> dict | None:
     """The current home address: not `old`, not ended; a home one first, else the first."""
-    addresses = [a for a in patient.get("address") or [] if isinstance(a, dict) and a.get("use") != "old"
-                 and not (a.get("period") or {}).get("end")]
+    addresses = [
+        a
+        for a in patient.get("address") or []
+        if isinstance(a, dict) and a.get("use") != "old" and not (a.get("period") or {}).get("end")
+    ]
     return next((a for a in addresses if a.get("use") == "home"), addresses[0] if addresses else None)
 
 
@@ -125,8 +128,14 @@ def _tail(reference: str, kind: str) -> str:
 
 
 def organisation_ods(organisation: dict) -> str | None:
-    return next((str(i["value"]).strip().upper() for i in organisation.get("identifier") or []
-                 if isinstance(i, dict) and i.get("system") == ODS_SYSTEM and i.get("value")), None)
+    return next(
+        (
+            str(i["value"]).strip().upper()
+            for i in organisation.get("identifier") or []
+            if isinstance(i, dict) and i.get("system") == ODS_SYSTEM and i.get("value")
+        ),
+        None,
+    )
 
 
 def admission_method(encounter: dict) -> str | None:

@@ -90,16 +90,12 @@ def feed_statuses(store: FeedStore) -> list[FeedStatus]:
     con = store.connection
     per_feed = {
         row[0]: row[1:]
-        for row in con.execute(
-            "SELECT feed, count(*), max(delivered_at) FROM deliveries GROUP BY feed"
-        ).fetchall()
+        for row in con.execute("SELECT feed, count(*), max(delivered_at) FROM deliveries GROUP BY feed").fetchall()
     }
     quarantined = dict(con.execute("SELECT feed, count(*) FROM quarantine GROUP BY feed").fetchall())
     statuses = []
     for name in sorted(store.contracts):
         count, last = per_feed.get(name, (0, None))
-        current = (
-            con.execute(f"SELECT count(*) FROM ({store.current_rows_sql(name)})").fetchone()[0] if count else 0
-        )
+        current = con.execute(f"SELECT count(*) FROM ({store.current_rows_sql(name)})").fetchone()[0] if count else 0
         statuses.append(FeedStatus(name, count, current, quarantined.get(name, 0), london_time(last)))
     return statuses

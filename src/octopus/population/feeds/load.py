@@ -176,8 +176,14 @@ class _Group:
     (`file`, `row_number`, `field`, `value`, `reason`); they live until the next group replaces them.
     """
 
-    def __init__(self, store: FeedStore, feed: Feed, max_bad_share: float, codelist_dir: Path | None,
-                 on_rows: Callable[[int], None] | None):
+    def __init__(
+        self,
+        store: FeedStore,
+        feed: Feed,
+        max_bad_share: float,
+        codelist_dir: Path | None,
+        on_rows: Callable[[int], None] | None,
+    ):
         self.store, self.feed, self.max_bad_share, self.on_rows = store, feed, max_bad_share, on_rows
         self.con = store.connection
         self.checker = CodeChecker(feed, codelist_dir)
@@ -225,10 +231,12 @@ class _Group:
         count = batch.num_rows
         numbers = pa.array(range(delivery.rows + 1, delivery.rows + count + 1), pa.int64())
         columns = [batch.column(name) for name in self.feed.column_names]
-        self.pending.append(pa.RecordBatch.from_arrays(
-            [*columns, pa.repeat(pa.scalar(delivery.number, pa.int32()), count), numbers],
-            names=[*self.feed.column_names, "_file", "_row_number"],
-        ))
+        self.pending.append(
+            pa.RecordBatch.from_arrays(
+                [*columns, pa.repeat(pa.scalar(delivery.number, pa.int32()), count), numbers],
+                names=[*self.feed.column_names, "_file", "_row_number"],
+            )
+        )
         delivery.rows += count
         self.pending_rows += count
         self.rows += count
@@ -266,9 +274,7 @@ class _Group:
                 continue
             bad = bad_rows.get(delivery.number, 0)
             if delivery.rows and bad / delivery.rows > self.max_bad_share:
-                delivery.outcome = FeedRejected(
-                    _too_many_bad_rows(self.con, delivery, bad, self.max_bad_share)
-                )
+                delivery.outcome = FeedRejected(_too_many_bad_rows(self.con, delivery, bad, self.max_bad_share))
             else:
                 accepted.append((delivery, bad))
         if accepted:
@@ -291,7 +297,10 @@ class _Group:
             delivery.outcome = result
             logger.info(
                 "Loaded delivery %s (%s): %d rows, %d quarantined",
-                result.delivery_id, result.feed, result.loaded_rows, result.quarantined_rows,
+                result.delivery_id,
+                result.feed,
+                result.loaded_rows,
+                result.quarantined_rows,
             )
 
     def _insert(self, delivery: _Delivery, bad: int) -> LoadResult:

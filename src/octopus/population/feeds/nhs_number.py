@@ -23,9 +23,7 @@ def nhs_number_check_digit(first_nine_digits: str) -> int | None:
     A remainder that gives 10 has no check digit: such numbers are never issued, so any NHS
     number that would need one is invalid (NHS Data Dictionary, step 4).
     """
-    total = sum(
-        int(digit) * weight for digit, weight in zip(first_nine_digits, _WEIGHTS, strict=True)
-    )
+    total = sum(int(digit) * weight for digit, weight in zip(first_nine_digits, _WEIGHTS, strict=True))
     check_digit = 11 - (total % 11)
     if check_digit == 11:
         return 0

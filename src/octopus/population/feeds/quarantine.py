@@ -69,8 +69,11 @@ def export_quarantine(
     select = f"SELECT {', '.join(COLUMNS)} FROM quarantine{where} ORDER BY file_name, row_number, field"
     count = store.connection.execute(f"SELECT count(*) FROM ({select})", params).fetchone()[0]
     # COPY cannot take parameters, so the filtered rows go through a temporary view.
-    store.connection.execute(f"CREATE OR REPLACE TEMP VIEW _quarantine_export AS {select}".replace("?", "{}").format(
-        *[("'" + p.replace("'", "''") + "'") for p in params]))
+    store.connection.execute(
+        f"CREATE OR REPLACE TEMP VIEW _quarantine_export AS {select}".replace("?", "{}").format(
+            *[("'" + p.replace("'", "''") + "'") for p in params]
+        )
+    )
     target = str(Path(path)).replace("'", "''")
     store.connection.execute(f"COPY _quarantine_export TO '{target}' (HEADER, DELIMITER ',')")
     return count

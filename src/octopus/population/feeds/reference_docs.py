@@ -32,8 +32,7 @@ TYPE_MEANINGS = {
     "London local time, no offset.",
     ColumnType.NHS_NUMBER: "Ten digits, no spaces, valid Modulus 11 check digit (NHS Data "
     "Dictionary); ten identical digits are rejected.",
-    ColumnType.SNOMED_CODE: "SNOMED CT concept id: 6 to 18 digits, no leading zero, Verhoeff "
-    "check digit.",
+    ColumnType.SNOMED_CODE: "SNOMED CT concept id: 6 to 18 digits, no leading zero, Verhoeff check digit.",
     ColumnType.ICD10_CODE: "ICD-10 code: a capital letter, two digits, then optionally a dot and "
     "up to four more characters (`J45`, `J45.0`, `J450`, `R69X`).",
     ColumnType.POSTCODE: "Full UK postcode, upper case, the space before the inward code optional.",
@@ -66,8 +65,7 @@ def _preamble(feeds: list[Feed]) -> str:
         "|---|---|---|---|",
     ]
     lines += [
-        f"| [`{feed.name}`](#{feed.name}) | {feed.title} | {feed.partner.value} | {feed.version} |"
-        for feed in feeds
+        f"| [`{feed.name}`](#{feed.name}) | {feed.title} | {feed.partner.value} | {feed.version} |" for feed in feeds
     ]
     lines += ["", "## Column types", "", "| type | values |", "|---|---|"]
     lines += [f"| `{kind.value}` | {_cell(meaning)} |" for kind, meaning in TYPE_MEANINGS.items()]

@@ -143,9 +143,7 @@ class FeedStore:
         try:
             return self.contracts[name]
         except KeyError:
-            raise KeyError(
-                f"'{name}' is not a feed; feeds are {', '.join(sorted(self.contracts))}"
-            ) from None
+            raise KeyError(f"'{name}' is not a feed; feeds are {', '.join(sorted(self.contracts))}") from None
 
     def current_rows_sql(self, feed_name: str) -> str:
         """SQL for the feed's current rows: the latest delivery of each record key."""

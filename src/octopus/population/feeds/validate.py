@@ -83,9 +83,7 @@ def feed_name_from_path(path: Path, known: Iterable[str], declared: str | None =
     """The feed a file belongs to: `--feed` if given, else the start of its file name."""
     known = sorted(known)
     if path.suffix.lower() not in SUFFIXES:
-        raise FeedRejected(
-            f"{path.name}: only .csv and .parquet files can be loaded, not '{path.suffix}'."
-        )
+        raise FeedRejected(f"{path.name}: only .csv and .parquet files can be loaded, not '{path.suffix}'.")
     if declared is not None:
         if declared not in known:
             raise FeedRejected(f"{path.name}: '{declared}' is not a feed; feeds are {', '.join(known)}.")
@@ -147,16 +145,15 @@ def read_batches(
         yield from _csv_batches(path, feed, contracts, batch_bytes)
 
 
-def _csv_batches(
-    path: Path, feed: Feed, contracts: dict[str, Feed], batch_bytes: int
-) -> Iterator[pa.RecordBatch]:
+def _csv_batches(path: Path, feed: Feed, contracts: dict[str, Feed], batch_bytes: int) -> Iterator[pa.RecordBatch]:
     with path.open(newline="", encoding="utf-8-sig") as handle:
         try:
             line = handle.readline(HEADER_CHARS + 1)
             if len(line) > HEADER_CHARS:
                 raise FeedRejected(
                     f"{path.name}: the header row cannot be read as UTF-8 CSV (no line break in its first "
-                    f"{HEADER_CHARS:,} characters; a header of feed '{feed.name}' is one short line).")
+                    f"{HEADER_CHARS:,} characters; a header of feed '{feed.name}' is one short line)."
+                )
             header = next(csv.reader([line]), None)
         except (csv.Error, UnicodeDecodeError) as error:
             raise FeedRejected(f"{path.name}: the header row cannot be read as UTF-8 CSV ({error}).") from None
@@ -238,7 +235,8 @@ class _LineLengthGuard(io.RawIOBase):
     def _refuse(self, line: int) -> None:
         raise FeedRejected(
             f"{self.path.name}: line {line} is longer than {self.limit // 2**20} MB, far beyond any "
-            "feed's row; it is not a CSV of this feed (or its line breaks were lost in transfer).")
+            "feed's row; it is not a CSV of this feed (or its line breaks were lost in transfer)."
+        )
 
     def close(self) -> None:
         self.raw.close()
@@ -253,9 +251,7 @@ def _parquet_batches(path: Path, feed: Feed, contracts: dict[str, Feed]) -> Iter
     metadata = parquet.schema_arrow.metadata or {}
     declared = metadata.get(b"feed", b"").decode()
     if declared and declared != feed.name:
-        raise FeedRejected(
-            f"{path.name}: the Parquet schema says feed '{declared}', not '{feed.name}'."
-        )
+        raise FeedRejected(f"{path.name}: the Parquet schema says feed '{declared}', not '{feed.name}'.")
     check_columns(path.name, parquet.schema_arrow.names, feed, contracts)
     for batch in parquet.iter_batches(batch_size=250_000):
         yield pa.RecordBatch.from_arrays(
@@ -357,26 +353,30 @@ def _column_reason_sql(feed: Feed, column: Column, bad_codes: str | None) -> str
             whens.append((f"{present} AND {typed} IS NULL", "is not a whole number"))
         case ColumnType.DECIMAL:
             whens.append(
-                (f"{present} AND ({typed} IS NULL OR NOT regexp_matches({v}, '^-?[0-9]+(\\.[0-9]+)?$'))",
-                 "is not a decimal number")
+                (
+                    f"{present} AND ({typed} IS NULL OR NOT regexp_matches({v}, '^-?[0-9]+(\\.[0-9]+)?$'))",
+                    "is not a decimal number",
+                )
             )
         case ColumnType.BOOLEAN:
             whens.append((f"{present} AND {typed} IS NULL", "is not true or false"))
         case ColumnType.DATE:
             whens.append((f"{present} AND {typed} IS NULL", "is not a date in YYYY-MM-DD form"))
         case ColumnType.DATETIME:
-            whens.append(
-                (f"{present} AND {typed} IS NULL", "is not a date-time in YYYY-MM-DD HH:MM:SS form")
-            )
+            whens.append((f"{present} AND {typed} IS NULL", "is not a date-time in YYYY-MM-DD HH:MM:SS form"))
         case ColumnType.NHS_NUMBER:
             whens.append(
-                (f"{present} AND NOT {nhs_number_valid_sql(typed)}",
-                 "is not a valid NHS number (ten digits passing the Modulus 11 check)")
+                (
+                    f"{present} AND NOT {nhs_number_valid_sql(typed)}",
+                    "is not a valid NHS number (ten digits passing the Modulus 11 check)",
+                )
             )
         case ColumnType.POSTCODE:
             whens.append(
-                (f"{present} AND NOT regexp_matches({typed}, '^[A-Z]{{1,2}}[0-9][A-Z0-9]? [0-9][A-Z]{{2}}$')",
-                 "is not a full UK postcode")
+                (
+                    f"{present} AND NOT regexp_matches({typed}, '^[A-Z]{{1,2}}[0-9][A-Z0-9]? [0-9][A-Z]{{2}}$')",
+                    "is not a full UK postcode",
+                )
             )
         case ColumnType.CODE:
             allowed = ", ".join(code.value for code in column.codes)
@@ -384,14 +384,20 @@ def _column_reason_sql(feed: Feed, column: Column, bad_codes: str | None) -> str
             whens.append((f"{present} AND {typed} NOT IN ({values})", f"is not one of the allowed values: {allowed}"))
         case ColumnType.STRING if column.pattern:
             whens.append(
-                (f"{present} AND NOT regexp_full_match({v}, {_lit(column.pattern)})",
-                 f"does not match the pattern {column.pattern}")
+                (
+                    f"{present} AND NOT regexp_full_match({v}, {_lit(column.pattern)})",
+                    f"does not match the pattern {column.pattern}",
+                )
             )
     # Only coded columns can hold bad codes. Each IN (subquery) becomes a join in the plan, and one
     # per column made planning cost ~0.3 s per batch — the fixed cost seen loading many small files.
     if bad_codes is not None and column.type in (ColumnType.SNOMED_CODE, ColumnType.ICD10_CODE):
-        whens.append((f"{present} AND {v} IN (SELECT value FROM {bad_codes} WHERE field = {_lit(column.name)})",
-                      _code_reason(column)))
+        whens.append(
+            (
+                f"{present} AND {v} IN (SELECT value FROM {bad_codes} WHERE field = {_lit(column.name)})",
+                _code_reason(column),
+            )
+        )
     if column.minimum is not None:
         whens.append((f"{typed} < {column.minimum}", f"is below the minimum {column.minimum}"))
     if column.maximum is not None:
@@ -402,8 +408,10 @@ def _column_reason_sql(feed: Feed, column: Column, bad_codes: str | None) -> str
         whens.append(
             # London's today from Python, not DuckDB's current_date: one clock for the whole
             # product (and the one a test moves), and the date the partners' staff live by.
-            (f"CAST({typed} AS DATE) > DATE '{london_today().isoformat()}' AND NOT coalesce({allowed_future}, false)",
-             "is in the future")
+            (
+                f"CAST({typed} AS DATE) > DATE '{london_today().isoformat()}' AND NOT coalesce({allowed_future}, false)",
+                "is in the future",
+            )
         )
     if not whens:
         return "NULL"
@@ -429,10 +437,7 @@ def problems_sql(feed: Feed, batch: str, bad_codes: str | None) -> str:
 
     `batch` has the feed's columns as text plus `_file` (which delivery) and `_row_number`.
     """
-    checks = [
-        (column.name, _clean_ref(column), _column_reason_sql(feed, column, bad_codes))
-        for column in feed.columns
-    ]
+    checks = [(column.name, _clean_ref(column), _column_reason_sql(feed, column, bad_codes)) for column in feed.columns]
     names = set(feed.column_names)
     for earlier, later in DATE_ORDER:
         if earlier in names and later in names:
@@ -482,9 +487,7 @@ class CodeChecker:
 
     def __init__(self, feed: Feed, codelist_dir: Path | None):
         self.feed = feed
-        self.columns = [
-            c for c in feed.columns if c.type in (ColumnType.SNOMED_CODE, ColumnType.ICD10_CODE)
-        ]
+        self.columns = [c for c in feed.columns if c.type in (ColumnType.SNOMED_CODE, ColumnType.ICD10_CODE)]
         self.codelists: dict[str, frozenset[str]] = {}
         if codelist_dir is not None:
             for column in self.columns:

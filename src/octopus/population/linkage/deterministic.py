@@ -100,5 +100,7 @@ def exact_demographic_pairs(store: FeedStore) -> list[dict]:
           AND (a.nhs_number IS NULL OR b.nhs_number IS NULL)
         """
     ).fetchall()
-    return [{"unit_key_l": left, "unit_key_r": right, "match_probability": 1.0, "match_weight": 99.0}
-            for left, right in rows]
+    return [
+        {"unit_key_l": left, "unit_key_r": right, "match_probability": 1.0, "match_weight": 99.0}
+        for left, right in rows
+    ]

@@ -21,9 +21,22 @@ from octopus.population.feeds.contract import Feed
 from octopus.population.feeds.store import FeedStore, feed_table
 
 PERSON_COLUMNS = (
-    "person_id", "nhs_number", "given_name", "family_name", "date_of_birth", "sex", "postcode",
-    "lsoa_code", "practice_ods_code", "registered", "ethnicity_snomed_code", "main_language",
-    "interpreter_needed", "address_line", "phone", "email",
+    "person_id",
+    "nhs_number",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "postcode",
+    "lsoa_code",
+    "practice_ods_code",
+    "registered",
+    "ethnicity_snomed_code",
+    "main_language",
+    "interpreter_needed",
+    "address_line",
+    "phone",
+    "email",
 )
 
 # Registrations current on London's today (octopus.clock), the one clock the product uses.

@@ -56,7 +56,9 @@ def linkage_overview(store: FeedStore) -> LinkageOverview:
         "SELECT count(*) FROM review_queue q WHERE NOT EXISTS "
         "(SELECT 1 FROM review_decisions d WHERE d.pair_id = q.pair_id)"
     ).fetchone()[0]
-    decided = con.execute("SELECT count(*) FROM review_decisions WHERE decided_at >= ?", [run[1]]).fetchone()[0] if run else 0
+    decided = (
+        con.execute("SELECT count(*) FROM review_decisions WHERE decided_at >= ?", [run[1]]).fetchone()[0] if run else 0
+    )
     return LinkageOverview(
         linked=run is not None,
         persons=persons,

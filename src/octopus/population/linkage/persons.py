@@ -111,8 +111,14 @@ def ensure_tables(store: FeedStore) -> None:
     store.connection.execute(_DDL + DECISIONS_DDL)
 
 
-def link_persons(store: FeedStore, *, upper: float = DEFAULT_UPPER, lower: float = DEFAULT_LOWER,
-                 resources: LinkageResources | None = None, progress: Report | None = None) -> LinkSummary:
+def link_persons(
+    store: FeedStore,
+    *,
+    upper: float = DEFAULT_UPPER,
+    lower: float = DEFAULT_LOWER,
+    resources: LinkageResources | None = None,
+    progress: Report | None = None,
+) -> LinkSummary:
     """Link all current feed rows to persons; update the registry, mappings and review queue.
 
     `resources` (default: `config/linkage.yaml`) sets DuckDB's threads and memory limit for the
@@ -170,7 +176,11 @@ def _link(store: FeedStore, upper: float, lower: float, resources: LinkageResour
         pair["pair_id"] = pair_id_for(pair["unit_key_l"], pair["unit_key_r"])
     confirmed = [p for p in pairs if decisions.get(p["pair_id"]) == "match"]
     confirmed += _confirmed_unscored(con, decisions, {p["pair_id"] for p in pairs})
-    exact = [p for p in exact_demographic_pairs(store) if decisions.get(pair_id_for(p["unit_key_l"], p["unit_key_r"])) != "non_match"]
+    exact = [
+        p
+        for p in exact_demographic_pairs(store)
+        if decisions.get(pair_id_for(p["unit_key_l"], p["unit_key_r"])) != "non_match"
+    ]
     automatic = [p for p in pairs if p["match_probability"] >= upper and p["pair_id"] not in decisions]
     # Unit keys -> numbers for the source persons in any pair; confirmed pairs whose source
     # persons are gone (no longer delivered) drop out here.
@@ -189,8 +199,10 @@ def _link(store: FeedStore, upper: float, lower: float, resources: LinkageResour
         if done % CLUSTER_REPORT_EVERY == 0 or done == len(ordered):
             tracker.update(done=done, pairs_clustered=done)
     review = [
-        p for p in pairs
-        if lower <= p["match_probability"] < upper and p["pair_id"] not in decisions
+        p
+        for p in pairs
+        if lower <= p["match_probability"] < upper
+        and p["pair_id"] not in decisions
         and clusters.find(index[p["unit_key_l"]]) != clusters.find(index[p["unit_key_r"]])
     ]
     tracker.stage("assigning person ids", total=units, unit="source persons")
@@ -245,15 +257,24 @@ def _assign_person_ids(store: FeedStore, clusters: _Clusters, best: dict[int, tu
     con = store.connection
     con.execute("SELECT 1").fetchall()
     roots_of = clusters.roots()
-    _create_from_arrow(con, "_roots", pa.table({"idx": pa.array(range(len(roots_of)), pa.int64()),
-                                                "root": pa.array(roots_of, pa.int64())}))
+    _create_from_arrow(
+        con,
+        "_roots",
+        pa.table({"idx": pa.array(range(len(roots_of)), pa.int64()), "root": pa.array(roots_of, pa.int64())}),
+    )
     del roots_of
     best_units = sorted(best)
-    _create_from_arrow(con, "_best", pa.table({
-        "idx": pa.array(best_units, pa.int64()),
-        "match_probability": pa.array([best[u][0] for u in best_units], pa.float64()),
-        "how": pa.array([best[u][1] for u in best_units], pa.string()),
-    }))
+    _create_from_arrow(
+        con,
+        "_best",
+        pa.table(
+            {
+                "idx": pa.array(best_units, pa.int64()),
+                "match_probability": pa.array([best[u][0] for u in best_units], pa.float64()),
+                "how": pa.array([best[u][1] for u in best_units], pa.string()),
+            }
+        ),
+    )
     # One row per cluster in the order clusters choose, with the ids it may keep: its NHS
     # number's registered id, then the ids its source persons had last run, most votes first.
     clusters_sql = """
@@ -274,9 +295,11 @@ def _assign_person_ids(store: FeedStore, clusters: _Clusters, best: dict[int, tu
         ORDER BY f.nhs_number IS NULL, f.size DESC, f.first_idx
     """
     sequence = con.execute("SELECT coalesce(max(sequence), 0) FROM person_registry").fetchone()[0]
-    registered_ids = dict(con.execute(
-        "SELECT nhs_number, person_id FROM person_registry WHERE nhs_number IS NOT NULL AND merged_into IS NULL"
-    ).fetchall())
+    registered_ids = dict(
+        con.execute(
+            "SELECT nhs_number, person_id FROM person_registry WHERE nhs_number IS NOT NULL AND merged_into IS NULL"
+        ).fetchall()
+    )
     now = utc_stamp()
     claimed: set[str] = set()
     roots, person_ids = array("q"), []
@@ -298,13 +321,21 @@ def _assign_person_ids(store: FeedStore, clusters: _Clusters, best: dict[int, tu
             person_ids.append(person_id)
     del claimed
     if new_rows:
-        _insert(con, "person_registry", ["person_id", "sequence", "nhs_number", "created_at", "merged_into"], new_rows,
-                [pa.string(), pa.int64(), pa.string(), pa.timestamp("us"), pa.string()])
+        _insert(
+            con,
+            "person_registry",
+            ["person_id", "sequence", "nhs_number", "created_at", "merged_into"],
+            new_rows,
+            [pa.string(), pa.int64(), pa.string(), pa.timestamp("us"), pa.string()],
+        )
     for nhs, person_id in nhs_updates:
         con.execute("UPDATE person_registry SET nhs_number = NULL WHERE nhs_number = ?", [nhs])
         con.execute("UPDATE person_registry SET nhs_number = ? WHERE person_id = ?", [nhs, person_id])
-    _create_from_arrow(con, "_cluster_ids", pa.table({"root": pa.array(roots, pa.int64()),
-                                                      "person_id": pa.array(person_ids, pa.string())}))
+    _create_from_arrow(
+        con,
+        "_cluster_ids",
+        pa.table({"root": pa.array(roots, pa.int64()), "person_id": pa.array(person_ids, pa.string())}),
+    )
     del roots, person_ids
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _assign AS
@@ -356,8 +387,15 @@ def _record_run(store: FeedStore, run_id: int, units: int, new_persons: int, rev
     persons = con.execute("SELECT count(DISTINCT person_id) FROM source_persons").fetchone()[0]
     con.execute(
         "INSERT INTO link_runs VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [run_id, utc_stamp(), persons, units, counts.get("nhs_number", 0),
-         sum(counts.get(how, 0) for how in ("probabilistic", "exact_demographics", "clerical")), review_pairs],
+        [
+            run_id,
+            utc_stamp(),
+            persons,
+            units,
+            counts.get("nhs_number", 0),
+            sum(counts.get(how, 0) for how in ("probabilistic", "exact_demographics", "clerical")),
+            review_pairs,
+        ],
     )
     linked = sum(counts.get(how, 0) for how in ("probabilistic", "exact_demographics", "clerical"))
     return LinkSummary(run_id, units, persons, counts.get("nhs_number", 0), linked, new_persons, review_pairs)

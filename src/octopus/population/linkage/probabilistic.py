@@ -150,8 +150,7 @@ def candidates_sql(units: str) -> str:
 def blocking_rules() -> list[dict]:
     """Every rule twice: a left side without an NHS number, or a right side without one."""
     return [
-        {"blocking_rule": f"{rule} AND {side}.nhs_number IS NULL"}
-        for rule in BLOCKING_RULES for side in ("l", "r")
+        {"blocking_rule": f"{rule} AND {side}.nhs_number IS NULL"} for rule in BLOCKING_RULES for side in ("l", "r")
     ]
 
 
@@ -159,12 +158,24 @@ def chunks_for(without_nhs: int) -> int:
     return max(1, min(MAX_CHUNKS, math.ceil(without_nhs / CHUNK_WITHOUT_NHS)))
 
 
-def score_pairs(candidates: pa.Table, lower: float, *, resources: LinkageResources | None = None,
-                temp_directory: Path | None = None, tracker: Tracker | None = None) -> pa.Table:
+def score_pairs(
+    candidates: pa.Table,
+    lower: float,
+    *,
+    resources: LinkageResources | None = None,
+    temp_directory: Path | None = None,
+    tracker: Tracker | None = None,
+) -> pa.Table:
     """Scored pairs (unit_key_l, unit_key_r, match_probability, match_weight) at or above `lower`."""
     tracker = tracker or Tracker()
-    empty = pa.table({"unit_key_l": pa.array([], pa.string()), "unit_key_r": pa.array([], pa.string()),
-                      "match_probability": pa.array([], pa.float64()), "match_weight": pa.array([], pa.float64())})
+    empty = pa.table(
+        {
+            "unit_key_l": pa.array([], pa.string()),
+            "unit_key_r": pa.array([], pa.string()),
+            "match_probability": pa.array([], pa.float64()),
+            "match_weight": pa.array([], pa.float64()),
+        }
+    )
     without_nhs = candidates.column("nhs_number").null_count
     if candidates.num_rows < 2 or without_nhs == 0:
         tracker.stage("blocking and comparing", total=0)
@@ -206,19 +217,24 @@ def _score(connection, candidates: pa.Table, lower: float, without_nhs: int, tra
     tracker.stage("blocking and comparing", unit="pairs")
     parts, blocked_total = [], 0
     for number in range(1, chunks + 1):
-        blocked = linker.inference.compute_blocked_pairs_for_predict_chunk(left_chunk=(number, chunks), right_chunk=whole)
+        blocked = linker.inference.compute_blocked_pairs_for_predict_chunk(
+            left_chunk=(number, chunks), right_chunk=whole
+        )
         blocked_total += connection.execute(f"SELECT count(*) FROM {blocked.physical_name}").fetchall()[0][0]
         tracker.update(pairs_blocked=blocked_total, total=round(blocked_total * chunks / number))
         predictions = linker.inference.predict_chunk(
             left_chunk=(number, chunks), right_chunk=whole, threshold_match_probability=lower, warning_mode="never"
         )
-        parts.append(connection.sql(
-            f"SELECT unit_key_l, unit_key_r, match_probability, match_weight FROM {predictions.physical_name}"
-        ).to_arrow_table())
+        parts.append(
+            connection.sql(
+                f"SELECT unit_key_l, unit_key_r, match_probability, match_weight FROM {predictions.physical_name}"
+            ).to_arrow_table()
+        )
         predictions.drop_table_from_database_and_remove_from_cache()
         blocked.drop_table_from_database_and_remove_from_cache()
         tracker.update(done=blocked_total, pairs_compared=blocked_total)
     result = pa.concat_tables(parts)
-    logger.info("Blocked %d candidate pairs in %d chunk(s); %d at or above %.2f", blocked_total, chunks,
-                result.num_rows, lower)
+    logger.info(
+        "Blocked %d candidate pairs in %d chunk(s); %d at or above %.2f", blocked_total, chunks, result.num_rows, lower
+    )
     return result

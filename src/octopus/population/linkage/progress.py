@@ -25,7 +25,7 @@ STAGES = (
 class LinkProgress:
     stage: str
     done: int = 0
-    total: int | None = None        # None while not yet known
+    total: int | None = None  # None while not yet known
     unit: str = "pairs"
     source_persons: int | None = None
     pairs_blocked: int = 0
@@ -55,8 +55,7 @@ class Tracker:
         self.current = LinkProgress(stage=STAGES[0], unit="rows")
 
     def stage(self, name: str, *, total: int | None = None, unit: str = "pairs") -> None:
-        self.current = replace(self.current, stage=name, done=0, total=total, unit=unit,
-                               stage_started=time.monotonic())
+        self.current = replace(self.current, stage=name, done=0, total=total, unit=unit, stage_started=time.monotonic())
         self._send()
 
     def update(self, *, done: int | None = None, total: int | None = None, **counts: int) -> None:

@@ -34,7 +34,8 @@ def measure(store: FeedStore, truth_path: Path | str) -> LinkageQuality:
     nhs_selects = " UNION ALL ".join(
         f"SELECT '{name}' AS feed, sender_code, source_record_id, nhs_number IS NOT NULL AS has_nhs "
         f"FROM {feed_table(name)} WHERE _superseded_by IS NULL"
-        for name, feed in store.contracts.items() if "nhs_number" in feed.column_names
+        for name, feed in store.contracts.items()
+        if "nhs_number" in feed.column_names
     )
     path = str(truth_path).replace("'", "''")
     con.execute(

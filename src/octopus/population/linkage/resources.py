@@ -22,8 +22,7 @@ LINKAGE_FILE = CONFIG_DIR / "linkage.yaml"
 # 4 GB in all, and the web workers, task worker and pipeline share the machine with linkage.
 AUTO_MEMORY_SHARE = 1 / 8
 MIN_MEMORY_BYTES = 2**30
-_UNITS = {"KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
-          "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+_UNITS = {"KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]I?B)\s*$", re.IGNORECASE)
 
 
@@ -66,7 +65,9 @@ def parse_size(value: str, *, source: str) -> int:
 def resources_from(document: dict, *, source: str) -> LinkageResources:
     unknown = set(document) - {"threads", "memory_limit"}
     if unknown:
-        raise ConfigError(f"{source}: unknown key(s) {', '.join(sorted(unknown))}; the keys are threads and memory_limit")
+        raise ConfigError(
+            f"{source}: unknown key(s) {', '.join(sorted(unknown))}; the keys are threads and memory_limit"
+        )
     threads = document.get("threads", "auto")
     if threads == "auto":
         threads = available_cpus()
@@ -88,8 +89,9 @@ def load_resources(path: Path | str | None = None) -> LinkageResources:
         from octopus.population.linkage.settings import settings
 
         chosen = settings()
-        return resources_from({"threads": chosen.threads, "memory_limit": chosen.memory_limit},
-                              source=str(path_for("linkage.yaml")))
+        return resources_from(
+            {"threads": chosen.threads, "memory_limit": chosen.memory_limit}, source=str(path_for("linkage.yaml"))
+        )
     path = Path(path)
     try:
         document = yaml.safe_load(path.read_text()) or {}

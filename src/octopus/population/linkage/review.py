@@ -72,8 +72,17 @@ def refresh_review_queue(store: FeedStore, pairs: list[dict], run_id: int) -> No
     for pair in pairs:
         left, right = sorted((pair["unit_key_l"], pair["unit_key_r"]))
         fields = [[name, values[left][i], values[right][i]] for i, name in enumerate(FIELDS)]
-        rows.append((pair_id_for(left, right), left, right, pair["match_probability"], pair["match_weight"],
-                     json.dumps(fields), run_id))
+        rows.append(
+            (
+                pair_id_for(left, right),
+                left,
+                right,
+                pair["match_probability"],
+                pair["match_weight"],
+                json.dumps(fields),
+                run_id,
+            )
+        )
     con.executemany("INSERT OR REPLACE INTO review_queue VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
 

@@ -18,7 +18,5 @@ def imd_frame() -> pd.DataFrame:
 
 
 def imd_deciles() -> ibis.Table:
-    frame = imd_frame()[["lsoa21_code", "imd_decile"]].rename(
-        columns={"lsoa21_code": "imd_lsoa_code"}
-    )
+    frame = imd_frame()[["lsoa21_code", "imd_decile"]].rename(columns={"lsoa21_code": "imd_lsoa_code"})
     return ibis.memtable(frame.astype({"imd_decile": "int64"}))

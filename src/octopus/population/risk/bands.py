@@ -14,8 +14,9 @@ from octopus.config import Schema, load, read
 class Band(Schema):
     band: int = Field(strict=True, ge=1, description="The band's number, 1 for the highest risk.")
     name: str = Field(min_length=1, description="The band's name, e.g. Very high.")
-    top_percent: float = Field(gt=0, le=100, description=(
-        "Cumulative share of the population from the highest risk that this band reaches."))
+    top_percent: float = Field(
+        gt=0, le=100, description=("Cumulative share of the population from the highest risk that this band reaches.")
+    )
 
 
 class RisingRiskRule(Schema):

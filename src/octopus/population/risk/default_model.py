@@ -77,8 +77,11 @@ def model_data(model: RiskModel) -> dict:
         "standardisation": {"mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist()},
         "coefficients": regression.coef_[0].tolist(),
         "intercept": float(regression.intercept_[0]),
-        "calibration": None if calibrator is None else {
-            "slope": float(calibrator.coef_[0][0]), "intercept": float(calibrator.intercept_[0]),
+        "calibration": None
+        if calibrator is None
+        else {
+            "slope": float(calibrator.coef_[0][0]),
+            "intercept": float(calibrator.intercept_[0]),
         },
         "support": model.support.as_data(),
     }
@@ -95,8 +98,10 @@ def _logistic(coefficients, intercept: float) -> LogisticRegression:
 
 def model_from_data(data: dict, source: str = "the default model") -> RiskModel:
     if data.get("format") != FORMAT or data.get("kind") != "logistic":
-        raise DefaultModelError(f"{source}: format {data.get('format')!r}/{data.get('kind')!r} is not "
-                                f"format {FORMAT} logistic; refit it with `octopus pipeline fit-default-model`.")
+        raise DefaultModelError(
+            f"{source}: format {data.get('format')!r}/{data.get('kind')!r} is not "
+            f"format {FORMAT} logistic; refit it with `octopus pipeline fit-default-model`."
+        )
     if data["features"] != feature_names():
         missing = sorted(set(feature_names()) - set(data["features"]))
         extra = sorted(set(data["features"]) - set(feature_names()))
@@ -107,7 +112,7 @@ def model_from_data(data: dict, source: str = "the default model") -> RiskModel:
     scaler = StandardScaler()
     scaler.mean_ = np.asarray(data["standardisation"]["mean"], dtype="float64")
     scaler.scale_ = np.asarray(data["standardisation"]["scale"], dtype="float64")
-    scaler.var_ = scaler.scale_ ** 2
+    scaler.var_ = scaler.scale_**2
     scaler.n_features_in_ = len(scaler.mean_)
     scaler.n_samples_seen_ = 0
     estimator = make_pipeline(scaler, _logistic(data["coefficients"], data["intercept"]))
@@ -125,13 +130,15 @@ def load_default(outcome: Outcome, folder: Path = DEFAULT_MODELS_DIR) -> Default
             f"No default model for the outcome {outcome.name!r} ({path}): fit one with "
             f"`octopus pipeline fit-default-model --outcome {outcome.name}`."
         ) from None
-    return DefaultModel(outcome.name, model_from_data(document["model"], str(path)), document["card"],
-                        document["provenance"], folder)
+    return DefaultModel(
+        outcome.name, model_from_data(document["model"], str(path)), document["card"], document["provenance"], folder
+    )
 
 
 def write_default(folder: Path, outcome: Outcome, model: RiskModel, card: dict, provenance: dict) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{outcome.name}.json"
-    path.write_text(json.dumps({"provenance": provenance, "model": model_data(model), "card": card},
-                               indent=1, default=str) + "\n")
+    path.write_text(
+        json.dumps({"provenance": provenance, "model": model_data(model), "card": card}, indent=1, default=str) + "\n"
+    )
     return path

@@ -9,13 +9,26 @@ from octopus.population.features.conditions import LONG_TERM_CONDITIONS, ltc_col
 
 # Counts are heavy-tailed: log(1 + n) keeps one frequent attender from dominating the fit.
 LOG_COUNTS = (
-    "emergency_admissions", "elective_admissions", "bed_days", "ae_attendances",
-    "outpatient_attendances", "gp_contacts", "ambulance_calls", "mental_health_contacts",
-    "mental_health_admissions", "community_contacts", "prior_cost",
+    "emergency_admissions",
+    "elective_admissions",
+    "bed_days",
+    "ae_attendances",
+    "outpatient_attendances",
+    "gp_contacts",
+    "ambulance_calls",
+    "mental_health_contacts",
+    "mental_health_admissions",
+    "community_contacts",
+    "prior_cost",
 )
 FLAGS = (
-    "social_care_package", "care_home", "housebound", "homeless", "learning_disability",
-    "palliative_care", "current_inpatient",
+    "social_care_package",
+    "care_home",
+    "housebound",
+    "homeless",
+    "learning_disability",
+    "palliative_care",
+    "current_inpatient",
     *(ltc_column(c) for c in LONG_TERM_CONDITIONS),
 )
 NUMBERS = ("age", "ltc_count", "efi", "hfrs")
@@ -26,8 +39,14 @@ POOLED_FLAGS = "rare_flags_pooled"
 
 def feature_names() -> list[str]:
     return [
-        *NUMBERS, "age_over_75", "female", "imd_decile_filled", "emergency_in_last_90_days",
-        *(f"log_{c}" for c in LOG_COUNTS), *FLAGS, POOLED_FLAGS,
+        *NUMBERS,
+        "age_over_75",
+        "female",
+        "imd_decile_filled",
+        "emergency_in_last_90_days",
+        *(f"log_{c}" for c in LOG_COUNTS),
+        *FLAGS,
+        POOLED_FLAGS,
     ]
 
 

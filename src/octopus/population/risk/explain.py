@@ -47,7 +47,8 @@ def _formatted(values: pd.Series, template: str) -> pd.Series:
 
 def _count(column: str, word: str, plural: str | None = None) -> Concept:
     return Concept(
-        (), lambda f: f[column] > 0,
+        (),
+        lambda f: f[column] > 0,
         lambda f: _plural(f[column], word, plural) + " in the last year",
     )
 
@@ -66,29 +67,44 @@ def _deprived(f: pd.DataFrame) -> pd.Series:
 
 
 CONCEPTS: dict[str, Concept] = {
-    "age": Concept(("age", "age_over_75"), lambda f: pd.Series(True, index=f.index),
-                   lambda f: "aged " + f["age"].astype("int64").astype(str)),
-    "emergency": _with(("log_emergency_admissions", "emergency_in_last_90_days"),
-                       _count("emergency_admissions", "emergency admission")),
+    "age": Concept(
+        ("age", "age_over_75"),
+        lambda f: pd.Series(True, index=f.index),
+        lambda f: "aged " + f["age"].astype("int64").astype(str),
+    ),
+    "emergency": _with(
+        ("log_emergency_admissions", "emergency_in_last_90_days"), _count("emergency_admissions", "emergency admission")
+    ),
     "frailty": Concept(("efi",), lambda f: f["efi_category"] != "fit", lambda f: f["efi_category"] + " frailty"),
-    "hfrs": Concept(("hfrs",), lambda f: f["hfrs"] > 0,
-                    lambda f: _formatted(f["hfrs"].round(1), "hospital frailty risk score {:.1f}")),
-    "ltc_count": Concept(("ltc_count",), lambda f: f["ltc_count"] > 0,
-                         lambda f: _plural(f["ltc_count"], "long-term condition")),
+    "hfrs": Concept(
+        ("hfrs",),
+        lambda f: f["hfrs"] > 0,
+        lambda f: _formatted(f["hfrs"].round(1), "hospital frailty risk score {:.1f}"),
+    ),
+    "ltc_count": Concept(
+        ("ltc_count",), lambda f: f["ltc_count"] > 0, lambda f: _plural(f["ltc_count"], "long-term condition")
+    ),
     "bed_days": _with(("log_bed_days",), _count("bed_days", "day in hospital", "days in hospital")),
     "elective": _with(("log_elective_admissions",), _count("elective_admissions", "planned admission")),
     "ae": _with(("log_ae_attendances",), _count("ae_attendances", "A&E attendance")),
     "ambulance": _with(("log_ambulance_calls",), _count("ambulance_calls", "ambulance call")),
     "outpatient": _with(("log_outpatient_attendances",), _count("outpatient_attendances", "outpatient appointment")),
     "gp": _with(("log_gp_contacts",), _count("gp_contacts", "GP appointment")),
-    "mental_health": _with(("log_mental_health_contacts", "log_mental_health_admissions"),
-                           _count("mental_health_contacts", "mental health contact")),
+    "mental_health": _with(
+        ("log_mental_health_contacts", "log_mental_health_admissions"),
+        _count("mental_health_contacts", "mental health contact"),
+    ),
     "community": _with(("log_community_contacts",), _count("community_contacts", "community health contact")),
-    "cost": Concept(("log_prior_cost",), lambda f: f["prior_cost"] > 0,
-                    lambda f: _formatted(f["prior_cost"].round(0), "£{:,.0f} of care in the last year")),
-    "deprivation": Concept(("imd_decile_filled",), _deprived,
-                           lambda f: "lives in a deprived area (IMD decile "
-                           + f["imd_decile"].astype("int64").astype(str) + ")"),
+    "cost": Concept(
+        ("log_prior_cost",),
+        lambda f: f["prior_cost"] > 0,
+        lambda f: _formatted(f["prior_cost"].round(0), "£{:,.0f} of care in the last year"),
+    ),
+    "deprivation": Concept(
+        ("imd_decile_filled",),
+        _deprived,
+        lambda f: "lives in a deprived area (IMD decile " + f["imd_decile"].astype("int64").astype(str) + ")",
+    ),
     "social_care": _with(("social_care_package",), _flag("social_care_package", "receives social care")),
     "care_home": _with(("care_home",), _flag("care_home", "lives in a care home")),
     "housebound": _with(("housebound",), _flag("housebound", "housebound")),
@@ -96,17 +112,26 @@ CONCEPTS: dict[str, Concept] = {
     "learning_disability": _with(("learning_disability",), _flag("learning_disability", "learning disability")),
     "palliative": _with(("palliative_care",), _flag("palliative_care", "on the palliative care register")),
     "inpatient": _with(("current_inpatient",), _flag("current_inpatient", "in hospital now")),
-    **{
-        c.name: _with((ltc_column(c),), _flag(ltc_column(c), c.label))
-        for c in LONG_TERM_CONDITIONS
-    },
+    **{c.name: _with((ltc_column(c),), _flag(ltc_column(c), c.label)) for c in LONG_TERM_CONDITIONS},
 }
 
 
 _WORD_COLUMNS = (
-    "age", "efi_category", "hfrs", "ltc_count", "prior_cost", "imd_decile", "emergency_admissions",
-    "bed_days", "elective_admissions", "ae_attendances", "ambulance_calls", "outpatient_attendances",
-    "gp_contacts", "mental_health_contacts", "community_contacts",
+    "age",
+    "efi_category",
+    "hfrs",
+    "ltc_count",
+    "prior_cost",
+    "imd_decile",
+    "emergency_admissions",
+    "bed_days",
+    "elective_admissions",
+    "ae_attendances",
+    "ambulance_calls",
+    "outpatient_attendances",
+    "gp_contacts",
+    "mental_health_contacts",
+    "community_contacts",
 )
 
 
@@ -116,8 +141,9 @@ def contributions(model: RiskModel, frame: pd.DataFrame, matrix: np.ndarray | No
     return standardised * regression.coef_[0]
 
 
-def top_factors(model: RiskModel, frame: pd.DataFrame, k: int = TOP_FACTORS,
-                matrix: np.ndarray | None = None) -> list[str]:
+def top_factors(
+    model: RiskModel, frame: pd.DataFrame, k: int = TOP_FACTORS, matrix: np.ndarray | None = None
+) -> list[str]:
     """Per resident, up to ``k`` phrases for the concepts that raise their risk most.
 
     Concepts are taken in order of contribution (ties in declaration order); one without

@@ -37,8 +37,15 @@ def prepare_population(folder: Path, *, residents: int, as_of: date, seed: int) 
 
     if (folder / "data" / "linked" / "persons.parquet").is_file():
         return folder / "data" / "linked"
-    generate(folder / "synthetic", preset="westminster", residents=residents, fmt="parquet", progress=False,
-             as_of=as_of, seed=seed)
+    generate(
+        folder / "synthetic",
+        preset="westminster",
+        residents=residents,
+        fmt="parquet",
+        progress=False,
+        as_of=as_of,
+        seed=seed,
+    )
     with FeedStore.open(folder / "data") as store:
         paths = sorted(p for p in (folder / "synthetic" / "feeds").iterdir() if p.suffix in {".csv", ".parquet"})
         for _path, _result in load_files(store, paths):
@@ -47,9 +54,16 @@ def prepare_population(folder: Path, *, residents: int, as_of: date, seed: int) 
         return write_linked_extract(store)
 
 
-def fit_default_model(outcome: Outcome, *, residents: int = FIT_RESIDENTS, as_of: date = FIT_AS_OF,
-                      seed: int | None = None, work_dir: Path | None = None,
-                      out_dir: Path = DEFAULT_MODELS_DIR, code_version: str = "unknown") -> Path:
+def fit_default_model(
+    outcome: Outcome,
+    *,
+    residents: int = FIT_RESIDENTS,
+    as_of: date = FIT_AS_OF,
+    seed: int | None = None,
+    work_dir: Path | None = None,
+    out_dir: Path = DEFAULT_MODELS_DIR,
+    code_version: str = "unknown",
+) -> Path:
     from octopus.population.pipeline import _training_frame
     from octopus.synthetic.generator import DEFAULT_SEED
 
@@ -58,24 +72,34 @@ def fit_default_model(outcome: Outcome, *, residents: int = FIT_RESIDENTS, as_of
     linked_dir = prepare_population(work_dir, residents=residents, as_of=as_of, seed=seed)
     con = engines.connect()
     training_as_of = as_of - YEAR
-    frame, population = _training_frame(con, read_linked(linked_dir, con), training_as_of,
-                                        work_dir / "training.parquet", outcome)
+    frame, population = _training_frame(
+        con, read_linked(linked_dir, con), training_as_of, work_dir / "training.parquet", outcome
+    )
     result = train(frame, ("logistic",))
     result.population = population
-    card = build_card(result, training_as_of=training_as_of, later_period={
-        "reason": "Not run for the default model: it is fitted once, on synthetic data."}, predicts=outcome)
+    card = build_card(
+        result,
+        training_as_of=training_as_of,
+        later_period={"reason": "Not run for the default model: it is fitted once, on synthetic data."},
+        predicts=outcome,
+    )
     provenance = {
-        "fitted_on": (f"Synthetic London (Octopus's synthetic population generator, Westminster preset): "
-                      f"{residents:,} synthetic residents, seed {seed}, as of {as_of}; features as of "
-                      f"{training_as_of}, outcome in the following 12 months. No real person's data."),
-        "fitted_by": (f"octopus pipeline fit-default-model --outcome {outcome.name} --residents {residents} "
-                      f"--as-of {as_of} --seed {seed} (code {code_version})"),
+        "fitted_on": (
+            f"Synthetic London (Octopus's synthetic population generator, Westminster preset): "
+            f"{residents:,} synthetic residents, seed {seed}, as of {as_of}; features as of "
+            f"{training_as_of}, outcome in the following 12 months. No real person's data."
+        ),
+        "fitted_by": (
+            f"octopus pipeline fit-default-model --outcome {outcome.name} --residents {residents} "
+            f"--as-of {as_of} --seed {seed} (code {code_version})"
+        ),
         "fitted_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     path = write_default(out_dir, outcome, result.chosen, card, provenance)
     markdown = render_markdown({**card, "fallback": None})
-    note = (f"\n## Provenance\n\nFitted on: {provenance['fitted_on']}\n\nFitted by: {provenance['fitted_by']}\n")
+    note = f"\n## Provenance\n\nFitted on: {provenance['fitted_on']}\n\nFitted by: {provenance['fitted_by']}\n"
     (out_dir / f"{outcome.name}.md").write_text(
-        markdown.replace("](calibration.png)", f"]({outcome.name}-calibration.png)") + note)
+        markdown.replace("](calibration.png)", f"]({outcome.name}-calibration.png)") + note
+    )
     plot_calibration(result, out_dir / f"{outcome.name}-calibration.png")
     return path

@@ -37,10 +37,16 @@ SUBGROUPS = {"IMD quintile": "imd_quintile", "sex": "sex", "age band": "age_band
 MIN_GROUP = 10
 WITHHELD_GROUP = f"fewer than {MIN_GROUP} residents, or 1-7 residents with or without the outcome"
 PUBLISHED = [
-    {"model": "QAdmissions (Hippisley-Cox & Coupland, BMJ Open 2013)", "auroc": "about 0.76-0.78",
-     "note": "English primary care (QResearch), ages 18-100, 2-year emergency admission."},
-    {"model": "SPARRA version 4 (Public Health Scotland, 2023)", "auroc": "about 0.80",
-     "note": "Whole Scottish population, 12-month emergency admission, national linked data."},
+    {
+        "model": "QAdmissions (Hippisley-Cox & Coupland, BMJ Open 2013)",
+        "auroc": "about 0.76-0.78",
+        "note": "English primary care (QResearch), ages 18-100, 2-year emergency admission.",
+    },
+    {
+        "model": "SPARRA version 4 (Public Health Scotland, 2023)",
+        "auroc": "about 0.80",
+        "note": "Whole Scottish population, 12-month emergency admission, national linked data.",
+    },
 ]
 COMPARABILITY = (
     "Published figures are for other populations, outcomes and data; they are shown for "
@@ -67,8 +73,11 @@ def subgroup_figures(frame: pd.DataFrame, p: np.ndarray, resamples: int) -> dict
 
 def _population(result: TrainingResult) -> dict:
     frame = result.training_frame
-    read = {"residents": int(len(frame)), "events": int(outcome(frame).sum()),
-            "split": result.roles.value_counts().to_dict()}
+    read = {
+        "residents": int(len(frame)),
+        "events": int(outcome(frame).sum()),
+        "split": result.roles.value_counts().to_dict(),
+    }
     if result.population is None:
         return read
     # A sample per role of a larger population (train.in_role_sample): say both.
@@ -83,8 +92,14 @@ def held_out_predictions(result: TrainingResult) -> dict[str, np.ndarray]:
     return result.held_out
 
 
-def build_card(result: TrainingResult, *, training_as_of: date, later_period: dict | None,
-               resamples: int = 200, predicts: Outcome = DEFAULT_OUTCOME) -> dict:
+def build_card(
+    result: TrainingResult,
+    *,
+    training_as_of: date,
+    later_period: dict | None,
+    resamples: int = 200,
+    predicts: Outcome = DEFAULT_OUTCOME,
+) -> dict:
     """The card of a training run; ``predicts`` is the outcome it was trained for."""
     frame = result.training_frame
     test = frame[(result.roles == "test").to_numpy()]
@@ -97,10 +112,7 @@ def build_card(result: TrainingResult, *, training_as_of: date, later_period: di
         }
         for name in result.candidates
     }
-    baselines = {
-        name: evaluate(y, score, resamples=resamples)
-        for name, score in baseline_scores(result, test).items()
-    }
+    baselines = {name: evaluate(y, score, resamples=resamples) for name, score in baseline_scores(result, test).items()}
     chosen_p = predictions[result.chosen.kind]
     return {
         "model_version": predicts.model_version,
@@ -110,13 +122,14 @@ def build_card(result: TrainingResult, *, training_as_of: date, later_period: di
             "features_as_of": training_as_of.isoformat(),
             "outcome_from_exclusive": training_as_of.isoformat(),
             "outcome_to": (training_as_of.replace(year=training_as_of.year + 1)).isoformat()
-            if not (training_as_of.month == 2 and training_as_of.day == 29) else None,
+            if not (training_as_of.month == 2 and training_as_of.day == 29)
+            else None,
         },
         "population": _population(result),
         "features": feature_names(),
         "chosen_model": result.chosen.kind,
         "selection": "Higher AUROC on the validation set; probabilities recalibrated on the "
-                     "validation set by Platt scaling.",
+        "validation set by Platt scaling.",
         "models": models,
         "baselines": baselines,
         "subgroups_chosen_model_held_out": subgroup_figures(test, chosen_p, resamples=min(resamples, 100)),
@@ -184,8 +197,10 @@ def _sample_words(population: dict) -> str:
     if not sample:
         return ""
     split = ", ".join(f"{_count(n)} {role}" for role, n in sorted(sample["split"].items()))
-    return (f" Read as a stable sample per role of {_count(sample['residents'])} residents ({split}); "
-            "figures below are for the sampled held-out residents.")
+    return (
+        f" Read as a stable sample per role of {_count(sample['residents'])} residents ({split}); "
+        "figures below are for the sampled held-out residents."
+    )
 
 
 CALIBRATION_NOTE = (
@@ -193,8 +208,10 @@ CALIBRATION_NOTE = (
     "a in y ~ a + logit(p), the slope fixed at 1 (0 is perfect; above 0 the model under-predicts). "
     "Counts are rounded to the nearest 5 and counts of 1-7 withheld, as on every other page."
 )
-HEADER = ("| | residents | events | AUROC (95% CI) | calibration slope / calibration-in-the-large | "
-          "PPV/sensitivity top 1% 5% 20% |\n|---|---|---|---|---|---|")
+HEADER = (
+    "| | residents | events | AUROC (95% CI) | calibration slope / calibration-in-the-large | "
+    "PPV/sensitivity top 1% 5% 20% |\n|---|---|---|---|---|---|"
+)
 
 
 def fallback_card(default, *, reason: str, population: dict) -> dict:
@@ -206,10 +223,12 @@ def fallback_card(default, *, reason: str, population: dict) -> dict:
             "reason": reason,
             "local_population": population,
             "provenance": default.provenance,
-            "note": ("This population's own data could not support training a model, so residents are "
-                     "scored by the default model shipped with Octopus. Its figures below are for "
-                     "held-out residents of the synthetic population it was fitted on, not for this "
-                     "population: treat ranks as a starting point and bands as indicative."),
+            "note": (
+                "This population's own data could not support training a model, so residents are "
+                "scored by the default model shipped with Octopus. Its figures below are for "
+                "held-out residents of the synthetic population it was fitted on, not for this "
+                "population: treat ranks as a starting point and bands as indicative."
+            ),
         },
     }
 
@@ -221,13 +240,19 @@ def _fallback_words(card: dict) -> list[str]:
     provenance = fallback["provenance"]
     local = fallback["local_population"]
     return [
-        "## Scored by the shipped default model", "",
-        f"**{fallback['note']}**", "",
-        f"Why: {fallback['reason']}", "",
+        "## Scored by the shipped default model",
+        "",
+        f"**{fallback['note']}**",
+        "",
+        f"Why: {fallback['reason']}",
+        "",
         f"This population at the training date: {_count(local['residents'])} residents, "
-        f"{_count(local['events'])} with the outcome.", "",
-        f"Fitted on: {provenance['fitted_on']}", "",
-        f"Fitted by: {provenance['fitted_by']}", "",
+        f"{_count(local['events'])} with the outcome.",
+        "",
+        f"Fitted on: {provenance['fitted_on']}",
+        "",
+        f"Fitted by: {provenance['fitted_by']}",
+        "",
     ]
 
 
@@ -247,17 +272,27 @@ def _points_words(card: dict) -> list[str]:
 
 def render_markdown(card: dict) -> str:
     lines = [
-        f"# Model card: {card['model_version']}", "",
+        f"# Model card: {card['model_version']}",
+        "",
         *_fallback_words(card),
-        f"**Outcome.** {card['outcome']}", "",
+        f"**Outcome.** {card['outcome']}",
+        "",
         f"**Data period.** Features as of {card['data_period']['features_as_of']}; outcome in the "
         f"following 12 months. {_count(card['population']['residents'])} residents, "
-        f"{_count(card['population']['events'])} with the outcome.{_sample_words(card['population'])}", "",
-        f"**Chosen model:** {card['chosen_model']}. {card['selection']}", "",
-        "## Held-out residents", "", CALIBRATION_NOTE, "", HEADER,
+        f"{_count(card['population']['events'])} with the outcome.{_sample_words(card['population'])}",
+        "",
+        f"**Chosen model:** {card['chosen_model']}. {card['selection']}",
+        "",
+        "## Held-out residents",
+        "",
+        CALIBRATION_NOTE,
+        "",
+        HEADER,
         *(_row(name, m["held_out"]) for name, m in card["models"].items()),
         *(_row(f"baseline: {name}", figures) for name, figures in card["baselines"].items()),
-        "", "![Calibration](calibration.png)", "",
+        "",
+        "![Calibration](calibration.png)",
+        "",
     ]
     lines += ["## Later period", ""]
     later = card["later_period"]
@@ -266,8 +301,13 @@ def render_markdown(card: dict) -> str:
     else:
         lines += [(later or {}).get("reason", "Not available."), ""]
     for title, groups in card["subgroups_chosen_model_held_out"].items():
-        lines += [f"## By {title} (chosen model, held-out residents)", "", HEADER,
-                  *(_row(value, figures) for value, figures in groups.items()), ""]
+        lines += [
+            f"## By {title} (chosen model, held-out residents)",
+            "",
+            HEADER,
+            *(_row(value, figures) for value, figures in groups.items()),
+            "",
+        ]
     lines += _points_words(card)
     lines += ["", "## Published models", ""]
     lines += [f"- {p['model']}: AUROC {p['auroc']}. {p['note']}" for p in card["published_comparators"]]

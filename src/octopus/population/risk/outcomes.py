@@ -38,13 +38,15 @@ OUTCOMES = {
     outcome.name: outcome
     for outcome in (
         Outcome(
-            "emergency_admission", "emergency admission within 12 months",
+            "emergency_admission",
+            "emergency admission within 12 months",
             "At least one emergency hospital admission (apc_spells, admission_method emergency) "
             "in the 12 months after the feature date.",
             activity.emergency_admissions_next_year,
         ),
         Outcome(
-            "emergency_contact", "emergency hospital contact within 12 months",
+            "emergency_contact",
+            "emergency hospital contact within 12 months",
             "At least one emergency hospital contact in the 12 months after the feature date: an "
             "emergency admission (apc_spells, admission_method emergency) or an A&E attendance "
             "(ae_attendances, any type).",
@@ -58,8 +60,13 @@ DEFAULT_OUTCOME = OUTCOMES["emergency_admission"]
 class ModelConfig(Schema):
     """The risk model's outcome (``model.yaml``)."""
 
-    outcome_name: str = Field(DEFAULT_OUTCOME.name, alias="outcome", description=(
-        f"What the scores predict over the 12 months after the feature date: one of {', '.join(OUTCOMES)}."))
+    outcome_name: str = Field(
+        DEFAULT_OUTCOME.name,
+        alias="outcome",
+        description=(
+            f"What the scores predict over the 12 months after the feature date: one of {', '.join(OUTCOMES)}."
+        ),
+    )
 
     @field_validator("outcome_name")
     @classmethod

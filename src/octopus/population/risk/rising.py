@@ -41,20 +41,25 @@ NEW_FLAGS = {
     "social_care_package": "new social care package",
 }
 DIAGNOSES = {ltc_column(c): c.label for c in LONG_TERM_CONDITIONS}
-EVENTS_SINCE = ("emergency_admissions_since_previous", "ae_attendances_since_previous",
-                "ambulance_calls_since_previous")
+EVENTS_SINCE = (
+    "emergency_admissions_since_previous",
+    "ae_attendances_since_previous",
+    "ambulance_calls_since_previous",
+)
 # Columns the previous snapshot and the current features must both carry for the comparison.
 COMPARED_COLUMNS = ("risk_band", "efi_category", *NEW_FLAGS, *DIAGNOSES)
 
 
-def events_since(apc_spells: ibis.Table, ae_attendances: ibis.Table, las_incidents: ibis.Table,
-                 since: date, as_of: date) -> ibis.Table:
+def events_since(
+    apc_spells: ibis.Table, ae_attendances: ibis.Table, las_incidents: ibis.Table, since: date, as_of: date
+) -> ibis.Table:
     """Emergency admissions, A&E attendances and ambulance calls after ``since`` up to ``as_of``.
 
     One row per person with any (``EVENTS_SINCE`` columns). Counted from the events themselves
     rather than as a difference of 12-month counts: a difference also moves when an old
     attendance leaves the window, which is not news.
     """
+
     def between(day):
         return (day > since) & (day <= as_of)
 
@@ -70,7 +75,8 @@ def events_since(apc_spells: ibis.Table, ae_attendances: ibis.Table, las_inciden
     ]
     events = ibis.union(*rows)
     return events.group_by("person_id").aggregate(
-        **{column: _int64(count_where(events.kind == kind)) for kind, column in enumerate(EVENTS_SINCE)})
+        **{column: _int64(count_where(events.kind == kind)) for kind, column in enumerate(EVENTS_SINCE)}
+    )
 
 
 def _int64(value):
@@ -91,8 +97,9 @@ def _join(pieces: list[pd.Series], index: pd.Index) -> pd.Series:
     return reason
 
 
-def change_reasons(current: pd.DataFrame, previous: pd.DataFrame, rule: RisingRiskRule,
-                   previous_as_of: str | None = None) -> tuple[pd.Series, pd.Series]:
+def change_reasons(
+    current: pd.DataFrame, previous: pd.DataFrame, rule: RisingRiskRule, previous_as_of: str | None = None
+) -> tuple[pd.Series, pd.Series]:
     """What changed for each resident of ``current`` since ``previous`` (aligned rows, same index).
 
     ``current`` has this run's ``risk_centile``, ``risk_band`` and any of the compared columns
@@ -135,35 +142,61 @@ def change_reasons(current: pd.DataFrame, previous: pd.DataFrame, rule: RisingRi
         when(calls > 0, _plural(calls, "ambulance call", "ambulance calls") + recent)
     for column, label in DIAGNOSES.items():
         if both(column):
-            when(current[column].fillna(False).astype(bool) & (previous[column] == False),  # noqa: E712 (NA stays NA)
-                 f"new {label} diagnosis")
+            when(
+                current[column].fillna(False).astype(bool) & (previous[column] == False),  # noqa: E712 (NA stays NA)
+                f"new {label} diagnosis",
+            )
     if both("efi_category"):
         rank = {name: position for position, name in enumerate(EFI_ORDER)}
         now, before = current["efi_category"].map(rank), previous["efi_category"].map(rank)
         worse = now > before
         when(worse & (before == 0), "new frailty: " + current["efi_category"].astype("string"))
-        when(worse & (before > 0), "frailty from " + previous["efi_category"].astype("string") + " to "
-             + current["efi_category"].astype("string"))
+        when(
+            worse & (before > 0),
+            "frailty from "
+            + previous["efi_category"].astype("string")
+            + " to "
+            + current["efi_category"].astype("string"),
+        )
     for column, text in NEW_FLAGS.items():
         if both(column):
             when(current[column].fillna(False).astype(bool) & (previous[column] == False), text)  # noqa: E712
     if both("risk_band"):
         before_band = previous["risk_band"].astype("Int64")
-        when(current["risk_band"] < before_band,
-             "moved from band " + before_band.astype("string") + " to band "
-             + current["risk_band"].astype("Int64").astype("string"), record=False)
+        when(
+            current["risk_band"] < before_band,
+            "moved from band "
+            + before_band.astype("string")
+            + " to band "
+            + current["risk_band"].astype("Int64").astype("string"),
+            record=False,
+        )
     prior = previous["risk_centile"].astype("Int64")
     threshold = 100 - rule.top_percent  # centile above which a resident is in the top share
-    when((current["risk_centile"] - prior) >= rule.centile_rise,
-         "risk centile rose from " + prior.astype("string") + " to "
-         + current["risk_centile"].astype("Int64").astype("string") + since, record=False)
-    when((current["risk_centile"] > threshold) & (prior <= threshold),
-         f"newly in the top {rule.top_percent:g}% for risk", record=False)
+    when(
+        (current["risk_centile"] - prior) >= rule.centile_rise,
+        "risk centile rose from "
+        + prior.astype("string")
+        + " to "
+        + current["risk_centile"].astype("Int64").astype("string")
+        + since,
+        record=False,
+    )
+    when(
+        (current["risk_centile"] > threshold) & (prior <= threshold),
+        f"newly in the top {rule.top_percent:g}% for risk",
+        record=False,
+    )
     return _join(pieces, index), changed
 
 
-def flag_rising_risk(scored: pd.DataFrame, previous: pd.DataFrame | None, rule: RisingRiskRule,
-                     case_managed: frozenset[str] = frozenset(), previous_as_of: str | None = None) -> pd.DataFrame:
+def flag_rising_risk(
+    scored: pd.DataFrame,
+    previous: pd.DataFrame | None,
+    rule: RisingRiskRule,
+    case_managed: frozenset[str] = frozenset(),
+    previous_as_of: str | None = None,
+) -> pd.DataFrame:
     """``scored`` plus ``case_managed``, ``previous_risk_centile``, ``rising_risk`` and its reason.
 
     ``previous`` is the previous snapshot's rows (``person_id``, ``risk_centile`` and whichever
@@ -195,7 +228,8 @@ def flag_rising_risk(scored: pd.DataFrame, previous: pd.DataFrame | None, rule: 
             flagged[flagged] = changed.to_numpy()
         reasons.loc[text.index] = text
     # Object dtype with None: pandas 3 would infer its "str" dtype, whose missing value is NaN.
-    result["rising_risk_reason"] = pd.Series(np.where(reasons.isna().to_numpy(), None, reasons.to_numpy(dtype=object)),
-                                             index=result.index, dtype=object)
+    result["rising_risk_reason"] = pd.Series(
+        np.where(reasons.isna().to_numpy(), None, reasons.to_numpy(dtype=object)), index=result.index, dtype=object
+    )
     result["rising_risk"] = flagged
     return result

@@ -30,8 +30,9 @@ from octopus.population.risk.train import TrainingResult
 BATCH_ROWS = 250_000
 
 
-def ranked(person_ids: pd.Series, probability: np.ndarray, scale: BandScale,
-           excluded: frozenset[str] = frozenset()) -> pd.DataFrame:
+def ranked(
+    person_ids: pd.Series, probability: np.ndarray, scale: BandScale, excluded: frozenset[str] = frozenset()
+) -> pd.DataFrame:
     """Probability, centile and band for everyone: ranks are population-wide.
 
     Residents in ``excluded`` (an objection to use beyond their own care, ``objections.py``)
@@ -42,8 +43,12 @@ def ranked(person_ids: pd.Series, probability: np.ndarray, scale: BandScale,
     frame["analytics_excluded"] = ~kept
     ranked_rows = frame.loc[kept, "risk_probability"]
     frame["risk_probability"] = frame["risk_probability"].where(kept)
-    frame["risk_centile"] = pd.Series(centiles(ranked_rows), index=ranked_rows.index).reindex(frame.index).astype("Int64")
-    frame["risk_band"] = pd.Series(assign_bands(ranked_rows, scale), index=ranked_rows.index).reindex(frame.index).astype("Int64")
+    frame["risk_centile"] = (
+        pd.Series(centiles(ranked_rows), index=ranked_rows.index).reindex(frame.index).astype("Int64")
+    )
+    frame["risk_band"] = (
+        pd.Series(assign_bands(ranked_rows, scale), index=ranked_rows.index).reindex(frame.index).astype("Int64")
+    )
     labels = {b.band: scale.label(b.band) for b in scale.bands}
     frame["risk_band_label"] = frame["risk_band"].map(labels).astype(object)
     return frame
@@ -55,8 +60,9 @@ def _with_factors(frame: pd.DataFrame, factors: list[str]) -> pa.Table:
     scored = frame.copy(deep=False)
     scored["top_factors"] = pd.Series(factors, index=frame.index, dtype=object)
     table = pa.Table.from_pandas(scored, preserve_index=False)
-    return table.set_column(table.schema.get_field_index("top_factors"), "top_factors",
-                            table["top_factors"].cast(pa.string()))
+    return table.set_column(
+        table.schema.get_field_index("top_factors"), "top_factors", table["top_factors"].cast(pa.string())
+    )
 
 
 @dataclass(frozen=True)
@@ -65,10 +71,19 @@ class Scored:
     rising_risk: int
 
 
-def score_file(features: Path | list[Path], out: Path, scores_out: Path, result: TrainingResult,
-               scale: BandScale, *, previous: pd.DataFrame | None, case_managed: frozenset[str] = frozenset(),
-               previous_as_of: str | None = None, events: pd.DataFrame | None = None,
-               excluded: frozenset[str] = frozenset()) -> Scored:
+def score_file(
+    features: Path | list[Path],
+    out: Path,
+    scores_out: Path,
+    result: TrainingResult,
+    scale: BandScale,
+    *,
+    previous: pd.DataFrame | None,
+    case_managed: frozenset[str] = frozenset(),
+    previous_as_of: str | None = None,
+    events: pd.DataFrame | None = None,
+    excluded: frozenset[str] = frozenset(),
+) -> Scored:
     """Score every resident in ``features`` (Parquet files), batch by batch, in one pass.
 
     ``out`` gets each resident's features and ``top_factors``; ``scores_out`` the
@@ -108,7 +123,9 @@ def score_file(features: Path | list[Path], out: Path, scores_out: Path, result:
         del compared_frame
     del compared
     for column in EVENTS_SINCE:
-        counts = events.set_index("person_id")[column] if events is not None and len(events) else pd.Series(dtype="int64")
+        counts = (
+            events.set_index("person_id")[column] if events is not None and len(events) else pd.Series(dtype="int64")
+        )
         scores[column] = scores["person_id"].map(counts).fillna(0).astype("int64")
     scores = flag_rising_risk(scores, previous, scale.rising_risk, case_managed, previous_as_of)
     scores = scores.drop(columns=compared_columns)

@@ -166,9 +166,16 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, support: FeatureSupport = Feature
 
 def fit_gbm(x: np.ndarray, y: np.ndarray, support: FeatureSupport = FeatureSupport(), seed: int = 0) -> RiskModel:
     model = HistGradientBoostingClassifier(
-        max_iter=300, learning_rate=0.1, max_leaf_nodes=15, min_samples_leaf=20,
-        l2_regularization=1.0, early_stopping=True, validation_fraction=0.1,
-        n_iter_no_change=10, scoring="loss", random_state=seed,
+        max_iter=300,
+        learning_rate=0.1,
+        max_leaf_nodes=15,
+        min_samples_leaf=20,
+        l2_regularization=1.0,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        scoring="loss",
+        random_state=seed,
     )
     with model_threads():
         return RiskModel("gbm", model.fit(support.apply(x), y), support=support)
@@ -209,8 +216,16 @@ def train(frame: pd.DataFrame, kinds: tuple[str, ...] = tuple(FITTERS)) -> Train
     scores = {name: auroc(y_validation, m.raw(x_validation)) for name, m in candidates.items()}
     best = max(scores, key=lambda name: scores[name] or 0.0)
     calibrated = {name: m.calibrate(x_validation, y_validation) for name, m in candidates.items()}
-    return TrainingResult(calibrated[best], calibrated, scores, roles, calibrated.get("logistic"), frame,
-                          matrix=x, sample_positions=sample)
+    return TrainingResult(
+        calibrated[best],
+        calibrated,
+        scores,
+        roles,
+        calibrated.get("logistic"),
+        frame,
+        matrix=x,
+        sample_positions=sample,
+    )
 
 
 def points_table(model: RiskModel) -> list[dict]:
@@ -234,16 +249,13 @@ def points_table(model: RiskModel) -> list[dict]:
 
 def not_shown(model: RiskModel) -> dict:
     """The features without an effect of their own in the points table, and the rule."""
-    return {"rule": RULE, "pooled": list(model.support.pooled),
-            "left_out": [n for n in model.support.left_out]}
+    return {"rule": RULE, "pooled": list(model.support.pooled), "left_out": [n for n in model.support.left_out]}
 
 
 def baseline_scores(result: TrainingResult, frame: pd.DataFrame) -> dict[str, np.ndarray]:
     """Simple comparators: PARR-style prior emergency admissions; age and LTC count."""
     train_set = result.training_frame.iloc[result.sample_positions]
-    simple = LogisticRegression(max_iter=1000).fit(
-        train_set[["age", "ltc_count"]].astype(float), outcome(train_set)
-    )
+    simple = LogisticRegression(max_iter=1000).fit(train_set[["age", "ltc_count"]].astype(float), outcome(train_set))
     return {
         "prior_emergency_admissions": frame["emergency_admissions"].astype(float).to_numpy(),
         "age_and_ltc_count": simple.predict_proba(frame[["age", "ltc_count"]].astype(float))[:, 1],

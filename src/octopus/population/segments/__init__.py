@@ -29,7 +29,9 @@ class SegmentsFile(Schema):
     holds wins, so the last must match everyone."""
 
     segments: dict[str, Definition] = Field(min_length=1, description="Segments by precedence, the last for everyone.")
-    overlays: dict[str, Definition] = Field(default_factory=dict, description="Overlays that cut across segments (cancer).")
+    overlays: dict[str, Definition] = Field(
+        default_factory=dict, description="Overlays that cut across segments (cancer)."
+    )
 
     @field_validator("segments")
     @classmethod
@@ -39,8 +41,9 @@ class SegmentsFile(Schema):
         return segments
 
     def rules(self) -> SegmentRules:
-        return SegmentRules(tuple(s.cohort(n) for n, s in self.segments.items()),
-                            tuple(o.cohort(n) for n, o in self.overlays.items()))
+        return SegmentRules(
+            tuple(s.cohort(n) for n, s in self.segments.items()), tuple(o.cohort(n) for n, o in self.overlays.items())
+        )
 
 
 def load_segments(path: Path | str | None = None) -> SegmentRules:

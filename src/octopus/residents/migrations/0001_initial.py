@@ -5,64 +5,94 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('household_id', models.CharField(max_length=40, unique=True)),
-                ('address_line', models.CharField(max_length=200)),
-                ('postcode', models.CharField(db_index=True, max_length=10)),
-                ('lsoa_code', models.CharField(db_index=True, max_length=9, verbose_name='LSOA 2021 code')),
-                ('latitude', models.FloatField(blank=True, null=True)),
-                ('longitude', models.FloatField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("household_id", models.CharField(max_length=40, unique=True)),
+                ("address_line", models.CharField(max_length=200)),
+                ("postcode", models.CharField(db_index=True, max_length=10)),
+                ("lsoa_code", models.CharField(db_index=True, max_length=9, verbose_name="LSOA 2021 code")),
+                ("latitude", models.FloatField(blank=True, null=True)),
+                ("longitude", models.FloatField(blank=True, null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Resident',
+            name="Resident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('person_id', models.CharField(max_length=40, unique=True)),
-                ('nhs_number', models.CharField(blank=True, db_index=True, max_length=10, verbose_name='NHS number')),
-                ('given_name', models.CharField(max_length=100)),
-                ('family_name', models.CharField(db_index=True, max_length=100)),
-                ('date_of_birth', models.DateField(blank=True, db_index=True, null=True)),
-                ('sex', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('indeterminate', 'Indeterminate'), ('unknown', 'Not known')], default='unknown', max_length=16)),
-                ('ethnicity_group', models.CharField(blank=True, max_length=60)),
-                ('address_line', models.CharField(blank=True, max_length=200)),
-                ('postcode', models.CharField(blank=True, db_index=True, max_length=10)),
-                ('lsoa_code', models.CharField(blank=True, db_index=True, max_length=9, verbose_name='LSOA 2021 code')),
-                ('imd_decile', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='IMD 2025 decile')),
-                ('practice_ods_code', models.CharField(blank=True, db_index=True, max_length=10, verbose_name='GP practice ODS code')),
-                ('registered', models.BooleanField(default=True, verbose_name='registered with a GP')),
-                ('main_language', models.CharField(blank=True, max_length=60)),
-                ('interpreter_needed', models.BooleanField(default=False)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('date_of_death', models.DateField(blank=True, null=True)),
-                ('snapshot_run_id', models.CharField(blank=True, max_length=40)),
-                ('snapshot_as_of', models.DateField(blank=True, null=True)),
-                ('risk_probability', models.FloatField(blank=True, null=True)),
-                ('risk_centile', models.FloatField(blank=True, null=True)),
-                ('risk_band', models.CharField(blank=True, db_index=True, max_length=20)),
-                ('risk_factors', models.JSONField(blank=True, default=list, help_text='Top contributing factors, in plain words.')),
-                ('segment', models.CharField(blank=True, db_index=True, max_length=60)),
-                ('rising_risk', models.BooleanField(db_index=True, default=False)),
-                ('rising_risk_reason', models.CharField(blank=True, max_length=300)),
-                ('long_term_conditions', models.JSONField(blank=True, default=list)),
-                ('frailty_category', models.CharField(blank=True, max_length=20)),
-                ('flags', models.JSONField(blank=True, default=dict, help_text='Care home, housebound, homeless, inpatient, …')),
-                ('cohorts', models.JSONField(blank=True, default=list)),
-                ('household', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='residents', to='residents.household')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("person_id", models.CharField(max_length=40, unique=True)),
+                ("nhs_number", models.CharField(blank=True, db_index=True, max_length=10, verbose_name="NHS number")),
+                ("given_name", models.CharField(max_length=100)),
+                ("family_name", models.CharField(db_index=True, max_length=100)),
+                ("date_of_birth", models.DateField(blank=True, db_index=True, null=True)),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("indeterminate", "Indeterminate"),
+                            ("unknown", "Not known"),
+                        ],
+                        default="unknown",
+                        max_length=16,
+                    ),
+                ),
+                ("ethnicity_group", models.CharField(blank=True, max_length=60)),
+                ("address_line", models.CharField(blank=True, max_length=200)),
+                ("postcode", models.CharField(blank=True, db_index=True, max_length=10)),
+                ("lsoa_code", models.CharField(blank=True, db_index=True, max_length=9, verbose_name="LSOA 2021 code")),
+                ("imd_decile", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="IMD 2025 decile")),
+                (
+                    "practice_ods_code",
+                    models.CharField(blank=True, db_index=True, max_length=10, verbose_name="GP practice ODS code"),
+                ),
+                ("registered", models.BooleanField(default=True, verbose_name="registered with a GP")),
+                ("main_language", models.CharField(blank=True, max_length=60)),
+                ("interpreter_needed", models.BooleanField(default=False)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("date_of_death", models.DateField(blank=True, null=True)),
+                ("snapshot_run_id", models.CharField(blank=True, max_length=40)),
+                ("snapshot_as_of", models.DateField(blank=True, null=True)),
+                ("risk_probability", models.FloatField(blank=True, null=True)),
+                ("risk_centile", models.FloatField(blank=True, null=True)),
+                ("risk_band", models.CharField(blank=True, db_index=True, max_length=20)),
+                (
+                    "risk_factors",
+                    models.JSONField(blank=True, default=list, help_text="Top contributing factors, in plain words."),
+                ),
+                ("segment", models.CharField(blank=True, db_index=True, max_length=60)),
+                ("rising_risk", models.BooleanField(db_index=True, default=False)),
+                ("rising_risk_reason", models.CharField(blank=True, max_length=300)),
+                ("long_term_conditions", models.JSONField(blank=True, default=list)),
+                ("frailty_category", models.CharField(blank=True, max_length=20)),
+                (
+                    "flags",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="Care home, housebound, homeless, inpatient, …"
+                    ),
+                ),
+                ("cohorts", models.JSONField(blank=True, default=list)),
+                (
+                    "household",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="residents",
+                        to="residents.household",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['family_name', 'given_name'], name='residents_r_family__bab0a1_idx')],
+                "indexes": [models.Index(fields=["family_name", "given_name"], name="residents_r_family__bab0a1_idx")],
             },
         ),
     ]

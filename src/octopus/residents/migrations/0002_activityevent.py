@@ -5,29 +5,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('residents', '0001_initial'),
+        ("residents", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ActivityEvent',
+            name="ActivityEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_on', models.DateField()),
-                ('occurred_at', models.DateTimeField(blank=True, help_text='When the time of day is known.', null=True)),
-                ('kind', models.CharField(choices=[('gp', 'GP'), ('ae', 'A&E'), ('admission', 'Hospital admission'), ('outpatient', 'Outpatients'), ('ambulance', 'Ambulance'), ('community', 'Community health'), ('mental_health', 'Mental health'), ('social_care', 'Social care'), ('vcse', 'Voluntary and community'), ('octopus', 'Octopus contact')], max_length=20)),
-                ('source_organisation', models.CharField(help_text='The partner that recorded it.', max_length=200)),
-                ('summary', models.CharField(max_length=300)),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('source_feed', models.CharField(blank=True, max_length=60)),
-                ('source_key', models.CharField(blank=True, max_length=120)),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activity', to='residents.resident')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("occurred_on", models.DateField()),
+                (
+                    "occurred_at",
+                    models.DateTimeField(blank=True, help_text="When the time of day is known.", null=True),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("gp", "GP"),
+                            ("ae", "A&E"),
+                            ("admission", "Hospital admission"),
+                            ("outpatient", "Outpatients"),
+                            ("ambulance", "Ambulance"),
+                            ("community", "Community health"),
+                            ("mental_health", "Mental health"),
+                            ("social_care", "Social care"),
+                            ("vcse", "Voluntary and community"),
+                            ("octopus", "Octopus contact"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("source_organisation", models.CharField(help_text="The partner that recorded it.", max_length=200)),
+                ("summary", models.CharField(max_length=300)),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                ("source_feed", models.CharField(blank=True, max_length=60)),
+                ("source_key", models.CharField(blank=True, max_length=120)),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="activity", to="residents.resident"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-occurred_on', '-occurred_at', '-id'],
-                'indexes': [models.Index(fields=['resident', 'occurred_on'], name='residents_a_residen_e9853a_idx')],
+                "ordering": ["-occurred_on", "-occurred_at", "-id"],
+                "indexes": [models.Index(fields=["resident", "occurred_on"], name="residents_a_residen_e9853a_idx")],
             },
         ),
     ]

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('residents', '0002_activityevent'),
+        ("residents", "0002_activityevent"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='resident',
-            name='prevention_gaps',
-            field=models.JSONField(blank=True, default=list, help_text='Open prevention gaps (screening, vaccination, checks): programme, title, status.'),
+            model_name="resident",
+            name="prevention_gaps",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="Open prevention gaps (screening, vaccination, checks): programme, title, status.",
+            ),
         ),
     ]

@@ -6,70 +6,181 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('care', '0003_discharge_follow_up'),
+        ("care", "0003_discharge_follow_up"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Prescription',
+            name="Prescription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('gp', 'GP or practice team'), ('community_health', 'Community health services'), ('mental_health', 'Mental health services'), ('hospital', 'Hospital or discharge team'), ('social_care', 'Adult social care'), ('housing', 'Housing'), ('vcse', 'Voluntary or community organisation'), ('outreach', 'Community health and wellbeing worker'), ('self', 'Self-referral, family or friend')], max_length=30)),
-                ('reasons', models.JSONField(help_text='Referral reason codes (social_prescribing.reasons).')),
-                ('what_matters', models.TextField(blank=True, help_text="“What matters to me”, in the resident's words.")),
-                ('referred_on', models.DateField()),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='social_prescription', to='care.case')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("gp", "GP or practice team"),
+                            ("community_health", "Community health services"),
+                            ("mental_health", "Mental health services"),
+                            ("hospital", "Hospital or discharge team"),
+                            ("social_care", "Adult social care"),
+                            ("housing", "Housing"),
+                            ("vcse", "Voluntary or community organisation"),
+                            ("outreach", "Community health and wellbeing worker"),
+                            ("self", "Self-referral, family or friend"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("reasons", models.JSONField(help_text="Referral reason codes (social_prescribing.reasons).")),
+                (
+                    "what_matters",
+                    models.TextField(blank=True, help_text="“What matters to me”, in the resident's words."),
+                ),
+                ("referred_on", models.DateField()),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="social_prescription", to="care.case"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-referred_on', 'pk'],
+                "ordering": ["-referred_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Introduction',
+            name="Introduction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('loneliness', 'Loneliness or social isolation'), ('low_mood', 'Low mood, stress or anxiety'), ('money', 'Money, debt or benefits'), ('housing', 'Housing problems'), ('employment', 'Work, training or volunteering'), ('long_term_condition', 'Living well with a long-term condition'), ('caring', 'Caring for someone'), ('digital', 'Getting online'), ('health_worry', 'A health worry not yet seen to')], max_length=30)),
-                ('referral', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='social_prescription_link', to='care.referral')),
-                ('prescription', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='introductions', to='social_prescribing.prescription')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("loneliness", "Loneliness or social isolation"),
+                            ("low_mood", "Low mood, stress or anxiety"),
+                            ("money", "Money, debt or benefits"),
+                            ("housing", "Housing problems"),
+                            ("employment", "Work, training or volunteering"),
+                            ("long_term_condition", "Living well with a long-term condition"),
+                            ("caring", "Caring for someone"),
+                            ("digital", "Getting online"),
+                            ("health_worry", "A health worry not yet seen to"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="social_prescription_link",
+                        to="care.referral",
+                    ),
+                ),
+                (
+                    "prescription",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="introductions",
+                        to="social_prescribing.prescription",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['referral__sent_at', 'pk'],
+                "ordering": ["referral__sent_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Goal',
+            name="Goal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=300)),
-                ('status', models.CharField(choices=[('working', 'Working on it'), ('achieved', 'Achieved'), ('changed', 'No longer wanted')], default='working', max_length=10)),
-                ('set_on', models.DateField()),
-                ('set_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('prescription', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='goals', to='social_prescribing.prescription')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.CharField(max_length=300)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("working", "Working on it"),
+                            ("achieved", "Achieved"),
+                            ("changed", "No longer wanted"),
+                        ],
+                        default="working",
+                        max_length=10,
+                    ),
+                ),
+                ("set_on", models.DateField()),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "prescription",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="goals",
+                        to="social_prescribing.prescription",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['set_on', 'pk'],
+                "ordering": ["set_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='WellbeingScore',
+            name="WellbeingScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('instrument', models.CharField(choices=[('ons4', 'ONS personal wellbeing (ONS4)'), ('swemwbs', 'Short Warwick-Edinburgh Mental Wellbeing Scale (SWEMWBS)'), ('wemwbs', 'Warwick-Edinburgh Mental Wellbeing Scale (WEMWBS)')], max_length=10)),
-                ('occasion', models.CharField(choices=[('start', 'At the start'), ('review', 'At review')], max_length=10)),
-                ('recorded_on', models.DateField()),
-                ('answers', models.JSONField()),
-                ('scores', models.JSONField()),
-                ('prescription', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='social_prescribing.prescription')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "instrument",
+                    models.CharField(
+                        choices=[
+                            ("ons4", "ONS personal wellbeing (ONS4)"),
+                            ("swemwbs", "Short Warwick-Edinburgh Mental Wellbeing Scale (SWEMWBS)"),
+                            ("wemwbs", "Warwick-Edinburgh Mental Wellbeing Scale (WEMWBS)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "occasion",
+                    models.CharField(choices=[("start", "At the start"), ("review", "At review")], max_length=10),
+                ),
+                ("recorded_on", models.DateField()),
+                ("answers", models.JSONField()),
+                ("scores", models.JSONField()),
+                (
+                    "prescription",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="social_prescribing.prescription",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['recorded_on', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('prescription', 'instrument', 'occasion'), name='one_score_per_occasion')],
+                "ordering": ["recorded_on", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("prescription", "instrument", "occasion"), name="one_score_per_occasion"
+                    )
+                ],
             },
         ),
     ]

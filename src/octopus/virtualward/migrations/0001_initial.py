@@ -6,96 +6,215 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('directory', '0001_initial'),
-        ('residents', '0003_resident_prevention_gaps'),
+        ("directory", "0001_initial"),
+        ("residents", "0003_resident_prevention_gaps"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Admission',
+            name="Admission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(max_length=300)),
-                ('admitted_at', models.DateTimeField()),
-                ('expected_discharge_on', models.DateField()),
-                ('observations_per_day', models.PositiveSmallIntegerField()),
-                ('spo2_scale', models.PositiveSmallIntegerField(choices=[(1, 'Scale 1 (usual)'), (2, 'Scale 2 (confirmed hypercapnic respiratory failure, target 88–92%)')], default=1)),
-                ('spo2_scale_set_at', models.DateTimeField()),
-                ('discharged_at', models.DateTimeField(blank=True, null=True)),
-                ('discharge_note', models.TextField(blank=True)),
-                ('admitted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('discharged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ward_admissions', to='residents.resident')),
-                ('spo2_scale_set_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ward_admissions', to='directory.team')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reason", models.CharField(max_length=300)),
+                ("admitted_at", models.DateTimeField()),
+                ("expected_discharge_on", models.DateField()),
+                ("observations_per_day", models.PositiveSmallIntegerField()),
+                (
+                    "spo2_scale",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Scale 1 (usual)"),
+                            (2, "Scale 2 (confirmed hypercapnic respiratory failure, target 88–92%)"),
+                        ],
+                        default=1,
+                    ),
+                ),
+                ("spo2_scale_set_at", models.DateTimeField()),
+                ("discharged_at", models.DateTimeField(blank=True, null=True)),
+                ("discharge_note", models.TextField(blank=True)),
+                (
+                    "admitted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "discharged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ward_admissions",
+                        to="residents.resident",
+                    ),
+                ),
+                (
+                    "spo2_scale_set_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="ward_admissions", to="directory.team"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-admitted_at'],
+                "ordering": ["-admitted_at"],
             },
         ),
         migrations.CreateModel(
-            name='Observation',
+            name="Observation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('taken_at', models.DateTimeField()),
-                ('recorded_at', models.DateTimeField()),
-                ('source', models.CharField(choices=[('api', 'Device or app'), ('csv', 'File upload'), ('form', 'Typed in'), ('fhir', 'FHIR import')], max_length=10)),
-                ('recorded_by', models.CharField(max_length=150)),
-                ('respiration_rate', models.PositiveSmallIntegerField()),
-                ('spo2', models.PositiveSmallIntegerField()),
-                ('spo2_scale', models.PositiveSmallIntegerField(choices=[(1, 'Scale 1 (usual)'), (2, 'Scale 2 (confirmed hypercapnic respiratory failure, target 88–92%)')])),
-                ('on_oxygen', models.BooleanField()),
-                ('systolic_bp', models.PositiveSmallIntegerField()),
-                ('pulse', models.PositiveSmallIntegerField()),
-                ('consciousness', models.CharField(choices=[('A', 'Alert'), ('C', 'New confusion'), ('V', 'Responds to voice'), ('P', 'Responds to pain'), ('U', 'Unresponsive')], max_length=1)),
-                ('temperature', models.DecimalField(decimal_places=1, max_digits=3)),
-                ('scores', models.JSONField()),
-                ('total', models.PositiveSmallIntegerField()),
-                ('risk', models.CharField(max_length=12)),
-                ('admission', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='observations', to='virtualward.admission')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("taken_at", models.DateTimeField()),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("api", "Device or app"),
+                            ("csv", "File upload"),
+                            ("form", "Typed in"),
+                            ("fhir", "FHIR import"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("recorded_by", models.CharField(max_length=150)),
+                ("respiration_rate", models.PositiveSmallIntegerField()),
+                ("spo2", models.PositiveSmallIntegerField()),
+                (
+                    "spo2_scale",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Scale 1 (usual)"),
+                            (2, "Scale 2 (confirmed hypercapnic respiratory failure, target 88–92%)"),
+                        ]
+                    ),
+                ),
+                ("on_oxygen", models.BooleanField()),
+                ("systolic_bp", models.PositiveSmallIntegerField()),
+                ("pulse", models.PositiveSmallIntegerField()),
+                (
+                    "consciousness",
+                    models.CharField(
+                        choices=[
+                            ("A", "Alert"),
+                            ("C", "New confusion"),
+                            ("V", "Responds to voice"),
+                            ("P", "Responds to pain"),
+                            ("U", "Unresponsive"),
+                        ],
+                        max_length=1,
+                    ),
+                ),
+                ("temperature", models.DecimalField(decimal_places=1, max_digits=3)),
+                ("scores", models.JSONField()),
+                ("total", models.PositiveSmallIntegerField()),
+                ("risk", models.CharField(max_length=12)),
+                (
+                    "admission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="observations",
+                        to="virtualward.admission",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-taken_at'],
+                "ordering": ["-taken_at"],
             },
         ),
         migrations.CreateModel(
-            name='Alert',
+            name="Alert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('score', 'NEWS2 score'), ('trend', 'Rising trend'), ('missed', 'Missed observation')], max_length=10)),
-                ('risk', models.CharField(blank=True, max_length=12)),
-                ('summary', models.CharField(max_length=300)),
-                ('raised_at', models.DateTimeField()),
-                ('respond_by', models.DateTimeField()),
-                ('level', models.PositiveSmallIntegerField(default=0)),
-                ('escalated_at', models.DateTimeField(blank=True, null=True)),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('actioned_at', models.DateTimeField(blank=True, null=True)),
-                ('note', models.TextField(blank=True)),
-                ('acknowledged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('actioned_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('admission', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='alerts', to='virtualward.admission')),
-                ('observation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='alerts', to='virtualward.observation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("score", "NEWS2 score"), ("trend", "Rising trend"), ("missed", "Missed observation")],
+                        max_length=10,
+                    ),
+                ),
+                ("risk", models.CharField(blank=True, max_length=12)),
+                ("summary", models.CharField(max_length=300)),
+                ("raised_at", models.DateTimeField()),
+                ("respond_by", models.DateTimeField()),
+                ("level", models.PositiveSmallIntegerField(default=0)),
+                ("escalated_at", models.DateTimeField(blank=True, null=True)),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True)),
+                ("actioned_at", models.DateTimeField(blank=True, null=True)),
+                ("note", models.TextField(blank=True)),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "actioned_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "admission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="alerts", to="virtualward.admission"
+                    ),
+                ),
+                (
+                    "observation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="alerts",
+                        to="virtualward.observation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['respond_by'],
+                "ordering": ["respond_by"],
             },
         ),
         migrations.AddConstraint(
-            model_name='admission',
-            constraint=models.UniqueConstraint(condition=models.Q(('discharged_at__isnull', True)), fields=('resident',), name='one_open_ward_admission'),
+            model_name="admission",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("discharged_at__isnull", True)),
+                fields=("resident",),
+                name="one_open_ward_admission",
+            ),
         ),
         migrations.AddIndex(
-            model_name='observation',
-            index=models.Index(fields=['admission', 'taken_at'], name='virtualward_admissi_d162e8_idx'),
+            model_name="observation",
+            index=models.Index(fields=["admission", "taken_at"], name="virtualward_admissi_d162e8_idx"),
         ),
         migrations.AddIndex(
-            model_name='alert',
-            index=models.Index(fields=['admission', 'actioned_at'], name='virtualward_admissi_d71015_idx'),
+            model_name="alert",
+            index=models.Index(fields=["admission", "actioned_at"], name="virtualward_admissi_d71015_idx"),
         ),
     ]

@@ -89,7 +89,8 @@ class Command(DbWorkerCommand):
     def add_arguments(self, parser) -> None:
         super().add_arguments(parser)
         parser.add_argument(
-            "--sole-worker", action="store_true",
+            "--sole-worker",
+            action="store_true",
             help="This is the deployment's only worker: runs still marked running were interrupted; close them.",
         )
 
@@ -105,8 +106,21 @@ class Command(DbWorkerCommand):
         finally:
             stop.set()
 
-    def _run(self, *, verbosity, queue_name, interval, batch, backend_name, startup_delay, reload, max_tasks,
-             worker_id, exclude_queues, **_options) -> None:
+    def _run(
+        self,
+        *,
+        verbosity,
+        queue_name,
+        interval,
+        batch,
+        backend_name,
+        startup_delay,
+        reload,
+        max_tasks,
+        worker_id,
+        exclude_queues,
+        **_options,
+    ) -> None:
         self.configure_logging(verbosity)
         worker = ResilientWorker(
             queue_names=queue_name.split(","),
