@@ -3,14 +3,14 @@
     python benchmarks/bench.py [--sizes 20000 50000 100000 275000 1000000] [--repeats 3]
                                [--once-above 500000] [--out benchmarks/results] [--plot docs/images/bench-scaling.svg]
 
-For each size it writes a simulated linked extract (``simulate_linked_at_scale``, about 24 rows
-a person, as ``benchmarks/pipeline.py`` does) unless one is already in ``OCTOPUS_BENCH_DIR``
-(default ``/tmp/octopus-bench``), then runs the whole pipeline ``--repeats`` times, each in its
-own process under ``/usr/bin/time -v`` (``benchmarks/pipeline.py pipeline N``): whole process
-wall time, user+system CPU, peak resident memory, and the pipeline's own step timings. Sizes
-above ``--once-above`` (200,000) run once: on the shared 2-core machine a 1M run holds 2.4 GB
-for a minute or more, and 275k and 1M repeated would take the machine for a quarter of an hour. Each size's figures are the median of its runs with the
-range (min, max) beside it.
+For each size it writes a simulated linked extract (``simulate_linked_at_scale``, about 24 rows a
+person, as ``benchmarks/pipeline.py`` does) unless one is already in ``OCTOPUS_BENCH_DIR`` (default
+``/tmp/octopus-bench``), then runs the whole pipeline ``--repeats`` times, each in its own process
+under ``/usr/bin/time -v`` (``benchmarks/pipeline.py pipeline N``): whole process wall time,
+user+system CPU, peak resident memory, and the pipeline's own step timings. Sizes above
+``--once-above`` (200,000) run once: on the shared 2-core machine a 1M run holds 2.4 GB for a minute
+or more, and 275k and 1M repeated would take the machine for a quarter of an hour. Each size's
+figures are the median of its runs with the range (min, max) beside it.
 
 The result file ``benchmarks/results/bench-YYYYMMDDTHHMMSSZ.json`` names the date, the machine
 (host, cores, memory, OS, Python, DuckDB), the commit and whether the tree had uncommitted

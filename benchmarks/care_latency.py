@@ -317,7 +317,8 @@ def measure(f: Fixture, statements: Statements, name: str, make) -> dict:
         "queries_max": max(queries),
     }
     say(
-        f"{name:28} p50 {result['p50']:7.1f}  p95 {result['p95']:7.1f}  p99 {result['p99']:7.1f}  max {result['max']:7.1f} ms"
+        f"{name:28} p50 {result['p50']:7.1f}  p95 {result['p95']:7.1f}  p99 {result['p99']:7.1f}"
+        f"  max {result['max']:7.1f} ms"
         f"  | waiting on SQL {result['db_p50']:6.1f} ms, Python CPU {result['cpu_p50']:6.1f} ms, "
         f"{result['queries_median']:.0f} statements (max {result['queries_max']})"
     )
@@ -403,13 +404,14 @@ def main() -> None:
     }
     print()
     print(
-        "| page | p50 ms | p95 ms | p99 ms | max ms | waiting on SQL ms (p50) | Python CPU ms (p50) | statements (median / max) |"
+        "| page | p50 ms | p95 ms | p99 ms | max ms | waiting on SQL ms (p50) | Python CPU ms (p50) "
+        "| statements (median / max) |"
     )
     print("|---|---|---|---|---|---|---|---|")
     for r in results:
         print(
-            f"| {r['page']} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} | {r['max']:.0f} | {r['db_p50']:.0f} | {r['cpu_p50']:.0f} "
-            f"| {r['queries_median']:.0f} / {r['queries_max']} |"
+            f"| {r['page']} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} | {r['max']:.0f} "
+            f"| {r['db_p50']:.0f} | {r['cpu_p50']:.0f} | {r['queries_median']:.0f} / {r['queries_max']} |"
         )
     if args.json:
         with open(args.json, "w") as out:

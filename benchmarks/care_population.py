@@ -206,7 +206,8 @@ class Population:
                 self.household_size.append(size)
                 self.household_postcode.append(postcode)
                 self.household_address.append(
-                    f"{pick.choice(['Sunrise', 'Forest', 'Lea View', 'Riverside'])} {pick.choice(['House', 'Court', 'Lodge'])}"
+                    f"{pick.choice(['Sunrise', 'Forest', 'Lea View', 'Riverside'])} "
+                    f"{pick.choice(['House', 'Court', 'Lodge'])}"
                     if size >= 20
                     else f"{number} {street}"
                 )
@@ -1038,7 +1039,8 @@ def build_care(pop: Population) -> None:
     ]
     Objection.objects.bulk_create(objections, batch_size=5000)
     say(
-        f"  {len(check_ins):,} check-ins, {len(consents):,} consents, {len(preferences):,} contact preferences, {len(objections):,} objections"
+        f"  {len(check_ins):,} check-ins, {len(consents):,} consents, {len(preferences):,} contact preferences, "
+        f"{len(objections):,} objections"
     )
 
     tasks = []
@@ -1138,7 +1140,8 @@ def build(residents: int, database_url: str) -> None:
         pop = Population(residents)
         say(
             f"  {pop.households:,} households, {int(pop.events.sum()):,} timeline events "
-            f"(mean {pop.events.mean():.1f}, median {np.median(pop.events):.0f}, p99 {np.percentile(pop.events, 99):.0f}, max {pop.events.max()})"
+            f"(mean {pop.events.mean():.1f}, median {np.median(pop.events):.0f}, p99 "
+            f"{np.percentile(pop.events, 99):.0f}, max {pop.events.max()})"
         )
     with step("load residents, households and timeline (COPY, then indexes)"):
         load_population(pop)

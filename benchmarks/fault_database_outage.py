@@ -120,7 +120,8 @@ def main() -> None:
             "manage",
             "shell",
             "-c",
-            "from octopus.accounts.models import User; User.objects.create_user('outage', password='outage-password-1')",
+            "from octopus.accounts.models import User; User.objects.create_user('outage', "
+            "password='outage-password-1')",
         ],
         env=env,
         check=True,

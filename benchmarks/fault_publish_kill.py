@@ -92,7 +92,8 @@ def main() -> None:
         print(
             f"killed after {seconds:>4.0f} s (exit {code}; it had said {said!r}); residents already on the new run: "
             f"{residents_on(database, args.run_id)}; staging tables left: {staging_tables(database)}; in service: "
-            f"{in_service(database)}; previous kept: {in_service(database) == original}; /readyz {ready}; sign-in page {home}"
+            f"{in_service(database)}; previous kept: {in_service(database) == original}; /readyz {ready}; "
+            f"sign-in page {home}"
         )
     code, said, took = publish(args.run_id, None)
     print(

@@ -44,7 +44,9 @@ if not args.keep:
     shutil.rmtree(args.out)
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(
-    f"{platform.node()} {platform.machine()} | {manifest.residents:,} residents | {sum(manifest.counts.values()):,} rows | "
-    f"{len(manifest.files)} files + {manifest.fhir_bundles} FHIR bundles ({size_mb:,.0f} MB) | wall {elapsed:.1f} s = {manifest.residents / elapsed:,.0f} residents/s | "
+    f"{platform.node()} {platform.machine()} | {manifest.residents:,} residents | "
+    f"{sum(manifest.counts.values()):,} rows | "
+    f"{len(manifest.files)} files + {manifest.fhir_bundles} FHIR bundles ({size_mb:,.0f} MB) | "
+    f"wall {elapsed:.1f} s = {manifest.residents / elapsed:,.0f} residents/s | "
     f"CPU {cpu:.1f} s = {manifest.residents / cpu:,.0f} residents/CPU-s | peak RSS {peak_mb:,.0f} MB"
 )

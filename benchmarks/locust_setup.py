@@ -95,6 +95,7 @@ with open(args.out, "w") as out:
     json.dump({"password": PASSWORD, "practitioners": practitioners}, out)
 print(
     f"{len(practitioners)} practitioners ({sum(1 for p in practitioners if p['residents'])} with caseload residents, "
-    f"{sum(1 for p in practitioners if p['meetings'])} in meeting series, {sum(1 for p in practitioners if p['allocations'])} CHWWs "
+    f"{sum(1 for p in practitioners if p['meetings'])} in meeting series, "
+    f"{sum(1 for p in practitioners if p['allocations'])} CHWWs "
     f"with allocations) -> {args.out}"
 )

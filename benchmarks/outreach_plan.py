@@ -90,8 +90,8 @@ def main() -> None:
             ours += planning.route(start, points)[1]
             longer += planning.route(start, points, seconds=args.seconds)[1]
         print(
-            f"reference: {len(sample)} days, routes {ours / 1000:.2f} km vs {longer / 1000:.2f} km after {args.seconds:g} s "
-            f"guided local search each: {100 * (ours / longer - 1):.2f}% longer"
+            f"reference: {len(sample)} days, routes {ours / 1000:.2f} km vs {longer / 1000:.2f} km "
+            f"after {args.seconds:g} s guided local search each: {100 * (ours / longer - 1):.2f}% longer"
         )
 
 

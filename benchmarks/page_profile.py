@@ -91,7 +91,8 @@ if args.cpu:
         one()
     cpu_profile.disable()
     print(
-        f"CPU per request (in-process, client included): {(time.process_time() - started) / args.requests * 1000:.1f} ms"
+        "CPU per request (in-process, client included): "
+        f"{(time.process_time() - started) / args.requests * 1000:.1f} ms"
     )
     pstats.Stats(cpu_profile).sort_stats("cumulative").print_stats(60)
     raise SystemExit(0)

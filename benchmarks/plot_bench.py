@@ -2,11 +2,11 @@
 
     python benchmarks/plot_bench.py [RESULT.json] [--out docs/images/bench-scaling.svg]
 
-Without a file it draws the newest ``benchmarks/results/bench-*.json``. Two panels on log–log
-axes (sizes span 20k to millions): wall seconds of the whole process (start-up and imports
-included) and of the pipeline's own steps, and the process's CPU seconds (median, with the runs'
-range as error bars), and the process's peak resident memory. The caption names the date, commit and load average, because
-the figures are measured on a shared machine.
+Without a file it draws the newest ``benchmarks/results/bench-*.json``. Two panels on log–log axes
+(sizes span 20k to millions): wall seconds of the whole process (start-up and imports included) and
+of the pipeline's own steps, and the process's CPU seconds (median, with the runs' range as error
+bars), and the process's peak resident memory. The caption names the date, commit and load average,
+because the figures are measured on a shared machine.
 """
 
 from __future__ import annotations

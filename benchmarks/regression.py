@@ -3,12 +3,13 @@
     python benchmarks/regression.py [OLD.json] NEW.json [--threshold 0.20] [--min-seconds 0.2]
 
 With one file, OLD is the newest ``benchmarks/results/bench-*.json`` recorded before it. For every
-population size in both files it compares each step's median seconds (and the pipeline's total and the whole process's wall time), and
-prints one line per step; a step is flagged when it is more than ``--threshold`` slower *and* at
-least ``--min-seconds`` slower, because a 0.1 s step that takes 0.13 s is timer and scheduler
-noise, not a regression. Exit status 1 when anything is flagged, 0 otherwise, so CI can gate on it.
-Both files' load averages are printed: on a shared machine a "regression" measured at load 20
-against a baseline at load 2 says more about the neighbours than the code.
+population size in both files it compares each step's median seconds (and the pipeline's total and
+the whole process's wall time), and prints one line per step; a step is flagged when it is more than
+``--threshold`` slower *and* at least ``--min-seconds`` slower, because a 0.1 s step that takes 0.13
+s is timer and scheduler noise, not a regression. Exit status 1 when anything is flagged, 0
+otherwise, so CI can gate on it. Both files' load averages are printed: on a shared machine a
+"regression" measured at load 20 against a baseline at load 2 says more about the neighbours than
+the code.
 """
 
 from __future__ import annotations

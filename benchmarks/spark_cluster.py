@@ -242,7 +242,8 @@ def main() -> None:
     if not (linked / "persons.parquet").is_file():
         report["simulate"] = child(
             "import json, datetime; from octopus.population.simulate import simulate_linked_at_scale; "
-            f"simulate_linked_at_scale({str(linked)!r}, people={args.people}, as_of=datetime.date.fromisoformat({AS_OF.isoformat()!r})); "
+            f"simulate_linked_at_scale({str(linked)!r}, people={args.people}, "
+            f"as_of=datetime.date.fromisoformat({AS_OF.isoformat()!r})); "
             "print(json.dumps({}))"
         )
     common = {"linked": str(linked), "as_of": AS_OF.isoformat(), "later": args.later_period}

@@ -5,14 +5,15 @@ Usage:
     PYTHONPATH=src python -u benchmarks/virtualward_alert_latency.py [--residents 200] [--senders 8]
         [--via json|fhir] [--database octopus_wardbench] [--json results.json]
 
-Builds a PostgreSQL database (dropped and made again), a ward team with a nurse and a device
-service account (scope system/Observation.c), and admits ``--residents`` residents. Each resident
-first gets a normal set (NEWS2 0) through the JSON API. Then ``--senders`` threads, each with its
-own client and database connection, post one deteriorating set per resident (NEWS2 9) as a device
-would, all at once: through the JSON API (``--via json``) or as a FHIR transaction Bundle of seven
-vital-signs Observations (``--via fhir``, ``POST /api/fhir/``, decision 0053); for each, the clock runs from just before the POST until the board's table
-(the fragment htmx polls, as the nurse) contains that alert. Prints p50/p95/max of that latency,
-of the POST alone and of one board fetch, and the machine's load average.
+Builds a PostgreSQL database (dropped and made again), a ward team with a nurse and a device service
+account (scope system/Observation.c), and admits ``--residents`` residents. Each resident first gets
+a normal set (NEWS2 0) through the JSON API. Then ``--senders`` threads, each with its own client
+and database connection, post one deteriorating set per resident (NEWS2 9) as a device would, all at
+once: through the JSON API (``--via json``) or as a FHIR transaction Bundle of seven vital-signs
+Observations (``--via fhir``, ``POST /api/fhir/``, decision 0053); for each, the clock runs from
+just before the POST until the board's table (the fragment htmx polls, as the nurse) contains that
+alert. Prints p50/p95/max of that latency, of the POST alone and of one board fetch, and the
+machine's load average.
 """
 
 import argparse

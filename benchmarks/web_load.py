@@ -6,12 +6,12 @@ Usage (against a running `octopus serve`, e.g. the demo on port 8765):
         --during-after 20 --during "octopus publish" [--json results.json]
 
 Each simulated user signs in as one of the demo accounts (password ``octopus-demo``), opens the
-pages its role may open (home, caseload, case-finding, meetings, population, directory, a
-resident's record from its caseload; which pages a role has is learnt once, untimed), signs out and starts again, with no pause: a closed loop,
-so throughput is what the server gives. Every request is timed; any answer other than 2xx/3xx,
-and any connection error, counts as an error. With ``--during``, the command starts
-``--during-after`` seconds in and the report splits requests into those made while it ran and
-those made outside it. Results: requests, errors, p50/p95/p99 per window and per page.
+pages its role may open (home, caseload, case-finding, meetings, population, directory, a resident's
+record from its caseload; which pages a role has is learnt once, untimed), signs out and starts
+again, with no pause: a closed loop, so throughput is what the server gives. Every request is timed;
+any answer other than 2xx/3xx, and any connection error, counts as an error. With ``--during``, the
+command starts ``--during-after`` seconds in and the report splits requests into those made while it
+ran and those made outside it. Results: requests, errors, p50/p95/p99 per window and per page.
 """
 
 import argparse

@@ -51,13 +51,17 @@ ALLOWED = {
     (
         "governance/views.py",
         "Resident",
-    ): "Break glass looks the person id up before any relationship exists (it shows nothing but that it "
-    "exists), and the IG lead's subject access report asks only whether the id exists.",
+    ): (
+        "Break glass looks the person id up before any relationship exists (it shows nothing but that it "
+        "exists), and the IG lead's subject access report asks only whether the id exists."
+    ),
     (
         "meetings/views/common.py",
         "WorklistEntry",
-    ): "Worklist entries are reached through series membership under the confidentiality agreement "
-    "(meetings.membership), not a relationship; the lookup is narrowed to the user's series.",
+    ): (
+        "Worklist entries are reached through series membership under the confidentiality agreement "
+        "(meetings.membership), not a relationship; the lookup is narrowed to the user's series."
+    ),
 }
 
 

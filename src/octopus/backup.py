@@ -137,7 +137,10 @@ def _audit_problem(manifest: dict) -> str:
     if not report.intact:
         return report.problem
     if "audit_signature" not in manifest:
-        return "The backup carries no signed audit summary (it was made before decision 0019), so its audit log cannot be checked."
+        return (
+            "The backup carries no signed audit summary (it was made before decision 0019), so its audit log cannot be "
+            "checked."
+        )
     try:
         expected = _manifest_signature(dict(manifest))
     except audit_keys.AuditKeyError as error:

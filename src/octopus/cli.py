@@ -22,8 +22,10 @@ def serve(
     port: int = typer.Option(8000, help="Port to listen on."),
     worker: bool = typer.Option(
         True,
-        help="Also run the background task worker (linkage and pipeline runs), restarted if it stops. "
-        "Turn off where the worker runs as its own service (`octopus manage task_worker`).",
+        help=(
+            "Also run the background task worker (linkage and pipeline runs), restarted if it stops. "
+            "Turn off where the worker runs as its own service (`octopus manage task_worker`)."
+        ),
     ),
 ) -> None:
     """Serve the web app with gunicorn (applying any pending database migrations first).

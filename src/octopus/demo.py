@@ -144,8 +144,10 @@ def _generate(folder: Path, residents: int | None, as_of: dt.date) -> dict:
     # A couple of deliveries the loader must refuse whole, as real partners sometimes send.
     faulty = write_refused(folder / "feeds")
     return {
-        "summary": f"{manifest.residents:,} synthetic Westminster residents in {len(manifest.files)} files "
-        f"(and {len(faulty)} faulty deliveries)",
+        "summary": (
+            f"{manifest.residents:,} synthetic Westminster residents in {len(manifest.files)} files "
+            f"(and {len(faulty)} faulty deliveries)"
+        ),
         "residents": manifest.residents,
         "folder": str(folder),
         "as_of": manifest.as_of,
@@ -193,9 +195,11 @@ def _pipeline(data_dir: Path, as_of: dt.date) -> dict:
     )
     counts = info.row_counts
     return {
-        "summary": f"snapshot {info.run_id}, {counts.get('residents.parquet', 0):,} residents "
-        f"scored ({info.chosen_model}), {counts.get('rising risk', 0):,} rising risk, "
-        f"{counts.get('objectors', 0):,} objectors left out",
+        "summary": (
+            f"snapshot {info.run_id}, {counts.get('residents.parquet', 0):,} residents "
+            f"scored ({info.chosen_model}), {counts.get('rising risk', 0):,} rising risk, "
+            f"{counts.get('objectors', 0):,} objectors left out"
+        ),
         "run_id": info.run_id,
     }
 
@@ -205,8 +209,10 @@ def _publish(data_dir: Path, run_id: str) -> dict:
 
     report = publish(data_dir / "linked" / "persons.parquet", data_dir / "snapshots" / run_id)
     return {
-        "summary": f"{report.residents:,} residents, {report.households:,} households, "
-        f"{report.activity_added:,} timeline events, {report.deaths} deaths recorded",
+        "summary": (
+            f"{report.residents:,} residents, {report.households:,} households, "
+            f"{report.activity_added:,} timeline events, {report.deaths} deaths recorded"
+        ),
         "run_id": run_id,
     }
 
@@ -368,6 +374,8 @@ def _database() -> dict:
     seeded = seed_directory()
     ensure_demo_users(seeded["accounts"])
     return {
-        "summary": f"{Organisation.objects.count()} organisations, {Team.objects.count()} teams, "
-        f"{Practitioner.objects.count()} named practitioners, {Service.objects.count()} services"
+        "summary": (
+            f"{Organisation.objects.count()} organisations, {Team.objects.count()} teams, "
+            f"{Practitioner.objects.count()} named practitioners, {Service.objects.count()} services"
+        )
     }

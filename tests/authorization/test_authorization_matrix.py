@@ -35,7 +35,8 @@ def url_names(patterns=None, namespace: str = "") -> list[str]:
 def test_every_url_has_an_entry_in_the_matrix():
     missing = [name for name in url_names() if name not in MATRIX["urls"]]
     assert not missing, (
-        f"These URLs have no entry in {MATRIX_FILE.relative_to(Path.cwd()) if MATRIX_FILE.is_relative_to(Path.cwd()) else MATRIX_FILE}: "
+        "These URLs have no entry in "
+        f"{MATRIX_FILE.relative_to(Path.cwd()) if MATRIX_FILE.is_relative_to(Path.cwd()) else MATRIX_FILE}: "
         f"{', '.join(missing)}.\nAdd one per URL saying what each role may do (see the comment at the top of the "
         "file), so the suite proves who can reach your new page."
     )

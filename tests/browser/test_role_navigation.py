@@ -41,8 +41,13 @@ LANGUAGE_CODE = re.compile(r"Language\s+[a-z]{2,3}\b")
 # The reader's text of <main>: identifiers set in <code> are there on purpose (feed names for analysts),
 # [data-verbatim] quotes a partner's file (a refusal names the file's own column names), and
 # [data-identifier] marks an identifier shown as such (a file name, a username in the audit log).
-READER_TEXT = """() => { const main = document.querySelector('main') || document.body; const copy = main.cloneNode(true);
-  copy.querySelectorAll('code, pre, kbd, samp, script, style, [data-verbatim], [data-identifier]').forEach(e => e.remove()); return copy.innerText; }"""
+READER_TEXT = """() => {
+  const main = document.querySelector('main') || document.body;
+  const copy = main.cloneNode(true);
+  copy.querySelectorAll('code, pre, kbd, samp, script, style, [data-verbatim], [data-identifier]')
+    .forEach(e => e.remove());
+  return copy.innerText;
+}"""
 
 
 def _raw_codes(page) -> list[str]:

@@ -179,8 +179,10 @@ def test_ndjson_through_the_cli_as_a_named_user(tmp_path, ward):
     refused = CliRunner().invoke(app, ["virtual-ward", "import-fhir", str(path), "--as", "outsider"])
     assert (
         refused.exit_code == 1
-        and "hub7.ndjson: line 1 (Observation/rr): subject: NHS number 9434765919 is not on a "
-        "virtual ward you record for"
+        and (
+            "hub7.ndjson: line 1 (Observation/rr): subject: NHS number 9434765919 is not on a "
+            "virtual ward you record for"
+        )
         in refused.output
     )
 

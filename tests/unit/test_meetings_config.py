@@ -7,7 +7,8 @@ from octopus.meetings.config import CONFIG_FILE, parse, settings
 
 BASE = """
 sources:
-  ae: {kind: count, label: Frequent A&E, flag: ae_attendances_12m, at_least: 3, reason: "{n} A&E attendances in 12 months"}
+  ae: {kind: count, label: Frequent A&E, flag: ae_attendances_12m, at_least: 3,
+       reason: "{n} A&E attendances in 12 months"}
 worklists:
   inc: [ae]
 access_days_after_meeting: 7
@@ -76,8 +77,10 @@ def test_config_limit_must_be_a_whole_number_of_at_least_one(value):
 def test_config_unknown_key_lists_the_keys_the_kind_takes():
     with pytest.raises(
         ConfigError,
-        match=r"sources.ae: unknown key\(s\) limits for a count source "
-        r"\(it takes at_least, flag, label, limit, reason\)",
+        match=(
+            r"sources.ae: unknown key\(s\) limits for a count source "
+            r"\(it takes at_least, flag, label, limit, reason\)"
+        ),
     ):
         parse(BASE.replace('reason: "{n}', 'limits: 10, reason: "{n}'), "x.yaml")
 

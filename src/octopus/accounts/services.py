@@ -44,8 +44,10 @@ def check_separation(user: User, role: str) -> None:
     if administers and opens:
         raise ValidationError(
             {
-                "role": f"{user.username} cannot both administer accounts and hold a role that opens resident data "
-                f"({', '.join(sorted(opens))}): give these to different people."
+                "role": (
+                    f"{user.username} cannot both administer accounts and hold a role that opens resident data "
+                    f"({', '.join(sorted(opens))}): give these to different people."
+                )
             }
         )
 

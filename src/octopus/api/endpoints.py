@@ -30,8 +30,10 @@ from .virtualward import ward
 api = NinjaAPI(
     title="Octopus API",
     version="1",
-    description="Directory and resident data for integrated neighbourhood teams. Session authentication; "
-    "resident data only where the user has a legitimate relationship, and every access is audited.",
+    description=(
+        "Directory and resident data for integrated neighbourhood teams. Session authentication; "
+        "resident data only where the user has a legitimate relationship, and every access is audited."
+    ),
     urls_namespace="api",
     # The interactive docs page loads its scripts from a CDN, which the CSP forbids.
     docs_url=None,

@@ -56,7 +56,9 @@ class ReferralForm(forms.Form):
     send_anyway = forms.BooleanField(
         required=False,
         label="Send it anyway",
-        help_text="Only if the resident already has an open request with this person or team and this one is different.",
+        help_text=(
+            "Only if the resident already has an open request with this person or team and this one is different."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -292,8 +294,10 @@ class AdvanceCarePlanForm(forms.ModelForm):
         }
         help_texts = {
             "cpr_recommendation": "ReSPECT section 4. Leave unanswered if it has not been decided.",
-            "agreed_with": "The resident, or who spoke for them if they lacked capacity (for example: "
-            "daughter, lasting power of attorney for health and welfare).",
+            "agreed_with": (
+                "The resident, or who spoke for them if they lacked capacity (for example: "
+                "daughter, lasting power of attorney for health and welfare)."
+            ),
         }
         widgets = {
             "agreed_on": DateInput,

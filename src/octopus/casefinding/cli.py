@@ -21,7 +21,10 @@ def export_list(
     with_source_ids: bool = typer.Option(
         False,
         "--with-source-ids",
-        help="Add a source_ids column: each partner's own identifier for the person (sender_code:id pairs, ';'-separated).",
+        help=(
+            "Add a source_ids column: each partner's own identifier for the person (sender_code:id pairs, "
+            "';'-separated)."
+        ),
     ),
 ) -> None:
     """Person id, NHS number, practice, band, reason and status of each resident on the list."""

@@ -80,6 +80,7 @@ def follow_up_words(follow_up: DischargeFollowUp | None, today: dt.date) -> tupl
         return f"Follow-up call cancelled ({when}); it can be started again", "nhsuk-tag--grey"
     late = task.due is not None and task.due < today
     return (
-        f"Follow-up call open with {task.owner.display_name}, due {task.due:%-d %b %Y}{' – overdue' if late else ''} ({when})",
+        f"Follow-up call open with {task.owner.display_name}, due {task.due:%-d %b %Y}{' – overdue' if late else ''} "
+        f"({when})",
         "nhsuk-tag--red" if late else "nhsuk-tag--yellow",
     )

@@ -120,7 +120,10 @@ class NoActionForm(forms.Form):
     note = forms.CharField(
         label="Why no action",
         max_length=500,
-        help_text="For example: already under the heart failure nurses. The resident comes back to review when what they are listed for changes.",
+        help_text=(
+            "For example: already under the heart failure nurses. The resident comes back to review when what they are "
+            "listed for changes."
+        ),
     )
 
 

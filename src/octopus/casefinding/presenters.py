@@ -70,7 +70,8 @@ def _decision_words(details: lists.Details) -> tuple[str, str]:
         earlier = details.earlier
         return (
             "",
-            f"Decided {earlier.decided_at:%-d %b %Y}: {earlier.detail or earlier.get_outcome_display().lower()}; listed differently since.",
+            f"Decided {earlier.decided_at:%-d %b %Y}: {earlier.detail or earlier.get_outcome_display().lower()}; "
+            "listed differently since.",
         )
     return "", ""
 

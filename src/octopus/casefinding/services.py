@@ -321,9 +321,15 @@ def start_discharge_follow_ups(case_list: CaseList, residents, actor, *, owner, 
                 f"{earlier.task.owner.display_name}, due {earlier.task.due:%-d %B %Y}."
             )
         if earlier is not None and earlier.task.done_at is not None:
-            return f"The follow-up call for the discharge on {discharge.discharged_on:%-d %B %Y} was done on {timezone.localtime(earlier.task.done_at):%-d %B %Y}."
+            return (
+                f"The follow-up call for the discharge on {discharge.discharged_on:%-d %B %Y} was done on "
+                f"{timezone.localtime(earlier.task.done_at):%-d %B %Y}."
+            )
         if access.basis_for(owner, resident) is None:
-            return f"{owner.display_name} has no relationship with {resident.name} that opens their record, so could not make the call."
+            return (
+                f"{owner.display_name} has no relationship with {resident.name} that opens their record, so could not "
+                "make the call."
+            )
         allowed, why = consent.may_contact(resident, ContactRoute.PHONE)
         if not allowed:
             return why

@@ -31,7 +31,8 @@ def _no_vcse(request) -> None:
     # VCSE partners see clinical detail only with each resident's consent, one at a time.
     if access.is_vcse_user(request.user):
         raise PermissionDenied(
-            "Case-finding lists show clinical detail, which voluntary sector roles see only in a resident's record with their consent."
+            "Case-finding lists show clinical detail, which voluntary sector roles see only in a resident's record "
+            "with their consent."
         )
 
 

@@ -142,7 +142,8 @@ def needs_map(found: list[Finding], as_of: dt.date) -> Chart:
     published = disclosure.protect_counts(dict(per_lsoa), total=False)["values"] if per_lsoa else {}
     unplaced = sum(1 for f in found if f.need and not f.lsoa_code)
     note = (
-        f" {disclosure.publish_count(unplaced) or 'A few'} needs have no LSOA (a venue without coordinates) and are not mapped."
+        f" {disclosure.publish_count(unplaced) or 'A few'} needs have no LSOA (a venue without coordinates) and are "
+        "not mapped."
         if unplaced
         else ""
     )
@@ -211,8 +212,8 @@ def introductions(found: list[Finding], as_of: dt.date) -> Chart:
             "Introductions made in the months shown, by the team introduced to",
             _source_text(found),
             as_of,
-            f"Outreach counts the introductions and referrals a CHWW sent for residents of households allocated to them "
-            f"(as outreach supervision does). {CONTROL}",
+            "Outreach counts the introductions and referrals a CHWW sent for residents of households allocated "
+            f"to them (as outreach supervision does). {CONTROL}",
         ),
     )
 

@@ -126,7 +126,8 @@ def record_attendee(
     if anonymous:
         if given_name or family_name or date_of_birth or postcode or nhs_number:
             problems["anonymous"] = (
-                "An anonymous attendee has no name, date of birth, postcode or NHS number: clear them or untick anonymous."
+                "An anonymous attendee has no name, date of birth, postcode or NHS number: clear them or untick "
+                "anonymous."
             )
         if consent_to_match:
             problems["consent_to_match"] = "An anonymous attendee cannot be matched with their record."
@@ -192,7 +193,10 @@ def introduce(
             attendee.resident,
             actor,
             to_practitioner=to_practitioner,
-            reason=f"Introduced at {attendee.session}: {drop_in_needs.topic_words(need).lower() if need else 'asked for help'}.",
+            reason=(
+                f"Introduced at {attendee.session}: "
+                f"{drop_in_needs.topic_words(need).lower() if need else 'asked for help'}."
+            ),
             urgency=Urgency.ROUTINE,
             shared_information=shared_information,
             resident_agreed=True,

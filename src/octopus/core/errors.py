@@ -48,7 +48,10 @@ def permission_denied(request, exception=None):
         "error.jinja",
         {
             "heading": "You cannot open this page",
-            "message": "Your role does not include this part of Octopus. If you need it for your work, ask your INT manager or system administrator.",
+            "message": (
+                "Your role does not include this part of Octopus. If you need it for your work, ask your INT manager "
+                "or system administrator."
+            ),
         },
         status=403,
     )

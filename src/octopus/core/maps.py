@@ -71,8 +71,8 @@ def lsoa_map(
     undrawn = len(rows) - len(features)
     if undrawn:
         summary = (summary + " " if summary else "") + (
-            f"{undrawn} LSOA{'s are' if undrawn != 1 else ' is'} in the table but not drawn: no boundary file is shipped for "
-            "their borough (python -m octopus.reference.boundaries)."
+            f"{undrawn} LSOA{'s are' if undrawn != 1 else ' is'} in the table but not drawn: no boundary file "
+            "is shipped for their borough (python -m octopus.reference.boundaries)."
         )
     data = {
         "values": {"type": "FeatureCollection", "features": features},

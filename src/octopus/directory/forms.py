@@ -138,7 +138,8 @@ class ServiceForm(forms.ModelForm):
         if team and organisation and team.organisation_id != organisation.pk:
             self.add_error(
                 "team",
-                f"{team.name} belongs to {team.organisation.name}, not {organisation.name}. Choose one of {organisation.name}'s teams.",
+                f"{team.name} belongs to {team.organisation.name}, not {organisation.name}. Choose one of "
+                f"{organisation.name}'s teams.",
             )
         low, high = data.get("minimum_age"), data.get("maximum_age")
         if low is not None and high is not None and low > high:

@@ -249,7 +249,8 @@ class _Checker:
             self.problems.append(f"{where}: field 'organization_id' is required")
         elif organisation_id not in self.organisations:
             self.problems.append(
-                f"{where}: field 'organization_id' refers to organisation {organisation_id}, which is neither in this file's 'organizations' nor in Octopus"
+                f"{where}: field 'organization_id' refers to organisation {organisation_id}, which is neither in this "
+                "file's 'organizations' nor in Octopus"
             )
         self.age(where, record, "minimum_age")
         self.age(where, record, "maximum_age")
@@ -441,14 +442,16 @@ def _store_service(record: dict, report: ImportReport) -> Service:
             areas.append(found)
         else:
             report.warnings.append(
-                f"service {record['name']}: service area {area.get('name') or slug!r} is not a neighbourhood in Octopus; not linked"
+                f"service {record['name']}: service area {area.get('name') or slug!r} is not a neighbourhood in "
+                "Octopus; not linked"
             )
     service.neighbourhoods.set(areas)
     return service
 
 
 def import_oruk(path_or_file) -> ImportReport:
-    """Import services from an ORUK JSON file (path or open file). Raises OrukImportError, storing nothing, if any record is bad."""
+    """Import services from an ORUK JSON file (path or open file). Raises OrukImportError, storing
+    nothing, if any record is bad."""
     source, text = _read(path_or_file)
     organisations, services = _parse(source, text)
     checker = _Checker({str(u) for u in Organisation.objects.values_list("uid", flat=True)})

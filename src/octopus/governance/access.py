@@ -320,7 +320,8 @@ class LimitedRelationship(NoRelationship):
 
     def __init__(self, person_id: str, access: Access):
         super().__init__(
-            f"Your relationship with this resident ({access.basis.lower()}) shows only what that work needs, not this page.",
+            f"Your relationship with this resident ({access.basis.lower()}) shows only what that work needs, not this "
+            "page.",
             person_id,
             exists=True,
         )

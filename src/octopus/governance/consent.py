@@ -274,7 +274,8 @@ def _contact_decision(resident: Resident, preference: ContactPreference | None, 
     if resident.is_deceased:
         return (
             False,
-            f"The resident died on {resident.date_of_death:%d %B %Y}: do not contact them. Speak to the lead professional about contacting the family.",
+            f"The resident died on {resident.date_of_death:%d %B %Y}: do not contact them. Speak to the lead "
+            "professional about contacting the family.",
         )
     if preference is not None:
         if preference.do_not_contact:

@@ -19,7 +19,10 @@ class BreakGlassForm(forms.Form):
     )
     detail = forms.CharField(
         label="Explain in your own words",
-        help_text="The information governance lead reads this. Say what you need to do and why it cannot wait for a referral or a colleague with access.",
+        help_text=(
+            "The information governance lead reads this. Say what you need to do and why it cannot wait for a referral "
+            "or a colleague with access."
+        ),
         widget=forms.Textarea(attrs={"rows": 3}),
         min_length=10,
         max_length=1000,

@@ -72,7 +72,8 @@ def break_glass(request, person_id: str):
         else:
             messages.warning(
                 request,
-                f"Break-glass access granted until {grant.expires_at:%H:%M}. Your reason has been sent to the information governance lead.",
+                f"Break-glass access granted until {grant.expires_at:%H:%M}. Your reason has been sent to the "
+                "information governance lead.",
             )
             return redirect(destination or reverse("governance:break-glass", args=[person_id]))
     return render(

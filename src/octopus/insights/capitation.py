@@ -205,8 +205,11 @@ def allocation_chart(
             "The same weighted sum over every unit",
             SOURCE,
             as_of,
-            f"Weights used: {weights_text}. Per head: every resident weighted 1. Method: NHS England weighted capitation "
-            "(technical guide to the 2023/24 to 2024/25 revenue allocations).",
+            f"Weights used: {weights_text}. Per head: every resident weighted 1. Method: NHS England "
+            "weighted capitation (technical guide to the 2023/24 to 2024/25 revenue allocations).",
         ),
-        summary=f"The budget of £{budget:,.0f} shared across {len(rows)} {unit_label.lower()} in proportion to need-weighted residents.",
+        summary=(
+            f"The budget of £{budget:,.0f} shared across {len(rows)} {unit_label.lower()} in proportion to "
+            "need-weighted residents."
+        ),
     )

@@ -283,13 +283,14 @@ def difference_chart(evaluation: Evaluation, as_of: dt.date) -> Chart:
             Column("upper", "Upper 95%", "number"),
         ],
         definition=Definition(
-            f"Per matched pair: the change (the {months} months after the index date less the {months} months before) of "
-            "the resident cared for, less that of their matched comparator",
+            f"Per matched pair: the change (the {months} months after the index date less the {months} months "
+            "before) of the resident cared for, less that of their matched comparator",
             "Matched pairs (mean over pairs)",
             SOURCE,
             as_of,
-            "Index date: the first case opened on a caseload or the first MDT discussion. Matching: 1:1 nearest neighbour on "
-            "the logit of the propensity score within 0.2 standard deviations (Austin 2011). Interval: t on the pair "
+            "Index date: the first case opened on a caseload or the first MDT discussion. Matching: 1:1 "
+            "nearest neighbour on the logit of the propensity score within 0.2 standard deviations "
+            "(Austin 2011). Interval: t on the pair "
             "differences. Below zero: fewer than the comparators.",
         ),
         summary="; ".join(

@@ -427,8 +427,10 @@ def indicator_chart(view: IndicatorView, as_of) -> charts.Chart | None:
             denominator=f"Residents in each group ({indicator.unit})",
             source=indicator.source,
             as_of=as_of,
-            notes="Groups whose counts are suppressed are not drawn. 95% confidence intervals: "
-            "Wilson for proportions, Byar or exact Poisson for rates, Dobson for age-standardised rates.",
+            notes=(
+                "Groups whose counts are suppressed are not drawn. 95% confidence intervals: "
+                "Wilson for proportions, Byar or exact Poisson for rates, Dobson for age-standardised rates."
+            ),
         ),
         summary=f"{indicator.title} for each {view.breakdown_title.lower()} with its 95% confidence interval.",
     )

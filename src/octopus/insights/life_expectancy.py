@@ -363,10 +363,12 @@ def trend_chart(history: list[Inequality], as_of: dt.date) -> Chart:
             denominator="Deciles weighted by their person-years",
             source=SOURCE,
             as_of=as_of,
-            notes="Slope index of inequality: the difference in life expectancy between the least and the most "
-            "deprived ends of the population, fitted across every decile with an estimate (PHE technical "
-            "guide, 2013); its 95% interval by simulation from each decile's standard error, 100,000 "
-            "draws, as PHE's SII tool. One point per 3-year window the deaths feed covers.",
+            notes=(
+                "Slope index of inequality: the difference in life expectancy between the least and the most "
+                "deprived ends of the population, fitted across every decile with an estimate (PHE technical "
+                "guide, 2013); its 95% interval by simulation from each decile's standard error, 100,000 "
+                "draws, as PHE's SII tool. One point per 3-year window the deaths feed covers."
+            ),
         ),
         summary="Slope index of inequality in life expectancy, by sex, for each 3-year window.",
     )
@@ -445,15 +447,19 @@ def age_chart(parts: list[Decomposition], as_of: dt.date) -> Chart:
 def _decomposition_definition(as_of: dt.date) -> Definition:
     causes = "; ".join(CAUSE_TITLES[c] for c in CAUSES)
     return Definition(
-        numerator="Deaths by age band and broad underlying cause in the most and least deprived IMD quintiles "
-        "(3 pooled years)",
+        numerator=(
+            "Deaths by age band and broad underlying cause in the most and least deprived IMD quintiles "
+            "(3 pooled years)"
+        ),
         denominator="Registered residents of each quintile at the middle of each year",
         source=SOURCE,
         as_of=as_of,
-        notes="Arriaga's decomposition (Demography 1984;21:83-96), each age band's part shared between causes in "
-        "proportion to the difference in their death rates, as PHE/OHID's Segment Tool. Causes, ICD-10 ranges "
-        f"of the underlying cause: {causes}. A positive part widens the gap; a part resting on 1-7 deaths is "
-        "withheld.",
+        notes=(
+            "Arriaga's decomposition (Demography 1984;21:83-96), each age band's part shared between causes in "
+            "proportion to the difference in their death rates, as PHE/OHID's Segment Tool. Causes, ICD-10 ranges "
+            f"of the underlying cause: {causes}. A positive part widens the gap; a part resting on 1-7 deaths is "
+            "withheld."
+        ),
     )
 
 

@@ -150,7 +150,8 @@ def segments(by_segment: pd.DataFrame, as_of: dt.date) -> Chart:
             Column("admissions_per_1000", "Emergency admissions per 1,000", "rate"),
         ],
         definition=Definition(
-            "Residents in the segment; their cost of care; their emergency admissions, in the 12 months before the as-of date",
+            "Residents in the segment; their cost of care; their emergency admissions, in the 12 months before the "
+            "as-of date",
             "All residents in the area; all their cost; per 1,000 residents of the segment",
             SOURCE,
             as_of,
@@ -204,8 +205,8 @@ def risk_pyramid(bands_table: pd.DataFrame, band_names: dict[int, str], as_of: d
         "All residents in the area; all their emergency admissions; all their cost",
         SOURCE,
         as_of,
-        "Bands cut the population by predicted 12-month risk of emergency admission at the top 0.5%, 2%, 5%, 20% and 50% "
-        "(config/bands.yaml). Shares use the published (rounded) counts.",
+        "Bands cut the population by predicted 12-month risk of emergency admission at the top 0.5%, 2%, 5%, "
+        "20% and 50% (config/bands.yaml). Shares use the published (rounded) counts.",
     )
     columns = [
         Column("band", "Band", "text"),
@@ -219,7 +220,10 @@ def risk_pyramid(bands_table: pd.DataFrame, band_names: dict[int, str], as_of: d
         alt.Chart()
         .transform_fold(["residents_share", "admissions_share", "cost_share"], as_=["measure", "share"])
         .transform_calculate(
-            measure_label="datum.measure == 'cost_share' ? 'Cost' : datum.measure == 'admissions_share' ? 'Emergency admissions' : 'Residents'",
+            measure_label=(
+                "datum.measure == 'cost_share' ? 'Cost' "
+                ": datum.measure == 'admissions_share' ? 'Emergency admissions' : 'Residents'"
+            ),
         )
         .mark_bar()
         .encode(
@@ -333,7 +337,8 @@ def trends(
                 Column("rising_risk", "Rising-risk residents"),
             ],
             definition=Definition(
-                "Emergency admissions in the 12 months before each snapshot's as-of date; residents flagged rising risk",
+                "Emergency admissions in the 12 months before each snapshot's as-of date; "
+                "residents flagged rising risk",
                 "Residents in the area in that snapshot (per 1,000)",
                 "Every population snapshot kept in the data folder",
                 latest,

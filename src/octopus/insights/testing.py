@@ -128,7 +128,9 @@ def write_snapshot(
                     "title": "WELC target population",
                     "size": len(members),
                     "as_of": as_of.isoformat(),
-                    "description": "Residents in the top three risk bands who are aged 65 or over or have a long-term condition.",
+                    "description": (
+                        "Residents in the top three risk bands who are aged 65 or over or have a long-term condition."
+                    ),
                 }
             ]
         )

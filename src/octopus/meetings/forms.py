@@ -232,8 +232,10 @@ class SeriesForm(forms.Form):
         coerce=int,
         initial="4",
         label="Add meetings from the timetable for",
-        help_text="Days that already have a meeting are skipped; new meetings take the next location on the rota. "
-        "If you change the timetable, planned meetings nobody has started preparing move to it.",
+        help_text=(
+            "Days that already have a meeting are skipped; new meetings take the next location on the rota. "
+            "If you change the timetable, planned meetings nobody has started preparing move to it."
+        ),
     )
 
     def __init__(self, *args, user=None, member_rows: int = 6, **kwargs):

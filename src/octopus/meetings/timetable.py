@@ -12,8 +12,8 @@ def _and(words: Sequence[str]) -> str:
 
 
 def describe(weekdays: Sequence[int], start: dt.time, minutes: int, frequency: str) -> str:
-    """ "Tuesdays and Fridays, 09:00–09:30", "Every other Thursday, 13:00–15:00",
-    "First Monday of the month, 14:00–15:30"."""
+    """The timetable in words: "Tuesdays and Fridays, 09:00–09:30", "Every other Thursday,
+    13:00–15:00", "First Monday of the month, 14:00–15:30"."""
     days = [WEEKDAYS[d] for d in sorted(set(weekdays))]
     end = (dt.datetime.combine(dt.date(2000, 1, 1), start) + dt.timedelta(minutes=minutes)).time()
     times = f"{start:%H:%M}–{end:%H:%M}"

@@ -134,4 +134,7 @@ def seed(users_by_username: dict) -> str | dict:
     )
     knocked = _knock(allocations, worker, today)
     _one_do_not_contact(allocations, planner, today)
-    return f"{round_.name}: {plural(len(allocations), 'household')} allocated to {worker.display_name}, {knocked} knocked on so far"
+    return (
+        f"{round_.name}: {plural(len(allocations), 'household')} allocated to {worker.display_name}, {knocked} knocked "
+        "on so far"
+    )

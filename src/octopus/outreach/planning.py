@@ -139,7 +139,8 @@ def month_bank_holidays(month: str) -> list[tuple[dt.date, str]]:
     if days[0].year > max(holidays).year:
         raise PlanningError(
             f"--month {month}: the shipped bank holiday list (octopus/reference/bank_holidays_england_wales.csv, "
-            f"from gov.uk) ends with {max(holidays).year}; add {days[0].year}'s bank holidays before planning this month."
+            f"from gov.uk) ends with {max(holidays).year}; add {days[0].year}'s bank holidays before planning this "
+            "month."
         )
     return [(d, holidays[d]) for d in days if d in holidays]
 

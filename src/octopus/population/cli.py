@@ -56,7 +56,9 @@ def run(
     model_config: Path = typer.Option(
         None,
         "--model-config",
-        help="The risk model's settings (outcome), YAML; default model.yaml in OCTOPUS_CONFIG_DIR, else the shipped one.",
+        help=(
+            "The risk model's settings (outcome), YAML; default model.yaml in OCTOPUS_CONFIG_DIR, else the shipped one."
+        ),
     ),
 ) -> None:
     """Build features, train and score the risk model, and publish a snapshot."""
@@ -183,8 +185,10 @@ def export_scores(
     with_source_ids: bool = typer.Option(
         False,
         "--with-source-ids",
-        help="Add a source_ids column: each partner's own identifier for the person (sender_code:id pairs, "
-        "';'-separated), to join the scores back to a partner's extract without an NHS number.",
+        help=(
+            "Add a source_ids column: each partner's own identifier for the person (sender_code:id pairs, "
+            "';'-separated), to join the scores back to a partner's extract without an NHS number."
+        ),
     ),
 ) -> None:
     """Per resident: person id, NHS number, probability, centile, band, segment, rising-risk flag.

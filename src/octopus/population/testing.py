@@ -11,9 +11,10 @@
         ''',
     })
 
-``secondary_diagnoses`` cells are written space-separated (``I69 F00``) and stored
-``|``-joined as the contract says; a cell given as a row value with a ``|`` is kept as written. Columns not written are filled: required contract columns with a harmless default (the
-sender, a row id, the person id as the sender's id), the rest with null. Empty cells are null.
+``secondary_diagnoses`` cells are written space-separated (``I69 F00``) and stored ``|``-joined as
+the contract says; a cell given as a row value with a ``|`` is kept as written. Columns not written
+are filled: required contract columns with a harmless default (the sender, a row id, the person id
+as the sender's id), the rest with null. Empty cells are null.
 """
 
 from __future__ import annotations

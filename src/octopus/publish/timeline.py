@@ -49,11 +49,17 @@ def _ae(row) -> str:
 
 def _outpatient(row) -> str:
     visit = "first appointment" if row.get("first_or_follow_up") == "first" else "follow-up appointment"
-    return f"Outpatient {visit} (specialty {row.get('treatment_function_code') or 'not given'}), {_words(row.get('attendance')) or 'attendance not recorded'}"
+    return (
+        f"Outpatient {visit} (specialty {row.get('treatment_function_code') or 'not given'}), "
+        f"{_words(row.get('attendance')) or 'attendance not recorded'}"
+    )
 
 
 def _gp(row) -> str:
-    return f"Appointment with {_words(row.get('staff_role')) or 'the practice'} ({_words(row.get('mode'))}), {_words(row.get('status'))}"
+    return (
+        f"Appointment with {_words(row.get('staff_role')) or 'the practice'} ({_words(row.get('mode'))}), "
+        f"{_words(row.get('status'))}"
+    )
 
 
 def _ambulance(row) -> str:
@@ -66,7 +72,10 @@ def _community(row) -> str:
 
 def _mh_contact(row) -> str:
     crisis = " (crisis)" if row.get("crisis") else ""
-    return f"{_words(row.get('team_type')).capitalize() or 'Mental health'} team contact{crisis} ({_words(row.get('mode'))})"
+    return (
+        f"{_words(row.get('team_type')).capitalize() or 'Mental health'} team contact{crisis} "
+        f"({_words(row.get('mode'))})"
+    )
 
 
 def _mh_spell(row) -> str:

@@ -67,7 +67,8 @@ def build_lsoas(shared: Path) -> pd.DataFrame:
     missing = lsoas[lsoas[["total", "imd_score", "latitude"]].isna().any(axis=1)]
     if len(missing):
         raise ValueError(
-            f"{len(missing)} London LSOAs lack Census, IMD or a point (first {missing['lsoa21_code'].iloc[0]}): check the shared files are the same vintage."
+            f"{len(missing)} London LSOAs lack Census, IMD or a point (first {missing['lsoa21_code'].iloc[0]}): check "
+            "the shared files are the same vintage."
         )
     return lsoas.sort_values("lsoa21_code").reset_index(drop=True)
 

@@ -75,7 +75,8 @@ ONS4 = Instrument(
         Item("happiness", "Overall, how happy did you feel yesterday?"),
         Item(
             "anxiety",
-            "On a scale where 0 is not at all anxious and 10 is completely anxious, overall, how anxious did you feel yesterday?",
+            "On a scale where 0 is not at all anxious and 10 is completely anxious, overall, how anxious did you feel "
+            "yesterday?",
         ),
     ),
     0,

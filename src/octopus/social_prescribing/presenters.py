@@ -135,13 +135,19 @@ def outcomes_chart(rows) -> charts.Chart:
         columns=columns,
         definition=charts.Definition(
             numerator="Mean of each person's review score minus their start score on the same measure",
-            denominator="People with that measure recorded both at the start and at review; per service, people "
-            "introduced to it (a person introduced to two services counts in both)",
-            source="Social prescribing records in Octopus (ONS4: Office for National Statistics personal wellbeing; "
-            "SWEMWBS metric score: Warwick Medical School conversion table, Stewart-Brown et al. 2009)",
+            denominator=(
+                "People with that measure recorded both at the start and at review; per service, people "
+                "introduced to it (a person introduced to two services counts in both)"
+            ),
+            source=(
+                "Social prescribing records in Octopus (ONS4: Office for National Statistics personal wellbeing; "
+                "SWEMWBS metric score: Warwick Medical School conversion table, Stewart-Brown et al. 2009)"
+            ),
             as_of=timezone.localdate(),
-            notes="People 1 to 7: withheld with its means; otherwise rounded to the nearest 5. For anxiety a fall "
-            f"is an improvement. {len(rows) - len(drawn)} row(s) withheld are not drawn.",
+            notes=(
+                "People 1 to 7: withheld with its means; otherwise rounded to the nearest 5. For anxiety a fall "
+                f"is an improvement. {len(rows) - len(drawn)} row(s) withheld are not drawn."
+            ),
         ),
         summary="Mean change in each wellbeing measure between start and review, for everyone and per service.",
     )

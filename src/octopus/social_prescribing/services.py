@@ -174,8 +174,10 @@ def record_score(
     if tool.licensed and not wemwbs_licensed():
         raise ValidationError(
             {
-                "instrument": f"{tool.name} needs a licence from Warwick Medical School; "
-                "this installation has not recorded one (OCTOPUS_WEMWBS_LICENSED)."
+                "instrument": (
+                    f"{tool.name} needs a licence from Warwick Medical School; "
+                    "this installation has not recorded one (OCTOPUS_WEMWBS_LICENSED)."
+                )
             }
         )
     if occasion not in Occasion.values:

@@ -50,7 +50,8 @@ class SlopeIndex:
         direction = "higher" if self.sii > 0 else "lower"
         return (
             f"The rate is {abs(self.sii) * scale:.{digits}f} {unit} {direction} at the most deprived end "
-            f"than at the least deprived end (95% CI {self.lower * scale:.{digits}f} to {self.upper * scale:.{digits}f})."
+            f"than at the least deprived end (95% CI {self.lower * scale:.{digits}f} to "
+            f"{self.upper * scale:.{digits}f})."
         )
 
 

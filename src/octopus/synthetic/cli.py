@@ -20,7 +20,9 @@ def generate(
     residents: Annotated[
         int | None,
         typer.Option(
-            help="Number of residents (default: the preset's registered population, or the Census population of --area)."
+            help=(
+                "Number of residents (default: the preset's registered population, or the Census population of --area)."
+            )
         ),
     ] = None,
     area: Annotated[
@@ -33,16 +35,20 @@ def generate(
     gp_format: Annotated[
         str | None,
         typer.Option(
-            help="fhir: write the GP feeds (registrations, appointments, coded events) as FHIR R4 collection bundles "
-            "under fhir/<delivery>/<sender>/, for `octopus feeds load-fhir`, instead of as --format files."
+            help=(
+                "fhir: write the GP feeds (registrations, appointments, coded events) as FHIR R4 collection bundles "
+                "under fhir/<delivery>/<sender>/, for `octopus feeds load-fhir`, instead of as --format files."
+            )
         ),
     ] = None,
     malformed_rate: Annotated[
         float,
         typer.Option(
-            help="Share of rows made malformed on purpose, for testing quarantine (e.g. 0.01): an invalid NHS number, "
-            "an invalid code, a missing required field or (CSV only) an unparseable date. Each is recorded in "
-            "truth/record_truth.parquet (malformed, malformed_kind)."
+            help=(
+                "Share of rows made malformed on purpose, for testing quarantine (e.g. 0.01): an invalid NHS number, "
+                "an invalid code, a missing required field or (CSV only) an unparseable date. Each is recorded in "
+                "truth/record_truth.parquet (malformed, malformed_kind)."
+            )
         ),
     ] = 0.0,
     progress: Annotated[bool, typer.Option(help="Report progress on stderr.")] = True,
@@ -66,5 +72,6 @@ def generate(
         raise typer.BadParameter(str(error)) from None
     bundles = f" and {manifest.fhir_bundles} FHIR bundles" if manifest.fhir_bundles else ""
     typer.echo(
-        f"{manifest.residents:,} residents, {sum(manifest.counts.values()):,} rows in {len(manifest.files)} files{bundles} -> {out}"
+        f"{manifest.residents:,} residents, {sum(manifest.counts.values()):,} rows in {len(manifest.files)} "
+        f"files{bundles} -> {out}"
     )

@@ -155,6 +155,10 @@ def assign_care_homes(residents: dict, care_homes: pd.DataFrame, rng: np.random.
     return residents
 
 
+# The letters a postcode's inward code uses: never C, I, K, M, O or V.
+INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+
+
 def make_care_homes(area, outward: np.ndarray, seed: int) -> pd.DataFrame:
     """Synthetic care homes, about one per 700 residents over 65 of each borough."""
     rng = np.random.default_rng([seed, 77])
@@ -167,12 +171,14 @@ def make_care_homes(area, outward: np.ndarray, seed: int) -> pd.DataFrame:
         count = max(3, int(group["age_65_plus"].sum() / 700))
         lsoa_rows = rng.choice(group.index.to_numpy(), size=count)
         for lsoa in lsoa_rows:
-            inward = f"{rng.integers(1, 10)}{'ABDEFGHJLNPQRSTUWXYZ'[rng.integers(20)]}{'ABDEFGHJLNPQRSTUWXYZ'[rng.integers(20)]}"
+            inward = f"{rng.integers(1, 10)}{INWARD_LETTERS[rng.integers(20)]}{INWARD_LETTERS[rng.integers(20)]}"
             homes.append(
                 {
                     "borough_index": borough,
                     "lsoa_index": int(lsoa),
-                    "care_home_name": f"{first[rng.integers(len(first))]} {second[rng.integers(len(second))]} Care Home",
+                    "care_home_name": (
+                        f"{first[rng.integers(len(first))]} {second[rng.integers(len(second))]} Care Home"
+                    ),
                     "care_home_cqc_location_id": f"1-{rng.integers(10**9, 10**10)}",
                     "care_home_type": "nursing" if rng.random() < 0.4 else "residential",
                     "postcode": f"{outward[lsoa]} {inward}",

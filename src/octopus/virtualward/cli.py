@@ -58,7 +58,8 @@ def import_fhir(
         ..., "--as", help="Username the import records as; their teams' virtual ward receives it."
     ),
 ) -> None:
-    """Score and record vital-signs Observations from a file, with alerts, as the FHIR API does; nothing is stored if any set is refused."""
+    """Score and record vital-signs Observations from a file, with alerts, as the FHIR API does; nothing
+    is stored if any set is refused."""
     from octopus.commands.django_setup import setup
 
     setup()

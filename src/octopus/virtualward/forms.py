@@ -74,6 +74,8 @@ class AlertNoteForm(forms.Form):
 class UploadForm(forms.Form):
     file = forms.FileField(
         label="Observations file (CSV)",
-        help_text="Columns: person_id, taken_at, respiration_rate, spo2, on_oxygen (air or oxygen), "
-        "systolic_bp, pulse, consciousness (A, C, V, P or U), temperature (°C).",
+        help_text=(
+            "Columns: person_id, taken_at, respiration_rate, spo2, on_oxygen (air or oxygen), "
+            "systolic_bp, pulse, consciousness (A, C, V, P or U), temperature (°C)."
+        ),
     )

@@ -71,8 +71,10 @@ RISKS = ("low", "low-medium", "medium", "high")
 # RCP 2017 Chart 2 (minimum monitoring frequency) and Table 3 (clinical response), condensed.
 RESPONSE = {
     "low": "Minimum 4–12 hourly observations; a registered nurse decides whether to change frequency or escalate.",
-    "low-medium": "Urgent response: a registered nurse informs the responsible clinician, who reviews and decides "
-    "whether to escalate; observations at least hourly.",
+    "low-medium": (
+        "Urgent response: a registered nurse informs the responsible clinician, who reviews and decides "
+        "whether to escalate; observations at least hourly."
+    ),
     "medium": "Urgent review by a clinician competent in assessing acute illness; observations at least hourly.",
     "high": "Emergency assessment by a team with critical care competencies; continuous monitoring.",
 }

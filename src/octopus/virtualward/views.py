@@ -183,8 +183,10 @@ def scale(request, admission_id: int):
             "form": form,
             "title": f"SpO2 scale for {admission.resident.name}",
             "submit_label": "Save",
-            "lede": f"Now {admission.get_spo2_scale_display()}, set by {admission.spo2_scale_set_by.display_name} "
-            f"on {admission.spo2_scale_set_at:%-d %B %Y at %H:%M}.",
+            "lede": (
+                f"Now {admission.get_spo2_scale_display()}, set by {admission.spo2_scale_set_by.display_name} "
+                f"on {admission.spo2_scale_set_at:%-d %B %Y at %H:%M}."
+            ),
         },
     )
 

@@ -28,8 +28,10 @@ def seed(users: dict) -> dict:
         name=NAME,
         topic="homelessness",
         watched_cohort=cohort,
-        aims="Everyone sleeping rough or in temporary accommodation is registered with a GP, "
-        "and nobody is discharged from hospital to the street.",
+        aims=(
+            "Everyone sleeping rough or in temporary accommodation is registered with a GP, "
+            "and nobody is discharged from hospital to the street."
+        ),
     )
     members = [users[u] for u in ("socialworker", "prescriber", "vcse") if users.get(u)]
     for member in members:

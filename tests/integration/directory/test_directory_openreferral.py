@@ -75,7 +75,8 @@ def test_oruk_import_of_plain_oruk_file_records_defaults_as_warnings(db):
         ("invalid_json.json", "not valid JSON: Expecting property name enclosed in double quotes at line 2, column 92"),
         (
             "wrong_type.json",
-            "services[1] (id 6f1b2c1e-7a44-4a55-9d0e-0b7e3f0a0002): field 'minimum_age' must be a whole number of years, not 'eighteen'",
+            "services[1] (id 6f1b2c1e-7a44-4a55-9d0e-0b7e3f0a0002): field 'minimum_age' must be a whole number of "
+            "years, not 'eighteen'",
         ),
         (
             "missing_required_field.json",
@@ -83,7 +84,8 @@ def test_oruk_import_of_plain_oruk_file_records_defaults_as_warnings(db):
         ),
         (
             "unknown_organisation.json",
-            "services[1] (id 6f1b2c1e-7a44-4a55-9d0e-0b7e3f0a0004): field 'organization_id' refers to organisation 9e9e9e9e-0000-4000-8000-000000000099",
+            "services[1] (id 6f1b2c1e-7a44-4a55-9d0e-0b7e3f0a0004): field 'organization_id' refers to organisation "
+            "9e9e9e9e-0000-4000-8000-000000000099",
         ),
     ],
 )

@@ -51,7 +51,8 @@ def test_newer_delivery_supersedes_older_rows_by_key(tmp_path):
         assert result.superseded_rows == 5
         assert con.execute("SELECT count(*) FROM feed_apc_spells").fetchone() == (45,)
         current = con.execute(
-            f"SELECT discharge_destination, _file_name, count(*) FROM ({store.current_rows_sql('apc_spells')}) GROUP BY ALL ORDER BY 1"
+            "SELECT discharge_destination, _file_name, count(*) "
+            f"FROM ({store.current_rows_sql('apc_spells')}) GROUP BY ALL ORDER BY 1"
         ).fetchall()
         assert current == [
             ("care_home", "apc_spells__RYJ__20261201.csv", 5),
@@ -117,7 +118,8 @@ def test_rows_keep_provenance(tmp_path):
     with FeedStore.open(tmp_path) as store:
         result = load_file(store, FILES / "apc_spells__RYJ__good.csv")
         row = store.connection.execute(
-            "SELECT _delivery_id, _file_name, _row_number, _delivered_at IS NOT NULL FROM feed_apc_spells WHERE _row_number = 7"
+            "SELECT _delivery_id, _file_name, _row_number, _delivered_at IS NOT NULL "
+            "FROM feed_apc_spells WHERE _row_number = 7"
         ).fetchone()
         assert row == (result.delivery_id, "apc_spells__RYJ__good.csv", 7, True)
 

@@ -129,7 +129,8 @@ def test_each_condition_is_coded_for_exactly_the_residents_who_have_it(routes):
         codes = ", ".join(f"'{code}'" for code in gp_record.snomed_codes(condition.snomed_list))
         coded = rows(
             root / "fhir-store",
-            f"SELECT count(DISTINCT source_person_id) FROM feed_gp_events WHERE _superseded_by IS NULL AND snomed_code IN ({codes})",
+            "SELECT count(DISTINCT source_person_id) FROM feed_gp_events WHERE _superseded_by IS NULL AND "
+            f"snomed_code IN ({codes})",
         )
         assert coded == [(int(registered[condition.name].sum()),)], condition.name
 

@@ -1,4 +1,4 @@
-""" "Link now" queues a background run: one at a time, its status on the page, audited."""
+"""The "Link now" button queues a background run: one at a time, its status on the page, audited."""
 
 import subprocess
 import sys

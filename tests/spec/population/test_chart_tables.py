@@ -15,7 +15,7 @@ c         | L1        | P1                | true       | 4         |         | 3
 d         | L2        | P1                | false      | 4         | well    |     |        |                      |            |               | false       | 2                    |            |                  | false
 e         |           |                   | true       | 5         | well    | 40  | male   | 0                    | 150        | 0             | false       | 0                    | 6          | 0.01             | false
 f         | L1        | P1                | true       | 1         | frailty | 80  | female | 7                    | 50000      | 40000         | true        | 3                    | 1          | 0.9              | true
-"""
+"""  # noqa: E501
 
 
 def residents_frame() -> pd.DataFrame:

@@ -16,7 +16,7 @@ young       | 10  | 1 | 1 | false | false | false | fit      | false | false | f
 nfa         | 40  | 3 | 0 | true  | false | false | fit      | false | false | true  | 5 | 0 | 0 | false |    | false | false | false | false | false | false | false | 1 | 0  | false | not_eligible | not_eligible | never        | declined   | not_eligible | 1 | false
 healthy     | 30  | 6 | 0 | false | false | false | fit      | false | false | false | 0 | 0 | 0 | false | 2  | false | false | false | false | false | false | false | 0 | 0  | true | not_eligible | not_eligible | up_to_date   | not_eligible | not_eligible | 0 | true
 ltc         | 50  | 4 | 2 | false | false | false | fit      | false | false | false | 1 | 0 | 0 | false | 2  | false | false | true  | false | false | false | false | 0 | 0  | true | never        | overdue      | overdue      | overdue    | overdue      | 5 | false
-"""
+"""  # noqa: E501
 BOOL = {"true": True, "false": False}
 
 

@@ -18,7 +18,7 @@ b         | 72  | 65-79    | male   | White           | 1            | E83003   
 c         | 60  | 45-64    | female | Asian or Asian British | 5     | E83005            | false | 1 | 0 | 1 | 0 | never        | declined     | up_to_date   | up_to_date   | up_to_date   | not_eligible | overdue
 d         | 8   | 0-17     | male   | Not recorded    |              |                   | false | 0 | 2 | 0 | 0 | not_eligible | not_eligible | not_eligible | not_eligible | not_eligible | overdue      | not_eligible
 e         | 68  | 65-79    | female | White           | 1            | E83003            | true  | 5 | 5 | 3 | 3 | never        | never        | not_eligible | not_eligible | never        | not_eligible | not_eligible
-"""
+"""  # noqa: E501
 
 
 def residents_frame() -> pd.DataFrame:

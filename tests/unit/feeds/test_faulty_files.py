@@ -88,7 +88,8 @@ def test_threshold_is_configurable(store):
             "gp_registrations__F83001__bad_types.csv",
             [
                 "gp_registrations__F83001__bad_types.csv: row 3, field 'interpreter_needed': is not true or false",
-                "gp_registrations__F83001__bad_types.csv: row 7, field 'date_of_birth': is not a date in YYYY-MM-DD form",
+                "gp_registrations__F83001__bad_types.csv: row 7, field 'date_of_birth': is not a date in YYYY-MM-DD "
+                "form",
             ],
         ),
         (

@@ -70,7 +70,7 @@ def _edge_cases(directory: Path) -> Path:
             p1        | 2025-03-25     |                | elective         | J45               |                   | 100.10
             p2        | 2023-01-01     | 2023-01-05     | emergency        | R29.6             |                   |
             p5        | 2024-12-01     | 2025-03-20     | maternity        |                   |                   | 10.01
-        """,
+        """,  # noqa: E501
             "deaths": """
             person_id | date_of_death
             p3        | 2025-01-01

@@ -52,7 +52,8 @@ def test_every_prevention_code_is_a_valid_snomed_ct_identifier():
         ),
         (
             "programmes: {x: {kind: once, bands: [{ages: [65, 200]}], codelists: {done: [no_such_list.csv]}}}",
-            r"programmes.x.codelists.done: Code list no_such_list.csv is not in the code-list registry \(codelists.yaml\)",
+            r"programmes.x.codelists.done: Code list no_such_list.csv is not in the code-list registry "
+            r"\(codelists.yaml\)",
         ),
         (
             "programmes: {x: {kind: once, bands: [{ages: [65, 200]}], codelists: {given: [pcd_flu_cod.csv]}}}",

@@ -36,7 +36,7 @@ def test_rising_risk_reason_names_each_change_most_important_first():
         a         | 97           | 2         | moderate     | T                 | F        | F         | 1                                   | 2
         b         | 85           | 4         | mild         | F                 | T        | T         | 0                                   | 1
         c         | 60           | 5         | fit          | F                 | F        | F         | 0                                   | 0
-    """
+    """  # noqa: E501
     before = """
         person_id | risk_centile | risk_band | efi_category | ltc_heart_failure | ltc_copd | care_home
         a         | 82           | 4         | fit          | F                 | F        | F
@@ -44,13 +44,17 @@ def test_rising_risk_reason_names_each_change_most_important_first():
         c         | 40           | 5         | fit          | F                 | F        | F
     """
     assert _reasons(now, before) == {
-        "a": "admitted as an emergency since the last run; "
-        "2 A&E attendances since the last run; new heart failure diagnosis; "
-        "new frailty: moderate; moved from band 4 to band 2; "
-        "risk centile rose from 82 to 97 since the run as of 2026-11-01",
-        "b": "1 A&E attendance since the last run; new COPD diagnosis; moved into a care home; "
-        "moved from band 5 to band 4; risk centile rose from 70 to 85 since the run as of 2026-11-01; "
-        "newly in the top 20% for risk",
+        "a": (
+            "admitted as an emergency since the last run; "
+            "2 A&E attendances since the last run; new heart failure diagnosis; "
+            "new frailty: moderate; moved from band 4 to band 2; "
+            "risk centile rose from 82 to 97 since the run as of 2026-11-01"
+        ),
+        "b": (
+            "1 A&E attendance since the last run; new COPD diagnosis; moved into a care home; "
+            "moved from band 5 to band 4; risk centile rose from 70 to 85 since the run as of 2026-11-01; "
+            "newly in the top 20% for risk"
+        ),
         "c": "risk centile rose from 40 to 60 since the run as of 2026-11-01",
     }
 
@@ -65,8 +69,10 @@ def test_rising_risk_reason_for_worse_frailty_and_several_admissions():
         a         | 85           | mild
     """
     assert _reasons(now, before) == {
-        "a": "3 emergency admissions since the last run; frailty from mild to severe; "
-        "risk centile rose from 85 to 99 since the run as of 2026-11-01",
+        "a": (
+            "3 emergency admissions since the last run; frailty from mild to severe; "
+            "risk centile rose from 85 to 99 since the run as of 2026-11-01"
+        ),
     }
 
 

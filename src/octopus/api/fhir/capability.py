@@ -62,7 +62,9 @@ def capability_statement(request) -> dict:
         "rest": [
             {
                 "mode": "server",
-                "documentation": "Resident data only where the caller has a legitimate relationship; every read is audited.",
+                "documentation": (
+                    "Resident data only where the caller has a legitimate relationship; every read is audited."
+                ),
                 "security": {
                     "service": [
                         {
@@ -74,8 +76,10 @@ def capability_statement(request) -> dict:
                             ]
                         }
                     ],
-                    "description": "A signed-in session, or a service account's bearer token (Authorization: Bearer …) "
-                    "holding SMART scopes such as system/Patient.read; the account reads as its Octopus user.",
+                    ("description"): (
+                        "A signed-in session, or a service account's bearer token (Authorization: Bearer …) "
+                        "holding SMART scopes such as system/Patient.read; the account reads as its Octopus user."
+                    ),
                 },
                 "resource": [_resource(name) for name in SERVED],
                 # Virtual ward devices send vital signs in one Bundle; a batch is taken whole too (decision 0053).

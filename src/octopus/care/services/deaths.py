@@ -89,7 +89,8 @@ def record_death(resident, date: dt.date, source: str, actor, path: str = "") ->
     audit.record(
         actor,
         "change",
-        f"Death recorded ({date:%Y-%m-%d}, {source}): {plural(stopped, 'check-in')} stopped, {plural(len(cases), 'case')} closed",
+        f"Death recorded ({date:%Y-%m-%d}, {source}): {plural(stopped, 'check-in')} stopped, "
+        f"{plural(len(cases), 'case')} closed",
         resident_id=resident.person_id,
         obj=resident,
         path=path,

@@ -156,7 +156,8 @@ def send_referral(
         problems["__all__"] = f"{resident.name} has died."
     if not problems and not send_anyway and (earlier := _open_duplicate(resident, to_team, to_practitioner)):
         problems["send_anyway"] = (
-            f"{earlier.recipient_label} already has an open {'introduction' if earlier.is_introduction else 'referral'} "
+            f"{earlier.recipient_label} already has an open "
+            f"{'introduction' if earlier.is_introduction else 'referral'} "
             f"of {resident.name}, sent by {earlier.sender.display_name} on "
             f"{timezone.localtime(earlier.sent_at):%-d %B %Y} ({earlier.get_status_display().lower()}). "
             "Tick 'Send it anyway' if this is a different request."
@@ -290,7 +291,8 @@ def record_first_contact(referral: Referral, actor, note: str = "", path: str = 
     record_contact(
         referral.resident,
         referral.to_team.organisation.name,
-        f"First contact after {'introduction' if referral.is_introduction else 'referral'} from {referral.sender.display_name}",
+        f"First contact after {'introduction' if referral.is_introduction else 'referral'} from "
+        f"{referral.sender.display_name}",
         actor,
     )
     return _move(referral, S.FIRST_CONTACT, actor, note, path)

@@ -61,7 +61,8 @@ def check_in_complete(request, check_in_id: int):
         if warning:
             messages.warning(
                 request,
-                f"{resident.name} has been contacted by {len(warning)} organisations this week: {', '.join(warning)}. Agree who keeps in touch.",
+                f"{resident.name} has been contacted by {len(warning)} organisations this week: {', '.join(warning)}. "
+                "Agree who keeps in touch.",
             )
         return redirect("care:check_ins", resident.person_id)
     audit_view(request, resident, basis, "Opened check-in outcome form")

@@ -25,7 +25,8 @@ def death(request, person_id: str):
         messages.info(
             request,
             (
-                f"Death recorded. {plural(outcome.check_ins_stopped, 'scheduled check-in')} stopped, {plural(outcome.cases_closed, 'case')} closed"
+                f"Death recorded. {plural(outcome.check_ins_stopped, 'scheduled check-in')} stopped, "
+                f"{plural(outcome.cases_closed, 'case')} closed"
                 + (
                     f"; {outcome.bereavement_task_for} has a task to contact the family."
                     if outcome.bereavement_task_for
@@ -43,6 +44,9 @@ def death(request, person_id: str):
             "form": form,
             "title": f"Record the death of {resident.name}",
             "submit_label": "Record death",
-            "lede": "All scheduled check-ins stop at once, open cases close with the outcome 'died', and the lead professional gets a task to contact the family.",
+            "lede": (
+                "All scheduled check-ins stop at once, open cases close with the outcome 'died', and the lead "
+                "professional gets a task to contact the family."
+            ),
         },
     )

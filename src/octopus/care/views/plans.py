@@ -138,9 +138,11 @@ def advance_care(request, person_id: str):
             "form": form,
             "title": "Advance care plan",
             "back": ("care:plan", resident.person_id),
-            "lede": "ReSPECT-style recommendations for a future emergency in which the resident cannot say what they "
-            "want: the CPR recommendation, the focus of care, ceilings of treatment, where they would prefer to "
-            "be cared for and to die, and who agreed them.",
+            "lede": (
+                "ReSPECT-style recommendations for a future emergency in which the resident cannot say what they "
+                "want: the CPR recommendation, the focus of care, ceilings of treatment, where they would prefer to "
+                "be cared for and to die, and who agreed them."
+            ),
             "submit_label": "Save the advance care plan",
         },
     )

@@ -107,8 +107,10 @@ def load_fhir(
     directories: Annotated[
         list[Path],
         typer.Argument(
-            help="Folder of FHIR R4 Bundle JSON files, or of a Bulk Data $export (*.ndjson, *.ndjson.gz); "
-            "several folders (one delivery each) are loaded together, feed by feed."
+            help=(
+                "Folder of FHIR R4 Bundle JSON files, or of a Bulk Data $export (*.ndjson, *.ndjson.gz); "
+                "several folders (one delivery each) are loaded together, feed by feed."
+            )
         ),
     ],
     sender_code: Annotated[
@@ -268,7 +270,8 @@ def status(data_dir: DataDir = None) -> None:
         table = Table("feed", "deliveries", "current rows", "quarantined values")
         for name in sorted(store.contracts):
             deliveries, quarantined_count = con.execute(
-                "SELECT (SELECT count(*) FROM deliveries WHERE feed = ?), (SELECT count(*) FROM quarantine WHERE feed = ?)",
+                "SELECT (SELECT count(*) FROM deliveries WHERE feed = ?), "
+                "(SELECT count(*) FROM quarantine WHERE feed = ?)",
                 [name, name],
             ).fetchone()
             current = con.execute(f"SELECT count(*) FROM ({store.current_rows_sql(name)})").fetchone()[0]
@@ -277,7 +280,8 @@ def status(data_dir: DataDir = None) -> None:
         try:
             persons, pending = con.execute(
                 "SELECT (SELECT count(*) FROM person_registry WHERE merged_into IS NULL), "
-                "(SELECT count(*) FROM review_queue q WHERE NOT EXISTS (SELECT 1 FROM review_decisions d WHERE d.pair_id = q.pair_id))"
+                "(SELECT count(*) FROM review_queue q "
+                "WHERE NOT EXISTS (SELECT 1 FROM review_decisions d WHERE d.pair_id = q.pair_id))"
             ).fetchone()
             out.print(f"{persons} persons; {pending} pair(s) awaiting review.", highlight=False)
         except Exception:  # noqa: BLE001 — linkage has not run yet, so its tables do not exist

@@ -823,7 +823,8 @@ def _resolve(
             continue
         source = {"ae_attendances": "_fhir_ae", "apc_spells": "_fhir_apc", "deaths": "_fhir_deaths"}.get(name)
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _fhir_rows AS {_parts_sql(parts) if source is None else f'SELECT * FROM {source}'}"
+            "CREATE OR REPLACE TEMP TABLE _fhir_rows AS "
+            f"{_parts_sql(parts) if source is None else f'SELECT * FROM {source}'}"
         )
         for folder, *row in con.execute(
             "SELECT r._folder, ?, r.source_record_id, r._origin, r._person FROM _fhir_rows r WHERE NOT EXISTS "
@@ -837,7 +838,8 @@ def _resolve(
             path = root / sender / f"{name}__{sender}__{stamps[reader.folder]}.parquet"
             path.parent.mkdir(parents=True, exist_ok=True)
             con.execute(
-                f"COPY (SELECT {_feed_columns(store, name, sender)} FROM _fhir_rows r WHERE r._folder = {reader.folder} "
+                f"COPY (SELECT {_feed_columns(store, name, sender)} FROM _fhir_rows r "
+                f"WHERE r._folder = {reader.folder} "
                 "AND EXISTS (SELECT 1 FROM _fhir_known k WHERE k._folder = r._folder AND k._person = r._person) "
                 f"ORDER BY r.source_record_id) TO '{str(path).replace(chr(39), chr(39) * 2)}' (FORMAT parquet)"
             )

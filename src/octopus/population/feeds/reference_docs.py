@@ -24,17 +24,23 @@ from octopus.population.feeds.contract import (
 TYPE_MEANINGS = {
     ColumnType.STRING: "Text.",
     ColumnType.INTEGER: "Whole number.",
-    ColumnType.DECIMAL: f"Exact decimal number, `.` as decimal point, no thousands separators "
-    f"(Arrow decimal128({DECIMAL_PRECISION}, scale)).",
+    ColumnType.DECIMAL: (
+        f"Exact decimal number, `.` as decimal point, no thousands separators "
+        f"(Arrow decimal128({DECIMAL_PRECISION}, scale))."
+    ),
     ColumnType.BOOLEAN: "`true` or `false`.",
     ColumnType.DATE: "ISO 8601 date, `YYYY-MM-DD`.",
-    ColumnType.DATETIME: "ISO 8601 date and time, `YYYY-MM-DDTHH:MM:SS` (or with a space), "
-    "London local time, no offset.",
-    ColumnType.NHS_NUMBER: "Ten digits, no spaces, valid Modulus 11 check digit (NHS Data "
-    "Dictionary); ten identical digits are rejected.",
+    ColumnType.DATETIME: (
+        "ISO 8601 date and time, `YYYY-MM-DDTHH:MM:SS` (or with a space), London local time, no offset."
+    ),
+    ColumnType.NHS_NUMBER: (
+        "Ten digits, no spaces, valid Modulus 11 check digit (NHS Data Dictionary); ten identical digits are rejected."
+    ),
     ColumnType.SNOMED_CODE: "SNOMED CT concept id: 6 to 18 digits, no leading zero, Verhoeff check digit.",
-    ColumnType.ICD10_CODE: "ICD-10 code: a capital letter, two digits, then optionally a dot and "
-    "up to four more characters (`J45`, `J45.0`, `J450`, `R69X`).",
+    ColumnType.ICD10_CODE: (
+        "ICD-10 code: a capital letter, two digits, then optionally a dot and "
+        "up to four more characters (`J45`, `J45.0`, `J450`, `R69X`)."
+    ),
     ColumnType.POSTCODE: "Full UK postcode, upper case, the space before the inward code optional.",
     ColumnType.CODE: "One of the values listed for the column.",
 }

@@ -409,7 +409,8 @@ def _column_reason_sql(feed: Feed, column: Column, bad_codes: str | None) -> str
             # London's today from Python, not DuckDB's current_date: one clock for the whole
             # product (and the one a test moves), and the date the partners' staff live by.
             (
-                f"CAST({typed} AS DATE) > DATE '{london_today().isoformat()}' AND NOT coalesce({allowed_future}, false)",
+                f"CAST({typed} AS DATE) > DATE '{london_today().isoformat()}' "
+                f"AND NOT coalesce({allowed_future}, false)",
                 "is in the future",
             )
         )

@@ -43,7 +43,8 @@ PERSON_COLUMNS = (
 _PERSONS_SQL = """
 WITH reg AS (
     SELECT rp.person_id, g.*, row_number() OVER (
-        PARTITION BY rp.person_id ORDER BY g.registration_start_date DESC, g._delivered_at DESC, g.source_record_id) AS n
+        PARTITION BY rp.person_id
+        ORDER BY g.registration_start_date DESC, g._delivered_at DESC, g.source_record_id) AS n
     FROM feed_gp_registrations g
     JOIN record_persons rp ON rp.feed = 'gp_registrations' AND rp.sender_code = g.sender_code
          AND rp.source_record_id = g.source_record_id
@@ -62,7 +63,8 @@ SELECT p.person_id,
     coalesce(reg.nhs_number, nhs.nhs_number) AS nhs_number,
     CASE WHEN reg.person_id IS NOT NULL THEN reg.given_name ELSE other.given_name END AS given_name,
     CASE WHEN reg.person_id IS NOT NULL THEN reg.family_name ELSE other.family_name END AS family_name,
-    CAST(CASE WHEN reg.person_id IS NOT NULL THEN reg.date_of_birth ELSE other.date_of_birth END AS DATE) AS date_of_birth,
+    CAST(CASE WHEN reg.person_id IS NOT NULL THEN reg.date_of_birth ELSE other.date_of_birth END AS DATE)
+        AS date_of_birth,
     CASE WHEN reg.person_id IS NOT NULL THEN reg.sex ELSE other.sex END AS sex,
     CASE WHEN reg.person_id IS NOT NULL THEN reg.postcode ELSE other.postcode END AS postcode,
     reg.lsoa_code, reg.practice_ods_code, reg.person_id IS NOT NULL AS registered,
@@ -118,13 +120,15 @@ def write_linked_extract(store: FeedStore, target: Path | None = None) -> Path:
             columns = ", ".join(f'f."{c}"' for c in feed.column_names)
             select = (
                 f"SELECT {columns}, rp.person_id FROM {feed_table(name)} f LEFT JOIN record_persons rp "
-                f"ON rp.feed = '{name}' AND rp.sender_code = f.sender_code AND rp.source_record_id = f.source_record_id "
+                f"ON rp.feed = '{name}' AND rp.sender_code = f.sender_code "
+                "AND rp.source_record_id = f.source_record_id "
                 "WHERE f._superseded_by IS NULL ORDER BY f.sender_code, f.source_record_id"
             )
             unlinked = con.execute(f"SELECT count(*) FROM ({select}) WHERE person_id IS NULL").fetchone()[0]
             if unlinked:
                 raise ExtractError(
-                    f"{unlinked} current {name} rows have no person; run `octopus feeds link` before writing the extract."
+                    f"{unlinked} current {name} rows have no person; run `octopus feeds link` before writing the "
+                    "extract."
                 )
             _write_parquet(con, select, _feed_schema(feed), staging / f"{name}.parquet")
             counts[name] = con.execute(f"SELECT count(*) FROM ({store.current_rows_sql(name)})").fetchone()[0]

@@ -72,7 +72,8 @@ class LinkSummary:
         return (
             f"Link run {self.run_id}: {self.units} source persons -> {self.persons} persons "
             f"({self.new_persons} new); {self.by_nhs_number} linked by NHS number, "
-            f"{self.probabilistic} by demographics (Splink, exact match or clerical decision); {self.review_pairs} pair(s) await review."
+            f"{self.probabilistic} by demographics (Splink, exact match or clerical decision); {self.review_pairs} "
+            "pair(s) await review."
         )
 
 
@@ -281,7 +282,8 @@ def _assign_person_ids(store: FeedStore, clusters: _Clusters, best: dict[int, tu
         WITH members AS (
             SELECT r.root, u.idx, u.unit_key, u.nhs_number FROM _roots r JOIN _unit_index u USING (idx)
         ), facts AS (
-            SELECT root, count(*) AS size, min(idx) AS first_idx, max(nhs_number) AS nhs_number FROM members GROUP BY root
+            SELECT root, count(*) AS size, min(idx) AS first_idx, max(nhs_number) AS nhs_number
+            FROM members GROUP BY root
         ), votes AS (
             SELECT m.root, s.person_id, count(*) AS votes FROM members m JOIN source_persons s USING (unit_key)
             WHERE s.person_id NOT IN (SELECT person_id FROM person_registry WHERE merged_into IS NOT NULL)
@@ -342,7 +344,8 @@ def _assign_person_ids(store: FeedStore, clusters: _Clusters, best: dict[int, tu
             SELECT u.unit_key, c.person_id,
                    CASE WHEN u.nhs_number IS NOT NULL THEN 'nhs_number' ELSE coalesce(b.how, 'new') END AS method,
                    b.match_probability, {int(run_id)}::BIGINT AS run_id
-            FROM _roots r JOIN _unit_index u USING (idx) JOIN _cluster_ids c USING (root) LEFT JOIN _best b USING (idx)"""
+            FROM _roots r JOIN _unit_index u USING (idx) JOIN _cluster_ids c USING (root)
+                LEFT JOIN _best b USING (idx)"""
     )
     # Ids no cluster claimed this run were merged into another person; keep them, retired.
     con.execute(

@@ -128,8 +128,9 @@ def build_card(
         "population": _population(result),
         "features": feature_names(),
         "chosen_model": result.chosen.kind,
-        "selection": "Higher AUROC on the validation set; probabilities recalibrated on the "
-        "validation set by Platt scaling.",
+        "selection": (
+            "Higher AUROC on the validation set; probabilities recalibrated on the validation set by Platt scaling."
+        ),
         "models": models,
         "baselines": baselines,
         "subgroups_chosen_model_held_out": subgroup_figures(test, chosen_p, resamples=min(resamples, 100)),

@@ -3,10 +3,11 @@
 Flagged when the risk centile rose by at least ``centile_rise`` since the previous run, or the
 resident newly entered the top ``top_percent`` — and, with ``requires_change`` (the shipped
 bands.yaml), something in the resident's own record changed too: a retrained model moves many
-centiles by ten or more with nothing new about the resident, and a list of those is noise. Residents new to the population have no history
-and are not flagged; residents left out of analytics (an objection, ``objections.py``) have no
-centile and are never flagged. Case-managed residents are flagged like anyone else and keep
-``case_managed = True``, so a list can say who already holds the case rather than hide them.
+centiles by ten or more with nothing new about the resident, and a list of those is noise. Residents
+new to the population have no history and are not flagged; residents left out of analytics (an
+objection, ``objections.py``) have no centile and are never flagged. Case-managed residents are
+flagged like anyone else and keep ``case_managed = True``, so a list can say who already holds the
+case rather than hide them.
 
 The reason says what changed between the two snapshots, in words, most important first:
 emergency admissions and A&E attendances since the previous run (``events_since``, counted from
