@@ -4,12 +4,13 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CONSTRAINTS := requirements/constraints.txt
 
-.PHONY: demo demo-prepare test test-fast lint serve bench clean help
+.PHONY: demo demo-prepare test test-fast lint format serve bench clean help
 
 help:
 	@echo "make demo   - install Octopus, prepare the Westminster demo and serve it at http://127.0.0.1:8000"
 	@echo "make test   - install what the tests need and run the whole suite (SQLite, then PostgreSQL)"
-	@echo "make lint   - ruff, and no direct queries of resident data in views or the API"
+	@echo "make lint   - ruff check, ruff format --check, and no direct queries of resident data in views or the API"
+	@echo "make format - ruff format, then the lint fixes ruff can make by itself"
 	@echo "make bench  - the pipeline at 20k-1M residents: JSON in benchmarks/results, a plot, a regression check"
 
 $(BIN)/python:
@@ -39,9 +40,17 @@ test: $(VENV)/.installed-dev
 test-fast: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -q -m "not browser and not spark and not slow" -n 2
 
+# Also run by `make test` (tests/unit/test_code_style.py), as CI runs only that; decision 0068.
+LINTED := src tests benchmarks scripts
+
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/python scripts/lint_model_usage.py
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format $(LINTED)
+	$(BIN)/ruff check --fix $(LINTED)
 
 # BENCH_ARGS, e.g. "--sizes 20000 275000 --repeats 5" or "--sizes 20000 ... 9000000" where memory allows;
 # exits 1 when a step is more than 20% slower than the last recorded run (decision 0061).

@@ -44,21 +44,14 @@ RESIDENT_DATA = {
 
 # (module relative to src/octopus, model) → why a direct query is right there.
 ALLOWED = {
-    (
-        "governance/views.py",
-        "BreakGlassAccess",
-    ): "The IG lead reviews every break-glass grant (review_audit); the grant, not a relationship, is the subject.",
-    (
-        "governance/views.py",
-        "Resident",
-    ): (
+    ("governance/views.py", "BreakGlassAccess"): (
+        "The IG lead reviews every break-glass grant (review_audit); the grant, not a relationship, is the subject."
+    ),
+    ("governance/views.py", "Resident"): (
         "Break glass looks the person id up before any relationship exists (it shows nothing but that it "
         "exists), and the IG lead's subject access report asks only whether the id exists."
     ),
-    (
-        "meetings/views/common.py",
-        "WorklistEntry",
-    ): (
+    ("meetings/views/common.py", "WorklistEntry"): (
         "Worklist entries are reached through series membership under the confidentiality agreement "
         "(meetings.membership), not a relationship; the lookup is narrowed to the user's series."
     ),
