@@ -236,6 +236,10 @@ def test_redaction_filter_on_formats():
     assert redact("nhs 9434765919 and 943-476-5919") == "nhs [NHS number removed] and [NHS number removed]"
     assert "12345678901" in redact("order 12345678901")  # 11 digits is not an NHS number
     assert redact("at sw1a 2aa") == "at [postcode removed]"
+    # A run id's hex suffix can look like a postcode; the run id stays whole, a postcode beside it does not.
+    line = "snapshot 20261204T112802Z-c521ab at W2 1NY"
+    assert redact(line) == "snapshot 20261204T112802Z-c521ab at [postcode removed]"
+    assert redact("Z-c521ab") == "Z-[postcode removed]"
 
 
 def test_password_spraying_from_one_address_locks_the_address(client, make_user):

@@ -9,8 +9,10 @@ import re
 
 # Ten digits, optionally grouped 3-3-4 with spaces or hyphens, not part of a longer number.
 NHS_NUMBER = re.compile(r"(?<![\d])\d{3}[ -]?\d{3}[ -]?\d{4}(?![\d])")
-# UK postcodes (full), e.g. "W2 1NY", "SW1A 2AA".
-POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
+# UK postcodes (full), e.g. "W2 1NY", "SW1A 2AA". Not straight after a pipeline run id's
+# timestamp ("20261204T112802Z-c521ab"): its hex suffix can take a postcode's shape, and a run id
+# hidden in the logs cannot be traced to its snapshot.
+POSTCODE = re.compile(r"(?<!\dZ-)\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
 
 
 def redact(text: str) -> str:
