@@ -454,7 +454,3 @@ def calibration(request):
     response = FileResponse(path.open("rb"), content_type="image/png")
     response["Cache-Control"] = "private, max-age=300"
     return response
-
-
-def as_of_text(value: dt.date) -> str:
-    return f"{value:%-d %B %Y}"
