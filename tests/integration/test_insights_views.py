@@ -138,7 +138,7 @@ def test_inequality_chart_draws_the_tables_values_with_their_intervals(client, a
     import re
 
     from octopus.insights import inequalities
-    from octopus.insights.views import Current
+    from octopus.insights.current import Current
 
     write_snapshot(tmp_path / "snap")
     query = {"indicator": "ae_attendances", "breakdown": "imd_quintile"}
