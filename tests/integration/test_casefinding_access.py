@@ -106,3 +106,32 @@ def test_the_scanning_form_of_the_access_point_selects_exactly_the_same_resident
     assert set(access.residents_for_scan(world["gp"])) == {lisson, held}
     assert set(access.residents_for_scan(world["coordinator"])) == {lisson, church, glass}
     assert pimlico not in set(access.residents_for_scan(world["coordinator"]))
+
+
+def test_openable_among_answers_for_the_given_residents_as_the_access_point_does(world):
+    """The household panel's check (``openable_among``) agrees with ``residents_for`` for every
+    kind of user, and names only residents among those asked about."""
+    from django.contrib.auth.models import AnonymousUser
+
+    lisson, church, pimlico = registered(world["lisson"]), registered(world["church"]), registered(world["pimlico"])
+    held = registered(world["pimlico"])
+    care.open_case(held, world["practice_team"], world["gp"], source="search")
+    chww = user_in(world["practice_team"], "chww", "practice-chww")
+    asked = [lisson.pk, church.pk, pimlico.pk, held.pk]
+    for user in (world["gp"], world["coordinator"], chww, AnonymousUser()):
+        expected = set(access.residents_for(user).filter(pk__in=asked).values_list("pk", flat=True))
+        assert access.openable_among(user, asked) == expected, user
+        assert access.openable_among(user, [lisson.pk]) == expected & {lisson.pk}
+    assert access.openable_among(world["gp"], asked) == {lisson.pk, held.pk}
+    assert access.openable_among(world["gp"], []) == set()
+
+
+def test_the_caseload_relationship_opens_the_record_only_for_users_who_may_see_residents(world, monkeypatch):
+    """The caseload list skips the union of relationships only while ``caseload`` is a registered
+    relationship that opens the record and the user may see residents at all."""
+    analyst = user_in(world["practice_team"], "analyst", "practice-analyst")
+    assert access.opens_record_through(world["gp"], "caseload")
+    assert not access.opens_record_through(analyst, "caseload")
+    assert not access.opens_record_through(world["gp"], "no-such-relationship")
+    monkeypatch.delitem(access._KINDS, "caseload")
+    assert not access.opens_record_through(world["gp"], "caseload")

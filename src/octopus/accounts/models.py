@@ -48,6 +48,12 @@ class User(AbstractUser):
     def organisation_ids(self) -> frozenset[int]:
         return frozenset(self.memberships.values_list("team__organisation_id", flat=True))
 
+    @cached_property
+    def organisation_hearts(self) -> frozenset[str]:
+        """The hearts (NHS, council, VCSE…) of the user's organisations: every record page asks
+        whether the user is VCSE-only, so it is one query a request, not two."""
+        return frozenset(self.memberships.values_list("team__organisation__heart", flat=True))
+
 
 class Membership(models.Model):
     """A user's place in a team, with the role they hold there."""

@@ -26,8 +26,12 @@ SMALL_NUMBER = 5  # counts below this are suppressed where residents are not ide
 
 def caseload(user, *, team_id=None, holder_id=None, band="", segment="", tier="", sort="review"):
     today = timezone.localdate()
-    cases = Case.objects.filter(closed_at__isnull=True, resident__in=access.residents_for(user))
-    cases = cases.filter(Q(team_id__in=user.team_ids) | Q(holder=user))
+    cases = Case.objects.filter(closed_at__isnull=True).filter(Q(team_id__in=user.team_ids) | Q(holder=user))
+    if not access.opens_record_through(user, "caseload"):
+        # These open cases are the caseload relationship itself (``care.relationships``); only
+        # without it do they need the union of every relationship, which cost the page 110 ms
+        # of PostgreSQL at 1M residents.
+        cases = cases.filter(resident__in=access.residents_for(user))
     if team_id:
         cases = cases.filter(team_id=team_id)
     if holder_id == "team":

@@ -217,6 +217,26 @@ def _access_terms(user, scopes: frozenset[str]) -> list[Q]:
     return terms
 
 
+def opens_record_through(user, code: str) -> bool:
+    """Whether relationship ``code`` is registered and opens the record for this user: then rows
+    that *are* that relationship (an open case on the user's team for ``caseload``) are residents
+    the user may open, with no need to intersect them with ``residents_for`` (decision 0069)."""
+    kind = _KINDS.get(code)
+    return kind is not None and kind.limited_to is None and _may_see_residents(user)
+
+
+def openable_among(user, ids: list[int]) -> set[int]:
+    """Those of a handful of residents (a household, say) whose records this user may open.
+
+    The terms' OR restricted to the ids, as ``residents_for_scan`` writes it: PostgreSQL reads
+    the few ids by primary key and checks each against the terms' hashed sets. ``residents_for``
+    with the same filter built the whole union of the user's residents first (42 ms a record page
+    at 1M against 7 ms)."""
+    if not ids:
+        return set()
+    return set(residents_for_scan(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
 def residents_for_scan(user, *, scopes: frozenset[str] = RECORD) -> QuerySet[Resident]:
     """The same residents as ``residents_for``, as one WHERE with the terms' OR: for queries that
     read most residents anyway (a cohort list filters on JSON no index serves, a count over
@@ -447,9 +467,9 @@ def is_vcse_user(user) -> bool:
         return False
     if "vcse_worker" in user.role_codes:
         return True
-    from octopus.directory.models import Heart, Organisation
+    from octopus.directory.models import Heart
 
-    hearts = set(Organisation.objects.filter(pk__in=user.organisation_ids).values_list("heart", flat=True))
+    hearts = user.organisation_hearts
     return bool(hearts) and hearts <= {Heart.VCSE}
 
 

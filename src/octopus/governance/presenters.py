@@ -48,8 +48,13 @@ def blank_form_fields(which: str) -> Markup:
     return _form_fields(form_class(), fields)
 
 
-def consent_panel_context(user, resident, *, forms: dict | None = None, saved: str = "") -> dict:
-    """Context for ``governance/consent_panel.jinja`` (the record page includes it)."""
+def consent_panel_context(
+    user, resident, *, forms: dict | None = None, saved: str = "", may_record: bool | None = None
+) -> dict:
+    """Context for ``governance/consent_panel.jinja`` (the record page includes it).
+
+    ``may_record``: whether the user's access opens the record, when the caller has just checked
+    it (the record page); None asks ``access.basis_for``."""
     forms = forms or {}
     preference = consent.current_preference(resident)
     contact = []
@@ -77,7 +82,7 @@ def consent_panel_context(user, resident, *, forms: dict | None = None, saved: s
             for which in PANEL_FORMS
         },
         "saved": saved,
-        "may_record": access.basis_for(user, resident) is not None,
+        "may_record": access.basis_for(user, resident) is not None if may_record is None else may_record,
     }
 
 

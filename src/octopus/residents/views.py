@@ -49,19 +49,17 @@ def record(request, person_id: str):
     opened = access.open_record(request, person_id)
     resident = opened.resident
 
-    def may_open(ids: list[int]) -> set[int]:
-        return set(access.residents_for(request.user).filter(pk__in=ids).values_list("pk", flat=True))
-
     record_sections = sections.for_record(
         sections.RecordView(resident, request.user, opened.scope, opened.clinical), resident.is_deceased
     )
     context = {
-        **consent_panel_context(request.user, resident),
+        # Opened for the record, so the user may record consent decisions: no second access check.
+        **consent_panel_context(request.user, resident, may_record=True),
         **break_glass_banner_context(request.user, resident),
         # The template gets the fields the scope allows, never the Resident itself.
         "resident": fields.present(resident, opened.scope),
         "basis": opened.basis,
-        "household": presenters.household_members(resident, may_open),
+        "household": presenters.household_members(resident, lambda ids: access.openable_among(request.user, ids)),
         "clinical": opened.clinical,
         "timeline": _timeline_context(request, opened),
         # Care, meetings and the virtual ward add their sections (and links) through the registry.
