@@ -9,10 +9,11 @@ from .models import Attendance, ConfidentialityAgreement, MeetingSeries, SeriesM
 def series_ids_for(user) -> set[int]:
     if not getattr(user, "is_authenticated", False):
         return set()
-    core = SeriesMember.objects.filter(user=user).values_list("series_id", flat=True)
-    attended = Attendance.objects.filter(user=user).values_list("meeting__series_id", flat=True)
-    teams = MeetingSeries.objects.filter(team_id__in=user.team_ids).values_list("pk", flat=True)
-    return set(core) | set(attended) | set(teams)
+    core = SeriesMember.objects.filter(user=user).order_by().values_list("series_id", flat=True)
+    attended = Attendance.objects.filter(user=user).order_by().values_list("meeting__series_id", flat=True)
+    teams = MeetingSeries.objects.filter(team_id__in=user.team_ids).order_by().values_list("pk", flat=True)
+    # One round trip, not three: every record page and worklist asks (through the access point).
+    return set(core.union(attended, teams))
 
 
 def series_q(user) -> Q:
