@@ -466,3 +466,18 @@ def test_resident_search_records_each_resident_found(client, world):
     assert client.get(reverse("residents:search"), {"q": "Jones"}).status_code == 200
     found = AuditEvent.objects.filter(user=world["sam"], summary__startswith="Found by a resident search")
     assert list(found.values_list("resident_id", flat=True)) == [world["resident"].person_id]
+
+
+def test_inbox_lists_due_check_ins_only_for_residents_the_user_may_open(client, world):
+    """Unassigned check-ins of the user's organisation appear for residents they have a
+    relationship with; one about a resident they cannot open stays out of the inbox."""
+    stranger = make_resident(given_name="Peter", family_name="Stranger")
+    today = timezone.localdate()
+    for resident in (world["resident"], stranger):
+        services.schedule_check_ins(
+            resident, organisation=world["health"], first_due=today, count=1, actor=world["sam"]
+        )
+    client.force_login(world["sam"])
+    body = client.get(reverse("care:inbox")).content.decode()
+    assert "Check-ins due (1)" in body
+    assert "Check in with Mary Jones" in body and "Stranger" not in body

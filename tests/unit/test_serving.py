@@ -37,6 +37,14 @@ def test_gunicorn_runs_threaded_workers_without_an_access_log():
     assert "--bind 127.0.0.1:8123" in joined and "--workers 2" in joined and "--threads 4" in joined
     assert "--worker-class gthread" in joined and "--graceful-timeout 30" in joined
     assert "--access-logfile" not in joined  # URLs can carry identifiers
+    # Retiring a threaded worker after N requests resets connections it holds (gunicorn#3038).
+    assert "--max-requests" not in joined
+
+
+def test_worker_recycling_only_when_configured(monkeypatch):
+    monkeypatch.setenv("OCTOPUS_WEB_MAX_REQUESTS", "5000")
+    joined = " ".join(serving.gunicorn_argv("127.0.0.1", 8123, serving.WebSize(workers=2, threads=4)))
+    assert "--max-requests 5000" in joined and "--max-requests-jitter 500" in joined
 
 
 def _wait_for(condition, what: str, limit: float = 60) -> None:
