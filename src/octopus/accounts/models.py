@@ -45,14 +45,18 @@ class User(AbstractUser):
         return frozenset(self.memberships.values_list("team_id", flat=True))
 
     @cached_property
-    def organisation_ids(self) -> frozenset[int]:
-        return frozenset(self.memberships.values_list("team__organisation_id", flat=True))
+    def _organisations(self) -> frozenset[tuple[int, str]]:
+        # One read gives both the ids and the hearts: pages ask for one or the other every request.
+        return frozenset(self.memberships.values_list("team__organisation_id", "team__organisation__heart"))
 
-    @cached_property
+    @property
+    def organisation_ids(self) -> frozenset[int]:
+        return frozenset(pk for pk, _ in self._organisations)
+
+    @property
     def organisation_hearts(self) -> frozenset[str]:
-        """The hearts (NHS, council, VCSE…) of the user's organisations: every record page asks
-        whether the user is VCSE-only, so it is one query a request, not two."""
-        return frozenset(self.memberships.values_list("team__organisation__heart", flat=True))
+        """The hearts (NHS, council, VCSE…) of the user's organisations."""
+        return frozenset(heart for _, heart in self._organisations)
 
 
 class Membership(models.Model):

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from octopus.settings.environment import env_int
 
 GRACEFUL_TIMEOUT = 30
+KEEP_ALIVE = 75  # seconds; nginx's default keepalive_timeout, so a proxy in front closes first
 MAX_RESTART_PAUSE = 60
 
 
@@ -64,9 +65,6 @@ def web_size(*, sqlite: bool, cpus: int | None = None) -> WebSize:
         workers=env_int("OCTOPUS_WEB_WORKERS", workers),
         threads=env_int("OCTOPUS_WEB_THREADS", threads),
     )
-
-
-KEEP_ALIVE = 75  # seconds; nginx's default keepalive_timeout, so a proxy in front closes first
 
 
 def gunicorn_argv(host: str, port: int, size: WebSize) -> list[str]:
@@ -116,7 +114,7 @@ def _recycling() -> list[str]:
     when it retires for ``--max-requests`` (benoitc/gunicorn#3038, open): the 200-user load test
     at 1M lost 62 of 4,189 requests that way, every one at a worker's planned restart."""
     limit = env_int("OCTOPUS_WEB_MAX_REQUESTS", 0)
-    return ["--max-requests", str(limit), "--max-requests-jitter", str(max(limit // 10, 0))] if limit > 0 else []
+    return ["--max-requests", str(limit), "--max-requests-jitter", str(limit // 10)] if limit > 0 else []
 
 
 def task_worker_argv() -> list[str]:

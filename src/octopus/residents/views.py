@@ -1,6 +1,8 @@
 """Finding a resident and opening their joined-up record. Residents are reached only through
 ``governance.access``; every page that shows identifiable data is audited once."""
 
+from functools import partial
+
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -59,7 +61,7 @@ def record(request, person_id: str):
         # The template gets the fields the scope allows, never the Resident itself.
         "resident": fields.present(resident, opened.scope),
         "basis": opened.basis,
-        "household": presenters.household_members(resident, lambda ids: access.openable_among(request.user, ids)),
+        "household": presenters.household_members(resident, partial(access.openable_among, request.user)),
         "clinical": opened.clinical,
         "timeline": _timeline_context(request, opened),
         # Care, meetings and the virtual ward add their sections (and links) through the registry.
