@@ -9,7 +9,9 @@ OCTOPUS_DATABASE_URL names one):
 
 On PostgreSQL a publish is staged in temporary tables and switched in by one transaction
 (decision 0057), so a kill before the switch must leave no resident on the new run and no
-staging table behind: both are checked and printed.
+staging table behind: both are checked and printed. `--kill-in-switch 0,1,5` kills it instead
+inside that transaction (0, 1 and 5 seconds after its first statement is seen in
+pg_stat_activity), where PostgreSQL must roll the whole switch back.
 
 After each kill it checks that the snapshot in service (the latest PublishedSnapshot) is still the
 previous one, that /readyz is 200 and the home page answers; then it publishes --run-id to the
@@ -50,6 +52,12 @@ def residents_on(database, run_id: str) -> int:
     return _query(database, "SELECT count(*) FROM residents_resident WHERE snapshot_run_id = ?", [run_id])[0]
 
 
+def counts(database) -> tuple[int, int]:
+    return _query(
+        database, "SELECT (SELECT count(*) FROM residents_resident), (SELECT count(*) FROM residents_activityevent)"
+    )
+
+
 def staging_tables(database) -> int | str:
     """Staging tables left behind (PostgreSQL only: they are temporary, so a killed session's go with it)."""
     if not isinstance(database, str):
@@ -57,12 +65,52 @@ def staging_tables(database) -> int | str:
     return _query(database, "SELECT count(*) FROM pg_class WHERE relname LIKE ?", ["octopus_staging_%"])[0]
 
 
-def publish(run_id: str, kill_after: float | None) -> tuple[int, str, float]:
+# The publish's own connection is the one COPYing into staging tables; its switch
+# (core.bulk.Staging.apply) is every later statement: the ANALYZE of each staging table, each
+# set-based merge, the foreign-key check of decision 0070, then COMMIT.
+PUBLISHER_SQL = """
+SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+  AND (query LIKE 'COPY octopus_staging_%' OR query LIKE 'CREATE TEMPORARY TABLE octopus_staging_%')
+"""
+STAGING_SQL = "(query LIKE 'COPY octopus_staging_%' OR query LIKE 'CREATE TEMPORARY TABLE octopus_staging_%')"
+SWITCH_SQL = f"""
+SELECT left(query, 60) FROM pg_stat_activity WHERE pid = %s AND state = 'active'
+  AND NOT {STAGING_SQL} AND (query LIKE '%%octopus_staging_%%' OR query LIKE 'COMMIT%%')
+"""
+
+
+def in_switch(database: str, delay: float, deadline: float) -> str:
+    """Wait until the publish is inside its switch transaction, then ``delay`` seconds more; return
+    the statement it was running (empty if the publish never got there before ``deadline``)."""
+    import psycopg
+
+    with psycopg.connect(database, autocommit=True) as con:
+        pid = None
+        while time.monotonic() < deadline:
+            if pid is None:
+                pid = (con.execute(PUBLISHER_SQL).fetchone() or [None])[0]
+            elif row := con.execute(SWITCH_SQL, [pid]).fetchone():
+                time.sleep(delay)
+                row = con.execute(SWITCH_SQL, [pid]).fetchone() or row
+                return row[0]
+            time.sleep(0.02)
+    return ""
+
+
+def publish(run_id: str, kill_after: float | None, switch: tuple[str, float] | None = None) -> tuple[int, str, float]:
+    """Run the publish; kill it after ``kill_after`` seconds, or ``switch`` = (database, delay) once
+    its switch transaction has run for ``delay`` seconds (then ``said`` is the statement it was in)."""
     command = [sys.executable, "-c", "from octopus.cli import main; main()", "publish", "--run-id", run_id]
     started = time.monotonic()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=os.environ)
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True).start()
+    if switch is not None:
+        statement = in_switch(switch[0], switch[1], started + 3600)
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+        process.wait()
+        return process.returncode, f"in the switch: {statement or '(never seen)'}", time.monotonic() - started
     try:
         process.wait(timeout=kill_after)
     except subprocess.TimeoutExpired:
@@ -78,6 +126,11 @@ def main() -> None:
     parser.add_argument("--base", default="http://127.0.0.1:8000")
     parser.add_argument("--run-id", required=True, help="a snapshot to publish (not the one in service)")
     parser.add_argument("--kill-after", default="3,15,40,80", help="seconds, comma-separated")
+    parser.add_argument(
+        "--kill-in-switch",
+        default="",
+        help="PostgreSQL: seconds into the switch transaction to kill at, comma-separated (instead of --kill-after)",
+    )
     args = parser.parse_args()
     data_dir = Path(os.environ.get("OCTOPUS_DATA_DIR", "var")).resolve()
     url = os.environ.get("OCTOPUS_DATABASE_URL", "")
@@ -85,15 +138,19 @@ def main() -> None:
     original = in_service(database)
     assert original and original != args.run_id, "publish a snapshot other than the one in service"
     print(f"in service before: {original}")
-    for seconds in [float(s) for s in args.kill_after.split(",")]:
-        code, said, took = publish(args.run_id, seconds)
+    in_switch_delays = [float(s) for s in args.kill_in_switch.split(",") if s]
+    assert not in_switch_delays or isinstance(database, str), "--kill-in-switch needs PostgreSQL"
+    before = counts(database)
+    for seconds in in_switch_delays or [float(s) for s in args.kill_after.split(",")]:
+        switch = (database, seconds) if in_switch_delays else None
+        code, said, took = publish(args.run_id, seconds, switch)
         ready = requests.get(args.base + "/readyz", timeout=60).status_code if args.base else "-"
         home = requests.get(args.base + "/accounts/login/", timeout=60).status_code if args.base else "-"
         print(
             f"killed after {seconds:>4.0f} s (exit {code}; it had said {said!r}); residents already on the new run: "
             f"{residents_on(database, args.run_id)}; staging tables left: {staging_tables(database)}; in service: "
             f"{in_service(database)}; previous kept: {in_service(database) == original}; /readyz {ready}; "
-            f"sign-in page {home}"
+            f"sign-in page {home}; live rows (residents, timeline) unchanged: {counts(database) == before}"
         )
     code, said, took = publish(args.run_id, None)
     print(

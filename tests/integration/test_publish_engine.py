@@ -264,3 +264,70 @@ def test_publish_on_postgresql_that_fails_while_staging_changes_nothing(engine, 
     monkeypatch.undo()
     publish(linked / "persons.parquet", snapshot)
     assert (list(Resident.objects.order_by("pk").values()), ActivityEvent.objects.count()) == complete
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staged_events_naming_no_resident_roll_the_switch_back(engine):
+    """Decision 0070: the timeline's key to the resident has no database constraint; the switch
+    checks it once, set-based, and a missing resident undoes the whole switch."""
+    from django.db import IntegrityError, connection
+
+    from octopus.residents.factories import make_resident
+
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL stages and switches (decision 0057)")
+    resident = make_resident()
+    columns = [
+        "resident_id",
+        "occurred_on",
+        "kind",
+        "source_organisation",
+        "summary",
+        "detail",
+        "source_feed",
+        "source_key",
+    ]
+    event = [AS_OF, ActivityKind.GP, "X", "GP appointment", {}, "gp_appointments", "X:1"]
+    with pytest.raises(IntegrityError, match=r"resident_id = 987654321 names no row of residents_resident \(1 such"):
+        with bulk.staged():
+            bulk.update(Resident, ["sex"], "id", [["male", resident.pk]])
+            bulk.insert(ActivityEvent, columns, [[resident.pk, *event], [987654321, *event]])
+    resident.refresh_from_db()
+    assert resident.sex == "female" and not ActivityEvent.objects.exists()
+    with bulk.staged():
+        bulk.insert(ActivityEvent, columns, [[resident.pk, *event]])
+    assert list(resident.activity.values_list("summary", flat=True)) == ["GP appointment"]
+
+
+def test_deleting_a_resident_still_deletes_their_timeline(engine):
+    from octopus.residents.factories import make_activity, make_resident
+
+    resident, other = make_resident(), make_resident()
+    make_activity(resident), make_activity(other)
+    resident.delete()
+    assert list(ActivityEvent.objects.values_list("resident_id", flat=True)) == [other.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_switch_does_not_wait_for_a_writer_holding_the_residents_table(engine):
+    """The check locks the residents table against writers only if it can at once (NOWAIT); a page
+    saving a resident meanwhile is not made to wait, nor deadlocked, and the check still runs."""
+    import psycopg
+    from django.db import connection
+
+    from octopus.residents.factories import make_resident
+
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL stages and switches (decision 0057)")
+    resident, edited = make_resident(), make_resident()
+    params = connection.get_connection_params()
+    with psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"}) as other:
+        other.execute("SET lock_timeout = '20s'")
+        other.execute("UPDATE residents_resident SET given_name = 'Sam' WHERE id = %s", [edited.pk])
+        columns = ["resident_id", "occurred_on", "kind", "source_organisation", "summary", "detail", "source_feed"]
+        with bulk.staged():
+            bulk.insert(ActivityEvent, [*columns, "source_key"], [[resident.pk, AS_OF, "gp", "X", "GP", {}, "gp", "1"]])
+        other.commit()
+    assert ActivityEvent.objects.get().resident == resident
+    edited.refresh_from_db()
+    assert edited.given_name == "Sam"
