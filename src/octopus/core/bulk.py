@@ -293,10 +293,8 @@ def _check_references(cursor, staging: str, field) -> None:
         with transaction.atomic():  # a savepoint: a lock taken inside it is kept when it is released
             cursor.execute(f"LOCK TABLE {target} IN SHARE ROW EXCLUSIVE MODE NOWAIT")
     except OperationalError:
-        _timed(
-            cursor,
-            f"SELECT count(*) FROM (SELECT 1 FROM {target} WHERE {target_key} IN ({referenced}) FOR KEY SHARE) AS locked",
-        )
+        locking = f"SELECT 1 FROM {target} WHERE {target_key} IN ({referenced}) FOR KEY SHARE"
+        _timed(cursor, f"SELECT count(*) FROM ({locking}) AS locked")
     missing = f"FROM ({referenced}) AS s WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t.{target_key} = s.key)"
     _timed(cursor, f"SELECT count(*), min(s.key) {missing}")
     count, example = cursor.fetchone()
