@@ -65,23 +65,26 @@ def staging_tables(database) -> int | str:
     return _query(database, "SELECT count(*) FROM pg_class WHERE relname LIKE ?", ["octopus_staging_%"])[0]
 
 
-# The publish's own connection is the one COPYing into staging tables; its switch
-# (core.bulk.Staging.apply) is every later statement: the ANALYZE of each staging table, each
-# set-based merge, the foreign-key check of decision 0070, then COMMIT.
+# The publish's own connection is the one COPYing into staging tables. Its switch transaction
+# (core.bulk.Staging.apply) is what it runs after the folds and ANALYZEs that precede it: the
+# set-based merges, the key checks of decision 0070, then COMMIT.
 PUBLISHER_SQL = """
 SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
   AND (query LIKE 'COPY octopus_staging_%' OR query LIKE 'CREATE TEMPORARY TABLE octopus_staging_%')
 """
-STAGING_SQL = "(query LIKE 'COPY octopus_staging_%' OR query LIKE 'CREATE TEMPORARY TABLE octopus_staging_%')"
-SWITCH_SQL = f"""
-SELECT left(query, 60) FROM pg_stat_activity WHERE pid = %s AND state = 'active'
-  AND NOT {STAGING_SQL} AND (query LIKE '%%octopus_staging_%%' OR query LIKE 'COMMIT%%')
+SWITCH_SQL = """
+SELECT left(query, 60) FROM pg_stat_activity WHERE pid = {pid:d} AND state = 'active'
+  AND query NOT LIKE 'COPY %' AND query NOT LIKE 'CREATE TEMPORARY TABLE %' AND query NOT LIKE 'ANALYZE %'
+  AND query NOT LIKE '% AS inserting %'
+  AND (query LIKE '%octopus_staging_%' OR query LIKE 'COMMIT%' OR query LIKE 'LOCK TABLE %'
+       OR query LIKE 'SET LOCAL client_connection_check_interval%')
 """
 
 
-def in_switch(database: str, delay: float, deadline: float) -> str:
+def in_switch(database: str, delay: float, deadline: float) -> tuple[str, int | None]:
     """Wait until the publish is inside its switch transaction, then ``delay`` seconds more; return
-    the statement it was running (empty if the publish never got there before ``deadline``)."""
+    the statement it was running (empty if the publish never got there before ``deadline``) and
+    its server process."""
     import psycopg
 
     with psycopg.connect(database, autocommit=True) as con:
@@ -89,12 +92,23 @@ def in_switch(database: str, delay: float, deadline: float) -> str:
         while time.monotonic() < deadline:
             if pid is None:
                 pid = (con.execute(PUBLISHER_SQL).fetchone() or [None])[0]
-            elif row := con.execute(SWITCH_SQL, [pid]).fetchone():
+            elif row := con.execute(SWITCH_SQL.format(pid=pid)).fetchone():
                 time.sleep(delay)
-                row = con.execute(SWITCH_SQL, [pid]).fetchone() or row
-                return row[0]
-            time.sleep(0.02)
-    return ""
+                row = con.execute(SWITCH_SQL.format(pid=pid)).fetchone() or row
+                return row[0], pid
+            time.sleep(0.01)
+    return "", pid
+
+
+def server_gone(database: str, pid: int | None) -> float:
+    """Seconds until the killed publish's server process has gone (rolled back and exited)."""
+    import psycopg
+
+    started = time.monotonic()
+    with psycopg.connect(database, autocommit=True) as con:
+        while pid and con.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone():
+            time.sleep(0.05)
+    return time.monotonic() - started
 
 
 def publish(run_id: str, kill_after: float | None, switch: tuple[str, float] | None = None) -> tuple[int, str, float]:
@@ -106,11 +120,13 @@ def publish(run_id: str, kill_after: float | None, switch: tuple[str, float] | N
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True).start()
     if switch is not None:
-        statement = in_switch(switch[0], switch[1], started + 3600)
+        statement, pid = in_switch(switch[0], switch[1], started + 3600)
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
         process.wait()
-        return process.returncode, f"in the switch: {statement or '(never seen)'}", time.monotonic() - started
+        took = time.monotonic() - started
+        gone = server_gone(switch[0], pid)
+        return process.returncode, f"in the switch: {statement or '(never seen)'}; server gone {gone:.1f} s later", took
     try:
         process.wait(timeout=kill_after)
     except subprocess.TimeoutExpired:
@@ -137,7 +153,10 @@ def main() -> None:
     database = url if url.startswith("postgres") else data_dir / "octopus.sqlite3"
     original = in_service(database)
     assert original and original != args.run_id, "publish a snapshot other than the one in service"
-    print(f"in service before: {original}")
+    print(
+        f"in service before: {original}; residents already on {args.run_id} before any kill (in it and not in the "
+        f"snapshot in service): {residents_on(database, args.run_id)}"
+    )
     in_switch_delays = [float(s) for s in args.kill_in_switch.split(",") if s]
     assert not in_switch_delays or isinstance(database, str), "--kill-in-switch needs PostgreSQL"
     before = counts(database)
@@ -147,11 +166,14 @@ def main() -> None:
         ready = requests.get(args.base + "/readyz", timeout=60).status_code if args.base else "-"
         home = requests.get(args.base + "/accounts/login/", timeout=60).status_code if args.base else "-"
         print(
-            f"killed after {seconds:>4.0f} s (exit {code}; it had said {said!r}); residents already on the new run: "
+            f"killed after {seconds:>4.1f} s (exit {code}; it had said {said!r}); residents already on the new run: "
             f"{residents_on(database, args.run_id)}; staging tables left: {staging_tables(database)}; in service: "
             f"{in_service(database)}; previous kept: {in_service(database) == original}; /readyz {ready}; "
             f"sign-in page {home}; live rows (residents, timeline) unchanged: {counts(database) == before}"
         )
+        if in_service(database) != original:  # the kill came after the commit: start the next round afresh
+            code, said, took = publish(original, None)
+            print(f"  (the publish had finished; original published again: exit {code}, {in_service(database)})")
     code, said, took = publish(args.run_id, None)
     print(
         f"rerun to the end: exit {code} in {took:.0f} s; in service: {in_service(database)}; "

@@ -19,7 +19,16 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, OperationalError, connection, connections, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DataError,
+    IntegrityError,
+    OperationalError,
+    ProgrammingError,
+    connection,
+    connections,
+    transaction,
+)
 from django.db.models import JSONField
 
 # Each chunk commits on its own when no transaction encloses it (decision 0024): on SQLite a write
@@ -256,6 +265,7 @@ class Staging:
             for name, _ in self.steps.values():
                 cursor.execute(f"ANALYZE {name}")
         with transaction.atomic(), connection.cursor() as cursor:
+            _notice_a_dead_client(cursor)
             for _, sql in self.steps.values():
                 _timed(cursor, sql)
             for name, keys in self.unchecked.items():
@@ -303,6 +313,20 @@ def _check_references(cursor, staging: str, field) -> None:
             f"{field.model._meta.db_table}.{field.column} = {example} names no row of "
             f"{field.remote_field.model._meta.db_table} ({count} such keys); nothing was published"
         )
+
+
+def _notice_a_dead_client(cursor) -> None:
+    """Have PostgreSQL check, every second of a long statement, that the publish is still there.
+    Without it, a publish killed inside the switch (a 1M first publish's DELETE of a withdrawn
+    timeline ran for minutes) left its server process running the statement to the end, holding
+    its locks and loading the disk for every reader, before finding the client gone and rolling
+    back. PostgreSQL 14+ on Linux, macOS and the BSDs; elsewhere the setting is refused and the
+    switch goes on without it."""
+    try:
+        with transaction.atomic():
+            cursor.execute("SET LOCAL client_connection_check_interval = '1s'")
+    except (OperationalError, ProgrammingError, DataError):
+        pass
 
 
 def _timed(cursor, sql: str) -> None:
