@@ -17,5 +17,11 @@ def setup(environment: str | None = None) -> None:
             raise SystemExit(f"OCTOPUS_ENV={chosen!r} is not one of: {', '.join(SETTINGS)}.")
         os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS[chosen]
     import django
+    from django.apps import apps
 
-    django.setup()
+    # Once per process: a second django.setup() changes nothing but the logging, whose handler it
+    # binds anew to whatever sys.stderr is at that moment. Under a test's CLI runner that stream is
+    # closed when the command returns, and every later log line in the process failed with
+    # "--- Logging error ---" on stderr (the malformed-input tests caught it, in some orders).
+    if not apps.ready:
+        django.setup()
