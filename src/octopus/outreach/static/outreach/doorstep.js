@@ -198,9 +198,11 @@ async function startForm(form) {
     } else {
       form.reset();
       keyField.value = newKey();
+      // The outbox first, then the confirmation: whoever reads the confirmation (or hears it, as
+      // focus moves there) finds the count of visits waiting already said beside it.
+      await render();
       const saved = document.querySelector("[data-saved-offline]");
       if (saved) { saved.hidden = false; saved.focus(); }
-      render();
     }
   });
 }
