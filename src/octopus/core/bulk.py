@@ -280,12 +280,7 @@ class Staging:
 
 def _unchecked_keys(model, fields: Sequence[str]) -> list:
     """The foreign keys among ``fields`` declared without a database constraint (decision 0070)."""
-    keys = []
-    for name in fields:
-        field = model._meta.get_field(name)
-        if field.many_to_one and not field.db_constraint:
-            keys.append(field)
-    return keys
+    return [field for field in map(model._meta.get_field, fields) if field.many_to_one and not field.db_constraint]
 
 
 def _check_references(cursor, staging: str, field) -> None:
