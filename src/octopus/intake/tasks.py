@@ -119,17 +119,20 @@ class _LinkProgressToJob:
         LinkageJob.objects.filter(pk=self.job_id).update(**changes)
 
 
-# The steps ``population.pipeline`` logs, in the order it runs them; the page names the step
-# after the last one finished as the one in progress. A step not listed here still appears in
-# the log; only the "now running" guess is lost.
+# The steps ``population.pipeline`` runs on its engine, in order; the page names the step after
+# the last one finished as the one in progress. Training and evaluation run beside them (the
+# pipeline logs their lines from its own thread once they finish): they go to the log without
+# moving the step shown.
 PIPELINE_STEPS = (
     "connect",
-    "features",
     "training features",
-    "train",
-    "evaluate",
+    "later-period features",
+    "features",
     "score",
     "segments and cohorts",
+    "inequalities",
+    "chart tables",
+    "life expectancy",
     "publish",
 )
 
@@ -157,7 +160,7 @@ class _ProgressToJob(logging.Handler):
             return  # another task's or request's logging
         message = record.getMessage()
         changes = {"log": _appended(message)}
-        if done := _STEP_DONE.match(message):
+        if (done := _STEP_DONE.match(message)) and done["step"] in PIPELINE_STEPS:
             changes.update(step=_next_step(done["step"]), step_started_at=timezone.now())
         elif rows := _ROWS.match(message):
             changes.update(rows=int(rows["rows"]), rows_label=rows["label"][:80])
@@ -165,7 +168,7 @@ class _ProgressToJob(logging.Handler):
 
 
 def _next_step(finished: str) -> str:
-    if finished in PIPELINE_STEPS and finished != PIPELINE_STEPS[-1]:
+    if finished != PIPELINE_STEPS[-1]:
         return PIPELINE_STEPS[PIPELINE_STEPS.index(finished) + 1]
     return f"the step after {finished}"
 

@@ -12,12 +12,15 @@ from __future__ import annotations
 import json
 import logging
 import os
+import queue
 import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -113,6 +116,10 @@ def code_version() -> str:
 
 
 class _Steps:
+    """Each step's wall and CPU seconds. Model fitting and evaluation run ``beside`` the engine's
+    steps (one background thread), so their CPU is that thread's own and is taken out of the
+    CPU of the step they overlapped: the figures still add up to the process's CPU."""
+
     def __init__(self, show: bool):
         self.timings: dict[str, float] = {}
         # CPU seconds (all threads) beside wall seconds: on a shared machine wall time says
@@ -120,16 +127,66 @@ class _Steps:
         self.cpu: dict[str, float] = {}
         self.counts: dict[str, int] = {}
         self.console = Console(stderr=True, quiet=not show)
+        self._aside_lock = threading.Lock()
+        # Each running background step's thread CPU clock and its reading when the step began.
+        self._aside_clocks: dict[int, tuple[int, float]] = {}
+        self._aside_done = 0.0  # CPU seconds of background steps that have finished
+        self._done: queue.SimpleQueue[str] = queue.SimpleQueue()  # finished, not yet reported
+
+    def _aside_cpu(self) -> float:
+        with self._aside_lock:
+            return self._aside_done + sum(time.clock_gettime(c) - s for c, s in self._aside_clocks.values())
+
+    def _finish(self, name: str, started: float, cpu: float):
+        self.timings[name] = round(time.perf_counter() - started, 3)
+        self.cpu[name] = round(cpu, 3)
+        self._done.put(name)
+
+    def _report(self):
+        # From the run's own thread only: a log handler may write the line to the run's job row
+        # through its thread's database connection (``intake.tasks``).
+        while not self._done.empty():
+            name = self._done.get()
+            self.console.log(f"{name} done in {self.timings[name]:.1f}s ({self.cpu[name]:.1f}s CPU)")
+            log.info("step %s took %.2fs (%.2fs CPU)", name, self.timings[name], self.cpu[name])
 
     @contextmanager
     def step(self, name: str):
-        started, cpu_started = time.perf_counter(), time.process_time()
+        self._report()
+        started, cpu_started, aside_started = time.perf_counter(), time.process_time(), self._aside_cpu()
         with self.console.status(f"[bold]{name}[/bold]…"):
             yield
-        self.timings[name] = round(time.perf_counter() - started, 3)
-        self.cpu[name] = round(time.process_time() - cpu_started, 3)
-        self.console.log(f"{name} done in {self.timings[name]:.1f}s ({self.cpu[name]:.1f}s CPU)")
-        log.info("step %s took %.2fs (%.2fs CPU)", name, self.timings[name], self.cpu[name])
+        self._finish(name, started, time.process_time() - cpu_started - (self._aside_cpu() - aside_started))
+        self._report()
+
+    def wait(self, future: Future):
+        """The result of a step run ``beside``, its timing reported."""
+        try:
+            return future.result()
+        finally:
+            self._report()
+
+    def beside(self, executor: ThreadPoolExecutor, name: str, fn, *args, **kwargs) -> Future:
+        """Run ``fn`` as step ``name`` on ``executor`` while the caller goes on with the next
+        steps. Only pure Python, NumPy and scikit-learn work goes here (they release the GIL in
+        their loops); the engine's connection stays with the calling thread."""
+
+        def run():
+            key = threading.get_ident()
+            clock = time.pthread_getcpuclockid(key)
+            started, cpu_started = time.perf_counter(), time.clock_gettime(clock)
+            with self._aside_lock:
+                self._aside_clocks[key] = (clock, cpu_started)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                with self._aside_lock:
+                    cpu = time.clock_gettime(clock) - cpu_started
+                    del self._aside_clocks[key]
+                    self._aside_done += cpu
+                self._finish(name, started, cpu)
+
+        return executor.submit(run)
 
     def count(self, name: str, rows: int):
         self.counts[name] = int(rows)
@@ -220,35 +277,43 @@ def _training_frame(
     return engines.to_pandas(table), population
 
 
-def _train(
-    con,
-    linked,
-    as_of: date,
-    scratch: Path,
-    kinds: tuple[str, ...],
-    outcome: Outcome,
-    roles: tuple[str, ...] = tuple(SPLIT_SHARES),
-):
-    frame, population = _training_frame(con, linked, as_of, scratch / f"features-{as_of}.parquet", outcome, roles)
-    result = train(frame, kinds)
+def _fitted(frame: pd.DataFrame, population: dict[str, int], outcome: Outcome):
+    """The trained result, or the shipped default model and its card when the population is too
+    small to train (a practice, a test population)."""
+    try:
+        result = train(frame)
+    except TrainingDataError as error:
+        log.info("training not possible (%s); scoring with the default model", error)
+        result = load_default(outcome)
+        return result, fallback_card(result, reason=str(error), population=population)
     result.population = population
-    return result
+    return result, None
 
 
-def _later_period(
-    linked, con, as_of: date, chosen_kind: str, resamples: int, later: pd.DataFrame, scratch: Path, outcome: Outcome
-) -> dict:
-    """Train the same specification two years back and test it one year later.
+def _later_period_frame(con, linked, as_of: date, scratch: Path, outcome: Outcome) -> pd.DataFrame:
+    """Features as of two years back with their outcome a year on, for fitting and calibration:
+    the later period's test residents are the training frame's held-out ones."""
+    frame, _ = _training_frame(
+        con,
+        linked,
+        as_of - 2 * YEAR,
+        scratch / f"features-{as_of - 2 * YEAR}.parquet",
+        outcome,
+        ("train", "validation"),
+    )
+    return frame
+
+
+def _later_period(as_of: date, chosen_kind: str, resamples: int, earlier: pd.DataFrame, later: pd.DataFrame) -> dict:
+    """Train the same specification two years back (``earlier``) and test it one year later.
 
     ``later`` is the training frame (features as of ``as_of`` - 12 months with their outcome):
     the later period's test residents are its held-out ones.
     """
     try:
-        # Its test residents come from ``later``: at two years back only fitting and calibration rows.
-        result = _train(con, linked, as_of - 2 * YEAR, scratch, (chosen_kind,), outcome, ("train", "validation"))
+        model = train(earlier, (chosen_kind,)).candidates[chosen_kind]
     except TrainingDataError as error:
         return {"reason": f"Not available: {error}"}
-    model = result.candidates[chosen_kind]
     held_out = later[(split_roles(later["person_id"]) == "test").to_numpy()]
     return {
         "description": (
@@ -258,6 +323,24 @@ def _later_period(
         ),
         "figures": evaluate(outcome_labels(held_out), model.predict(held_out), resamples=resamples),
     }
+
+
+def _card(result, card, *, as_of: date, frame, earlier, config: PipelineConfig, outcome: Outcome) -> dict:
+    """The model card: the default model's as given, a trained model's with its later period."""
+    if card is not None:
+        return card
+    later = (
+        _later_period(as_of, result.chosen.kind, config.bootstrap_resamples, earlier, frame)
+        if earlier is not None
+        else {"reason": "Not run (later_period switched off in the pipeline config)."}
+    )
+    return build_card(
+        result,
+        training_as_of=as_of - YEAR,
+        later_period=later,
+        resamples=config.bootstrap_resamples,
+        predicts=outcome,
+    )
 
 
 def _previous_snapshot(store: SnapshotStore):
@@ -414,89 +497,91 @@ def _run(
         linked = read_linked(linked_dir, con)
         objectors = objector_ids(con, linked)
         steps.count("objectors", len(objectors))
-    with steps.step("features"):
-        features, residents = _features(con, linked, as_of, scratch / "features.parquet")
-        steps.count("residents", residents)
     training_as_of = as_of - YEAR
     with steps.step("training features"):
         frame, population = _training_frame(con, linked, training_as_of, scratch / "training.parquet", outcome)
         steps.count("training residents", population["residents"])
         steps.count("training sample", len(frame))
-    with steps.step("train"):
-        try:
-            result = train(frame)
-            result.population = population
-        except TrainingDataError as error:
-            # Too small to train (a practice, a test population): the shipped default model scores it.
-            log.info("training not possible (%s); scoring with the default model", error)
-            result = load_default(outcome)
-            card = fallback_card(result, reason=str(error), population=population)
-    with steps.step("evaluate"):
-        if not isinstance(result, DefaultModel):
-            later = (
-                _later_period(
-                    linked, con, as_of, result.chosen.kind, config.bootstrap_resamples, frame, scratch, outcome
-                )
-                if config.later_period
-                else {"reason": "Not run (later_period switched off in the pipeline config)."}
-            )
-            card = build_card(
-                result,
-                training_as_of=training_as_of,
-                later_period=later,
-                resamples=config.bootstrap_resamples,
-                predicts=outcome,
-            )
-    with steps.step("score"):
-        previous, previous_manifest = _previous_snapshot(store)
-        scored_path, scores_path = scratch / "scored.parquet", scratch / "scores.parquet"
-        scored = score_file(
-            features,
-            scored_path,
-            scores_path,
+    # Fitting is NumPy and scikit-learn, which leave the GIL in their loops: it runs beside the
+    # engine's next steps instead of after them (decision 0071), so the engine builds the training
+    # frame first, then the later period's and everyone's features while the model is fitted. The
+    # card is made beside scoring and waited for at the end.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pipeline-model") as beside:
+        fitting = steps.beside(beside, "train", _fitted, frame, population, outcome)
+        earlier = None
+        if config.later_period:
+            with steps.step("later-period features"):
+                earlier = _later_period_frame(con, linked, as_of, scratch, outcome)
+                steps.count("later-period training sample", len(earlier))
+        with steps.step("features"):
+            features, residents = _features(con, linked, as_of, scratch / "features.parquet")
+            steps.count("residents", residents)
+        result, card = steps.wait(fitting)
+        evaluating = steps.beside(
+            beside,
+            "evaluate",
+            _card,
             result,
-            scale,
-            previous=previous,
-            case_managed=config.case_managed,
-            previous_as_of=previous_manifest["as_of"] if previous_manifest else None,
-            events=_events_since(con, linked, previous_manifest, as_of),
-            excluded=frozenset(objectors),
+            card,
+            as_of=as_of,
+            frame=frame,
+            earlier=earlier,
+            config=config,
+            outcome=outcome,
         )
-        del previous
-        for part in features:
-            part.unlink()
-        steps.count("rising risk", scored.rising_risk)
-    with steps.step("segments and cohorts"):
-        residents_path, members_path = scratch / "residents.parquet", scratch / "cohorts.parquet"
-        table = _scored(con, scored_path, scores_path, run_id)
-        table = with_segments(with_registration_area(table), segment_rules)
-        table = _without_analytics_for_objectors(table)
-        table = _with_objection(table, objectors)
-        residents = engines.write_parquet(con, table, residents_path)
-        table = con.read_parquet(str(residents_path), table_name=f"residents_{run_id.replace('-', '_')}")
-        # Cohorts are lists drawn from population analytics: objectors are in none (decision 0023).
-        members = engines.write_parquet(
-            con, cohort_members(cohorts, table.filter(~table.analytics_excluded)), members_path
-        )
-        sizes = _cohort_sizes(con, members_path)
-        steps.count("cohort memberships", members)
-    with steps.step("inequalities"):
-        # Pre-aggregated counts for the Inequalities page (a few thousand rows, not residents).
-        inequalities_path = scratch / "inequalities.parquet"
-        inequalities = long_counts(engines.execute(con, inequality_counts(table)))
-        inequalities.to_parquet(inequalities_path, index=False)
-        steps.count("inequality counts", len(inequalities))
-    with steps.step("chart tables"):
-        # The chart pages' counts per place (decision 0055), so no page reads every resident.
-        chart_tables_path = scratch / "charts"
-        for name, rows in write_chart_tables(con, table, chart_tables_path).items():
-            steps.count(f"chart table {name}", rows)
-    with steps.step("life expectancy"):
-        # Deaths and mid-period populations by period, sex, LSOA, practice and age band.
-        life_expectancy_path = scratch / "life_expectancy.parquet"
-        life_expectancy = life_expectancy_counts(con, linked, as_of)
-        life_expectancy.to_parquet(life_expectancy_path, index=False)
-        steps.count("life expectancy counts", len(life_expectancy))
+        del earlier  # the evaluation holds it while it needs it
+        with steps.step("score"):
+            previous, previous_manifest = _previous_snapshot(store)
+            scored_path, scores_path = scratch / "scored.parquet", scratch / "scores.parquet"
+            scored = score_file(
+                features,
+                scored_path,
+                scores_path,
+                result,
+                scale,
+                previous=previous,
+                case_managed=config.case_managed,
+                previous_as_of=previous_manifest["as_of"] if previous_manifest else None,
+                events=_events_since(con, linked, previous_manifest, as_of),
+                excluded=frozenset(objectors),
+            )
+            del previous
+            for part in features:
+                part.unlink()
+            steps.count("rising risk", scored.rising_risk)
+        with steps.step("segments and cohorts"):
+            residents_path, members_path = scratch / "residents.parquet", scratch / "cohorts.parquet"
+            table = _scored(con, scored_path, scores_path, run_id)
+            table = with_segments(with_registration_area(table), segment_rules)
+            table = _without_analytics_for_objectors(table)
+            table = _with_objection(table, objectors)
+            residents = engines.write_parquet(con, table, residents_path)
+            table = con.read_parquet(str(residents_path), table_name=f"residents_{run_id.replace('-', '_')}")
+            # Cohorts are lists drawn from population analytics: objectors are in none (decision 0023).
+            members = engines.write_parquet(
+                con, cohort_members(cohorts, table.filter(~table.analytics_excluded)), members_path
+            )
+            sizes = _cohort_sizes(con, members_path)
+            steps.count("cohort memberships", members)
+        with steps.step("inequalities"):
+            # Pre-aggregated counts for the Inequalities page (a few thousand rows, not residents).
+            inequalities_path = scratch / "inequalities.parquet"
+            inequalities = long_counts(engines.execute(con, inequality_counts(table)))
+            inequalities.to_parquet(inequalities_path, index=False)
+            steps.count("inequality counts", len(inequalities))
+        with steps.step("chart tables"):
+            # The chart pages' counts per place (decision 0055), so no page reads every resident.
+            chart_tables_path = scratch / "charts"
+            for name, rows in write_chart_tables(con, table, chart_tables_path).items():
+                steps.count(f"chart table {name}", rows)
+        with steps.step("life expectancy"):
+            # Deaths and mid-period populations by period, sex, LSOA, practice and age band.
+            life_expectancy_path = scratch / "life_expectancy.parquet"
+            life_expectancy = life_expectancy_counts(con, linked, as_of)
+            life_expectancy.to_parquet(life_expectancy_path, index=False)
+            steps.count("life expectancy counts", len(life_expectancy))
+        # Evaluation ran beside scoring and the engine's last steps; the card is published with them.
+        card = steps.wait(evaluating)
     with steps.step("publish"), store.staging(run_id) as staging:
         os.replace(residents_path, staging / "residents.parquet")
         os.replace(members_path, staging / "cohorts.parquet")

@@ -10,7 +10,7 @@ from octopus.core.disclosure import DisclosureRules
 from octopus.population import engines
 from octopus.population.features import build_features
 from octopus.population.linked import read_linked
-from octopus.population.risk.design import POOLED_FLAGS, design_matrix, feature_names, outcome
+from octopus.population.risk.design import FLAGS, POOLED_FLAGS, design_matrix, feature_names, outcome
 from octopus.population.risk.model_card import build_card, render_markdown
 from octopus.population.risk.support import MIN_SUPPORT, FeatureSupport, decide, enough
 from octopus.population.risk.train import points_table, train
@@ -104,3 +104,13 @@ def test_card_states_the_rule_and_names_what_it_does_not_show(trained):
     for feature in result.logistic.support.pooled:
         assert feature in markdown.split("## Points view")[1].split("| feature |")[0]
     assert [p["feature"] for p in points_table(result.logistic)] == [p["feature"] for p in card["points"]]
+
+
+def test_the_linear_map_does_what_apply_does():
+    """Explanations fold pooling into one matrix product (``explain.concept_contributions``)."""
+    names = feature_names()
+    flags = [n for n in FLAGS if n != POOLED_FLAGS][:3]
+    support = FeatureSupport(pooled=tuple(flags[:2]), left_out=(flags[2], "age"))
+    matrix = np.random.default_rng(5).integers(0, 4, size=(50, len(names))).astype(float)
+    assert np.array_equal(matrix @ support.as_linear_map(), support.apply(matrix))
+    assert np.array_equal(matrix @ FeatureSupport().as_linear_map(), matrix)

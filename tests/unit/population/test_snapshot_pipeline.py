@@ -51,6 +51,36 @@ def test_run_publishes_complete_snapshot_and_current(first_run, data_dir):
     assert set(manifest["step_timings_seconds"]) >= {"features", "train", "score"}
 
 
+def test_a_failure_beside_the_engine_fails_the_run_and_keeps_the_snapshot_in_service(first_run, data_dir, monkeypatch):
+    """The model card is made in a thread beside scoring (decision 0071): its failure is the run's."""
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("evaluation failed")
+
+    monkeypatch.setattr(pipeline_module, "build_card", broken)
+    with pytest.raises(RuntimeError, match="evaluation failed"):
+        run_pipeline(data_dir / "linked", data_dir / "snapshots", as_of=AS_OF, config=FAST)
+    store = SnapshotStore(data_dir / "snapshots")
+    assert store.current_id() == first_run.run_id
+    assert not [p for p in store.root.iterdir() if p.name.startswith(".staging")]
+
+
+def test_every_step_is_logged_from_the_runs_own_thread(data_dir, tmp_path, caplog):
+    """A job's log handler writes through its own thread's database connection (intake.tasks), so
+    the steps run beside the engine are reported from the run's thread too, each once."""
+    import logging
+    import threading
+
+    with caplog.at_level(logging.INFO, logger="octopus.population.pipeline"):
+        info = run_pipeline(data_dir / "linked", tmp_path / "snapshots", as_of=AS_OF, config=FAST)
+    steps = [r for r in caplog.records if r.getMessage().startswith("step ")]
+    assert {r.thread for r in steps} == {threading.get_ident()}
+    names = [r.getMessage().split(" took ")[0].removeprefix("step ") for r in steps]
+    assert sorted(names) == sorted(info.timings) and len(names) == len(set(names))
+    assert {"later-period features", "train", "evaluate"} <= set(names)
+    assert all(seconds >= 0 for seconds in info.cpu.values())
+
+
 def test_residents_columns_match_the_cohort_field_table(first_run):
     residents = pd.read_parquet(first_run.path / "residents.parquet")
     assert set(residents.columns) == set(RESIDENT_FIELDS)

@@ -60,6 +60,21 @@ class FeatureSupport:
             matrix[:, names.index(name)] = 0.0
         return matrix
 
+    def as_linear_map(self) -> np.ndarray:
+        """``apply`` as a matrix ``m``: ``apply(x)`` equals ``x @ m`` (pooling sums columns into
+        one and zeroes them; leaving out zeroes), so it folds into other linear steps."""
+        names = feature_names()
+        m = np.eye(len(names))
+        pooled = [names.index(n) for n in self.pooled]
+        if pooled:
+            target = names.index(POOLED_FLAGS)
+            m[:, target] = 0.0
+            m[pooled, target] = 1.0
+            m[:, pooled] = 0.0
+        for name in self.left_out:
+            m[:, names.index(name)] = 0.0
+        return m
+
     def shown(self, feature: str) -> bool:
         if feature == POOLED_FLAGS and not self.pooled:
             return False  # nothing pooled: the column is all zeros
