@@ -148,6 +148,34 @@ def test_list_appearances_are_chained_one_entry_per_resident():
     assert audit.verify().intact
 
 
+def test_a_list_entry_goes_first_in_the_same_chain_as_its_appearances():
+    """A list page writes its own entry and its residents' in one locked read and one insert."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    audit.record(None, "view", "before")
+    with CaptureQueriesContext(connection) as queries:
+        written = audit.record_appearances(
+            None,
+            "Listed on the caseload page",
+            ["P1", "P2"],
+            path="/care/",
+            basis="caseload",
+            list_entry="Viewed caseload (2 residents)",
+        )
+    assert [q["sql"].split()[0] for q in queries if "governance_auditevent" in q["sql"]] == ["SELECT", "INSERT"]
+    assert written == 2
+    rows = list(AuditEvent.objects.order_by("id").values_list("summary", "resident_id", "basis"))[-3:]
+    assert rows == [
+        ("Viewed caseload (2 residents)", "", ""),
+        ("Listed on the caseload page", "P1", "caseload"),
+        ("Listed on the caseload page", "P2", "caseload"),
+    ]
+    assert audit.record_appearances(None, "Listed", [], list_entry="Viewed an empty caseload") == 0
+    assert AuditEvent.objects.order_by("-id").values_list("summary", flat=True)[0] == "Viewed an empty caseload"
+    assert audit.verify().intact
+
+
 def test_periodic_checkpoint_written_after_commit(settings, django_capture_on_commit_callbacks):
     settings.OCTOPUS_AUDIT_CHECKPOINT_EVERY = 5
     with django_capture_on_commit_callbacks(execute=True):

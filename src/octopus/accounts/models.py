@@ -25,8 +25,16 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
     @cached_property
+    def _memberships(self) -> tuple[tuple[str, int, int, str], ...]:
+        # Role, team, organisation and its heart in one read: every page asks several of these
+        # (capabilities, the access point's teams, the scope's hearts), each a query before.
+        return tuple(
+            self.memberships.values_list("role", "team_id", "team__organisation_id", "team__organisation__heart")
+        )
+
+    @property
     def role_codes(self) -> frozenset[str]:
-        return frozenset(self.memberships.values_list("role", flat=True))
+        return frozenset(role for role, *_ in self._memberships)
 
     @cached_property
     def capabilities(self) -> frozenset[str]:
@@ -40,23 +48,18 @@ class User(AbstractUser):
     def has_capability(self, capability: str) -> bool:
         return self.is_active and capability in self.capabilities
 
-    @cached_property
+    @property
     def team_ids(self) -> frozenset[int]:
-        return frozenset(self.memberships.values_list("team_id", flat=True))
-
-    @cached_property
-    def _organisations(self) -> frozenset[tuple[int, str]]:
-        # One read gives both the ids and the hearts: pages ask for one or the other every request.
-        return frozenset(self.memberships.values_list("team__organisation_id", "team__organisation__heart"))
+        return frozenset(team for _, team, _, _ in self._memberships)
 
     @property
     def organisation_ids(self) -> frozenset[int]:
-        return frozenset(pk for pk, _ in self._organisations)
+        return frozenset(organisation for _, _, organisation, _ in self._memberships)
 
     @property
     def organisation_hearts(self) -> frozenset[str]:
         """The hearts (NHS, council, VCSE…) of the user's organisations."""
-        return frozenset(heart for _, heart in self._organisations)
+        return frozenset(heart for *_, heart in self._memberships)
 
 
 class Membership(models.Model):

@@ -1,6 +1,5 @@
 """What care coordination contributes to the resident's record page, and the caseload rows."""
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -29,8 +28,11 @@ def _contact_for_user(user) -> tuple[str, str]:
     return "", user.email
 
 
-def involvement(resident, plan: CarePlan | None, actions: list) -> list[Involved]:
-    """``plan`` and its ``actions`` as ``care_summary`` read them (owners with practitioner and team)."""
+def involvement(cases: list, referrals: list, plan: CarePlan | None, actions: list) -> list[Involved]:
+    """Who is involved through the open ``cases`` (teams with their organisation, holders with
+    their practitioner), the open ``referrals`` (teams with their organisation, owners with their
+    practitioner), the ``plan`` and its ``actions`` (owners with practitioner and team), each
+    newest first, as ``care_summary`` read them."""
     people: dict[tuple, Involved] = {}
 
     def add_user(user, team_name: str, why: str):
@@ -47,16 +49,12 @@ def involvement(resident, plan: CarePlan | None, actions: list) -> list[Involved
             people[key] = Involved(team.name, team.organisation.name, [], team.phone, team.email)
         people[key].why.append(why)
 
-    for case in Case.objects.filter(resident=resident, closed_at__isnull=True).select_related(
-        "team__organisation", "holder__practitioner"
-    ):
+    for case in cases:
         if case.holder:
             add_user(case.holder, case.team.name, "Holds the case")
         else:
             add_team(case.team, "Resident on caseload")
-    for referral in Referral.objects.filter(resident=resident, status__in=OPEN_STATUSES).select_related(
-        "to_team__organisation", "to_practitioner", "owner__practitioner"
-    ):
+    for referral in referrals:
         label = "Introduction" if referral.is_introduction else "Referral"
         if referral.owner:
             add_user(referral.owner, referral.to_team.name, f"{label} {referral.get_status_display().lower()}")
@@ -111,33 +109,34 @@ def care_summary(resident, user) -> dict:
     # Each of these is read once and shared by the parts of the page that show it.
     plan = CarePlan.objects.filter(resident=resident).select_related("lead_professional__practitioner__team").first()
     actions = list(plan.actions.select_related("owner__practitioner__team")) if plan else []
-    referrals = list(
+    # Every referral of the resident, read once: the page lists the latest and "who is involved"
+    # names the open ones (a resident has a handful; a second read cost more).
+    all_referrals = list(
         Referral.objects.filter(resident=resident)
-        .select_related("to_team", "to_practitioner", "sender", "owner")
-        .order_by("-sent_at")[:10]
+        .select_related("to_team__organisation", "to_practitioner", "sender", "owner__practitioner")
+        .order_by("-sent_at")
     )
-    tier_history = list(TierAssignment.objects.filter(resident=resident).select_related("set_by")[:10])
+    referrals = all_referrals[:10]
+    open_cases = Case.objects.filter(resident=resident, closed_at__isnull=True).select_related(
+        "team__organisation", "holder__practitioner"
+    )
     return {
-        "tier": tier_history[0] if tier_history else None,
-        "tier_history": tier_history,
+        "tier": TierAssignment.objects.filter(resident=resident).select_related("set_by").first(),
         "plan": plan,
         # ReSPECT-style recommendations: the record shows them prominently, to clinical scopes only.
         "advance_care": getattr(plan, "advance_care", None) if plan else None,
         "actions": actions,
-        "cases": Case.objects.filter(resident=resident)
-        .select_related("team", "holder")
-        .order_by("closed_at", "-opened_at")[:10],
         "referrals": [(r, actions_for(r, user)) for r in referrals],
         "upcoming": CheckIn.objects.filter(resident=resident, status=CheckInStatus.SCHEDULED).select_related(
             "organisation", "assignee"
         )[:6],
-        "recent_check_ins": CheckIn.objects.filter(resident=resident)
-        .exclude(status=CheckInStatus.SCHEDULED)
-        .select_related("organisation")
-        .order_by("-due_on")[:5],
         "several_organisations": organisations_contacting(resident, today),
-        "involved": involvement(resident, plan, actions),
+        "involved": involvement(
+            open_cases,
+            [r for r in all_referrals if r.status in OPEN_STATUSES],
+            plan,
+            actions,
+        ),
         "preferences": preferences(resident, referrals[:5]),
         "today": today,
-        "overdue_after": today - dt.timedelta(days=0),
     }

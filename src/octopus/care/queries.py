@@ -81,8 +81,16 @@ def caseload_filters(user) -> dict:
         "holders": User.objects.filter(pk__in=cases.exclude(holder__isnull=True).values("holder_id")).order_by(
             "first_name", "last_name"
         ),
-        "bands": sorted(set(cases.exclude(resident__risk_band="").values_list("resident__risk_band", flat=True))),
-        "segments": sorted(set(cases.exclude(resident__segment="").values_list("resident__segment", flat=True))),
+        **_bands_and_segments(cases),
+    }
+
+
+def _bands_and_segments(cases) -> dict:
+    # One read of the distinct (band, segment) pairs, a few dozen at most, instead of one each.
+    pairs = list(cases.values_list("resident__risk_band", "resident__segment").distinct())
+    return {
+        "bands": sorted({band for band, _ in pairs if band}),
+        "segments": sorted({segment for _, segment in pairs if segment}),
     }
 
 

@@ -140,14 +140,19 @@ def record_request(request, action: str, summary: str, **kwargs) -> AuditEvent:
     return record(request.user, action, summary, path=request.path, **kwargs)
 
 
-def record_appearances(user, summary: str, resident_ids, *, path: str = "", basis: str = "") -> int:
+def record_appearances(
+    user, summary: str, resident_ids, *, path: str = "", basis: str = "", list_entry: str = ""
+) -> int:
     """One entry per resident shown on a list, chained in memory and written in one insert.
 
     A worklist or caseload names residents without opening their records; a subject access
     report must still show that someone saw the name on a list, so each resident gets an entry.
+    ``list_entry``, when given, is the summary of an entry for viewing the list itself, written
+    first in the same insert (a page that wrote it with ``record`` locked and read the chain's
+    tail twice). Returns the number of residents' entries.
     """
     resident_ids = [str(person_id) for person_id in dict.fromkeys(resident_ids) if person_id]
-    if not resident_ids:
+    if not resident_ids and not list_entry:
         return 0
     ring = audit_keys.load()
     with transaction.atomic():
@@ -155,15 +160,16 @@ def record_appearances(user, summary: str, resident_ids, *, path: str = "", basi
         previous = last.entry_hash if last else GENESIS
         at = _now_to_the_millisecond()
         events = []
-        for person_id in resident_ids:
+        entries = [("", list_entry, "")] if list_entry else []
+        for resident_id, entry_summary, entry_basis in entries + [(p, summary, basis) for p in resident_ids]:
             event = _new_event(
                 user,
                 "view",
-                summary,
+                entry_summary,
                 previous_hash=previous,
                 ring=ring,
-                resident_id=person_id,
-                basis=basis,
+                resident_id=resident_id,
+                basis=entry_basis,
                 path=path,
                 occurred_at=at,
             )
@@ -176,7 +182,7 @@ def record_appearances(user, summary: str, resident_ids, *, path: str = "", basi
             from . import checkpoints
 
             transaction.on_commit(lambda: checkpoints.write("periodic"))
-    return len(events)
+    return len(resident_ids)
 
 
 @dataclass(frozen=True)

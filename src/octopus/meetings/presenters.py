@@ -66,7 +66,9 @@ def team_messages(resident, user) -> TeamMessages | None:
         return None
     thread = ResidentMessage.objects.filter(resident=resident)
     latest = thread.select_related("author").order_by("-posted_at", "-id").first()
-    return TeamMessages(thread.count(), latest, reverse("meetings:thread", args=[resident.person_id]))
+    # Most residents have no thread: counting it would be a second query for a known 0.
+    count = thread.count() if latest else 0
+    return TeamMessages(count, latest, reverse("meetings:thread", args=[resident.person_id]))
 
 
 @dataclass(frozen=True)

@@ -45,13 +45,13 @@ def caseload(request):
     paginator = Paginator(cases, 50)
     paginator.count = counts["open"]  # counted just above; the paginator would count the caseload again
     page = paginator.get_page(request.GET.get("page"))
-    audit.record(request.user, "view", f"Viewed caseload ({counts['open']} residents)", path=request.path)
     audit.record_appearances(
         request.user,
         "Listed on the caseload page",
         [case.resident.person_id for case in page],
         path=request.path,
         basis="caseload",
+        list_entry=f"Viewed caseload ({counts['open']} residents)",
     )
     clinical_sorts = [("band", "Risk"), ("segment", "Segment")] if clinical_list else []
     return render(
