@@ -105,6 +105,25 @@ def test_timeline_filter_returns_only_chosen_kinds(client, nurse, mine):
     assert count_views(mine.person_id) == 1
 
 
+def test_timeline_pages_link_newer_and_older_events_without_counting_them(client, nurse, mine):
+    from octopus.residents.presenters import TIMELINE_PAGE_SIZE
+
+    for n in range(TIMELINE_PAGE_SIZE + 3):
+        make_activity(mine, "gp", days_ago=n + 1, summary=f"GP review {n}")
+    client.force_login(nurse)
+    url = reverse("residents:timeline", args=[mine.person_id])
+
+    def page(number):
+        body = client.get(url, {"page": number}, HTTP_HX_REQUEST="true").content.decode()
+        shown = [n for n in range(TIMELINE_PAGE_SIZE + 3) if f"GP review {n}<" in body]
+        return shown, "Newer events" in body, "Older events" in body
+
+    assert page(1) == (list(range(TIMELINE_PAGE_SIZE)), False, True)
+    assert page(2) == ([TIMELINE_PAGE_SIZE, TIMELINE_PAGE_SIZE + 1, TIMELINE_PAGE_SIZE + 2], True, False)
+    # A stale or mistyped link shows the newest events, never an empty timeline.
+    assert page(9) == page("x") == page(1)
+
+
 def test_vcse_worker_sees_contacts_but_not_clinical_detail(client, make_user, mine, nurse):
     vcse_org = Organisation.objects.create(name="Citizens Advice", heart="vcse")
     vcse_team = Team.objects.create(organisation=vcse_org, name="Debt advice", tier="tailored")

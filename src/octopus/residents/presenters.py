@@ -4,7 +4,6 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.paginator import Paginator
 from django.utils import timezone
 
 from .models import ActivityEvent, ActivityKind, Resident
@@ -45,12 +44,56 @@ def household_members(resident: Resident, may_open: Callable[[list[int]], set[in
     return [HouseholdMember(o.name, age(o.date_of_birth), o.person_id, o.pk in visible) for o in others]
 
 
+@dataclass(frozen=True)
+class TimelinePage:
+    """One page of a timeline, newest first, with links to newer and older pages only.
+
+    A page reads one row more than it shows to know whether older events exist: a paginator
+    counted every event of the resident on each view (thousands for the busiest residents), for
+    page numbers the timeline does not show.
+    """
+
+    events: list
+    number: int
+    more: bool
+
+    @classmethod
+    def read(cls, events, page_number) -> "TimelinePage":
+        try:
+            number = max(1, int(page_number or 1))
+        except (TypeError, ValueError):
+            number = 1
+        start = (number - 1) * TIMELINE_PAGE_SIZE
+        rows = list(events[start : start + TIMELINE_PAGE_SIZE + 1])
+        return cls(rows[:TIMELINE_PAGE_SIZE], number, len(rows) > TIMELINE_PAGE_SIZE)
+
+    def __iter__(self):
+        return iter(self.events)
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_next(self) -> bool:
+        return self.more
+
+    def has_other_pages(self) -> bool:
+        return self.more or self.number > 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
 def timeline(resident: Resident, kinds: list[str], page_number, clinical: bool):
     events = ActivityEvent.objects.filter(resident=resident)
     selected = [k for k in kinds if k in ActivityKind.values]
     if selected:
         events = events.filter(kind__in=selected)
-    page = Paginator(events, TIMELINE_PAGE_SIZE).get_page(page_number)
+    page = TimelinePage.read(events, page_number)
+    if not page.events and page.number > 1:
+        page = TimelinePage.read(events, 1)  # past the oldest page (a stale link): the newest
     return {
         "page": page,
         "selected": selected,
