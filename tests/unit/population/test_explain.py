@@ -56,3 +56,16 @@ def test_top_factors_name_the_highest_risk_residents_reasons(fitted):
     assert len(texts) == len(frame)
     with_admissions = np.flatnonzero(frame["emergency_admissions"].to_numpy() >= 2)
     assert with_admissions.size and all("emergency admission" in texts[i] for i in with_admissions[:50])
+
+
+def test_largest_takes_ties_in_column_order_and_leaves_empty_places():
+    from octopus.population.risk.explain import largest
+
+    key = np.array(
+        [
+            [1.0, 3.0, 3.0, 2.0, 3.0],  # a tie for first among three columns
+            [-np.inf, 0.5, -np.inf, -np.inf, -np.inf],  # one eligible concept
+            [-np.inf] * 5,  # none
+        ]
+    )
+    assert largest(key, 3).tolist() == [[1, 2, 4], [1, -1, -1], [-1, -1, -1]]
