@@ -2,7 +2,8 @@
 
 Steps: read the linked extract; build features at the as-of date and at the two training dates
 (Ibis, on DuckDB or Spark); train, choose and calibrate the risk model (pandas/scikit-learn);
-evaluate it on held-out residents and a later period; score, band and explain; flag rising risk
+evaluate it on held-out residents and a later period (both in a thread beside the engine's
+steps, decision 0071); score, band and explain; flag rising risk
 against the previous snapshot; assign segments and cohorts (Ibis again); write and publish the
 snapshot. Logs carry step names, timings and row counts, never resident rows.
 """
@@ -122,8 +123,8 @@ class _Steps:
 
     def __init__(self, show: bool):
         self.timings: dict[str, float] = {}
-        # CPU seconds (all threads) beside wall seconds: on a shared machine wall time says
-        # more about the neighbours than about the step.
+        # CPU seconds beside wall seconds: on a shared machine wall time says more about the
+        # neighbours than about the step.
         self.cpu: dict[str, float] = {}
         self.counts: dict[str, int] = {}
         self.console = Console(stderr=True, quiet=not show)
