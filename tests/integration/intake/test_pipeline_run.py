@@ -121,44 +121,41 @@ def test_pipeline_run_with_malformed_date_names_the_format(client, analyst, data
     assert "Enter the as-of date as YYYY-MM-DD" in page
 
 
-def test_progress_handler_moves_to_the_next_step_and_counts_rows(analyst):
+def _logged_to(job, *lines):
+    """Each ``(format, *args)`` logged by the pipeline's logger while the job's handler listens."""
     import logging
 
-    job = PipelineJob.objects.create(requested_by=analyst, as_of=AS_OF, status="running", step="connect")
     handler = tasks._ProgressToJob(job.pk)
     log = logging.getLogger("octopus.population.pipeline")
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     try:
-        log.info("step %s took %.2fs (%.2fs CPU)", "training features", 1.5, 1.2)
-        log.info("%s: %d rows", "training sample", 300)
+        for line in lines:
+            log.info(*line)
     finally:
         log.removeHandler(handler)
     job.refresh_from_db()
+    return [line.split(" ", 1)[1] for line in job.log_lines]
+
+
+def test_progress_handler_moves_to_the_next_step_and_counts_rows(analyst):
+    job = PipelineJob.objects.create(requested_by=analyst, as_of=AS_OF, status="running", step="connect")
+    logged = _logged_to(
+        job,
+        ("step %s took %.2fs (%.2fs CPU)", "training features", 1.5, 1.2),
+        ("%s: %d rows", "training sample", 300),
+    )
     assert (job.step, job.rows, job.rows_label) == ("later-period features", 300, "training sample")
-    assert [line.split(" ", 1)[1] for line in job.log_lines] == [
-        "step training features took 1.50s (1.20s CPU)",
-        "training sample: 300 rows",
-    ]
+    assert logged == ["step training features took 1.50s (1.20s CPU)", "training sample: 300 rows"]
 
 
 def test_progress_handler_logs_the_model_steps_without_moving_the_engines_step(analyst):
     """Training and evaluation run beside the engine's steps (decision 0071): their lines reach the
     job's log while the step shown stays the engine's."""
-    import logging
-
     job = PipelineJob.objects.create(requested_by=analyst, as_of=AS_OF, status="running", step="features")
-    handler = tasks._ProgressToJob(job.pk)
-    log = logging.getLogger("octopus.population.pipeline")
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    try:
-        log.info("step %s took %.2fs (%.2fs CPU)", "train", 6.5, 6.4)
-    finally:
-        log.removeHandler(handler)
-    job.refresh_from_db()
+    logged = _logged_to(job, ("step %s took %.2fs (%.2fs CPU)", "train", 6.5, 6.4))
     assert job.step == "features"
-    assert [line.split(" ", 1)[1] for line in job.log_lines] == ["step train took 6.50s (6.40s CPU)"]
+    assert logged == ["step train took 6.50s (6.40s CPU)"]
 
 
 def test_pipeline_run_that_flags_nobody_as_rising_risk_warns_on_the_intake_page(client, analyst, data_dir):

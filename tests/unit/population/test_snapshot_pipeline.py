@@ -51,20 +51,6 @@ def test_run_publishes_complete_snapshot_and_current(first_run, data_dir):
     assert set(manifest["step_timings_seconds"]) >= {"features", "train", "score"}
 
 
-def test_a_failure_beside_the_engine_fails_the_run_and_keeps_the_snapshot_in_service(first_run, data_dir, monkeypatch):
-    """The model card is made in a thread beside scoring (decision 0071): its failure is the run's."""
-
-    def broken(*args, **kwargs):
-        raise RuntimeError("evaluation failed")
-
-    monkeypatch.setattr(pipeline_module, "build_card", broken)
-    with pytest.raises(RuntimeError, match="evaluation failed"):
-        run_pipeline(data_dir / "linked", data_dir / "snapshots", as_of=AS_OF, config=FAST)
-    store = SnapshotStore(data_dir / "snapshots")
-    assert store.current_id() == first_run.run_id
-    assert not [p for p in store.root.iterdir() if p.name.startswith(".staging")]
-
-
 def test_every_step_is_logged_from_the_runs_own_thread(data_dir, tmp_path, caplog):
     """A job's log handler writes through its own thread's database connection (intake.tasks), so
     the steps run beside the engine are reported from the run's thread too, each once."""
@@ -87,11 +73,18 @@ def test_residents_columns_match_the_cohort_field_table(first_run):
     assert residents["risk_band"].between(1, 6).all() and residents["top_factors"].notna().all()
 
 
-def test_failed_run_leaves_current_snapshot_in_service(first_run, data_dir, monkeypatch):
+@pytest.mark.parametrize(
+    "failing",
+    [
+        "write_card",  # in the run's own thread, while publishing
+        "build_card",  # in the thread beside scoring (decision 0071)
+    ],
+)
+def test_failed_run_leaves_current_snapshot_in_service(first_run, data_dir, monkeypatch, failing):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(pipeline_module, "write_card", broken)
+    monkeypatch.setattr(pipeline_module, failing, broken)
     with pytest.raises(RuntimeError, match="disk full"):
         run_pipeline(data_dir / "linked", data_dir / "snapshots", as_of=AS_OF, config=FAST)
     store = SnapshotStore(data_dir / "snapshots")
