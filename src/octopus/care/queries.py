@@ -87,7 +87,8 @@ def caseload_filters(user) -> dict:
 
 def _bands_and_segments(cases) -> dict:
     # One read of the distinct (band, segment) pairs, a few dozen at most, instead of one each.
-    pairs = list(cases.values_list("resident__risk_band", "resident__segment").distinct())
+    # order_by(): a model's default ordering would join the DISTINCT and make every case a row.
+    pairs = list(cases.order_by().values_list("resident__risk_band", "resident__segment").distinct())
     return {
         "bands": sorted({band for band, _ in pairs if band}),
         "segments": sorted({segment for _, segment in pairs if segment}),
