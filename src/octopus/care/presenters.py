@@ -1,5 +1,6 @@
 """What care coordination contributes to the resident's record page, and the caseload rows."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -28,7 +29,7 @@ def _contact_for_user(user) -> tuple[str, str]:
     return "", user.email
 
 
-def involvement(cases: list, referrals: list, plan: CarePlan | None, actions: list) -> list[Involved]:
+def involvement(cases: Iterable, referrals: Iterable, plan: CarePlan | None, actions: list) -> list[Involved]:
     """Who is involved through the open ``cases`` (teams with their organisation, holders with
     their practitioner), the open ``referrals`` (teams with their organisation, owners with their
     practitioner), the ``plan`` and its ``actions`` (owners with practitioner and team), each
