@@ -4,6 +4,8 @@ import os
 import shutil
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 CHROMIUM = os.environ.get("OCTOPUS_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -16,6 +18,21 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+# The browser tests run on in-memory SQLite, whose one connection the live server shares with the
+# test. A threaded live server let two of the browser's requests use it at once (a page and the
+# offline worker's fetches, say), and SQLite refused one with "cannot open savepoint - SQL
+# statements in progress" (test_amina_on_the_doorstep, once in a fresh clone). One request at a
+# time, in the live server's own thread (which already uses the shared connection): Django's
+# server then closes each connection after its response.
+class _OneRequestAtATime(WSGIServer):
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = _OneRequestAtATime
+
 # axe impacts that fail a page. Moderate/minor findings are reported but do not fail.
 FAILING_IMPACTS = {"serious", "critical"}
 
