@@ -8,8 +8,8 @@ import pytest
 from octopus.population import engines
 from octopus.population.features import build_features
 from octopus.population.linked import read_linked
-from octopus.population.risk.design import feature_names
-from octopus.population.risk.explain import CONCEPTS, TOP_FACTORS, contributions, top_factors
+from octopus.population.risk.design import design_matrix, feature_names
+from octopus.population.risk.explain import CONCEPTS, TOP_FACTORS, top_factors
 from octopus.population.risk.train import train
 from octopus.population.simulate import simulate_linked
 
@@ -24,6 +24,12 @@ def fitted(tmp_path_factory):
     training = engines.execute(con, build_features(linked, AS_OF - dt.timedelta(days=365), with_outcome=True))
     current = engines.execute(con, build_features(linked, AS_OF), sort_by="person_id")
     return train(training, ("logistic",)).logistic, current
+
+
+def contributions(model, frame) -> np.ndarray:
+    """Each feature's contribution, as the definition states it: coefficient x standardised value."""
+    scaler, regression = model.estimator.steps[0][1], model.estimator.steps[1][1]
+    return scaler.transform(model.inputs(design_matrix(frame))) * regression.coef_[0]
 
 
 def reference(model, frame) -> list[str]:

@@ -135,19 +135,14 @@ _WORD_COLUMNS = (
 )
 
 
-def contributions(model: RiskModel, frame: pd.DataFrame, matrix: np.ndarray | None = None) -> np.ndarray:
-    scaler, regression = model.estimator.steps[0][1], model.estimator.steps[1][1]
-    standardised = scaler.transform(model.inputs(design_matrix(frame) if matrix is None else matrix))
-    return standardised * regression.coef_[0]
-
-
 # A concept's contribution at or below this many log-odds raises nobody's risk: it absorbs the
 # rounding of the folded sum below (a feature at exactly the training mean contributes 0.0).
 NEGLIGIBLE = 1e-9
 
 
 def concept_contributions(model: RiskModel, matrix: np.ndarray, grouping: np.ndarray) -> np.ndarray:
-    """``contributions(...) @ grouping`` as one product: pooling, standardising and the
+    """Each feature's contribution (coefficient x standardised value after pooling) summed per
+    concept by ``grouping``, as one product: pooling, standardising and the
     coefficients are all linear, so they fold into a features x concepts matrix and an offset.
     At 1M residents this replaces copying, standardising and multiplying the whole matrix."""
     scaler, regression = model.estimator.steps[0][1], model.estimator.steps[1][1]
