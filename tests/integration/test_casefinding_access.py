@@ -9,6 +9,7 @@ from octopus.casefinding import config
 from octopus.casefinding.relationships import BASIS
 from octopus.config import ConfigError
 from octopus.governance import access
+from octopus.residents.models import Resident
 from tests.casefinding_factories import pcn_world, registered, user_in
 
 pytestmark = pytest.mark.django_db
@@ -109,8 +110,9 @@ def test_the_scanning_form_of_the_access_point_selects_exactly_the_same_resident
 
 
 def test_openable_among_answers_for_the_given_residents_as_the_access_point_does(world):
-    """The household panel's check (``openable_among``) agrees with ``residents_for`` for every
-    kind of user, and names only residents among those asked about."""
+    """The checks for a handful of residents (``openable_among`` for the inbox, ``with_openable``
+    for the household panel) agree with ``residents_for`` for every kind of user, and name only
+    residents among those asked about."""
     from django.contrib.auth.models import AnonymousUser
 
     lisson, church, pimlico = registered(world["lisson"]), registered(world["church"]), registered(world["pimlico"])
@@ -122,6 +124,8 @@ def test_openable_among_answers_for_the_given_residents_as_the_access_point_does
         expected = set(access.residents_for(user).filter(pk__in=asked).values_list("pk", flat=True))
         assert access.openable_among(user, asked) == expected, user
         assert access.openable_among(user, [lisson.pk]) == expected & {lisson.pk}
+        marked = access.with_openable(user, Resident.objects.filter(pk__in=asked))
+        assert {resident.pk for resident in marked if resident.openable} == expected, user
     assert access.openable_among(world["gp"], asked) == {lisson.pk, held.pk}
     assert access.openable_among(world["gp"], []) == set()
 

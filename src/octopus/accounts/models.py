@@ -25,11 +25,14 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
     @cached_property
-    def _memberships(self) -> tuple[tuple[str, int, int, str], ...]:
-        # Role, team, organisation and its heart in one read: every page asks several of these
-        # (capabilities, the access point's teams, the scope's hearts), each a query before.
+    def _memberships(self) -> tuple[tuple[str, int, int, str, str], ...]:
+        # Role, team, organisation, its heart and ODS code in one read: every page asks several
+        # of these (capabilities, the access point's teams and practices, the scope's hearts),
+        # each a query or a subquery before.
         return tuple(
-            self.memberships.values_list("role", "team_id", "team__organisation_id", "team__organisation__heart")
+            self.memberships.values_list(
+                "role", "team_id", "team__organisation_id", "team__organisation__heart", "team__organisation__ods_code"
+            )
         )
 
     @property
@@ -50,16 +53,20 @@ class User(AbstractUser):
 
     @property
     def team_ids(self) -> frozenset[int]:
-        return frozenset(team for _, team, _, _ in self._memberships)
+        return frozenset(team for _, team, *_ in self._memberships)
 
     @property
     def organisation_ids(self) -> frozenset[int]:
-        return frozenset(organisation for _, _, organisation, _ in self._memberships)
+        return frozenset(organisation for _, _, organisation, *_ in self._memberships)
 
     @property
     def organisation_hearts(self) -> frozenset[str]:
         """The hearts (NHS, council, VCSE…) of the user's organisations."""
-        return frozenset(heart for *_, heart in self._memberships)
+        return frozenset(heart for *_, heart, _ in self._memberships)
+
+    def organisation_codes(self, roles) -> frozenset[str]:
+        """The ODS codes of the organisations where the user holds any of ``roles``."""
+        return frozenset(code for role, *_, code in self._memberships if role in roles and code)
 
 
 class Membership(models.Model):

@@ -11,7 +11,6 @@ staff through an organisation whose code is the PCN's.
 
 from django.db.models import Q, QuerySet
 
-from octopus.accounts.models import Membership
 from octopus.directory.models import GPPractice
 from octopus.governance import access
 
@@ -22,17 +21,27 @@ BASIS = "Registered with your GP practice or PCN"
 
 def practices_for(user) -> QuerySet[GPPractice]:
     """The GP practices whose registered residents this user has a direct-care basis for."""
-    if not getattr(user, "is_authenticated", False):
+    practice_codes, pcn_codes = _codes(user)
+    if not (practice_codes or pcn_codes):
         return GPPractice.objects.none()
+    return GPPractice.objects.filter(Q(ods_code__in=sorted(practice_codes)) | Q(pcn_id__in=sorted(pcn_codes)))
+
+
+def _codes(user) -> tuple[frozenset[str], frozenset[str]]:
+    """The ODS codes of the user's practices and of their PCNs, from the memberships the user
+    has already read (one query a request): the term below then needs no subquery over them."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset(), frozenset()
     rules = config.settings()
-    memberships = Membership.objects.filter(user=user).exclude(team__organisation__ods_code="")
-    practice_codes = memberships.filter(role__in=rules.practice_roles).values("team__organisation__ods_code")
-    pcn_codes = memberships.filter(role__in=rules.pcn_roles).values("team__organisation__ods_code")
-    return GPPractice.objects.filter(Q(ods_code__in=practice_codes) | Q(pcn_id__in=pcn_codes))
+    return user.organisation_codes(rules.practice_roles), user.organisation_codes(rules.pcn_roles)
 
 
 @access.register("practice", BASIS)
 def practice(user) -> Q:
     # Registered now: a resident who moved practice belongs to the new practice's lists, and the
     # old practice keeps whatever other basis it has (a case, a referral).
-    return Q(registered=True, practice_ods_code__in=practices_for(user).values("ods_code"))
+    practice_codes, pcn_codes = _codes(user)
+    if pcn_codes:
+        return Q(registered=True, practice_ods_code__in=practices_for(user).values("ods_code"))
+    # Practice staff only (most users): the codes themselves, no subquery to compile or run.
+    return Q(registered=True, practice_ods_code__in=sorted(practice_codes))

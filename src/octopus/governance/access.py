@@ -30,7 +30,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
 from django.utils import timezone
 
 from octopus.residents.models import Resident
@@ -226,7 +226,7 @@ def opens_record_through(user, code: str) -> bool:
 
 
 def openable_among(user, ids: list[int]) -> set[int]:
-    """Those of a handful of residents (a household, say) whose records this user may open.
+    """Those of a handful of residents whose records this user may open.
 
     The terms' OR restricted to the ids, as ``residents_for_scan`` writes it: PostgreSQL reads
     the few ids by primary key and checks each against the terms' hashed sets. ``residents_for``
@@ -237,6 +237,15 @@ def openable_among(user, ids: list[int]) -> set[int]:
     return set(residents_for_scan(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
+def with_openable(user, residents: QuerySet[Resident]) -> QuerySet[Resident]:
+    """``residents`` (a handful: a household) each with ``openable``: whether this user may open
+    their record. The same OR of terms as ``openable_among``, in the query that reads them, so a
+    page that lists people and links those it may open asks once."""
+    either = _either(_access_terms(user, RECORD))
+    openable = ExpressionWrapper(either, output_field=BooleanField()) if either else Value(False)
+    return residents.annotate(openable=openable)
+
+
 def residents_for_scan(user, *, scopes: frozenset[str] = RECORD) -> QuerySet[Resident]:
     """The same residents as ``residents_for``, as one WHERE with the terms' OR: for queries that
     read most residents anyway (a cohort list filters on JSON no index serves, a count over
@@ -244,13 +253,16 @@ def residents_for_scan(user, *, scopes: frozenset[str] = RECORD) -> QuerySet[Res
     scans; the union in ``residents_for`` is estimated at 200 rows whatever its size and, for a
     practice or PCN relationship covering 50,000 residents, was joined back by 50,000 index
     lookups (decision 0026). Pages that name few residents keep ``residents_for``."""
-    terms = _access_terms(user, scopes)
-    if not terms:
-        return Resident.objects.none()
+    either = _either(_access_terms(user, scopes))
+    return Resident.objects.filter(either) if either else Resident.objects.none()
+
+
+def _either(terms: list[Q]) -> Q:
+    """The terms' OR; an empty Q (which would select everyone) when there are none."""
     either = Q()
     for term in terms:
         either |= term
-    return Resident.objects.filter(either)
+    return either
 
 
 @dataclass(frozen=True)

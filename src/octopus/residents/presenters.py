@@ -4,6 +4,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import ActivityEvent, ActivityKind, Resident
@@ -26,22 +27,23 @@ class HouseholdMember:
     may_open: bool
 
 
-def household_members(resident: Resident, may_open: Callable[[list[int]], set[int]]) -> list[HouseholdMember]:
+def household_members(
+    resident: Resident, with_openable: Callable[[QuerySet[Resident]], QuerySet[Resident]]
+) -> list[HouseholdMember]:
     """Who lives with the resident: first name, family name and age only (carers, children and
     partners matter for care); a link only when the user may open that record too.
 
-    ``may_open(ids)`` returns those of the ids whose records the user may open; it is asked only
-    when someone else lives there (most households are one or two people, and it costs queries).
+    ``with_openable(residents)`` annotates each with ``openable`` (whether the user may open
+    their record): the members and that answer come in one query.
     """
     if resident.household_id is None:
         return []
-    others = list(
-        resident.household.residents.exclude(pk=resident.pk)
-        .filter(date_of_death__isnull=True)
+    others = with_openable(
+        Resident.objects.filter(household_id=resident.household_id, date_of_death__isnull=True)
+        .exclude(pk=resident.pk)
         .order_by("date_of_birth")
     )
-    visible = may_open([o.pk for o in others]) if others else set()
-    return [HouseholdMember(o.name, age(o.date_of_birth), o.person_id, o.pk in visible) for o in others]
+    return [HouseholdMember(o.name, age(o.date_of_birth), o.person_id, o.openable) for o in others]
 
 
 @dataclass(frozen=True)

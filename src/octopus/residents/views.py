@@ -61,7 +61,7 @@ def record(request, person_id: str):
         # The template gets the fields the scope allows, never the Resident itself.
         "resident": fields.present(resident, opened.scope),
         "basis": opened.basis,
-        "household": presenters.household_members(resident, partial(access.openable_among, request.user)),
+        "household": presenters.household_members(resident, partial(access.with_openable, request.user)),
         "clinical": opened.clinical,
         "timeline": _timeline_context(request, opened),
         # Care, meetings and the virtual ward add their sections (and links) through the registry.
