@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from octopus.outreach import services
-from octopus.outreach.models import Visit
+from octopus.outreach.models import Allocation, Visit
 from octopus.residents.factories import make_household, make_resident
 
 from .conftest import Pages
@@ -47,8 +47,15 @@ def todays_round(make_user):
         starts_on=today - dt.timedelta(days=3),
         ends_on=today + dt.timedelta(days=25),
     )
-    # Planned for today whatever day of the week the test runs, so the phone saves them.
-    return services.allocate(round_, planner, worker=chww, households=households, first_day=today, visits_per_day=9)
+    allocations = services.allocate(
+        round_, planner, worker=chww, households=households, first_day=today, visits_per_day=9
+    )
+    # Planned for today whatever day of the week the test runs, so the phone saves them: the rota
+    # plans weekdays only, and on a Saturday or Sunday it would put them on Monday.
+    Allocation.objects.filter(pk__in=[a.pk for a in allocations]).update(planned_on=today)
+    for allocation in allocations:
+        allocation.planned_on = today
+    return allocations
 
 
 def test_visit_saved_offline_arrives_once_after_reconnecting(phone, todays_round):
