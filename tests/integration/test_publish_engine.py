@@ -3,8 +3,13 @@ objections and atomicity. One tiny linked extract and pipeline run serve the who
 
 import datetime as dt
 import shutil
+from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
+from django.db.models import Count
 from threadpoolctl import threadpool_limits
 
 from octopus.core import bulk
@@ -14,7 +19,7 @@ from octopus.insights.models import PublishedSnapshot
 from octopus.population.pipeline import PipelineConfig, run_pipeline
 from octopus.population.simulate import simulate_linked
 from octopus.population.testing import write_linked
-from octopus.publish import publish
+from octopus.publish import PublishError, publish, timeline
 from octopus.publish import snapshot as publish_snapshot
 from octopus.residents.models import ActivityEvent, ActivityKind, Resident
 
@@ -331,3 +336,61 @@ def test_the_switch_does_not_wait_for_a_writer_holding_the_residents_table(engin
     assert ActivityEvent.objects.get().resident == resident
     edited.refresh_from_db()
     assert edited.given_name == "Sam"
+
+
+def _without(linked, tmp_path, feed: str, keep) -> Path:
+    """A copy of the linked extract whose ``feed`` file keeps only the rows ``keep`` (a mask over
+    the file's table) selects: the partner's next extract."""
+    copy = tmp_path / "linked"
+    shutil.copytree(linked, copy)
+    path = copy / f"{feed}.parquet"
+    table = pq.read_table(path)
+    pq.write_table(table.filter(keep(table)), path)
+    return copy
+
+
+def _keys(table) -> pa.Array:
+    return pc.binary_join_element_wise(table["sender_code"], table["source_record_id"].cast(pa.string()), ":")
+
+
+def _busiest_feed() -> tuple[str, set[str]]:
+    row = ActivityEvent.objects.values("source_feed").annotate(n=Count("id")).order_by("-n", "source_feed").first()
+    feed = row["source_feed"]
+    return feed, set(ActivityEvent.objects.filter(source_feed=feed).values_list("source_key", flat=True))
+
+
+def test_a_record_the_partner_withdrew_leaves_the_timeline(engine, tmp_path):
+    linked, snapshot = engine
+    publish(linked / "persons.parquet", snapshot)
+    feed, published = _busiest_feed()
+    withdrawn = min(published)
+    next_extract = _without(linked, tmp_path, feed, lambda t: pc.not_equal(_keys(t), withdrawn))
+    report = publish(next_extract / "persons.parquet", snapshot)
+    assert (report.activity_added, report.activity_updated, report.activity_removed) == (0, 0, 1)
+    assert set(ActivityEvent.objects.filter(source_feed=feed).values_list("source_key", flat=True)) == published - {
+        withdrawn
+    }
+
+
+def test_a_feed_that_would_withdraw_most_of_its_timeline_is_refused_until_confirmed(engine, tmp_path, monkeypatch):
+    """A file cut short would take most of a feed's history off every record: the publish stops,
+    naming the feed, with the timeline as it was, and goes ahead only when the operator says the
+    partner did withdraw those records."""
+    linked, snapshot = engine
+    publish(linked / "persons.parquet", snapshot)
+    feed, published = _busiest_feed()
+    kept = min(published)
+    assert len(published) >= 3
+    before = sorted(ActivityEvent.objects.values_list("pk", "source_feed", "source_key", "summary"))
+    in_service = PublishedSnapshot.objects.get().published_at
+    cut_short = _without(linked, tmp_path, feed, lambda t: pc.equal(_keys(t), kept))
+    monkeypatch.setattr(timeline, "WITHDRAWAL_MINIMUM", 2)  # this extract is tiny; London's feeds are not
+    expected = rf"^{feed}: this extract would withdraw {len(published) - 1} of the {len(published)} events published"
+    with pytest.raises(PublishError, match=expected):
+        publish(cut_short / "persons.parquet", snapshot)
+    assert sorted(ActivityEvent.objects.values_list("pk", "source_feed", "source_key", "summary")) == before
+    assert PublishedSnapshot.objects.get().published_at == in_service  # the previous publish stays in service
+
+    report = publish(cut_short / "persons.parquet", snapshot, allow_withdrawals=True)
+    assert report.activity_removed == len(published) - 1
+    assert set(ActivityEvent.objects.filter(source_feed=feed).values_list("source_key", flat=True)) == {kept}

@@ -20,6 +20,14 @@ def publish(
     run_id: Annotated[
         str | None, typer.Option("--run-id", help="Publish this snapshot instead of the current one.")
     ] = None,
+    allow_withdrawals: Annotated[
+        bool,
+        typer.Option(
+            "--allow-withdrawals",
+            help="A partner did withdraw many records: publish a feed even if it takes more than a fifth of "
+            "its timeline events away (otherwise refused as a likely cut-short file).",
+        ),
+    ] = False,
 ) -> None:
     """Publish the current population snapshot into the operational database (residents, timeline, deaths)."""
     from octopus.commands.django_setup import setup
@@ -62,7 +70,7 @@ def publish(
                 console.print(said, highlight=False)
 
         try:
-            report = run(persons, snapshot, progress=progress)
+            report = run(persons, snapshot, progress=progress, allow_withdrawals=allow_withdrawals)
         except PublishError as error:
             console.print(f"[red]Not published[/red]: {error} Nothing was changed.", highlight=False)
             raise typer.Exit(1) from None

@@ -62,11 +62,13 @@ def publish(
     actor=None,
     progress: Callable[[int], None] = lambda n: None,
     activity: bool = True,
+    allow_withdrawals: bool = False,
 ) -> PublishReport:
     """Publish linked persons, their timeline and deaths, and (if given) a snapshot, atomically.
 
     ``persons_path`` is the linked extract's ``persons.parquet``; the feeds beside it give the
-    timeline and deaths.
+    timeline and deaths. A feed that would withdraw much of its published timeline stops the
+    publish (``PublishError``) unless ``allow_withdrawals`` (``timeline.WITHDRAWAL_SHARE``).
     """
     from octopus.governance.consent import analytics_excluded_person_ids
 
@@ -94,7 +96,7 @@ def publish(
         if snapshot_dir is not None:
             publish_scores(snapshot_dir, run_id, as_of, known, excluded, progress)
         if activity:
-            events = publish_activity(linked_dir, known, organisation_names(), as_of, progress)
+            events = publish_activity(linked_dir, known, organisation_names(), as_of, progress, allow_withdrawals)
     deaths = record_deaths(linked_dir, known, set(known) - set(before), actor)
     homes = register_care_homes(linked_dir, as_of, actor)
     with transaction.atomic():

@@ -21,6 +21,8 @@ from django.conf import settings
 from octopus.core import bulk
 from octopus.residents.models import ActivityEvent, ActivityKind
 
+from .inputs import PublishError
+
 BATCH = 5000
 WINDOW = dt.timedelta(days=730)
 
@@ -239,8 +241,10 @@ def publish_activity(
     names: dict[str, str],
     as_of: dt.date,
     progress: Callable[[int], None] = lambda n: None,
+    allow_withdrawals: bool = False,
 ) -> ActivityCounts:
-    """Bring the timeline in line with the linked extract, feed by feed."""
+    """Bring the timeline in line with the linked extract, feed by feed. ``allow_withdrawals``:
+    the operator has confirmed that a partner withdrew many records (see ``WITHDRAWAL_SHARE``)."""
     since = as_of - WINDOW
     counts = ActivityCounts()
     for timeline in FEEDS:
@@ -263,7 +267,7 @@ def publish_activity(
                 timeline.summary(row)[:300],
                 {name: _json(row[name]) for name in timeline.detail if row.get(name) not in (None, "")},
             )
-        _apply(timeline.feed, wanted, since, counts)
+        _apply(timeline.feed, wanted, since, counts, allow_withdrawals)
         progress(len(wanted))
     return counts
 
@@ -277,19 +281,42 @@ _MATCHED = ("resident_id", "occurred_on", "kind", "source_organisation", "summar
 _MATCH_INDEX = [_COMPARED.index(name) for name in _MATCHED]
 
 
+_OCCURRED_ON = _MATCHED.index("occurred_on")
+
+# A partner withdraws a record now and then (an entry made in error, two records merged). An
+# extract that would withdraw more than this share of a feed's events in the window, and at least
+# WITHDRAWAL_MINIMUM of them, is far likelier a file cut short, or a partial extract sent as a
+# whole one, than a partner's decision: publishing it would take months of history off every
+# record. The publish stops, naming the feed, unless the operator confirms the withdrawal.
+WITHDRAWAL_SHARE = 0.2
+WITHDRAWAL_MINIMUM = 1000
+
+
 def _matched(values: tuple) -> tuple:
     return tuple(values[i] for i in _MATCH_INDEX)
 
 
-def _apply(feed: str, wanted: dict[str, tuple], since: dt.date, counts: ActivityCounts) -> None:
+def _apply(
+    feed: str, wanted: dict[str, tuple], since: dt.date, counts: ActivityCounts, allow_withdrawals: bool = False
+) -> None:
     """Insert new records, update changed ones, delete withdrawn ones; build model objects only
-    for those (a republish of an unchanged extract touches nothing)."""
+    for those (a republish of an unchanged extract touches nothing). Refuses, before writing any
+    of them, an extract that would withdraw too much of the feed (``WITHDRAWAL_SHARE``)."""
     existing = {
         values[0]: (values[1], values[2:])
         for values in ActivityEvent.objects.filter(source_feed=feed)
         .values_list("source_key", "pk", *_MATCHED)
         .iterator(chunk_size=BATCH)
     }
+    in_window = [key for key, (_, old) in existing.items() if _within(old[_OCCURRED_ON], since)]
+    gone = [existing[key][0] for key in in_window if key not in wanted]
+    if not allow_withdrawals and len(gone) >= WITHDRAWAL_MINIMUM and len(gone) > WITHDRAWAL_SHARE * len(in_window):
+        raise PublishError(
+            f"{feed}: this extract would withdraw {len(gone):,} of the {len(in_window):,} events published "
+            f"from it since {since.isoformat()} ({len(gone) / len(in_window):.0%}). A partner withdraws a few "
+            "records at a time, so the file may be cut short or partial. If the partner did withdraw them, "
+            "publish again with --allow-withdrawals."
+        )
     new = [(*values, feed, key) for key, values in wanted.items() if key not in existing]
     bulk.insert(ActivityEvent, [*_COMPARED, "source_feed", "source_key"], new)
     changed = [
@@ -299,11 +326,6 @@ def _apply(feed: str, wanted: dict[str, tuple], since: dt.date, counts: Activity
     ]
     bulk.update(ActivityEvent, _COMPARED, "id", changed)
     # Nothing refers to a timeline event, so a plain DELETE (no ORM cascade collection) is safe.
-    gone = [
-        pk
-        for key, (pk, old) in existing.items()
-        if key not in wanted and _within(old[_MATCHED.index("occurred_on")], since)
-    ]
     bulk.delete(ActivityEvent, "id", gone)
     counts.added += len(new)
     counts.updated += len(changed)
