@@ -21,7 +21,10 @@ BASIS = "Registered with your GP practice or PCN"
 
 def practices_for(user) -> QuerySet[GPPractice]:
     """The GP practices whose registered residents this user has a direct-care basis for."""
-    practice_codes, pcn_codes = _codes(user)
+    return _practices(*_codes(user))
+
+
+def _practices(practice_codes: frozenset[str], pcn_codes: frozenset[str]) -> QuerySet[GPPractice]:
     if not (practice_codes or pcn_codes):
         return GPPractice.objects.none()
     return GPPractice.objects.filter(Q(ods_code__in=sorted(practice_codes)) | Q(pcn_id__in=sorted(pcn_codes)))
@@ -42,6 +45,6 @@ def practice(user) -> Q:
     # old practice keeps whatever other basis it has (a case, a referral).
     practice_codes, pcn_codes = _codes(user)
     if pcn_codes:
-        return Q(registered=True, practice_ods_code__in=practices_for(user).values("ods_code"))
+        return Q(registered=True, practice_ods_code__in=_practices(practice_codes, pcn_codes).values("ods_code"))
     # Practice staff only (most users): the codes themselves, no subquery to compile or run.
     return Q(registered=True, practice_ods_code__in=sorted(practice_codes))
