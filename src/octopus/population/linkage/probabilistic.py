@@ -9,18 +9,23 @@ make agreement on a common surname or postcode count for less than on a rare one
 
 Blocking: a pair is only compared if one side has no NHS number (two NHS numbers decide for
 themselves) and the records share a date of birth and the first letter of either name, a
-postcode and the first letter of the surname, a surname and birth year, a first name and
-surname, or a date of birth with day and month swapped. Date of birth or postcode alone made
-blocks too big at 1M residents (every pair of the ~30 people born each day, every pair in a
-large block of flats); each is paired with an initial so that one typo still leaves a rule
-that finds the pair. Each rule is given twice, once for a left side without an NHS number and
-once for a right side without one: a condition on one side alone is pushed below the join, so
-the join starts from the ~5% of source persons without a number instead of pairing every
-registered patient with every other and discarding the pairs afterwards (decision 0064).
+postcode and the first letter of the surname, a surname, birth year and first initial, a first
+name, surname and birthday (day and month: a wrong year), a first name and surname where one side
+has no date of birth, or a date of birth with day and month swapped and an initial. Each rule
+pairs a key with an initial or a date so that one typo still leaves a rule that finds the pair,
+and so that a block holds a few people whatever the population: blocked pairs then grow with
+the population, not with its square. A surname and birth year, or a first name and surname,
+alone made blocks of hundreds for a common name at 1M residents (101.6M pairs, 72M from first
+name and surname) and would have made ~8 billion pairs across London; with the initial and the
+birthday added, 5.3M at 1M, and every true pair of the 1M test population is still found by
+at least two rules (decision 0073). Each rule is given twice, once for a left side without an
+NHS number and once for a right side without one: a condition on one side alone is pushed below
+the join, so the join starts from the ~5% of source persons without a number instead of pairing
+every registered patient with every other and discarding the pairs afterwards (decision 0064).
 
 Scoring runs in chunks of the left side (Splink's `predict_chunk`): each chunk is blocked,
 compared and dropped before the next, so a run reports pairs blocked and compared as it goes and
-DuckDB holds one chunk's pairs at a time (at 1M residents ~100M blocked pairs in all).
+DuckDB holds one chunk's pairs at a time.
 """
 
 from __future__ import annotations
@@ -39,18 +44,24 @@ from octopus.population.linkage.resources import LinkageResources
 logger = logging.getLogger(__name__)
 
 # Chunks of the left side for scoring: about this many source persons without an NHS number in
-# each. Each chunk costs a fixed ~5 CPU-s at 1M residents (every rule probes all 2.6M source
-# persons again), measured at 5,000 a chunk (24 chunks, ~4M pairs each); 15,000 (8 chunks, ~13M
-# pairs, ~0.5 GB) trades a little memory, which DuckDB can spill, for far less repeated work.
-CHUNK_WITHOUT_NHS = 15_000
+# each. Each chunk probes every source person again (a fixed ~2 CPU-s a chunk at 1M residents),
+# so chunks are as large as memory allows: with the blocking rules of decision 0073 a source person
+# without a number has ~50 candidate pairs at 1M and a few hundred across London, so 100,000 of
+# them is at most tens of millions of pairs, which DuckDB holds within its limit or spills.
+CHUNK_WITHOUT_NHS = 100_000
 MAX_CHUNKS = 128
 BLOCKING_RULES: tuple[str, ...] = (
     "l.date_of_birth = r.date_of_birth AND l.family_initial = r.family_initial",
     "l.date_of_birth = r.date_of_birth AND l.given_initial = r.given_initial",
     "l.postcode = r.postcode AND l.family_initial = r.family_initial",
-    "l.family_name = r.family_name AND l.birth_year = r.birth_year",
-    "l.given_canonical = r.given_canonical AND l.family_name = r.family_name",
-    "l.date_of_birth = r.dob_swapped",
+    "l.family_name = r.family_name AND l.birth_year = r.birth_year AND l.given_initial = r.given_initial",
+    "l.given_canonical = r.given_canonical AND l.family_name = r.family_name AND l.birth_day = r.birth_day",
+    # A record without a date of birth is compared with everyone of its name: a condition on one
+    # side alone is pushed below the join, so this costs nothing for records that have a date.
+    "l.given_canonical = r.given_canonical AND l.family_name = r.family_name AND l.date_of_birth IS NULL",
+    "l.given_canonical = r.given_canonical AND l.family_name = r.family_name AND r.date_of_birth IS NULL",
+    "l.date_of_birth = r.dob_swapped AND l.family_initial = r.family_initial",
+    "l.date_of_birth = r.dob_swapped AND l.given_initial = r.given_initial",
 )
 
 
@@ -139,6 +150,7 @@ def candidates_sql(units: str) -> str:
             strftime(date_of_birth, '%Y-%m-%d') AS date_of_birth,
             CASE WHEN day(date_of_birth) <= 12 THEN strftime(date_of_birth, '%Y-%d-%m') END AS dob_swapped,
             year(date_of_birth) AS birth_year,
+            strftime(date_of_birth, '%m-%d') AS birth_day,
             CASE WHEN sex IN ('female', 'male') THEN sex END AS sex,
             NULLIF(replace(postcode, ' ', ''), '') AS postcode,
             split_part(postcode, ' ', 1) AS postcode_outward
