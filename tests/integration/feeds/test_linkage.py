@@ -175,3 +175,19 @@ def test_split_blocking_rules_in_chunks_score_the_same_pairs_as_the_old_rules(st
     )
     old = probabilistic.score_pairs(candidates, 0.01)
     assert len(new) > 100 and scored(new) == scored(old)
+
+
+def test_source_persons_chosen_in_parts_are_those_chosen_at_once(store, monkeypatch):
+    """Across London the best-demographics aggregate runs in parts (it cannot spill); each source
+    person must get exactly the row, NHS number and demographics one aggregate gives it."""
+    from octopus.population.linkage import deterministic
+
+    deterministic.build_record_units(store)
+    deterministic.build_units(store)
+    whole = store.connection.execute("SELECT * FROM link_units ORDER BY unit_key").fetchall()
+    monkeypatch.setattr(deterministic, "UNIT_PART_ROWS", 500)
+    records = store.connection.execute("SELECT count(*) FROM link_records").fetchone()[0]
+    assert records > 3 * 500
+    deterministic.build_units(store)
+    assert store.connection.execute("SELECT * FROM link_units ORDER BY unit_key").fetchall() == whole
+    assert len(whole) == store.connection.execute("SELECT count(DISTINCT unit_key) FROM link_records").fetchone()[0]

@@ -12,6 +12,8 @@ others go to the probabilistic linker with whatever demographics their rows carr
 
 from __future__ import annotations
 
+import math
+
 from octopus.population.feeds.contract import LINKAGE_COLUMNS
 from octopus.population.feeds.store import FeedStore, feed_table
 
@@ -51,29 +53,43 @@ def build_record_units(store: FeedStore) -> None:
     store.connection.execute("CREATE OR REPLACE TABLE link_records AS " + " UNION ALL ".join(selects))
 
 
+# Rows of `link_records` aggregated at once when choosing each source person's best
+# demographics. The aggregate's states (a struct of strings per source person) do not spill to
+# disk, so across London (191M rows, 23M source persons) one aggregate ran out of DuckDB's memory;
+# 1M residents' 20M rows fit in one part within the default limit.
+UNIT_PART_ROWS = 25_000_000
+
+
 def build_units(store: FeedStore) -> None:
     """`link_units`: one row per source person with its NHS number and best demographics.
 
     Best = a row with a name or date of birth, then GP registrations first, then the latest
     delivery and row. One hash aggregate (`arg_min` on that order) rather than a window numbering
     every row: at 1M residents there are 20M rows in 2.6M source persons, and sorting them all
-    was most of the time before any pair was compared (decision 0064)."""
+    was most of the time before any pair was compared (decision 0064). Larger populations are
+    aggregated in parts by a hash of the source person, each part's memory bounded
+    (`UNIT_PART_ROWS`)."""
     has_demographics = " OR ".join(f"{c} IS NOT NULL" for c in ("given_name", "family_name", "date_of_birth"))
     recency = "source_rank, -epoch(_delivered_at), -_row_number"
     fields = ", ".join(f"'{c}': {c}" for c in DEMOGRAPHICS)
-    store.connection.execute(
-        f"""
-        CREATE OR REPLACE TABLE link_units AS
-        SELECT unit_key, nhs_number, {", ".join(f"best.{c} AS {c}" for c in DEMOGRAPHICS)}, best.has_demographics
-        FROM (
-            SELECT unit_key,
-                   arg_min(nhs_number, [{recency}]) FILTER (WHERE nhs_number IS NOT NULL) AS nhs_number,
-                   arg_min({{{fields}, 'has_demographics': ({has_demographics})}},
-                           [CASE WHEN {has_demographics} THEN 0 ELSE 1 END, {recency}]) AS best
-            FROM link_records GROUP BY unit_key
+    con = store.connection
+    rows = con.execute("SELECT count(*) FROM link_records").fetchone()[0]
+    parts = max(1, math.ceil(rows / UNIT_PART_ROWS))
+    for part in range(parts):
+        where = f"WHERE hash(unit_key) % {parts} = {part}" if parts > 1 else ""
+        con.execute(
+            f"""
+            {"CREATE OR REPLACE TABLE link_units AS" if part == 0 else "INSERT INTO link_units"}
+            SELECT unit_key, nhs_number, {", ".join(f"best.{c} AS {c}" for c in DEMOGRAPHICS)}, best.has_demographics
+            FROM (
+                SELECT unit_key,
+                       arg_min(nhs_number, [{recency}]) FILTER (WHERE nhs_number IS NOT NULL) AS nhs_number,
+                       arg_min({{{fields}, 'has_demographics': ({has_demographics})}},
+                               [CASE WHEN {has_demographics} THEN 0 ELSE 1 END, {recency}]) AS best
+                FROM link_records {where} GROUP BY unit_key
+            )
+            """
         )
-        """
-    )
 
 
 def exact_demographic_pairs(store: FeedStore) -> list[dict]:
