@@ -65,3 +65,24 @@ def test_load_link_review_and_status_commands(tmp_path, caplog):
     for person in population(120, seed=9)[:50]:
         assert person.nhs_number not in logged
         assert person.family_name not in logged or person.family_name in ("Ward", "Hall", "Bell")
+
+
+def test_link_out_of_memory_names_the_limit_and_the_file_that_sets_it(tmp_path, monkeypatch):
+    """All London once ran out of DuckDB's memory while linking (docs/benchmarks.md): the command
+    says which limit was too small and where it is set, not DuckDB's suggestions of SQL settings."""
+    import duckdb
+
+    from octopus.population.linkage import persons
+
+    def out_of_memory(*args, **kwargs):
+        raise duckdb.OutOfMemoryException("failed to allocate data of size 16.0 MiB (2.9 GiB/2.9 GiB used)")
+
+    monkeypatch.setattr(persons, "link_persons", out_of_memory)
+    config = tmp_path / "linkage.yaml"
+    config.write_text("threads: 1\nmemory_limit: 500MB\n")
+    result = runner.invoke(app, ["link", "--data-dir", str(tmp_path / "var"), "--linkage-config", str(config)])
+    assert result.exit_code == 1
+    said = " ".join(result.output.split())
+    assert "linkage needed more memory than DuckDB may use here (1 thread(s), DuckDB memory limit 0.5 GB" in said
+    assert f"set by {config}" in said and "Raise memory_limit in that file" in said
+    assert "Traceback" not in result.output and "SET threads" not in result.output

@@ -188,6 +188,8 @@ def test_source_persons_chosen_in_parts_are_those_chosen_at_once(store, monkeypa
     monkeypatch.setattr(deterministic, "UNIT_PART_ROWS", 500)
     records = store.connection.execute("SELECT count(*) FROM link_records").fetchone()[0]
     assert records > 3 * 500
-    deterministic.build_units(store)
+    reported = []
+    deterministic.build_units(store, lambda done, total: reported.append((done, total)))
+    assert len(reported) == -(-records // 500) and reported[-1] == (records, records)
     assert store.connection.execute("SELECT * FROM link_units ORDER BY unit_key").fetchall() == whole
     assert len(whole) == store.connection.execute("SELECT count(DISTINCT unit_key) FROM link_records").fetchone()[0]

@@ -7,6 +7,8 @@ user asks to see the quarantine or the review queue.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -161,6 +163,7 @@ def link(
     kept = "The linked extract in use is the previous one until a run completes."
     with (
         stop_cleanly_when_disk_full(_say, kept=kept),
+        _stop_cleanly_when_out_of_memory(resources, linkage_config, kept),
         _store(data_dir) as store,
         Progress(
             TextColumn("{task.description}"),
@@ -185,6 +188,25 @@ def link(
         target = write_linked_extract(store)
     out.print(summary.describe(), highlight=False)
     out.print(f"Linked extract written to {target}", highlight=False)
+
+
+@contextmanager
+def _stop_cleanly_when_out_of_memory(resources, linkage_config: Path | None, kept: str) -> Iterator[None]:
+    """DuckDB's own message suggests SQL settings; say instead which file sets the limit."""
+    import duckdb
+
+    try:
+        yield
+    except duckdb.OutOfMemoryException:
+        from octopus.config.folder import path_for
+
+        source = linkage_config or path_for("linkage.yaml")
+        _say(
+            f"Stopped: linkage needed more memory than DuckDB may use here ({resources.describe()}, set by "
+            f"{source}). {kept} Raise memory_limit in that file, or give "
+            "another with --linkage-config, and run the command again."
+        )
+        raise typer.Exit(1) from None
 
 
 def _show_link_progress(progress: Progress, task, state) -> None:

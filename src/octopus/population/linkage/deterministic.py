@@ -13,6 +13,7 @@ others go to the probabilistic linker with whatever demographics their rows carr
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from octopus.population.feeds.contract import LINKAGE_COLUMNS
 from octopus.population.feeds.store import FeedStore, feed_table
@@ -60,7 +61,7 @@ def build_record_units(store: FeedStore) -> None:
 UNIT_PART_ROWS = 25_000_000
 
 
-def build_units(store: FeedStore) -> None:
+def build_units(store: FeedStore, report: Callable[[int, int], None] = lambda done, total: None) -> None:
     """`link_units`: one row per source person with its NHS number and best demographics.
 
     Best = a row with a name or date of birth, then GP registrations first, then the latest
@@ -68,7 +69,7 @@ def build_units(store: FeedStore) -> None:
     every row: at 1M residents there are 20M rows in 2.6M source persons, and sorting them all
     was most of the time before any pair was compared (decision 0064). Larger populations are
     aggregated in parts by a hash of the source person, each part's memory bounded
-    (`UNIT_PART_ROWS`)."""
+    (`UNIT_PART_ROWS`); ``report(rows done, rows)`` after each part."""
     has_demographics = " OR ".join(f"{c} IS NOT NULL" for c in ("given_name", "family_name", "date_of_birth"))
     recency = "source_rank, -epoch(_delivered_at), -_row_number"
     fields = ", ".join(f"'{c}': {c}" for c in DEMOGRAPHICS)
@@ -90,6 +91,7 @@ def build_units(store: FeedStore) -> None:
             )
             """
         )
+        report(rows * (part + 1) // parts, rows)
 
 
 def exact_demographic_pairs(store: FeedStore) -> list[dict]:

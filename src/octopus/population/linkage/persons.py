@@ -158,7 +158,7 @@ def _link(store: FeedStore, upper: float, lower: float, resources: LinkageResour
     run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM link_runs").fetchone()[0]
     tracker.stage("gathering source persons", unit="rows")
     build_record_units(store)
-    build_units(store)
+    build_units(store, lambda done, total: tracker.update(done=done, total=total))
     clusters, units = _index_units(con)
     tracker.update(source_persons=units)
     scratch = store.path.with_name(store.path.name + ".linkage.tmp")
