@@ -357,6 +357,10 @@ def _assign_person_ids(store: FeedStore, clusters: _Clusters, best: dict[int, tu
     )
     con.execute("DELETE FROM source_persons")
     con.execute("INSERT INTO source_persons SELECT * FROM _assign")
+    # Each is a row per source person (24M across London), held under the run's memory limit
+    # until dropped: mapping every record to its person next needs that memory.
+    for table in ("_assign", "_cluster_ids", "_best", "_roots", "_unit_index"):
+        con.execute(f"DROP TABLE {table}")
     return len(new_rows)
 
 
