@@ -107,12 +107,14 @@ def test_two_factor_required_enrol_then_verify(client, make_user, settings):
     page = client.get(reverse("governance:two-factor-setup"))
     assert 'src="data:image/svg+xml;base64,' in page.content.decode()
     device = TOTPDevice.objects.get(user=user)
-    assert (
-        client.post(
-            reverse("governance:two-factor-setup"), {"token": "000000" if totp(device.bin_key) != 0 else "111111"}
-        ).status_code
-        == 200
-    )
+    # A wrong code: the device also accepts the codes of the steps either side of now (tolerance),
+    # so a code is wrong only if it is none of them.
+    accepted = {
+        totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=drift)
+        for drift in range(-device.tolerance - 1, device.tolerance + 2)
+    }
+    wrong = f"{next(n for n in range(10) if n not in accepted):06d}"
+    assert client.post(reverse("governance:two-factor-setup"), {"token": wrong}).status_code == 200
     token = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
     assert client.post(reverse("governance:two-factor-setup"), {"token": token}).status_code == 302
     assert client.get("/").status_code == 200
