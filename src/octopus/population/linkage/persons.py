@@ -33,7 +33,7 @@ from octopus.population.linkage.deterministic import (
 from octopus.population.linkage.probabilistic import candidates_sql, score_pairs
 from octopus.population.linkage.progress import Report, Tracker
 from octopus.population.linkage.resources import LinkageResources, load_resources
-from octopus.population.linkage.review import DECISIONS_DDL, pair_id_for, refresh_review_queue
+from octopus.population.linkage.review import DECISIONS_DDL, insert_rows, pair_id_for, refresh_review_queue
 
 logger = logging.getLogger(__name__)
 
@@ -323,7 +323,7 @@ def _assign_person_ids(store: FeedStore, clusters: _Clusters, best: dict[int, tu
             person_ids.append(person_id)
     del claimed
     if new_rows:
-        _insert(
+        insert_rows(
             con,
             "person_registry",
             ["person_id", "sequence", "nhs_number", "created_at", "merged_into"],
@@ -369,15 +369,6 @@ def _create_from_arrow(con, table: str, data: pa.Table) -> None:
     con.register("_arrow_in", data)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM _arrow_in")
     con.unregister("_arrow_in")
-
-
-def _insert(con, table: str, names: list[str], rows: list[tuple], types: list) -> None:
-    """Bulk insert through Arrow: DuckDB's executemany costs about a millisecond a row."""
-    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
-    con.execute("SELECT 1").fetchall()  # DuckDB 2 refuses register() while a result is unread
-    con.register("_rows", pa.table({n: pa.array(c, t) for n, c, t in zip(names, columns, types, strict=True)}))
-    con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT * FROM _rows")
-    con.unregister("_rows")
 
 
 def _map_records(store: FeedStore) -> None:

@@ -74,26 +74,18 @@ def refresh_review_queue(store: FeedStore, pairs: list[dict], run_id: int) -> No
         fields = [[name, values[left][i], values[right][i]] for i, name in enumerate(FIELDS)]
         scores = (pair["match_probability"], pair["match_weight"])
         rows[pair_id_for(left, right)] = (left, right, *scores, json.dumps(fields))
-    # One insert from Arrow: DuckDB's executemany costs about a millisecond a row, minutes for
-    # the queue of a London run.
-    left, right, probability, weight, fields = zip(*rows.values(), strict=True)
-    table = pa.table(
-        {
-            "pair_id": pa.array(list(rows), pa.string()),
-            "unit_key_l": pa.array(left, pa.string()),
-            "unit_key_r": pa.array(right, pa.string()),
-            "match_probability": pa.array(probability, pa.float64()),
-            "match_weight": pa.array(weight, pa.float64()),
-            "fields": pa.array(fields, pa.string()),
-            "run_id": pa.array([run_id] * len(rows), pa.int64()),
-        }
-    )
+    names = ["pair_id", "unit_key_l", "unit_key_r", "match_probability", "match_weight", "fields", "run_id"]
+    types = [pa.string(), pa.string(), pa.string(), pa.float64(), pa.float64(), pa.string(), pa.int64()]
+    insert_rows(con, "review_queue", names, [(pair_id, *row, run_id) for pair_id, row in rows.items()], types)
+
+
+def insert_rows(con, table: str, names: list[str], rows: list[tuple], types: list) -> None:
+    """Bulk insert through Arrow: DuckDB's executemany costs about a millisecond a row."""
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
     con.execute("SELECT 1").fetchall()  # DuckDB 2 refuses register() while a result is unread
-    con.register("_queue_rows", table)
-    try:
-        con.execute("INSERT INTO review_queue SELECT * FROM _queue_rows")
-    finally:
-        con.unregister("_queue_rows")
+    con.register("_rows", pa.table({n: pa.array(c, t) for n, c, t in zip(names, columns, types, strict=True)}))
+    con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT * FROM _rows")
+    con.unregister("_rows")
 
 
 def review_queue(store: FeedStore) -> list[ReviewPair]:
