@@ -48,20 +48,11 @@ from octopus.population.linked import LinkedExtract, read_linked
 from octopus.population.objections import FEED as OBJECTIONS_FEED
 from octopus.population.objections import active_objections, objector_ids
 from octopus.population.risk.bands import load_bands
-from octopus.population.risk.default_model import DefaultModel, load_default
 from octopus.population.risk.design import outcome as outcome_labels
-from octopus.population.risk.metrics import evaluate
-from octopus.population.risk.model_card import build_card, fallback_card, write_card
 from octopus.population.risk.outcomes import Outcome, load_model_config
 from octopus.population.risk.rising import COMPARED_COLUMNS, events_since
-from octopus.population.risk.score import score_file
-from octopus.population.risk.train import (
-    SPLIT_SHARES,
-    TrainingDataError,
-    in_role_sample,
-    split_roles,
-    train,
-)
+from octopus.population.risk.roles import SPLIT_SHARES, in_role_sample, split_roles
+from octopus.population.risk.score import FACTORS_PERSON_ID, score_file
 from octopus.population.segments import load_segments, with_segments
 from octopus.population.snapshot import SnapshotStore, new_run_id
 
@@ -278,9 +269,20 @@ def _training_frame(
     return engines.to_pandas(table), population
 
 
+def _import_model_code() -> None:
+    """Import scikit-learn, SciPy and matplotlib (through the modules that use them): about a
+    second of one core, run beside the engine's first step instead of before it. The model's
+    steps import them again where they use them, which costs nothing once done."""
+    from octopus.population.risk import default_model, metrics, model_card, train  # noqa: F401
+
+
 def _fitted(frame: pd.DataFrame, population: dict[str, int], outcome: Outcome):
     """The trained result, or the shipped default model and its card when the population is too
     small to train (a practice, a test population)."""
+    from octopus.population.risk.default_model import load_default
+    from octopus.population.risk.model_card import fallback_card
+    from octopus.population.risk.train import TrainingDataError, train
+
     try:
         result = train(frame)
     except TrainingDataError as error:
@@ -311,6 +313,9 @@ def _later_period(as_of: date, chosen_kind: str, resamples: int, earlier: pd.Dat
     ``later`` is the training frame (features as of ``as_of`` - 12 months with their outcome):
     the later period's test residents are its held-out ones.
     """
+    from octopus.population.risk.metrics import evaluate
+    from octopus.population.risk.train import TrainingDataError, train
+
     try:
         model = train(earlier, (chosen_kind,)).candidates[chosen_kind]
     except TrainingDataError as error:
@@ -328,6 +333,8 @@ def _later_period(as_of: date, chosen_kind: str, resamples: int, earlier: pd.Dat
 
 def _card(result, card, *, as_of: date, frame, earlier, config: PipelineConfig, outcome: Outcome) -> dict:
     """The model card: the default model's as given, a trained model's with its later period."""
+    from octopus.population.risk.model_card import build_card
+
     if card is not None:
         return card
     later = (
@@ -368,16 +375,24 @@ def _events_since(con, linked, previous_manifest: dict | None, as_of: date) -> p
     )
 
 
-def _scored(con, scored_path: Path, scores_path: Path, run_id: str):
-    """Each resident's features and factors joined to their population-wide scores (``score_file``),
-    in the column order readers have always seen: features, scores, factors."""
+def _scored(con, features: list[Path], factors_path: Path, scores_path: Path, run_id: str):
+    """Each resident's features joined to their population-wide scores and factors
+    (``score_file``), in the column order readers have always seen: features, scores, factors."""
     suffix = run_id.replace("-", "_")
-    scored = con.read_parquet(str(scored_path), table_name=f"scored_{suffix}")
+    # DuckDB reads the parts as one table; Spark builds features in one part (``parts_for``).
+    sources = str(features[0]) if len(features) == 1 else [str(part) for part in features]
+    table = con.read_parquet(sources, table_name=f"features_{suffix}")
+    factors = con.read_parquet(str(factors_path), table_name=f"factors_{suffix}")
     scores = con.read_parquet(str(scores_path), table_name=f"scores_{suffix}")
     scores = scores.rename(_score_person_id="person_id")
-    joined = scored.join(scores, scored.person_id == scores._score_person_id)
+    joined = table.join(scores, table.person_id == scores._score_person_id).join(
+        factors, table.person_id == factors[FACTORS_PERSON_ID]
+    )
     score_columns = [c for c in scores.columns if c != "_score_person_id"]
-    feature_columns = [c for c in scored.columns if c != "top_factors"]
+    # Whole numbers as 64-bit, as the snapshot has always had them (they went through pandas).
+    feature_columns = [
+        joined[c].cast("int64").name(c) if table[c].type().is_integer() else joined[c] for c in table.columns
+    ]
     return joined.select(*feature_columns, *score_columns, "top_factors")
 
 
@@ -493,21 +508,23 @@ def _run(
     cohorts,
     outcome: Outcome,
 ) -> SnapshotInfo:
-    with steps.step("connect"):
-        con = engines.connect(engine)
-        linked = read_linked(linked_dir, con)
-        objectors = objector_ids(con, linked)
-        steps.count("objectors", len(objectors))
-    training_as_of = as_of - YEAR
-    with steps.step("training features"):
-        frame, population = _training_frame(con, linked, training_as_of, scratch / "training.parquet", outcome)
-        steps.count("training residents", population["residents"])
-        steps.count("training sample", len(frame))
-    # Fitting is NumPy and scikit-learn, which leave the GIL in their loops: it runs beside the
-    # engine's next steps instead of after them (decision 0071), so the engine builds the training
-    # frame first, then the later period's and everyone's features while the model is fitted. The
-    # card is made beside scoring and waited for at the end.
+    # The model's work runs beside the engine's steps on one background thread (decision 0071):
+    # first importing its libraries, while the engine connects and builds the training frame;
+    # then fitting (NumPy and scikit-learn leave the GIL in their loops) while the engine builds
+    # the later period's and everyone's features; then the card, beside scoring, waited for at
+    # the end.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pipeline-model") as beside:
+        steps.beside(beside, "import model code", _import_model_code)
+        with steps.step("connect"):
+            con = engines.connect(engine)
+            linked = read_linked(linked_dir, con)
+            objectors = objector_ids(con, linked)
+            steps.count("objectors", len(objectors))
+        training_as_of = as_of - YEAR
+        with steps.step("training features"):
+            frame, population = _training_frame(con, linked, training_as_of, scratch / "training.parquet", outcome)
+            steps.count("training residents", population["residents"])
+            steps.count("training sample", len(frame))
         fitting = steps.beside(beside, "train", _fitted, frame, population, outcome)
         earlier = None
         if config.later_period:
@@ -533,10 +550,10 @@ def _run(
         del earlier  # the evaluation holds it while it needs it
         with steps.step("score"):
             previous, previous_manifest = _previous_snapshot(store)
-            scored_path, scores_path = scratch / "scored.parquet", scratch / "scores.parquet"
+            factors_path, scores_path = scratch / "factors.parquet", scratch / "scores.parquet"
             scored = score_file(
                 features,
-                scored_path,
+                factors_path,
                 scores_path,
                 result,
                 scale,
@@ -547,16 +564,16 @@ def _run(
                 excluded=frozenset(objectors),
             )
             del previous
-            for part in features:
-                part.unlink()
             steps.count("rising risk", scored.rising_risk)
         with steps.step("segments and cohorts"):
             residents_path, members_path = scratch / "residents.parquet", scratch / "cohorts.parquet"
-            table = _scored(con, scored_path, scores_path, run_id)
+            table = _scored(con, features, factors_path, scores_path, run_id)
             table = with_segments(with_registration_area(table), segment_rules)
             table = _without_analytics_for_objectors(table)
             table = _with_objection(table, objectors)
             residents = engines.write_parquet(con, table, residents_path)
+            for part in features:
+                part.unlink()
             table = con.read_parquet(str(residents_path), table_name=f"residents_{run_id.replace('-', '_')}")
             # Cohorts are lists drawn from population analytics: objectors are in none (decision 0023).
             members = engines.write_parquet(
@@ -583,6 +600,9 @@ def _run(
             steps.count("life expectancy counts", len(life_expectancy))
         # Evaluation ran beside scoring and the engine's last steps; the card is published with them.
         card = steps.wait(evaluating)
+    from octopus.population.risk.default_model import DefaultModel
+    from octopus.population.risk.model_card import write_card
+
     with steps.step("publish"), store.staging(run_id) as staging:
         os.replace(residents_path, staging / "residents.parquet")
         os.replace(members_path, staging / "cohorts.parquet")

@@ -13,10 +13,10 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from octopus.population import pipeline as pipeline_module
 from octopus.population.cli import app
 from octopus.population.linked import feed_schema
 from octopus.population.pipeline import PipelineConfig, run_pipeline
+from octopus.population.risk import train as train_module
 from octopus.population.simulate import simulate_linked
 
 AS_OF = dt.date(2025, 3, 31)
@@ -73,18 +73,18 @@ def runs(tmp_path_factory):
         ],
     )
     trained = []
-    original = pipeline_module.train
+    original = train_module.train
 
     def spy(frame, *args, **kwargs):
         trained.append(set(frame["person_id"]))
         return original(frame, *args, **kwargs)
 
-    pipeline_module.train = spy
+    train_module.train = spy  # imported by the pipeline where it fits
     try:
         first = run_pipeline(linked, root / "snapshots", as_of=AS_OF - dt.timedelta(days=30), config=FAST)
         second = run_pipeline(linked, root / "snapshots", as_of=AS_OF, config=FAST)
     finally:
-        pipeline_module.train = original
+        train_module.train = original
     return {"root": root, "ids": ids, "first": first, "second": second, "trained": trained}
 
 
@@ -130,6 +130,33 @@ def test_second_run_rising_risk_reasons_say_what_changed(runs):
     assert {"emergency_admissions_since_previous", "ae_attendances_since_previous"} <= set(residents.columns)
     with_event = residents[residents["ae_attendances_since_previous"] > 0]
     assert len(with_event) > 0
+
+
+def test_second_run_counts_each_resident_s_own_events_since_the_first(runs):
+    from octopus.population import engines
+    from octopus.population.linked import read_linked
+    from octopus.population.risk.rising import EVENTS_SINCE, events_since
+
+    con = engines.connect("duckdb")
+    linked = read_linked(runs["root"] / "linked", con)
+    expected = engines.execute(
+        con,
+        events_since(
+            linked.feed("apc_spells"),
+            linked.feed("ae_attendances"),
+            linked.feed("las_incidents"),
+            AS_OF - dt.timedelta(days=30),
+            AS_OF,
+        ),
+    ).set_index("person_id")
+    residents = pd.read_parquet(runs["second"].path / "residents.parquet").set_index("person_id")
+    counted = residents[list(EVENTS_SINCE)]
+    assert len(expected) > 0
+    pd.testing.assert_frame_equal(
+        counted[(counted > 0).any(axis=1)].sort_index(),
+        expected.loc[expected.index.isin(residents.index), list(EVENTS_SINCE)].astype("int64").sort_index(),
+        check_names=False,
+    )
 
 
 def test_export_scores_leaves_out_objectors_including_those_loaded_after_the_run(runs, tmp_path):

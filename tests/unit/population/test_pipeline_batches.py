@@ -14,8 +14,8 @@ from octopus.population.features import build_features
 from octopus.population.features.periods import YEAR
 from octopus.population.linked import read_linked
 from octopus.population.pipeline import PipelineConfig, run_pipeline
+from octopus.population.risk import roles as roles_module
 from octopus.population.risk import score as score_module
-from octopus.population.risk import train as train_module
 from octopus.population.risk.outcomes import load_model_config
 from octopus.population.risk.train import SPLIT_SHARES, in_role_sample, split_roles
 from octopus.population.simulate import simulate_linked
@@ -58,7 +58,7 @@ def test_scratch_files_are_removed_after_a_run(linked, tmp_path):
 
 def test_training_reads_a_capped_sample_per_role_and_the_card_says_so(linked, tmp_path, monkeypatch):
     caps = {"train": 300, "validation": 150, "test": 150}
-    monkeypatch.setattr(train_module, "ROLE_CAPS", caps)
+    monkeypatch.setattr(roles_module, "ROLE_CAPS", caps)
     info = run_pipeline(linked, tmp_path / "snapshots", as_of=AS_OF, config=FAST)
     population = info.row_counts["training residents"]
     assert population > 1400  # residents alive and registered a year before the as-of date
@@ -74,7 +74,7 @@ def test_training_reads_a_capped_sample_per_role_and_the_card_says_so(linked, tm
 def test_training_features_built_for_the_sample_alone_equal_everyone_s_filtered(linked, tmp_path, monkeypatch):
     # The sample is decided before the features are built; the rows must be those the
     # whole population's features would have given for the same residents.
-    monkeypatch.setattr(train_module, "ROLE_CAPS", {"train": 300, "validation": 150, "test": 150})
+    monkeypatch.setattr(roles_module, "ROLE_CAPS", {"train": 300, "validation": 150, "test": 150})
     con = engines.connect("duckdb")
     extract = read_linked(linked, con)
     outcome = load_model_config().outcome

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from octopus.population import pipeline as pipeline_module
 from octopus.population.cli import app
 from octopus.population.cohorts.fields import RESIDENT_FIELDS
 from octopus.population.pipeline import PipelineConfig, run_pipeline
+from octopus.population.risk import model_card as model_card_module
 from octopus.population.simulate import simulate_linked
 from octopus.population.snapshot import SnapshotStore
 
@@ -84,7 +84,8 @@ def test_failed_run_leaves_current_snapshot_in_service(first_run, data_dir, monk
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(pipeline_module, failing, broken)
+    # The pipeline imports the model card's code where it uses it (beside the engine's steps).
+    monkeypatch.setattr(model_card_module, failing, broken)
     with pytest.raises(RuntimeError, match="disk full"):
         run_pipeline(data_dir / "linked", data_dir / "snapshots", as_of=AS_OF, config=FAST)
     store = SnapshotStore(data_dir / "snapshots")

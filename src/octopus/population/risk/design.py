@@ -37,6 +37,15 @@ NUMBERS = ("age", "ltc_count", "efi", "hfrs")
 POOLED_FLAGS = "rare_flags_pooled"
 
 
+# The feature columns ``design_matrix`` reads (besides those named above).
+READS = ("sex", "imd_decile", "days_since_last_emergency_admission")
+
+
+def input_columns() -> list[str]:
+    """Every feature column the design matrix is built from."""
+    return [*NUMBERS, *READS, *LOG_COUNTS, *FLAGS]
+
+
 def feature_names() -> list[str]:
     return [
         *NUMBERS,
@@ -51,6 +60,14 @@ def feature_names() -> list[str]:
 
 
 def design_matrix(frame: pd.DataFrame) -> np.ndarray:
+    """The features as a float64 matrix in column-major (Fortran) order.
+
+    Column-major because each feature is written as one contiguous run (a row-major
+    ``column_stack`` of 47 columns scattered every value: half a second per 500,000 residents)
+    and because scikit-learn's tree predictor reads it faster: the gradient-boosted model's
+    probabilities for 548,000 residents took 1.1 CPU-s against 2.3 from row-major, bit for bit
+    the same.
+    """
     columns = {name: frame[name].astype("float64") for name in NUMBERS}
     columns["age_over_75"] = np.clip(frame["age"].astype("float64") - 75, 0, None)
     columns["female"] = (frame["sex"] == "female").astype("float64")
@@ -63,7 +80,11 @@ def design_matrix(frame: pd.DataFrame) -> np.ndarray:
     for name in FLAGS:
         columns[name] = frame[name].astype("bool").astype("float64")
     columns[POOLED_FLAGS] = np.zeros(len(frame))
-    return np.column_stack([np.asarray(columns[n], dtype="float64") for n in feature_names()])
+    names = feature_names()
+    matrix = np.empty((len(frame), len(names)), dtype="float64", order="F")
+    for position, name in enumerate(names):
+        matrix[:, position] = np.asarray(columns[name], dtype="float64")
+    return matrix
 
 
 def outcome(frame: pd.DataFrame) -> np.ndarray:

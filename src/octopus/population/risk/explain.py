@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from octopus.population.features.conditions import LONG_TERM_CONDITIONS, ltc_column
-from octopus.population.risk.design import design_matrix, feature_names
-from octopus.population.risk.train import RiskModel
+from octopus.population.risk.design import design_matrix, feature_names, input_columns
+
+if TYPE_CHECKING:  # scikit-learn is imported by whoever fitted the model, not to explain it
+    from octopus.population.risk.train import RiskModel
 
 TOP_FACTORS = 3
 
@@ -116,7 +119,7 @@ CONCEPTS: dict[str, Concept] = {
 }
 
 
-_WORD_COLUMNS = (
+WORD_COLUMNS = (
     "age",
     "efi_category",
     "hfrs",
@@ -133,6 +136,11 @@ _WORD_COLUMNS = (
     "mental_health_contacts",
     "community_contacts",
 )
+
+
+def reads() -> list[str]:
+    """Every feature column ``top_factors`` reads: the model's inputs and the words' columns."""
+    return list(dict.fromkeys([*input_columns(), *WORD_COLUMNS]))
 
 
 # A concept's contribution at or below this many log-odds raises nobody's risk: it absorbs the
@@ -194,7 +202,7 @@ def top_factors(
     chosen = largest(np.where(eligible, per_concept, -np.inf), k)
     # The phrases read only these columns: take rows from a narrow frame, not the whole feature
     # table (taking rows of 60 columns per concept and slot was most of the time at 1M).
-    narrow = frame[[c for c in _WORD_COLUMNS if c in frame.columns]].reset_index(drop=True)
+    narrow = frame[[c for c in WORD_COLUMNS if c in frame.columns]].reset_index(drop=True)
     places = np.full((n, k), None, dtype=object)
     for j, concept in enumerate(concept_names):
         where_row, where_slot = np.nonzero(chosen == j)

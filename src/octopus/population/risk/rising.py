@@ -26,6 +26,7 @@ import ibis.expr.datatypes as dt
 import numpy as np
 import pandas as pd
 
+from octopus.population.engines import id_positions
 from octopus.population.features.conditions import LONG_TERM_CONDITIONS, ltc_column
 from octopus.population.features.frailty import EFI_THRESHOLDS
 from octopus.population.features.periods import count_where
@@ -212,7 +213,9 @@ def flag_rising_risk(
         result["rising_risk_reason"] = None
         return result
     before = previous.drop_duplicates("person_id").set_index("person_id")
-    prior = result["person_id"].map(before["risk_centile"]).astype("Int64")
+    found = id_positions(result["person_id"], before.index.to_series())
+    centiles = before["risk_centile"].astype("Int64").array
+    prior = pd.Series(centiles.take(found, allow_fill=True), index=result.index, dtype="Int64")
     result["previous_risk_centile"] = prior
     threshold = 100 - rule.top_percent
     centile = result["risk_centile"].astype("Int64")

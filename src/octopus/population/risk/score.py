@@ -14,20 +14,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from octopus.population.engines import parquet_batches
+from octopus.population.engines import arrow_text, id_positions, parquet_batches
 from octopus.population.risk.bands import BandScale, assign_bands, centiles
 from octopus.population.risk.design import design_matrix
-from octopus.population.risk.explain import top_factors
+from octopus.population.risk.explain import reads, top_factors
 from octopus.population.risk.rising import COMPARED_COLUMNS, EVENTS_SINCE, flag_rising_risk
-from octopus.population.risk.train import TrainingResult
+
+if TYPE_CHECKING:  # scikit-learn is imported by whoever fitted the model, not to score with it
+    from octopus.population.risk.train import TrainingResult
 
 BATCH_ROWS = 250_000
+# The factors file's id column, named apart from the features' person_id for the join.
+FACTORS_PERSON_ID = "_factors_person_id"
 
 
 def ranked(
@@ -54,15 +59,8 @@ def ranked(
     return frame
 
 
-def _with_factors(frame: pd.DataFrame, factors: list[str]) -> pa.Table:
-    # A shallow copy: pandas 3 copies on write, so the new column never touches the caller's frame
-    # and the feature columns are not duplicated.
-    scored = frame.copy(deep=False)
-    scored["top_factors"] = pd.Series(factors, index=frame.index, dtype=object)
-    table = pa.Table.from_pandas(scored, preserve_index=False)
-    return table.set_column(
-        table.schema.get_field_index("top_factors"), "top_factors", table["top_factors"].cast(pa.string())
-    )
+def _factors_table(person_ids: pd.Series, factors: list[str]) -> pa.Table:
+    return pa.table({FACTORS_PERSON_ID: arrow_text(person_ids), "top_factors": pa.array(factors, type=pa.string())})
 
 
 @dataclass(frozen=True)
@@ -86,9 +84,11 @@ def score_file(
 ) -> Scored:
     """Score every resident in ``features`` (Parquet files), batch by batch, in one pass.
 
-    ``out`` gets each resident's features and ``top_factors``; ``scores_out`` the
-    population-wide columns (``ranked`` and ``flag_rising_risk``), one row per resident, for the
-    engine to join on person_id.
+    ``out`` gets each resident's ``top_factors`` (with ``FACTORS_PERSON_ID``); ``scores_out`` the
+    population-wide columns (``ranked`` and ``flag_rising_risk``), one row per resident; the
+    engine joins both to the features on person_id. Only the columns the model and the words
+    read are read here: writing every feature again beside the factors cost more than the
+    factors did.
 
     ``previous`` is the last snapshot's person_id, risk_centile and the columns rising risk
     compares (``rising.COMPARED_COLUMNS``); ``events`` the emergency admissions and A&E
@@ -96,18 +96,20 @@ def score_file(
     in ``excluded`` are written with their features but no score (``ranked``).
     """
     ids, probabilities, compared = [], [], []
+    available = set(pq.read_schema(features[0] if isinstance(features, list) else features).names)
+    columns = ["person_id", *(c for c in dict.fromkeys([*reads(), *COMPARED_COLUMNS]) if c in available)]
     writer = None
     try:
-        for batch in parquet_batches(features, rows=BATCH_ROWS):
+        for batch in parquet_batches(features, rows=BATCH_ROWS, columns=columns):
             matrix = design_matrix(batch)
             ids.append(batch["person_id"])
             probabilities.append(result.chosen.predict(matrix))
             # The few columns rising risk compares (booleans and a category): small beside the ids.
             compared.append(batch[[c for c in COMPARED_COLUMNS if c in batch.columns and c != "risk_band"]])
-            table = _with_factors(batch, top_factors(result.logistic, batch, matrix=matrix))
+            table = _factors_table(batch["person_id"], top_factors(result.logistic, batch, matrix=matrix))
             if writer is None:
                 writer = pq.ParquetWriter(out, table.schema)
-            writer.write_table(table.cast(writer.schema))
+            writer.write_table(table)
     finally:
         if writer is not None:
             writer.close()
@@ -122,11 +124,19 @@ def score_file(
             scores[column] = compared_frame[column].to_numpy()
         del compared_frame
     del compared
+    # Positions of each resident's row in ``events`` (-1 for none: most residents, every one on
+    # a rerun), looked up once for the three counts. Mapping text ids through a pandas index
+    # cost a second per column at 1M residents, even with no events at all.
+    found = (
+        id_positions(scores["person_id"], events["person_id"])
+        if events is not None and len(events)
+        else np.full(len(scores), -1)
+    )
     for column in EVENTS_SINCE:
-        counts = (
-            events.set_index("person_id")[column] if events is not None and len(events) else pd.Series(dtype="int64")
-        )
-        scores[column] = scores["person_id"].map(counts).fillna(0).astype("int64")
+        counts = np.zeros(len(scores), dtype="int64")
+        if (found >= 0).any():
+            counts[found >= 0] = events[column].to_numpy(dtype="int64")[found[found >= 0]]
+        scores[column] = counts
     scores = flag_rising_risk(scores, previous, scale.rising_risk, case_managed, previous_as_of)
     scores = scores.drop(columns=compared_columns)
     table = pa.Table.from_pandas(scores, preserve_index=False)

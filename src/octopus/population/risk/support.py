@@ -51,7 +51,7 @@ class FeatureSupport:
         if not self.pooled and not self.left_out:
             return matrix
         names = feature_names()
-        matrix = matrix.copy()
+        matrix = matrix.copy(order="K")  # column-major stays so (``design.design_matrix``)
         pooled = [names.index(n) for n in self.pooled]
         if pooled:
             matrix[:, names.index(POOLED_FLAGS)] = matrix[:, pooled].sum(axis=1)

@@ -37,16 +37,16 @@ from threadpoolctl import threadpool_limits
 
 from octopus.population.risk.design import design_matrix, feature_names, outcome
 from octopus.population.risk.metrics import auroc, logit
+from octopus.population.risk.roles import (  # noqa: F401 (where callers have always found them)
+    MAX_TRAINING_ROWS,
+    ROLE_CAPS,
+    SPLIT_SHARES,
+    in_role_sample,
+    split_roles,
+)
 from octopus.population.risk.support import RULE, FeatureSupport, decide
 
 MODEL_VERSION = "emergency-admission-12m/1"
-SPLIT_SHARES = {"train": 60, "validation": 20, "test": 20}
-MAX_TRAINING_ROWS = 200_000
-# Residents read per role at a training date. Beyond these sizes more rows add memory, not
-# precision: the candidates are fitted on at most MAX_TRAINING_ROWS, and 250,000 validation or
-# held-out residents (about 20,000 events at London's admission rate) give AUROC confidence
-# intervals narrower than +/-0.005 and every subgroup figure the model card shows.
-ROLE_CAPS = {"train": MAX_TRAINING_ROWS, "validation": 250_000, "test": 250_000}
 MODEL_THREADS = int(os.environ.get("OCTOPUS_MODEL_THREADS", "1"))
 
 
@@ -59,47 +59,6 @@ def model_threads(threads: int | None = None):
 
 class TrainingDataError(ValueError):
     pass
-
-
-# SipHash with a fixed 16-byte key (pandas' ``hash_array``): stable across runs and machines,
-# vectorised, so a million ids take a fraction of a second (SHA-256 per id took seconds).
-SPLIT_HASH_KEY = "octopus-split-v1"
-
-
-def _split_hash(person_ids) -> np.ndarray:
-    ids = person_ids.astype(str).to_numpy(dtype=object) if isinstance(person_ids, pd.Series) else person_ids
-    return pd.util.hash_array(np.asarray(ids, dtype=object), hash_key=SPLIT_HASH_KEY, categorize=False)
-
-
-def _roles(hashed: np.ndarray) -> np.ndarray:
-    buckets = (hashed % np.uint64(100)).astype(np.int64)
-    train_cut = SPLIT_SHARES["train"]
-    validation_cut = train_cut + SPLIT_SHARES["validation"]
-    return np.where(buckets < train_cut, "train", np.where(buckets < validation_cut, "validation", "test"))
-
-
-def split_roles(person_ids: pd.Series) -> pd.Series:
-    """Each resident's role (train / validation / test) from a stable hash of their person id."""
-    return pd.Series(_roles(_split_hash(person_ids)), index=person_ids.index, dtype=object)
-
-
-def in_role_sample(person_ids, population: int, caps: dict[str, int] | None = None) -> np.ndarray:
-    """Which residents to keep so each role holds about ``caps[role]`` of a ``population``.
-
-    Decided per resident from the same stable hash as the roles (its higher digits, independent
-    of the role digits), so the sample does not depend on row order, batch boundaries or the
-    engine, and a resident kept once is kept at every training date.
-    """
-    caps = caps or ROLE_CAPS
-    hashed = _split_hash(person_ids)
-    roles = _roles(hashed)
-    draw = ((hashed // np.uint64(100)) % np.uint64(1_000_000)).astype(np.int64)
-    keep = np.zeros(len(hashed), dtype=bool)
-    for role, share in SPLIT_SHARES.items():
-        expected = population * share / 100
-        fraction = 1.0 if expected <= caps[role] else caps[role] / expected
-        keep |= (roles == role) & (draw < round(fraction * 1_000_000))
-    return keep
 
 
 def as_matrix(data: pd.DataFrame | np.ndarray) -> np.ndarray:
@@ -131,10 +90,12 @@ class RiskModel:
             return raw
         return self.calibrator.predict_proba(logit(raw).reshape(-1, 1))[:, 1]
 
-    def calibrate(self, data: pd.DataFrame | np.ndarray, y: np.ndarray) -> RiskModel:
+    def calibrate(self, raw: np.ndarray, y: np.ndarray) -> RiskModel:
+        """This model with Platt scaling fitted to its own uncalibrated predictions ``raw`` (from
+        ``raw()``) for residents whose outcomes are ``y``."""
         calibrator = LogisticRegression(C=np.inf, max_iter=1000)
         with model_threads():
-            calibrator.fit(logit(self.raw(data)).reshape(-1, 1), y)
+            calibrator.fit(logit(raw).reshape(-1, 1), y)
         return RiskModel(self.kind, self.estimator, calibrator, self.support)
 
 
@@ -213,9 +174,11 @@ def train(frame: pd.DataFrame, kinds: tuple[str, ...] = tuple(FITTERS)) -> Train
     support = decide(x[sample], y[sample])
     candidates = {kind: FITTERS[kind](x[sample], y[sample], support) for kind in kinds}
     x_validation, y_validation = x[is_validation], y[is_validation]
-    scores = {name: auroc(y_validation, m.raw(x_validation)) for name, m in candidates.items()}
+    # Each candidate predicts the validation set once, for its AUROC and its calibration.
+    raw = {name: m.raw(x_validation) for name, m in candidates.items()}
+    scores = {name: auroc(y_validation, raw[name]) for name in candidates}
     best = max(scores, key=lambda name: scores[name] or 0.0)
-    calibrated = {name: m.calibrate(x_validation, y_validation) for name, m in candidates.items()}
+    calibrated = {name: m.calibrate(raw[name], y_validation) for name, m in candidates.items()}
     return TrainingResult(
         calibrated[best],
         calibrated,
