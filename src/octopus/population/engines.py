@@ -17,6 +17,8 @@ import atexit
 import os
 import shutil
 import tempfile
+import uuid
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Literal
 
 import ibis
@@ -177,6 +179,30 @@ def id_positions(ids, among) -> np.ndarray:
 
     found = pc.index_in(arrow_text(ids), value_set=arrow_text(among))
     return found.fill_null(-1).to_numpy(zero_copy_only=False)
+
+
+@contextmanager
+def materialised(con: BaseBackend):
+    """A function that computes an expression into a temporary table and returns that table, on
+    DuckDB (on Spark, the expression as it is: Spark plans its own stages); the tables are
+    dropped when the block ends. For ``features.build_features``'s parts: Ibis's own ``cache``
+    drops its table once its Python object goes, while a join built on it still needs it."""
+    created: list[str] = []
+
+    def materialise(expression: ibis.Table) -> ibis.Table:
+        name = f"_materialised_{uuid.uuid4().hex}"
+        table = con.create_table(name, expression, temp=True)
+        created.append(name)
+        return table
+
+    if con.name != "duckdb":
+        yield None
+        return
+    try:
+        yield materialise
+    finally:
+        for name in created:
+            con.raw_sql(f'DROP TABLE IF EXISTS temp.main."{name}"')
 
 
 def parts_for(con: BaseBackend, residents: int) -> int:

@@ -211,12 +211,19 @@ def _features(
         part_path = path.with_name(f"{path.stem}-{index}.parquet")
         part = linked.part(index, parts)
         extra = {"outcome_events": outcome.events} if outcome else {}
-        expression = build_features(
-            part, as_of, with_outcome=outcome is not None, ordered=False, with_prevention=with_prevention, **extra
-        )
-        if not objectors:
-            expression = expression.anti_join(active_objections(part.feed(OBJECTIONS_FEED)), "person_id")
-        rows += engines.write_parquet(con, expression, part_path)
+        with engines.materialised(con) as materialise:
+            expression = build_features(
+                part,
+                as_of,
+                with_outcome=outcome is not None,
+                ordered=False,
+                with_prevention=with_prevention,
+                materialise=materialise,
+                **extra,
+            )
+            if not objectors:
+                expression = expression.anti_join(active_objections(part.feed(OBJECTIONS_FEED)), "person_id")
+            rows += engines.write_parquet(con, expression, part_path)
         paths.append(part_path)
     return paths, rows
 
@@ -249,24 +256,39 @@ def _training_population(
     return linked.only(sample), int(keep.sum()), {"residents": residents, "events": events}
 
 
-def _training_frame(
+def _training_files(
     con, linked, as_of: date, path: Path, outcome: Outcome, roles: tuple[str, ...] = tuple(SPLIT_SHARES)
-) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Features with their outcome at a training date, for a stable sample per role.
+) -> tuple[list[Path], dict[str, int]]:
+    """Features with their outcome at a training date, for a stable sample per role, in Parquet
+    files (``_frame`` reads them).
 
-    Only the sampled residents' features are built (``_training_population``); they come back
-    sorted by person id so that fitting sees the same rows in the same order on every engine.
-    ``roles`` narrows the sample further (the later-period check fits and calibrates, and tests
-    on residents of another date).
+    Only the sampled residents' features are built (``_training_population``). ``roles`` narrows
+    the sample further (the later-period check fits and calibrates, and tests on residents of
+    another date).
     """
     sampled, size, population = _training_population(con, linked, as_of, outcome, path.parent, roles)
     paths, _ = _features(
         con, sampled, as_of, path, outcome=outcome, with_prevention=False, objectors=False, residents=size
     )
+    return paths, population
+
+
+def _frame(paths: list[Path]) -> pd.DataFrame:
+    """A training sample's files as one frame sorted by person id, so that fitting sees the same
+    rows in the same order on every engine; the files are removed. Arrow and pandas work only:
+    the pipeline runs it beside the engine's next step."""
     table = engines.sorted_by(pa.concat_tables(pq.read_table(part) for part in paths), "person_id")
     for part in paths:
         part.unlink()
-    return engines.to_pandas(table), population
+    return engines.to_pandas(table)
+
+
+def _training_frame(
+    con, linked, as_of: date, path: Path, outcome: Outcome, roles: tuple[str, ...] = tuple(SPLIT_SHARES)
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """``_training_files`` read into a frame (``_frame``)."""
+    paths, population = _training_files(con, linked, as_of, path, outcome, roles)
+    return _frame(paths), population
 
 
 def _import_model_code() -> None:
@@ -276,27 +298,29 @@ def _import_model_code() -> None:
     from octopus.population.risk import default_model, metrics, model_card, train  # noqa: F401
 
 
-def _fitted(frame: pd.DataFrame, population: dict[str, int], outcome: Outcome):
-    """The trained result, or the shipped default model and its card when the population is too
-    small to train (a practice, a test population)."""
+def _fitted(paths: list[Path], population: dict[str, int], outcome: Outcome):
+    """The training frame (from ``_training_files``) and the trained result, or the shipped
+    default model and its card when the population is too small to train (a practice, a test
+    population)."""
     from octopus.population.risk.default_model import load_default
     from octopus.population.risk.model_card import fallback_card
     from octopus.population.risk.train import TrainingDataError, train
 
+    frame = _frame(paths)
     try:
         result = train(frame)
     except TrainingDataError as error:
         log.info("training not possible (%s); scoring with the default model", error)
         result = load_default(outcome)
-        return result, fallback_card(result, reason=str(error), population=population)
+        return frame, result, fallback_card(result, reason=str(error), population=population)
     result.population = population
-    return result, None
+    return frame, result, None
 
 
-def _later_period_frame(con, linked, as_of: date, scratch: Path, outcome: Outcome) -> pd.DataFrame:
-    """Features as of two years back with their outcome a year on, for fitting and calibration:
-    the later period's test residents are the training frame's held-out ones."""
-    frame, _ = _training_frame(
+def _later_period_files(con, linked, as_of: date, scratch: Path, outcome: Outcome) -> list[Path]:
+    """Features as of two years back with their outcome a year on, for fitting and calibration
+    (read by ``_frame``): the later period's test residents are the training frame's held-out ones."""
+    paths, _ = _training_files(
         con,
         linked,
         as_of - 2 * YEAR,
@@ -304,7 +328,7 @@ def _later_period_frame(con, linked, as_of: date, scratch: Path, outcome: Outcom
         outcome,
         ("train", "validation"),
     )
-    return frame
+    return paths
 
 
 def _later_period(as_of: date, chosen_kind: str, resamples: int, earlier: pd.DataFrame, later: pd.DataFrame) -> dict:
@@ -331,12 +355,17 @@ def _later_period(as_of: date, chosen_kind: str, resamples: int, earlier: pd.Dat
     }
 
 
-def _card(result, card, *, as_of: date, frame, earlier, config: PipelineConfig, outcome: Outcome) -> dict:
-    """The model card: the default model's as given, a trained model's with its later period."""
+def _card(
+    result, card, *, as_of: date, frame, earlier: list[Path] | None, config: PipelineConfig, outcome: Outcome
+) -> dict:
+    """The model card: the default model's as given, a trained model's with its later period
+    (``earlier``: the later period's files, from ``_later_period_files``)."""
     from octopus.population.risk.model_card import build_card
 
     if card is not None:
         return card
+    if earlier is not None:
+        earlier = _frame(earlier)
     later = (
         _later_period(as_of, result.chosen.kind, config.bootstrap_resamples, earlier, frame)
         if earlier is not None
@@ -414,6 +443,10 @@ def _cohort_sizes(con, members: Path) -> dict[str, int]:
     table = con.read_parquet(str(members), table_name=f"members_{uuid.uuid4().hex[:8]}")
     sizes = engines.execute(con, table.group_by("cohort").aggregate(size=table.count()))
     return dict(zip(sizes["cohort"], sizes["size"].astype(int), strict=True))
+
+
+def _rows(paths: list[Path]) -> int:
+    return sum(pq.ParquetFile(path).metadata.num_rows for path in paths)
 
 
 OWNER_FILE = "owner"
@@ -522,19 +555,20 @@ def _run(
             steps.count("objectors", len(objectors))
         training_as_of = as_of - YEAR
         with steps.step("training features"):
-            frame, population = _training_frame(con, linked, training_as_of, scratch / "training.parquet", outcome)
+            training, population = _training_files(con, linked, training_as_of, scratch / "training.parquet", outcome)
             steps.count("training residents", population["residents"])
-            steps.count("training sample", len(frame))
-        fitting = steps.beside(beside, "train", _fitted, frame, population, outcome)
+            steps.count("training sample", _rows(training))
+        # Reading and sorting the sample, then fitting, beside the engine's next steps.
+        fitting = steps.beside(beside, "train", _fitted, training, population, outcome)
         earlier = None
         if config.later_period:
             with steps.step("later-period features"):
-                earlier = _later_period_frame(con, linked, as_of, scratch, outcome)
-                steps.count("later-period training sample", len(earlier))
+                earlier = _later_period_files(con, linked, as_of, scratch, outcome)
+                steps.count("later-period training sample", _rows(earlier))
         with steps.step("features"):
             features, residents = _features(con, linked, as_of, scratch / "features.parquet")
             steps.count("residents", residents)
-        result, card = steps.wait(fitting)
+        frame, result, card = steps.wait(fitting)
         evaluating = steps.beside(
             beside,
             "evaluate",
@@ -547,7 +581,6 @@ def _run(
             config=config,
             outcome=outcome,
         )
-        del earlier  # the evaluation holds it while it needs it
         with steps.step("score"):
             previous, previous_manifest = _previous_snapshot(store)
             factors_path, scores_path = scratch / "factors.parquet", scratch / "scores.parquet"

@@ -93,6 +93,19 @@ def test_training_features_built_for_the_sample_alone_equal_everyone_s_filtered(
     assert set(later["person_id"]) < set(frame["person_id"])
 
 
+def test_features_from_materialised_parts_equal_those_from_one_query(linked):
+    # The pipeline has DuckDB compute each per-topic part into a table before the joins.
+    con = engines.connect("duckdb")
+    extract = read_linked(linked, con)
+    whole = engines.execute(con, build_features(extract, AS_OF), sort_by="person_id")
+    with engines.materialised(con) as materialise:
+        parts = engines.execute(con, build_features(extract, AS_OF, materialise=materialise), sort_by="person_id")
+        assert con.raw_sql("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
+    assert len(whole) == 1500
+    pd.testing.assert_frame_equal(whole, parts)
+    assert not con.raw_sql("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
+
+
 def test_role_sample_is_stable_and_near_its_caps():
     ids = np.array([f"P{n:08d}" for n in range(200_000)], dtype=object)
     caps = {"train": 6_000, "validation": 2_000, "test": 10_000_000}

@@ -67,15 +67,24 @@ def _int64(value: ibis.Value) -> ibis.IntegerValue:
     return ops.Cast(value, to=dt.int64).to_expr()
 
 
-def _join_all(base: ibis.Table, parts: list[ibis.Table]) -> ibis.Table:
+def _join_all(
+    base: ibis.Table, parts: list[ibis.Table], materialise: Callable[[ibis.Table], ibis.Table] | None = None
+) -> ibis.Table:
     """Left-join every part on person_id as one flat multi-way join.
 
     Each part's key gets its own name so Ibis keeps a single join chain: nesting a join per
     part compiles several times slower.
+
+    ``materialise`` computes each part into a table first (``engines.materialised``). DuckDB
+    then knows each part's size: left to estimate a grouped part's rows from its input's, it
+    took most parts for larger than the residents and built every join's hash table on the
+    residents' ever wider rows. At 1M residents the same rows cost 20% less CPU (10.2 CPU-s
+    against 12.6).
     """
     table = base
     keys = []
     for index, part in enumerate(parts):
+        part = materialise(part) if materialise else part
         key = f"_pid_{index}"
         part = part.rename({key: "person_id"})
         table = table.left_join(part, [("person_id", key)])
@@ -106,6 +115,7 @@ def build_features(
     ordered: bool = True,
     with_prevention: bool = True,
     outcome_events: OutcomeEvents = activity.emergency_admissions_next_year,
+    materialise: Callable[[ibis.Table], ibis.Table] | None = None,
 ) -> ibis.Table:
     """The feature table as of a date, ordered by person_id unless ``ordered=False``.
 
@@ -120,6 +130,10 @@ def build_features(
 
     ``with_outcome`` adds ``outcome_next_year``: whether the resident had any of
     ``outcome_events`` in the 12 months after ``as_of`` (``risk.outcomes`` names the choices).
+
+    ``materialise`` computes each per-topic part into a table now and returns that table (see
+    ``_join_all``); the pipeline passes ``engines.materialised``'s on DuckDB, and the expression
+    returned reads those tables while they last.
     """
     period = Period(as_of)
     parts = feature_tables(linked, period)
@@ -131,7 +145,7 @@ def build_features(
         ]
     if with_outcome:
         parts.append(outcome_events(linked, period))
-    table = _join_all(demographics.residents(linked, period), parts)
+    table = _join_all(demographics.residents(linked, period), parts, materialise)
     fills = {c: _int64(table[c].fill_null(0)) for c in COUNT_FEATURES}
     fills |= {c: table[c].fill_null(False) for c in FLAG_COLUMNS}
     fills["hfrs"] = table.hfrs.fill_null(0.0).cast("float64")
