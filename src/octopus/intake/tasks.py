@@ -120,9 +120,9 @@ class _LinkProgressToJob:
 
 
 # The steps ``population.pipeline`` runs on its engine, in order; the page names the step after
-# the last one finished as the one in progress. Importing the model code, training and
-# evaluation run beside them (the pipeline logs their lines from its own thread once they
-# finish): they go to the log without moving the step shown.
+# the last one finished as the one in progress. Importing the model code, training,
+# evaluation and the life expectancy counts run beside them (the pipeline logs their lines from
+# its own thread once they finish): they go to the log without moving the step shown.
 PIPELINE_STEPS = (
     "connect",
     "training features",
@@ -132,7 +132,6 @@ PIPELINE_STEPS = (
     "segments and cohorts",
     "inequalities",
     "chart tables",
-    "life expectancy",
     "publish",
 )
 

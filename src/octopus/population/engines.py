@@ -49,6 +49,18 @@ def connect(engine: str = "duckdb") -> BaseBackend:
     raise UnknownEngine(f"Unknown engine {engine!r}: choose one of {', '.join(ENGINES)}.")
 
 
+def second_connection(con: BaseBackend) -> BaseBackend | None:
+    """Another connection to the same DuckDB database, for a query run at the same time from
+    another thread (DuckDB's cursors are its way to do so: they share the database's threads
+    and memory limit). None on Spark, whose one session plans its own parallel work. Tables and
+    views made on ``con`` are not visible from it: read what it needs on it again."""
+    if con.name != "duckdb":
+        return None
+    second = ibis.duckdb.from_connection(con.con.cursor())
+    second.raw_sql("SET enable_progress_bar = false")
+    return second
+
+
 def duckdb_config() -> dict[str, str]:
     """Memory limit and spill folder for DuckDB.
 

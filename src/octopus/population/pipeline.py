@@ -160,8 +160,9 @@ class _Steps:
 
     def beside(self, executor: ThreadPoolExecutor, name: str, fn, *args, **kwargs) -> Future:
         """Run ``fn`` as step ``name`` on ``executor`` while the caller goes on with the next
-        steps. Only pure Python, NumPy and scikit-learn work goes here (they release the GIL in
-        their loops); the engine's connection stays with the calling thread."""
+        steps. Only pure Python, NumPy and scikit-learn work (they release the GIL in their
+        loops) or engine work on a connection of its own (``engines.second_connection``) goes
+        here; the engine's first connection stays with the calling thread."""
 
         def run():
             key = threading.get_ident()
@@ -445,6 +446,20 @@ def _cohort_sizes(con, members: Path) -> dict[str, int]:
     return dict(zip(sizes["cohort"], sizes["size"].astype(int), strict=True))
 
 
+def _life_expectancy(con, linked, as_of: date, path: Path) -> int:
+    """Deaths and mid-period populations by period, sex, LSOA, practice and age band, written
+    to ``path``; returns the rows."""
+    frame = life_expectancy_counts(con, linked, as_of)
+    frame.to_parquet(path, index=False)
+    return len(frame)
+
+
+def _life_expectancy_beside(con, linked_dir, as_of: date, path: Path) -> int:
+    """``_life_expectancy`` on a connection of its own (``engines.second_connection``), which
+    reads the linked extract for itself: it needs nothing the other steps make."""
+    return _life_expectancy(con, read_linked(linked_dir, con), as_of, path)
+
+
 def _rows(paths: list[Path]) -> int:
     return sum(pq.ParquetFile(path).metadata.num_rows for path in paths)
 
@@ -545,14 +560,34 @@ def _run(
     # first importing its libraries, while the engine connects and builds the training frame;
     # then fitting (NumPy and scikit-learn leave the GIL in their loops) while the engine builds
     # the later period's and everyone's features; then the card, beside scoring, waited for at
-    # the end.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pipeline-model") as beside:
+    # the end. On DuckDB the life expectancy counts, which need only the linked extract, are
+    # made from the start on a second connection: they use the core the first steps' Python
+    # leaves idle, and no longer wait at the end.
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="pipeline-model") as beside,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="pipeline-engine") as engine_beside,
+    ):
         steps.beside(beside, "import model code", _import_model_code)
         with steps.step("connect"):
             con = engines.connect(engine)
             linked = read_linked(linked_dir, con)
             objectors = objector_ids(con, linked)
             steps.count("objectors", len(objectors))
+        life_expectancy_path = scratch / "life_expectancy.parquet"
+        second = engines.second_connection(con)
+        life_expectancy = (
+            steps.beside(
+                engine_beside,
+                "life expectancy",
+                _life_expectancy_beside,
+                second,
+                linked_dir,
+                as_of,
+                life_expectancy_path,
+            )
+            if second is not None
+            else None
+        )
         training_as_of = as_of - YEAR
         with steps.step("training features"):
             training, population = _training_files(con, linked, training_as_of, scratch / "training.parquet", outcome)
@@ -625,12 +660,11 @@ def _run(
             chart_tables_path = scratch / "charts"
             for name, rows in write_chart_tables(con, table, chart_tables_path).items():
                 steps.count(f"chart table {name}", rows)
-        with steps.step("life expectancy"):
-            # Deaths and mid-period populations by period, sex, LSOA, practice and age band.
-            life_expectancy_path = scratch / "life_expectancy.parquet"
-            life_expectancy = life_expectancy_counts(con, linked, as_of)
-            life_expectancy.to_parquet(life_expectancy_path, index=False)
-            steps.count("life expectancy counts", len(life_expectancy))
+        if life_expectancy is None:
+            with steps.step("life expectancy"):
+                steps.count("life expectancy counts", _life_expectancy(con, linked, as_of, life_expectancy_path))
+        else:
+            steps.count("life expectancy counts", steps.wait(life_expectancy))
         # Evaluation ran beside scoring and the engine's last steps; the card is published with them.
         card = steps.wait(evaluating)
     from octopus.population.risk.default_model import DefaultModel
