@@ -574,7 +574,10 @@ def _run(
             objectors = objector_ids(con, linked)
             steps.count("objectors", len(objectors))
         life_expectancy_path = scratch / "life_expectancy.parquet"
-        second = engines.second_connection(con)
+        # Not where the features are built in parts to stay within DuckDB's memory limit (all
+        # London): two queries at once would share that limit.
+        persons = con.to_pyarrow(linked.persons.count()).as_py()
+        second = engines.second_connection(con) if engines.parts_for(con, persons) == 1 else None
         life_expectancy = (
             steps.beside(
                 engine_beside,

@@ -3,16 +3,19 @@ never results (decision 0006)."""
 
 import datetime as dt
 import json
+import shutil
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from octopus.population import engines
 from octopus.population import pipeline as pipeline_module
 from octopus.population.features import build_features
 from octopus.population.features.periods import YEAR
-from octopus.population.linked import read_linked
+from octopus.population.linked import feed_schema, read_linked
 from octopus.population.pipeline import PipelineConfig, run_pipeline
 from octopus.population.risk import roles as roles_module
 from octopus.population.risk import score as score_module
@@ -34,18 +37,43 @@ def _residents(info) -> pd.DataFrame:
     return frame.sort_values("person_id").reset_index(drop=True)
 
 
+def _with_deaths(linked, directory):
+    """A copy of the extract with a deaths feed: forty residents dead in 2023 and 2024."""
+    shutil.copytree(linked, directory)
+    ids = pd.read_parquet(directory / "persons.parquet", columns=["person_id"])["person_id"].sort_values()[:40]
+    rows = [
+        {
+            "sender_code": "X26",
+            "source_record_id": str(n),
+            "person_id": pid,
+            "date_of_death": dt.date(2023, 1, 1) + dt.timedelta(days=17 * n),
+            "underlying_cause": ("I21", "C34", "J44", "X59")[n % 4],
+        }
+        for n, pid in enumerate(ids)
+    ]
+    schema = feed_schema("deaths")
+    table = pa.table({name: [row.get(name) for row in rows] for name in schema.names}, schema=schema)
+    pq.write_table(table, directory / "deaths.parquet")
+    return directory
+
+
 def test_features_in_parts_and_scoring_in_small_batches_give_the_same_snapshot(linked, tmp_path, monkeypatch):
+    linked = _with_deaths(linked, tmp_path / "linked")
     whole = run_pipeline(linked, tmp_path / "whole", as_of=AS_OF, config=FAST)
     monkeypatch.setenv("OCTOPUS_DUCKDB_PART_RESIDENTS", "400")
     monkeypatch.setattr(score_module, "BATCH_ROWS", 128)
     batched = run_pipeline(linked, tmp_path / "batched", as_of=AS_OF, config=FAST)
-    assert batched.row_counts["residents"] == whole.row_counts["residents"] == 1500
+    assert batched.row_counts["residents"] == whole.row_counts["residents"] == 1500 - 40  # the dead are not
     pd.testing.assert_frame_equal(_residents(whole), _residents(batched))
     cohorts = [
         pd.read_parquet(i.path / "cohorts.parquet").sort_values(["cohort", "person_id"]).reset_index(drop=True)
         for i in (whole, batched)
     ]
     pd.testing.assert_frame_equal(*cohorts)
+    # Made on a second connection beside the run when the features are built whole, in the
+    # run's own thread when they are built in parts (decision 0074): the same counts.
+    pd.testing.assert_frame_equal(*(pd.read_parquet(i.path / "life_expectancy.parquet") for i in (whole, batched)))
+    assert pd.read_parquet(whole.path / "life_expectancy.parquet")["deaths"].sum() > 0
     assert json.loads((whole.path / "cohorts.json").read_text()) == json.loads(
         (batched.path / "cohorts.json").read_text()
     )
