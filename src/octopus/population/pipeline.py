@@ -28,7 +28,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import ibis
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -248,9 +247,7 @@ def _training_population(
     events_table = outcome.events(linked, period)
     with_outcome = alive.semi_join(events_table.filter(events_table.outcome_events_next_year > 0), "person_id")
     events = int(con.to_pyarrow(with_outcome.count()).as_py()) if residents else 0
-    keep = in_role_sample(ids, residents)
-    if set(roles) != set(SPLIT_SHARES):
-        keep &= np.isin(split_roles(pd.Series(ids, dtype=object)).to_numpy(), list(roles))
+    keep = in_role_sample(ids, residents, roles=roles)
     sample_path = scratch / f"sample-{as_of}.parquet"
     pq.write_table(pa.table({"person_id": pa.array(ids[keep], type=pa.string())}), sample_path)
     sample = con.read_parquet(str(sample_path), table_name=f"sample_{uuid.uuid4().hex[:8]}")

@@ -28,11 +28,25 @@ def _split_hash(person_ids) -> np.ndarray:
     return pd.util.hash_array(np.asarray(ids, dtype=object), hash_key=SPLIT_HASH_KEY, categorize=False)
 
 
+def _buckets(hashed: np.ndarray) -> np.ndarray:
+    """Each id's bucket, 0-99: the first ``SPLIT_SHARES["train"]`` are training, and so on."""
+    return (hashed % np.uint64(100)).astype(np.int64)
+
+
+def _bucket_ranges() -> dict[str, tuple[int, int]]:
+    ranges, start = {}, 0
+    for role, share in SPLIT_SHARES.items():
+        ranges[role] = (start, start + share)
+        start += share
+    return ranges
+
+
 def _roles(hashed: np.ndarray) -> np.ndarray:
-    buckets = (hashed % np.uint64(100)).astype(np.int64)
-    train_cut = SPLIT_SHARES["train"]
-    validation_cut = train_cut + SPLIT_SHARES["validation"]
-    return np.where(buckets < train_cut, "train", np.where(buckets < validation_cut, "validation", "test"))
+    buckets = _buckets(hashed)
+    roles = np.empty(len(buckets), dtype=object)
+    for role, (low, high) in _bucket_ranges().items():
+        roles[(buckets >= low) & (buckets < high)] = role
+    return roles
 
 
 def split_roles(person_ids: pd.Series) -> pd.Series:
@@ -40,20 +54,27 @@ def split_roles(person_ids: pd.Series) -> pd.Series:
     return pd.Series(_roles(_split_hash(person_ids)), index=person_ids.index, dtype=object)
 
 
-def in_role_sample(person_ids, population: int, caps: dict[str, int] | None = None) -> np.ndarray:
-    """Which residents to keep so each role holds about ``caps[role]`` of a ``population``.
+def in_role_sample(
+    person_ids, population: int, caps: dict[str, int] | None = None, roles: tuple[str, ...] | None = None
+) -> np.ndarray:
+    """Which residents to keep so each role holds about ``caps[role]`` of a ``population``;
+    with ``roles``, only residents of those roles.
 
     Decided per resident from the same stable hash as the roles (its higher digits, independent
     of the role digits), so the sample does not depend on row order, batch boundaries or the
-    engine, and a resident kept once is kept at every training date.
+    engine, and a resident kept once is kept at every training date. Roles are compared as
+    bucket numbers, not names: naming a million residents' roles and comparing the names took
+    half a second.
     """
     caps = caps or ROLE_CAPS
     hashed = _split_hash(person_ids)
-    roles = _roles(hashed)
+    buckets = _buckets(hashed)
     draw = ((hashed // np.uint64(100)) % np.uint64(1_000_000)).astype(np.int64)
     keep = np.zeros(len(hashed), dtype=bool)
-    for role, share in SPLIT_SHARES.items():
-        expected = population * share / 100
+    for role, (low, high) in _bucket_ranges().items():
+        if roles is not None and role not in roles:
+            continue
+        expected = population * SPLIT_SHARES[role] / 100
         fraction = 1.0 if expected <= caps[role] else caps[role] / expected
-        keep |= (roles == role) & (draw < round(fraction * 1_000_000))
+        keep |= (buckets >= low) & (buckets < high) & (draw < round(fraction * 1_000_000))
     return keep
