@@ -256,19 +256,19 @@ def _training_population(
 
 def _training_files(
     con, linked, as_of: date, path: Path, outcome: Outcome, roles: tuple[str, ...] = tuple(SPLIT_SHARES)
-) -> tuple[list[Path], dict[str, int]]:
+) -> tuple[list[Path], int, dict[str, int]]:
     """Features with their outcome at a training date, for a stable sample per role, in Parquet
-    files (``_frame`` reads them).
+    files (``_frame`` reads them); returns the files, their rows and the whole population.
 
     Only the sampled residents' features are built (``_training_population``). ``roles`` narrows
     the sample further (the later-period check fits and calibrates, and tests on residents of
     another date).
     """
     sampled, size, population = _training_population(con, linked, as_of, outcome, path.parent, roles)
-    paths, _ = _features(
+    paths, rows = _features(
         con, sampled, as_of, path, outcome=outcome, with_prevention=False, objectors=False, residents=size
     )
-    return paths, population
+    return paths, rows, population
 
 
 def _frame(paths: list[Path]) -> pd.DataFrame:
@@ -285,7 +285,7 @@ def _training_frame(
     con, linked, as_of: date, path: Path, outcome: Outcome, roles: tuple[str, ...] = tuple(SPLIT_SHARES)
 ) -> tuple[pd.DataFrame, dict[str, int]]:
     """``_training_files`` read into a frame (``_frame``)."""
-    paths, population = _training_files(con, linked, as_of, path, outcome, roles)
+    paths, _, population = _training_files(con, linked, as_of, path, outcome, roles)
     return _frame(paths), population
 
 
@@ -315,10 +315,11 @@ def _fitted(paths: list[Path], population: dict[str, int], outcome: Outcome):
     return frame, result, None
 
 
-def _later_period_files(con, linked, as_of: date, scratch: Path, outcome: Outcome) -> list[Path]:
+def _later_period_files(con, linked, as_of: date, scratch: Path, outcome: Outcome) -> tuple[list[Path], int]:
     """Features as of two years back with their outcome a year on, for fitting and calibration
-    (read by ``_frame``): the later period's test residents are the training frame's held-out ones."""
-    paths, _ = _training_files(
+    (read by ``_frame``), and their rows: the later period's test residents are the training
+    frame's held-out ones."""
+    paths, rows, _ = _training_files(
         con,
         linked,
         as_of - 2 * YEAR,
@@ -326,7 +327,7 @@ def _later_period_files(con, linked, as_of: date, scratch: Path, outcome: Outcom
         outcome,
         ("train", "validation"),
     )
-    return paths
+    return paths, rows
 
 
 def _later_period(as_of: date, chosen_kind: str, resamples: int, earlier: pd.DataFrame, later: pd.DataFrame) -> dict:
@@ -455,10 +456,6 @@ def _life_expectancy_beside(con, linked_dir, as_of: date, path: Path) -> int:
     """``_life_expectancy`` on a connection of its own (``engines.second_connection``), which
     reads the linked extract for itself: it needs nothing the other steps make."""
     return _life_expectancy(con, read_linked(linked_dir, con), as_of, path)
-
-
-def _rows(paths: list[Path]) -> int:
-    return sum(pq.ParquetFile(path).metadata.num_rows for path in paths)
 
 
 OWNER_FILE = "owner"
@@ -590,18 +587,20 @@ def _run(
         )
         training_as_of = as_of - YEAR
         with steps.step("training features"):
-            training, population = _training_files(con, linked, training_as_of, scratch / "training.parquet", outcome)
+            training, sample, population = _training_files(
+                con, linked, training_as_of, scratch / "training.parquet", outcome
+            )
             steps.count("training residents", population["residents"])
-            steps.count("training sample", _rows(training))
+            steps.count("training sample", sample)
         # Reading and sorting the sample, then fitting, beside the engine's next steps.
         fitting = steps.beside(beside, "train", _fitted, training, population, outcome)
         earlier = None
         if config.later_period:
             with steps.step("later-period features"):
-                earlier = _later_period_files(con, linked, as_of, scratch, outcome)
-                steps.count("later-period training sample", _rows(earlier))
+                earlier, sample = _later_period_files(con, linked, as_of, scratch, outcome)
+                steps.count("later-period training sample", sample)
         with steps.step("features"):
-            features, residents = _features(con, linked, as_of, scratch / "features.parquet")
+            features, residents = _features(con, linked, as_of, scratch / "features.parquet", residents=persons)
             steps.count("residents", residents)
         frame, result, card = steps.wait(fitting)
         evaluating = steps.beside(

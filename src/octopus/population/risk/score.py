@@ -132,10 +132,11 @@ def score_file(
         if events is not None and len(events)
         else np.full(len(scores), -1)
     )
+    has_events = found >= 0
     for column in EVENTS_SINCE:
         counts = np.zeros(len(scores), dtype="int64")
-        if (found >= 0).any():
-            counts[found >= 0] = events[column].to_numpy(dtype="int64")[found[found >= 0]]
+        if has_events.any():
+            counts[has_events] = events[column].to_numpy(dtype="int64")[found[has_events]]
         scores[column] = counts
     scores = flag_rising_risk(scores, previous, scale.rising_risk, case_managed, previous_as_of)
     scores = scores.drop(columns=compared_columns)
