@@ -124,6 +124,90 @@ def test_publish_timeline_events_once_per_source_record(engine):
     assert ActivityEvent.objects.get(source_feed="vcse_contacts").source_organisation == "One Westminster"
 
 
+def _one_by_one(linked: Path, since: dt.date) -> dict[tuple[str, str], tuple]:
+    """What each record of the extract should become, made the plain way, a record at a time: the
+    definition the set-based timeline (decision 0075) is checked against."""
+    from zoneinfo import ZoneInfo
+
+    from octopus.insights.organisations import organisation_names
+
+    residents, names = dict(Resident.objects.values_list("person_id", "pk")), organisation_names()
+    london = ZoneInfo("Europe/London")
+    events = {}
+    for feed in timeline.FEEDS:
+        path = linked / f"{feed.feed}.parquet"
+        if not path.is_file():
+            continue
+        for row in pq.read_table(path).to_pylist():
+            when = row[feed.date_column]
+            when = when.date() if isinstance(when, dt.datetime) else when
+            if when is None or when < since or residents.get(row["person_id"]) is None:
+                continue
+            code = row.get(feed.organisation_column) or row.get("sender_code") or ""
+            at = row.get(feed.time_column) if feed.time_column else None
+            detail = {
+                name: row[name].isoformat() if isinstance(row[name], dt.date) else row[name]
+                for name in feed.detail
+                if row.get(name) not in (None, "")
+            }
+            events[(feed.feed, f"{row['sender_code']}:{row['source_record_id']}")] = (
+                residents[row["person_id"]],
+                when,
+                at.replace(tzinfo=london) if at else None,
+                str(feed.kind),
+                names.get(code, code)[:200],
+                feed.summary(row)[:300],
+                detail,
+            )
+    return events
+
+
+def test_every_published_event_is_what_its_record_says(engine):
+    """Every feed's events, field by field, against the record-at-a-time definition."""
+    linked, snapshot = engine
+    publish(linked / "persons.parquet", snapshot)
+    fields = ("resident_id", "occurred_on", "occurred_at", "kind", "source_organisation", "summary", "detail")
+    published = {
+        (feed, key): tuple(values)
+        for feed, key, *values in ActivityEvent.objects.values_list("source_feed", "source_key", *fields)
+    }
+    expected = _one_by_one(linked, AS_OF - timeline.WINDOW)
+    assert published == expected
+    assert len({feed for feed, _ in published}) >= 5  # the feeds with records in the window
+    assert any(detail for *_, detail in published.values())
+
+
+def test_a_corrected_record_is_updated_in_place_and_the_last_of_two_records_wins(engine, tmp_path):
+    linked, snapshot = engine
+    publish(linked / "persons.parquet", snapshot)
+    feed, published = _busiest_feed()
+    corrected, repeated = sorted(published)[:2]
+    before = dict(ActivityEvent.objects.filter(source_feed=feed).values_list("source_key", "pk"))
+    copy = tmp_path / "linked"
+    shutil.copytree(linked, copy)
+    path = copy / f"{feed}.parquet"
+    table = pq.read_table(path)
+    keys = _keys(table).to_pylist()
+    people = table["person_id"].to_pylist()
+    # The partner corrects the person on one record and sends another record twice, the second
+    # time for a different person: the later record is the one that stands.
+    other = next(p for p in people if p != people[keys.index(corrected)])
+    second_person = next(p for p in people if p != people[keys.index(repeated)])
+    people[keys.index(corrected)] = other
+    column = table.schema.get_field_index("person_id")
+    table = table.set_column(column, "person_id", pa.array(people, pa.string()))
+    again = table.filter(pc.equal(_keys(table), repeated))
+    again = again.set_column(column, "person_id", pa.array([second_person], pa.string()))
+    pq.write_table(pa.concat_tables([table, again]), path)
+    report = publish(copy / "persons.parquet", snapshot)
+    assert (report.activity_added, report.activity_updated, report.activity_removed) == (0, 2, 0)
+    events = {e.source_key: e for e in ActivityEvent.objects.filter(source_feed=feed)}
+    assert {key: e.pk for key, e in events.items()} == before  # updated where they were
+    pks = dict(Resident.objects.values_list("person_id", "pk"))
+    assert events[corrected].resident_id == pks[other]
+    assert events[repeated].resident_id == pks[second_person]
+
+
 def test_publish_deaths_set_for_new_and_recorded_through_care_for_known(engine, monkeypatch):
     linked, snapshot = engine
     publish(linked / "persons.parquet", snapshot)

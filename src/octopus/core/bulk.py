@@ -13,12 +13,16 @@ Parquet, building rows, sending them) holds no lock on any table a page reads.
 """
 
 import contextvars
+import io
 import itertools
+import json
 import logging
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
+import pyarrow as pa
+import pyarrow.csv as pacsv
 from django.db import (
     DEFAULT_DB_ALIAS,
     DataError,
@@ -111,6 +115,30 @@ def insert(model, fields: Sequence[str], rows: Iterable[Sequence]) -> None:
     _execute(sql, _prepared(model, fields, rows))
 
 
+def insert_batches(
+    model, fields: Sequence[str], batches: Iterable[pa.RecordBatch], constants: dict | None = None
+) -> None:
+    """``insert`` for rows given as Arrow record batches (columns in ``fields`` order; a JSON field as
+    JSON text); ``constants`` (field -> one value for every row) follow ``fields``. Staged on
+    PostgreSQL as CSV without a Python object per row; elsewhere inserted as ``insert`` would."""
+    constants = constants or {}
+    every = [*fields, *constants]
+    if (staging := _staging.get()) is not None:
+        staging.add_batches(model, every, batches, constants)
+        return
+    json_text = [i for i, name in enumerate(fields) if isinstance(model._meta.get_field(name), JSONField)]
+
+    def rows():
+        for batch in batches:
+            columns = [column.to_pylist() for column in batch.columns]
+            for i in json_text:
+                columns[i] = [None if text is None else json.loads(text) for text in columns[i]]
+            for row in zip(*columns, strict=True):
+                yield (*row, *constants.values())
+
+    insert(model, every, rows())
+
+
 def update(model, fields: Sequence[str], key: str, rows: Iterable[Sequence]) -> None:
     """Each row is the values of ``fields`` followed by the value of ``key``."""
     if (staging := _staging.get()) is not None:
@@ -191,6 +219,38 @@ class Staging:
         rows: Iterable[Sequence],
         constants: dict | None = None,
     ) -> None:
+        name = self._step(kind, model, fields, key, changed)
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {name} ({', '.join(_columns(model, fields))}) FROM STDIN") as copy,
+        ):
+            given = fields[: len(fields) - len(constants or {})]
+            for row in _prepared(model, given, rows, constants):
+                copy.write_row(row)
+                self.rows += 1
+
+    def add_batches(
+        self, model, fields: Sequence[str], batches: Iterable[pa.RecordBatch], constants: dict | None = None
+    ) -> None:
+        """Rows to insert, as Arrow record batches: each is written as CSV by Arrow and COPYed, with
+        no Python object made per row (at 1M residents the timeline is 9.6M rows)."""
+        name = self._step("insert", model, fields, None, ())
+        database = connections[DEFAULT_DB_ALIAS]
+        fixed = [_preparer(model._meta.get_field(n), database)(v) for n, v in (constants or {}).items()]
+        options = pacsv.WriteOptions(include_header=False)
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {name} ({', '.join(_columns(model, fields))}) FROM STDIN (FORMAT csv)") as copy,
+        ):
+            for batch in batches:
+                columns = [*batch.columns, *(pa.repeat(value, batch.num_rows) for value in fixed)]
+                buffer = io.BytesIO()
+                pacsv.write_csv(pa.RecordBatch.from_arrays(columns, names=list(fields)), buffer, options)
+                copy.write(buffer.getbuffer())
+                self.rows += batch.num_rows
+
+    def _step(self, kind: str, model, fields: Sequence[str], key: str | None, changed: Sequence[str]) -> str:
+        """The staging table for this kind of write, made (with its merge) the first time it is seen."""
         signature = (kind, model._meta.db_table, tuple(fields), key, tuple(changed))
         if signature not in self.steps:
             name = f"octopus_staging_{len(self.steps)}"
@@ -202,15 +262,7 @@ class Staging:
                 self.folds.extend(self._fold(signature, name, model))
             if kind != "delete":
                 self.unchecked[name] = _unchecked_keys(model, fields)
-        name = self.steps[signature][0]
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY {name} ({', '.join(_columns(model, fields))}) FROM STDIN") as copy,
-        ):
-            given = fields[: len(fields) - len(constants or {})]
-            for row in _prepared(model, given, rows, constants):
-                copy.write_row(row)
-                self.rows += 1
+        return self.steps[signature][0]
 
     @staticmethod
     def _merge(kind, model, name, fields, key, changed) -> str:

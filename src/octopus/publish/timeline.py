@@ -8,13 +8,13 @@ Each summary is a plain sentence a practitioner reads at a glance, with the code
 """
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
+import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from django.conf import settings
 
@@ -23,7 +23,6 @@ from octopus.residents.models import ActivityEvent, ActivityKind
 
 from .inputs import PublishError
 
-BATCH = 5000
 WINDOW = dt.timedelta(days=730)
 
 
@@ -108,21 +107,10 @@ class FeedTimeline:
     organisation_column: str = "sender_code"
     detail: tuple[str, ...] = ()
     time_column: str | None = None
-    # The columns ``summary`` reads: only these are turned into Python values (a feed has twenty
-    # or more columns, and converting them all cost more than the rest of the timeline).
+    # Every column ``summary`` reads, and only those: it is called once for each distinct
+    # combination of their values, not once a record (a London feed has millions of records and
+    # a few thousand combinations), and given only these columns.
     summary_columns: tuple[str, ...] = ()
-
-    def columns(self) -> set[str]:
-        return {
-            "person_id",
-            "sender_code",
-            "source_record_id",
-            self.date_column,
-            self.organisation_column,
-            *self.detail,
-            *self.summary_columns,
-            *((self.time_column,) if self.time_column else ()),
-        }
 
 
 FEEDS = (
@@ -133,7 +121,7 @@ FEEDS = (
         _admission,
         "provider_ods_code",
         ("discharge_date", "primary_diagnosis", "discharge_destination"),
-        summary_columns=("admission_method", "discharge_date"),
+        summary_columns=("admission_method", "admission_date", "discharge_date"),
     ),
     FeedTimeline(
         "ae_attendances",
@@ -152,7 +140,7 @@ FEEDS = (
         _outpatient,
         "provider_ods_code",
         ("treatment_function_code",),
-        summary_columns=("first_or_follow_up", "attendance"),
+        summary_columns=("first_or_follow_up", "treatment_function_code", "attendance"),
     ),
     FeedTimeline(
         "gp_appointments",
@@ -188,7 +176,7 @@ FEEDS = (
         _mh_spell,
         "provider_ods_code",
         ("discharge_date", "primary_diagnosis"),
-        summary_columns=("detained",),
+        summary_columns=("detained", "admission_date", "discharge_date"),
     ),
     FeedTimeline(
         "asc_packages",
@@ -196,7 +184,7 @@ FEEDS = (
         "start_date",
         _package,
         detail=("end_date",),
-        summary_columns=("package_type",),
+        summary_columns=("package_type", "end_date"),
     ),
     FeedTimeline(
         "vcse_contacts", ActivityKind.VCSE, "contact_date", _vcse, "organisation_name", summary_columns=("need_domain",)
@@ -212,20 +200,106 @@ FEEDS = (
 )
 
 
-def _json(value):
-    return value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
+def _quoted(column: str) -> str:
+    return f'"{column}"'
 
 
-def _rows(path: Path, timeline: FeedTimeline, since: dt.date) -> Iterator[dict]:
-    """The feed's records from ``since`` on, batch by batch (a whole London feed does not fit in
-    memory as Python rows)."""
-    parquet = pq.ParquetFile(path)
-    columns = [name for name in parquet.schema_arrow.names if name in timeline.columns()]
-    for batch in parquet.iter_batches(batch_size=BATCH, columns=columns):
-        when = batch.column(timeline.date_column)
-        if pa.types.is_timestamp(when.type):
-            when = pc.cast(when, pa.date32())
-        yield from batch.filter(pc.greater_equal(when, pa.scalar(since, pa.date32()))).to_pylist()
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _local_to_utc(column: str, zone: str) -> str:
+    """A naive London wall-clock time as an instant, as Python's zoneinfo reads it (``fold=0``): in
+    the autumn's repeated hour the first (summer-time) reading; in the spring's missing hour the
+    offset before the change. DuckDB's ICU takes the later reading of the repeated hour, so the
+    earlier of the two readings an hour apart is taken (a test checks every half hour around both
+    changes against zoneinfo)."""
+    return f"least(timezone({zone}, {column}), timezone({zone}, {column} - INTERVAL 1 HOUR) + INTERVAL 1 HOUR)"
+
+
+def _detail_sql(timeline: FeedTimeline, types: dict[str, pa.DataType]) -> str:
+    """``detail`` as JSON text: each of the feed's detail columns (of ``feed AS f``) that has a value
+    (not null, not an empty string), dates as ISO 8601."""
+    parts = []
+    for name in timeline.detail:
+        if name not in types:
+            continue
+        kind, column = types[name], f'f."{name}"'
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            present, value = f"{column} IS NOT NULL AND {column} <> ''", f"to_json({column})"
+        elif pa.types.is_date(kind):
+            present, value = f"{column} IS NOT NULL", f"to_json(CAST({column} AS VARCHAR))"
+        elif pa.types.is_timestamp(kind):
+            present, value = f"{column} IS NOT NULL", f"to_json(replace(CAST({column} AS VARCHAR), ' ', 'T'))"
+        else:
+            present, value = f"{column} IS NOT NULL", f"to_json({column})"
+        parts.append(f"CASE WHEN {present} THEN '\"{name}\": ' || {value} END")
+    return "'{' || " + (f"concat_ws(', ', {', '.join(parts)})" if parts else "''") + " || '}'"
+
+
+def _summaries(con, timeline: FeedTimeline, present: list[str]) -> pa.Table:
+    """Each distinct combination of the summary's columns with its sentence."""
+    combinations = con.execute(
+        f"SELECT DISTINCT {', '.join(map(_quoted, present))} FROM feed" if present else "SELECT 1 AS one"
+    ).to_arrow_table()
+    sentences = [timeline.summary(row)[:300] for row in combinations.to_pylist()]
+    return combinations.append_column("summary", pa.array(sentences, pa.string()))
+
+
+def _wanted(con, path: Path, timeline: FeedTimeline, since: dt.date) -> int:
+    """The feed's records from ``since`` on, for published residents, as the events they should be:
+    DuckDB table ``wanted``, one row per source key (the file's last record for it). Returns its rows."""
+    types = {field.name: field.type for field in pq.read_schema(path)}
+    date = _quoted(timeline.date_column)
+    read = {
+        "person_id",
+        "sender_code",
+        "source_record_id",
+        timeline.date_column,
+        timeline.organisation_column,
+        *timeline.detail,
+        *timeline.summary_columns,
+        *((timeline.time_column,) if timeline.time_column else ()),
+    }
+    # A view: the distinct summaries read their few columns, the events the rest, nothing is kept.
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW feed AS SELECT {', '.join(_quoted(c) for c in types if c in read)}, "
+        f"file_row_number FROM read_parquet({_sql_text(str(path))}, file_row_number = true) "
+        f"WHERE CAST({date} AS DATE) >= DATE {_sql_text(since.isoformat())}"
+    )
+    present = [c for c in timeline.summary_columns if c in types]
+    con.register("summaries", _summaries(con, timeline, present))
+    key = " || ':' || ".join(
+        f"coalesce(CAST(f.{c} AS VARCHAR), 'None')" if c in types else "'None'"
+        for c in ("sender_code", "source_record_id")
+    )
+    given = [
+        f"nullif(CAST(f.\"{c}\" AS VARCHAR), '')" for c in (timeline.organisation_column, "sender_code") if c in types
+    ]
+    code = f"coalesce({', '.join(given)}, '')"
+    time = timeline.time_column
+    if time in types and pa.types.is_timestamp(types[time]) and types[time].tz is None:
+        occurred_at = _local_to_utc(f'f."{time}"', _sql_text(settings.TIME_ZONE))
+    elif time in types:
+        occurred_at = f'CAST(f."{time}" AS TIMESTAMPTZ)'
+    else:
+        occurred_at = "CAST(NULL AS TIMESTAMPTZ)"
+    matches = " AND ".join(f'f."{c}" IS NOT DISTINCT FROM s."{c}"' for c in present) or "TRUE"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE wanted AS
+        SELECT {key} AS source_key, r.pk AS resident_id, CAST(f.{date} AS DATE) AS occurred_on,
+               {occurred_at} AS occurred_at, {_sql_text(str(timeline.kind))} AS kind,
+               left(coalesce(n.name, {code}), 200) AS source_organisation, s.summary,
+               {_detail_sql(timeline, types)} AS detail, f.file_row_number
+        FROM feed AS f
+        JOIN residents AS r ON r.person_id = f.person_id
+        LEFT JOIN names AS n ON n.code = {code}
+        LEFT JOIN summaries AS s ON {matches}
+        QUALIFY row_number() OVER (PARTITION BY source_key ORDER BY f.file_row_number DESC) = 1"""
+    )
+    con.unregister("summaries")
+    con.execute("DROP VIEW feed")
+    return con.execute("SELECT count(*) FROM wanted").fetchall()[0][0]
 
 
 @dataclass
@@ -244,31 +318,38 @@ def publish_activity(
     allow_withdrawals: bool = False,
 ) -> ActivityCounts:
     """Bring the timeline in line with the linked extract, feed by feed. ``allow_withdrawals``:
-    the operator has confirmed that a partner withdrew many records (see ``WITHDRAWAL_SHARE``)."""
+    the operator has confirmed that a partner withdrew many records (see ``WITHDRAWAL_SHARE``).
+
+    The events are made set-based in DuckDB (a sentence per distinct combination of a summary's
+    columns, the detail as JSON text) and compared with the stored ones there; only the changes
+    reach the database, new events as Arrow batches (decision 0075)."""
     since = as_of - WINDOW
     counts = ActivityCounts()
-    for timeline in FEEDS:
-        path = linked_dir / f"{timeline.feed}.parquet"
-        if not path.is_file():
-            continue  # a feed not delivered yet: its events stay as they were
-        wanted: dict[str, tuple] = {}
-        for row in _rows(path, timeline, since):
-            pk = residents.get(row.get("person_id"))
-            if pk is None:
-                continue
-            when = row[timeline.date_column]
-            code = row.get(timeline.organisation_column) or row.get("sender_code") or ""
-            wanted[f"{row['sender_code']}:{row['source_record_id']}"] = (
-                pk,
-                when.date() if isinstance(when, dt.datetime) else when,
-                _aware(row.get(timeline.time_column)) if timeline.time_column else None,
-                str(timeline.kind),
-                names.get(code, code)[:200],
-                timeline.summary(row)[:300],
-                {name: _json(row[name]) for name in timeline.detail if row.get(name) not in (None, "")},
-            )
-        _apply(timeline.feed, wanted, since, counts, allow_withdrawals)
-        progress(len(wanted))
+    con = duckdb.connect()
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        con.register(
+            "residents",
+            pa.table(
+                {
+                    "person_id": pa.array(list(residents), pa.string()),
+                    "pk": pa.array(list(residents.values()), pa.int64()),
+                }
+            ),
+        )
+        con.register(
+            "names",
+            pa.table({"code": pa.array(list(names), pa.string()), "name": pa.array(list(names.values()), pa.string())}),
+        )
+        for timeline in FEEDS:
+            path = linked_dir / f"{timeline.feed}.parquet"
+            if not path.is_file():
+                continue  # a feed not delivered yet: its events stay as they were
+            wanted = _wanted(con, path, timeline, since)
+            _apply(con, timeline.feed, since, counts, allow_withdrawals)
+            progress(wanted)
+    finally:
+        con.close()
     return counts
 
 
@@ -278,10 +359,17 @@ _COMPARED = ("resident_id", "occurred_on", "occurred_at", "kind", "source_organi
 # What decides whether a stored event still matches its source record. Reading back every
 # event's JSON detail and timestamp would cost more than the rest of the publish put together.
 _MATCHED = ("resident_id", "occurred_on", "kind", "source_organisation", "summary")
-_MATCH_INDEX = [_COMPARED.index(name) for name in _MATCHED]
-
-
-_OCCURRED_ON = _MATCHED.index("occurred_on")
+_STORED = pa.schema(
+    [
+        ("source_key", pa.string()),
+        ("pk", pa.int64()),
+        ("resident_id", pa.int64()),
+        ("occurred_on", pa.date32()),
+        ("kind", pa.string()),
+        ("source_organisation", pa.string()),
+        ("summary", pa.string()),
+    ]
+)
 
 # A partner withdraws a record now and then (an entry made in error, two records merged). An
 # extract that would withdraw more than this share of a feed's events in the window, and at least
@@ -290,59 +378,64 @@ _OCCURRED_ON = _MATCHED.index("occurred_on")
 # record. The publish stops, naming the feed, unless the operator confirms the withdrawal.
 WITHDRAWAL_SHARE = 0.2
 WITHDRAWAL_MINIMUM = 1000
+BATCH = 100_000
 
 
-def _matched(values: tuple) -> tuple:
-    return tuple(values[i] for i in _MATCH_INDEX)
+def _stored(feed: str) -> pa.Table:
+    """The feed's published events, as far as deciding whether each still matches its record."""
+    rows = ActivityEvent.objects.filter(source_feed=feed).values_list("source_key", "pk", *_MATCHED)
+    columns = list(zip(*rows.iterator(chunk_size=5000), strict=True)) or [()] * len(_STORED)
+    return pa.Table.from_arrays(
+        [pa.array(values, field.type) for values, field in zip(columns, _STORED, strict=True)], schema=_STORED
+    )
 
 
-def _apply(
-    feed: str, wanted: dict[str, tuple], since: dt.date, counts: ActivityCounts, allow_withdrawals: bool = False
-) -> None:
-    """Insert new records, update changed ones, delete withdrawn ones; build model objects only
-    for those (a republish of an unchanged extract touches nothing). Refuses, before writing any
-    of them, an extract that would withdraw too much of the feed (``WITHDRAWAL_SHARE``)."""
-    existing = {
-        values[0]: (values[1], values[2:])
-        for values in ActivityEvent.objects.filter(source_feed=feed)
-        .values_list("source_key", "pk", *_MATCHED)
-        .iterator(chunk_size=BATCH)
-    }
-    # One pass over the stored events: at 1M residents a feed holds millions of them.
-    in_window, gone = 0, []
-    for key, (pk, old) in existing.items():
-        if _within(old[_OCCURRED_ON], since):
-            in_window += 1
-            if key not in wanted:
-                gone.append(pk)
-    if not allow_withdrawals and len(gone) >= WITHDRAWAL_MINIMUM and len(gone) > WITHDRAWAL_SHARE * in_window:
-        raise PublishError(
-            f"{feed}: this extract would withdraw {len(gone):,} of the {in_window:,} events published "
-            f"from it since {since.isoformat()} ({len(gone) / in_window:.0%}). A partner withdraws a few "
-            "records at a time, so the file may be cut short or partial. If the partner did withdraw them, "
-            "publish again with --allow-withdrawals."
-        )
-    new = [(*values, feed, key) for key, values in wanted.items() if key not in existing]
-    bulk.insert(ActivityEvent, [*_COMPARED, "source_feed", "source_key"], new)
-    changed = [
-        (*values, existing[key][0])
-        for key, values in wanted.items()
-        if key in existing and existing[key][1] != _matched(values)
-    ]
-    bulk.update(ActivityEvent, _COMPARED, "id", changed)
-    # Nothing refers to a timeline event, so a plain DELETE (no ORM cascade collection) is safe.
-    bulk.delete(ActivityEvent, "id", gone)
-    counts.added += len(new)
+def _apply(con, feed: str, since: dt.date, counts: ActivityCounts, allow_withdrawals: bool = False) -> None:
+    """Insert new records, update changed ones, delete withdrawn ones (DuckDB's ``wanted`` against
+    what is stored); a republish of an unchanged extract touches nothing. Refuses, before writing
+    any of them, an extract that would withdraw too much of the feed (``WITHDRAWAL_SHARE``)."""
+    con.register("stored", _stored(feed))
+    try:
+        on_or_after = f"s.occurred_on >= DATE {_sql_text(since.isoformat())}"
+        in_window, gone = con.execute(
+            f"""SELECT count(*), coalesce(list(s.pk) FILTER (WHERE w.source_key IS NULL), [])
+            FROM stored AS s LEFT JOIN wanted AS w ON w.source_key = s.source_key WHERE {on_or_after}"""
+        ).fetchall()[0]
+        if not allow_withdrawals and len(gone) >= WITHDRAWAL_MINIMUM and len(gone) > WITHDRAWAL_SHARE * in_window:
+            raise PublishError(
+                f"{feed}: this extract would withdraw {len(gone):,} of the {in_window:,} events published "
+                f"from it since {since.isoformat()} ({len(gone) / in_window:.0%}). A partner withdraws a few "
+                "records at a time, so the file may be cut short or partial. If the partner did withdraw them, "
+                "publish again with --allow-withdrawals."
+            )
+        compared = ", ".join(f"w.{c}" for c in _COMPARED)
+        new = con.execute(
+            f"""SELECT {compared}, w.source_key FROM wanted AS w
+            WHERE NOT EXISTS (SELECT 1 FROM stored AS s WHERE s.source_key = w.source_key)
+            ORDER BY w.file_row_number"""
+        ).to_arrow_reader(BATCH)
+        added = 0
+
+        def counted():
+            nonlocal added
+            for batch in new:
+                added += batch.num_rows
+                yield batch
+
+        bulk.insert_batches(ActivityEvent, [*_COMPARED, "source_key"], counted(), constants={"source_feed": feed})
+        differs = " OR ".join(f"w.{c} IS DISTINCT FROM s.{c}" for c in _MATCHED)
+        changed = [
+            (*row[:-2], None if row[-2] is None else json.loads(row[-2]), row[-1])
+            for row in con.execute(
+                f"SELECT {compared}, s.pk FROM wanted AS w JOIN stored AS s ON s.source_key = w.source_key "
+                f"WHERE {differs}"
+            ).fetchall()
+        ]
+        bulk.update(ActivityEvent, _COMPARED, "id", changed)
+        # Nothing refers to a timeline event, so a plain DELETE (no ORM cascade collection) is safe.
+        bulk.delete(ActivityEvent, "id", gone)
+    finally:
+        con.unregister("stored")
+    counts.added += added
     counts.updated += len(changed)
     counts.removed += len(gone)
-
-
-def _within(occurred_on: dt.date, since: dt.date) -> bool:
-    return occurred_on >= since
-
-
-def _aware(value):
-    # Feeds carry London wall-clock times; zoneinfo resolves the DST hour without raising.
-    if isinstance(value, dt.datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
-    return value
