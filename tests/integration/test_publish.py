@@ -157,3 +157,29 @@ def test_publishing_an_earlier_run_again_puts_it_back_in_service(tmp_path):
     assert PublishedSnapshot.objects.latest().run_id == "run-b"
     publish(persons, tmp_path / "a")
     assert PublishedSnapshot.objects.latest().run_id == "run-a"
+
+
+def test_a_person_s_missing_details_are_stored_as_empty_and_a_move_changes_their_household(tmp_path):
+    """Demographics go to the database column by column (Arrow); a missing value is what the
+    resident's record has always shown for one: empty text, sex unknown, not registered, no
+    interpreter, no household without an address."""
+    gaps = dict.fromkeys(("nhs_number", "given_name", "sex", "registered", "interpreter_needed", "main_language"))
+    persons = _persons(
+        tmp_path / "persons.parquet",
+        [_person(1, **gaps), _person(2, address_line=None), _person(3, nhs_number="9000000009")],
+    )
+    publish(persons)
+    first, second, third = Resident.objects.order_by("person_id")
+    assert (first.nhs_number, first.given_name, first.sex, first.main_language) == ("", "", "unknown", "")
+    assert (first.registered, first.interpreter_needed, first.date_of_birth) == (False, False, dt.date(1940, 1, 1))
+    assert first.household.address_line == "1 Church Street" and first.household.lsoa_code == "E01004657"
+    assert second.household is None and third.nhs_number == "9000000009"
+    assert (third.risk_factors, third.flags, third.snapshot_run_id, third.risk_probability) == ([], {}, "", None)
+
+    moved = _persons(
+        tmp_path / "moved.parquet", [_person(1, **gaps, address_line="3 Church Street"), _person(2), _person(3)]
+    )
+    publish(moved)
+    first, second, third = Resident.objects.order_by("person_id")
+    assert first.household == third.household and second.household.address_line == "2 Church Street"
+    assert Household.objects.count() == 3

@@ -122,21 +122,35 @@ def insert_batches(
     JSON text); ``constants`` (field -> one value for every row) follow ``fields``. Staged on
     PostgreSQL as CSV without a Python object per row; elsewhere inserted as ``insert`` would."""
     constants = constants or {}
-    every = [*fields, *constants]
     if (staging := _staging.get()) is not None:
-        staging.add_batches(model, every, batches, constants)
+        staging.add_batches("insert", model, [*fields, *constants], None, (), batches, constants)
         return
+    insert(model, [*fields, *constants], (row + tuple(constants.values()) for row in _rows(model, fields, batches)))
+
+
+def upsert_batches(
+    model,
+    fields: Sequence[str],
+    key: str,
+    update_fields: Sequence[str],
+    batches: Iterable[pa.RecordBatch],
+    constants: dict | None = None,
+) -> None:
+    """``upsert`` for rows given as Arrow record batches, as ``insert_batches``."""
+    if (staging := _staging.get()) is not None:
+        staging.add_batches("upsert", model, [*fields, *(constants or {})], key, update_fields, batches, constants)
+        return
+    upsert(model, fields, key, update_fields, _rows(model, fields, batches), constants)
+
+
+def _rows(model, fields: Sequence[str], batches: Iterable[pa.RecordBatch]) -> Iterator[tuple]:
+    """Record batches as rows of Python values, JSON text parsed for the field to store."""
     json_text = [i for i, name in enumerate(fields) if isinstance(model._meta.get_field(name), JSONField)]
-
-    def rows():
-        for batch in batches:
-            columns = [column.to_pylist() for column in batch.columns]
-            for i in json_text:
-                columns[i] = [None if text is None else json.loads(text) for text in columns[i]]
-            for row in zip(*columns, strict=True):
-                yield (*row, *constants.values())
-
-    insert(model, every, rows())
+    for batch in batches:
+        columns = [column.to_pylist() for column in batch.columns]
+        for i in json_text:
+            columns[i] = [None if text is None else json.loads(text) for text in columns[i]]
+        yield from zip(*columns, strict=True)
 
 
 def update(model, fields: Sequence[str], key: str, rows: Iterable[Sequence]) -> None:
@@ -196,6 +210,13 @@ def allocate_ids(model, count: int) -> list[int] | None:
         return [row[0] for row in cursor.fetchall()]
 
 
+def _constant(field, value):
+    """One value for every row of a CSV COPY: as the database stores it, JSON as its text."""
+    if isinstance(field, JSONField):
+        return None if value is None else json.dumps(value, cls=field.encoder)
+    return _preparer(field, connections[DEFAULT_DB_ALIAS])(value)
+
+
 class Staging:
     """Rows COPYed into temporary tables (one per kind of write), applied in the order first seen.
 
@@ -230,13 +251,19 @@ class Staging:
                 self.rows += 1
 
     def add_batches(
-        self, model, fields: Sequence[str], batches: Iterable[pa.RecordBatch], constants: dict | None = None
+        self,
+        kind: str,
+        model,
+        fields: Sequence[str],
+        key: str | None,
+        changed: Sequence[str],
+        batches: Iterable[pa.RecordBatch],
+        constants: dict | None = None,
     ) -> None:
-        """Rows to insert, as Arrow record batches: each is written as CSV by Arrow and COPYed, with
+        """``add`` for rows as Arrow record batches: each is written as CSV by Arrow and COPYed, with
         no Python object made per row (at 1M residents the timeline is 9.6M rows)."""
-        name = self._step("insert", model, fields, None, ())
-        database = connections[DEFAULT_DB_ALIAS]
-        fixed = [_preparer(model._meta.get_field(n), database)(v) for n, v in (constants or {}).items()]
+        name = self._step(kind, model, fields, key, changed)
+        fixed = [_constant(model._meta.get_field(n), v) for n, v in (constants or {}).items()]
         options = pacsv.WriteOptions(include_header=False)
         with (
             connection.cursor() as cursor,

@@ -5,6 +5,7 @@ import math
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 BATCH = 2000
@@ -39,12 +40,16 @@ def open_parquet(path: Path) -> pq.ParquetFile:
 
 
 def batches(path: Path, columns: list[str] | None = None) -> Iterator[list[dict]]:
+    for batch in arrow_batches(path, columns, BATCH):
+        yield batch.to_pylist()
+
+
+def arrow_batches(path: Path, columns: list[str] | None, size: int) -> Iterator[pa.RecordBatch]:
     parquet = open_parquet(path)
     missing = set(columns or ()) - set(parquet.schema_arrow.names)
     if missing:
         raise PublishError(f"{path}: missing column(s) {', '.join(sorted(missing))}.")
-    for batch in parquet.iter_batches(batch_size=BATCH, columns=columns):
-        yield batch.to_pylist()
+    yield from parquet.iter_batches(batch_size=size, columns=columns)
 
 
 def clean(value, default=""):
