@@ -208,6 +208,71 @@ def test_a_corrected_record_is_updated_in_place_and_the_last_of_two_records_wins
     assert events[repeated].resident_id == pks[second_person]
 
 
+def _scores_one_by_one(snapshot: Path, excluded: set[str]) -> dict[str, dict]:
+    """What each scored resident's snapshot fields should be, made a resident at a time: the
+    definition the set-based publish of the scores (decision 0075) is checked against."""
+    import json
+    import math
+
+    from octopus.publish import scores
+
+    def scalar(value):
+        return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+    conditions = scores._condition_labels()
+    programmes = scores._prevention_programmes()
+    names = scores.band_names()
+    titles = {c["name"]: c.get("title") or c["name"] for c in json.loads((snapshot / "cohorts.json").read_text())}
+    cohorts = {}
+    for row in pq.read_table(snapshot / "cohorts.parquet").to_pylist():
+        cohorts.setdefault(row["person_id"], []).append(titles.get(row["cohort"], row["cohort"]))
+    expected = {}
+    for row in pq.read_table(snapshot / "residents.parquet").to_pylist():
+        objected = row["person_id"] in excluded or bool(row.get("analytics_excluded"))
+        band = scalar(row.get("risk_band"))
+        fields = {
+            field: scalar(row.get(column)) if scalar(row.get(column)) is not None else scores._EMPTY.get(field, "")
+            for column, field in scores.SNAPSHOT_FIELDS.items()
+        }
+        fields["risk_centile"] = None if fields["risk_centile"] is None else float(fields["risk_centile"])
+        fields["rising_risk_reason"] = (fields["rising_risk_reason"] or "")[:300]
+        fields |= {
+            "snapshot_run_id": snapshot.name,
+            "snapshot_as_of": AS_OF,
+            "risk_band": names.get(band, "" if band is None else str(band)[:20]),
+            "risk_factors": scores._factors(row.get("top_factors")),
+            "long_term_conditions": [label for column, label in conditions.items() if row.get(column)],
+            "cohorts": cohorts.get(row["person_id"], []),
+            "prevention_gaps": scores._gaps(row, programmes),
+            "flags": {name: scalar(row.get(name)) for name in scores.SNAPSHOT_FLAGS if name in row},
+        }
+        if objected:
+            fields |= {field: scores._EMPTY.get(field, "") for field in scores.ANALYTICS_FIELDS}
+            fields["flags"].pop("risk_band", None)
+            fields["flags"]["analytics_excluded"] = True
+        expected[row["person_id"]] = fields
+    return expected
+
+
+def test_every_resident_s_scores_are_what_the_snapshot_says(engine):
+    """Every published field of every scored resident, against the resident-at-a-time definition,
+    for a resident who objected here as well as those who objected in the feed."""
+    linked, snapshot = engine
+    publish(linked / "persons.parquet", snapshot)
+    objector = Resident.objects.exclude(long_term_conditions=[]).exclude(risk_band="").order_by("pk").first()
+    record_objection(actor=None, resident=objector, kind="national_data_opt_out", source="GP feed")
+    publish(linked / "persons.parquet", snapshot)
+    expected = _scores_one_by_one(snapshot, {objector.person_id})
+    fields = list(next(iter(expected.values())))
+    published = {row.pop("person_id"): row for row in Resident.objects.values("person_id", *fields)}
+    assert {person: published[person] for person in expected} == expected
+    assert expected[objector.person_id]["flags"]["analytics_excluded"] is True
+    assert any(v["prevention_gaps"] for v in expected.values()) and any(v["cohorts"] for v in expected.values())
+    assert any(v["risk_factors"] for v in expected.values()) and any(
+        v["long_term_conditions"] for v in expected.values()
+    )
+
+
 def test_publish_deaths_set_for_new_and_recorded_through_care_for_known(engine, monkeypatch):
     linked, snapshot = engine
     publish(linked / "persons.parquet", snapshot)

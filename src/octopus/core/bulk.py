@@ -143,6 +143,14 @@ def upsert_batches(
     upsert(model, fields, key, update_fields, _rows(model, fields, batches), constants)
 
 
+def update_batches(model, fields: Sequence[str], key: str, batches: Iterable[pa.RecordBatch]) -> None:
+    """``update`` for rows given as Arrow record batches (``fields``, then ``key``), as ``insert_batches``."""
+    if (staging := _staging.get()) is not None:
+        staging.add_batches("update", model, [*fields, key], key, fields, batches)
+        return
+    update(model, fields, key, _rows(model, [*fields, key], batches))
+
+
 def _rows(model, fields: Sequence[str], batches: Iterable[pa.RecordBatch]) -> Iterator[tuple]:
     """Record batches as rows of Python values, JSON text parsed for the field to store."""
     json_text = [i for i, name in enumerate(fields) if isinstance(model._meta.get_field(name), JSONField)]

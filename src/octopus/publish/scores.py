@@ -4,12 +4,18 @@ residents (decisions 0006, 0010, 0021)."""
 import datetime as dt
 import json
 from pathlib import Path
-from types import SimpleNamespace
+
+import duckdb
+import pyarrow as pa
 
 from octopus.core import bulk
 from octopus.residents.models import Resident
 
-from .inputs import PublishError, batches, open_parquet, scalar
+from .combinations import each_combination, matching, quoted, sql_text
+from .inputs import PublishError, open_parquet, scalar
+
+# Residents per batch sent to the database.
+BATCH = 50_000
 
 # The engine's residents.parquet columns -> Resident fields (docs/decisions/0006 and 0010).
 SNAPSHOT_FIELDS = {
@@ -114,20 +120,34 @@ def _factors(value) -> list[str]:
     return [str(v) for v in value]
 
 
-def _cohort_titles(snapshot_dir: Path) -> dict[str, list[str]]:
-    """person_id -> titles of the cohorts they are in (cohorts.parquet, titled by cohorts.json)."""
+def _cohorts_sql(con, snapshot_dir: Path) -> str:
+    """A relation of person_id -> ``titles``, the titles of the cohorts they are in (cohorts.parquet,
+    in its order, titled by cohorts.json)."""
     path = snapshot_dir / "cohorts.parquet"
     if not path.is_file():
-        return {}
+        return "(SELECT CAST(NULL AS VARCHAR) AS person_id, CAST([] AS VARCHAR[]) AS titles WHERE FALSE)"
     titles = {}
     summary = snapshot_dir / "cohorts.json"
     if summary.is_file():
         titles = {c["name"]: c.get("title") or c["name"] for c in json.loads(summary.read_text())}
-    members: dict[str, list[str]] = {}
-    for rows in batches(path, ["cohort", "person_id"]):
-        for row in rows:
-            members.setdefault(row["person_id"], []).append(titles.get(row["cohort"], row["cohort"]))
-    return members
+    con.register("cohort_titles", pa.table({"name": list(titles), "title": list(titles.values())}, schema=_TITLES))
+    return (
+        "(SELECT c.person_id, list(coalesce(t.title, c.cohort) ORDER BY c.file_row_number) AS titles "
+        f"FROM read_parquet({sql_text(str(path))}, file_row_number = true) AS c "
+        "LEFT JOIN cohort_titles AS t ON t.name = c.cohort GROUP BY c.person_id)"
+    )
+
+
+_TITLES = pa.schema([("name", pa.string()), ("title", pa.string())])
+
+
+def _value(column: str, kind: pa.DataType) -> str:
+    """A snapshot value as ``scalar`` reads it: NaN is missing."""
+    return (
+        f"CASE WHEN isnan(r.{quoted(column)}) THEN NULL ELSE r.{quoted(column)} END"
+        if pa.types.is_floating(kind)
+        else f"r.{quoted(column)}"
+    )
 
 
 def publish_scores(
@@ -139,64 +159,97 @@ def publish_scores(
     type 1 objection) keep their direct-care record — conditions, frailty, flags such as
     "currently an inpatient", which the people treating them need — but no risk score, band,
     segment, rising-risk flag or cohort: those come from population analytics they opted out of.
+
+    Made set-based in DuckDB (decision 0075): the flags as JSON there, the conditions, factors and
+    prevention gaps by their Python rules once per distinct combination; staged on PostgreSQL as
+    Arrow CSV batches.
     """
     residents_path = snapshot_dir / "residents.parquet"
-    available = set(open_parquet(residents_path).schema_arrow.names)
-    if "person_id" not in available:
+    types = {field.name: field.type for field in open_parquet(residents_path).schema_arrow}
+    if "person_id" not in types:
         raise PublishError(f"{residents_path}: missing column person_id.")
-    conditions = {c: label for c, label in _condition_labels().items() if c in available}
-    names = band_names()
+    conditions = {c: label for c, label in _condition_labels().items() if c in types}
     programmes = _prevention_programmes()
-    gap_columns = ["prevention_gaps", *(f"{name}_status" for name in programmes)]
-    columns = [
-        "person_id",
-        *(
-            c
-            for c in (*SNAPSHOT_FIELDS, "top_factors", *SNAPSHOT_FLAGS, *conditions, *gap_columns, "analytics_excluded")
-            if c in available
-        ),
-    ]
-    cohorts = _cohort_titles(snapshot_dir)
-    update_fields = [
-        "snapshot_run_id",
-        "snapshot_as_of",
-        "flags",
-        "risk_factors",
-        "long_term_conditions",
-        "cohorts",
-        "risk_band",
-        "prevention_gaps",
-        *SNAPSHOT_FIELDS.values(),
-    ]
-    updated = 0
-    for rows in batches(residents_path, list(dict.fromkeys(columns))):
-        values = []
-        for row in rows:
-            if row["person_id"] not in known:
-                continue  # scored but not in the linked persons: nothing identifiable to attach to
-            # Plain attributes, not a model instance: building a Resident per row cost more than writing it.
-            resident = SimpleNamespace(person_id=row["person_id"], snapshot_run_id=run_id, snapshot_as_of=as_of)
-            for column, field in SNAPSHOT_FIELDS.items():
-                default = _EMPTY.get(field, "")
-                setattr(resident, field, scalar(row.get(column)) if scalar(row.get(column)) is not None else default)
-            band = scalar(row.get("risk_band"))
-            resident.risk_band = names.get(band, "" if band is None else str(band)[:20])
-            resident.risk_factors = _factors(row.get("top_factors"))
-            resident.long_term_conditions = [label for column, label in conditions.items() if row.get(column)]
-            resident.cohorts = cohorts.get(row["person_id"], [])
-            resident.prevention_gaps = _gaps(row, programmes)
-            resident.flags = {name: scalar(row.get(name)) for name in SNAPSHOT_FLAGS if name in row}
-            # Objections recorded here, or delivered to the engine in the objections feed.
-            if row["person_id"] in excluded or bool(scalar(row.get("analytics_excluded"))):
-                for field in ANALYTICS_FIELDS:
-                    setattr(resident, field, _EMPTY.get(field, ""))
-                resident.flags.pop("risk_band", None)
-                resident.flags["analytics_excluded"] = True
-            resident.rising_risk_reason = (resident.rising_risk_reason or "")[:300]
-            if resident.risk_centile is not None:
-                resident.risk_centile = float(resident.risk_centile)
-            values.append([getattr(resident, f) for f in update_fields] + [resident.person_id])
-        bulk.update(Resident, update_fields, "person_id", values)
-        updated += len(values)
-        progress(len(rows))
+    gap_columns = [c for c in ("prevention_gaps", *(f"{name}_status" for name in programmes)) if c in types]
+    flags = [name for name in SNAPSHOT_FLAGS if name in types]
+    con = duckdb.connect()
+    try:
+        con.register("known", pa.table({"person_id": pa.array(list(known), pa.string())}))
+        con.register("objected", pa.table({"person_id": pa.array(sorted(excluded), pa.string())}))
+        names = band_names()
+        con.register("bands", pa.table({"band": pa.array(list(names), pa.int64()), "name": list(names.values())}))
+        con.execute(
+            f"CREATE TEMP VIEW snapshot AS SELECT r.* FROM read_parquet({sql_text(str(residents_path))}) AS r "
+            "SEMI JOIN known AS k ON k.person_id = r.person_id"
+        )
+        made = {
+            "long_term_conditions": (
+                list(conditions),
+                lambda row: json.dumps([label for column, label in conditions.items() if row.get(column)]),
+            ),
+            "risk_factors": (
+                ["top_factors"] if "top_factors" in types else [],
+                lambda row: json.dumps(_factors(row.get("top_factors"))),
+            ),
+            "prevention_gaps": (gap_columns, lambda row: json.dumps(_gaps(row, programmes))),
+        }
+        joins = []
+        for field, (columns, rule) in made.items():
+            # "made", not the field's name: prevention_gaps is a column of the snapshot as well.
+            con.register(f"made_{field}", each_combination(con, "snapshot", columns, rule, "made"))
+            joins.append(f"LEFT JOIN made_{field} ON {matching('r', f'made_{field}', columns)}")
+        objector = "(o.person_id IS NOT NULL" + (
+            " OR coalesce(r.analytics_excluded, FALSE))" if "analytics_excluded" in types else ")"
+        )
+
+        def snapshot_value(column: str, field: str) -> str:
+            default = {None: "NULL", False: "FALSE", "": "''"}[_EMPTY.get(field, "")]
+            value = f"coalesce({_value(column, types[column])}, {default})" if column in types else default
+            if field == "risk_centile":
+                value = f"CAST({value} AS DOUBLE)"
+            elif field == "rising_risk_reason":
+                value = f"left({value}, 300)"
+            return f"CASE WHEN {objector} THEN {default} ELSE {value} END" if field in ANALYTICS_FIELDS else value
+
+        flag_pairs = [f"{sql_text(name)}, {_value(name, types[name])}" for name in flags]
+        objector_flags = [pair for name, pair in zip(flags, flag_pairs, strict=True) if name != "risk_band"]
+        objector_flags.append("'analytics_excluded', TRUE")
+        band = _value("risk_band", types["risk_band"]) if "risk_band" in types else "NULL"
+        values = {
+            "snapshot_run_id": sql_text(run_id),
+            "snapshot_as_of": f"DATE {sql_text(as_of.isoformat())}",
+            "flags": (
+                f"CASE WHEN {objector} THEN CAST(json_object({', '.join(objector_flags)}) AS VARCHAR) "
+                f"ELSE CAST(json_object({', '.join(flag_pairs)}) AS VARCHAR) END"
+            ),
+            "risk_factors": f"CASE WHEN {objector} THEN '[]' ELSE made_risk_factors.made END",
+            "long_term_conditions": "made_long_term_conditions.made",
+            "cohorts": f"CASE WHEN {objector} THEN '[]' ELSE to_json(coalesce(c.titles, CAST([] AS VARCHAR[]))) END",
+            "risk_band": (
+                f"CASE WHEN {objector} THEN '' ELSE coalesce(b.name, left(CAST({band} AS VARCHAR), 20), '') END"
+            ),
+            "prevention_gaps": "made_prevention_gaps.made",
+            **{field: snapshot_value(column, field) for column, field in SNAPSHOT_FIELDS.items()},
+        }
+        update_fields = list(values)
+        reader = con.execute(
+            f"""SELECT {", ".join(f"{sql} AS {quoted(field)}" for field, sql in values.items())}, r.person_id
+            FROM snapshot AS r
+            LEFT JOIN objected AS o ON o.person_id = r.person_id
+            LEFT JOIN bands AS b ON b.band = {band}
+            LEFT JOIN {_cohorts_sql(con, snapshot_dir)} AS c ON c.person_id = r.person_id
+            {" ".join(joins)}"""
+        ).to_arrow_reader(BATCH)
+        updated = 0
+
+        def counted():
+            nonlocal updated
+            for batch in reader:
+                updated += batch.num_rows
+                progress(batch.num_rows)
+                yield batch
+
+        bulk.update_batches(Resident, update_fields, "person_id", counted())
+    finally:
+        con.close()
     return updated

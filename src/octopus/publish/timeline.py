@@ -21,6 +21,7 @@ from django.conf import settings
 from octopus.core import bulk
 from octopus.residents.models import ActivityEvent, ActivityKind
 
+from .combinations import each_combination, matching, quoted, sql_text
 from .inputs import PublishError
 
 WINDOW = dt.timedelta(days=730)
@@ -200,14 +201,6 @@ FEEDS = (
 )
 
 
-def _quoted(column: str) -> str:
-    return f'"{column}"'
-
-
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _local_to_utc(column: str, zone: str) -> str:
     """A naive London wall-clock time as an instant, as Python's zoneinfo reads it (``fold=0``): in
     the autumn's repeated hour the first (summer-time) reading; in the spring's missing hour the
@@ -237,20 +230,11 @@ def _detail_sql(timeline: FeedTimeline, types: dict[str, pa.DataType]) -> str:
     return "'{' || " + (f"concat_ws(', ', {', '.join(parts)})" if parts else "''") + " || '}'"
 
 
-def _summaries(con, timeline: FeedTimeline, present: list[str]) -> pa.Table:
-    """Each distinct combination of the summary's columns with its sentence."""
-    combinations = con.execute(
-        f"SELECT DISTINCT {', '.join(map(_quoted, present))} FROM feed" if present else "SELECT 1 AS one"
-    ).to_arrow_table()
-    sentences = [timeline.summary(row)[:300] for row in combinations.to_pylist()]
-    return combinations.append_column("summary", pa.array(sentences, pa.string()))
-
-
 def _wanted(con, path: Path, timeline: FeedTimeline, since: dt.date) -> int:
     """The feed's records from ``since`` on, for published residents, as the events they should be:
     DuckDB table ``wanted``, one row per source key (the file's last record for it). Returns its rows."""
     types = {field.name: field.type for field in pq.read_schema(path)}
-    date = _quoted(timeline.date_column)
+    date = quoted(timeline.date_column)
     read = {
         "person_id",
         "sender_code",
@@ -263,12 +247,13 @@ def _wanted(con, path: Path, timeline: FeedTimeline, since: dt.date) -> int:
     }
     # A view: the distinct summaries read their few columns, the events the rest, nothing is kept.
     con.execute(
-        f"CREATE OR REPLACE TEMP VIEW feed AS SELECT {', '.join(_quoted(c) for c in types if c in read)}, "
-        f"file_row_number FROM read_parquet({_sql_text(str(path))}, file_row_number = true) "
-        f"WHERE CAST({date} AS DATE) >= DATE {_sql_text(since.isoformat())}"
+        f"CREATE OR REPLACE TEMP VIEW feed AS SELECT {', '.join(quoted(c) for c in types if c in read)}, "
+        f"file_row_number FROM read_parquet({sql_text(str(path))}, file_row_number = true) "
+        f"WHERE CAST({date} AS DATE) >= DATE {sql_text(since.isoformat())}"
     )
     present = [c for c in timeline.summary_columns if c in types]
-    con.register("summaries", _summaries(con, timeline, present))
+    summaries = each_combination(con, "feed", present, lambda row: timeline.summary(row)[:300], "summary")
+    con.register("summaries", summaries)
     key = " || ':' || ".join(
         f"coalesce(CAST(f.{c} AS VARCHAR), 'None')" if c in types else "'None'"
         for c in ("sender_code", "source_record_id")
@@ -279,22 +264,21 @@ def _wanted(con, path: Path, timeline: FeedTimeline, since: dt.date) -> int:
     code = f"coalesce({', '.join(given)}, '')"
     time = timeline.time_column
     if time in types and pa.types.is_timestamp(types[time]) and types[time].tz is None:
-        occurred_at = _local_to_utc(f'f."{time}"', _sql_text(settings.TIME_ZONE))
+        occurred_at = _local_to_utc(f'f."{time}"', sql_text(settings.TIME_ZONE))
     elif time in types:
         occurred_at = f'CAST(f."{time}" AS TIMESTAMPTZ)'
     else:
         occurred_at = "CAST(NULL AS TIMESTAMPTZ)"
-    matches = " AND ".join(f'f."{c}" IS NOT DISTINCT FROM s."{c}"' for c in present) or "TRUE"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE wanted AS
         SELECT {key} AS source_key, r.pk AS resident_id, CAST(f.{date} AS DATE) AS occurred_on,
-               {occurred_at} AS occurred_at, {_sql_text(str(timeline.kind))} AS kind,
+               {occurred_at} AS occurred_at, {sql_text(str(timeline.kind))} AS kind,
                left(coalesce(n.name, {code}), 200) AS source_organisation, s.summary,
                {_detail_sql(timeline, types)} AS detail, f.file_row_number
         FROM feed AS f
         JOIN residents AS r ON r.person_id = f.person_id
         LEFT JOIN names AS n ON n.code = {code}
-        LEFT JOIN summaries AS s ON {matches}
+        LEFT JOIN summaries AS s ON {matching("f", "s", present)}
         QUALIFY row_number() OVER (PARTITION BY source_key ORDER BY f.file_row_number DESC) = 1"""
     )
     con.unregister("summaries")
@@ -396,7 +380,7 @@ def _apply(con, feed: str, since: dt.date, counts: ActivityCounts, allow_withdra
     any of them, an extract that would withdraw too much of the feed (``WITHDRAWAL_SHARE``)."""
     con.register("stored", _stored(feed))
     try:
-        on_or_after = f"s.occurred_on >= DATE {_sql_text(since.isoformat())}"
+        on_or_after = f"s.occurred_on >= DATE {sql_text(since.isoformat())}"
         in_window, gone = con.execute(
             f"""SELECT count(*), coalesce(list(s.pk) FILTER (WHERE w.source_key IS NULL), [])
             FROM stored AS s LEFT JOIN wanted AS w ON w.source_key = s.source_key WHERE {on_or_after}"""
