@@ -2,7 +2,7 @@
 unreadable inputs, naming the file, before anything is written."""
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -50,6 +50,19 @@ def arrow_batches(path: Path, columns: list[str] | None, size: int) -> Iterator[
     if missing:
         raise PublishError(f"{path}: missing column(s) {', '.join(sorted(missing))}.")
     yield from parquet.iter_batches(batch_size=size, columns=columns)
+
+
+class Counted:
+    """Record batches passed on as they are read, their rows counted (and reported to ``progress``)."""
+
+    def __init__(self, batches: Iterable[pa.RecordBatch], progress: Callable[[int], None] = lambda n: None):
+        self.batches, self.progress, self.rows = batches, progress, 0
+
+    def __iter__(self) -> Iterator[pa.RecordBatch]:
+        for batch in self.batches:
+            self.rows += batch.num_rows
+            self.progress(batch.num_rows)
+            yield batch
 
 
 def clean(value, default=""):

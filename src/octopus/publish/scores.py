@@ -12,7 +12,7 @@ from octopus.core import bulk
 from octopus.residents.models import Resident
 
 from .combinations import each_combination, matching, quoted, sql_text
-from .inputs import PublishError, open_parquet, scalar
+from .inputs import Counted, PublishError, open_parquet, scalar
 
 # Residents per batch sent to the database.
 BATCH = 50_000
@@ -240,16 +240,8 @@ def publish_scores(
             LEFT JOIN {_cohorts_sql(con, snapshot_dir)} AS c ON c.person_id = r.person_id
             {" ".join(joins)}"""
         ).to_arrow_reader(BATCH)
-        updated = 0
-
-        def counted():
-            nonlocal updated
-            for batch in reader:
-                updated += batch.num_rows
-                progress(batch.num_rows)
-                yield batch
-
-        bulk.update_batches(Resident, update_fields, "person_id", counted())
+        updated = Counted(reader, progress)
+        bulk.update_batches(Resident, update_fields, "person_id", updated)
     finally:
         con.close()
-    return updated
+    return updated.rows

@@ -22,7 +22,7 @@ from octopus.core import bulk
 from octopus.residents.models import ActivityEvent, ActivityKind
 
 from .combinations import each_combination, matching, quoted, sql_text
-from .inputs import PublishError
+from .inputs import Counted, PublishError
 
 WINDOW = dt.timedelta(days=730)
 
@@ -398,15 +398,8 @@ def _apply(con, feed: str, since: dt.date, counts: ActivityCounts, allow_withdra
             WHERE NOT EXISTS (SELECT 1 FROM stored AS s WHERE s.source_key = w.source_key)
             ORDER BY w.file_row_number"""
         ).to_arrow_reader(BATCH)
-        added = 0
-
-        def counted():
-            nonlocal added
-            for batch in new:
-                added += batch.num_rows
-                yield batch
-
-        bulk.insert_batches(ActivityEvent, [*_COMPARED, "source_key"], counted(), constants={"source_feed": feed})
+        added = Counted(new)
+        bulk.insert_batches(ActivityEvent, [*_COMPARED, "source_key"], added, constants={"source_feed": feed})
         differs = " OR ".join(f"w.{c} IS DISTINCT FROM s.{c}" for c in _MATCHED)
         changed = [
             (*row[:-2], None if row[-2] is None else json.loads(row[-2]), row[-1])
@@ -420,6 +413,6 @@ def _apply(con, feed: str, since: dt.date, counts: ActivityCounts, allow_withdra
         bulk.delete(ActivityEvent, "id", gone)
     finally:
         con.unregister("stored")
-    counts.added += added
+    counts.added += added.rows
     counts.updated += len(changed)
     counts.removed += len(gone)
