@@ -178,6 +178,7 @@ def publish_scores(
         con.register("objected", pa.table({"person_id": pa.array(sorted(excluded), pa.string())}))
         names = band_names()
         con.register("bands", pa.table({"band": pa.array(list(names), pa.int64()), "name": list(names.values())}))
+        # Residents scored but not among the linked persons: nothing identifiable to attach scores to.
         con.execute(
             f"CREATE TEMP VIEW snapshot AS SELECT r.* FROM read_parquet({sql_text(str(residents_path))}) AS r "
             "SEMI JOIN known AS k ON k.person_id = r.person_id"
