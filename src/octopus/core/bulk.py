@@ -236,6 +236,7 @@ class Staging:
         self.steps: dict[tuple, tuple[str, str]] = {}  # signature -> (staging table, merge SQL)
         self.folds: list[str] = []  # statements run on the staging tables before the switch
         self.unchecked: dict[str, list] = {}  # staging table -> its keys the database does not check
+        self.ahead: dict[tuple, list[tuple]] = {}  # upsert -> updates folded into it that run before it
         self.rows = 0
 
     def add(
@@ -331,10 +332,16 @@ class Staging:
         """An update staged after an upsert of the same table and key (a publish's scores after its
         residents) is copied into the upsert's staging rows as well: a new row is then inserted
         whole, once, instead of inserted and rewritten (at 1M residents the rewrite was 140 s of
-        the switch). The update still runs and changes the rows that existed before."""
+        the switch). The update still runs and changes the rows that existed before.
+
+        If the two change different columns, the update runs just before the upsert instead of
+        after it: the result is the same, and it then meets only the rows that existed before, not
+        the ones just inserted (at 1M residents, 8 s of a first publish's switch spent finding that
+        none of them differed)."""
         _, table, fields, key, changed = signature
         folds = []
-        for (kind, other_table, other_fields, other_key, _), (other, _) in self.steps.items():
+        for upsert, (other, _) in self.steps.items():
+            kind, other_table, other_fields, other_key, other_changed = upsert
             if kind == "upsert" and other_table == table and other_key == key and set(changed) <= set(other_fields):
                 columns = _columns(model, changed)
                 key_column = _columns(model, [key])[0]
@@ -342,6 +349,8 @@ class Staging:
                     f"UPDATE {other} AS inserting SET {', '.join(f'{c} = staged.{c}' for c in columns)} "
                     f"FROM {name} AS staged WHERE inserting.{key_column} = staged.{key_column}"
                 )
+                if not set(changed) & set(other_changed):
+                    self.ahead.setdefault(upsert, []).append(signature)
         return folds
 
     def apply(self) -> None:
@@ -353,7 +362,12 @@ class Staging:
                 cursor.execute(f"ANALYZE {name}")
         with transaction.atomic(), connection.cursor() as cursor:
             _notice_a_dead_client(cursor)
-            for _, sql in self.steps.values():
+            moved = {update for updates in self.ahead.values() for update in updates}
+            for signature, (_, sql) in self.steps.items():
+                if signature in moved:
+                    continue
+                for update in self.ahead.get(signature, ()):
+                    _timed(cursor, self.steps[update][1])
                 _timed(cursor, sql)
             for name, keys in self.unchecked.items():
                 for field in keys:

@@ -21,7 +21,7 @@ def sql_text(value: str) -> str:
 def each_combination(con, relation: str, columns: Sequence[str], make: Callable[[dict], object], name: str) -> pa.Table:
     """Every distinct combination of ``columns`` in ``relation`` (a DuckDB table or view), with
     ``make(values)`` as column ``name``: ``make`` is given those columns only, by name."""
-    combinations = con.execute(
+    combinations = con.sql(
         f"SELECT DISTINCT {', '.join(map(quoted, columns))} FROM {relation}" if columns else "SELECT 1 AS one"
     ).to_arrow_table()
     made = [make(row) for row in combinations.to_pylist()]

@@ -3,6 +3,7 @@
 import datetime as dt
 from pathlib import Path
 
+from octopus.core import bulk
 from octopus.residents.models import Resident
 
 from .inputs import BATCH, batches
@@ -39,7 +40,9 @@ def record_deaths(linked_dir: Path, known: dict[str, int], new_ids: set[str], ac
         else:
             record_death(resident, deaths[resident.person_id], source="deaths feed", actor=actor)
         recorded += 1
-    Resident.objects.bulk_update(first_seen, ["date_of_death"], batch_size=BATCH)
+    # One plain parameterised UPDATE per resident in batches (Django's bulk_update builds a CASE per
+    # row: 8 s for 15,000 deaths in a first London publish).
+    bulk.update(Resident, ["date_of_death"], "id", [(r.date_of_death, r.pk) for r in first_seen])
     return recorded
 
 

@@ -233,7 +233,7 @@ def publish_scores(
             **{field: snapshot_value(column, field) for column, field in SNAPSHOT_FIELDS.items()},
         }
         update_fields = list(values)
-        reader = con.execute(
+        reader = con.sql(
             f"""SELECT {", ".join(f"{sql} AS {quoted(field)}" for field, sql in values.items())}, r.person_id
             FROM snapshot AS r
             LEFT JOIN objected AS o ON o.person_id = r.person_id

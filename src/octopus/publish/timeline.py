@@ -393,7 +393,7 @@ def _apply(con, feed: str, since: dt.date, counts: ActivityCounts, allow_withdra
                 "publish again with --allow-withdrawals."
             )
         compared = ", ".join(f"w.{c}" for c in _COMPARED)
-        new = con.execute(
+        new = con.sql(
             f"""SELECT {compared}, w.source_key FROM wanted AS w
             WHERE NOT EXISTS (SELECT 1 FROM stored AS s WHERE s.source_key = w.source_key)
             ORDER BY w.file_row_number"""
