@@ -399,7 +399,13 @@ def _apply(con, feed: str, since: dt.date, counts: ActivityCounts, allow_withdra
             ORDER BY w.file_row_number"""
         ).to_arrow_reader(BATCH)
         added = Counted(new)
-        bulk.insert_batches(ActivityEvent, [*_COMPARED, "source_key"], added, constants={"source_feed": feed})
+        bulk.insert_batches(
+            ActivityEvent,
+            [*_COMPARED, "source_key"],
+            added,
+            constants={"source_feed": feed},
+            order=("resident_id", "occurred_on"),  # the timeline's index (the record page reads it)
+        )
         differs = " OR ".join(f"w.{c} IS DISTINCT FROM s.{c}" for c in _MATCHED)
         changed = [
             (*row[:-2], None if row[-2] is None else json.loads(row[-2]), row[-1])
