@@ -543,3 +543,17 @@ def test_a_feed_that_would_withdraw_most_of_its_timeline_is_refused_until_confir
     report = publish(cut_short / "persons.parquet", snapshot, allow_withdrawals=True)
     assert report.activity_removed == len(published) - 1
     assert set(ActivityEvent.objects.filter(source_feed=feed).values_list("source_key", flat=True)) == {kept}
+
+
+def test_stored_rows_read_back_as_arrow_keep_quotes_commas_newlines_and_empty_text(engine):
+    """What the publish compares against (on PostgreSQL a CSV COPY parsed by Arrow) is what was stored."""
+    from octopus.residents.factories import make_activity, make_resident
+
+    resident = make_resident()
+    awkward = ['He said "no", then left\nthe ward', "", "plain"]
+    for n, summary in enumerate(awkward):
+        make_activity(resident, summary=summary, source_feed="f", source_key=f"k{n}", source_organisation="")
+    table = timeline._stored("f").sort_by("source_key")
+    assert table["summary"].to_pylist() == awkward
+    assert table["source_organisation"].to_pylist() == ["", "", ""]
+    assert table["resident_id"].to_pylist() == [resident.pk] * 3 and table["pk"].null_count == 0

@@ -17,6 +17,7 @@ import io
 import itertools
 import json
 import logging
+import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -209,6 +210,31 @@ def delete(model, key: str, values: Iterable) -> None:
         return
     sql = f"DELETE FROM {_table(model)} WHERE {_columns(model, [key])[0]} = %s"
     _execute(sql, _prepared(model, [key], ([value] for value in values)))
+
+
+def select_table(queryset, fields: Sequence[str], schema: pa.Schema) -> pa.Table:
+    """The queryset's ``fields`` (``values_list``) as an Arrow table of ``schema``: on PostgreSQL one
+    COPY of the query's CSV, spooled to a temporary file and parsed by Arrow (a London timeline feed
+    is millions of rows: as Python tuples the stored events of a 1M-resident publish took 6 GB);
+    elsewhere through the ORM."""
+    values = queryset.values_list(*fields)
+    if connection.vendor == "postgresql":
+        sql, params = values.query.sql_with_params()
+        with tempfile.TemporaryFile() as spool, connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy:
+                for chunk in copy:
+                    spool.write(chunk)
+            if not spool.tell():
+                return schema.empty_table()
+            spool.seek(0)
+            return pacsv.read_csv(
+                spool,
+                read_options=pacsv.ReadOptions(column_names=schema.names),
+                parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                convert_options=pacsv.ConvertOptions(column_types=schema, quoted_strings_can_be_null=False),
+            )
+    columns = list(zip(*values.iterator(chunk_size=5000), strict=True)) or [()] * len(schema)
+    return pa.Table.from_arrays([pa.array(v, f.type) for v, f in zip(columns, schema, strict=True)], schema=schema)
 
 
 def allocate_ids(model, count: int) -> list[int] | None:

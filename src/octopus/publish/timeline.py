@@ -367,11 +367,8 @@ BATCH = 100_000
 
 def _stored(feed: str) -> pa.Table:
     """The feed's published events, as far as deciding whether each still matches its record."""
-    rows = ActivityEvent.objects.filter(source_feed=feed).values_list("source_key", "pk", *_MATCHED)
-    columns = list(zip(*rows.iterator(chunk_size=5000), strict=True)) or [()] * len(_STORED)
-    return pa.Table.from_arrays(
-        [pa.array(values, field.type) for values, field in zip(columns, _STORED, strict=True)], schema=_STORED
-    )
+    events = ActivityEvent.objects.filter(source_feed=feed).order_by()
+    return bulk.select_table(events, ["source_key", "pk", *_MATCHED], _STORED)
 
 
 def _apply(con, feed: str, since: dt.date, counts: ActivityCounts, allow_withdrawals: bool = False) -> None:
