@@ -40,8 +40,9 @@ def record_deaths(linked_dir: Path, known: dict[str, int], new_ids: set[str], ac
         else:
             record_death(resident, deaths[resident.person_id], source="deaths feed", actor=actor)
         recorded += 1
-    # One plain parameterised UPDATE per resident in batches (Django's bulk_update builds a CASE per
-    # row: 8 s for 15,000 deaths in a first London publish).
+    # One plain parameterised UPDATE per resident, sent in batches: Django's bulk_update builds a
+    # CASE expression with a branch per row (with this, the 1M publish's deaths and care homes took
+    # 6 s instead of 8 s).
     bulk.update(Resident, ["date_of_death"], "id", [(r.date_of_death, r.pk) for r in first_seen])
     return recorded
 

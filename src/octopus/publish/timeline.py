@@ -113,6 +113,19 @@ class FeedTimeline:
     # a few thousand combinations), and given only these columns.
     summary_columns: tuple[str, ...] = ()
 
+    def columns(self) -> set[str]:
+        """Every column the feed's events are made from."""
+        return {
+            "person_id",
+            "sender_code",
+            "source_record_id",
+            self.date_column,
+            self.organisation_column,
+            *self.detail,
+            *self.summary_columns,
+            *((self.time_column,) if self.time_column else ()),
+        }
+
 
 FEEDS = (
     FeedTimeline(
@@ -217,7 +230,7 @@ def _detail_sql(timeline: FeedTimeline, types: dict[str, pa.DataType]) -> str:
     for name in timeline.detail:
         if name not in types:
             continue
-        kind, column = types[name], f'f."{name}"'
+        kind, column = types[name], f"f.{quoted(name)}"
         if pa.types.is_string(kind) or pa.types.is_large_string(kind):
             present, value = f"{column} IS NOT NULL AND {column} <> ''", f"to_json({column})"
         elif pa.types.is_date(kind):
@@ -235,16 +248,7 @@ def _wanted(con, path: Path, timeline: FeedTimeline, since: dt.date) -> int:
     DuckDB table ``wanted``, one row per source key (the file's last record for it). Returns its rows."""
     types = {field.name: field.type for field in pq.read_schema(path)}
     date = quoted(timeline.date_column)
-    read = {
-        "person_id",
-        "sender_code",
-        "source_record_id",
-        timeline.date_column,
-        timeline.organisation_column,
-        *timeline.detail,
-        *timeline.summary_columns,
-        *((timeline.time_column,) if timeline.time_column else ()),
-    }
+    read = timeline.columns()
     # A view: the distinct summaries read their few columns, the events the rest, nothing is kept.
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW feed AS SELECT {', '.join(quoted(c) for c in types if c in read)}, "
@@ -255,18 +259,20 @@ def _wanted(con, path: Path, timeline: FeedTimeline, since: dt.date) -> int:
     summaries = each_combination(con, "feed", present, lambda row: timeline.summary(row)[:300], "summary")
     con.register("summaries", summaries)
     key = " || ':' || ".join(
-        f"coalesce(CAST(f.{c} AS VARCHAR), 'None')" if c in types else "'None'"
+        f"coalesce(CAST(f.{quoted(c)} AS VARCHAR), 'None')" if c in types else "'None'"
         for c in ("sender_code", "source_record_id")
     )
     given = [
-        f"nullif(CAST(f.\"{c}\" AS VARCHAR), '')" for c in (timeline.organisation_column, "sender_code") if c in types
+        f"nullif(CAST(f.{quoted(c)} AS VARCHAR), '')"
+        for c in (timeline.organisation_column, "sender_code")
+        if c in types
     ]
     code = f"coalesce({', '.join(given)}, '')"
     time = timeline.time_column
     if time in types and pa.types.is_timestamp(types[time]) and types[time].tz is None:
-        occurred_at = _local_to_utc(f'f."{time}"', sql_text(settings.TIME_ZONE))
+        occurred_at = _local_to_utc(f"f.{quoted(time)}", sql_text(settings.TIME_ZONE))
     elif time in types:
-        occurred_at = f'CAST(f."{time}" AS TIMESTAMPTZ)'
+        occurred_at = f"CAST(f.{quoted(time)} AS TIMESTAMPTZ)"
     else:
         occurred_at = "CAST(NULL AS TIMESTAMPTZ)"
     con.execute(
@@ -362,6 +368,7 @@ _STORED = pa.schema(
 # record. The publish stops, naming the feed, unless the operator confirms the withdrawal.
 WITHDRAWAL_SHARE = 0.2
 WITHDRAWAL_MINIMUM = 1000
+# New events per Arrow batch sent to the database.
 BATCH = 100_000
 
 
