@@ -557,3 +557,25 @@ def test_stored_rows_read_back_as_arrow_keep_quotes_commas_newlines_and_empty_te
     assert table["summary"].to_pylist() == awkward
     assert table["source_organisation"].to_pylist() == ["", "", ""]
     assert table["resident_id"].to_pylist() == [resident.pk] * 3 and table["pk"].null_count == 0
+
+
+def test_progress_is_reported_only_while_the_database_connection_is_free(engine):
+    """The pipeline page's progress writes to its job row; a report made while a COPY was streaming
+    waited for the connection forever (PostgreSQL). Each report here writes to the database and,
+    on PostgreSQL, notes whether a command was still in progress on the connection."""
+    from django.db import connection
+
+    linked, snapshot = engine
+    busy = []
+
+    def progress(rows: int) -> None:
+        if connection.vendor == "postgresql":
+            import psycopg
+
+            busy.append(connection.connection.info.transaction_status == psycopg.pq.TransactionStatus.ACTIVE)
+            if busy[-1]:
+                return  # writing now would wait forever: the assertion below reports it instead
+        Resident.objects.filter(pk=0).update(given_name="")
+
+    report = publish(linked / "persons.parquet", snapshot, progress=progress)
+    assert report.residents == 300 and not any(busy)

@@ -2,7 +2,7 @@
 unreadable inputs, naming the file, before anything is written."""
 
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -53,15 +53,16 @@ def arrow_batches(path: Path, columns: list[str] | None, size: int) -> Iterator[
 
 
 class Counted:
-    """Record batches passed on as they are read, their rows counted (and reported to ``progress``)."""
+    """Record batches passed on as they are read, their rows counted. Deliberately no progress
+    callback: the batches are read while a COPY is streaming on the database connection, and a
+    callback that wrote to the database (the pipeline page's job row does) would wait for it forever."""
 
-    def __init__(self, batches: Iterable[pa.RecordBatch], progress: Callable[[int], None] = lambda n: None):
-        self.batches, self.progress, self.rows = batches, progress, 0
+    def __init__(self, batches: Iterable[pa.RecordBatch]):
+        self.batches, self.rows = batches, 0
 
     def __iter__(self) -> Iterator[pa.RecordBatch]:
         for batch in self.batches:
             self.rows += batch.num_rows
-            self.progress(batch.num_rows)
             yield batch
 
 

@@ -12,7 +12,7 @@ from octopus.core import bulk
 from octopus.residents.models import Resident
 
 from .combinations import each_combination, matching, quoted, sql_text
-from .inputs import Counted, PublishError, open_parquet, scalar
+from .inputs import PublishError, open_parquet, scalar
 
 # Residents per batch sent to the database.
 BATCH = 50_000
@@ -241,8 +241,13 @@ def publish_scores(
             LEFT JOIN {_cohorts_sql(con, snapshot_dir)} AS c ON c.person_id = r.person_id
             {" ".join(joins)}"""
         ).to_arrow_reader(BATCH)
-        updated = Counted(reader, progress)
-        bulk.update_batches(Resident, update_fields, "person_id", updated)
+        updated = 0
+        for batch in reader:
+            # A COPY per batch, and progress between them: ``progress`` may write to the database
+            # (the pipeline page's job row), which it cannot do while a COPY is streaming.
+            bulk.update_batches(Resident, update_fields, "person_id", [batch])
+            updated += batch.num_rows
+            progress(batch.num_rows)
     finally:
         con.close()
-    return updated.rows
+    return updated
