@@ -53,9 +53,7 @@ def arrow_batches(path: Path, columns: list[str] | None, size: int) -> Iterator[
 
 
 class Counted:
-    """Record batches passed on as they are read, their rows counted. Deliberately no progress
-    callback: the batches are read while a COPY is streaming on the database connection, and a
-    callback that wrote to the database (the pipeline page's job row does) would wait for it forever."""
+    """Record batches passed on as they are read, their rows counted."""
 
     def __init__(self, batches: Iterable[pa.RecordBatch]):
         self.batches, self.rows = batches, 0

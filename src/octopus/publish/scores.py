@@ -243,8 +243,8 @@ def publish_scores(
         ).to_arrow_reader(BATCH)
         updated = 0
         for batch in reader:
-            # A COPY per batch, and progress between them: ``progress`` may write to the database
-            # (the pipeline page's job row), which it cannot do while a COPY is streaming.
+            # ``progress`` may write to the database (the pipeline page's job row): never while a
+            # COPY streams (``bulk.Staging.add_batches`` copies batch by batch).
             bulk.update_batches(Resident, update_fields, "person_id", [batch])
             updated += batch.num_rows
             progress(batch.num_rows)
