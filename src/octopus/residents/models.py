@@ -16,12 +16,22 @@ class Sex(models.TextChoices):
 
 
 class Household(models.Model):
-    household_id = models.CharField(max_length=40, unique=True)
+    household_id = models.CharField(max_length=40)
     address_line = models.CharField(max_length=200)
-    postcode = models.CharField(max_length=10, db_index=True)
-    lsoa_code = models.CharField("LSOA 2021 code", max_length=9, db_index=True)
+    postcode = models.CharField(max_length=10)
+    lsoa_code = models.CharField("LSOA 2021 code", max_length=9)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        # Plain indexes and constraints, not ``db_index=True``/``unique=True``: on PostgreSQL those
+        # add a second, pattern-ops index per text column for case-sensitive LIKE, which no query
+        # here makes (decision 0076).
+        constraints = [models.UniqueConstraint(fields=["household_id"], name="household_id_unique")]
+        indexes = [
+            models.Index(fields=["postcode"], name="household_postcode_idx"),
+            models.Index(fields=["lsoa_code"], name="household_lsoa_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.address_line}, {self.postcode}"
@@ -29,11 +39,11 @@ class Household(models.Model):
 
 class Resident(models.Model):
     # The stable Octopus person id from linkage; the key every feed and snapshot uses.
-    person_id = models.CharField(max_length=40, unique=True)
-    nhs_number = models.CharField("NHS number", max_length=10, blank=True, db_index=True)
+    person_id = models.CharField(max_length=40)
+    nhs_number = models.CharField("NHS number", max_length=10, blank=True)
     given_name = models.CharField(max_length=100)
-    family_name = models.CharField(max_length=100, db_index=True)
-    date_of_birth = models.DateField(null=True, blank=True, db_index=True)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField(null=True, blank=True)
     sex = models.CharField(max_length=16, choices=Sex.choices, default=Sex.UNKNOWN)
     ethnicity_group = models.CharField(max_length=60, blank=True)
     # No database constraint, as for the timeline's key (decision 0070): the publish checks it.
@@ -41,10 +51,10 @@ class Resident(models.Model):
         Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="residents", db_constraint=False
     )
     address_line = models.CharField(max_length=200, blank=True)
-    postcode = models.CharField(max_length=10, blank=True, db_index=True)
-    lsoa_code = models.CharField("LSOA 2021 code", max_length=9, blank=True, db_index=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    lsoa_code = models.CharField("LSOA 2021 code", max_length=9, blank=True)
     imd_decile = models.PositiveSmallIntegerField("IMD 2025 decile", null=True, blank=True)
-    practice_ods_code = models.CharField("GP practice ODS code", max_length=10, blank=True, db_index=True)
+    practice_ods_code = models.CharField("GP practice ODS code", max_length=10, blank=True)
     registered = models.BooleanField("registered with a GP", default=True)
     main_language = models.CharField(max_length=60, blank=True)
     interpreter_needed = models.BooleanField(default=False)
@@ -57,10 +67,10 @@ class Resident(models.Model):
     snapshot_as_of = models.DateField(null=True, blank=True)
     risk_probability = models.FloatField(null=True, blank=True)
     risk_centile = models.FloatField(null=True, blank=True)
-    risk_band = models.CharField(max_length=20, blank=True, db_index=True)
+    risk_band = models.CharField(max_length=20, blank=True)
     risk_factors = models.JSONField(default=list, blank=True, help_text="Top contributing factors, in plain words.")
-    segment = models.CharField(max_length=60, blank=True, db_index=True)
-    rising_risk = models.BooleanField(default=False, db_index=True)
+    segment = models.CharField(max_length=60, blank=True)
+    rising_risk = models.BooleanField(default=False)
     rising_risk_reason = models.CharField(max_length=300, blank=True)
     long_term_conditions = models.JSONField(default=list, blank=True)
     frailty_category = models.CharField(max_length=20, blank=True)
@@ -73,7 +83,23 @@ class Resident(models.Model):
     )
 
     class Meta:
-        indexes = [models.Index(fields=["family_name", "given_name"])]
+        # Each index is one the publish keeps up to date for every resident, so only those a query
+        # uses (decision 0076): plain ones, not ``db_index=True``/``unique=True``, which on
+        # PostgreSQL add a pattern-ops index per text column for case-sensitive LIKE, which no
+        # query here makes (searches are case-insensitive); no index on the family name alone,
+        # which the name index leads with.
+        constraints = [models.UniqueConstraint(fields=["person_id"], name="resident_person_id_unique")]
+        indexes = [
+            models.Index(fields=["family_name", "given_name"]),
+            models.Index(fields=["nhs_number"], name="resident_nhs_number_idx"),
+            models.Index(fields=["date_of_birth"], name="resident_date_of_birth_idx"),
+            models.Index(fields=["postcode"], name="resident_postcode_idx"),
+            models.Index(fields=["lsoa_code"], name="resident_lsoa_idx"),
+            models.Index(fields=["practice_ods_code"], name="resident_practice_idx"),
+            models.Index(fields=["risk_band"], name="resident_risk_band_idx"),
+            models.Index(fields=["segment"], name="resident_segment_idx"),
+            models.Index(fields=["rising_risk"], name="resident_rising_risk_idx"),
+        ]
 
     @property
     def name(self) -> str:
@@ -125,7 +151,10 @@ class ActivityEvent(models.Model):
     # London publish that was 9.6 million probes and five minutes inside the switch transaction.
     # The publish checks the staged events' residents itself, once, set-based (``bulk.Staging``);
     # Django still cascades a resident's deletion to their events.
-    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="activity", db_constraint=False)
+    # No index of its own either: the (resident, occurred_on) index below serves lookups by resident.
+    resident = models.ForeignKey(
+        Resident, on_delete=models.CASCADE, related_name="activity", db_constraint=False, db_index=False
+    )
     occurred_on = models.DateField()
     occurred_at = models.DateTimeField(null=True, blank=True, help_text="When the time of day is known.")
     kind = models.CharField(max_length=20, choices=ActivityKind.choices)
