@@ -124,6 +124,16 @@ def test_publish_timeline_events_once_per_source_record(engine):
     assert ActivityEvent.objects.get(source_feed="vcse_contacts").source_organisation == "One Westminster"
 
 
+def test_every_feed_s_new_events_go_in_in_the_timeline_index_s_order(engine):
+    """The feeds' new events are written together, sorted by resident and date (the timeline's
+    index), so the database appends to the index instead of sorting in the switch (decision 0076)."""
+    linked, snapshot = engine
+    publish(linked / "persons.parquet", snapshot)
+    written = list(ActivityEvent.objects.order_by("pk").values_list("resident_id", "occurred_on", "source_feed"))
+    assert len({feed for *_, feed in written}) > 3
+    assert [row[:2] for row in written] == sorted(row[:2] for row in written)
+
+
 def _one_by_one(linked: Path, since: dt.date) -> dict[tuple[str, str], tuple]:
     """What each record of the extract should become, made the plain way, a record at a time: the
     definition the set-based timeline (decision 0075) is checked against."""

@@ -313,9 +313,13 @@ def publish_activity(
     The events are made set-based in DuckDB (a sentence per distinct combination of a summary's
     columns, the detail as JSON text) and compared with the stored ones there; only the changes
     reach the database, new events as Arrow batches (decision 0075)."""
+    from octopus.population.engines import duckdb_config
+
     since = as_of - WINDOW
     counts = ActivityCounts()
-    con = duckdb.connect()
+    # Limited, and spilling to a temporary folder: every feed's new events are kept until the last
+    # feed is read, so they can be sent in the timeline index's order (``_insert_new``).
+    con = duckdb.connect(config=duckdb_config())
     try:
         con.execute("SET TimeZone = 'UTC'")
         con.register(
@@ -338,6 +342,7 @@ def publish_activity(
             wanted = _wanted(con, path, timeline, since)
             _apply(con, timeline.feed, since, counts, allow_withdrawals)
             progress(wanted)
+        counts.added = _insert_new(con)
     finally:
         con.close()
     return counts
@@ -397,18 +402,11 @@ def _apply(con, feed: str, since: dt.date, counts: ActivityCounts, allow_withdra
                 "publish again with --allow-withdrawals."
             )
         compared = ", ".join(f"w.{c}" for c in _COMPARED)
-        new = con.sql(
-            f"""SELECT {compared}, w.source_key FROM wanted AS w
-            WHERE NOT EXISTS (SELECT 1 FROM stored AS s WHERE s.source_key = w.source_key)
-            ORDER BY w.file_row_number"""
-        ).to_arrow_reader(BATCH)
-        added = Counted(new)
-        bulk.insert_batches(
-            ActivityEvent,
-            [*_COMPARED, "source_key"],
-            added,
-            constants={"source_feed": feed},
-            order=("resident_id", "occurred_on"),  # the timeline's index (the record page reads it)
+        # Kept (``_insert_new``): the feeds' new events go to the database together.
+        con.execute(
+            f"""{"INSERT INTO new_events" if _exists(con, "new_events") else "CREATE TEMP TABLE new_events AS"}
+            SELECT {compared}, w.source_key, {sql_text(feed)} AS source_feed FROM wanted AS w
+            WHERE NOT EXISTS (SELECT 1 FROM stored AS s WHERE s.source_key = w.source_key)"""
         )
         differs = " OR ".join(f"w.{c} IS DISTINCT FROM s.{c}" for c in _MATCHED)
         changed = [
@@ -423,6 +421,23 @@ def _apply(con, feed: str, since: dt.date, counts: ActivityCounts, allow_withdra
         bulk.delete(ActivityEvent, "id", gone)
     finally:
         con.unregister("stored")
-    counts.added += added.rows
     counts.updated += len(changed)
     counts.removed += len(gone)
+
+
+def _exists(con, table: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]).fetchall()[0][0])
+
+
+def _insert_new(con) -> int:
+    """Every feed's new events into the database, in the order of the timeline's index (resident,
+    date; the record page reads it), and their number. Sorted here, in parallel and before the
+    switch: PostgreSQL then appends to the index page after page and sorts nothing in the switch
+    transaction (the staged rows are read back in the order they were written). At 1M residents,
+    9.6M events sorted by PostgreSQL in the switch took ~7 s longer than the same rows in order."""
+    if not _exists(con, "new_events"):
+        return 0
+    added = Counted(con.sql("SELECT * FROM new_events ORDER BY resident_id, occurred_on").to_arrow_reader(BATCH))
+    bulk.insert_batches(ActivityEvent, [*_COMPARED, "source_key", "source_feed"], added)
+    con.execute("DROP TABLE new_events")
+    return added.rows
