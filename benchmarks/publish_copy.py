@@ -6,6 +6,10 @@ tables of the same columns, with no indexes, constraints or triggers (timed): wh
 itself needs to take those rows in. `octopus publish`'s time divided by this is the ratio issue
 #16 asks to stay within 5x.
 
+With `--logged` the copies are ordinary (WAL-logged, durable) tables, still with no indexes:
+what PostgreSQL needs to keep those rows, since a temporary table writes no WAL and is gone with
+the session.
+
 With `--like-live` the copies are instead ordinary (WAL-logged) tables with the live tables'
 indexes (`LIKE … INCLUDING ALL`): what PostgreSQL needs to take those rows into tables a page can
 read them from, the floor for any publish that keeps the operational tables' indexes.
@@ -24,7 +28,11 @@ import time
 
 import psycopg
 
-LIKE_LIVE = " (tables like the live ones)"
+KINDS = {  # option -> (CREATE … TABLE, LIKE …, how the result line names it)
+    "bare": ("TEMPORARY", "INCLUDING DEFAULTS", ""),
+    "logged": ("", "INCLUDING DEFAULTS", " (ordinary tables, no indexes)"),
+    "like_live": ("", "INCLUDING ALL", " (tables like the live ones)"),
+}
 TABLES = ("residents_household", "residents_resident", "residents_activityevent")
 
 
@@ -32,10 +40,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", required=True)
     parser.add_argument("--json", help="write the figures here too")
-    parser.add_argument("--like-live", action="store_true", help="logged tables with the live tables' indexes")
+    tables = parser.add_mutually_exclusive_group()
+    tables.add_argument("--logged", action="store_true", help="ordinary (WAL-logged) tables, no indexes")
+    tables.add_argument("--like-live", action="store_true", help="logged tables with the live tables' indexes")
     args = parser.parse_args()
-    figures = {"load_average": os.getloadavg(), "tables": {}, "like_live": args.like_live}
-    kind, like = ("", "INCLUDING ALL") if args.like_live else ("TEMPORARY", "INCLUDING DEFAULTS")
+    variant = "like_live" if args.like_live else "logged" if args.logged else "bare"
+    figures = {"load_average": os.getloadavg(), "tables": {}, "like_live": args.like_live, "variant": variant}
+    kind, like, named = KINDS[variant]
     with psycopg.connect(args.database, autocommit=True) as connection:
         dumps = {}
         for table in TABLES:
@@ -69,7 +80,7 @@ def main() -> None:
     for table, result in figures["tables"].items():
         print(f"{table}: {result['rows']:,} rows in {result['seconds']} s ({result['rows_per_second']:,} rows/s)")
     print(
-        f"plain COPY{LIKE_LIVE if args.like_live else ''}, all: {figures['rows']:,} rows in {figures['seconds']} s "
+        f"plain COPY{named}, all: {figures['rows']:,} rows in {figures['seconds']} s "
         f"({figures['rows_per_second']:,} rows/s); "
         f"load average {figures['load_average'][0]:.1f}"
     )
