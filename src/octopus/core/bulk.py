@@ -19,7 +19,7 @@ import json
 import logging
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
@@ -152,12 +152,22 @@ def upsert_batches(
     upsert(model, fields, key, update_fields, _rows(model, fields, batches), constants)
 
 
-def update_batches(model, fields: Sequence[str], key: str, batches: Iterable[pa.RecordBatch]) -> None:
-    """``update`` for rows given as Arrow record batches (``fields``, then ``key``), as ``insert_batches``."""
+def update_batches(
+    model,
+    fields: Sequence[str],
+    key: str,
+    batches: Iterable[pa.RecordBatch],
+    progress: Callable[[int], None] = lambda rows: None,
+) -> None:
+    """``update`` for rows given as Arrow record batches (``fields``, then ``key``), as ``insert_batches``.
+    ``progress`` is told each batch's rows once they are written, on the caller's thread, with the
+    database connection free (it may write to the database: the pipeline page's job row)."""
     if (staging := _staging.get()) is not None:
-        staging.add_batches("update", model, [*fields, key], key, fields, batches)
+        staging.add_batches("update", model, [*fields, key], key, fields, batches, progress=progress)
         return
-    update(model, fields, key, _rows(model, [*fields, key], batches))
+    for batch in batches:
+        update(model, fields, key, _rows(model, [*fields, key], [batch]))
+        progress(batch.num_rows)
 
 
 def _rows(model, fields: Sequence[str], batches: Iterable[pa.RecordBatch]) -> Iterator[tuple]:
@@ -302,6 +312,7 @@ class Staging:
         changed: Sequence[str],
         batches: Iterable[pa.RecordBatch],
         constants: dict | None = None,
+        progress: Callable[[int], None] = lambda rows: None,
     ) -> None:
         """``add`` for rows as Arrow record batches: each is written as CSV by Arrow and COPYed, with
         no Python object made per row (at 1M residents the timeline is 9.6M rows).
@@ -309,8 +320,8 @@ class Staging:
         The next batch is read and written as CSV on a helper thread while PostgreSQL takes in
         this one, so the two cores work at once (at 1M residents the timeline's staging took
         ~18 s with one waiting for the other). Whatever makes the batches therefore runs on that
-        thread and must not use the database: callers that report progress to it do so between
-        calls (a COPY per batch, so no call returns while a COPY streams)."""
+        thread and must not use the database. ``progress`` is told each batch's rows after its
+        COPY, on this thread, with the connection free."""
         name = self._step(kind, model, fields, key, changed)
         fixed = [_constant(model._meta.get_field(n), v) for n, v in (constants or {}).items()]
         options = pacsv.WriteOptions(include_header=False)
@@ -334,6 +345,7 @@ class Staging:
                 with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
                     copy.write(made[0])
                 self.rows += made[1]
+                progress(made[1])
 
     def _step(
         self,

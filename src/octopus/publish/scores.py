@@ -12,7 +12,7 @@ from octopus.core import bulk
 from octopus.residents.models import Resident
 
 from .combinations import each_combination, matching, quoted, sql_text
-from .inputs import PublishError, open_parquet, scalar
+from .inputs import Counted, PublishError, open_parquet, scalar
 
 # Residents per batch sent to the database.
 BATCH = 50_000
@@ -241,13 +241,8 @@ def publish_scores(
             LEFT JOIN {_cohorts_sql(con, snapshot_dir)} AS c ON c.person_id = r.person_id
             {" ".join(joins)}"""
         ).to_arrow_reader(BATCH)
-        updated = 0
-        for batch in reader:
-            # ``progress`` may write to the database (the pipeline page's job row): never while a
-            # COPY streams (``bulk.Staging.add_batches`` copies batch by batch).
-            bulk.update_batches(Resident, update_fields, "person_id", [batch])
-            updated += batch.num_rows
-            progress(batch.num_rows)
+        updated = Counted(reader)
+        bulk.update_batches(Resident, update_fields, "person_id", updated, progress)
     finally:
         con.close()
-    return updated
+    return updated.rows

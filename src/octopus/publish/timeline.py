@@ -384,8 +384,8 @@ def _stored(feed: str) -> pa.Table:
 
 
 def _apply(con, feed: str, since: dt.date, counts: ActivityCounts, allow_withdrawals: bool = False) -> None:
-    """Insert new records, update changed ones, delete withdrawn ones (DuckDB's ``wanted`` against
-    what is stored); a republish of an unchanged extract touches nothing. Refuses, before writing
+    """Keep new records for ``_insert_new``, update changed ones, delete withdrawn ones (DuckDB's
+    ``wanted`` against what is stored); a republish of an unchanged extract touches nothing. Refuses, before writing
     any of them, an extract that would withdraw too much of the feed (``WITHDRAWAL_SHARE``)."""
     con.register("stored", _stored(feed))
     try:
