@@ -21,12 +21,8 @@ from octopus.population.linked import read_linked
 def main() -> None:
     linked_dir, as_of, out = sys.argv[1], date.fromisoformat(sys.argv[2]), sys.argv[3]
     con = engines.connect("duckdb")
-    # As the pipeline builds them: each per-topic part computed into a table before the joins.
-    with engines.materialised(con) as materialise:
-        expression = build_features(
-            read_linked(linked_dir, con), as_of, ordered=False, with_prevention=False, materialise=materialise
-        )
-        engines.write_parquet(con, expression, out)
+    expression = build_features(read_linked(linked_dir, con), as_of, ordered=False, with_prevention=False)
+    engines.write_parquet(con, expression, out)
 
 
 if __name__ == "__main__":

@@ -17,8 +17,6 @@ import atexit
 import os
 import shutil
 import tempfile
-import uuid
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Literal
 
 import ibis
@@ -33,6 +31,14 @@ ENGINES: tuple[str, ...] = ("duckdb", "spark")
 
 _spark_session = None
 
+# The optimizer that picks each hash join's build side from estimated sizes. Our queries put the
+# smaller table on a join's right, the side DuckDB builds on when this is off: the feature query
+# left-joins small per-person aggregates onto the residents, and DuckDB, which estimates an
+# aggregate's rows from its input's and the residents' after their filters, turned the larger
+# parts' joins round and built on the residents' ever wider rows (decision 0077). Off for the
+# whole database: the setting is global to DuckDB, so a second connection shares it.
+JOINS_AS_WRITTEN = "build_side_probe_side"
+
 
 class UnknownEngine(ValueError):
     pass
@@ -43,6 +49,7 @@ def connect(engine: str = "duckdb") -> BaseBackend:
         con = ibis.duckdb.connect(**duckdb_config())
         # The pipeline shows its own progress per step; DuckDB's bar would draw over it.
         con.raw_sql("SET enable_progress_bar = false")
+        con.raw_sql(f"SET disabled_optimizers = '{JOINS_AS_WRITTEN}'")
         return con
     if engine == "spark":
         return ibis.pyspark.connect(spark_session())
@@ -191,30 +198,6 @@ def id_positions(ids, among) -> np.ndarray:
 
     found = pc.index_in(arrow_text(ids), value_set=arrow_text(among))
     return found.fill_null(-1).to_numpy(zero_copy_only=False)
-
-
-@contextmanager
-def materialised(con: BaseBackend):
-    """A function that computes an expression into a temporary table and returns that table, on
-    DuckDB (on Spark, the expression as it is: Spark plans its own stages); the tables are
-    dropped when the block ends. For ``features.build_features``'s parts: Ibis's own ``cache``
-    drops its table once its Python object goes, while a join built on it still needs it."""
-    created: list[str] = []
-
-    def materialise(expression: ibis.Table) -> ibis.Table:
-        name = f"_materialised_{uuid.uuid4().hex}"
-        table = con.create_table(name, expression, temp=True)
-        created.append(name)
-        return table
-
-    if con.name != "duckdb":
-        yield None
-        return
-    try:
-        yield materialise
-    finally:
-        for name in created:
-            con.raw_sql(f'DROP TABLE IF EXISTS temp.main."{name}"')
 
 
 def parts_for(con: BaseBackend, residents: int) -> int:

@@ -211,19 +211,17 @@ def _features(
         part_path = path.with_name(f"{path.stem}-{index}.parquet")
         part = linked.part(index, parts)
         extra = {"outcome_events": outcome.events} if outcome else {}
-        with engines.materialised(con) as materialise:
-            expression = build_features(
-                part,
-                as_of,
-                with_outcome=outcome is not None,
-                ordered=False,
-                with_prevention=with_prevention,
-                materialise=materialise,
-                **extra,
-            )
-            if not objectors:
-                expression = expression.anti_join(active_objections(part.feed(OBJECTIONS_FEED)), "person_id")
-            rows += engines.write_parquet(con, expression, part_path)
+        expression = build_features(
+            part,
+            as_of,
+            with_outcome=outcome is not None,
+            ordered=False,
+            with_prevention=with_prevention,
+            **extra,
+        )
+        if not objectors:
+            expression = expression.anti_join(active_objections(part.feed(OBJECTIONS_FEED)), "person_id")
+        rows += engines.write_parquet(con, expression, part_path)
         paths.append(part_path)
     return paths, rows
 

@@ -13,8 +13,8 @@ import pytest
 
 from octopus.population import engines
 from octopus.population import pipeline as pipeline_module
-from octopus.population.features import build_features
-from octopus.population.features.periods import YEAR
+from octopus.population.features import build_features, feature_tables
+from octopus.population.features.periods import YEAR, Period
 from octopus.population.linked import feed_schema, read_linked
 from octopus.population.pipeline import PipelineConfig, run_pipeline
 from octopus.population.risk import roles as roles_module
@@ -121,17 +121,30 @@ def test_training_features_built_for_the_sample_alone_equal_everyone_s_filtered(
     assert set(later["person_id"]) < set(frame["person_id"])
 
 
-def test_features_from_materialised_parts_equal_those_from_one_query(linked):
-    # The pipeline has DuckDB compute each per-topic part into a table before the joins.
+def _join_types(con, expression) -> list[str]:
+    con.to_pyarrow(expression.limit(1))  # registers the expression's in-memory tables
+    plan = con.raw_sql("EXPLAIN (FORMAT json) " + con.compile(expression)).fetchall()[0][1]
+
+    def walk(node):
+        if node["name"] == "HASH_JOIN":
+            yield node["extra_info"]["Join Type"]
+        for child in node.get("children", []):
+            yield from walk(child)
+
+    return [join for node in json.loads(plan) for join in walk(node)]
+
+
+def test_feature_joins_build_on_the_parts_not_on_the_residents(linked):
+    # Decision 0077: left to its estimates DuckDB turned the larger parts' joins round (RIGHT
+    # joins) and built its hash tables on the residents' ever wider rows.
     con = engines.connect("duckdb")
     extract = read_linked(linked, con)
-    whole = engines.execute(con, build_features(extract, AS_OF), sort_by="person_id")
-    with engines.materialised(con) as materialise:
-        parts = engines.execute(con, build_features(extract, AS_OF, materialise=materialise), sort_by="person_id")
-        assert con.raw_sql("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
-    assert len(whole) == 1500
-    pd.testing.assert_frame_equal(whole, parts)
-    assert not con.raw_sql("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
+    expression = build_features(extract, AS_OF, ordered=False)
+    joins = _join_types(con, expression)
+    assert joins.count("LEFT") >= len(feature_tables(extract, Period(AS_OF)))
+    assert "RIGHT" not in joins
+    con.raw_sql("SET disabled_optimizers = ''")
+    assert "RIGHT" in _join_types(con, expression)
 
 
 def test_role_sample_is_stable_and_near_its_caps():

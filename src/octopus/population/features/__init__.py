@@ -67,25 +67,17 @@ def _int64(value: ibis.Value) -> ibis.IntegerValue:
     return ops.Cast(value, to=dt.int64).to_expr()
 
 
-def _join_all(
-    base: ibis.Table, parts: list[ibis.Table], materialise: Callable[[ibis.Table], ibis.Table] | None = None
-) -> ibis.Table:
+def _join_all(base: ibis.Table, parts: list[ibis.Table]) -> ibis.Table:
     """Left-join every part on person_id as one flat multi-way join.
 
     Each part's key gets its own name so Ibis keeps a single join chain: nesting a join per
-    part compiles several times slower.
-
-    ``materialise`` computes each part into a table first (``engines.materialised``). DuckDB
-    then knows each part's size: left to estimate a grouped part's rows from its input's, it
-    took most parts for larger than the residents and built every join's hash table on the
-    residents' ever wider rows. On the real 1M extract the same rows cost 20% less CPU (10.2
-    CPU-s against 12.6); on the simulated one, whose parts DuckDB sizes better, 12% more
-    (decision 0074).
+    part compiles several times slower. Each part is on a join's right, the side DuckDB builds
+    its hash table on (``engines.JOINS_AS_WRITTEN``, decision 0077): a part is a few columns
+    per person, the residents' rows grow wider with each join.
     """
     table = base
     keys = []
     for index, part in enumerate(parts):
-        part = materialise(part) if materialise else part
         key = f"_pid_{index}"
         part = part.rename({key: "person_id"})
         table = table.left_join(part, [("person_id", key)])
@@ -116,7 +108,6 @@ def build_features(
     ordered: bool = True,
     with_prevention: bool = True,
     outcome_events: OutcomeEvents = activity.emergency_admissions_next_year,
-    materialise: Callable[[ibis.Table], ibis.Table] | None = None,
 ) -> ibis.Table:
     """The feature table as of a date, ordered by person_id unless ``ordered=False``.
 
@@ -131,10 +122,6 @@ def build_features(
 
     ``with_outcome`` adds ``outcome_next_year``: whether the resident had any of
     ``outcome_events`` in the 12 months after ``as_of`` (``risk.outcomes`` names the choices).
-
-    ``materialise`` computes each per-topic part into a table now and returns that table (see
-    ``_join_all``); the pipeline passes ``engines.materialised``'s on DuckDB, and the expression
-    returned reads those tables while they last.
     """
     period = Period(as_of)
     parts = feature_tables(linked, period)
@@ -146,7 +133,7 @@ def build_features(
         ]
     if with_outcome:
         parts.append(outcome_events(linked, period))
-    table = _join_all(demographics.residents(linked, period), parts, materialise)
+    table = _join_all(demographics.residents(linked, period), parts)
     fills = {c: _int64(table[c].fill_null(0)) for c in COUNT_FEATURES}
     fills |= {c: table[c].fill_null(False) for c in FLAG_COLUMNS}
     fills["hfrs"] = table.hfrs.fill_null(0.0).cast("float64")

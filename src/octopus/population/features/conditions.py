@@ -155,13 +155,15 @@ def ltc_column(condition: CodedCondition) -> str:
 @cache
 def condition_codes() -> pd.DataFrame:
     """One row per (code, condition, kind) where kind is ``dx`` or ``res``."""
-    rows = []
-    for condition in CONDITIONS:
-        for kind, files in (("dx", condition.codelists), ("res", condition.resolved)):
-            for file_name in files:
-                for code in read_codelist(file_name)["code"]:
-                    rows.append((code.strip(), condition.name, kind))
-    return pd.DataFrame(rows, columns=["cond_code", "condition", "kind"]).drop_duplicates()
+    frames = [
+        pd.DataFrame(
+            {"cond_code": read_codelist(file_name)["code"].str.strip(), "condition": condition.name, "kind": kind}
+        )
+        for condition in CONDITIONS
+        for kind, files in (("dx", condition.codelists), ("res", condition.resolved))
+        for file_name in files
+    ]
+    return pd.concat(frames, ignore_index=True).drop_duplicates(ignore_index=True)
 
 
 @cache

@@ -388,11 +388,16 @@ _COLUMN_KEYS = {
 _COLUMN_REQUIRED = {"name", "type", "required", "description"}
 
 
+# libyaml's loader where PyYAML has it: the same documents, and every run of the engine reads all
+# sixteen contracts (0.2 s in pure Python, a tenth of a start-up's CPU).
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_feed(path: Path | str) -> Feed:
     """Read one contract file; raise ContractError naming the file and field if it is malformed."""
     path = Path(path)
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except yaml.YAMLError as error:
         raise ContractError(f"not valid YAML: {error}", path=path) from None
     if not isinstance(document, dict):
