@@ -128,6 +128,7 @@ def build_features(
     if with_prevention:
         parts += [
             prevention.events(linked, period),
+            *prevention.doses(linked, period),
             prevention.birth_dates(linked),
             activity.readmissions(linked, period),
         ]

@@ -44,7 +44,8 @@ def ranked(
     get no probability, centile or band and do not count in anyone else's rank.
     """
     frame = pd.DataFrame({"person_id": person_ids.to_numpy(), "risk_probability": np.round(probability, 6)})
-    kept = ~frame["person_id"].isin(excluded) if excluded else pd.Series(True, index=frame.index)
+    # By Arrow's hash lookup: pandas' isin on text compared each id in Python (0.4 s at 1M).
+    kept = pd.Series(id_positions(frame["person_id"], list(excluded)) < 0 if excluded else True, index=frame.index)
     frame["analytics_excluded"] = ~kept
     ranked_rows = frame.loc[kept, "risk_probability"]
     frame["risk_probability"] = frame["risk_probability"].where(kept)
