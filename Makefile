@@ -11,7 +11,7 @@ help:
 	@echo "make test   - install what the tests need and run the whole suite (SQLite, then PostgreSQL)"
 	@echo "make lint   - ruff check, ruff format --check, and no direct queries of resident data in views or the API"
 	@echo "make format - ruff format, then the lint fixes ruff can make by itself"
-	@echo "make bench  - the pipeline at 20k-1M residents: JSON in benchmarks/results, a plot, a regression check"
+	@echo "make bench  - the pipeline at 20k-9M residents (9M where memory allows): JSON in benchmarks/results, a plot, a regression check"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Octopus needs Python 3.11 or newer")'
