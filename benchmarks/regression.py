@@ -3,8 +3,9 @@
     python benchmarks/regression.py [OLD.json] NEW.json [--threshold 0.20] [--min-seconds 0.2]
 
 With one file, OLD is the newest ``benchmarks/results/bench-*.json`` recorded before it. For every
-population size in both files it compares each step's median seconds (and the pipeline's total and
-the whole process's wall time), and prints one line per step; a step is flagged when it is more than
+population size in both files it compares each step's median CPU seconds (its wall time where a
+file has no CPU per step; see ``_step_cpu``), the pipeline's total and the whole process's wall
+time and the process's CPU, and prints one line per step; a step is flagged when it is more than
 ``--threshold`` slower *and* at least ``--min-seconds`` slower, because a 0.1 s step that takes 0.13
 s is timer and scheduler noise, not a regression. Exit status 1 when anything is flagged, 0
 otherwise, so CI can gate on it. Both files' load averages are printed: on a shared machine a
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +32,7 @@ class Change:
     before: float
     after: float
     flagged: bool
+    unit: str = "s"
 
     @property
     def ratio(self) -> float:
@@ -51,6 +54,22 @@ def previous_of(new: Path, folder: Path = RESULTS) -> Path | None:
     return earlier[-1] if earlier else None
 
 
+def _step_cpu(entry: dict) -> dict[str, float]:
+    """Each step's median CPU seconds over a size's runs, for the steps every run timed.
+
+    The pipeline gives each step its own CPU: a step run beside another (training beside the
+    features, decisions 0071 and 0074) is its thread's CPU, and the step it overlapped has that
+    taken out. A step's wall time, by contrast, grows when a step beside it holds a core, while
+    the whole run gets shorter: compared by wall time, moving work beside other work looks like a
+    regression of the steps it now overlaps.
+    """
+    runs = [run for run in entry.get("runs", []) if "error" not in run]
+    if not runs or not all(isinstance(run.get("cpu"), dict) for run in runs):
+        return {}
+    steps = [step for step in runs[0]["cpu"] if all(step in run["cpu"] for run in runs)]
+    return {step: statistics.median(run["cpu"][step] for run in runs) for step in steps}
+
+
 def compare(old: dict, new: dict, *, threshold: float = 0.20, min_seconds: float = 0.2) -> list[Change]:
     changes = []
     for size, after in new["sizes"].items():
@@ -58,17 +77,28 @@ def compare(old: dict, new: dict, *, threshold: float = 0.20, min_seconds: float
         if not before or "steps" not in before or "steps" not in after:
             continue
         pairs = [
-            ("whole process", before["process_wall_seconds"]["median"], after["process_wall_seconds"]["median"]),
-            ("pipeline total", before["total_seconds"]["median"], after["total_seconds"]["median"]),
+            ("whole process", before["process_wall_seconds"]["median"], after["process_wall_seconds"]["median"], "s"),
+            ("pipeline total", before["total_seconds"]["median"], after["total_seconds"]["median"], "s"),
         ]
-        pairs += [
-            (step, before["steps"][step]["median"], figures["median"])
-            for step, figures in after["steps"].items()
-            if step in before["steps"]
-        ]
-        for step, was, now in pairs:
+        if "process_cpu_seconds" in before and "process_cpu_seconds" in after:
+            pairs.append(
+                (
+                    "process CPU",
+                    before["process_cpu_seconds"]["median"],
+                    after["process_cpu_seconds"]["median"],
+                    "CPU-s",
+                )
+            )
+        # Steps by their own CPU where both files have it (every run since 3 December), else by wall.
+        cpu_before, cpu_after = _step_cpu(before), _step_cpu(after)
+        for step, figures in after["steps"].items():
+            if step in cpu_before and step in cpu_after:
+                pairs.append((step, cpu_before[step], cpu_after[step], "CPU-s"))
+            elif step in before["steps"]:
+                pairs.append((step, before["steps"][step]["median"], figures["median"], "s"))
+        for step, was, now, unit in pairs:
             flagged = now > was * (1 + threshold) and now - was >= min_seconds
-            changes.append(Change(size, step, was, now, flagged))
+            changes.append(Change(size, step, was, now, flagged, unit))
     return changes
 
 
@@ -107,8 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     for change in changes:
         mark = "SLOWER" if change.flagged else "ok"
         print(
-            f"{mark:6} {int(change.size):>10,} {change.step:<22} {change.before:8.2f} s -> {change.after:8.2f} s "
-            f"({change.ratio:.2f}x)"
+            f"{mark:6} {int(change.size):>10,} {change.step:<22} {change.before:8.2f} {change.unit} -> "
+            f"{change.after:8.2f} {change.unit} ({change.ratio:.2f}x)"
         )
     flagged = [c for c in changes if c.flagged]
     print(f"{len(flagged)} of {len(changes)} steps more than {args.threshold:.0%} slower.")

@@ -69,3 +69,34 @@ def test_a_file_that_is_not_a_bench_result_is_refused_by_name(regression, tmp_pa
     broken.write_text("{")
     with pytest.raises(SystemExit, match=r"bench-y.json: cannot be read as a bench result"):
         regression.load(broken)
+
+
+def _result(wall: dict[str, float], cpu: dict[str, float] | None) -> dict:
+    run = {"load_before": [1.0, 1.0, 1.0]} | ({"cpu": cpu} if cpu is not None else {})
+    spread = {step: {"median": seconds, "min": seconds, "max": seconds} for step, seconds in wall.items()}
+    return {
+        "kind": "octopus-pipeline-bench",
+        "sizes": {
+            "1000000": {
+                "runs": [run],
+                "total_seconds": {"median": 30.0},
+                "process_wall_seconds": {"median": 31.0},
+                "process_cpu_seconds": {"median": 50.0},
+                "steps": spread,
+            }
+        },
+    }
+
+
+def test_steps_are_compared_by_their_own_cpu_where_the_runs_have_it(regression):
+    # Training moved beside the features: its wall time grows with waiting for a core, its CPU
+    # does not; the features' CPU grows by 30%, which is a regression whatever the wall says.
+    old = _result({"train": 6.0, "features": 6.0}, {"train": 6.0, "features": 8.0})
+    new = _result({"train": 10.0, "features": 6.1}, {"train": 6.1, "features": 10.4})
+    changes = {c.step: c for c in regression.compare(old, new)}
+    assert not changes["train"].flagged and changes["train"].unit == "CPU-s"
+    assert changes["features"].flagged and changes["features"].ratio == pytest.approx(1.3)
+    assert changes["process CPU"].unit == "CPU-s" and not changes["process CPU"].flagged
+    # A file without CPU per step is compared by wall time, as before.
+    walls = {c.step: c for c in regression.compare(_result({"train": 6.0}, None), _result({"train": 10.0}, None))}
+    assert walls["train"].flagged and walls["train"].unit == "s"
