@@ -75,3 +75,16 @@ def test_largest_takes_ties_in_column_order_and_leaves_empty_places():
         ]
     )
     assert largest(key, 3).tolist() == [[1, 2, 4], [1, -1, -1], [-1, -1, -1]]
+
+
+def test_joined_phrases_keep_every_row_in_place_even_with_none():
+    from octopus.population.risk.explain import _joined
+
+    places = np.array([[0, 2, -1], [-1, -1, -1], [1, -1, -1], [2, 1, 0]])
+    texts = _joined(["aged 80", "housebound", "2 A&E attendances in the last year"], places)
+    assert texts.to_pylist() == [
+        "aged 80; 2 A&E attendances in the last year",
+        "",
+        "housebound",
+        "2 A&E attendances in the last year; housebound; aged 80",
+    ]

@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from threadpoolctl import threadpool_limits
 
 from octopus.population.features.conditions import LONG_TERM_CONDITIONS, ltc_column
 from octopus.population.risk.design import design_matrix, feature_names, input_columns
@@ -32,20 +35,15 @@ def _plural(n: pd.Series, word: str, plural: str | None = None) -> pd.Series:
 class Concept:
     """Features grouped as one idea; ``applies`` says who has words for it, ``words`` renders them.
 
-    Both take a frame and work on whole columns: ``words`` is only called for the residents the
-    concept was chosen for.
+    Both take a frame and work on whole columns. ``words`` reads at most one column, ``reads``
+    (None: the same words for everyone), and is called with that column's distinct values among
+    the residents the concept was chosen for, not once per resident.
     """
 
     features: tuple[str, ...]
     applies: Callable[[pd.DataFrame], pd.Series]
     words: Callable[[pd.DataFrame], pd.Series]
-
-
-def _formatted(values: pd.Series, template: str) -> pd.Series:
-    """``template.format`` of each value, formatting each distinct value once (scores and costs
-    repeat a great deal; formatting per resident was seconds at 1M)."""
-    distinct = values.drop_duplicates()
-    return values.map(dict(zip(distinct, (template.format(v) for v in distinct), strict=True)))
+    reads: str | None = None
 
 
 def _count(column: str, word: str, plural: str | None = None) -> Concept:
@@ -53,6 +51,7 @@ def _count(column: str, word: str, plural: str | None = None) -> Concept:
         (),
         lambda f: f[column] > 0,
         lambda f: _plural(f[column], word, plural) + " in the last year",
+        column,
     )
 
 
@@ -61,7 +60,7 @@ def _flag(column: str, words: str) -> Concept:
 
 
 def _with(features: tuple[str, ...], concept: Concept) -> Concept:
-    return Concept(features, concept.applies, concept.words)
+    return Concept(features, concept.applies, concept.words, concept.reads)
 
 
 def _deprived(f: pd.DataFrame) -> pd.Series:
@@ -74,18 +73,25 @@ CONCEPTS: dict[str, Concept] = {
         ("age", "age_over_75"),
         lambda f: pd.Series(True, index=f.index),
         lambda f: "aged " + f["age"].astype("int64").astype(str),
+        "age",
     ),
     "emergency": _with(
         ("log_emergency_admissions", "emergency_in_last_90_days"), _count("emergency_admissions", "emergency admission")
     ),
-    "frailty": Concept(("efi",), lambda f: f["efi_category"] != "fit", lambda f: f["efi_category"] + " frailty"),
+    "frailty": Concept(
+        ("efi",), lambda f: f["efi_category"] != "fit", lambda f: f["efi_category"] + " frailty", "efi_category"
+    ),
     "hfrs": Concept(
         ("hfrs",),
         lambda f: f["hfrs"] > 0,
-        lambda f: _formatted(f["hfrs"].round(1), "hospital frailty risk score {:.1f}"),
+        lambda f: f["hfrs"].round(1).map("hospital frailty risk score {:.1f}".format),
+        "hfrs",
     ),
     "ltc_count": Concept(
-        ("ltc_count",), lambda f: f["ltc_count"] > 0, lambda f: _plural(f["ltc_count"], "long-term condition")
+        ("ltc_count",),
+        lambda f: f["ltc_count"] > 0,
+        lambda f: _plural(f["ltc_count"], "long-term condition"),
+        "ltc_count",
     ),
     "bed_days": _with(("log_bed_days",), _count("bed_days", "day in hospital", "days in hospital")),
     "elective": _with(("log_elective_admissions",), _count("elective_admissions", "planned admission")),
@@ -101,12 +107,14 @@ CONCEPTS: dict[str, Concept] = {
     "cost": Concept(
         ("log_prior_cost",),
         lambda f: f["prior_cost"] > 0,
-        lambda f: _formatted(f["prior_cost"].round(0), "£{:,.0f} of care in the last year"),
+        lambda f: f["prior_cost"].round(0).map("£{:,.0f} of care in the last year".format),
+        "prior_cost",
     ),
     "deprivation": Concept(
         ("imd_decile_filled",),
         _deprived,
         lambda f: "lives in a deprived area (IMD decile " + f["imd_decile"].astype("int64").astype(str) + ")",
+        "imd_decile",
     ),
     "social_care": _with(("social_care_package",), _flag("social_care_package", "receives social care")),
     "care_home": _with(("care_home",), _flag("care_home", "lives in a care home")),
@@ -119,23 +127,8 @@ CONCEPTS: dict[str, Concept] = {
 }
 
 
-WORD_COLUMNS = (
-    "age",
-    "efi_category",
-    "hfrs",
-    "ltc_count",
-    "prior_cost",
-    "imd_decile",
-    "emergency_admissions",
-    "bed_days",
-    "elective_admissions",
-    "ae_attendances",
-    "ambulance_calls",
-    "outpatient_attendances",
-    "gp_contacts",
-    "mental_health_contacts",
-    "community_contacts",
-)
+# The columns the concepts' words read.
+WORD_COLUMNS = tuple(dict.fromkeys(c.reads for c in CONCEPTS.values() if c.reads))
 
 
 def reads() -> list[str]:
@@ -157,7 +150,10 @@ def concept_contributions(model: RiskModel, matrix: np.ndarray, grouping: np.nda
     per_unit = regression.coef_[0] / scaler.scale_
     weights = model.support.as_linear_map() @ (per_unit[:, None] * grouping)
     offset = (scaler.mean_ * per_unit) @ grouping
-    return matrix @ weights - offset
+    # One BLAS thread: a second one saved a tenth of this product's wall time at 1M residents for
+    # half as much CPU again spent waiting, while the pipeline's other steps want that core.
+    with threadpool_limits(limits=1, user_api="blas"):
+        return matrix @ weights - offset
 
 
 def largest(key: np.ndarray, k: int) -> np.ndarray:
@@ -177,16 +173,41 @@ def largest(key: np.ndarray, k: int) -> np.ndarray:
     return chosen
 
 
-def top_factors(
+def _phrases(concept: Concept, narrow: pd.DataFrame, rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """The concept's words for ``rows`` of ``narrow``: each row's position among the phrases, and
+    the phrases, rendered once per distinct value of the column they read (ages, counts and costs
+    repeat a great deal; rendering per resident was most of the factors' time at 1M)."""
+    if concept.reads is None:
+        return np.zeros(len(rows), dtype=np.int64), [str(concept.words(narrow.iloc[:1]).iloc[0])]
+    codes, distinct = pd.factorize(narrow[concept.reads].iloc[rows], use_na_sentinel=False)
+    words = concept.words(pd.DataFrame({concept.reads: distinct}))
+    return codes.astype(np.int64), [str(w) for w in words]
+
+
+def _joined(vocabulary: list[str], places: np.ndarray) -> pa.Array:
+    """Each row's phrases (positions in ``vocabulary``, -1 for none, filled from the left)
+    joined by "; " in Arrow: no Python string per resident."""
+    phrases = pa.array([None, *vocabulary], type=pa.string())
+    slots = [phrases.take(pa.array(places[:, slot] + 1)) for slot in range(places.shape[1])]
+    # Not binary_join_element_wise(..., null_handling="skip") over all the slots: pyarrow 26
+    # drops the rows whose slots are all null from its result.
+    texts = pc.fill_null(slots[0], "")
+    for slot in slots[1:]:
+        texts = pc.coalesce(pc.binary_join_element_wise(texts, slot, "; "), texts)
+    return texts
+
+
+def top_factor_texts(
     model: RiskModel, frame: pd.DataFrame, k: int = TOP_FACTORS, matrix: np.ndarray | None = None
-) -> list[str]:
-    """Per resident, up to ``k`` phrases for the concepts that raise their risk most.
+) -> pa.Array:
+    """Per resident, up to ``k`` phrases for the concepts that raise their risk most, "; "
+    between them, as an Arrow string array.
 
     Concepts are taken in order of contribution (ties in declaration order); one without
     words for this resident (an A&E contribution with no attendance, say) is skipped and the
-    next one is used. Works on whole columns, so a million residents take seconds: the top
-    ``k`` come from ``largest``, and each concept's words are rendered once for every resident
-    who has it in any place.
+    next one is used. Works on whole columns, so a million residents take about a second: the
+    top ``k`` come from ``largest``, each concept's words are rendered once per distinct value
+    (``_phrases``), and the phrases are joined in Arrow (``_joined``).
     """
     names = feature_names()
     concept_names = list(CONCEPTS)
@@ -203,15 +224,25 @@ def top_factors(
     # The phrases read only these columns: take rows from a narrow frame, not the whole feature
     # table (taking rows of 60 columns per concept and slot was most of the time at 1M).
     narrow = frame[[c for c in WORD_COLUMNS if c in frame.columns]].reset_index(drop=True)
-    places = np.full((n, k), None, dtype=object)
+    vocabulary: list[str] = []
+    places = np.full((n, k), -1, dtype=np.int64)
+    # Every place grouped by its concept in one sort (empty places, -1, first), not one scan of
+    # the whole table per concept.
+    flat = chosen.ravel()
+    order = np.argsort(flat, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(flat + 1, minlength=width + 1))])
     for j, concept in enumerate(concept_names):
-        where_row, where_slot = np.nonzero(chosen == j)
-        if len(where_row):
-            unique_rows, inverse = np.unique(where_row, return_inverse=True)
-            words = np.asarray(CONCEPTS[concept].words(narrow.iloc[unique_rows]), dtype=object)
-            places[where_row, where_slot] = words[inverse]
-    texts = np.where(places[:, 0] == None, "", places[:, 0])  # noqa: E711 (elementwise)
-    for slot in range(1, k):
-        has = places[:, slot] != None  # noqa: E711 (elementwise)
-        texts[has] = texts[has] + "; " + places[has, slot]
-    return texts.tolist()
+        where = order[bounds[j + 1] : bounds[j + 2]]
+        if len(where):
+            where_row, where_slot = np.divmod(where, k)
+            codes, phrases = _phrases(CONCEPTS[concept], narrow, where_row)
+            places[where_row, where_slot] = codes + len(vocabulary)
+            vocabulary += phrases
+    return _joined(vocabulary, places)
+
+
+def top_factors(
+    model: RiskModel, frame: pd.DataFrame, k: int = TOP_FACTORS, matrix: np.ndarray | None = None
+) -> list[str]:
+    """``top_factor_texts`` as Python strings."""
+    return top_factor_texts(model, frame, k, matrix).to_pylist()

@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 from octopus.population.engines import arrow_text, id_positions, parquet_batches
 from octopus.population.risk.bands import BandScale, assign_bands, centiles
 from octopus.population.risk.design import design_matrix
-from octopus.population.risk.explain import reads, top_factors
+from octopus.population.risk.explain import reads, top_factor_texts
 from octopus.population.risk.rising import COMPARED_COLUMNS, EVENTS_SINCE, flag_rising_risk
 
 if TYPE_CHECKING:  # scikit-learn is imported by whoever fitted the model, not to score with it
@@ -60,8 +60,8 @@ def ranked(
     return frame
 
 
-def _factors_table(person_ids: pd.Series, factors: list[str]) -> pa.Table:
-    return pa.table({FACTORS_PERSON_ID: arrow_text(person_ids), "top_factors": pa.array(factors, type=pa.string())})
+def _factors_table(person_ids: pd.Series, factors: pa.Array) -> pa.Table:
+    return pa.table({FACTORS_PERSON_ID: arrow_text(person_ids), "top_factors": factors})
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ def score_file(
             probabilities.append(result.chosen.predict(matrix))
             # The few columns rising risk compares (booleans and a category): small beside the ids.
             compared.append(batch[[c for c in COMPARED_COLUMNS if c in batch.columns and c != "risk_band"]])
-            table = _factors_table(batch["person_id"], top_factors(result.logistic, batch, matrix=matrix))
+            table = _factors_table(batch["person_id"], top_factor_texts(result.logistic, batch, matrix=matrix))
             if writer is None:
                 writer = pq.ParquetWriter(out, table.schema)
             writer.write_table(table)
