@@ -1,18 +1,16 @@
 """Names for the organisation codes the partner feeds carry (sender and provider codes).
 
 A timeline row reads "Imperial College Healthcare NHS Trust", not "RYJ". Names come, in order,
-from the directory (organisations the INT has entered), the GP practice list shipped with the
-synthetic generator (NHS Digital's epraccur, Open Government Licence), and the London NHS trusts
+from the directory (organisations the INT has entered), the London GP practice list shipped in
+``octopus.reference`` (NHS Digital's epraccur, Open Government Licence), and the London NHS trusts
 below. An unknown code is shown as the code itself, so nothing is ever invented.
 """
 
 import csv
 from functools import lru_cache
-from pathlib import Path
 
+from octopus import reference
 from octopus.core.formatting import place_name
-
-PRACTICES_CSV = Path(__file__).resolve().parent.parent / "synthetic" / "reference" / "london_gp_practices.csv"
 
 # ODS codes of London NHS trusts that appear in the feeds (ODS organisation search).
 LONDON_TRUSTS = {
@@ -48,9 +46,11 @@ LONDON_TRUSTS = {
 
 @lru_cache(maxsize=1)
 def _practices() -> dict[str, str]:
-    if not PRACTICES_CSV.is_file():
-        return {}
-    with PRACTICES_CSV.open(newline="") as handle:
+    # The list ships with the package: missing, it is a broken install, not an empty list. Looked
+    # for where the generator kept it before ``octopus.reference``, it was silently empty, so a
+    # timeline showed practice codes until the directory was seeded, and the next publish then
+    # rewrote every event from a practice (5.8M rows, 14 minutes at 1M residents).
+    with reference.practices_path().open(newline="") as handle:
         return {row["practice_code"]: place_name(row["practice_name"]) for row in csv.DictReader(handle)}
 
 
