@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from threadpoolctl import threadpool_limits
 
 from octopus.population.features.conditions import LONG_TERM_CONDITIONS, ltc_column
 from octopus.population.risk.design import design_matrix, feature_names, input_columns
+from octopus.population.risk.threads import model_threads
 
 if TYPE_CHECKING:  # scikit-learn is imported by whoever fitted the model, not to explain it
     from octopus.population.risk.train import RiskModel
@@ -150,9 +150,9 @@ def concept_contributions(model: RiskModel, matrix: np.ndarray, grouping: np.nda
     per_unit = regression.coef_[0] / scaler.scale_
     weights = model.support.as_linear_map() @ (per_unit[:, None] * grouping)
     offset = (scaler.mean_ * per_unit) @ grouping
-    # One BLAS thread: a second one saved a tenth of this product's wall time at 1M residents for
-    # half as much CPU again spent waiting, while the pipeline's other steps want that core.
-    with threadpool_limits(limits=1, user_api="blas"):
+    # The model's BLAS threads (one by default): a second saved a tenth of this product's wall time
+    # at 1M residents for half as much CPU again spent waiting, while other steps want that core.
+    with model_threads(user_api="blas"):
         return matrix @ weights - offset
 
 

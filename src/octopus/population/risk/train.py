@@ -8,7 +8,7 @@ points view) and a gradient-boosted tree model (scikit-learn HistGradientBoostin
 one with the higher validation AUROC is chosen. Its probabilities are then recalibrated on the
 validation set by Platt scaling (a logistic model on the logit of the raw prediction).
 
-Speed. Fitting and prediction run with ``MODEL_THREADS`` OpenMP/BLAS threads (default 1, env
+Speed. Fitting and prediction run with ``threads.MODEL_THREADS`` OpenMP/BLAS threads (default 1, env
 ``OCTOPUS_MODEL_THREADS``): on a shared machine scikit-learn's OpenMP threads spin-wait for
 each other, and HistGradientBoosting took 25 s with two threads against 1.5 s with one for
 1,800 residents. Candidates are fitted on at most ``MAX_TRAINING_ROWS`` residents of the
@@ -23,8 +23,6 @@ memory stays the same from Westminster to all of London.
 
 from __future__ import annotations
 
-import os
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,7 +31,6 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_limits
 
 from octopus.population.risk.design import design_matrix, feature_names, outcome
 from octopus.population.risk.metrics import auroc, logit
@@ -45,16 +42,9 @@ from octopus.population.risk.roles import (  # noqa: F401 (where callers have al
     split_roles,
 )
 from octopus.population.risk.support import RULE, FeatureSupport, decide
+from octopus.population.risk.threads import model_threads
 
 MODEL_VERSION = "emergency-admission-12m/1"
-MODEL_THREADS = int(os.environ.get("OCTOPUS_MODEL_THREADS", "1"))
-
-
-@contextmanager
-def model_threads(threads: int | None = None):
-    """Limit scikit-learn's OpenMP and BLAS threads while fitting or predicting."""
-    with threadpool_limits(limits=threads or MODEL_THREADS):
-        yield
 
 
 class TrainingDataError(ValueError):
