@@ -11,8 +11,9 @@ what PostgreSQL needs to keep those rows, since a temporary table writes no WAL 
 the session.
 
 With `--like-live` the copies are instead ordinary (WAL-logged) tables with the live tables'
-indexes (`LIKE … INCLUDING ALL`): what PostgreSQL needs to take those rows into tables a page can
-read them from, the floor for any publish that keeps the operational tables' indexes.
+indexes (`LIKE … INCLUDING ALL`) and storage parameters (the residents' fill factor, decision
+0078): what PostgreSQL needs to take those rows into tables a page can read them from, the floor
+for any publish that keeps the operational tables' indexes.
 
 Usage:
     python benchmarks/publish_copy.py --database postgresql://postgres@127.0.0.1:5432/octopus_publish_1m \
@@ -55,12 +56,20 @@ def main() -> None:
                 for chunk in copy:
                     buffer.write(chunk)
             dumps[table] = buffer.getvalue()
+        # LIKE copies no storage parameters; a table like the live one has the live one's.
+        storage = dict.fromkeys(TABLES, "")
+        if variant == "like_live":
+            for table in TABLES:
+                (options,) = connection.execute(
+                    "SELECT reloptions FROM pg_class WHERE oid = %s::regclass", [table]
+                ).fetchone()
+                storage[table] = f" WITH ({', '.join(options)})" if options else ""
         started = time.monotonic()
         for table in TABLES:
             table_started = time.monotonic()
             with connection.transaction():
                 connection.execute(f"DROP TABLE IF EXISTS plain_{table}")
-                connection.execute(f"CREATE {kind} TABLE plain_{table} (LIKE {table} {like})")
+                connection.execute(f"CREATE {kind} TABLE plain_{table} (LIKE {table} {like}){storage[table]}")
                 with connection.cursor().copy(f"COPY plain_{table} FROM STDIN") as copy:
                     view = memoryview(dumps[table])
                     for start in range(0, len(view), 1 << 20):

@@ -101,12 +101,29 @@ def test_the_scanning_form_of_the_access_point_selects_exactly_the_same_resident
     analyst = user_in(world["practice_team"], "analyst", "practice-analyst")
     for user in (world["gp"], world["coordinator"], chww, analyst, AnonymousUser()):
         for scopes in (access.RECORD, access.EVERY_SCOPE, frozenset({access.OUTREACH})):
-            assert set(access.residents_for_scan(user, scopes=scopes)) == set(
-                access.residents_for(user, scopes=scopes)
-            ), (user, scopes)
+            union = set(access.residents_for(user, scopes=scopes))
+            assert set(access.residents_for_scan(user, scopes=scopes)) == union, (user, scopes)
+            assert access.resident_ids_upto(user, 3, scopes=scopes) == sorted(r.pk for r in union), (user, scopes)
     assert set(access.residents_for_scan(world["gp"])) == {lisson, held}
     assert set(access.residents_for_scan(world["coordinator"])) == {lisson, church, glass}
     assert pimlico not in set(access.residents_for_scan(world["coordinator"]))
+    assert access.resident_ids_upto(world["coordinator"], 2) is None  # three: more than asked for
+
+
+def test_the_lists_read_a_few_residents_by_key_and_many_by_scanning_the_same_residents(world, monkeypatch):
+    """Decision 0079: up to ``lists.FEW`` residents, the lists filter on their ids; above it, on
+    the access terms as they scan. Either way the same residents, on every list."""
+    from octopus.casefinding import lists
+
+    lisson, church = registered(world["lisson"]), registered(world["church"])
+    registered(world["pimlico"])
+    few = lists.visible_to(world["coordinator"])
+    assert set(few) == {lisson, church}
+    assert "IN (SELECT" not in str(few.query)  # the ids themselves, not the access terms
+    monkeypatch.setattr(lists, "FEW", 1)
+    many = lists.visible_to(world["coordinator"])
+    assert set(many) == {lisson, church} and str(many.query) != str(few.query)
+    assert set(lists.visible_to(world["gp"])) == {lisson}
 
 
 def test_openable_among_answers_for_the_given_residents_as_the_access_point_does(world):

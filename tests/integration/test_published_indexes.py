@@ -57,3 +57,42 @@ def test_the_lookups_the_pages_make_are_indexed():
     } <= leading
     assert ("resident_id", "occurred_on") in _indexes(ActivityEvent).values()
     assert ("person_id",) in _indexes(Resident, unique=True).values()
+
+
+def test_a_months_new_scores_are_written_in_place_on_postgresql(tmp_path):
+    """Decision 0078: the residents' pages keep room, so a republish that changes every resident's
+    scores but none of their indexed columns writes each new version beside the old one and no
+    index entry (a heap-only tuple). With full pages, as before, almost none were."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a fill factor and heap-only updates are PostgreSQL's")
+    from octopus.insights.testing import resident_rows, write_snapshot
+    from octopus.publish import publish
+    from tests.integration.test_publish import _person, _persons
+
+    rows = resident_rows(400)
+    persons = _persons(
+        tmp_path / "persons.parquet", [_person(i, person_id=row["person_id"]) for i, row in enumerate(rows)]
+    )
+    write_snapshot(tmp_path / "october", rows, run_id="run-october", chart_tables=False)
+    publish(persons, tmp_path / "october")
+    # November: everyone's probability moves within their band; bands, segments and rising risk stay.
+    write_snapshot(
+        tmp_path / "november",
+        [{**row, "risk_probability": row["risk_probability"] * 1.1} for row in rows],
+        run_id="run-november",
+        chart_tables=False,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE oid = 'residents_resident'::regclass")
+        assert cursor.fetchone()[0] == ["fillfactor=50"]
+        counts = (
+            "SELECT pg_stat_get_xact_tuples_updated(%(t)s::regclass), "
+            "pg_stat_get_xact_tuples_hot_updated(%(t)s::regclass)"
+        )
+        cursor.execute(counts, {"t": "residents_resident"})
+        before = cursor.fetchone()
+        publish(persons, tmp_path / "november")
+        cursor.execute(counts, {"t": "residents_resident"})
+        updated, in_place = (after - earlier for after, earlier in zip(cursor.fetchone(), before, strict=True))
+    assert Resident.objects.filter(snapshot_run_id="run-november").count() == 400
+    assert updated >= 400 and in_place >= 0.9 * updated
