@@ -88,8 +88,9 @@ def visible_to(user) -> QuerySet[Resident]:
 
 
 def _few() -> int:
-    """``FEW``, or half the parameters one SQLite statement may take if that is less (999 in
-    SQLite builds before 3.32): the list's other filters need some too."""
+    """``FEW``, or half the parameters Django lets one statement take if that is less (999 on
+    SQLite, whatever the build allows): the list's other filters need some too. The demo's
+    SQLite lists therefore scan for a user with more than 499 residents, as they did before."""
     most = connection.features.max_query_params
     return FEW if most is None else min(FEW, most // 2)
 
