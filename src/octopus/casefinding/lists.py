@@ -74,13 +74,14 @@ FEW = 10_000
 def visible_to(user) -> QuerySet[Resident]:
     """The residents this user may open, for the lists to count and page through.
 
-    Most users are a practice's staff or a team's, with a few thousand residents at most: their
-    ids are read first, by each relationship's index, and the lists then read just those rows
-    (decision 0079). A user with more (a PCN's clinician) gets ``access.residents_for_scan``: a
-    list then reads every resident anyway (cohort membership is JSON no index serves), so the
-    access terms are tested as it scans, each relationship's residents hashed once (decision
-    0026); the union ``access.residents_for`` builds was estimated at 200 rows and joined back by
-    one index lookup per resident (1.5 s of a 2 s page for a PCN covering 50,000)."""
+    A team's staff have their caseloads' residents, a practice's its registered list: up to
+    ``FEW`` of them, their ids are read first, by each relationship's index, and the lists then
+    read just those rows (decision 0079). A user with more (a PCN's clinician, a large practice)
+    gets ``access.residents_for_scan``: a list then reads every resident anyway (cohort
+    membership is JSON no index serves), so the access terms are tested as it scans, each
+    relationship's residents hashed once (decision 0026); the union ``access.residents_for``
+    builds was estimated at 200 rows and joined back by one index lookup per resident (1.5 s of a
+    2 s page for a PCN covering 50,000)."""
     few = access.resident_ids_upto(user, _few())
     if few is None:
         return access.residents_for_scan(user)
