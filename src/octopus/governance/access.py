@@ -202,8 +202,13 @@ def residents_for(user, *, scopes: frozenset[str] = RECORD) -> QuerySet[Resident
     # A UNION ALL of one query per relationship term, not one WHERE with their OR: PostgreSQL
     # cannot turn an OR of ``id IN (subquery)`` into a join, so it read every resident (1M: a
     # sequential scan per caseload, search or inbox); each term is a few index lookups instead.
+    return Resident.objects.filter(pk__in=_union_of_ids(terms)).distinct()
+
+
+def _union_of_ids(terms: list[Q]) -> QuerySet:
+    """The ids each term selects, one query per term, as one UNION ALL."""
     branches = [_ids(term) for term in terms]
-    return Resident.objects.filter(pk__in=branches[0].union(*branches[1:], all=True)).distinct()
+    return branches[0].union(*branches[1:], all=True)
 
 
 def resident_ids_upto(user, limit: int, *, scopes: frozenset[str] = RECORD) -> list[int] | None:
@@ -216,9 +221,7 @@ def resident_ids_upto(user, limit: int, *, scopes: frozenset[str] = RECORD) -> l
     terms = _access_terms(user, scopes)
     if not terms:
         return []
-    branches = [_ids(term) for term in terms]
-    union = branches[0].union(*branches[1:], all=True) if len(branches) > 1 else branches[0]
-    ids = {next(iter(row.values())) for row in union[: limit + 1]}
+    ids = {next(iter(row.values())) for row in _union_of_ids(terms)[: limit + 1]}
     return sorted(ids) if len(ids) <= limit else None
 
 
