@@ -100,3 +100,44 @@ def test_steps_are_compared_by_their_own_cpu_where_the_runs_have_it(regression):
     # A file without CPU per step is compared by wall time, as before.
     walls = {c.step: c for c in regression.compare(_result({"train": 6.0}, None), _result({"train": 10.0}, None))}
     assert walls["train"].flagged and walls["train"].unit == "s"
+
+
+def _runs(cpu_per_run: list[float]) -> dict:
+    """A 100,000-resident size whose ``segments`` step took these CPU seconds, one run each."""
+    runs = [
+        {"load_before": [1.0, 1.0, 1.0], "seconds": 8.0, "process_wall_seconds": 9.0, "cpu": {"segments": cpu}}
+        for cpu in cpu_per_run
+    ]
+    middle = sorted(cpu_per_run)[len(cpu_per_run) // 2]
+    return {
+        "kind": "octopus-pipeline-bench",
+        "commit": {"sha": "c" * 40},
+        "sizes": {
+            "100000": {
+                "runs": runs,
+                "total_seconds": {"median": 8.0},
+                "process_wall_seconds": {"median": 9.0},
+                "steps": {"segments": {"median": middle, "min": min(cpu_per_run), "max": max(cpu_per_run)}},
+            }
+        },
+    }
+
+
+def test_a_slower_median_whose_runs_interleave_with_the_last_is_not_flagged(regression, capsys, tmp_path):
+    # The figures of 5 December: the median 0.85 -> 1.20 CPU-s (41%, 0.35 s), but 0.72–1.10 before
+    # and 1.01–1.37 after; the step's code had not changed.
+    interleaved = {c.step: c for c in regression.compare(_runs([0.72, 0.85, 1.10]), _runs([1.01, 1.20, 1.37]))}[
+        "segments"
+    ]
+    assert not interleaved.flagged and interleaved.overlapping and interleaved.ratio == pytest.approx(1.2 / 0.85)
+    # The same medians with runs apart (the slowest before under the fastest after): flagged.
+    apart = {c.step: c for c in regression.compare(_runs([0.80, 0.85, 0.90]), _runs([1.15, 1.20, 1.25]))}["segments"]
+    assert apart.flagged and not apart.overlapping
+    # With one run a side there is no spread to compare: the median decides, as above 100,000.
+    single = {c.step: c for c in regression.compare(_runs([1.10]), _runs([1.37]))}["segments"]
+    assert single.flagged
+    old, new = tmp_path / "bench-20261201T000000Z.json", tmp_path / "bench-20261202T000000Z.json"
+    old.write_text(json.dumps(_runs([0.72, 0.85, 1.10])))
+    new.write_text(json.dumps(_runs([1.01, 1.20, 1.37])))
+    assert regression.main([str(old), str(new)]) == 0
+    assert "runs overlap: within the machine's spread" in capsys.readouterr().out
