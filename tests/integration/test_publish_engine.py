@@ -392,13 +392,18 @@ def test_publish_on_postgresql_is_staged_and_switched_in_one_transaction(engine,
     def switching(staging):
         seen["before"] = (Resident.objects.count(), ActivityEvent.objects.count())
         seen["staged rows"] = staging.rows
+        seen["later"] = [signature[1] for signature in staging.later]
         seen["atomic"] = connection.in_atomic_block
         original(staging)
+        seen["switched rows"] = staging.rows
 
     monkeypatch.setattr(bulk.Staging, "apply", switching)
     report = publish(linked / "persons.parquet", snapshot)
     assert seen["before"] == (0, 0) and not seen["atomic"]
-    assert seen["staged rows"] > report.residents + report.activity_added  # persons, scores, timeline
+    assert seen["staged rows"] > report.residents  # persons and scores, staged
+    # The timeline's new events are made before the switch and COPYed into the live table in it.
+    assert seen["later"] == ["residents_activityevent"]
+    assert seen["switched rows"] == seen["staged rows"] + report.activity_added > seen["staged rows"]
     assert Resident.objects.count() == 300 and ActivityEvent.objects.count() == report.activity_added
     with connection.cursor() as cursor:  # the staging tables went with the switch
         cursor.execute("SELECT count(*) FROM pg_class WHERE relname LIKE 'octopus_staging_%%' AND relpersistence = 't'")
@@ -461,6 +466,55 @@ def test_staged_events_naming_no_resident_roll_the_switch_back(engine):
     with bulk.staged():
         bulk.insert(ActivityEvent, columns, [[resident.pk, *event]])
     assert list(resident.activity.values_list("summary", flat=True)) == ["GP appointment"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_copied_in_the_switch_naming_no_resident_roll_it_back(engine):
+    """The same check for new events COPYed straight into the live table in the switch
+    (``insert_batches``, ``Staging.add_later``): their residents are collected as they are sent."""
+    import pyarrow as pa
+    from django.db import IntegrityError, connection
+
+    from octopus.residents.factories import make_resident
+
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL stages and switches (decision 0057)")
+    resident = make_resident()
+    columns = ["resident_id", "occurred_on", "kind", "source_organisation", "summary", "detail", "source_key"]
+
+    def events(*residents: int) -> list[pa.RecordBatch]:
+        return [
+            pa.RecordBatch.from_arrays(
+                [
+                    pa.array([pk], pa.int64()),
+                    pa.array([AS_OF], pa.date32()),
+                    pa.array(["gp"]),
+                    pa.array(["X"]),
+                    pa.array(["GP appointment"]),
+                    pa.array(["{}"]),
+                    pa.array([f"X:{i}"]),
+                ],
+                names=columns,
+            )
+            for i, pk in enumerate(residents)
+        ]
+
+    closed = []
+    with pytest.raises(IntegrityError, match=r"resident_id = 987654321 names no row of residents_resident \(1 such"):
+        with bulk.staged():
+            bulk.update(Resident, ["sex"], "id", [["male", resident.pk]])
+            bulk.insert_batches(
+                ActivityEvent, columns, events(resident.pk, 987654321, resident.pk), {"source_feed": "gp"}
+            )
+            bulk.after_switch(lambda: closed.append(True))
+    resident.refresh_from_db()
+    assert resident.sex == "female" and not ActivityEvent.objects.exists() and closed == [True]
+    with connection.cursor() as cursor:  # the keys' tables went with the failed switch
+        cursor.execute("SELECT count(*) FROM pg_class WHERE relname LIKE 'octopus_staging_%%' AND relpersistence = 't'")
+        assert cursor.fetchone()[0] == 0
+    with bulk.staged():
+        bulk.insert_batches(ActivityEvent, columns, events(resident.pk, resident.pk), {"source_feed": "gp"})
+    assert list(resident.activity.values_list("source_key", flat=True).order_by("source_key")) == ["X:0", "X:1"]
 
 
 def test_deleting_a_resident_still_deletes_their_timeline(engine):

@@ -57,8 +57,9 @@ def _add_households(rows: list[tuple]) -> dict[str, int]:
     """New households (household_id, address line, postcode, LSOA) -> their primary keys."""
     fields = ["household_id", "address_line", "postcode", "lsoa_code"]
     ids = bulk.allocate_ids(Household, len(rows))
-    if ids is not None:  # PostgreSQL: staged with the residents, keys taken now
-        bulk.insert(Household, ["id", *fields], [(pk, *row) for pk, row in zip(ids, rows, strict=True)])
+    if ids is not None:  # PostgreSQL: switched in with the residents, keys taken now
+        columns = [pa.array(ids, pa.int64()), *(pa.array(column, pa.string()) for column in zip(*rows, strict=True))]
+        bulk.insert_batches(Household, ["id", *fields], [pa.RecordBatch.from_arrays(columns, names=["id", *fields])])
         return {row[0]: pk for pk, row in zip(ids, rows, strict=True)}
     bulk.insert(Household, fields, rows)
     keys = [row[0] for row in rows]
@@ -90,6 +91,7 @@ def publish_persons(
         if not f.primary_key and f.attname not in given
     }
     known = dict(existing)
+    seen: dict[tuple, str | None] = {}  # (address line, postcode) -> household key
     total = 0
     allocated = None
     for batch in arrow_batches(persons_path, ["person_id", *DEMOGRAPHIC_FIELDS], ROWS):
@@ -102,7 +104,9 @@ def publish_persons(
         )
         keys, new_households = [], {}
         for address, postcode, lsoa in places:
-            key = household_key(address, postcode) if address and postcode else None
+            # Most households have several residents: their key is worked out once.
+            if (key := seen.get((address, postcode), False)) is False:
+                key = seen[address, postcode] = household_key(address, postcode) if address and postcode else None
             keys.append(key)
             if key and key not in households and key not in new_households:
                 new_households[key] = (key, address, postcode, clean(lsoa))
