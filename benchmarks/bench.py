@@ -31,6 +31,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -52,6 +53,42 @@ def machine() -> dict:
         "python": platform.python_version(),
         "duckdb": duckdb.__version__,
     }
+
+
+def reference(repeats: int = 5) -> dict:
+    """A fixed workload timed on this machine, each part median CPU seconds of ``repeats``: a
+    DuckDB aggregation and join, a NumPy sort and a Python loop, the pipeline's three kinds of work.
+
+    VMs of one kind are recorded alike by ``machine()`` yet differ in speed by workload (on 6
+    December one ran the pipeline 1.3-1.5x slower than the last): ``regression.py`` prints both
+    files' figures so a comparison across machines is seen to be one."""
+    import duckdb
+    import numpy as np
+
+    def cpu(work) -> float:
+        started = time.process_time()
+        work()
+        return time.process_time() - started
+
+    def database() -> None:
+        con = duckdb.connect()
+        con.execute(
+            "SELECT count(*), sum(b.v) FROM (SELECT i % 1000003 AS k, count(*) AS n FROM range(20000000) t(i) "
+            "GROUP BY k) a JOIN (SELECT i AS k, hash(i) % 97 AS v FROM range(1000003) t(i)) b USING (k)"
+        ).fetchall()
+        con.close()
+
+    def arrays() -> None:
+        np.sort(np.random.default_rng(20261206).random(20_000_000))
+
+    def python() -> None:
+        total = 0
+        for i in range(10_000_000):
+            total += i * i % 7
+
+    parts = {"duckdb": database, "numpy": arrays, "python": python}
+    figures = {name: round(statistics.median(cpu(work) for _ in range(repeats)), 3) for name, work in parts.items()}
+    return {**figures, "total": round(sum(figures.values()), 3)}
 
 
 def commit() -> dict:
@@ -114,6 +151,7 @@ def run(sizes: list[int], repeats: int, once_above: int, min_free_gb: float, sav
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "finished": None,
         "machine": machine(),
+        "reference_cpu_seconds": reference(),
         "commit": commit(),
         "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
         "as_of": pipeline_bench.AS_OF.isoformat(),

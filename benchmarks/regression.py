@@ -135,6 +135,30 @@ def _load_average(data: dict) -> str:
     return f"{min(loads):.1f}–{max(loads):.1f}" if loads else "unknown"
 
 
+# Reference workloads further apart than this say the two runs were on machines of different speed
+# (one machine gave 1.62-1.85 CPU-s in three calls, each the median of three runs).
+SAME_MACHINE = 0.15
+
+
+def _machines(old: dict, new: dict) -> str:
+    """Both files' reference workload (``bench.py``'s ``reference``), and a warning when they differ:
+    a step's change between machines of different speed may be the machine's, not the code's."""
+    before, after = old.get("reference_cpu_seconds"), new.get("reference_cpu_seconds")
+    if not before or not after:
+        return "Reference workload: not in both files; whether the two machines ran at one speed is unknown."
+    parts = ", ".join(
+        f"{name} {before[name]:.2f} -> {after[name]:.2f}" for name in after if name in before and name != "total"
+    )
+    ratio = after["total"] / before["total"]
+    note = f"Reference workload (CPU-s): {parts} ({ratio:.2f}x)."
+    if abs(ratio - 1) > SAME_MACHINE:
+        note += (
+            " The machines differ in speed: a step slower here may be the machine's, not the code's;"
+            " pair the two commits on one machine to tell."
+        )
+    return note
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", type=Path, nargs="+", help="[OLD] NEW")
@@ -154,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{old_path.name} ({old['commit']['sha'][:10]}, load {_load_average(old)}) -> "
         f"{new_path.name} ({new['commit']['sha'][:10]}, load {_load_average(new)})"
     )
+    if note := _machines(old, new):
+        print(note)
     if not changes:
         print("No population size and step in common: nothing compared.")
         return 0

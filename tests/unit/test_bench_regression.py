@@ -141,3 +141,30 @@ def test_a_slower_median_whose_runs_interleave_with_the_last_is_not_flagged(regr
     new.write_text(json.dumps(_runs([1.01, 1.20, 1.37])))
     assert regression.main([str(old), str(new)]) == 0
     assert "runs overlap: within the machine's spread" in capsys.readouterr().out
+
+
+def test_the_report_says_when_the_two_machines_ran_the_reference_workload_at_different_speeds(
+    regression, capsys, tmp_path
+):
+    """VMs recorded alike by `bench.py` can differ in speed (6 December: 46 of 96 steps flagged,
+    the two commits paired on one machine 0.99): the report prints both files' reference workload
+    and says when they differ, so a comparison across machines is seen to be one."""
+    old, new = tmp_path / "bench-20261201T000000Z.json", tmp_path / "bench-20261202T000000Z.json"
+
+    def write(path: Path, reference: dict | None) -> None:
+        data = _runs([1.0, 1.0, 1.0]) | ({"reference_cpu_seconds": reference} if reference else {})
+        path.write_text(json.dumps(data))
+
+    write(old, {"duckdb": 0.8, "numpy": 0.3, "python": 0.5, "total": 1.6})
+    write(new, {"duckdb": 1.2, "numpy": 0.4, "python": 0.8, "total": 2.4})
+    assert regression.main([str(old), str(new)]) == 0  # the warning does not flag anything itself
+    said = capsys.readouterr().out
+    assert "Reference workload (CPU-s): duckdb 0.80 -> 1.20, numpy 0.30 -> 0.40, python 0.50 -> 0.80 (1.50x)." in said
+    assert "The machines differ in speed" in said
+    write(new, {"duckdb": 0.85, "numpy": 0.3, "python": 0.52, "total": 1.67})
+    regression.main([str(old), str(new)])
+    said = capsys.readouterr().out
+    assert "(1.04x)." in said and "differ in speed" not in said
+    write(old, None)
+    regression.main([str(old), str(new)])
+    assert "not in both files" in capsys.readouterr().out
