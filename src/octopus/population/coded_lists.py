@@ -48,6 +48,16 @@ def codes_of(*cells: ibis.StringValue) -> ibis.ArrayValue:
     return joined.replace(SEPARATOR, ",").split(",")
 
 
+# The white space Ibis's ``strip`` removes on every engine (space, tab, newline, carriage
+# return, vertical tab, form feed), as a regular expression anchored at each end.
+_AROUND = r"^[ \t\n\r\v\f]+|[ \t\n\r\v\f]+$"
+
+
 def matching_code(part: ibis.StringValue) -> ibis.StringValue:
-    """The engine's form of `matching_form`, applied after white space is stripped."""
-    return part.strip().replace(".", "").upper()
+    """The engine's form of `matching_form`, applied after white space is stripped.
+
+    Stripped by a regular expression rather than ``strip``: DuckDB's ``TRIM`` with a set of
+    characters took 0.5 s of one core for the 1.2M diagnoses of the 1M extract, the expression
+    0.04 s, with the same result (decision 0081).
+    """
+    return part.re_replace(_AROUND, "").replace(".", "").upper()

@@ -7,6 +7,12 @@ Cells are given as rows, since the text tables use "|" between columns.
 
 import datetime as dt
 
+import pandas as pd
+import pytest
+
+from octopus.population import engines
+from octopus.population.coded_lists import matching_code, matching_form
+
 AS_OF = dt.date(2025, 3, 31)
 PERSONS = """
     person_id | date_of_birth
@@ -40,3 +46,19 @@ def test_spaced_and_unspaced_lists_score_the_same(features_of):
     frame = features_of({"persons": PERSONS, "apc_spells": SPELLS}, AS_OF)
     assert frame.loc["s1", "hfrs"] == frame.loc["s2", "hfrs"] == 13.5
     assert frame.loc["s1", "ltc_heart_failure"] and frame.loc["s2", "ltc_heart_failure"]
+
+
+# Each white-space character validation strips around a code, alone and mixed, and a space
+# inside a code, which stays.
+CODES = ["\tN39.0", "w19 \n", "\x0bI50\x0c", "\r\nE11.9 \r", "   ", "", "A B", "i50.0"]
+
+
+@pytest.fixture(params=["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
+def con(request):
+    return request.getfixturevalue("spark_con") if request.param == "spark" else engines.connect()
+
+
+def test_the_engine_strips_each_code_as_validation_does(con):
+    table = engines.table_from_frame(con, pd.DataFrame({"row": range(len(CODES)), "part": CODES}), "parts")
+    result = engines.execute(con, table.select("row", code=matching_code(table.part)), sort_by="row")
+    assert list(result["code"]) == [matching_form(code.strip()) for code in CODES]
