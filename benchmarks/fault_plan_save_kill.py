@@ -179,6 +179,20 @@ def _serve(env: dict, port: int) -> subprocess.Popen:
     raise SystemExit("octopus serve did not serve its sign-in page in 180 s")
 
 
+def _kill_after_first_save(process: subprocess.Popen, rng: random.Random, saved, failed, deadline: float) -> float:
+    """Wait for the first committed save, then SIGKILL the process group 0.2-2.5 s later (mid-save
+    more often than not); returns when the first save was seen."""
+    while not saved() and time.monotonic() < deadline:
+        if problem := failed():
+            raise SystemExit(f"Before the kill: {problem}")
+        time.sleep(0.05)
+    first = time.monotonic()
+    time.sleep(rng.uniform(0.2, 2.5))
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    return first
+
+
 def _http_kills(env: dict, args, rng: random.Random, pk: int) -> list[dict]:
     rows = []
     saver = HttpSaver(f"http://127.0.0.1:{args.port}")
@@ -191,14 +205,7 @@ def _http_kills(env: dict, args, rng: random.Random, pk: int) -> list[dict]:
         thread = threading.Thread(target=saver.run, daemon=True)
         started = time.monotonic()
         thread.start()
-        while not saver.committed and time.monotonic() - started < 120:
-            if saver.failed:
-                raise SystemExit(f"A save failed before the kill: {saver.failed}")
-            time.sleep(0.05)
-        first = time.monotonic()
-        time.sleep(rng.uniform(0.2, 2.5))
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
+        first = _kill_after_first_save(server, rng, lambda: bool(saver.committed), lambda: saver.failed, started + 120)
         thread.join(timeout=60)
         saver.stop.set()
         before = rows[-1]["version"] if rows else 1
@@ -262,15 +269,13 @@ def main() -> None:
             lines: list[str] = []
             reader = threading.Thread(target=lambda c=child, out=lines: out.extend(c.stdout), daemon=True)
             reader.start()
-            deadline = time.monotonic() + 300
-            while not any(line.startswith("COMMITTED") for line in lines) and time.monotonic() < deadline:
-                if child.poll() is not None:
-                    raise SystemExit(f"The saver exited: {child.stderr.read()[-2000:]}")
-                time.sleep(0.05)
-            first = time.monotonic()
-            time.sleep(rng.uniform(0.2, 2.5))
-            os.killpg(child.pid, signal.SIGKILL)
-            child.wait()
+            first = _kill_after_first_save(
+                child,
+                rng,
+                lambda out=lines: any(line.startswith("COMMITTED") for line in out),
+                lambda c=child: c.poll() is not None and f"The saver exited: {c.stderr.read()[-2000:]}",
+                time.monotonic() + 300,
+            )
             reader.join(timeout=5)
             committed = [int(line.split()[1]) for line in list(lines) if line.startswith("COMMITTED")]
             row = check(args.database, pk, max(committed))
