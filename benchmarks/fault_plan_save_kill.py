@@ -129,6 +129,14 @@ class HttpSaver:
         if answer.status_code != 302:
             raise SystemExit(f"Sign-in answered {answer.status_code}")
 
+    def start(self) -> threading.Thread:
+        """A new run of saves in a thread, its counts empty."""
+        self.committed, self.failed = [], []
+        self.stop.clear()
+        thread = threading.Thread(target=self.run, daemon=True)
+        thread.start()
+        return thread
+
     def run(self) -> None:
         url = self.base + "/caseload/residents/P000001/plan/edit/"
         while not self.stop.is_set():
@@ -200,11 +208,8 @@ def _http_kills(env: dict, args, rng: random.Random, pk: int) -> list[dict]:
         server = _serve(env, args.port)
         if attempt == 0:
             saver.sign_in()
-        saver.committed, saver.failed = [], []
-        saver.stop.clear()
-        thread = threading.Thread(target=saver.run, daemon=True)
         started = time.monotonic()
-        thread.start()
+        thread = saver.start()
         first = _kill_after_first_save(server, rng, lambda: bool(saver.committed), lambda: saver.failed, started + 120)
         thread.join(timeout=60)
         saver.stop.set()
@@ -219,10 +224,7 @@ def _http_kills(env: dict, args, rng: random.Random, pk: int) -> list[dict]:
     # The server once more: the plan opens and saves at once after the last kill.
     server = _serve(env, args.port)
     try:
-        saver.committed, saver.failed = [], []
-        saver.stop.clear()
-        thread = threading.Thread(target=saver.run, daemon=True)
-        thread.start()
+        thread = saver.start()
         time.sleep(2)
         saver.stop.set()
         thread.join(timeout=60)
